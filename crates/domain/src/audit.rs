@@ -1,0 +1,65 @@
+//! The audit vocabulary: every change, every login and every view of personal data is recorded
+//! with one of these actions, so that the log can be filtered and read in Vietnamese.
+
+use serde::{Deserialize, Serialize};
+
+macro_rules! actions {
+    ($($variant:ident = $code:literal, $label:literal;)*) => {
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+        pub enum AuditAction { $($variant),* }
+
+        impl AuditAction {
+            pub const ALL: &'static [AuditAction] = &[$(Self::$variant),*];
+
+            pub fn code(self) -> &'static str {
+                match self { $(Self::$variant => $code),* }
+            }
+
+            pub fn label(self) -> &'static str {
+                match self { $(Self::$variant => $label),* }
+            }
+
+            pub fn parse(code: &str) -> Option<Self> {
+                Self::ALL.iter().copied().find(|a| a.code() == code)
+            }
+        }
+    };
+}
+
+actions! {
+    LoginSucceeded = "login.succeeded", "Đăng nhập thành công";
+    LoginFailed = "login.failed", "Đăng nhập không thành công";
+    AccountLocked = "login.locked", "Tài khoản bị tạm khóa do đăng nhập sai nhiều lần";
+    Logout = "logout", "Đăng xuất";
+    PasswordChanged = "password.changed", "Đổi mật khẩu";
+    SessionsRevoked = "sessions.revoked", "Thu hồi phiên đăng nhập";
+    UnitCreated = "unit.created", "Tạo đơn vị";
+    UnitUpdated = "unit.updated", "Sửa đơn vị";
+    UnitsImported = "units.imported", "Nhập danh sách đơn vị";
+    LineageAdded = "lineage.added", "Thêm liên kết sắp xếp đơn vị";
+    UserCreated = "user.created", "Tạo tài khoản";
+    UserUpdated = "user.updated", "Sửa tài khoản";
+    UserLocked = "user.locked", "Khóa tài khoản";
+    UserUnlocked = "user.unlocked", "Mở khóa tài khoản";
+    RoleGranted = "role.granted", "Giao vai trò";
+    RoleRevoked = "role.revoked", "Thu hồi vai trò";
+    TokenCreated = "token.created", "Tạo mã truy cập API";
+    PersonalDataViewed = "personal_data.viewed", "Xem dữ liệu cá nhân";
+    DemoLoaded = "demo.loaded", "Nạp dữ liệu minh họa";
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn codes_are_unique_and_parse_back() {
+        let mut codes: Vec<_> = AuditAction::ALL.iter().map(|a| a.code()).collect();
+        codes.sort();
+        codes.dedup();
+        assert_eq!(codes.len(), AuditAction::ALL.len());
+        for action in AuditAction::ALL {
+            assert_eq!(AuditAction::parse(action.code()), Some(*action));
+        }
+    }
+}

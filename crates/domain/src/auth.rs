@@ -1,0 +1,268 @@
+//! Roles (SPEC §1), what each may do, and over which units: a role is always granted on a unit and
+//! reaches that unit and every unit below it.
+
+use serde::{Deserialize, Serialize};
+
+use crate::text;
+use crate::units::UnitId;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    CounterStaff,
+    Interviewer,
+    DataEntry,
+    UnitOfficial,
+    UnitHead,
+    ReformOffice,
+    AppraisalCouncil,
+    Leadership,
+    SystemAdmin,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Permission {
+    /// Read the unit register of the subtree.
+    ViewUnits,
+    /// Create, edit, import units and lineage in the subtree.
+    ManageUnits,
+    /// Read officials of the subtree (their contact data is personal data, and audited).
+    ViewUsers,
+    /// Create officials, grant and revoke roles, lock accounts in the subtree.
+    ManageUsers,
+    /// Read the audit log of the subtree.
+    ViewAudit,
+}
+
+impl Role {
+    pub const ALL: [Role; 9] = [
+        Self::CounterStaff,
+        Self::Interviewer,
+        Self::DataEntry,
+        Self::UnitOfficial,
+        Self::UnitHead,
+        Self::ReformOffice,
+        Self::AppraisalCouncil,
+        Self::Leadership,
+        Self::SystemAdmin,
+    ];
+
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::CounterStaff => "counter_staff",
+            Self::Interviewer => "interviewer",
+            Self::DataEntry => "data_entry",
+            Self::UnitOfficial => "unit_official",
+            Self::UnitHead => "unit_head",
+            Self::ReformOffice => "reform_office",
+            Self::AppraisalCouncil => "appraisal_council",
+            Self::Leadership => "leadership",
+            Self::SystemAdmin => "system_admin",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Self::CounterStaff => "Công chức Bộ phận Một cửa",
+            Self::Interviewer => "Điều tra viên",
+            Self::DataEntry => "Nhập liệu",
+            Self::UnitOfficial => "Cán bộ phụ trách CCHC của đơn vị",
+            Self::UnitHead => "Thủ trưởng đơn vị",
+            Self::ReformOffice => "Sở Nội vụ (phòng CCHC)",
+            Self::AppraisalCouncil => "Hội đồng thẩm định",
+            Self::Leadership => "Lãnh đạo UBND tỉnh",
+            Self::SystemAdmin => "Quản trị hệ thống",
+        }
+    }
+
+    pub fn parse(input: &str) -> Option<Self> {
+        let key = text::fold(input);
+        Self::ALL.into_iter().find(|r| r.code() == key || text::fold(r.label()) == key)
+    }
+
+    pub fn permissions(self) -> &'static [Permission] {
+        use Permission::*;
+        match self {
+            Self::CounterStaff | Self::Interviewer | Self::DataEntry => &[],
+            Self::UnitOfficial | Self::UnitHead | Self::AppraisalCouncil => &[ViewUnits],
+            Self::Leadership => &[ViewUnits, ViewUsers],
+            Self::ReformOffice | Self::SystemAdmin => &[ViewUnits, ManageUnits, ViewUsers, ManageUsers, ViewAudit],
+        }
+    }
+}
+
+/// One role on one unit (and so on its subtree).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct Grant {
+    pub role: Role,
+    pub unit: UnitId,
+}
+
+/// What a signed-in official may do where: their grants, read against the unit tree.
+#[derive(Clone, Debug, Default)]
+pub struct Access {
+    grants: Vec<Grant>,
+}
+
+impl Access {
+    pub fn new(grants: Vec<Grant>) -> Self {
+        Self { grants }
+    }
+
+    pub fn grants(&self) -> &[Grant] {
+        &self.grants
+    }
+
+    pub fn has_role(&self, role: Role) -> bool {
+        self.grants.iter().any(|g| g.role == role)
+    }
+
+    /// Whether the permission is held anywhere at all (decides whether a page is offered).
+    pub fn has(&self, permission: Permission) -> bool {
+        !self.roots(permission).is_empty()
+    }
+
+    /// The units whose subtrees the permission covers.
+    pub fn roots(&self, permission: Permission) -> Vec<UnitId> {
+        let mut roots: Vec<UnitId> =
+            self.grants.iter().filter(|g| g.role.permissions().contains(&permission)).map(|g| g.unit).collect();
+        roots.sort_unstable();
+        roots.dedup();
+        roots
+    }
+
+    /// Whether the permission reaches a unit, given the unit's ancestry (`unit`, parent, …, root).
+    pub fn can(&self, permission: Permission, ancestry: &[UnitId]) -> bool {
+        self.roots(permission).into_iter().any(|root| ancestry.contains(&root))
+    }
+
+    /// Who may grant what: a manager of users grants roles inside their subtree; only a system
+    /// administrator creates another system administrator.
+    pub fn may_grant(&self, role: Role, unit_ancestry: &[UnitId]) -> bool {
+        if role == Role::SystemAdmin && !self.has_role(Role::SystemAdmin) {
+            return false;
+        }
+        self.can(Permission::ManageUsers, unit_ancestry)
+    }
+}
+
+/// A login name: 3 to 64 of `a-z 0-9 . _ -`, stored lower case.
+pub fn parse_username(input: &str) -> Result<String, AuthError> {
+    let name = input.trim().to_ascii_lowercase();
+    let ok = (3..=64).contains(&name.len())
+        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'));
+    if ok { Ok(name) } else { Err(AuthError::InvalidUsername) }
+}
+
+pub const MIN_PASSWORD_CHARS: usize = 10;
+
+/// The password rule: long enough, not the login name, not all one character class.
+pub fn check_new_password(username: &str, password: &str) -> Result<(), AuthError> {
+    let chars = password.chars().count();
+    if chars < MIN_PASSWORD_CHARS || chars > 256 {
+        return Err(AuthError::WeakPassword);
+    }
+    let classes = [
+        password.chars().any(char::is_lowercase),
+        password.chars().any(char::is_uppercase),
+        password.chars().any(|c| c.is_ascii_digit()),
+        password.chars().any(|c| !c.is_alphanumeric()),
+    ];
+    if classes.iter().filter(|c| **c).count() < 2 || text::fold(password).contains(&text::fold(username)) {
+        return Err(AuthError::WeakPassword);
+    }
+    Ok(())
+}
+
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+pub enum AuthError {
+    #[error("Tên đăng nhập gồm 3–64 ký tự: chữ thường không dấu, chữ số, dấu chấm, gạch ngang, gạch dưới.")]
+    InvalidUsername,
+    #[error("Mật khẩu phải có ít nhất 10 ký tự, gồm ít nhất hai loại (chữ thường, chữ hoa, chữ số, ký hiệu) và không chứa tên đăng nhập.")]
+    WeakPassword,
+}
+
+/// Failed logins before an account locks, and for how long it stays locked.
+pub const LOCKOUT_THRESHOLD: i64 = 5;
+pub const LOCKOUT_MINUTES: i64 = 15;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    use crate::units::UnitTree;
+
+    // province 1 → district 2 → commune 3; province 1 → department 4.
+    fn tree() -> UnitTree {
+        UnitTree::new([(1, None), (2, Some(1)), (3, Some(2)), (4, Some(1))])
+    }
+
+    fn up(unit: UnitId) -> Vec<UnitId> {
+        tree().ancestors(unit)
+    }
+
+    #[test]
+    fn a_commune_official_sees_only_their_commune() {
+        let access = Access::new(vec![Grant { role: Role::UnitOfficial, unit: 3 }]);
+        assert!(access.can(Permission::ViewUnits, &up(3)));
+        assert!(!access.can(Permission::ViewUnits, &up(2)));
+        assert!(!access.can(Permission::ViewUnits, &up(4)));
+        assert!(!access.has(Permission::ManageUnits));
+    }
+
+    #[test]
+    fn a_district_grant_reaches_its_communes() {
+        let access = Access::new(vec![Grant { role: Role::ReformOffice, unit: 2 }]);
+        assert!(access.can(Permission::ManageUnits, &up(3)));
+        assert!(!access.can(Permission::ManageUnits, &up(1)));
+        assert!(access.may_grant(Role::UnitHead, &up(3)));
+        assert!(!access.may_grant(Role::UnitHead, &up(4)));
+        assert!(!access.may_grant(Role::SystemAdmin, &up(3)));
+    }
+
+    #[test]
+    fn only_an_administrator_makes_an_administrator() {
+        let admin = Access::new(vec![Grant { role: Role::SystemAdmin, unit: 1 }]);
+        assert!(admin.may_grant(Role::SystemAdmin, &up(1)));
+        let leader = Access::new(vec![Grant { role: Role::Leadership, unit: 1 }]);
+        assert!(leader.can(Permission::ViewUnits, &up(3)));
+        assert!(!leader.may_grant(Role::UnitOfficial, &up(3)));
+    }
+
+    #[test]
+    fn roles_parse_from_code_or_label() {
+        for role in Role::ALL {
+            assert_eq!(Role::parse(role.code()), Some(role));
+            assert_eq!(Role::parse(role.label()), Some(role));
+        }
+        assert_eq!(Role::parse("dieu tra vien"), Some(Role::Interviewer));
+        assert_eq!(Role::parse("king"), None);
+    }
+
+    #[test]
+    fn passwords_and_usernames() {
+        assert!(check_new_password("nguyenvana", "ThuocDo@2026").is_ok());
+        assert_eq!(check_new_password("nguyenvana", "short1A"), Err(AuthError::WeakPassword));
+        assert_eq!(check_new_password("nguyenvana", "aaaaaaaaaaaa"), Err(AuthError::WeakPassword));
+        assert_eq!(check_new_password("nguyenvana", "NguyenVanA123"), Err(AuthError::WeakPassword));
+        assert_eq!(parse_username(" Nguyen.VanA ").unwrap(), "nguyen.vana");
+        assert!(parse_username("ng").is_err());
+        assert!(parse_username("nguyễn").is_err());
+    }
+
+    proptest! {
+        #[test]
+        fn permission_never_leaks_outside_the_subtree(role_pick in 0usize..9, unit in 1i64..5, target in 1i64..5) {
+            let role = Role::ALL[role_pick];
+            let access = Access::new(vec![Grant { role, unit }]);
+            for permission in [Permission::ViewUnits, Permission::ManageUnits, Permission::ViewUsers,
+                               Permission::ManageUsers, Permission::ViewAudit] {
+                let allowed = access.can(permission, &up(target));
+                let expected = role.permissions().contains(&permission) && tree().is_within(target, unit);
+                prop_assert_eq!(allowed, expected);
+            }
+        }
+    }
+}

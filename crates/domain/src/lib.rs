@@ -1,0 +1,8 @@
+//! The rules of Thước Đo, free of IO: administrative units with validity and lineage, roles and
+//! their unit scopes, audit vocabulary and Vietnamese text conventions. Everything here is a pure
+//! function of its inputs so it can be tested exhaustively and reused by every layer.
+
+pub mod audit;
+pub mod auth;
+pub mod text;
+pub mod units;

@@ -1,0 +1,35 @@
+use domain::auth::AuthError;
+use domain::units::UnitError;
+
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+#[derive(Debug, thiserror::Error)]
+pub enum Error {
+    /// Absent, or outside the caller's scope: the two are not told apart, so nothing leaks.
+    #[error("Không tìm thấy dữ liệu yêu cầu hoặc bạn không có quyền xem.")]
+    NotFound,
+    #[error("Bạn không có quyền thực hiện thao tác này trên đơn vị đã chọn.")]
+    Forbidden,
+    #[error("{0}")]
+    Conflict(String),
+    #[error(transparent)]
+    Unit(#[from] UnitError),
+    #[error(transparent)]
+    Auth(#[from] AuthError),
+    #[error("lỗi cơ sở dữ liệu: {0}")]
+    Database(#[source] sqlx::Error),
+    #[error("lỗi cập nhật lược đồ cơ sở dữ liệu: {0}")]
+    Migration(#[from] sqlx::migrate::MigrateError),
+}
+
+impl From<sqlx::Error> for Error {
+    fn from(err: sqlx::Error) -> Self {
+        match &err {
+            sqlx::Error::RowNotFound => Error::NotFound,
+            sqlx::Error::Database(db) if db.is_unique_violation() => {
+                Error::Conflict("Dữ liệu bị trùng với một bản ghi đã có.".into())
+            }
+            _ => Error::Database(err),
+        }
+    }
+}

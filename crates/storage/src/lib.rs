@@ -1,0 +1,57 @@
+//! The Store: every table of Thước Đo behind one type that runs the same queries on SQLite (the
+//! embedded default) and PostgreSQL (production). Queries are written once in the SQL both
+//! understand; the [`on_db!`] macro expands each body for both pools.
+//!
+//! Authorisation is applied here, inside the queries: every read takes the caller's [`Access`]
+//! and returns only what its unit scope covers, so no handler can forget to filter.
+//!
+//! [`Access`]: domain::auth::Access
+
+#[macro_use]
+mod db;
+pub mod audit;
+pub mod auth;
+mod error;
+pub mod units;
+
+pub use db::{Backend, Store};
+pub use error::{Error, Result};
+
+/// Who is acting, from where and when: recorded with every change in the audit log.
+#[derive(Clone, Debug)]
+pub struct Actor {
+    pub user_id: Option<i64>,
+    pub name: String,
+    pub ip: String,
+    pub user_agent: String,
+    /// Unix milliseconds, from the application clock (tests move it).
+    pub at: i64,
+}
+
+impl Actor {
+    /// The command line or a start-up task acting as the system itself.
+    pub fn system(name: &str, at: i64) -> Self {
+        Self { user_id: None, name: name.to_string(), ip: String::new(), user_agent: String::new(), at }
+    }
+}
+
+/// One page of a listing and the total it was cut from.
+#[derive(Clone, Debug)]
+pub struct Page<T> {
+    pub items: Vec<T>,
+    pub total: i64,
+}
+
+/// Offset and size of a page, bounded so that no listing reads the whole table at once.
+#[derive(Clone, Copy, Debug)]
+pub struct Paging {
+    pub offset: i64,
+    pub limit: i64,
+}
+
+impl Paging {
+    pub fn new(page: i64, per_page: i64) -> Self {
+        let limit = per_page.clamp(1, 500);
+        Self { offset: (page.max(1) - 1) * limit, limit }
+    }
+}
