@@ -5,6 +5,7 @@
 use domain::audit::AuditAction;
 use domain::auth::{Access, Permission, Role};
 use serde_json::Value;
+use sqlx::AssertSqlSafe;
 
 use crate::units::scope_sql;
 use crate::{Actor, Page, Paging, Result, Store};
@@ -57,6 +58,7 @@ macro_rules! record {
         .bind(entry.details.to_string())
         .execute($exec)
         .await
+        .map(|_| ())
     }};
 }
 pub(crate) use record;
@@ -116,7 +118,7 @@ impl Store {
         let action = filter.action.map(|a| a.code());
         let actor = filter.actor.as_ref().map(|a| format!("%{}%", a.to_lowercase()));
         on_db!(self, read, |pool| {
-            let items = sqlx::query_as::<_, Record>(&list)
+            let items = sqlx::query_as::<_, Record>(AssertSqlSafe(list.as_str()))
                 .bind(filter.from_ms)
                 .bind(filter.to_ms)
                 .bind(action)
@@ -126,7 +128,7 @@ impl Store {
                 .bind(paging.offset)
                 .fetch_all(pool)
                 .await?;
-            let total: i64 = sqlx::query_scalar(&count)
+            let total: i64 = sqlx::query_scalar(AssertSqlSafe(count.as_str()))
                 .bind(filter.from_ms)
                 .bind(filter.to_ms)
                 .bind(action)

@@ -10,18 +10,16 @@ use crate::Result;
 /// Expands `$body` once per backend with `$pool` bound to that backend's pool. SQLite has one
 /// writer connection (`write`) and a pool of readers (`read`); PostgreSQL uses one pool for both.
 macro_rules! on_db {
-    (@pick read, $read:ident, $write:ident) => { $read };
-    (@pick write, $read:ident, $write:ident) => { $write };
-    ($store:expr, $mode:ident, |$pool:ident| $body:expr) => {
+    ($store:expr, read, |$pool:ident| $body:expr) => {
         match &$store.pools {
-            $crate::db::Pools::Sqlite { read, write } => {
-                let $pool = on_db!(@pick $mode, read, write);
-                $body
-            }
-            $crate::db::Pools::Postgres(pg) => {
-                let $pool = pg;
-                $body
-            }
+            $crate::db::Pools::Sqlite { read: $pool, .. } => $body,
+            $crate::db::Pools::Postgres($pool) => $body,
+        }
+    };
+    ($store:expr, write, |$pool:ident| $body:expr) => {
+        match &$store.pools {
+            $crate::db::Pools::Sqlite { write: $pool, .. } => $body,
+            $crate::db::Pools::Postgres($pool) => $body,
         }
     };
 }
@@ -98,7 +96,7 @@ impl Store {
 
     /// Readiness: the database answers a query.
     pub async fn ping(&self) -> Result<()> {
-        on_db!(self, read, |pool| sqlx::query("SELECT 1").execute(pool).await)?;
+        on_db!(self, read, |pool| sqlx::query("SELECT 1").execute(pool).await.map(|_| ()))?;
         Ok(())
     }
 
