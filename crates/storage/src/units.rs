@@ -347,9 +347,10 @@ impl Store {
         Ok(on_db!(self, read, |pool| sqlx::query_scalar(ANCESTRY_SQL).bind(unit).fetch_all(pool).await)?)
     }
 
-    /// Units the caller may see, in level order then Vietnamese alphabetical order.
-    pub async fn units(&self, access: &Access, filter: &UnitFilter, paging: Paging) -> Result<Page<Unit>> {
-        let scope = scope_sql(&access.roots(Permission::ViewUnits));
+    /// Units in the subtrees of `roots` (for a caller: `access.roots(Permission::ViewUnits)`), in
+    /// level order then Vietnamese alphabetical order.
+    pub async fn units(&self, roots: &[UnitId], filter: &UnitFilter, paging: Paging) -> Result<Page<Unit>> {
+        let scope = scope_sql(roots);
         let conditions = "WHERE u.id IN (SELECT id FROM scope)
                AND ($1 IS NULL OR u.level = $1)
                AND ($2 IS NULL OR u.parent_id = $2)
@@ -386,6 +387,13 @@ impl Store {
         })
     }
 
+    /// The top units (provinces): the public register starts from them.
+    pub async fn root_units(&self) -> Result<Vec<UnitId>> {
+        Ok(on_db!(self, read, |pool| {
+            sqlx::query_scalar("SELECT id FROM units WHERE parent_id IS NULL ORDER BY id").fetch_all(pool).await
+        })?)
+    }
+
     /// One unit, if the caller may see it.
     pub async fn unit(&self, access: &Access, id: UnitId) -> Result<Unit> {
         let ancestry = self.unit_ancestry(id).await?;
@@ -397,10 +405,18 @@ impl Store {
         Ok(row.into())
     }
 
-    /// Any unit by code, unscoped: for the command line and start-up tasks, never for requests.
-    pub async fn unit_by_code_unscoped(&self, code: &str) -> Result<Unit> {
+    /// A unit's public identity (code, name, level, parent, validity) by code, unscoped: the
+    /// register of agencies is public, as the directory page shows. Never for scoped views.
+    pub async fn public_unit_by_code(&self, code: &str) -> Result<Unit> {
         let sql = format!("SELECT {UNIT_COLUMNS} FROM units u LEFT JOIN units p ON p.id = u.parent_id WHERE u.code = $1");
         let row = on_db!(self, read, |pool| sqlx::query_as::<_, UnitRow>(AssertSqlSafe(sql.as_str())).bind(code).fetch_one(pool).await)?;
+        Ok(row.into())
+    }
+
+    /// A unit's public identity by id; see [`Store::public_unit_by_code`].
+    pub async fn public_unit(&self, id: UnitId) -> Result<Unit> {
+        let sql = format!("SELECT {UNIT_COLUMNS} FROM units u LEFT JOIN units p ON p.id = u.parent_id WHERE u.id = $1");
+        let row = on_db!(self, read, |pool| sqlx::query_as::<_, UnitRow>(AssertSqlSafe(sql.as_str())).bind(id).fetch_one(pool).await)?;
         Ok(row.into())
     }
 

@@ -1,1 +1,232 @@
-fn main() {}
+//! `thuocdo`: the one binary of Thước Đo.
+
+mod demo;
+
+use std::io::BufRead;
+use std::net::SocketAddr;
+
+use anyhow::{Context, bail};
+use clap::{Args, Parser, Subcommand};
+use domain::auth::{Grant, Role, check_new_password, parse_username};
+use domain::text;
+use storage::auth::NewUser;
+use storage::units::UnitInput;
+use storage::{Actor, Store};
+use tracing_subscriber::EnvFilter;
+use web::{AppState, Clock, Config};
+
+#[derive(Parser)]
+#[command(name = "thuocdo", version, about = "Thước Đo — đánh giá cải cách hành chính và đo lường sự hài lòng")]
+struct Cli {
+    #[command(flatten)]
+    db: DbArgs,
+    /// Write logs as JSON lines (for log collectors).
+    #[arg(long, global = true, env = "THUOCDO_LOG_JSON")]
+    log_json: bool,
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Args)]
+struct DbArgs {
+    /// `postgres://…` for PostgreSQL, or a SQLite file path.
+    #[arg(long, global = true, env = "THUOCDO_DATABASE_URL", default_value = "./data/thuocdo.db")]
+    database_url: String,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Run the web server (migrates the database first).
+    Serve(ServeArgs),
+    /// Bring the database schema up to date and exit.
+    Migrate,
+    /// Load the demo province into the database.
+    Demo,
+    /// Manage officials.
+    #[command(subcommand)]
+    User(UserCommand),
+    /// Manage API tokens.
+    #[command(subcommand)]
+    Token(TokenCommand),
+    /// Print the OpenAPI document.
+    Openapi,
+}
+
+#[derive(Args)]
+struct ServeArgs {
+    #[arg(long, env = "THUOCDO_BIND", default_value = "127.0.0.1:8080")]
+    bind: SocketAddr,
+    /// Load the demo province first (if not loaded yet).
+    #[arg(long)]
+    demo: bool,
+    /// Served over HTTPS: Secure cookies and HSTS.
+    #[arg(long, env = "THUOCDO_SECURE_COOKIES")]
+    secure_cookies: bool,
+    /// Behind a reverse proxy: take the client address from X-Forwarded-For.
+    #[arg(long, env = "THUOCDO_TRUST_PROXY")]
+    trust_proxy: bool,
+}
+
+#[derive(Subcommand)]
+enum UserCommand {
+    /// Create an official with one role, e.g. the first system administrator.
+    Add {
+        #[arg(long)]
+        username: String,
+        #[arg(long)]
+        full_name: String,
+        /// Code of the official's unit; the role is granted on it.
+        #[arg(long)]
+        unit: String,
+        /// With a unit code not yet in the database: create it as a province with this name.
+        #[arg(long)]
+        unit_name: Option<String>,
+        /// Role code (system_admin, reform_office, leadership, unit_official, …).
+        #[arg(long, default_value = "system_admin")]
+        role: String,
+        /// Read the password from the first line of standard input instead of generating one.
+        #[arg(long)]
+        password_stdin: bool,
+    },
+}
+
+#[derive(Subcommand)]
+enum TokenCommand {
+    /// Create an API token for an official and print it (it is shown only once).
+    Create {
+        #[arg(long)]
+        user: String,
+        #[arg(long, default_value = "cli")]
+        name: String,
+        /// Days until it expires; never if omitted.
+        #[arg(long)]
+        days: Option<i64>,
+    },
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    init_logs(cli.log_json);
+    if let Command::Openapi = cli.command {
+        println!("{}", web::openapi_json());
+        return Ok(());
+    }
+    let store = Store::connect(&cli.db.database_url).await.with_context(|| format!("mở cơ sở dữ liệu {}", cli.db.database_url))?;
+    store.migrate().await.context("cập nhật lược đồ cơ sở dữ liệu")?;
+    let clock = Clock::System;
+    match cli.command {
+        Command::Serve(args) => serve(store, clock, args).await,
+        Command::Migrate => {
+            println!("Cơ sở dữ liệu đã được cập nhật.");
+            Ok(())
+        }
+        Command::Demo => {
+            if demo::load(&store, clock.now_ms()).await? {
+                print_demo_logins();
+            } else {
+                println!("Dữ liệu minh họa đã có sẵn.");
+            }
+            Ok(())
+        }
+        Command::User(UserCommand::Add { username, full_name, unit, unit_name, role, password_stdin }) => {
+            add_user(&store, &clock, username, full_name, unit, unit_name, role, password_stdin).await
+        }
+        Command::Token(TokenCommand::Create { user, name, days }) => {
+            let user_id = store.user_id_by_name(&user.to_lowercase()).await.with_context(|| format!("không có người dùng «{user}»"))?;
+            let (token, hash) = web::new_api_token();
+            let now = clock.now_ms();
+            let expires = days.map(|d| now + d * 86_400_000);
+            store.create_api_token(&Actor::system("cli", now), user_id, &name, &hash, expires).await?;
+            println!("{token}");
+            Ok(())
+        }
+        Command::Openapi => unreachable!("handled before connecting"),
+    }
+}
+
+fn init_logs(json: bool) {
+    let filter = EnvFilter::try_from_default_env().unwrap_or_else(|_| EnvFilter::new("info,sqlx=warn"));
+    let builder = tracing_subscriber::fmt().with_env_filter(filter);
+    if json {
+        builder.json().init();
+    } else {
+        builder.init();
+    }
+}
+
+async fn serve(store: Store, clock: Clock, args: ServeArgs) -> anyhow::Result<()> {
+    if args.demo && demo::load(&store, clock.now_ms()).await? {
+        print_demo_logins();
+    }
+    let config = Config { secure_cookies: args.secure_cookies, trust_proxy: args.trust_proxy, ..Config::default() };
+    let state = AppState::new(store, config, clock).await?;
+    let listener = tokio::net::TcpListener::bind(args.bind).await.with_context(|| format!("mở cổng {}", args.bind))?;
+    let address = listener.local_addr()?;
+    println!("Thước Đo đang chạy: mở http://{address} trong trình duyệt (Ctrl-C để dừng).");
+    tracing::info!(%address, "listening");
+    web::serve(state, listener).await?;
+    Ok(())
+}
+
+fn print_demo_logins() {
+    println!("Đã nạp dữ liệu minh họa «Tỉnh An Lạc». Tài khoản (mật khẩu chung: {}):", demo::DEMO_PASSWORD);
+    for (username, name, _, role, unit) in demo::OFFICIALS {
+        println!("  {username:<15} {name} — {} ({unit})", role.label());
+    }
+}
+
+#[allow(clippy::too_many_arguments)]
+async fn add_user(
+    store: &Store,
+    clock: &Clock,
+    username: String,
+    full_name: String,
+    unit_code: String,
+    unit_name: Option<String>,
+    role: String,
+    password_stdin: bool,
+) -> anyhow::Result<()> {
+    let username = parse_username(&username)?;
+    let role = Role::parse(&role).with_context(|| format!("vai trò «{role}» không có"))?;
+    let actor = Actor::system("cli", clock.now_ms());
+    let unit = match (store.public_unit_by_code(&unit_code).await, unit_name) {
+        (Ok(unit), _) => unit,
+        (Err(_), Some(name)) => {
+            let input = UnitInput {
+                code: domain::units::UnitCode::parse(&unit_code)?,
+                name: domain::units::parse_name(&name)?,
+                level: domain::units::UnitLevel::Province,
+                parent_id: None,
+                validity: domain::units::Validity::new(text::parse_date("01/01/1976").context("ngày")?, None)?,
+            };
+            let founder = domain::auth::Access::new(vec![Grant { role: Role::SystemAdmin, unit: 0 }]);
+            store.create_unit(&actor, &founder, &input).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+            store.public_unit_by_code(&unit_code).await?
+        }
+        (Err(_), None) => bail!("không có đơn vị mã «{unit_code}»; thêm --unit-name để tạo đơn vị cấp tỉnh này"),
+    };
+    let (password, generated) = if password_stdin {
+        let mut line = String::new();
+        std::io::stdin().lock().read_line(&mut line)?;
+        (line.trim_end_matches(['\r', '\n']).to_string(), false)
+    } else {
+        (format!("Td-{}", &web::new_api_token().0[3..19]), true)
+    };
+    check_new_password(&username, &password)?;
+    let user = NewUser {
+        username: username.clone(),
+        full_name: text::clean(&full_name),
+        email: None,
+        phone: None,
+        unit_id: unit.id,
+        password_hash: web::hash_password(password.clone()).await?,
+    };
+    let id = store.insert_user(&actor, &user).await.map_err(|e| anyhow::anyhow!("{e}"))?;
+    store.insert_grant(&actor, id, Grant { role, unit: unit.id }).await?;
+    println!("Đã tạo tài khoản «{username}» ({}) tại {}.", role.label(), unit.name);
+    if generated {
+        println!("Mật khẩu ban đầu (chỉ hiện một lần): {password}");
+    }
+    Ok(())
+}

@@ -1,1 +1,73 @@
+//! The HTTP face of Thước Đo: server-rendered Vietnamese pages for officials and the public, the
+//! JSON API under `/api/v1` with its OpenAPI document, and the operational endpoints.
+//!
+//! Handlers stay thin: they read the request, call the Store (which applies the rules and the
+//! caller's unit scope) and render. Areas have the same names as in `domain` and `storage`.
 
+mod api;
+mod audit;
+mod auth;
+mod error;
+mod home;
+mod layout;
+mod ops;
+mod security;
+mod state;
+mod units;
+
+use std::net::SocketAddr;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::trace::TraceLayer;
+
+pub use api::openapi_json;
+pub use auth::password::hash_password;
+pub use auth::tokens::new_api_token;
+pub use state::{AppState, Clock, Config};
+
+/// Request bodies are small forms and JSON documents; imports get their own, larger limit.
+const BODY_LIMIT: usize = 1024 * 1024;
+
+/// The whole application as one router over `state`.
+pub fn router(state: AppState) -> Router {
+    Router::new()
+        .merge(home::routes())
+        .merge(auth::routes())
+        .merge(units::routes())
+        .merge(audit::routes())
+        .merge(api::routes())
+        .merge(ops::routes())
+        .fallback(error::not_found)
+        .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), security::headers))
+        .layer(axum::middleware::from_fn(ops::track))
+        .layer(TraceLayer::new_for_http())
+        .layer(CatchPanicLayer::custom(error::panic_response))
+        .with_state(state)
+}
+
+/// Serves until Ctrl-C or SIGTERM, finishing requests in flight.
+pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::io::Result<()> {
+    let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
+    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await
+}
+
+async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        if let Ok(mut signal) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            signal.recv().await;
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}

@@ -1,0 +1,183 @@
+//! The demo province "Tỉnh An Lạc" (fictional, shaped like a real one): departments before and
+//! after the merger of 1 March 2025, vertical agencies, four districts with their communes until
+//! 30 June 2025, the merged communes of the two-tier structure from 1 July 2025 with lineage
+//! links, and one official for every role of SPEC §1.
+
+use anyhow::{Context, bail};
+use domain::audit::AuditAction;
+use domain::auth::{Access, Grant, Role};
+use domain::units::RawUnitRow;
+use storage::audit::Entry;
+use storage::auth::NewUser;
+use storage::units::LineageInput;
+use storage::{Actor, Store};
+
+pub const PROVINCE_CODE: &str = "99";
+pub const DEMO_PASSWORD: &str = "ThuocDo@2026";
+
+const SINCE: &str = "01/01/2008";
+const BEFORE_MERGER: &str = "28/02/2025";
+const MERGER: &str = "01/03/2025";
+const LAST_DISTRICT_DAY: &str = "30/06/2025";
+const TWO_TIER: &str = "01/07/2025";
+
+/// (code, name, level, parent, from, to, predecessors)
+type Row = (&'static str, &'static str, &'static str, &'static str, &'static str, &'static str, &'static str);
+
+const UNITS: &[Row] = &[
+    // Provincial departments in force throughout.
+    ("VPUBND", "Văn phòng Ủy ban nhân dân tỉnh", "department", "99", SINCE, "", ""),
+    ("SNV", "Sở Nội vụ", "department", "99", SINCE, "", ""),
+    ("STC", "Sở Tài chính", "department", "99", SINCE, "", ""),
+    ("STP", "Sở Tư pháp", "department", "99", SINCE, "", ""),
+    ("SYT", "Sở Y tế", "department", "99", SINCE, "", ""),
+    ("SGDDT", "Sở Giáo dục và Đào tạo", "department", "99", SINCE, "", ""),
+    ("SXD", "Sở Xây dựng", "department", "99", SINCE, "", ""),
+    ("SCT", "Sở Công Thương", "department", "99", SINCE, "", ""),
+    ("SKHCN", "Sở Khoa học và Công nghệ", "department", "99", SINCE, "", ""),
+    ("SVHTTDL", "Sở Văn hóa, Thể thao và Du lịch", "department", "99", SINCE, "", ""),
+    ("TTT", "Thanh tra tỉnh", "department", "99", SINCE, "", ""),
+    ("BQLKCN", "Ban Quản lý các khu công nghiệp", "department", "99", SINCE, "", ""),
+    // Departments merged on 1 March 2025 and the ones formed then.
+    ("SKHDT", "Sở Kế hoạch và Đầu tư", "department", "99", SINCE, BEFORE_MERGER, ""),
+    ("SGTVT", "Sở Giao thông vận tải", "department", "99", SINCE, BEFORE_MERGER, ""),
+    ("STNMT", "Sở Tài nguyên và Môi trường", "department", "99", SINCE, BEFORE_MERGER, ""),
+    ("SNNPTNT", "Sở Nông nghiệp và Phát triển nông thôn", "department", "99", SINCE, BEFORE_MERGER, ""),
+    ("SLDTBXH", "Sở Lao động – Thương binh và Xã hội", "department", "99", SINCE, BEFORE_MERGER, ""),
+    ("STTTT", "Sở Thông tin và Truyền thông", "department", "99", SINCE, BEFORE_MERGER, ""),
+    ("BDT", "Ban Dân tộc", "department", "99", SINCE, BEFORE_MERGER, ""),
+    ("SNNMT", "Sở Nông nghiệp và Môi trường", "department", "99", MERGER, "", "STNMT; SNNPTNT"),
+    ("SDTTG", "Sở Dân tộc và Tôn giáo", "department", "99", MERGER, "", "BDT"),
+    // Vertical agencies present in the province.
+    ("THUE", "Thuế tỉnh An Lạc", "vertical_agency", "99", SINCE, "", ""),
+    ("BHXH", "Bảo hiểm xã hội tỉnh An Lạc", "vertical_agency", "99", SINCE, "", ""),
+    ("CA", "Công an tỉnh An Lạc", "vertical_agency", "99", SINCE, "", ""),
+    // Districts and their communes until the district level was abolished.
+    ("981", "Thành phố An Lạc", "district", "99", SINCE, LAST_DISTRICT_DAY, ""),
+    ("982", "Huyện Đông Hòa", "district", "99", SINCE, LAST_DISTRICT_DAY, ""),
+    ("983", "Huyện Tây Sơn", "district", "99", SINCE, LAST_DISTRICT_DAY, ""),
+    ("984", "Huyện Lạc Thủy", "district", "99", SINCE, LAST_DISTRICT_DAY, ""),
+    ("28001", "Phường Bắc Sơn", "commune", "981", SINCE, LAST_DISTRICT_DAY, ""),
+    ("28002", "Phường Nam Sơn", "commune", "981", SINCE, LAST_DISTRICT_DAY, ""),
+    ("28003", "Phường Đông Thành", "commune", "981", SINCE, LAST_DISTRICT_DAY, ""),
+    ("28004", "Xã An Phú", "commune", "981", SINCE, LAST_DISTRICT_DAY, ""),
+    ("28010", "Thị trấn Đông Hòa", "commune", "982", SINCE, LAST_DISTRICT_DAY, ""),
+    ("28011", "Xã Hòa Bình", "commune", "982", SINCE, LAST_DISTRICT_DAY, ""),
+    ("28012", "Xã Hòa Lợi", "commune", "982", SINCE, LAST_DISTRICT_DAY, ""),
+    ("28013", "Xã Hòa Thắng", "commune", "982", SINCE, LAST_DISTRICT_DAY, ""),
+    ("28020", "Thị trấn Phú Phong", "commune", "983", SINCE, LAST_DISTRICT_DAY, ""),
+    ("28021", "Xã Tây Bình", "commune", "983", SINCE, LAST_DISTRICT_DAY, ""),
+    ("28022", "Xã Tây Vinh", "commune", "983", SINCE, LAST_DISTRICT_DAY, ""),
+    ("28023", "Xã Bình Tân", "commune", "983", SINCE, LAST_DISTRICT_DAY, ""),
+    ("28030", "Thị trấn Chi Nê", "commune", "984", SINCE, LAST_DISTRICT_DAY, ""),
+    ("28031", "Xã Đồng Tâm", "commune", "984", SINCE, LAST_DISTRICT_DAY, ""),
+    ("28032", "Xã Phú Lão", "commune", "984", SINCE, LAST_DISTRICT_DAY, ""),
+    ("28033", "Xã An Bình", "commune", "984", SINCE, LAST_DISTRICT_DAY, ""),
+    // The two-tier structure: merged communes directly under the province.
+    ("28101", "Phường An Lạc", "commune", "99", TWO_TIER, "", "28001; 28002"),
+    ("28102", "Phường Đông Thành", "commune", "99", TWO_TIER, "", "28003; 28004"),
+    ("28103", "Xã Đông Hòa", "commune", "99", TWO_TIER, "", "28010; 28011"),
+    ("28104", "Xã Hòa Thắng", "commune", "99", TWO_TIER, "", "28012; 28013"),
+    ("28105", "Xã Tây Sơn", "commune", "99", TWO_TIER, "", "28020; 28021"),
+    ("28106", "Xã Bình Tân", "commune", "99", TWO_TIER, "", "28022; 28023"),
+    ("28107", "Xã Lạc Thủy", "commune", "99", TWO_TIER, "", "28030; 28031"),
+    ("28108", "Xã An Bình", "commune", "99", TWO_TIER, "", "28032; 28033"),
+];
+
+/// Departments that continued and absorbed a merged one on 1 March 2025:
+/// (predecessor, successor, share of the predecessor that moved).
+const ABSORPTIONS: &[(&str, &str, Option<f64>)] = &[
+    ("SKHDT", "STC", None),
+    ("SGTVT", "SXD", None),
+    ("STTTT", "SKHCN", None),
+    ("SLDTBXH", "SNV", Some(0.6)),
+    ("SLDTBXH", "SYT", Some(0.4)),
+];
+
+/// (login, full name, home unit, role, role unit)
+pub const OFFICIALS: &[(&str, &str, &str, Role, &str)] = &[
+    ("quantri", "Trần Quốc Khánh", "VPUBND", Role::SystemAdmin, "99"),
+    ("cchc", "Nguyễn Thị Thu Hà", "SNV", Role::ReformOffice, "99"),
+    ("lanhdao", "Lê Văn Thành", "99", Role::Leadership, "99"),
+    ("thamdinh", "Phạm Minh Tuấn", "SNV", Role::AppraisalCouncil, "99"),
+    ("stp.canbo", "Hoàng Thị Lan", "STP", Role::UnitOfficial, "STP"),
+    ("stp.giamdoc", "Vũ Đức Long", "STP", Role::UnitHead, "STP"),
+    ("anlac.canbo", "Đặng Thị Mai", "28101", Role::UnitOfficial, "28101"),
+    ("anlac.chutich", "Bùi Văn Hùng", "28101", Role::UnitHead, "28101"),
+    ("motcua.anlac", "Ngô Thị Hương", "28101", Role::CounterStaff, "28101"),
+    ("dieutravien", "Đỗ Văn Nam", "SNV", Role::Interviewer, "99"),
+    ("nhaplieu", "Lý Thị Hoa", "SNV", Role::DataEntry, "99"),
+];
+
+fn raw(line: usize, row: &Row) -> RawUnitRow {
+    let (code, name, level, parent, from, to, predecessors) = *row;
+    RawUnitRow {
+        line,
+        code: code.into(),
+        name: name.into(),
+        level: level.into(),
+        parent_code: parent.into(),
+        valid_from: from.into(),
+        valid_to: to.into(),
+        predecessors: predecessors.into(),
+    }
+}
+
+/// Loads the demo province unless it is already there. Returns whether it loaded anything.
+pub async fn load(store: &Store, now_ms: i64) -> anyhow::Result<bool> {
+    if store.public_unit_by_code(PROVINCE_CODE).await.is_ok() {
+        return Ok(false);
+    }
+    let actor = Actor::system("demo", now_ms);
+    // The province first (only a system administrator creates a root), then everything under it
+    // through the import path, which orders parents first and records the lineage links.
+    let province = [raw(1, &(PROVINCE_CODE, "Tỉnh An Lạc", "province", "", "01/01/1992", "", ""))];
+    let founder = Access::new(vec![Grant { role: Role::SystemAdmin, unit: 0 }]);
+    check(store.import_units(&actor, &founder, &province, true).await?)?;
+    let province_id = store.public_unit_by_code(PROVINCE_CODE).await?.id;
+    let admin = Access::new(vec![Grant { role: Role::SystemAdmin, unit: province_id }]);
+    let rows: Vec<RawUnitRow> = UNITS.iter().enumerate().map(|(i, row)| raw(i + 2, row)).collect();
+    check(store.import_units(&actor, &admin, &rows, true).await?)?;
+    let merger = domain::text::parse_date(MERGER).context("merger date")?;
+    for (predecessor, successor, share) in ABSORPTIONS {
+        let link = LineageInput {
+            predecessor_id: store.public_unit_by_code(predecessor).await?.id,
+            successor_id: store.public_unit_by_code(successor).await?.id,
+            effective: merger,
+            share: *share,
+            note: "Sắp xếp các cơ quan chuyên môn thuộc UBND tỉnh".into(),
+        };
+        store.add_lineage(&actor, &admin, &link).await?;
+    }
+
+    let password_hash = web::hash_password(DEMO_PASSWORD.to_string()).await?;
+    for (username, full_name, home, role, role_unit) in OFFICIALS {
+        let unit_id = store.public_unit_by_code(home).await?.id;
+        let user = NewUser {
+            username: username.to_string(),
+            full_name: full_name.to_string(),
+            email: Some(format!("{}@anlac.gov.vn", username.replace('.', "_"))),
+            phone: None,
+            unit_id,
+            password_hash: password_hash.clone(),
+        };
+        let user_id = store.insert_user(&actor, &user).await.with_context(|| format!("tạo tài khoản {username}"))?;
+        let grant_unit = store.public_unit_by_code(role_unit).await?.id;
+        store.insert_grant(&actor, user_id, Grant { role: *role, unit: grant_unit }).await?;
+    }
+    store.audit(&actor, &Entry::new(AuditAction::DemoLoaded, "demo", PROVINCE_CODE).unit(province_id)).await?;
+    Ok(true)
+}
+
+fn check(report: storage::units::ImportReport) -> anyhow::Result<()> {
+    if report.applied {
+        return Ok(());
+    }
+    let problems: Vec<String> = report
+        .rows
+        .iter()
+        .filter(|r| !r.errors.is_empty())
+        .map(|r| format!("{} (dòng {}): {}", r.code, r.line, r.errors.join("; ")))
+        .collect();
+    bail!("dữ liệu minh họa không hợp lệ: {}", problems.join(" | "))
+}

@@ -1,0 +1,65 @@
+//! The JSON API under `/api/v1` and its OpenAPI document, assembled from the areas' routers so
+//! the document cannot drift from the routes.
+
+use std::sync::OnceLock;
+
+use axum::Router;
+use axum::http::header;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use utoipa::OpenApi;
+use utoipa::openapi::security::{ApiKey, ApiKeyValue, HttpAuthScheme, HttpBuilder, SecurityScheme};
+use utoipa_axum::router::OpenApiRouter;
+
+use crate::AppState;
+
+#[derive(OpenApi)]
+#[openapi(
+    info(
+        title = "Thước Đo API",
+        description = "API của hệ thống đánh giá cải cách hành chính và đo lường sự hài lòng. \
+            Xác thực bằng `Authorization: Bearer <mã truy cập>` (tạo bằng `thuocdo token create`), \
+            hoặc bằng phiên đăng nhập trình duyệt kèm tiêu đề `X-CSRF-Token` cho các yêu cầu thay đổi dữ liệu. \
+            Lỗi được trả về dạng RFC 9457 (application/problem+json) với thông báo tiếng Việt.",
+        version = "1"
+    ),
+    modifiers(&Security),
+    tags(
+        (name = "units", description = "Đơn vị hành chính, hiệu lực và lịch sử sắp xếp"),
+        (name = "auth", description = "Người dùng và vai trò"),
+        (name = "audit", description = "Nhật ký hệ thống")
+    )
+)]
+struct ApiDoc;
+
+struct Security;
+
+impl utoipa::Modify for Security {
+    fn modify(&self, openapi: &mut utoipa::openapi::OpenApi) {
+        let components = openapi.components.get_or_insert_with(Default::default);
+        components.add_security_scheme("bearer", SecurityScheme::Http(HttpBuilder::new().scheme(HttpAuthScheme::Bearer).build()));
+        components.add_security_scheme("session", SecurityScheme::ApiKey(ApiKey::Cookie(ApiKeyValue::new("td_session"))));
+        openapi.security = Some(vec![
+            utoipa::openapi::security::SecurityRequirement::new("bearer", Vec::<String>::new()),
+            utoipa::openapi::security::SecurityRequirement::new("session", Vec::<String>::new()),
+        ]);
+    }
+}
+
+fn api() -> OpenApiRouter<AppState> {
+    OpenApiRouter::with_openapi(ApiDoc::openapi())
+        .merge(crate::units::api::routes())
+        .merge(crate::auth::api::routes())
+        .merge(crate::audit::api_routes())
+}
+
+/// The OpenAPI document as JSON (also printed by `thuocdo openapi`).
+pub fn openapi_json() -> &'static str {
+    static DOC: OnceLock<String> = OnceLock::new();
+    DOC.get_or_init(|| api().into_openapi().to_pretty_json().unwrap_or_default())
+}
+
+pub fn routes() -> Router<AppState> {
+    let (router, _) = api().split_for_parts();
+    router.route("/api/openapi.json", get(|| async { ([(header::CONTENT_TYPE, "application/json")], openapi_json()).into_response() }))
+}

@@ -1,0 +1,182 @@
+//! The audit log for the reform office and administrators: a filterable page and the API.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::extract::{Query, State};
+use axum::routing::get;
+use domain::audit::AuditAction;
+use domain::auth::{Access, Permission};
+use domain::text;
+use serde::{Deserialize, Serialize};
+use storage::audit::{Filter, Record};
+use storage::{Page, Paging, Store};
+use time::{Date, Duration, PrimitiveDateTime, Time};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::AppState;
+use crate::auth::session::{ApiUser, CurrentUser};
+use crate::error::{ApiResult, Failure, PageResult, ProblemDocument};
+use crate::layout::Layout;
+use crate::units::{Pager, encode};
+
+pub fn routes() -> Router<AppState> {
+    Router::new().route("/admin/audit", get(page))
+}
+
+pub fn api_routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(list))
+}
+
+#[derive(Deserialize, Default, IntoParams)]
+pub struct AuditQuery {
+    /// First day, dd/mm/yyyy or yyyy-mm-dd (Vietnam time).
+    from: Option<String>,
+    /// Last day, included.
+    to: Option<String>,
+    /// Action code, e.g. `login.failed`.
+    action: Option<String>,
+    /// Part of the actor's login name.
+    actor: Option<String>,
+    unit_id: Option<i64>,
+    page: Option<i64>,
+}
+
+/// Midnight starting `date` in Vietnam, in unix milliseconds.
+fn vn_midnight_ms(date: Date) -> i64 {
+    let at = PrimitiveDateTime::new(date, Time::MIDNIGHT).assume_offset(text::VN_OFFSET);
+    (at.unix_timestamp_nanos() / 1_000_000) as i64
+}
+
+impl AuditQuery {
+    fn filter(&self) -> Result<Filter, Failure> {
+        let day = |value: &Option<String>| -> Result<Option<Date>, Failure> {
+            match value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+                None => Ok(None),
+                Some(v) => text::parse_date(v).map(Some).ok_or_else(|| Failure::invalid(format!("Ngày «{v}» không hợp lệ; nhập theo dạng dd/mm/yyyy."))),
+            }
+        };
+        let action = match self.action.as_deref().filter(|a| !a.is_empty()) {
+            None => None,
+            Some(code) => Some(AuditAction::parse(code).ok_or_else(|| Failure::invalid(format!("Loại thao tác «{code}» không có.")))?),
+        };
+        Ok(Filter {
+            from_ms: day(&self.from)?.map(vn_midnight_ms),
+            to_ms: day(&self.to)?.map(|d| vn_midnight_ms(d + Duration::days(1))),
+            action,
+            actor: self.actor.as_deref().map(str::trim).filter(|a| !a.is_empty()).map(String::from),
+            unit_id: self.unit_id,
+        })
+    }
+
+    fn query_string(&self) -> String {
+        let v = |o: &Option<String>| encode(o.as_deref().unwrap_or(""));
+        format!("from={}&to={}&action={}&actor={}", v(&self.from), v(&self.to), v(&self.action), v(&self.actor))
+    }
+}
+
+async fn read(store: &Store, access: &Access, query: &AuditQuery, per_page: i64) -> Result<Page<Record>, Failure> {
+    if !access.has(Permission::ViewAudit) {
+        return Err(Failure::forbidden());
+    }
+    Ok(store.audit_log(access, &query.filter()?, Paging::new(query.page.unwrap_or(1), per_page)).await?)
+}
+
+pub struct RecordView {
+    at: String,
+    actor: String,
+    action: &'static str,
+    object: String,
+    unit: String,
+    ip: String,
+    details: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "audit.html")]
+pub struct AuditPage {
+    layout: Layout,
+    rows: Vec<RecordView>,
+    total: i64,
+    actions: Vec<(&'static str, &'static str)>,
+    query: AuditQuery,
+    pager: Pager,
+}
+
+const PER_PAGE: i64 = 100;
+
+async fn page(State(state): State<AppState>, user: CurrentUser, Query(query): Query<AuditQuery>) -> PageResult<AuditPage> {
+    let page = read(&state.store, &user.principal.access, &query, PER_PAGE).await?;
+    let rows = page
+        .items
+        .into_iter()
+        .map(|r| RecordView {
+            at: text::format_timestamp_ms(r.at),
+            actor: r.actor_name,
+            action: AuditAction::parse(&r.action).map(AuditAction::label).unwrap_or("Thao tác khác"),
+            object: if r.object_id.is_empty() { r.object_type } else { format!("{} #{}", r.object_type, r.object_id) },
+            unit: r.unit_name.unwrap_or_default(),
+            ip: r.ip,
+            details: if r.details == "null" { String::new() } else { r.details },
+        })
+        .collect();
+    Ok(AuditPage {
+        layout: Layout::admin(&user, "Nhật ký hệ thống", "/admin/audit"),
+        rows,
+        total: page.total,
+        actions: AuditAction::ALL.iter().map(|a| (a.code(), a.label())).collect(),
+        pager: Pager::new(query.page.unwrap_or(1), PER_PAGE, page.total, &format!("/admin/audit?{}", query.query_string())),
+        query,
+    })
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AuditRecordDto {
+    id: i64,
+    /// Unix milliseconds.
+    at: i64,
+    actor_user_id: Option<i64>,
+    actor_name: String,
+    action: String,
+    object_type: String,
+    object_id: String,
+    unit_id: Option<i64>,
+    ip: String,
+    user_agent: String,
+    details: serde_json::Value,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct AuditPageDto {
+    items: Vec<AuditRecordDto>,
+    total: i64,
+}
+
+/// Audit entries of the caller's scope, newest first.
+#[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(AuditQuery),
+    responses((status = 200, body = AuditPageDto), (status = 403, body = ProblemDocument)))]
+async fn list(State(state): State<AppState>, caller: ApiUser, Query(query): Query<AuditQuery>) -> ApiResult<axum::Json<AuditPageDto>> {
+    let page = read(&state.store, &caller.principal.access, &query, 500).await?;
+    Ok(axum::Json(AuditPageDto {
+        items: page
+            .items
+            .into_iter()
+            .map(|r| AuditRecordDto {
+                details: serde_json::from_str(&r.details).unwrap_or(serde_json::Value::Null),
+                id: r.id,
+                at: r.at,
+                actor_user_id: r.actor_user_id,
+                actor_name: r.actor_name,
+                action: r.action,
+                object_type: r.object_type,
+                object_id: r.object_id,
+                unit_id: r.unit_id,
+                ip: r.ip,
+                user_agent: r.user_agent,
+            })
+            .collect(),
+        total: page.total,
+    }))
+}

@@ -1,0 +1,63 @@
+//! CSRF protection for every state-changing request made with cookies: the token is an HMAC of
+//! what ties the browser to the server (its session token, or before login a random `td_pre`
+//! cookie), so a page on another site can neither read nor forge it. API calls with a bearer
+//! token carry no ambient credentials and need none.
+
+use axum::body::Bytes;
+use axum::extract::{FromRef, FromRequest, Request};
+use axum::http::{HeaderMap, StatusCode};
+use hmac::{Hmac, Mac};
+use serde::de::DeserializeOwned;
+use sha2::Sha256;
+
+use super::session::{PRE_COOKIE, SESSION_COOKIE, cookie};
+use crate::AppState;
+use crate::error::{Failure, PageError};
+
+fn mac(key: &[u8], binding: &str) -> Hmac<Sha256> {
+    let mut mac = Hmac::<Sha256>::new_from_slice(key).expect("HMAC takes any key length");
+    mac.update(binding.as_bytes());
+    mac
+}
+
+/// The browser's binding: its session cookie, else its pre-login cookie.
+pub fn binding(headers: &HeaderMap) -> Option<String> {
+    cookie(headers, SESSION_COOKIE).map(|s| format!("s:{s}")).or_else(|| cookie(headers, PRE_COOKIE).map(|p| format!("a:{p}")))
+}
+
+pub fn token_for(state: &AppState, binding: &str) -> String {
+    hex::encode(mac(&state.csrf_key, binding).finalize().into_bytes())
+}
+
+/// Constant-time check of a submitted token against the request's binding.
+pub fn verify(state: &AppState, headers: &HeaderMap, given: &str) -> bool {
+    let (Some(binding), Ok(given)) = (binding(headers), hex::decode(given.trim())) else { return false };
+    mac(&state.csrf_key, &binding).verify_slice(&given).is_ok()
+}
+
+/// A URL-encoded form whose `csrf` field was verified before `T` was read from it.
+pub struct CheckedForm<T>(pub T);
+
+impl<S, T> FromRequest<S> for CheckedForm<T>
+where
+    S: Send + Sync,
+    AppState: FromRef<S>,
+    T: DeserializeOwned,
+{
+    type Rejection = PageError;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        let state = AppState::from_ref(state);
+        let headers = req.headers().clone();
+        let bytes = Bytes::from_request(req, &state).await.map_err(|rejection| {
+            if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE { Failure::too_large() } else { Failure::malformed("Không đọc được biểu mẫu.") }
+        })?;
+        let token = form_urlencoded::parse(&bytes).find(|(k, _)| k == "csrf").map(|(_, v)| v.into_owned());
+        if !token.is_some_and(|t| verify(&state, &headers, &t)) {
+            return Err(Failure::csrf().into());
+        }
+        serde_urlencoded::from_bytes(&bytes)
+            .map(Self)
+            .map_err(|e| Failure::malformed(format!("Biểu mẫu không đúng định dạng: {e}.")).into())
+    }
+}

@@ -1,0 +1,216 @@
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use domain::auth::check_new_password;
+use domain::audit::AuditAction;
+use serde::Deserialize;
+use storage::audit::Entry;
+use storage::auth::{FailureOutcome, NewSession};
+
+use super::csrf::{self, CheckedForm};
+use super::password::{hash_password, verify_password};
+use super::session::{ClientMeta, CurrentUser, PRE_COOKIE, SESSION_COOKIE, set_cookie};
+use super::tokens;
+use crate::AppState;
+use crate::error::{Failure, PageResult};
+use crate::layout::Layout;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "login.html")]
+pub struct LoginPage {
+    layout: Layout,
+    next: String,
+    username: String,
+    notice: Option<&'static str>,
+    error: Option<String>,
+}
+
+#[derive(Deserialize)]
+pub struct LoginQuery {
+    next: Option<String>,
+    expired: Option<String>,
+}
+
+/// Only paths on this site: a login link must not bounce the official to another host.
+fn safe_next(next: Option<&str>) -> String {
+    match next {
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        _ => "/admin".to_string(),
+    }
+}
+
+/// Renders the login form with a CSRF token bound to the pre-login cookie, creating it first.
+fn login_page(state: &AppState, headers: &HeaderMap, page: LoginPage, status: StatusCode) -> Response {
+    let (binding, new_cookie) = match csrf::binding(headers) {
+        Some(binding) => (binding, None),
+        None => {
+            let pre = tokens::random_token();
+            (format!("a:{pre}"), Some(set_cookie(state, PRE_COOKIE, &pre, 2 * 3600)))
+        }
+    };
+    let mut page = page;
+    page.layout.csrf = csrf::token_for(state, &binding);
+    let mut response = (status, page).into_response();
+    if let Some(cookie) = new_cookie {
+        response.headers_mut().append(header::SET_COOKIE, cookie);
+    }
+    response
+}
+
+pub async fn form(State(state): State<AppState>, headers: HeaderMap, Query(q): Query<LoginQuery>) -> Response {
+    let page = LoginPage {
+        layout: Layout::public("Đăng nhập"),
+        next: safe_next(q.next.as_deref()),
+        username: String::new(),
+        notice: q.expired.map(|_| "Phiên làm việc đã hết hạn hoặc đã bị thu hồi. Vui lòng đăng nhập lại."),
+        error: None,
+    };
+    login_page(&state, &headers, page, StatusCode::OK)
+}
+
+#[derive(Deserialize)]
+pub struct LoginForm {
+    #[serde(default)]
+    username: String,
+    #[serde(default)]
+    password: String,
+    next: Option<String>,
+}
+
+pub async fn submit(
+    State(state): State<AppState>,
+    meta: ClientMeta,
+    headers: HeaderMap,
+    CheckedForm(form): CheckedForm<LoginForm>,
+) -> PageResult<Response> {
+    let username = form.username.trim().to_lowercase();
+    let next = safe_next(form.next.as_deref());
+    let refuse = |message: String, status: StatusCode| {
+        let page = LoginPage {
+            layout: Layout::public("Đăng nhập"),
+            next: next.clone(),
+            username: username.clone(),
+            notice: None,
+            error: Some(message),
+        };
+        Ok(login_page(&state, &headers, page, status))
+    };
+    let now = state.clock.now_ms();
+    if !state.login_limiter.allow(&meta.ip, now) {
+        return refuse(
+            "Có quá nhiều lần đăng nhập từ địa chỉ này. Vui lòng đợi một phút rồi thử lại.".into(),
+            StatusCode::TOO_MANY_REQUESTS,
+        );
+    }
+    let mut actor = meta.actor(&state, None);
+    actor.name = username.clone();
+    let account = state.store.credentials(&username).await?;
+    if let Some(locked_until) = account.as_ref().and_then(|a| a.locked_until).filter(|until| *until > now) {
+        let until = domain::text::format_timestamp_ms(locked_until);
+        return refuse(
+            format!("Tài khoản tạm khóa do đăng nhập sai nhiều lần, đến {until}. Vui lòng thử lại sau hoặc liên hệ quản trị."),
+            StatusCode::FORBIDDEN,
+        );
+    }
+    let verified = verify_password(form.password, account.as_ref().map(|a| a.password_hash.clone())).await;
+    let account = match account {
+        Some(account) if verified && !account.disabled => account,
+        Some(account) => {
+            actor.user_id = Some(account.id);
+            let outcome = state.store.record_login_failure(&actor, account.id, account.unit_id).await?;
+            let message = match outcome {
+                FailureOutcome::Locked => format!(
+                    "Tài khoản đã bị tạm khóa {} phút do đăng nhập sai nhiều lần.",
+                    domain::auth::LOCKOUT_MINUTES
+                ),
+                FailureOutcome::Counted => "Tên đăng nhập hoặc mật khẩu không đúng.".into(),
+            };
+            return refuse(message, StatusCode::UNAUTHORIZED);
+        }
+        None => {
+            let entry = Entry::new(AuditAction::LoginFailed, "user", "").details(serde_json::json!({ "unknown_user": true }));
+            state.store.audit(&actor, &entry).await?;
+            return refuse("Tên đăng nhập hoặc mật khẩu không đúng.".into(), StatusCode::UNAUTHORIZED);
+        }
+    };
+    actor.user_id = Some(account.id);
+    let token = tokens::random_token();
+    let max_age_s = state.config.session_max_hours * 3600;
+    let session = NewSession {
+        token_hash: tokens::digest(&token),
+        user_id: account.id,
+        ip: meta.ip.clone(),
+        user_agent: meta.user_agent.clone(),
+        expires_at: now + max_age_s * 1000,
+    };
+    state.store.open_session(&actor, account.unit_id, &session).await?;
+    let mut response = Redirect::to(&next).into_response();
+    response.headers_mut().append(header::SET_COOKIE, set_cookie(&state, SESSION_COOKIE, &token, max_age_s));
+    Ok(response)
+}
+
+#[derive(Deserialize)]
+pub struct Empty {}
+
+pub async fn logout(State(state): State<AppState>, user: CurrentUser, CheckedForm(_): CheckedForm<Empty>) -> PageResult<Response> {
+    if let Some(session_id) = user.principal.session_id {
+        state.store.close_session(&user.actor(&state), session_id, user.principal.unit_id).await?;
+    }
+    let mut response = Redirect::to("/").into_response();
+    response.headers_mut().append(header::SET_COOKIE, set_cookie(&state, SESSION_COOKIE, "x", 0));
+    Ok(response)
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "password.html")]
+pub struct PasswordPage {
+    layout: Layout,
+    errors: Vec<String>,
+    done: bool,
+}
+
+#[derive(Deserialize)]
+pub struct PasswordQuery {
+    done: Option<String>,
+}
+
+pub async fn password_form(user: CurrentUser, Query(q): Query<PasswordQuery>) -> PasswordPage {
+    PasswordPage { layout: Layout::admin(&user, "Đổi mật khẩu", ""), errors: Vec::new(), done: q.done.is_some() }
+}
+
+#[derive(Deserialize)]
+pub struct PasswordForm {
+    #[serde(default)]
+    current: String,
+    #[serde(default)]
+    new: String,
+    #[serde(default)]
+    confirm: String,
+}
+
+pub async fn password_submit(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    CheckedForm(form): CheckedForm<PasswordForm>,
+) -> PageResult<Response> {
+    let mut errors = Vec::new();
+    let stored = state.store.password_hash(user.principal.user_id).await?;
+    if !verify_password(form.current, Some(stored)).await {
+        errors.push("Mật khẩu hiện tại không đúng.".to_string());
+    }
+    if form.new != form.confirm {
+        errors.push("Mật khẩu mới và phần nhập lại không khớp.".to_string());
+    }
+    if let Err(e) = check_new_password(&user.principal.username, &form.new) {
+        errors.push(e.to_string());
+    }
+    if !errors.is_empty() {
+        let page = PasswordPage { layout: Layout::admin(&user, "Đổi mật khẩu", ""), errors, done: false };
+        return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    }
+    let hash = hash_password(form.new).await.map_err(|_| Failure::internal())?;
+    state.store.change_password(&user.actor(&state), &user.principal, &hash).await?;
+    Ok(Redirect::to("/account/password?done=1").into_response())
+}

@@ -1,0 +1,216 @@
+//! One description of what went wrong ([`Failure`]) and its two renderings: an RFC 9457 problem
+//! document for the API ([`Problem`]) and a Vietnamese error page for people ([`PageError`]).
+
+use std::any::Any;
+
+use axum::Json;
+use axum::extract::rejection::JsonRejection;
+use axum::extract::{FromRequest, Request};
+use axum::http::{StatusCode, Uri, header};
+use axum::response::{IntoResponse, Response};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+
+use crate::layout::ErrorPage;
+
+#[derive(Clone, Debug, Serialize, utoipa::ToSchema)]
+pub struct FieldError {
+    /// The field (or import line) the message is about.
+    pub field: String,
+    pub message: String,
+}
+
+#[derive(Clone, Debug)]
+pub struct Failure {
+    pub status: StatusCode,
+    pub kind: &'static str,
+    pub title: &'static str,
+    pub detail: String,
+    pub errors: Vec<FieldError>,
+}
+
+impl Failure {
+    fn new(status: StatusCode, kind: &'static str, title: &'static str, detail: impl Into<String>) -> Self {
+        Self { status, kind, title, detail: detail.into(), errors: Vec::new() }
+    }
+
+    pub fn invalid(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid-input", "Dữ liệu không hợp lệ", detail)
+    }
+
+    pub fn with_errors(mut self, errors: Vec<FieldError>) -> Self {
+        self.errors = errors;
+        self
+    }
+
+    pub fn malformed(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::BAD_REQUEST, "malformed-request", "Yêu cầu không đúng định dạng", detail)
+    }
+
+    pub fn unauthorized(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, "unauthorized", "Chưa đăng nhập", detail)
+    }
+
+    pub fn forbidden() -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "forbidden",
+            "Không có quyền",
+            "Tài khoản của bạn không có quyền thực hiện chức năng này.",
+        )
+    }
+
+    pub fn csrf() -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "csrf",
+            "Phiên biểu mẫu không hợp lệ",
+            "Biểu mẫu đã hết hạn hoặc không được gửi từ trang của hệ thống. Vui lòng tải lại trang và thử lại.",
+        )
+    }
+
+    pub fn not_found() -> Self {
+        Self::new(StatusCode::NOT_FOUND, "not-found", "Không tìm thấy", "Không tìm thấy trang hoặc dữ liệu yêu cầu.")
+    }
+
+    pub fn conflict(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::CONFLICT, "conflict", "Xung đột dữ liệu", detail)
+    }
+
+    pub fn too_large() -> Self {
+        Self::new(
+            StatusCode::PAYLOAD_TOO_LARGE,
+            "payload-too-large",
+            "Dữ liệu quá lớn",
+            "Dữ liệu gửi lên vượt quá dung lượng cho phép.",
+        )
+    }
+
+    pub fn unsupported_media(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type", "Định dạng không được hỗ trợ", detail)
+    }
+
+    pub fn internal() -> Self {
+        Self::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            "internal",
+            "Lỗi hệ thống",
+            "Hệ thống gặp sự cố khi xử lý yêu cầu. Vui lòng thử lại sau; nếu lỗi còn tiếp diễn, hãy báo quản trị hệ thống.",
+        )
+    }
+}
+
+impl From<storage::Error> for Failure {
+    fn from(err: storage::Error) -> Self {
+        use storage::Error as E;
+        match err {
+            E::NotFound => Self::not_found(),
+            E::Forbidden => Self { detail: err.to_string(), ..Self::forbidden() },
+            E::Conflict(message) => Self::conflict(message),
+            E::Unit(e) => Self::invalid(e.to_string()),
+            E::Auth(e) => Self::invalid(e.to_string()),
+            E::Database(_) | E::Migration(_) => {
+                tracing::error!(error = %err, "storage failure");
+                Self::internal()
+            }
+        }
+    }
+}
+
+/// A failure rendered as `application/problem+json` (RFC 9457).
+#[derive(Debug)]
+pub struct Problem(pub Failure);
+
+pub type ApiResult<T> = Result<T, Problem>;
+
+impl<E: Into<Failure>> From<E> for Problem {
+    fn from(err: E) -> Self {
+        Self(err.into())
+    }
+}
+
+/// The problem document, as described in the OpenAPI document.
+#[derive(Serialize, utoipa::ToSchema)]
+pub struct ProblemDocument {
+    #[serde(rename = "type")]
+    pub kind: String,
+    pub title: String,
+    pub status: u16,
+    pub detail: String,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub errors: Vec<FieldError>,
+}
+
+impl IntoResponse for Problem {
+    fn into_response(self) -> Response {
+        let f = self.0;
+        let body = ProblemDocument {
+            kind: format!("/problems/{}", f.kind),
+            title: f.title.to_string(),
+            status: f.status.as_u16(),
+            detail: f.detail,
+            errors: f.errors,
+        };
+        let json = serde_json::to_vec(&body).unwrap_or_default();
+        (f.status, [(header::CONTENT_TYPE, "application/problem+json")], json).into_response()
+    }
+}
+
+/// A failure rendered as a Vietnamese page.
+#[derive(Debug)]
+pub struct PageError(pub Failure);
+
+pub type PageResult<T> = Result<T, PageError>;
+
+impl<E: Into<Failure>> From<E> for PageError {
+    fn from(err: E) -> Self {
+        Self(err.into())
+    }
+}
+
+impl IntoResponse for PageError {
+    fn into_response(self) -> Response {
+        let status = self.0.status;
+        (status, ErrorPage::new(self.0)).into_response()
+    }
+}
+
+/// JSON body for the API; every way it can be wrong becomes a problem document.
+pub struct ApiJson<T>(pub T);
+
+impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
+    type Rejection = Problem;
+
+    async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
+        match Json::<T>::from_request(req, state).await {
+            Ok(Json(value)) => Ok(Self(value)),
+            Err(rejection) => Err(Problem(json_failure(&rejection))),
+        }
+    }
+}
+
+fn json_failure(rejection: &JsonRejection) -> Failure {
+    match rejection {
+        JsonRejection::MissingJsonContentType(_) => {
+            Failure::unsupported_media("Yêu cầu phải có Content-Type: application/json.")
+        }
+        JsonRejection::JsonSyntaxError(e) => Failure::malformed(format!("JSON không đúng cú pháp: {}", e.body_text())),
+        JsonRejection::JsonDataError(e) => Failure::invalid(format!("Dữ liệu JSON không đúng cấu trúc: {}", e.body_text())),
+        JsonRejection::BytesRejection(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => Failure::too_large(),
+        other => Failure::malformed(format!("Không đọc được nội dung yêu cầu ({}).", other.status())),
+    }
+}
+
+/// Unknown paths: a problem document under `/api`, a page elsewhere.
+pub async fn not_found(uri: Uri) -> Response {
+    if uri.path().starts_with("/api/") {
+        Problem(Failure::not_found()).into_response()
+    } else {
+        PageError(Failure::not_found()).into_response()
+    }
+}
+
+pub fn panic_response(_: Box<dyn Any + Send + 'static>) -> Response {
+    tracing::error!("a request handler panicked");
+    Problem(Failure::internal()).into_response()
+}

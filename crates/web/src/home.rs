@@ -1,0 +1,88 @@
+//! The province's public home page, the officials' start page and the stylesheet.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::extract::State;
+use axum::http::header;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use domain::auth::Permission;
+use domain::text;
+use domain::units::UnitLevel;
+use storage::Paging;
+use storage::units::UnitFilter;
+
+use crate::AppState;
+use crate::auth::session::CurrentUser;
+use crate::error::PageResult;
+use crate::layout::Layout;
+
+const STYLESHEET: &str = include_str!("../static/app.css");
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home))
+        .route("/admin", get(dashboard))
+        .route("/static/app.css", get(|| async {
+            ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=86400")], STYLESHEET)
+                .into_response()
+        }))
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "home.html")]
+pub struct HomePage {
+    layout: Layout,
+    province: Option<String>,
+    counts: Vec<(&'static str, i64)>,
+}
+
+/// Units in force today under `roots`, counted by level.
+async fn counts_by_level(state: &AppState, roots: &[i64]) -> Result<Vec<(&'static str, i64)>, storage::Error> {
+    let today = text::vn_datetime(state.clock.now_ms()).date();
+    let mut counts = Vec::new();
+    for level in UnitLevel::ALL {
+        let filter = UnitFilter { level: Some(level), valid_on: Some(today), ..Default::default() };
+        let total = state.store.units(roots, &filter, Paging::new(1, 1)).await?.total;
+        if total > 0 {
+            counts.push((level.label(), total));
+        }
+    }
+    Ok(counts)
+}
+
+async fn home(State(state): State<AppState>) -> PageResult<HomePage> {
+    let roots = state.store.root_units().await?;
+    let province = match roots.first() {
+        Some(id) => Some(state.store.public_unit(*id).await?.name),
+        None => None,
+    };
+    Ok(HomePage { layout: Layout::public("Trang chủ"), counts: counts_by_level(&state, &roots).await?, province })
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "dashboard.html")]
+pub struct Dashboard {
+    layout: Layout,
+    roles: Vec<(&'static str, String)>,
+    counts: Vec<(&'static str, i64)>,
+    can_manage_units: bool,
+    can_manage_users: bool,
+}
+
+async fn dashboard(State(state): State<AppState>, user: CurrentUser) -> PageResult<Dashboard> {
+    let access = &user.principal.access;
+    let mut roles = Vec::new();
+    for grant in access.grants() {
+        let unit = state.store.public_unit(grant.unit).await?.name;
+        roles.push((grant.role.label(), unit));
+    }
+    Ok(Dashboard {
+        layout: Layout::admin(&user, "Tổng quan", "/admin"),
+        counts: counts_by_level(&state, &access.roots(Permission::ViewUnits)).await?,
+        can_manage_units: access.has(Permission::ManageUnits),
+        can_manage_users: access.has(Permission::ManageUsers),
+        roles,
+    })
+}

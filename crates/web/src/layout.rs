@@ -1,0 +1,65 @@
+//! The frame every page shares: title, navigation by permission, the signed-in official and
+//! the logout form. Modules plug their pages into the navigation here.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use domain::auth::Permission;
+
+use crate::auth::session::CurrentUser;
+use crate::error::Failure;
+
+pub struct NavItem {
+    pub href: &'static str,
+    pub label: &'static str,
+    pub active: bool,
+}
+
+pub struct Layout {
+    pub title: String,
+    /// Full name of the signed-in official.
+    pub user: Option<String>,
+    pub csrf: String,
+    pub nav: Vec<NavItem>,
+}
+
+/// Navigation entries of the officials' area and who sees them.
+const ADMIN_NAV: [(&str, &str, Option<Permission>); 4] = [
+    ("/admin", "Tổng quan", None),
+    ("/admin/units", "Đơn vị", Some(Permission::ViewUnits)),
+    ("/admin/users", "Người dùng", Some(Permission::ViewUsers)),
+    ("/admin/audit", "Nhật ký", Some(Permission::ViewAudit)),
+];
+
+impl Layout {
+    pub fn public(title: impl Into<String>) -> Self {
+        let nav = vec![
+            NavItem { href: "/", label: "Trang chủ", active: false },
+            NavItem { href: "/units", label: "Cơ quan, đơn vị", active: false },
+        ];
+        Self { title: title.into(), user: None, csrf: String::new(), nav }
+    }
+
+    /// The officials' frame; `active` is the navigation entry to mark as current.
+    pub fn admin(user: &CurrentUser, title: impl Into<String>, active: &str) -> Self {
+        let access = &user.principal.access;
+        let nav = ADMIN_NAV
+            .iter()
+            .filter(|(_, _, permission)| permission.is_none_or(|p| access.has(p)))
+            .map(|(href, label, _)| NavItem { href, label, active: *href == active })
+            .collect();
+        Self { title: title.into(), user: Some(user.principal.full_name.clone()), csrf: user.csrf.clone(), nav }
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "error.html")]
+pub struct ErrorPage {
+    pub layout: Layout,
+    pub failure: Failure,
+}
+
+impl ErrorPage {
+    pub fn new(failure: Failure) -> Self {
+        Self { layout: Layout::public(failure.title), failure }
+    }
+}

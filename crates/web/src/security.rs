@@ -1,0 +1,79 @@
+//! Security headers on every response, and the fixed-window rate limiter used by public
+//! endpoints (login now; survey submission and Q&A later).
+
+use std::collections::HashMap;
+use std::sync::Mutex;
+
+use axum::extract::{Request, State};
+use axum::http::{HeaderValue, header};
+use axum::middleware::Next;
+use axum::response::Response;
+
+use crate::AppState;
+
+const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
+    object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+
+pub async fn headers(State(state): State<AppState>, request: Request, next: Next) -> Response {
+    let is_static = request.uri().path().starts_with("/static/");
+    let mut response = next.run(request).await;
+    let h = response.headers_mut();
+    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+    h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
+    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
+    h.insert("permissions-policy", HeaderValue::from_static("camera=(), microphone=(), geolocation=()"));
+    h.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));
+    if state.config.secure_cookies {
+        h.insert(header::STRICT_TRANSPORT_SECURITY, HeaderValue::from_static("max-age=31536000; includeSubDomains"));
+    }
+    if !is_static && !h.contains_key(header::CACHE_CONTROL) {
+        // Pages may carry personal data and CSRF tokens: never cache them.
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    }
+    response
+}
+
+/// At most `limit` events per key per window. Memory stays bounded: when the table grows past
+/// its cap, windows that have ended are dropped.
+pub struct RateLimiter {
+    limit: u32,
+    window_ms: i64,
+    windows: Mutex<HashMap<String, (i64, u32)>>,
+}
+
+const MAX_KEYS: usize = 100_000;
+
+impl RateLimiter {
+    pub fn new(limit: u32, window_ms: i64) -> Self {
+        Self { limit, window_ms, windows: Mutex::new(HashMap::new()) }
+    }
+
+    /// Counts one event for `key` at `now_ms`; false when the key is over its limit.
+    pub fn allow(&self, key: &str, now_ms: i64) -> bool {
+        let mut windows = self.windows.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        if windows.len() >= MAX_KEYS {
+            windows.retain(|_, (start, _)| now_ms - *start < self.window_ms);
+        }
+        let entry = windows.entry(key.to_string()).or_insert((now_ms, 0));
+        if now_ms - entry.0 >= self.window_ms {
+            *entry = (now_ms, 0);
+        }
+        entry.1 += 1;
+        entry.1 <= self.limit
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn limits_per_key_and_window() {
+        let limiter = RateLimiter::new(3, 60_000);
+        assert!((0..3).all(|_| limiter.allow("a", 0)));
+        assert!(!limiter.allow("a", 1_000));
+        assert!(limiter.allow("b", 1_000));
+        assert!(limiter.allow("a", 60_000));
+    }
+}

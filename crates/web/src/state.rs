@@ -1,0 +1,90 @@
+use std::ops::Deref;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicI64, Ordering};
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use storage::Store;
+
+use crate::ops::metrics_handle;
+use crate::security::RateLimiter;
+
+/// Settings of a running server; `thuocdo serve` fills them from flags and the environment.
+#[derive(Clone, Debug)]
+pub struct Config {
+    /// Mark cookies `Secure` and send HSTS: set when served over HTTPS.
+    pub secure_cookies: bool,
+    /// Read the client address from `X-Forwarded-For` (only behind a trusted reverse proxy).
+    pub trust_proxy: bool,
+    pub session_idle_minutes: i64,
+    pub session_max_hours: i64,
+    /// Login attempts allowed per client address per minute.
+    pub login_attempts_per_minute: u32,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            secure_cookies: false,
+            trust_proxy: false,
+            session_idle_minutes: 30,
+            session_max_hours: 12,
+            login_attempts_per_minute: 10,
+        }
+    }
+}
+
+/// The application clock. Tests use a manual clock to cross deadlines and session expiry.
+#[derive(Clone, Debug)]
+pub enum Clock {
+    System,
+    Manual(Arc<AtomicI64>),
+}
+
+impl Clock {
+    pub fn manual(start_ms: i64) -> Self {
+        Self::Manual(Arc::new(AtomicI64::new(start_ms)))
+    }
+
+    /// Unix milliseconds.
+    pub fn now_ms(&self) -> i64 {
+        match self {
+            Self::System => SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0),
+            Self::Manual(ms) => ms.load(Ordering::SeqCst),
+        }
+    }
+
+    /// Moves a manual clock forward; the system clock cannot be moved.
+    pub fn advance_ms(&self, delta: i64) {
+        if let Self::Manual(ms) = self {
+            ms.fetch_add(delta, Ordering::SeqCst);
+        }
+    }
+}
+
+pub struct Inner {
+    pub store: Store,
+    pub config: Config,
+    pub clock: Clock,
+    /// Key of the CSRF tokens; kept in the database so every instance shares it.
+    pub csrf_key: Vec<u8>,
+    pub login_limiter: RateLimiter,
+}
+
+#[derive(Clone)]
+pub struct AppState(Arc<Inner>);
+
+impl Deref for AppState {
+    type Target = Inner;
+    fn deref(&self) -> &Inner {
+        &self.0
+    }
+}
+
+impl AppState {
+    pub async fn new(store: Store, config: Config, clock: Clock) -> storage::Result<Self> {
+        let key = store.setting_or_insert("csrf_key", || hex::encode(crate::auth::tokens::random_bytes::<32>())).await?;
+        metrics_handle();
+        let login_limiter = RateLimiter::new(config.login_attempts_per_minute, 60_000);
+        Ok(Self(Arc::new(Inner { store, config, clock, csrf_key: hex::decode(key).unwrap_or_default(), login_limiter })))
+    }
+}
