@@ -449,7 +449,7 @@ impl Store {
             tx.commit().await?;
             Ok::<_, Error>(id)
         })?;
-        self.unit(access, id).await
+        self.public_unit(id).await
     }
 
     pub async fn update_unit(&self, actor: &Actor, access: &Access, id: UnitId, input: &UnitInput) -> Result<Unit> {
@@ -466,7 +466,7 @@ impl Store {
             tx.commit().await?;
             Ok::<_, Error>(())
         })?;
-        self.unit(access, id).await
+        self.public_unit(id).await
     }
 
     pub async fn add_lineage(&self, actor: &Actor, access: &Access, input: &LineageInput) -> Result<()> {

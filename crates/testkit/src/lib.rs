@@ -1,1 +1,172 @@
+//! Test support: the application on 127.0.0.1:0 over a fresh SQLite file or a fresh PostgreSQL
+//! database, signed-in HTTP clients, and a WebDriver client for headless Chromium.
+//!
+//! PostgreSQL tests use the server named by `THUOCDO_TEST_PG_URL` (an admin URL; `scripts/test`
+//! starts one). When `THUOCDO_REQUIRE_PG=1` is set, a missing server fails the test instead of
+//! skipping the PostgreSQL half.
 
+pub mod browser;
+
+use std::time::{SystemTime, UNIX_EPOCH};
+
+use reqwest::redirect::Policy;
+use reqwest::{Client, Response};
+use sqlx::ConnectOptions;
+use storage::Store;
+use web::{AppState, Clock, Config};
+
+pub use thuocdo::demo::DEMO_PASSWORD as PASSWORD;
+
+/// A database for one test; a SQLite file lives as long as this value.
+pub struct TestDb {
+    pub url: String,
+    pub backend: &'static str,
+    _dir: Option<tempfile::TempDir>,
+}
+
+pub fn sqlite() -> TestDb {
+    let dir = tempfile::tempdir().expect("temporary directory");
+    let url = dir.path().join("thuocdo.db").to_string_lossy().into_owned();
+    TestDb { url, backend: "sqlite", _dir: Some(dir) }
+}
+
+fn unique_suffix() -> String {
+    let nanos = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_nanos()).unwrap_or(0);
+    format!("{:x}{:04x}", nanos, std::process::id() & 0xffff)
+}
+
+/// A fresh, empty PostgreSQL database, or `None` when no server is configured.
+pub async fn postgres() -> Option<TestDb> {
+    let Ok(admin_url) = std::env::var("THUOCDO_TEST_PG_URL") else {
+        assert!(
+            std::env::var("THUOCDO_REQUIRE_PG").is_err(),
+            "THUOCDO_REQUIRE_PG is set but THUOCDO_TEST_PG_URL is not: PostgreSQL tests cannot run"
+        );
+        eprintln!("THUOCDO_TEST_PG_URL not set: skipping the PostgreSQL half (run ./scripts/test for both)");
+        return None;
+    };
+    let name = format!("thuocdo_test_{}", unique_suffix());
+    let options: sqlx::postgres::PgConnectOptions = admin_url.parse().expect("THUOCDO_TEST_PG_URL is a PostgreSQL URL");
+    let mut admin = options.connect().await.expect("connect to the test PostgreSQL server");
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut admin).await.expect("create test database");
+    let url = options.database(&name).to_url_lossy().to_string();
+    Some(TestDb { url, backend: "postgres", _dir: None })
+}
+
+/// SQLite, and PostgreSQL when available: the contract suites run on each.
+pub async fn backends() -> Vec<TestDb> {
+    let mut dbs = vec![sqlite()];
+    dbs.extend(postgres().await);
+    dbs
+}
+
+/// A migrated store over `db`.
+pub async fn store(db: &TestDb) -> Store {
+    let store = Store::connect(&db.url).await.expect("connect to the test database");
+    store.migrate().await.expect("migrate the test database");
+    store
+}
+
+/// The application, serving on a free loopback port, with the demo province loaded and a
+/// manual clock that tests may advance.
+pub struct TestApp {
+    pub base: String,
+    pub store: Store,
+    pub clock: Clock,
+    pub db: TestDb,
+}
+
+impl TestApp {
+    pub async fn spawn(db: TestDb) -> Self {
+        Self::spawn_with(db, Config::default()).await
+    }
+
+    pub async fn spawn_with(db: TestDb, config: Config) -> Self {
+        let store = store(&db).await;
+        let now = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0);
+        let clock = Clock::manual(now);
+        thuocdo::demo::load(&store, now).await.expect("load the demo province");
+        let state = AppState::new(store.clone(), config, clock.clone()).await.expect("application state");
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind a free port");
+        let base = format!("http://{}", listener.local_addr().expect("local address"));
+        tokio::spawn(async move {
+            let _ = web::serve(state, listener).await;
+        });
+        Self { base, store, clock, db }
+    }
+
+    /// A client with its own cookie jar that does not follow redirects.
+    pub fn client(&self) -> Session {
+        let client = Client::builder().cookie_store(true).redirect(Policy::none()).build().expect("HTTP client");
+        Session { client, base: self.base.clone(), csrf: String::new() }
+    }
+
+    /// A client signed in as one of the demo officials.
+    pub async fn login(&self, username: &str) -> Session {
+        let mut session = self.client();
+        let response = session.login(username, PASSWORD).await;
+        assert_eq!(response.status(), 303, "login as {username} should redirect");
+        session.csrf = session.csrf_of("/admin").await;
+        session
+    }
+
+    pub async fn unit_id(&self, code: &str) -> i64 {
+        self.store.public_unit_by_code(code).await.expect("demo unit").id
+    }
+}
+
+/// An HTTP client bound to the test app, with the CSRF token of its session once signed in.
+pub struct Session {
+    pub client: Client,
+    pub base: String,
+    pub csrf: String,
+}
+
+/// The value of the first `name="csrf"` field of a page.
+pub fn csrf_in(html: &str) -> Option<String> {
+    let at = html.find("name=\"csrf\" value=\"")? + "name=\"csrf\" value=\"".len();
+    html[at..].split('"').next().map(String::from)
+}
+
+impl Session {
+    pub fn url(&self, path: &str) -> String {
+        format!("{}{path}", self.base)
+    }
+
+    pub async fn get(&self, path: &str) -> Response {
+        self.client.get(self.url(path)).send().await.expect("GET")
+    }
+
+    pub async fn text(&self, path: &str) -> (u16, String) {
+        let response = self.get(path).await;
+        let status = response.status().as_u16();
+        (status, response.text().await.unwrap_or_default())
+    }
+
+    pub async fn csrf_of(&self, path: &str) -> String {
+        let (_, html) = self.text(path).await;
+        csrf_in(&html).unwrap_or_default()
+    }
+
+    /// Posts a form with this session's CSRF token added.
+    pub async fn post_form(&self, path: &str, fields: &[(&str, &str)]) -> Response {
+        let mut all: Vec<(&str, &str)> = vec![("csrf", self.csrf.as_str())];
+        all.extend_from_slice(fields);
+        self.client.post(self.url(path)).form(&all).send().await.expect("POST")
+    }
+
+    /// Posts a form exactly as given (to test missing or forged tokens).
+    pub async fn post_raw_form(&self, path: &str, fields: &[(&str, &str)]) -> Response {
+        self.client.post(self.url(path)).form(fields).send().await.expect("POST")
+    }
+
+    pub async fn login(&mut self, username: &str, password: &str) -> Response {
+        let csrf = self.csrf_of("/login").await;
+        self.client
+            .post(self.url("/login"))
+            .form(&[("csrf", csrf.as_str()), ("username", username), ("password", password), ("next", "/admin")])
+            .send()
+            .await
+            .expect("POST /login")
+    }
+}

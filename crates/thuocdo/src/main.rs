@@ -1,6 +1,6 @@
 //! `thuocdo`: the one binary of Thước Đo.
 
-mod demo;
+use thuocdo::demo;
 
 use std::io::BufRead;
 use std::net::SocketAddr;

@@ -1,0 +1,161 @@
+//! A small W3C WebDriver client for Debian's `chromium` driven by `chromedriver`: enough to act
+//! as a person would (open pages, type, click, upload files, read text, take screenshots).
+//!
+//! Browser tests call [`Browser::start`]; without chromedriver they are skipped, unless
+//! `THUOCDO_REQUIRE_BROWSER=1` (set by `scripts/test`) makes that a failure.
+
+use std::process::Stdio;
+use std::time::Duration;
+
+use anyhow::{Context, bail};
+use base64::Engine;
+use serde_json::{Value, json};
+use tokio::process::{Child, Command};
+
+const ELEMENT_KEY: &str = "element-6066-11e4-a5fe-7b0b1f2ee3ab";
+
+pub struct Browser {
+    http: reqwest::Client,
+    session_url: String,
+    _driver: Child,
+    _profile: tempfile::TempDir,
+}
+
+#[derive(Clone)]
+pub struct Element {
+    id: String,
+}
+
+fn find_binary(candidates: &[&str]) -> Option<String> {
+    candidates.iter().find(|path| std::path::Path::new(path).exists()).map(|p| p.to_string())
+}
+
+impl Browser {
+    /// Starts chromedriver and a headless Chromium with a phone-sized or desktop window.
+    pub async fn start(width: u32, height: u32) -> anyhow::Result<Option<Self>> {
+        let driver = find_binary(&["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]);
+        let chromium = find_binary(&["/usr/bin/chromium", "/usr/bin/chromium-browser"]);
+        let (Some(driver), Some(chromium)) = (driver, chromium) else {
+            if std::env::var("THUOCDO_REQUIRE_BROWSER").is_ok() {
+                bail!("THUOCDO_REQUIRE_BROWSER is set but chromium/chromedriver are not installed");
+            }
+            eprintln!("chromium or chromedriver missing: skipping the browser test (run ./scripts/test)");
+            return Ok(None);
+        };
+        let port = {
+            let socket = std::net::TcpListener::bind("127.0.0.1:0")?;
+            socket.local_addr()?.port()
+        };
+        let child = Command::new(driver)
+            .arg(format!("--port={port}"))
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .kill_on_drop(true)
+            .spawn()
+            .context("start chromedriver")?;
+        let http = reqwest::Client::builder().timeout(Duration::from_secs(60)).build()?;
+        let base = format!("http://127.0.0.1:{port}");
+        for _ in 0..100 {
+            if http.get(format!("{base}/status")).send().await.is_ok() {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let profile = tempfile::tempdir()?;
+        let args = vec![
+            "--headless=new".to_string(),
+            "--no-sandbox".into(),
+            "--disable-gpu".into(),
+            "--disable-dev-shm-usage".into(),
+            "--disable-quic".into(),
+            "--no-first-run".into(),
+            "--disable-background-networking".into(),
+            "--disable-component-update".into(),
+            "--disable-sync".into(),
+            "--lang=vi-VN".into(),
+            format!("--window-size={width},{height}"),
+            format!("--user-data-dir={}", profile.path().display()),
+        ];
+        let capabilities = json!({ "capabilities": { "alwaysMatch": {
+            "browserName": "chrome",
+            "goog:chromeOptions": { "binary": chromium, "args": args }
+        }}});
+        let response: Value = http.post(format!("{base}/session")).json(&capabilities).send().await?.json().await?;
+        let session_id = response["value"]["sessionId"].as_str().with_context(|| format!("no WebDriver session: {response}"))?;
+        Ok(Some(Self { http, session_url: format!("{base}/session/{session_id}"), _driver: child, _profile: profile }))
+    }
+
+    async fn command(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> anyhow::Result<Value> {
+        let url = format!("{}{path}", self.session_url);
+        let request = self.http.request(method, url);
+        let request = match body {
+            Some(body) => request.json(&body),
+            None => request,
+        };
+        let response: Value = request.send().await?.json().await?;
+        if let Some(error) = response["value"]["error"].as_str() {
+            bail!("WebDriver {path}: {error}: {}", response["value"]["message"]);
+        }
+        Ok(response["value"].clone())
+    }
+
+    pub async fn goto(&self, url: &str) -> anyhow::Result<()> {
+        self.command(reqwest::Method::POST, "/url", Some(json!({ "url": url }))).await.map(|_| ())
+    }
+
+    pub async fn current_url(&self) -> anyhow::Result<String> {
+        Ok(self.command(reqwest::Method::GET, "/url", None).await?.as_str().unwrap_or_default().to_string())
+    }
+
+    pub async fn find(&self, css: &str) -> anyhow::Result<Element> {
+        let found = self.command(reqwest::Method::POST, "/element", Some(json!({ "using": "css selector", "value": css }))).await?;
+        let id = found[ELEMENT_KEY].as_str().with_context(|| format!("no element {css}"))?;
+        Ok(Element { id: id.to_string() })
+    }
+
+    /// The visible text of the whole page.
+    pub async fn page_text(&self) -> anyhow::Result<String> {
+        let body = self.find("body").await?;
+        self.text(&body).await
+    }
+
+    pub async fn text(&self, element: &Element) -> anyhow::Result<String> {
+        let path = format!("/element/{}/text", element.id);
+        Ok(self.command(reqwest::Method::GET, &path, None).await?.as_str().unwrap_or_default().to_string())
+    }
+
+    pub async fn click(&self, css: &str) -> anyhow::Result<()> {
+        let element = self.find(css).await?;
+        self.command(reqwest::Method::POST, &format!("/element/{}/click", element.id), Some(json!({}))).await.map(|_| ())
+    }
+
+    /// Types into a field (clearing it first); for a file input, `text` is the file's path.
+    pub async fn fill(&self, css: &str, text: &str) -> anyhow::Result<()> {
+        let element = self.find(css).await?;
+        let is_file = self.command(reqwest::Method::GET, &format!("/element/{}/attribute/type", element.id), None).await?.as_str()
+            == Some("file");
+        if !is_file {
+            self.command(reqwest::Method::POST, &format!("/element/{}/clear", element.id), Some(json!({}))).await?;
+        }
+        let path = format!("/element/{}/value", element.id);
+        self.command(reqwest::Method::POST, &path, Some(json!({ "text": text }))).await.map(|_| ())
+    }
+
+    /// Chooses the `<option>` of a select by its value.
+    pub async fn select(&self, css: &str, value: &str) -> anyhow::Result<()> {
+        self.click(&format!("{css} option[value=\"{value}\"]")).await
+    }
+
+    /// Saves a PNG of the viewport, for a person to look at.
+    pub async fn screenshot(&self, path: &std::path::Path) -> anyhow::Result<()> {
+        let data = self.command(reqwest::Method::GET, "/screenshot", None).await?;
+        let png = base64::engine::general_purpose::STANDARD.decode(data.as_str().unwrap_or_default())?;
+        std::fs::write(path, png)?;
+        Ok(())
+    }
+
+    pub async fn quit(self) -> anyhow::Result<()> {
+        self.http.delete(&self.session_url).send().await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,3 @@
+//! The `thuocdo` binary's library side: what the command line shares with the tests.
+
+pub mod demo;
