@@ -51,6 +51,22 @@ impl RateLimiter {
 
     /// Counts one event for `key` at `now_ms`; false when the key is over its limit.
     pub fn allow(&self, key: &str, now_ms: i64) -> bool {
+        self.record(key, now_ms);
+        !self.is_limited_after(key, now_ms, 0)
+    }
+
+    /// Whether `key` has used up its window (without counting anything).
+    pub fn is_limited(&self, key: &str, now_ms: i64) -> bool {
+        self.is_limited_after(key, now_ms, 1)
+    }
+
+    fn is_limited_after(&self, key: &str, now_ms: i64, more: u32) -> bool {
+        let windows = self.windows.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
+        windows.get(key).is_some_and(|(start, count)| now_ms - start < self.window_ms && count + more > self.limit)
+    }
+
+    /// Counts one event for `key` at `now_ms`.
+    pub fn record(&self, key: &str, now_ms: i64) {
         let mut windows = self.windows.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         if windows.len() >= MAX_KEYS {
             windows.retain(|_, (start, _)| now_ms - *start < self.window_ms);
@@ -60,7 +76,6 @@ impl RateLimiter {
             *entry = (now_ms, 0);
         }
         entry.1 += 1;
-        entry.1 <= self.limit
     }
 }
 
@@ -75,5 +90,9 @@ mod tests {
         assert!(!limiter.allow("a", 1_000));
         assert!(limiter.allow("b", 1_000));
         assert!(limiter.allow("a", 60_000));
+        assert!(!limiter.is_limited("c", 0));
+        (0..3).for_each(|_| limiter.record("c", 0));
+        assert!(limiter.is_limited("c", 1));
+        assert!(!limiter.is_limited("c", 60_000));
     }
 }

@@ -17,7 +17,7 @@ pub struct Config {
     pub trust_proxy: bool,
     pub session_idle_minutes: i64,
     pub session_max_hours: i64,
-    /// Login attempts allowed per client address per minute.
+    /// Failed login attempts allowed per client address per minute.
     pub login_attempts_per_minute: u32,
 }
 

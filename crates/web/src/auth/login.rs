@@ -98,9 +98,10 @@ pub async fn submit(
         Ok(login_page(&state, &headers, page, status))
     };
     let now = state.clock.now_ms();
-    if !state.login_limiter.allow(&meta.ip, now) {
+    // Only failures count: a whole commune office may sign in from behind one address.
+    if state.login_limiter.is_limited(&meta.ip, now) {
         return refuse(
-            "Có quá nhiều lần đăng nhập từ địa chỉ này. Vui lòng đợi một phút rồi thử lại.".into(),
+            "Có quá nhiều lần đăng nhập sai từ địa chỉ này. Vui lòng đợi một phút rồi thử lại.".into(),
             StatusCode::TOO_MANY_REQUESTS,
         );
     }
@@ -115,6 +116,9 @@ pub async fn submit(
         );
     }
     let verified = verify_password(form.password, account.as_ref().map(|a| a.password_hash.clone())).await;
+    if !verified {
+        state.login_limiter.record(&meta.ip, now);
+    }
     let account = match account {
         Some(account) if verified && !account.disabled => account,
         Some(account) => {

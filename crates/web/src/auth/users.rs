@@ -200,15 +200,18 @@ fn optional(s: &str) -> Option<String> {
 
 async fn create(State(state): State<AppState>, user: CurrentUser, CheckedForm(form): CheckedForm<UserForm>) -> PageResult<Response> {
     require(&user, Permission::ManageUsers)?;
-    let errors = match create_user(&state, &user.actor(&state), &user.principal.access, &form).await {
+    let (status, errors) = match create_user(&state, &user.actor(&state), &user.principal.access, &form).await {
         Ok(id) => return Ok(Redirect::to(&format!("/admin/users/{id}?created=1")).into_response()),
-        Err(CreateError::Invalid(errors)) => errors.into_iter().map(|e| e.message).collect(),
-        Err(CreateError::Store(e @ (storage::Error::Conflict(_) | storage::Error::Forbidden))) => vec![e.to_string()],
+        Err(CreateError::Invalid(errors)) => (StatusCode::UNPROCESSABLE_ENTITY, errors.into_iter().map(|e| e.message).collect()),
+        Err(CreateError::Store(e @ (storage::Error::Conflict(_) | storage::Error::Forbidden))) => {
+            let failure = Failure::from(e);
+            (failure.status, vec![failure.detail])
+        }
         Err(CreateError::Store(e)) => return Err(e.into()),
         Err(CreateError::Hashing) => return Err(Failure::internal().into()),
     };
     let page = form_page(&state, &user, form, errors).await?;
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+    Ok((status, page).into_response())
 }
 
 #[derive(Template, WebTemplate)]
@@ -297,8 +300,9 @@ struct GrantForm {
 async fn refused(state: &AppState, user: &CurrentUser, id: i64, err: storage::Error) -> PageResult<Response> {
     match err {
         storage::Error::Conflict(_) | storage::Error::Forbidden | storage::Error::Unit(_) => {
-            let page = detail_page(state, user, id, None, Some(err.to_string())).await?;
-            Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+            let failure = Failure::from(err);
+            let page = detail_page(state, user, id, None, Some(failure.detail)).await?;
+            Ok((failure.status, page).into_response())
         }
         other => Err(other.into()),
     }

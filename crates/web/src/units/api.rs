@@ -82,10 +82,8 @@ pub struct UnitQuery {
 #[utoipa::path(get, path = "/api/v1/units", tag = "units", params(UnitQuery),
     responses((status = 200, body = UnitPage), (status = 401, body = ProblemDocument), (status = 403, body = ProblemDocument)))]
 async fn list_units(State(state): State<AppState>, caller: ApiUser, Query(q): Query<UnitQuery>) -> ApiResult<axum::Json<UnitPage>> {
+    require_view(&caller)?;
     let access = &caller.principal.access;
-    if !access.has(Permission::ViewUnits) {
-        return Err(Failure::forbidden().into());
-    }
     let level = match q.level.as_deref() {
         Some(l) => Some(UnitLevel::parse(l).map_err(|e| Failure::invalid(e.to_string()))?),
         None => None,
@@ -103,6 +101,10 @@ async fn list_units(State(state): State<AppState>, caller: ApiUser, Query(q): Qu
         page: q.page.unwrap_or(1).max(1),
         per_page: paging.limit,
     }))
+}
+
+fn require_view(caller: &ApiUser) -> Result<(), Failure> {
+    if caller.principal.access.has(Permission::ViewUnits) { Ok(()) } else { Err(Failure::forbidden()) }
 }
 
 fn invalid(errors: Vec<FieldError>) -> Problem {
@@ -130,6 +132,7 @@ async fn create_unit(
 #[utoipa::path(get, path = "/api/v1/units/{id}", tag = "units",
     responses((status = 200, body = UnitDto), (status = 404, body = ProblemDocument)))]
 async fn get_unit(State(state): State<AppState>, caller: ApiUser, Path(id): Path<UnitId>) -> ApiResult<axum::Json<UnitDto>> {
+    require_view(&caller)?;
     Ok(axum::Json(state.store.unit(&caller.principal.access, id).await?.into()))
 }
 
@@ -177,6 +180,7 @@ pub struct LineageDto {
 #[utoipa::path(get, path = "/api/v1/units/{id}/lineage", tag = "units",
     responses((status = 200, body = LineageDto), (status = 404, body = ProblemDocument)))]
 async fn get_lineage(State(state): State<AppState>, caller: ApiUser, Path(id): Path<UnitId>) -> ApiResult<axum::Json<LineageDto>> {
+    require_view(&caller)?;
     Ok(axum::Json(lineage_dto(&state, &caller, id).await?))
 }
 

@@ -326,12 +326,12 @@ pub async fn edit_form(State(state): State<AppState>, user: CurrentUser, Path(id
 /// Saves a new (`id = None`) or edited unit; re-renders the form with the problems if refused.
 async fn save(state: &AppState, user: &CurrentUser, id: Option<UnitId>, form: UnitFields) -> PageResult<Response> {
     require(user, Permission::ManageUnits)?;
-    let refuse = |form: UnitFields, errors: Vec<FieldError>| {
-        Ok((StatusCode::UNPROCESSABLE_ENTITY, form_page(user, id, form, errors)).into_response())
+    let refuse = |status: StatusCode, form: UnitFields, errors: Vec<FieldError>| {
+        Ok((status, form_page(user, id, form, errors)).into_response())
     };
     let input = match form.parse(&state.store).await {
         Ok(input) => input,
-        Err(errors) => return refuse(form, errors),
+        Err(errors) => return refuse(StatusCode::UNPROCESSABLE_ENTITY, form, errors),
     };
     let actor = user.actor(state);
     let access = &user.principal.access;
@@ -342,7 +342,8 @@ async fn save(state: &AppState, user: &CurrentUser, id: Option<UnitId>, form: Un
     match saved {
         Ok(unit) => Ok(Redirect::to(&format!("/admin/units/{}?saved=1", unit.id)).into_response()),
         Err(e @ (storage::Error::Conflict(_) | storage::Error::Forbidden | storage::Error::Unit(_))) => {
-            refuse(form, vec![FieldError { field: String::new(), message: e.to_string() }])
+            let failure = Failure::from(e);
+            refuse(failure.status, form, vec![FieldError { field: String::new(), message: failure.detail }])
         }
         Err(e) => Err(e.into()),
     }
@@ -382,6 +383,7 @@ pub async fn add_lineage(
 ) -> PageResult<Response> {
     require(&user, Permission::ManageUnits)?;
     let mut errors = Vec::new();
+    let mut status = StatusCode::UNPROCESSABLE_ENTITY;
     let predecessor = state.store.public_unit_by_code(form.predecessor_code.trim()).await.ok();
     if predecessor.is_none() {
         errors.push(format!("Không tìm thấy đơn vị tiền thân có mã «{}».", form.predecessor_code.trim()));
@@ -402,11 +404,13 @@ pub async fn add_lineage(
         match state.store.add_lineage(&user.actor(&state), &user.principal.access, &input).await {
             Ok(()) => return Ok(Redirect::to(&format!("/admin/units/{id}?linked=1")).into_response()),
             Err(e @ (storage::Error::Conflict(_) | storage::Error::Forbidden | storage::Error::Unit(_) | storage::Error::NotFound)) => {
-                errors.push(e.to_string())
+                let failure = Failure::from(e);
+                status = failure.status;
+                errors.push(failure.detail);
             }
             Err(e) => return Err(e.into()),
         }
     }
     let page = detail_page(&state, &user, id, None, errors).await?;
-    Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+    Ok((status, page).into_response())
 }

@@ -1,0 +1,188 @@
+//! The authorisation matrix: every demo role against every protected route, with the expected
+//! answer written out by hand; then the data each official can reach through list, detail,
+//! export and API. Runs on SQLite and PostgreSQL.
+
+use std::collections::HashMap;
+
+use testkit::{Session, TestApp};
+
+/// One official per role of SPEC §1 (two unit officials: a department's and a commune's).
+const OFFICIALS: [&str; 12] = [
+    "quantri",       // system administrator, province
+    "cchc",          // reform office, province
+    "lanhdao",       // leadership, province
+    "thamdinh",      // appraisal council, province
+    "stp.canbo",     // unit official, Sở Tư pháp
+    "stp.giamdoc",   // unit head, Sở Tư pháp
+    "anlac.canbo",   // unit official, Phường An Lạc
+    "anlac.chutich", // unit head, Phường An Lạc
+    "motcua.anlac",  // counter staff, Phường An Lạc
+    "dieutravien",   // interviewer, province
+    "nhaplieu",      // data-entry clerk, province
+    "",              // not signed in
+];
+
+const EVERY_OFFICIAL: &[&str] = &[
+    "quantri", "cchc", "lanhdao", "thamdinh", "stp.canbo", "stp.giamdoc", "anlac.canbo", "anlac.chutich", "motcua.anlac",
+    "dieutravien", "nhaplieu",
+];
+const SEE_UNITS: &[&str] = &["quantri", "cchc", "lanhdao", "thamdinh", "stp.canbo", "stp.giamdoc", "anlac.canbo", "anlac.chutich"];
+const PROVINCE_WIDE_VIEWERS: &[&str] = &["quantri", "cchc", "lanhdao", "thamdinh"];
+const SEE_USERS: &[&str] = &["quantri", "cchc", "lanhdao"];
+const MANAGERS: &[&str] = &["quantri", "cchc"];
+
+/// What a route answers: `allowed` get `ok`; `hidden` get 404 (the data exists but is outside
+/// their subtree); other officials get 403; the anonymous caller is sent to log in.
+struct Case {
+    method: &'static str,
+    path: String,
+    ok: u16,
+    allowed: &'static [&'static str],
+    hidden: &'static [&'static str],
+}
+
+fn case(method: &'static str, path: impl Into<String>, ok: u16, allowed: &'static [&'static str], hidden: &'static [&'static str]) -> Case {
+    Case { method, path: path.into(), ok, allowed, hidden }
+}
+
+async fn sessions(app: &TestApp) -> HashMap<&'static str, Session> {
+    let mut map = HashMap::new();
+    for login in OFFICIALS {
+        let session = if login.is_empty() { app.client() } else { app.login(login).await };
+        map.insert(login, session);
+    }
+    map
+}
+
+#[tokio::test]
+async fn every_role_against_every_protected_route() {
+    for db in testkit::backends().await {
+        let backend = db.backend;
+        let app = TestApp::spawn(db).await;
+        let province = app.unit_id("99").await;
+        let stp = app.unit_id("STP").await;
+        let commune = app.unit_id("28101").await;
+        let cchc = app.store.user_id_by_name("cchc").await.unwrap();
+        let stp_hidden: &'static [&'static str] = &["anlac.canbo", "anlac.chutich"];
+        let commune_hidden: &'static [&'static str] = &["stp.canbo", "stp.giamdoc"];
+        let province_hidden: &'static [&'static str] = &["stp.canbo", "stp.giamdoc", "anlac.canbo", "anlac.chutich"];
+        let cases = vec![
+            case("GET", "/admin", 200, EVERY_OFFICIAL, &[]),
+            case("GET", "/account/password", 200, EVERY_OFFICIAL, &[]),
+            case("GET", "/admin/units", 200, SEE_UNITS, &[]),
+            case("GET", "/admin/units/export.csv", 200, SEE_UNITS, &[]),
+            case("GET", "/admin/units/export.xlsx", 200, SEE_UNITS, &[]),
+            case("GET", format!("/admin/units/{province}"), 200, PROVINCE_WIDE_VIEWERS, province_hidden),
+            case("GET", format!("/admin/units/{stp}"), 200, &["quantri", "cchc", "lanhdao", "thamdinh", "stp.canbo", "stp.giamdoc"], stp_hidden),
+            case("GET", format!("/admin/units/{commune}"), 200, &["quantri", "cchc", "lanhdao", "thamdinh", "anlac.canbo", "anlac.chutich"], commune_hidden),
+            case("GET", "/admin/units/new", 200, MANAGERS, &[]),
+            case("GET", "/admin/units/import", 200, MANAGERS, &[]),
+            case("GET", format!("/admin/units/{stp}/edit"), 200, MANAGERS, &[]),
+            case("GET", "/admin/users", 200, SEE_USERS, &[]),
+            case("GET", "/admin/users/new", 200, MANAGERS, &[]),
+            case("GET", format!("/admin/users/{cchc}"), 200, SEE_USERS, &[]),
+            case("GET", "/admin/audit", 200, MANAGERS, &[]),
+            case("GET", "/api/v1/me", 200, EVERY_OFFICIAL, &[]),
+            case("GET", "/api/v1/units", 200, SEE_UNITS, &[]),
+            case("GET", format!("/api/v1/units/{province}"), 200, PROVINCE_WIDE_VIEWERS, province_hidden),
+            case("GET", format!("/api/v1/units/{stp}"), 200, &["quantri", "cchc", "lanhdao", "thamdinh", "stp.canbo", "stp.giamdoc"], stp_hidden),
+            case("GET", format!("/api/v1/units/{stp}/lineage"), 200, &["quantri", "cchc", "lanhdao", "thamdinh", "stp.canbo", "stp.giamdoc"], stp_hidden),
+            case("GET", "/api/v1/users", 200, SEE_USERS, &[]),
+            case("GET", format!("/api/v1/users/{cchc}"), 200, SEE_USERS, &[]),
+            case("GET", "/api/v1/audit", 200, MANAGERS, &[]),
+        ];
+        let sessions = sessions(&app).await;
+        let mut failures = Vec::new();
+        for case in &cases {
+            for login in OFFICIALS {
+                let session = &sessions[login];
+                let status = session.get(&case.path).await.status().as_u16();
+                let expected = if login.is_empty() {
+                    if case.path.starts_with("/api/") { 401 } else { 303 }
+                } else if case.allowed.contains(&login) {
+                    case.ok
+                } else if case.hidden.contains(&login) {
+                    404
+                } else {
+                    403
+                };
+                if status != expected {
+                    failures.push(format!("{} {} as {:?}: got {status}, expected {expected}", case.method, case.path, login));
+                }
+            }
+        }
+        assert!(failures.is_empty(), "on {backend}:\n{}", failures.join("\n"));
+    }
+}
+
+#[tokio::test]
+async fn state_changes_are_refused_to_officials_without_the_right_and_write_nothing() {
+    for db in testkit::backends().await {
+        let backend = db.backend;
+        let app = TestApp::spawn(db).await;
+        let sessions = sessions(&app).await;
+        for (i, login) in OFFICIALS.iter().enumerate() {
+            let session = &sessions[login];
+            let code = format!("T{i}");
+            let fields = [
+                ("code", code.as_str()),
+                ("name", "Xã Thử Nghiệm"),
+                ("level", "commune"),
+                ("parent_code", "99"),
+                ("valid_from", "01/07/2025"),
+                ("valid_to", ""),
+            ];
+            let status = session.post_form("/admin/units", &fields).await.status().as_u16();
+            let created = app.store.public_unit_by_code(&code).await.is_ok();
+            if MANAGERS.contains(login) {
+                assert_eq!((status, created), (303, true), "{login} creates a unit on {backend}");
+            } else {
+                // Anonymous callers are sent to log in before anything else is read.
+                let expected = if login.is_empty() { 303 } else { 403 };
+                assert_eq!((status, created), (expected, false), "{login:?} must not create a unit on {backend}");
+            }
+        }
+        // Granting the highest role: only a system administrator may (asked last, so that the
+        // grant it makes does not change the answers of the others).
+        let target = app.store.user_id_by_name("anlac.canbo").await.unwrap();
+        for login in OFFICIALS.iter().rev() {
+            let response = sessions[login].post_form(&format!("/admin/users/{target}/roles"), &[("role", "system_admin"), ("unit_code", "99")]).await;
+            let expected = match *login {
+                "quantri" | "" => 303,
+                _ => 403,
+            };
+            assert_eq!(response.status().as_u16(), expected, "{login:?} granting system_admin on {backend}");
+        }
+    }
+}
+
+#[tokio::test]
+async fn officials_read_only_their_subtree_in_lists_exports_and_the_api() {
+    for db in testkit::backends().await {
+        let backend = db.backend;
+        let app = TestApp::spawn(db).await;
+        let commune = app.login("anlac.canbo").await;
+        let (_, html) = commune.text("/admin/units").await;
+        assert!(html.contains("Phường An Lạc") && html.contains("1 đơn vị"), "{backend}: {html}");
+        assert!(!html.contains("Sở Tư pháp") && !html.contains("Tỉnh An Lạc</a>"));
+        let (_, csv) = commune.text("/admin/units/export.csv").await;
+        assert_eq!(csv.lines().count(), 2, "header and one unit: {csv}");
+        assert!(csv.contains("28101"));
+        let api: serde_json::Value = commune.get("/api/v1/units?per_page=500").await.json().await.unwrap();
+        assert_eq!(api["total"], 1);
+        assert_eq!(api["items"][0]["code"], "28101");
+        let (_, html) = commune.text("/admin/units?q=s%E1%BB%9F").await;
+        assert!(html.contains("0 đơn vị"));
+
+        let department = app.login("stp.canbo").await;
+        let api: serde_json::Value = department.get("/api/v1/units").await.json().await.unwrap();
+        assert_eq!(api["items"].as_array().unwrap().iter().map(|u| u["code"].as_str().unwrap()).collect::<Vec<_>>(), vec!["STP"]);
+
+        let leader = app.login("lanhdao").await;
+        let api: serde_json::Value = leader.get("/api/v1/units?per_page=500").await.json().await.unwrap();
+        assert_eq!(api["total"], 53, "{backend}");
+        let users: serde_json::Value = leader.get("/api/v1/users").await.json().await.unwrap();
+        assert_eq!(users["total"], 11);
+        assert!(users["items"][0].get("email").is_none(), "lists carry no personal data");
+    }
+}
