@@ -623,10 +623,15 @@ impl Store {
                     let entry = Entry::new(action, "unit", id).unit(*id).details(details.clone());
                     record!(&mut *tx, actor, &entry)?;
                 }
+                // The import is logged under the top of the tree it touched, where those who
+                // oversee the whole file will look for it.
                 let summary = Entry::new(AuditAction::UnitsImported, "unit_import", rows.len())
                     .details(json!({ "rows": rows.len(), "changed": changes.len() }));
-                let summary = match access.roots(Permission::ManageUnits).first() {
-                    Some(root) => summary.unit(*root),
+                let summary = match changes.first() {
+                    Some((id, _, _)) => match unit_tx!(ancestry, tx, *id)?.last() {
+                        Some(top) => summary.unit(*top),
+                        None => summary,
+                    },
                     None => summary,
                 };
                 record!(&mut *tx, actor, &summary)?;

@@ -49,6 +49,13 @@ where
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let state = AppState::from_ref(state);
         let headers = req.headers().clone();
+        let is_form = headers
+            .get(axum::http::header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+        if !is_form {
+            return Err(Failure::unsupported_media("Biểu mẫu phải được gửi dạng application/x-www-form-urlencoded.").into());
+        }
         let bytes = Bytes::from_request(req, &state).await.map_err(|rejection| {
             if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE { Failure::too_large() } else { Failure::malformed("Không đọc được biểu mẫu.") }
         })?;

@@ -1,0 +1,179 @@
+//! Officials' flows over HTTP: login, lockout, rate limit, password change, logout, API tokens,
+//! importing units from a spreadsheet, the audit trail, and the operational endpoints.
+
+use domain::audit::AuditAction;
+use domain::auth::{Access, Grant, Role};
+use storage::Paging;
+use storage::audit::Filter;
+use testkit::{PASSWORD, TestApp};
+
+async fn audit_actions(app: &TestApp, action: AuditAction) -> i64 {
+    let province = app.unit_id("99").await;
+    let admin = Access::new(vec![Grant { role: Role::SystemAdmin, unit: province }]);
+    let filter = Filter { action: Some(action), ..Default::default() };
+    app.store.audit_log(&admin, &filter, Paging::new(1, 1)).await.unwrap().total
+}
+
+#[tokio::test]
+async fn wrong_passwords_lock_the_account_and_are_audited() {
+    let app = TestApp::spawn(testkit::sqlite()).await;
+    let mut session = app.client();
+    for _ in 0..4 {
+        let response = session.login("stp.canbo", "wrong-password").await;
+        assert_eq!(response.status(), 401);
+        assert!(response.text().await.unwrap().contains("Tên đăng nhập hoặc mật khẩu không đúng"));
+    }
+    let response = session.login("stp.canbo", "wrong-password").await;
+    assert!(response.text().await.unwrap().contains("Tài khoản đã bị tạm khóa 15 phút"));
+    let response = session.login("stp.canbo", PASSWORD).await;
+    assert_eq!(response.status(), 403, "even the right password waits for the lock to end");
+    assert!(response.text().await.unwrap().contains("Tài khoản tạm khóa do đăng nhập sai nhiều lần"));
+    app.clock.advance_ms(16 * 60_000);
+    assert_eq!(session.login("stp.canbo", PASSWORD).await.status(), 303);
+    assert_eq!(audit_actions(&app, AuditAction::LoginFailed).await, 5);
+    assert_eq!(audit_actions(&app, AuditAction::AccountLocked).await, 1);
+    let unknown = session.login("khong.co.ai", "whatever-123").await;
+    assert_eq!(unknown.status(), 401, "unknown names get the same answer");
+}
+
+#[tokio::test]
+async fn too_many_failures_from_one_address_are_slowed_down() {
+    let app = TestApp::spawn(testkit::sqlite()).await;
+    let mut session = app.client();
+    for i in 0..10 {
+        let response = session.login(&format!("nobody{i}"), "wrong-password").await;
+        assert_eq!(response.status(), 401);
+    }
+    let response = session.login("cchc", PASSWORD).await;
+    assert_eq!(response.status(), 429);
+    assert!(response.text().await.unwrap().contains("đợi một phút"));
+    app.clock.advance_ms(61_000);
+    assert_eq!(session.login("cchc", PASSWORD).await.status(), 303);
+}
+
+#[tokio::test]
+async fn changing_the_password_ends_other_sessions() {
+    let app = TestApp::spawn(testkit::sqlite()).await;
+    let laptop = app.login("anlac.canbo").await;
+    let phone = app.login("anlac.canbo").await;
+    let weak = laptop.post_form("/account/password", &[("current", PASSWORD), ("new", "12345"), ("confirm", "12345")]).await;
+    assert_eq!(weak.status(), 422);
+    assert!(weak.text().await.unwrap().contains("Mật khẩu phải có ít nhất 10 ký tự"));
+    let wrong = laptop.post_form("/account/password", &[("current", "nope"), ("new", "An-Lac-2027!"), ("confirm", "An-Lac-2027!")]).await;
+    assert!(wrong.text().await.unwrap().contains("Mật khẩu hiện tại không đúng"));
+    let done = laptop.post_form("/account/password", &[("current", PASSWORD), ("new", "An-Lac-2027!"), ("confirm", "An-Lac-2027!")]).await;
+    assert_eq!(done.status(), 303);
+    assert_eq!(laptop.get("/admin").await.status(), 200, "this session stays");
+    assert_eq!(phone.get("/admin").await.status(), 303, "the other session ended");
+    let mut fresh = app.client();
+    assert_eq!(fresh.login("anlac.canbo", PASSWORD).await.status(), 401);
+    assert_eq!(fresh.login("anlac.canbo", "An-Lac-2027!").await.status(), 303);
+    assert_eq!(audit_actions(&app, AuditAction::PasswordChanged).await, 1);
+}
+
+#[tokio::test]
+async fn logout_revokes_the_session() {
+    let app = TestApp::spawn(testkit::sqlite()).await;
+    let session = app.login("lanhdao").await;
+    let response = session.post_form("/logout", &[]).await;
+    assert_eq!(response.status(), 303);
+    assert_eq!(session.get("/admin").await.status(), 303);
+    assert_eq!(audit_actions(&app, AuditAction::Logout).await, 1);
+}
+
+#[tokio::test]
+async fn api_tokens_authenticate_machine_clients() {
+    let app = TestApp::spawn(testkit::sqlite()).await;
+    let (token, hash) = web::new_api_token();
+    let user = app.store.user_id_by_name("lanhdao").await.unwrap();
+    app.store.create_api_token(&storage::Actor::system("test", 0), user, "lgsp", &hash, None).await.unwrap();
+    let http = reqwest::Client::new();
+    let me: serde_json::Value = http.get(format!("{}/api/v1/me", app.base)).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
+    assert_eq!(me["username"], "lanhdao");
+    assert_eq!(me["grants"][0]["role"], "leadership");
+    let user_detail = http.get(format!("{}/api/v1/users/{user}", app.base)).bearer_auth(&token).send().await.unwrap();
+    assert_eq!(user_detail.status(), 200);
+    let body: serde_json::Value = user_detail.json().await.unwrap();
+    assert_eq!(body["email"], "lanhdao@anlac.gov.vn");
+    assert_eq!(audit_actions(&app, AuditAction::PersonalDataViewed).await, 1, "the view of personal data is audited");
+}
+
+#[tokio::test]
+async fn units_import_from_a_spreadsheet_with_preview_and_row_errors() {
+    let app = TestApp::spawn(testkit::sqlite()).await;
+    let session = app.login("cchc").await;
+    let imports_before = audit_actions(&app, AuditAction::UnitsImported).await;
+    let upload = |name: &'static str, bytes: Vec<u8>| {
+        let form = reqwest::multipart::Form::new()
+            .text("csrf", session.csrf.clone())
+            .part("file", reqwest::multipart::Part::bytes(bytes).file_name(name));
+        session.client.post(session.url("/admin/units/import")).multipart(form).send()
+    };
+    let header = ["Mã", "Tên", "Cấp", "Mã cấp trên", "Hiệu lực từ", "Hiệu lực đến", "Mã tiền thân"];
+    let bad = xlsx(&header, &[["28901", "Xã Mới", "xã", "99", "01/07/2025", "", ""], ["28902", "Xã Sai", "thôn", "NOPE", "01/07/2025", "", ""]]);
+    let response = upload("don-vi.xlsx", bad).await.unwrap();
+    assert_eq!(response.status(), 422);
+    let html = response.text().await.unwrap();
+    assert!(html.contains("Có 1 dòng lỗi") && html.contains("Cấp đơn vị «thôn» không hợp lệ"), "{html}");
+    assert!(app.store.public_unit_by_code("28901").await.is_err(), "nothing half-imported");
+
+    let good = xlsx(&header, &[["28901", "Xã Mới", "xã", "99", "01/07/2025", "", "28030"]]);
+    let response = upload("don-vi.xlsx", good).await.unwrap();
+    assert_eq!(response.status(), 200);
+    let html = response.text().await.unwrap();
+    assert!(html.contains("Xác nhận nhập 1 dòng"));
+    assert!(app.store.public_unit_by_code("28901").await.is_err(), "a preview writes nothing");
+    let rows = html.split("name=\"rows\" value=\"").nth(1).unwrap().split('"').next().unwrap().replace("&#34;", "\"").replace("&quot;", "\"");
+    let response = session.post_form("/admin/units/import/apply", &[("rows", rows.as_str()), ("file_name", "don-vi.xlsx")]).await;
+    assert_eq!(response.status(), 200);
+    assert!(response.text().await.unwrap().contains("Đã nhập xong"));
+    assert!(app.store.public_unit_by_code("28901").await.is_ok());
+    assert_eq!(audit_actions(&app, AuditAction::UnitsImported).await, imports_before + 1);
+
+    let response = upload("notes.pdf", b"%PDF-1.4".to_vec()).await.unwrap();
+    assert_eq!(response.status(), 422);
+    assert!(response.text().await.unwrap().contains("Chỉ nhận tệp .csv, .xlsx"));
+    let forged = reqwest::multipart::Form::new().text("csrf", "forged").part("file", reqwest::multipart::Part::bytes(b"a".to_vec()).file_name("a.csv"));
+    let response = session.client.post(session.url("/admin/units/import")).multipart(forged).send().await.unwrap();
+    assert_eq!(response.status(), 403);
+}
+
+fn xlsx<const N: usize>(header: &[&str; N], rows: &[[&str; N]]) -> Vec<u8> {
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let sheet = workbook.add_worksheet();
+    for (c, title) in header.iter().enumerate() {
+        sheet.write_string(0, c as u16, *title).unwrap();
+    }
+    for (r, row) in rows.iter().enumerate() {
+        for (c, value) in row.iter().enumerate() {
+            sheet.write_string(r as u32 + 1, c as u16, *value).unwrap();
+        }
+    }
+    workbook.save_to_buffer().unwrap()
+}
+
+#[tokio::test]
+async fn operations_endpoints_openapi_and_security_headers() {
+    let app = TestApp::spawn(testkit::sqlite()).await;
+    let anonymous = app.client();
+    assert_eq!(anonymous.text("/healthz").await, (200, "ok".into()));
+    assert_eq!(anonymous.text("/readyz").await, (200, "ready".into()));
+    let home = anonymous.get("/").await;
+    let headers = home.headers().clone();
+    assert!(headers["content-security-policy"].to_str().unwrap().contains("frame-ancestors 'none'"));
+    assert_eq!(headers["x-content-type-options"], "nosniff");
+    assert_eq!(headers["cache-control"], "no-store");
+    assert!(home.text().await.unwrap().contains("Tỉnh An Lạc"));
+    let (_, metrics) = anonymous.text("/metrics").await;
+    assert!(metrics.contains("http_requests_total"), "{metrics}");
+    let (status, doc) = anonymous.text("/api/openapi.json").await;
+    assert_eq!(status, 200);
+    let doc: serde_json::Value = serde_json::from_str(&doc).unwrap();
+    for path in ["/api/v1/units", "/api/v1/units/{id}", "/api/v1/units/{id}/lineage", "/api/v1/users", "/api/v1/users/{id}", "/api/v1/me", "/api/v1/audit"] {
+        assert!(doc["paths"][path].is_object(), "{path} missing from the OpenAPI document");
+    }
+    assert!(doc["components"]["schemas"]["ProblemDocument"].is_object());
+    let (status, directory) = anonymous.text("/units?q=dong%20hoa").await;
+    assert_eq!(status, 200);
+    assert!(directory.contains("Xã Đông Hòa") && !directory.contains("Huyện Đông Hòa"), "only units in force today");
+}
