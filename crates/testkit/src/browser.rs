@@ -12,7 +12,7 @@ use base64::Engine;
 use serde_json::{Value, json};
 use tokio::process::{Child, Command};
 
-const ELEMENT_KEY: &str = "element-6066-11e4-a5fe-7b0b1f2ee3ab";
+const ELEMENT_KEY: &str = "element-6066-11e4-a52e-4f735466cecf";
 
 pub struct Browser {
     http: reqwest::Client,
@@ -117,6 +117,28 @@ impl Browser {
     pub async fn page_text(&self) -> anyhow::Result<String> {
         let body = self.find("body").await?;
         self.text(&body).await
+    }
+
+    /// Waits (up to ten seconds) until the page shows `needle`, and returns the page text. A
+    /// click that submits a form returns before the next page has loaded; this waits for it.
+    pub async fn wait_text(&self, needle: &str) -> anyhow::Result<String> {
+        let mut last = String::new();
+        for _ in 0..100 {
+            if let Ok(text) = self.page_text().await {
+                if text.contains(needle) {
+                    return Ok(text);
+                }
+                last = text;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        bail!("the page never showed «{needle}»; it shows:\n{last}")
+    }
+
+    /// The visible text of the first element matching `css`.
+    pub async fn text_of(&self, css: &str) -> anyhow::Result<String> {
+        let element = self.find(css).await?;
+        self.text(&element).await
     }
 
     pub async fn text(&self, element: &Element) -> anyhow::Result<String> {
