@@ -1,0 +1,78 @@
+//! The binary as an operator uses it: `serve` with no configuration, `user add` for the first
+//! administrator, `token create`, `demo`.
+
+use std::io::{BufRead, BufReader, Write};
+use std::process::{Command, Stdio};
+
+const BIN: &str = env!("CARGO_BIN_EXE_thuocdo");
+
+fn thuocdo(dir: &std::path::Path, args: &[&str], stdin: &str) -> (bool, String) {
+    let mut child = Command::new(BIN)
+        .args(args)
+        .current_dir(dir)
+        .env_remove("THUOCDO_DATABASE_URL")
+        .env("RUST_LOG", "warn")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    child.stdin.take().unwrap().write_all(stdin.as_bytes()).unwrap();
+    let output = child.wait_with_output().unwrap();
+    let text = format!("{}{}", String::from_utf8_lossy(&output.stdout), String::from_utf8_lossy(&output.stderr));
+    (output.status.success(), text)
+}
+
+#[test]
+fn first_administrator_token_and_demo() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ok, out) = thuocdo(dir.path(), &["user", "add", "--username", "admin", "--full-name", "Quản Trị", "--unit", "01"], "");
+    assert!(!ok && out.contains("--unit-name"), "an unknown unit needs a name: {out}");
+    let (ok, out) = thuocdo(
+        dir.path(),
+        &["user", "add", "--username", "Admin", "--full-name", "Quản  Trị", "--unit", "01", "--unit-name", "Tỉnh Thử", "--password-stdin"],
+        "short\n",
+    );
+    assert!(!ok && out.contains("Mật khẩu phải có ít nhất 10 ký tự"), "{out}");
+    let (ok, out) = thuocdo(
+        dir.path(),
+        &["user", "add", "--username", "Admin", "--full-name", "Quản  Trị", "--unit", "01", "--unit-name", "Tỉnh Thử"],
+        "",
+    );
+    assert!(ok, "{out}");
+    assert!(out.contains("Đã tạo tài khoản «admin» (Quản trị hệ thống) tại Tỉnh Thử") && out.contains("Mật khẩu ban đầu"), "{out}");
+    assert!(dir.path().join("data/thuocdo.db").exists(), "the default database is ./data/thuocdo.db");
+    let (ok, token) = thuocdo(dir.path(), &["token", "create", "--user", "admin", "--days", "30"], "");
+    assert!(ok && token.trim().starts_with("td_") && token.trim().len() > 40, "{token}");
+    let (ok, out) = thuocdo(dir.path(), &["token", "create", "--user", "nobody"], "");
+    assert!(!ok && out.contains("không có người dùng «nobody»"), "{out}");
+    let (ok, out) = thuocdo(dir.path(), &["demo"], "");
+    assert!(ok && out.contains("cchc"), "{out}");
+    let (ok, out) = thuocdo(dir.path(), &["demo"], "");
+    assert!(ok && out.contains("đã có sẵn"), "loading twice changes nothing: {out}");
+}
+
+#[test]
+fn serve_needs_no_configuration() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut child = Command::new(BIN)
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .current_dir(dir.path())
+        .env_remove("THUOCDO_DATABASE_URL")
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let url = line.split_whitespace().find(|w| w.starts_with("http://")).expect("the address is printed").to_string();
+    let address = url.trim_start_matches("http://");
+    let mut stream = std::net::TcpStream::connect(address).unwrap();
+    write!(stream, "GET /readyz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n").unwrap();
+    let mut response = String::new();
+    std::io::Read::read_to_string(&mut stream, &mut response).unwrap();
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(response.starts_with("HTTP/1.1 200") && response.ends_with("ready"), "{response}");
+    assert!(dir.path().join("data/thuocdo.db").exists());
+}
