@@ -318,6 +318,27 @@ impl Store {
         })
     }
 
+    /// Ends every open session of an official (a lost phone, a suspected intrusion).
+    pub async fn revoke_sessions(&self, actor: &Actor, access: &Access, user_id: i64) -> Result<u64> {
+        let (user, _) = self.user(access, user_id).await?;
+        if !access.can(Permission::ManageUsers, &self.unit_ancestry(user.unit_id).await?) {
+            return Err(Error::Forbidden);
+        }
+        on_db!(self, write, |pool| {
+            let mut tx = pool.begin().await?;
+            let ended = sqlx::query("UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL")
+                .bind(actor.at)
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            let entry = Entry::new(AuditAction::SessionsRevoked, "user", user_id).unit(user.unit_id).details(json!({ "sessions": ended }));
+            record!(&mut *tx, actor, &entry)?;
+            tx.commit().await?;
+            Ok(ended)
+        })
+    }
+
     pub async fn credentials(&self, username: &str) -> Result<Option<Credentials>> {
         Ok(on_db!(self, read, |pool| {
             sqlx::query_as(

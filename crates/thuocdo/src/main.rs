@@ -165,7 +165,9 @@ async fn serve(store: Store, clock: Clock, args: ServeArgs) -> anyhow::Result<()
     let address = listener.local_addr()?;
     println!("Thước Đo đang chạy: mở http://{address} trong trình duyệt (Ctrl-C để dừng).");
     tracing::info!(%address, "listening");
+    let store = state.store.clone();
     web::serve(state, listener).await?;
+    store.close().await;
     Ok(())
 }
 

@@ -82,6 +82,22 @@ async fn logout_revokes_the_session() {
 }
 
 #[tokio::test]
+async fn an_administrator_ends_every_session_of_an_official() {
+    let app = TestApp::spawn(testkit::sqlite()).await;
+    let official = app.login("stp.canbo").await;
+    let admin = app.login("quantri").await;
+    let id = app.store.user_id_by_name("stp.canbo").await.unwrap();
+    let response = admin.post_form(&format!("/admin/users/{id}/sessions/revoke"), &[]).await;
+    assert_eq!(response.status(), 303);
+    assert_eq!(official.get("/admin").await.status(), 303, "signed out");
+    assert_eq!(admin.get("/admin").await.status(), 200);
+    assert_eq!(audit_actions(&app, AuditAction::SessionsRevoked).await, 1);
+    let leader = app.login("lanhdao").await;
+    let refused = leader.post_form(&format!("/admin/users/{id}/sessions/revoke"), &[]).await;
+    assert_eq!(refused.status(), 403, "leadership reads, it does not manage accounts");
+}
+
+#[tokio::test]
 async fn api_tokens_authenticate_machine_clients() {
     let app = TestApp::spawn(testkit::sqlite()).await;
     let (token, hash) = web::new_api_token();

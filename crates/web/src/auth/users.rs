@@ -30,6 +30,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/users/{id}/roles", post(grant))
         .route("/admin/users/{id}/roles/{grant_id}/revoke", post(revoke))
         .route("/admin/users/{id}/status", post(set_status))
+        .route("/admin/users/{id}/sessions/revoke", post(revoke_sessions))
 }
 
 fn require(user: &CurrentUser, permission: Permission) -> Result<(), Failure> {
@@ -234,6 +235,7 @@ struct DetailQuery {
     granted: Option<String>,
     revoked: Option<String>,
     status: Option<String>,
+    signed_out: Option<String>,
 }
 
 async fn detail_page(
@@ -282,6 +284,8 @@ async fn detail(
         Some("Đã thu hồi vai trò.")
     } else if q.status.is_some() {
         Some("Đã cập nhật trạng thái tài khoản.")
+    } else if q.signed_out.is_some() {
+        Some("Đã đăng xuất tài khoản khỏi mọi thiết bị.")
     } else {
         None
     };
@@ -358,6 +362,19 @@ async fn set_status(
     let disabled = form.disabled == "1";
     match state.store.set_user_disabled(&user.actor(&state), &user.principal.access, id, disabled).await {
         Ok(()) => Ok(Redirect::to(&format!("/admin/users/{id}?status=1")).into_response()),
+        Err(e) => refused(&state, &user, id, e).await,
+    }
+}
+
+async fn revoke_sessions(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    CheckedForm(_): CheckedForm<Empty>,
+) -> PageResult<Response> {
+    require(&user, Permission::ManageUsers)?;
+    match state.store.revoke_sessions(&user.actor(&state), &user.principal.access, id).await {
+        Ok(_) => Ok(Redirect::to(&format!("/admin/users/{id}?signed_out=1")).into_response()),
         Err(e) => refused(&state, &user, id, e).await,
     }
 }
