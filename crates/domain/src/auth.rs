@@ -160,7 +160,7 @@ pub const MIN_PASSWORD_CHARS: usize = 10;
 /// The password rule: long enough, not the login name, not all one character class.
 pub fn check_new_password(username: &str, password: &str) -> Result<(), AuthError> {
     let chars = password.chars().count();
-    if chars < MIN_PASSWORD_CHARS || chars > 256 {
+    if !(MIN_PASSWORD_CHARS..=256).contains(&chars) {
         return Err(AuthError::WeakPassword);
     }
     let classes = [

@@ -173,6 +173,9 @@ impl RowAction {
     }
 }
 
+/// An import row with its position in the file and its parsed record (or its errors).
+type ParsedRow<'a> = (usize, &'a RawUnitRow, std::result::Result<domain::units::UnitRecord, Vec<String>>);
+
 fn optional_iso(date: Option<Date>) -> Option<String> {
     date.map(text::iso_date)
 }
@@ -506,7 +509,7 @@ impl Store {
     /// the whole import is rolled back unless `apply` is set and no row has an error. The report
     /// of a dry run is therefore exactly what applying would do.
     pub async fn import_units(&self, actor: &Actor, access: &Access, rows: &[RawUnitRow], apply: bool) -> Result<ImportReport> {
-        let mut parsed: Vec<(usize, &RawUnitRow, std::result::Result<domain::units::UnitRecord, Vec<String>>)> = rows
+        let mut parsed: Vec<ParsedRow> = rows
             .iter()
             .enumerate()
             .map(|(i, row)| (i, row, row.parse().map_err(|errs| errs.iter().map(ToString::to_string).collect())))

@@ -168,7 +168,8 @@ async fn lineage_links_merged_communes() {
     }
 }
 
-fn row(line: usize, code: &str, name: &str, level: &str, parent: &str, from: &str, to: &str, preds: &str) -> RawUnitRow {
+/// An import row from its cells: code, name, level, parent, from, to, predecessors.
+fn row(line: usize, [code, name, level, parent, from, to, preds]: [&str; 7]) -> RawUnitRow {
     RawUnitRow {
         line,
         code: code.into(),
@@ -189,11 +190,11 @@ async fn import_previews_applies_and_rolls_back() {
         let admin = admin_on(t.p);
         // Children listed before their parent, a renamed existing unit, a merger with predecessors.
         let rows = vec![
-            row(2, "28011", "Xã Hòa Lợi", "xã", "982", "01/01/2008", "30/06/2025", ""),
-            row(3, "982", "Huyện Tây Hòa", "huyện", "99", "01/01/2008", "30/06/2025", ""),
-            row(4, "STP", "Sở Tư pháp tỉnh An Lạc", "sở", "99", "01/01/2008", "", ""),
-            row(5, "28104", "Xã Hòa Thắng", "xã", "99", "01/07/2025", "", "28011; 28010"),
-            row(6, "981", "Huyện Đông Hòa", "district", "99", "01/01/2008", "30/06/2025", ""),
+            row(2, ["28011", "Xã Hòa Lợi", "xã", "982", "01/01/2008", "30/06/2025", ""]),
+            row(3, ["982", "Huyện Tây Hòa", "huyện", "99", "01/01/2008", "30/06/2025", ""]),
+            row(4, ["STP", "Sở Tư pháp tỉnh An Lạc", "sở", "99", "01/01/2008", "", ""]),
+            row(5, ["28104", "Xã Hòa Thắng", "xã", "99", "01/07/2025", "", "28011; 28010"]),
+            row(6, ["981", "Huyện Đông Hòa", "district", "99", "01/01/2008", "30/06/2025", ""]),
         ];
         let count = || async { store.units(&[t.p], &UnitFilter::default(), Paging::new(1, 1)).await.unwrap().total };
         let audit_before = audit_count(&store, t.p).await;
@@ -214,10 +215,10 @@ async fn import_previews_applies_and_rolls_back() {
 
         // One bad row (unknown parent, bad date, duplicate code) and nothing of the file is written.
         let bad = vec![
-            row(2, "28200", "Xã Mới", "xã", "99", "01/07/2025", "", ""),
-            row(3, "28201", "Xã Lạ", "xã", "NOPE", "01/07/2025", "", ""),
-            row(4, "28202", "Xã Sai Ngày", "xã", "99", "31/02/2025", "", ""),
-            row(5, "28200", "Xã Trùng", "xã", "99", "01/07/2025", "", ""),
+            row(2, ["28200", "Xã Mới", "xã", "99", "01/07/2025", "", ""]),
+            row(3, ["28201", "Xã Lạ", "xã", "NOPE", "01/07/2025", "", ""]),
+            row(4, ["28202", "Xã Sai Ngày", "xã", "99", "31/02/2025", "", ""]),
+            row(5, ["28200", "Xã Trùng", "xã", "99", "01/07/2025", "", ""]),
         ];
         let report = store.import_units(&actor(), &admin, &bad, true).await.unwrap();
         assert!(!report.applied);
@@ -241,7 +242,7 @@ async fn sql_subtree_agrees_with_the_domain_tree() {
         for i in 0..30 {
             seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
             let districts: Vec<i64> = pairs.iter().filter(|(id, parent)| *parent == Some(t.p) && *id != t.s && *id != t.n).map(|p| p.0).collect();
-            let (level, parent, code) = if seed % 3 == 0 {
+            let (level, parent, code) = if seed.is_multiple_of(3) {
                 (UnitLevel::District, t.p, format!("D{i}"))
             } else {
                 (UnitLevel::Commune, districts[(seed as usize / 7) % districts.len()], format!("C{i}"))
