@@ -12,7 +12,7 @@ use crate::audit::{Entry, record};
 use crate::units::scope_sql;
 use crate::{Actor, Error, Page, Paging, Result, Store};
 
-const USER_COLUMNS: &str = "s.id, s.username, s.full_name, s.email, s.phone, s.unit_id, un.name AS unit_name,
+const USER_COLUMNS: &str = "s.id, s.username, s.full_name, s.unit_id, un.name AS unit_name,
      s.disabled, s.locked_until, s.failed_logins, s.created_at";
 
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -20,6 +20,7 @@ pub struct User {
     pub id: i64,
     pub username: String,
     pub full_name: String,
+    /// Personal data, stored sealed: filled only by [`Store::user`], empty in listings.
     pub email: Option<String>,
     pub phone: Option<String>,
     pub unit_id: i64,
@@ -153,8 +154,8 @@ impl Store {
             )
             .bind(&user.username)
             .bind(&user.full_name)
-            .bind(&user.email)
-            .bind(&user.phone)
+            .bind(self.sealer.seal_opt("users.email", user.email.as_deref()))
+            .bind(self.sealer.seal_opt("users.phone", user.phone.as_deref()))
             .bind(user.unit_id)
             .bind(&user.password_hash)
             .bind(actor.at)
@@ -179,7 +180,8 @@ impl Store {
         let conditions = "WHERE s.unit_id IN (SELECT id FROM scope)
             AND ($1 IS NULL OR LOWER(s.username) LIKE $1 OR LOWER(s.full_name) LIKE $1)";
         let list = format!(
-            "{scope} SELECT {USER_COLUMNS} FROM users s JOIN units un ON un.id = s.unit_id {conditions}
+            "{scope} SELECT {USER_COLUMNS}, CAST(NULL AS TEXT) AS email, CAST(NULL AS TEXT) AS phone
+             FROM users s JOIN units un ON un.id = s.unit_id {conditions}
              ORDER BY s.username LIMIT $2 OFFSET $3"
         );
         let count = format!("{scope} SELECT COUNT(*) FROM users s {conditions}");
@@ -195,11 +197,13 @@ impl Store {
     /// data: the caller must audit the view ([`AuditAction::PersonalDataViewed`]), which
     /// [`Store::user_viewed`] does.
     pub async fn user(&self, access: &Access, id: i64) -> Result<(User, Vec<RoleGrant>)> {
-        let sql = format!("SELECT {USER_COLUMNS} FROM users s JOIN units un ON un.id = s.unit_id WHERE s.id = $1");
-        let user: User = on_db!(self, read, |pool| sqlx::query_as(AssertSqlSafe(sql.as_str())).bind(id).fetch_one(pool).await)?;
+        let sql = format!("SELECT {USER_COLUMNS}, s.email, s.phone FROM users s JOIN units un ON un.id = s.unit_id WHERE s.id = $1");
+        let mut user: User = on_db!(self, read, |pool| sqlx::query_as(AssertSqlSafe(sql.as_str())).bind(id).fetch_one(pool).await)?;
         if !access.can(Permission::ViewUsers, &self.unit_ancestry(user.unit_id).await?) {
             return Err(Error::NotFound);
         }
+        user.email = self.sealer.open_opt("users.email", user.email.as_deref())?;
+        user.phone = self.sealer.open_opt("users.phone", user.phone.as_deref())?;
         let grants = on_db!(self, read, |pool| {
             sqlx::query_as(
                 "SELECT r.id, r.role, r.unit_id, u.name AS unit_name, r.granted_at FROM user_roles r

@@ -5,7 +5,8 @@ use std::time::Duration;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
-use crate::Result;
+use crate::crypto::{DataKey, Sealer};
+use crate::{Error, Result};
 
 /// Expands `$body` once per backend with `$pool` bound to that backend's pool. SQLite has one
 /// writer connection (`write`) and a pool of readers (`read`); PostgreSQL uses one pool for both.
@@ -39,11 +40,19 @@ pub(crate) enum Pools {
 #[derive(Clone, Debug)]
 pub struct Store {
     pub(crate) pools: Pools,
+    /// Seals personal data before it is written and opens it when read.
+    pub(crate) sealer: Sealer,
 }
 
 impl Store {
-    /// Opens `postgres://…`, `sqlite://PATH` or a bare file path (SQLite, created if missing).
-    pub async fn connect(url: &str) -> Result<Self> {
+    /// Opens `postgres://…`, `sqlite://PATH` or a bare file path (SQLite, created if missing);
+    /// `key` encrypts personal data.
+    pub async fn connect(url: &str, key: &DataKey) -> Result<Self> {
+        let pools = Self::open_pools(url).await?;
+        Ok(Self { pools, sealer: Sealer::new(key) })
+    }
+
+    async fn open_pools(url: &str) -> Result<Pools> {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let options = PgConnectOptions::from_str(url)?.application_name("thuocdo");
             let pool = PgPoolOptions::new()
@@ -51,13 +60,13 @@ impl Store {
                 .acquire_timeout(Duration::from_secs(10))
                 .connect_with(options)
                 .await?;
-            return Ok(Self { pools: Pools::Postgres(pool) });
+            return Ok(Pools::Postgres(pool));
         }
         let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
         Self::open_sqlite(Path::new(path)).await
     }
 
-    async fn open_sqlite(path: &Path) -> Result<Self> {
+    async fn open_sqlite(path: &Path) -> Result<Pools> {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(sqlx::Error::Io)?;
         }
@@ -75,7 +84,7 @@ impl Store {
             .max_connections(8)
             .connect_with(options.read_only(true))
             .await?;
-        Ok(Self { pools: Pools::Sqlite { read, write } })
+        Ok(Pools::Sqlite { read, write })
     }
 
     pub fn backend(&self) -> Backend {
@@ -85,11 +94,16 @@ impl Store {
         }
     }
 
-    /// Brings the schema up to date; run at every start, on both backends.
+    /// Brings the schema up to date (run at every start, on both backends) and checks that the
+    /// data key is the one this database was sealed with.
     pub async fn migrate(&self) -> Result<()> {
         match &self.pools {
             Pools::Sqlite { write, .. } => sqlx::migrate!("./migrations/sqlite").run(write).await?,
             Pools::Postgres(pool) => sqlx::migrate!("./migrations/postgres").run(pool).await?,
+        }
+        let check = self.sealer.check_value();
+        if self.setting_or_insert("data_key_check", || check.clone()).await? != check {
+            return Err(Error::WrongKey);
         }
         Ok(())
     }

@@ -16,6 +16,10 @@ pub enum Error {
     Unit(#[from] UnitError),
     #[error(transparent)]
     Auth(#[from] AuthError),
+    #[error("dữ liệu mã hóa không giải mã được bằng khóa dữ liệu hiện tại")]
+    Sealed,
+    #[error("khóa dữ liệu không khớp với khóa đã dùng cho cơ sở dữ liệu này; hãy dùng đúng tệp khóa (--data-key-file) hoặc biến THUOCDO_DATA_KEY")]
+    WrongKey,
     #[error("lỗi cơ sở dữ liệu: {0}")]
     Database(#[source] sqlx::Error),
     #[error("lỗi cập nhật lược đồ cơ sở dữ liệu: {0}")]

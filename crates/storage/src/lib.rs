@@ -11,6 +11,7 @@
 mod db;
 pub mod audit;
 pub mod auth;
+pub mod crypto;
 mod error;
 pub mod units;
 

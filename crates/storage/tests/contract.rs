@@ -341,3 +341,32 @@ async fn audit_log_is_append_only_and_scoped() {
         assert_eq!(store.audit_log(&admin_on(t.p), &Filter::default(), Paging::new(1, 100)).await.unwrap().total, 5);
     }
 }
+
+#[tokio::test]
+async fn personal_data_is_sealed_at_rest_and_needs_its_key() {
+    for db in testkit::backends().await {
+        let store = testkit::store(&db).await;
+        let t = tree(&store).await;
+        let id = official(&store, t.c, "xa.bimat").await;
+        let raw: (Option<String>,) = match db.backend {
+            "sqlite" => {
+                let pool = sqlx::SqlitePool::connect(&format!("sqlite://{}", db.url)).await.unwrap();
+                sqlx::query_as("SELECT email FROM users WHERE id = $1").bind(id).fetch_one(&pool).await.unwrap()
+            }
+            _ => {
+                let pool = sqlx::PgPool::connect(&db.url).await.unwrap();
+                sqlx::query_as("SELECT email FROM users WHERE id = $1").bind(id).fetch_one(&pool).await.unwrap()
+            }
+        };
+        let raw = raw.0.unwrap();
+        assert!(raw.starts_with("v1:") && !raw.contains("example"), "stored sealed on {}: {raw}", db.backend);
+        let (user, _) = store.user(&admin_on(t.p), id).await.unwrap();
+        assert_eq!(user.email.as_deref(), Some("xa.bimat@example.vn"));
+        let listed = store.users(&admin_on(t.p), None, Paging::new(1, 10)).await.unwrap();
+        assert!(listed.items.iter().all(|u| u.email.is_none()), "listings carry no personal data");
+
+        let other_key = storage::crypto::DataKey::generate();
+        let wrong = Store::connect(&db.url, &other_key).await.unwrap();
+        assert!(matches!(wrong.migrate().await, Err(Error::WrongKey)), "{}", db.backend);
+    }
+}

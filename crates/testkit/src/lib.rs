@@ -62,7 +62,7 @@ pub async fn backends() -> Vec<TestDb> {
 
 /// A migrated store over `db`.
 pub async fn store(db: &TestDb) -> Store {
-    let store = Store::connect(&db.url).await.expect("connect to the test database");
+    let store = Store::connect(&db.url, &storage::crypto::DataKey::generate()).await.expect("connect to the test database");
     store.migrate().await.expect("migrate the test database");
     store
 }

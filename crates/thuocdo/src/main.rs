@@ -4,12 +4,14 @@ use thuocdo::demo;
 
 use std::io::BufRead;
 use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
 
 use anyhow::{Context, bail};
 use clap::{Args, Parser, Subcommand};
 use domain::auth::{Grant, Role, check_new_password, parse_username};
 use domain::text;
 use storage::auth::NewUser;
+use storage::crypto::DataKey;
 use storage::units::UnitInput;
 use storage::{Actor, Store};
 use tracing_subscriber::EnvFilter;
@@ -32,6 +34,10 @@ struct DbArgs {
     /// `postgres://…` for PostgreSQL, or a SQLite file path.
     #[arg(long, global = true, env = "THUOCDO_DATABASE_URL", default_value = "./data/thuocdo.db")]
     database_url: String,
+    /// File with the data key (64 hex digits) that encrypts personal data; created for a new
+    /// database. `THUOCDO_DATA_KEY` (the hex digits themselves) takes precedence.
+    #[arg(long, global = true, env = "THUOCDO_DATA_KEY_FILE", default_value = "./data/thuocdo.key")]
+    data_key_file: PathBuf,
 }
 
 #[derive(Subcommand)]
@@ -112,8 +118,18 @@ async fn main() -> anyhow::Result<()> {
         println!("{}", web::openapi_json());
         return Ok(());
     }
-    let store = Store::connect(&cli.db.database_url).await.with_context(|| format!("mở cơ sở dữ liệu {}", cli.db.database_url))?;
-    store.migrate().await.context("cập nhật lược đồ cơ sở dữ liệu")?;
+    let (key, created) = data_key(&cli.db.data_key_file)?;
+    let store = Store::connect(&cli.db.database_url, &key).await.with_context(|| format!("mở cơ sở dữ liệu {}", cli.db.database_url))?;
+    if let Err(e) = store.migrate().await {
+        if created {
+            // A key made just now for a database sealed with another one: do not leave it behind.
+            let _ = std::fs::remove_file(&cli.db.data_key_file);
+        }
+        return Err(anyhow::anyhow!("{e}")).context("mở cơ sở dữ liệu");
+    }
+    if created {
+        eprintln!("Đã tạo khóa dữ liệu mới tại {}: hãy sao lưu tệp này; mất khóa là mất dữ liệu cá nhân đã mã hóa.", cli.db.data_key_file.display());
+    }
     let clock = Clock::System;
     match cli.command {
         Command::Serve(args) => serve(store, clock, args).await,
@@ -143,6 +159,30 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Openapi => unreachable!("handled before connecting"),
     }
+}
+
+/// The data key from `THUOCDO_DATA_KEY`, or from its file, or a new one written to that file
+/// (readable by the owner only). Also says whether it was created now.
+fn data_key(path: &Path) -> anyhow::Result<(DataKey, bool)> {
+    if let Ok(hex) = std::env::var("THUOCDO_DATA_KEY") {
+        return Ok((DataKey::from_hex(&hex).context("THUOCDO_DATA_KEY phải là 64 chữ số thập lục phân")?, false));
+    }
+    if path.exists() {
+        let text = std::fs::read_to_string(path).with_context(|| format!("đọc tệp khóa {}", path.display()))?;
+        let key = DataKey::from_hex(&text).with_context(|| format!("tệp khóa {} phải chứa 64 chữ số thập lục phân", path.display()))?;
+        return Ok((key, false));
+    }
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        std::fs::create_dir_all(dir)?;
+    }
+    let key = DataKey::generate();
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let mut file = options.open(path).with_context(|| format!("tạo tệp khóa {}", path.display()))?;
+    std::io::Write::write_all(&mut file, format!("{}\n", key.to_hex()).as_bytes())?;
+    Ok((key, true))
 }
 
 fn init_logs(json: bool) {

@@ -42,6 +42,13 @@ fn first_administrator_token_and_demo() {
     assert!(ok, "{out}");
     assert!(out.contains("Đã tạo tài khoản «admin» (Quản trị hệ thống) tại Tỉnh Thử") && out.contains("Mật khẩu ban đầu"), "{out}");
     assert!(dir.path().join("data/thuocdo.db").exists(), "the default database is ./data/thuocdo.db");
+    let key_file = dir.path().join("data/thuocdo.key");
+    assert_eq!(std::fs::read_to_string(&key_file).unwrap().trim().len(), 64);
+    #[cfg(unix)]
+    assert_eq!(std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(&key_file).unwrap().permissions()) & 0o777, 0o600);
+    let (ok, out) = thuocdo(dir.path(), &["migrate", "--data-key-file", "other.key"], "");
+    assert!(!ok && out.contains("khóa dữ liệu không khớp"), "the wrong key is refused: {out}");
+    assert!(!dir.path().join("other.key").exists(), "and the key made for it is not left behind");
     let (ok, token) = thuocdo(dir.path(), &["token", "create", "--user", "admin", "--days", "30"], "");
     assert!(ok && token.trim().starts_with("td_") && token.trim().len() > 40, "{token}");
     let (ok, out) = thuocdo(dir.path(), &["token", "create", "--user", "nobody"], "");

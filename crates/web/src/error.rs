@@ -109,7 +109,7 @@ impl From<storage::Error> for Failure {
             E::Conflict(message) => Self::conflict(message),
             E::Unit(e) => Self::invalid(e.to_string()),
             E::Auth(e) => Self::invalid(e.to_string()),
-            E::Database(_) | E::Migration(_) => {
+            E::Database(_) | E::Migration(_) | E::Sealed | E::WrongKey => {
                 tracing::error!(error = %err, "storage failure");
                 Self::internal()
             }
