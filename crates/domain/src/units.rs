@@ -336,6 +336,21 @@ pub struct UnitRecord {
 }
 
 impl RawUnitRow {
+    /// A row from its cells in the import order: code, name, level, parent code, valid from,
+    /// valid to, predecessors.
+    pub fn from_cells(line: usize, [code, name, level, parent_code, valid_from, valid_to, predecessors]: [&str; 7]) -> Self {
+        Self {
+            line,
+            code: code.trim().into(),
+            name: name.trim().into(),
+            level: level.trim().into(),
+            parent_code: parent_code.trim().into(),
+            valid_from: valid_from.trim().into(),
+            valid_to: valid_to.trim().into(),
+            predecessors: predecessors.trim().into(),
+        }
+    }
+
     /// Parses every field, reporting all problems of the row at once.
     pub fn parse(&self) -> Result<UnitRecord, Vec<UnitError>> {
         let mut errors = Vec::new();
@@ -411,21 +426,14 @@ pub fn rows_from_table(table: &[Vec<String>]) -> Result<Vec<RawUnitRow>, String>
             missing.join(", ")
         ));
     }
-    let cell = |row: &Vec<String>, i: usize| index[i].and_then(|c| row.get(c)).map(|s| s.trim().to_string()).unwrap_or_default();
+    fn cell(row: &[String], column: Option<usize>) -> &str {
+        column.and_then(|c| row.get(c)).map(String::as_str).unwrap_or("")
+    }
     Ok(body
         .iter()
         .enumerate()
         .filter(|(_, row)| row.iter().any(|c| !c.trim().is_empty()))
-        .map(|(n, row)| RawUnitRow {
-            line: n + 2,
-            code: cell(row, 0),
-            name: cell(row, 1),
-            level: cell(row, 2),
-            parent_code: cell(row, 3),
-            valid_from: cell(row, 4),
-            valid_to: cell(row, 5),
-            predecessors: cell(row, 6),
-        })
+        .map(|(n, row)| RawUnitRow::from_cells(n + 2, std::array::from_fn(|i| cell(row, index[i]))))
         .collect())
 }
 

@@ -232,37 +232,32 @@ macro_rules! unit_tx {
                     .collect::<Vec<_>>()
             })
     };
+    // Binds $1…$9 of an insert or update: the unit's columns and the time of the change.
+    (bind, $query:expr, $input:expr, $at:expr) => {
+        $query
+            .bind($input.code.as_str())
+            .bind(&$input.name)
+            .bind(text::fold(&$input.name))
+            .bind(text::sort_key(&$input.name))
+            .bind($input.level.code())
+            .bind($input.parent_id)
+            .bind(text::iso_date($input.validity.from))
+            .bind(optional_iso($input.validity.to))
+            .bind($at)
+    };
     (insert, $tx:expr, $input:expr, $at:expr) => {
-        sqlx::query_scalar::<_, i64>(
+        unit_tx!(bind, sqlx::query_scalar::<_, i64>(
             "INSERT INTO units (code, name, name_key, sort_key, level, parent_id, valid_from, valid_to, created_at, updated_at)
              VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $9) RETURNING id",
-        )
-        .bind($input.code.as_str())
-        .bind(&$input.name)
-        .bind(text::fold(&$input.name))
-        .bind(text::sort_key(&$input.name))
-        .bind($input.level.code())
-        .bind($input.parent_id)
-        .bind(text::iso_date($input.validity.from))
-        .bind(optional_iso($input.validity.to))
-        .bind($at)
+        ), $input, $at)
         .fetch_one(&mut *$tx)
         .await
     };
     (update, $tx:expr, $id:expr, $input:expr, $at:expr) => {
-        sqlx::query(
+        unit_tx!(bind, sqlx::query(
             "UPDATE units SET code = $1, name = $2, name_key = $3, sort_key = $4, level = $5, parent_id = $6,
                     valid_from = $7, valid_to = $8, updated_at = $9 WHERE id = $10",
-        )
-        .bind($input.code.as_str())
-        .bind(&$input.name)
-        .bind(text::fold(&$input.name))
-        .bind(text::sort_key(&$input.name))
-        .bind($input.level.code())
-        .bind($input.parent_id)
-        .bind(text::iso_date($input.validity.from))
-        .bind(optional_iso($input.validity.to))
-        .bind($at)
+        ), $input, $at)
         .bind($id)
         .execute(&mut *$tx)
         .await

@@ -168,19 +168,6 @@ async fn lineage_links_merged_communes() {
     }
 }
 
-/// An import row from its cells: code, name, level, parent, from, to, predecessors.
-fn row(line: usize, [code, name, level, parent, from, to, preds]: [&str; 7]) -> RawUnitRow {
-    RawUnitRow {
-        line,
-        code: code.into(),
-        name: name.into(),
-        level: level.into(),
-        parent_code: parent.into(),
-        valid_from: from.into(),
-        valid_to: to.into(),
-        predecessors: preds.into(),
-    }
-}
 
 #[tokio::test]
 async fn import_previews_applies_and_rolls_back() {
@@ -190,11 +177,11 @@ async fn import_previews_applies_and_rolls_back() {
         let admin = admin_on(t.p);
         // Children listed before their parent, a renamed existing unit, a merger with predecessors.
         let rows = vec![
-            row(2, ["28011", "Xã Hòa Lợi", "xã", "982", "01/01/2008", "30/06/2025", ""]),
-            row(3, ["982", "Huyện Tây Hòa", "huyện", "99", "01/01/2008", "30/06/2025", ""]),
-            row(4, ["STP", "Sở Tư pháp tỉnh An Lạc", "sở", "99", "01/01/2008", "", ""]),
-            row(5, ["28104", "Xã Hòa Thắng", "xã", "99", "01/07/2025", "", "28011; 28010"]),
-            row(6, ["981", "Huyện Đông Hòa", "district", "99", "01/01/2008", "30/06/2025", ""]),
+            RawUnitRow::from_cells(2, ["28011", "Xã Hòa Lợi", "xã", "982", "01/01/2008", "30/06/2025", ""]),
+            RawUnitRow::from_cells(3, ["982", "Huyện Tây Hòa", "huyện", "99", "01/01/2008", "30/06/2025", ""]),
+            RawUnitRow::from_cells(4, ["STP", "Sở Tư pháp tỉnh An Lạc", "sở", "99", "01/01/2008", "", ""]),
+            RawUnitRow::from_cells(5, ["28104", "Xã Hòa Thắng", "xã", "99", "01/07/2025", "", "28011; 28010"]),
+            RawUnitRow::from_cells(6, ["981", "Huyện Đông Hòa", "district", "99", "01/01/2008", "30/06/2025", ""]),
         ];
         let count = || async { store.units(&[t.p], &UnitFilter::default(), Paging::new(1, 1)).await.unwrap().total };
         let audit_before = audit_count(&store, t.p).await;
@@ -215,10 +202,10 @@ async fn import_previews_applies_and_rolls_back() {
 
         // One bad row (unknown parent, bad date, duplicate code) and nothing of the file is written.
         let bad = vec![
-            row(2, ["28200", "Xã Mới", "xã", "99", "01/07/2025", "", ""]),
-            row(3, ["28201", "Xã Lạ", "xã", "NOPE", "01/07/2025", "", ""]),
-            row(4, ["28202", "Xã Sai Ngày", "xã", "99", "31/02/2025", "", ""]),
-            row(5, ["28200", "Xã Trùng", "xã", "99", "01/07/2025", "", ""]),
+            RawUnitRow::from_cells(2, ["28200", "Xã Mới", "xã", "99", "01/07/2025", "", ""]),
+            RawUnitRow::from_cells(3, ["28201", "Xã Lạ", "xã", "NOPE", "01/07/2025", "", ""]),
+            RawUnitRow::from_cells(4, ["28202", "Xã Sai Ngày", "xã", "99", "31/02/2025", "", ""]),
+            RawUnitRow::from_cells(5, ["28200", "Xã Trùng", "xã", "99", "01/07/2025", "", ""]),
         ];
         let report = store.import_units(&actor(), &admin, &bad, true).await.unwrap();
         assert!(!report.applied);

@@ -111,16 +111,7 @@ pub const OFFICIALS: &[(&str, &str, &str, Role, &str)] = &[
 
 fn raw(line: usize, row: &Row) -> RawUnitRow {
     let (code, name, level, parent, from, to, predecessors) = *row;
-    RawUnitRow {
-        line,
-        code: code.into(),
-        name: name.into(),
-        level: level.into(),
-        parent_code: parent.into(),
-        valid_from: from.into(),
-        valid_to: to.into(),
-        predecessors: predecessors.into(),
-    }
+    RawUnitRow::from_cells(line, [code, name, level, parent, from, to, predecessors])
 }
 
 /// Loads the demo province unless it is already there. Returns whether it loaded anything.

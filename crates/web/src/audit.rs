@@ -17,6 +17,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::AppState;
+use crate::auth::require;
 use crate::auth::session::{ApiUser, CurrentUser};
 use crate::error::{ApiResult, Failure, PageResult, ProblemDocument};
 use crate::layout::Layout;
@@ -78,9 +79,7 @@ impl AuditQuery {
 }
 
 async fn read(store: &Store, access: &Access, query: &AuditQuery, per_page: i64) -> Result<Page<Record>, Failure> {
-    if !access.has(Permission::ViewAudit) {
-        return Err(Failure::forbidden());
-    }
+    require(access, Permission::ViewAudit)?;
     Ok(store.audit_log(access, &query.filter()?, Paging::new(query.page.unwrap_or(1), per_page)).await?)
 }
 

@@ -10,6 +10,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use super::require;
 use super::session::ApiUser;
 use super::users::{self, CreateError, UserForm};
 use crate::AppState;
@@ -105,9 +106,7 @@ pub struct UserQuery {
 #[utoipa::path(get, path = "/api/v1/users", tag = "auth", params(UserQuery),
     responses((status = 200, body = UserPage), (status = 403, body = ProblemDocument)))]
 async fn list_users(State(state): State<AppState>, caller: ApiUser, Query(q): Query<UserQuery>) -> ApiResult<axum::Json<UserPage>> {
-    if !caller.principal.access.has(Permission::ViewUsers) {
-        return Err(Failure::forbidden().into());
-    }
+    require(&caller.principal.access, Permission::ViewUsers)?;
     let paging = Paging::new(q.page.unwrap_or(1), q.per_page.unwrap_or(100));
     let page = state.store.users(&caller.principal.access, q.q.as_deref(), paging).await?;
     Ok(axum::Json(UserPage { items: page.items.into_iter().map(UserDto::summary).collect(), total: page.total }))
@@ -117,9 +116,7 @@ async fn list_users(State(state): State<AppState>, caller: ApiUser, Query(q): Qu
 #[utoipa::path(get, path = "/api/v1/users/{id}", tag = "auth",
     responses((status = 200, body = UserDto), (status = 404, body = ProblemDocument)))]
 async fn get_user(State(state): State<AppState>, caller: ApiUser, Path(id): Path<i64>) -> ApiResult<axum::Json<UserDto>> {
-    if !caller.principal.access.has(Permission::ViewUsers) {
-        return Err(Failure::forbidden().into());
-    }
+    require(&caller.principal.access, Permission::ViewUsers)?;
     let (user, grants) = state.store.user_viewed(&caller.actor(&state), &caller.principal.access, id).await?;
     let (email, phone) = (user.email.clone(), user.phone.clone());
     let mut dto = UserDto::summary(user);
@@ -141,9 +138,7 @@ async fn create_user(
     ApiJson(form): ApiJson<UserForm>,
 ) -> ApiResult<(StatusCode, axum::Json<UserDto>)> {
     let access = &caller.principal.access;
-    if !access.has(Permission::ManageUsers) {
-        return Err(Failure::forbidden().into());
-    }
+    require(access, Permission::ManageUsers)?;
     let id = match users::create_user(&state, &caller.actor(&state), access, &form).await {
         Ok(id) => id,
         Err(CreateError::Invalid(errors)) => {

@@ -11,8 +11,16 @@ pub mod api;
 
 use axum::Router;
 use axum::routing::{get, post};
+use domain::auth::{Access, Permission};
 
 use crate::AppState;
+use crate::error::Failure;
+
+/// Refuses (403) an official whose roles carry `permission` nowhere. Which units it reaches is
+/// then the Store's business.
+pub fn require(access: &Access, permission: Permission) -> Result<(), Failure> {
+    if access.has(permission) { Ok(()) } else { Err(Failure::forbidden()) }
+}
 
 pub fn routes() -> Router<AppState> {
     Router::new()

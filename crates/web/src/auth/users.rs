@@ -17,6 +17,7 @@ use storage::{Actor, Paging, Store};
 
 use super::csrf::CheckedForm;
 use super::password::hash_password;
+use super::require;
 use super::session::CurrentUser;
 use crate::AppState;
 use crate::error::{Failure, FieldError, PageResult};
@@ -33,9 +34,6 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/users/{id}/sessions/revoke", post(revoke_sessions))
 }
 
-fn require(user: &CurrentUser, permission: Permission) -> Result<(), Failure> {
-    if user.principal.access.has(permission) { Ok(()) } else { Err(Failure::forbidden()) }
-}
 
 pub fn status_label(user: &User, now: i64) -> &'static str {
     if user.disabled {
@@ -65,7 +63,7 @@ struct ListQuery {
 }
 
 async fn list(State(state): State<AppState>, user: CurrentUser, Query(query): Query<ListQuery>) -> PageResult<ListPage> {
-    require(&user, Permission::ViewUsers)?;
+    require(&user.principal.access, Permission::ViewUsers)?;
     let q = query.q.unwrap_or_default();
     let page_no = query.page.unwrap_or(1);
     let search = Some(q.trim()).filter(|s| !s.is_empty());
@@ -191,7 +189,7 @@ async fn form_page(state: &AppState, user: &CurrentUser, form: UserForm, errors:
 }
 
 async fn new_form(State(state): State<AppState>, user: CurrentUser) -> PageResult<FormPage> {
-    require(&user, Permission::ManageUsers)?;
+    require(&user.principal.access, Permission::ManageUsers)?;
     Ok(form_page(&state, &user, UserForm { role: Role::UnitOfficial.code().into(), ..Default::default() }, Vec::new()).await?)
 }
 
@@ -200,7 +198,7 @@ fn optional(s: &str) -> Option<String> {
 }
 
 async fn create(State(state): State<AppState>, user: CurrentUser, CheckedForm(form): CheckedForm<UserForm>) -> PageResult<Response> {
-    require(&user, Permission::ManageUsers)?;
+    require(&user.principal.access, Permission::ManageUsers)?;
     let (status, errors) = match create_user(&state, &user.actor(&state), &user.principal.access, &form).await {
         Ok(id) => return Ok(Redirect::to(&format!("/admin/users/{id}?created=1")).into_response()),
         Err(CreateError::Invalid(errors)) => (StatusCode::UNPROCESSABLE_ENTITY, errors.into_iter().map(|e| e.message).collect()),
@@ -275,7 +273,7 @@ async fn detail(
     Path(id): Path<i64>,
     Query(q): Query<DetailQuery>,
 ) -> PageResult<DetailPage> {
-    require(&user, Permission::ViewUsers)?;
+    require(&user.principal.access, Permission::ViewUsers)?;
     let notice = if q.created.is_some() {
         Some("Đã tạo tài khoản và giao vai trò ban đầu.")
     } else if q.granted.is_some() {
@@ -318,7 +316,7 @@ async fn grant(
     Path(id): Path<i64>,
     CheckedForm(form): CheckedForm<GrantForm>,
 ) -> PageResult<Response> {
-    require(&user, Permission::ManageUsers)?;
+    require(&user.principal.access, Permission::ManageUsers)?;
     let Some(role) = Role::parse(&form.role) else {
         return Err(Failure::invalid("Vai trò không hợp lệ.").into());
     };
@@ -340,7 +338,7 @@ async fn revoke(
     Path((id, grant_id)): Path<(i64, i64)>,
     CheckedForm(_): CheckedForm<Empty>,
 ) -> PageResult<Response> {
-    require(&user, Permission::ManageUsers)?;
+    require(&user.principal.access, Permission::ManageUsers)?;
     match state.store.revoke_role(&user.actor(&state), &user.principal.access, id, grant_id).await {
         Ok(()) => Ok(Redirect::to(&format!("/admin/users/{id}?revoked=1")).into_response()),
         Err(e) => refused(&state, &user, id, e).await,
@@ -358,7 +356,7 @@ async fn set_status(
     Path(id): Path<i64>,
     CheckedForm(form): CheckedForm<StatusForm>,
 ) -> PageResult<Response> {
-    require(&user, Permission::ManageUsers)?;
+    require(&user.principal.access, Permission::ManageUsers)?;
     let disabled = form.disabled == "1";
     match state.store.set_user_disabled(&user.actor(&state), &user.principal.access, id, disabled).await {
         Ok(()) => Ok(Redirect::to(&format!("/admin/users/{id}?status=1")).into_response()),
@@ -372,7 +370,7 @@ async fn revoke_sessions(
     Path(id): Path<i64>,
     CheckedForm(_): CheckedForm<Empty>,
 ) -> PageResult<Response> {
-    require(&user, Permission::ManageUsers)?;
+    require(&user.principal.access, Permission::ManageUsers)?;
     match state.store.revoke_sessions(&user.actor(&state), &user.principal.access, id).await {
         Ok(_) => Ok(Redirect::to(&format!("/admin/users/{id}?signed_out=1")).into_response()),
         Err(e) => refused(&state, &user, id, e).await,

@@ -14,6 +14,7 @@ use utoipa_axum::routes;
 
 use super::UnitFields;
 use crate::AppState;
+use crate::auth::require;
 use crate::auth::session::ApiUser;
 use crate::error::{ApiJson, ApiResult, Failure, FieldError, Problem, ProblemDocument};
 
@@ -82,7 +83,7 @@ pub struct UnitQuery {
 #[utoipa::path(get, path = "/api/v1/units", tag = "units", params(UnitQuery),
     responses((status = 200, body = UnitPage), (status = 401, body = ProblemDocument), (status = 403, body = ProblemDocument)))]
 async fn list_units(State(state): State<AppState>, caller: ApiUser, Query(q): Query<UnitQuery>) -> ApiResult<axum::Json<UnitPage>> {
-    require_view(&caller)?;
+    require(&caller.principal.access, Permission::ViewUnits)?;
     let access = &caller.principal.access;
     let level = match q.level.as_deref() {
         Some(l) => Some(UnitLevel::parse(l).map_err(|e| Failure::invalid(e.to_string()))?),
@@ -103,9 +104,6 @@ async fn list_units(State(state): State<AppState>, caller: ApiUser, Query(q): Qu
     }))
 }
 
-fn require_view(caller: &ApiUser) -> Result<(), Failure> {
-    if caller.principal.access.has(Permission::ViewUnits) { Ok(()) } else { Err(Failure::forbidden()) }
-}
 
 fn invalid(errors: Vec<FieldError>) -> Problem {
     let detail = errors.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join(" ");
@@ -120,9 +118,7 @@ async fn create_unit(
     caller: ApiUser,
     ApiJson(fields): ApiJson<UnitFields>,
 ) -> ApiResult<(StatusCode, axum::Json<UnitDto>)> {
-    if !caller.principal.access.has(Permission::ManageUnits) {
-        return Err(Failure::forbidden().into());
-    }
+    require(&caller.principal.access, Permission::ManageUnits)?;
     let input = fields.parse(&state.store).await.map_err(invalid)?;
     let unit = state.store.create_unit(&caller.actor(&state), &caller.principal.access, &input).await?;
     Ok((StatusCode::CREATED, axum::Json(unit.into())))
@@ -132,7 +128,7 @@ async fn create_unit(
 #[utoipa::path(get, path = "/api/v1/units/{id}", tag = "units",
     responses((status = 200, body = UnitDto), (status = 404, body = ProblemDocument)))]
 async fn get_unit(State(state): State<AppState>, caller: ApiUser, Path(id): Path<UnitId>) -> ApiResult<axum::Json<UnitDto>> {
-    require_view(&caller)?;
+    require(&caller.principal.access, Permission::ViewUnits)?;
     Ok(axum::Json(state.store.unit(&caller.principal.access, id).await?.into()))
 }
 
@@ -145,9 +141,7 @@ async fn update_unit(
     Path(id): Path<UnitId>,
     ApiJson(fields): ApiJson<UnitFields>,
 ) -> ApiResult<axum::Json<UnitDto>> {
-    if !caller.principal.access.has(Permission::ManageUnits) {
-        return Err(Failure::forbidden().into());
-    }
+    require(&caller.principal.access, Permission::ManageUnits)?;
     let input = fields.parse(&state.store).await.map_err(invalid)?;
     let unit = state.store.update_unit(&caller.actor(&state), &caller.principal.access, id, &input).await?;
     Ok(axum::Json(unit.into()))
@@ -180,7 +174,7 @@ pub struct LineageDto {
 #[utoipa::path(get, path = "/api/v1/units/{id}/lineage", tag = "units",
     responses((status = 200, body = LineageDto), (status = 404, body = ProblemDocument)))]
 async fn get_lineage(State(state): State<AppState>, caller: ApiUser, Path(id): Path<UnitId>) -> ApiResult<axum::Json<LineageDto>> {
-    require_view(&caller)?;
+    require(&caller.principal.access, Permission::ViewUnits)?;
     Ok(axum::Json(lineage_dto(&state, &caller, id).await?))
 }
 
@@ -212,9 +206,7 @@ async fn add_lineage(
     Path(id): Path<UnitId>,
     ApiJson(body): ApiJson<NewLineage>,
 ) -> ApiResult<(StatusCode, axum::Json<LineageDto>)> {
-    if !caller.principal.access.has(Permission::ManageUnits) {
-        return Err(Failure::forbidden().into());
-    }
+    require(&caller.principal.access, Permission::ManageUnits)?;
     let predecessor = state
         .store
         .public_unit_by_code(body.predecessor_code.trim())

@@ -12,6 +12,7 @@ use serde::Deserialize;
 use storage::units::ImportReport;
 
 use crate::AppState;
+use crate::auth::require;
 use crate::auth::csrf::{self, CheckedForm};
 use crate::auth::session::CurrentUser;
 use crate::error::{Failure, PageResult};
@@ -45,12 +46,9 @@ impl ImportPage {
     }
 }
 
-fn require(user: &CurrentUser) -> Result<(), Failure> {
-    if user.principal.access.has(Permission::ManageUnits) { Ok(()) } else { Err(Failure::forbidden()) }
-}
 
 pub async fn form(user: CurrentUser) -> PageResult<ImportPage> {
-    require(&user)?;
+    require(&user.principal.access, Permission::ManageUnits)?;
     Ok(ImportPage::new(&user))
 }
 
@@ -79,7 +77,7 @@ async fn read_upload(state: &AppState, headers: &HeaderMap, mut multipart: Multi
 }
 
 pub async fn preview(State(state): State<AppState>, user: CurrentUser, headers: HeaderMap, multipart: Multipart) -> PageResult<Response> {
-    require(&user)?;
+    require(&user.principal.access, Permission::ManageUnits)?;
     let (file_name, bytes) = read_upload(&state, &headers, multipart).await?;
     let mut page = ImportPage::new(&user);
     page.file_name = file_name.clone();
@@ -113,7 +111,7 @@ pub struct ApplyForm {
 }
 
 pub async fn apply(State(state): State<AppState>, user: CurrentUser, CheckedForm(form): CheckedForm<ApplyForm>) -> PageResult<Response> {
-    require(&user)?;
+    require(&user.principal.access, Permission::ManageUnits)?;
     let rows: Vec<RawUnitRow> =
         serde_json::from_str(&form.rows).map_err(|_| Failure::malformed("Dữ liệu xác nhận không hợp lệ; hãy tải tệp lên lại."))?;
     let report = state.store.import_units(&user.actor(&state), &user.principal.access, &rows, true).await?;

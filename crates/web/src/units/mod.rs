@@ -71,16 +71,10 @@ impl UnitFields {
 
     /// Checks every field with the same rules as an import row and resolves the parent code.
     pub async fn parse(&self, store: &Store) -> Result<UnitInput, Vec<FieldError>> {
-        let raw = RawUnitRow {
-            line: 0,
-            code: self.code.clone(),
-            name: self.name.clone(),
-            level: self.level.clone(),
-            parent_code: self.parent_code.clone(),
-            valid_from: self.valid_from.clone(),
-            valid_to: self.valid_to.clone(),
-            predecessors: String::new(),
-        };
+        let raw = RawUnitRow::from_cells(
+            0,
+            [&self.code, &self.name, &self.level, &self.parent_code, &self.valid_from, &self.valid_to, ""],
+        );
         let record = raw.parse().map_err(|errors| errors.iter().map(field_error).collect::<Vec<_>>())?;
         let parent_id = match &record.parent_code {
             None => None,

@@ -13,6 +13,7 @@ use time::OffsetDateTime;
 
 use super::{Pager, UnitFields, encode};
 use crate::AppState;
+use crate::auth::require;
 use crate::auth::csrf::CheckedForm;
 use crate::auth::session::CurrentUser;
 use crate::error::{Failure, FieldError, PageResult};
@@ -51,9 +52,6 @@ fn today(state: &AppState) -> time::Date {
     text::vn_datetime(state.clock.now_ms()).date()
 }
 
-fn require(user: &CurrentUser, permission: Permission) -> Result<(), Failure> {
-    if user.principal.access.has(permission) { Ok(()) } else { Err(Failure::forbidden()) }
-}
 
 #[derive(Deserialize, Default)]
 pub struct ListQuery {
@@ -104,7 +102,7 @@ pub struct ListPage {
 }
 
 pub async fn list(State(state): State<AppState>, user: CurrentUser, Query(query): Query<ListQuery>) -> PageResult<ListPage> {
-    require(&user, Permission::ViewUnits)?;
+    require(&user.principal.access, Permission::ViewUnits)?;
     let filter = query.filter()?;
     let page_no = query.page.unwrap_or(1);
     let roots = user.principal.access.roots(Permission::ViewUnits);
@@ -173,7 +171,7 @@ const EXPORT_HEADER: [&str; 6] = ["Mã", "Tên", "Cấp", "Mã cấp trên", "Hi
 
 /// The scoped register as rows in the import format, so an export can be edited and re-imported.
 async fn export_rows(state: &AppState, user: &CurrentUser, query: &ListQuery) -> Result<Vec<Vec<String>>, Failure> {
-    require(user, Permission::ViewUnits)?;
+    require(&user.principal.access, Permission::ViewUnits)?;
     let roots = user.principal.access.roots(Permission::ViewUnits);
     let units = all_pages(&state.store, &roots, &query.filter()?).await?;
     Ok(units
@@ -273,7 +271,7 @@ pub async fn detail(
     Path(id): Path<UnitId>,
     Query(q): Query<DetailQuery>,
 ) -> PageResult<DetailPage> {
-    require(&user, Permission::ViewUnits)?;
+    require(&user.principal.access, Permission::ViewUnits)?;
     let notice = if q.saved.is_some() {
         Some("Đã lưu đơn vị.")
     } else if q.linked.is_some() {
@@ -312,20 +310,20 @@ pub struct NewQuery {
 }
 
 pub async fn new_form(user: CurrentUser, Query(q): Query<NewQuery>) -> PageResult<FormPage> {
-    require(&user, Permission::ManageUnits)?;
+    require(&user.principal.access, Permission::ManageUnits)?;
     let form = UnitFields { parent_code: q.parent.unwrap_or_default(), level: UnitLevel::Commune.code().into(), ..Default::default() };
     Ok(form_page(&user, None, form, Vec::new()))
 }
 
 pub async fn edit_form(State(state): State<AppState>, user: CurrentUser, Path(id): Path<UnitId>) -> PageResult<FormPage> {
-    require(&user, Permission::ManageUnits)?;
+    require(&user.principal.access, Permission::ManageUnits)?;
     let unit = state.store.unit(&user.principal.access, id).await?;
     Ok(form_page(&user, Some(id), UnitFields::from_unit(&unit), Vec::new()))
 }
 
 /// Saves a new (`id = None`) or edited unit; re-renders the form with the problems if refused.
 async fn save(state: &AppState, user: &CurrentUser, id: Option<UnitId>, form: UnitFields) -> PageResult<Response> {
-    require(user, Permission::ManageUnits)?;
+    require(&user.principal.access, Permission::ManageUnits)?;
     let refuse = |status: StatusCode, form: UnitFields, errors: Vec<FieldError>| {
         Ok((status, form_page(user, id, form, errors)).into_response())
     };
@@ -381,7 +379,7 @@ pub async fn add_lineage(
     Path(id): Path<UnitId>,
     CheckedForm(form): CheckedForm<LineageForm>,
 ) -> PageResult<Response> {
-    require(&user, Permission::ManageUnits)?;
+    require(&user.principal.access, Permission::ManageUnits)?;
     let mut errors = Vec::new();
     let mut status = StatusCode::UNPROCESSABLE_ENTITY;
     let predecessor = state.store.public_unit_by_code(form.predecessor_code.trim()).await.ok();
