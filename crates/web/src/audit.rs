@@ -93,6 +93,18 @@ pub struct RecordView {
     details: String,
 }
 
+/// The audited object in words: "Đơn vị #12", "Người dùng #7".
+fn object_label(kind: &str, id: &str) -> String {
+    let kind = match kind {
+        "unit" => "Đơn vị",
+        "unit_import" => "Tệp nhập đơn vị (số dòng)",
+        "user" => "Người dùng",
+        "demo" => "Dữ liệu minh họa",
+        other => other,
+    };
+    if id.is_empty() { kind.to_string() } else { format!("{kind} #{id}") }
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "audit.html")]
 pub struct AuditPage {
@@ -115,7 +127,7 @@ async fn page(State(state): State<AppState>, user: CurrentUser, Query(query): Qu
             at: text::format_timestamp_ms(r.at),
             actor: r.actor_name,
             action: AuditAction::parse(&r.action).map(AuditAction::label).unwrap_or("Thao tác khác"),
-            object: if r.object_id.is_empty() { r.object_type } else { format!("{} #{}", r.object_type, r.object_id) },
+            object: object_label(&r.object_type, &r.object_id),
             unit: r.unit_name.unwrap_or_default(),
             ip: r.ip,
             details: if r.details == "null" { String::new() } else { r.details },
