@@ -4,5 +4,7 @@
 
 pub mod audit;
 pub mod auth;
+pub mod sipas;
+pub mod surveys;
 pub mod text;
 pub mod units;

@@ -17,6 +17,23 @@ pub fn clean(s: &str) -> String {
     nfc.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// Free text as typed in a form: NFC, each line cleaned as by [`clean`], at most one blank line
+/// in a row, no blank lines at either end.
+pub fn clean_multiline(s: &str) -> String {
+    let lines: Vec<String> = s.lines().map(clean).collect();
+    let mut out: Vec<&str> = Vec::new();
+    for line in &lines {
+        if line.is_empty() && out.last().is_none_or(|l| l.is_empty()) {
+            continue;
+        }
+        out.push(line);
+    }
+    while out.last().is_some_and(|l| l.is_empty()) {
+        out.pop();
+    }
+    out.join("\n")
+}
+
 /// Search key: lower case, no diacritics, `đ` → `d`, so "Đông Hòa" matches "dong hoa".
 pub fn fold(s: &str) -> String {
     s.nfd()
@@ -148,6 +165,11 @@ mod tests {
         by_string.sort_by_key(|w| sort_key(w));
         assert_eq!(by_string, words);
         assert_eq!(words, vec!["An", "Ăn", "Ân", "Ba", "Bà", "Bá", "Bắc", "Dương", "Đông", "Ô", "Ơn"]);
+    }
+
+    #[test]
+    fn cleans_free_text_keeping_paragraphs() {
+        assert_eq!(clean_multiline("\n  Cán bộ  tận tình\r\n\n\n\nnhưng  chờ lâu \n\n"), "Cán bộ tận tình\n\nnhưng chờ lâu");
     }
 
     #[test]

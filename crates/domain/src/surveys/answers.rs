@@ -1,0 +1,213 @@
+//! Answers and their validation against a questionnaire.
+//!
+//! An answer is plain JSON-shaped data: a number, a text (also a chosen option's code, a unit or
+//! procedure code, or an ISO date), a list of option codes, or a map from matrix row to scale
+//! point. What it means comes from the question it answers; [`validate`] checks it, normalises
+//! it and drops the answers to questions the skip logic hides.
+
+use std::collections::BTreeMap;
+
+use serde::{Deserialize, Serialize};
+
+use super::schema::{Choice, Question, QuestionKind, Questionnaire};
+use crate::text;
+use crate::units::UnitCode;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Answer {
+    Number(f64),
+    Text(String),
+    List(Vec<String>),
+    Map(BTreeMap<String, String>),
+}
+
+impl Answer {
+    fn is_empty(&self) -> bool {
+        match self {
+            Self::Number(_) => false,
+            Self::Text(t) => t.trim().is_empty(),
+            Self::List(l) => l.iter().all(|c| c.trim().is_empty()),
+            Self::Map(m) => m.values().all(|v| v.trim().is_empty()),
+        }
+    }
+}
+
+/// Answers by question code.
+pub type Answers = BTreeMap<String, Answer>;
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize, thiserror::Error)]
+#[error("{question}: {message}")]
+pub struct AnswerError {
+    /// The question's code.
+    pub question: String,
+    pub message: String,
+}
+
+fn error(question: &Question, message: impl Into<String>) -> AnswerError {
+    AnswerError { question: question.code.clone(), message: message.into() }
+}
+
+/// Checks `raw` against `form`: every shown required question answered, every answer of the
+/// right type, option and range; unknown questions refused; answers to hidden questions
+/// dropped. Returns the normalised answers, or every problem at once.
+pub fn validate(form: &Questionnaire, raw: &Answers) -> Result<Answers, Vec<AnswerError>> {
+    let mut errors: Vec<AnswerError> = raw
+        .keys()
+        .filter(|code| form.question(code).is_none())
+        .map(|code| AnswerError { question: code.clone(), message: "Phiếu không có câu hỏi này.".into() })
+        .collect();
+    let mut clean = Answers::new();
+    for section in &form.sections {
+        if section.visible_if.as_ref().is_some_and(|c| !c.holds(form, &clean)) {
+            continue;
+        }
+        for question in &section.questions {
+            if question.visible_if.as_ref().is_some_and(|c| !c.holds(form, &clean)) {
+                continue;
+            }
+            match raw.get(&question.code).filter(|a| !a.is_empty()) {
+                None if question.required => errors.push(error(question, "Vui lòng trả lời câu hỏi này.")),
+                None => {}
+                Some(answer) => match typed(question, answer) {
+                    Ok(answer) => {
+                        clean.insert(question.code.clone(), answer);
+                    }
+                    Err(e) => errors.push(e),
+                },
+            }
+        }
+    }
+    if errors.is_empty() { Ok(clean) } else { Err(errors) }
+}
+
+fn find<'a>(options: &'a [Choice], code: &str) -> Option<&'a Choice> {
+    options.iter().find(|o| o.code == code.trim())
+}
+
+fn unknown_option(q: &Question, code: &str) -> AnswerError {
+    error(q, format!("Lựa chọn «{}» không có trong câu hỏi này.", code.trim()))
+}
+
+/// A Vietnamese or plain number: `12`, `12,5`, `1.234,5`, `1.234`, `12.5`.
+fn parse_number(text: &str) -> Option<f64> {
+    let t = text.trim().replace(' ', "");
+    let grouped = t.split('.').count() > 1 && t.split('.').skip(1).all(|g| g.len() == 3) && !t.contains(',');
+    let normal = if t.contains(',') || grouped { t.replace('.', "").replace(',', ".") } else { t };
+    normal.parse::<f64>().ok().filter(|n| n.is_finite())
+}
+
+fn typed(q: &Question, answer: &Answer) -> Result<Answer, AnswerError> {
+    let wrong_type = || error(q, "Câu trả lời không đúng kiểu của câu hỏi.");
+    match (&q.kind, answer) {
+        (QuestionKind::SingleChoice { options } | QuestionKind::Likert { scale: options }, Answer::Text(code)) => {
+            find(options, code).map(|o| Answer::Text(o.code.clone())).ok_or_else(|| unknown_option(q, code))
+        }
+        (QuestionKind::MultipleChoice { options, min, max }, answer @ (Answer::List(_) | Answer::Text(_))) => {
+            let codes: Vec<&str> = match answer {
+                Answer::List(codes) => codes.iter().map(|c| c.trim()).filter(|c| !c.is_empty()).collect(),
+                Answer::Text(code) => vec![code.trim()],
+                _ => Vec::new(),
+            };
+            let mut chosen: Vec<&Choice> = Vec::new();
+            for code in codes {
+                let option = find(options, code).ok_or_else(|| unknown_option(q, code))?;
+                if !chosen.iter().any(|c| c.code == option.code) {
+                    chosen.push(option);
+                }
+            }
+            if chosen.len() > 1 && chosen.iter().any(|c| c.exclusive) {
+                let alone = chosen.iter().find(|c| c.exclusive).map(|c| c.label.as_str()).unwrap_or_default();
+                return Err(error(q, format!("Lựa chọn «{alone}» không chọn cùng các lựa chọn khác.")));
+            }
+            if min.is_some_and(|m| (chosen.len() as u32) < m) {
+                return Err(error(q, format!("Chọn ít nhất {} lựa chọn.", min.unwrap_or(0))));
+            }
+            if max.is_some_and(|m| chosen.len() as u32 > m) {
+                return Err(error(q, format!("Chọn nhiều nhất {} lựa chọn.", max.unwrap_or(0))));
+            }
+            // Stored in the questionnaire's order, so equal answers compare equal.
+            let ordered = options.iter().filter(|o| chosen.iter().any(|c| c.code == o.code)).map(|o| o.code.clone()).collect();
+            Ok(Answer::List(ordered))
+        }
+        (QuestionKind::Matrix { rows, scale }, Answer::Map(cells)) => {
+            let mut clean = BTreeMap::new();
+            for (row, point) in cells {
+                let row = find(rows, row).ok_or_else(|| error(q, format!("Dòng «{row}» không có trong câu hỏi này.")))?;
+                if point.trim().is_empty() {
+                    continue;
+                }
+                let point = find(scale, point).ok_or_else(|| unknown_option(q, point))?;
+                clean.insert(row.code.clone(), point.code.clone());
+            }
+            if q.required && clean.len() < rows.len() {
+                return Err(error(q, "Vui lòng trả lời tất cả các dòng."));
+            }
+            Ok(Answer::Map(clean))
+        }
+        (QuestionKind::Text { min_length, max_length, pattern, pattern_message, .. }, Answer::Text(value)) => {
+            let value = text::clean_multiline(value);
+            let length = value.chars().count() as u32;
+            if min_length.is_some_and(|m| length < m) {
+                return Err(error(q, format!("Nhập ít nhất {} ký tự.", min_length.unwrap_or(0))));
+            }
+            // Free text is bounded even when the form sets no limit, so no answer is unbounded.
+            let max = max_length.unwrap_or(5_000);
+            if length > max {
+                return Err(error(q, format!("Nhập nhiều nhất {max} ký tự.")));
+            }
+            if let Some(pattern) = pattern {
+                let whole = format!("^(?:{pattern})$");
+                let matches = regex::Regex::new(&whole).is_ok_and(|re| re.is_match(&value));
+                if !matches {
+                    return Err(error(q, pattern_message.clone().unwrap_or_else(|| "Câu trả lời không đúng định dạng yêu cầu.".into())));
+                }
+            }
+            Ok(Answer::Text(value))
+        }
+        (QuestionKind::Number { min, max, integer }, answer @ (Answer::Number(_) | Answer::Text(_))) => {
+            let n = match answer {
+                Answer::Number(n) => Some(*n),
+                Answer::Text(t) => parse_number(t),
+                _ => None,
+            }
+            .ok_or_else(|| error(q, "Vui lòng nhập một số."))?;
+            if *integer && n.fract() != 0.0 {
+                return Err(error(q, "Vui lòng nhập một số nguyên."));
+            }
+            if min.is_some_and(|m| n < m) || max.is_some_and(|m| n > m) {
+                let bound = |b: Option<f64>| b.map(|v| text::format_number(v, if v.fract() == 0.0 { 0 } else { 2 }));
+                let message = match (bound(*min), bound(*max)) {
+                    (Some(a), Some(b)) => format!("Vui lòng nhập số từ {a} đến {b}."),
+                    (Some(a), None) => format!("Vui lòng nhập số không nhỏ hơn {a}."),
+                    (None, Some(b)) => format!("Vui lòng nhập số không lớn hơn {b}."),
+                    (None, None) => String::new(),
+                };
+                return Err(error(q, message));
+            }
+            Ok(Answer::Number(n))
+        }
+        (QuestionKind::Date { min, max }, Answer::Text(value)) => {
+            let date = text::parse_date(value).ok_or_else(|| error(q, "Ngày không hợp lệ; nhập theo dạng dd/mm/yyyy."))?;
+            if min.is_some_and(|m| date < m) || max.is_some_and(|m| date > m) {
+                return Err(error(q, "Ngày nằm ngoài khoảng cho phép."));
+            }
+            Ok(Answer::Text(text::iso_date(date)))
+        }
+        (QuestionKind::Unit { .. }, Answer::Text(code)) => UnitCode::parse(code)
+            .map(|c| Answer::Text(c.as_str().to_string()))
+            .map_err(|_| error(q, "Mã đơn vị không hợp lệ.")),
+        (QuestionKind::Procedure, Answer::Text(code)) => {
+            let code = code.trim();
+            if (1..=64).contains(&code.len()) && code.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '/')) {
+                Ok(Answer::Text(code.to_string()))
+            } else {
+                Err(error(q, "Mã thủ tục hành chính không hợp lệ."))
+            }
+        }
+        _ => Err(wrong_type()),
+    }
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,15 @@
+//! Questionnaires: sections of questions with stable codes, question types, required answers,
+//! validation rules, skip logic and methodology tags; and the checking of a submitted set of
+//! answers against them.
+//!
+//! A questionnaire is data (its JSON form is the import/export and API format); a version of it
+//! that has received answers is never changed again, so every stored answer can be read against
+//! the exact questions it answered.
+
+mod answers;
+mod logic;
+mod schema;
+
+pub use answers::{Answer, AnswerError, Answers, validate};
+pub use logic::Condition;
+pub use schema::{Choice, Question, QuestionKind, Questionnaire, SchemaError, Section, Tag, TagRole};
