@@ -8,8 +8,11 @@
 
 mod answers;
 mod logic;
+pub mod quality;
 mod schema;
+mod survey;
 
 pub use answers::{Answer, AnswerError, Answers, validate};
 pub use logic::Condition;
-pub use schema::{Choice, Question, QuestionKind, Questionnaire, SchemaError, Section, Tag, TagRole};
+pub use schema::{Choice, Question, QuestionKind, Questionnaire, SchemaError, Section, Tag, TagRole, is_code};
+pub use survey::{Channel, Recurrence};
