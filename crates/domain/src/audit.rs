@@ -46,6 +46,12 @@ actions! {
     TokenCreated = "token.created", "Tạo mã truy cập API";
     PersonalDataViewed = "personal_data.viewed", "Xem dữ liệu cá nhân";
     DemoLoaded = "demo.loaded", "Nạp dữ liệu minh họa";
+    QuestionnaireCreated = "questionnaire.created", "Tạo mẫu phiếu";
+    QuestionnaireUpdated = "questionnaire.updated", "Sửa mẫu phiếu";
+    QuestionnairePublished = "questionnaire.published", "Phát hành phiên bản mẫu phiếu";
+    SurveyCreated = "survey.created", "Tạo cuộc khảo sát";
+    SurveyTokensIssued = "survey.tokens_issued", "Phát hành mã trả lời một lần";
+    AggregatesRecomputed = "survey.recomputed", "Tính lại số liệu tổng hợp";
 }
 
 #[cfg(test)]

@@ -33,6 +33,10 @@ pub enum Permission {
     ManageUsers,
     /// Read the audit log of the subtree.
     ViewAudit,
+    /// Author questionnaires and run surveys for units of the subtree.
+    ManageSurveys,
+    /// Read survey results of the subtree.
+    ViewResults,
 }
 
 impl Role {
@@ -85,9 +89,11 @@ impl Role {
         use Permission::*;
         match self {
             Self::CounterStaff | Self::Interviewer | Self::DataEntry => &[],
-            Self::UnitOfficial | Self::UnitHead | Self::AppraisalCouncil => &[ViewUnits],
-            Self::Leadership => &[ViewUnits, ViewUsers],
-            Self::ReformOffice | Self::SystemAdmin => &[ViewUnits, ManageUnits, ViewUsers, ManageUsers, ViewAudit],
+            Self::UnitOfficial | Self::UnitHead | Self::AppraisalCouncil => &[ViewUnits, ViewResults],
+            Self::Leadership => &[ViewUnits, ViewUsers, ViewResults],
+            Self::ReformOffice | Self::SystemAdmin => {
+                &[ViewUnits, ManageUnits, ViewUsers, ManageUsers, ViewAudit, ManageSurveys, ViewResults]
+            }
         }
     }
 }
@@ -258,7 +264,8 @@ mod tests {
             let role = Role::ALL[role_pick];
             let access = Access::new(vec![Grant { role, unit }]);
             for permission in [Permission::ViewUnits, Permission::ManageUnits, Permission::ViewUsers,
-                               Permission::ManageUsers, Permission::ViewAudit] {
+                               Permission::ManageUsers, Permission::ViewAudit, Permission::ManageSurveys,
+                               Permission::ViewResults] {
                 let allowed = access.can(permission, &up(target));
                 let expected = role.permissions().contains(&permission) && tree().is_within(target, unit);
                 prop_assert_eq!(allowed, expected);

@@ -16,6 +16,9 @@ pub enum Error {
     Unit(#[from] UnitError),
     #[error(transparent)]
     Auth(#[from] AuthError),
+    /// Input that breaks a rule, with every problem in Vietnamese.
+    #[error("{}", .0.join(" "))]
+    Invalid(Vec<String>),
     #[error("dữ liệu mã hóa không giải mã được bằng khóa dữ liệu hiện tại")]
     Sealed,
     #[error("khóa dữ liệu không khớp với khóa đã dùng cho cơ sở dữ liệu này; hãy dùng đúng tệp khóa (--data-key-file) hoặc biến THUOCDO_DATA_KEY")]

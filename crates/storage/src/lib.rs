@@ -13,6 +13,8 @@ pub mod audit;
 pub mod auth;
 pub mod crypto;
 mod error;
+pub mod responses;
+pub mod surveys;
 pub mod units;
 
 pub use db::{Backend, Store};

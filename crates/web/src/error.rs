@@ -109,6 +109,8 @@ impl From<storage::Error> for Failure {
             E::Conflict(message) => Self::conflict(message),
             E::Unit(e) => Self::invalid(e.to_string()),
             E::Auth(e) => Self::invalid(e.to_string()),
+            E::Invalid(messages) => Self::invalid(messages.join(" "))
+                .with_errors(messages.into_iter().map(|message| FieldError { field: String::new(), message }).collect()),
             E::Database(_) | E::Migration(_) | E::Sealed | E::WrongKey => {
                 tracing::error!(error = %err, "storage failure");
                 Self::internal()

@@ -11,8 +11,10 @@ mod logic;
 pub mod quality;
 mod schema;
 mod survey;
+mod tally;
 
 pub use answers::{Answer, AnswerError, Answers, validate};
 pub use logic::Condition;
 pub use schema::{Choice, Question, QuestionKind, Questionnaire, SchemaError, Section, Tag, TagRole, is_code};
 pub use survey::{Channel, Recurrence};
+pub use tally::{RESPONSE, tally};

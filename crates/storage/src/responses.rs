@@ -1,0 +1,340 @@
+//! Responses: the single ingest writer with group commit, the aggregate counters, live results
+//! read from them, and the recount from raw responses that proves they agree.
+//!
+//! A submission is acknowledged only after the transaction holding it has committed. Submissions
+//! queue for one writer task, which takes whatever has arrived (up to [`MAX_BATCH`]) and writes
+//! it in one transaction: the responses, the tokens they use up and the counters they add. One
+//! commit for many responses is what makes thousands per second possible on SQLite.
+
+use std::collections::{BTreeMap, HashMap};
+
+use domain::audit::AuditAction;
+use domain::auth::{Access, Permission};
+use domain::surveys::{Answers, tally};
+use futures_util::TryStreamExt;
+use serde_json::json;
+use sqlx::AssertSqlSafe;
+use tokio::sync::{mpsc, oneshot};
+
+use crate::audit::{Entry, record};
+use crate::units::scope_sql;
+use crate::{Actor, Error, Result, Store};
+
+/// Most submissions written in one transaction.
+pub const MAX_BATCH: usize = 512;
+
+/// A validated response on its way to the database.
+#[derive(Clone, Debug)]
+pub struct NewResponse {
+    /// Chosen by the client; a resend with the same id is acknowledged, not stored twice.
+    pub submission_id: String,
+    pub survey_id: i64,
+    pub unit_id: i64,
+    pub channel: String,
+    pub started_at: Option<i64>,
+    pub submitted_at: i64,
+    pub duration_ms: Option<i64>,
+    pub token_hash: Option<String>,
+    pub dossier_code: Option<String>,
+    pub fingerprint: String,
+    pub flags: i64,
+    pub answers: Answers,
+    /// The counters it adds (`domain::surveys::tally`).
+    pub tally: Vec<(String, String)>,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Stored {
+    New(i64),
+    /// The same submission id was stored before: nothing written again.
+    AlreadyStored(i64),
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum IngestError {
+    #[error("Đường dẫn khảo sát này đã được dùng để trả lời; mỗi đường dẫn chỉ dùng được một lần.")]
+    TokenUsed,
+    #[error("Không lưu được câu trả lời do sự cố hệ thống; vui lòng gửi lại.")]
+    Failed,
+}
+
+type Ack = oneshot::Sender<std::result::Result<Stored, IngestError>>;
+
+/// The sending side of the ingest queue; cheap to clone.
+#[derive(Clone, Debug)]
+pub struct Ingest {
+    queue: mpsc::Sender<(NewResponse, Ack)>,
+}
+
+impl Ingest {
+    /// Queues a response and waits until it is committed (or refused).
+    pub async fn submit(&self, response: NewResponse) -> std::result::Result<Stored, IngestError> {
+        let (ack, done) = oneshot::channel();
+        self.queue.send((response, ack)).await.map_err(|_| IngestError::Failed)?;
+        done.await.map_err(|_| IngestError::Failed)?
+    }
+}
+
+/// Counter key: survey, unit, day, channel, question, option.
+type CountKey = (i64, i64, String, String, String, String);
+
+fn day_of(ms: i64) -> String {
+    domain::text::iso_date(domain::text::vn_datetime(ms).date())
+}
+
+impl Store {
+    /// Starts the single writer task and returns the queue that feeds it. The task ends when
+    /// every [`Ingest`] handle is dropped.
+    pub fn start_ingest(&self) -> Ingest {
+        let (queue, mut receiver) = mpsc::channel::<(NewResponse, Ack)>(MAX_BATCH * 8);
+        let store = self.clone();
+        tokio::spawn(async move {
+            let mut batch = Vec::with_capacity(MAX_BATCH);
+            while receiver.recv_many(&mut batch, MAX_BATCH).await > 0 {
+                let (responses, acks): (Vec<NewResponse>, Vec<Ack>) = batch.drain(..).unzip();
+                match store.write_batch(&responses).await {
+                    Ok(outcomes) => {
+                        for (ack, outcome) in acks.into_iter().zip(outcomes) {
+                            let _ = ack.send(outcome);
+                        }
+                    }
+                    Err(e) => {
+                        tracing::error!(error = %e, size = responses.len(), "ingest batch failed; nothing acknowledged");
+                        for ack in acks {
+                            let _ = ack.send(Err(IngestError::Failed));
+                        }
+                    }
+                }
+            }
+        });
+        Ingest { queue }
+    }
+
+    /// Writes a batch in one transaction; the outcome of each submission, in order.
+    async fn write_batch(&self, batch: &[NewResponse]) -> Result<Vec<std::result::Result<Stored, IngestError>>> {
+        let mut outcomes = Vec::with_capacity(batch.len());
+        let mut counts: HashMap<CountKey, i64> = HashMap::new();
+        on_db!(self, write, |pool| {
+            let mut tx = pool.begin().await?;
+            for r in batch {
+                if let Some(token) = &r.token_hash {
+                    let used = sqlx::query("UPDATE survey_tokens SET used_at = $1 WHERE token_hash = $2 AND survey_id = $3 AND used_at IS NULL")
+                        .bind(r.submitted_at)
+                        .bind(token)
+                        .bind(r.survey_id)
+                        .execute(&mut *tx)
+                        .await?
+                        .rows_affected();
+                    if used == 0 {
+                        let earlier: Option<i64> = sqlx::query_scalar("SELECT id FROM responses WHERE submission_id = $1 AND token_hash = $2")
+                            .bind(&r.submission_id)
+                            .bind(token)
+                            .fetch_optional(&mut *tx)
+                            .await?;
+                        outcomes.push(earlier.map(Stored::AlreadyStored).ok_or(IngestError::TokenUsed));
+                        continue;
+                    }
+                }
+                let answers = serde_json::to_string(&r.answers).map_err(|e| Error::Invalid(vec![e.to_string()]))?;
+                let id: Option<i64> = sqlx::query_scalar(
+                    "INSERT INTO responses (submission_id, survey_id, unit_id, channel, started_at, submitted_at, duration_ms,
+                                            token_hash, dossier_code, fingerprint, flags, answers)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+                     ON CONFLICT (submission_id) DO NOTHING RETURNING id",
+                )
+                .bind(&r.submission_id)
+                .bind(r.survey_id)
+                .bind(r.unit_id)
+                .bind(&r.channel)
+                .bind(r.started_at)
+                .bind(r.submitted_at)
+                .bind(r.duration_ms)
+                .bind(&r.token_hash)
+                .bind(&r.dossier_code)
+                .bind(&r.fingerprint)
+                .bind(r.flags)
+                .bind(&answers)
+                .fetch_optional(&mut *tx)
+                .await?;
+                match id {
+                    Some(id) => {
+                        let day = day_of(r.submitted_at);
+                        for (question, option) in &r.tally {
+                            let key = (r.survey_id, r.unit_id, day.clone(), r.channel.clone(), question.clone(), option.clone());
+                            *counts.entry(key).or_default() += 1;
+                        }
+                        outcomes.push(Ok(Stored::New(id)));
+                    }
+                    None => {
+                        let id: i64 = sqlx::query_scalar("SELECT id FROM responses WHERE submission_id = $1")
+                            .bind(&r.submission_id)
+                            .fetch_one(&mut *tx)
+                            .await?;
+                        outcomes.push(Ok(Stored::AlreadyStored(id)));
+                    }
+                }
+            }
+            let counts: Vec<(CountKey, i64)> = counts.into_iter().collect();
+            // Several rows per statement: far fewer round trips than one upsert per counter.
+            for chunk in counts.chunks(200) {
+                let mut query = sqlx::QueryBuilder::new(
+                    "INSERT INTO response_counts (survey_id, unit_id, day, channel, question, option, count) ",
+                );
+                query.push_values(chunk, |mut row, ((survey, unit, day, channel, question, option), count)| {
+                    row.push_bind(*survey)
+                        .push_bind(*unit)
+                        .push_bind(day.as_str())
+                        .push_bind(channel.as_str())
+                        .push_bind(question.as_str())
+                        .push_bind(option.as_str())
+                        .push_bind(*count);
+                });
+                query.push(
+                    " ON CONFLICT (survey_id, unit_id, day, channel, question, option)
+                      DO UPDATE SET count = response_counts.count + excluded.count",
+                );
+                query.build().execute(&mut *tx).await?;
+            }
+            tx.commit().await?;
+            Ok::<_, Error>(())
+        })?;
+        Ok(outcomes)
+    }
+
+    /// Live results of a survey from the counters, limited to the units the caller may see.
+    pub async fn results(&self, access: &Access, survey_id: i64, filter: &ResultFilter) -> Result<Vec<CountRow>> {
+        self.survey(access, survey_id).await?;
+        let scope = scope_sql(&access.roots(Permission::ViewResults));
+        let sql = format!(
+            "{scope} SELECT c.unit_id, c.day, c.channel, c.question, c.option, CAST(SUM(c.count) AS BIGINT) AS count
+             FROM response_counts c
+             WHERE c.survey_id = $1 AND c.unit_id IN (SELECT id FROM scope)
+               AND ($2 IS NULL OR c.unit_id = $2) AND ($3 IS NULL OR c.day >= $3) AND ($4 IS NULL OR c.day <= $4)
+               AND ($5 IS NULL OR c.channel = $5)
+             GROUP BY c.unit_id, c.day, c.channel, c.question, c.option
+             ORDER BY c.unit_id, c.day, c.channel, c.question, c.option"
+        );
+        Ok(on_db!(self, read, |pool| {
+            sqlx::query_as(AssertSqlSafe(sql.as_str()))
+                .bind(survey_id)
+                .bind(filter.unit_id)
+                .bind(&filter.from_day)
+                .bind(&filter.to_day)
+                .bind(&filter.channel)
+                .fetch_all(pool)
+                .await
+        })?)
+    }
+
+    /// Rebuilds the counters of a survey from its raw responses, reading them as a stream, and
+    /// reports every counter that differed. The rebuilt counters replace the old ones.
+    pub async fn recompute(&self, actor: &Actor, survey_id: i64) -> Result<RecomputeReport> {
+        let survey: (i64, i64) = on_db!(self, read, |pool| {
+            sqlx::query_as("SELECT version_id, unit_id FROM surveys WHERE id = $1").bind(survey_id).fetch_one(pool).await
+        })?;
+        let form = self.version(survey.0).await?;
+        let mut fresh: BTreeMap<CountKey, i64> = BTreeMap::new();
+        let mut responses = 0i64;
+        on_db!(self, read, |pool| {
+            let mut rows = sqlx::query_as::<_, (i64, String, i64, String)>(
+                "SELECT unit_id, channel, submitted_at, answers FROM responses WHERE survey_id = $1",
+            )
+            .bind(survey_id)
+            .fetch(pool);
+            while let Some((unit, channel, at, answers)) = rows.try_next().await? {
+                let answers: Answers = serde_json::from_str(&answers).map_err(|e| Error::Invalid(vec![e.to_string()]))?;
+                let day = day_of(at);
+                for (question, option) in tally(&form, &answers) {
+                    *fresh.entry((survey_id, unit, day.clone(), channel.clone(), question, option)).or_default() += 1;
+                }
+                responses += 1;
+            }
+            Ok::<_, Error>(())
+        })?;
+        let current: Vec<CountRow> = on_db!(self, read, |pool| {
+            sqlx::query_as(
+                "SELECT unit_id, day, channel, question, option, count FROM response_counts WHERE survey_id = $1",
+            )
+            .bind(survey_id)
+            .fetch_all(pool)
+            .await
+        })?;
+        let mut old: BTreeMap<CountKey, i64> = current
+            .into_iter()
+            .map(|c| ((survey_id, c.unit_id, c.day, c.channel, c.question, c.option), c.count))
+            .collect();
+        let mut differences = Vec::new();
+        for (key, count) in &fresh {
+            let before = old.remove(key).unwrap_or(0);
+            if before != *count {
+                differences.push(Difference { key: key.clone(), counted: before, recounted: *count });
+            }
+        }
+        differences.extend(old.into_iter().filter(|(_, c)| *c != 0).map(|(key, counted)| Difference { key, counted, recounted: 0 }));
+        on_db!(self, write, |pool| {
+            let mut tx = pool.begin().await?;
+            sqlx::query("DELETE FROM response_counts WHERE survey_id = $1").bind(survey_id).execute(&mut *tx).await?;
+            let rows: Vec<(&CountKey, &i64)> = fresh.iter().collect();
+            for chunk in rows.chunks(200) {
+                let mut query = sqlx::QueryBuilder::new(
+                    "INSERT INTO response_counts (survey_id, unit_id, day, channel, question, option, count) ",
+                );
+                query.push_values(chunk, |mut row, ((survey, unit, day, channel, question, option), count)| {
+                    row.push_bind(*survey)
+                        .push_bind(*unit)
+                        .push_bind(day.as_str())
+                        .push_bind(channel.as_str())
+                        .push_bind(question.as_str())
+                        .push_bind(option.as_str())
+                        .push_bind(**count);
+                });
+                query.build().execute(&mut *tx).await?;
+            }
+            let entry = Entry::new(AuditAction::AggregatesRecomputed, "survey", survey_id)
+                .unit(survey.1)
+                .details(json!({ "responses": responses, "differences": differences.len() }));
+            record!(&mut *tx, actor, &entry)?;
+            tx.commit().await?;
+            Ok::<_, Error>(())
+        })?;
+        Ok(RecomputeReport { responses, counters: fresh.len(), differences })
+    }
+
+    /// Every survey id, for a full recount.
+    pub async fn survey_ids(&self) -> Result<Vec<i64>> {
+        Ok(on_db!(self, read, |pool| sqlx::query_scalar("SELECT id FROM surveys ORDER BY id").fetch_all(pool).await)?)
+    }
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct ResultFilter {
+    pub unit_id: Option<i64>,
+    /// ISO days, both included.
+    pub from_day: Option<String>,
+    pub to_day: Option<String>,
+    pub channel: Option<String>,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct CountRow {
+    pub unit_id: i64,
+    pub day: String,
+    pub channel: String,
+    pub question: String,
+    pub option: String,
+    pub count: i64,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Difference {
+    pub key: (i64, i64, String, String, String, String),
+    pub counted: i64,
+    pub recounted: i64,
+}
+
+#[derive(Clone, Debug)]
+pub struct RecomputeReport {
+    pub responses: i64,
+    pub counters: usize,
+    pub differences: Vec<Difference>,
+}

@@ -1,0 +1,224 @@
+//! The survey contract on SQLite and PostgreSQL: questionnaire versions, surveys, tokens, the
+//! ingest writer and its counters, and the recount from raw responses.
+
+use domain::auth::{Access, Grant, Role};
+use domain::sipas::sipas_2017;
+use domain::surveys::{Answer, Answers, Channel, Questionnaire, Recurrence, tally, validate};
+use domain::text::parse_date;
+use domain::units::{UnitCode, UnitLevel, Validity};
+use storage::responses::{IngestError, NewResponse, ResultFilter, Stored};
+use storage::surveys::{NewSurvey, TokenState};
+use storage::units::UnitInput;
+use storage::{Actor, Error, Store};
+
+const T0: i64 = 1_780_000_000_000;
+
+fn actor() -> Actor {
+    Actor::system("test", T0)
+}
+
+fn admin_on(unit: i64) -> Access {
+    Access::new(vec![Grant { role: Role::SystemAdmin, unit }])
+}
+
+/// A province with two communes; returns (province, commune a, commune b).
+async fn units(store: &Store) -> (i64, i64, i64) {
+    let validity = |from: &str| Validity::new(parse_date(from).unwrap(), None).unwrap();
+    let input = |code: &str, level, parent| UnitInput { code: UnitCode::parse(code).unwrap(), name: format!("Đơn vị {code}"), level, parent_id: parent, validity: validity("01/07/2025") };
+    let p = store.create_unit(&actor(), &admin_on(0), &UnitInput { validity: validity("01/01/1992"), ..input("99", UnitLevel::Province, None) }).await.unwrap().id;
+    let a = store.create_unit(&actor(), &admin_on(p), &input("28101", UnitLevel::Commune, Some(p))).await.unwrap().id;
+    let b = store.create_unit(&actor(), &admin_on(p), &input("28102", UnitLevel::Commune, Some(p))).await.unwrap().id;
+    (p, a, b)
+}
+
+async fn published_survey(store: &Store, p: i64, targets: Vec<i64>) -> (i64, Questionnaire) {
+    let form = sipas_2017();
+    let q = store.create_questionnaire(&actor(), &admin_on(p), p, &form).await.unwrap();
+    let version = store.publish_questionnaire(&actor(), &admin_on(p), q).await.unwrap();
+    let survey = NewSurvey {
+        code: "sipas-2026".into(),
+        title: "Khảo sát SIPAS năm 2026".into(),
+        unit_id: p,
+        version_id: version,
+        recurrence: Recurrence::Yearly,
+        period_start: parse_date("01/01/2026").unwrap(),
+        period_end: parse_date("31/12/2026").unwrap(),
+        opens_at: T0 - 1,
+        closes_at: T0 + 86_400_000,
+        channels: vec![Channel::Web, Channel::Invitation],
+        targets,
+    };
+    (store.create_survey(&actor(), &admin_on(p), &survey).await.unwrap(), form)
+}
+
+/// A plausible SIPAS response, varied by `seed`.
+fn answers(seed: u64, unit_code: &str) -> Answers {
+    let mut a = Answers::new();
+    let pick = |n: u64, k: u64| (seed / n) % k;
+    a.insert("DV".into(), Answer::Text(unit_code.into()));
+    for (element, criteria) in [("TC", 4), ("TT", 5), ("CC", 6), ("KQ", 3), ("PA", 4)] {
+        for i in 1..=criteria {
+            a.insert(format!("{element}{i}"), Answer::Text(["co", "khong", "kb"][pick(i + 3, 3) as usize].into()));
+        }
+        a.insert(format!("{element}_HL"), Answer::Text((1 + pick(criteria + 7, 5)).to_string()));
+        if pick(11, 2) == 0 {
+            a.insert(format!("{element}_KV"), Answer::List(vec![format!("{element}1")]));
+        }
+    }
+    a.insert("PA0".into(), Answer::Text(if pick(13, 2) == 0 { "co" } else { "chua" }.into()));
+    a.insert("HL_CHUNG".into(), Answer::Text((1 + pick(17, 5)).to_string()));
+    a
+}
+
+fn response(form: &Questionnaire, survey: i64, unit: i64, unit_code: &str, seed: u64, submission: &str) -> NewResponse {
+    let answers = validate(form, &answers(seed, unit_code)).expect("generated answers are valid");
+    NewResponse {
+        submission_id: submission.into(),
+        survey_id: survey,
+        unit_id: unit,
+        channel: if seed % 3 == 0 { "invitation" } else { "web" }.into(),
+        started_at: Some(T0 - 120_000),
+        submitted_at: T0 + (seed as i64 % 3) * 86_400_000,
+        duration_ms: Some(120_000),
+        token_hash: None,
+        dossier_code: None,
+        fingerprint: format!("fp{}", seed % 7),
+        flags: 0,
+        tally: tally(form, &answers),
+        answers,
+    }
+}
+
+#[tokio::test]
+async fn published_versions_are_immutable_and_checked() {
+    for db in testkit::backends().await {
+        let store = testkit::store(&db).await;
+        let (p, a, _) = units(&store).await;
+        let admin = admin_on(p);
+        let mut form = sipas_2017();
+        let id = store.create_questionnaire(&actor(), &admin, p, &form).await.unwrap();
+        assert!(matches!(store.create_questionnaire(&actor(), &admin, p, &form).await, Err(Error::Conflict(_))), "{}", db.backend);
+        let v1 = store.publish_questionnaire(&actor(), &admin, id).await.unwrap();
+        assert_eq!(store.publish_questionnaire(&actor(), &admin, id).await.unwrap(), v1, "an unchanged draft is not copied");
+        form.title = "Phiếu đã sửa".into();
+        form.sections[0].questions.truncate(1);
+        store.update_questionnaire(&actor(), &admin, id, &form).await.unwrap();
+        let v2 = store.publish_questionnaire(&actor(), &admin, id).await.unwrap();
+        assert_ne!(v1, v2);
+        assert_eq!(store.version(v1).await.unwrap(), sipas_2017(), "version 1 is untouched");
+        assert_eq!(store.version(v2).await.unwrap().title, "Phiếu đã sửa");
+        assert_eq!(store.questionnaire(&admin, id).await.unwrap().versions.len(), 2);
+
+        form.sections[0].questions[0].code = "bad code".into();
+        store.update_questionnaire(&actor(), &admin, id, &form).await.unwrap();
+        let refused = store.publish_questionnaire(&actor(), &admin, id).await;
+        assert!(matches!(&refused, Err(Error::Invalid(m)) if m[0].contains("bad code")), "{refused:?}");
+
+        let commune = Access::new(vec![Grant { role: Role::ReformOffice, unit: a }]);
+        assert!(matches!(store.questionnaire(&commune, id).await, Err(Error::NotFound)));
+        assert!(store.questionnaires(&commune).await.unwrap().is_empty());
+        assert_eq!(store.questionnaires(&admin).await.unwrap().len(), 1);
+    }
+}
+
+#[tokio::test]
+async fn surveys_check_their_inputs_and_scope() {
+    for db in testkit::backends().await {
+        let store = testkit::store(&db).await;
+        let (p, a, b) = units(&store).await;
+        let (survey_id, _) = published_survey(&store, p, vec![a, b]).await;
+        let survey = store.survey_by_code("sipas-2026").await.unwrap();
+        assert_eq!(survey.id, survey_id);
+        assert_eq!(survey.channels, vec![Channel::Web, Channel::Invitation]);
+        assert_eq!(survey.period_label(), "2026");
+        assert!(survey.is_open(T0) && !survey.is_open(T0 + 86_400_000));
+        assert_eq!(store.survey_targets(survey_id).await.unwrap().len(), 2, "{}", db.backend);
+        let viewer = Access::new(vec![Grant { role: Role::UnitOfficial, unit: a }]);
+        assert_eq!(store.surveys(&viewer).await.unwrap().len(), 1, "a target unit sees the survey");
+        let bad = NewSurvey {
+            code: "x y".into(),
+            title: " ".into(),
+            unit_id: p,
+            version_id: survey.version_id,
+            recurrence: Recurrence::Once,
+            period_start: parse_date("02/01/2026").unwrap(),
+            period_end: parse_date("01/01/2026").unwrap(),
+            opens_at: T0,
+            closes_at: T0,
+            channels: vec![],
+            targets: vec![],
+        };
+        let refused = store.create_survey(&actor(), &admin_on(p), &bad).await;
+        assert!(matches!(&refused, Err(Error::Invalid(m)) if m.len() == 6), "{refused:?}");
+        let outsider = Access::new(vec![Grant { role: Role::ReformOffice, unit: a }]);
+        let elsewhere = NewSurvey { code: "khac".into(), title: "Khác".into(), period_start: bad.period_end, period_end: bad.period_start, closes_at: T0 + 1, channels: vec![Channel::Web], targets: vec![b], unit_id: a, ..bad };
+        assert!(matches!(store.create_survey(&actor(), &outsider, &elsewhere).await, Err(Error::Forbidden)));
+    }
+}
+
+#[tokio::test]
+async fn ingest_stores_each_submission_once_and_counts_it() {
+    for db in testkit::backends().await {
+        let store = testkit::store(&db).await;
+        let (p, a, b) = units(&store).await;
+        let (survey, form) = published_survey(&store, p, vec![a, b]).await;
+        let ingest = store.start_ingest();
+        let mut tasks = Vec::new();
+        for seed in 0..300u64 {
+            let (unit, code) = if seed % 2 == 0 { (a, "28101") } else { (b, "28102") };
+            let r = response(&form, survey, unit, code, seed, &format!("sub-{seed}"));
+            let ingest = ingest.clone();
+            tasks.push(tokio::spawn(async move { ingest.submit(r).await }));
+        }
+        for task in tasks {
+            assert!(matches!(task.await.unwrap(), Ok(Stored::New(_))));
+        }
+        // A resend of an acknowledged submission changes nothing.
+        let again = ingest.submit(response(&form, survey, a, "28101", 0, "sub-0")).await.unwrap();
+        assert!(matches!(again, Stored::AlreadyStored(_)), "{}", db.backend);
+        let results = store.results(&admin_on(p), survey, &ResultFilter::default()).await.unwrap();
+        let total: i64 = results.iter().filter(|r| r.question.is_empty()).map(|r| r.count).sum();
+        assert_eq!(total, 300, "{}", db.backend);
+        let satisfied: i64 = results.iter().filter(|r| r.question == "HL_CHUNG").map(|r| r.count).sum();
+        assert_eq!(satisfied, 300);
+        let commune = Access::new(vec![Grant { role: Role::UnitOfficial, unit: a }]);
+        let mine = store.results(&commune, survey, &ResultFilter::default()).await.unwrap();
+        assert!(mine.iter().all(|r| r.unit_id == a));
+        assert_eq!(mine.iter().filter(|r| r.question.is_empty()).map(|r| r.count).sum::<i64>(), 150);
+        let web_only = ResultFilter { channel: Some("web".into()), ..Default::default() };
+        let web: i64 = store.results(&admin_on(p), survey, &web_only).await.unwrap().iter().filter(|r| r.question.is_empty()).map(|r| r.count).sum();
+        assert_eq!(web, 200);
+
+        let report = store.recompute(&actor(), survey).await.unwrap();
+        assert_eq!(report.responses, 300);
+        assert!(report.differences.is_empty(), "incremental counters equal the recount on {}: {:?}", db.backend, report.differences);
+        assert_eq!(store.results(&admin_on(p), survey, &ResultFilter::default()).await.unwrap(), results);
+    }
+}
+
+#[tokio::test]
+async fn a_token_answers_once_even_when_sent_twice_at_the_same_time() {
+    for db in testkit::backends().await {
+        let store = testkit::store(&db).await;
+        let (p, a, b) = units(&store).await;
+        let (survey, form) = published_survey(&store, p, vec![a, b]).await;
+        let digest = |t: &str| format!("h:{t}");
+        let tokens = store.issue_tokens(&actor(), &admin_on(p), survey, a, 3, Some(T0 + 1000), digest).await.unwrap();
+        assert_eq!(tokens.len(), 3);
+        assert_eq!(store.token_state(&digest(&tokens[0]), T0).await.unwrap(), TokenState::Valid { survey_id: survey, unit_id: a });
+        assert_eq!(store.token_state(&digest(&tokens[2]), T0 + 1000).await.unwrap(), TokenState::Expired);
+        assert_eq!(store.token_state("h:nope", T0).await.unwrap(), TokenState::Unknown);
+        let ingest = store.start_ingest();
+        let with_token = |submission: &str| NewResponse { token_hash: Some(digest(&tokens[0])), ..response(&form, survey, a, "28101", 5, submission) };
+        let (first, second) = tokio::join!(ingest.submit(with_token("one")), ingest.submit(with_token("two")));
+        let outcomes = [first, second];
+        assert_eq!(outcomes.iter().filter(|o| matches!(o, Ok(Stored::New(_)))).count(), 1, "{}: {outcomes:?}", db.backend);
+        assert_eq!(outcomes.iter().filter(|o| **o == Err(IngestError::TokenUsed)).count(), 1);
+        assert_eq!(store.token_state(&digest(&tokens[0]), T0).await.unwrap(), TokenState::Used);
+        let winner = if outcomes[0].is_ok() { "one" } else { "two" };
+        assert!(matches!(ingest.submit(with_token(winner)).await, Ok(Stored::AlreadyStored(_))), "the winner may resend safely");
+        let results = store.results(&admin_on(p), survey, &ResultFilter::default()).await.unwrap();
+        assert_eq!(results.iter().filter(|r| r.question.is_empty()).map(|r| r.count).sum::<i64>(), 1);
+        assert!(store.issue_tokens(&actor(), &admin_on(p), survey, p, 1, None, digest).await.is_err(), "only target units get tokens");
+    }
+}
