@@ -11,8 +11,15 @@ use base64::engine::general_purpose::STANDARD_NO_PAD;
 use chacha20poly1305::aead::{Aead, KeyInit, Payload};
 use chacha20poly1305::{Key, XChaCha20Poly1305, XNonce};
 use rand::RngCore;
+use sha2::{Digest, Sha256};
 
 use crate::{Error, Result};
+
+/// What the database stores instead of a secret token (session, API or response token): its
+/// SHA-256, so a leaked table opens nothing.
+pub fn digest(token: &str) -> String {
+    hex::encode(Sha256::digest(token.as_bytes()))
+}
 
 /// 256 bits of key material.
 #[derive(Clone)]

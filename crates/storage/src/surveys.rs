@@ -12,6 +12,7 @@ use sqlx::AssertSqlSafe;
 use time::Date;
 
 use crate::audit::{Entry, record};
+use crate::crypto::digest;
 use crate::units::scope_sql;
 use crate::{Actor, Error, Result, Store};
 
@@ -114,6 +115,15 @@ impl From<SurveyRow> for Survey {
 const SURVEY_COLUMNS: &str =
     "s.id, s.code, s.title, s.unit_id, s.version_id, s.recurrence, s.period_start, s.period_end, s.opens_at, s.closes_at, s.channels";
 
+/// A request for one-time tokens.
+#[derive(Clone, Copy, Debug)]
+pub struct TokenBatch {
+    pub survey_id: i64,
+    pub unit_id: i64,
+    pub count: usize,
+    pub expires_at: Option<i64>,
+}
+
 /// What a one-time token allows, if anything.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum TokenState {
@@ -201,10 +211,10 @@ impl Store {
         let current = self.questionnaire(access, id).await?;
         self.require_on(access, Permission::ManageSurveys, current.unit_id).await?;
         schema_errors(&current.draft)?;
-        if let Some((version_id, _, _)) = current.versions.first() {
-            if self.version(*version_id).await? == current.draft {
-                return Ok(*version_id);
-            }
+        if let Some((version_id, _, _)) = current.versions.first()
+            && self.version(*version_id).await? == current.draft
+        {
+            return Ok(*version_id);
         }
         let body = serde_json::to_string(&current.draft).map_err(|e| Error::Invalid(vec![e.to_string()]))?;
         let number = current.versions.first().map(|v| v.1 + 1).unwrap_or(1);
@@ -379,18 +389,10 @@ impl Store {
         })?)
     }
 
-    /// Issues `count` one-time tokens for a target unit; returns them (shown once; only their
-    /// digests are kept). `digest` is the same function the response page uses to look them up.
-    pub async fn issue_tokens(
-        &self,
-        actor: &Actor,
-        access: &Access,
-        survey_id: i64,
-        unit_id: i64,
-        count: usize,
-        expires_at: Option<i64>,
-        digest: impl Fn(&str) -> String,
-    ) -> Result<Vec<String>> {
+    /// Issues one-time tokens for a target unit and returns them: they are shown once, and only
+    /// their digests are kept.
+    pub async fn issue_tokens(&self, actor: &Actor, access: &Access, batch: &TokenBatch) -> Result<Vec<String>> {
+        let TokenBatch { survey_id, unit_id, count, expires_at } = *batch;
         let survey = self.survey(access, survey_id).await?;
         self.require_on(access, Permission::ManageSurveys, survey.unit_id).await?;
         if !self.survey_targets(survey_id).await?.iter().any(|(id, _, _)| *id == unit_id) {

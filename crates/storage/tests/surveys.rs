@@ -7,7 +7,8 @@ use domain::surveys::{Answer, Answers, Channel, Questionnaire, Recurrence, tally
 use domain::text::parse_date;
 use domain::units::{UnitCode, UnitLevel, Validity};
 use storage::responses::{IngestError, NewResponse, ResultFilter, Stored};
-use storage::surveys::{NewSurvey, TokenState};
+use storage::crypto::digest;
+use storage::surveys::{NewSurvey, TokenBatch, TokenState};
 use storage::units::UnitInput;
 use storage::{Actor, Error, Store};
 
@@ -76,7 +77,7 @@ fn response(form: &Questionnaire, survey: i64, unit: i64, unit_code: &str, seed:
         submission_id: submission.into(),
         survey_id: survey,
         unit_id: unit,
-        channel: if seed % 3 == 0 { "invitation" } else { "web" }.into(),
+        channel: if seed.is_multiple_of(3) { "invitation" } else { "web" }.into(),
         started_at: Some(T0 - 120_000),
         submitted_at: T0 + (seed as i64 % 3) * 86_400_000,
         duration_ms: Some(120_000),
@@ -202,12 +203,12 @@ async fn a_token_answers_once_even_when_sent_twice_at_the_same_time() {
         let store = testkit::store(&db).await;
         let (p, a, b) = units(&store).await;
         let (survey, form) = published_survey(&store, p, vec![a, b]).await;
-        let digest = |t: &str| format!("h:{t}");
-        let tokens = store.issue_tokens(&actor(), &admin_on(p), survey, a, 3, Some(T0 + 1000), digest).await.unwrap();
+        let batch = TokenBatch { survey_id: survey, unit_id: a, count: 3, expires_at: Some(T0 + 1000) };
+        let tokens = store.issue_tokens(&actor(), &admin_on(p), &batch).await.unwrap();
         assert_eq!(tokens.len(), 3);
         assert_eq!(store.token_state(&digest(&tokens[0]), T0).await.unwrap(), TokenState::Valid { survey_id: survey, unit_id: a });
         assert_eq!(store.token_state(&digest(&tokens[2]), T0 + 1000).await.unwrap(), TokenState::Expired);
-        assert_eq!(store.token_state("h:nope", T0).await.unwrap(), TokenState::Unknown);
+        assert_eq!(store.token_state(&digest("nope"), T0).await.unwrap(), TokenState::Unknown);
         let ingest = store.start_ingest();
         let with_token = |submission: &str| NewResponse { token_hash: Some(digest(&tokens[0])), ..response(&form, survey, a, "28101", 5, submission) };
         let (first, second) = tokio::join!(ingest.submit(with_token("one")), ingest.submit(with_token("two")));
@@ -219,6 +220,7 @@ async fn a_token_answers_once_even_when_sent_twice_at_the_same_time() {
         assert!(matches!(ingest.submit(with_token(winner)).await, Ok(Stored::AlreadyStored(_))), "the winner may resend safely");
         let results = store.results(&admin_on(p), survey, &ResultFilter::default()).await.unwrap();
         assert_eq!(results.iter().filter(|r| r.question.is_empty()).map(|r| r.count).sum::<i64>(), 1);
-        assert!(store.issue_tokens(&actor(), &admin_on(p), survey, p, 1, None, digest).await.is_err(), "only target units get tokens");
+        let outside = TokenBatch { unit_id: p, ..batch };
+        assert!(store.issue_tokens(&actor(), &admin_on(p), &outside).await.is_err(), "only target units get tokens");
     }
 }

@@ -4,7 +4,7 @@
 use base64::Engine;
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use rand::RngCore;
-use sha2::{Digest, Sha256};
+pub use storage::crypto::digest;
 
 pub fn random_bytes<const N: usize>() -> [u8; N] {
     let mut bytes = [0u8; N];
@@ -15,11 +15,6 @@ pub fn random_bytes<const N: usize>() -> [u8; N] {
 /// A fresh URL-safe token of 256 random bits.
 pub fn random_token() -> String {
     URL_SAFE_NO_PAD.encode(random_bytes::<32>())
-}
-
-/// What the database stores instead of a token.
-pub fn digest(token: &str) -> String {
-    hex::encode(Sha256::digest(token.as_bytes()))
 }
 
 /// A new API token (`td_…`) and its digest for the database.
