@@ -353,6 +353,11 @@ impl Store {
         Ok(row.into())
     }
 
+    /// The public code of a survey.
+    pub async fn survey_code(&self, id: i64) -> Result<String> {
+        Ok(on_db!(self, read, |pool| sqlx::query_scalar("SELECT code FROM surveys WHERE id = $1").bind(id).fetch_one(pool).await)?)
+    }
+
     /// A survey the caller may read results of (as owner or for one of its target units).
     pub async fn survey(&self, access: &Access, id: i64) -> Result<Survey> {
         let scope = scope_sql(&access.roots(Permission::ViewResults));

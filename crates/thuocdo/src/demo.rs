@@ -6,6 +6,7 @@
 use anyhow::{Context, bail};
 use domain::audit::AuditAction;
 use domain::auth::{Access, Grant, Role};
+use domain::surveys::Channel;
 use domain::units::RawUnitRow;
 use storage::audit::Entry;
 use storage::auth::NewUser;
@@ -156,8 +157,40 @@ pub async fn load(store: &Store, now_ms: i64) -> anyhow::Result<bool> {
         let grant_unit = store.public_unit_by_code(role_unit).await?.id;
         store.insert_grant(&actor, user_id, Grant { role: *role, unit: grant_unit }).await?;
     }
+    survey(store, &actor, &admin, province_id).await?;
     store.audit(&actor, &Entry::new(AuditAction::DemoLoaded, "demo", PROVINCE_CODE).unit(province_id)).await?;
     Ok(true)
+}
+
+/// Code of the demo SIPAS survey: its public link is `/s/sipas-2026`.
+pub const SURVEY_CODE: &str = "sipas-2026";
+
+/// The SIPAS 2017 questionnaire, published, asked of every unit in force in 2026 over the year.
+async fn survey(store: &Store, actor: &Actor, admin: &Access, province_id: i64) -> anyhow::Result<()> {
+    let questionnaire = store.create_questionnaire(actor, admin, province_id, &domain::sipas::sipas_2017()).await?;
+    let version_id = store.publish_questionnaire(actor, admin, questionnaire).await?;
+    let in_force = storage::units::UnitFilter { valid_on: domain::text::parse_date("01/01/2026"), ..Default::default() };
+    let units = store.units(&[province_id], &in_force, storage::Paging::new(1, 500)).await?;
+    let targets = units.items.iter().filter(|u| u.level != domain::units::UnitLevel::Province).map(|u| u.id).collect();
+    let start = domain::text::parse_date("01/01/2026").context("date")?;
+    let end = domain::text::parse_date("31/12/2026").context("date")?;
+    let day = 86_400_000;
+    let survey = storage::surveys::NewSurvey {
+        code: SURVEY_CODE.into(),
+        title: "Khảo sát sự hài lòng của người dân, tổ chức năm 2026".into(),
+        unit_id: province_id,
+        version_id,
+        recurrence: domain::surveys::Recurrence::Yearly,
+        period_start: start,
+        period_end: end,
+        // Open from a day before loading for a year, so the demo can be answered right away.
+        opens_at: actor.at - day,
+        closes_at: actor.at + 365 * day,
+        channels: vec![Channel::Web, Channel::Invitation, Channel::Kiosk, Channel::Phone, Channel::Paper, Channel::Api],
+        targets,
+    };
+    store.create_survey(actor, admin, &survey).await?;
+    Ok(())
 }
 
 fn check(report: storage::units::ImportReport) -> anyhow::Result<()> {

@@ -212,7 +212,8 @@ async fn serve(store: Store, clock: Clock, args: ServeArgs) -> anyhow::Result<()
 }
 
 fn print_demo_logins() {
-    println!("Đã nạp dữ liệu minh họa «Tỉnh An Lạc». Tài khoản (mật khẩu chung: {}):", demo::DEMO_PASSWORD);
+    println!("Đã nạp dữ liệu minh họa «Tỉnh An Lạc», có cuộc khảo sát SIPAS tại /s/{}?u=28101.", demo::SURVEY_CODE);
+    println!("Tài khoản (mật khẩu chung: {}):", demo::DEMO_PASSWORD);
     for (username, name, _, role, unit) in demo::OFFICIALS {
         println!("  {username:<15} {name} — {} ({unit})", role.label());
     }

@@ -27,7 +27,8 @@ use crate::AppState;
     tags(
         (name = "units", description = "Đơn vị hành chính, hiệu lực và lịch sử sắp xếp"),
         (name = "auth", description = "Người dùng và vai trò"),
-        (name = "audit", description = "Nhật ký hệ thống")
+        (name = "audit", description = "Nhật ký hệ thống"),
+        (name = "surveys", description = "Mẫu phiếu, cuộc khảo sát, trả lời và kết quả trực tiếp")
     )
 )]
 struct ApiDoc;
@@ -51,6 +52,7 @@ fn api() -> OpenApiRouter<AppState> {
         .merge(crate::units::api::routes())
         .merge(crate::auth::api::routes())
         .merge(crate::audit::api_routes())
+        .merge(crate::surveys::api::routes())
 }
 
 /// The OpenAPI document as JSON (also printed by `thuocdo openapi`).

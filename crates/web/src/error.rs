@@ -77,6 +77,10 @@ impl Failure {
         Self::new(StatusCode::CONFLICT, "conflict", "Xung đột dữ liệu", detail)
     }
 
+    pub fn too_many(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::TOO_MANY_REQUESTS, "rate-limited", "Quá nhiều yêu cầu", detail)
+    }
+
     pub fn too_large() -> Self {
         Self::new(
             StatusCode::PAYLOAD_TOO_LARGE,

@@ -13,6 +13,7 @@ mod layout;
 mod ops;
 mod security;
 mod state;
+mod surveys;
 mod units;
 
 use std::net::SocketAddr;
@@ -37,6 +38,7 @@ pub fn router(state: AppState) -> Router {
         .merge(auth::routes())
         .merge(units::routes())
         .merge(audit::routes())
+        .merge(surveys::routes())
         .merge(api::routes())
         .merge(ops::routes())
         .fallback(error::not_found)

@@ -4,9 +4,11 @@ use std::sync::atomic::{AtomicI64, Ordering};
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use storage::Store;
+use storage::responses::Ingest;
 
 use crate::ops::metrics_handle;
 use crate::security::RateLimiter;
+use crate::surveys::intake::{Screening, SurveyCache};
 
 /// Settings of a running server; `thuocdo serve` fills them from flags and the environment.
 #[derive(Clone, Debug)]
@@ -19,6 +21,9 @@ pub struct Config {
     pub session_max_hours: i64,
     /// Failed login attempts allowed per client address per minute.
     pub login_attempts_per_minute: u32,
+    /// Survey submissions accepted per client address per minute (a one-stop office may share
+    /// one address; the load benchmark raises it).
+    pub submissions_per_minute: u32,
 }
 
 impl Default for Config {
@@ -29,6 +34,7 @@ impl Default for Config {
             session_idle_minutes: 30,
             session_max_hours: 12,
             login_attempts_per_minute: 10,
+            submissions_per_minute: 600,
         }
     }
 }
@@ -68,6 +74,11 @@ pub struct Inner {
     /// Key of the CSRF tokens; kept in the database so every instance shares it.
     pub csrf_key: Vec<u8>,
     pub login_limiter: RateLimiter,
+    pub submit_limiter: RateLimiter,
+    /// The queue of the single ingest writer.
+    pub ingest: Ingest,
+    pub surveys: SurveyCache,
+    pub screening: Screening,
 }
 
 #[derive(Clone)]
@@ -85,6 +96,18 @@ impl AppState {
         let key = store.setting_or_insert("csrf_key", || hex::encode(crate::auth::tokens::random_bytes::<32>())).await?;
         metrics_handle();
         let login_limiter = RateLimiter::new(config.login_attempts_per_minute, 60_000);
-        Ok(Self(Arc::new(Inner { store, config, clock, csrf_key: hex::decode(key).unwrap_or_default(), login_limiter })))
+        let submit_limiter = RateLimiter::new(config.submissions_per_minute, 60_000);
+        let ingest = store.start_ingest();
+        Ok(Self(Arc::new(Inner {
+            store,
+            config,
+            clock,
+            csrf_key: hex::decode(key).unwrap_or_default(),
+            login_limiter,
+            submit_limiter,
+            ingest,
+            surveys: SurveyCache::default(),
+            screening: Screening::default(),
+        })))
     }
 }

@@ -1,0 +1,194 @@
+//! The one path every answer takes, whatever the channel (public page, token link, API): check
+//! the survey is open to this channel and unit, validate against the cached questionnaire
+//! version, screen for quality, queue for the ingest writer, and wait for the durable commit.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex};
+
+use domain::surveys::quality::{self, Flags};
+use domain::surveys::{Answer, AnswerError, Answers, Channel, QuestionKind, Questionnaire, tally, validate};
+use storage::responses::{IngestError, NewResponse, Stored};
+use storage::surveys::{Survey, TokenState};
+
+use crate::AppState;
+use crate::auth::session::ClientMeta;
+use crate::auth::tokens;
+use crate::security::RateLimiter;
+
+/// The target units of a survey: (id, code, name).
+pub type Targets = Arc<Vec<(i64, String, String)>>;
+
+/// Published versions and target lists never change, so they are read once and kept.
+#[derive(Default)]
+pub struct SurveyCache {
+    forms: Mutex<HashMap<i64, Arc<Questionnaire>>>,
+    targets: Mutex<HashMap<i64, Targets>>,
+}
+
+impl SurveyCache {
+    pub async fn form(&self, state: &AppState, version_id: i64) -> Result<Arc<Questionnaire>, storage::Error> {
+        if let Some(form) = self.forms.lock().unwrap_or_else(|p| p.into_inner()).get(&version_id) {
+            return Ok(form.clone());
+        }
+        let form = Arc::new(state.store.version(version_id).await?);
+        self.forms.lock().unwrap_or_else(|p| p.into_inner()).insert(version_id, form.clone());
+        Ok(form)
+    }
+
+    pub async fn targets(&self, state: &AppState, survey_id: i64) -> Result<Targets, storage::Error> {
+        if let Some(targets) = self.targets.lock().unwrap_or_else(|p| p.into_inner()).get(&survey_id) {
+            return Ok(targets.clone());
+        }
+        let targets = Arc::new(state.store.survey_targets(survey_id).await?);
+        self.targets.lock().unwrap_or_else(|p| p.into_inner()).insert(survey_id, targets.clone());
+        Ok(targets)
+    }
+}
+
+/// Screening that needs memory of earlier responses: bursts from one source and repeats of the
+/// same answers from the same device. It flags; it never refuses.
+pub struct Screening {
+    bursts: RateLimiter,
+    seen: Mutex<HashSet<String>>,
+}
+
+/// More responses than this from one device to one survey in ten minutes is a burst.
+const BURST_LIMIT: u32 = 10;
+const SEEN_CAP: usize = 200_000;
+
+impl Default for Screening {
+    fn default() -> Self {
+        Self { bursts: RateLimiter::new(BURST_LIMIT, 10 * 60_000), seen: Mutex::new(HashSet::new()) }
+    }
+}
+
+impl Screening {
+    fn flags(&self, survey_id: i64, fingerprint: &str, answers: &Answers, now: i64) -> Flags {
+        let source = format!("{survey_id}:{fingerprint}");
+        let burst = !self.bursts.allow(&source, now);
+        let key = tokens::digest(&format!("{source}:{}", serde_json::to_string(answers).unwrap_or_default()));
+        let mut seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
+        if seen.len() >= SEEN_CAP {
+            seen.clear();
+        }
+        let duplicate = !seen.insert(key);
+        Flags::default().with(Flags::BURST, burst).with(Flags::DUPLICATE, duplicate)
+    }
+}
+
+/// An answer sheet as it arrives, before any check.
+pub struct Submission {
+    pub survey: Survey,
+    pub channel: Channel,
+    /// The unit carried by the link, QR code or token, if any.
+    pub unit_code: Option<String>,
+    /// The one-time token, in clear, if the link had one.
+    pub token: Option<String>,
+    pub answers: Answers,
+    pub started_at: Option<i64>,
+    /// A client-chosen id that makes a resend harmless; generated when absent.
+    pub submission_id: Option<String>,
+    pub dossier_code: Option<String>,
+}
+
+#[derive(Debug)]
+pub enum Refusal {
+    NotOpen { closed: bool },
+    ChannelClosed,
+    UnknownUnit,
+    Token(TokenState),
+    Invalid(Vec<AnswerError>),
+    Ingest(IngestError),
+    Store(storage::Error),
+}
+
+impl From<storage::Error> for Refusal {
+    fn from(e: storage::Error) -> Self {
+        Self::Store(e)
+    }
+}
+
+impl Refusal {
+    pub fn message(&self) -> String {
+        match self {
+            Self::NotOpen { closed: true } => "Cuộc khảo sát đã kết thúc; cảm ơn anh/chị đã quan tâm.".into(),
+            Self::NotOpen { closed: false } => "Cuộc khảo sát chưa bắt đầu.".into(),
+            Self::ChannelClosed => "Cuộc khảo sát không nhận câu trả lời qua kênh này.".into(),
+            Self::UnknownUnit => "Hãy chọn cơ quan, đơn vị được khảo sát.".into(),
+            Self::Token(TokenState::Used) => "Đường dẫn khảo sát này đã được dùng để trả lời; mỗi đường dẫn chỉ dùng được một lần.".into(),
+            Self::Token(TokenState::Expired) => "Đường dẫn khảo sát này đã hết hạn.".into(),
+            Self::Token(_) => "Đường dẫn khảo sát không hợp lệ.".into(),
+            Self::Invalid(errors) => format!("Phiếu còn {} câu chưa hợp lệ.", errors.len()),
+            Self::Ingest(e) => e.to_string(),
+            Self::Store(e) => e.to_string(),
+        }
+    }
+}
+
+/// Fingerprint of the answering device, hashed so that no address is stored.
+fn fingerprint(client: &ClientMeta, survey_id: i64) -> String {
+    tokens::digest(&format!("{survey_id}|{}|{}", client.ip, client.user_agent))[..32].to_string()
+}
+
+/// The unit questions of a form: the respondent's unit is their answer when no link carries it.
+fn unit_question(form: &Questionnaire) -> Option<&str> {
+    form.questions().map(|(_, q)| q).find(|q| matches!(q.kind, QuestionKind::Unit { .. })).map(|q| q.code.as_str())
+}
+
+/// Checks and stores one submission; returns once it is durably committed.
+pub async fn submit(state: &AppState, client: &ClientMeta, mut sub: Submission) -> Result<Stored, Refusal> {
+    let now = state.clock.now_ms();
+    if !sub.survey.is_open(now) {
+        return Err(Refusal::NotOpen { closed: now >= sub.survey.closes_at });
+    }
+    if !sub.survey.channels.contains(&sub.channel) {
+        return Err(Refusal::ChannelClosed);
+    }
+    let targets = state.surveys.targets(state, sub.survey.id).await?;
+    let mut token_hash = None;
+    if let Some(token) = &sub.token {
+        let digest = tokens::digest(token);
+        match state.store.token_state(&digest, now).await? {
+            TokenState::Valid { survey_id, unit_id } if survey_id == sub.survey.id => {
+                sub.unit_code = targets.iter().find(|(id, _, _)| *id == unit_id).map(|(_, code, _)| code.clone());
+            }
+            TokenState::Valid { .. } => return Err(Refusal::Token(TokenState::Unknown)),
+            other => return Err(Refusal::Token(other)),
+        }
+        token_hash = Some(digest);
+    }
+    let form = state.surveys.form(state, sub.survey.version_id).await?;
+    // The unit carried by the link answers the form's unit question.
+    if let (Some(code), Some(question)) = (&sub.unit_code, unit_question(&form)) {
+        sub.answers.insert(question.to_string(), Answer::Text(code.clone()));
+    }
+    let answers = validate(&form, &sub.answers).map_err(Refusal::Invalid)?;
+    let unit_code = sub.unit_code.clone().or_else(|| match unit_question(&form).and_then(|q| answers.get(q)) {
+        Some(Answer::Text(code)) => Some(code.clone()),
+        _ => None,
+    });
+    let unit_id = unit_code
+        .and_then(|code| targets.iter().find(|(_, c, _)| *c == code).map(|(id, _, _)| *id))
+        .or_else(|| (targets.len() == 1).then(|| targets[0].0))
+        .ok_or(Refusal::UnknownUnit)?;
+    let device = fingerprint(client, sub.survey.id);
+    let duration = sub.started_at.map(|started| now - started).filter(|d| *d >= 0);
+    let flags = quality::assess(&form, &answers, duration.unwrap_or(i64::MAX))
+        .with(state.screening.flags(sub.survey.id, &device, &answers, now), true);
+    let response = NewResponse {
+        submission_id: sub.submission_id.unwrap_or_else(tokens::random_token),
+        survey_id: sub.survey.id,
+        unit_id,
+        channel: sub.channel.code().into(),
+        started_at: sub.started_at,
+        submitted_at: now,
+        duration_ms: duration,
+        token_hash,
+        dossier_code: sub.dossier_code,
+        fingerprint: device,
+        flags: flags.0,
+        tally: tally(&form, &answers),
+        answers,
+    };
+    state.ingest.submit(response).await.map_err(Refusal::Ingest)
+}

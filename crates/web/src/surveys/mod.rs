@@ -1,0 +1,18 @@
+//! Surveys on the web: the public answer pages, and the API to author questionnaires, run
+//! surveys, submit answers and read live results. Every answer goes through [`intake`].
+
+pub mod api;
+pub mod intake;
+mod respond;
+
+use axum::Router;
+use axum::routing::get;
+
+use crate::AppState;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/s/{code}", get(respond::form).post(respond::submit))
+        .route("/s/{code}/cam-on", get(respond::done))
+        .route("/t/{token}", get(respond::token_form).post(respond::token_submit))
+}

@@ -1,0 +1,403 @@
+//! The public response page: one light, script-free form per survey, for a cheap phone on a
+//! slow network. Open links carry the unit in `?u=`; invitation links carry a one-time token.
+
+use std::collections::BTreeMap;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use domain::surveys::{Answer, AnswerError, Answers, Channel, Condition, QuestionKind, Questionnaire};
+use serde::Deserialize;
+use storage::surveys::Survey;
+
+use super::intake::{self, Refusal, Submission};
+use crate::AppState;
+use crate::auth::csrf;
+use crate::auth::session::{ClientMeta, PRE_COOKIE, set_cookie};
+use crate::auth::tokens;
+use crate::error::{Failure, PageResult};
+use crate::layout::Layout;
+
+/// An option as a radio button or checkbox.
+pub struct OptionView {
+    pub code: String,
+    pub label: String,
+    pub checked: bool,
+}
+
+pub struct RowView {
+    pub code: String,
+    pub label: String,
+    pub options: Vec<OptionView>,
+}
+
+/// A question ready to render: its control, current value and error.
+pub struct FieldView {
+    pub code: String,
+    pub number: usize,
+    pub text: String,
+    pub help: String,
+    pub required: bool,
+    /// `radio`, `checkbox`, `matrix`, `text`, `textarea`, `number`, `date`, `unit`, `procedure`.
+    pub control: &'static str,
+    pub options: Vec<OptionView>,
+    pub rows: Vec<RowView>,
+    pub value: String,
+    pub condition: String,
+    pub error: Option<String>,
+}
+
+pub struct SectionView {
+    pub title: String,
+    pub description: String,
+    pub condition: String,
+    pub fields: Vec<FieldView>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "respond.html")]
+pub struct RespondPage {
+    layout: Layout,
+    survey: Survey,
+    intro: String,
+    action: String,
+    sections: Vec<SectionView>,
+    errors: Vec<(String, String)>,
+    notice: Option<String>,
+    started_at: i64,
+    submission_id: String,
+    /// The unit the link carries (code, name), shown instead of asked.
+    fixed_unit: Option<(String, String)>,
+    /// The units the survey asks about (code, name), for the unit question.
+    units: Vec<(String, String)>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "respond_done.html")]
+pub struct DonePage {
+    layout: Layout,
+    title: String,
+}
+
+fn question_text(form: &Questionnaire, code: &str) -> String {
+    form.question(code).map(|q| q.text.clone()).unwrap_or_else(|| code.to_string())
+}
+
+fn option_label(form: &Questionnaire, question: &str, option: &str) -> String {
+    form.question(question)
+        .and_then(|q| q.kind.options().iter().find(|o| o.code == option))
+        .map(|o| o.label.clone())
+        .unwrap_or_else(|| option.to_string())
+}
+
+/// Skip logic in words, since the page has no script to hide questions.
+fn condition_text(form: &Questionnaire, condition: &Option<Condition>) -> String {
+    match condition {
+        None => String::new(),
+        Some(Condition::Equals { question, option }) => format!(
+            "Chỉ trả lời nếu ở câu «{}» anh/chị chọn «{}».",
+            question_text(form, question),
+            option_label(form, question, option)
+        ),
+        Some(Condition::AnyOf { question, options }) => format!(
+            "Chỉ trả lời nếu ở câu «{}» anh/chị chọn {}.",
+            question_text(form, question),
+            options.iter().map(|o| format!("«{}»", option_label(form, question, o))).collect::<Vec<_>>().join(" hoặc ")
+        ),
+        Some(Condition::AtMost { question, value }) => format!(
+            "Chỉ trả lời nếu ở câu «{}» anh/chị chọn mức {} trở xuống.",
+            question_text(form, question),
+            value
+        ),
+        Some(Condition::AtLeast { question, value }) => format!(
+            "Chỉ trả lời nếu ở câu «{}» anh/chị chọn mức {} trở lên.",
+            question_text(form, question),
+            value
+        ),
+        Some(_) => "Chỉ trả lời nếu câu này phù hợp với các câu trả lời trước.".into(),
+    }
+}
+
+fn options(choices: &[domain::surveys::Choice], chosen: &[&str]) -> Vec<OptionView> {
+    choices.iter().map(|c| OptionView { code: c.code.clone(), label: c.label.clone(), checked: chosen.contains(&c.code.as_str()) }).collect()
+}
+
+/// The form as sections of fields, filled with `answers` and marked with `errors`.
+fn sections(form: &Questionnaire, answers: &Answers, errors: &[AnswerError], skip_unit: bool) -> Vec<SectionView> {
+    let mut number = 0;
+    form.sections
+        .iter()
+        .map(|section| SectionView {
+            title: section.title.clone(),
+            description: section.description.clone(),
+            condition: condition_text(form, &section.visible_if),
+            fields: section
+                .questions
+                .iter()
+                .filter(|q| !(skip_unit && matches!(q.kind, QuestionKind::Unit { .. })))
+                .map(|q| {
+                    number += 1;
+                    let answer = answers.get(&q.code);
+                    let text_value = match answer {
+                        Some(Answer::Text(t)) => t.clone(),
+                        Some(Answer::Number(n)) => n.to_string(),
+                        _ => String::new(),
+                    };
+                    let chosen: Vec<&str> = match answer {
+                        Some(Answer::Text(t)) => vec![t.as_str()],
+                        Some(Answer::List(l)) => l.iter().map(String::as_str).collect(),
+                        _ => Vec::new(),
+                    };
+                    let (control, opts, rows) = match &q.kind {
+                        QuestionKind::SingleChoice { options: o } | QuestionKind::Likert { scale: o } => ("radio", options(o, &chosen), Vec::new()),
+                        QuestionKind::MultipleChoice { options: o, .. } => ("checkbox", options(o, &chosen), Vec::new()),
+                        QuestionKind::Matrix { rows, scale } => {
+                            let cells = match answer {
+                                Some(Answer::Map(m)) => m.clone(),
+                                _ => BTreeMap::new(),
+                            };
+                            let rows = rows
+                                .iter()
+                                .map(|r| RowView {
+                                    code: r.code.clone(),
+                                    label: r.label.clone(),
+                                    options: options(scale, &cells.get(&r.code).map(|c| vec![c.as_str()]).unwrap_or_default()),
+                                })
+                                .collect();
+                            ("matrix", Vec::new(), rows)
+                        }
+                        QuestionKind::Text { multiline: true, .. } => ("textarea", Vec::new(), Vec::new()),
+                        QuestionKind::Text { .. } => ("text", Vec::new(), Vec::new()),
+                        QuestionKind::Number { .. } => ("number", Vec::new(), Vec::new()),
+                        QuestionKind::Date { .. } => ("date", Vec::new(), Vec::new()),
+                        QuestionKind::Unit { .. } => ("unit", Vec::new(), Vec::new()),
+                        QuestionKind::Procedure => ("procedure", Vec::new(), Vec::new()),
+                    };
+                    FieldView {
+                        code: q.code.clone(),
+                        number,
+                        text: q.text.clone(),
+                        help: q.help.clone(),
+                        required: q.required,
+                        control,
+                        options: opts,
+                        rows,
+                        value: text_value,
+                        condition: condition_text(form, &q.visible_if),
+                        error: errors.iter().find(|e| e.question == q.code).map(|e| e.message.clone()),
+                    }
+                })
+                .collect(),
+        })
+        .filter(|s: &SectionView| !s.fields.is_empty())
+        .collect()
+}
+
+/// Reads `a.CODE` (repeated for multiple choice) and `a.CODE/ROW` fields into answers.
+fn read_answers(form: &Questionnaire, body: &[u8]) -> Answers {
+    let mut answers = Answers::new();
+    for (key, value) in form_urlencoded::parse(body) {
+        let Some(name) = key.strip_prefix("a.") else { continue };
+        let value = value.into_owned();
+        if let Some((code, row)) = name.split_once('/') {
+            if let Answer::Map(cells) = answers.entry(code.to_string()).or_insert_with(|| Answer::Map(BTreeMap::new())) {
+                cells.insert(row.to_string(), value);
+            }
+            continue;
+        }
+        match form.question(name).map(|q| &q.kind) {
+            Some(QuestionKind::MultipleChoice { .. }) => {
+                if let Answer::List(list) = answers.entry(name.to_string()).or_insert_with(|| Answer::List(Vec::new())) {
+                    list.push(value);
+                }
+            }
+            _ => {
+                answers.insert(name.to_string(), Answer::Text(value));
+            }
+        }
+    }
+    answers
+}
+
+#[derive(Deserialize)]
+pub struct LinkQuery {
+    /// The unit's code, carried by the link or QR code.
+    u: Option<String>,
+}
+
+struct PageInput<'a> {
+    survey: Survey,
+    form: &'a Questionnaire,
+    action: String,
+    fixed_unit: Option<String>,
+    answers: Answers,
+    errors: Vec<AnswerError>,
+    notice: Option<String>,
+    started_at: i64,
+    submission_id: String,
+}
+
+async fn render(state: &AppState, headers: &HeaderMap, input: PageInput<'_>, status: StatusCode) -> Response {
+    let targets = state.surveys.targets(state, input.survey.id).await.map(|t| t.to_vec()).unwrap_or_default();
+    let fixed = input.fixed_unit.as_ref().and_then(|code| targets.iter().find(|(_, c, _)| c == code)).map(|(_, c, n)| (c.clone(), n.clone()));
+    let errors = input.errors.iter().map(|e| (e.question.clone(), format!("{}: {}", question_text(input.form, &e.question), e.message))).collect();
+    let page = RespondPage {
+        layout: Layout::public(input.survey.title.clone()),
+        intro: input.form.description.clone(),
+        action: input.action,
+        sections: sections(input.form, &input.answers, &input.errors, fixed.is_some()),
+        errors,
+        notice: input.notice,
+        started_at: input.started_at,
+        submission_id: input.submission_id,
+        fixed_unit: fixed,
+        units: targets.into_iter().map(|(_, code, name)| (code, name)).collect(),
+        survey: input.survey,
+    };
+    let (binding, cookie) = match csrf::binding(headers) {
+        Some(binding) => (binding, None),
+        None => {
+            let pre = tokens::random_token();
+            (format!("a:{pre}"), Some(set_cookie(state, PRE_COOKIE, &pre, 12 * 3600)))
+        }
+    };
+    let mut page = page;
+    page.layout.csrf = csrf::token_for(state, &binding);
+    let mut response = (status, page).into_response();
+    if let Some(cookie) = cookie {
+        response.headers_mut().append(header::SET_COOKIE, cookie);
+    }
+    response
+}
+
+async fn open_survey(state: &AppState, code: &str) -> Result<Survey, Failure> {
+    state.store.survey_by_code(code).await.map_err(|_| Failure::not_found())
+}
+
+/// The answer page of an open link.
+pub async fn form(State(state): State<AppState>, headers: HeaderMap, Path(code): Path<String>, Query(q): Query<LinkQuery>) -> PageResult<Response> {
+    let survey = open_survey(&state, &code).await?;
+    let form = state.surveys.form(&state, survey.version_id).await?;
+    let now = state.clock.now_ms();
+    let notice = (!survey.is_open(now)).then(|| Refusal::NotOpen { closed: now >= survey.closes_at }.message());
+    let input = PageInput {
+        action: format!("/s/{}", survey.code),
+        fixed_unit: q.u.map(|u| u.trim().to_string()).filter(|u| !u.is_empty()),
+        survey,
+        form: &form,
+        answers: Answers::new(),
+        errors: Vec::new(),
+        notice,
+        started_at: now,
+        submission_id: tokens::random_token(),
+    };
+    Ok(render(&state, &headers, input, StatusCode::OK).await)
+}
+
+/// The answer page of an invitation link.
+pub async fn token_form(State(state): State<AppState>, headers: HeaderMap, Path(token): Path<String>) -> PageResult<Response> {
+    let now = state.clock.now_ms();
+    let (survey_id, unit_code) = match state.store.token_state(&tokens::digest(&token), now).await? {
+        storage::surveys::TokenState::Valid { survey_id, unit_id } => (survey_id, unit_id),
+        other => return Err(Failure::invalid(Refusal::Token(other).message()).into()),
+    };
+    let survey_code = state.store.survey_code(survey_id).await?;
+    let survey = open_survey(&state, &survey_code).await?;
+    let targets = state.surveys.targets(&state, survey.id).await?;
+    let unit = targets.iter().find(|(id, _, _)| *id == unit_code).map(|(_, code, _)| code.clone());
+    let form = state.surveys.form(&state, survey.version_id).await?;
+    let input = PageInput {
+        action: format!("/t/{token}"),
+        fixed_unit: unit,
+        survey,
+        form: &form,
+        answers: Answers::new(),
+        errors: Vec::new(),
+        notice: None,
+        started_at: now,
+        submission_id: tokens::random_token(),
+    };
+    Ok(render(&state, &headers, input, StatusCode::OK).await)
+}
+
+fn field(body: &[u8], name: &str) -> Option<String> {
+    form_urlencoded::parse(body).find(|(k, _)| k == name).map(|(_, v)| v.into_owned()).filter(|v| !v.is_empty())
+}
+
+async fn take(state: AppState, headers: HeaderMap, client: ClientMeta, survey: Survey, token: Option<String>, body: axum::body::Bytes) -> PageResult<Response> {
+    let is_form = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+    if !is_form {
+        return Err(Failure::unsupported_media("Biểu mẫu phải được gửi dạng application/x-www-form-urlencoded.").into());
+    }
+    if !field(&body, "csrf").is_some_and(|t| csrf::verify(&state, &headers, &t)) {
+        return Err(Failure::csrf().into());
+    }
+    let now = state.clock.now_ms();
+    if !state.submit_limiter.allow(&client.ip, now) {
+        return Err(Failure::too_many("Có quá nhiều phiếu gửi từ địa chỉ này. Vui lòng thử lại sau ít phút.").into());
+    }
+    let form = state.surveys.form(&state, survey.version_id).await?;
+    let answers = read_answers(&form, &body);
+    let started_at = field(&body, "started_at").and_then(|s| s.parse().ok());
+    let submission_id = field(&body, "submission_id").filter(|s| s.len() <= 64).unwrap_or_else(tokens::random_token);
+    let fixed_unit = field(&body, "unit").filter(|_| token.is_none());
+    let action = match &token {
+        Some(t) => format!("/t/{t}"),
+        None => format!("/s/{}", survey.code),
+    };
+    let submission = Submission {
+        survey: survey.clone(),
+        channel: if token.is_some() { Channel::Invitation } else { Channel::Web },
+        unit_code: fixed_unit.clone(),
+        token,
+        answers: answers.clone(),
+        started_at,
+        submission_id: Some(submission_id.clone()),
+        dossier_code: None,
+    };
+    match intake::submit(&state, &client, submission).await {
+        Ok(_) => Ok(Redirect::to(&format!("/s/{}/cam-on", survey.code)).into_response()),
+        Err(refusal) => {
+            let (errors, status) = match refusal {
+                Refusal::Invalid(errors) => (errors, StatusCode::UNPROCESSABLE_ENTITY),
+                Refusal::Store(e) => return Err(e.into()),
+                Refusal::UnknownUnit => (vec![AnswerError { question: "DV".into(), message: refusal.message() }], StatusCode::UNPROCESSABLE_ENTITY),
+                other => return Err(Failure { status: StatusCode::CONFLICT, ..Failure::invalid(other.message()) }.into()),
+            };
+            let input = PageInput {
+                survey,
+                form: &form,
+                action,
+                fixed_unit,
+                answers,
+                errors,
+                notice: None,
+                started_at: started_at.unwrap_or(now),
+                submission_id,
+            };
+            Ok(render(&state, &headers, input, status).await)
+        }
+    }
+}
+
+pub async fn submit(State(state): State<AppState>, headers: HeaderMap, client: ClientMeta, Path(code): Path<String>, body: axum::body::Bytes) -> PageResult<Response> {
+    let survey = open_survey(&state, &code).await?;
+    take(state, headers, client, survey, None, body).await
+}
+
+pub async fn token_submit(State(state): State<AppState>, headers: HeaderMap, client: ClientMeta, Path(token): Path<String>, body: axum::body::Bytes) -> PageResult<Response> {
+    let now = state.clock.now_ms();
+    let survey_id = match state.store.token_state(&tokens::digest(&token), now).await? {
+        storage::surveys::TokenState::Valid { survey_id, .. } => survey_id,
+        other => return Err(Failure { status: StatusCode::CONFLICT, ..Failure::invalid(Refusal::Token(other).message()) }.into()),
+    };
+    let survey = open_survey(&state, &state.store.survey_code(survey_id).await?).await?;
+    take(state, headers, client, survey, Some(token), body).await
+}
+
+pub async fn done(State(state): State<AppState>, Path(code): Path<String>) -> PageResult<DonePage> {
+    let survey = open_survey(&state, &code).await?;
+    Ok(DonePage { layout: Layout::public("Cảm ơn anh/chị"), title: survey.title })
+}

@@ -1,0 +1,212 @@
+//! Surveys over HTTP, on SQLite and PostgreSQL: authoring through the API, the public answer page
+//! and the response API, bad submissions refused with nothing stored, tokens used once.
+
+use serde_json::{Value, json};
+use testkit::{TestApp, csrf_in};
+
+const SURVEY: &str = "sipas-2026";
+
+/// A complete, valid SIPAS 2017 answer sheet as JSON.
+fn sheet(overall: &str) -> Value {
+    let mut answers = serde_json::Map::new();
+    for (element, criteria) in [("TC", 4), ("TT", 5), ("CC", 6), ("KQ", 3), ("PA", 4)] {
+        for i in 1..=criteria {
+            answers.insert(format!("{element}{i}"), json!("co"));
+        }
+        answers.insert(format!("{element}_HL"), json!("4"));
+    }
+    answers.insert("PA0".into(), json!("co"));
+    answers.insert("HL_CHUNG".into(), json!(overall));
+    answers.insert("TC_KV".into(), json!(["TC1", "TC2"]));
+    Value::Object(answers)
+}
+
+async fn responses(app: &TestApp) -> i64 {
+    let cchc = app.login("cchc").await;
+    let surveys: Value = cchc.get("/api/v1/surveys").await.json().await.unwrap();
+    let id = surveys.as_array().unwrap().iter().find(|s| s["code"] == SURVEY).unwrap()["id"].as_i64().unwrap();
+    let results: Value = cchc.get(&format!("/api/v1/surveys/{id}/results")).await.json().await.unwrap();
+    results["responses"].as_i64().unwrap()
+}
+
+#[tokio::test]
+async fn the_response_api_stores_good_answers_once_and_refuses_bad_ones() {
+    for db in testkit::backends().await {
+        let backend = db.backend;
+        let app = TestApp::spawn(db).await;
+        let http = reqwest::Client::new();
+        let post = |body: Value| http.post(format!("{}/api/v1/surveys/{SURVEY}/responses", app.base)).json(&body).send();
+
+        let ok = post(json!({ "submission_id": "abc-1", "unit_code": "28101", "answers": sheet("5") })).await.unwrap();
+        assert_eq!(ok.status(), 201, "{backend}: {}", ok.text().await.unwrap());
+        let again = post(json!({ "submission_id": "abc-1", "unit_code": "28101", "answers": sheet("5") })).await.unwrap();
+        assert_eq!(again.status(), 200, "a resend is acknowledged, not stored twice");
+        assert_eq!(again.json::<Value>().await.unwrap()["created"], false);
+        assert_eq!(responses(&app).await, 1);
+
+        let mut missing = sheet("5");
+        missing.as_object_mut().unwrap().remove("HL_CHUNG");
+        let mut wrong_type = sheet("5");
+        wrong_type["HL_CHUNG"] = json!(5);
+        let cases = [
+            (json!({ "unit_code": "28101", "answers": missing }), 422, "HL_CHUNG"),
+            (json!({ "unit_code": "28101", "answers": sheet("9") }), 422, "HL_CHUNG"),
+            (json!({ "unit_code": "28101", "answers": wrong_type }), 422, "HL_CHUNG"),
+            (json!({ "unit_code": "STP-X", "answers": sheet("5") }), 422, ""),
+            (json!({ "unit_code": "28101", "token": "forged", "answers": sheet("5") }), 409, ""),
+            (json!({ "unit_code": "28101", "channel": "widget", "answers": sheet("5") }), 409, ""),
+            (json!({ "unit_code": "28101", "answers": sheet("5"), "extra": 1, "submission_id": "" }), 422, ""),
+        ];
+        for (body, status, field) in cases {
+            let response = post(body.clone()).await.unwrap();
+            assert_eq!(response.status().as_u16(), status, "{backend}: {body}");
+            assert_eq!(response.headers()["content-type"], "application/problem+json");
+            let doc: Value = response.json().await.unwrap();
+            assert!(!doc["detail"].as_str().unwrap().is_empty());
+            if !field.is_empty() {
+                assert_eq!(doc["errors"][0]["field"], field, "{doc}");
+            }
+        }
+        let malformed = http.post(format!("{}/api/v1/surveys/{SURVEY}/responses", app.base)).header("content-type", "application/json").body("{").send().await.unwrap();
+        assert_eq!(malformed.status(), 400);
+        let huge = json!({ "answers": { "GOP_Y": "x".repeat(2 * 1024 * 1024) } });
+        assert_eq!(post(huge).await.unwrap().status(), 413);
+        let unknown = http.post(format!("{}/api/v1/surveys/khong-co/responses", app.base)).json(&json!({ "answers": {} })).send().await.unwrap();
+        assert_eq!(unknown.status(), 404);
+        assert_eq!(responses(&app).await, 1, "nothing stored on {backend}");
+
+        app.clock.advance_ms(400 * 86_400_000);
+        let closed = post(json!({ "unit_code": "28101", "answers": sheet("5") })).await.unwrap();
+        assert_eq!(closed.status(), 409);
+        assert!(closed.json::<Value>().await.unwrap()["detail"].as_str().unwrap().contains("đã kết thúc"));
+    }
+}
+
+#[tokio::test]
+async fn questionnaires_are_authored_and_published_through_the_api() {
+    let app = TestApp::spawn(testkit::sqlite()).await;
+    let cchc = app.login("cchc").await;
+    let with_csrf = |request: reqwest::RequestBuilder| request.header("x-csrf-token", cchc.csrf.clone());
+    let templates: Value = cchc.get("/api/v1/questionnaire-templates").await.json().await.unwrap();
+    let mut form = templates[1].clone();
+    assert_eq!(form["code"], "SIPAS-2023");
+    form["code"] = json!("SIPAS-2023-AL");
+    let created = with_csrf(cchc.client.post(cchc.url("/api/v1/questionnaires"))).json(&json!({ "unit_code": "99", "questionnaire": form })).send().await.unwrap();
+    assert_eq!(created.status(), 201);
+    let id = created.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    let published: Value = with_csrf(cchc.client.post(cchc.url(&format!("/api/v1/questionnaires/{id}/publish")))).send().await.unwrap().json().await.unwrap();
+    let version = published["versions"][0]["id"].as_i64().unwrap();
+    let survey = json!({
+        "code": "cs-2026", "title": "Khảo sát chính sách 2026", "unit_code": "99", "version_id": version,
+        "recurrence": "once", "period_start": "01/12/2026", "period_end": "31/12/2026",
+        "opens_at": 0, "closes_at": 4_000_000_000_000i64, "channels": ["web"], "target_unit_codes": ["28101", "28102"]
+    });
+    let response = with_csrf(cchc.client.post(cchc.url("/api/v1/surveys"))).json(&survey).send().await.unwrap();
+    assert_eq!(response.status(), 201);
+    assert_eq!(response.json::<Value>().await.unwrap()["link"], "/s/cs-2026");
+    let duplicate = with_csrf(cchc.client.post(cchc.url("/api/v1/surveys"))).json(&survey).send().await.unwrap();
+    assert_eq!(duplicate.status(), 409);
+    let mut broken = templates[0].clone();
+    broken["code"] = json!("BROKEN");
+    broken["sections"][1]["questions"][0]["options"] = json!([]);
+    let created = with_csrf(cchc.client.post(cchc.url("/api/v1/questionnaires"))).json(&json!({ "unit_code": "99", "questionnaire": broken })).send().await.unwrap();
+    let id = created.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
+    let refused = with_csrf(cchc.client.post(cchc.url(&format!("/api/v1/questionnaires/{id}/publish")))).send().await.unwrap();
+    assert_eq!(refused.status(), 422);
+    assert!(refused.json::<Value>().await.unwrap()["detail"].as_str().unwrap().contains("cần ít nhất hai lựa chọn"));
+    let official = app.login("anlac.canbo").await;
+    assert_eq!(official.get("/api/v1/questionnaire-templates").await.status(), 200);
+    let denied = official.client.post(official.url("/api/v1/questionnaires")).header("x-csrf-token", official.csrf.clone()).json(&json!({ "unit_code": "28101", "questionnaire": templates[0] })).send().await.unwrap();
+    assert_eq!(denied.status(), 403);
+}
+
+/// The form fields a person fills in for a full SIPAS sheet.
+fn page_fields(overall: &str) -> Vec<(String, String)> {
+    let mut fields = Vec::new();
+    for (key, value) in sheet(overall).as_object().unwrap() {
+        match value {
+            Value::Array(items) => fields.extend(items.iter().map(|i| (format!("a.{key}"), i.as_str().unwrap().to_string()))),
+            other => fields.push((format!("a.{key}"), other.as_str().unwrap().to_string())),
+        }
+    }
+    fields
+}
+
+#[tokio::test]
+async fn the_public_page_takes_answers_without_javascript() {
+    for db in testkit::backends().await {
+        let backend = db.backend;
+        let app = TestApp::spawn(db).await;
+        let visitor = app.client();
+        let (status, html) = visitor.text(&format!("/s/{SURVEY}?u=28101")).await;
+        assert_eq!(status, 200);
+        assert!(html.len() < 100 * 1024, "the page is {} bytes", html.len());
+        assert!(html.contains("Đơn vị được đánh giá: <strong>Phường An Lạc</strong>"));
+        assert!(html.contains("Chỉ trả lời nếu ở câu"), "skip logic is told in words");
+        assert!(!html.contains("<script"), "no script needed");
+        let csrf = csrf_in(&html).unwrap();
+        let submission = html.split("name=\"submission_id\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+        let started = (app.clock.now_ms() - 300_000).to_string();
+        let mut fields: Vec<(String, String)> = vec![("csrf".into(), csrf.clone()), ("unit".into(), "28101".into()), ("submission_id".into(), submission), ("started_at".into(), started)];
+        let mut incomplete = fields.clone();
+        incomplete.push(("a.TC1".into(), "co".into()));
+        let response = visitor.client.post(visitor.url(&format!("/s/{SURVEY}"))).form(&incomplete).send().await.unwrap();
+        assert_eq!(response.status(), 422);
+        let html = response.text().await.unwrap();
+        assert!(html.contains("Phiếu còn") && html.contains("href=\"#q-TC2\"") && html.contains("Vui lòng trả lời câu hỏi này."), "{backend}");
+        assert!(html.contains("value=\"co\" checked"), "answers given are kept");
+        assert_eq!(responses(&app).await, 0);
+
+        fields.extend(page_fields("5"));
+        let response = visitor.client.post(visitor.url(&format!("/s/{SURVEY}"))).form(&fields).send().await.unwrap();
+        assert_eq!(response.status(), 303, "{backend}");
+        assert_eq!(response.headers()["location"], format!("/s/{SURVEY}/cam-on"));
+        let (_, thanks) = visitor.text(&format!("/s/{SURVEY}/cam-on")).await;
+        assert!(thanks.contains("đã được ghi nhận"));
+        // Pressing "send" again (the same page) stores nothing twice.
+        let resent = visitor.client.post(visitor.url(&format!("/s/{SURVEY}"))).form(&fields).send().await.unwrap();
+        assert_eq!(resent.status(), 303);
+        assert_eq!(responses(&app).await, 1);
+
+        let forged: Vec<(String, String)> = fields.iter().map(|(k, v)| if k == "csrf" { (k.clone(), "forged".into()) } else { (k.clone(), v.clone()) }).collect();
+        let response = visitor.client.post(visitor.url(&format!("/s/{SURVEY}"))).form(&forged).send().await.unwrap();
+        assert_eq!(response.status(), 403);
+        assert_eq!(responses(&app).await, 1);
+    }
+}
+
+#[tokio::test]
+async fn an_invitation_link_answers_once() {
+    let app = TestApp::spawn(testkit::sqlite()).await;
+    let cchc = app.login("cchc").await;
+    let surveys: Value = cchc.get("/api/v1/surveys").await.json().await.unwrap();
+    let id = surveys[0]["id"].as_i64().unwrap();
+    let issued: Value = cchc
+        .client
+        .post(cchc.url(&format!("/api/v1/surveys/{id}/tokens")))
+        .header("x-csrf-token", cchc.csrf.clone())
+        .json(&json!({ "unit_code": "28102", "count": 2 }))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let link = issued["links"][0].as_str().unwrap().to_string();
+    let visitor = app.client();
+    let (status, html) = visitor.text(&link).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("Phường Đông Thành"), "the token carries the unit");
+    let mut fields = vec![("csrf".to_string(), csrf_in(&html).unwrap())];
+    fields.extend(page_fields("4"));
+    let response = visitor.client.post(visitor.url(&link)).form(&fields).send().await.unwrap();
+    assert_eq!(response.status(), 303);
+    let response = visitor.client.post(visitor.url(&link)).form(&fields).send().await.unwrap();
+    assert_eq!(response.status(), 409, "a used link answers no more");
+    assert!(response.text().await.unwrap().contains("chỉ dùng được một lần"));
+    let (status, html) = visitor.text(&link).await;
+    assert_eq!(status, 422);
+    assert!(html.contains("đã được dùng"));
+    assert_eq!(visitor.text("/t/khong-hop-le").await.0, 422);
+    assert_eq!(responses(&app).await, 1);
+}
