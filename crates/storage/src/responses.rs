@@ -38,7 +38,8 @@ pub struct NewResponse {
     pub dossier_code: Option<String>,
     pub fingerprint: String,
     pub flags: i64,
-    pub answers: Answers,
+    /// The validated answers as JSON (serialised by the caller, off the writer's thread).
+    pub answers: String,
     /// The counters it adds (`domain::surveys::tally`).
     pub tally: Vec<(String, String)>,
 }
@@ -113,10 +114,12 @@ impl Store {
     /// Writes a batch in one transaction; the outcome of each submission, in order.
     async fn write_batch(&self, batch: &[NewResponse]) -> Result<Vec<std::result::Result<Stored, IngestError>>> {
         let mut outcomes = Vec::with_capacity(batch.len());
-        let mut counts: HashMap<CountKey, i64> = HashMap::new();
+        let days: Vec<String> = batch.iter().map(|r| day_of(r.submitted_at)).collect();
+        // Keys borrow from the batch: no string is copied per counter.
+        let mut counts: HashMap<(i64, i64, &str, &str, &str, &str), i64> = HashMap::new();
         on_db!(self, write, |pool| {
             let mut tx = pool.begin().await?;
-            for r in batch {
+            for (r, day) in batch.iter().zip(&days) {
                 if let Some(token) = &r.token_hash {
                     let used = sqlx::query("UPDATE survey_tokens SET used_at = $1 WHERE token_hash = $2 AND survey_id = $3 AND used_at IS NULL")
                         .bind(r.submitted_at)
@@ -135,7 +138,6 @@ impl Store {
                         continue;
                     }
                 }
-                let answers = serde_json::to_string(&r.answers).map_err(|e| Error::Invalid(vec![e.to_string()]))?;
                 let id: Option<i64> = sqlx::query_scalar(
                     "INSERT INTO responses (submission_id, survey_id, unit_id, channel, started_at, submitted_at, duration_ms,
                                             token_hash, dossier_code, fingerprint, flags, answers)
@@ -153,14 +155,13 @@ impl Store {
                 .bind(&r.dossier_code)
                 .bind(&r.fingerprint)
                 .bind(r.flags)
-                .bind(&answers)
+                .bind(&r.answers)
                 .fetch_optional(&mut *tx)
                 .await?;
                 match id {
                     Some(id) => {
-                        let day = day_of(r.submitted_at);
                         for (question, option) in &r.tally {
-                            let key = (r.survey_id, r.unit_id, day.clone(), r.channel.clone(), question.clone(), option.clone());
+                            let key = (r.survey_id, r.unit_id, day.as_str(), r.channel.as_str(), question.as_str(), option.as_str());
                             *counts.entry(key).or_default() += 1;
                         }
                         outcomes.push(Ok(Stored::New(id)));
@@ -174,7 +175,7 @@ impl Store {
                     }
                 }
             }
-            let counts: Vec<(CountKey, i64)> = counts.into_iter().collect();
+            let counts: Vec<_> = counts.into_iter().collect();
             // Several rows per statement: far fewer round trips than one upsert per counter.
             for chunk in counts.chunks(200) {
                 let mut query = sqlx::QueryBuilder::new(
@@ -183,10 +184,10 @@ impl Store {
                 query.push_values(chunk, |mut row, ((survey, unit, day, channel, question, option), count)| {
                     row.push_bind(*survey)
                         .push_bind(*unit)
-                        .push_bind(day.as_str())
-                        .push_bind(channel.as_str())
-                        .push_bind(question.as_str())
-                        .push_bind(option.as_str())
+                        .push_bind(*day)
+                        .push_bind(*channel)
+                        .push_bind(*question)
+                        .push_bind(*option)
                         .push_bind(*count);
                 });
                 query.push(

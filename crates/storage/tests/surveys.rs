@@ -86,7 +86,7 @@ fn response(form: &Questionnaire, survey: i64, unit: i64, unit_code: &str, seed:
         fingerprint: format!("fp{}", seed % 7),
         flags: 0,
         tally: tally(form, &answers),
-        answers,
+        answers: serde_json::to_string(&answers).unwrap(),
     }
 }
 

@@ -48,6 +48,8 @@ impl Browser {
         };
         let child = Command::new(driver)
             .arg(format!("--port={port}"))
+            // Its own process group, so that the browser it starts dies with it (see Drop).
+            .process_group(0)
             .stdout(Stdio::null())
             .stderr(Stdio::null())
             .kill_on_drop(true)
@@ -179,5 +181,15 @@ impl Browser {
     pub async fn quit(self) -> anyhow::Result<()> {
         self.http.delete(&self.session_url).send().await?;
         Ok(())
+    }
+}
+
+impl Drop for Browser {
+    /// A failing test never reaches `quit`: kill chromedriver's whole process group, Chromium
+    /// included, so that no browser outlives its test.
+    fn drop(&mut self) {
+        if let Some(pid) = self._driver.id() {
+            let _ = std::process::Command::new("kill").args(["-KILL", "--", &format!("-{pid}")]).status();
+        }
     }
 }

@@ -57,6 +57,10 @@ fn first_administrator_token_and_demo() {
     assert!(ok && out.contains("cchc"), "{out}");
     let (ok, out) = thuocdo(dir.path(), &["demo"], "");
     assert!(ok && out.contains("đã có sẵn"), "loading twice changes nothing: {out}");
+    let (ok, out) = thuocdo(dir.path(), &["recompute"], "");
+    assert!(ok && out.contains("0 phiếu") && out.contains("0 khác biệt"), "{out}");
+    let (ok, out) = thuocdo(dir.path(), &["recompute", "--survey", "khong-co"], "");
+    assert!(!ok && out.contains("không có cuộc khảo sát «khong-co»"), "{out}");
 }
 
 #[test]

@@ -3,8 +3,7 @@
 
 use std::any::Any;
 
-use axum::Json;
-use axum::extract::rejection::JsonRejection;
+use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
 use axum::http::{StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
@@ -181,29 +180,35 @@ impl IntoResponse for PageError {
     }
 }
 
-/// JSON body for the API; every way it can be wrong becomes a problem document.
+/// JSON body for the API; every way it can be wrong becomes a problem document. Read with
+/// `serde_json` directly: it is on the path of every submission.
 pub struct ApiJson<T>(pub T);
 
 impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
     type Rejection = Problem;
 
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
-        match Json::<T>::from_request(req, state).await {
-            Ok(Json(value)) => Ok(Self(value)),
-            Err(rejection) => Err(Problem(json_failure(&rejection))),
+        let is_json = req
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .is_some_and(|v| v.starts_with("application/json") || (v.starts_with("application/") && v.contains("+json")));
+        if !is_json {
+            return Err(Problem(Failure::unsupported_media("Yêu cầu phải có Content-Type: application/json.")));
         }
-    }
-}
-
-fn json_failure(rejection: &JsonRejection) -> Failure {
-    match rejection {
-        JsonRejection::MissingJsonContentType(_) => {
-            Failure::unsupported_media("Yêu cầu phải có Content-Type: application/json.")
-        }
-        JsonRejection::JsonSyntaxError(e) => Failure::malformed(format!("JSON không đúng cú pháp: {}", e.body_text())),
-        JsonRejection::JsonDataError(e) => Failure::invalid(format!("Dữ liệu JSON không đúng cấu trúc: {}", e.body_text())),
-        JsonRejection::BytesRejection(e) if e.status() == StatusCode::PAYLOAD_TOO_LARGE => Failure::too_large(),
-        other => Failure::malformed(format!("Không đọc được nội dung yêu cầu ({}).", other.status())),
+        let bytes = Bytes::from_request(req, state).await.map_err(|rejection| {
+            Problem(if rejection.status() == StatusCode::PAYLOAD_TOO_LARGE {
+                Failure::too_large()
+            } else {
+                Failure::malformed("Không đọc được nội dung yêu cầu.")
+            })
+        })?;
+        serde_json::from_slice(&bytes).map(Self).map_err(|e| {
+            Problem(match e.classify() {
+                serde_json::error::Category::Data => Failure::invalid(format!("Dữ liệu JSON không đúng cấu trúc: {e}")),
+                _ => Failure::malformed(format!("JSON không đúng cú pháp: {e}")),
+            })
+        })
     }
 }
 

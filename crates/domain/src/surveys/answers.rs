@@ -13,13 +13,65 @@ use super::schema::{Choice, Question, QuestionKind, Questionnaire};
 use crate::text;
 use crate::units::UnitCode;
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(untagged)]
 pub enum Answer {
     Number(f64),
     Text(String),
     List(Vec<String>),
     Map(BTreeMap<String, String>),
+}
+
+/// Read by the JSON shape directly: an untagged derive would buffer every value and try each
+/// variant in turn, on the hot path of every submission.
+impl<'de> Deserialize<'de> for Answer {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct Shape;
+        impl<'de> serde::de::Visitor<'de> for Shape {
+            type Value = Answer;
+
+            fn expecting(&self, f: &mut std::fmt::Formatter) -> std::fmt::Result {
+                f.write_str("a number, a text, a list of texts or an object of texts")
+            }
+
+            fn visit_i64<E>(self, v: i64) -> Result<Answer, E> {
+                Ok(Answer::Number(v as f64))
+            }
+
+            fn visit_u64<E>(self, v: u64) -> Result<Answer, E> {
+                Ok(Answer::Number(v as f64))
+            }
+
+            fn visit_f64<E>(self, v: f64) -> Result<Answer, E> {
+                Ok(Answer::Number(v))
+            }
+
+            fn visit_str<E>(self, v: &str) -> Result<Answer, E> {
+                Ok(Answer::Text(v.to_string()))
+            }
+
+            fn visit_string<E>(self, v: String) -> Result<Answer, E> {
+                Ok(Answer::Text(v))
+            }
+
+            fn visit_seq<A: serde::de::SeqAccess<'de>>(self, mut seq: A) -> Result<Answer, A::Error> {
+                let mut items = Vec::new();
+                while let Some(item) = seq.next_element::<String>()? {
+                    items.push(item);
+                }
+                Ok(Answer::List(items))
+            }
+
+            fn visit_map<A: serde::de::MapAccess<'de>>(self, mut map: A) -> Result<Answer, A::Error> {
+                let mut cells = BTreeMap::new();
+                while let Some((key, value)) = map.next_entry::<String, String>()? {
+                    cells.insert(key, value);
+                }
+                Ok(Answer::Map(cells))
+            }
+        }
+        deserializer.deserialize_any(Shape)
+    }
 }
 
 impl Answer {
@@ -211,3 +263,22 @@ fn typed(q: &Question, answer: &Answer) -> Result<Answer, AnswerError> {
 
 #[cfg(test)]
 mod tests;
+
+#[cfg(test)]
+mod json {
+    use super::*;
+
+    #[test]
+    fn answers_read_by_shape() {
+        let answers: Answers = serde_json::from_str(r#"{"a": 5, "b": 2.5, "c": "co", "d": ["x", "y"], "e": {"r1": "s"}}"#).unwrap();
+        assert_eq!(answers["a"], Answer::Number(5.0));
+        assert_eq!(answers["b"], Answer::Number(2.5));
+        assert_eq!(answers["c"], Answer::Text("co".into()));
+        assert_eq!(answers["d"], Answer::List(vec!["x".into(), "y".into()]));
+        assert_eq!(answers["e"], Answer::Map([("r1".to_string(), "s".to_string())].into()));
+        assert!(serde_json::from_str::<Answers>(r#"{"a": [1]}"#).is_err());
+        assert!(serde_json::from_str::<Answers>(r#"{"a": null}"#).is_err());
+        let back: Answers = serde_json::from_str(&serde_json::to_string(&answers).unwrap()).unwrap();
+        assert_eq!(back, answers);
+    }
+}

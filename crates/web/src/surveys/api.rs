@@ -331,7 +331,7 @@ async fn submit_response(
     if !state.submit_limiter.allow(&client.ip, state.clock.now_ms()) {
         return Err(Failure::too_many("Có quá nhiều phiếu gửi từ địa chỉ này. Vui lòng thử lại sau ít phút.").into());
     }
-    let survey = state.store.survey_by_code(&code).await?;
+    let survey = state.surveys.survey(&state, &code).await?;
     let channel = match body.channel.as_deref() {
         None => if body.token.is_some() { Channel::Invitation } else { Channel::Web },
         Some(c) => Channel::parse(c).ok_or_else(|| Failure::invalid(format!("Kênh «{c}» không hợp lệ.")))?,

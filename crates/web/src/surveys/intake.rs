@@ -18,14 +18,33 @@ use crate::security::RateLimiter;
 /// The target units of a survey: (id, code, name).
 pub type Targets = Arc<Vec<(i64, String, String)>>;
 
-/// Published versions and target lists never change, so they are read once and kept.
+/// Published versions and target lists never change, so they are read once and kept. Surveys
+/// themselves are kept a few seconds, so that a change of dates shows quickly while a busy
+/// survey costs one database read per interval, not one per answer.
 #[derive(Default)]
 pub struct SurveyCache {
     forms: Mutex<HashMap<i64, Arc<Questionnaire>>>,
     targets: Mutex<HashMap<i64, Targets>>,
+    surveys: Mutex<HashMap<String, (i64, Survey)>>,
 }
 
+const SURVEY_TTL_MS: i64 = 5_000;
+
 impl SurveyCache {
+    /// A survey by its public code.
+    pub async fn survey(&self, state: &AppState, code: &str) -> Result<Survey, storage::Error> {
+        let now = state.clock.now_ms();
+        if let Some((read_at, survey)) = self.surveys.lock().unwrap_or_else(|p| p.into_inner()).get(code)
+            && now - read_at < SURVEY_TTL_MS
+            && now >= *read_at
+        {
+            return Ok(survey.clone());
+        }
+        let survey = state.store.survey_by_code(code).await?;
+        self.surveys.lock().unwrap_or_else(|p| p.into_inner()).insert(code.to_string(), (now, survey.clone()));
+        Ok(survey)
+    }
+
     pub async fn form(&self, state: &AppState, version_id: i64) -> Result<Arc<Questionnaire>, storage::Error> {
         if let Some(form) = self.forms.lock().unwrap_or_else(|p| p.into_inner()).get(&version_id) {
             return Ok(form.clone());
@@ -63,10 +82,10 @@ impl Default for Screening {
 }
 
 impl Screening {
-    fn flags(&self, survey_id: i64, fingerprint: &str, answers: &Answers, now: i64) -> Flags {
+    fn flags(&self, survey_id: i64, fingerprint: &str, answers_json: &str, now: i64) -> Flags {
         let source = format!("{survey_id}:{fingerprint}");
         let burst = !self.bursts.allow(&source, now);
-        let key = tokens::digest(&format!("{source}:{}", serde_json::to_string(answers).unwrap_or_default()));
+        let key = tokens::digest(&format!("{source}:{answers_json}"));
         let mut seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
         if seen.len() >= SEEN_CAP {
             seen.clear();
@@ -173,8 +192,9 @@ pub async fn submit(state: &AppState, client: &ClientMeta, mut sub: Submission) 
         .ok_or(Refusal::UnknownUnit)?;
     let device = fingerprint(client, sub.survey.id);
     let duration = sub.started_at.map(|started| now - started).filter(|d| *d >= 0);
+    let answers_json = serde_json::to_string(&answers).map_err(|_| Refusal::Ingest(IngestError::Failed))?;
     let flags = quality::assess(&form, &answers, duration.unwrap_or(i64::MAX))
-        .with(state.screening.flags(sub.survey.id, &device, &answers, now), true);
+        .with(state.screening.flags(sub.survey.id, &device, &answers_json, now), true);
     let response = NewResponse {
         submission_id: sub.submission_id.unwrap_or_else(tokens::random_token),
         survey_id: sub.survey.id,
@@ -188,7 +208,7 @@ pub async fn submit(state: &AppState, client: &ClientMeta, mut sub: Submission) 
         fingerprint: device,
         flags: flags.0,
         tally: tally(&form, &answers),
-        answers,
+        answers: answers_json,
     };
     state.ingest.submit(response).await.map_err(Refusal::Ingest)
 }

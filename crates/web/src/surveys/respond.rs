@@ -273,7 +273,7 @@ async fn render(state: &AppState, headers: &HeaderMap, input: PageInput<'_>, sta
 }
 
 async fn open_survey(state: &AppState, code: &str) -> Result<Survey, Failure> {
-    state.store.survey_by_code(code).await.map_err(|_| Failure::not_found())
+    state.surveys.survey(state, code).await.map_err(|_| Failure::not_found())
 }
 
 /// The answer page of an open link.

@@ -1,0 +1,271 @@
+//! `cargo run --release -p bench -- ingest [--count N] [--concurrency C] [--postgres URL]`
+//!
+//! Starts the server in a child process over a fresh database with the demo province (its SIPAS
+//! survey is open), drives concurrent submitters over loopback for a bounded number of
+//! submissions, then checks in the database that every acknowledged submission is stored
+//! exactly once. The last line printed is one JSON object with the figures.
+
+/// A faster allocator than the system's for a server that allocates per request on many
+/// threads (measured by the ingest benchmark: the system allocator was a quarter of the CPU).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+use std::collections::HashSet;
+use std::process::Stdio;
+use std::sync::Arc;
+use std::time::Instant;
+
+use anyhow::{Context, bail};
+use clap::{Parser, Subcommand};
+use serde_json::{Value, json};
+use storage::Store;
+use storage::crypto::DataKey;
+use tokio::io::{AsyncBufReadExt, BufReader};
+
+#[derive(Parser)]
+#[command(name = "bench", about = "Performance checks of Thước Đo")]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Submissions per second, latency and durability of the ingest path.
+    Ingest {
+        /// Submissions to send in all.
+        #[arg(long, default_value_t = 50_000)]
+        count: usize,
+        /// Submitters sending at the same time (one connection each).
+        #[arg(long, default_value_t = 128)]
+        concurrency: usize,
+        /// Run against this PostgreSQL admin URL (a fresh database is created) instead of SQLite.
+        #[arg(long)]
+        postgres: Option<String>,
+    },
+    /// (internal) the server process the benchmark drives.
+    #[command(hide = true)]
+    Serve {
+        #[arg(long)]
+        database_url: String,
+        #[arg(long)]
+        key: String,
+    },
+}
+
+fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    let runtime = tokio::runtime::Builder::new_multi_thread().enable_all().build()?;
+    match cli.command {
+        Command::Serve { database_url, key } => runtime.block_on(serve(&database_url, &key)),
+        Command::Ingest { count, concurrency, postgres } => runtime.block_on(ingest(count, concurrency, postgres)),
+    }
+}
+
+/// The server under test: the real application, with the per-address submission limit lifted
+/// (every submitter here shares 127.0.0.1).
+async fn serve(database_url: &str, key: &str) -> anyhow::Result<()> {
+    let key = DataKey::from_hex(key).context("key")?;
+    let store = Store::connect(database_url, &key).await?;
+    store.migrate().await?;
+    let clock = web::Clock::System;
+    thuocdo::demo::load(&store, clock.now_ms()).await?;
+    let config = web::Config { submissions_per_minute: u32::MAX, ..web::Config::default() };
+    let state = web::AppState::new(store, config, clock).await?;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    println!("listening {}", listener.local_addr()?);
+    web::serve(state, listener).await?;
+    Ok(())
+}
+
+/// A valid SIPAS 2017 sheet, varied by `i`.
+fn sheet(i: usize) -> Value {
+    let mut answers = serde_json::Map::new();
+    let options = ["co", "khong", "kb"];
+    for (element, criteria) in [("TC", 4), ("TT", 5), ("CC", 6), ("KQ", 3), ("PA", 4)] {
+        for c in 1..=criteria {
+            answers.insert(format!("{element}{c}"), json!(options[(i / c) % 3]));
+        }
+        answers.insert(format!("{element}_HL"), json!(((i / criteria) % 5 + 1).to_string()));
+    }
+    answers.insert("PA0".into(), json!("co"));
+    answers.insert("HL_CHUNG".into(), json!((i % 5 + 1).to_string()));
+    answers.insert("TC_KV".into(), json!(["TC1"]));
+    Value::Object(answers)
+}
+
+const UNITS: [&str; 8] = ["28101", "28102", "28103", "28104", "28105", "28106", "28107", "28108"];
+
+fn peak_rss_mb(pid: u32) -> f64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok()))
+        .map(|kb| kb / 1024.0)
+        .unwrap_or(0.0)
+}
+
+async fn ingest(count: usize, concurrency: usize, postgres: Option<String>) -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let database_url = match &postgres {
+        None => dir.path().join("bench.db").to_string_lossy().into_owned(),
+        Some(admin) => fresh_postgres(admin).await?,
+    };
+    let key = DataKey::generate();
+    let mut server = tokio::process::Command::new(std::env::current_exe()?)
+        .args(["serve", "--database-url", &database_url, "--key", &key.to_hex()])
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .kill_on_drop(true)
+        .spawn()?;
+    let pid = server.id().context("server pid")?;
+    let mut lines = BufReader::new(server.stdout.take().context("server output")?).lines();
+    let address = loop {
+        match lines.next_line().await? {
+            Some(line) if line.starts_with("listening ") => break line["listening ".len()..].to_string(),
+            Some(_) => continue,
+            None => bail!("the server stopped before listening"),
+        }
+    };
+    let path = format!("/api/v1/surveys/{}/responses", thuocdo::demo::SURVEY_CODE);
+    // Requests are prepared before the clock starts, so the generator measures the server.
+    let bodies: Arc<Vec<Vec<u8>>> = Arc::new(
+        (0..count)
+            .map(|i| {
+                let body = json!({ "submission_id": format!("bench-{i}"), "unit_code": UNITS[i % UNITS.len()], "answers": sheet(i) }).to_string();
+                let head = format!("POST {path} HTTP/1.1\r\nHost: {address}\r\nContent-Type: application/json\r\nContent-Length: {}\r\n\r\n", body.len());
+                [head.into_bytes(), body.into_bytes()].concat()
+            })
+            .collect(),
+    );
+    let next = Arc::new(std::sync::atomic::AtomicUsize::new(0));
+    let started = Instant::now();
+    let mut workers = Vec::new();
+    for _ in 0..concurrency {
+        let (address, bodies, next) = (address.clone(), bodies.clone(), next.clone());
+        workers.push(tokio::spawn(async move {
+            let mut latencies = Vec::new();
+            let mut acknowledged = Vec::new();
+            let mut connection = Connection::open(&address).await?;
+            loop {
+                let i = next.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                if i >= bodies.len() {
+                    break;
+                }
+                let sent = Instant::now();
+                let status = match connection.exchange(&bodies[i]).await {
+                    Ok(status) => status,
+                    // A dropped connection loses no acknowledged answer: reconnect and go on.
+                    Err(_) => {
+                        connection = Connection::open(&address).await?;
+                        0
+                    }
+                };
+                if status == 201 {
+                    acknowledged.push(i);
+                }
+                latencies.push(sent.elapsed().as_secs_f64() * 1000.0);
+            }
+            anyhow::Ok((latencies, acknowledged))
+        }));
+    }
+    let mut latencies = Vec::new();
+    let mut acknowledged = Vec::new();
+    for worker in workers {
+        let (l, a) = worker.await??;
+        latencies.extend(l);
+        acknowledged.extend(a);
+    }
+    let elapsed = started.elapsed().as_secs_f64();
+    let rss = peak_rss_mb(pid);
+    server.kill().await?;
+    let _ = server.wait().await;
+
+    latencies.sort_by(|a, b| a.total_cmp(b));
+    let percentile = |p: f64| latencies.get(((latencies.len() as f64 * p) as usize).min(latencies.len().saturating_sub(1))).copied().unwrap_or(0.0);
+    let stored_ids = submission_ids(&database_url).await?;
+    let distinct: HashSet<&String> = stored_ids.iter().collect();
+    let acked: HashSet<String> = acknowledged.iter().map(|i| format!("bench-{i}")).collect();
+    let lost = acked.iter().filter(|id| !distinct.contains(id)).count();
+    let duplicated = stored_ids.len() - distinct.len();
+    let figures = json!({
+        "backend": if postgres.is_some() { "postgres" } else { "sqlite" },
+        "count": count,
+        "concurrency": concurrency,
+        "seconds": (elapsed * 1000.0).round() / 1000.0,
+        "submissions_per_s": (acknowledged.len() as f64 / elapsed).round(),
+        "p50_ms": (percentile(0.50) * 100.0).round() / 100.0,
+        "p99_ms": (percentile(0.99) * 100.0).round() / 100.0,
+        "server_peak_rss_mb": (rss * 10.0).round() / 10.0,
+        "acknowledged": acknowledged.len(),
+        "stored": stored_ids.len(),
+        "lost": lost,
+        "duplicated": duplicated,
+    });
+    println!("{figures}");
+    Ok(())
+}
+
+/// A minimal HTTP/1.1 keep-alive connection, like wrk's: the load generator shares the two cores
+/// with the server, so it must cost as little as possible.
+struct Connection {
+    stream: tokio::io::BufReader<tokio::net::TcpStream>,
+}
+
+impl Connection {
+    async fn open(address: &str) -> anyhow::Result<Self> {
+        let stream = tokio::net::TcpStream::connect(address).await?;
+        stream.set_nodelay(true)?;
+        Ok(Self { stream: tokio::io::BufReader::new(stream) })
+    }
+
+    /// Sends one prepared request and reads the whole response; returns its status.
+    async fn exchange(&mut self, request: &[u8]) -> anyhow::Result<u16> {
+        use tokio::io::{AsyncReadExt, AsyncWriteExt};
+        self.stream.get_mut().write_all(request).await?;
+        let mut line = String::new();
+        let mut status = 0;
+        let mut length = 0usize;
+        let mut first = true;
+        loop {
+            line.clear();
+            if self.stream.read_line(&mut line).await? == 0 {
+                bail!("connection closed");
+            }
+            let header = line.trim_end();
+            if first {
+                status = header.split(' ').nth(1).and_then(|s| s.parse().ok()).unwrap_or(0);
+                first = false;
+            } else if header.is_empty() {
+                break;
+            } else if let Some((name, value)) = header.split_once(':')
+                && name.eq_ignore_ascii_case("content-length")
+            {
+                length = value.trim().parse().unwrap_or(0);
+            }
+        }
+        let mut body = vec![0u8; length];
+        self.stream.read_exact(&mut body).await?;
+        Ok(status)
+    }
+}
+
+/// Every stored submission id, read straight from the database the server wrote.
+async fn submission_ids(database_url: &str) -> anyhow::Result<Vec<String>> {
+    const SQL: &str = "SELECT submission_id FROM responses";
+    Ok(if database_url.starts_with("postgres") {
+        let pool = sqlx::PgPool::connect(database_url).await?;
+        sqlx::query_scalar(SQL).fetch_all(&pool).await?
+    } else {
+        let pool = sqlx::SqlitePool::connect(&format!("sqlite://{database_url}")).await?;
+        sqlx::query_scalar(SQL).fetch_all(&pool).await?
+    })
+}
+
+/// A new, empty database on the PostgreSQL server at `admin`.
+async fn fresh_postgres(admin: &str) -> anyhow::Result<String> {
+    let name = format!("thuocdo_bench_{}", std::process::id());
+    let pool = sqlx::PgPool::connect(admin).await?;
+    sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&pool).await?;
+    let base = admin.rsplit_once('/').map(|(b, _)| b).unwrap_or(admin);
+    Ok(format!("{base}/{name}"))
+}
