@@ -33,6 +33,15 @@ fn find_binary(candidates: &[&str]) -> Option<String> {
 impl Browser {
     /// Starts chromedriver and a headless Chromium with a phone-sized or desktop window.
     pub async fn start(width: u32, height: u32) -> anyhow::Result<Option<Self>> {
+        Self::launch(width, height, true).await
+    }
+
+    /// The same, with JavaScript switched off in the page, as on a browser that has none.
+    pub async fn start_without_javascript(width: u32, height: u32) -> anyhow::Result<Option<Self>> {
+        Self::launch(width, height, false).await
+    }
+
+    async fn launch(width: u32, height: u32, javascript: bool) -> anyhow::Result<Option<Self>> {
         let driver = find_binary(&["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]);
         let chromium = find_binary(&["/usr/bin/chromium", "/usr/bin/chromium-browser"]);
         let (Some(driver), Some(chromium)) = (driver, chromium) else {
@@ -64,7 +73,7 @@ impl Browser {
             tokio::time::sleep(Duration::from_millis(100)).await;
         }
         let profile = tempfile::tempdir()?;
-        let args = vec![
+        let mut args = vec![
             "--headless=new".to_string(),
             "--no-sandbox".into(),
             "--disable-gpu".into(),
@@ -78,6 +87,9 @@ impl Browser {
             format!("--window-size={width},{height}"),
             format!("--user-data-dir={}", profile.path().display()),
         ];
+        if !javascript {
+            args.push("--blink-settings=scriptEnabled=false".into());
+        }
         let capabilities = json!({ "capabilities": { "alwaysMatch": {
             "browserName": "chrome",
             "goog:chromeOptions": { "binary": chromium, "args": args }
@@ -163,6 +175,26 @@ impl Browser {
         }
         let path = format!("/element/{}/value", element.id);
         self.command(reqwest::Method::POST, &path, Some(json!({ "text": text }))).await.map(|_| ())
+    }
+
+    /// Presses and releases one key (WebDriver key codes: `\u{E004}` Tab, `\u{E007}` Enter, " ").
+    pub async fn press(&self, key: &str) -> anyhow::Result<()> {
+        let actions = json!({ "actions": [{ "type": "key", "id": "keyboard", "actions": [
+            { "type": "keyDown", "value": key }, { "type": "keyUp", "value": key }
+        ]}]});
+        self.command(reqwest::Method::POST, "/actions", Some(actions)).await.map(|_| ())
+    }
+
+    /// Tag name and `type` and `name` attributes of the element that has the keyboard focus.
+    pub async fn focused(&self) -> anyhow::Result<(String, String, String)> {
+        let active = self.command(reqwest::Method::GET, "/element/active", None).await?;
+        let id = active[ELEMENT_KEY].as_str().context("no focused element")?.to_string();
+        let tag = self.command(reqwest::Method::GET, &format!("/element/{id}/name"), None).await?;
+        let attribute = |name: &'static str| {
+            let path = format!("/element/{id}/attribute/{name}");
+            async move { self.command(reqwest::Method::GET, &path, None).await.map(|v| v.as_str().unwrap_or_default().to_string()) }
+        };
+        Ok((tag.as_str().unwrap_or_default().to_lowercase(), attribute("type").await?, attribute("name").await?))
     }
 
     /// Chooses the `<option>` of a select by its value.

@@ -23,8 +23,9 @@ pub struct Layout {
 }
 
 /// Navigation entries of the officials' area and who sees them.
-const ADMIN_NAV: [(&str, &str, Option<Permission>); 4] = [
+const ADMIN_NAV: [(&str, &str, Option<Permission>); 5] = [
     ("/admin", "Tổng quan", None),
+    ("/admin/surveys", "Khảo sát", Some(Permission::ViewResults)),
     ("/admin/units", "Đơn vị", Some(Permission::ViewUnits)),
     ("/admin/users", "Người dùng", Some(Permission::ViewUsers)),
     ("/admin/audit", "Nhật ký", Some(Permission::ViewAudit)),

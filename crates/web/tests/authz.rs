@@ -63,6 +63,8 @@ async fn every_role_against_every_protected_route() {
         let stp = app.unit_id("STP").await;
         let commune = app.unit_id("28101").await;
         let cchc = app.store.user_id_by_name("cchc").await.unwrap();
+        let survey = app.store.survey_by_code("sipas-2026").await.unwrap().id;
+        let questionnaire = app.store.questionnaires(&domain::auth::Access::new(vec![domain::auth::Grant { role: domain::auth::Role::SystemAdmin, unit: province }])).await.unwrap()[0].id;
         let stp_hidden: &'static [&'static str] = &["anlac.canbo", "anlac.chutich"];
         let commune_hidden: &'static [&'static str] = &["stp.canbo", "stp.giamdoc"];
         let province_hidden: &'static [&'static str] = &["stp.canbo", "stp.giamdoc", "anlac.canbo", "anlac.chutich"];
@@ -90,6 +92,12 @@ async fn every_role_against_every_protected_route() {
             case("GET", "/api/v1/users", 200, SEE_USERS, &[]),
             case("GET", format!("/api/v1/users/{cchc}"), 200, SEE_USERS, &[]),
             case("GET", "/api/v1/audit", 200, MANAGERS, &[]),
+            case("GET", "/admin/surveys", 200, SEE_UNITS, &[]),
+            case("GET", format!("/admin/surveys/{survey}"), 200, SEE_UNITS, &[]),
+            case("GET", "/api/v1/surveys", 200, SEE_UNITS, &[]),
+            case("GET", format!("/api/v1/surveys/{survey}/results"), 200, SEE_UNITS, &[]),
+            case("GET", "/api/v1/questionnaire-templates", 200, EVERY_OFFICIAL, &[]),
+            case("GET", format!("/api/v1/questionnaires/{questionnaire}"), 200, MANAGERS, &[]),
         ];
         let sessions = sessions(&app).await;
         let mut failures = Vec::new();

@@ -367,13 +367,14 @@ pub struct ResultQuery {
 
 #[derive(Serialize, ToSchema, Default)]
 pub struct Results {
-    responses: i64,
-    by_unit: Vec<(i64, i64)>,
-    by_channel: Vec<(String, i64)>,
-    by_day: Vec<(String, i64)>,
+    pub responses: i64,
+    /// (unit id, responses)
+    pub by_unit: Vec<(i64, i64)>,
+    pub by_channel: Vec<(String, i64)>,
+    pub by_day: Vec<(String, i64)>,
     /// question → option → count (`""` as option: answered).
     #[schema(value_type = Object)]
-    questions: std::collections::BTreeMap<String, std::collections::BTreeMap<String, i64>>,
+    pub questions: std::collections::BTreeMap<String, std::collections::BTreeMap<String, i64>>,
 }
 
 /// Live results from the counters, limited to the caller's units.

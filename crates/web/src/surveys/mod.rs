@@ -3,6 +3,7 @@
 
 pub mod api;
 pub mod intake;
+mod pages;
 mod respond;
 
 use axum::Router;
@@ -15,4 +16,6 @@ pub fn routes() -> Router<AppState> {
         .route("/s/{code}", get(respond::form).post(respond::submit))
         .route("/s/{code}/cam-on", get(respond::done))
         .route("/t/{token}", get(respond::token_form).post(respond::token_submit))
+        .route("/admin/surveys", get(pages::list))
+        .route("/admin/surveys/{id}", get(pages::results))
 }
