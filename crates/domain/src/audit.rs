@@ -52,6 +52,7 @@ actions! {
     SurveyCreated = "survey.created", "Tạo cuộc khảo sát";
     SurveyTokensIssued = "survey.tokens_issued", "Phát hành mã trả lời một lần";
     AggregatesRecomputed = "survey.recomputed", "Tính lại số liệu tổng hợp";
+    ResponsesExported = "responses.exported", "Xuất phiếu trả lời";
 }
 
 #[cfg(test)]

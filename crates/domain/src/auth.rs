@@ -37,6 +37,8 @@ pub enum Permission {
     ManageSurveys,
     /// Read survey results of the subtree.
     ViewResults,
+    /// Read and export raw responses of the subtree (each access is audited).
+    ViewResponses,
 }
 
 impl Role {
@@ -92,7 +94,7 @@ impl Role {
             Self::UnitOfficial | Self::UnitHead | Self::AppraisalCouncil => &[ViewUnits, ViewResults],
             Self::Leadership => &[ViewUnits, ViewUsers, ViewResults],
             Self::ReformOffice | Self::SystemAdmin => {
-                &[ViewUnits, ManageUnits, ViewUsers, ManageUsers, ViewAudit, ManageSurveys, ViewResults]
+                &[ViewUnits, ManageUnits, ViewUsers, ManageUsers, ViewAudit, ManageSurveys, ViewResults, ViewResponses]
             }
         }
     }
@@ -265,7 +267,7 @@ mod tests {
             let access = Access::new(vec![Grant { role, unit }]);
             for permission in [Permission::ViewUnits, Permission::ManageUnits, Permission::ViewUsers,
                                Permission::ManageUsers, Permission::ViewAudit, Permission::ManageSurveys,
-                               Permission::ViewResults] {
+                               Permission::ViewResults, Permission::ViewResponses] {
                 let allowed = access.can(permission, &up(target));
                 let expected = role.permissions().contains(&permission) && tree().is_within(target, unit);
                 prop_assert_eq!(allowed, expected);

@@ -82,36 +82,77 @@ fn excel_date(serial: f64) -> String {
 
 /// CSV with a UTF-8 BOM, so that Excel opens Vietnamese text correctly.
 pub fn write_csv(header: &[&str], rows: &[Vec<String>]) -> Vec<u8> {
-    let mut writer = csv::Writer::from_writer(b"\xEF\xBB\xBF".to_vec());
+    let header: Vec<String> = header.iter().map(|h| h.to_string()).collect();
+    let mut bytes = csv_chunk(std::slice::from_ref(&header), true);
+    bytes.extend(csv_chunk(rows, false));
+    bytes
+}
+
+/// CSV lines for `rows`, for writing a file piece by piece; the first piece carries the BOM.
+pub fn csv_chunk(rows: &[Vec<String>], bom: bool) -> Vec<u8> {
+    let start = if bom { b"\xEF\xBB\xBF".to_vec() } else { Vec::new() };
+    let mut writer = csv::Writer::from_writer(start);
     // Writing to a Vec cannot fail.
-    let _ = writer.write_record(header);
     for row in rows {
         let _ = writer.write_record(row);
     }
     writer.into_inner().unwrap_or_default()
 }
 
-/// One sheet with a bold, frozen header row and every cell stored as text (codes such as
-/// `01` keep their leading zero).
-pub fn write_xlsx(sheet_name: &str, header: &[&str], rows: &[Vec<String>]) -> Result<Vec<u8>, SheetError> {
-    use rust_xlsxwriter::{Format, Workbook};
-    let fail = |e: rust_xlsxwriter::XlsxError| SheetError::Unreadable(e.to_string());
-    let mut workbook = Workbook::new();
-    let sheet = workbook.add_worksheet();
-    sheet.set_name(sheet_name).map_err(fail)?;
-    let bold = Format::new().set_bold();
-    let text = Format::new().set_num_format("@");
-    for (col, title) in header.iter().enumerate() {
-        sheet.write_string_with_format(0, col as u16, *title, &bold).map_err(fail)?;
-        sheet.set_column_width(col as u16, 18).map_err(fail)?;
-    }
-    for (r, row) in rows.iter().enumerate() {
-        for (c, value) in row.iter().enumerate() {
-            sheet.write_string_with_format(r as u32 + 1, c as u16, value, &text).map_err(fail)?;
+/// One worksheet with a bold, frozen header row and every cell stored as text (codes such as
+/// `01` keep their leading zero). In constant-memory mode rows go to a temporary file as they
+/// come, so a million rows never sit in memory.
+pub struct XlsxWriter {
+    workbook: rust_xlsxwriter::Workbook,
+    text: rust_xlsxwriter::Format,
+    next_row: u32,
+}
+
+fn fail(e: rust_xlsxwriter::XlsxError) -> SheetError {
+    SheetError::Unreadable(e.to_string())
+}
+
+impl XlsxWriter {
+    pub fn new(sheet_name: &str, header: &[String], constant_memory: bool) -> Result<Self, SheetError> {
+        use rust_xlsxwriter::{Format, Workbook};
+        let mut workbook = Workbook::new();
+        let sheet = if constant_memory { workbook.add_worksheet_with_constant_memory().map_err(fail)? } else { workbook.add_worksheet() };
+        sheet.set_name(sheet_name).map_err(fail)?;
+        let bold = Format::new().set_bold();
+        for (col, title) in header.iter().enumerate() {
+            sheet.write_string_with_format(0, col as u16, title, &bold).map_err(fail)?;
+            sheet.set_column_width(col as u16, 16).map_err(fail)?;
         }
+        sheet.set_freeze_panes(1, 0).map_err(fail)?;
+        Ok(Self { workbook, text: Format::new().set_num_format("@"), next_row: 1 })
     }
-    sheet.set_freeze_panes(1, 0).map_err(fail)?;
-    workbook.save_to_buffer().map_err(fail)
+
+    pub fn push(&mut self, row: &[String]) -> Result<(), SheetError> {
+        let sheet = self.workbook.worksheet_from_index(0).map_err(fail)?;
+        for (c, value) in row.iter().enumerate() {
+            sheet.write_string_with_format(self.next_row, c as u16, value, &self.text).map_err(fail)?;
+        }
+        self.next_row += 1;
+        Ok(())
+    }
+
+    pub fn to_bytes(mut self) -> Result<Vec<u8>, SheetError> {
+        self.workbook.save_to_buffer().map_err(fail)
+    }
+
+    pub fn save(mut self, path: &std::path::Path) -> Result<(), SheetError> {
+        self.workbook.save(path).map_err(fail)
+    }
+}
+
+/// A whole small table as one XLSX file in memory.
+pub fn write_xlsx(sheet_name: &str, header: &[&str], rows: &[Vec<String>]) -> Result<Vec<u8>, SheetError> {
+    let header: Vec<String> = header.iter().map(|h| h.to_string()).collect();
+    let mut writer = XlsxWriter::new(sheet_name, &header, false)?;
+    for row in rows {
+        writer.push(row)?;
+    }
+    writer.to_bytes()
 }
 
 #[cfg(test)]
@@ -138,6 +179,22 @@ mod tests {
         assert_eq!(read[1], table()[0]);
         let semicolons = "code;name\n01;Tỉnh An Lạc, mới\n".as_bytes();
         assert_eq!(read_table("y.csv", semicolons).unwrap()[1], vec!["01", "Tỉnh An Lạc, mới"]);
+    }
+
+    #[test]
+    fn a_large_sheet_is_written_through_a_file() {
+        let dir = std::env::temp_dir().join(format!("sheets-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let path = dir.join("big.xlsx");
+        let mut writer = XlsxWriter::new("Phiếu", &["Mã".to_string(), "Ý kiến".to_string()], true).unwrap();
+        for i in 0..20_000 {
+            writer.push(&[format!("{i:05}"), "Hài lòng".to_string()]).unwrap();
+        }
+        writer.save(&path).unwrap();
+        let read = read_table("big.xlsx", &std::fs::read(&path).unwrap()).unwrap();
+        assert_eq!(read.len(), 20_001);
+        assert_eq!(read[20_000], vec!["19999", "Hài lòng"]);
+        std::fs::remove_dir_all(dir).unwrap();
     }
 
     #[test]

@@ -301,10 +301,86 @@ impl Store {
         Ok(RecomputeReport { responses, counters: fresh.len(), differences })
     }
 
+    /// The raw responses of a survey in the caller's scope, oldest first, through a bounded
+    /// channel: a producer task reads them as a stream, so an export of a million rows never
+    /// holds them all. The export is recorded in the audit log before the first row.
+    pub async fn export_responses(
+        &self,
+        actor: &Actor,
+        access: &Access,
+        survey_id: i64,
+        filter: &ExportFilter,
+    ) -> Result<mpsc::Receiver<Result<ResponseRecord>>> {
+        let survey = self.survey(access, survey_id).await?;
+        if !access.has(Permission::ViewResponses) {
+            return Err(Error::Forbidden);
+        }
+        let entry = Entry::new(AuditAction::ResponsesExported, "survey", survey_id)
+            .unit(survey.unit_id)
+            .details(json!({ "unit_id": filter.unit_id, "from_ms": filter.from_ms, "to_ms": filter.to_ms }));
+        self.audit(actor, &entry).await?;
+        let scope = scope_sql(&access.roots(Permission::ViewResponses));
+        let sql = format!(
+            "{scope} SELECT r.id, r.unit_id, r.channel, r.submitted_at, r.duration_ms, r.flags, r.answers FROM responses r
+             WHERE r.survey_id = $1 AND r.unit_id IN (SELECT id FROM scope)
+               AND ($2 IS NULL OR r.unit_id = $2) AND ($3 IS NULL OR r.submitted_at >= $3) AND ($4 IS NULL OR r.submitted_at < $4)
+             ORDER BY r.id"
+        );
+        let (sender, receiver) = mpsc::channel(512);
+        let store = self.clone();
+        let filter = filter.clone();
+        tokio::spawn(async move {
+            on_db!(store, read, |pool| {
+                let mut rows = sqlx::query_as::<_, ResponseRecord>(AssertSqlSafe(sql.as_str()))
+                    .bind(survey_id)
+                    .bind(filter.unit_id)
+                    .bind(filter.from_ms)
+                    .bind(filter.to_ms)
+                    .fetch(pool);
+                loop {
+                    let next = rows.try_next().await.map_err(Error::from);
+                    let stop = !matches!(next, Ok(Some(_)));
+                    let item = match next {
+                        Ok(Some(row)) => Ok(row),
+                        Ok(None) => break,
+                        Err(e) => Err(e),
+                    };
+                    // The reader has gone (the download was cancelled): stop reading.
+                    if sender.send(item).await.is_err() || stop {
+                        break;
+                    }
+                }
+            })
+        });
+        Ok(receiver)
+    }
+
     /// Every survey id, for a full recount.
     pub async fn survey_ids(&self) -> Result<Vec<i64>> {
         Ok(on_db!(self, read, |pool| sqlx::query_scalar("SELECT id FROM surveys ORDER BY id").fetch_all(pool).await)?)
     }
+}
+
+/// A stored response as exported.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct ResponseRecord {
+    pub id: i64,
+    pub unit_id: i64,
+    pub channel: String,
+    pub submitted_at: i64,
+    pub duration_ms: Option<i64>,
+    pub flags: i64,
+    /// JSON of the validated answers.
+    pub answers: String,
+}
+
+#[derive(Clone, Debug, Default)]
+pub struct ExportFilter {
+    pub unit_id: Option<i64>,
+    /// Submitted at or after, unix milliseconds.
+    pub from_ms: Option<i64>,
+    /// Submitted before.
+    pub to_ms: Option<i64>,
 }
 
 #[derive(Clone, Debug, Default)]

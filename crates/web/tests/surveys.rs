@@ -210,3 +210,39 @@ async fn an_invitation_link_answers_once() {
     assert_eq!(visitor.text("/t/khong-hop-le").await.0, 422);
     assert_eq!(responses(&app).await, 1);
 }
+
+#[tokio::test]
+async fn responses_export_as_csv_and_xlsx_with_codes_and_labels() {
+    let app = TestApp::spawn(testkit::sqlite()).await;
+    let http = reqwest::Client::new();
+    for (i, unit) in ["28101", "28101", "28102"].iter().enumerate() {
+        let body = json!({ "submission_id": format!("x{i}"), "unit_code": unit, "answers": sheet("4") });
+        let response = http.post(format!("{}/api/v1/surveys/{SURVEY}/responses", app.base)).json(&body).send().await.unwrap();
+        assert_eq!(response.status(), 201);
+    }
+    let survey = app.store.survey_by_code(SURVEY).await.unwrap().id;
+    let cchc = app.login("cchc").await;
+    let (status, csv) = cchc.text(&format!("/admin/surveys/{survey}/export.csv")).await;
+    assert_eq!(status, 200);
+    let lines: Vec<&str> = csv.lines().collect();
+    assert_eq!(lines.len(), 4, "{csv}");
+    assert!(lines[0].starts_with("\u{feff}Mã phiếu,Thời điểm gửi,Mã đơn vị,Đơn vị,Kênh"));
+    assert!(lines[0].contains("HL_CHUNG,HL_CHUNG (nhãn)"));
+    assert!(lines[1].contains("Phường An Lạc") && lines[1].contains(",4,Hài lòng,"), "{}", lines[1]);
+    let commune = app.unit_id("28101").await;
+    let (_, filtered) = cchc.text(&format!("/admin/surveys/{survey}/export.csv?unit_id={commune}")).await;
+    assert_eq!(filtered.lines().count(), 3);
+    let (status, _) = cchc.text(&format!("/admin/surveys/{survey}/export.csv?from=32/13/2026")).await;
+    assert_eq!(status, 422);
+    let xlsx = cchc.get(&format!("/admin/surveys/{survey}/export.xlsx")).await;
+    assert_eq!(xlsx.status(), 200);
+    let table = sheets::read_table("phieu.xlsx", &xlsx.bytes().await.unwrap()).unwrap();
+    assert_eq!(table.len(), 4);
+    assert_eq!(table[0][3], "Đơn vị");
+    let official = app.login("anlac.canbo").await;
+    assert_eq!(official.get(&format!("/admin/surveys/{survey}/export.csv")).await.status(), 403, "raw responses are not for every official");
+    let province = app.unit_id("99").await;
+    let admin = domain::auth::Access::new(vec![domain::auth::Grant { role: domain::auth::Role::SystemAdmin, unit: province }]);
+    let filter = storage::audit::Filter { action: Some(domain::audit::AuditAction::ResponsesExported), ..Default::default() };
+    assert_eq!(app.store.audit_log(&admin, &filter, storage::Paging::new(1, 10)).await.unwrap().total, 3, "every export is audited");
+}

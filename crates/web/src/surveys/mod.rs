@@ -2,6 +2,7 @@
 //! surveys, submit answers and read live results. Every answer goes through [`intake`].
 
 pub mod api;
+mod export;
 pub mod intake;
 mod pages;
 mod respond;
@@ -18,4 +19,6 @@ pub fn routes() -> Router<AppState> {
         .route("/t/{token}", get(respond::token_form).post(respond::token_submit))
         .route("/admin/surveys", get(pages::list))
         .route("/admin/surveys/{id}", get(pages::results))
+        .route("/admin/surveys/{id}/export.csv", get(export::csv))
+        .route("/admin/surveys/{id}/export.xlsx", get(export::xlsx))
 }

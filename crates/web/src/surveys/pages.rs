@@ -78,6 +78,8 @@ pub struct ResultsPage {
     by_channel: Vec<(&'static str, i64)>,
     by_day: Vec<(String, i64)>,
     questions: Vec<QuestionResult>,
+    /// Raw responses are for the roles that need them.
+    can_export: bool,
 }
 
 fn bars(options: &[domain::surveys::Choice], counts: &BTreeMap<String, i64>, base: i64) -> Vec<Bar> {
@@ -135,6 +137,7 @@ pub async fn results(State(state): State<AppState>, user: CurrentUser, Path(id):
         by_channel: summary.by_channel.iter().map(|(c, n)| (domain::surveys::Channel::parse(c).map(|c| c.label()).unwrap_or("Khác"), *n)).collect(),
         by_day: summary.by_day.iter().map(|(d, n)| (text::parse_date(d).map(text::format_date).unwrap_or_else(|| d.clone()), *n)).collect(),
         questions: distributions(&form, &summary.questions),
+        can_export: access.has(Permission::ViewResponses),
         survey: SurveyRow {
             id: survey.id,
             period: survey.period_label(),
