@@ -220,6 +220,11 @@ fn closing_section(part: Option<&str>) -> Section {
     }
 }
 
+/// What the respondent reads first (the methodology notes are for officials, in this file).
+const INTRO: &str = "Để nâng cao chất lượng phục vụ người dân, tổ chức, cơ quan nhà nước mong anh/chị dành vài phút \
+    cho biết ý kiến về lần giải quyết thủ tục hành chính vừa qua. Phiếu không ghi tên; ý kiến của anh/chị được giữ kín \
+    và chỉ dùng để tổng hợp.";
+
 /// The SIPAS 2017 questionnaire (Quyết định 2640/QĐ-BNV).
 pub fn sipas_2017() -> Questionnaire {
     let mut sections = vec![respondent_section()];
@@ -228,7 +233,7 @@ pub fn sipas_2017() -> Questionnaire {
     Questionnaire {
         code: "SIPAS-2017".into(),
         title: "Phiếu khảo sát sự hài lòng của người dân, tổ chức đối với sự phục vụ của cơ quan hành chính nhà nước".into(),
-        description: "Mẫu theo cấu trúc Quyết định 2640/QĐ-BNV (5 yếu tố, 22 tiêu chí). Cách diễn đạt câu hỏi là của hệ thống; cơ quan có thể sao chép và chỉnh sửa.".into(),
+        description: INTRO.into(),
         methodology: Some("sipas-2017".into()),
         sections,
     }
@@ -259,7 +264,7 @@ pub fn sipas_2023() -> Questionnaire {
     Questionnaire {
         code: "SIPAS-2023".into(),
         title: "Phiếu khảo sát sự hài lòng của người dân, tổ chức về chính sách công và dịch vụ hành chính công".into(),
-        description: "Mẫu theo cấu trúc Quyết định 1001/QĐ-BNV: phần A về 9 nhóm chính sách, phần B về dịch vụ hành chính công. Cách diễn đạt câu hỏi là của hệ thống.".into(),
+        description: INTRO.into(),
         methodology: Some("sipas-2023".into()),
         sections,
     }
