@@ -45,9 +45,40 @@ fn read_csv(bytes: &[u8]) -> Result<Vec<Vec<String>>, SheetError> {
 }
 
 fn read_workbook(bytes: &[u8]) -> Result<Vec<Vec<String>>, SheetError> {
+    read_sheets(bytes)?.into_iter().next().map(|(_, rows)| rows).ok_or(SheetError::NoSheet)
+}
+
+/// Rows of text, the header first.
+pub type Rows = Vec<Vec<String>>;
+
+/// Every sheet of a workbook by name, each as rows of text.
+pub fn read_sheets(bytes: &[u8]) -> Result<Vec<(String, Rows)>, SheetError> {
     let mut workbook = open_workbook_auto_from_rs(Cursor::new(bytes.to_vec())).map_err(|e| SheetError::Unreadable(e.to_string()))?;
-    let range = workbook.worksheet_range_at(0).ok_or(SheetError::NoSheet)?.map_err(|e| SheetError::Unreadable(e.to_string()))?;
-    Ok(range.rows().map(|row| row.iter().map(cell_text).collect()).collect())
+    let mut sheets = Vec::new();
+    for name in workbook.sheet_names() {
+        let range = workbook.worksheet_range(&name).map_err(|e| SheetError::Unreadable(e.to_string()))?;
+        sheets.push((name, range.rows().map(|row| row.iter().map(cell_text).collect()).collect()));
+    }
+    Ok(sheets)
+}
+
+/// A workbook of several small sheets, each given with its header as its first row.
+pub fn write_sheets(sheets: &[(&str, &[Vec<String>])]) -> Result<Vec<u8>, SheetError> {
+    let mut workbook = rust_xlsxwriter::Workbook::new();
+    let bold = rust_xlsxwriter::Format::new().set_bold();
+    let text = rust_xlsxwriter::Format::new().set_num_format("@");
+    for (name, rows) in sheets {
+        let sheet = workbook.add_worksheet();
+        sheet.set_name(*name).map_err(fail)?;
+        for (r, row) in rows.iter().enumerate() {
+            let format = if r == 0 { &bold } else { &text };
+            for (c, value) in row.iter().enumerate() {
+                sheet.write_string_with_format(r as u32, c as u16, value, format).map_err(fail)?;
+            }
+        }
+        sheet.set_freeze_panes(1, 0).map_err(fail)?;
+    }
+    workbook.save_to_buffer().map_err(fail)
 }
 
 /// A cell as an official would read it: whole numbers without `.0`, dates as dd/mm/yyyy.

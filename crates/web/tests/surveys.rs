@@ -246,3 +246,43 @@ async fn responses_export_as_csv_and_xlsx_with_codes_and_labels() {
     let filter = storage::audit::Filter { action: Some(domain::audit::AuditAction::ResponsesExported), ..Default::default() };
     assert_eq!(app.store.audit_log(&admin, &filter, storage::Paging::new(1, 10)).await.unwrap().total, 3, "every export is audited");
 }
+
+#[tokio::test]
+async fn a_questionnaire_round_trips_through_an_xlsform_workbook() {
+    let app = TestApp::spawn(testkit::sqlite()).await;
+    let cchc = app.login("cchc").await;
+    let list: Value = cchc.get("/api/v1/surveys").await.json().await.unwrap();
+    assert!(!list.as_array().unwrap().is_empty());
+    let province = app.unit_id("99").await;
+    let admin = domain::auth::Access::new(vec![domain::auth::Grant { role: domain::auth::Role::SystemAdmin, unit: province }]);
+    let id = app.store.questionnaires(&admin).await.unwrap()[0].id;
+    let workbook = cchc.get(&format!("/api/v1/questionnaires/{id}/xlsform")).await;
+    assert_eq!(workbook.status(), 200);
+    let bytes = workbook.bytes().await.unwrap();
+    // An official edits the code in Excel, then uploads the workbook.
+    let mut sheets = sheets::read_sheets(&bytes).unwrap();
+    assert_eq!(sheets.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(), vec!["survey", "choices", "settings"]);
+    sheets[2].1[1][0] = "SIPAS-2017-BAN-SAO".into();
+    let edited = sheets::write_sheets(&sheets.iter().map(|(n, rows)| (n.as_str(), rows.as_slice())).collect::<Vec<_>>()).unwrap();
+    let upload = |bytes: Vec<u8>| {
+        cchc.client
+            .post(cchc.url("/api/v1/questionnaires/xlsform?unit_code=99"))
+            .header("x-csrf-token", cchc.csrf.clone())
+            .header("content-type", "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet")
+            .body(bytes)
+            .send()
+    };
+    let created = upload(edited).await.unwrap();
+    assert_eq!(created.status(), 201);
+    let copy: Value = created.json().await.unwrap();
+    let mut expected = domain::sipas::sipas_2017();
+    expected.code = "SIPAS-2017-BAN-SAO".into();
+    assert_eq!(serde_json::from_value::<domain::surveys::Questionnaire>(copy["draft"].clone()).unwrap(), expected);
+    sheets[0].1[3][0] = "select_one khong_co".into();
+    let broken = sheets::write_sheets(&sheets.iter().map(|(n, rows)| (n.as_str(), rows.as_slice())).collect::<Vec<_>>()).unwrap();
+    let refused = upload(broken).await.unwrap();
+    assert_eq!(refused.status(), 422);
+    let doc: Value = refused.json().await.unwrap();
+    assert_eq!(doc["errors"][0]["field"], "survey!4", "{doc}");
+    assert_eq!(upload(b"not a workbook".to_vec()).await.unwrap().status(), 422);
+}

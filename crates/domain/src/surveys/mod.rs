@@ -13,6 +13,7 @@ pub mod quality;
 mod schema;
 mod survey;
 mod tally;
+pub mod xlsform;
 
 pub use answers::{Answer, AnswerError, Answers, validate};
 pub use logic::Condition;

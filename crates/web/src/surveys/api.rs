@@ -25,6 +25,8 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(create_questionnaire))
         .routes(routes!(get_questionnaire, update_questionnaire))
         .routes(routes!(publish))
+        .routes(routes!(export_xlsform))
+        .routes(routes!(import_xlsform))
         .routes(routes!(list_surveys, create_survey))
         .routes(routes!(issue_tokens))
         .routes(routes!(submit_response))
@@ -120,6 +122,51 @@ async fn update_questionnaire(
 async fn publish(State(state): State<AppState>, caller: ApiUser, Path(id): Path<i64>) -> ApiResult<(StatusCode, axum::Json<QuestionnaireDto>)> {
     require(&caller.principal.access, Permission::ManageSurveys)?;
     state.store.publish_questionnaire(&caller.actor(&state), &caller.principal.access, id).await?;
+    Ok((StatusCode::CREATED, axum::Json(questionnaire_dto(&state, &caller, id).await?)))
+}
+
+const XLSX: &str = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet";
+
+/// The draft as an XLSForm-style workbook (sheets `survey`, `choices`, `settings`) to edit in Excel.
+#[utoipa::path(get, path = "/api/v1/questionnaires/{id}/xlsform", tag = "surveys",
+    responses((status = 200, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", body = Vec<u8>),
+              (status = 404, body = ProblemDocument)))]
+async fn export_xlsform(State(state): State<AppState>, caller: ApiUser, Path(id): Path<i64>) -> ApiResult<axum::response::Response> {
+    use axum::response::IntoResponse;
+    require(&caller.principal.access, Permission::ManageSurveys)?;
+    let record = state.store.questionnaire(&caller.principal.access, id).await?;
+    let (survey, choices, settings) = domain::surveys::xlsform::to_sheets(&record.draft);
+    let bytes = sheets::write_sheets(&[("survey", &survey), ("choices", &choices), ("settings", &settings)]).map_err(|_| Failure::internal())?;
+    let disposition = format!("attachment; filename=\"{}.xlsx\"", record.code);
+    Ok(([(axum::http::header::CONTENT_TYPE, XLSX.to_string()), (axum::http::header::CONTENT_DISPOSITION, disposition)], bytes).into_response())
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct ImportQuery {
+    /// Code of the owning unit.
+    unit_code: String,
+}
+
+/// Creates a questionnaire draft from an XLSForm-style workbook; problems come back by sheet
+/// and row.
+#[utoipa::path(post, path = "/api/v1/questionnaires/xlsform", tag = "surveys", params(ImportQuery),
+    request_body(content = Vec<u8>, content_type = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
+    responses((status = 201, body = QuestionnaireDto), (status = 422, body = ProblemDocument)))]
+async fn import_xlsform(
+    State(state): State<AppState>,
+    caller: ApiUser,
+    Query(q): Query<ImportQuery>,
+    body: axum::body::Bytes,
+) -> ApiResult<(StatusCode, axum::Json<QuestionnaireDto>)> {
+    require(&caller.principal.access, Permission::ManageSurveys)?;
+    let workbook = sheets::read_sheets(&body).map_err(|e| Failure::invalid(e.to_string()))?;
+    let sheet = |name: &str| workbook.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, rows)| rows.clone()).unwrap_or_default();
+    let form = domain::surveys::xlsform::from_sheets(&sheet("survey"), &sheet("choices"), &sheet("settings")).map_err(|problems| {
+        let errors: Vec<FieldError> = problems.iter().map(|p| FieldError { field: format!("{}!{}", p.sheet, p.row), message: p.to_string() }).collect();
+        Problem::from(Failure::invalid(format!("Tệp có {} chỗ cần sửa.", errors.len())).with_errors(errors))
+    })?;
+    let unit = unit_by_code(&state, &q.unit_code).await?;
+    let id = state.store.create_questionnaire(&caller.actor(&state), &caller.principal.access, unit, &form).await?;
     Ok((StatusCode::CREATED, axum::Json(questionnaire_dto(&state, &caller, id).await?)))
 }
 
