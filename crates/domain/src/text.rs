@@ -120,6 +120,12 @@ pub fn vn_datetime(ms: i64) -> OffsetDateTime {
     utc.to_offset(VN_OFFSET)
 }
 
+/// The first moment of `date` in Vietnam, as unix milliseconds.
+pub fn vn_midnight_ms(date: Date) -> i64 {
+    let at = time::PrimitiveDateTime::new(date, time::Time::MIDNIGHT).assume_offset(VN_OFFSET);
+    (at.unix_timestamp_nanos() / 1_000_000) as i64
+}
+
 /// Accepts `dd/mm/yyyy` (also with `-` or `.`) and ISO `yyyy-mm-dd`.
 pub fn parse_date(s: &str) -> Option<Date> {
     let s = s.trim();
@@ -191,6 +197,13 @@ mod tests {
         assert_eq!(parse_date("31/02/2025"), None);
         assert_eq!(parse_date("01/07/25"), None);
         assert_eq!(parse_date(""), None);
+    }
+
+    #[test]
+    fn midnight_in_vietnam() {
+        // 00:00 on 1 July 2025 in Hà Nội is 17:00 UTC the day before.
+        assert_eq!(vn_midnight_ms(date!(2025 - 07 - 01)), 1_751_302_800_000);
+        assert_eq!(format_timestamp_ms(vn_midnight_ms(date!(2025 - 07 - 01))), "01/07/2025 00:00");
     }
 
     #[test]

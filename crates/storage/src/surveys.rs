@@ -56,6 +56,8 @@ pub struct NewSurvey {
 pub struct Survey {
     pub id: i64,
     pub code: String,
+    /// The code of the first period of a regular survey: its stable public link.
+    pub series: String,
     pub title: String,
     pub unit_id: i64,
     pub version_id: i64,
@@ -81,6 +83,7 @@ impl Survey {
 struct SurveyRow {
     id: i64,
     code: String,
+    series: String,
     title: String,
     unit_id: i64,
     version_id: i64,
@@ -99,6 +102,7 @@ impl From<SurveyRow> for Survey {
         Self {
             id: r.id,
             code: r.code,
+            series: r.series,
             title: r.title,
             unit_id: r.unit_id,
             version_id: r.version_id,
@@ -113,7 +117,7 @@ impl From<SurveyRow> for Survey {
 }
 
 const SURVEY_COLUMNS: &str =
-    "s.id, s.code, s.title, s.unit_id, s.version_id, s.recurrence, s.period_start, s.period_end, s.opens_at, s.closes_at, s.channels";
+    "s.id, s.code, s.series, s.title, s.unit_id, s.version_id, s.recurrence, s.period_start, s.period_end, s.opens_at, s.closes_at, s.channels";
 
 /// A request for one-time tokens.
 #[derive(Clone, Copy, Debug)]
@@ -309,9 +313,9 @@ impl Store {
         on_db!(self, write, |pool| {
             let mut tx = pool.begin().await?;
             let id: i64 = sqlx::query_scalar(
-                "INSERT INTO surveys (code, title, unit_id, version_id, recurrence, period_start, period_end, opens_at,
+                "INSERT INTO surveys (code, series, title, unit_id, version_id, recurrence, period_start, period_end, opens_at,
                                       closes_at, channels, created_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
+                 VALUES ($1, $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11) RETURNING id",
             )
             .bind(&survey.code)
             .bind(text::clean(&survey.title))
@@ -346,11 +350,84 @@ impl Store {
         })
     }
 
-    /// A survey by its public code (public: the response page reads it).
-    pub async fn survey_by_code(&self, code: &str) -> Result<Survey> {
-        let sql = format!("SELECT {SURVEY_COLUMNS} FROM surveys s WHERE s.code = $1");
-        let row: SurveyRow = on_db!(self, read, |pool| sqlx::query_as(AssertSqlSafe(sql.as_str())).bind(code).fetch_one(pool).await)?;
+    /// A survey by its public code (public: the response page reads it). The code of a regular
+    /// survey's series names the period that has most recently opened by `now`; a period's own
+    /// code names that period.
+    pub async fn survey_by_code(&self, code: &str, now: i64) -> Result<Survey> {
+        let sql = format!(
+            "SELECT {SURVEY_COLUMNS} FROM surveys s WHERE s.code = $1 OR s.series = $1
+             ORDER BY CASE WHEN s.code = $1 AND s.series <> $1 THEN 0 WHEN s.opens_at <= $2 THEN 1 ELSE 2 END,
+                      CASE WHEN s.opens_at <= $2 THEN -s.opens_at ELSE s.opens_at END
+             LIMIT 1"
+        );
+        let row: SurveyRow =
+            on_db!(self, read, |pool| sqlx::query_as(AssertSqlSafe(sql.as_str())).bind(code).bind(now).fetch_one(pool).await)?;
         Ok(row.into())
+    }
+
+    /// Starts the next period of every regular survey whose current period ends within a day:
+    /// same questionnaire version, channels and units, the next calendar month or year, and a
+    /// code `SERIES-PERIOD`. A period gets one successor only (a unique index guards it, also
+    /// across server instances). Returns the surveys created.
+    pub async fn roll_regular_surveys(&self, actor: &Actor) -> Result<Vec<i64>> {
+        let sql = format!(
+            "SELECT {SURVEY_COLUMNS} FROM surveys s WHERE s.recurrence <> 'once'
+               AND NOT EXISTS (SELECT 1 FROM surveys n WHERE n.previous_id = s.id)"
+        );
+        let rows: Vec<SurveyRow> = on_db!(self, read, |pool| sqlx::query_as(AssertSqlSafe(sql.as_str())).fetch_all(pool).await)?;
+        let mut created = Vec::new();
+        for current in rows.into_iter().map(Survey::from) {
+            let Some((start, end)) = current.recurrence.next_period(current.period_end) else { continue };
+            let opens_at = text::vn_midnight_ms(start);
+            if actor.at < opens_at - 86_400_000 {
+                continue;
+            }
+            let closes_at = text::vn_midnight_ms(end + time::Duration::days(1));
+            let suffix = match current.recurrence {
+                Recurrence::Monthly => format!("{}-{:02}", start.year(), u8::from(start.month())),
+                _ => start.year().to_string(),
+            };
+            let code = format!("{}-{suffix}", current.series);
+            let targets: Vec<i64> = self.survey_targets(current.id).await?.into_iter().map(|(id, _, _)| id).collect();
+            let channels = json!(current.channels.iter().map(|c| c.code()).collect::<Vec<_>>()).to_string();
+            let inserted: Option<i64> = on_db!(self, write, |pool| {
+                let mut tx = pool.begin().await?;
+                let id: Option<i64> = sqlx::query_scalar(
+                    "INSERT INTO surveys (code, series, title, unit_id, version_id, recurrence, period_start, period_end,
+                                          opens_at, closes_at, channels, previous_id, created_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+                     ON CONFLICT DO NOTHING RETURNING id",
+                )
+                .bind(&code)
+                .bind(&current.series)
+                .bind(&current.title)
+                .bind(current.unit_id)
+                .bind(current.version_id)
+                .bind(current.recurrence.code())
+                .bind(text::iso_date(start))
+                .bind(text::iso_date(end))
+                .bind(opens_at)
+                .bind(closes_at)
+                .bind(&channels)
+                .bind(current.id)
+                .bind(actor.at)
+                .fetch_optional(&mut *tx)
+                .await?;
+                if let Some(id) = id {
+                    for unit in &targets {
+                        sqlx::query("INSERT INTO survey_units (survey_id, unit_id) VALUES ($1, $2)").bind(id).bind(unit).execute(&mut *tx).await?;
+                    }
+                    let entry = Entry::new(AuditAction::SurveyCreated, "survey", id)
+                        .unit(current.unit_id)
+                        .details(json!({ "code": code, "previous_id": current.id, "recurrence": current.recurrence.code() }));
+                    record!(&mut *tx, actor, &entry)?;
+                }
+                tx.commit().await?;
+                Ok::<_, Error>(id)
+            })?;
+            created.extend(inserted);
+        }
+        Ok(created)
     }
 
     /// The public code of a survey.

@@ -37,7 +37,7 @@ async fn published_survey(store: &Store, p: i64, targets: Vec<i64>) -> (i64, Que
     let q = store.create_questionnaire(&actor(), &admin_on(p), p, &form).await.unwrap();
     let version = store.publish_questionnaire(&actor(), &admin_on(p), q).await.unwrap();
     let survey = NewSurvey {
-        code: "sipas-2026".into(),
+        code: "sipas".into(),
         title: "Khảo sát SIPAS năm 2026".into(),
         unit_id: p,
         version_id: version,
@@ -128,7 +128,7 @@ async fn surveys_check_their_inputs_and_scope() {
         let store = testkit::store(&db).await;
         let (p, a, b) = units(&store).await;
         let (survey_id, _) = published_survey(&store, p, vec![a, b]).await;
-        let survey = store.survey_by_code("sipas-2026").await.unwrap();
+        let survey = store.survey_by_code("sipas", T0).await.unwrap();
         assert_eq!(survey.id, survey_id);
         assert_eq!(survey.channels, vec![Channel::Web, Channel::Invitation]);
         assert_eq!(survey.period_label(), "2026");
@@ -222,5 +222,47 @@ async fn a_token_answers_once_even_when_sent_twice_at_the_same_time() {
         assert_eq!(results.iter().filter(|r| r.question.is_empty()).map(|r| r.count).sum::<i64>(), 1);
         let outside = TokenBatch { unit_id: p, ..batch };
         assert!(store.issue_tokens(&actor(), &admin_on(p), &outside).await.is_err(), "only target units get tokens");
+    }
+}
+
+#[tokio::test]
+async fn regular_surveys_start_their_next_period_once() {
+    for db in testkit::backends().await {
+        let store = testkit::store(&db).await;
+        let (p, a, b) = units(&store).await;
+        let form = sipas_2017();
+        let q = store.create_questionnaire(&actor(), &admin_on(p), p, &form).await.unwrap();
+        let version = store.publish_questionnaire(&actor(), &admin_on(p), q).await.unwrap();
+        let nov = |d: &str| domain::text::vn_midnight_ms(parse_date(d).unwrap());
+        let survey = NewSurvey {
+            code: "hl-thang".into(),
+            title: "Hài lòng hằng tháng".into(),
+            unit_id: p,
+            version_id: version,
+            recurrence: Recurrence::Monthly,
+            period_start: parse_date("01/11/2026").unwrap(),
+            period_end: parse_date("30/11/2026").unwrap(),
+            opens_at: nov("01/11/2026"),
+            closes_at: nov("01/12/2026"),
+            channels: vec![Channel::Web],
+            targets: vec![a, b],
+        };
+        let first = store.create_survey(&actor(), &admin_on(p), &survey).await.unwrap();
+        let at = |ms: i64| Actor::system("lịch", ms);
+        assert!(store.roll_regular_surveys(&at(nov("15/11/2026"))).await.unwrap().is_empty(), "too early on {}", db.backend);
+        let created = store.roll_regular_surveys(&at(nov("30/11/2026") + 3_600_000)).await.unwrap();
+        assert_eq!(created.len(), 1, "{}", db.backend);
+        assert!(store.roll_regular_surveys(&at(nov("30/11/2026") + 7_200_000)).await.unwrap().is_empty(), "one successor only");
+        let december = store.survey_by_code("hl-thang-2026-12", 0).await.unwrap();
+        assert_eq!((december.period_label(), december.series.as_str()), ("12/2026".to_string(), "hl-thang"));
+        assert_eq!((december.opens_at, december.closes_at), (nov("01/12/2026"), nov("01/01/2027")));
+        assert_eq!(store.survey_targets(december.id).await.unwrap().len(), 2);
+        // The series link answers with the period open at the time.
+        assert_eq!(store.survey_by_code("hl-thang", nov("20/11/2026")).await.unwrap().id, first);
+        assert_eq!(store.survey_by_code("hl-thang", nov("02/12/2026")).await.unwrap().id, december.id);
+        assert_eq!(store.survey_by_code("hl-thang-2026-12", nov("20/11/2026")).await.unwrap().id, december.id);
+        // December rolls into January of the next year.
+        let january = store.roll_regular_surveys(&at(nov("31/12/2026"))).await.unwrap();
+        assert_eq!(store.survey_by_code("hl-thang-2027-01", 0).await.unwrap().id, january[0]);
     }
 }

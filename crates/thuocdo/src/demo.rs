@@ -162,8 +162,8 @@ pub async fn load(store: &Store, now_ms: i64) -> anyhow::Result<bool> {
     Ok(true)
 }
 
-/// Code of the demo SIPAS survey: its public link is `/s/sipas-2026`.
-pub const SURVEY_CODE: &str = "sipas-2026";
+/// Code of the demo SIPAS survey: its public link is `/s/sipas`.
+pub const SURVEY_CODE: &str = "sipas";
 
 /// The SIPAS 2017 questionnaire, published, asked of every unit in force in 2026 over the year.
 async fn survey(store: &Store, actor: &Actor, admin: &Access, province_id: i64) -> anyhow::Result<()> {

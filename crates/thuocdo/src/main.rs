@@ -227,7 +227,7 @@ async fn serve(store: Store, clock: Clock, args: ServeArgs) -> anyhow::Result<()
 /// any counter differed (the counters are then corrected).
 async fn recompute(store: &Store, clock: &Clock, survey: Option<String>) -> anyhow::Result<()> {
     let ids = match survey {
-        Some(code) => vec![store.survey_by_code(&code).await.with_context(|| format!("không có cuộc khảo sát «{code}»"))?.id],
+        Some(code) => vec![store.survey_by_code(&code, clock.now_ms()).await.with_context(|| format!("không có cuộc khảo sát «{code}»"))?.id],
         None => store.survey_ids().await?,
     };
     let actor = Actor::system("cli", clock.now_ms());

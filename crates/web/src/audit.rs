@@ -11,7 +11,6 @@ use domain::text;
 use serde::{Deserialize, Serialize};
 use storage::audit::{Filter, Record};
 use storage::{Page, Paging, Store};
-use time::{Date, Duration, PrimitiveDateTime, Time};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -19,7 +18,7 @@ use utoipa_axum::routes;
 use crate::AppState;
 use crate::auth::require;
 use crate::auth::session::{ApiUser, CurrentUser};
-use crate::error::{ApiResult, Failure, PageResult, ProblemDocument};
+use crate::error::{ApiResult, Failure, PageResult, ProblemDocument, day_range};
 use crate::layout::Layout;
 use crate::units::{Pager, encode};
 
@@ -45,27 +44,16 @@ pub struct AuditQuery {
     page: Option<i64>,
 }
 
-/// Midnight starting `date` in Vietnam, in unix milliseconds.
-fn vn_midnight_ms(date: Date) -> i64 {
-    let at = PrimitiveDateTime::new(date, Time::MIDNIGHT).assume_offset(text::VN_OFFSET);
-    (at.unix_timestamp_nanos() / 1_000_000) as i64
-}
-
 impl AuditQuery {
     fn filter(&self) -> Result<Filter, Failure> {
-        let day = |value: &Option<String>| -> Result<Option<Date>, Failure> {
-            match value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
-                None => Ok(None),
-                Some(v) => text::parse_date(v).map(Some).ok_or_else(|| Failure::invalid(format!("Ngày «{v}» không hợp lệ; nhập theo dạng dd/mm/yyyy."))),
-            }
-        };
+        let (from_ms, to_ms) = day_range(&self.from, &self.to)?;
         let action = match self.action.as_deref().filter(|a| !a.is_empty()) {
             None => None,
             Some(code) => Some(AuditAction::parse(code).ok_or_else(|| Failure::invalid(format!("Loại thao tác «{code}» không có.")))?),
         };
         Ok(Filter {
-            from_ms: day(&self.from)?.map(vn_midnight_ms),
-            to_ms: day(&self.to)?.map(|d| vn_midnight_ms(d + Duration::days(1))),
+            from_ms,
+            to_ms,
             action,
             actor: self.actor.as_deref().map(str::trim).filter(|a| !a.is_empty()).map(String::from),
             unit_id: self.unit_id,

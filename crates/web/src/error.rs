@@ -122,6 +122,20 @@ impl From<storage::Error> for Failure {
     }
 }
 
+/// A period typed by an official as first and last day (dd/mm/yyyy, either may be empty), as
+/// unix milliseconds from the first day's midnight to the midnight after the last, Vietnam time.
+pub fn day_range(from: &Option<String>, to: &Option<String>) -> Result<(Option<i64>, Option<i64>), Failure> {
+    let day = |value: &Option<String>| match value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+        None => Ok(None),
+        Some(v) => domain::text::parse_date(v)
+            .map(Some)
+            .ok_or_else(|| Failure::invalid(format!("Ngày «{v}» không hợp lệ; nhập theo dạng dd/mm/yyyy."))),
+    };
+    let from = day(from)?.map(domain::text::vn_midnight_ms);
+    let to = day(to)?.map(|d| domain::text::vn_midnight_ms(d + time::Duration::days(1)));
+    Ok((from, to))
+}
+
 /// A failure rendered as `application/problem+json` (RFC 9457).
 #[derive(Debug)]
 pub struct Problem(pub Failure);

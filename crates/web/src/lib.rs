@@ -52,8 +52,11 @@ pub fn router(state: AppState) -> Router {
 
 /// Serves until Ctrl-C or SIGTERM, finishing requests in flight.
 pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::io::Result<()> {
+    let rolling = tokio::spawn(surveys::keep_rolling(state.clone()));
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
-    axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await
+    let served = axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await;
+    rolling.abort();
+    served
 }
 
 async fn shutdown_signal() {

@@ -63,7 +63,7 @@ async fn every_role_against_every_protected_route() {
         let stp = app.unit_id("STP").await;
         let commune = app.unit_id("28101").await;
         let cchc = app.store.user_id_by_name("cchc").await.unwrap();
-        let survey = app.store.survey_by_code("sipas-2026").await.unwrap().id;
+        let survey = app.store.survey_by_code("sipas", app.clock.now_ms()).await.unwrap().id;
         let questionnaire = app.store.questionnaires(&domain::auth::Access::new(vec![domain::auth::Grant { role: domain::auth::Role::SystemAdmin, unit: province }])).await.unwrap()[0].id;
         let stp_hidden: &'static [&'static str] = &["anlac.canbo", "anlac.chutich"];
         let commune_hidden: &'static [&'static str] = &["stp.canbo", "stp.giamdoc"];

@@ -35,7 +35,7 @@ async fn run(javascript: bool) {
     let Some(browser) = browser.unwrap() else { return };
     let app = TestApp::spawn(testkit::sqlite()).await;
     let base = app.base.clone();
-    let survey_id = app.store.survey_by_code("sipas-2026").await.unwrap().id;
+    let survey_id = app.store.survey_by_code("sipas", app.clock.now_ms()).await.unwrap().id;
 
     browser.goto(&format!("{base}/login")).await.unwrap();
     browser.fill("#username", "anlac.canbo").await.unwrap();
@@ -46,7 +46,7 @@ async fn run(javascript: bool) {
 
     // The respondent: same browser, the survey link of the commune (the official's session
     // cookie does not matter to the public page).
-    browser.goto(&format!("{base}/s/sipas-2026?u=28101")).await.unwrap();
+    browser.goto(&format!("{base}/s/sipas?u=28101")).await.unwrap();
     browser.wait_text("Đơn vị được đánh giá: Phường An Lạc").await.unwrap();
     answer_with_keyboard(&browser).await;
     browser.wait_text("đã được ghi nhận").await.unwrap();

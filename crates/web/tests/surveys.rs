@@ -4,7 +4,7 @@
 use serde_json::{Value, json};
 use testkit::{TestApp, csrf_in};
 
-const SURVEY: &str = "sipas-2026";
+const SURVEY: &str = "sipas";
 
 /// A complete, valid SIPAS 2017 answer sheet as JSON.
 fn sheet(overall: &str) -> Value {
@@ -220,7 +220,7 @@ async fn responses_export_as_csv_and_xlsx_with_codes_and_labels() {
         let response = http.post(format!("{}/api/v1/surveys/{SURVEY}/responses", app.base)).json(&body).send().await.unwrap();
         assert_eq!(response.status(), 201);
     }
-    let survey = app.store.survey_by_code(SURVEY).await.unwrap().id;
+    let survey = app.store.survey_by_code(SURVEY, app.clock.now_ms()).await.unwrap().id;
     let cchc = app.login("cchc").await;
     let (status, csv) = cchc.text(&format!("/admin/surveys/{survey}/export.csv")).await;
     assert_eq!(status, 200);

@@ -16,14 +16,13 @@ use domain::text;
 use futures_util::stream;
 use serde::Deserialize;
 use storage::responses::{ExportFilter, ResponseRecord};
-use time::{PrimitiveDateTime, Time};
 use tokio::io::AsyncReadExt;
 use tokio::sync::mpsc::Receiver;
 
 use crate::AppState;
 use crate::auth::require;
 use crate::auth::session::CurrentUser;
-use crate::error::{Failure, PageResult};
+use crate::error::{Failure, PageResult, day_range};
 
 #[derive(Deserialize)]
 pub struct ExportQuery {
@@ -34,21 +33,10 @@ pub struct ExportQuery {
     to: Option<String>,
 }
 
-fn vn_midnight_ms(date: time::Date) -> i64 {
-    (PrimitiveDateTime::new(date, Time::MIDNIGHT).assume_offset(text::VN_OFFSET).unix_timestamp_nanos() / 1_000_000) as i64
-}
-
 impl ExportQuery {
     fn filter(&self) -> Result<ExportFilter, Failure> {
-        let day = |value: &Option<String>| match value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
-            None => Ok(None),
-            Some(v) => text::parse_date(v).map(Some).ok_or_else(|| Failure::invalid(format!("Ngày «{v}» không hợp lệ; nhập theo dạng dd/mm/yyyy."))),
-        };
-        Ok(ExportFilter {
-            unit_id: self.unit_id,
-            from_ms: day(&self.from)?.map(vn_midnight_ms),
-            to_ms: day(&self.to)?.map(|d| vn_midnight_ms(d + time::Duration::days(1))),
-        })
+        let (from_ms, to_ms) = day_range(&self.from, &self.to)?;
+        Ok(ExportFilter { unit_id: self.unit_id, from_ms, to_ms })
     }
 }
 

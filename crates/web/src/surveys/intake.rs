@@ -40,7 +40,7 @@ impl SurveyCache {
         {
             return Ok(survey.clone());
         }
-        let survey = state.store.survey_by_code(code).await?;
+        let survey = state.store.survey_by_code(code, now).await?;
         self.surveys.lock().unwrap_or_else(|p| p.into_inner()).insert(code.to_string(), (now, survey.clone()));
         Ok(survey)
     }
