@@ -23,9 +23,10 @@ pub struct Layout {
 }
 
 /// Navigation entries of the officials' area and who sees them.
-const ADMIN_NAV: [(&str, &str, Option<Permission>); 5] = [
+const ADMIN_NAV: [(&str, &str, Option<Permission>); 6] = [
     ("/admin", "Tổng quan", None),
     ("/admin/surveys", "Khảo sát", Some(Permission::ViewResults)),
+    ("/admin/questionnaires", "Mẫu phiếu", Some(Permission::ManageSurveys)),
     ("/admin/units", "Đơn vị", Some(Permission::ViewUnits)),
     ("/admin/users", "Người dùng", Some(Permission::ViewUsers)),
     ("/admin/audit", "Nhật ký", Some(Permission::ViewAudit)),

@@ -286,3 +286,47 @@ async fn a_questionnaire_round_trips_through_an_xlsform_workbook() {
     assert_eq!(doc["errors"][0]["field"], "survey!4", "{doc}");
     assert_eq!(upload(b"not a workbook".to_vec()).await.unwrap().status(), 422);
 }
+
+#[tokio::test]
+async fn officials_copy_import_preview_and_publish_questionnaires_on_pages() {
+    let app = TestApp::spawn(testkit::sqlite()).await;
+    let cchc = app.login("cchc").await;
+    let (status, html) = cchc.text("/admin/questionnaires").await;
+    assert_eq!(status, 200);
+    assert!(html.contains("SIPAS-2023"));
+    let response = cchc.post_form("/admin/questionnaires/copy", &[("template", "SIPAS-2023"), ("code", "CS-2026"), ("unit_code", "99")]).await;
+    assert_eq!(response.status(), 303);
+    let detail = response.headers()["location"].to_str().unwrap().to_string();
+    let (_, html) = cchc.text(&detail).await;
+    assert!(html.contains("Bản nháp hợp lệ") && html.contains("chưa phát hành"), "{html}");
+    let id = detail.trim_start_matches("/admin/questionnaires/").split('?').next().unwrap().to_string();
+    let (status, preview) = cchc.text(&format!("/admin/questionnaires/{id}/preview")).await;
+    assert_eq!(status, 200);
+    assert!(preview.contains("class=\"phone\"") && preview.contains("Chính sách giáo dục phổ thông"));
+    assert_eq!(cchc.post_form(&format!("/admin/questionnaires/{id}/publish"), &[]).await.status(), 303);
+    let (_, html) = cchc.text(&format!("/admin/questionnaires/{id}?published=1")).await;
+    assert!(html.contains("Đã phát hành phiên bản mới") && html.contains("1 ("));
+    let json = cchc.get(&format!("/admin/questionnaires/{id}/json")).await;
+    let mut form: Value = json.json().await.unwrap();
+    assert_eq!(form["code"], "CS-2026");
+
+    let upload = |name: &'static str, bytes: Vec<u8>| {
+        let parts = reqwest::multipart::Form::new()
+            .text("csrf", cchc.csrf.clone())
+            .text("unit_code", "99")
+            .part("file", reqwest::multipart::Part::bytes(bytes).file_name(name));
+        cchc.client.post(cchc.url("/admin/questionnaires/import")).multipart(parts).send()
+    };
+    form["code"] = json!("CS-2026-JSON");
+    assert_eq!(upload("cs.json", serde_json::to_vec(&form).unwrap()).await.unwrap().status(), 303);
+    let xlsx = cchc.get(&format!("/api/v1/questionnaires/{id}/xlsform")).await.bytes().await.unwrap().to_vec();
+    let duplicate = upload("cs.xlsx", xlsx).await.unwrap();
+    assert_eq!(duplicate.status(), 422, "the same code again");
+    assert!(duplicate.text().await.unwrap().contains("Mã mẫu phiếu «CS-2026» đã được dùng"));
+    let broken = upload("cs.json", b"{\"code\": 1}".to_vec()).await.unwrap();
+    assert_eq!(broken.status(), 422);
+    assert!(broken.text().await.unwrap().contains("Tệp JSON không đúng định dạng mẫu phiếu"));
+
+    let official = app.login("anlac.canbo").await;
+    assert_eq!(official.get("/admin/questionnaires").await.status(), 403);
+}

@@ -68,3 +68,41 @@ where
             .map_err(|e| Failure::malformed(format!("Biểu mẫu không đúng định dạng: {e}.")).into())
     }
 }
+
+/// A multipart upload whose `csrf` field (sent before the file) was verified: its text fields
+/// and its one file (name and bytes), if a non-empty one was chosen.
+pub struct CheckedUpload {
+    pub fields: std::collections::HashMap<String, String>,
+    pub file: Option<(String, Vec<u8>)>,
+}
+
+impl CheckedUpload {
+    pub async fn read(state: &AppState, headers: &HeaderMap, mut multipart: axum::extract::Multipart) -> Result<Self, Failure> {
+        let mut token_ok = false;
+        let mut fields = std::collections::HashMap::new();
+        let mut file = None;
+        let unreadable = |e: axum::extract::multipart::MultipartError| {
+            if e.status() == StatusCode::PAYLOAD_TOO_LARGE { Failure::too_large() } else { Failure::malformed("Không đọc được tệp tải lên.") }
+        };
+        while let Some(field) = multipart.next_field().await.map_err(unreadable)? {
+            let name = field.name().unwrap_or_default().to_string();
+            if name == "csrf" {
+                token_ok = verify(state, headers, &field.text().await.unwrap_or_default());
+            } else if !token_ok {
+                // Nothing is read before the token has been checked.
+                continue;
+            } else if let Some(file_name) = field.file_name().map(str::to_string) {
+                let bytes = field.bytes().await.map_err(unreadable)?;
+                if !file_name.is_empty() && !bytes.is_empty() {
+                    file = Some((file_name, bytes.to_vec()));
+                }
+            } else {
+                fields.insert(name, field.text().await.map_err(unreadable)?);
+            }
+        }
+        if !token_ok {
+            return Err(Failure::csrf());
+        }
+        Ok(Self { fields, file })
+    }
+}

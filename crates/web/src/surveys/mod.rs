@@ -5,12 +5,13 @@ pub mod api;
 mod export;
 pub mod intake;
 mod pages;
+mod questionnaires;
 mod respond;
 
 use std::time::Duration;
 
 use axum::Router;
-use axum::routing::get;
+use axum::routing::{get, post};
 
 use crate::AppState;
 
@@ -34,6 +35,13 @@ pub fn routes() -> Router<AppState> {
         .route("/s/{code}", get(respond::form).post(respond::submit))
         .route("/s/{code}/cam-on", get(respond::done))
         .route("/t/{token}", get(respond::token_form).post(respond::token_submit))
+        .route("/admin/questionnaires", get(questionnaires::list))
+        .route("/admin/questionnaires/copy", post(questionnaires::copy))
+        .route("/admin/questionnaires/import", post(questionnaires::import))
+        .route("/admin/questionnaires/{id}", get(questionnaires::detail))
+        .route("/admin/questionnaires/{id}/preview", get(questionnaires::preview))
+        .route("/admin/questionnaires/{id}/json", get(questionnaires::json))
+        .route("/admin/questionnaires/{id}/publish", post(questionnaires::publish))
         .route("/admin/surveys", get(pages::list))
         .route("/admin/surveys/{id}", get(pages::results))
         .route("/admin/surveys/{id}/export.csv", get(export::csv))

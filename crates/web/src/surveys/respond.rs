@@ -125,7 +125,7 @@ fn options(choices: &[domain::surveys::Choice], chosen: &[&str]) -> Vec<OptionVi
 }
 
 /// The form as sections of fields, filled with `answers` and marked with `errors`.
-fn sections(form: &Questionnaire, answers: &Answers, errors: &[AnswerError], skip_unit: bool) -> Vec<SectionView> {
+pub fn sections(form: &Questionnaire, answers: &Answers, errors: &[AnswerError], skip_unit: bool) -> Vec<SectionView> {
     let mut number = 0;
     form.sections
         .iter()

@@ -52,33 +52,10 @@ pub async fn form(user: CurrentUser) -> PageResult<ImportPage> {
     Ok(ImportPage::new(&user))
 }
 
-/// Reads the upload: the CSRF field first, then the file.
-async fn read_upload(state: &AppState, headers: &HeaderMap, mut multipart: Multipart) -> Result<(String, Vec<u8>), Failure> {
-    let mut token_ok = false;
-    let mut file = None;
-    while let Some(field) = multipart.next_field().await.map_err(|e| {
-        if e.status() == StatusCode::PAYLOAD_TOO_LARGE { Failure::too_large() } else { Failure::malformed("Không đọc được tệp tải lên.") }
-    })? {
-        match field.name() {
-            Some("csrf") => token_ok = csrf::verify(state, headers, &field.text().await.unwrap_or_default()),
-            Some("file") if token_ok => {
-                let name = field.file_name().unwrap_or("").to_string();
-                let bytes = field.bytes().await.map_err(|_| Failure::too_large())?;
-                file = Some((name, bytes.to_vec()));
-            }
-            _ => {}
-        }
-    }
-    if !token_ok {
-        return Err(Failure::csrf());
-    }
-    file.filter(|(name, bytes)| !name.is_empty() && !bytes.is_empty())
-        .ok_or_else(|| Failure::invalid("Hãy chọn một tệp .xlsx hoặc .csv để nhập."))
-}
-
 pub async fn preview(State(state): State<AppState>, user: CurrentUser, headers: HeaderMap, multipart: Multipart) -> PageResult<Response> {
     require(&user.principal.access, Permission::ManageUnits)?;
-    let (file_name, bytes) = read_upload(&state, &headers, multipart).await?;
+    let upload = csrf::CheckedUpload::read(&state, &headers, multipart).await?;
+    let (file_name, bytes) = upload.file.ok_or_else(|| Failure::invalid("Hãy chọn một tệp .xlsx hoặc .csv để nhập."))?;
     let mut page = ImportPage::new(&user);
     page.file_name = file_name.clone();
     let rows = sheets::read_table(&file_name, &bytes)

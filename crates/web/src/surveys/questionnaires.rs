@@ -1,0 +1,210 @@
+//! Officials' questionnaire pages: copy a built-in questionnaire, import one authored in Excel
+//! (XLSForm) or JSON, check it, preview it in a phone-sized frame, download it, publish it.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use domain::auth::Permission;
+use domain::surveys::{Questionnaire, xlsform};
+use domain::text;
+use serde::Deserialize;
+
+use super::respond::{SectionView, sections};
+use crate::AppState;
+use crate::auth::csrf::{CheckedForm, CheckedUpload};
+use crate::auth::require;
+use crate::auth::session::CurrentUser;
+use crate::error::{Failure, PageResult};
+use crate::layout::Layout;
+
+pub struct Row {
+    id: i64,
+    title: String,
+    code: String,
+    latest_version: Option<i64>,
+    updated: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "questionnaires_list.html")]
+pub struct ListPage {
+    layout: Layout,
+    rows: Vec<Row>,
+    templates: Vec<(String, String)>,
+    default_unit: String,
+    notice: Option<&'static str>,
+    errors: Vec<String>,
+}
+
+async fn list_page(state: &AppState, user: &CurrentUser, errors: Vec<String>) -> Result<ListPage, Failure> {
+    let rows = state
+        .store
+        .questionnaires(&user.principal.access)
+        .await?
+        .into_iter()
+        .map(|q| Row { id: q.id, title: q.title, code: q.code, latest_version: q.latest_version, updated: text::format_timestamp_ms(q.updated_at) })
+        .collect();
+    let default_unit = match user.principal.access.roots(Permission::ManageSurveys).first() {
+        Some(unit) => state.store.public_unit(*unit).await?.code,
+        None => String::new(),
+    };
+    Ok(ListPage {
+        layout: Layout::admin(user, "Mẫu phiếu", "/admin/questionnaires"),
+        rows,
+        templates: domain::sipas::templates().into_iter().map(|q| (q.code, q.title)).collect(),
+        default_unit,
+        notice: None,
+        errors,
+    })
+}
+
+pub async fn list(State(state): State<AppState>, user: CurrentUser) -> PageResult<ListPage> {
+    require(&user.principal.access, Permission::ManageSurveys)?;
+    Ok(list_page(&state, &user, Vec::new()).await?)
+}
+
+/// Saves a new draft, or shows the list again with what went wrong.
+async fn create(state: &AppState, user: &CurrentUser, unit_code: &str, form: Result<Questionnaire, Vec<String>>) -> PageResult<Response> {
+    let errors: Vec<String> = match form {
+        Err(problems) => problems,
+        Ok(form) => match state.store.public_unit_by_code(unit_code.trim()).await {
+            Err(_) => vec![format!("Không tìm thấy đơn vị có mã «{}».", unit_code.trim())],
+            Ok(unit) => match state.store.create_questionnaire(&user.actor(state), &user.principal.access, unit.id, &form).await {
+                Ok(id) => return Ok(Redirect::to(&format!("/admin/questionnaires/{id}?created=1")).into_response()),
+                Err(e @ (storage::Error::Conflict(_) | storage::Error::Forbidden | storage::Error::Invalid(_))) => vec![e.to_string()],
+                Err(e) => return Err(e.into()),
+            },
+        },
+    };
+    Ok((StatusCode::UNPROCESSABLE_ENTITY, list_page(state, user, errors).await?).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct CopyForm {
+    #[serde(default)]
+    template: String,
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    unit_code: String,
+}
+
+pub async fn copy(State(state): State<AppState>, user: CurrentUser, CheckedForm(form): CheckedForm<CopyForm>) -> PageResult<Response> {
+    require(&user.principal.access, Permission::ManageSurveys)?;
+    let copied = domain::sipas::templates()
+        .into_iter()
+        .find(|q| q.code == form.template)
+        .map(|mut q| {
+            q.code = form.code.trim().to_string();
+            q
+        })
+        .ok_or_else(|| vec!["Hãy chọn một mẫu có sẵn.".to_string()]);
+    create(&state, &user, &form.unit_code, copied).await
+}
+
+/// A questionnaire from an uploaded `.json` or XLSForm `.xlsx` file.
+fn parse_file(name: &str, bytes: &[u8]) -> Result<Questionnaire, Vec<String>> {
+    if name.to_lowercase().ends_with(".json") {
+        return serde_json::from_slice(bytes).map_err(|e| vec![format!("Tệp JSON không đúng định dạng mẫu phiếu: {e}")]);
+    }
+    let workbook = sheets::read_sheets(bytes).map_err(|e| vec![e.to_string()])?;
+    let sheet = |wanted: &str| workbook.iter().find(|(n, _)| n.eq_ignore_ascii_case(wanted)).map(|(_, rows)| rows.clone()).unwrap_or_default();
+    xlsform::from_sheets(&sheet("survey"), &sheet("choices"), &sheet("settings")).map_err(|problems| problems.iter().map(ToString::to_string).collect())
+}
+
+pub async fn import(State(state): State<AppState>, user: CurrentUser, headers: HeaderMap, multipart: Multipart) -> PageResult<Response> {
+    require(&user.principal.access, Permission::ManageSurveys)?;
+    let upload = CheckedUpload::read(&state, &headers, multipart).await?;
+    let unit_code = upload.fields.get("unit_code").cloned().unwrap_or_default();
+    let form = match &upload.file {
+        None => Err(vec!["Hãy chọn một tệp .xlsx hoặc .json để nhập.".to_string()]),
+        Some((name, bytes)) => parse_file(name, bytes),
+    };
+    create(&state, &user, &unit_code, form).await
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "questionnaire_detail.html")]
+pub struct DetailPage {
+    layout: Layout,
+    id: i64,
+    code: String,
+    title: String,
+    questions: usize,
+    sections: usize,
+    versions: Vec<(i64, String)>,
+    problems: Vec<String>,
+    notice: Option<&'static str>,
+}
+
+#[derive(Deserialize)]
+pub struct DetailQuery {
+    created: Option<String>,
+    published: Option<String>,
+}
+
+pub async fn detail(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>, Query(q): Query<DetailQuery>) -> PageResult<DetailPage> {
+    require(&user.principal.access, Permission::ManageSurveys)?;
+    let record = state.store.questionnaire(&user.principal.access, id).await?;
+    let problems = record.draft.check().err().unwrap_or_default().iter().map(ToString::to_string).collect();
+    Ok(DetailPage {
+        layout: Layout::admin(&user, record.title.clone(), "/admin/questionnaires"),
+        id,
+        questions: record.draft.questions().count(),
+        sections: record.draft.sections.len(),
+        versions: record.versions.iter().map(|(_, number, at)| (*number, text::format_timestamp_ms(*at))).collect(),
+        problems,
+        notice: if q.created.is_some() {
+            Some("Đã tạo bản nháp mẫu phiếu.")
+        } else if q.published.is_some() {
+            Some("Đã phát hành phiên bản mới.")
+        } else {
+            None
+        },
+        code: record.code,
+        title: record.title,
+    })
+}
+
+#[derive(Deserialize)]
+pub struct Empty {}
+
+pub async fn publish(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>, CheckedForm(_): CheckedForm<Empty>) -> PageResult<Response> {
+    require(&user.principal.access, Permission::ManageSurveys)?;
+    state.store.publish_questionnaire(&user.actor(&state), &user.principal.access, id).await?;
+    Ok(Redirect::to(&format!("/admin/questionnaires/{id}?published=1")).into_response())
+}
+
+pub async fn json(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>) -> PageResult<Response> {
+    require(&user.principal.access, Permission::ManageSurveys)?;
+    let record = state.store.questionnaire(&user.principal.access, id).await?;
+    let body = serde_json::to_vec_pretty(&record.draft).map_err(|_| Failure::internal())?;
+    let disposition = format!("attachment; filename=\"{}.json\"", record.code);
+    Ok(([(header::CONTENT_TYPE, "application/json".to_string()), (header::CONTENT_DISPOSITION, disposition)], body).into_response())
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "questionnaire_preview.html")]
+pub struct PreviewPage {
+    layout: Layout,
+    id: i64,
+    title: String,
+    intro: String,
+    sections: Vec<SectionView>,
+    units: Vec<(String, String)>,
+}
+
+pub async fn preview(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>) -> PageResult<PreviewPage> {
+    require(&user.principal.access, Permission::ManageSurveys)?;
+    let record = state.store.questionnaire(&user.principal.access, id).await?;
+    Ok(PreviewPage {
+        layout: Layout::admin(&user, format!("Xem trước: {}", record.title), "/admin/questionnaires"),
+        id,
+        intro: record.draft.description.clone(),
+        sections: sections(&record.draft, &Default::default(), &[], false),
+        units: Vec::new(),
+        title: record.title,
+    })
+}
