@@ -355,6 +355,48 @@ impl Store {
         Ok(receiver)
     }
 
+    /// Keeps answers given so far under the digest of a secret link, replacing an earlier save;
+    /// expired drafts of any survey are removed on the way.
+    pub async fn save_draft(&self, token_hash: &str, survey_id: i64, payload: &str, now: i64, expires_at: i64) -> Result<()> {
+        on_db!(self, write, |pool| {
+            let mut tx = pool.begin().await?;
+            sqlx::query("DELETE FROM response_drafts WHERE expires_at <= $1").bind(now).execute(&mut *tx).await?;
+            sqlx::query(
+                "INSERT INTO response_drafts (token_hash, survey_id, payload, saved_at, expires_at) VALUES ($1, $2, $3, $4, $5)
+                 ON CONFLICT (token_hash) DO UPDATE SET payload = excluded.payload, saved_at = excluded.saved_at,
+                                                        expires_at = excluded.expires_at",
+            )
+            .bind(token_hash)
+            .bind(survey_id)
+            .bind(payload)
+            .bind(now)
+            .bind(expires_at)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok(())
+        })
+    }
+
+    /// A saved draft of this survey that has not expired: its payload.
+    pub async fn draft(&self, token_hash: &str, survey_id: i64, now: i64) -> Result<Option<String>> {
+        Ok(on_db!(self, read, |pool| {
+            sqlx::query_scalar("SELECT payload FROM response_drafts WHERE token_hash = $1 AND survey_id = $2 AND expires_at > $3")
+                .bind(token_hash)
+                .bind(survey_id)
+                .bind(now)
+                .fetch_optional(pool)
+                .await
+        })?)
+    }
+
+    pub async fn delete_draft(&self, token_hash: &str) -> Result<()> {
+        on_db!(self, write, |pool| {
+            sqlx::query("DELETE FROM response_drafts WHERE token_hash = $1").bind(token_hash).execute(pool).await.map(|_| ())
+        })?;
+        Ok(())
+    }
+
     /// Every survey id, for a full recount.
     pub async fn survey_ids(&self) -> Result<Vec<i64>> {
         Ok(on_db!(self, read, |pool| sqlx::query_scalar("SELECT id FROM surveys ORDER BY id").fetch_all(pool).await)?)

@@ -330,3 +330,45 @@ async fn officials_copy_import_preview_and_publish_questionnaires_on_pages() {
     let official = app.login("anlac.canbo").await;
     assert_eq!(official.get("/admin/questionnaires").await.status(), 403);
 }
+
+#[tokio::test]
+async fn a_long_form_is_saved_and_continued_later() {
+    let app = TestApp::spawn(testkit::sqlite()).await;
+    let visitor = app.client();
+    let (_, html) = visitor.text(&format!("/s/{SURVEY}?u=28101")).await;
+    let csrf = csrf_in(&html).unwrap();
+    let submission = html.split("name=\"submission_id\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+    let partial = vec![
+        ("csrf".to_string(), csrf.clone()),
+        ("unit".into(), "28101".into()),
+        ("submission_id".into(), submission.clone()),
+        ("a.TC1".into(), "khong".into()),
+        ("action".into(), "save".into()),
+    ];
+    let saved = visitor.client.post(visitor.url(&format!("/s/{SURVEY}"))).form(&partial).send().await.unwrap();
+    assert_eq!(saved.status(), 200);
+    let page = saved.text().await.unwrap();
+    assert!(page.contains("Đã lưu phiếu"));
+    let link = page.split("class=\"link-box\"><a href=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+    let path = format!("/{}", link.splitn(4, '/').nth(3).unwrap());
+    assert!(path.starts_with(&format!("/s/{SURVEY}/tiep-tuc/")), "{path}");
+    assert_eq!(responses(&app).await, 0, "a saved draft is not a response");
+
+    // Later, perhaps on another device: the form comes back as it was left.
+    let later = app.client();
+    let (status, html) = later.text(&path).await;
+    assert_eq!(status, 200);
+    assert!(html.contains("value=\"khong\" checked") && html.contains("Phường An Lạc"));
+    let secret = path.rsplit('/').next().unwrap().to_string();
+    let mut fields = vec![
+        ("csrf".to_string(), csrf_in(&html).unwrap()),
+        ("unit".into(), "28101".into()),
+        ("submission_id".into(), submission),
+        ("draft".into(), secret),
+    ];
+    fields.extend(page_fields("3"));
+    let sent = later.client.post(later.url(&format!("/s/{SURVEY}"))).form(&fields).send().await.unwrap();
+    assert_eq!(sent.status(), 303);
+    assert_eq!(responses(&app).await, 1);
+    assert_eq!(later.text(&path).await.0, 404, "a sent draft is gone");
+}

@@ -34,6 +34,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/s/{code}", get(respond::form).post(respond::submit))
         .route("/s/{code}/cam-on", get(respond::done))
+        .route("/s/{code}/tiep-tuc/{secret}", get(respond::resume))
         .route("/t/{token}", get(respond::token_form).post(respond::token_submit))
         .route("/admin/questionnaires", get(questionnaires::list))
         .route("/admin/questionnaires/copy", post(questionnaires::copy))

@@ -72,7 +72,30 @@ pub struct RespondPage {
     fixed_unit: Option<(String, String)>,
     /// The units the survey asks about (code, name), for the unit question.
     units: Vec<(String, String)>,
+    /// The secret of the saved draft being continued, if any.
+    draft: String,
 }
+
+#[derive(Template, WebTemplate)]
+#[template(path = "respond_saved.html")]
+pub struct SavedPage {
+    layout: Layout,
+    title: String,
+    link: String,
+}
+
+/// What "save and continue" keeps: enough to show the form again as it was left.
+#[derive(serde::Serialize, Deserialize)]
+struct Draft {
+    answers: Answers,
+    unit: Option<String>,
+    token: Option<String>,
+    started_at: i64,
+    submission_id: String,
+}
+
+/// Drafts are kept thirty days.
+const DRAFT_DAYS: i64 = 30;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "respond_done.html")]
@@ -237,6 +260,7 @@ struct PageInput<'a> {
     notice: Option<String>,
     started_at: i64,
     submission_id: String,
+    draft: Option<String>,
 }
 
 async fn render(state: &AppState, headers: &HeaderMap, input: PageInput<'_>, status: StatusCode) -> Response {
@@ -254,6 +278,7 @@ async fn render(state: &AppState, headers: &HeaderMap, input: PageInput<'_>, sta
         submission_id: input.submission_id,
         fixed_unit: fixed,
         units: targets.into_iter().map(|(_, code, name)| (code, name)).collect(),
+        draft: input.draft.unwrap_or_default(),
         survey: input.survey,
     };
     let (binding, cookie) = match csrf::binding(headers) {
@@ -292,6 +317,34 @@ pub async fn form(State(state): State<AppState>, headers: HeaderMap, Path(code):
         notice,
         started_at: now,
         submission_id: tokens::random_token(),
+        draft: None,
+    };
+    Ok(render(&state, &headers, input, StatusCode::OK).await)
+}
+
+/// The answer page again, as it was saved half-way.
+pub async fn resume(State(state): State<AppState>, headers: HeaderMap, Path((code, secret)): Path<(String, String)>) -> PageResult<Response> {
+    let survey = open_survey(&state, &code).await?;
+    let now = state.clock.now_ms();
+    let payload = state.store.draft(&tokens::digest(&secret), survey.id, now).await?;
+    let draft: Draft = payload
+        .and_then(|p| serde_json::from_str(&p).ok())
+        .ok_or_else(|| Failure { status: StatusCode::NOT_FOUND, ..Failure::invalid("Không tìm thấy phiếu đã lưu, hoặc phiếu đã được gửi hay đã quá 30 ngày.") })?;
+    let form = state.surveys.form(&state, survey.version_id).await?;
+    let input = PageInput {
+        action: match &draft.token {
+            Some(t) => format!("/t/{t}"),
+            None => format!("/s/{}", survey.code),
+        },
+        fixed_unit: draft.unit,
+        survey,
+        form: &form,
+        answers: draft.answers,
+        errors: Vec::new(),
+        notice: None,
+        started_at: draft.started_at,
+        submission_id: draft.submission_id,
+        draft: Some(secret),
     };
     Ok(render(&state, &headers, input, StatusCode::OK).await)
 }
@@ -318,6 +371,7 @@ pub async fn token_form(State(state): State<AppState>, headers: HeaderMap, Path(
         notice: None,
         started_at: now,
         submission_id: tokens::random_token(),
+        draft: None,
     };
     Ok(render(&state, &headers, input, StatusCode::OK).await)
 }
@@ -347,6 +401,17 @@ async fn take(state: AppState, headers: HeaderMap, client: ClientMeta, survey: S
         Some(t) => format!("/t/{t}"),
         None => format!("/s/{}", survey.code),
     };
+    let draft = field(&body, "draft");
+    if field(&body, "action").as_deref() == Some("save") {
+        let secret = draft.clone().unwrap_or_else(tokens::random_token);
+        let saved = Draft { answers, unit: fixed_unit, token, started_at: started_at.unwrap_or(now), submission_id };
+        let payload = serde_json::to_string(&saved).map_err(|_| Failure::internal())?;
+        state.store.save_draft(&tokens::digest(&secret), survey.id, &payload, now, now + DRAFT_DAYS * 86_400_000).await?;
+        let host = headers.get(header::HOST).and_then(|h| h.to_str().ok()).unwrap_or("localhost");
+        let scheme = if state.config.secure_cookies { "https" } else { "http" };
+        let link = format!("{scheme}://{host}/s/{}/tiep-tuc/{secret}", survey.code);
+        return Ok(SavedPage { layout: Layout::public("Đã lưu phiếu"), title: survey.title, link }.into_response());
+    }
     let submission = Submission {
         survey: survey.clone(),
         channel: if token.is_some() { Channel::Invitation } else { Channel::Web },
@@ -358,7 +423,12 @@ async fn take(state: AppState, headers: HeaderMap, client: ClientMeta, survey: S
         dossier_code: None,
     };
     match intake::submit(&state, &client, submission).await {
-        Ok(_) => Ok(Redirect::to(&format!("/s/{}/cam-on", survey.code)).into_response()),
+        Ok(_) => {
+            if let Some(secret) = &draft {
+                state.store.delete_draft(&tokens::digest(secret)).await?;
+            }
+            Ok(Redirect::to(&format!("/s/{}/cam-on", survey.code)).into_response())
+        }
         Err(refusal) => {
             let (errors, status) = match refusal {
                 Refusal::Invalid(errors) => (errors, StatusCode::UNPROCESSABLE_ENTITY),
@@ -376,6 +446,7 @@ async fn take(state: AppState, headers: HeaderMap, client: ClientMeta, survey: S
                 notice: None,
                 started_at: started_at.unwrap_or(now),
                 submission_id,
+                draft,
             };
             Ok(render(&state, &headers, input, status).await)
         }
