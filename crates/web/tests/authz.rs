@@ -99,6 +99,7 @@ async fn every_role_against_every_protected_route() {
             case("GET", "/api/v1/questionnaire-templates", 200, EVERY_OFFICIAL, &[]),
             case("GET", format!("/api/v1/questionnaires/{questionnaire}"), 200, MANAGERS, &[]),
             case("GET", "/admin/questionnaires", 200, MANAGERS, &[]),
+            case("GET", "/admin/surveys/new", 200, MANAGERS, &[]),
             case("GET", format!("/admin/questionnaires/{questionnaire}"), 200, MANAGERS, &[]),
             case("GET", format!("/admin/questionnaires/{questionnaire}/preview"), 200, MANAGERS, &[]),
             case("GET", format!("/admin/surveys/{survey}/export.csv"), 200, MANAGERS, &[]),

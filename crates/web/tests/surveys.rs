@@ -372,3 +372,46 @@ async fn a_long_form_is_saved_and_continued_later() {
     assert_eq!(responses(&app).await, 1);
     assert_eq!(later.text(&path).await.0, 404, "a sent draft is gone");
 }
+
+#[tokio::test]
+async fn the_reform_office_creates_a_regular_survey_on_a_page() {
+    let app = TestApp::spawn(testkit::sqlite()).await;
+    let cchc = app.login("cchc").await;
+    let (status, html) = cchc.text("/admin/surveys/new").await;
+    assert_eq!(status, 200);
+    let version = html.split("<option value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
+    let fields = |start: &str, channels: &[&'static str]| {
+        let mut fields = vec![
+            ("title", "Hài lòng hằng tháng".to_string()),
+            ("code", "hl-thang".into()),
+            ("version_id", version.clone()),
+            ("recurrence", "monthly".into()),
+            ("period_start", start.to_string()),
+            ("period_end", "31/12/2026".into()),
+            ("unit_code", "99".into()),
+            ("levels", "commune".into()),
+        ];
+        fields.extend(channels.iter().map(|c| ("channels", c.to_string())));
+        fields
+    };
+    let bad = fields("32/12/2026", &[]);
+    let refs: Vec<(&str, &str)> = bad.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let refused = cchc.post_form("/admin/surveys", &refs).await;
+    assert_eq!(refused.status(), 422);
+    assert!(refused.text().await.unwrap().contains("phải có dạng dd/mm/yyyy"));
+    let good = fields("01/12/2026", &["web", "kiosk"]);
+    let refs: Vec<(&str, &str)> = good.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let created = cchc.post_form("/admin/surveys", &refs).await;
+    assert_eq!(created.status(), 303);
+    let survey = app.store.survey_by_code("hl-thang", app.clock.now_ms()).await.unwrap();
+    assert_eq!(survey.period_label(), "12/2026");
+    assert_eq!(survey.channels.len(), 2);
+    assert_eq!(app.store.survey_targets(survey.id).await.unwrap().len(), 8, "the communes in force in December 2026");
+    let no_channel = fields("01/12/2026", &[]);
+    let refs: Vec<(&str, &str)> = no_channel.iter().map(|(k, v)| (*k, v.as_str())).collect();
+    let refused = cchc.post_form("/admin/surveys", &refs).await;
+    assert_eq!(refused.status(), 422, "and the code is taken");
+    assert!(refused.text().await.unwrap().contains("Chọn ít nhất một kênh khảo sát"));
+    let official = app.login("anlac.canbo").await;
+    assert_eq!(official.get("/admin/surveys/new").await.status(), 403);
+}

@@ -33,6 +33,7 @@ pub struct SurveyRow {
 pub struct ListPage {
     layout: Layout,
     rows: Vec<SurveyRow>,
+    can_create: bool,
 }
 
 fn window(survey: &Survey) -> String {
@@ -49,7 +50,7 @@ pub async fn list(State(state): State<AppState>, user: CurrentUser) -> PageResul
         .into_iter()
         .map(|s| SurveyRow { id: s.id, period: s.period_label(), window: window(&s), open: s.is_open(now), title: s.title, code: s.code })
         .collect();
-    Ok(ListPage { layout: Layout::admin(&user, "Khảo sát", "/admin/surveys"), rows })
+    Ok(ListPage { layout: Layout::admin(&user, "Khảo sát", "/admin/surveys"), rows, can_create: user.principal.access.has(Permission::ManageSurveys) })
 }
 
 /// One bar of a distribution: label, count, share of the answers in per cent.
@@ -147,4 +148,139 @@ pub async fn results(State(state): State<AppState>, user: CurrentUser, Path(id):
             code: survey.code,
         },
     })
+}
+
+/// The survey form as typed (every field text, so it can be shown again as it was).
+#[derive(serde::Deserialize, Default)]
+pub struct SurveyForm {
+    #[serde(default)]
+    title: String,
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    version_id: String,
+    #[serde(default)]
+    recurrence: String,
+    #[serde(default)]
+    period_start: String,
+    #[serde(default)]
+    period_end: String,
+    #[serde(default)]
+    unit_code: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "survey_form.html")]
+pub struct FormPage {
+    layout: Layout,
+    form: SurveyForm,
+    errors: Vec<String>,
+    versions: Vec<(i64, String)>,
+    recurrences: Vec<(&'static str, &'static str)>,
+    channels: Vec<(&'static str, &'static str, bool)>,
+    levels: Vec<(&'static str, &'static str, bool)>,
+}
+
+async fn form_page(state: &AppState, user: &CurrentUser, form: SurveyForm, chosen_channels: &[String], chosen_levels: &[String], errors: Vec<String>) -> Result<FormPage, crate::error::Failure> {
+    use domain::surveys::{Channel, Recurrence};
+    use domain::units::UnitLevel;
+    let access = &user.principal.access;
+    let mut versions = Vec::new();
+    for q in state.store.questionnaires(access).await? {
+        for (id, number, _) in state.store.questionnaire(access, q.id).await?.versions {
+            versions.push((id, format!("{} — {} (phiên bản {number})", q.code, q.title)));
+        }
+    }
+    Ok(FormPage {
+        layout: Layout::admin(user, "Tạo cuộc khảo sát", "/admin/surveys"),
+        versions,
+        recurrences: [Recurrence::Once, Recurrence::Monthly, Recurrence::Yearly].iter().map(|r| (r.code(), r.label())).collect(),
+        channels: Channel::ALL.iter().map(|c| (c.code(), c.label(), chosen_channels.iter().any(|x| x == c.code()))).collect(),
+        levels: [UnitLevel::Department, UnitLevel::VerticalAgency, UnitLevel::District, UnitLevel::Commune]
+            .iter()
+            .map(|l| (l.code(), l.label(), chosen_levels.iter().any(|x| x == l.code())))
+            .collect(),
+        form,
+        errors,
+    })
+}
+
+pub async fn new_form(State(state): State<AppState>, user: CurrentUser) -> PageResult<FormPage> {
+    require(&user.principal.access, Permission::ManageSurveys)?;
+    let unit_code = match user.principal.access.roots(Permission::ManageSurveys).first() {
+        Some(unit) => state.store.public_unit(*unit).await?.code,
+        None => String::new(),
+    };
+    let form = SurveyForm { recurrence: "once".into(), unit_code, ..Default::default() };
+    Ok(form_page(&state, &user, form, &["web".into()], &["department".into(), "commune".into()], Vec::new()).await?)
+}
+
+pub async fn create(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    crate::auth::csrf::CheckedForm(raw): crate::auth::csrf::CheckedForm<Vec<(String, String)>>,
+) -> PageResult<axum::response::Response> {
+    use axum::response::IntoResponse;
+    use domain::surveys::{Channel, Recurrence};
+    use domain::units::UnitLevel;
+    require(&user.principal.access, Permission::ManageSurveys)?;
+    let value = |name: &str| raw.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default();
+    let all = |name: &str| raw.iter().filter(|(k, _)| k == name).map(|(_, v)| v.clone()).collect::<Vec<_>>();
+    let form = SurveyForm {
+        title: value("title"),
+        code: value("code"),
+        version_id: value("version_id"),
+        recurrence: value("recurrence"),
+        period_start: value("period_start"),
+        period_end: value("period_end"),
+        unit_code: value("unit_code"),
+    };
+    let (channels, levels) = (all("channels"), all("levels"));
+    let mut errors = Vec::new();
+    let start = text::parse_date(&form.period_start);
+    let end = text::parse_date(&form.period_end);
+    if start.is_none() || end.is_none() {
+        errors.push("Ngày đầu và ngày cuối kỳ khảo sát phải có dạng dd/mm/yyyy.".to_string());
+    }
+    let owner = state.store.public_unit_by_code(form.unit_code.trim()).await.ok();
+    if owner.is_none() {
+        errors.push(format!("Không tìm thấy đơn vị có mã «{}».", form.unit_code.trim()));
+    }
+    let chosen_levels: Vec<UnitLevel> = levels.iter().filter_map(|l| UnitLevel::parse(l).ok()).collect();
+    let mut targets = Vec::new();
+    if let (Some(owner), Some(start)) = (&owner, start) {
+        let filter = storage::units::UnitFilter { valid_on: Some(start), ..Default::default() };
+        let units = state.store.units(&[owner.id], &filter, storage::Paging::new(1, 500)).await?;
+        targets = units.items.iter().filter(|u| chosen_levels.contains(&u.level)).map(|u| u.id).collect();
+    }
+    let (Some(start), Some(end), Some(owner), true) = (start, end, owner, errors.is_empty()) else {
+        let page = form_page(&state, &user, form, &channels, &levels, errors).await?;
+        return Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
+    };
+    let survey = storage::surveys::NewSurvey {
+        code: form.code.trim().to_string(),
+        title: form.title.clone(),
+        unit_id: owner.id,
+        version_id: form.version_id.parse().unwrap_or(0),
+        recurrence: Recurrence::parse(&form.recurrence).unwrap_or(Recurrence::Once),
+        period_start: start,
+        period_end: end,
+        opens_at: text::vn_midnight_ms(start),
+        closes_at: text::vn_midnight_ms(end + time::Duration::days(1)),
+        channels: channels.iter().filter_map(|c| Channel::parse(c)).collect(),
+        targets,
+    };
+    match state.store.create_survey(&user.actor(&state), &user.principal.access, &survey).await {
+        Ok(id) => Ok(axum::response::Redirect::to(&format!("/admin/surveys/{id}")).into_response()),
+        Err(e @ (storage::Error::Invalid(_) | storage::Error::Conflict(_) | storage::Error::Forbidden | storage::Error::NotFound)) => {
+            let message = match e {
+                storage::Error::Invalid(messages) => messages,
+                storage::Error::NotFound => vec!["Hãy chọn một mẫu phiếu đã phát hành.".to_string()],
+                other => vec![other.to_string()],
+            };
+            let page = form_page(&state, &user, form, &channels, &levels, message).await?;
+            Ok((axum::http::StatusCode::UNPROCESSABLE_ENTITY, page).into_response())
+        }
+        Err(e) => Err(e.into()),
+    }
 }
