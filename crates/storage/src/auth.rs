@@ -10,7 +10,7 @@ use sqlx::AssertSqlSafe;
 
 use crate::audit::{Entry, record};
 use crate::units::scope_sql;
-use crate::{Actor, Error, Page, Paging, Result, Store};
+use crate::{Actor, Error, on_conflict, Page, Paging, Result, Store};
 
 const USER_COLUMNS: &str = "s.id, s.username, s.full_name, s.unit_id, un.name AS unit_name,
      s.disabled, s.locked_until, s.failed_logins, s.created_at";
@@ -161,10 +161,7 @@ impl Store {
             .bind(actor.at)
             .fetch_one(&mut *tx)
             .await
-            .map_err(|e| match Error::from(e) {
-                Error::Conflict(_) => Error::Conflict(format!("Tên đăng nhập «{}» đã có người dùng.", user.username)),
-                other => other,
-            })?;
+            .map_err(on_conflict(format!("Tên đăng nhập «{}» đã có người dùng.", user.username)))?;
             let entry = Entry::new(AuditAction::UserCreated, "user", id)
                 .unit(user.unit_id)
                 .details(json!({ "username": user.username, "full_name": user.full_name }));
@@ -259,10 +256,7 @@ impl Store {
             .bind(actor.at)
             .execute(&mut *tx)
             .await
-            .map_err(|e| match Error::from(e) {
-                Error::Conflict(_) => Error::Conflict("Người dùng đã có vai trò này trên đơn vị này.".into()),
-                other => other,
-            })?;
+            .map_err(on_conflict("Người dùng đã có vai trò này trên đơn vị này.".to_string()))?;
             let entry = Entry::new(AuditAction::RoleGranted, "user", user_id)
                 .unit(grant.unit)
                 .details(json!({ "role": grant.role.code(), "unit_id": grant.unit }));

@@ -40,3 +40,11 @@ impl From<sqlx::Error> for Error {
         }
     }
 }
+
+/// Maps a unique-key violation to a conflict told in the caller's words; other errors as usual.
+pub(crate) fn on_conflict(message: String) -> impl FnOnce(sqlx::Error) -> Error {
+    move |e| match Error::from(e) {
+        Error::Conflict(_) => Error::Conflict(message),
+        other => other,
+    }
+}

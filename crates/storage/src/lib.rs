@@ -19,6 +19,7 @@ pub mod units;
 
 pub use db::{Backend, Store};
 pub use error::{Error, Result};
+pub(crate) use error::on_conflict;
 
 /// Who is acting, from where and when: recorded with every change in the audit log.
 #[derive(Clone, Debug)]

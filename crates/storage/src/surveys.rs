@@ -14,7 +14,7 @@ use time::Date;
 use crate::audit::{Entry, record};
 use crate::crypto::digest;
 use crate::units::scope_sql;
-use crate::{Actor, Error, Result, Store};
+use crate::{Actor, Error, on_conflict, Result, Store};
 
 #[derive(Clone, Debug)]
 pub struct QuestionnaireRecord {
@@ -174,10 +174,7 @@ impl Store {
             .bind(actor.at)
             .fetch_one(&mut *tx)
             .await
-            .map_err(|e| match Error::from(e) {
-                Error::Conflict(_) => Error::Conflict(format!("Mã mẫu phiếu «{}» đã được dùng.", form.code)),
-                other => other,
-            })?;
+            .map_err(on_conflict(format!("Mã mẫu phiếu «{}» đã được dùng.", form.code)))?;
             let entry = Entry::new(AuditAction::QuestionnaireCreated, "questionnaire", id).unit(unit_id).details(json!({ "code": form.code }));
             record!(&mut *tx, actor, &entry)?;
             tx.commit().await?;
@@ -330,10 +327,7 @@ impl Store {
             .bind(actor.at)
             .fetch_one(&mut *tx)
             .await
-            .map_err(|e| match Error::from(e) {
-                Error::Conflict(_) => Error::Conflict(format!("Mã cuộc khảo sát «{}» đã được dùng.", survey.code)),
-                other => other,
-            })?;
+            .map_err(on_conflict(format!("Mã cuộc khảo sát «{}» đã được dùng.", survey.code)))?;
             for unit in &survey.targets {
                 sqlx::query("INSERT INTO survey_units (survey_id, unit_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
                     .bind(id)

@@ -14,7 +14,7 @@ use sqlx::AssertSqlSafe;
 use time::Date;
 
 use crate::audit::{Entry, record};
-use crate::{Actor, Error, Page, Paging, Result, Store};
+use crate::{Actor, Error, Page, Paging, Result, Store, on_conflict};
 
 /// The recursive CTE `scope(id)`: the given roots and every unit below them. Roots are ids the
 /// server took from grants (integers), never user text, so they are written into the SQL.
@@ -321,11 +321,8 @@ macro_rules! unit_tx {
     }};
 }
 
-fn conflict_on_code(err: Error, code: &UnitCode) -> Error {
-    match err {
-        Error::Conflict(_) => Error::Conflict(format!("Mã đơn vị «{}» đã được dùng cho một đơn vị khác.", code.as_str())),
-        other => other,
-    }
+fn code_taken(code: &UnitCode) -> String {
+    format!("Mã đơn vị «{}» đã được dùng cho một đơn vị khác.", code.as_str())
 }
 
 fn unit_json(input: &UnitInput) -> serde_json::Value {
@@ -441,7 +438,7 @@ impl Store {
         let id = on_db!(self, write, |pool| {
             let mut tx = pool.begin().await?;
             unit_tx!(check, tx, access, None, input)?;
-            let id = unit_tx!(insert, tx, input, actor.at).map_err(|e| conflict_on_code(e.into(), &input.code))?;
+            let id = unit_tx!(insert, tx, input, actor.at).map_err(on_conflict(code_taken(&input.code)))?;
             let entry = Entry::new(AuditAction::UnitCreated, "unit", id).unit(id).details(unit_json(input));
             record!(&mut *tx, actor, &entry)?;
             tx.commit().await?;
@@ -455,7 +452,7 @@ impl Store {
         on_db!(self, write, |pool| {
             let mut tx = pool.begin().await?;
             unit_tx!(check, tx, access, Some(id), input)?;
-            unit_tx!(update, tx, id, input, actor.at).map_err(|e| conflict_on_code(e.into(), &input.code))?;
+            unit_tx!(update, tx, id, input, actor.at).map_err(on_conflict(code_taken(&input.code)))?;
             let details = json!({ "before": { "code": before.code, "name": before.name,
                 "parent_id": before.parent_id, "valid_from": text::iso_date(before.validity.from),
                 "valid_to": optional_iso(before.validity.to) }, "after": unit_json(input) });

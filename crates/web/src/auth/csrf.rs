@@ -35,6 +35,34 @@ pub fn verify(state: &AppState, headers: &HeaderMap, given: &str) -> bool {
     mac(&state.csrf_key, &binding).verify_slice(&given).is_ok()
 }
 
+/// The CSRF token for a visitor's form, with the pre-login cookie to set when the visitor has
+/// none yet (login and public answer pages).
+pub struct VisitorToken {
+    pub token: String,
+    cookie: Option<axum::http::HeaderValue>,
+}
+
+impl VisitorToken {
+    pub fn new(state: &AppState, headers: &HeaderMap) -> Self {
+        match binding(headers) {
+            Some(binding) => Self { token: token_for(state, &binding), cookie: None },
+            None => {
+                let pre = super::tokens::random_token();
+                let cookie = super::session::set_cookie(state, super::session::PRE_COOKIE, &pre, 12 * 3600);
+                Self { token: token_for(state, &format!("a:{pre}")), cookie: Some(cookie) }
+            }
+        }
+    }
+
+    /// Sets the pre-login cookie on the response that carries the form, if one was made.
+    pub fn attach(self, mut response: axum::response::Response) -> axum::response::Response {
+        if let Some(cookie) = self.cookie {
+            response.headers_mut().append(axum::http::header::SET_COOKIE, cookie);
+        }
+        response
+    }
+}
+
 /// A URL-encoded form whose `csrf` field was verified before `T` was read from it.
 pub struct CheckedForm<T>(pub T);
 

@@ -9,9 +9,9 @@ use serde::Deserialize;
 use storage::audit::Entry;
 use storage::auth::{FailureOutcome, NewSession};
 
-use super::csrf::{self, CheckedForm};
+use super::csrf::{CheckedForm, VisitorToken};
 use super::password::{hash_password, verify_password};
-use super::session::{ClientMeta, CurrentUser, PRE_COOKIE, SESSION_COOKIE, set_cookie};
+use super::session::{ClientMeta, CurrentUser, SESSION_COOKIE, set_cookie};
 use super::tokens;
 use crate::AppState;
 use crate::error::{Failure, PageResult};
@@ -42,21 +42,10 @@ fn safe_next(next: Option<&str>) -> String {
 }
 
 /// Renders the login form with a CSRF token bound to the pre-login cookie, creating it first.
-fn login_page(state: &AppState, headers: &HeaderMap, page: LoginPage, status: StatusCode) -> Response {
-    let (binding, new_cookie) = match csrf::binding(headers) {
-        Some(binding) => (binding, None),
-        None => {
-            let pre = tokens::random_token();
-            (format!("a:{pre}"), Some(set_cookie(state, PRE_COOKIE, &pre, 2 * 3600)))
-        }
-    };
-    let mut page = page;
-    page.layout.csrf = csrf::token_for(state, &binding);
-    let mut response = (status, page).into_response();
-    if let Some(cookie) = new_cookie {
-        response.headers_mut().append(header::SET_COOKIE, cookie);
-    }
-    response
+fn login_page(state: &AppState, headers: &HeaderMap, mut page: LoginPage, status: StatusCode) -> Response {
+    let visitor = VisitorToken::new(state, headers);
+    page.layout.csrf = visitor.token.clone();
+    visitor.attach((status, page).into_response())
 }
 
 pub async fn form(State(state): State<AppState>, headers: HeaderMap, Query(q): Query<LoginQuery>) -> Response {

@@ -15,7 +15,7 @@ use storage::surveys::Survey;
 use super::intake::{self, Refusal, Submission};
 use crate::AppState;
 use crate::auth::csrf;
-use crate::auth::session::{ClientMeta, PRE_COOKIE, set_cookie};
+use crate::auth::session::ClientMeta;
 use crate::auth::tokens;
 use crate::error::{Failure, PageResult};
 use crate::layout::Layout;
@@ -281,20 +281,10 @@ async fn render(state: &AppState, headers: &HeaderMap, input: PageInput<'_>, sta
         draft: input.draft.unwrap_or_default(),
         survey: input.survey,
     };
-    let (binding, cookie) = match csrf::binding(headers) {
-        Some(binding) => (binding, None),
-        None => {
-            let pre = tokens::random_token();
-            (format!("a:{pre}"), Some(set_cookie(state, PRE_COOKIE, &pre, 12 * 3600)))
-        }
-    };
+    let visitor = csrf::VisitorToken::new(state, headers);
     let mut page = page;
-    page.layout.csrf = csrf::token_for(state, &binding);
-    let mut response = (status, page).into_response();
-    if let Some(cookie) = cookie {
-        response.headers_mut().append(header::SET_COOKIE, cookie);
-    }
-    response
+    page.layout.csrf = visitor.token.clone();
+    visitor.attach((status, page).into_response())
 }
 
 async fn open_survey(state: &AppState, code: &str) -> Result<Survey, Failure> {
