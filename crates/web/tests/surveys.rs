@@ -415,3 +415,36 @@ async fn the_reform_office_creates_a_regular_survey_on_a_page() {
     let official = app.login("anlac.canbo").await;
     assert_eq!(official.get("/admin/surveys/new").await.status(), 403);
 }
+
+#[tokio::test]
+async fn the_designer_edits_moves_adds_and_removes_questions() {
+    let app = TestApp::spawn(testkit::sqlite()).await;
+    let cchc = app.login("cchc").await;
+    let response = cchc.post_form("/admin/questionnaires/copy", &[("template", "SIPAS-2017"), ("code", "HL-XA"), ("unit_code", "99")]).await;
+    let detail = response.headers()["location"].to_str().unwrap().split('?').next().unwrap().to_string();
+    let id: i64 = detail.rsplit('/').next().unwrap().parse().unwrap();
+    assert_eq!(cchc.post_form(&format!("{detail}/questions/TC2/move"), &[("direction", "up")]).await.status(), 303);
+    let edited = cchc
+        .post_form(&format!("{detail}/questions/HL_CHUNG"), &[("text", "Nhìn chung, anh/chị hài lòng đến đâu?"), ("help", ""), ("required", "1"), ("options", "1 | Rất tệ\n2 | Tệ\n3 | Được\n4 | Tốt\n5 | Rất tốt")])
+        .await;
+    assert_eq!(edited.status(), 303);
+    assert_eq!(cchc.post_form(&format!("{detail}/questions"), &[("section", "CHUNG"), ("code", "LAI"), ("kind", "single_choice"), ("text", "Anh/chị có quay lại không?")]).await.status(), 303);
+    assert_eq!(cchc.post_form(&format!("{detail}/questions/GOP_Y/delete"), &[]).await.status(), 303);
+    let duplicate = cchc.post_form(&format!("{detail}/questions"), &[("section", "CHUNG"), ("code", "LAI"), ("kind", "text"), ("text", "Lại")]).await;
+    assert_eq!(duplicate.status(), 422);
+    assert_eq!(cchc.post_form(&format!("{detail}/questions/DV/move"), &[("direction", "up")]).await.status(), 422);
+
+    let province = app.unit_id("99").await;
+    let admin = domain::auth::Access::new(vec![domain::auth::Grant { role: domain::auth::Role::SystemAdmin, unit: province }]);
+    let draft = app.store.questionnaire(&admin, id).await.unwrap().draft;
+    let codes: Vec<String> = draft.questions().map(|(_, q)| q.code.clone()).collect();
+    assert_eq!(&codes[4..6], ["TC2", "TC1"]);
+    assert_eq!(&codes[codes.len() - 2..], ["HL_CHUNG", "LAI"]);
+    assert_eq!(draft.question("HL_CHUNG").unwrap().kind.options()[4].label, "Rất tốt");
+    assert!(draft.question("GOP_Y").is_none());
+    let (_, html) = cchc.text(&format!("{detail}?saved=1")).await;
+    assert!(html.contains("Đã lưu bản nháp") && html.contains("Bản nháp hợp lệ"), "{html}");
+    assert_eq!(cchc.post_form(&format!("{detail}/publish"), &[]).await.status(), 303);
+    let versions = app.store.questionnaire(&admin, id).await.unwrap().versions;
+    assert_eq!(app.store.version(versions[0].0).await.unwrap(), draft);
+}

@@ -7,6 +7,7 @@
 //! the exact questions it answered.
 
 mod answers;
+pub mod edit;
 pub mod export;
 mod logic;
 pub mod quality;

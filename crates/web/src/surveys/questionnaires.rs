@@ -7,7 +7,7 @@ use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::auth::Permission;
-use domain::surveys::{Questionnaire, xlsform};
+use domain::surveys::{Questionnaire, edit, xlsform};
 use domain::text;
 use serde::Deserialize;
 
@@ -125,6 +125,17 @@ pub async fn import(State(state): State<AppState>, user: CurrentUser, headers: H
     create(&state, &user, &unit_code, form).await
 }
 
+/// A question as the designer lists it.
+pub struct QuestionRow {
+    code: String,
+    text: String,
+    help: String,
+    required: bool,
+    kind: &'static str,
+    /// `code | label` lines, for questions with options.
+    options: Option<String>,
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "questionnaire_detail.html")]
 pub struct DetailPage {
@@ -137,12 +148,42 @@ pub struct DetailPage {
     versions: Vec<(i64, String)>,
     problems: Vec<String>,
     notice: Option<&'static str>,
+    /// (section code, title, its questions)
+    outline: Vec<(String, String, Vec<QuestionRow>)>,
+    types: Vec<(&'static str, &'static str)>,
 }
+
+fn kind_label(kind: &domain::surveys::QuestionKind) -> &'static str {
+    use domain::surveys::QuestionKind as K;
+    match kind {
+        K::SingleChoice { .. } => "Chọn một",
+        K::MultipleChoice { .. } => "Chọn nhiều",
+        K::Likert { .. } => "Thang đo mức độ",
+        K::Matrix { .. } => "Bảng nhiều dòng",
+        K::Text { .. } => "Trả lời chữ",
+        K::Number { .. } => "Số",
+        K::Date { .. } => "Ngày",
+        K::Unit { .. } => "Chọn đơn vị",
+        K::Procedure => "Thủ tục hành chính",
+    }
+}
+
+const NEW_TYPES: [(&str, &str); 8] = [
+    ("single_choice", "Chọn một"),
+    ("multiple_choice", "Chọn nhiều"),
+    ("likert", "Thang đo mức độ hài lòng"),
+    ("text", "Trả lời chữ"),
+    ("number", "Số"),
+    ("date", "Ngày"),
+    ("unit", "Chọn đơn vị"),
+    ("procedure", "Thủ tục hành chính"),
+];
 
 #[derive(Deserialize)]
 pub struct DetailQuery {
     created: Option<String>,
     published: Option<String>,
+    saved: Option<String>,
 }
 
 pub async fn detail(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>, Query(q): Query<DetailQuery>) -> PageResult<DetailPage> {
@@ -155,11 +196,34 @@ pub async fn detail(State(state): State<AppState>, user: CurrentUser, Path(id): 
         questions: record.draft.questions().count(),
         sections: record.draft.sections.len(),
         versions: record.versions.iter().map(|(_, number, at)| (*number, text::format_timestamp_ms(*at))).collect(),
+        outline: record
+            .draft
+            .sections
+            .iter()
+            .map(|section| {
+                let rows = section
+                    .questions
+                    .iter()
+                    .map(|q| QuestionRow {
+                        code: q.code.clone(),
+                        text: q.text.clone(),
+                        help: q.help.clone(),
+                        required: q.required,
+                        kind: kind_label(&q.kind),
+                        options: (!q.kind.options().is_empty()).then(|| edit::options_text(q.kind.options())),
+                    })
+                    .collect();
+                (section.code.clone(), section.title.clone(), rows)
+            })
+            .collect(),
+        types: NEW_TYPES.to_vec(),
         problems,
         notice: if q.created.is_some() {
             Some("Đã tạo bản nháp mẫu phiếu.")
         } else if q.published.is_some() {
             Some("Đã phát hành phiên bản mới.")
+        } else if q.saved.is_some() {
+            Some("Đã lưu bản nháp.")
         } else {
             None
         },
@@ -207,4 +271,81 @@ pub async fn preview(State(state): State<AppState>, user: CurrentUser, Path(id):
         units: Vec::new(),
         title: record.title,
     })
+}
+
+/// Applies one edit to the draft and saves it; refuses (422) an edit that changes nothing.
+async fn edit_draft(state: &AppState, user: &CurrentUser, id: i64, anchor: &str, apply: impl FnOnce(&mut Questionnaire) -> Result<(), String>) -> PageResult<Response> {
+    require(&user.principal.access, Permission::ManageSurveys)?;
+    let mut draft = state.store.questionnaire(&user.principal.access, id).await?.draft;
+    apply(&mut draft).map_err(Failure::invalid)?;
+    state.store.update_questionnaire(&user.actor(state), &user.principal.access, id, &draft).await?;
+    Ok(Redirect::to(&format!("/admin/questionnaires/{id}?saved=1#q-{anchor}")).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct MoveForm {
+    #[serde(default)]
+    direction: String,
+}
+
+pub async fn move_question(State(state): State<AppState>, user: CurrentUser, Path((id, code)): Path<(i64, String)>, CheckedForm(form): CheckedForm<MoveForm>) -> PageResult<Response> {
+    edit_draft(&state, &user, id, &code, |draft| {
+        if edit::move_question(draft, &code, form.direction == "up") { Ok(()) } else { Err("Câu hỏi đã ở đầu hoặc cuối phiếu.".into()) }
+    })
+    .await
+}
+
+pub async fn remove_question(State(state): State<AppState>, user: CurrentUser, Path((id, code)): Path<(i64, String)>, CheckedForm(_): CheckedForm<Empty>) -> PageResult<Response> {
+    edit_draft(&state, &user, id, "", |draft| {
+        if edit::remove_question(draft, &code) { Ok(()) } else { Err("Không có câu hỏi này.".into()) }
+    })
+    .await
+}
+
+#[derive(Deserialize)]
+pub struct QuestionForm {
+    #[serde(default)]
+    text: String,
+    #[serde(default)]
+    help: String,
+    #[serde(default)]
+    required: Option<String>,
+    #[serde(default)]
+    options: String,
+}
+
+pub async fn change_question(State(state): State<AppState>, user: CurrentUser, Path((id, code)): Path<(i64, String)>, CheckedForm(form): CheckedForm<QuestionForm>) -> PageResult<Response> {
+    edit_draft(&state, &user, id, &code, |draft| {
+        if form.text.trim().is_empty() {
+            return Err("Câu hỏi chưa có nội dung.".into());
+        }
+        if edit::change_question(draft, &code, &form.text, &form.help, form.required.is_some(), &form.options) { Ok(()) } else { Err("Không có câu hỏi này.".into()) }
+    })
+    .await
+}
+
+#[derive(Deserialize)]
+pub struct NewQuestionForm {
+    #[serde(default)]
+    section: String,
+    #[serde(default)]
+    code: String,
+    #[serde(default)]
+    kind: String,
+    #[serde(default)]
+    text: String,
+}
+
+pub async fn add_question(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>, CheckedForm(form): CheckedForm<NewQuestionForm>) -> PageResult<Response> {
+    let code = form.code.trim().to_string();
+    edit_draft(&state, &user, id, &code.clone(), |draft| {
+        if !domain::surveys::is_code(&code) || draft.question(&code).is_some() {
+            return Err(format!("Mã câu hỏi «{code}» không hợp lệ hoặc đã có trong phiếu."));
+        }
+        let question = edit::new_question(&code, &form.text, &form.kind).ok_or("Hãy chọn loại câu hỏi.")?;
+        let section = draft.sections.iter_mut().find(|s| s.code == form.section).ok_or("Hãy chọn phần của phiếu.")?;
+        section.questions.push(question);
+        Ok(())
+    })
+    .await
 }
