@@ -327,6 +327,14 @@ async fn officials_copy_import_preview_and_publish_questionnaires_on_pages() {
     assert_eq!(broken.status(), 422);
     assert!(broken.text().await.unwrap().contains("Tệp JSON không đúng định dạng mẫu phiếu"));
 
+    // From a blank form: titled, one question added, then it can be published.
+    let blank = cchc.post_form("/admin/questionnaires/copy", &[("template", "TRONG"), ("code", "Y-KIEN"), ("title", "Lấy ý kiến về giờ làm việc"), ("unit_code", "99")]).await;
+    let blank = blank.headers()["location"].to_str().unwrap().split('?').next().unwrap().to_string();
+    let (_, html) = cchc.text(&blank).await;
+    assert!(html.contains("Lấy ý kiến về giờ làm việc") && html.contains("Phiếu phải có tiêu đề và ít nhất một câu hỏi"));
+    cchc.post_form(&format!("{blank}/questions"), &[("section", "A"), ("code", "GIO"), ("kind", "likert"), ("text", "Giờ làm việc có thuận tiện?")]).await;
+    assert_eq!(cchc.post_form(&format!("{blank}/publish"), &[]).await.status(), 303);
+
     let official = app.login("anlac.canbo").await;
     assert_eq!(official.get("/admin/questionnaires").await.status(), 403);
 }

@@ -53,7 +53,7 @@ async fn list_page(state: &AppState, user: &CurrentUser, errors: Vec<String>) ->
     Ok(ListPage {
         layout: Layout::admin(user, "Mẫu phiếu", "/admin/questionnaires"),
         rows,
-        templates: domain::sipas::templates().into_iter().map(|q| (q.code, q.title)).collect(),
+        templates: starting_points().into_iter().map(|q| (q.code, q.title)).collect(),
         default_unit,
         notice: None,
         errors,
@@ -87,17 +87,41 @@ pub struct CopyForm {
     template: String,
     #[serde(default)]
     code: String,
+    /// The new title; the template's when left empty.
+    #[serde(default)]
+    title: String,
     #[serde(default)]
     unit_code: String,
 }
 
+/// The starting points offered: a blank form and the built-in questionnaires.
+fn starting_points() -> Vec<Questionnaire> {
+    let blank = Questionnaire {
+        code: "TRONG".into(),
+        title: "Phiếu trống (tự thêm câu hỏi)".into(),
+        description: String::new(),
+        methodology: None,
+        sections: vec![domain::surveys::Section {
+            code: "A".into(),
+            title: "Phần 1".into(),
+            description: String::new(),
+            visible_if: None,
+            questions: Vec::new(),
+        }],
+    };
+    std::iter::once(blank).chain(domain::sipas::templates()).collect()
+}
+
 pub async fn copy(State(state): State<AppState>, user: CurrentUser, CheckedForm(form): CheckedForm<CopyForm>) -> PageResult<Response> {
     require(&user.principal.access, Permission::ManageSurveys)?;
-    let copied = domain::sipas::templates()
+    let copied = starting_points()
         .into_iter()
         .find(|q| q.code == form.template)
         .map(|mut q| {
             q.code = form.code.trim().to_string();
+            if !form.title.trim().is_empty() {
+                q.title = text::clean(&form.title);
+            }
             q
         })
         .ok_or_else(|| vec!["Hãy chọn một mẫu có sẵn.".to_string()]);
