@@ -43,6 +43,12 @@ enum Command {
         #[arg(long)]
         postgres: Option<String>,
     },
+    /// Memory of a large response export: stores COUNT responses, then downloads them as CSV
+    /// and XLSX, reporting the server's peak memory before and after each.
+    Export {
+        #[arg(long, default_value_t = 200_000)]
+        count: usize,
+    },
     /// (internal) the server process the benchmark drives.
     #[command(hide = true)]
     Serve {
@@ -59,6 +65,7 @@ fn main() -> anyhow::Result<()> {
     match cli.command {
         Command::Serve { database_url, key } => runtime.block_on(serve(&database_url, &key)),
         Command::Ingest { count, concurrency, postgres } => runtime.block_on(ingest(count, concurrency, postgres)),
+        Command::Export { count } => runtime.block_on(export(count)),
     }
 }
 
@@ -104,15 +111,10 @@ fn peak_rss_mb(pid: u32) -> f64 {
         .unwrap_or(0.0)
 }
 
-async fn ingest(count: usize, concurrency: usize, postgres: Option<String>) -> anyhow::Result<()> {
-    let dir = tempfile::tempdir()?;
-    let database_url = match &postgres {
-        None => dir.path().join("bench.db").to_string_lossy().into_owned(),
-        Some(admin) => fresh_postgres(admin).await?,
-    };
-    let key = DataKey::generate();
+/// The server under test in a child process; returns it with its pid and address.
+async fn start_server(database_url: &str, key: &DataKey) -> anyhow::Result<(tokio::process::Child, u32, String)> {
     let mut server = tokio::process::Command::new(std::env::current_exe()?)
-        .args(["serve", "--database-url", &database_url, "--key", &key.to_hex()])
+        .args(["serve", "--database-url", database_url, "--key", &key.to_hex()])
         .env("RUST_LOG", "warn")
         .stdout(Stdio::piped())
         .kill_on_drop(true)
@@ -126,6 +128,100 @@ async fn ingest(count: usize, concurrency: usize, postgres: Option<String>) -> a
             None => bail!("the server stopped before listening"),
         }
     };
+    Ok((server, pid, address))
+}
+
+async fn export(count: usize) -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let database_url = dir.path().join("bench.db").to_string_lossy().into_owned();
+    let key = DataKey::generate();
+    let (mut server, pid, address) = start_server(&database_url, &key).await?;
+    // Responses go straight through the ingest writer of a second connection: the point here is
+    // the export, not the HTTP path.
+    let store = Store::connect(&database_url, &key).await?;
+    let survey = store.survey_by_code(thuocdo::demo::SURVEY_CODE, i64::MAX).await?;
+    let form = store.version(survey.version_id).await?;
+    let units = store.survey_targets(survey.id).await?;
+    let ingest = store.start_ingest();
+    let started = Instant::now();
+    let mut pending = Vec::new();
+    for i in 0..count {
+        let answers: domain::surveys::Answers = serde_json::from_value(sheet(i))?;
+        let response = storage::responses::NewResponse {
+            submission_id: format!("export-{i}"),
+            survey_id: survey.id,
+            unit_id: units[i % units.len()].0,
+            channel: "web".into(),
+            started_at: None,
+            submitted_at: survey.opens_at + 1000,
+            duration_ms: None,
+            token_hash: None,
+            dossier_code: None,
+            fingerprint: String::new(),
+            flags: 0,
+            tally: domain::surveys::tally(&form, &answers),
+            answers: serde_json::to_string(&answers)?,
+        };
+        let ingest = ingest.clone();
+        pending.push(tokio::spawn(async move { ingest.submit(response).await }));
+        if pending.len() >= 2_000 {
+            for p in pending.drain(..) {
+                p.await?.map_err(|e| anyhow::anyhow!("{e}"))?;
+            }
+        }
+    }
+    for p in pending {
+        p.await?.map_err(|e| anyhow::anyhow!("{e}"))?;
+    }
+    let filled_s = started.elapsed().as_secs_f64();
+    let client = reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build()?;
+    let base = format!("http://{address}");
+    let login = client.get(format!("{base}/login")).send().await?.text().await?;
+    let csrf = login.split("name=\"csrf\" value=\"").nth(1).and_then(|s| s.split('"').next()).context("csrf")?.to_string();
+    client
+        .post(format!("{base}/login"))
+        .form(&[("csrf", csrf.as_str()), ("username", "cchc"), ("password", thuocdo::demo::DEMO_PASSWORD), ("next", "/admin")])
+        .send()
+        .await?;
+    let before_mb = peak_rss_mb(pid);
+    let mut results = serde_json::Map::new();
+    for format in ["csv", "xlsx"] {
+        let started = Instant::now();
+        let mut response = client.get(format!("{base}/admin/surveys/{}/export.{format}", survey.id)).send().await?;
+        if !response.status().is_success() {
+            bail!("export.{format} answered {}", response.status());
+        }
+        let mut bytes = 0usize;
+        let mut lines = 0usize;
+        while let Some(chunk) = response.chunk().await? {
+            bytes += chunk.len();
+            lines += chunk.iter().filter(|b| **b == b'\n').count();
+        }
+        results.insert(format!("{format}_s"), json!((started.elapsed().as_secs_f64() * 10.0).round() / 10.0));
+        results.insert(format!("{format}_mb"), json!((bytes as f64 / 1_048_576.0 * 10.0).round() / 10.0));
+        if format == "csv" {
+            results.insert("csv_rows".into(), json!(lines.saturating_sub(1)));
+        }
+        results.insert(format!("peak_rss_after_{format}_mb"), json!((peak_rss_mb(pid) * 10.0).round() / 10.0));
+    }
+    server.kill().await?;
+    let mut figures = serde_json::Map::new();
+    figures.insert("responses".into(), json!(count));
+    figures.insert("fill_s".into(), json!((filled_s * 10.0).round() / 10.0));
+    figures.insert("peak_rss_before_export_mb".into(), json!((before_mb * 10.0).round() / 10.0));
+    figures.extend(results);
+    println!("{}", Value::Object(figures));
+    Ok(())
+}
+
+async fn ingest(count: usize, concurrency: usize, postgres: Option<String>) -> anyhow::Result<()> {
+    let dir = tempfile::tempdir()?;
+    let database_url = match &postgres {
+        None => dir.path().join("bench.db").to_string_lossy().into_owned(),
+        Some(admin) => fresh_postgres(admin).await?,
+    };
+    let key = DataKey::generate();
+    let (mut server, pid, address) = start_server(&database_url, &key).await?;
     let path = format!("/api/v1/surveys/{}/responses", thuocdo::demo::SURVEY_CODE);
     // Requests are prepared before the clock starts, so the generator measures the server.
     let bodies: Arc<Vec<Vec<u8>>> = Arc::new(
