@@ -147,6 +147,10 @@ impl XlsxWriter {
     pub fn new(sheet_name: &str, header: &[String], constant_memory: bool) -> Result<Self, SheetError> {
         use rust_xlsxwriter::{Format, Workbook};
         let mut workbook = Workbook::new();
+        if constant_memory {
+            // A big sheet's XML passes 4 GB (about a million survey rows): that needs ZIP64.
+            workbook.use_zip_large_file(true);
+        }
         let sheet = if constant_memory { workbook.add_worksheet_with_constant_memory().map_err(fail)? } else { workbook.add_worksheet() };
         sheet.set_name(sheet_name).map_err(fail)?;
         let bold = Format::new().set_bold();
