@@ -37,9 +37,10 @@ impl Failure {
         Self::new(StatusCode::UNPROCESSABLE_ENTITY, "invalid-input", "Dữ liệu không hợp lệ", detail)
     }
 
-    pub fn with_errors(mut self, errors: Vec<FieldError>) -> Self {
-        self.errors = errors;
-        self
+    /// Invalid input with one message per field; the detail joins them.
+    pub fn fields(errors: Vec<FieldError>) -> Self {
+        let detail = errors.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join(" ");
+        Self { errors, ..Self::invalid(detail) }
     }
 
     pub fn malformed(detail: impl Into<String>) -> Self {
@@ -112,8 +113,7 @@ impl From<storage::Error> for Failure {
             E::Conflict(message) => Self::conflict(message),
             E::Unit(e) => Self::invalid(e.to_string()),
             E::Auth(e) => Self::invalid(e.to_string()),
-            E::Invalid(messages) => Self::invalid(messages.join(" "))
-                .with_errors(messages.into_iter().map(|message| FieldError { field: String::new(), message }).collect()),
+            E::Invalid(messages) => Self::fields(messages.into_iter().map(|message| FieldError { field: String::new(), message }).collect()),
             E::Database(_) | E::Migration(_) | E::Sealed | E::WrongKey => {
                 tracing::error!(error = %err, "storage failure");
                 Self::internal()

@@ -141,10 +141,7 @@ async fn create_user(
     require(access, Permission::ManageUsers)?;
     let id = match users::create_user(&state, &caller.actor(&state), access, &form).await {
         Ok(id) => id,
-        Err(CreateError::Invalid(errors)) => {
-            let detail = errors.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join(" ");
-            return Err(Failure::invalid(detail).with_errors(errors).into());
-        }
+        Err(CreateError::Invalid(errors)) => return Err(Failure::fields(errors).into()),
         Err(CreateError::Store(e)) => return Err(e.into()),
         Err(CreateError::Hashing) => return Err(Failure::internal().into()),
     };

@@ -163,7 +163,7 @@ async fn import_xlsform(
     let sheet = |name: &str| workbook.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, rows)| rows.clone()).unwrap_or_default();
     let form = domain::surveys::xlsform::from_sheets(&sheet("survey"), &sheet("choices"), &sheet("settings")).map_err(|problems| {
         let errors: Vec<FieldError> = problems.iter().map(|p| FieldError { field: format!("{}!{}", p.sheet, p.row), message: p.to_string() }).collect();
-        Problem::from(Failure::invalid(format!("Tệp có {} chỗ cần sửa.", errors.len())).with_errors(errors))
+        Problem::from(Failure { errors, ..Failure::invalid(format!("Tệp có {} chỗ cần sửa.", problems.len())) })
     })?;
     let unit = unit_by_code(&state, &q.unit_code).await?;
     let id = state.store.create_questionnaire(&caller.actor(&state), &caller.principal.access, unit, &form).await?;
@@ -268,7 +268,7 @@ async fn create_survey(State(state): State<AppState>, caller: ApiUser, ApiJson(b
         fail("unit_code", format!("Không tìm thấy đơn vị có mã «{}».", body.unit_code.trim()));
     }
     let (Some(recurrence), Some(period_start), Some(period_end), Some(owner), true) = (recurrence, start, end, owner, errors.is_empty()) else {
-        return Err(invalid(errors));
+        return Err(Failure::fields(errors).into());
     };
     let survey = NewSurvey {
         code: body.code.trim().to_string(),
@@ -287,10 +287,6 @@ async fn create_survey(State(state): State<AppState>, caller: ApiUser, ApiJson(b
     Ok((StatusCode::CREATED, axum::Json(state.store.survey(&caller.principal.access, id).await?.into())))
 }
 
-fn invalid(errors: Vec<FieldError>) -> Problem {
-    let detail = errors.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join(" ");
-    Failure::invalid(detail).with_errors(errors).into()
-}
 
 /// Surveys whose results the caller may read.
 #[utoipa::path(get, path = "/api/v1/surveys", tag = "surveys", responses((status = 200, body = Vec<SurveyDto>)))]
@@ -355,7 +351,7 @@ fn refusal_problem(refusal: Refusal) -> Problem {
     match refusal {
         Refusal::Invalid(errors) => {
             let fields = errors.iter().map(|e| FieldError { field: e.question.clone(), message: e.message.clone() }).collect();
-            Failure::invalid(Refusal::Invalid(errors).message()).with_errors(fields).into()
+            Failure { errors: fields, ..Failure::invalid(Refusal::Invalid(errors).message()) }.into()
         }
         Refusal::Store(e) => e.into(),
         Refusal::Ingest(storage::responses::IngestError::Failed) => Failure::internal().into(),

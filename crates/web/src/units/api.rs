@@ -16,7 +16,7 @@ use super::UnitFields;
 use crate::AppState;
 use crate::auth::require;
 use crate::auth::session::ApiUser;
-use crate::error::{ApiJson, ApiResult, Failure, FieldError, Problem, ProblemDocument};
+use crate::error::{ApiJson, ApiResult, Failure, Problem, ProblemDocument};
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -105,10 +105,6 @@ async fn list_units(State(state): State<AppState>, caller: ApiUser, Query(q): Qu
 }
 
 
-fn invalid(errors: Vec<FieldError>) -> Problem {
-    let detail = errors.iter().map(|e| e.message.as_str()).collect::<Vec<_>>().join(" ");
-    Failure::invalid(detail).with_errors(errors).into()
-}
 
 /// Creates a unit under a parent in the caller's scope (a province: system administrators only).
 #[utoipa::path(post, path = "/api/v1/units", tag = "units", request_body = UnitFields,
@@ -119,7 +115,7 @@ async fn create_unit(
     ApiJson(fields): ApiJson<UnitFields>,
 ) -> ApiResult<(StatusCode, axum::Json<UnitDto>)> {
     require(&caller.principal.access, Permission::ManageUnits)?;
-    let input = fields.parse(&state.store).await.map_err(invalid)?;
+    let input = fields.parse(&state.store).await.map_err(|e| Problem::from(Failure::fields(e)))?;
     let unit = state.store.create_unit(&caller.actor(&state), &caller.principal.access, &input).await?;
     Ok((StatusCode::CREATED, axum::Json(unit.into())))
 }
@@ -142,7 +138,7 @@ async fn update_unit(
     ApiJson(fields): ApiJson<UnitFields>,
 ) -> ApiResult<axum::Json<UnitDto>> {
     require(&caller.principal.access, Permission::ManageUnits)?;
-    let input = fields.parse(&state.store).await.map_err(invalid)?;
+    let input = fields.parse(&state.store).await.map_err(|e| Problem::from(Failure::fields(e)))?;
     let unit = state.store.update_unit(&caller.actor(&state), &caller.principal.access, id, &input).await?;
     Ok(axum::Json(unit.into()))
 }
