@@ -20,4 +20,4 @@ pub use answers::{Answer, AnswerError, Answers, validate};
 pub use logic::Condition;
 pub use schema::{Choice, Question, QuestionKind, Questionnaire, SchemaError, Section, Tag, TagRole, is_code};
 pub use survey::{Channel, Recurrence};
-pub use tally::{RESPONSE, tally};
+pub use tally::{BadCell, Counts, Layout, RESPONSE, UnknownKey, tally};

@@ -5,8 +5,10 @@
 //! - "SIPAS 2023" (Quyết định 1001/QĐ-BNV): part (a), satisfaction with public policy in nine
 //!   groups; part (b), administrative services with the element logic of 2017.
 //!
-//! The structure is official; the wording of the questions is ours, and the aggregation of the
-//! indices (issue of the index engine) reads only the codes and tags set here.
+//! - "Đánh giá 766": the one-question rating at the one-stop counter (Quyết định 766/QĐ-TTg).
+//!
+//! The structure is official; the wording of the questions is ours. The index engine reads only
+//! the codes, tags and positive flags set here.
 
 use crate::surveys::{Choice, Condition, Question, QuestionKind, Questionnaire, Section, Tag, TagRole};
 
@@ -270,9 +272,48 @@ pub fn sipas_2023() -> Questionnaire {
     }
 }
 
+/// The one-question rating of a procedure's handling at the one-stop counter (Quyết định
+/// 766/QĐ-TTg, Nghị định 118/2025): satisfaction = (rated − dissatisfied) ÷ rated, so "Bình
+/// thường" counts with the satisfied here.
+pub fn rating_766() -> Questionnaire {
+    let scale: Vec<Choice> = [("3", "Rất hài lòng", 3.0, true), ("2", "Hài lòng", 2.0, true), ("1", "Không hài lòng", 1.0, false)]
+        .iter()
+        .map(|(code, label, value, positive)| {
+            let mut choice = Choice::new(code, label);
+            choice.value = Some(*value);
+            choice.positive = *positive;
+            choice
+        })
+        .collect();
+    let reasons = ["Thời gian giải quyết chậm", "Thái độ công chức chưa tốt", "Hướng dẫn chưa rõ ràng", "Yêu cầu bổ sung hồ sơ nhiều lần", "Phải nộp thêm chi phí ngoài quy định"];
+    let mut questions = respondent_section().questions;
+    questions.truncate(2);
+    questions.push(question("DG".into(), "Anh/chị đánh giá thế nào về việc giải quyết hồ sơ?", QuestionKind::Likert { scale }, true, tag("GQ", None, TagRole::Overall, None)));
+    let mut why = question(
+        "LY_DO".into(),
+        "Anh/chị chưa hài lòng vì điều gì? (có thể chọn nhiều)",
+        QuestionKind::MultipleChoice {
+            options: reasons.iter().enumerate().map(|(i, label)| Choice::new(&format!("LD{}", i + 1), label)).collect(),
+            min: None,
+            max: None,
+        },
+        false,
+        tag("GQ", None, TagRole::Expectation, None),
+    );
+    why.visible_if = Some(Condition::Equals { question: "DG".into(), option: "1".into() });
+    questions.push(why);
+    Questionnaire {
+        code: "DG-766".into(),
+        title: "Đánh giá mức độ hài lòng về giải quyết thủ tục hành chính".into(),
+        description: "Mời anh/chị đánh giá việc giải quyết hồ sơ vừa nhận; chỉ mất vài giây.".into(),
+        methodology: Some("766".into()),
+        sections: vec![Section { code: "DG".into(), title: "Đánh giá".into(), description: String::new(), visible_if: None, questions }],
+    }
+}
+
 /// Every built-in questionnaire.
 pub fn templates() -> Vec<Questionnaire> {
-    vec![sipas_2017(), sipas_2023()]
+    vec![sipas_2017(), sipas_2023(), rating_766()]
 }
 
 #[cfg(test)]

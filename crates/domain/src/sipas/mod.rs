@@ -1,0 +1,11 @@
+//! SIPAS and the other satisfaction indices (METHODOLOGY §1): the built-in questionnaires, the
+//! methodologies as data (which rule aggregates each level), and the index engine that turns
+//! counters into figures with their n, valid n and margin of error.
+
+pub mod index;
+pub mod methodology;
+mod templates;
+
+pub use index::{Figure, Report, compute};
+pub use methodology::{Methodology, Rule};
+pub use templates::{rating_766, satisfaction_scale, sipas_2017, sipas_2023, templates};
