@@ -142,6 +142,7 @@ async fn export(count: usize) -> anyhow::Result<()> {
     let survey = store.survey_by_code(thuocdo::demo::SURVEY_CODE, i64::MAX).await?;
     let form = store.version(survey.version_id).await?;
     let units = store.survey_targets(survey.id).await?;
+    let layout = std::sync::Arc::new(domain::surveys::Layout::of(&form));
     let ingest = store.start_ingest();
     let started = Instant::now();
     let mut pending = Vec::new();
@@ -159,7 +160,9 @@ async fn export(count: usize) -> anyhow::Result<()> {
             dossier_code: None,
             fingerprint: String::new(),
             flags: 0,
-            tally: domain::surveys::tally(&form, &answers),
+            staff: String::new(),
+            positions: layout.positions(&domain::surveys::tally(&form, &answers))?,
+            layout: layout.clone(),
             answers: serde_json::to_string(&answers)?,
         };
         let ingest = ingest.clone();

@@ -53,6 +53,10 @@ actions! {
     SurveyTokensIssued = "survey.tokens_issued", "Phát hành mã trả lời một lần";
     AggregatesRecomputed = "survey.recomputed", "Tính lại số liệu tổng hợp";
     ResponsesExported = "responses.exported", "Xuất phiếu trả lời";
+    ResponsesViewed = "responses.viewed", "Xem phiếu trả lời";
+    MethodologySaved = "methodology.saved", "Lưu phiên bản phương pháp tính chỉ số";
+    TargetSet = "target.set", "Đặt chỉ tiêu";
+    ResultsPublished = "results.published", "Công bố kết quả";
 }
 
 #[cfg(test)]

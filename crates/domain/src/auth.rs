@@ -39,6 +39,8 @@ pub enum Permission {
     ViewResults,
     /// Read and export raw responses of the subtree (each access is audited).
     ViewResponses,
+    /// Edit methodologies and targets, and freeze and publish a period's results.
+    PublishResults,
 }
 
 impl Role {
@@ -91,10 +93,12 @@ impl Role {
         use Permission::*;
         match self {
             Self::CounterStaff | Self::Interviewer | Self::DataEntry => &[],
-            Self::UnitOfficial | Self::UnitHead | Self::AppraisalCouncil => &[ViewUnits, ViewResults],
+            // The unit's own officials read its responses to act on what citizens said.
+            Self::UnitOfficial | Self::UnitHead => &[ViewUnits, ViewResults, ViewResponses],
+            Self::AppraisalCouncil => &[ViewUnits, ViewResults],
             Self::Leadership => &[ViewUnits, ViewUsers, ViewResults],
             Self::ReformOffice | Self::SystemAdmin => {
-                &[ViewUnits, ManageUnits, ViewUsers, ManageUsers, ViewAudit, ManageSurveys, ViewResults, ViewResponses]
+                &[ViewUnits, ManageUnits, ViewUsers, ManageUsers, ViewAudit, ManageSurveys, ViewResults, ViewResponses, PublishResults]
             }
         }
     }

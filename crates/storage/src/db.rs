@@ -94,6 +94,15 @@ impl Store {
         }
     }
 
+    /// What ends a SELECT that locks the rows it reads until the transaction ends: PostgreSQL
+    /// needs it when several processes write; SQLite has one writer and no such clause.
+    pub(crate) fn row_lock(&self) -> &'static str {
+        match self.backend() {
+            Backend::Sqlite => "",
+            Backend::Postgres => " FOR UPDATE",
+        }
+    }
+
     /// Brings the schema up to date (run at every start, on both backends) and checks that the
     /// data key is the one this database was sealed with.
     pub async fn migrate(&self) -> Result<()> {
@@ -105,7 +114,8 @@ impl Store {
         if self.setting_or_insert("data_key_check", || check.clone()).await? != check {
             return Err(Error::WrongKey);
         }
-        Ok(())
+        let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64);
+        self.seed_methodologies(now).await
     }
 
     /// Readiness: the database answers a query.

@@ -23,6 +23,8 @@ pub enum Error {
     Sealed,
     #[error("khóa dữ liệu không khớp với khóa đã dùng cho cơ sở dữ liệu này; hãy dùng đúng tệp khóa (--data-key-file) hoặc biến THUOCDO_DATA_KEY")]
     WrongKey,
+    #[error(transparent)]
+    Cells(#[from] domain::surveys::BadCell),
     #[error("lỗi cơ sở dữ liệu: {0}")]
     Database(#[source] sqlx::Error),
     #[error("lỗi cập nhật lược đồ cơ sở dữ liệu: {0}")]

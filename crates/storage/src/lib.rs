@@ -14,6 +14,7 @@ pub mod auth;
 pub mod crypto;
 mod error;
 pub mod responses;
+pub mod sipas;
 pub mod surveys;
 pub mod units;
 

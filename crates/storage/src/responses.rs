@@ -6,17 +6,23 @@
 //! it in one transaction: the responses, the tokens they use up and the counters they add. One
 //! commit for many responses is what makes thousands per second possible on SQLite.
 
-use std::collections::{BTreeMap, HashMap};
+#[macro_use]
+mod cells;
+
+use std::collections::HashMap;
+use std::sync::Arc;
 
 use domain::audit::AuditAction;
 use domain::auth::{Access, Permission};
-use domain::surveys::{Answers, tally};
+use domain::surveys::{Counts, Layout};
 use futures_util::TryStreamExt;
 use serde_json::json;
 use sqlx::AssertSqlSafe;
 use tokio::sync::{mpsc, oneshot};
 
-use crate::audit::{Entry, record};
+pub use cells::{Cell, CellFilter, Difference, RecomputeReport, month_of};
+
+use crate::audit::Entry;
 use crate::units::scope_sql;
 use crate::{Actor, Error, Result, Store};
 
@@ -40,8 +46,12 @@ pub struct NewResponse {
     pub flags: i64,
     /// The validated answers as JSON (serialised by the caller, off the writer's thread).
     pub answers: String,
-    /// The counters it adds (`domain::surveys::tally`).
-    pub tally: Vec<(String, String)>,
+    /// The counter officer a kiosk rating is about; empty otherwise.
+    pub staff: String,
+    /// The layout of the survey's questionnaire version and the positions in it that this
+    /// response counts (`domain::surveys::tally`, then `Layout::positions`).
+    pub layout: Arc<Layout>,
+    pub positions: Vec<u32>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -76,13 +86,6 @@ impl Ingest {
     }
 }
 
-/// Counter key: survey, unit, day, channel, question, option.
-type CountKey = (i64, i64, String, String, String, String);
-
-fn day_of(ms: i64) -> String {
-    domain::text::iso_date(domain::text::vn_datetime(ms).date())
-}
-
 impl Store {
     /// Starts the single writer task and returns the queue that feeds it. The task ends when
     /// every [`Ingest`] handle is dropped.
@@ -114,12 +117,12 @@ impl Store {
     /// Writes a batch in one transaction; the outcome of each submission, in order.
     async fn write_batch(&self, batch: &[NewResponse]) -> Result<Vec<std::result::Result<Stored, IngestError>>> {
         let mut outcomes = Vec::with_capacity(batch.len());
-        let days: Vec<String> = batch.iter().map(|r| day_of(r.submitted_at)).collect();
-        // Keys borrow from the batch: no string is copied per counter.
-        let mut counts: HashMap<(i64, i64, &str, &str, &str, &str), i64> = HashMap::new();
+        let months: Vec<String> = batch.iter().map(|r| month_of(r.submitted_at)).collect();
+        let mut cells: HashMap<cells::Key, (i64, Counts)> = HashMap::new();
+        let lock = self.row_lock();
         on_db!(self, write, |pool| {
             let mut tx = pool.begin().await?;
-            for (r, day) in batch.iter().zip(&days) {
+            for (r, month) in batch.iter().zip(&months) {
                 if let Some(token) = &r.token_hash {
                     let used = sqlx::query("UPDATE survey_tokens SET used_at = $1 WHERE token_hash = $2 AND survey_id = $3 AND used_at IS NULL")
                         .bind(r.submitted_at)
@@ -140,8 +143,8 @@ impl Store {
                 }
                 let id: Option<i64> = sqlx::query_scalar(
                     "INSERT INTO responses (submission_id, survey_id, unit_id, channel, started_at, submitted_at, duration_ms,
-                                            token_hash, dossier_code, fingerprint, flags, answers)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+                                            token_hash, dossier_code, fingerprint, flags, answers, staff)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
                      ON CONFLICT (submission_id) DO NOTHING RETURNING id",
                 )
                 .bind(&r.submission_id)
@@ -156,14 +159,17 @@ impl Store {
                 .bind(&r.fingerprint)
                 .bind(r.flags)
                 .bind(&r.answers)
+                .bind(&r.staff)
                 .fetch_optional(&mut *tx)
                 .await?;
                 match id {
                     Some(id) => {
-                        for (question, option) in &r.tally {
-                            let key = (r.survey_id, r.unit_id, day.as_str(), r.channel.as_str(), question.as_str(), option.as_str());
-                            *counts.entry(key).or_default() += 1;
-                        }
+                        let key = (r.survey_id, r.unit_id, month.clone(), r.channel.clone(), r.staff.clone());
+                        cells
+                            .entry(key)
+                            .or_insert_with(|| (r.layout.fingerprint(), Counts::zero(&r.layout)))
+                            .1
+                            .add_positions(&r.positions);
                         outcomes.push(Ok(Stored::New(id)));
                     }
                     None => {
@@ -175,130 +181,12 @@ impl Store {
                     }
                 }
             }
-            let counts: Vec<_> = counts.into_iter().collect();
-            // Several rows per statement: far fewer round trips than one upsert per counter.
-            for chunk in counts.chunks(200) {
-                let mut query = sqlx::QueryBuilder::new(
-                    "INSERT INTO response_counts (survey_id, unit_id, day, channel, question, option, count) ",
-                );
-                query.push_values(chunk, |mut row, ((survey, unit, day, channel, question, option), count)| {
-                    row.push_bind(*survey)
-                        .push_bind(*unit)
-                        .push_bind(*day)
-                        .push_bind(*channel)
-                        .push_bind(*question)
-                        .push_bind(*option)
-                        .push_bind(*count);
-                });
-                query.push(
-                    " ON CONFLICT (survey_id, unit_id, day, channel, question, option)
-                      DO UPDATE SET count = response_counts.count + excluded.count",
-                );
-                query.build().execute(&mut *tx).await?;
-            }
+            let cells: Vec<_> = cells.into_iter().collect();
+            merge_cells!(tx, &cells, lock);
             tx.commit().await?;
             Ok::<_, Error>(())
         })?;
         Ok(outcomes)
-    }
-
-    /// Live results of a survey from the counters, limited to the units the caller may see.
-    pub async fn results(&self, access: &Access, survey_id: i64, filter: &ResultFilter) -> Result<Vec<CountRow>> {
-        self.survey(access, survey_id).await?;
-        let scope = scope_sql(&access.roots(Permission::ViewResults));
-        let sql = format!(
-            "{scope} SELECT c.unit_id, c.day, c.channel, c.question, c.option, CAST(SUM(c.count) AS BIGINT) AS count
-             FROM response_counts c
-             WHERE c.survey_id = $1 AND c.unit_id IN (SELECT id FROM scope)
-               AND ($2 IS NULL OR c.unit_id = $2) AND ($3 IS NULL OR c.day >= $3) AND ($4 IS NULL OR c.day <= $4)
-               AND ($5 IS NULL OR c.channel = $5)
-             GROUP BY c.unit_id, c.day, c.channel, c.question, c.option
-             ORDER BY c.unit_id, c.day, c.channel, c.question, c.option"
-        );
-        Ok(on_db!(self, read, |pool| {
-            sqlx::query_as(AssertSqlSafe(sql.as_str()))
-                .bind(survey_id)
-                .bind(filter.unit_id)
-                .bind(&filter.from_day)
-                .bind(&filter.to_day)
-                .bind(&filter.channel)
-                .fetch_all(pool)
-                .await
-        })?)
-    }
-
-    /// Rebuilds the counters of a survey from its raw responses, reading them as a stream, and
-    /// reports every counter that differed. The rebuilt counters replace the old ones.
-    pub async fn recompute(&self, actor: &Actor, survey_id: i64) -> Result<RecomputeReport> {
-        let survey: (i64, i64) = on_db!(self, read, |pool| {
-            sqlx::query_as("SELECT version_id, unit_id FROM surveys WHERE id = $1").bind(survey_id).fetch_one(pool).await
-        })?;
-        let form = self.version(survey.0).await?;
-        let mut fresh: BTreeMap<CountKey, i64> = BTreeMap::new();
-        let mut responses = 0i64;
-        on_db!(self, read, |pool| {
-            let mut rows = sqlx::query_as::<_, (i64, String, i64, String)>(
-                "SELECT unit_id, channel, submitted_at, answers FROM responses WHERE survey_id = $1",
-            )
-            .bind(survey_id)
-            .fetch(pool);
-            while let Some((unit, channel, at, answers)) = rows.try_next().await? {
-                let answers: Answers = serde_json::from_str(&answers).map_err(|e| Error::Invalid(vec![e.to_string()]))?;
-                let day = day_of(at);
-                for (question, option) in tally(&form, &answers) {
-                    *fresh.entry((survey_id, unit, day.clone(), channel.clone(), question, option)).or_default() += 1;
-                }
-                responses += 1;
-            }
-            Ok::<_, Error>(())
-        })?;
-        let current: Vec<CountRow> = on_db!(self, read, |pool| {
-            sqlx::query_as(
-                "SELECT unit_id, day, channel, question, option, count FROM response_counts WHERE survey_id = $1",
-            )
-            .bind(survey_id)
-            .fetch_all(pool)
-            .await
-        })?;
-        let mut old: BTreeMap<CountKey, i64> = current
-            .into_iter()
-            .map(|c| ((survey_id, c.unit_id, c.day, c.channel, c.question, c.option), c.count))
-            .collect();
-        let mut differences = Vec::new();
-        for (key, count) in &fresh {
-            let before = old.remove(key).unwrap_or(0);
-            if before != *count {
-                differences.push(Difference { key: key.clone(), counted: before, recounted: *count });
-            }
-        }
-        differences.extend(old.into_iter().filter(|(_, c)| *c != 0).map(|(key, counted)| Difference { key, counted, recounted: 0 }));
-        on_db!(self, write, |pool| {
-            let mut tx = pool.begin().await?;
-            sqlx::query("DELETE FROM response_counts WHERE survey_id = $1").bind(survey_id).execute(&mut *tx).await?;
-            let rows: Vec<(&CountKey, &i64)> = fresh.iter().collect();
-            for chunk in rows.chunks(200) {
-                let mut query = sqlx::QueryBuilder::new(
-                    "INSERT INTO response_counts (survey_id, unit_id, day, channel, question, option, count) ",
-                );
-                query.push_values(chunk, |mut row, ((survey, unit, day, channel, question, option), count)| {
-                    row.push_bind(*survey)
-                        .push_bind(*unit)
-                        .push_bind(day.as_str())
-                        .push_bind(channel.as_str())
-                        .push_bind(question.as_str())
-                        .push_bind(option.as_str())
-                        .push_bind(**count);
-                });
-                query.build().execute(&mut *tx).await?;
-            }
-            let entry = Entry::new(AuditAction::AggregatesRecomputed, "survey", survey_id)
-                .unit(survey.1)
-                .details(json!({ "responses": responses, "differences": differences.len() }));
-            record!(&mut *tx, actor, &entry)?;
-            tx.commit().await?;
-            Ok::<_, Error>(())
-        })?;
-        Ok(RecomputeReport { responses, counters: fresh.len(), differences })
     }
 
     /// The raw responses of a survey in the caller's scope, oldest first, through a bounded
@@ -425,35 +313,3 @@ pub struct ExportFilter {
     pub to_ms: Option<i64>,
 }
 
-#[derive(Clone, Debug, Default)]
-pub struct ResultFilter {
-    pub unit_id: Option<i64>,
-    /// ISO days, both included.
-    pub from_day: Option<String>,
-    pub to_day: Option<String>,
-    pub channel: Option<String>,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
-pub struct CountRow {
-    pub unit_id: i64,
-    pub day: String,
-    pub channel: String,
-    pub question: String,
-    pub option: String,
-    pub count: i64,
-}
-
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Difference {
-    pub key: (i64, i64, String, String, String, String),
-    pub counted: i64,
-    pub recounted: i64,
-}
-
-#[derive(Clone, Debug)]
-pub struct RecomputeReport {
-    pub responses: i64,
-    pub counters: usize,
-    pub differences: Vec<Difference>,
-}

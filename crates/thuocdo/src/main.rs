@@ -236,15 +236,19 @@ async fn recompute(store: &Store, clock: &Clock, survey: Option<String>) -> anyh
         let started = std::time::Instant::now();
         let report = store.recompute(&actor, id).await?;
         println!(
-            "Cuộc khảo sát #{id}: {} phiếu, {} bộ đếm, {} khác biệt ({:.1} giây).",
+            "Cuộc khảo sát #{id}: {} phiếu, {} ô số liệu, {} khác biệt ({:.1} giây).",
             report.responses,
-            report.counters,
+            report.cells,
             report.differences.len(),
             started.elapsed().as_secs_f64()
         );
         for d in &report.differences {
-            let (_, unit, day, channel, question, option) = &d.key;
-            println!("  đơn vị {unit}, ngày {day}, kênh {channel}, câu «{question}», lựa chọn «{option}»: {} → {}", d.counted, d.recounted);
+            let (_, unit, month, channel, staff) = &d.key;
+            let counted = d.counted.map_or_else(|| "không đọc được".to_string(), |c| c.to_string());
+            println!(
+                "  đơn vị {unit}, tháng {month}, kênh {channel}, quầy «{staff}», câu «{}», lựa chọn «{}»: {counted} → {}",
+                d.question, d.option, d.recounted
+            );
         }
         differing += report.differences.len();
     }

@@ -30,6 +30,8 @@ const SEE_UNITS: &[&str] = &["quantri", "cchc", "lanhdao", "thamdinh", "stp.canb
 const PROVINCE_WIDE_VIEWERS: &[&str] = &["quantri", "cchc", "lanhdao", "thamdinh"];
 const SEE_USERS: &[&str] = &["quantri", "cchc", "lanhdao"];
 const MANAGERS: &[&str] = &["quantri", "cchc"];
+/// Raw responses: the reform office, and each unit's own officials for their subtree.
+const SEE_RESPONSES: &[&str] = &["quantri", "cchc", "stp.canbo", "stp.giamdoc", "anlac.canbo", "anlac.chutich"];
 
 /// What a route answers: `allowed` get `ok`; `hidden` get 404 (the data exists but is outside
 /// their subtree); other officials get 403; the anonymous caller is sent to log in.
@@ -102,7 +104,7 @@ async fn every_role_against_every_protected_route() {
             case("GET", "/admin/surveys/new", 200, MANAGERS, &[]),
             case("GET", format!("/admin/questionnaires/{questionnaire}"), 200, MANAGERS, &[]),
             case("GET", format!("/admin/questionnaires/{questionnaire}/preview"), 200, MANAGERS, &[]),
-            case("GET", format!("/admin/surveys/{survey}/export.csv"), 200, MANAGERS, &[]),
+            case("GET", format!("/admin/surveys/{survey}/export.csv"), 200, SEE_RESPONSES, &[]),
         ];
         let sessions = sessions(&app).await;
         let mut failures = Vec::new();

@@ -239,8 +239,8 @@ async fn responses_export_as_csv_and_xlsx_with_codes_and_labels() {
     let table = sheets::read_table("phieu.xlsx", &xlsx.bytes().await.unwrap()).unwrap();
     assert_eq!(table.len(), 4);
     assert_eq!(table[0][3], "Đơn vị");
-    let official = app.login("anlac.canbo").await;
-    assert_eq!(official.get(&format!("/admin/surveys/{survey}/export.csv")).await.status(), 403, "raw responses are not for every official");
+    let leader = app.login("lanhdao").await;
+    assert_eq!(leader.get(&format!("/admin/surveys/{survey}/export.csv")).await.status(), 403, "raw responses are not for every official");
     let province = app.unit_id("99").await;
     let admin = domain::auth::Access::new(vec![domain::auth::Grant { role: domain::auth::Role::SystemAdmin, unit: province }]);
     let filter = storage::audit::Filter { action: Some(domain::audit::AuditAction::ResponsesExported), ..Default::default() };

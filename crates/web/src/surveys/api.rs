@@ -7,7 +7,7 @@ use domain::auth::Permission;
 use domain::surveys::{Answers, Channel, Questionnaire, Recurrence};
 use domain::text;
 use serde::{Deserialize, Serialize};
-use storage::responses::{ResultFilter, Stored};
+use storage::responses::{CellFilter, Stored};
 use storage::surveys::{NewSurvey, Survey, TokenBatch};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
@@ -334,6 +334,8 @@ pub struct ResponseBody {
     dossier_code: Option<String>,
     /// When answering started, unix milliseconds.
     started_at: Option<i64>,
+    /// Kiosk only: the code of the counter officer the rating is about.
+    staff: Option<String>,
     /// Answers by question code: a text or option code, a number, a list of option codes, or
     /// an object from matrix row to scale point.
     #[schema(value_type = Object)]
@@ -355,7 +357,7 @@ fn refusal_problem(refusal: Refusal) -> Problem {
         }
         Refusal::Store(e) => e.into(),
         Refusal::Ingest(storage::responses::IngestError::Failed) => Failure::internal().into(),
-        Refusal::UnknownUnit => Failure::invalid(Refusal::UnknownUnit.message()).into(),
+        refusal @ (Refusal::UnknownUnit | Refusal::StaffOutsideKiosk) => Failure::invalid(refusal.message()).into(),
         other => Failure::conflict(other.message()).into(),
     }
 }
@@ -391,6 +393,7 @@ async fn submit_response(
         started_at: body.started_at,
         submission_id: body.submission_id,
         dossier_code: body.dossier_code,
+        staff: body.staff,
     };
     match intake::submit(&state, &client, submission).await.map_err(refusal_problem)? {
         Stored::New(id) => Ok((StatusCode::CREATED, axum::Json(ResponseReceipt { id, created: true }))),
@@ -401,23 +404,32 @@ async fn submit_response(
 #[derive(Deserialize, IntoParams)]
 pub struct ResultQuery {
     unit_id: Option<i64>,
-    /// First day, yyyy-mm-dd or dd/mm/yyyy.
+    /// First month, mm/yyyy or yyyy-mm.
     from: Option<String>,
-    /// Last day, included.
+    /// Last month, included.
     to: Option<String>,
     channel: Option<String>,
 }
 
 #[derive(Serialize, ToSchema, Default)]
 pub struct Results {
-    pub responses: i64,
+    pub responses: u64,
     /// (unit id, responses)
-    pub by_unit: Vec<(i64, i64)>,
-    pub by_channel: Vec<(String, i64)>,
-    pub by_day: Vec<(String, i64)>,
+    pub by_unit: Vec<(i64, u64)>,
+    pub by_channel: Vec<(String, u64)>,
+    /// (yyyy-mm, responses)
+    pub by_month: Vec<(String, u64)>,
     /// question → option → count (`""` as option: answered).
     #[schema(value_type = Object)]
-    pub questions: std::collections::BTreeMap<String, std::collections::BTreeMap<String, i64>>,
+    pub questions: std::collections::BTreeMap<String, std::collections::BTreeMap<String, u64>>,
+}
+
+/// A month given in a query, checked.
+pub fn month_param(value: &Option<String>) -> Result<Option<String>, Failure> {
+    match value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
+        None => Ok(None),
+        Some(v) => text::parse_month(v).map(Some).ok_or_else(|| Failure::invalid(format!("Tháng «{v}» không hợp lệ; dùng dạng mm/yyyy."))),
+    }
 }
 
 /// Live results from the counters, limited to the caller's units.
@@ -425,36 +437,42 @@ pub struct Results {
     responses((status = 200, body = Results), (status = 404, body = ProblemDocument)))]
 async fn results(State(state): State<AppState>, caller: ApiUser, Path(id): Path<i64>, Query(q): Query<ResultQuery>) -> ApiResult<axum::Json<Results>> {
     require(&caller.principal.access, Permission::ViewResults)?;
-    let day = |d: &Option<String>| -> Result<Option<String>, Failure> {
-        match d.as_deref() {
-            None => Ok(None),
-            Some(v) => text::parse_date(v).map(|d| Some(text::iso_date(d))).ok_or_else(|| Failure::invalid(format!("Ngày «{v}» không hợp lệ."))),
-        }
+    let survey = state.store.survey(&caller.principal.access, id).await?;
+    let filter = CellFilter {
+        version_id: survey.version_id,
+        survey_id: Some(id),
+        from_month: month_param(&q.from)?,
+        to_month: month_param(&q.to)?,
+        channel: q.channel,
+        unit_id: q.unit_id,
     };
-    let filter = ResultFilter { unit_id: q.unit_id, from_day: day(&q.from)?, to_day: day(&q.to)?, channel: q.channel };
-    let rows = state.store.results(&caller.principal.access, id, &filter).await?;
-    Ok(axum::Json(summarise(&rows)))
+    Ok(axum::Json(survey_results(&state, &caller.principal.access, &filter).await?))
 }
 
-/// Folds counter rows into totals by unit, channel, day and question.
-pub fn summarise(rows: &[storage::responses::CountRow]) -> Results {
+/// Totals by unit, channel, month and question of the cells a filter selects.
+pub async fn survey_results(state: &AppState, access: &domain::auth::Access, filter: &CellFilter) -> Result<Results, Failure> {
     use std::collections::BTreeMap;
-    let mut by_unit: BTreeMap<i64, i64> = BTreeMap::new();
-    let mut by_channel: BTreeMap<String, i64> = BTreeMap::new();
-    let mut by_day: BTreeMap<String, i64> = BTreeMap::new();
-    let mut results = Results::default();
-    for r in rows {
-        if r.question.is_empty() {
-            results.responses += r.count;
-            *by_unit.entry(r.unit_id).or_default() += r.count;
-            *by_channel.entry(r.channel.clone()).or_default() += r.count;
-            *by_day.entry(r.day.clone()).or_default() += r.count;
-        } else {
-            *results.questions.entry(r.question.clone()).or_default().entry(r.option.clone()).or_default() += r.count;
+    let layout = state.surveys.layout(state, filter.version_id).await?;
+    let cells = state.store.cells(access, filter, &layout).await?;
+    let mut by_unit: BTreeMap<i64, u64> = BTreeMap::new();
+    let mut by_channel: BTreeMap<String, u64> = BTreeMap::new();
+    let mut by_month: BTreeMap<String, u64> = BTreeMap::new();
+    let mut total = domain::surveys::Counts::zero(&layout);
+    for cell in &cells {
+        let n = cell.counts.responses();
+        *by_unit.entry(cell.unit_id).or_default() += n;
+        *by_channel.entry(cell.channel.clone()).or_default() += n;
+        *by_month.entry(cell.month.clone()).or_default() += n;
+        total.add(&cell.counts);
+    }
+    let mut results = Results { responses: total.responses(), ..Results::default() };
+    for (i, (question, option)) in layout.keys().iter().enumerate().skip(1) {
+        if total.get(i) > 0 {
+            results.questions.entry(question.clone()).or_default().insert(option.clone(), total.get(i));
         }
     }
     results.by_unit = by_unit.into_iter().collect();
     results.by_channel = by_channel.into_iter().collect();
-    results.by_day = by_day.into_iter().collect();
-    results
+    results.by_month = by_month.into_iter().collect();
+    Ok(results)
 }

@@ -6,7 +6,7 @@ use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 use domain::surveys::quality::{self, Flags};
-use domain::surveys::{Answer, AnswerError, Answers, Channel, QuestionKind, Questionnaire, tally, validate};
+use domain::surveys::{Answer, AnswerError, Answers, Channel, Layout, QuestionKind, Questionnaire, tally, validate};
 use storage::responses::{IngestError, NewResponse, Stored};
 use storage::surveys::{Survey, TokenState};
 
@@ -24,6 +24,7 @@ pub type Targets = Arc<Vec<(i64, String, String)>>;
 #[derive(Default)]
 pub struct SurveyCache {
     forms: Mutex<HashMap<i64, Arc<Questionnaire>>>,
+    layouts: Mutex<HashMap<i64, Arc<Layout>>>,
     targets: Mutex<HashMap<i64, Targets>>,
     surveys: Mutex<HashMap<String, (i64, Survey)>>,
 }
@@ -52,6 +53,16 @@ impl SurveyCache {
         let form = Arc::new(state.store.version(version_id).await?);
         self.forms.lock().unwrap_or_else(|p| p.into_inner()).insert(version_id, form.clone());
         Ok(form)
+    }
+
+    /// Where each counter of a version's cells sits.
+    pub async fn layout(&self, state: &AppState, version_id: i64) -> Result<Arc<Layout>, storage::Error> {
+        if let Some(layout) = self.layouts.lock().unwrap_or_else(|p| p.into_inner()).get(&version_id) {
+            return Ok(layout.clone());
+        }
+        let layout = Arc::new(Layout::of(&*self.form(state, version_id).await?));
+        self.layouts.lock().unwrap_or_else(|p| p.into_inner()).insert(version_id, layout.clone());
+        Ok(layout)
     }
 
     pub async fn targets(&self, state: &AppState, survey_id: i64) -> Result<Targets, storage::Error> {
@@ -108,6 +119,8 @@ pub struct Submission {
     /// A client-chosen id that makes a resend harmless; generated when absent.
     pub submission_id: Option<String>,
     pub dossier_code: Option<String>,
+    /// The counter officer a kiosk rating is about (kiosk channel only).
+    pub staff: Option<String>,
 }
 
 #[derive(Debug)]
@@ -115,6 +128,7 @@ pub enum Refusal {
     NotOpen { closed: bool },
     ChannelClosed,
     UnknownUnit,
+    StaffOutsideKiosk,
     Token(TokenState),
     Invalid(Vec<AnswerError>),
     Ingest(IngestError),
@@ -134,6 +148,7 @@ impl Refusal {
             Self::NotOpen { closed: false } => "Cuộc khảo sát chưa bắt đầu.".into(),
             Self::ChannelClosed => "Cuộc khảo sát không nhận câu trả lời qua kênh này.".into(),
             Self::UnknownUnit => "Hãy chọn cơ quan, đơn vị được khảo sát.".into(),
+            Self::StaffOutsideKiosk => "Mã công chức tại quầy (staff) chỉ dùng cho kênh máy đánh giá (kiosk), tối đa 64 ký tự không dấu.".into(),
             Self::Token(TokenState::Used) => "Đường dẫn khảo sát này đã được dùng để trả lời; mỗi đường dẫn chỉ dùng được một lần.".into(),
             Self::Token(TokenState::Expired) => "Đường dẫn khảo sát này đã hết hạn.".into(),
             Self::Token(_) => "Đường dẫn khảo sát không hợp lệ.".into(),
@@ -163,6 +178,10 @@ pub async fn submit(state: &AppState, client: &ClientMeta, mut sub: Submission) 
     if !sub.survey.channels.contains(&sub.channel) {
         return Err(Refusal::ChannelClosed);
     }
+    let staff = sub.staff.unwrap_or_default();
+    if !staff.is_empty() && (sub.channel != Channel::Kiosk || staff.len() > 64 || !domain::surveys::is_code(&staff)) {
+        return Err(Refusal::StaffOutsideKiosk);
+    }
     let targets = state.surveys.targets(state, sub.survey.id).await?;
     let mut token_hash = None;
     if let Some(token) = &sub.token {
@@ -177,6 +196,7 @@ pub async fn submit(state: &AppState, client: &ClientMeta, mut sub: Submission) 
         token_hash = Some(digest);
     }
     let form = state.surveys.form(state, sub.survey.version_id).await?;
+    let layout = state.surveys.layout(state, sub.survey.version_id).await?;
     // The unit carried by the link answers the form's unit question.
     if let (Some(code), Some(question)) = (&sub.unit_code, unit_question(&form)) {
         sub.answers.insert(question.to_string(), Answer::Text(code.clone()));
@@ -207,7 +227,9 @@ pub async fn submit(state: &AppState, client: &ClientMeta, mut sub: Submission) 
         dossier_code: sub.dossier_code,
         fingerprint: device,
         flags: flags.0,
-        tally: tally(&form, &answers),
+        positions: layout.positions(&tally(&form, &answers)).map_err(|_| Refusal::Ingest(IngestError::Failed))?,
+        layout,
+        staff,
         answers: answers_json,
     };
     state.ingest.submit(response).await.map_err(Refusal::Ingest)

@@ -1,5 +1,5 @@
 //! Officials' survey pages: the surveys they may follow, and each survey's live results read
-//! from the counters (responses by unit, channel and day; every question's distribution).
+//! from the counters (responses by unit, channel and month; every question's distribution).
 
 use std::collections::BTreeMap;
 
@@ -9,10 +9,10 @@ use axum::extract::{Path, State};
 use domain::auth::Permission;
 use domain::surveys::{QuestionKind, Questionnaire};
 use domain::text;
-use storage::responses::ResultFilter;
+use storage::responses::CellFilter;
 use storage::surveys::Survey;
 
-use super::api::summarise;
+use super::api::survey_results;
 use crate::AppState;
 use crate::auth::require;
 use crate::auth::session::CurrentUser;
@@ -56,7 +56,7 @@ pub async fn list(State(state): State<AppState>, user: CurrentUser) -> PageResul
 /// One bar of a distribution: label, count, share of the answers in per cent.
 pub struct Bar {
     pub label: String,
-    pub count: i64,
+    pub count: u64,
     pub percent: String,
     /// The share rounded to a whole per cent, for the bar (`<meter>`).
     pub width: i64,
@@ -65,7 +65,7 @@ pub struct Bar {
 pub struct QuestionResult {
     pub code: String,
     pub text: String,
-    pub answered: i64,
+    pub answered: u64,
     pub bars: Vec<Bar>,
 }
 
@@ -74,16 +74,16 @@ pub struct QuestionResult {
 pub struct ResultsPage {
     layout: Layout,
     survey: SurveyRow,
-    responses: i64,
-    by_unit: Vec<(String, i64)>,
-    by_channel: Vec<(&'static str, i64)>,
-    by_day: Vec<(String, i64)>,
+    responses: u64,
+    by_unit: Vec<(String, u64)>,
+    by_channel: Vec<(&'static str, u64)>,
+    by_month: Vec<(String, u64)>,
     questions: Vec<QuestionResult>,
     /// Raw responses are for the roles that need them.
     can_export: bool,
 }
 
-fn bars(options: &[domain::surveys::Choice], counts: &BTreeMap<String, i64>, base: i64) -> Vec<Bar> {
+fn bars(options: &[domain::surveys::Choice], counts: &BTreeMap<String, u64>, base: u64) -> Vec<Bar> {
     options
         .iter()
         .map(|o| {
@@ -95,14 +95,14 @@ fn bars(options: &[domain::surveys::Choice], counts: &BTreeMap<String, i64>, bas
 }
 
 /// Distributions of the choice questions, in the order of the form.
-fn distributions(form: &Questionnaire, questions: &BTreeMap<String, BTreeMap<String, i64>>) -> Vec<QuestionResult> {
+fn distributions(form: &Questionnaire, questions: &BTreeMap<String, BTreeMap<String, u64>>) -> Vec<QuestionResult> {
     let empty = BTreeMap::new();
     let mut results = Vec::new();
     for (_, q) in form.questions() {
         let counts = questions.get(&q.code).unwrap_or(&empty);
         match &q.kind {
             QuestionKind::SingleChoice { options } | QuestionKind::Likert { scale: options } => {
-                let answered: i64 = counts.values().sum();
+                let answered: u64 = counts.values().sum();
                 results.push(QuestionResult { code: q.code.clone(), text: q.text.clone(), answered, bars: bars(options, counts, answered) });
             }
             QuestionKind::MultipleChoice { options, .. } => {
@@ -113,7 +113,7 @@ fn distributions(form: &Questionnaire, questions: &BTreeMap<String, BTreeMap<Str
             QuestionKind::Matrix { rows, scale } => {
                 for row in rows {
                     let counts = questions.get(&format!("{}/{}", q.code, row.code)).unwrap_or(&empty);
-                    let answered: i64 = counts.values().sum();
+                    let answered: u64 = counts.values().sum();
                     let text = format!("{} — {}", q.text, row.label);
                     results.push(QuestionResult { code: format!("{}/{}", q.code, row.code), text, answered, bars: bars(scale, counts, answered) });
                 }
@@ -129,14 +129,15 @@ pub async fn results(State(state): State<AppState>, user: CurrentUser, Path(id):
     let access = &user.principal.access;
     let survey = state.store.survey(access, id).await?;
     let form = state.surveys.form(&state, survey.version_id).await?;
-    let summary = summarise(&state.store.results(access, id, &ResultFilter::default()).await?);
+    let filter = CellFilter { version_id: survey.version_id, survey_id: Some(id), ..Default::default() };
+    let summary = survey_results(&state, access, &filter).await?;
     let names: BTreeMap<i64, String> = state.surveys.targets(&state, id).await?.iter().map(|(id, _, name)| (*id, name.clone())).collect();
     Ok(ResultsPage {
         layout: Layout::admin(&user, survey.title.clone(), "/admin/surveys"),
         responses: summary.responses,
         by_unit: summary.by_unit.iter().map(|(unit, n)| (names.get(unit).cloned().unwrap_or_else(|| format!("#{unit}")), *n)).collect(),
         by_channel: summary.by_channel.iter().map(|(c, n)| (domain::surveys::Channel::parse(c).map(|c| c.label()).unwrap_or("Khác"), *n)).collect(),
-        by_day: summary.by_day.iter().map(|(d, n)| (text::parse_date(d).map(text::format_date).unwrap_or_else(|| d.clone()), *n)).collect(),
+        by_month: summary.by_month.iter().map(|(m, n)| (text::format_month(m), *n)).collect(),
         questions: distributions(&form, &summary.questions),
         can_export: access.has(Permission::ViewResponses),
         survey: SurveyRow {

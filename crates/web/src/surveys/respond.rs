@@ -411,6 +411,7 @@ async fn take(state: AppState, headers: HeaderMap, client: ClientMeta, survey: S
         started_at,
         submission_id: Some(submission_id.clone()),
         dossier_code: None,
+        staff: None,
     };
     match intake::submit(&state, &client, submission).await {
         Ok(_) => {

@@ -176,7 +176,7 @@ fn arb_answers() -> impl Strategy<Value = Answers> {
         (0usize..2, 0usize..2),
         prop::option::of(15u32..=100),
         prop::option::of(0u32..1_000_000),
-        "[a-zà-ỹ ]{5,20}",
+        "[a-zà-ỹ][a-zà-ỹ ]{4,19}",
     )
         .prop_map(|(visited, sat, multi, (r1, r2), age, fee, words)| {
             let mut a = Answers::new();

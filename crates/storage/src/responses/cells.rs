@@ -1,0 +1,262 @@
+//! The aggregate counters as cells: one dense vector of counts per survey, unit, month, channel
+//! and counter officer (see `domain::surveys::Layout`). The ingest writer merges its batch into
+//! them in the same transaction as the responses; dashboards read them; `recompute` rebuilds
+//! them from the raw responses and reports any difference.
+
+use std::collections::{BTreeMap, HashMap};
+
+use domain::audit::AuditAction;
+use domain::auth::{Access, Permission};
+use domain::surveys::{Answers, Counts, Layout, tally};
+use futures_util::TryStreamExt;
+use serde_json::json;
+use sqlx::AssertSqlSafe;
+
+use crate::audit::{Entry, record};
+use crate::units::scope_sql;
+use crate::{Actor, Error, Result, Store};
+
+/// Survey, unit, month, channel, counter officer.
+pub(crate) type Key = (i64, i64, String, String, String);
+
+/// Cells written per statement.
+pub(crate) const CHUNK: usize = 400;
+
+/// `YYYY-MM` of a moment, in Vietnam time.
+pub fn month_of(ms: i64) -> String {
+    let date = domain::text::vn_datetime(ms).date();
+    format!("{:04}-{:02}", date.year(), u8::from(date.month()))
+}
+
+/// Adds counts to cells inside a transaction: creates the missing cells empty, reads them all
+/// (locking them on PostgreSQL, so that two writers add rather than overwrite), adds, writes
+/// back. `$cells` is a slice of `(Key, (layout fingerprint, Counts))`.
+macro_rules! merge_cells {
+    ($tx:ident, $cells:expr, $lock:expr) => {
+        for chunk in $cells.chunks($crate::responses::cells::CHUNK) {
+            let mut insert = sqlx::QueryBuilder::new(
+                "INSERT INTO response_cells (survey_id, unit_id, month, channel, staff, layout, responses, counts) ",
+            );
+            insert.push_values(chunk, |mut row, ((survey, unit, month, channel, staff), (layout, counts))| {
+                row.push_bind(*survey)
+                    .push_bind(*unit)
+                    .push_bind(month.as_str())
+                    .push_bind(channel.as_str())
+                    .push_bind(staff.as_str())
+                    .push_bind(*layout)
+                    .push_bind(0i64)
+                    .push_bind(vec![0u8; counts.as_slice().len() * 4]);
+            });
+            insert.push(" ON CONFLICT (survey_id, unit_id, month, channel, staff) DO NOTHING");
+            insert.build().execute(&mut *$tx).await?;
+
+            let mut select = sqlx::QueryBuilder::new(
+                "SELECT survey_id, unit_id, month, channel, staff, layout, counts FROM response_cells
+                 WHERE (survey_id, unit_id, month, channel, staff) IN (",
+            );
+            let mut values = select.separated(", ");
+            for ((survey, unit, month, channel, staff), _) in chunk {
+                values.push("(");
+                values.push_bind_unseparated(*survey);
+                values.push_unseparated(", ");
+                values.push_bind_unseparated(*unit);
+                values.push_unseparated(", ");
+                values.push_bind_unseparated(month.as_str());
+                values.push_unseparated(", ");
+                values.push_bind_unseparated(channel.as_str());
+                values.push_unseparated(", ");
+                values.push_bind_unseparated(staff.as_str());
+                values.push_unseparated(")");
+            }
+            select.push(")");
+            select.push($lock);
+            let stored: Vec<(i64, i64, String, String, String, i64, Vec<u8>)> =
+                select.build_query_as().fetch_all(&mut *$tx).await?;
+            let stored: std::collections::HashMap<$crate::responses::cells::Key, (i64, Vec<u8>)> =
+                stored.into_iter().map(|(s, u, m, c, st, layout, bytes)| ((s, u, m, c, st), (layout, bytes))).collect();
+
+            let mut merged = Vec::with_capacity(chunk.len());
+            for (key, (layout, counts)) in chunk {
+                let mut total = counts.clone();
+                let (stored_layout, bytes) = stored.get(key).ok_or($crate::Error::NotFound)?;
+                if stored_layout != layout {
+                    return Err(domain::surveys::BadCell.into());
+                }
+                total.add_encoded(bytes)?;
+                merged.push((key, *layout, total.responses() as i64, total.encode()?));
+            }
+            let mut upsert = sqlx::QueryBuilder::new(
+                "INSERT INTO response_cells (survey_id, unit_id, month, channel, staff, layout, responses, counts) ",
+            );
+            upsert.push_values(&merged, |mut row, ((survey, unit, month, channel, staff), layout, responses, bytes)| {
+                row.push_bind(*survey)
+                    .push_bind(*unit)
+                    .push_bind(month.as_str())
+                    .push_bind(channel.as_str())
+                    .push_bind(staff.as_str())
+                    .push_bind(*layout)
+                    .push_bind(*responses)
+                    .push_bind(bytes.as_slice());
+            });
+            upsert.push(
+                " ON CONFLICT (survey_id, unit_id, month, channel, staff)
+                  DO UPDATE SET layout = excluded.layout, responses = excluded.responses, counts = excluded.counts",
+            );
+            upsert.build().execute(&mut *$tx).await?;
+        }
+    };
+}
+
+/// Which cells to read: one questionnaire version (every survey asked with it, or one survey),
+/// months, a channel, a unit's subtree.
+#[derive(Clone, Debug, Default)]
+pub struct CellFilter {
+    pub version_id: i64,
+    pub survey_id: Option<i64>,
+    /// `YYYY-MM`, both included.
+    pub from_month: Option<String>,
+    pub to_month: Option<String>,
+    pub channel: Option<String>,
+    /// Only this unit and the units below it.
+    pub unit_id: Option<i64>,
+}
+
+/// One stored cell, read and checked against the version's layout.
+#[derive(Clone, Debug)]
+pub struct Cell {
+    pub survey_id: i64,
+    pub unit_id: i64,
+    pub month: String,
+    pub channel: String,
+    pub staff: String,
+    pub counts: Counts,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Difference {
+    pub key: Key,
+    pub question: String,
+    pub option: String,
+    /// None when the stored cell could not be read at all.
+    pub counted: Option<u64>,
+    pub recounted: u64,
+}
+
+#[derive(Clone, Debug)]
+pub struct RecomputeReport {
+    pub responses: i64,
+    pub cells: usize,
+    pub differences: Vec<Difference>,
+}
+
+impl Store {
+    /// The counter cells of a questionnaire version in the caller's scope (results permission).
+    pub async fn cells(&self, access: &Access, filter: &CellFilter, layout: &Layout) -> Result<Vec<Cell>> {
+        let scope = scope_sql(&access.roots(Permission::ViewResults));
+        let sql = format!(
+            "{scope}, sub(id) AS (SELECT id FROM units WHERE id = $6 UNION SELECT u.id FROM units u JOIN sub s ON u.parent_id = s.id)
+             SELECT c.survey_id, c.unit_id, c.month, c.channel, c.staff, c.layout, c.counts
+             FROM response_cells c JOIN surveys s ON s.id = c.survey_id
+             WHERE s.version_id = $1 AND ($2 IS NULL OR c.survey_id = $2)
+               AND ($3 IS NULL OR c.month >= $3) AND ($4 IS NULL OR c.month <= $4) AND ($5 IS NULL OR c.channel = $5)
+               AND c.unit_id IN (SELECT id FROM scope) AND ($6 IS NULL OR c.unit_id IN (SELECT id FROM sub))"
+        );
+        let rows: Vec<(i64, i64, String, String, String, i64, Vec<u8>)> = on_db!(self, read, |pool| {
+            sqlx::query_as(AssertSqlSafe(sql.as_str()))
+                .bind(filter.version_id)
+                .bind(filter.survey_id)
+                .bind(&filter.from_month)
+                .bind(&filter.to_month)
+                .bind(&filter.channel)
+                .bind(filter.unit_id)
+                .fetch_all(pool)
+                .await
+        })?;
+        rows.into_iter()
+            .map(|(survey_id, unit_id, month, channel, staff, fingerprint, bytes)| {
+                if fingerprint != layout.fingerprint() {
+                    return Err(domain::surveys::BadCell.into());
+                }
+                let mut counts = Counts::zero(layout);
+                counts.add_encoded(&bytes)?;
+                Ok(Cell { survey_id, unit_id, month, channel, staff, counts })
+            })
+            .collect()
+    }
+
+    /// Rebuilds the cells of a survey from its raw responses, reading them as a stream, and
+    /// reports every counter that differed. The rebuilt cells replace the old ones.
+    pub async fn recompute(&self, actor: &Actor, survey_id: i64) -> Result<RecomputeReport> {
+        let (version_id, owner): (i64, i64) = on_db!(self, read, |pool| {
+            sqlx::query_as("SELECT version_id, unit_id FROM surveys WHERE id = $1").bind(survey_id).fetch_one(pool).await
+        })?;
+        let form = self.version(version_id).await?;
+        let layout = Layout::of(&form);
+        let mut fresh: BTreeMap<Key, (i64, Counts)> = BTreeMap::new();
+        let mut responses = 0i64;
+        on_db!(self, read, |pool| {
+            let mut rows = sqlx::query_as::<_, (i64, String, String, i64, String)>(
+                "SELECT unit_id, channel, staff, submitted_at, answers FROM responses WHERE survey_id = $1",
+            )
+            .bind(survey_id)
+            .fetch(pool);
+            while let Some((unit, channel, staff, at, answers)) = rows.try_next().await? {
+                let answers: Answers = serde_json::from_str(&answers).map_err(|e| Error::Invalid(vec![e.to_string()]))?;
+                let positions = layout.positions(&tally(&form, &answers)).map_err(|e| Error::Invalid(vec![e.to_string()]))?;
+                fresh
+                    .entry((survey_id, unit, month_of(at), channel, staff))
+                    .or_insert_with(|| (layout.fingerprint(), Counts::zero(&layout)))
+                    .1
+                    .add_positions(&positions);
+                responses += 1;
+            }
+            Ok::<_, Error>(())
+        })?;
+        let stored: Vec<(i64, String, String, String, i64, Vec<u8>)> = on_db!(self, read, |pool| {
+            sqlx::query_as("SELECT unit_id, month, channel, staff, layout, counts FROM response_cells WHERE survey_id = $1")
+                .bind(survey_id)
+                .fetch_all(pool)
+                .await
+        })?;
+        let mut old: HashMap<Key, Option<Counts>> = HashMap::new();
+        for (unit, month, channel, staff, fingerprint, bytes) in stored {
+            let mut counts = Counts::zero(&layout);
+            // A cell of another layout is unreadable: every counter of it differs.
+            let readable = fingerprint == layout.fingerprint() && counts.add_encoded(&bytes).is_ok();
+            old.insert((survey_id, unit, month, channel, staff), readable.then_some(counts));
+        }
+        let zero = Counts::zero(&layout);
+        let mut differences = Vec::new();
+        let mut compare = |key: &Key, before: Option<&Counts>, after: &Counts| {
+            for (i, (question, option)) in layout.keys().iter().enumerate() {
+                let counted = before.map(|c| c.get(i));
+                if counted != Some(after.get(i)) {
+                    differences.push(Difference { key: key.clone(), question: question.clone(), option: option.clone(), counted, recounted: after.get(i) });
+                }
+            }
+        };
+        for (key, (_, counts)) in &fresh {
+            match old.remove(key) {
+                Some(before) => compare(key, before.as_ref(), counts),
+                None => compare(key, Some(&zero), counts),
+            }
+        }
+        for (key, before) in &old {
+            compare(key, before.as_ref(), &zero);
+        }
+        let cells: Vec<(Key, (i64, Counts))> = fresh.into_iter().collect();
+        let lock = self.row_lock();
+        on_db!(self, write, |pool| {
+            let mut tx = pool.begin().await?;
+            sqlx::query("DELETE FROM response_cells WHERE survey_id = $1").bind(survey_id).execute(&mut *tx).await?;
+            merge_cells!(tx, &cells, lock);
+            let entry = Entry::new(AuditAction::AggregatesRecomputed, "survey", survey_id)
+                .unit(owner)
+                .details(json!({ "responses": responses, "differences": differences.len() }));
+            record!(&mut *tx, actor, &entry)?;
+            tx.commit().await?;
+            Ok::<_, Error>(())
+        })?;
+        Ok(RecomputeReport { responses, cells: cells.len(), differences })
+    }
+}
