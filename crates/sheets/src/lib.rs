@@ -81,6 +81,101 @@ pub fn write_sheets(sheets: &[(&str, &[Vec<String>])]) -> Result<Vec<u8>, SheetE
     workbook.save_to_buffer().map_err(fail)
 }
 
+/// A cell of a report table: numbers stay numbers, so Excel can chart and sum them.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    Text(String),
+    Number(f64),
+    Empty,
+}
+
+impl Value {
+    /// The value as CSV text (numbers with a decimal point, for machines).
+    pub fn csv(&self) -> String {
+        match self {
+            Self::Text(t) => t.clone(),
+            Self::Number(n) => format!("{}", (n * 10_000.0).round() / 10_000.0),
+            Self::Empty => String::new(),
+        }
+    }
+}
+
+/// A native Excel chart over two columns of a report sheet.
+#[derive(Clone, Debug)]
+pub struct Chart {
+    pub title: String,
+    /// Bars (horizontal) or a line.
+    pub line: bool,
+    pub category_column: u16,
+    pub value_column: u16,
+    pub value_axis: String,
+}
+
+/// One sheet of a report: a header, rows and perhaps a chart beside them.
+#[derive(Clone, Debug)]
+pub struct ReportSheet {
+    pub name: String,
+    pub header: Vec<String>,
+    pub rows: Vec<Vec<Value>>,
+    pub chart: Option<Chart>,
+}
+
+impl ReportSheet {
+    /// The sheet as CSV with a BOM.
+    pub fn to_csv(&self) -> Vec<u8> {
+        let header: Vec<&str> = self.header.iter().map(String::as_str).collect();
+        write_csv(&header, &self.rows.iter().map(|r| r.iter().map(Value::csv).collect()).collect::<Vec<_>>())
+    }
+}
+
+/// A workbook of report sheets; numbers shown with one decimal, charts native to Excel.
+pub fn write_report(sheets: &[ReportSheet]) -> Result<Vec<u8>, SheetError> {
+    use rust_xlsxwriter::{Chart as XlsxChart, ChartType, Format, Workbook};
+    let mut workbook = Workbook::new();
+    let bold = Format::new().set_bold().set_text_wrap();
+    let number = Format::new().set_num_format("0.0");
+    for report in sheets {
+        let sheet = workbook.add_worksheet();
+        sheet.set_name(&report.name).map_err(fail)?;
+        for (c, title) in report.header.iter().enumerate() {
+            sheet.write_string_with_format(0, c as u16, title, &bold).map_err(fail)?;
+            sheet.set_column_width(c as u16, if c == 0 || c == 1 { 32 } else { 12 }).map_err(fail)?;
+        }
+        for (r, row) in report.rows.iter().enumerate() {
+            let r = r as u32 + 1;
+            for (c, value) in row.iter().enumerate() {
+                match value {
+                    Value::Text(t) => sheet.write_string(r, c as u16, t).map(|_| ()),
+                    Value::Number(n) => sheet.write_number_with_format(r, c as u16, *n, &number).map(|_| ()),
+                    Value::Empty => Ok(()),
+                }
+                .map_err(fail)?;
+            }
+        }
+        sheet.set_freeze_panes(1, 0).map_err(fail)?;
+        if let (Some(spec), false) = (&report.chart, report.rows.is_empty()) {
+            let mut chart = XlsxChart::new(if spec.line { ChartType::Line } else { ChartType::Bar });
+            let last = report.rows.len() as u32;
+            chart
+                .add_series()
+                .set_categories((report.name.as_str(), 1, spec.category_column, last, spec.category_column))
+                .set_values((report.name.as_str(), 1, spec.value_column, last, spec.value_column))
+                .set_name(spec.value_axis.as_str());
+            chart.title().set_name(&spec.title);
+            chart.legend().set_hidden();
+            chart.y_axis().set_min(0).set_max(100).set_name(&spec.value_axis);
+            if !spec.line {
+                // Bars read top to bottom in table order.
+                chart.x_axis().set_reverse();
+            }
+            let height = if spec.line { 320 } else { (40 + 22 * last).clamp(240, 1600) };
+            chart.set_width(560).set_height(height);
+            sheet.insert_chart(1, report.header.len() as u16 + 1, &chart).map_err(fail)?;
+        }
+    }
+    workbook.save_to_buffer().map_err(fail)
+}
+
 /// A cell as an official would read it: whole numbers without `.0`, dates as dd/mm/yyyy.
 fn cell_text(cell: &Data) -> String {
     match cell {
@@ -188,6 +283,28 @@ pub fn write_xlsx(sheet_name: &str, header: &[&str], rows: &[Vec<String>]) -> Re
         writer.push(row)?;
     }
     writer.to_bytes()
+}
+
+#[cfg(test)]
+mod report_tests {
+    use super::*;
+
+    #[test]
+    fn a_report_keeps_numbers_and_carries_a_native_chart() {
+        let sheet = ReportSheet {
+            name: "Xếp hạng".into(),
+            header: vec!["Đơn vị".into(), "Chỉ số (%)".into()],
+            rows: vec![vec![Value::Text("Sở Tư pháp".into()), Value::Number(91.25)], vec![Value::Text("Sở Y tế".into()), Value::Empty]],
+            chart: Some(Chart { title: "Chỉ số".into(), line: false, category_column: 0, value_column: 1, value_axis: "%".into() }),
+        };
+        let bytes = write_report(std::slice::from_ref(&sheet)).unwrap();
+        let table = read_table("r.xlsx", &bytes).unwrap();
+        assert_eq!(table[1], ["Sở Tư pháp", "91.25"]);
+        // The chart is a part of its own in the package.
+        let zip = String::from_utf8_lossy(&bytes);
+        assert!(zip.contains("xl/charts/chart1.xml"));
+        assert_eq!(String::from_utf8(sheet.to_csv()).unwrap(), "\u{feff}Đơn vị,Chỉ số (%)\nSở Tư pháp,91.25\nSở Y tế,\n");
+    }
 }
 
 #[cfg(test)]

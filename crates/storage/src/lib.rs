@@ -59,4 +59,7 @@ impl Paging {
         let limit = per_page.clamp(1, 500);
         Self { offset: (page.max(1) - 1) * limit, limit }
     }
+
+    /// Everything the caller may see, for an aggregate over a whole subtree; never for a page.
+    pub const ALL: Self = Self { offset: 0, limit: i64::MAX };
 }

@@ -243,6 +243,63 @@ impl Store {
         Ok(receiver)
     }
 
+    /// One page of the responses behind a figure: a questionnaire version's responses in the
+    /// caller's scope (raw-response permission), optionally of one unit's subtree, months,
+    /// channel, and those answering a question (with one option). Newest first; the viewing is
+    /// recorded in the audit log.
+    pub async fn responses_behind(&self, actor: &Actor, access: &Access, filter: &BehindFilter, paging: crate::Paging) -> Result<crate::Page<ResponseRecord>> {
+        if !access.has(Permission::ViewResponses) {
+            return Err(Error::Forbidden);
+        }
+        let scope = scope_sql(&access.roots(Permission::ViewResponses));
+        // The answer to one question, as text: JSON differs between the two databases.
+        let answer = match self.backend() {
+            crate::Backend::Sqlite => r#"json_extract(r.answers, '$."' || $6 || '"')"#,
+            crate::Backend::Postgres => "(CAST(r.answers AS JSONB) ->> $6)",
+        };
+        let conditions = format!(
+            "FROM responses r JOIN surveys s ON s.id = r.survey_id
+             WHERE s.version_id = $1 AND r.unit_id IN (SELECT id FROM scope) AND ($2 IS NULL OR r.unit_id IN (SELECT id FROM sub))
+               AND ($3 IS NULL OR r.submitted_at >= $3) AND ($4 IS NULL OR r.submitted_at < $4) AND ($5 IS NULL OR r.channel = $5)
+               AND ($6 IS NULL OR {answer} IS NOT NULL) AND ($7 IS NULL OR {answer} = $7)"
+        );
+        let with = format!("{scope}, sub(id) AS (SELECT id FROM units WHERE id = $2 UNION SELECT u.id FROM units u JOIN sub x ON u.parent_id = x.id)");
+        let list = format!(
+            "{with} SELECT r.id, r.unit_id, r.channel, r.submitted_at, r.duration_ms, r.flags, r.answers {conditions}
+             ORDER BY r.submitted_at DESC, r.id DESC LIMIT $8 OFFSET $9"
+        );
+        let count = format!("{with} SELECT COUNT(*) {conditions}");
+        let page = on_db!(self, read, |pool| {
+            let items = sqlx::query_as::<_, ResponseRecord>(AssertSqlSafe(list.as_str()))
+                .bind(filter.version_id)
+                .bind(filter.unit_id)
+                .bind(filter.from_ms)
+                .bind(filter.to_ms)
+                .bind(&filter.channel)
+                .bind(&filter.question)
+                .bind(&filter.option)
+                .bind(paging.limit)
+                .bind(paging.offset)
+                .fetch_all(pool)
+                .await?;
+            let total: i64 = sqlx::query_scalar(AssertSqlSafe(count.as_str()))
+                .bind(filter.version_id)
+                .bind(filter.unit_id)
+                .bind(filter.from_ms)
+                .bind(filter.to_ms)
+                .bind(&filter.channel)
+                .bind(&filter.question)
+                .bind(&filter.option)
+                .fetch_one(pool)
+                .await?;
+            Ok::<_, Error>(crate::Page { items, total })
+        })?;
+        let entry = Entry::new(AuditAction::ResponsesViewed, "questionnaire_version", filter.version_id)
+            .details(json!({ "unit_id": filter.unit_id, "question": filter.question, "option": filter.option, "shown": page.items.len() }));
+        self.audit(actor, &entry).await?;
+        Ok(page)
+    }
+
     /// Keeps answers given so far under the digest of a secret link, replacing an earlier save;
     /// expired drafts of any survey are removed on the way.
     pub async fn save_draft(&self, token_hash: &str, survey_id: i64, payload: &str, now: i64, expires_at: i64) -> Result<()> {
@@ -302,6 +359,22 @@ pub struct ResponseRecord {
     pub flags: i64,
     /// JSON of the validated answers.
     pub answers: String,
+}
+
+/// Which responses stand behind a figure.
+#[derive(Clone, Debug, Default)]
+pub struct BehindFilter {
+    pub version_id: i64,
+    /// This unit and the units below it.
+    pub unit_id: Option<i64>,
+    /// Submitted at or after / before, unix milliseconds.
+    pub from_ms: Option<i64>,
+    pub to_ms: Option<i64>,
+    pub channel: Option<String>,
+    /// Those who answered this question…
+    pub question: Option<String>,
+    /// …with this option (single choice and scales).
+    pub option: Option<String>,
 }
 
 #[derive(Clone, Debug, Default)]

@@ -3,6 +3,8 @@
 //! 30 June 2025, the merged communes of the two-tier structure from 1 July 2025 with lineage
 //! links, and one official for every role of SPEC §1.
 
+pub mod responses;
+
 use anyhow::{Context, bail};
 use domain::audit::AuditAction;
 use domain::auth::{Access, Grant, Role};
@@ -183,8 +185,9 @@ async fn survey(store: &Store, actor: &Actor, admin: &Access, province_id: i64) 
         recurrence: domain::surveys::Recurrence::Yearly,
         period_start: start,
         period_end: end,
-        // Open from a day before loading for a year, so the demo can be answered right away.
-        opens_at: actor.at - day,
+        // Open since the start of the year (or a day before loading, if later), so that the
+        // demo can be answered right away and its year of answers falls inside the window.
+        opens_at: domain::text::vn_midnight_ms(start).min(actor.at - day),
         closes_at: actor.at + 365 * day,
         channels: vec![Channel::Web, Channel::Invitation, Channel::Kiosk, Channel::Phone, Channel::Paper, Channel::Api],
         targets,

@@ -149,7 +149,7 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Demo => {
-            if demo::load(&store, clock.now_ms()).await? {
+            if load_demo(&store, &clock).await? {
                 print_demo_logins();
             } else {
                 println!("Dữ liệu minh họa đã có sẵn.");
@@ -208,7 +208,7 @@ fn init_logs(json: bool) {
 }
 
 async fn serve(store: Store, clock: Clock, args: ServeArgs) -> anyhow::Result<()> {
-    if args.demo && demo::load(&store, clock.now_ms()).await? {
+    if args.demo && load_demo(&store, &clock).await? {
         print_demo_logins();
     }
     let config = Config { secure_cookies: args.secure_cookies, trust_proxy: args.trust_proxy, ..Config::default() };
@@ -258,8 +258,21 @@ async fn recompute(store: &Store, clock: &Clock, survey: Option<String>) -> anyh
     Ok(())
 }
 
+/// Loads the demo province with a year of answers, unless it is there already.
+async fn load_demo(store: &Store, clock: &Clock) -> anyhow::Result<bool> {
+    if !demo::load(store, clock.now_ms()).await? {
+        return Ok(false);
+    }
+    demo::responses::load(store, demo::responses::COUNT, clock.now_ms()).await?;
+    Ok(true)
+}
+
 fn print_demo_logins() {
-    println!("Đã nạp dữ liệu minh họa «Tỉnh An Lạc», có cuộc khảo sát SIPAS tại /s/{}?u=28101.", demo::SURVEY_CODE);
+    println!(
+        "Đã nạp dữ liệu minh họa «Tỉnh An Lạc»: cuộc khảo sát SIPAS tại /s/{}?u=28101 với {} phiếu đã trả lời; chỉ số hài lòng tại /admin/sipas.",
+        demo::SURVEY_CODE,
+        demo::responses::COUNT
+    );
     println!("Tài khoản (mật khẩu chung: {}):", demo::DEMO_PASSWORD);
     for (username, name, _, role, unit) in demo::OFFICIALS {
         println!("  {username:<15} {name} — {} ({unit})", role.label());

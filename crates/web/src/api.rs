@@ -28,7 +28,8 @@ use crate::AppState;
         (name = "units", description = "Đơn vị hành chính, hiệu lực và lịch sử sắp xếp"),
         (name = "auth", description = "Người dùng và vai trò"),
         (name = "audit", description = "Nhật ký hệ thống"),
-        (name = "surveys", description = "Mẫu phiếu, cuộc khảo sát, trả lời và kết quả trực tiếp")
+        (name = "surveys", description = "Mẫu phiếu, cuộc khảo sát, trả lời và kết quả trực tiếp"),
+        (name = "sipas", description = "Chỉ số hài lòng: số liệu tổng hợp, xếp hạng, kết quả đã công bố")
     )
 )]
 struct ApiDoc;
@@ -53,6 +54,7 @@ fn api() -> OpenApiRouter<AppState> {
         .merge(crate::auth::api::routes())
         .merge(crate::audit::api_routes())
         .merge(crate::surveys::api::routes())
+        .merge(crate::sipas::api::routes())
 }
 
 /// The OpenAPI document as JSON (also printed by `thuocdo openapi`).

@@ -23,8 +23,9 @@ pub struct Layout {
 }
 
 /// Navigation entries of the officials' area and who sees them.
-const ADMIN_NAV: [(&str, &str, Option<Permission>); 6] = [
+const ADMIN_NAV: [(&str, &str, Option<Permission>); 7] = [
     ("/admin", "Tổng quan", None),
+    ("/admin/sipas", "Chỉ số hài lòng", Some(Permission::ViewResults)),
     ("/admin/surveys", "Khảo sát", Some(Permission::ViewResults)),
     ("/admin/questionnaires", "Mẫu phiếu", Some(Permission::ManageSurveys)),
     ("/admin/units", "Đơn vị", Some(Permission::ViewUnits)),
@@ -37,6 +38,7 @@ impl Layout {
         let nav = vec![
             NavItem { href: "/", label: "Trang chủ", active: false },
             NavItem { href: "/units", label: "Cơ quan, đơn vị", active: false },
+            NavItem { href: "/ket-qua", label: "Kết quả công bố", active: false },
         ];
         Self { title: title.into(), user: None, csrf: String::new(), nav }
     }

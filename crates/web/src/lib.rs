@@ -12,6 +12,7 @@ mod home;
 mod layout;
 mod ops;
 mod security;
+mod sipas;
 mod state;
 mod surveys;
 mod units;
@@ -39,6 +40,7 @@ pub fn router(state: AppState) -> Router {
         .merge(units::routes())
         .merge(audit::routes())
         .merge(surveys::routes())
+        .merge(sipas::routes())
         .merge(api::routes())
         .merge(ops::routes())
         .fallback(error::not_found)

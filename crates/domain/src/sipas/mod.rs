@@ -4,6 +4,7 @@
 
 pub mod index;
 pub mod methodology;
+pub mod ranking;
 mod templates;
 
 pub use index::{Figure, Report, compute};

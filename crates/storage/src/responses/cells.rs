@@ -19,6 +19,9 @@ use crate::{Actor, Error, Result, Store};
 /// Survey, unit, month, channel, counter officer.
 pub(crate) type Key = (i64, i64, String, String, String);
 
+/// A cell as read: survey, unit, month, channel, staff, layout fingerprint, counts.
+type CellRow = (i64, i64, String, String, String, i64, Vec<u8>);
+
 /// Cells written per statement.
 pub(crate) const CHUNK: usize = 400;
 
@@ -161,7 +164,7 @@ impl Store {
                AND ($3 IS NULL OR c.month >= $3) AND ($4 IS NULL OR c.month <= $4) AND ($5 IS NULL OR c.channel = $5)
                AND c.unit_id IN (SELECT id FROM scope) AND ($6 IS NULL OR c.unit_id IN (SELECT id FROM sub))"
         );
-        let rows: Vec<(i64, i64, String, String, String, i64, Vec<u8>)> = on_db!(self, read, |pool| {
+        let rows: Vec<CellRow> = on_db!(self, read, |pool| {
             sqlx::query_as(AssertSqlSafe(sql.as_str()))
                 .bind(filter.version_id)
                 .bind(filter.survey_id)

@@ -1,0 +1,124 @@
+//! A year of answers to the demo SIPAS survey, so that the dashboards have something to show:
+//! units differ in how satisfied their visitors are, months drift, channels vary, and the
+//! one-stop counters carry kiosk ratings by officer. Deterministic: the same seed, the same data.
+
+use std::sync::Arc;
+
+use anyhow::Context;
+use domain::surveys::{Answer, Answers, Layout, tally, validate};
+use storage::Store;
+use storage::responses::NewResponse;
+
+use super::SURVEY_CODE;
+
+/// A small deterministic generator (SplitMix64): no dependency, same numbers everywhere.
+struct Dice(u64);
+
+impl Dice {
+    fn next(&mut self) -> u64 {
+        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
+        let mut z = self.0;
+        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+        z ^ (z >> 31)
+    }
+
+    /// Uniform in [0, 1).
+    fn unit(&mut self) -> f64 {
+        (self.next() >> 11) as f64 / (1u64 << 53) as f64
+    }
+
+    fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
+        &items[(self.next() % items.len() as u64) as usize]
+    }
+}
+
+/// Responses the demo starts with.
+pub const COUNT: usize = 3_000;
+
+const ELEMENTS: [(&str, usize); 5] = [("TC", 4), ("TT", 5), ("CC", 6), ("KQ", 3), ("PA", 4)];
+const CHANNELS: [(&str, f64); 5] = [("web", 0.45), ("invitation", 0.2), ("kiosk", 0.15), ("phone", 0.1), ("paper", 0.1)];
+const COUNTER_STAFF: [&str; 3] = ["mc-01", "mc-02", "mc-03"];
+
+/// One answer sheet from a visitor of a unit whose quality is `q` (chance of a good experience).
+fn sheet(dice: &mut Dice, unit_code: &str, q: f64) -> Answers {
+    let mut a = Answers::new();
+    a.insert("DV".into(), Answer::Text(unit_code.into()));
+    let satisfaction = |dice: &mut Dice, q: f64| {
+        let level = if dice.unit() < q { if dice.unit() < 0.4 { 5 } else { 4 } } else { 1 + (dice.next() % 3) };
+        Answer::Text(level.to_string())
+    };
+    let asked_feedback = dice.unit() < 0.4;
+    a.insert("PA0".into(), Answer::Text(if asked_feedback { "co" } else { "chua" }.into()));
+    for (element, criteria) in ELEMENTS {
+        // Each element a little above or below the unit's quality.
+        let qe = (q + (dice.unit() - 0.5) * 0.2).clamp(0.05, 0.99);
+        for i in 1..=criteria {
+            let roll = dice.unit();
+            let answer = if roll < qe { "co" } else if roll < 0.97 { "khong" } else { "kb" };
+            a.insert(format!("{element}{i}"), Answer::Text(answer.into()));
+        }
+        let level = satisfaction(dice, qe);
+        if matches!(&level, Answer::Text(l) if l.as_str() <= "3") {
+            a.insert(format!("{element}_KV"), Answer::List(vec![format!("{element}{}", 1 + dice.next() % criteria as u64)]));
+        }
+        a.insert(format!("{element}_HL"), level);
+    }
+    a.insert("HL_CHUNG".into(), satisfaction(dice, q));
+    if dice.unit() < 0.1 {
+        a.insert("GOP_Y".into(), Answer::Text((*dice.pick(&["Cán bộ nhiệt tình, hướng dẫn rõ ràng.", "Phải chờ lâu, cần thêm ghế ngồi.", "Nên gửi tin nhắn khi có kết quả."])).into()));
+    }
+    a
+}
+
+/// Stores `count` responses to the demo survey spread over 2026 up to `now`.
+pub async fn load(store: &Store, count: usize, now: i64) -> anyhow::Result<()> {
+    let survey = store.survey_by_code(SURVEY_CODE, now).await.context("the demo survey")?;
+    let form = store.version(survey.version_id).await?;
+    let layout = Arc::new(Layout::of(&form));
+    let units = store.survey_targets(survey.id).await?;
+    let start = domain::text::vn_midnight_ms(domain::text::parse_date("01/01/2026").context("date")?);
+    let end = now.clamp(start + 86_400_000, domain::text::vn_midnight_ms(domain::text::parse_date("31/12/2026").context("date")?));
+    let ingest = store.start_ingest();
+    let mut dice = Dice(2026);
+    let mut pending = Vec::new();
+    for i in 0..count {
+        let (unit_id, unit_code, _) = dice.pick(&units).clone();
+        // Quality per unit between 0.55 and 0.95, improving a little over the year.
+        let at = start + ((end - start) as f64 * dice.unit()) as i64;
+        let progress = (at - start) as f64 / (end - start) as f64;
+        let q = 0.55 + (unit_id.unsigned_abs() * 7919 % 41) as f64 / 100.0 + 0.04 * progress;
+        let answers = validate(&form, &sheet(&mut dice, &unit_code, q.min(0.97))).map_err(|e| anyhow::anyhow!("demo answers: {e:?}"))?;
+        let roll = dice.unit();
+        let mut acc = 0.0;
+        let channel = CHANNELS.iter().find(|(_, share)| {
+            acc += share;
+            roll < acc
+        });
+        let channel = channel.map_or("web", |(c, _)| c);
+        let staff = if channel == "kiosk" { dice.pick(&COUNTER_STAFF).to_string() } else { String::new() };
+        let response = NewResponse {
+            submission_id: format!("demo-{i}"),
+            survey_id: survey.id,
+            unit_id,
+            channel: channel.into(),
+            started_at: Some(at - 240_000),
+            submitted_at: at,
+            duration_ms: Some(240_000),
+            token_hash: None,
+            dossier_code: None,
+            fingerprint: format!("demo{}", i % 97),
+            flags: 0,
+            staff,
+            positions: layout.positions(&tally(&form, &answers))?,
+            layout: layout.clone(),
+            answers: serde_json::to_string(&answers)?,
+        };
+        let ingest = ingest.clone();
+        pending.push(tokio::spawn(async move { ingest.submit(response).await }));
+    }
+    for p in pending {
+        p.await?.map_err(|e| anyhow::anyhow!("{e}"))?;
+    }
+    Ok(())
+}

@@ -1,0 +1,140 @@
+//! Charts drawn on the server as SVG: no script, readable on a 360-pixel phone (the drawing is
+//! 360 units wide and scales up to the column), and each carries its figures in words for screen
+//! readers. The same figures are always in a table beside the chart.
+
+use std::fmt::Write;
+
+use domain::text;
+
+const WIDTH: f64 = 360.0;
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
+}
+
+fn describe(title: &str, items: &[(String, Option<f64>)]) -> String {
+    let parts: Vec<String> = items.iter().map(|(label, v)| format!("{label}: {}", v.map_or("không có số liệu".into(), |v| format!("{} %", text::format_number(v, 1))))).collect();
+    format!("{title}. {}", parts.join("; "))
+}
+
+/// Horizontal bars on a 0–100 scale, label above each bar, value at its end; a dashed line at
+/// the target when there is one. Bars under the target are drawn in the warning colour.
+pub fn bars(title: &str, items: &[(String, Option<f64>)], target: Option<f64>) -> String {
+    const ROW: f64 = 34.0;
+    const LEFT: f64 = 4.0;
+    const SPAN: f64 = WIDTH - 52.0;
+    let height = ROW * items.len() as f64 + 8.0;
+    let mut svg = String::new();
+    let _ = write!(
+        svg,
+        r#"<svg class="chart" viewBox="0 0 {WIDTH} {height}" role="img" aria-label="{}"><title>{}</title>"#,
+        escape(&describe(title, items)),
+        escape(title)
+    );
+    for (i, (label, value)) in items.iter().enumerate() {
+        let top = i as f64 * ROW;
+        let _ = write!(svg, r#"<text class="label" x="{LEFT}" y="{:.1}">{}</text>"#, top + 12.0, escape(label));
+        let _ = write!(svg, r#"<rect class="track" x="{LEFT}" y="{:.1}" width="{SPAN}" height="12" rx="2"/>"#, top + 17.0);
+        if let Some(v) = value {
+            let width = (v.clamp(0.0, 100.0) / 100.0 * SPAN).max(1.0);
+            let class = if target.is_some_and(|t| *v < t) { "bar low" } else { "bar" };
+            let _ = write!(svg, r#"<rect class="{class}" x="{LEFT}" y="{:.1}" width="{width:.1}" height="12" rx="2"/>"#, top + 17.0);
+        }
+        let _ = write!(
+            svg,
+            r#"<text class="value" x="{:.1}" y="{:.1}">{}</text>"#,
+            LEFT + SPAN + 4.0,
+            top + 27.0,
+            value.map_or("–".to_string(), |v| text::format_number(v, 1))
+        );
+    }
+    if let Some(t) = target {
+        let x = LEFT + t.clamp(0.0, 100.0) / 100.0 * SPAN;
+        let _ = write!(svg, r#"<line class="target" x1="{x:.1}" y1="0" x2="{x:.1}" y2="{height:.1}"/>"#);
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+/// A line over months; months without a value leave a gap. The vertical scale starts below the
+/// lowest value (in steps of 10) so that a change of a few points is visible, and says so.
+pub fn trend(title: &str, items: &[(String, Option<f64>)], target: Option<f64>) -> String {
+    const HEIGHT: f64 = 200.0;
+    const LEFT: f64 = 30.0;
+    const RIGHT: f64 = 8.0;
+    const TOP: f64 = 10.0;
+    const BOTTOM: f64 = 28.0;
+    let values: Vec<f64> = items.iter().filter_map(|(_, v)| *v).chain(target).collect();
+    let low = values.iter().copied().fold(100.0f64, f64::min);
+    let floor = ((low - 5.0) / 10.0).floor().clamp(0.0, 9.0) * 10.0;
+    let plot_w = WIDTH - LEFT - RIGHT;
+    let plot_h = HEIGHT - TOP - BOTTOM;
+    let x = |i: usize| LEFT + if items.len() > 1 { i as f64 * plot_w / (items.len() - 1) as f64 } else { plot_w / 2.0 };
+    let y = |v: f64| TOP + (100.0 - v.clamp(floor, 100.0)) / (100.0 - floor) * plot_h;
+    let mut svg = String::new();
+    let _ = write!(
+        svg,
+        r#"<svg class="chart" viewBox="0 0 {WIDTH} {HEIGHT}" role="img" aria-label="{}"><title>{}</title>"#,
+        escape(&describe(title, items)),
+        escape(title)
+    );
+    let mut tick = floor;
+    while tick <= 100.0 {
+        let _ = write!(svg, r#"<line class="grid" x1="{LEFT}" y1="{0:.1}" x2="{1:.1}" y2="{0:.1}"/>"#, y(tick), WIDTH - RIGHT);
+        let _ = write!(svg, r#"<text class="axis" x="{:.1}" y="{:.1}">{}</text>"#, LEFT - 4.0, y(tick) + 4.0, tick as i64);
+        tick += if 100.0 - floor > 50.0 { 20.0 } else { 10.0 };
+    }
+    if let Some(t) = target {
+        let _ = write!(svg, r#"<line class="target" x1="{LEFT}" y1="{0:.1}" x2="{1:.1}" y2="{0:.1}"/>"#, y(t), WIDTH - RIGHT);
+    }
+    // One path per run of months with values.
+    let mut path = String::new();
+    let mut pen_down = false;
+    for (i, (_, value)) in items.iter().enumerate() {
+        match value {
+            Some(v) => {
+                let _ = write!(path, "{}{:.1},{:.1} ", if pen_down { "L" } else { "M" }, x(i), y(*v));
+                pen_down = true;
+            }
+            None => pen_down = false,
+        }
+    }
+    if !path.is_empty() {
+        let _ = write!(svg, r#"<path class="line" d="{}"/>"#, path.trim_end());
+    }
+    let step = items.len().div_ceil(6).max(1);
+    for (i, (label, value)) in items.iter().enumerate() {
+        if let Some(v) = value {
+            let _ = write!(svg, r#"<circle class="point" cx="{:.1}" cy="{:.1}" r="3"/>"#, x(i), y(*v));
+        }
+        if i % step == 0 || i + 1 == items.len() {
+            let _ = write!(svg, r#"<text class="axis" x="{:.1}" y="{:.1}">{}</text>"#, x(i), HEIGHT - 8.0, escape(label));
+        }
+    }
+    svg.push_str("</svg>");
+    svg
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn bars_show_every_value_and_mark_those_below_target() {
+        let svg = bars("SIPAS", &[("Sở <Tư pháp>".into(), Some(92.5)), ("Sở Y tế".into(), Some(81.0)), ("Sở mới".into(), None)], Some(90.0));
+        assert!(svg.contains("Sở &lt;Tư pháp&gt;"), "labels are escaped");
+        assert!(svg.contains(">92,5<") && svg.contains(">81,0<") && svg.contains(">–<"));
+        assert_eq!(svg.matches(r#"class="bar low""#).count(), 1);
+        assert!(svg.contains(r#"class="target""#));
+        assert!(svg.contains("Sở Y tế: 81,0 %"), "the figures are told in words");
+    }
+
+    #[test]
+    fn trend_leaves_gaps_for_months_without_data() {
+        let items: Vec<(String, Option<f64>)> = vec![("01/2026".into(), Some(80.0)), ("02/2026".into(), None), ("03/2026".into(), Some(85.0)), ("04/2026".into(), Some(90.0))];
+        let svg = trend("Xu hướng", &items, None);
+        let path = svg.split(r#"d=""#).nth(1).unwrap().split('"').next().unwrap();
+        assert_eq!(path.matches('M').count(), 2, "a new run after the gap: {path}");
+        assert_eq!(svg.matches("<circle").count(), 3);
+    }
+}

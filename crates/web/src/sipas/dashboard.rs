@@ -1,0 +1,428 @@
+//! The officials' dashboards: the province overview (ranked table and chart), a unit's
+//! drill-down (elements and criteria, units below, monthly trend, channels, counter officers)
+//! and the responses behind any number, each limited to the caller's units.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, Query, State};
+use domain::auth::Permission;
+use domain::sipas::index::Figure;
+use domain::surveys::{Answer, Channel, TagRole};
+use domain::text;
+use serde::Deserialize;
+
+use super::charts;
+use super::figures::{self, DashboardQuery, Drilldown, LEVELS, Overview, Row, Selection, margin, percent, signed};
+use crate::AppState;
+use crate::auth::require;
+use crate::auth::session::CurrentUser;
+use crate::error::{Failure, PageResult};
+use crate::layout::Layout;
+
+/// The filter form, filled from the selection.
+pub struct Filters {
+    pub versions: Vec<(i64, String, bool)>,
+    pub from: String,
+    pub to: String,
+    pub channels: Vec<(&'static str, &'static str, bool)>,
+    pub levels: Vec<(&'static str, &'static str, bool)>,
+    pub query: String,
+}
+
+impl Filters {
+    fn new(selection: &Selection) -> Self {
+        Self {
+            versions: selection.versions.iter().map(|(id, label)| (*id, label.clone(), *id == selection.version_id)).collect(),
+            from: text::format_month(&selection.from),
+            to: text::format_month(&selection.to),
+            channels: Channel::ALL.iter().map(|c| (c.code(), c.label(), selection.channel == Some(*c))).collect(),
+            levels: LEVELS.iter().map(|l| (l.code(), l.label(), *l == selection.level)).collect(),
+            query: selection.query_string(),
+        }
+    }
+}
+
+/// A ranked row as shown.
+pub struct RowView {
+    pub unit_id: i64,
+    pub name: String,
+    pub rank: String,
+    pub n: u64,
+    pub value: String,
+    pub margin: String,
+    pub columns: Vec<String>,
+    pub previous: String,
+    pub change: String,
+    pub target: String,
+    /// "đạt" / "chưa đạt" / empty.
+    pub status: &'static str,
+}
+
+impl RowView {
+    pub fn new(row: &Row) -> Self {
+        Self {
+            unit_id: row.unit_id,
+            name: row.name.clone(),
+            rank: row.rank.map_or_else(|| "–".into(), |r| r.to_string()),
+            n: row.figure.n,
+            value: percent(row.figure.value),
+            margin: margin(&row.figure),
+            columns: row.columns.iter().map(|v| percent(*v)).collect(),
+            previous: percent(row.previous),
+            change: signed(row.change),
+            target: row.target.map_or_else(String::new, |t| text::format_number(t, 1)),
+            status: match row.meets_target {
+                Some(true) => "Đạt",
+                Some(false) => "Chưa đạt",
+                None => "",
+            },
+        }
+    }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "sipas_overview.html")]
+pub struct OverviewPage {
+    layout: Layout,
+    filters: Filters,
+    overview: Overview,
+    total: RowView,
+    rows: Vec<RowView>,
+    chart: String,
+    can_publish: bool,
+    year: String,
+    assumed: String,
+}
+
+pub async fn overview(State(state): State<AppState>, user: CurrentUser, Query(query): Query<DashboardQuery>) -> PageResult<OverviewPage> {
+    let access = &user.principal.access;
+    require(access, Permission::ViewResults)?;
+    let selection = figures::select(&state, access, &query).await?;
+    let overview = figures::overview(&state, access, &selection).await?;
+    let target = overview.total.target;
+    let chart = charts::bars(
+        &format!("Chỉ số hài lòng theo đơn vị, {}", overview.period),
+        &overview.rows.iter().map(|r| (r.name.clone(), r.figure.value)).collect::<Vec<_>>(),
+        target,
+    );
+    Ok(OverviewPage {
+        layout: Layout::admin(&user, "Chỉ số hài lòng", "/admin/sipas"),
+        filters: Filters::new(&selection),
+        total: RowView::new(&overview.total),
+        rows: overview.rows.iter().map(RowView::new).collect(),
+        chart,
+        can_publish: access.has(Permission::PublishResults),
+        year: selection.to[..4].to_string(),
+        assumed: selection.methodology.methodology.note.clone(),
+        overview,
+    })
+}
+
+/// A figure as shown, with the question whose answers stand behind it.
+pub struct FigureView {
+    pub code: String,
+    pub label: String,
+    pub value: String,
+    pub margin: String,
+    pub n: u64,
+    pub valid: u64,
+    /// The question to open the responses behind it; empty for composite figures.
+    pub question: String,
+}
+
+impl FigureView {
+    fn new(code: &str, label: &str, figure: &Figure, question: &str) -> Self {
+        Self {
+            code: code.to_string(),
+            label: label.to_string(),
+            value: percent(figure.value),
+            margin: margin(figure),
+            n: figure.n,
+            valid: figure.valid,
+            question: question.to_string(),
+        }
+    }
+}
+
+pub struct ElementView {
+    pub figure: FigureView,
+    pub criteria: Vec<FigureView>,
+}
+
+/// An improvement question and its chosen options: (label, share, count), most chosen first.
+pub type ExpectationView = (String, Vec<(String, String, u64)>);
+
+pub struct SliceView {
+    /// The responses behind it.
+    pub link: String,
+    pub label: String,
+    pub value: String,
+    pub margin: String,
+    pub n: u64,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "sipas_unit.html")]
+pub struct UnitPage {
+    layout: Layout,
+    filters: Filters,
+    unit_id: i64,
+    unit_name: String,
+    period: String,
+    methodology: String,
+    rules: String,
+    overall: FigureView,
+    previous: String,
+    change: String,
+    target: String,
+    parts: Vec<FigureView>,
+    elements: Vec<ElementView>,
+    weakest: Vec<(String, FigureView)>,
+    children: Vec<RowView>,
+    columns: Vec<(String, String)>,
+    children_chart: String,
+    trend: Vec<SliceView>,
+    trend_chart: String,
+    channels: Vec<SliceView>,
+    channels_chart: String,
+    staff: Vec<SliceView>,
+    expectations: Vec<ExpectationView>,
+    can_publish: bool,
+    year: String,
+}
+
+/// Rows of a breakdown; `param` names what the slice key narrows in the responses behind it.
+fn slice_views(slices: &[figures::Slice], selection: &Selection, unit_id: i64, param: &str) -> Vec<SliceView> {
+    slices
+        .iter()
+        .map(|s| {
+            let mut query = selection.query();
+            if param == "channel" {
+                query.channel = Some(s.key.clone());
+            }
+            let mut link = format!("/admin/sipas/responses?{}&unit={unit_id}", serde_urlencoded::to_string(&query).unwrap_or_default());
+            if param == "month" {
+                link.push_str(&format!("&month={}", s.key));
+            }
+            SliceView { link, label: s.label.clone(), value: percent(s.figure.value), margin: margin(&s.figure), n: s.figure.n }
+        })
+        .collect()
+}
+
+fn chart_items(slices: &[figures::Slice]) -> Vec<(String, Option<f64>)> {
+    slices.iter().map(|s| (s.label.clone(), s.figure.value)).collect()
+}
+
+pub async fn unit(State(state): State<AppState>, user: CurrentUser, Path(unit_id): Path<i64>, Query(query): Query<DashboardQuery>) -> PageResult<UnitPage> {
+    let access = &user.principal.access;
+    require(access, Permission::ViewResults)?;
+    let selection = figures::select(&state, access, &query).await?;
+    let d: Drilldown = figures::drilldown(&state, access, &selection, unit_id).await?;
+    let form = &selection.form;
+    // The question behind an element's figure: its satisfaction question under the
+    // share-positive rule.
+    let satisfaction = |element: &str| {
+        form.questions()
+            .map(|(_, q)| q)
+            .find(|q| q.tag.as_ref().is_some_and(|t| t.element == element && t.role == TagRole::Satisfaction))
+            .map_or(String::new(), |q| q.code.clone())
+    };
+    let share_rule = matches!(d.report.element_rule, domain::sipas::Rule::SharePositive);
+    let elements = d
+        .report
+        .elements
+        .iter()
+        .map(|e| ElementView {
+            figure: FigureView::new(&e.code, &e.label, &e.figure, &if share_rule { satisfaction(&e.code) } else { String::new() }),
+            criteria: e.criteria.iter().map(|c| FigureView::new(&c.code, &c.label, &c.figure, &c.code)).collect(),
+        })
+        .collect();
+    let weakest = d
+        .report
+        .weakest_criteria()
+        .into_iter()
+        .take(5)
+        .map(|(e, c)| (e.label.clone(), FigureView::new(&c.code, &c.label, &c.figure, &c.code)))
+        .collect();
+    let expectations = d
+        .report
+        .expectations
+        .iter()
+        .map(|x| {
+            let title = form.question(&x.question).map_or_else(|| x.question.clone(), |q| format!("{} — {}", x.element, q.text));
+            let mut shares: Vec<(String, String, u64)> = x.shares.iter().filter(|s| s.count > 0).map(|s| (s.label.clone(), percent(s.percent), s.count)).collect();
+            shares.sort_by_key(|s| std::cmp::Reverse(s.2));
+            (title, shares)
+        })
+        .filter(|(_, shares)| !shares.is_empty())
+        .collect();
+    let overall_rule_share = matches!(d.report.overall_rule, domain::sipas::Rule::SharePositive);
+    let overall_question = if overall_rule_share {
+        form.questions().map(|(_, q)| q).find(|q| q.tag.as_ref().is_some_and(|t| t.role == TagRole::Overall)).map_or(String::new(), |q| q.code.clone())
+    } else {
+        String::new()
+    };
+    Ok(UnitPage {
+        layout: Layout::admin(&user, d.unit.name.clone(), "/admin/sipas"),
+        filters: Filters::new(&selection),
+        unit_id,
+        unit_name: d.unit.name.clone(),
+        period: selection.period_label(),
+        methodology: selection.methodology_label(),
+        rules: figures::rules_label(&d.report),
+        overall: FigureView::new("", "Chỉ số hài lòng chung", &d.report.overall, &overall_question),
+        previous: percent(d.previous),
+        change: signed(domain::sipas::ranking::change(d.report.overall.value, d.previous)),
+        target: d.target.map_or_else(String::new, |t| text::format_number(t, 1)),
+        parts: d.report.parts.iter().map(|p| FigureView::new(&p.code, &p.label, &p.figure, "")).collect(),
+        elements,
+        weakest,
+        columns: d.report.parts.iter().map(|p| (p.code.clone(), p.label.clone())).chain(if d.report.parts.is_empty() { d.report.elements.iter().map(|e| (e.code.clone(), e.label.clone())).collect() } else { Vec::new() }).collect(),
+        children_chart: charts::bars("Chỉ số hài lòng của các đơn vị trực thuộc", &d.children.iter().map(|r| (r.name.clone(), r.figure.value)).collect::<Vec<_>>(), d.target),
+        children: d.children.iter().map(RowView::new).collect(),
+        trend_chart: charts::trend("Chỉ số hài lòng theo tháng", &chart_items(&d.trend), d.target),
+        trend: slice_views(&d.trend, &selection, unit_id, "month"),
+        channels_chart: charts::bars("Chỉ số hài lòng theo kênh", &chart_items(&d.channels), d.target),
+        channels: slice_views(&d.channels, &selection, unit_id, "channel"),
+        staff: slice_views(&d.staff, &selection, unit_id, ""),
+        expectations,
+        can_publish: access.has(Permission::PublishResults),
+        year: selection.to[..4].to_string(),
+    })
+}
+
+#[derive(Deserialize, Default)]
+pub struct BehindQuery {
+    #[serde(flatten)]
+    dashboard: DashboardQuery,
+    unit: Option<i64>,
+    question: Option<String>,
+    option: Option<String>,
+    /// One month (yyyy-mm) instead of the whole period.
+    month: Option<String>,
+    page: Option<i64>,
+}
+
+pub struct ResponseView {
+    pub id: i64,
+    pub at: String,
+    pub unit: String,
+    pub channel: &'static str,
+    pub answers: Vec<(String, String)>,
+    pub flagged: bool,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "sipas_responses.html")]
+pub struct ResponsesPage {
+    layout: Layout,
+    back: String,
+    what: String,
+    total: i64,
+    rows: Vec<ResponseView>,
+    pager: crate::units::Pager,
+}
+
+const PER_PAGE: i64 = 50;
+
+/// The responses behind a number, as far as the caller may read raw responses.
+pub async fn responses(State(state): State<AppState>, user: CurrentUser, Query(query): Query<BehindQuery>) -> PageResult<ResponsesPage> {
+    let access = &user.principal.access;
+    require(access, Permission::ViewResponses)?;
+    let selection = figures::select(&state, access, &query.dashboard).await?;
+    let (from_month, to_month) = match query.month.as_deref() {
+        Some(m) => {
+            let m = text::parse_month(m).ok_or_else(|| Failure::invalid("Tháng không hợp lệ."))?;
+            (m.clone(), m)
+        }
+        None => (selection.from.clone(), selection.to.clone()),
+    };
+    let start = |month: &str| text::parse_date(&format!("{month}-01")).map(text::vn_midnight_ms);
+    let after = figures::months(&to_month, &to_month).first().and_then(|m| {
+        let (y, mo) = m.split_once('-')?;
+        let (y, mo): (i32, u32) = (y.parse().ok()?, mo.parse().ok()?);
+        let next = if mo == 12 { format!("{:04}-01", y + 1) } else { format!("{y:04}-{:02}", mo + 1) };
+        start(&next)
+    });
+    let question = query.question.filter(|q| !q.is_empty());
+    if let Some(q) = &question
+        && selection.form.question(q).is_none()
+    {
+        return Err(Failure::invalid(format!("Phiếu không có câu hỏi «{q}».")).into());
+    }
+    let unit_name = match query.unit {
+        Some(id) => Some(state.store.unit(access, id).await?.name),
+        None => None,
+    };
+    let filter = storage::responses::BehindFilter {
+        version_id: selection.version_id,
+        unit_id: query.unit,
+        from_ms: start(&from_month),
+        to_ms: after,
+        channel: selection.channel.map(|c| c.code().to_string()),
+        question: question.clone(),
+        option: query.option.clone().filter(|o| !o.is_empty()),
+    };
+    let page_number = query.page.unwrap_or(1).max(1);
+    let page = state.store.responses_behind(&user.actor(&state), access, &filter, storage::Paging::new(page_number, PER_PAGE)).await?;
+    let form = &selection.form;
+    let labels = |code: &str, answer: &Answer| -> String {
+        let Some(q) = form.question(code) else { return String::new() };
+        let option = |o: &str| q.kind.options().iter().find(|c| c.code == o).map_or_else(|| o.to_string(), |c| c.label.clone());
+        match answer {
+            Answer::Text(t) if !q.kind.options().is_empty() => option(t),
+            Answer::Text(t) => t.clone(),
+            Answer::Number(n) => text::format_number(*n, if n.fract() == 0.0 { 0 } else { 2 }),
+            Answer::List(items) => items.iter().map(|o| option(o)).collect::<Vec<_>>().join("; "),
+            Answer::Map(rows) => rows.iter().map(|(r, p)| format!("{r}: {}", option(p))).collect::<Vec<_>>().join("; "),
+        }
+    };
+    let mut names = std::collections::HashMap::new();
+    let mut rows = Vec::new();
+    for r in &page.items {
+        if let std::collections::hash_map::Entry::Vacant(slot) = names.entry(r.unit_id) {
+            slot.insert(state.store.public_unit(r.unit_id).await.map(|u| u.name).unwrap_or_default());
+        }
+        let answers: domain::surveys::Answers = serde_json::from_str(&r.answers).unwrap_or_default();
+        rows.push(ResponseView {
+            id: r.id,
+            at: text::format_timestamp_ms(r.submitted_at),
+            unit: names[&r.unit_id].clone(),
+            channel: Channel::parse(&r.channel).map_or("Khác", |c| c.label()),
+            answers: form
+                .questions()
+                .filter_map(|(_, q)| answers.get(&q.code).map(|a| (q.text.clone(), labels(&q.code, a))))
+                .collect(),
+            flagged: r.flags != 0,
+        });
+    }
+    let mut what = vec![format!("Kỳ {}", if from_month == to_month { text::format_month(&from_month) } else { selection.period_label() })];
+    if let Some(name) = unit_name {
+        what.push(name);
+    }
+    if let Some(q) = question.as_deref().and_then(|q| form.question(q)) {
+        let chosen = query.option.as_deref().and_then(|o| q.kind.options().iter().find(|c| c.code == o)).map(|c| format!(": «{}»", c.label));
+        what.push(format!("trả lời câu «{}»{}", q.text, chosen.unwrap_or_default()));
+    }
+    if let Some(c) = selection.channel {
+        what.push(c.label().to_string());
+    }
+    let mut pager_query: Vec<(String, String)> = serde_urlencoded::from_str(&selection.query_string()).unwrap_or_default();
+    for (key, value) in [("unit", query.unit.map(|u| u.to_string())), ("question", question), ("option", query.option), ("month", query.month)] {
+        if let Some(v) = value {
+            pager_query.push((key.to_string(), v));
+        }
+    }
+    let back = match filter.unit_id {
+        Some(id) => format!("/admin/sipas/units/{id}?{}", selection.query_string()),
+        None => format!("/admin/sipas?{}", selection.query_string()),
+    };
+    Ok(ResponsesPage {
+        layout: Layout::admin(&user, "Phiếu trả lời", "/admin/sipas"),
+        back,
+        what: what.join(" · "),
+        total: page.total,
+        rows,
+        pager: crate::units::Pager::new(page_number, PER_PAGE, page.total, &format!("/admin/sipas/responses?{}", serde_urlencoded::to_string(&pager_query).unwrap_or_default())),
+    })
+}

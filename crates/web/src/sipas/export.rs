@@ -1,0 +1,154 @@
+//! Every dashboard table as XLSX (numbers as numbers, with native Excel charts) and as CSV.
+
+use axum::extract::{Path, Query, State};
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
+use domain::auth::Permission;
+use domain::sipas::index::Figure;
+use sheets::{Chart, ReportSheet, Value};
+
+use super::figures::{self, DashboardQuery, Drilldown, Overview, Row, Slice};
+use crate::AppState;
+use crate::auth::require;
+use crate::auth::session::CurrentUser;
+use crate::error::{Failure, PageResult};
+
+fn number(value: Option<f64>) -> Value {
+    value.map_or(Value::Empty, Value::Number)
+}
+
+fn figure_cells(figure: &Figure) -> [Value; 4] {
+    [number(figure.value), number(figure.margin), Value::Number(figure.n as f64), Value::Number(figure.valid as f64)]
+}
+
+const FIGURE_HEADER: [&str; 4] = ["Chỉ số (%)", "Sai số ± (điểm %)", "Số phiếu", "Trả lời hợp lệ"];
+
+fn index_chart(title: &str, line: bool) -> Option<Chart> {
+    Some(Chart { title: title.to_string(), line, category_column: 0, value_column: 1, value_axis: "Chỉ số (%)".into() })
+}
+
+/// The ranked table: the area's total, then one row per unit.
+pub fn ranking_sheet(name: &str, columns: &[(String, String)], rows: &[Row], total: Option<&Row>) -> ReportSheet {
+    let mut header: Vec<String> = vec!["Đơn vị".into()];
+    header.extend(FIGURE_HEADER.iter().map(|h| h.to_string()));
+    header.extend(["Hạng".into(), "Mã đơn vị".into()]);
+    header.extend(columns.iter().map(|(code, label)| format!("{code} — {label}")));
+    header.extend(["Kỳ trước (%)".into(), "Thay đổi (điểm %)".into(), "Chỉ tiêu (%)".into(), "Đạt chỉ tiêu".into()]);
+    let line = |row: &Row| {
+        let mut cells = vec![Value::Text(row.name.clone())];
+        cells.extend(figure_cells(&row.figure));
+        cells.push(row.rank.map_or(Value::Empty, |r| Value::Number(f64::from(r))));
+        cells.push(Value::Text(row.code.clone()));
+        cells.extend(row.columns.iter().map(|v| number(*v)));
+        cells.extend([number(row.previous), number(row.change), number(row.target)]);
+        cells.push(match row.meets_target {
+            Some(true) => Value::Text("Đạt".into()),
+            Some(false) => Value::Text("Chưa đạt".into()),
+            None => Value::Empty,
+        });
+        cells
+    };
+    // The total of the area first: its bar in the chart is the yardstick for the units.
+    let lines: Vec<Vec<Value>> = total.into_iter().chain(rows).map(line).collect();
+    let chart = index_chart(&format!("Chỉ số hài lòng — {name}"), false);
+    ReportSheet { name: name.into(), header, rows: lines, chart }
+}
+
+fn slice_sheet(name: &str, first: &str, slices: &[Slice], line: bool) -> ReportSheet {
+    let mut header: Vec<String> = vec![first.into()];
+    header.extend(FIGURE_HEADER.iter().map(|h| h.to_string()));
+    let rows = slices
+        .iter()
+        .map(|s| {
+            let mut cells = vec![Value::Text(s.label.clone())];
+            cells.extend(figure_cells(&s.figure));
+            cells
+        })
+        .collect();
+    ReportSheet { name: name.into(), header, rows, chart: index_chart(name, line) }
+}
+
+pub fn overview_sheets(overview: &Overview) -> Vec<ReportSheet> {
+    vec![ranking_sheet("Xếp hạng", &overview.columns, &overview.rows, Some(&overview.total))]
+}
+
+pub fn drilldown_sheets(d: &Drilldown) -> Vec<ReportSheet> {
+    let mut header: Vec<String> = vec!["Yếu tố / tiêu chí".into()];
+    header.extend(FIGURE_HEADER.iter().map(|h| h.to_string()));
+    header.push("Mã".into());
+    let mut rows = Vec::new();
+    let mut push = |label: String, code: &str, figure: &Figure| {
+        let mut cells = vec![Value::Text(label)];
+        cells.extend(figure_cells(figure));
+        cells.push(Value::Text(code.to_string()));
+        rows.push(cells);
+    };
+    push("Chỉ số hài lòng chung".into(), "", &d.report.overall);
+    for part in &d.report.parts {
+        push(part.label.clone(), &part.code, &part.figure);
+    }
+    for element in &d.report.elements {
+        push(element.label.clone(), &element.code, &element.figure);
+        for criterion in &element.criteria {
+            push(format!("    {}", criterion.label), &criterion.code, &criterion.figure);
+        }
+    }
+    let columns: Vec<(String, String)> = if d.report.parts.is_empty() {
+        d.report.elements.iter().map(|e| (e.code.clone(), e.label.clone())).collect()
+    } else {
+        d.report.parts.iter().map(|p| (p.code.clone(), p.label.clone())).collect()
+    };
+    let mut sheets = vec![ReportSheet { name: "Yếu tố, tiêu chí".into(), header, rows, chart: None }];
+    if !d.children.is_empty() {
+        sheets.push(ranking_sheet("Đơn vị trực thuộc", &columns, &d.children, None));
+    }
+    sheets.push(slice_sheet("Theo tháng", "Tháng", &d.trend, true));
+    sheets.push(slice_sheet("Theo kênh", "Kênh", &d.channels, false));
+    if !d.staff.is_empty() {
+        sheets.push(slice_sheet("Theo công chức", "Công chức (mã)", &d.staff, false));
+    }
+    sheets
+}
+
+fn download(sheets: &[ReportSheet], name: &str, xlsx: bool) -> Result<Response, Failure> {
+    let (body, content_type, extension) = if xlsx {
+        (sheets::write_report(sheets).map_err(|_| Failure::internal())?, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx")
+    } else {
+        // CSV holds one table: the main one.
+        (sheets.first().map(ReportSheet::to_csv).unwrap_or_default(), "text/csv; charset=utf-8", "csv")
+    };
+    let disposition = format!("attachment; filename=\"{name}.{extension}\"");
+    Ok(([(header::CONTENT_TYPE, content_type.to_string()), (header::CONTENT_DISPOSITION, disposition)], body).into_response())
+}
+
+async fn overview_file(state: AppState, user: CurrentUser, query: DashboardQuery, xlsx: bool) -> PageResult<Response> {
+    let access = &user.principal.access;
+    require(access, Permission::ViewResults)?;
+    let selection = figures::select(&state, access, &query).await?;
+    let overview = figures::overview(&state, access, &selection).await?;
+    Ok(download(&overview_sheets(&overview), &format!("chi-so-hai-long-{}-{}", selection.from, selection.to), xlsx)?)
+}
+
+async fn unit_file(state: AppState, user: CurrentUser, unit_id: i64, query: DashboardQuery, xlsx: bool) -> PageResult<Response> {
+    let access = &user.principal.access;
+    require(access, Permission::ViewResults)?;
+    let selection = figures::select(&state, access, &query).await?;
+    let drilldown = figures::drilldown(&state, access, &selection, unit_id).await?;
+    Ok(download(&drilldown_sheets(&drilldown), &format!("chi-so-hai-long-{}-{}-{}", drilldown.unit.code, selection.from, selection.to), xlsx)?)
+}
+
+pub async fn overview_xlsx(State(state): State<AppState>, user: CurrentUser, Query(query): Query<DashboardQuery>) -> PageResult<Response> {
+    overview_file(state, user, query, true).await
+}
+
+pub async fn overview_csv(State(state): State<AppState>, user: CurrentUser, Query(query): Query<DashboardQuery>) -> PageResult<Response> {
+    overview_file(state, user, query, false).await
+}
+
+pub async fn unit_xlsx(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>, Query(query): Query<DashboardQuery>) -> PageResult<Response> {
+    unit_file(state, user, id, query, true).await
+}
+
+pub async fn unit_csv(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>, Query(query): Query<DashboardQuery>) -> PageResult<Response> {
+    unit_file(state, user, id, query, false).await
+}
