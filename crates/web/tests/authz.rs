@@ -105,6 +105,14 @@ async fn every_role_against_every_protected_route() {
             case("GET", format!("/admin/questionnaires/{questionnaire}"), 200, MANAGERS, &[]),
             case("GET", format!("/admin/questionnaires/{questionnaire}/preview"), 200, MANAGERS, &[]),
             case("GET", format!("/admin/surveys/{survey}/export.csv"), 200, SEE_RESPONSES, &[]),
+            case("GET", "/admin/sipas", 200, SEE_UNITS, &[]),
+            case("GET", "/admin/sipas/export.xlsx", 200, SEE_UNITS, &[]),
+            case("GET", "/api/v1/sipas/overview", 200, SEE_UNITS, &[]),
+            case("GET", format!("/admin/sipas/units/{commune}"), 200, &["quantri", "cchc", "lanhdao", "thamdinh", "anlac.canbo", "anlac.chutich"], commune_hidden),
+            case("GET", format!("/api/v1/sipas/units/{stp}"), 200, &["quantri", "cchc", "lanhdao", "thamdinh", "stp.canbo", "stp.giamdoc"], stp_hidden),
+            case("GET", format!("/admin/sipas/units/{stp}/export.csv"), 200, &["quantri", "cchc", "lanhdao", "thamdinh", "stp.canbo", "stp.giamdoc"], stp_hidden),
+            case("GET", format!("/admin/sipas/responses?unit={commune}"), 200, &["quantri", "cchc", "anlac.canbo", "anlac.chutich"], commune_hidden),
+            case("GET", "/admin/sipas/methodologies", 200, MANAGERS, &[]),
         ];
         let sessions = sessions(&app).await;
         let mut failures = Vec::new();
@@ -136,6 +144,7 @@ async fn state_changes_are_refused_to_officials_without_the_right_and_write_noth
         let backend = db.backend;
         let app = TestApp::spawn(db).await;
         let sessions = sessions(&app).await;
+        let commune_id = app.unit_id("28101").await.to_string();
         for (i, login) in OFFICIALS.iter().enumerate() {
             let session = &sessions[login];
             let code = format!("T{i}");
@@ -157,6 +166,16 @@ async fn state_changes_are_refused_to_officials_without_the_right_and_write_noth
                 assert_eq!((status, created), (expected, false), "{login:?} must not create a unit on {backend}");
             }
         }
+        // Targets and publications: the reform office only.
+        for login in OFFICIALS {
+            let fields = [("unit", commune_id.as_str()), ("year", "2026"), ("target", "90"), ("back", "/admin/sipas")];
+            let status = sessions[login].post_form("/admin/sipas/targets", &fields).await.status().as_u16();
+            let expected = if MANAGERS.contains(&login) || login.is_empty() { 303 } else { 403 };
+            assert_eq!(status, expected, "{login:?} setting a target on {backend}");
+            let status = sessions[login].post_form("/admin/sipas/publish", &[("query", "level=commune"), ("title", "Thử")]).await.status().as_u16();
+            assert_eq!(status, expected, "{login:?} publishing on {backend}");
+        }
+        assert_eq!(app.store.publications().await.unwrap().len(), MANAGERS.len(), "only the allowed publications were stored");
         // Granting the highest role: only a system administrator may (asked last, so that the
         // grant it makes does not change the answers of the others).
         let target = app.store.user_id_by_name("anlac.canbo").await.unwrap();

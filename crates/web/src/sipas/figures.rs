@@ -312,11 +312,17 @@ pub async fn overview(state: &AppState, access: &Access, selection: &Selection) 
 }
 
 pub fn rules_label(report: &Report) -> String {
-    let mut parts = vec![format!("Chỉ số yếu tố: {}", report.element_rule.label().to_lowercase())];
+    // "Tỷ lệ …" read inside a sentence: only the first letter goes down (codes keep their case).
+    let inline = |rule: &domain::sipas::Rule| {
+        let label = rule.label();
+        let mut chars = label.chars();
+        chars.next().map_or_else(String::new, |first| first.to_lowercase().chain(chars).collect())
+    };
+    let mut parts = vec![format!("Chỉ số yếu tố: {}", inline(&report.element_rule))];
     if !report.parts.is_empty() {
-        parts.push(format!("chỉ số phần: {}", report.part_rule.label().to_lowercase()));
+        parts.push(format!("chỉ số phần: {}", inline(&report.part_rule)));
     }
-    parts.push(format!("chỉ số chung: {}", report.overall_rule.label().to_lowercase()));
+    parts.push(format!("chỉ số chung: {}", inline(&report.overall_rule)));
     parts.join("; ")
 }
 
