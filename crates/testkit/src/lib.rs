@@ -110,6 +110,11 @@ impl TestApp {
         session
     }
 
+    /// Answers to the demo survey, spread over this year, as `serve --demo` loads them.
+    pub async fn demo_answers(&self, count: usize) {
+        thuocdo::demo::responses::load(&self.store, count, self.clock.now_ms()).await.expect("demo answers");
+    }
+
     pub async fn unit_id(&self, code: &str) -> i64 {
         self.store.public_unit_by_code(code).await.expect("demo unit").id
     }

@@ -291,10 +291,10 @@ pub async fn unit(State(state): State<AppState>, user: CurrentUser, Path(unit_id
     })
 }
 
+/// What narrows the responses behind a number, beside the dashboard's own query (read from the
+/// same query string: `serde(flatten)` would lose the numbers' types).
 #[derive(Deserialize, Default)]
 pub struct BehindQuery {
-    #[serde(flatten)]
-    dashboard: DashboardQuery,
     unit: Option<i64>,
     question: Option<String>,
     option: Option<String>,
@@ -326,10 +326,15 @@ pub struct ResponsesPage {
 const PER_PAGE: i64 = 50;
 
 /// The responses behind a number, as far as the caller may read raw responses.
-pub async fn responses(State(state): State<AppState>, user: CurrentUser, Query(query): Query<BehindQuery>) -> PageResult<ResponsesPage> {
+pub async fn responses(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(dashboard): Query<DashboardQuery>,
+    Query(query): Query<BehindQuery>,
+) -> PageResult<ResponsesPage> {
     let access = &user.principal.access;
     require(access, Permission::ViewResponses)?;
-    let selection = figures::select(&state, access, &query.dashboard).await?;
+    let selection = figures::select(&state, access, &dashboard).await?;
     let (from_month, to_month) = match query.month.as_deref() {
         Some(m) => {
             let m = text::parse_month(m).ok_or_else(|| Failure::invalid("Tháng không hợp lệ."))?;

@@ -1,0 +1,72 @@
+//! The dashboards in headless Chromium: an official opens the overview, drills down to a unit
+//! and opens the responses behind a number; a leader sees every unit, on a phone; a commune's
+//! official sees only that commune.
+
+use testkit::browser::Browser;
+use testkit::{PASSWORD, TestApp};
+
+async fn sign_in(browser: &Browser, base: &str, username: &str) {
+    browser.goto(&format!("{base}/login")).await.unwrap();
+    browser.fill("#username", username).await.unwrap();
+    browser.fill("#password", PASSWORD).await.unwrap();
+    browser.click("main form.stack button[type=submit]").await.unwrap();
+    browser.wait_text("Tổng quan").await.unwrap();
+}
+
+fn shots() -> std::path::PathBuf {
+    let dir = std::env::temp_dir().join("thuocdo-browser");
+    std::fs::create_dir_all(&dir).unwrap();
+    dir
+}
+
+#[tokio::test]
+async fn from_the_overview_to_the_responses_behind_a_number() {
+    let Some(browser) = Browser::start(1280, 900).await.unwrap() else { return };
+    let app = TestApp::spawn(testkit::sqlite()).await;
+    app.demo_answers(600).await;
+    sign_in(&browser, &app.base, "cchc").await;
+    browser.click("nav a[href='/admin/sipas']").await.unwrap();
+    browser.wait_text("Xếp hạng sở, ban, ngành").await.unwrap();
+    let first = browser.text_of("#ranking tbody tr:first-child td:nth-child(2) a").await.unwrap();
+    browser.click("#ranking tbody tr:first-child td:nth-child(2) a").await.unwrap();
+    browser.wait_text("Theo yếu tố và tiêu chí").await.unwrap();
+    assert_eq!(browser.text_of("h1").await.unwrap(), first);
+    browser.screenshot(&shots().join("sipas-unit.png")).await.unwrap();
+    // The first criterion's figure opens the responses that answered it.
+    let criterion = browser.text_of("#elements tbody tr:nth-child(2) td:first-child").await.unwrap();
+    browser.click("#elements tbody tr:nth-child(2) td:nth-child(2) a").await.unwrap();
+    browser.wait_text("Phiếu trả lời").await.unwrap();
+    let total: i64 = browser.text_of("#behind-total").await.unwrap().parse().unwrap();
+    assert!(total > 0, "responses behind {criterion}");
+    let text = browser.page_text().await.unwrap();
+    assert!(text.contains(&first) && text.contains("Việc xem phiếu được ghi vào nhật ký"), "{text}");
+}
+
+#[tokio::test]
+async fn a_leader_sees_every_unit_and_a_commune_only_its_own() {
+    let Some(browser) = Browser::start(360, 640).await.unwrap() else { return };
+    let app = TestApp::spawn(testkit::sqlite()).await;
+    app.demo_answers(600).await;
+    sign_in(&browser, &app.base, "lanhdao").await;
+    browser.goto(&format!("{}/admin/sipas?level=commune", app.base)).await.unwrap();
+    browser.wait_text("Xếp hạng cấp xã").await.unwrap();
+    let text = browser.page_text().await.unwrap();
+    for commune in ["Phường An Lạc", "Phường Đông Thành", "Xã An Bình", "Xã Lạc Thủy"] {
+        assert!(text.contains(commune), "the leader sees {commune}");
+    }
+    browser.screenshot(&shots().join("sipas-leader-phone.png")).await.unwrap();
+    // The leader reads figures, not raw responses.
+    browser.goto(&format!("{}/admin/sipas/responses", app.base)).await.unwrap();
+    browser.wait_text("không có quyền").await.unwrap();
+
+    browser.goto(&format!("{}/admin", app.base)).await.unwrap();
+    browser.click("form[action='/logout'] button").await.unwrap();
+    sign_in(&browser, &app.base, "anlac.canbo").await;
+    browser.goto(&format!("{}/admin/sipas?level=commune", app.base)).await.unwrap();
+    browser.wait_text("Xếp hạng cấp xã").await.unwrap();
+    let text = browser.page_text().await.unwrap();
+    assert!(text.contains("Phường An Lạc"));
+    for other in ["Phường Đông Thành", "Xã An Bình", "Sở Tư pháp", "Tỉnh An Lạc"] {
+        assert!(!text.contains(other), "a commune official must not see {other}: {text}");
+    }
+}
