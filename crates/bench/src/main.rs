@@ -1,4 +1,6 @@
 //! `cargo run --release -p bench -- ingest [--count N] [--concurrency C] [--postgres URL]`
+//! `cargo run --release -p bench -- export [--count N]`
+//! `cargo run --release -p bench -- dashboard [--count N] [--database PATH]` (see `dashboard.rs`)
 //!
 //! Starts the server in a child process over a fresh database with the demo province (its SIPAS
 //! survey is open), drives concurrent submitters over loopback for a bounded number of
@@ -9,6 +11,8 @@
 /// threads (measured by the ingest benchmark: the system allocator was a quarter of the CPU).
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
+mod dashboard;
 
 use std::collections::HashSet;
 use std::process::Stdio;
@@ -49,6 +53,14 @@ enum Command {
         #[arg(long, default_value_t = 200_000)]
         count: usize,
     },
+    /// Dashboard latency over COUNT responses, and the recount from raw responses.
+    Dashboard {
+        #[arg(long, default_value_t = 10_000_000)]
+        count: usize,
+        /// Keep the generated SQLite database here (and reuse it when it already holds COUNT).
+        #[arg(long)]
+        database: Option<String>,
+    },
     /// (internal) the server process the benchmark drives.
     #[command(hide = true)]
     Serve {
@@ -66,6 +78,7 @@ fn main() -> anyhow::Result<()> {
         Command::Serve { database_url, key } => runtime.block_on(serve(&database_url, &key)),
         Command::Ingest { count, concurrency, postgres } => runtime.block_on(ingest(count, concurrency, postgres)),
         Command::Export { count } => runtime.block_on(export(count)),
+        Command::Dashboard { count, database } => runtime.block_on(dashboard::run(count, database)),
     }
 }
 

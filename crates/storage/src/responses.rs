@@ -21,6 +21,7 @@ use sqlx::AssertSqlSafe;
 use tokio::sync::{mpsc, oneshot};
 
 pub use cells::{Cell, CellFilter, Difference, RecomputeReport, month_of};
+pub(crate) use cells::CellCache;
 
 use crate::audit::Entry;
 use crate::units::scope_sql;
@@ -182,7 +183,7 @@ impl Store {
                 }
             }
             let cells: Vec<_> = cells.into_iter().collect();
-            merge_cells!(tx, &cells, lock);
+            merge_cells!(tx, &cells, lock, false);
             tx.commit().await?;
             Ok::<_, Error>(())
         })?;

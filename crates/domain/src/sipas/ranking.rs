@@ -34,9 +34,20 @@ pub fn meets(value: Option<f64>, target: Option<f64>) -> Option<bool> {
 /// Sums counts of units onto each unit and all its ancestors: the figure of a unit covers its
 /// whole subtree (a department with its branches, a province with everything).
 pub fn roll_up<'a>(cells: impl IntoIterator<Item = (UnitId, &'a Counts)>, tree: &UnitTree) -> HashMap<UnitId, Counts> {
-    let mut totals: HashMap<UnitId, Counts> = HashMap::new();
+    // Each unit's own cells first, then each unit's sum onto its ancestors: thousands of cells
+    // climb the tree as a hundred sums.
+    let mut own: HashMap<UnitId, Counts> = HashMap::new();
     for (unit, counts) in cells {
-        for ancestor in tree.ancestors(unit) {
+        match own.get_mut(&unit) {
+            Some(total) => total.add(counts),
+            None => {
+                own.insert(unit, counts.clone());
+            }
+        }
+    }
+    let mut totals: HashMap<UnitId, Counts> = HashMap::new();
+    for (unit, counts) in &own {
+        for ancestor in tree.ancestors(*unit) {
             match totals.get_mut(&ancestor) {
                 Some(total) => total.add(counts),
                 None => {

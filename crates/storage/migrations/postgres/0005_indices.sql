@@ -6,6 +6,8 @@ ALTER TABLE responses ADD COLUMN staff TEXT NOT NULL DEFAULT '';
 -- One cell per survey, unit, month (Vietnam time, YYYY-MM), channel and counter officer: the
 -- counts of every (question, option) key of the survey's questionnaire layout, as little-endian
 -- u32s in layout order. `layout` is the layout's fingerprint, so a cell is never misread.
+-- `generation` is the counter below as of the transaction that last wrote the cell: readers
+-- that keep cells in memory fetch only those written since they last looked.
 DROP TABLE response_counts;
 CREATE TABLE response_cells (
     survey_id  BIGINT NOT NULL REFERENCES surveys (id),
@@ -16,8 +18,19 @@ CREATE TABLE response_cells (
     layout     BIGINT NOT NULL,
     responses  BIGINT NOT NULL,
     counts     BYTEA NOT NULL,
+    generation BIGINT NOT NULL,
     PRIMARY KEY (survey_id, unit_id, month, channel, staff)
 );
+CREATE INDEX response_cells_generation ON response_cells (generation);
+
+-- One row: bumped (and locked until commit) by every transaction that writes cells, so
+-- generations become visible in order; `epoch` moves when cells are rebuilt from scratch.
+CREATE TABLE cell_generation (
+    id          BIGINT PRIMARY KEY,
+    generation  BIGINT NOT NULL,
+    epoch       BIGINT NOT NULL
+);
+INSERT INTO cell_generation (id, generation, epoch) VALUES (1, 0, 0);
 
 -- Every version of a methodology is kept: a published figure names the one that produced it.
 CREATE TABLE methodologies (

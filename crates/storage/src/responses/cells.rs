@@ -3,7 +3,8 @@
 //! them in the same transaction as the responses; dashboards read them; `recompute` rebuilds
 //! them from the raw responses and reports any difference.
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
 
 use domain::audit::AuditAction;
 use domain::auth::{Access, Permission};
@@ -33,12 +34,19 @@ pub fn month_of(ms: i64) -> String {
 
 /// Adds counts to cells inside a transaction: creates the missing cells empty, reads them all
 /// (locking them on PostgreSQL, so that two writers add rather than overwrite), adds, writes
-/// back. `$cells` is a slice of `(Key, (layout fingerprint, Counts))`.
+/// back. `$cells` is a slice of `(Key, (layout fingerprint, Counts))`. The transaction takes the
+/// next cell generation first (see `cell_generation`); `$reset` starts a new epoch (a rebuild).
 macro_rules! merge_cells {
-    ($tx:ident, $cells:expr, $lock:expr) => {
+    ($tx:ident, $cells:expr, $lock:expr, $reset:expr) => {
+        let generation: i64 = sqlx::query_scalar(
+            "UPDATE cell_generation SET generation = generation + 1, epoch = epoch + $1 WHERE id = 1 RETURNING generation",
+        )
+        .bind(i64::from($reset))
+        .fetch_one(&mut *$tx)
+        .await?;
         for chunk in $cells.chunks($crate::responses::cells::CHUNK) {
             let mut insert = sqlx::QueryBuilder::new(
-                "INSERT INTO response_cells (survey_id, unit_id, month, channel, staff, layout, responses, counts) ",
+                "INSERT INTO response_cells (survey_id, unit_id, month, channel, staff, layout, responses, counts, generation) ",
             );
             insert.push_values(chunk, |mut row, ((survey, unit, month, channel, staff), (layout, counts))| {
                 row.push_bind(*survey)
@@ -48,7 +56,8 @@ macro_rules! merge_cells {
                     .push_bind(staff.as_str())
                     .push_bind(*layout)
                     .push_bind(0i64)
-                    .push_bind(vec![0u8; counts.as_slice().len() * 4]);
+                    .push_bind(vec![0u8; counts.as_slice().len() * 4])
+                    .push_bind(generation);
             });
             insert.push(" ON CONFLICT (survey_id, unit_id, month, channel, staff) DO NOTHING");
             insert.build().execute(&mut *$tx).await?;
@@ -89,7 +98,7 @@ macro_rules! merge_cells {
                 merged.push((key, *layout, total.responses() as i64, total.encode()?));
             }
             let mut upsert = sqlx::QueryBuilder::new(
-                "INSERT INTO response_cells (survey_id, unit_id, month, channel, staff, layout, responses, counts) ",
+                "INSERT INTO response_cells (survey_id, unit_id, month, channel, staff, layout, responses, counts, generation) ",
             );
             upsert.push_values(&merged, |mut row, ((survey, unit, month, channel, staff), layout, responses, bytes)| {
                 row.push_bind(*survey)
@@ -99,15 +108,34 @@ macro_rules! merge_cells {
                     .push_bind(staff.as_str())
                     .push_bind(*layout)
                     .push_bind(*responses)
-                    .push_bind(bytes.as_slice());
+                    .push_bind(bytes.as_slice())
+                    .push_bind(generation);
             });
             upsert.push(
                 " ON CONFLICT (survey_id, unit_id, month, channel, staff)
-                  DO UPDATE SET layout = excluded.layout, responses = excluded.responses, counts = excluded.counts",
+                  DO UPDATE SET layout = excluded.layout, responses = excluded.responses, counts = excluded.counts,
+                                generation = excluded.generation",
             );
             upsert.build().execute(&mut *$tx).await?;
         }
     };
+}
+
+/// The cells of each questionnaire version read so far, in this process. Every read first asks
+/// the database for the cells written since (one small query when nothing changed), so several
+/// processes over one database stay in step, and a dashboard over ten million responses reads a
+/// handful of rows instead of every cell.
+#[derive(Debug, Default)]
+pub(crate) struct CellCache {
+    versions: tokio::sync::Mutex<HashMap<i64, CachedVersion>>,
+}
+
+#[derive(Debug, Default)]
+pub(crate) struct CachedVersion {
+    epoch: Option<i64>,
+    layout: i64,
+    generation: i64,
+    cells: HashMap<Key, Arc<Counts>>,
 }
 
 /// Which cells to read: one questionnaire version (every survey asked with it, or one survey),
@@ -132,7 +160,7 @@ pub struct Cell {
     pub month: String,
     pub channel: String,
     pub staff: String,
-    pub counts: Counts,
+    pub counts: Arc<Counts>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -153,38 +181,80 @@ pub struct RecomputeReport {
 }
 
 impl Store {
-    /// The counter cells of a questionnaire version in the caller's scope (results permission).
+    /// The counter cells of a questionnaire version in the caller's scope (results permission),
+    /// from the memory of this process, brought up to date first (see [`CellCache`]).
     pub async fn cells(&self, access: &Access, filter: &CellFilter, layout: &Layout) -> Result<Vec<Cell>> {
         let scope = scope_sql(&access.roots(Permission::ViewResults));
         let sql = format!(
-            "{scope}, sub(id) AS (SELECT id FROM units WHERE id = $6 UNION SELECT u.id FROM units u JOIN sub s ON u.parent_id = s.id)
-             SELECT c.survey_id, c.unit_id, c.month, c.channel, c.staff, c.layout, c.counts
-             FROM response_cells c JOIN surveys s ON s.id = c.survey_id
-             WHERE s.version_id = $1 AND ($2 IS NULL OR c.survey_id = $2)
-               AND ($3 IS NULL OR c.month >= $3) AND ($4 IS NULL OR c.month <= $4) AND ($5 IS NULL OR c.channel = $5)
-               AND c.unit_id IN (SELECT id FROM scope) AND ($6 IS NULL OR c.unit_id IN (SELECT id FROM sub))"
+            "{scope}, sub(id) AS (SELECT id FROM units WHERE id = $1 UNION SELECT u.id FROM units u JOIN sub s ON u.parent_id = s.id)
+             SELECT id FROM scope WHERE $1 IS NULL OR id IN (SELECT id FROM sub)"
         );
-        let rows: Vec<CellRow> = on_db!(self, read, |pool| {
-            sqlx::query_as(AssertSqlSafe(sql.as_str()))
-                .bind(filter.version_id)
-                .bind(filter.survey_id)
-                .bind(&filter.from_month)
-                .bind(&filter.to_month)
-                .bind(&filter.channel)
-                .bind(filter.unit_id)
-                .fetch_all(pool)
-                .await
-        })?;
-        rows.into_iter()
-            .map(|(survey_id, unit_id, month, channel, staff, fingerprint, bytes)| {
-                if fingerprint != layout.fingerprint() {
-                    return Err(domain::surveys::BadCell.into());
-                }
-                let mut counts = Counts::zero(layout);
-                counts.add_encoded(&bytes)?;
-                Ok(Cell { survey_id, unit_id, month, channel, staff, counts })
+        let units: HashSet<i64> = on_db!(self, read, |pool| {
+            sqlx::query_scalar::<_, i64>(AssertSqlSafe(sql.as_str())).bind(filter.unit_id).fetch_all(pool).await
+        })?
+        .into_iter()
+        .collect();
+        let mut versions = self.cell_cache.versions.lock().await;
+        let cached = versions.entry(filter.version_id).or_default();
+        self.refresh_cells(cached, filter.version_id, layout).await?;
+        let wanted = |cell: &Key| {
+            let (survey, unit, month, channel, _) = cell;
+            units.contains(unit)
+                && filter.survey_id.is_none_or(|s| s == *survey)
+                && filter.from_month.as_ref().is_none_or(|m| month >= m)
+                && filter.to_month.as_ref().is_none_or(|m| month <= m)
+                && filter.channel.as_ref().is_none_or(|c| c == channel)
+        };
+        Ok(cached
+            .cells
+            .iter()
+            .filter(|(key, _)| wanted(key))
+            .map(|((survey_id, unit_id, month, channel, staff), counts)| Cell {
+                survey_id: *survey_id,
+                unit_id: *unit_id,
+                month: month.clone(),
+                channel: channel.clone(),
+                staff: staff.clone(),
+                counts: counts.clone(),
             })
-            .collect()
+            .collect())
+    }
+
+    /// Reads the cells of a version written since the cache last looked (all of them at first,
+    /// or when the cells were rebuilt).
+    async fn refresh_cells(&self, cached: &mut CachedVersion, version_id: i64, layout: &Layout) -> Result<()> {
+        let (generation, epoch): (i64, i64) = on_db!(self, read, |pool| {
+            sqlx::query_as("SELECT generation, epoch FROM cell_generation WHERE id = 1").fetch_one(pool).await
+        })?;
+        if cached.epoch != Some(epoch) || cached.layout != layout.fingerprint() {
+            *cached = CachedVersion { epoch: Some(epoch), layout: layout.fingerprint(), generation: -1, cells: HashMap::new() };
+        }
+        if generation == cached.generation {
+            return Ok(());
+        }
+        let rows: Vec<CellRow> = on_db!(self, read, |pool| {
+            sqlx::query_as(
+                "SELECT c.survey_id, c.unit_id, c.month, c.channel, c.staff, c.layout, c.counts
+                 FROM response_cells c JOIN surveys s ON s.id = c.survey_id
+                 WHERE s.version_id = $1 AND c.generation > $2",
+            )
+            .bind(version_id)
+            .bind(cached.generation)
+            .fetch_all(pool)
+            .await
+        })?;
+        for (survey_id, unit_id, month, channel, staff, fingerprint, bytes) in rows {
+            if fingerprint != layout.fingerprint() {
+                return Err(domain::surveys::BadCell.into());
+            }
+            let mut counts = Counts::zero(layout);
+            counts.add_encoded(&bytes)?;
+            cached.cells.insert((survey_id, unit_id, month, channel, staff), Arc::new(counts));
+        }
+        // Cells committed after `generation` was read may already be in; they are read again
+        // next time, which changes nothing.
+        cached.generation = generation;
+        Ok(())
     }
 
     /// Rebuilds the cells of a survey from its raw responses, reading them as a stream, and
@@ -252,7 +322,7 @@ impl Store {
         on_db!(self, write, |pool| {
             let mut tx = pool.begin().await?;
             sqlx::query("DELETE FROM response_cells WHERE survey_id = $1").bind(survey_id).execute(&mut *tx).await?;
-            merge_cells!(tx, &cells, lock);
+            merge_cells!(tx, &cells, lock, true);
             let entry = Entry::new(AuditAction::AggregatesRecomputed, "survey", survey_id)
                 .unit(owner)
                 .details(json!({ "responses": responses, "differences": differences.len() }));

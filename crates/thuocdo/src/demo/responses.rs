@@ -73,20 +73,26 @@ fn sheet(dice: &mut Dice, unit_code: &str, q: f64) -> Answers {
 
 /// Stores `count` responses to the demo survey spread over 2026 up to `now`.
 pub async fn load(store: &Store, count: usize, now: i64) -> anyhow::Result<()> {
-    let survey = store.survey_by_code(SURVEY_CODE, now).await.context("the demo survey")?;
+    let start = domain::text::vn_midnight_ms(domain::text::parse_date("01/01/2026").context("date")?);
+    let end = now.clamp(start + 86_400_000, domain::text::vn_midnight_ms(domain::text::parse_date("31/12/2026").context("date")?));
+    generate(store, SURVEY_CODE, count, (start, end)).await
+}
+
+/// Stores `count` responses to a survey asked with the SIPAS 2017 form, submitted between the
+/// two moments, through the ingest writer (a few thousand in flight at a time).
+pub async fn generate(store: &Store, survey_code: &str, count: usize, (start, end): (i64, i64)) -> anyhow::Result<()> {
+    let survey = store.survey_by_code(survey_code, end).await.context("the survey")?;
     let form = store.version(survey.version_id).await?;
     let layout = Arc::new(Layout::of(&form));
     let units = store.survey_targets(survey.id).await?;
-    let start = domain::text::vn_midnight_ms(domain::text::parse_date("01/01/2026").context("date")?);
-    let end = now.clamp(start + 86_400_000, domain::text::vn_midnight_ms(domain::text::parse_date("31/12/2026").context("date")?));
     let ingest = store.start_ingest();
     let mut dice = Dice(2026);
-    let mut pending = Vec::new();
+    let mut pending = tokio::task::JoinSet::new();
     for i in 0..count {
         let (unit_id, unit_code, _) = dice.pick(&units).clone();
-        // Quality per unit between 0.55 and 0.95, improving a little over the year.
+        // Quality per unit between 0.55 and 0.95, improving a little over the period.
         let at = start + ((end - start) as f64 * dice.unit()) as i64;
-        let progress = (at - start) as f64 / (end - start) as f64;
+        let progress = (at - start) as f64 / (end - start).max(1) as f64;
         let q = 0.55 + (unit_id.unsigned_abs() * 7919 % 41) as f64 / 100.0 + 0.04 * progress;
         let answers = validate(&form, &sheet(&mut dice, &unit_code, q.min(0.97))).map_err(|e| anyhow::anyhow!("demo answers: {e:?}"))?;
         let roll = dice.unit();
@@ -98,7 +104,7 @@ pub async fn load(store: &Store, count: usize, now: i64) -> anyhow::Result<()> {
         let channel = channel.map_or("web", |(c, _)| c);
         let staff = if channel == "kiosk" { dice.pick(&COUNTER_STAFF).to_string() } else { String::new() };
         let response = NewResponse {
-            submission_id: format!("demo-{i}"),
+            submission_id: format!("{survey_code}-{i}"),
             survey_id: survey.id,
             unit_id,
             channel: channel.into(),
@@ -115,10 +121,15 @@ pub async fn load(store: &Store, count: usize, now: i64) -> anyhow::Result<()> {
             answers: serde_json::to_string(&answers)?,
         };
         let ingest = ingest.clone();
-        pending.push(tokio::spawn(async move { ingest.submit(response).await }));
+        pending.spawn(async move { ingest.submit(response).await });
+        if pending.len() >= 4_096
+            && let Some(done) = pending.join_next().await
+        {
+            done?.map_err(|e| anyhow::anyhow!("{e}"))?;
+        }
     }
-    for p in pending {
-        p.await?.map_err(|e| anyhow::anyhow!("{e}"))?;
+    while let Some(done) = pending.join_next().await {
+        done?.map_err(|e| anyhow::anyhow!("{e}"))?;
     }
     Ok(())
 }

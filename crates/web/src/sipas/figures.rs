@@ -233,7 +233,7 @@ async fn load(state: &AppState, access: &Access, selection: &Selection, unit_id:
 }
 
 fn totals(cells: &[Cell], tree: &UnitTree) -> HashMap<UnitId, Counts> {
-    roll_up(cells.iter().map(|c| (c.unit_id, &c.counts)), tree)
+    roll_up(cells.iter().map(|c| (c.unit_id, c.counts.as_ref())), tree)
 }
 
 fn row(selection: &Selection, unit: &Unit, counts: Option<&Counts>, previous: Option<&Counts>, target: Option<f64>) -> Row {
