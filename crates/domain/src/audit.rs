@@ -57,6 +57,12 @@ actions! {
     MethodologySaved = "methodology.saved", "Lưu phiên bản phương pháp tính chỉ số";
     TargetSet = "target.set", "Đặt chỉ tiêu";
     ResultsPublished = "results.published", "Công bố kết quả";
+    AlertRulesSaved = "alert_rules.saved", "Lưu quy tắc cảnh báo";
+    AlertOpened = "alert.opened", "Mở vụ việc cảnh báo";
+    AlertEscalated = "alert.escalated", "Chuyển vụ việc quá hạn lên cấp trên";
+    AlertTaken = "alert.taken", "Nhận xử lý vụ việc";
+    AlertNoted = "alert.noted", "Ghi chú vụ việc";
+    AlertResolved = "alert.resolved", "Kết thúc xử lý vụ việc";
 }
 
 #[cfg(test)]

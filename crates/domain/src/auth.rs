@@ -41,6 +41,8 @@ pub enum Permission {
     ViewResponses,
     /// Edit methodologies and targets, and freeze and publish a period's results.
     PublishResults,
+    /// Follow and handle the alert cases of the subtree.
+    HandleAlerts,
 }
 
 impl Role {
@@ -94,11 +96,11 @@ impl Role {
         match self {
             Self::CounterStaff | Self::Interviewer | Self::DataEntry => &[],
             // The unit's own officials read its responses to act on what citizens said.
-            Self::UnitOfficial | Self::UnitHead => &[ViewUnits, ViewResults, ViewResponses],
+            Self::UnitOfficial | Self::UnitHead => &[ViewUnits, ViewResults, ViewResponses, HandleAlerts],
             Self::AppraisalCouncil => &[ViewUnits, ViewResults],
             Self::Leadership => &[ViewUnits, ViewUsers, ViewResults],
             Self::ReformOffice | Self::SystemAdmin => {
-                &[ViewUnits, ManageUnits, ViewUsers, ManageUsers, ViewAudit, ManageSurveys, ViewResults, ViewResponses, PublishResults]
+                &[ViewUnits, ManageUnits, ViewUsers, ManageUsers, ViewAudit, ManageSurveys, ViewResults, ViewResponses, PublishResults, HandleAlerts]
             }
         }
     }

@@ -2,6 +2,7 @@
 //! their unit scopes, audit vocabulary and Vietnamese text conventions. Everything here is a pure
 //! function of its inputs so it can be tested exhaustively and reused by every layer.
 
+pub mod alerts;
 pub mod audit;
 pub mod auth;
 pub mod sipas;

@@ -9,6 +9,7 @@
 
 #[macro_use]
 mod db;
+pub mod alerts;
 pub mod audit;
 pub mod auth;
 pub mod crypto;

@@ -1,11 +1,13 @@
 //! Test support: the application on 127.0.0.1:0 over a fresh SQLite file or a fresh PostgreSQL
-//! database, signed-in HTTP clients, and a WebDriver client for headless Chromium.
+//! database, signed-in HTTP clients, a WebDriver client for headless Chromium and a local SMTP
+//! server.
 //!
 //! PostgreSQL tests use the server named by `THUOCDO_TEST_PG_URL` (an admin URL; `scripts/test`
 //! starts one). When `THUOCDO_REQUIRE_PG=1` is set, a missing server fails the test instead of
 //! skipping the PostgreSQL half.
 
 pub mod browser;
+pub mod smtp;
 
 use std::time::{SystemTime, UNIX_EPOCH};
 

@@ -82,6 +82,16 @@ struct ServeArgs {
     /// Behind a reverse proxy: take the client address from X-Forwarded-For.
     #[arg(long, env = "THUOCDO_TRUST_PROXY")]
     trust_proxy: bool,
+    /// The address officials open, for links in e-mails (default: http://BIND).
+    #[arg(long, env = "THUOCDO_PUBLIC_URL")]
+    public_url: Option<String>,
+    /// SMTP server for alert e-mails: smtp://host:port, smtp://user:pass@host:587?tls=required,
+    /// smtps://host. Without it, e-mails wait in the outbox.
+    #[arg(long, env = "THUOCDO_SMTP_URL")]
+    smtp_url: Option<String>,
+    /// Sender of the e-mails, e.g. "Sở Nội vụ <cchc@anlac.gov.vn>".
+    #[arg(long, env = "THUOCDO_MAIL_FROM", default_value = "Thước Đo <khong-tra-loi@thuocdo.local>")]
+    mail_from: String,
 }
 
 #[derive(Subcommand)]
@@ -211,7 +221,14 @@ async fn serve(store: Store, clock: Clock, args: ServeArgs) -> anyhow::Result<()
     if args.demo && load_demo(&store, &clock).await? {
         print_demo_logins();
     }
-    let config = Config { secure_cookies: args.secure_cookies, trust_proxy: args.trust_proxy, ..Config::default() };
+    let config = Config {
+        secure_cookies: args.secure_cookies,
+        trust_proxy: args.trust_proxy,
+        public_url: args.public_url.unwrap_or_else(|| format!("http://{}", args.bind)),
+        smtp_url: args.smtp_url,
+        mail_from: args.mail_from,
+        ..Config::default()
+    };
     let state = AppState::new(store, config, clock).await?;
     let listener = tokio::net::TcpListener::bind(args.bind).await.with_context(|| format!("mở cổng {}", args.bind))?;
     let address = listener.local_addr()?;

@@ -29,7 +29,8 @@ use crate::AppState;
         (name = "auth", description = "Người dùng và vai trò"),
         (name = "audit", description = "Nhật ký hệ thống"),
         (name = "surveys", description = "Mẫu phiếu, cuộc khảo sát, trả lời và kết quả trực tiếp"),
-        (name = "sipas", description = "Chỉ số hài lòng: số liệu tổng hợp, xếp hạng, kết quả đã công bố")
+        (name = "sipas", description = "Chỉ số hài lòng: số liệu tổng hợp, xếp hạng, kết quả đã công bố"),
+        (name = "alerts", description = "Cảnh báo và vụ việc cần xử lý")
     )
 )]
 struct ApiDoc;
@@ -55,6 +56,7 @@ fn api() -> OpenApiRouter<AppState> {
         .merge(crate::audit::api_routes())
         .merge(crate::surveys::api::routes())
         .merge(crate::sipas::api::routes())
+        .merge(crate::alerts::api::routes())
 }
 
 /// The OpenAPI document as JSON (also printed by `thuocdo openapi`).

@@ -23,9 +23,10 @@ pub struct Layout {
 }
 
 /// Navigation entries of the officials' area and who sees them.
-const ADMIN_NAV: [(&str, &str, Option<Permission>); 7] = [
+const ADMIN_NAV: [(&str, &str, Option<Permission>); 8] = [
     ("/admin", "Tổng quan", None),
     ("/admin/sipas", "Chỉ số hài lòng", Some(Permission::ViewResults)),
+    ("/admin/alerts", "Cảnh báo", Some(Permission::HandleAlerts)),
     ("/admin/surveys", "Khảo sát", Some(Permission::ViewResults)),
     ("/admin/questionnaires", "Mẫu phiếu", Some(Permission::ManageSurveys)),
     ("/admin/units", "Đơn vị", Some(Permission::ViewUnits)),

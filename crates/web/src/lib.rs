@@ -4,6 +4,7 @@
 //! Handlers stay thin: they read the request, call the Store (which applies the rules and the
 //! caller's unit scope) and render. Areas have the same names as in `domain` and `storage`.
 
+mod alerts;
 mod api;
 mod audit;
 mod auth;
@@ -41,6 +42,7 @@ pub fn router(state: AppState) -> Router {
         .merge(audit::routes())
         .merge(surveys::routes())
         .merge(sipas::routes())
+        .merge(alerts::routes())
         .merge(api::routes())
         .merge(ops::routes())
         .fallback(error::not_found)
@@ -55,9 +57,11 @@ pub fn router(state: AppState) -> Router {
 /// Serves until Ctrl-C or SIGTERM, finishing requests in flight.
 pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::io::Result<()> {
     let rolling = tokio::spawn(surveys::keep_rolling(state.clone()));
+    let watching = tokio::spawn(alerts::keep_watching(state.clone()));
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     let served = axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await;
     rolling.abort();
+    watching.abort();
     served
 }
 

@@ -24,6 +24,14 @@ pub struct Config {
     /// Survey submissions accepted per client address per minute (a one-stop office may share
     /// one address; the load benchmark raises it).
     pub submissions_per_minute: u32,
+    /// The address officials open the system at, for links in e-mails.
+    pub public_url: String,
+    /// `smtp://host:port` (see `notify::Mailer::new`); without it e-mails wait in the outbox.
+    pub smtp_url: Option<String>,
+    /// Sender of the e-mails.
+    pub mail_from: String,
+    /// How often the alert step and the outbox run.
+    pub alert_interval_ms: u64,
 }
 
 impl Default for Config {
@@ -35,6 +43,10 @@ impl Default for Config {
             session_max_hours: 12,
             login_attempts_per_minute: 10,
             submissions_per_minute: 600,
+            public_url: "http://127.0.0.1:8080".into(),
+            smtp_url: None,
+            mail_from: "Thước Đo <khong-tra-loi@thuocdo.local>".into(),
+            alert_interval_ms: 2_000,
         }
     }
 }
@@ -79,6 +91,8 @@ pub struct Inner {
     pub ingest: Ingest,
     pub surveys: SurveyCache,
     pub screening: Screening,
+    /// Sends the outbox's e-mails, when an SMTP server is configured.
+    pub mailer: Option<notify::Mailer>,
 }
 
 #[derive(Clone)]
@@ -98,6 +112,10 @@ impl AppState {
         let login_limiter = RateLimiter::new(config.login_attempts_per_minute, 60_000);
         let submit_limiter = RateLimiter::new(config.submissions_per_minute, 60_000);
         let ingest = store.start_ingest();
+        let mailer = match &config.smtp_url {
+            Some(url) => Some(notify::Mailer::new(url, &config.mail_from).map_err(|e| storage::Error::Invalid(vec![e.to_string()]))?),
+            None => None,
+        };
         Ok(Self(Arc::new(Inner {
             store,
             config,
@@ -108,6 +126,7 @@ impl AppState {
             ingest,
             surveys: SurveyCache::default(),
             screening: Screening::default(),
+            mailer,
         })))
     }
 }

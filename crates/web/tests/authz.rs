@@ -30,7 +30,8 @@ const SEE_UNITS: &[&str] = &["quantri", "cchc", "lanhdao", "thamdinh", "stp.canb
 const PROVINCE_WIDE_VIEWERS: &[&str] = &["quantri", "cchc", "lanhdao", "thamdinh"];
 const SEE_USERS: &[&str] = &["quantri", "cchc", "lanhdao"];
 const MANAGERS: &[&str] = &["quantri", "cchc"];
-/// Raw responses: the reform office, and each unit's own officials for their subtree.
+/// Raw responses and alert cases: the reform office, and each unit's own officials for their
+/// subtree.
 const SEE_RESPONSES: &[&str] = &["quantri", "cchc", "stp.canbo", "stp.giamdoc", "anlac.canbo", "anlac.chutich"];
 
 /// What a route answers: `allowed` get `ok`; `hidden` get 404 (the data exists but is outside
@@ -113,6 +114,11 @@ async fn every_role_against_every_protected_route() {
             case("GET", format!("/admin/sipas/units/{stp}/export.csv"), 200, &["quantri", "cchc", "lanhdao", "thamdinh", "stp.canbo", "stp.giamdoc"], stp_hidden),
             case("GET", format!("/admin/sipas/responses?unit={commune}"), 200, &["quantri", "cchc", "anlac.canbo", "anlac.chutich"], commune_hidden),
             case("GET", "/admin/sipas/methodologies", 200, MANAGERS, &[]),
+            case("GET", "/admin/alerts", 200, SEE_RESPONSES, &[]),
+            case("GET", "/admin/alerts/stats", 200, SEE_RESPONSES, &[]),
+            case("GET", "/admin/alerts/stats.xlsx", 200, SEE_RESPONSES, &[]),
+            case("GET", "/api/v1/alerts", 200, SEE_RESPONSES, &[]),
+            case("GET", format!("/admin/surveys/{survey}/alerts"), 200, MANAGERS, &[]),
         ];
         let sessions = sessions(&app).await;
         let mut failures = Vec::new();

@@ -1,0 +1,118 @@
+//! `/api/v1/alerts`: the cases the caller handles, one case with its notes, and its resolution.
+
+use axum::extract::{Path, Query, State};
+use domain::alerts::{AlertKind, CaseStatus};
+use domain::auth::Permission;
+use serde::{Deserialize, Serialize};
+use storage::alerts::{CaseFilter, CaseRow};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::AppState;
+use crate::auth::require;
+use crate::auth::session::ApiUser;
+use crate::error::{ApiJson, ApiResult, Failure, ProblemDocument};
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(list)).routes(routes!(detail)).routes(routes!(resolve))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Case {
+    id: i64,
+    kind: String,
+    detail: String,
+    survey_id: i64,
+    origin_unit_id: i64,
+    unit_id: i64,
+    response_id: Option<i64>,
+    status: String,
+    /// Unix milliseconds.
+    opened_at: i64,
+    deadline_at: i64,
+    escalations: i64,
+    assignee: Option<String>,
+    resolution: Option<String>,
+    resolved_at: Option<i64>,
+}
+
+impl From<CaseRow> for Case {
+    fn from(c: CaseRow) -> Self {
+        Self {
+            id: c.id,
+            kind: c.kind,
+            detail: c.detail,
+            survey_id: c.survey_id,
+            origin_unit_id: c.origin_unit_id,
+            unit_id: c.unit_id,
+            response_id: c.response_id,
+            status: c.status,
+            opened_at: c.opened_at,
+            deadline_at: c.deadline_at,
+            escalations: c.escalations,
+            assignee: c.assignee_name,
+            resolution: c.resolution,
+            resolved_at: c.resolved_at,
+        }
+    }
+}
+
+#[derive(Deserialize, IntoParams)]
+pub struct ListQuery {
+    /// `open` or `resolved`.
+    status: Option<String>,
+    /// `very_dissatisfied`, `problem`, `below_threshold`, `burst`.
+    kind: Option<String>,
+    page: Option<i64>,
+    per_page: Option<i64>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CaseList {
+    total: i64,
+    items: Vec<Case>,
+}
+
+/// Cases arisen in, or handled by, the caller's units.
+#[utoipa::path(get, path = "/api/v1/alerts", tag = "alerts", params(ListQuery), responses((status = 200, body = CaseList)))]
+async fn list(State(state): State<AppState>, caller: ApiUser, Query(q): Query<ListQuery>) -> ApiResult<axum::Json<CaseList>> {
+    require(&caller.principal.access, Permission::HandleAlerts)?;
+    let filter = CaseFilter {
+        status: q.status.as_deref().map(|s| CaseStatus::parse(s).ok_or_else(|| Failure::invalid(format!("Trạng thái «{s}» không hợp lệ.")))).transpose()?,
+        kind: q.kind.as_deref().map(|k| AlertKind::parse(k).ok_or_else(|| Failure::invalid(format!("Loại «{k}» không hợp lệ.")))).transpose()?,
+        overdue_at: None,
+    };
+    let page = state.store.alert_cases(&caller.principal.access, &filter, storage::Paging::new(q.page.unwrap_or(1), q.per_page.unwrap_or(50))).await?;
+    Ok(axum::Json(CaseList { total: page.total, items: page.items.into_iter().map(Case::from).collect() }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct CaseDetail {
+    #[serde(flatten)]
+    case: Case,
+    /// (unix ms, author, text), oldest first.
+    notes: Vec<(i64, Option<String>, String)>,
+}
+
+#[utoipa::path(get, path = "/api/v1/alerts/{id}", tag = "alerts", responses((status = 200, body = CaseDetail), (status = 404, body = ProblemDocument)))]
+async fn detail(State(state): State<AppState>, caller: ApiUser, Path(id): Path<i64>) -> ApiResult<axum::Json<CaseDetail>> {
+    require(&caller.principal.access, Permission::HandleAlerts)?;
+    let (case, notes) = state.store.alert_case(&caller.principal.access, id).await?;
+    Ok(axum::Json(CaseDetail { case: case.into(), notes: notes.into_iter().map(|n| (n.at, n.author, n.body)).collect() }))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct Resolution {
+    /// What was done (at least 10 characters).
+    resolution: String,
+}
+
+/// Closes a case with what was done.
+#[utoipa::path(post, path = "/api/v1/alerts/{id}/resolve", tag = "alerts", request_body = Resolution,
+    responses((status = 200, body = CaseDetail), (status = 409, body = ProblemDocument), (status = 422, body = ProblemDocument)))]
+async fn resolve(State(state): State<AppState>, caller: ApiUser, Path(id): Path<i64>, ApiJson(body): ApiJson<Resolution>) -> ApiResult<axum::Json<CaseDetail>> {
+    require(&caller.principal.access, Permission::HandleAlerts)?;
+    state.store.resolve_case(&caller.actor(&state), &caller.principal.access, id, &body.resolution).await?;
+    detail(State(state), caller, Path(id)).await
+}

@@ -1,0 +1,165 @@
+//! Closed-loop alerts end to end, on SQLite and PostgreSQL, with a real SMTP server (aiosmtpd):
+//! a negative answer opens a case for the commune, its officials get an e-mail within seconds,
+//! they resolve it; an unhandled case goes to the province when overdue (manual clock).
+
+use std::time::Duration;
+
+use serde_json::{Value, json};
+use testkit::TestApp;
+use testkit::smtp::MailSink;
+use web::Config;
+
+fn sheet(tc_hl: &str, comment: &str) -> Value {
+    let mut answers = serde_json::Map::new();
+    for (element, criteria) in [("TC", 4), ("TT", 5), ("CC", 6), ("KQ", 3), ("PA", 4)] {
+        for i in 1..=criteria {
+            answers.insert(format!("{element}{i}"), json!("co"));
+        }
+        answers.insert(format!("{element}_HL"), json!("4"));
+    }
+    answers.insert("TC_HL".into(), json!(tc_hl));
+    answers.insert("PA0".into(), json!("co"));
+    answers.insert("HL_CHUNG".into(), json!("4"));
+    if !comment.is_empty() {
+        answers.insert("GOP_Y".into(), json!(comment));
+    }
+    Value::Object(answers)
+}
+
+async fn submit(app: &TestApp, answers: Value) {
+    let response = reqwest::Client::new()
+        .post(format!("{}/api/v1/surveys/sipas/responses", app.base))
+        .json(&json!({ "unit_code": "28101", "answers": answers }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 201);
+}
+
+async fn admin(app: &TestApp) -> domain::auth::Access {
+    let province = app.unit_id("99").await;
+    domain::auth::Access::new(vec![domain::auth::Grant { role: domain::auth::Role::SystemAdmin, unit: province }])
+}
+
+/// Waits for the alert step to have opened `count` cases.
+async fn cases(app: &TestApp, count: i64) -> Vec<storage::alerts::CaseRow> {
+    let access = admin(app).await;
+    for _ in 0..100 {
+        let page = app.store.alert_cases(&access, &Default::default(), storage::Paging::new(1, 50)).await.unwrap();
+        if page.items.len() as i64 >= count {
+            return page.items;
+        }
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+    panic!("no {count} cases within ten seconds");
+}
+
+#[tokio::test]
+async fn a_negative_answer_becomes_a_case_an_email_and_a_resolution() {
+    for db in testkit::backends().await {
+        let backend = db.backend;
+        let Some(mail) = MailSink::start().await.unwrap() else { return };
+        let config = Config { smtp_url: Some(mail.url()), alert_interval_ms: 200, public_url: "https://thuocdo.anlac.gov.vn".into(), ..Config::default() };
+        let app = TestApp::spawn_with(db, config).await;
+        submit(&app, sheet("4", "")).await;
+        submit(&app, sheet("1", "")).await;
+        let opened = cases(&app, 1).await;
+        assert_eq!(opened.len(), 1, "only the very dissatisfied answer opens a case on {backend}");
+        let case = &opened[0];
+        assert_eq!(case.kind, "very_dissatisfied");
+        assert_eq!(case.unit_name, "Phường An Lạc");
+        assert!(case.detail.contains("Rất không hài lòng"), "{}", case.detail);
+
+        // The commune's reform official and head are told by e-mail, with the case's address.
+        let link = format!("https://thuocdo.anlac.gov.vn/admin/alerts/{}", case.id);
+        let message = mail.wait_for("anlac_canbo@anlac.gov.vn", &link, Duration::from_secs(10)).await.unwrap();
+        assert!(message.body.contains("Phường An Lạc") && message.body.contains("Hạn xử lý"), "{}", message.body);
+        mail.wait_for("anlac_chutich@anlac.gov.vn", &link, Duration::from_secs(10)).await.unwrap();
+
+        // In the app: the official sees it, takes it on and resolves it.
+        let official = app.login("anlac.canbo").await;
+        let (status, html) = official.text(&format!("/admin/alerts/{}", case.id)).await;
+        assert_eq!(status, 200);
+        assert!(html.contains("Người dân rất không hài lòng"));
+        assert_eq!(official.post_form(&format!("/admin/alerts/{}/take", case.id), &[]).await.status(), 303);
+        let short = official.post_form(&format!("/admin/alerts/{}/resolve", case.id), &[("text", "xong")]).await;
+        assert_eq!(short.status(), 422);
+        assert!(short.text().await.unwrap().contains("ít nhất 10 ký tự"));
+        let done = official.post_form(&format!("/admin/alerts/{}/resolve", case.id), &[("text", "Đã gọi điện xin lỗi, bố trí thêm ghế chờ.")]).await;
+        assert_eq!(done.status(), 303);
+        let (_, html) = official.text(&format!("/admin/alerts/{}", case.id)).await;
+        assert!(html.contains(r#"<dd id="case-status">Đã xử lý xong</dd>"#), "{html}");
+        assert!(html.contains("Đặng Thị Mai</small><br>Nhận xử lý vụ việc."), "{html}");
+        let again = official.post_form(&format!("/admin/alerts/{}/resolve", case.id), &[("text", "Xử lý lần nữa cho chắc.")]).await;
+        assert_eq!(again.status(), 409, "a resolved case is closed");
+
+        // A department's official does not see the commune's case.
+        assert_eq!(app.login("stp.canbo").await.get(&format!("/admin/alerts/{}", case.id)).await.status(), 404);
+
+        // A reported unofficial fee (in words) opens a case of its own kind.
+        submit(&app, sheet("4", "Cán bộ gây khó dễ, đòi bồi dưỡng mới nhận hồ sơ")).await;
+        let all = cases(&app, 2).await;
+        assert!(all.iter().any(|c| c.kind == "problem" && c.detail.contains("gay kho de")), "{all:?}");
+
+        let (_, stats) = official.text("/admin/alerts/stats").await;
+        assert!(stats.contains("Phường An Lạc"), "{stats}");
+        let csv = official.text("/admin/alerts/stats.csv").await.1;
+        assert!(csv.contains("Phường An Lạc,2,1,0,1,0,"), "{backend}: {csv}");
+    }
+}
+
+#[tokio::test]
+async fn an_overdue_case_goes_to_the_unit_above() {
+    for db in testkit::backends().await {
+        let backend = db.backend;
+        let Some(mail) = MailSink::start().await.unwrap() else { return };
+        let config = Config { smtp_url: Some(mail.url()), alert_interval_ms: 200, ..Config::default() };
+        let app = TestApp::spawn_with(db, config).await;
+        submit(&app, sheet("1", "")).await;
+        let case = cases(&app, 1).await.remove(0);
+        let deadline = case.deadline_at;
+        assert_eq!(deadline - case.opened_at, 3 * 86_400_000, "three days by default");
+
+        // Two days on: still the commune's.
+        app.clock.advance_ms(2 * 86_400_000);
+        tokio::time::sleep(Duration::from_millis(600)).await;
+        assert_eq!(cases(&app, 1).await[0].unit_name, "Phường An Lạc");
+
+        // Past the deadline: the province's reform office has it, with a new deadline.
+        app.clock.advance_ms(86_400_000 + 1);
+        let access = admin(&app).await;
+        let mut escalated = None;
+        for _ in 0..100 {
+            let (row, notes) = app.store.alert_case(&access, case.id).await.unwrap();
+            if row.escalations == 1 {
+                escalated = Some((row, notes));
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        let (row, notes) = escalated.unwrap_or_else(|| panic!("not escalated on {backend}"));
+        assert_eq!(row.unit_name, "Tỉnh An Lạc");
+        assert_eq!(row.origin_unit_name, "Phường An Lạc");
+        assert!(row.deadline_at > deadline);
+        assert!(notes.iter().any(|n| n.body.contains("Quá hạn xử lý tại Phường An Lạc")), "{notes:?}");
+        let message = mail.wait_for("cchc@anlac.gov.vn", &format!("/admin/alerts/{}", case.id), Duration::from_secs(10)).await.unwrap();
+        assert!(message.body.contains("đã quá hạn xử lý và được chuyển lên Tỉnh An Lạc"), "{}", message.body);
+        // The commune still sees the case it arose from; the province can resolve it.
+        assert_eq!(app.login("anlac.canbo").await.get(&format!("/admin/alerts/{}", case.id)).await.status(), 200);
+        let cchc = app.login("cchc").await;
+        let (_, list) = cchc.text("/admin/alerts?overdue=1").await;
+        assert!(list.contains(r#"<strong id="cases-total">0</strong>"#), "a new deadline after escalation: {list}");
+        let resolved: Value = cchc
+            .client
+            .post(cchc.url(&format!("/api/v1/alerts/{}/resolve", case.id)))
+            .header("X-CSRF-Token", &cchc.csrf)
+            .json(&json!({ "resolution": "Sở Nội vụ đã làm việc với UBND phường." }))
+            .send()
+            .await
+            .unwrap()
+            .json()
+            .await
+            .unwrap();
+        assert_eq!(resolved["status"], "resolved", "{resolved}");
+    }
+}
