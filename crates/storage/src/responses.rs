@@ -262,12 +262,12 @@ impl Store {
             "FROM responses r JOIN surveys s ON s.id = r.survey_id
              WHERE s.version_id = $1 AND r.unit_id IN (SELECT id FROM scope) AND ($2 IS NULL OR r.unit_id IN (SELECT id FROM sub))
                AND ($3 IS NULL OR r.submitted_at >= $3) AND ($4 IS NULL OR r.submitted_at < $4) AND ($5 IS NULL OR r.channel = $5)
-               AND ($6 IS NULL OR {answer} IS NOT NULL) AND ($7 IS NULL OR {answer} = $7)"
+               AND ($6 IS NULL OR {answer} IS NOT NULL) AND ($7 IS NULL OR {answer} = $7) AND ($8 IS NULL OR r.staff = $8)"
         );
         let with = format!("{scope}, sub(id) AS (SELECT id FROM units WHERE id = $2 UNION SELECT u.id FROM units u JOIN sub x ON u.parent_id = x.id)");
         let list = format!(
             "{with} SELECT r.id, r.unit_id, r.channel, r.submitted_at, r.duration_ms, r.flags, r.answers {conditions}
-             ORDER BY r.submitted_at DESC, r.id DESC LIMIT $8 OFFSET $9"
+             ORDER BY r.submitted_at DESC, r.id DESC LIMIT $9 OFFSET $10"
         );
         let count = format!("{with} SELECT COUNT(*) {conditions}");
         let page = on_db!(self, read, |pool| {
@@ -279,6 +279,7 @@ impl Store {
                 .bind(&filter.channel)
                 .bind(&filter.question)
                 .bind(&filter.option)
+                .bind(&filter.staff)
                 .bind(paging.limit)
                 .bind(paging.offset)
                 .fetch_all(pool)
@@ -291,6 +292,7 @@ impl Store {
                 .bind(&filter.channel)
                 .bind(&filter.question)
                 .bind(&filter.option)
+                .bind(&filter.staff)
                 .fetch_one(pool)
                 .await?;
             Ok::<_, Error>(crate::Page { items, total })
@@ -376,6 +378,8 @@ pub struct BehindFilter {
     pub question: Option<String>,
     /// …with this option (single choice and scales).
     pub option: Option<String>,
+    /// Kiosk ratings about this counter officer.
+    pub staff: Option<String>,
 }
 
 #[derive(Clone, Debug, Default)]

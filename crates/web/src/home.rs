@@ -69,6 +69,8 @@ pub struct Dashboard {
     counts: Vec<(&'static str, i64)>,
     can_manage_units: bool,
     can_manage_users: bool,
+    /// Open and overdue alert cases, for those who handle them.
+    alerts: Option<(i64, i64)>,
 }
 
 async fn dashboard(State(state): State<AppState>, user: CurrentUser) -> PageResult<Dashboard> {
@@ -78,8 +80,21 @@ async fn dashboard(State(state): State<AppState>, user: CurrentUser) -> PageResu
         let unit = state.store.public_unit(grant.unit).await?.name;
         roles.push((grant.role.label(), unit));
     }
+    let alerts = if access.has(Permission::HandleAlerts) {
+        use domain::alerts::CaseStatus;
+        use storage::alerts::CaseFilter;
+        let open = CaseFilter { status: Some(CaseStatus::Open), ..Default::default() };
+        let overdue = CaseFilter { overdue_at: Some(state.clock.now_ms()), ..Default::default() };
+        Some((
+            state.store.alert_cases(access, &open, Paging::new(1, 1)).await?.total,
+            state.store.alert_cases(access, &overdue, Paging::new(1, 1)).await?.total,
+        ))
+    } else {
+        None
+    };
     Ok(Dashboard {
         layout: Layout::admin(&user, "Tổng quan", "/admin"),
+        alerts,
         counts: counts_by_level(&state, &access.roots(Permission::ViewUnits)).await?,
         can_manage_units: access.has(Permission::ManageUnits),
         can_manage_users: access.has(Permission::ManageUsers),

@@ -101,6 +101,8 @@ async fn a_negative_answer_becomes_a_case_an_email_and_a_resolution() {
         let all = cases(&app, 2).await;
         assert!(all.iter().any(|c| c.kind == "problem" && c.detail.contains("gay kho de")), "{all:?}");
 
+        let (_, start) = official.text("/admin").await;
+        assert!(start.contains(r#"id="alerts-open">1</a>"#), "the open case shows on the start page: {start}");
         let (_, stats) = official.text("/admin/alerts/stats").await;
         assert!(stats.contains("Phường An Lạc"), "{stats}");
         let csv = official.text("/admin/alerts/stats.csv").await.1;

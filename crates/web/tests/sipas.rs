@@ -134,9 +134,11 @@ async fn targets_responses_behind_and_exports() {
         assert!(all.contains(r#"<strong id="behind-total">4</strong>"#));
         let (_, kiosk) = official.text(&format!("/admin/sipas/responses?unit={commune}&channel=kiosk")).await;
         assert!(kiosk.contains(r#"<strong id="behind-total">1</strong>"#));
+        let (_, staff) = official.text(&format!("/admin/sipas/responses?unit={commune}&staff=mc-01")).await;
+        assert!(staff.contains(r#"<strong id="behind-total">1</strong>"#) && staff.contains("công chức mc-01"));
         assert_eq!(official.get("/admin/sipas/responses?question=KHONG_CO").await.status(), 422);
         let filter = storage::audit::Filter { action: Some(domain::audit::AuditAction::ResponsesViewed), ..Default::default() };
-        assert_eq!(app.store.audit_log(&admin(&app).await, &filter, storage::Paging::new(1, 10)).await.unwrap().total, 3);
+        assert_eq!(app.store.audit_log(&admin(&app).await, &filter, storage::Paging::new(1, 10)).await.unwrap().total, 4);
         // A department's officials see no commune's responses.
         assert_eq!(app.login("stp.canbo").await.get(&format!("/admin/sipas/responses?unit={commune}")).await.status(), 404);
 
@@ -153,6 +155,10 @@ async fn targets_responses_behind_and_exports() {
         let unit_xlsx = cchc.get(&format!("/admin/sipas/units/{commune}/export.xlsx")).await.bytes().await.unwrap();
         let names: Vec<String> = sheets::read_sheets(&unit_xlsx).unwrap().into_iter().map(|(name, _)| name).collect();
         assert_eq!(names, ["Yếu tố, tiêu chí", "Theo tháng", "Theo kênh", "Theo công chức"]);
+        // Each table of the drill-down also as its own CSV.
+        let (_, officers) = cchc.text(&format!("/admin/sipas/units/{commune}/export.csv?table=cong-chuc")).await;
+        assert!(officers.lines().nth(1).is_some_and(|l| l.starts_with("mc-01,80,")), "{officers}");
+        assert_eq!(cchc.get(&format!("/admin/sipas/units/{commune}/export.csv?table=khac")).await.status(), 422);
     }
 }
 

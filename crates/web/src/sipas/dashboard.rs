@@ -50,7 +50,9 @@ pub struct RowView {
     pub n: u64,
     pub value: String,
     pub margin: String,
-    pub columns: Vec<String>,
+    /// Each column's figure and the responses behind it (empty where no one question stands
+    /// behind it).
+    pub columns: Vec<(String, String)>,
     pub previous: String,
     pub change: String,
     pub target: String,
@@ -59,6 +61,15 @@ pub struct RowView {
 }
 
 impl RowView {
+    /// Links each column figure to the answers of its question, for the officials' pages.
+    fn linked(row: &Row, selection: &Selection, questions: &[String]) -> Self {
+        let mut view = Self::new(row);
+        for ((_, link), q) in view.columns.iter_mut().zip(questions).filter(|(_, q)| !q.is_empty()) {
+            *link = format!("/admin/sipas/responses?{}&unit={}&question={q}", selection.query_string(), row.unit_id);
+        }
+        view
+    }
+
     pub fn new(row: &Row) -> Self {
         Self {
             unit_id: row.unit_id,
@@ -67,7 +78,7 @@ impl RowView {
             n: row.figure.n,
             value: percent(row.figure.value),
             margin: margin(&row.figure),
-            columns: row.columns.iter().map(|v| percent(*v)).collect(),
+            columns: row.columns.iter().map(|v| (percent(*v), String::new())).collect(),
             previous: percent(row.previous),
             change: signed(row.change),
             target: row.target.map_or_else(String::new, |t| text::format_number(t, 1)),
@@ -78,6 +89,26 @@ impl RowView {
             },
         }
     }
+}
+
+/// The question behind each column of a ranked table: an element's satisfaction question when
+/// elements are shares of it; none for means and for parts.
+fn column_questions(selection: &Selection, columns: &[(String, String)], has_parts: bool) -> Vec<String> {
+    let share = matches!(selection.methodology.methodology.element, domain::sipas::Rule::SharePositive);
+    columns
+        .iter()
+        .map(|(code, _)| {
+            if has_parts || !share {
+                return String::new();
+            }
+            selection
+                .form
+                .questions()
+                .map(|(_, q)| q)
+                .find(|q| q.tag.as_ref().is_some_and(|t| t.element == *code && t.role == TagRole::Satisfaction))
+                .map_or(String::new(), |q| q.code.clone())
+        })
+        .collect()
 }
 
 #[derive(Template, WebTemplate)]
@@ -109,7 +140,11 @@ pub async fn overview(State(state): State<AppState>, user: CurrentUser, Query(qu
         layout: Layout::admin(&user, "Chỉ số hài lòng", "/admin/sipas"),
         filters: Filters::new(&selection),
         total: RowView::new(&overview.total),
-        rows: overview.rows.iter().map(RowView::new).collect(),
+        rows: {
+            let has_parts = selection.form.questions().any(|(_, q)| q.tag.as_ref().is_some_and(|t| t.part.is_some()));
+            let questions = column_questions(&selection, &overview.columns, has_parts);
+            overview.rows.iter().map(|r| RowView::linked(r, &selection, &questions)).collect()
+        },
         chart,
         can_publish: access.has(Permission::PublishResults),
         year: selection.to[..4].to_string(),
@@ -201,8 +236,8 @@ fn slice_views(slices: &[figures::Slice], selection: &Selection, unit_id: i64, p
                 query.channel = Some(s.key.clone());
             }
             let mut link = format!("/admin/sipas/responses?{}&unit={unit_id}", serde_urlencoded::to_string(&query).unwrap_or_default());
-            if param == "month" {
-                link.push_str(&format!("&month={}", s.key));
+            if param == "month" || param == "staff" {
+                link.push_str(&format!("&{param}={}", s.key));
             }
             SliceView { link, label: s.label.clone(), value: percent(s.figure.value), margin: margin(&s.figure), n: s.figure.n }
         })
@@ -279,12 +314,16 @@ pub async fn unit(State(state): State<AppState>, user: CurrentUser, Path(unit_id
         weakest,
         columns: d.report.parts.iter().map(|p| (p.code.clone(), p.label.clone())).chain(if d.report.parts.is_empty() { d.report.elements.iter().map(|e| (e.code.clone(), e.label.clone())).collect() } else { Vec::new() }).collect(),
         children_chart: charts::bars("Chỉ số hài lòng của các đơn vị trực thuộc", &d.children.iter().map(|r| (r.name.clone(), r.figure.value)).collect::<Vec<_>>(), d.target),
-        children: d.children.iter().map(RowView::new).collect(),
+        children: {
+            let columns: Vec<(String, String)> = if d.report.parts.is_empty() { d.report.elements.iter().map(|e| (e.code.clone(), e.label.clone())).collect() } else { Vec::new() };
+            let questions = column_questions(&selection, &columns, !d.report.parts.is_empty());
+            d.children.iter().map(|r| RowView::linked(r, &selection, &questions)).collect()
+        },
         trend_chart: charts::trend("Chỉ số hài lòng theo tháng", &chart_items(&d.trend), d.target),
         trend: slice_views(&d.trend, &selection, unit_id, "month"),
         channels_chart: charts::bars("Chỉ số hài lòng theo kênh", &chart_items(&d.channels), d.target),
         channels: slice_views(&d.channels, &selection, unit_id, "channel"),
-        staff: slice_views(&d.staff, &selection, unit_id, ""),
+        staff: slice_views(&d.staff, &selection, unit_id, "staff"),
         expectations,
         can_publish: access.has(Permission::PublishResults),
         year: selection.to[..4].to_string(),
@@ -300,6 +339,8 @@ pub struct BehindQuery {
     option: Option<String>,
     /// One month (yyyy-mm) instead of the whole period.
     month: Option<String>,
+    /// Kiosk ratings about one counter officer.
+    staff: Option<String>,
     page: Option<i64>,
 }
 
@@ -367,6 +408,7 @@ pub async fn responses(
         channel: selection.channel.map(|c| c.code().to_string()),
         question: question.clone(),
         option: query.option.clone().filter(|o| !o.is_empty()),
+        staff: query.staff.clone().filter(|s| !s.is_empty()),
     };
     let page_number = query.page.unwrap_or(1).max(1);
     let page = state.store.responses_behind(&user.actor(&state), access, &filter, storage::Paging::new(page_number, PER_PAGE)).await?;
@@ -412,8 +454,11 @@ pub async fn responses(
     if let Some(c) = selection.channel {
         what.push(c.label().to_string());
     }
+    if let Some(staff) = &filter.staff {
+        what.push(format!("công chức {staff}"));
+    }
     let mut pager_query: Vec<(String, String)> = serde_urlencoded::from_str(&selection.query_string()).unwrap_or_default();
-    for (key, value) in [("unit", query.unit.map(|u| u.to_string())), ("question", question), ("option", query.option), ("month", query.month)] {
+    for (key, value) in [("unit", query.unit.map(|u| u.to_string())), ("question", question), ("option", query.option), ("month", query.month), ("staff", query.staff)] {
         if let Some(v) = value {
             pager_query.push((key.to_string(), v));
         }

@@ -110,12 +110,28 @@ pub fn drilldown_sheets(d: &Drilldown) -> Vec<ReportSheet> {
     sheets
 }
 
-fn download(sheets: &[ReportSheet], name: &str, xlsx: bool) -> Result<Response, Failure> {
+/// The drill-down's tables by the key CSV links use (a CSV file holds one table).
+pub const TABLES: [(&str, &str); 5] =
+    [("yeu-to", "Yếu tố, tiêu chí"), ("truc-thuoc", "Đơn vị trực thuộc"), ("thang", "Theo tháng"), ("kenh", "Theo kênh"), ("cong-chuc", "Theo công chức")];
+
+#[derive(serde::Deserialize, Default)]
+pub struct TableQuery {
+    /// Which table as CSV (see [`TABLES`]); the first when absent.
+    table: Option<String>,
+}
+
+fn download(sheets: &[ReportSheet], name: &str, xlsx: bool, table: Option<&str>) -> Result<Response, Failure> {
     let (body, content_type, extension) = if xlsx {
         (sheets::write_report(sheets).map_err(|_| Failure::internal())?, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx")
     } else {
-        // CSV holds one table: the main one.
-        (sheets.first().map(ReportSheet::to_csv).unwrap_or_default(), "text/csv; charset=utf-8", "csv")
+        let sheet = match table {
+            None => sheets.first(),
+            Some(key) => {
+                let title = TABLES.iter().find(|(k, _)| *k == key).map(|(_, t)| *t).ok_or_else(|| Failure::invalid(format!("Không có bảng «{key}».")))?;
+                sheets.iter().find(|s| s.name == title)
+            }
+        };
+        (sheet.ok_or_else(Failure::not_found)?.to_csv(), "text/csv; charset=utf-8", "csv")
     };
     let disposition = format!("attachment; filename=\"{name}.{extension}\"");
     Ok(([(header::CONTENT_TYPE, content_type.to_string()), (header::CONTENT_DISPOSITION, disposition)], body).into_response())
@@ -126,15 +142,16 @@ async fn overview_file(state: AppState, user: CurrentUser, query: DashboardQuery
     require(access, Permission::ViewResults)?;
     let selection = figures::select(&state, access, &query).await?;
     let overview = figures::overview(&state, access, &selection).await?;
-    Ok(download(&overview_sheets(&overview), &format!("chi-so-hai-long-{}-{}", selection.from, selection.to), xlsx)?)
+    Ok(download(&overview_sheets(&overview), &format!("chi-so-hai-long-{}-{}", selection.from, selection.to), xlsx, None)?)
 }
 
-async fn unit_file(state: AppState, user: CurrentUser, unit_id: i64, query: DashboardQuery, xlsx: bool) -> PageResult<Response> {
+async fn unit_file(state: AppState, user: CurrentUser, unit_id: i64, query: DashboardQuery, xlsx: bool, table: Option<String>) -> PageResult<Response> {
     let access = &user.principal.access;
     require(access, Permission::ViewResults)?;
     let selection = figures::select(&state, access, &query).await?;
     let drilldown = figures::drilldown(&state, access, &selection, unit_id).await?;
-    Ok(download(&drilldown_sheets(&drilldown), &format!("chi-so-hai-long-{}-{}-{}", drilldown.unit.code, selection.from, selection.to), xlsx)?)
+    let name = format!("chi-so-hai-long-{}-{}-{}{}", drilldown.unit.code, selection.from, selection.to, table.as_deref().map(|t| format!("-{t}")).unwrap_or_default());
+    Ok(download(&drilldown_sheets(&drilldown), &name, xlsx, table.as_deref())?)
 }
 
 pub async fn overview_xlsx(State(state): State<AppState>, user: CurrentUser, Query(query): Query<DashboardQuery>) -> PageResult<Response> {
@@ -146,9 +163,15 @@ pub async fn overview_csv(State(state): State<AppState>, user: CurrentUser, Quer
 }
 
 pub async fn unit_xlsx(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>, Query(query): Query<DashboardQuery>) -> PageResult<Response> {
-    unit_file(state, user, id, query, true).await
+    unit_file(state, user, id, query, true, None).await
 }
 
-pub async fn unit_csv(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>, Query(query): Query<DashboardQuery>) -> PageResult<Response> {
-    unit_file(state, user, id, query, false).await
+pub async fn unit_csv(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Query(query): Query<DashboardQuery>,
+    Query(table): Query<TableQuery>,
+) -> PageResult<Response> {
+    unit_file(state, user, id, query, false, table.table).await
 }
