@@ -151,7 +151,7 @@ pub fn triggers(form: &Questionnaire, rules: &AlertRules, answers: &Answers) -> 
                 let scale = q.kind.options();
                 let lowest = scale.iter().filter(|c| c.value.is_some()).min_by(|a, b| a.value.partial_cmp(&b.value).unwrap_or(std::cmp::Ordering::Equal))?;
                 // A three-point rating's lowest is "not satisfied": that is the 766 alert too.
-                matches!(answers.get(&q.code), Some(Answer::Text(a)) if *a == lowest.code).then(|| format!("{}: {}", q.text, lowest.label))
+                matches!(answers.get(&q.code), Some(Answer::Text(a)) if *a == lowest.code).then(|| format!("{}: {}", q.text.trim_end_matches('.'), lowest.label))
             })
             .collect();
         if !lowest.is_empty() {
@@ -167,7 +167,7 @@ pub fn triggers(form: &Questionnaire, rules: &AlertRules, answers: &Answers) -> 
         };
         if chosen && let Some(q) = form.question(question) {
             let label = q.kind.options().iter().find(|o| &o.code == option).map_or(option.as_str(), |o| o.label.as_str());
-            problems.push(format!("{}: {label}", q.text));
+            problems.push(format!("{}: {label}", q.text.trim_end_matches('.')));
         }
     }
     for (code, answer) in answers {

@@ -165,3 +165,34 @@ async fn an_overdue_case_goes_to_the_unit_above() {
         assert_eq!(resolved["status"], "resolved", "{resolved}");
     }
 }
+
+#[tokio::test]
+async fn the_reform_office_sets_a_surveys_rules() {
+    for db in testkit::backends().await {
+        let backend = db.backend;
+        let app = TestApp::spawn_with(db, Config { alert_interval_ms: 200, ..Config::default() }).await;
+        let survey = app.store.survey_by_code("sipas", app.clock.now_ms()).await.unwrap().id;
+        let cchc = app.login("cchc").await;
+        let (status, html) = cchc.text(&format!("/admin/surveys/{survey}/alerts")).await;
+        assert_eq!(status, 200);
+        assert!(html.contains("TT4 = khong") && html.contains("nhung nhieu"), "the defaults are shown: {html}");
+        let path = format!("/admin/surveys/{survey}/alerts");
+        let fields = |answers: &'static str, days: &'static str| {
+            vec![("very_dissatisfied", "on"), ("problem_answers", answers), ("problem_words", "nhũng nhiễu"), ("threshold", ""), ("min_responses", "30"), ("burst", ""), ("deadline_days", days)]
+        };
+        let bad = cchc.post_form(&path, &fields("XX = co", "0")).await;
+        assert_eq!(bad.status(), 422);
+        let text = bad.text().await.unwrap();
+        assert!(text.contains("Phiếu không có câu hỏi «XX».") && text.contains("Thời hạn xử lý từ 1 đến 60 ngày."), "{text}");
+        assert_eq!(cchc.post_form(&path, &fields("", "1")).await.status(), 303);
+        let rules = app.store.alert_rules(survey).await.unwrap();
+        assert_eq!((rules.deadline_days, rules.threshold, rules.problem_answers.len()), (1, None, 0), "{backend}");
+        // A commune official may not change them.
+        assert_eq!(app.login("anlac.canbo").await.post_form(&path, &fields("", "5")).await.status(), 403);
+
+        submit(&app, sheet("4", "Bị nhũng nhiễu khi nộp hồ sơ")).await;
+        let case = cases(&app, 1).await.remove(0);
+        assert_eq!(case.kind, "problem");
+        assert_eq!(case.deadline_at - case.opened_at, 86_400_000, "one day, as set");
+    }
+}

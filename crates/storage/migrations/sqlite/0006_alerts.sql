@@ -58,3 +58,7 @@ CREATE TABLE outbox (
     last_error       TEXT
 );
 CREATE INDEX outbox_pending ON outbox (sent_at, next_attempt_at);
+
+-- Alerts start with the answers that arrive from now on, not with every answer ever stored.
+INSERT INTO settings (key, value) SELECT 'alerts_cursor', CAST(COALESCE(MAX(id), 0) AS TEXT) FROM responses WHERE TRUE
+ON CONFLICT (key) DO NOTHING;

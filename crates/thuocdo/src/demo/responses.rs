@@ -45,7 +45,13 @@ fn sheet(dice: &mut Dice, unit_code: &str, q: f64) -> Answers {
     let mut a = Answers::new();
     a.insert("DV".into(), Answer::Text(unit_code.into()));
     let satisfaction = |dice: &mut Dice, q: f64| {
-        let level = if dice.unit() < q { if dice.unit() < 0.4 { 5 } else { 4 } } else { 1 + (dice.next() % 3) };
+        // Most of the dissatisfied say "Bình thường" or "Không hài lòng"; few "Rất không hài lòng".
+        let level = if dice.unit() < q {
+            if dice.unit() < 0.4 { 5 } else { 4 }
+        } else {
+            let roll = dice.unit();
+            if roll < 0.6 { 3 } else if roll < 0.98 { 2 } else { 1 }
+        };
         Answer::Text(level.to_string())
     };
     let asked_feedback = dice.unit() < 0.4;
@@ -55,7 +61,9 @@ fn sheet(dice: &mut Dice, unit_code: &str, q: f64) -> Answers {
         let qe = (q + (dice.unit() - 0.5) * 0.2).clamp(0.05, 0.99);
         for i in 1..=criteria {
             let roll = dice.unit();
-            let answer = if roll < qe { "co" } else if roll < 0.97 { "khong" } else { "kb" };
+            // Fees outside the rules (TT4) and rule-breaking (CC6) are rare, and alerted on.
+            let qc = if matches!((element, i), ("TT", 4) | ("CC", 6)) { 0.995 } else { qe };
+            let answer = if roll < qc { "co" } else if roll < 0.997 { "khong" } else { "kb" };
             a.insert(format!("{element}{i}"), Answer::Text(answer.into()));
         }
         let level = satisfaction(dice, qe);
