@@ -118,6 +118,22 @@ const CASE_COLUMNS: &str = "c.id, c.survey_id, s.title AS survey_title, c.origin
 const RECIPIENTS_SQL: &str = "SELECT DISTINCT u.id FROM users u JOIN user_roles r ON r.user_id = u.id
      WHERE r.unit_id = $1 AND r.role IN ('unit_official', 'unit_head', 'reform_office') AND NOT u.disabled AND u.email IS NOT NULL";
 
+/// Queues an e-mail to every official who hears of `$unit`'s cases, inside the transaction.
+macro_rules! tell_unit {
+    ($tx:ident, $unit:expr, $subject:expr, $body:expr, $now:expr) => {
+        let recipients: Vec<i64> = sqlx::query_scalar(RECIPIENTS_SQL).bind($unit).fetch_all(&mut *$tx).await?;
+        for user in recipients {
+            sqlx::query("INSERT INTO outbox (channel, user_id, subject, body, created_at, next_attempt_at) VALUES ('email', $1, $2, $3, $4, $4)")
+                .bind(user)
+                .bind($subject)
+                .bind($body)
+                .bind($now)
+                .execute(&mut *$tx)
+                .await?;
+        }
+    };
+}
+
 fn message(kind: AlertKind, unit: &str, detail: &str, deadline_at: i64, link: &str, escalated_from: Option<&str>) -> (String, String) {
     let subject = match escalated_from {
         None => format!("[Thước Đo] Cảnh báo: {} — {unit}", kind.label()),
@@ -335,16 +351,7 @@ impl Store {
                 opened += 1;
                 let unit: String = sqlx::query_scalar("SELECT name FROM units WHERE id = $1").bind(case.unit_id).fetch_one(&mut *tx).await?;
                 let (subject, body) = message(case.kind, &unit, &case.detail, deadline_at, &link(id), None);
-                let recipients: Vec<i64> = sqlx::query_scalar(RECIPIENTS_SQL).bind(case.unit_id).fetch_all(&mut *tx).await?;
-                for user in recipients {
-                    sqlx::query("INSERT INTO outbox (channel, user_id, subject, body, created_at, next_attempt_at) VALUES ('email', $1, $2, $3, $4, $4)")
-                        .bind(user)
-                        .bind(&subject)
-                        .bind(&body)
-                        .bind(now)
-                        .execute(&mut *tx)
-                        .await?;
-                }
+                tell_unit!(tx, case.unit_id, &subject, &body, now);
                 let entry = Entry::new(AuditAction::AlertOpened, "alert_case", id)
                     .unit(case.unit_id)
                     .details(json!({ "kind": case.kind.code(), "response_id": case.response_id }));
@@ -401,16 +408,7 @@ impl Store {
                     .execute(&mut *tx)
                     .await?;
                 let (subject, body) = message(kind, &to, &detail, deadline_at, &link(id), Some(&from));
-                let recipients: Vec<i64> = sqlx::query_scalar(RECIPIENTS_SQL).bind(parent).fetch_all(&mut *tx).await?;
-                for user in recipients {
-                    sqlx::query("INSERT INTO outbox (channel, user_id, subject, body, created_at, next_attempt_at) VALUES ('email', $1, $2, $3, $4, $4)")
-                        .bind(user)
-                        .bind(&subject)
-                        .bind(&body)
-                        .bind(now)
-                        .execute(&mut *tx)
-                        .await?;
-                }
+                tell_unit!(tx, parent, &subject, &body, now);
                 let entry = Entry::new(AuditAction::AlertEscalated, "alert_case", id).unit(parent).details(json!({ "from": unit_id, "to": parent }));
                 record!(&mut *tx, &actor, &entry)?;
                 tx.commit().await?;

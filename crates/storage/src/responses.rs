@@ -270,31 +270,27 @@ impl Store {
              ORDER BY r.submitted_at DESC, r.id DESC LIMIT $9 OFFSET $10"
         );
         let count = format!("{with} SELECT COUNT(*) {conditions}");
+        // The list and its count take the same filter values, in the same order.
+        macro_rules! filtered {
+            ($query:expr) => {
+                $query
+                    .bind(filter.version_id)
+                    .bind(filter.unit_id)
+                    .bind(filter.from_ms)
+                    .bind(filter.to_ms)
+                    .bind(&filter.channel)
+                    .bind(&filter.question)
+                    .bind(&filter.option)
+                    .bind(&filter.staff)
+            };
+        }
         let page = on_db!(self, read, |pool| {
-            let items = sqlx::query_as::<_, ResponseRecord>(AssertSqlSafe(list.as_str()))
-                .bind(filter.version_id)
-                .bind(filter.unit_id)
-                .bind(filter.from_ms)
-                .bind(filter.to_ms)
-                .bind(&filter.channel)
-                .bind(&filter.question)
-                .bind(&filter.option)
-                .bind(&filter.staff)
+            let items = filtered!(sqlx::query_as::<_, ResponseRecord>(AssertSqlSafe(list.as_str())))
                 .bind(paging.limit)
                 .bind(paging.offset)
                 .fetch_all(pool)
                 .await?;
-            let total: i64 = sqlx::query_scalar(AssertSqlSafe(count.as_str()))
-                .bind(filter.version_id)
-                .bind(filter.unit_id)
-                .bind(filter.from_ms)
-                .bind(filter.to_ms)
-                .bind(&filter.channel)
-                .bind(&filter.question)
-                .bind(&filter.option)
-                .bind(&filter.staff)
-                .fetch_one(pool)
-                .await?;
+            let total: i64 = filtered!(sqlx::query_scalar(AssertSqlSafe(count.as_str()))).fetch_one(pool).await?;
             Ok::<_, Error>(crate::Page { items, total })
         })?;
         let entry = Entry::new(AuditAction::ResponsesViewed, "questionnaire_version", filter.version_id)
