@@ -4,6 +4,7 @@
 
 pub mod alerts;
 pub mod audit;
+pub mod sampling;
 pub mod auth;
 pub mod sipas;
 pub mod surveys;

@@ -1,5 +1,7 @@
 //! `thuocdo`: the one binary of Thước Đo.
 
+mod sampling;
+
 use thuocdo::demo;
 
 /// A faster allocator than the system's for a server that allocates per request on many
@@ -61,6 +63,9 @@ enum Command {
     Token(TokenCommand),
     /// Print the OpenAPI document.
     Openapi,
+    /// Plan a sample: its size for a frame, its allocation to units (no database needed).
+    #[command(subcommand)]
+    Sampling(SamplingCommand),
     /// Rebuild the survey counters from the raw responses and report any difference.
     Recompute {
         /// Only this survey (its code); all surveys if omitted.
@@ -118,6 +123,29 @@ enum UserCommand {
 }
 
 #[derive(Subcommand)]
+enum SamplingCommand {
+    /// n = N / (1 + N·e²), rounded up.
+    Size {
+        /// Transactions in the frame (N).
+        #[arg(long)]
+        population: u64,
+        /// Margin of error e.
+        #[arg(long, default_value_t = 0.05)]
+        margin: f64,
+    },
+    /// Allocates a total sample to units in proportion to their dossiers (largest remainder);
+    /// reads a CSV or XLSX with columns unit_code,dossiers and prints unit_code,allocated.
+    Allocate {
+        #[arg(long)]
+        total: u64,
+        /// At least this many per unit (or all its dossiers, if fewer).
+        #[arg(long, default_value_t = 0)]
+        min: u64,
+        file: PathBuf,
+    },
+}
+
+#[derive(Subcommand)]
 enum TokenCommand {
     /// Create an API token for an official and print it (it is shown only once).
     Create {
@@ -135,9 +163,20 @@ enum TokenCommand {
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
     init_logs(cli.log_json);
-    if let Command::Openapi = cli.command {
-        println!("{}", web::openapi_json());
-        return Ok(());
+    match &cli.command {
+        Command::Openapi => {
+            println!("{}", web::openapi_json());
+            return Ok(());
+        }
+        Command::Sampling(SamplingCommand::Size { population, margin }) => {
+            println!("{}", sampling::size(*population, *margin)?);
+            return Ok(());
+        }
+        Command::Sampling(SamplingCommand::Allocate { total, min, file }) => {
+            print!("{}", sampling::allocate_file(*total, *min, file)?);
+            return Ok(());
+        }
+        _ => {}
     }
     let (key, created) = data_key(&cli.db.data_key_file)?;
     let store = Store::connect(&cli.db.database_url, &key).await.with_context(|| format!("mở cơ sở dữ liệu {}", cli.db.database_url))?;
@@ -179,7 +218,7 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Recompute { survey } => recompute(&store, &clock, survey).await,
-        Command::Openapi => unreachable!("handled before connecting"),
+        Command::Openapi | Command::Sampling(_) => unreachable!("handled before connecting"),
     }
 }
 

@@ -87,3 +87,34 @@ fn serve_needs_no_configuration() {
     assert!(response.starts_with("HTTP/1.1 200") && response.ends_with("ready"), "{response}");
     assert!(dir.path().join("data/thuocdo.db").exists());
 }
+
+#[test]
+fn sampling_plans_on_the_command_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ok, out) = thuocdo(dir.path(), &["sampling", "size", "--population", "10000"], "");
+    assert!(ok, "{out}");
+    assert_eq!(out.trim(), "385");
+    let (ok, out) = thuocdo(dir.path(), &["sampling", "size", "--population", "1000000", "--margin", "0.03"], "");
+    assert_eq!((ok, out.trim()), (true, "1110"));
+    let (ok, out) = thuocdo(dir.path(), &["sampling", "size", "--population", "100", "--margin", "2"], "");
+    assert!(!ok && out.contains("Sai số phải lớn hơn 0 và nhỏ hơn 1"), "{out}");
+    let (ok, out) = thuocdo(dir.path(), &["sampling", "size", "--population", "-5"], "");
+    assert!(!ok, "{out}");
+
+    std::fs::write(dir.path().join("units.csv"), "unit_code,dossiers\nSTP,600\nSYT,200\n28101,20\n").unwrap();
+    let (ok, out) = thuocdo(dir.path(), &["sampling", "allocate", "--total", "20", "--min", "3", "units.csv"], "");
+    assert!(ok, "{out}");
+    assert_eq!(out, "unit_code,allocated\nSTP,13\nSYT,4\n28101,3\n");
+    assert!(!dir.path().join("data").exists(), "planning opens no database");
+
+    std::fs::write(dir.path().join("bad.csv"), "unit_code,dossiers\nSTP,600\n,5\nSYT,nhiều\nSTP,1\n").unwrap();
+    let (ok, out) = thuocdo(dir.path(), &["sampling", "allocate", "--total", "20", "bad.csv"], "");
+    assert!(!ok, "{out}");
+    assert!(out.contains("dòng 3: thiếu unit_code") && out.contains("dòng 4: số hồ sơ «nhiều»") && out.contains("dòng 5: đơn vị STP lặp lại"), "{out}");
+    let (ok, out) = thuocdo(dir.path(), &["sampling", "allocate", "--total", "5000", "units.csv"], "");
+    assert!(!ok && out.contains("lớn hơn số hồ sơ của khung mẫu (820)"), "{out}");
+    let (ok, out) = thuocdo(dir.path(), &["sampling", "allocate", "--total", "5", "--min", "3", "units.csv"], "");
+    assert!(!ok && out.contains("Mức tối thiểu 3"), "{out}");
+    let (ok, out) = thuocdo(dir.path(), &["sampling", "allocate", "--total", "5", "khong-co.csv"], "");
+    assert!(!ok && out.contains("không đọc được tệp"), "{out}");
+}
