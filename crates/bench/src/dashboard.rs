@@ -15,7 +15,7 @@ use serde_json::{Value, json};
 use storage::crypto::DataKey;
 use storage::{Actor, Store};
 
-use super::{peak_rss_mb, start_server};
+use super::{peak_rss_mb, signed_in, start_server};
 
 const SURVEY: &str = "bench-2026";
 /// Communes added to the demo province, to reach the size of a real one.
@@ -93,18 +93,6 @@ async fn timed(client: &reqwest::Client, base: &str, paths: &[String]) -> anyhow
         }
     }
     Ok(samples)
-}
-
-async fn signed_in(base: &str) -> anyhow::Result<reqwest::Client> {
-    let client = reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build()?;
-    let login = client.get(format!("{base}/login")).send().await?.text().await?;
-    let csrf = login.split("name=\"csrf\" value=\"").nth(1).and_then(|s| s.split('"').next()).context("csrf")?.to_string();
-    client
-        .post(format!("{base}/login"))
-        .form(&[("csrf", csrf.as_str()), ("username", "cchc"), ("password", thuocdo::demo::DEMO_PASSWORD), ("next", "/admin")])
-        .send()
-        .await?;
-    Ok(client)
 }
 
 pub async fn run(count: usize, database: Option<String>) -> anyhow::Result<()> {

@@ -116,6 +116,19 @@ fn sheet(i: usize) -> Value {
 
 const UNITS: [&str; 8] = ["28101", "28102", "28103", "28104", "28105", "28106", "28107", "28108"];
 
+/// An HTTP client signed in as the demo reform office.
+async fn signed_in(base: &str) -> anyhow::Result<reqwest::Client> {
+    let client = reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build()?;
+    let login = client.get(format!("{base}/login")).send().await?.text().await?;
+    let csrf = login.split("name=\"csrf\" value=\"").nth(1).and_then(|s| s.split('"').next()).context("csrf")?.to_string();
+    client
+        .post(format!("{base}/login"))
+        .form(&[("csrf", csrf.as_str()), ("username", "cchc"), ("password", thuocdo::demo::DEMO_PASSWORD), ("next", "/admin")])
+        .send()
+        .await?;
+    Ok(client)
+}
+
 fn peak_rss_mb(pid: u32) -> f64 {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
         .ok()
@@ -190,15 +203,8 @@ async fn export(count: usize) -> anyhow::Result<()> {
         p.await?.map_err(|e| anyhow::anyhow!("{e}"))?;
     }
     let filled_s = started.elapsed().as_secs_f64();
-    let client = reqwest::Client::builder().cookie_store(true).redirect(reqwest::redirect::Policy::none()).build()?;
     let base = format!("http://{address}");
-    let login = client.get(format!("{base}/login")).send().await?.text().await?;
-    let csrf = login.split("name=\"csrf\" value=\"").nth(1).and_then(|s| s.split('"').next()).context("csrf")?.to_string();
-    client
-        .post(format!("{base}/login"))
-        .form(&[("csrf", csrf.as_str()), ("username", "cchc"), ("password", thuocdo::demo::DEMO_PASSWORD), ("next", "/admin")])
-        .send()
-        .await?;
+    let client = signed_in(&base).await?;
     let before_mb = peak_rss_mb(pid);
     let mut results = serde_json::Map::new();
     for format in ["csv", "xlsx"] {

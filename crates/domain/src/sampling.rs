@@ -86,11 +86,12 @@ pub fn allocate(total: u64, dossiers: &[u64], minimum: u64) -> Result<Vec<u64>, 
     Ok(shares)
 }
 
-/// SplitMix64: a small generator whose numbers are the same on every machine and version.
-struct SplitMix(u64);
+/// SplitMix64: a small generator whose numbers are the same on every machine and version, for
+/// draws that must be repeatable (and for generated demo data).
+pub struct SplitMix(pub u64);
 
 impl SplitMix {
-    fn next(&mut self) -> u64 {
+    pub fn next_u64(&mut self) -> u64 {
         self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
         let mut z = self.0;
         z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
@@ -98,11 +99,16 @@ impl SplitMix {
         z ^ (z >> 31)
     }
 
+    /// Uniform in [0, 1).
+    pub fn unit(&mut self) -> f64 {
+        (self.next_u64() >> 11) as f64 / (1u64 << 53) as f64
+    }
+
     /// Uniform in 0..bound, without modulo bias.
-    fn below(&mut self, bound: u64) -> u64 {
+    pub fn below(&mut self, bound: u64) -> u64 {
         let zone = u64::MAX - u64::MAX % bound;
         loop {
-            let x = self.next();
+            let x = self.next_u64();
             if x < zone {
                 return x % bound;
             }

@@ -5,31 +5,27 @@
 use std::sync::Arc;
 
 use anyhow::Context;
+use domain::sampling::SplitMix;
 use domain::surveys::{Answer, Answers, Layout, tally, validate};
 use storage::Store;
 use storage::responses::NewResponse;
 
 use super::SURVEY_CODE;
 
-/// A small deterministic generator (SplitMix64): no dependency, same numbers everywhere.
-struct Dice(u64);
+/// The repeatable generator of the sampling draws, with a pick from a list.
+struct Dice(SplitMix);
 
 impl Dice {
     fn next(&mut self) -> u64 {
-        self.0 = self.0.wrapping_add(0x9E37_79B9_7F4A_7C15);
-        let mut z = self.0;
-        z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
-        z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
-        z ^ (z >> 31)
+        self.0.next_u64()
     }
 
-    /// Uniform in [0, 1).
     fn unit(&mut self) -> f64 {
-        (self.next() >> 11) as f64 / (1u64 << 53) as f64
+        self.0.unit()
     }
 
     fn pick<'a, T>(&mut self, items: &'a [T]) -> &'a T {
-        &items[(self.next() % items.len() as u64) as usize]
+        &items[self.0.below(items.len() as u64) as usize]
     }
 }
 
@@ -94,7 +90,7 @@ pub async fn generate(store: &Store, survey_code: &str, count: usize, (start, en
     let layout = Arc::new(Layout::of(&form));
     let units = store.survey_targets(survey.id).await?;
     let ingest = store.start_ingest();
-    let mut dice = Dice(2026);
+    let mut dice = Dice(SplitMix(2026));
     let mut pending = tokio::task::JoinSet::new();
     for i in 0..count {
         let (unit_id, unit_code, _) = dice.pick(&units).clone();
