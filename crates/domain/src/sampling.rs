@@ -2,8 +2,6 @@
 //! units in proportion to their dossiers (largest remainder, a minimum per unit), and a draw that
 //! is the same for the same frame, seed and size.
 
-use serde::{Deserialize, Serialize};
-
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum SamplingError {
     #[error("Sai số phải lớn hơn 0 và nhỏ hơn 1 (ví dụ 0,05).")]
@@ -127,16 +125,6 @@ pub fn draw_order(size: usize, seed: u64) -> Vec<usize> {
         order.swap(i, j);
     }
     order
-}
-
-/// What a draw was made from, kept with it so that anyone can draw it again.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub struct DrawRecord {
-    pub seed: u64,
-    pub frame_size: usize,
-    /// Digest of the frame entries in the order drawn from.
-    pub frame_digest: String,
-    pub sample_size: usize,
 }
 
 #[cfg(test)]

@@ -143,6 +143,18 @@ enum SamplingCommand {
         min: u64,
         file: PathBuf,
     },
+    /// Draws a sample from a frame file (CSV or XLSX with a header), repeatably: the same file,
+    /// seed and sizes give the same rows. Prints them as CSV, replacements after the sample.
+    Draw {
+        #[arg(long)]
+        sample: usize,
+        #[arg(long)]
+        seed: u64,
+        /// Replacement rows to draw after the sample, in the order they are used.
+        #[arg(long, default_value_t = 0)]
+        replacements: usize,
+        file: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -174,6 +186,10 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Sampling(SamplingCommand::Allocate { total, min, file }) => {
             print!("{}", sampling::allocate_file(*total, *min, file)?);
+            return Ok(());
+        }
+        Command::Sampling(SamplingCommand::Draw { sample, seed, replacements, file }) => {
+            print!("{}", sampling::draw_file(*sample, *replacements, *seed, file)?);
             return Ok(());
         }
         _ => {}

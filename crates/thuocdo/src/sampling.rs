@@ -5,7 +5,7 @@ use std::collections::HashSet;
 use std::path::Path;
 
 use anyhow::{Context, bail};
-use domain::sampling::{allocate, sample_size};
+use domain::sampling::{allocate, draw_order, sample_size};
 
 /// `n` for a frame of `population` at margin `margin`.
 pub fn size(population: u64, margin: f64) -> anyhow::Result<String> {
@@ -52,4 +52,23 @@ pub fn allocate_file(total: u64, minimum: u64, file: &Path) -> anyhow::Result<St
         out.push_str(&format!("{code},{n}\n"));
     }
     Ok(out)
+}
+
+/// Draws `sample` rows of a frame file (CSV or XLSX, a header first) with `seed`, then up to
+/// `replacements` more in the order they replace the unreachable; prints them as CSV with the
+/// draw order and role in front. The same file, seed and sizes always print the same.
+pub fn draw_file(sample: usize, replacements: usize, seed: u64, file: &Path) -> anyhow::Result<String> {
+    let bytes = std::fs::read(file).with_context(|| format!("không đọc được tệp {}", file.display()))?;
+    let table = sheets::read_table(&file.to_string_lossy(), &bytes)?;
+    let Some((header, rows)) = table.split_first() else { bail!("Tệp trống: cần dòng tiêu đề và các dòng của khung mẫu.") };
+    let rows: Vec<&Vec<String>> = rows.iter().filter(|r| r.iter().any(|c| !c.trim().is_empty())).collect();
+    if sample > rows.len() {
+        bail!("Cỡ mẫu ({sample}) lớn hơn số dòng của khung mẫu ({}).", rows.len());
+    }
+    let mut out = vec![["thu_tu".to_string(), "vai_tro".to_string()].into_iter().chain(header.iter().cloned()).collect::<Vec<_>>()];
+    for (rank, index) in draw_order(rows.len(), seed).into_iter().take(sample + replacements).enumerate() {
+        let role = if rank < sample { "mau" } else { "du_phong" };
+        out.push([(rank + 1).to_string(), role.to_string()].into_iter().chain(rows[index].iter().cloned()).collect());
+    }
+    Ok(String::from_utf8(sheets::csv_chunk(&out, false))?)
 }

@@ -117,4 +117,21 @@ fn sampling_plans_on_the_command_line() {
     assert!(!ok && out.contains("Mức tối thiểu 3"), "{out}");
     let (ok, out) = thuocdo(dir.path(), &["sampling", "allocate", "--total", "5", "khong-co.csv"], "");
     assert!(!ok && out.contains("không đọc được tệp"), "{out}");
+
+    // A repeatable draw: the same seed gives the same people, replacements after the sample.
+    let frame: String = std::iter::once("ma_ho_so,don_vi".to_string()).chain((1..=50).map(|i| format!("HS{i:03},28101"))).collect::<Vec<_>>().join("\n");
+    std::fs::write(dir.path().join("frame.csv"), frame).unwrap();
+    let draw = |seed: &str| thuocdo(dir.path(), &["sampling", "draw", "--sample", "5", "--replacements", "2", "--seed", seed, "frame.csv"], "");
+    let (ok, first) = draw("2026");
+    assert!(ok, "{first}");
+    let lines: Vec<&str> = first.lines().collect();
+    assert_eq!(lines[0], "thu_tu,vai_tro,ma_ho_so,don_vi");
+    assert_eq!(lines.len(), 8);
+    assert!(lines[1].starts_with("1,mau,HS") && lines[6].starts_with("6,du_phong,HS"), "{first}");
+    let drawn: std::collections::HashSet<&str> = lines[1..].iter().map(|l| l.split(',').nth(2).unwrap()).collect();
+    assert_eq!(drawn.len(), 7, "no one drawn twice");
+    assert_eq!(draw("2026").1, first, "same seed, same draw");
+    assert_ne!(draw("2027").1, first);
+    let (ok, out) = thuocdo(dir.path(), &["sampling", "draw", "--sample", "51", "--seed", "1", "frame.csv"], "");
+    assert!(!ok && out.contains("lớn hơn số dòng của khung mẫu (50)"), "{out}");
 }
