@@ -63,6 +63,13 @@ actions! {
     AlertTaken = "alert.taken", "Nhận xử lý vụ việc";
     AlertNoted = "alert.noted", "Ghi chú vụ việc";
     AlertResolved = "alert.resolved", "Kết thúc xử lý vụ việc";
+    FrameImported = "frame.imported", "Nhập hồ sơ vào khung mẫu";
+    FrameContactViewed = "frame.contact_viewed", "Xem thông tin liên hệ người nộp hồ sơ";
+    FrameEntryErased = "frame.erased", "Xóa thông tin cá nhân khỏi khung mẫu";
+    FrameRetentionApplied = "frame.retention", "Xóa thông tin cá nhân hết thời hạn lưu giữ";
+    FrameRetentionSet = "frame.retention_set", "Đặt thời hạn lưu giữ khung mẫu";
+    SampleDrawn = "sample.drawn", "Rút mẫu khảo sát";
+    SampleReplaced = "sample.replaced", "Thay thế người được chọn mẫu";
 }
 
 #[cfg(test)]

@@ -43,6 +43,10 @@ pub enum Permission {
     PublishResults,
     /// Follow and handle the alert cases of the subtree.
     HandleAlerts,
+    /// Add completed dossiers to the sampling frame (the one-stop system's account).
+    RegisterDossiers,
+    /// Open the names and contacts of the sampling frame (each opening is audited).
+    ViewRespondents,
 }
 
 impl Role {
@@ -94,14 +98,41 @@ impl Role {
     pub fn permissions(self) -> &'static [Permission] {
         use Permission::*;
         match self {
-            Self::CounterStaff | Self::Interviewer | Self::DataEntry => &[],
+            Self::CounterStaff => &[RegisterDossiers],
+            Self::Interviewer | Self::DataEntry => &[],
             // The unit's own officials read its responses to act on what citizens said.
             Self::UnitOfficial | Self::UnitHead => &[ViewUnits, ViewResults, ViewResponses, HandleAlerts],
             Self::AppraisalCouncil => &[ViewUnits, ViewResults],
             Self::Leadership => &[ViewUnits, ViewUsers, ViewResults],
-            Self::ReformOffice | Self::SystemAdmin => {
-                &[ViewUnits, ManageUnits, ViewUsers, ManageUsers, ViewAudit, ManageSurveys, ViewResults, ViewResponses, PublishResults, HandleAlerts]
-            }
+            // The reform office runs the sampling and contacts respondents; administrators keep
+            // the system and have no need of respondents' contacts.
+            Self::ReformOffice => &[
+                ViewUnits,
+                ManageUnits,
+                ViewUsers,
+                ManageUsers,
+                ViewAudit,
+                ManageSurveys,
+                ViewResults,
+                ViewResponses,
+                PublishResults,
+                HandleAlerts,
+                RegisterDossiers,
+                ViewRespondents,
+            ],
+            Self::SystemAdmin => &[
+                ViewUnits,
+                ManageUnits,
+                ViewUsers,
+                ManageUsers,
+                ViewAudit,
+                ManageSurveys,
+                ViewResults,
+                ViewResponses,
+                PublishResults,
+                HandleAlerts,
+                RegisterDossiers,
+            ],
         }
     }
 }

@@ -15,6 +15,7 @@ pub mod auth;
 pub mod crypto;
 mod error;
 pub mod responses;
+pub mod sampling;
 pub mod sipas;
 pub mod surveys;
 pub mod units;

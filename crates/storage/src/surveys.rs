@@ -146,7 +146,7 @@ fn schema_errors(form: &Questionnaire) -> Result<()> {
 }
 
 impl Store {
-    async fn require_on(&self, access: &Access, permission: Permission, unit: UnitId) -> Result<()> {
+    pub(crate) async fn require_on(&self, access: &Access, permission: Permission, unit: UnitId) -> Result<()> {
         let ancestry = self.unit_ancestry(unit).await?;
         if ancestry.is_empty() {
             return Err(Error::NotFound);

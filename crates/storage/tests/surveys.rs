@@ -1,16 +1,22 @@
 //! The survey contract on SQLite and PostgreSQL: questionnaire versions, surveys, tokens, the
-//! ingest writer and its counters, and the recount from raw responses.
+//! ingest writer and its counters, the recount from raw responses, and the sampling frame and
+//! draws that choose who is asked.
 
+use domain::audit::AuditAction;
 use domain::auth::{Access, Grant, Role};
+use domain::sampling::draw::{DrawParams, Strata};
+use domain::sampling::frame::RawFrameRow;
 use domain::sipas::sipas_2017;
 use domain::surveys::{Answer, Answers, Channel, Counts, Layout, Questionnaire, Recurrence, tally, validate};
 use domain::text::parse_date;
 use domain::units::{UnitCode, UnitLevel, Validity};
+use storage::audit::Filter as AuditFilter;
 use storage::responses::{Cell, CellFilter, IngestError, NewResponse, Stored};
 use storage::crypto::digest;
 use storage::surveys::{NewSurvey, TokenBatch, TokenState};
 use storage::units::UnitInput;
-use storage::{Actor, Error, Store};
+use storage::sampling::{DrawCheck, DrawRequest, FrameAction, FrameFilter};
+use storage::{Actor, Error, Paging, Store};
 
 const T0: i64 = 1_780_000_000_000;
 
@@ -277,4 +283,168 @@ async fn regular_surveys_start_their_next_period_once() {
         let january = store.roll_regular_surveys(&at(nov("31/12/2026"))).await.unwrap();
         assert_eq!(store.survey_by_code("hl-thang-2027-01", 0).await.unwrap().id, january[0]);
     }
+}
+
+fn frame_row(dossier: &str, unit: &str, phone: &str, consent: &str, completed: &str) -> RawFrameRow {
+    RawFrameRow {
+        dossier_code: dossier.into(),
+        procedure: "Đăng ký khai sinh".into(),
+        field: "Hộ tịch".into(),
+        unit_code: unit.into(),
+        completed_on: completed.into(),
+        name: "Nguyễn Thị Bích".into(),
+        phone: phone.into(),
+        email: String::new(),
+        consent: consent.into(),
+    }
+}
+
+fn numbered(rows: Vec<RawFrameRow>) -> Vec<(usize, RawFrameRow)> {
+    rows.into_iter().enumerate().map(|(i, r)| (i + 2, r)).collect()
+}
+
+fn role_on(role: Role, unit: i64) -> Access {
+    Access::new(vec![Grant { role, unit }])
+}
+
+#[tokio::test]
+async fn the_frame_register_imports_whole_seals_contacts_and_audits_every_opening() {
+    for db in testkit::backends().await {
+        let store = testkit::store(&db).await;
+        let (p, a, _) = units(&store).await;
+        let office = role_on(Role::ReformOffice, p);
+        let good = vec![
+            frame_row("HS-0001", "28101", "0912 345 678", "có", "05/03/2026"),
+            frame_row("HS-0002", "28101", "", "có", "06/03/2026"),
+            frame_row("HS-0003", "28102", "+84987654321", "không", "2026-03-07"),
+        ];
+        let mut bad = good.clone();
+        bad.push(frame_row("HS-0004", "28101", "12", "có", "07/03/2026"));
+        bad.push(frame_row("HS-0001", "28101", "", "có", "07/03/2026"));
+        bad.push(frame_row("HS-0005", "99999", "", "có", "07/03/2026"));
+        let report = store.import_frame(&actor(), &office, &numbered(bad), "upload", true).await.unwrap();
+        assert!(!report.applied);
+        let lines: Vec<usize> = report.rows.iter().filter(|r| r.action == FrameAction::Rejected).map(|r| r.line).collect();
+        assert_eq!(lines, vec![5, 6, 7], "{}: {report:?}", db.backend);
+        assert!(report.rows[4].errors[0].contains("dòng 2"), "{:?}", report.rows[4]);
+        assert!(store.frame_summary(&office).await.unwrap().is_empty(), "nothing half-imported on {}", db.backend);
+
+        let report = store.import_frame(&actor(), &office, &numbered(good.clone()), "upload", true).await.unwrap();
+        assert!(report.applied && report.count(FrameAction::Add) == 3);
+        // A resend is harmless; the same dossier under another unit is refused.
+        let again = store.import_frame(&actor(), &office, &numbered(good.clone()), "api", true).await.unwrap();
+        assert_eq!(again.count(FrameAction::Known), 3);
+        let moved = store.import_frame(&actor(), &office, &numbered(vec![frame_row("HS-0001", "28102", "", "có", "05/03/2026")]), "api", true).await.unwrap();
+        assert_eq!(moved.error_count(), 1);
+        // Counter staff register dossiers of their own commune only.
+        let counter = role_on(Role::CounterStaff, a);
+        let theirs = store.import_frame(&actor(), &counter, &numbered(vec![frame_row("HS-0009", "28102", "", "có", "05/03/2026")]), "api", true).await.unwrap();
+        assert!(theirs.rows[0].errors[0].contains("28102"));
+
+        let summary = store.frame_summary(&office).await.unwrap();
+        assert_eq!(summary.iter().map(|u| (u.code.as_str(), u.dossiers, u.consenting, u.with_phone)).collect::<Vec<_>>(), vec![("28101", 2, 2, 1), ("28102", 1, 0, 1)]);
+        let entries = store.frame_entries(&office, &FrameFilter { dossier: "HS-0001".into(), ..Default::default() }, Paging::new(1, 10)).await.unwrap();
+        assert_eq!(entries.total, 1);
+        let id = entries.items[0].id;
+        assert!(entries.items[0].has_phone && entries.items[0].consent);
+
+        // Contacts open for the reform office only, and each opening is in the audit log.
+        assert!(matches!(store.frame_contact(&actor(), &admin_on(p), id, "kiểm tra").await, Err(Error::Forbidden)));
+        let contact = store.frame_contact(&actor(), &office, id, "mời trả lời phiếu").await.unwrap();
+        assert_eq!((contact.name.as_str(), contact.phone.as_str()), ("Nguyễn Thị Bích", "0912345678"));
+        let log = store.audit_log(&admin_on(p), &AuditFilter { action: Some(AuditAction::FrameContactViewed), ..Default::default() }, Paging::new(1, 10)).await.unwrap();
+        assert_eq!(log.total, 1, "{}", db.backend);
+
+        // Erasure on request keeps the dossier and drops the person.
+        assert!(matches!(store.erase_frame_entry(&actor(), &office, id, " ").await, Err(Error::Invalid(_))));
+        store.erase_frame_entry(&actor(), &office, id, "theo yêu cầu ngày 10/03/2026").await.unwrap();
+        let contact = store.frame_contact(&actor(), &office, id, "kiểm tra sau khi xóa").await.unwrap();
+        assert_eq!((contact.name.as_str(), contact.phone.as_str()), ("", ""));
+        assert_eq!(store.frame_summary(&office).await.unwrap()[0].erased, 1);
+
+        // Retention: set by the reform office, applied to dossiers completed before the window.
+        assert!(matches!(store.set_frame_retention_days(&actor(), &admin_on(p), 60).await, Err(Error::Forbidden)));
+        assert!(matches!(store.set_frame_retention_days(&actor(), &office, 5).await, Err(Error::Invalid(_))));
+        store.set_frame_retention_days(&actor(), &office, 60).await.unwrap();
+        assert_eq!(store.frame_retention_days().await.unwrap(), 60);
+        // T0 is 28/05/2026: 60 days back is 29/03/2026, so the two March dossiers still held go.
+        assert_eq!(store.apply_frame_retention(&actor()).await.unwrap(), 2, "{}", db.backend);
+        assert_eq!(store.apply_frame_retention(&actor()).await.unwrap(), 0);
+    }
+}
+
+#[tokio::test]
+async fn draws_take_exact_quotas_replay_and_call_reserves_in_order() {
+    let mut drawn_on = Vec::new();
+    for db in testkit::backends().await {
+        let store = testkit::store(&db).await;
+        let (p, a, b) = units(&store).await;
+        let office = role_on(Role::ReformOffice, p);
+        let (survey, form) = published_survey(&store, p, vec![a, b]).await;
+        let mut rows = Vec::new();
+        for i in 0..60 {
+            rows.push(frame_row(&format!("A-{i:03}"), "28101", "", "có", "10/03/2026"));
+        }
+        for i in 0..40 {
+            rows.push(frame_row(&format!("B-{i:03}"), "28102", "", "có", "11/03/2026"));
+        }
+        for i in 0..5 {
+            rows.push(frame_row(&format!("N-{i:03}"), "28101", "", "không", "10/03/2026"));
+        }
+        rows.push(frame_row("LATE-1", "28101", "", "có", "10/04/2026"));
+        assert!(store.import_frame(&actor(), &office, &numbered(rows), "upload", true).await.unwrap().applied);
+        let request = DrawRequest {
+            survey_id: survey,
+            from: parse_date("01/03/2026").unwrap(),
+            to: parse_date("31/03/2026").unwrap(),
+            params: DrawParams { total: 10, minimum: 0, strata: Strata::Unit, reserves_per_sample: 1, seed: 42 },
+        };
+        let unit_official = role_on(Role::UnitOfficial, a);
+        assert!(store.create_draw(&actor(), &unit_official, &request).await.is_err());
+        let too_many = DrawRequest { params: DrawParams { total: 101, ..request.params.clone() }, ..request.clone() };
+        assert!(matches!(store.create_draw(&actor(), &office, &too_many).await, Err(Error::Invalid(_))));
+        let id = store.create_draw(&actor(), &office, &request).await.unwrap();
+        let draw = store.draw(&office, id).await.unwrap();
+        assert_eq!((draw.frame_size, draw.params.seed), (100, 42), "consent and the window decide the frame");
+        let progress = store.draw_progress(&office, id).await.unwrap();
+        let quota = |code: &str| progress.iter().find(|q| q.code == code).unwrap().clone();
+        assert_eq!((quota("28101").allocated, quota("28101").selected, quota("28101").reserves_left), (6, 6, 6));
+        assert_eq!((quota("28102").allocated, quota("28102").selected, quota("28102").reserves_left), (4, 4, 4));
+        let members = store.draw_members(&office, id, None, "", Paging::ALL).await.unwrap();
+        assert_eq!(members.total, 20);
+        drawn_on.push(members.items.iter().map(|m| (m.dossier_code.clone(), m.rank, m.status.clone())).collect::<Vec<_>>());
+
+        // The same seed on the same frame draws the same; later changes to the register do not
+        // disturb the replay of what was drawn.
+        let again = store.create_draw(&actor(), &office, &request).await.unwrap();
+        let twice = store.draw_members(&office, again, None, "", Paging::ALL).await.unwrap();
+        assert_eq!(twice.items.iter().map(|m| &m.dossier_code).collect::<Vec<_>>(), members.items.iter().map(|m| &m.dossier_code).collect::<Vec<_>>());
+        let erased = store.frame_entries(&office, &FrameFilter { dossier: members.items[0].dossier_code.clone(), ..Default::default() }, Paging::new(1, 1)).await.unwrap().items[0].id;
+        let later = Actor::system("test", T0 + 60_000);
+        store.erase_frame_entry(&later, &office, erased, "theo yêu cầu").await.unwrap();
+        assert_eq!(store.check_draw(&office, id).await.unwrap(), DrawCheck { same_frame: true, same_members: true }, "{}", db.backend);
+
+        // A reserve replaces the unreachable, in draw order, within the same unit.
+        let in_a: Vec<_> = members.items.iter().filter(|m| m.unit_id == a).collect();
+        let (first, next_reserve) = (in_a[0], in_a.iter().find(|m| m.status == "reserve").unwrap());
+        assert_eq!(next_reserve.rank, 6);
+        let replacement = store.replace_member(&later, &office, id, first.entry_id, "gọi 3 lần không nghe máy").await.unwrap();
+        assert_eq!(replacement.as_deref(), Some(next_reserve.dossier_code.as_str()));
+        assert!(matches!(store.replace_member(&later, &office, id, first.entry_id, "lại").await, Err(Error::Invalid(_))));
+        assert!(matches!(store.replace_member(&later, &office, id, in_a[1].entry_id, "").await, Err(Error::Invalid(_))));
+
+        // An answer carrying a sampled dossier's code counts towards its unit's quota.
+        let mut answered = response(&form, survey, a, "28101", 1, "sampled-1");
+        answered.dossier_code = Some(in_a[1].dossier_code.clone());
+        store.start_ingest().submit(answered).await.unwrap();
+        let progress = store.draw_progress(&office, id).await.unwrap();
+        let a_row = progress.iter().find(|q| q.unit_id == a).unwrap();
+        assert_eq!((a_row.selected, a_row.responded, a_row.unreachable, a_row.reserves_left), (6, 1, 1, 5), "{}", db.backend);
+        assert!(matches!(store.replace_member(&later, &office, id, in_a[1].entry_id, "không liên lạc được").await, Err(Error::Invalid(_))));
+        assert_eq!(store.draws(&office).await.unwrap().len(), 2);
+        assert!(store.draws(&unit_official).await.unwrap().is_empty());
+        assert!(matches!(store.draw(&unit_official, id).await, Err(Error::NotFound)));
+    }
+    // SQLite and PostgreSQL draw the very same dossiers.
+    assert!(drawn_on.windows(2).all(|w| w[0] == w[1]));
 }

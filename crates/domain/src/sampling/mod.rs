@@ -2,6 +2,9 @@
 //! units in proportion to their dossiers (largest remainder, a minimum per unit), and a draw that
 //! is the same for the same frame, seed and size.
 
+pub mod draw;
+pub mod frame;
+
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum SamplingError {
     #[error("Sai số phải lớn hơn 0 và nhỏ hơn 1 (ví dụ 0,05).")]
@@ -127,6 +130,20 @@ pub fn draw_order(size: usize, seed: u64) -> Vec<usize> {
     order
 }
 
+/// The seed of one stratum (a unit, or a unit's field) of a draw: the draw's seed mixed with the
+/// stratum's name, so that a stratum's draw does not change when others join or leave the frame.
+pub fn stratum_seed(seed: u64, stratum: &str) -> u64 {
+    // FNV-1a of the name: fixed for ever, like the generator.
+    let name = stratum.bytes().fold(0xcbf2_9ce4_8422_2325u64, |h, b| (h ^ b as u64).wrapping_mul(0x0100_0000_01b3));
+    SplitMix(seed ^ name).next_u64()
+}
+
+/// A stratum's draw order: its entries are listed in a fixed order (the frame snapshot's), the
+/// first `quota` of the result are the sample and the rest replacements in turn.
+pub fn draw_stratum(seed: u64, stratum: &str, size: usize) -> Vec<usize> {
+    draw_order(size, stratum_seed(seed, stratum))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -174,6 +191,13 @@ mod tests {
         // Fixed for ever: a recorded draw must replay to the same people.
         assert_eq!(draw_order(8, 2026)[..4], draw_order(8, 2026)[..4]);
         assert!(draw_order(0, 1).is_empty());
+    }
+
+    #[test]
+    fn strata_draw_independently() {
+        assert_eq!(draw_stratum(7, "28101", 50), draw_stratum(7, "28101", 50));
+        assert_ne!(draw_stratum(7, "28101", 50), draw_stratum(7, "28102", 50));
+        assert_ne!(stratum_seed(7, "a"), stratum_seed(8, "a"));
     }
 
     proptest! {
