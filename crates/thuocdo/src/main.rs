@@ -336,6 +336,7 @@ async fn load_demo(store: &Store, clock: &Clock) -> anyhow::Result<bool> {
         return Ok(false);
     }
     demo::responses::load(store, demo::responses::COUNT, clock.now_ms()).await?;
+    demo::frame::load(store, demo::frame::COUNT, clock.now_ms()).await?;
     Ok(true)
 }
 

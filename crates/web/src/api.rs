@@ -30,7 +30,8 @@ use crate::AppState;
         (name = "audit", description = "Nhật ký hệ thống"),
         (name = "surveys", description = "Mẫu phiếu, cuộc khảo sát, trả lời và kết quả trực tiếp"),
         (name = "sipas", description = "Chỉ số hài lòng: số liệu tổng hợp, xếp hạng, kết quả đã công bố"),
-        (name = "alerts", description = "Cảnh báo và vụ việc cần xử lý")
+        (name = "alerts", description = "Cảnh báo và vụ việc cần xử lý"),
+        (name = "sampling", description = "Khung mẫu từ hệ thống một cửa và tiến độ mẫu khảo sát")
     )
 )]
 struct ApiDoc;
@@ -57,6 +58,7 @@ fn api() -> OpenApiRouter<AppState> {
         .merge(crate::surveys::api::routes())
         .merge(crate::sipas::api::routes())
         .merge(crate::alerts::api::routes())
+        .merge(crate::sampling::api::routes())
 }
 
 /// The OpenAPI document as JSON (also printed by `thuocdo openapi`).

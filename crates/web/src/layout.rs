@@ -23,11 +23,12 @@ pub struct Layout {
 }
 
 /// Navigation entries of the officials' area and who sees them.
-const ADMIN_NAV: [(&str, &str, Option<Permission>); 8] = [
+const ADMIN_NAV: [(&str, &str, Option<Permission>); 9] = [
     ("/admin", "Tổng quan", None),
     ("/admin/sipas", "Chỉ số hài lòng", Some(Permission::ViewResults)),
     ("/admin/alerts", "Cảnh báo", Some(Permission::HandleAlerts)),
     ("/admin/surveys", "Khảo sát", Some(Permission::ViewResults)),
+    ("/admin/sampling", "Chọn mẫu", Some(Permission::ManageSurveys)),
     ("/admin/questionnaires", "Mẫu phiếu", Some(Permission::ManageSurveys)),
     ("/admin/units", "Đơn vị", Some(Permission::ViewUnits)),
     ("/admin/users", "Người dùng", Some(Permission::ViewUsers)),

@@ -12,6 +12,7 @@ mod error;
 mod home;
 mod layout;
 mod ops;
+mod sampling;
 mod security;
 mod sipas;
 mod state;
@@ -43,6 +44,7 @@ pub fn router(state: AppState) -> Router {
         .merge(surveys::routes())
         .merge(sipas::routes())
         .merge(alerts::routes())
+        .merge(sampling::routes())
         .merge(api::routes())
         .merge(ops::routes())
         .fallback(error::not_found)
@@ -57,10 +59,12 @@ pub fn router(state: AppState) -> Router {
 /// Serves until Ctrl-C or SIGTERM, finishing requests in flight.
 pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::io::Result<()> {
     let rolling = tokio::spawn(surveys::keep_rolling(state.clone()));
+    let tidying = tokio::spawn(sampling::keep_tidy(state.clone()));
     let watching = tokio::spawn(alerts::keep_watching(state.clone()));
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     let served = axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await;
     rolling.abort();
+    tidying.abort();
     watching.abort();
     served
 }

@@ -119,6 +119,8 @@ async fn every_role_against_every_protected_route() {
             case("GET", "/admin/alerts/stats.xlsx", 200, SEE_RESPONSES, &[]),
             case("GET", "/api/v1/alerts", 200, SEE_RESPONSES, &[]),
             case("GET", format!("/admin/surveys/{survey}/alerts"), 200, MANAGERS, &[]),
+            case("GET", "/admin/sampling", 200, MANAGERS, &[]),
+            case("GET", "/admin/sampling/frame", 200, MANAGERS, &[]),
         ];
         let sessions = sessions(&app).await;
         let mut failures = Vec::new();
@@ -182,6 +184,20 @@ async fn state_changes_are_refused_to_officials_without_the_right_and_write_noth
             assert_eq!(status, expected, "{login:?} publishing on {backend}");
         }
         assert_eq!(app.store.publications().await.unwrap().len(), MANAGERS.len(), "only the allowed publications were stored");
+        // Draws: the reform office and administrators; the retention of contacts: only the
+        // reform office, which handles them.
+        let survey = app.store.survey_by_code("sipas", app.clock.now_ms()).await.unwrap().id.to_string();
+        for login in OFFICIALS {
+            let fields = [("survey", survey.as_str()), ("from", "01/01/2026"), ("to", "31/12/2026"), ("total", "0"), ("seed", "1")];
+            let status = sessions[login].post_form("/admin/sampling/draws", &fields).await.status().as_u16();
+            let expected = if MANAGERS.contains(&login) || login.is_empty() { 303 } else { 403 };
+            assert_eq!(status, expected, "{login:?} drawing a sample on {backend}");
+            let status = sessions[login].post_form("/admin/sampling/retention", &[("days", "400")]).await.status().as_u16();
+            let expected = if login == "cchc" || login.is_empty() { 303 } else { 403 };
+            assert_eq!(status, expected, "{login:?} setting the retention on {backend}");
+        }
+        let office = domain::auth::Access::new(vec![domain::auth::Grant { role: domain::auth::Role::ReformOffice, unit: app.unit_id("99").await }]);
+        assert_eq!(app.store.draws(&office).await.unwrap().len(), MANAGERS.len(), "only the allowed draws were stored");
         // Granting the highest role: only a system administrator may (asked last, so that the
         // grant it makes does not change the answers of the others).
         let target = app.store.user_id_by_name("anlac.canbo").await.unwrap();

@@ -83,6 +83,22 @@ pub enum FrameError {
     BadConsent(String),
 }
 
+impl FrameError {
+    /// The column the problem is in.
+    pub fn field(&self) -> &'static str {
+        match self {
+            Self::MissingDossier | Self::BadDossier(_) => "dossier_code",
+            Self::MissingProcedure | Self::TooLong => "procedure",
+            Self::MissingUnit => "unit_code",
+            Self::BadDate(_) => "completed_on",
+            Self::LongName => "name",
+            Self::BadPhone(_) => "phone",
+            Self::BadEmail(_) => "email",
+            Self::BadConsent(_) => "consent",
+        }
+    }
+}
+
 impl RawFrameRow {
     /// Checks every field and reports all that are wrong, not only the first.
     pub fn parse(&self) -> Result<FrameRecord, Vec<FrameError>> {
@@ -227,12 +243,6 @@ pub fn rows_from_table(table: &[Vec<String>]) -> Result<Vec<(usize, RawFrameRow)
             (i + 2, raw)
         })
         .collect())
-}
-
-/// Masks a phone number for lists: the last three digits only.
-pub fn mask_phone(phone: &str) -> String {
-    let tail: String = phone.chars().rev().take(3).collect::<Vec<_>>().into_iter().rev().collect();
-    format!("•••••••{tail}")
 }
 
 #[cfg(test)]

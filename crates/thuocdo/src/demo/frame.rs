@@ -1,0 +1,60 @@
+//! A frame register for the demo: dossiers completed in 2026 at the surveyed units, as the
+//! one-stop system would have sent them, with invented applicants. Deterministic.
+
+use domain::auth::{Access, Grant, Role};
+use domain::sampling::SplitMix;
+use domain::sampling::frame::RawFrameRow;
+use storage::{Actor, Store};
+
+use super::SURVEY_CODE;
+
+/// Dossiers the demo starts with.
+pub const COUNT: usize = 2_000;
+
+const PROCEDURES: [(&str, &str); 6] = [
+    ("Đăng ký khai sinh", "Hộ tịch"),
+    ("Đăng ký kết hôn", "Hộ tịch"),
+    ("Chứng thực bản sao từ bản chính", "Chứng thực"),
+    ("Cấp giấy chứng nhận quyền sử dụng đất lần đầu", "Đất đai"),
+    ("Đăng ký thành lập hộ kinh doanh", "Thành lập và hoạt động của hộ kinh doanh"),
+    ("Cấp giấy phép xây dựng nhà ở riêng lẻ", "Xây dựng"),
+];
+const FAMILY: [&str; 8] = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Võ", "Đặng", "Bùi"];
+const MIDDLE: [&str; 5] = ["Văn", "Thị", "Minh", "Thanh", "Quốc"];
+const GIVEN: [&str; 8] = ["An", "Bình", "Chi", "Dũng", "Hà", "Hùng", "Lan", "Nam"];
+
+/// Registers `count` dossiers completed between 1 January 2026 and `now`.
+pub async fn load(store: &Store, count: usize, now: i64) -> anyhow::Result<()> {
+    let survey = store.survey_by_code(SURVEY_CODE, now).await?;
+    let units = store.survey_targets(survey.id).await?;
+    let province = store.root_units().await?;
+    let access = Access::new(province.into_iter().map(|unit| Grant { role: Role::SystemAdmin, unit }).collect());
+    let start = domain::text::parse_date("01/01/2026").expect("a date");
+    let days = (domain::text::vn_datetime(now).date() - start).whole_days().max(1);
+    let mut dice = SplitMix(1_2026);
+    let mut pick = |n: usize| dice.below(n as u64) as usize;
+    let rows: Vec<(usize, RawFrameRow)> = (0..count)
+        .map(|i| {
+            let (_, unit_code, _) = &units[pick(units.len())];
+            let (procedure, field) = PROCEDURES[pick(PROCEDURES.len())];
+            let completed = start + time::Duration::days(pick(days as usize) as i64);
+            let name = format!("{} {} {}", FAMILY[pick(8)], MIDDLE[pick(5)], GIVEN[pick(8)]);
+            let phone = format!("09{:08}", pick(100_000_000));
+            let row = RawFrameRow {
+                dossier_code: format!("000.00.{unit_code}-{}-{i:05}", domain::text::iso_date(completed).replace('-', "")),
+                procedure: procedure.into(),
+                field: field.into(),
+                unit_code: unit_code.clone(),
+                completed_on: domain::text::iso_date(completed),
+                name,
+                phone: if pick(10) < 9 { phone } else { String::new() },
+                email: if pick(4) == 0 { format!("nguoidan{i}@example.vn") } else { String::new() },
+                consent: if pick(10) < 8 { "có" } else { "không" }.into(),
+            };
+            (i + 2, row)
+        })
+        .collect();
+    let report = store.import_frame(&Actor::system("dữ liệu minh họa", now), &access, &rows, "upload", true).await?;
+    anyhow::ensure!(report.applied, "demo frame refused: {:?}", report.rows.iter().find(|r| !r.errors.is_empty()));
+    Ok(())
+}

@@ -1,0 +1,149 @@
+//! `/api/v1/frame/dossiers`, which the one-stop system calls as each dossier is completed, and
+//! `/api/v1/sampling/draws/{id}`, a draw's quota progress.
+
+use axum::extract::{Path, State};
+use axum::http::StatusCode;
+use domain::auth::Permission;
+use domain::sampling::frame::RawFrameRow;
+use serde::{Deserialize, Serialize};
+use storage::sampling::FrameAction;
+use utoipa::ToSchema;
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+
+use crate::AppState;
+use crate::auth::require;
+use crate::auth::session::ApiUser;
+use crate::error::{ApiJson, ApiResult, Failure, FieldError, ProblemDocument};
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(register)).routes(routes!(draw))
+}
+
+/// A completed dossier as the one-stop system knows it.
+#[derive(Deserialize, ToSchema)]
+pub struct Dossier {
+    /// The one-stop dossier code, e.g. `000.00.12.H56-260305-0001`.
+    dossier_code: String,
+    /// The procedure's name.
+    procedure: String,
+    #[serde(default)]
+    field: String,
+    /// Code of the unit that handled the dossier.
+    unit_code: String,
+    /// `yyyy-mm-dd` or `dd/mm/yyyy`.
+    completed_on: String,
+    #[serde(default)]
+    applicant_name: String,
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    email: String,
+    /// The applicant agreed to be asked about the service.
+    consent: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Registered {
+    dossier_code: String,
+    /// `added`, or `known` when the dossier was sent before (nothing changes).
+    status: &'static str,
+}
+
+/// Adds a completed dossier to the sampling frame. Sending the same dossier again is harmless.
+#[utoipa::path(post, path = "/api/v1/frame/dossiers", tag = "sampling", request_body = Dossier,
+    responses((status = 201, body = Registered), (status = 200, body = Registered), (status = 403, body = ProblemDocument), (status = 422, body = ProblemDocument)))]
+async fn register(State(state): State<AppState>, caller: ApiUser, ApiJson(body): ApiJson<Dossier>) -> ApiResult<(StatusCode, axum::Json<Registered>)> {
+    let access = &caller.principal.access;
+    require(access, Permission::RegisterDossiers)?;
+    let raw = RawFrameRow {
+        dossier_code: body.dossier_code,
+        procedure: body.procedure,
+        field: body.field,
+        unit_code: body.unit_code,
+        completed_on: body.completed_on,
+        name: body.applicant_name,
+        phone: body.phone,
+        email: body.email,
+        consent: if body.consent { "có" } else { "không" }.into(),
+    };
+    if let Err(errors) = raw.parse() {
+        return Err(Failure::fields(errors.iter().map(|e| FieldError { field: e.field().into(), message: e.to_string() }).collect()).into());
+    }
+    let report = state.store.import_frame(&caller.actor(&state), access, &[(1, raw)], "api", true).await?;
+    let row = &report.rows[0];
+    let dossier_code = row.dossier_code.clone();
+    match row.action {
+        FrameAction::Add => Ok((StatusCode::CREATED, axum::Json(Registered { dossier_code, status: "added" }))),
+        FrameAction::Known => Ok((StatusCode::OK, axum::Json(Registered { dossier_code, status: "known" }))),
+        FrameAction::Rejected => Err(Failure::fields(row.errors.iter().map(|m| FieldError { field: "unit_code".into(), message: m.clone() }).collect()).into()),
+    }
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct UnitQuota {
+    unit_id: i64,
+    unit_code: String,
+    unit_name: String,
+    /// Eligible dossiers of the unit in the frame.
+    dossiers: i64,
+    allocated: i64,
+    selected: i64,
+    responded: i64,
+    unreachable: i64,
+    reserves_left: i64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Draw {
+    id: i64,
+    survey_id: i64,
+    /// The seed, as text: it may exceed JSON's safe integers.
+    seed: String,
+    /// The frame's completion window, `yyyy-mm-dd`.
+    from: String,
+    to: String,
+    total: u64,
+    minimum: u64,
+    /// `unit` or `field`.
+    strata: String,
+    frame_size: i64,
+    /// SHA-256 of the frame drawn from.
+    frame_digest: String,
+    quotas: Vec<UnitQuota>,
+}
+
+/// A draw's parameters and each unit's quota progress.
+#[utoipa::path(get, path = "/api/v1/sampling/draws/{id}", tag = "sampling", responses((status = 200, body = Draw), (status = 404, body = ProblemDocument)))]
+async fn draw(State(state): State<AppState>, caller: ApiUser, Path(id): Path<i64>) -> ApiResult<axum::Json<Draw>> {
+    let access = &caller.principal.access;
+    require(access, Permission::ManageSurveys)?;
+    let draw = state.store.draw(access, id).await?;
+    let quotas = state.store.draw_progress(access, id).await?;
+    Ok(axum::Json(Draw {
+        id: draw.id,
+        survey_id: draw.survey_id,
+        seed: draw.params.seed.to_string(),
+        from: draw.from,
+        to: draw.to,
+        total: draw.params.total,
+        minimum: draw.params.minimum,
+        strata: serde_json::to_value(draw.params.strata).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default(),
+        frame_size: draw.frame_size,
+        frame_digest: draw.frame_digest,
+        quotas: quotas
+            .into_iter()
+            .map(|q| UnitQuota {
+                unit_id: q.unit_id,
+                unit_code: q.code,
+                unit_name: q.name,
+                dossiers: q.dossiers,
+                allocated: q.allocated,
+                selected: q.selected,
+                responded: q.responded,
+                unreachable: q.unreachable,
+                reserves_left: q.reserves_left,
+            })
+            .collect(),
+    }))
+}
