@@ -67,9 +67,10 @@ actions! {
     FrameContactViewed = "frame.contact_viewed", "Xem thông tin liên hệ người nộp hồ sơ";
     FrameEntryErased = "frame.erased", "Xóa thông tin cá nhân khỏi khung mẫu";
     FrameRetentionApplied = "frame.retention", "Xóa thông tin cá nhân hết thời hạn lưu giữ";
-    FrameRetentionSet = "frame.retention_set", "Đặt thời hạn lưu giữ khung mẫu";
+    SettingChanged = "setting.changed", "Thay đổi thiết lập";
     SampleDrawn = "sample.drawn", "Rút mẫu khảo sát";
     SampleReplaced = "sample.replaced", "Thay thế người được chọn mẫu";
+    InvitationsQueued = "invitations.queued", "Xếp lời mời khảo sát vào hàng gửi";
 }
 
 #[cfg(test)]

@@ -4,8 +4,9 @@
 
 pub mod alerts;
 pub mod audit;
-pub mod sampling;
 pub mod auth;
+pub mod invitations;
+pub mod sampling;
 pub mod sipas;
 pub mod surveys;
 pub mod text;

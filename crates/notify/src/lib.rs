@@ -1,6 +1,10 @@
-//! Messages to officials. E-mail goes over SMTP with lettre; every message is first written to
-//! the outbox in the transaction that decided it, and [`deliver_due`] sends what is due, marks
-//! it sent, or schedules a retry with a growing pause.
+//! Messages. E-mail goes over SMTP with lettre; messages to officials are first written to the
+//! outbox in the transaction that decided them, and [`deliver_due`] sends what is due, marks it
+//! sent, or schedules a retry with a growing pause. Invitations to answer a survey go by e-mail,
+//! an SMS gateway or Zalo ([`invitations`]).
+
+mod http;
+pub mod invitations;
 
 use lettre::message::{Mailbox, header::ContentType};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};
@@ -12,6 +16,9 @@ pub enum MailError {
     Config(String),
     #[error("không gửi được thư: {0}")]
     Send(String),
+    /// The server refused the address for good (a bounce).
+    #[error("máy chủ thư từ chối địa chỉ: {0}")]
+    Refused(String),
 }
 
 /// An SMTP connection setting and the sender's address.
@@ -39,7 +46,7 @@ impl Mailer {
             .header(ContentType::TEXT_PLAIN)
             .body(body.to_string())
             .map_err(|e| MailError::Send(e.to_string()))?;
-        self.transport.send(message).await.map(|_| ()).map_err(|e| MailError::Send(e.to_string()))
+        self.transport.send(message).await.map(|_| ()).map_err(|e| if e.is_permanent() { MailError::Refused(e.to_string()) } else { MailError::Send(e.to_string()) })
     }
 }
 
@@ -47,7 +54,7 @@ impl Mailer {
 const BATCH: i64 = 50;
 
 /// The pause before the next try: a minute, doubling, at most six hours.
-fn retry_after_ms(attempts: u32) -> i64 {
+pub(crate) fn retry_after_ms(attempts: u32) -> i64 {
     (60_000i64 << attempts.min(9)).min(6 * 3_600_000)
 }
 

@@ -22,6 +22,15 @@ pub fn digest(token: &str) -> String {
     hex::encode(Sha256::digest(token.as_bytes()))
 }
 
+/// A secret for a link typed from a text message: 16 letters and digits of Crockford's base32
+/// (80 bits; no I, L, O or U to misread).
+pub fn short_token() -> String {
+    const ALPHABET: &[u8; 32] = b"0123456789ABCDEFGHJKMNPQRSTVWXYZ";
+    let mut bytes = [0u8; 16];
+    rand::rng().fill_bytes(&mut bytes);
+    bytes.iter().map(|b| ALPHABET[(b & 31) as usize] as char).collect()
+}
+
 /// 256 bits of key material.
 #[derive(Clone)]
 pub struct DataKey([u8; 32]);

@@ -5,8 +5,11 @@ use std::time::Duration;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions};
 use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqlitePool, SqlitePoolOptions, SqliteSynchronous};
 
+use domain::audit::AuditAction;
+
+use crate::audit::{Entry, record};
 use crate::crypto::{DataKey, Sealer};
-use crate::{Error, Result};
+use crate::{Actor, Error, Result};
 
 /// Expands `$body` once per backend with `$pool` bound to that backend's pool. SQLite has one
 /// writer connection (`write`) and a pool of readers (`read`); PostgreSQL uses one pool for both.
@@ -150,6 +153,24 @@ impl Store {
             sqlx::query_scalar("SELECT value FROM settings WHERE key = $1").bind(key).fetch_one(pool).await
         })
         .map_err(Into::into)
+    }
+
+    /// A whole-number setting, `(key, default)`.
+    pub async fn number_setting(&self, (key, default): (&str, i64)) -> Result<i64> {
+        Ok(self.setting_or_insert(key, || default.to_string()).await?.parse().unwrap_or(default))
+    }
+
+    /// Changes a whole-number setting and records it; the caller has checked who may.
+    pub(crate) async fn set_number_setting(&self, actor: &Actor, (key, default): (&str, i64), value: i64) -> Result<()> {
+        self.setting_or_insert(key, || default.to_string()).await?;
+        on_db!(self, write, |pool| {
+            let mut tx = pool.begin().await?;
+            sqlx::query("UPDATE settings SET value = $1 WHERE key = $2").bind(value.to_string()).bind(key).execute(&mut *tx).await?;
+            let entry = Entry::new(AuditAction::SettingChanged, "setting", key).details(serde_json::json!({ "value": value }));
+            record!(&mut *tx, actor, &entry)?;
+            tx.commit().await?;
+            Ok::<_, Error>(())
+        })
     }
 
     /// The user tables of the schema with their columns, for the schema-parity test.

@@ -14,6 +14,7 @@ pub mod audit;
 pub mod auth;
 pub mod crypto;
 mod error;
+pub mod invitations;
 pub mod responses;
 pub mod sampling;
 pub mod sipas;

@@ -132,6 +132,14 @@ impl Store {
                         .execute(&mut *tx)
                         .await?
                         .rows_affected();
+                    if used == 1 {
+                        // An answer is the end of its invitation, whatever it reached before.
+                        sqlx::query("UPDATE invitations SET status = 'completed', completed_at = $1, due_at = NULL WHERE token_hash = $2")
+                            .bind(r.submitted_at)
+                            .bind(token)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
                     if used == 0 {
                         let earlier: Option<i64> = sqlx::query_scalar("SELECT id FROM responses WHERE submission_id = $1 AND token_hash = $2")
                             .bind(&r.submission_id)

@@ -134,7 +134,8 @@ pub enum TokenState {
     Unknown,
     Expired,
     Used,
-    Valid { survey_id: i64, unit_id: i64 },
+    /// `dossier_code`: the dossier an invitation was sent for, if the token is an invitation's.
+    Valid { survey_id: i64, unit_id: i64, dossier_code: Option<String> },
 }
 
 fn parse_form(body: &str) -> Result<Questionnaire> {
@@ -504,17 +505,22 @@ impl Store {
     }
 
     pub async fn token_state(&self, token_hash: &str, now: i64) -> Result<TokenState> {
-        let row: Option<(i64, i64, Option<i64>, Option<i64>)> = on_db!(self, read, |pool| {
-            sqlx::query_as("SELECT survey_id, unit_id, expires_at, used_at FROM survey_tokens WHERE token_hash = $1")
+        type Row = (i64, i64, Option<i64>, Option<i64>, Option<String>);
+        let row: Option<Row> = on_db!(self, read, |pool| {
+            sqlx::query_as(
+                "SELECT t.survey_id, t.unit_id, t.expires_at, t.used_at, f.dossier_code FROM survey_tokens t
+                 LEFT JOIN invitations i ON i.token_hash = t.token_hash LEFT JOIN frame_entries f ON f.id = i.entry_id
+                 WHERE t.token_hash = $1",
+            )
                 .bind(token_hash)
                 .fetch_optional(pool)
                 .await
         })?;
         Ok(match row {
             None => TokenState::Unknown,
-            Some((_, _, _, Some(_))) => TokenState::Used,
-            Some((_, _, Some(expires), None)) if expires <= now => TokenState::Expired,
-            Some((survey_id, unit_id, _, None)) => TokenState::Valid { survey_id, unit_id },
+            Some((_, _, _, Some(_), _)) => TokenState::Used,
+            Some((_, _, Some(expires), None, _)) if expires <= now => TokenState::Expired,
+            Some((survey_id, unit_id, _, None, dossier_code)) => TokenState::Valid { survey_id, unit_id, dossier_code },
         })
     }
 }

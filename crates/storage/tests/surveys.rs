@@ -225,7 +225,7 @@ async fn a_token_answers_once_even_when_sent_twice_at_the_same_time() {
         let batch = TokenBatch { survey_id: survey, unit_id: a, count: 3, expires_at: Some(T0 + 1000) };
         let tokens = store.issue_tokens(&actor(), &admin_on(p), &batch).await.unwrap();
         assert_eq!(tokens.len(), 3);
-        assert_eq!(store.token_state(&digest(&tokens[0]), T0).await.unwrap(), TokenState::Valid { survey_id: survey, unit_id: a });
+        assert_eq!(store.token_state(&digest(&tokens[0]), T0).await.unwrap(), TokenState::Valid { survey_id: survey, unit_id: a, dossier_code: None });
         assert_eq!(store.token_state(&digest(&tokens[2]), T0 + 1000).await.unwrap(), TokenState::Expired);
         assert_eq!(store.token_state(&digest("nope"), T0).await.unwrap(), TokenState::Unknown);
         let ingest = store.start_ingest();

@@ -7,6 +7,7 @@
 //! skipping the PostgreSQL half.
 
 pub mod browser;
+pub mod providers;
 pub mod smtp;
 
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -176,4 +177,32 @@ impl Session {
             .await
             .expect("POST /login")
     }
+}
+
+/// A complete, valid SIPAS 2017 answer sheet (the demo survey's form) as JSON, with the overall
+/// satisfaction `overall`.
+pub fn sheet(overall: &str) -> serde_json::Value {
+    let mut answers = serde_json::Map::new();
+    for (element, criteria) in [("TC", 4), ("TT", 5), ("CC", 6), ("KQ", 3), ("PA", 4)] {
+        for i in 1..=criteria {
+            answers.insert(format!("{element}{i}"), serde_json::json!("co"));
+        }
+        answers.insert(format!("{element}_HL"), serde_json::json!("4"));
+    }
+    answers.insert("PA0".into(), serde_json::json!("co"));
+    answers.insert("HL_CHUNG".into(), serde_json::json!(overall));
+    answers.insert("TC_KV".into(), serde_json::json!(["TC1", "TC2"]));
+    serde_json::Value::Object(answers)
+}
+
+/// The form fields a person fills in on the answer page for [`sheet`].
+pub fn page_fields(overall: &str) -> Vec<(String, String)> {
+    let mut fields = Vec::new();
+    for (key, value) in sheet(overall).as_object().expect("a sheet is an object") {
+        match value {
+            serde_json::Value::Array(items) => fields.extend(items.iter().map(|i| (format!("a.{key}"), i.as_str().unwrap_or_default().to_string()))),
+            other => fields.push((format!("a.{key}"), other.as_str().unwrap_or_default().to_string())),
+        }
+    }
+    fields
 }

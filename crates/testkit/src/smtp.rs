@@ -9,6 +9,25 @@ use anyhow::{Context, bail};
 use base64::Engine;
 use tokio::process::{Child, Command};
 
+/// aiosmtpd's Maildir handler, refusing (550, a bounce) recipients whose address starts with
+/// `bounce`, as a server without that mailbox does.
+const SERVER: &str = r#"
+import sys, threading
+from aiosmtpd.controller import Controller
+from aiosmtpd.handlers import Mailbox
+
+class Sink(Mailbox):
+    async def handle_RCPT(self, server, session, envelope, address, rcpt_options):
+        if address.startswith("bounce"):
+            return "550 5.1.1 No such mailbox"
+        envelope.rcpt_tos.append(address)
+        return "250 OK"
+
+controller = Controller(Sink(sys.argv[2]), hostname="127.0.0.1", port=int(sys.argv[1]))
+controller.start()
+threading.Event().wait()
+"#;
+
 pub struct MailSink {
     _server: Child,
     dir: tempfile::TempDir,
@@ -37,7 +56,7 @@ impl MailSink {
         let dir = tempfile::tempdir()?;
         let maildir = dir.path().join("mail");
         let server = Command::new(python)
-            .args(["-m", "aiosmtpd", "-n", "-l", &format!("127.0.0.1:{port}"), "-c", "aiosmtpd.handlers.Mailbox"])
+            .args(["-c", SERVER, &port.to_string()])
             .arg(&maildir)
             .stdout(Stdio::null())
             .stderr(Stdio::null())

@@ -97,6 +97,25 @@ struct ServeArgs {
     /// Sender of the e-mails, e.g. "Sở Nội vụ <cchc@anlac.gov.vn>".
     #[arg(long, env = "THUOCDO_MAIL_FROM", default_value = "Thước Đo <khong-tra-loi@thuocdo.local>")]
     mail_from: String,
+    /// SMS gateway for invitations: the URL that takes {"to", "text", "reference"} (see the
+    /// README); without it SMS invitations wait.
+    #[arg(long, env = "THUOCDO_SMS_URL")]
+    sms_url: Option<String>,
+    /// Bearer token for the SMS gateway.
+    #[arg(long, env = "THUOCDO_SMS_TOKEN", default_value = "")]
+    sms_token: String,
+    /// Key the gateway's delivery reports must carry as /hooks/sms?key=…
+    #[arg(long, env = "THUOCDO_SMS_HOOK_KEY", default_value = "")]
+    sms_hook_key: String,
+    /// Zalo Official Account access token for ZNS invitations; without it Zalo invitations wait.
+    #[arg(long, env = "THUOCDO_ZALO_TOKEN")]
+    zalo_token: Option<String>,
+    /// The approved ZNS template (parameters ten_don_vi, ma_ho_so, ma_khao_sat).
+    #[arg(long, env = "THUOCDO_ZALO_TEMPLATE", default_value = "")]
+    zalo_template: String,
+    /// The OA secret key that signs Zalo's webhook events (/hooks/zalo).
+    #[arg(long, env = "THUOCDO_ZALO_SECRET", default_value = "")]
+    zalo_secret: String,
 }
 
 #[derive(Subcommand)]
@@ -282,6 +301,12 @@ async fn serve(store: Store, clock: Clock, args: ServeArgs) -> anyhow::Result<()
         public_url: args.public_url.unwrap_or_else(|| format!("http://{}", args.bind)),
         smtp_url: args.smtp_url,
         mail_from: args.mail_from,
+        sms_url: args.sms_url,
+        sms_token: args.sms_token,
+        sms_hook_key: args.sms_hook_key,
+        zalo_token: args.zalo_token,
+        zalo_template: args.zalo_template,
+        zalo_secret: args.zalo_secret,
         ..Config::default()
     };
     let state = AppState::new(store, config, clock).await?;

@@ -10,6 +10,7 @@ mod audit;
 mod auth;
 mod error;
 mod home;
+mod invitations;
 mod layout;
 mod ops;
 mod sampling;
@@ -45,6 +46,7 @@ pub fn router(state: AppState) -> Router {
         .merge(sipas::routes())
         .merge(alerts::routes())
         .merge(sampling::routes())
+        .merge(invitations::routes())
         .merge(api::routes())
         .merge(ops::routes())
         .fallback(error::not_found)

@@ -32,6 +32,17 @@ pub struct Config {
     pub mail_from: String,
     /// How often the alert step and the outbox run.
     pub alert_interval_ms: u64,
+    /// The SMS gateway (see `notify::invitations`): its URL and bearer token; `sms_hook_key`
+    /// must be given as `?key=` by the gateway's delivery reports.
+    pub sms_url: Option<String>,
+    pub sms_token: String,
+    pub sms_hook_key: String,
+    /// Zalo ZNS: the OA's access token, the approved template, and the OA secret key that signs
+    /// its webhook events; `zalo_url` replaces Zalo's address (for a test server).
+    pub zalo_token: Option<String>,
+    pub zalo_template: String,
+    pub zalo_secret: String,
+    pub zalo_url: String,
 }
 
 impl Default for Config {
@@ -47,6 +58,13 @@ impl Default for Config {
             smtp_url: None,
             mail_from: "Thước Đo <khong-tra-loi@thuocdo.local>".into(),
             alert_interval_ms: 2_000,
+            sms_url: None,
+            sms_token: String::new(),
+            sms_hook_key: String::new(),
+            zalo_token: None,
+            zalo_template: String::new(),
+            zalo_secret: String::new(),
+            zalo_url: notify::invitations::ZNS_URL.into(),
         }
     }
 }
@@ -91,8 +109,8 @@ pub struct Inner {
     pub ingest: Ingest,
     pub surveys: SurveyCache,
     pub screening: Screening,
-    /// Sends the outbox's e-mails, when an SMTP server is configured.
-    pub mailer: Option<notify::Mailer>,
+    /// E-mail, SMS and Zalo, as configured.
+    pub senders: notify::invitations::Senders,
 }
 
 #[derive(Clone)]
@@ -116,6 +134,11 @@ impl AppState {
             Some(url) => Some(notify::Mailer::new(url, &config.mail_from).map_err(|e| storage::Error::Invalid(vec![e.to_string()]))?),
             None => None,
         };
+        let senders = notify::invitations::Senders {
+            mailer,
+            sms: config.sms_url.as_deref().map(|url| notify::invitations::SmsGateway::new(url, &config.sms_token)),
+            zalo: config.zalo_token.as_deref().map(|token| notify::invitations::ZaloZns::new(&config.zalo_url, token, &config.zalo_template)),
+        };
         Ok(Self(Arc::new(Inner {
             store,
             config,
@@ -126,7 +149,7 @@ impl AppState {
             ingest,
             surveys: SurveyCache::default(),
             screening: Screening::default(),
-            mailer,
+            senders,
         })))
     }
 }

@@ -2,24 +2,9 @@
 //! and the response API, bad submissions refused with nothing stored, tokens used once.
 
 use serde_json::{Value, json};
-use testkit::{TestApp, csrf_in};
+use testkit::{TestApp, csrf_in, page_fields, sheet};
 
 const SURVEY: &str = "sipas";
-
-/// A complete, valid SIPAS 2017 answer sheet as JSON.
-fn sheet(overall: &str) -> Value {
-    let mut answers = serde_json::Map::new();
-    for (element, criteria) in [("TC", 4), ("TT", 5), ("CC", 6), ("KQ", 3), ("PA", 4)] {
-        for i in 1..=criteria {
-            answers.insert(format!("{element}{i}"), json!("co"));
-        }
-        answers.insert(format!("{element}_HL"), json!("4"));
-    }
-    answers.insert("PA0".into(), json!("co"));
-    answers.insert("HL_CHUNG".into(), json!(overall));
-    answers.insert("TC_KV".into(), json!(["TC1", "TC2"]));
-    Value::Object(answers)
-}
 
 async fn responses(app: &TestApp) -> i64 {
     let cchc = app.login("cchc").await;
@@ -118,18 +103,6 @@ async fn questionnaires_are_authored_and_published_through_the_api() {
     assert_eq!(official.get("/api/v1/questionnaire-templates").await.status(), 200);
     let denied = official.client.post(official.url("/api/v1/questionnaires")).header("x-csrf-token", official.csrf.clone()).json(&json!({ "unit_code": "28101", "questionnaire": templates[0] })).send().await.unwrap();
     assert_eq!(denied.status(), 403);
-}
-
-/// The form fields a person fills in for a full SIPAS sheet.
-fn page_fields(overall: &str) -> Vec<(String, String)> {
-    let mut fields = Vec::new();
-    for (key, value) in sheet(overall).as_object().unwrap() {
-        match value {
-            Value::Array(items) => fields.extend(items.iter().map(|i| (format!("a.{key}"), i.as_str().unwrap().to_string()))),
-            other => fields.push((format!("a.{key}"), other.as_str().unwrap().to_string())),
-        }
-    }
-    fields
 }
 
 #[tokio::test]

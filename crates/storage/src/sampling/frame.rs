@@ -30,10 +30,9 @@ macro_rules! erase {
     };
 }
 
-const RETENTION_KEY: &str = "frame_retention_days";
 /// Contacts are kept a year after the dossier was completed unless the reform office says
 /// otherwise: long enough for the annual survey and its re-contact checks.
-pub const DEFAULT_RETENTION_DAYS: i64 = 365;
+pub const RETENTION_DAYS: (&str, i64) = ("frame_retention_days", 365);
 
 /// What an import did, or would do, to each row.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -362,28 +361,23 @@ impl Store {
     }
 
     pub async fn frame_retention_days(&self) -> Result<i64> {
-        let value = self.setting_or_insert(RETENTION_KEY, || DEFAULT_RETENTION_DAYS.to_string()).await?;
-        Ok(value.parse().unwrap_or(DEFAULT_RETENTION_DAYS))
+        self.number_setting(RETENTION_DAYS).await
     }
 
     /// Sets how long contacts are kept after a dossier's completion; for those who may open
     /// contacts province-wide.
     pub async fn set_frame_retention_days(&self, actor: &Actor, access: &Access, days: i64) -> Result<()> {
-        let roots: HashSet<i64> = self.root_units().await?.into_iter().collect();
-        if !access.roots(Permission::ViewRespondents).iter().any(|r| roots.contains(r)) {
-            return Err(Error::Forbidden);
-        }
+        self.require_province_wide(access, Permission::ViewRespondents).await?;
         if !(30..=3650).contains(&days) {
             return Err(Error::Invalid(vec!["Thời hạn lưu giữ phải từ 30 đến 3.650 ngày.".into()]));
         }
-        self.frame_retention_days().await?;
-        on_db!(self, write, |pool| {
-            let mut tx = pool.begin().await?;
-            sqlx::query("UPDATE settings SET value = $1 WHERE key = $2").bind(days.to_string()).bind(RETENTION_KEY).execute(&mut *tx).await?;
-            record!(&mut *tx, actor, &Entry::new(AuditAction::FrameRetentionSet, "setting", RETENTION_KEY).details(json!({ "days": days })))?;
-            tx.commit().await?;
-            Ok::<_, Error>(())
-        })
+        self.set_number_setting(actor, RETENTION_DAYS, days).await
+    }
+
+    /// Refuses unless the caller holds `permission` on a top unit (a province-wide setting).
+    pub(crate) async fn require_province_wide(&self, access: &Access, permission: Permission) -> Result<()> {
+        let roots: HashSet<i64> = self.root_units().await?.into_iter().collect();
+        if access.roots(permission).iter().any(|r| roots.contains(r)) { Ok(()) } else { Err(Error::Forbidden) }
     }
 
     /// Erases the personal data of every dossier completed before the retention period;

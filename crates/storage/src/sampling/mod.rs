@@ -5,4 +5,4 @@ mod draws;
 mod frame;
 
 pub use draws::{DrawCheck, DrawMember, DrawRecord, DrawRequest, QuotaProgress};
-pub use frame::{DEFAULT_RETENTION_DAYS, FrameAction, FrameContact, FrameEntry, FrameFilter, FrameImport, FrameRowOutcome, UnitFrame};
+pub use frame::{FrameAction, FrameContact, FrameEntry, FrameFilter, FrameImport, FrameRowOutcome, RETENTION_DAYS, UnitFrame};

@@ -11,7 +11,8 @@ use axum::routing::{get, post};
 
 use crate::AppState;
 
-/// One pass: cases for what arrived, escalation of what is overdue, then the outbox.
+/// One pass: cases for what arrived, escalation of what is overdue, then the outbox and the
+/// invitations due.
 pub async fn step(state: &AppState) {
     let now = state.clock.now_ms();
     let base = state.config.public_url.trim_end_matches('/').to_string();
@@ -21,10 +22,13 @@ pub async fn step(state: &AppState) {
         Ok(_) => {}
         Err(e) => tracing::error!(error = %e, "the alert step failed"),
     }
-    if let Some(mailer) = &state.mailer
+    if let Some(mailer) = &state.senders.mailer
         && let Err(e) = notify::deliver_due(&state.store, mailer, now).await
     {
         tracing::error!(error = %e, "the outbox could not be read");
+    }
+    if let Err(e) = notify::invitations::deliver_invitations(&state.store, &state.senders, &state.config.public_url, now).await {
+        tracing::error!(error = %e, "the invitations could not be read");
     }
 }
 

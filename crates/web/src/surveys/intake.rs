@@ -187,8 +187,11 @@ pub async fn submit(state: &AppState, client: &ClientMeta, mut sub: Submission) 
     if let Some(token) = &sub.token {
         let digest = tokens::digest(token);
         match state.store.token_state(&digest, now).await? {
-            TokenState::Valid { survey_id, unit_id } if survey_id == sub.survey.id => {
+            TokenState::Valid { survey_id, unit_id, dossier_code } if survey_id == sub.survey.id => {
                 sub.unit_code = targets.iter().find(|(id, _, _)| *id == unit_id).map(|(_, code, _)| code.clone());
+                // An invitation's answer belongs to its dossier: it counts towards the quota,
+                // and a second answer for the dossier by another channel shows as a duplicate.
+                sub.dossier_code = dossier_code.or(sub.dossier_code);
             }
             TokenState::Valid { .. } => return Err(Refusal::Token(TokenState::Unknown)),
             other => return Err(Refusal::Token(other)),

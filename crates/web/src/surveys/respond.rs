@@ -8,6 +8,7 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use domain::invitations::InvitationStatus;
 use domain::surveys::{Answer, AnswerError, Answers, Channel, Condition, QuestionKind, Questionnaire};
 use serde::Deserialize;
 use storage::surveys::Survey;
@@ -342,10 +343,12 @@ pub async fn resume(State(state): State<AppState>, headers: HeaderMap, Path((cod
 /// The answer page of an invitation link.
 pub async fn token_form(State(state): State<AppState>, headers: HeaderMap, Path(token): Path<String>) -> PageResult<Response> {
     let now = state.clock.now_ms();
-    let (survey_id, unit_code) = match state.store.token_state(&tokens::digest(&token), now).await? {
-        storage::surveys::TokenState::Valid { survey_id, unit_id } => (survey_id, unit_id),
+    let token_hash = tokens::digest(&token);
+    let (survey_id, unit_code) = match state.store.token_state(&token_hash, now).await? {
+        storage::surveys::TokenState::Valid { survey_id, unit_id, .. } => (survey_id, unit_id),
         other => return Err(Failure::invalid(Refusal::Token(other).message()).into()),
     };
+    state.store.invitation_event(&token_hash, InvitationStatus::Opened, now).await?;
     let survey_code = state.store.survey_code(survey_id).await?;
     let survey = open_survey(&state, &survey_code).await?;
     let targets = state.surveys.targets(&state, survey.id).await?;
@@ -451,10 +454,13 @@ pub async fn submit(State(state): State<AppState>, headers: HeaderMap, client: C
 
 pub async fn token_submit(State(state): State<AppState>, headers: HeaderMap, client: ClientMeta, Path(token): Path<String>, body: axum::body::Bytes) -> PageResult<Response> {
     let now = state.clock.now_ms();
-    let survey_id = match state.store.token_state(&tokens::digest(&token), now).await? {
+    let token_hash = tokens::digest(&token);
+    let survey_id = match state.store.token_state(&token_hash, now).await? {
         storage::surveys::TokenState::Valid { survey_id, .. } => survey_id,
         other => return Err(Failure { status: StatusCode::CONFLICT, ..Failure::invalid(Refusal::Token(other).message()) }.into()),
     };
+    // Sent, or saved to finish later: either way the person has begun.
+    state.store.invitation_event(&token_hash, InvitationStatus::Started, now).await?;
     let survey = open_survey(&state, &state.store.survey_code(survey_id).await?).await?;
     take(state, headers, client, survey, Some(token), body).await
 }

@@ -1,0 +1,157 @@
+//! Message providers for tests: a real HTTP server on a free loopback port that follows the SMS
+//! gateway contract (`notify::invitations`) and Zalo's ZNS template API, keeps what it receives,
+//! and reports delivery back the way each provider does: the gateway posts to `/hooks/sms?key=…`,
+//! Zalo posts a signed `user_received_message` event to `/hooks/zalo`. Numbers ending in `000`
+//! are "unreachable": the gateway reports them failed, Zalo refuses them (no Zalo account).
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode};
+use axum::routing::post;
+use axum::{Json, Router};
+use serde_json::{Value, json};
+use sha2::{Digest, Sha256};
+
+pub const SMS_TOKEN: &str = "sms-gateway-token";
+pub const SMS_HOOK_KEY: &str = "sms-hook-key";
+pub const ZALO_TOKEN: &str = "zalo-oa-access-token";
+pub const ZALO_TEMPLATE: &str = "248761";
+pub const ZALO_SECRET: &str = "zalo-oa-secret-key";
+const ZALO_APP_ID: &str = "4314398236710120101";
+
+#[derive(Default)]
+struct Inner {
+    sms: Vec<Value>,
+    zalo: Vec<Value>,
+    /// Where the app under test takes delivery reports (its base URL), once known.
+    app: Option<String>,
+    next_id: u64,
+}
+
+#[derive(Clone, Default)]
+pub struct Providers {
+    inner: Arc<Mutex<Inner>>,
+    pub base: String,
+}
+
+impl Providers {
+    pub async fn start() -> Self {
+        let mut providers = Self::default();
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind a free port");
+        providers.base = format!("http://{}", listener.local_addr().expect("local address"));
+        let app = Router::new().route("/sms/send", post(sms)).route("/zalo/message/template", post(zalo)).with_state(providers.clone());
+        tokio::spawn(async move {
+            let _ = axum::serve(listener, app).await;
+        });
+        providers
+    }
+
+    pub fn sms_url(&self) -> String {
+        format!("{}/sms/send", self.base)
+    }
+
+    pub fn zalo_url(&self) -> String {
+        format!("{}/zalo/message/template", self.base)
+    }
+
+    /// Delivery reports go to the app at `base` from now on.
+    pub fn report_to(&self, base: &str) {
+        self.lock().app = Some(base.to_string());
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, Inner> {
+        self.inner.lock().unwrap_or_else(|p| p.into_inner())
+    }
+
+    pub fn sms(&self) -> Vec<Value> {
+        self.lock().sms.clone()
+    }
+
+    pub fn zalo(&self) -> Vec<Value> {
+        self.lock().zalo.clone()
+    }
+
+    /// Waits until `count` SMS and `zalo` ZNS messages have arrived.
+    pub async fn wait_for(&self, sms: usize, zalo: usize, timeout: Duration) -> anyhow::Result<()> {
+        let deadline = tokio::time::Instant::now() + timeout;
+        loop {
+            let (got_sms, got_zalo) = (self.sms().len(), self.zalo().len());
+            if got_sms >= sms && got_zalo >= zalo {
+                return Ok(());
+            }
+            if tokio::time::Instant::now() >= deadline {
+                anyhow::bail!("waited for {sms} SMS and {zalo} Zalo messages, got {got_sms} and {got_zalo}");
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+    }
+
+    fn next_id(&self, prefix: &str) -> (String, Option<String>) {
+        let mut inner = self.lock();
+        inner.next_id += 1;
+        (format!("{prefix}-{}", inner.next_id), inner.app.clone())
+    }
+}
+
+/// The gateway: a bearer token, `{to, text, reference}`; answers `{id}` and reports delivery.
+async fn sms(State(providers): State<Providers>, headers: HeaderMap, Json(body): Json<Value>) -> (StatusCode, Json<Value>) {
+    if headers.get("authorization").and_then(|v| v.to_str().ok()) != Some(&format!("Bearer {SMS_TOKEN}")) {
+        return (StatusCode::UNAUTHORIZED, Json(json!({ "error": "bad token" })));
+    }
+    let (Some(to), Some(_text)) = (body["to"].as_str(), body["text"].as_str()) else {
+        return (StatusCode::BAD_REQUEST, Json(json!({ "error": "to and text are required" })));
+    };
+    let status = if to.ends_with("000") { "failed" } else { "delivered" };
+    let (id, app) = providers.next_id("sms");
+    providers.lock().sms.push(body.clone());
+    if let Some(app) = app {
+        let report = json!({ "id": id, "reference": body["reference"], "status": status });
+        tokio::spawn(async move {
+            let url = format!("{app}/hooks/sms?key={SMS_HOOK_KEY}");
+            let _ = reqwest::Client::new().post(url).json(&report).send().await;
+        });
+    }
+    (StatusCode::OK, Json(json!({ "id": id })))
+}
+
+/// ZNS: the `access_token` header, `{phone, template_id, template_data, tracking_id}`; answers
+/// `{error: 0, data: {msg_id}}` and posts the signed delivery event.
+async fn zalo(State(providers): State<Providers>, headers: HeaderMap, Json(body): Json<Value>) -> Json<Value> {
+    if headers.get("access_token").and_then(|v| v.to_str().ok()) != Some(ZALO_TOKEN) {
+        return Json(json!({ "error": -124, "message": "Access token is invalid" }));
+    }
+    let phone = body["phone"].as_str().unwrap_or_default();
+    if !phone.starts_with("84") || body["template_id"] != ZALO_TEMPLATE {
+        return Json(json!({ "error": -108, "message": "Phone number is invalid" }));
+    }
+    if phone.ends_with("000") {
+        return Json(json!({ "error": -118, "message": "Zalo account does not exist" }));
+    }
+    let (msg_id, app) = providers.next_id("zns");
+    providers.lock().zalo.push(body.clone());
+    if let Some(app) = app {
+        let timestamp = "1767225600000";
+        let event = json!({
+            "event_name": "user_received_message",
+            "app_id": ZALO_APP_ID,
+            "sender": { "id": "oa" },
+            "recipient": { "id": phone },
+            "message": { "msg_id": msg_id, "delivery_time": timestamp, "tracking_id": body["tracking_id"] },
+            "timestamp": timestamp,
+        })
+        .to_string();
+        let mac = hex::encode(Sha256::new().chain_update(ZALO_APP_ID).chain_update(&event).chain_update(timestamp).chain_update(ZALO_SECRET).finalize());
+        tokio::spawn(async move {
+            let _ = reqwest::Client::new()
+                .post(format!("{app}/hooks/zalo"))
+                .header("x-zevent-signature", format!("mac={mac}"))
+                .header("content-type", "application/json")
+                .body(event)
+                .send()
+                .await;
+        });
+    }
+    Json(json!({ "error": 0, "message": "Success", "data": { "msg_id": msg_id, "sent_time": "1767225600000" } }))
+}

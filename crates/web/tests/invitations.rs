@@ -1,0 +1,162 @@
+//! Invitations end to end with real components, on SQLite and PostgreSQL: e-mail through a local
+//! SMTP server (a refused address bounces), SMS through a local gateway and Zalo through a local
+//! server following the ZNS API, each reporting delivery back to the app; links opened, answered
+//! once, opted out (never messaged again), reminded, and refused once expired; the contact
+//! window; the participation report.
+
+use std::time::Duration;
+
+use domain::auth::{Access, Grant, Role};
+use domain::invitations::InvitationStatus;
+use domain::sampling::frame::RawFrameRow;
+use storage::sampling::DrawRequest;
+use testkit::providers::{self, Providers};
+use testkit::smtp::MailSink;
+use testkit::{TestApp, csrf_in, page_fields};
+
+const WAIT: Duration = Duration::from_secs(20);
+
+fn dossier(code: &str, phone: &str, email: &str) -> RawFrameRow {
+    RawFrameRow {
+        dossier_code: code.into(),
+        procedure: "Đăng ký khai sinh".into(),
+        field: "Hộ tịch".into(),
+        unit_code: "28101".into(),
+        completed_on: "02/11/2026".into(),
+        name: "Người Dân".into(),
+        phone: phone.into(),
+        email: email.into(),
+        consent: "có".into(),
+    }
+}
+
+/// The link of an invitation message: `/t/…` up to the next space or line end.
+fn link_in(text: &str) -> String {
+    let at = text.find("/t/").expect("a link in the message");
+    text[at..].split(|c: char| c.is_whitespace()).next().unwrap().to_string()
+}
+
+/// Waits until the survey's invitations on `channel` have the given counts.
+async fn wait_counts(app: &TestApp, office: &Access, survey: i64, channel: &str, expected: &[(InvitationStatus, i64)]) {
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        let report = app.store.participation(office, survey).await.unwrap();
+        let row = report.iter().find(|p| p.channel.code() == channel);
+        if row.is_some_and(|r| expected.iter().all(|(s, n)| r.count(*s) == *n)) {
+            return;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "{channel}: expected {expected:?}, have {row:?}");
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    }
+}
+
+#[tokio::test]
+async fn invitations_go_by_email_sms_and_zalo_and_their_statuses_follow() {
+    let Some(mail) = MailSink::start().await.unwrap() else { return };
+    for db in testkit::backends().await {
+        let backend = db.backend;
+        let gateways = Providers::start().await;
+        let config = web::Config {
+            smtp_url: Some(mail.url()),
+            sms_url: Some(gateways.sms_url()),
+            sms_token: providers::SMS_TOKEN.into(),
+            sms_hook_key: providers::SMS_HOOK_KEY.into(),
+            zalo_token: Some(providers::ZALO_TOKEN.into()),
+            zalo_template: providers::ZALO_TEMPLATE.into(),
+            zalo_secret: providers::ZALO_SECRET.into(),
+            zalo_url: gateways.zalo_url(),
+            alert_interval_ms: 200,
+            ..web::Config::default()
+        };
+        let app = TestApp::spawn_with(db, config).await;
+        gateways.report_to(&app.base);
+        let office = Access::new(vec![Grant { role: Role::ReformOffice, unit: app.unit_id("99").await }]);
+        let actor = storage::Actor::system("test", app.clock.now_ms());
+        let rows: Vec<(usize, RawFrameRow)> = (1..=5)
+            .map(|i| dossier(&format!("HS-{i}"), &format!("0912000{i:03}"), &format!("nguoidan{i}.{backend}@example.vn")))
+            .chain([dossier("HS-6", "0912000000", &format!("bounce.{backend}@example.vn"))])
+            .enumerate()
+            .map(|(i, r)| (i + 2, r))
+            .collect();
+        assert!(app.store.import_frame(&actor, &office, &rows, "upload", true).await.unwrap().applied);
+        let survey = app.store.survey_by_code("sipas", app.clock.now_ms()).await.unwrap().id;
+        let request = DrawRequest {
+            survey_id: survey,
+            from: domain::text::parse_date("01/11/2026").unwrap(),
+            to: domain::text::parse_date("30/11/2026").unwrap(),
+            params: domain::sampling::draw::DrawParams { total: 6, minimum: 0, strata: Default::default(), reserves_per_sample: 0, seed: 9 },
+        };
+        let draw = app.store.create_draw(&actor, &office, &request).await.unwrap();
+        let cchc = app.login("cchc").await;
+
+        // E-mail: five arrive, the refused address bounces.
+        let queued = cchc.post_form(&format!("/admin/sampling/draws/{draw}/invite"), &[("channel", "email")]).await;
+        assert_eq!(queued.status(), 303, "{backend}");
+        let (_, page) = cchc.text(queued.headers()["location"].to_str().unwrap()).await;
+        assert!(page.contains("Đã xếp 6 lời mời"), "{page}");
+        let first = mail.wait_for(&format!("nguoidan1.{backend}@example.vn"), "/t/", WAIT).await.unwrap();
+        for i in 2..=5 {
+            mail.wait_for(&format!("nguoidan{i}.{backend}@example.vn"), "HS-", WAIT).await.unwrap();
+        }
+        wait_counts(&app, &office, survey, "email", &[(InvitationStatus::Sent, 5), (InvitationStatus::Bounced, 1)]).await;
+
+        // The first person opens the link and answers; the second opts out.
+        let visitor = app.client();
+        let link = link_in(&first.body);
+        let (status, html) = visitor.text(&link).await;
+        assert_eq!(status, 200, "{backend}");
+        wait_counts(&app, &office, survey, "email", &[(InvitationStatus::Opened, 1)]).await;
+        let mut fields = vec![("csrf".to_string(), csrf_in(&html).unwrap())];
+        fields.extend(page_fields("5"));
+        assert_eq!(visitor.client.post(visitor.url(&link)).form(&fields).send().await.unwrap().status(), 303);
+        assert_eq!(visitor.client.post(visitor.url(&link)).form(&fields).send().await.unwrap().status(), 409, "a link answers once");
+        wait_counts(&app, &office, survey, "email", &[(InvitationStatus::Completed, 1)]).await;
+        let progress = app.store.draw_progress(&office, draw).await.unwrap();
+        assert_eq!(progress.iter().map(|q| q.responded).sum::<i64>(), 1, "the answer counts towards the quota on {backend}");
+        let second = mail.wait_for(&format!("nguoidan2.{backend}@example.vn"), "/t/", WAIT).await.unwrap();
+        let opt_out = format!("{}/tu-choi", link_in(&second.body).trim_end_matches("/tu-choi"));
+        let stranger = app.client();
+        let (_, form) = stranger.text(&opt_out).await;
+        let response = stranger.client.post(stranger.url(&opt_out)).form(&[("csrf", csrf_in(&form).unwrap())]).send().await.unwrap();
+        assert!(response.text().await.unwrap().contains("không gửi thêm lời mời"));
+
+        // SMS: never to the one who opted out; delivered, or failed for the unreachable number.
+        cchc.post_form(&format!("/admin/sampling/draws/{draw}/invite"), &[("channel", "sms")]).await;
+        gateways.wait_for(4, 0, WAIT).await.unwrap();
+        wait_counts(&app, &office, survey, "sms", &[(InvitationStatus::Delivered, 3), (InvitationStatus::Bounced, 1)]).await;
+        let texts = gateways.sms();
+        let opted_out_phone = rows[1].1.phone.clone();
+        assert!(texts.iter().all(|m| m["to"] != opted_out_phone.as_str()), "an opted-out person is never messaged: {texts:?}");
+        assert!(texts.iter().all(|m| m["text"].as_str().unwrap().is_ascii() && m["text"].as_str().unwrap().contains("/t/")));
+
+        // Zalo: the template with its parameters; the number without Zalo is refused for good.
+        cchc.post_form(&format!("/admin/sampling/draws/{draw}/invite"), &[("channel", "zalo")]).await;
+        gateways.wait_for(4, 3, WAIT).await.unwrap();
+        wait_counts(&app, &office, survey, "zalo", &[(InvitationStatus::Delivered, 3), (InvitationStatus::Bounced, 1)]).await;
+        let zns = gateways.zalo();
+        assert!(zns.iter().all(|m| m["phone"].as_str().unwrap().starts_with("84") && m["template_data"]["ma_ho_so"].as_str().unwrap().starts_with("HS-")));
+        assert!(app.client().client.post(format!("{}/hooks/zalo", app.base)).header("x-zevent-signature", "mac=forged").body("{}").send().await.unwrap().status() == 401);
+
+        // The same phone under a new dossier is not asked again within the window.
+        let rows = vec![(2, dossier("HS-7", &rows[2].1.phone, ""))];
+        app.store.import_frame(&actor, &office, &rows, "upload", true).await.unwrap();
+        let again = app.store.create_draw(&actor, &office, &DrawRequest { params: domain::sampling::draw::DrawParams { total: 7, ..request.params.clone() }, ..request.clone() }).await.unwrap();
+        let report = app.store.invite(&actor, &office, again, domain::invitations::InviteChannel::Sms).await.unwrap();
+        assert_eq!((report.queued, report.recently_asked, report.opted_out, report.already), (0, 1, 1, 5), "{backend}: {report:?}");
+
+        // Reminders after the set days to those who have not answered, once each round.
+        let third = mail.wait_for(&format!("nguoidan3.{backend}@example.vn"), "/t/", WAIT).await.unwrap();
+        app.clock.advance_ms(3 * 86_400_000 + 60_000);
+        mail.wait_for(&format!("nguoidan3.{backend}@example.vn"), "nhắc lại", WAIT).await.unwrap();
+        assert!(!mail.received().iter().any(|m| m.headers.contains(&format!("nguoidan1.{backend}")) && m.body.contains("nhắc lại")), "no reminder to who answered");
+        // (The session has expired with the days gone by.)
+        let (_, participation) = app.login("cchc").await.text(&format!("/admin/surveys/{survey}/participation")).await;
+        assert!(participation.contains("Phường An Lạc") && participation.contains("Từ chối nhận") && participation.contains("HS-3"), "{participation}");
+
+        // Once the survey has closed, the links are refused.
+        app.clock.advance_ms(366 * 86_400_000);
+        let (status, html) = app.client().text(&link_in(&third.body)).await;
+        assert_eq!(status, 422, "{backend}");
+        assert!(html.contains("hết hạn"), "{html}");
+    }
+}
