@@ -14,6 +14,7 @@ use std::sync::Arc;
 
 use domain::audit::AuditAction;
 use domain::auth::{Access, Permission};
+use domain::surveys::quality::Flags;
 use domain::surveys::{Counts, Layout};
 use futures_util::TryStreamExt;
 use serde_json::json;
@@ -150,6 +151,18 @@ impl Store {
                         continue;
                     }
                 }
+                // One dossier, one answer: a second one, by whatever channel, is kept and flagged
+                // for the reform office (the writer is alone, so two at once are still seen).
+                let mut flags = Flags(r.flags);
+                if let Some(dossier) = &r.dossier_code {
+                    let earlier: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM responses WHERE survey_id = $1 AND dossier_code = $2 AND submission_id <> $3")
+                        .bind(r.survey_id)
+                        .bind(dossier)
+                        .bind(&r.submission_id)
+                        .fetch_one(&mut *tx)
+                        .await?;
+                    flags = flags.with(Flags::REPEAT_DOSSIER, earlier > 0);
+                }
                 let id: Option<i64> = sqlx::query_scalar(
                     "INSERT INTO responses (submission_id, survey_id, unit_id, channel, started_at, submitted_at, duration_ms,
                                             token_hash, dossier_code, fingerprint, flags, answers, staff)
@@ -166,7 +179,7 @@ impl Store {
                 .bind(&r.token_hash)
                 .bind(&r.dossier_code)
                 .bind(&r.fingerprint)
-                .bind(r.flags)
+                .bind(flags.0)
                 .bind(&r.answers)
                 .bind(&r.staff)
                 .fetch_optional(&mut *tx)

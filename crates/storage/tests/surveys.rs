@@ -11,7 +11,8 @@ use domain::surveys::{Answer, Answers, Channel, Counts, Layout, Questionnaire, R
 use domain::text::parse_date;
 use domain::units::{UnitCode, UnitLevel, Validity};
 use storage::audit::Filter as AuditFilter;
-use storage::responses::{Cell, CellFilter, IngestError, NewResponse, Stored};
+use domain::surveys::quality::Flags;
+use storage::responses::{BehindFilter, Cell, CellFilter, IngestError, NewResponse, Stored};
 use storage::crypto::digest;
 use storage::surveys::{NewSurvey, TokenBatch, TokenState};
 use storage::units::UnitInput;
@@ -436,7 +437,17 @@ async fn draws_take_exact_quotas_replay_and_call_reserves_in_order() {
         // An answer carrying a sampled dossier's code counts towards its unit's quota.
         let mut answered = response(&form, survey, a, "28101", 1, "sampled-1");
         answered.dossier_code = Some(in_a[1].dossier_code.clone());
-        store.start_ingest().submit(answered).await.unwrap();
+        let ingest = store.start_ingest();
+        ingest.submit(answered).await.unwrap();
+        // The same dossier answering again by phone is kept, and flagged as a repeat.
+        let mut again = response(&form, survey, a, "28101", 2, "sampled-1-phone");
+        again.channel = "phone".into();
+        again.dossier_code = Some(in_a[1].dossier_code.clone());
+        ingest.submit(again).await.unwrap();
+        let version_id = store.survey(&office, survey).await.unwrap().version_id;
+        let behind = store.responses_behind(&actor(), &office, &BehindFilter { version_id, ..Default::default() }, Paging::ALL).await.unwrap();
+        let flagged: Vec<(&str, bool)> = behind.items.iter().map(|r| (r.channel.as_str(), Flags(r.flags).contains(Flags::REPEAT_DOSSIER))).collect();
+        assert!(flagged.contains(&("phone", true)) && flagged.iter().filter(|(_, repeat)| *repeat).count() == 1, "{}: {flagged:?}", db.backend);
         let progress = store.draw_progress(&office, id).await.unwrap();
         let a_row = progress.iter().find(|q| q.unit_id == a).unwrap();
         assert_eq!((a_row.selected, a_row.responded, a_row.unreachable, a_row.reserves_left), (6, 1, 1, 5), "{}", db.backend);

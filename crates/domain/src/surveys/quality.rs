@@ -19,12 +19,15 @@ impl Flags {
     pub const DUPLICATE: Flags = Flags(4);
     /// One of many responses from one source in a short time.
     pub const BURST: Flags = Flags(8);
+    /// Its dossier had an answer to the survey already, by this or another channel.
+    pub const REPEAT_DOSSIER: Flags = Flags(16);
 
-    const NAMES: [(Flags, &'static str, &'static str); 4] = [
+    const NAMES: [(Flags, &'static str, &'static str); 5] = [
         (Self::SPEEDING, "speeding", "Trả lời quá nhanh"),
         (Self::STRAIGHT_LINING, "straight_lining", "Chọn cùng một mức cho mọi câu"),
         (Self::DUPLICATE, "duplicate", "Trùng với phiếu đã gửi"),
         (Self::BURST, "burst", "Gửi dồn dập từ một nguồn"),
+        (Self::REPEAT_DOSSIER, "repeat_dossier", "Hồ sơ đã có phiếu trả lời"),
     ];
 
     pub fn contains(self, other: Flags) -> bool {
