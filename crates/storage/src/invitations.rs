@@ -108,7 +108,115 @@ struct Candidate {
     invited: bool,
 }
 
+/// What a new invitation row holds besides its token.
+struct NewInvitation {
+    survey_id: i64,
+    expires_at: i64,
+    draw_id: Option<i64>,
+    entry_id: i64,
+    unit_id: i64,
+    channel: InviteChannel,
+    status: InvitationStatus,
+    due_at: Option<i64>,
+}
+
+/// Writes an invitation and its token (the digest the answer page checks) through `$exec`.
+macro_rules! insert_invitation {
+    ($exec:expr, $new:expr, $token_hash:expr, $token_sealed:expr, $at:expr) => {{
+        let new: &NewInvitation = $new;
+        sqlx::query("INSERT INTO survey_tokens (token_hash, survey_id, unit_id, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
+            .bind($token_hash)
+            .bind(new.survey_id)
+            .bind(new.unit_id)
+            .bind($at)
+            .bind(new.expires_at)
+            .execute($exec)
+            .await?;
+        sqlx::query(
+            "INSERT INTO invitations (survey_id, draw_id, entry_id, unit_id, channel, token_hash, token_sealed, status, created_at, due_at, sent_at)
+             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11)",
+        )
+        .bind(new.survey_id)
+        .bind(new.draw_id)
+        .bind(new.entry_id)
+        .bind(new.unit_id)
+        .bind(new.channel.code())
+        .bind($token_hash)
+        .bind($token_sealed)
+        .bind(new.status.code())
+        .bind($at)
+        .bind(new.due_at)
+        .bind((new.status == InvitationStatus::Sent).then_some($at))
+        .execute($exec)
+        .await?;
+    }};
+}
+
+/// The link printed on a dossier's receipt.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ReceiptLink {
+    pub token: String,
+    pub survey_title: String,
+}
+
 impl Store {
+    /// The one-time link to print as a QR code on a completed dossier's receipt: for the survey
+    /// open now that asks about the dossier's unit by invitation (`survey_code` picks one when
+    /// several are). Asking again for the same dossier gives the same link (a reprint).
+    pub async fn receipt_link(&self, actor: &Actor, access: &Access, dossier_code: &str, survey_code: Option<&str>) -> Result<ReceiptLink> {
+        let entry: Option<(i64, i64)> = on_db!(self, read, |pool| {
+            sqlx::query_as("SELECT id, unit_id FROM frame_entries WHERE dossier_code = $1").bind(dossier_code).fetch_optional(pool).await
+        })?;
+        let (entry_id, unit_id) = entry.ok_or(Error::NotFound)?;
+        if !access.can(Permission::RegisterDossiers, &self.unit_ancestry(unit_id).await?) {
+            return Err(Error::NotFound);
+        }
+        let survey: Option<(i64, String, i64)> = on_db!(self, read, |pool| {
+            sqlx::query_as(
+                "SELECT s.id, s.title, s.closes_at FROM surveys s JOIN survey_units t ON t.survey_id = s.id AND t.unit_id = $1
+                 WHERE s.opens_at <= $2 AND s.closes_at > $2 AND s.channels LIKE '%\"invitation\"%' AND ($3 IS NULL OR s.code = $3)
+                 ORDER BY s.opens_at DESC, s.id DESC LIMIT 1",
+            )
+            .bind(unit_id)
+            .bind(actor.at)
+            .bind(survey_code)
+            .fetch_optional(pool)
+            .await
+        })?;
+        let Some((survey_id, survey_title, closes_at)) = survey else {
+            return Err(Error::Invalid(vec!["Không có cuộc khảo sát nào đang mở nhận trả lời qua lời mời cho đơn vị của hồ sơ này.".into()]));
+        };
+        let existing: Option<String> = on_db!(self, read, |pool| {
+            sqlx::query_scalar("SELECT token_sealed FROM invitations WHERE survey_id = $1 AND entry_id = $2 AND channel = 'qr'")
+                .bind(survey_id)
+                .bind(entry_id)
+                .fetch_optional(pool)
+                .await
+        })?;
+        if let Some(sealed) = existing {
+            return Ok(ReceiptLink { token: self.sealer.open("invitations.token", &sealed)?, survey_title });
+        }
+        let token = crate::crypto::short_token();
+        let new = NewInvitation {
+            survey_id,
+            expires_at: closes_at,
+            draw_id: None,
+            entry_id,
+            unit_id,
+            channel: InviteChannel::Qr,
+            status: InvitationStatus::Sent,
+            due_at: None,
+        };
+        let (token_hash, token_sealed) = (digest(&token), self.sealer.seal("invitations.token", &token));
+        on_db!(self, write, |pool| {
+            let mut tx = pool.begin().await?;
+            insert_invitation!(&mut *tx, &new, &token_hash, &token_sealed, actor.at);
+            tx.commit().await?;
+            Ok::<_, Error>(())
+        })?;
+        Ok(ReceiptLink { token, survey_title })
+    }
+
     /// The reminder policy and contact window in force.
     pub async fn invitation_policy(&self) -> Result<(i64, ReminderPolicy)> {
         Ok((
@@ -193,30 +301,8 @@ impl Store {
         on_db!(self, write, |pool| {
             let mut tx = pool.begin().await?;
             for (entry_id, unit_id, token_hash, token_sealed) in &chosen {
-                sqlx::query("INSERT INTO survey_tokens (token_hash, survey_id, unit_id, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
-                    .bind(token_hash)
-                    .bind(survey.id)
-                    .bind(unit_id)
-                    .bind(actor.at)
-                    .bind(survey.closes_at)
-                    .execute(&mut *tx)
-                    .await?;
-                sqlx::query(
-                    "INSERT INTO invitations (survey_id, draw_id, entry_id, unit_id, channel, token_hash, token_sealed, status, created_at, due_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-                )
-                .bind(survey.id)
-                .bind(draw_id)
-                .bind(entry_id)
-                .bind(unit_id)
-                .bind(channel.code())
-                .bind(token_hash)
-                .bind(token_sealed)
-                .bind(status.code())
-                .bind(actor.at)
-                .bind(due)
-                .execute(&mut *tx)
-                .await?;
+                let invitation = NewInvitation { survey_id: survey.id, expires_at: survey.closes_at, draw_id: Some(draw_id), entry_id: *entry_id, unit_id: *unit_id, channel, status, due_at: due };
+                insert_invitation!(&mut *tx, &invitation, token_hash, token_sealed, actor.at);
             }
             let entry = Entry::new(AuditAction::InvitationsQueued, "sample_draw", draw_id).unit(survey.unit_id).details(json!({
                 "channel": channel.code(),

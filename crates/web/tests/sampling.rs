@@ -1,5 +1,5 @@
 //! Sampling end to end over HTTP on SQLite and PostgreSQL: the one-stop system registers
-//! dossiers through the API, the reform office uploads a frame (refused whole when a row is
+//! dossiers through the API and prints the QR code of a one-time link on the receipt, the reform office uploads a frame (refused whole when a row is
 //! wrong), opens a contact (audited), draws a sample, checks the replay and replaces the
 //! unreachable.
 
@@ -60,6 +60,18 @@ async fn the_one_stop_system_feeds_the_frame_and_the_office_draws_from_it() {
         assert_eq!(register(elsewhere).await.unwrap().status(), 422, "counter staff register only their commune's dossiers");
         let anonymous = http.post(format!("{}/api/v1/frame/dossiers", app.base)).json(&dossier).send().await.unwrap();
         assert_eq!(anonymous.status(), 401);
+
+        // The receipt's QR code: a one-time link for the dossier, the same on a reprint.
+        let receipt = |code: &str| http.post(format!("{}/api/v1/frame/receipts", app.base)).bearer_auth(&token).json(&json!({ "dossier_code": code })).send();
+        let printed: Value = receipt("000.00.28.H56-260305-0001").await.unwrap().json().await.unwrap();
+        let link = printed["link"].as_str().unwrap().to_string();
+        assert!(link.contains("/t/") && printed["qr_svg"].as_str().unwrap().contains("<svg"), "{printed}");
+        let reprinted: Value = receipt("000.00.28.H56-260305-0001").await.unwrap().json().await.unwrap();
+        assert_eq!(reprinted["link"], printed["link"]);
+        assert_eq!(receipt("KHONG-CO").await.unwrap().status(), 404);
+        let path = &link[link.find("/t/").unwrap()..];
+        let (status, html) = app.client().text(path).await;
+        assert!(status == 200 && html.contains("Phường An Lạc"), "{backend}: {status}");
 
         // The reform office uploads a frame: a wrong row refuses the whole file.
         let office = app.login("cchc").await;

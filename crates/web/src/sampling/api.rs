@@ -1,4 +1,5 @@
-//! `/api/v1/frame/dossiers`, which the one-stop system calls as each dossier is completed, and
+//! `/api/v1/frame/dossiers`, which the one-stop system calls as each dossier is completed,
+//! `/api/v1/frame/receipts`, the QR code it prints on the receipt, and
 //! `/api/v1/sampling/draws/{id}`, a draw's quota progress.
 
 use axum::extract::{Path, State};
@@ -17,7 +18,7 @@ use crate::auth::session::ApiUser;
 use crate::error::{ApiJson, ApiResult, Failure, FieldError, ProblemDocument};
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(register)).routes(routes!(draw))
+    OpenApiRouter::new().routes(routes!(register)).routes(routes!(receipt)).routes(routes!(draw))
 }
 
 /// A completed dossier as the one-stop system knows it.
@@ -78,6 +79,37 @@ async fn register(State(state): State<AppState>, caller: ApiUser, ApiJson(body):
         FrameAction::Known => Ok((StatusCode::OK, axum::Json(Registered { dossier_code, status: "known" }))),
         FrameAction::Rejected => Err(Failure::fields(row.errors.iter().map(|m| FieldError { field: "unit_code".into(), message: m.clone() }).collect()).into()),
     }
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ReceiptRequest {
+    dossier_code: String,
+    /// Which survey, when several are open for the unit.
+    #[serde(default)]
+    survey_code: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Receipt {
+    /// The one-time answer link for this dossier.
+    link: String,
+    survey_title: String,
+    /// The link as a QR code, an SVG image to print on the receipt.
+    qr_svg: String,
+}
+
+/// The QR code to print on a completed dossier's receipt: a one-time link to rate the service,
+/// the same on every reprint. The dossier must have been registered first.
+#[utoipa::path(post, path = "/api/v1/frame/receipts", tag = "sampling", request_body = ReceiptRequest,
+    responses((status = 200, body = Receipt), (status = 404, body = ProblemDocument), (status = 422, body = ProblemDocument)))]
+async fn receipt(State(state): State<AppState>, caller: ApiUser, ApiJson(body): ApiJson<ReceiptRequest>) -> ApiResult<axum::Json<Receipt>> {
+    let access = &caller.principal.access;
+    require(access, Permission::RegisterDossiers)?;
+    let found = state.store.receipt_link(&caller.actor(&state), access, body.dossier_code.trim(), body.survey_code.as_deref()).await?;
+    let link = format!("{}/t/{}", state.config.public_url.trim_end_matches('/'), found.token);
+    let qr = qrcode::QrCode::with_error_correction_level(link.as_bytes(), qrcode::EcLevel::M).map_err(|_| Failure::internal())?;
+    let qr_svg = qr.render::<qrcode::render::svg::Color>().min_dimensions(160, 160).quiet_zone(true).build();
+    Ok(axum::Json(Receipt { link, survey_title: found.survey_title, qr_svg }))
 }
 
 #[derive(Serialize, ToSchema)]
