@@ -84,6 +84,8 @@ impl Browser {
             "--disable-component-update".into(),
             "--disable-sync".into(),
             "--lang=vi-VN".into(),
+            // Third-party cookies blocked, as browsers now do: the widget must work without them.
+            "--test-third-party-cookie-phaseout".into(),
             format!("--window-size={width},{height}"),
             format!("--user-data-dir={}", profile.path().display()),
         ];
@@ -195,6 +197,36 @@ impl Browser {
             async move { self.command(reqwest::Method::GET, &path, None).await.map(|v| v.as_str().unwrap_or_default().to_string()) }
         };
         Ok((tag.as_str().unwrap_or_default().to_lowercase(), attribute("type").await?, attribute("name").await?))
+    }
+
+    /// Continues inside the frame matching `css` (WebDriver's frame switch); `leave_frame` comes
+    /// back to the page.
+    pub async fn enter_frame(&self, css: &str) -> anyhow::Result<()> {
+        let frame = self.find(css).await?;
+        self.command(reqwest::Method::POST, "/frame", Some(json!({ "id": { ELEMENT_KEY: frame.id } }))).await.map(|_| ())
+    }
+
+    pub async fn leave_frame(&self) -> anyhow::Result<()> {
+        self.command(reqwest::Method::POST, "/frame/parent", Some(json!({}))).await.map(|_| ())
+    }
+
+    /// Fills a survey form with the keyboard only: Tab through it, choose the first option of
+    /// every radio group with Space (the first radio of a group is its tab stop), and send with
+    /// Enter on the button.
+    pub async fn answer_with_keyboard(&self) -> anyhow::Result<()> {
+        const TAB: &str = "\u{E004}";
+        const ENTER: &str = "\u{E007}";
+        let mut chosen = std::collections::HashSet::new();
+        for _ in 0..400 {
+            self.press(TAB).await?;
+            let (tag, kind, name) = self.focused().await?;
+            if tag == "input" && kind == "radio" && chosen.insert(name) {
+                self.press(" ").await?;
+            } else if tag == "button" && kind == "submit" && !chosen.is_empty() {
+                return self.press(ENTER).await;
+            }
+        }
+        bail!("never reached the send button with the keyboard")
     }
 
     /// Chooses the `<option>` of a select by its value.

@@ -190,7 +190,7 @@ async fn survey(store: &Store, actor: &Actor, admin: &Access, province_id: i64) 
         // demo can be answered right away and its year of answers falls inside the window.
         opens_at: domain::text::vn_midnight_ms(start).min(actor.at - day),
         closes_at: actor.at + 365 * day,
-        channels: vec![Channel::Web, Channel::Invitation, Channel::Kiosk, Channel::Phone, Channel::Paper, Channel::Api],
+        channels: vec![Channel::Web, Channel::Invitation, Channel::Widget, Channel::Kiosk, Channel::Phone, Channel::Paper, Channel::Api],
         targets,
     };
     store.create_survey(actor, admin, &survey).await?;

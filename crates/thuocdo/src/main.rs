@@ -116,6 +116,9 @@ struct ServeArgs {
     /// The OA secret key that signs Zalo's webhook events (/hooks/zalo).
     #[arg(long, env = "THUOCDO_ZALO_SECRET", default_value = "")]
     zalo_secret: String,
+    /// Sites allowed to embed the survey widget (a CSP frame-ancestors list).
+    #[arg(long, env = "THUOCDO_WIDGET_ORIGINS", default_value = web::DEFAULT_WIDGET_ORIGINS)]
+    widget_origins: String,
 }
 
 #[derive(Subcommand)]
@@ -307,6 +310,7 @@ async fn serve(store: Store, clock: Clock, args: ServeArgs) -> anyhow::Result<()
         zalo_token: args.zalo_token,
         zalo_template: args.zalo_template,
         zalo_secret: args.zalo_secret,
+        widget_origins: args.widget_origins,
         ..Config::default()
     };
     let state = AppState::new(store, config, clock).await?;

@@ -19,15 +19,22 @@ use crate::error::PageResult;
 use crate::layout::Layout;
 
 const STYLESHEET: &str = include_str!("../static/app.css");
+/// Runs inside the widget's frame.
+const WIDGET_SCRIPT: &str = include_str!("../static/widget.js");
+/// Runs on the agency portal that embeds the widget.
+const EMBED_SCRIPT: &str = include_str!("../static/embed.js");
 
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(home))
         .route("/admin", get(dashboard))
-        .route("/static/app.css", get(|| async {
-            ([(header::CONTENT_TYPE, "text/css; charset=utf-8"), (header::CACHE_CONTROL, "public, max-age=86400")], STYLESHEET)
-                .into_response()
-        }))
+        .route("/static/app.css", get(|| async { asset("text/css; charset=utf-8", STYLESHEET) }))
+        .route("/static/widget.js", get(|| async { asset("text/javascript; charset=utf-8", WIDGET_SCRIPT) }))
+        .route("/static/embed.js", get(|| async { asset("text/javascript; charset=utf-8", EMBED_SCRIPT) }))
+}
+
+fn asset(content_type: &'static str, body: &'static str) -> axum::response::Response {
+    ([(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "public, max-age=86400")], body).into_response()
 }
 
 #[derive(Template, WebTemplate)]

@@ -20,6 +20,9 @@ pub struct Layout {
     pub user: Option<String>,
     pub csrf: String,
     pub nav: Vec<NavItem>,
+    /// Shown inside another site's frame (the widget): no header or footer, and a script that
+    /// tells the frame its height.
+    pub embedded: bool,
 }
 
 /// Navigation entries of the officials' area and who sees them.
@@ -42,7 +45,7 @@ impl Layout {
             NavItem { href: "/units", label: "Cơ quan, đơn vị", active: false },
             NavItem { href: "/ket-qua", label: "Kết quả công bố", active: false },
         ];
-        Self { title: title.into(), user: None, csrf: String::new(), nav }
+        Self { title: title.into(), user: None, csrf: String::new(), nav, embedded: false }
     }
 
     /// The officials' frame; `active` is the navigation entry to mark as current.
@@ -53,7 +56,7 @@ impl Layout {
             .filter(|(_, _, permission)| permission.is_none_or(|p| access.has(p)))
             .map(|(href, label, _)| NavItem { href, label, active: *href == active })
             .collect();
-        Self { title: title.into(), user: Some(user.principal.full_name.clone()), csrf: user.csrf.clone(), nav }
+        Self { title: title.into(), user: Some(user.principal.full_name.clone()), csrf: user.csrf.clone(), nav, embedded: false }
     }
 }
 

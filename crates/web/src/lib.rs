@@ -30,7 +30,7 @@ use tower_http::trace::TraceLayer;
 pub use api::openapi_json;
 pub use auth::password::hash_password;
 pub use auth::tokens::new_api_token;
-pub use state::{AppState, Clock, Config};
+pub use state::{AppState, Clock, Config, DEFAULT_WIDGET_ORIGINS};
 
 /// Request bodies are small forms and JSON documents; imports get their own, larger limit.
 const BODY_LIMIT: usize = 1024 * 1024;

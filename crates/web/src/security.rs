@@ -12,15 +12,29 @@ use axum::response::Response;
 use crate::AppState;
 
 const CSP: &str = "default-src 'self'; img-src 'self' data:; style-src 'self'; script-src 'self'; \
-    object-src 'none'; base-uri 'none'; form-action 'self'; frame-ancestors 'none'";
+    object-src 'none'; base-uri 'none'; form-action 'self'";
 
 pub async fn headers(State(state): State<AppState>, request: Request, next: Next) -> Response {
-    let is_static = request.uri().path().starts_with("/static/");
+    let path = request.uri().path();
+    let is_static = path.starts_with("/static/");
+    // The widget's pages may be framed by the agency portals allowed; its loader script may be
+    // fetched by any page. Everything else stays out of frames.
+    let is_widget = path.starts_with("/w/");
+    let is_loader = path == "/static/embed.js";
     let mut response = next.run(request).await;
     let h = response.headers_mut();
-    h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_static(CSP));
+    if is_widget {
+        let policy = format!("{CSP}; frame-ancestors {}", state.config.widget_origins);
+        h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_str(&policy).unwrap_or(HeaderValue::from_static(CSP)));
+    } else {
+        h.insert(header::CONTENT_SECURITY_POLICY, HeaderValue::from_str(&format!("{CSP}; frame-ancestors 'none'")).expect("a fixed header"));
+        h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
+    }
+    if is_loader {
+        h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, HeaderValue::from_static("*"));
+        h.insert("cross-origin-resource-policy", HeaderValue::from_static("cross-origin"));
+    }
     h.insert(header::X_CONTENT_TYPE_OPTIONS, HeaderValue::from_static("nosniff"));
-    h.insert(header::X_FRAME_OPTIONS, HeaderValue::from_static("DENY"));
     h.insert(header::REFERRER_POLICY, HeaderValue::from_static("same-origin"));
     h.insert("permissions-policy", HeaderValue::from_static("camera=(), microphone=(), geolocation=()"));
     h.insert("cross-origin-opener-policy", HeaderValue::from_static("same-origin"));

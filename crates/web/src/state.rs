@@ -43,7 +43,12 @@ pub struct Config {
     pub zalo_template: String,
     pub zalo_secret: String,
     pub zalo_url: String,
+    /// Sites allowed to frame the widget, as a CSP `frame-ancestors` source list.
+    pub widget_origins: String,
 }
+
+/// Agency portals of Vietnamese state bodies live under `.gov.vn`.
+pub const DEFAULT_WIDGET_ORIGINS: &str = "'self' https://*.gov.vn";
 
 impl Default for Config {
     fn default() -> Self {
@@ -65,6 +70,7 @@ impl Default for Config {
             zalo_template: String::new(),
             zalo_secret: String::new(),
             zalo_url: notify::invitations::ZNS_URL.into(),
+            widget_origins: DEFAULT_WIDGET_ORIGINS.into(),
         }
     }
 }

@@ -5,26 +5,6 @@
 use testkit::browser::Browser;
 use testkit::{PASSWORD, TestApp};
 
-const TAB: &str = "\u{E004}";
-const ENTER: &str = "\u{E007}";
-
-/// Walks the form with Tab; chooses the first option of every radio group with Space (the first
-/// radio of a group is its tab stop) and sends with Enter on the button.
-async fn answer_with_keyboard(browser: &Browser) {
-    let mut chosen = std::collections::HashSet::new();
-    for _ in 0..400 {
-        browser.press(TAB).await.unwrap();
-        let (tag, kind, name) = browser.focused().await.unwrap();
-        if tag == "input" && kind == "radio" && chosen.insert(name) {
-            browser.press(" ").await.unwrap();
-        } else if tag == "button" && kind == "submit" && !chosen.is_empty() {
-            browser.press(ENTER).await.unwrap();
-            return;
-        }
-    }
-    panic!("never reached the send button with the keyboard");
-}
-
 async fn responses_seen_by_official(browser: &Browser, base: &str, survey_id: i64) -> String {
     browser.goto(&format!("{base}/admin/surveys/{survey_id}")).await.unwrap();
     browser.text_of("#responses").await.unwrap()
@@ -48,7 +28,7 @@ async fn run(javascript: bool) {
     // cookie does not matter to the public page).
     browser.goto(&format!("{base}/s/sipas?u=28101")).await.unwrap();
     browser.wait_text("Đơn vị được đánh giá: Phường An Lạc").await.unwrap();
-    answer_with_keyboard(&browser).await;
+    browser.answer_with_keyboard().await.unwrap();
     browser.wait_text("đã được ghi nhận").await.unwrap();
 
     let shots = std::env::temp_dir().join("thuocdo-browser");

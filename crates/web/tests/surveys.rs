@@ -39,7 +39,7 @@ async fn the_response_api_stores_good_answers_once_and_refuses_bad_ones() {
             (json!({ "unit_code": "28101", "answers": wrong_type }), 422, "HL_CHUNG"),
             (json!({ "unit_code": "STP-X", "answers": sheet("5") }), 422, ""),
             (json!({ "unit_code": "28101", "token": "forged", "answers": sheet("5") }), 409, ""),
-            (json!({ "unit_code": "28101", "channel": "widget", "answers": sheet("5") }), 409, ""),
+            (json!({ "unit_code": "28101", "channel": "face_to_face", "answers": sheet("5") }), 409, ""),
             (json!({ "unit_code": "28101", "answers": sheet("5"), "extra": 1, "submission_id": "" }), 422, ""),
         ];
         for (body, status, field) in cases {

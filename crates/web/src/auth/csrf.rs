@@ -35,6 +35,22 @@ pub fn verify(state: &AppState, headers: &HeaderMap, given: &str) -> bool {
     mac(&state.csrf_key, &binding).verify_slice(&given).is_ok()
 }
 
+/// How long a widget's form token stays good.
+const WIDGET_TOKEN_MS: i64 = 24 * 3_600_000;
+
+/// The form token of a page embedded on another site, where a cookie of ours cannot be relied
+/// on (browsers block third-party cookies): an HMAC of the survey and the time it was issued.
+pub fn widget_token(state: &AppState, survey_id: i64, now: i64) -> String {
+    format!("{now}.{}", hex::encode(mac(&state.csrf_key, &format!("w:{survey_id}:{now}")).finalize().into_bytes()))
+}
+
+/// Checks a widget form token for `survey_id`: ours, and issued within the last day.
+pub fn verify_widget(state: &AppState, survey_id: i64, given: &str, now: i64) -> bool {
+    let Some((issued, tag)) = given.trim().split_once('.') else { return false };
+    let (Ok(issued), Ok(tag)) = (issued.parse::<i64>(), hex::decode(tag)) else { return false };
+    (now - WIDGET_TOKEN_MS..=now + 60_000).contains(&issued) && mac(&state.csrf_key, &format!("w:{survey_id}:{issued}")).verify_slice(&tag).is_ok()
+}
+
 /// The CSRF token for a visitor's form, with the pre-login cookie to set when the visitor has
 /// none yet (login and public answer pages).
 pub struct VisitorToken {

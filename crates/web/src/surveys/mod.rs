@@ -36,6 +36,8 @@ pub fn routes() -> Router<AppState> {
         .route("/s/{code}/cam-on", get(respond::done))
         .route("/s/{code}/tiep-tuc/{secret}", get(respond::resume))
         .route("/t/{token}", get(respond::token_form).post(respond::token_submit))
+        .route("/w/{code}", get(respond::widget_form).post(respond::widget_submit))
+        .route("/w/{code}/cam-on", get(respond::widget_done))
         .route("/admin/questionnaires", get(questionnaires::list))
         .route("/admin/questionnaires/copy", post(questionnaires::copy))
         .route("/admin/questionnaires/import", post(questionnaires::import))
@@ -52,4 +54,5 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/surveys/{id}", get(pages::results))
         .route("/admin/surveys/{id}/export.csv", get(export::csv))
         .route("/admin/surveys/{id}/export.xlsx", get(export::xlsx))
+        .route("/admin/surveys/{id}/widget", get(pages::widget))
 }

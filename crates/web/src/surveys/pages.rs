@@ -5,10 +5,11 @@ use std::collections::BTreeMap;
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use domain::auth::Permission;
 use domain::surveys::{QuestionKind, Questionnaire};
 use domain::text;
+use serde::Deserialize;
 use storage::responses::CellFilter;
 use storage::surveys::Survey;
 
@@ -284,4 +285,44 @@ pub async fn create(
         }
         Err(e) => Err(e.into()),
     }
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "widget.html")]
+pub struct WidgetPage {
+    layout: Layout,
+    survey_id: i64,
+    survey_title: String,
+    units: Vec<(String, String)>,
+    unit: String,
+    origins: String,
+    script_snippet: String,
+    iframe_snippet: String,
+    preview: String,
+}
+
+#[derive(Deserialize)]
+pub struct WidgetQuery {
+    u: Option<String>,
+}
+
+/// The snippets an agency portal pastes to embed the survey for one unit.
+pub async fn widget(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>, Query(q): Query<WidgetQuery>) -> PageResult<WidgetPage> {
+    require(&user.principal.access, Permission::ViewResults)?;
+    let survey = state.store.survey(&user.principal.access, id).await?;
+    let units: Vec<(String, String)> = state.surveys.targets(&state, id).await?.iter().map(|(_, code, name)| (code.clone(), name.clone())).collect();
+    let unit = q.u.filter(|u| units.iter().any(|(code, _)| code == u)).or_else(|| units.first().map(|(code, _)| code.clone())).unwrap_or_default();
+    let base = state.config.public_url.trim_end_matches('/');
+    let preview = format!("/w/{}?u={}", survey.code, crate::units::encode(&unit));
+    Ok(WidgetPage {
+        layout: Layout::admin(&user, "Nhúng phiếu khảo sát", "/admin/surveys"),
+        script_snippet: format!("<script src=\"{base}/static/embed.js\" data-survey=\"{}\" data-unit=\"{unit}\" async></script>", survey.code),
+        iframe_snippet: format!("<iframe src=\"{base}{preview}\" title=\"{}\" style=\"width:100%;height:1400px;border:0\" loading=\"lazy\"></iframe>", survey.title),
+        preview,
+        survey_id: survey.id,
+        survey_title: survey.title,
+        units,
+        unit,
+        origins: state.config.widget_origins.clone(),
+    })
 }

@@ -1,5 +1,7 @@
 //! The public response page: one light, script-free form per survey, for a cheap phone on a
-//! slow network. Open links carry the unit in `?u=`; invitation links carry a one-time token.
+//! slow network. Open links carry the unit in `?u=`; invitation links carry a one-time token;
+//! the widget (`/w/…`) is the same form in a compact frame for agency portals, protected by a
+//! signed form token instead of a cookie.
 
 use std::collections::BTreeMap;
 
@@ -251,10 +253,47 @@ pub struct LinkQuery {
     u: Option<String>,
 }
 
+/// How a person reached the form: it decides the channel, where the form posts, and how the
+/// form is protected.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Entry {
+    /// The public link or QR code (`/s/{code}`).
+    Link,
+    /// An invitation's one-time link (`/t/{token}`).
+    Invitation(String),
+    /// The widget embedded in an agency portal (`/w/{code}`): no cookies, a compact frame.
+    Widget,
+}
+
+impl Entry {
+    fn action(&self, survey: &Survey) -> String {
+        match self {
+            Self::Link => format!("/s/{}", survey.code),
+            Self::Invitation(token) => format!("/t/{token}"),
+            Self::Widget => format!("/w/{}", survey.code),
+        }
+    }
+
+    fn channel(&self) -> Channel {
+        match self {
+            Self::Link => Channel::Web,
+            Self::Invitation(_) => Channel::Invitation,
+            Self::Widget => Channel::Widget,
+        }
+    }
+
+    fn done(&self, survey: &Survey) -> String {
+        match self {
+            Self::Widget => format!("/w/{}/cam-on", survey.code),
+            _ => format!("/s/{}/cam-on", survey.code),
+        }
+    }
+}
+
 struct PageInput<'a> {
+    entry: Entry,
     survey: Survey,
     form: &'a Questionnaire,
-    action: String,
     fixed_unit: Option<String>,
     answers: Answers,
     errors: Vec<AnswerError>,
@@ -268,10 +307,12 @@ async fn render(state: &AppState, headers: &HeaderMap, input: PageInput<'_>, sta
     let targets = state.surveys.targets(state, input.survey.id).await.map(|t| t.to_vec()).unwrap_or_default();
     let fixed = input.fixed_unit.as_ref().and_then(|code| targets.iter().find(|(_, c, _)| c == code)).map(|(_, c, n)| (c.clone(), n.clone()));
     let errors = input.errors.iter().map(|e| (e.question.clone(), format!("{}: {}", question_text(input.form, &e.question), e.message))).collect();
+    let mut layout = Layout::public(input.survey.title.clone());
+    layout.embedded = input.entry == Entry::Widget;
     let page = RespondPage {
-        layout: Layout::public(input.survey.title.clone()),
+        layout,
         intro: input.form.description.clone(),
-        action: input.action,
+        action: input.entry.action(&input.survey),
         sections: sections(input.form, &input.answers, &input.errors, fixed.is_some()),
         errors,
         notice: input.notice,
@@ -282,8 +323,12 @@ async fn render(state: &AppState, headers: &HeaderMap, input: PageInput<'_>, sta
         draft: input.draft.unwrap_or_default(),
         survey: input.survey,
     };
-    let visitor = csrf::VisitorToken::new(state, headers);
     let mut page = page;
+    if page.layout.embedded {
+        page.layout.csrf = csrf::widget_token(state, page.survey.id, state.clock.now_ms());
+        return (status, page).into_response();
+    }
+    let visitor = csrf::VisitorToken::new(state, headers);
     page.layout.csrf = visitor.token.clone();
     visitor.attach((status, page).into_response())
 }
@@ -294,12 +339,21 @@ async fn open_survey(state: &AppState, code: &str) -> Result<Survey, Failure> {
 
 /// The answer page of an open link.
 pub async fn form(State(state): State<AppState>, headers: HeaderMap, Path(code): Path<String>, Query(q): Query<LinkQuery>) -> PageResult<Response> {
+    open_form(state, headers, code, q, Entry::Link).await
+}
+
+/// The answer page inside an agency portal's frame.
+pub async fn widget_form(State(state): State<AppState>, headers: HeaderMap, Path(code): Path<String>, Query(q): Query<LinkQuery>) -> PageResult<Response> {
+    open_form(state, headers, code, q, Entry::Widget).await
+}
+
+async fn open_form(state: AppState, headers: HeaderMap, code: String, q: LinkQuery, entry: Entry) -> PageResult<Response> {
     let survey = open_survey(&state, &code).await?;
     let form = state.surveys.form(&state, survey.version_id).await?;
     let now = state.clock.now_ms();
     let notice = (!survey.is_open(now)).then(|| Refusal::NotOpen { closed: now >= survey.closes_at }.message());
     let input = PageInput {
-        action: format!("/s/{}", survey.code),
+        entry,
         fixed_unit: q.u.map(|u| u.trim().to_string()).filter(|u| !u.is_empty()),
         survey,
         form: &form,
@@ -323,10 +377,7 @@ pub async fn resume(State(state): State<AppState>, headers: HeaderMap, Path((cod
         .ok_or_else(|| Failure { status: StatusCode::NOT_FOUND, ..Failure::invalid("Không tìm thấy phiếu đã lưu, hoặc phiếu đã được gửi hay đã quá 30 ngày.") })?;
     let form = state.surveys.form(&state, survey.version_id).await?;
     let input = PageInput {
-        action: match &draft.token {
-            Some(t) => format!("/t/{t}"),
-            None => format!("/s/{}", survey.code),
-        },
+        entry: draft.token.clone().map_or(Entry::Link, Entry::Invitation),
         fixed_unit: draft.unit,
         survey,
         form: &form,
@@ -355,7 +406,7 @@ pub async fn token_form(State(state): State<AppState>, headers: HeaderMap, Path(
     let unit = targets.iter().find(|(id, _, _)| *id == unit_code).map(|(_, code, _)| code.clone());
     let form = state.surveys.form(&state, survey.version_id).await?;
     let input = PageInput {
-        action: format!("/t/{token}"),
+        entry: Entry::Invitation(token),
         fixed_unit: unit,
         survey,
         form: &form,
@@ -373,15 +424,19 @@ fn field(body: &[u8], name: &str) -> Option<String> {
     form_urlencoded::parse(body).find(|(k, _)| k == name).map(|(_, v)| v.into_owned()).filter(|v| !v.is_empty())
 }
 
-async fn take(state: AppState, headers: HeaderMap, client: ClientMeta, survey: Survey, token: Option<String>, body: axum::body::Bytes) -> PageResult<Response> {
+async fn take(state: AppState, headers: HeaderMap, client: ClientMeta, survey: Survey, entry: Entry, body: axum::body::Bytes) -> PageResult<Response> {
     let is_form = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
     if !is_form {
         return Err(Failure::unsupported_media("Biểu mẫu phải được gửi dạng application/x-www-form-urlencoded.").into());
     }
-    if !field(&body, "csrf").is_some_and(|t| csrf::verify(&state, &headers, &t)) {
+    let now = state.clock.now_ms();
+    let protected = field(&body, "csrf").is_some_and(|t| match entry {
+        Entry::Widget => csrf::verify_widget(&state, survey.id, &t, now),
+        _ => csrf::verify(&state, &headers, &t),
+    });
+    if !protected {
         return Err(Failure::csrf().into());
     }
-    let now = state.clock.now_ms();
     if !state.submit_limiter.allow(&client.ip, now) {
         return Err(Failure::too_many("Có quá nhiều phiếu gửi từ địa chỉ này. Vui lòng thử lại sau ít phút.").into());
     }
@@ -389,11 +444,11 @@ async fn take(state: AppState, headers: HeaderMap, client: ClientMeta, survey: S
     let answers = read_answers(&form, &body);
     let started_at = field(&body, "started_at").and_then(|s| s.parse().ok());
     let submission_id = field(&body, "submission_id").filter(|s| s.len() <= 64).unwrap_or_else(tokens::random_token);
-    let fixed_unit = field(&body, "unit").filter(|_| token.is_none());
-    let action = match &token {
-        Some(t) => format!("/t/{t}"),
-        None => format!("/s/{}", survey.code),
+    let token = match &entry {
+        Entry::Invitation(token) => Some(token.clone()),
+        _ => None,
     };
+    let fixed_unit = field(&body, "unit").filter(|_| token.is_none());
     let draft = field(&body, "draft");
     if field(&body, "action").as_deref() == Some("save") {
         let secret = draft.clone().unwrap_or_else(tokens::random_token);
@@ -407,7 +462,7 @@ async fn take(state: AppState, headers: HeaderMap, client: ClientMeta, survey: S
     }
     let submission = Submission {
         survey: survey.clone(),
-        channel: if token.is_some() { Channel::Invitation } else { Channel::Web },
+        channel: entry.channel(),
         unit_code: fixed_unit.clone(),
         token,
         answers: answers.clone(),
@@ -421,7 +476,7 @@ async fn take(state: AppState, headers: HeaderMap, client: ClientMeta, survey: S
             if let Some(secret) = &draft {
                 state.store.delete_draft(&tokens::digest(secret)).await?;
             }
-            Ok(Redirect::to(&format!("/s/{}/cam-on", survey.code)).into_response())
+            Ok(Redirect::to(&entry.done(&survey)).into_response())
         }
         Err(refusal) => {
             let (errors, status) = match refusal {
@@ -431,9 +486,9 @@ async fn take(state: AppState, headers: HeaderMap, client: ClientMeta, survey: S
                 other => return Err(Failure { status: StatusCode::CONFLICT, ..Failure::invalid(other.message()) }.into()),
             };
             let input = PageInput {
+                entry,
                 survey,
                 form: &form,
-                action,
                 fixed_unit,
                 answers,
                 errors,
@@ -449,7 +504,12 @@ async fn take(state: AppState, headers: HeaderMap, client: ClientMeta, survey: S
 
 pub async fn submit(State(state): State<AppState>, headers: HeaderMap, client: ClientMeta, Path(code): Path<String>, body: axum::body::Bytes) -> PageResult<Response> {
     let survey = open_survey(&state, &code).await?;
-    take(state, headers, client, survey, None, body).await
+    take(state, headers, client, survey, Entry::Link, body).await
+}
+
+pub async fn widget_submit(State(state): State<AppState>, headers: HeaderMap, client: ClientMeta, Path(code): Path<String>, body: axum::body::Bytes) -> PageResult<Response> {
+    let survey = open_survey(&state, &code).await?;
+    take(state, headers, client, survey, Entry::Widget, body).await
 }
 
 pub async fn token_submit(State(state): State<AppState>, headers: HeaderMap, client: ClientMeta, Path(token): Path<String>, body: axum::body::Bytes) -> PageResult<Response> {
@@ -462,10 +522,17 @@ pub async fn token_submit(State(state): State<AppState>, headers: HeaderMap, cli
     // Sent, or saved to finish later: either way the person has begun.
     state.store.invitation_event(&token_hash, InvitationStatus::Started, now).await?;
     let survey = open_survey(&state, &state.store.survey_code(survey_id).await?).await?;
-    take(state, headers, client, survey, Some(token), body).await
+    take(state, headers, client, survey, Entry::Invitation(token), body).await
 }
 
 pub async fn done(State(state): State<AppState>, Path(code): Path<String>) -> PageResult<DonePage> {
     let survey = open_survey(&state, &code).await?;
     Ok(DonePage { layout: Layout::public("Cảm ơn anh/chị"), title: survey.title })
+}
+
+pub async fn widget_done(State(state): State<AppState>, Path(code): Path<String>) -> PageResult<DonePage> {
+    let survey = open_survey(&state, &code).await?;
+    let mut layout = Layout::public("Cảm ơn anh/chị");
+    layout.embedded = true;
+    Ok(DonePage { layout, title: survey.title })
 }
