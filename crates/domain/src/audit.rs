@@ -71,6 +71,9 @@ actions! {
     SampleDrawn = "sample.drawn", "Rút mẫu khảo sát";
     SampleReplaced = "sample.replaced", "Thay thế người được chọn mẫu";
     InvitationsQueued = "invitations.queued", "Xếp lời mời khảo sát vào hàng gửi";
+    KioskCreated = "kiosk.created", "Lắp đặt máy đánh giá tại quầy";
+    KioskDutyTaken = "kiosk.duty", "Nhận trực quầy có máy đánh giá";
+    KioskDisabled = "kiosk.disabled", "Ngừng máy đánh giá";
 }
 
 #[cfg(test)]

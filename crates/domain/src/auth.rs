@@ -47,6 +47,8 @@ pub enum Permission {
     RegisterDossiers,
     /// Open the names and contacts of the sampling frame (each opening is audited).
     ViewRespondents,
+    /// Set up the rating kiosks of the subtree's counters, take duty at one, invite ratings.
+    RunKiosks,
 }
 
 impl Role {
@@ -98,10 +100,10 @@ impl Role {
     pub fn permissions(self) -> &'static [Permission] {
         use Permission::*;
         match self {
-            Self::CounterStaff => &[RegisterDossiers],
+            Self::CounterStaff => &[RegisterDossiers, RunKiosks],
             Self::Interviewer | Self::DataEntry => &[],
             // The unit's own officials read its responses to act on what citizens said.
-            Self::UnitOfficial | Self::UnitHead => &[ViewUnits, ViewResults, ViewResponses, HandleAlerts],
+            Self::UnitOfficial | Self::UnitHead => &[ViewUnits, ViewResults, ViewResponses, HandleAlerts, RunKiosks],
             Self::AppraisalCouncil => &[ViewUnits, ViewResults],
             Self::Leadership => &[ViewUnits, ViewUsers, ViewResults],
             // The reform office runs the sampling and contacts respondents; administrators keep
@@ -119,6 +121,7 @@ impl Role {
                 HandleAlerts,
                 RegisterDossiers,
                 ViewRespondents,
+                RunKiosks,
             ],
             Self::SystemAdmin => &[
                 ViewUnits,
@@ -132,6 +135,7 @@ impl Role {
                 PublishResults,
                 HandleAlerts,
                 RegisterDossiers,
+                RunKiosks,
             ],
         }
     }

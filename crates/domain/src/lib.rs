@@ -6,6 +6,7 @@ pub mod alerts;
 pub mod audit;
 pub mod auth;
 pub mod invitations;
+pub mod kiosks;
 pub mod sampling;
 pub mod sipas;
 pub mod surveys;

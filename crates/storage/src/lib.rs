@@ -15,6 +15,7 @@ pub mod auth;
 pub mod crypto;
 mod error;
 pub mod invitations;
+pub mod kiosks;
 pub mod responses;
 pub mod sampling;
 pub mod sipas;

@@ -20,18 +20,51 @@ pub struct Layout {
     pub user: Option<String>,
     pub csrf: String,
     pub nav: Vec<NavItem>,
-    /// Shown inside another site's frame (the widget): no header or footer, and a script that
-    /// tells the frame its height.
-    pub embedded: bool,
+    pub frame: Frame,
+    /// Reload the page, or go to the address, after so many seconds (kiosk screens reset so).
+    pub refresh: Option<(u32, String)>,
+}
+
+/// What surrounds a page.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Frame {
+    /// The site: header with navigation, footer.
+    Site,
+    /// Inside another site's frame (the widget): no header or footer, and a script that tells
+    /// the frame its height.
+    Embedded,
+    /// The rating tablet at a counter: nothing but the page, large to touch.
+    Kiosk,
+}
+
+impl Layout {
+    /// Whether the site's header and footer are left out.
+    pub fn bare(&self) -> bool {
+        self.frame != Frame::Site
+    }
+
+    /// The page body's class for a bare frame.
+    pub fn frame_class(&self) -> &'static str {
+        match self.frame {
+            Frame::Site => "",
+            Frame::Embedded => "embedded",
+            Frame::Kiosk => "kiosk",
+        }
+    }
+
+    pub fn frame_is(&self, class: &str) -> bool {
+        self.frame_class() == class
+    }
 }
 
 /// Navigation entries of the officials' area and who sees them.
-const ADMIN_NAV: [(&str, &str, Option<Permission>); 9] = [
+const ADMIN_NAV: [(&str, &str, Option<Permission>); 10] = [
     ("/admin", "Tổng quan", None),
     ("/admin/sipas", "Chỉ số hài lòng", Some(Permission::ViewResults)),
     ("/admin/alerts", "Cảnh báo", Some(Permission::HandleAlerts)),
     ("/admin/surveys", "Khảo sát", Some(Permission::ViewResults)),
     ("/admin/sampling", "Chọn mẫu", Some(Permission::ManageSurveys)),
+    ("/admin/kiosks", "Máy đánh giá", Some(Permission::RunKiosks)),
     ("/admin/questionnaires", "Mẫu phiếu", Some(Permission::ManageSurveys)),
     ("/admin/units", "Đơn vị", Some(Permission::ViewUnits)),
     ("/admin/users", "Người dùng", Some(Permission::ViewUsers)),
@@ -45,7 +78,7 @@ impl Layout {
             NavItem { href: "/units", label: "Cơ quan, đơn vị", active: false },
             NavItem { href: "/ket-qua", label: "Kết quả công bố", active: false },
         ];
-        Self { title: title.into(), user: None, csrf: String::new(), nav, embedded: false }
+        Self { title: title.into(), user: None, csrf: String::new(), nav, frame: Frame::Site, refresh: None }
     }
 
     /// The officials' frame; `active` is the navigation entry to mark as current.
@@ -56,7 +89,7 @@ impl Layout {
             .filter(|(_, _, permission)| permission.is_none_or(|p| access.has(p)))
             .map(|(href, label, _)| NavItem { href, label, active: *href == active })
             .collect();
-        Self { title: title.into(), user: Some(user.principal.full_name.clone()), csrf: user.csrf.clone(), nav, embedded: false }
+        Self { title: title.into(), user: Some(user.principal.full_name.clone()), csrf: user.csrf.clone(), nav, frame: Frame::Site, refresh: None }
     }
 }
 

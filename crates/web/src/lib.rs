@@ -11,6 +11,7 @@ mod auth;
 mod error;
 mod home;
 mod invitations;
+mod kiosks;
 mod layout;
 mod ops;
 mod sampling;
@@ -47,6 +48,7 @@ pub fn router(state: AppState) -> Router {
         .merge(alerts::routes())
         .merge(sampling::routes())
         .merge(invitations::routes())
+        .merge(kiosks::routes())
         .merge(api::routes())
         .merge(ops::routes())
         .fallback(error::not_found)

@@ -45,6 +45,10 @@ pub struct Config {
     pub zalo_url: String,
     /// Sites allowed to frame the widget, as a CSP `frame-ancestors` source list.
     pub widget_origins: String,
+    /// A kiosk's thank-you screen goes back to waiting after this many seconds; a rating form
+    /// left untouched, after `kiosk_idle_seconds`.
+    pub kiosk_reset_seconds: u32,
+    pub kiosk_idle_seconds: u32,
 }
 
 /// Agency portals of Vietnamese state bodies live under `.gov.vn`.
@@ -71,6 +75,8 @@ impl Default for Config {
             zalo_secret: String::new(),
             zalo_url: notify::invitations::ZNS_URL.into(),
             widget_origins: DEFAULT_WIDGET_ORIGINS.into(),
+            kiosk_reset_seconds: 8,
+            kiosk_idle_seconds: 120,
         }
     }
 }

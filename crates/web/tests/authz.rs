@@ -34,6 +34,10 @@ const MANAGERS: &[&str] = &["quantri", "cchc"];
 /// subtree.
 const SEE_RESPONSES: &[&str] = &["quantri", "cchc", "stp.canbo", "stp.giamdoc", "anlac.canbo", "anlac.chutich"];
 
+/// Rating kiosks: the reform office and administrators, each unit's officials and its one-stop
+/// counter staff.
+const RUN_KIOSKS: &[&str] = &["quantri", "cchc", "stp.canbo", "stp.giamdoc", "anlac.canbo", "anlac.chutich", "motcua.anlac"];
+
 /// What a route answers: `allowed` get `ok`; `hidden` get 404 (the data exists but is outside
 /// their subtree); other officials get 403; the anonymous caller is sent to log in.
 struct Case {
@@ -121,6 +125,7 @@ async fn every_role_against_every_protected_route() {
             case("GET", format!("/admin/surveys/{survey}/alerts"), 200, MANAGERS, &[]),
             case("GET", "/admin/sampling", 200, MANAGERS, &[]),
             case("GET", "/admin/sampling/frame", 200, MANAGERS, &[]),
+            case("GET", "/admin/kiosks", 200, RUN_KIOSKS, &[]),
         ];
         let sessions = sessions(&app).await;
         let mut failures = Vec::new();

@@ -78,7 +78,7 @@ impl ClientMeta {
     }
 }
 
-async fn session_principal(state: &AppState, headers: &HeaderMap) -> Result<Option<(Principal, String)>, Failure> {
+pub(crate) async fn session_principal(state: &AppState, headers: &HeaderMap) -> Result<Option<(Principal, String)>, Failure> {
     let Some(token) = cookie(headers, SESSION_COOKIE) else { return Ok(None) };
     let policy = SessionPolicy { idle_ms: state.config.session_idle_minutes * 60_000 };
     let principal = state.store.session_principal(&tokens::digest(&token), state.clock.now_ms(), policy).await?;

@@ -6,7 +6,7 @@ mod export;
 pub mod intake;
 mod pages;
 mod questionnaires;
-mod respond;
+pub(crate) mod respond;
 
 use std::time::Duration;
 

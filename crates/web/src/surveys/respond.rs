@@ -13,6 +13,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use domain::invitations::InvitationStatus;
 use domain::surveys::{Answer, AnswerError, Answers, Channel, Condition, QuestionKind, Questionnaire};
 use serde::Deserialize;
+use storage::responses::Stored;
 use storage::surveys::Survey;
 
 use super::intake::{self, Refusal, Submission};
@@ -21,7 +22,7 @@ use crate::auth::csrf;
 use crate::auth::session::ClientMeta;
 use crate::auth::tokens;
 use crate::error::{Failure, PageResult};
-use crate::layout::Layout;
+use crate::layout::{Frame, Layout};
 
 /// An option as a radio button or checkbox.
 pub struct OptionView {
@@ -263,6 +264,8 @@ enum Entry {
     Invitation(String),
     /// The widget embedded in an agency portal (`/w/{code}`): no cookies, a compact frame.
     Widget,
+    /// The rating tablet at a counter (`/kiosk/{key}`).
+    Kiosk(String),
 }
 
 impl Entry {
@@ -271,6 +274,7 @@ impl Entry {
             Self::Link => format!("/s/{}", survey.code),
             Self::Invitation(token) => format!("/t/{token}"),
             Self::Widget => format!("/w/{}", survey.code),
+            Self::Kiosk(key) => format!("/kiosk/{key}"),
         }
     }
 
@@ -279,12 +283,22 @@ impl Entry {
             Self::Link => Channel::Web,
             Self::Invitation(_) => Channel::Invitation,
             Self::Widget => Channel::Widget,
+            Self::Kiosk(_) => Channel::Kiosk,
+        }
+    }
+
+    fn frame(&self) -> Frame {
+        match self {
+            Self::Widget => Frame::Embedded,
+            Self::Kiosk(_) => Frame::Kiosk,
+            _ => Frame::Site,
         }
     }
 
     fn done(&self, survey: &Survey) -> String {
         match self {
             Self::Widget => format!("/w/{}/cam-on", survey.code),
+            Self::Kiosk(key) => format!("/kiosk/{key}/cam-on"),
             _ => format!("/s/{}/cam-on", survey.code),
         }
     }
@@ -308,7 +322,11 @@ async fn render(state: &AppState, headers: &HeaderMap, input: PageInput<'_>, sta
     let fixed = input.fixed_unit.as_ref().and_then(|code| targets.iter().find(|(_, c, _)| c == code)).map(|(_, c, n)| (c.clone(), n.clone()));
     let errors = input.errors.iter().map(|e| (e.question.clone(), format!("{}: {}", question_text(input.form, &e.question), e.message))).collect();
     let mut layout = Layout::public(input.survey.title.clone());
-    layout.embedded = input.entry == Entry::Widget;
+    layout.frame = input.entry.frame();
+    if let Entry::Kiosk(key) = &input.entry {
+        // A form left half-done goes back to the kiosk's waiting screen.
+        layout.refresh = Some((state.config.kiosk_idle_seconds, format!("/kiosk/{key}")));
+    }
     let page = RespondPage {
         layout,
         intro: input.form.description.clone(),
@@ -324,7 +342,7 @@ async fn render(state: &AppState, headers: &HeaderMap, input: PageInput<'_>, sta
         survey: input.survey,
     };
     let mut page = page;
-    if page.layout.embedded {
+    if page.layout.frame == Frame::Embedded {
         page.layout.csrf = csrf::widget_token(state, page.survey.id, state.clock.now_ms());
         return (status, page).into_response();
     }
@@ -365,6 +383,19 @@ async fn open_form(state: AppState, headers: HeaderMap, code: String, q: LinkQue
         draft: None,
     };
     Ok(render(&state, &headers, input, StatusCode::OK).await)
+}
+
+/// The rating form of a counter's kiosk (reached at `/kiosk/{key}`), for the unit it stands in;
+/// shown once the official on duty has invited a rating.
+pub(crate) async fn kiosk_form(state: AppState, headers: HeaderMap, key: String, kiosk: &storage::kiosks::Kiosk) -> PageResult<Response> {
+    let query = LinkQuery { u: Some(kiosk.unit_code.clone()) };
+    open_form(state, headers, kiosk.survey_code.clone(), query, Entry::Kiosk(key)).await
+}
+
+/// A rating sent from a counter's kiosk.
+pub(crate) async fn kiosk_submit(state: AppState, headers: HeaderMap, client: ClientMeta, key: String, kiosk: &storage::kiosks::Kiosk, body: axum::body::Bytes) -> PageResult<Response> {
+    let survey = open_survey(&state, &kiosk.survey_code).await?;
+    take(state, headers, client, survey, Entry::Kiosk(key), body).await
 }
 
 /// The answer page again, as it was saved half-way.
@@ -460,19 +491,32 @@ async fn take(state: AppState, headers: HeaderMap, client: ClientMeta, survey: S
         let link = format!("{scheme}://{host}/s/{}/tiep-tuc/{secret}", survey.code);
         return Ok(SavedPage { layout: Layout::public("Đã lưu phiếu"), title: survey.title, link }.into_response());
     }
+    // A kiosk takes a rating only when invited, and attributes it to the official on duty.
+    let kiosk = match &entry {
+        Entry::Kiosk(key) => match crate::kiosks::admit(&state, &headers, key, now).await? {
+            Ok(kiosk) => Some(kiosk),
+            Err(waiting) => return Ok(waiting),
+        },
+        _ => None,
+    };
     let submission = Submission {
         survey: survey.clone(),
         channel: entry.channel(),
-        unit_code: fixed_unit.clone(),
+        // A kiosk stands in one unit, whatever the form says.
+        unit_code: kiosk.as_ref().map(|k| k.unit_code.clone()).or_else(|| fixed_unit.clone()),
         token,
         answers: answers.clone(),
         started_at,
         submission_id: Some(submission_id.clone()),
         dossier_code: None,
-        staff: None,
+        staff: kiosk.as_ref().and_then(|k| k.staff_username.clone()),
     };
     match intake::submit(&state, &client, submission).await {
-        Ok(_) => {
+        Ok(stored) => {
+            if let Some(kiosk) = &kiosk {
+                let (Stored::New(id) | Stored::AlreadyStored(id)) = stored;
+                state.store.kiosk_rated(kiosk, id, now).await?;
+            }
             if let Some(secret) = &draft {
                 state.store.delete_draft(&tokens::digest(secret)).await?;
             }
@@ -533,6 +577,6 @@ pub async fn done(State(state): State<AppState>, Path(code): Path<String>) -> Pa
 pub async fn widget_done(State(state): State<AppState>, Path(code): Path<String>) -> PageResult<DonePage> {
     let survey = open_survey(&state, &code).await?;
     let mut layout = Layout::public("Cảm ơn anh/chị");
-    layout.embedded = true;
+    layout.frame = Frame::Embedded;
     Ok(DonePage { layout, title: survey.title })
 }
