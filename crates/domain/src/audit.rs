@@ -74,6 +74,8 @@ actions! {
     KioskCreated = "kiosk.created", "Lắp đặt máy đánh giá tại quầy";
     KioskDutyTaken = "kiosk.duty", "Nhận trực quầy có máy đánh giá";
     KioskDisabled = "kiosk.disabled", "Ngừng máy đánh giá";
+    PaperModeSet = "paper.mode_set", "Đặt cách kiểm tra nhập phiếu giấy";
+    PaperReconciled = "paper.reconciled", "Đối chiếu hai lần nhập phiếu giấy";
 }
 
 #[cfg(test)]

@@ -49,6 +49,8 @@ pub enum Permission {
     ViewRespondents,
     /// Set up the rating kiosks of the subtree's counters, take duty at one, invite ratings.
     RunKiosks,
+    /// Key in paper questionnaires of the subtree's units.
+    EnterPaper,
 }
 
 impl Role {
@@ -101,7 +103,8 @@ impl Role {
         use Permission::*;
         match self {
             Self::CounterStaff => &[RegisterDossiers, RunKiosks],
-            Self::Interviewer | Self::DataEntry => &[],
+            Self::Interviewer => &[],
+            Self::DataEntry => &[EnterPaper],
             // The unit's own officials read its responses to act on what citizens said.
             Self::UnitOfficial | Self::UnitHead => &[ViewUnits, ViewResults, ViewResponses, HandleAlerts, RunKiosks],
             Self::AppraisalCouncil => &[ViewUnits, ViewResults],
@@ -122,6 +125,7 @@ impl Role {
                 RegisterDossiers,
                 ViewRespondents,
                 RunKiosks,
+                EnterPaper,
             ],
             Self::SystemAdmin => &[
                 ViewUnits,
@@ -136,6 +140,7 @@ impl Role {
                 HandleAlerts,
                 RegisterDossiers,
                 RunKiosks,
+                EnterPaper,
             ],
         }
     }

@@ -7,6 +7,7 @@ pub mod audit;
 pub mod auth;
 pub mod invitations;
 pub mod kiosks;
+pub mod paper;
 pub mod sampling;
 pub mod sipas;
 pub mod surveys;

@@ -16,6 +16,7 @@ pub mod crypto;
 mod error;
 pub mod invitations;
 pub mod kiosks;
+pub mod paper;
 pub mod responses;
 pub mod sampling;
 pub mod sipas;

@@ -111,6 +111,7 @@ pub const OFFICIALS: &[(&str, &str, &str, Role, &str)] = &[
     ("motcua.anlac", "Ngô Thị Hương", "28101", Role::CounterStaff, "28101"),
     ("dieutravien", "Đỗ Văn Nam", "SNV", Role::Interviewer, "99"),
     ("nhaplieu", "Lý Thị Hoa", "SNV", Role::DataEntry, "99"),
+    ("nhaplieu2", "Trịnh Văn Quang", "SNV", Role::DataEntry, "99"),
 ];
 
 fn raw(line: usize, row: &Row) -> RawUnitRow {

@@ -58,13 +58,14 @@ impl Layout {
 }
 
 /// Navigation entries of the officials' area and who sees them.
-const ADMIN_NAV: [(&str, &str, Option<Permission>); 10] = [
+const ADMIN_NAV: [(&str, &str, Option<Permission>); 11] = [
     ("/admin", "Tổng quan", None),
     ("/admin/sipas", "Chỉ số hài lòng", Some(Permission::ViewResults)),
     ("/admin/alerts", "Cảnh báo", Some(Permission::HandleAlerts)),
     ("/admin/surveys", "Khảo sát", Some(Permission::ViewResults)),
     ("/admin/sampling", "Chọn mẫu", Some(Permission::ManageSurveys)),
     ("/admin/kiosks", "Máy đánh giá", Some(Permission::RunKiosks)),
+    ("/admin/paper", "Nhập phiếu giấy", Some(Permission::EnterPaper)),
     ("/admin/questionnaires", "Mẫu phiếu", Some(Permission::ManageSurveys)),
     ("/admin/units", "Đơn vị", Some(Permission::ViewUnits)),
     ("/admin/users", "Người dùng", Some(Permission::ViewUsers)),

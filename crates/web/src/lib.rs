@@ -14,6 +14,7 @@ mod invitations;
 mod kiosks;
 mod layout;
 mod ops;
+mod paper;
 mod sampling;
 mod security;
 mod sipas;
@@ -49,6 +50,7 @@ pub fn router(state: AppState) -> Router {
         .merge(sampling::routes())
         .merge(invitations::routes())
         .merge(kiosks::routes())
+        .merge(paper::routes())
         .merge(api::routes())
         .merge(ops::routes())
         .fallback(error::not_found)

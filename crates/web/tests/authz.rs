@@ -126,6 +126,7 @@ async fn every_role_against_every_protected_route() {
             case("GET", "/admin/sampling", 200, MANAGERS, &[]),
             case("GET", "/admin/sampling/frame", 200, MANAGERS, &[]),
             case("GET", "/admin/kiosks", 200, RUN_KIOSKS, &[]),
+            case("GET", "/admin/paper", 200, &["quantri", "cchc", "nhaplieu"], &[]),
         ];
         let sessions = sessions(&app).await;
         let mut failures = Vec::new();
@@ -243,7 +244,7 @@ async fn officials_read_only_their_subtree_in_lists_exports_and_the_api() {
         let api: serde_json::Value = leader.get("/api/v1/units?per_page=500").await.json().await.unwrap();
         assert_eq!(api["total"], 53, "{backend}");
         let users: serde_json::Value = leader.get("/api/v1/users").await.json().await.unwrap();
-        assert_eq!(users["total"], 11);
+        assert_eq!(users["total"], 12);
         assert!(users["items"][0].get("email").is_none(), "lists carry no personal data");
     }
 }

@@ -69,15 +69,19 @@ pub struct RespondPage {
     action: String,
     sections: Vec<SectionView>,
     errors: Vec<(String, String)>,
-    notice: Option<String>,
-    started_at: i64,
-    submission_id: String,
+    pub(crate) notice: Option<String>,
+    pub(crate) started_at: i64,
+    pub(crate) submission_id: String,
     /// The unit the link carries (code, name), shown instead of asked.
     fixed_unit: Option<(String, String)>,
     /// The units the survey asks about (code, name), for the unit question.
     units: Vec<(String, String)>,
     /// The secret of the saved draft being continued, if any.
     draft: String,
+    /// A paper form's serial number, asked of the clerk keying it.
+    serial: Option<String>,
+    /// What became of the paper form keyed just before.
+    outcome: Option<String>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -91,7 +95,7 @@ pub struct SavedPage {
 /// What "save and continue" keeps: enough to show the form again as it was left.
 #[derive(serde::Serialize, Deserialize)]
 struct Draft {
-    answers: Answers,
+    pub(crate) answers: Answers,
     unit: Option<String>,
     token: Option<String>,
     started_at: i64,
@@ -223,7 +227,7 @@ pub fn sections(form: &Questionnaire, answers: &Answers, errors: &[AnswerError],
 }
 
 /// Reads `a.CODE` (repeated for multiple choice) and `a.CODE/ROW` fields into answers.
-fn read_answers(form: &Questionnaire, body: &[u8]) -> Answers {
+pub(crate) fn read_answers(form: &Questionnaire, body: &[u8]) -> Answers {
     let mut answers = Answers::new();
     for (key, value) in form_urlencoded::parse(body) {
         let Some(name) = key.strip_prefix("a.") else { continue };
@@ -257,7 +261,7 @@ pub struct LinkQuery {
 /// How a person reached the form: it decides the channel, where the form posts, and how the
 /// form is protected.
 #[derive(Clone, Debug, PartialEq, Eq)]
-enum Entry {
+pub(crate) enum Entry {
     /// The public link or QR code (`/s/{code}`).
     Link,
     /// An invitation's one-time link (`/t/{token}`).
@@ -266,6 +270,9 @@ enum Entry {
     Widget,
     /// The rating tablet at a counter (`/kiosk/{key}`).
     Kiosk(String),
+    /// A clerk keying a paper form with this serial number, among the officials' pages, told
+    /// what became of the form keyed before.
+    Paper { serial: String, outcome: Option<String> },
 }
 
 impl Entry {
@@ -275,6 +282,7 @@ impl Entry {
             Self::Invitation(token) => format!("/t/{token}"),
             Self::Widget => format!("/w/{}", survey.code),
             Self::Kiosk(key) => format!("/kiosk/{key}"),
+            Self::Paper { .. } => format!("/admin/paper/{}", survey.id),
         }
     }
 
@@ -284,6 +292,7 @@ impl Entry {
             Self::Invitation(_) => Channel::Invitation,
             Self::Widget => Channel::Widget,
             Self::Kiosk(_) => Channel::Kiosk,
+            Self::Paper { .. } => Channel::Paper,
         }
     }
 
@@ -304,24 +313,26 @@ impl Entry {
     }
 }
 
-struct PageInput<'a> {
-    entry: Entry,
-    survey: Survey,
-    form: &'a Questionnaire,
-    fixed_unit: Option<String>,
-    answers: Answers,
-    errors: Vec<AnswerError>,
-    notice: Option<String>,
-    started_at: i64,
-    submission_id: String,
-    draft: Option<String>,
+pub(crate) struct PageInput<'a> {
+    pub(crate) entry: Entry,
+    /// The frame around the form, when not the public one (a clerk's page).
+    pub(crate) layout: Option<Layout>,
+    pub(crate) survey: Survey,
+    pub(crate) form: &'a Questionnaire,
+    pub(crate) fixed_unit: Option<String>,
+    pub(crate) answers: Answers,
+    pub(crate) errors: Vec<AnswerError>,
+    pub(crate) notice: Option<String>,
+    pub(crate) started_at: i64,
+    pub(crate) submission_id: String,
+    pub(crate) draft: Option<String>,
 }
 
-async fn render(state: &AppState, headers: &HeaderMap, input: PageInput<'_>, status: StatusCode) -> Response {
+pub(crate) async fn render(state: &AppState, headers: &HeaderMap, input: PageInput<'_>, status: StatusCode) -> Response {
     let targets = state.surveys.targets(state, input.survey.id).await.map(|t| t.to_vec()).unwrap_or_default();
     let fixed = input.fixed_unit.as_ref().and_then(|code| targets.iter().find(|(_, c, _)| c == code)).map(|(_, c, n)| (c.clone(), n.clone()));
     let errors = input.errors.iter().map(|e| (e.question.clone(), format!("{}: {}", question_text(input.form, &e.question), e.message))).collect();
-    let mut layout = Layout::public(input.survey.title.clone());
+    let mut layout = input.layout.unwrap_or_else(|| Layout::public(input.survey.title.clone()));
     layout.frame = input.entry.frame();
     if let Entry::Kiosk(key) = &input.entry {
         // A form left half-done goes back to the kiosk's waiting screen.
@@ -339,6 +350,14 @@ async fn render(state: &AppState, headers: &HeaderMap, input: PageInput<'_>, sta
         fixed_unit: fixed,
         units: targets.into_iter().map(|(_, code, name)| (code, name)).collect(),
         draft: input.draft.unwrap_or_default(),
+        serial: match &input.entry {
+            Entry::Paper { serial, .. } => Some(serial.clone()),
+            _ => None,
+        },
+        outcome: match &input.entry {
+            Entry::Paper { outcome, .. } => outcome.clone(),
+            _ => None,
+        },
         survey: input.survey,
     };
     let mut page = page;
@@ -371,6 +390,7 @@ async fn open_form(state: AppState, headers: HeaderMap, code: String, q: LinkQue
     let now = state.clock.now_ms();
     let notice = (!survey.is_open(now)).then(|| Refusal::NotOpen { closed: now >= survey.closes_at }.message());
     let input = PageInput {
+        layout: None,
         entry,
         fixed_unit: q.u.map(|u| u.trim().to_string()).filter(|u| !u.is_empty()),
         survey,
@@ -408,6 +428,7 @@ pub async fn resume(State(state): State<AppState>, headers: HeaderMap, Path((cod
         .ok_or_else(|| Failure { status: StatusCode::NOT_FOUND, ..Failure::invalid("Không tìm thấy phiếu đã lưu, hoặc phiếu đã được gửi hay đã quá 30 ngày.") })?;
     let form = state.surveys.form(&state, survey.version_id).await?;
     let input = PageInput {
+        layout: None,
         entry: draft.token.clone().map_or(Entry::Link, Entry::Invitation),
         fixed_unit: draft.unit,
         survey,
@@ -437,6 +458,7 @@ pub async fn token_form(State(state): State<AppState>, headers: HeaderMap, Path(
     let unit = targets.iter().find(|(id, _, _)| *id == unit_code).map(|(_, code, _)| code.clone());
     let form = state.surveys.form(&state, survey.version_id).await?;
     let input = PageInput {
+        layout: None,
         entry: Entry::Invitation(token),
         fixed_unit: unit,
         survey,
@@ -530,6 +552,7 @@ async fn take(state: AppState, headers: HeaderMap, client: ClientMeta, survey: S
                 other => return Err(Failure { status: StatusCode::CONFLICT, ..Failure::invalid(other.message()) }.into()),
             };
             let input = PageInput {
+                layout: None,
                 entry,
                 survey,
                 form: &form,
