@@ -357,10 +357,13 @@ impl Store {
         for DueRow { id, channel, phone_sealed: phone, email_sealed: email, token_sealed: token, survey_title, unit_name, dossier_code, reminders, attempts, opted_out } in rows {
             let channel = InviteChannel::parse(&channel).ok_or_else(|| Error::Invalid(vec![format!("kênh «{channel}» không hợp lệ")]))?;
             let sealed = if channel == InviteChannel::Email { (&email, "frame.email") } else { (&phone, "frame.phone") };
-            if opted_out || sealed.0.is_empty() {
-                // Opted out (or erased) since it was queued: never sent.
-                let status = if opted_out { InvitationStatus::OptedOut } else { InvitationStatus::Failed };
-                self.invitation_status(id, status, now, "").await?;
+            if opted_out {
+                // Opted out since it was queued: never sent.
+                self.invitation_status(id, InvitationStatus::OptedOut, now, "").await?;
+                continue;
+            }
+            if sealed.0.is_empty() {
+                self.invitation_status(id, InvitationStatus::Failed, now, "thông tin liên hệ đã bị xóa").await?;
                 continue;
             }
             due.push(DueInvitation {

@@ -8,7 +8,7 @@ use askama_web::WebTemplate;
 use axum::extract::{Path, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
-use domain::kiosks::{KioskMoment, KioskRules};
+use domain::kiosks::{KioskMoment, KioskRefusal, KioskRules};
 use storage::kiosks::Kiosk;
 
 use crate::AppState;
@@ -50,8 +50,8 @@ async fn kiosk(state: &AppState, key: &str) -> Result<Kiosk, Failure> {
     state.store.kiosk_by_key(key).await.map_err(|_| Failure::not_found())
 }
 
-/// Whether the kiosk takes a rating now: the kiosk, or the waiting screen saying why not.
-pub(crate) async fn admit(state: &AppState, headers: &HeaderMap, key: &str, now: i64) -> Result<Result<Kiosk, Response>, Failure> {
+/// The kiosk behind the address, and whether it takes a rating now.
+async fn judge(state: &AppState, headers: &HeaderMap, key: &str, now: i64) -> Result<(Kiosk, Result<(), KioskRefusal>), Failure> {
     let kiosk = kiosk(state, key).await?;
     let signed_in = session_principal(state, headers).await?.map(|(principal, _)| principal.user_id);
     let moment = KioskMoment {
@@ -62,22 +62,24 @@ pub(crate) async fn admit(state: &AppState, headers: &HeaderMap, key: &str, now:
         on_duty: kiosk.staff_user_id,
         signed_in,
     };
-    Ok(match KioskRules::default().admit(&moment) {
-        Ok(()) => Ok(kiosk),
-        Err(refusal) => Err((StatusCode::CONFLICT, screen(state, key, &kiosk, Some(refusal.to_string()), false)).into_response()),
+    let verdict = KioskRules::default().admit(&moment);
+    Ok((kiosk, verdict))
+}
+
+/// Whether the kiosk takes a rating now: the kiosk, or the waiting screen saying why not.
+pub(crate) async fn admit(state: &AppState, headers: &HeaderMap, key: &str, now: i64) -> Result<Result<Kiosk, Response>, Failure> {
+    Ok(match judge(state, headers, key, now).await? {
+        (kiosk, Ok(())) => Ok(kiosk),
+        (kiosk, Err(refusal)) => Err((StatusCode::CONFLICT, screen(state, key, &kiosk, Some(refusal.to_string()), false)).into_response()),
     })
 }
 
 pub async fn show(State(state): State<AppState>, headers: HeaderMap, Path(key): Path<String>) -> PageResult<Response> {
-    let now = state.clock.now_ms();
-    match admit(&state, &headers, &key, now).await? {
-        Ok(kiosk) => respond::kiosk_form(state, headers, key, &kiosk).await,
-        // Waiting is the usual state, not an error: only a refusal for a reason is shown.
-        Err(_) => {
-            let kiosk = kiosk(&state, &key).await?;
-            let signed_in = session_principal(&state, &headers).await?.map(|(p, _)| p.user_id);
-            let message = (kiosk.staff_user_id.is_some() && signed_in == kiosk.staff_user_id)
-                .then(|| domain::kiosks::KioskRefusal::SelfRating.to_string());
+    match judge(&state, &headers, &key, state.clock.now_ms()).await? {
+        (kiosk, Ok(())) => respond::kiosk_form(state, headers, key, &kiosk).await,
+        // Waiting is the usual state, not an error; of the refusals only self-rating is told here.
+        (kiosk, Err(refusal)) => {
+            let message = (refusal == KioskRefusal::SelfRating).then(|| refusal.to_string());
             Ok(screen(&state, &key, &kiosk, message, false).into_response())
         }
     }
