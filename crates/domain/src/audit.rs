@@ -75,6 +75,7 @@ actions! {
     KioskDutyTaken = "kiosk.duty", "Nhận trực quầy có máy đánh giá";
     KioskDisabled = "kiosk.disabled", "Ngừng máy đánh giá";
     PaperModeSet = "paper.mode_set", "Đặt cách kiểm tra nhập phiếu giấy";
+    InterviewsAssigned = "interviews.assigned", "Giao phỏng vấn cho điều tra viên";
     PaperReconciled = "paper.reconciled", "Đối chiếu hai lần nhập phiếu giấy";
 }
 

@@ -51,6 +51,8 @@ pub enum Permission {
     RunKiosks,
     /// Key in paper questionnaires of the subtree's units.
     EnterPaper,
+    /// Interview the sampled people of the subtree's units assigned to oneself.
+    ConductInterviews,
 }
 
 impl Role {
@@ -103,7 +105,7 @@ impl Role {
         use Permission::*;
         match self {
             Self::CounterStaff => &[RegisterDossiers, RunKiosks],
-            Self::Interviewer => &[],
+            Self::Interviewer => &[ConductInterviews],
             Self::DataEntry => &[EnterPaper],
             // The unit's own officials read its responses to act on what citizens said.
             Self::UnitOfficial | Self::UnitHead => &[ViewUnits, ViewResults, ViewResponses, HandleAlerts, RunKiosks],

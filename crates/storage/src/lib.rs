@@ -14,6 +14,7 @@ pub mod audit;
 pub mod auth;
 pub mod crypto;
 mod error;
+pub mod interviews;
 pub mod invitations;
 pub mod kiosks;
 pub mod paper;

@@ -199,6 +199,14 @@ impl Browser {
         Ok((tag.as_str().unwrap_or_default().to_lowercase(), attribute("type").await?, attribute("name").await?))
     }
 
+    /// Cuts the page off the network (Chromium's network emulation), or gives it back.
+    pub async fn set_offline(&self, offline: bool) -> anyhow::Result<()> {
+        let conditions = json!({ "network_conditions": {
+            "offline": offline, "latency": 0, "download_throughput": 1_000_000, "upload_throughput": 1_000_000
+        }});
+        self.command(reqwest::Method::POST, "/chromium/network_conditions", Some(conditions)).await.map(|_| ())
+    }
+
     /// Continues inside the frame matching `css` (WebDriver's frame switch); `leave_frame` comes
     /// back to the page.
     pub async fn enter_frame(&self, css: &str) -> anyhow::Result<()> {

@@ -31,7 +31,8 @@ use crate::AppState;
         (name = "surveys", description = "Mẫu phiếu, cuộc khảo sát, trả lời và kết quả trực tiếp"),
         (name = "sipas", description = "Chỉ số hài lòng: số liệu tổng hợp, xếp hạng, kết quả đã công bố"),
         (name = "alerts", description = "Cảnh báo và vụ việc cần xử lý"),
-        (name = "sampling", description = "Khung mẫu từ hệ thống một cửa và tiến độ mẫu khảo sát")
+        (name = "sampling", description = "Khung mẫu từ hệ thống một cửa và tiến độ mẫu khảo sát"),
+        (name = "interviews", description = "Phỏng vấn: phiếu được giao và đồng bộ từ máy của điều tra viên")
     )
 )]
 struct ApiDoc;
@@ -59,6 +60,7 @@ fn api() -> OpenApiRouter<AppState> {
         .merge(crate::sipas::api::routes())
         .merge(crate::alerts::api::routes())
         .merge(crate::sampling::api::routes())
+        .merge(crate::interviews::api_routes())
 }
 
 /// The OpenAPI document as JSON (also printed by `thuocdo openapi`).

@@ -23,6 +23,9 @@ const STYLESHEET: &str = include_str!("../static/app.css");
 const WIDGET_SCRIPT: &str = include_str!("../static/widget.js");
 /// Runs on the agency portal that embeds the widget.
 const EMBED_SCRIPT: &str = include_str!("../static/embed.js");
+/// The interviewer app and its icon.
+const INTERVIEWER_SCRIPT: &str = include_str!("../static/interviewer.js");
+const ICON: &str = include_str!("../static/icon.svg");
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -31,6 +34,8 @@ pub fn routes() -> Router<AppState> {
         .route("/static/app.css", get(|| async { asset("text/css; charset=utf-8", STYLESHEET) }))
         .route("/static/widget.js", get(|| async { asset("text/javascript; charset=utf-8", WIDGET_SCRIPT) }))
         .route("/static/embed.js", get(|| async { asset("text/javascript; charset=utf-8", EMBED_SCRIPT) }))
+        .route("/static/interviewer.js", get(|| async { asset("text/javascript; charset=utf-8", INTERVIEWER_SCRIPT) }))
+        .route("/static/icon.svg", get(|| async { asset("image/svg+xml", ICON) }))
 }
 
 fn asset(content_type: &'static str, body: &'static str) -> axum::response::Response {

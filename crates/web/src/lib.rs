@@ -10,6 +10,7 @@ mod audit;
 mod auth;
 mod error;
 mod home;
+mod interviews;
 mod invitations;
 mod kiosks;
 mod layout;
@@ -51,6 +52,7 @@ pub fn router(state: AppState) -> Router {
         .merge(invitations::routes())
         .merge(kiosks::routes())
         .merge(paper::routes())
+        .merge(interviews::routes())
         .merge(api::routes())
         .merge(ops::routes())
         .fallback(error::not_found)

@@ -105,6 +105,8 @@ pub struct DrawPage {
     status: String,
     pager: Pager,
     check: Option<DrawCheck>,
+    /// Interviewers the sample can be assigned to: (id, name).
+    interviewers: Vec<(i64, String)>,
 }
 
 impl DrawPage {
@@ -156,6 +158,7 @@ pub async fn show(State(state): State<AppState>, user: CurrentUser, Path(id): Pa
         status,
         pager: Pager::new(page, PER_PAGE, members.total, &base),
         check,
+        interviewers: state.store.interviewers(access).await?,
     })
 }
 

@@ -1,0 +1,221 @@
+//! Interviews: a draw's sampled dossiers assigned to interviewers, what each interviewer's device
+//! needs (the assignments with the contact to call, opened and audited), and the call outcomes
+//! and interviews it sends back, each recorded once however often it is sent.
+
+use domain::audit::AuditAction;
+use domain::auth::{Access, Permission, Role};
+use domain::interviews::{AssignmentStatus, CallOutcome, InterviewMode, after_outcome};
+use serde_json::json;
+
+use crate::audit::{Entry, record};
+use crate::{Actor, Error, Result, Store};
+
+/// An assignment as the interviewer's device receives it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Assignment {
+    pub id: i64,
+    pub survey_id: i64,
+    pub dossier_code: String,
+    pub unit_code: String,
+    pub unit_name: String,
+    pub procedure: String,
+    pub mode: InterviewMode,
+    pub status: AssignmentStatus,
+    /// The applicant's name and phone, opened for the interviewer (empty once erased).
+    pub name: String,
+    pub phone: String,
+}
+
+#[derive(sqlx::FromRow)]
+struct AssignmentRow {
+    id: i64,
+    survey_id: i64,
+    dossier_code: String,
+    unit_code: String,
+    unit_name: String,
+    procedure: String,
+    mode: String,
+    status: String,
+    name_sealed: String,
+    phone_sealed: String,
+}
+
+/// A call's outcome as recorded on the device.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct CallRecord {
+    /// Chosen on the device: the same record sent twice is kept once.
+    pub client_id: String,
+    pub assignment_id: i64,
+    pub outcome: CallOutcome,
+    pub note: String,
+    pub callback_at: Option<i64>,
+    /// When it happened, by the device's clock.
+    pub at: i64,
+}
+
+impl Store {
+    /// Assigns the sampled dossiers of a draw not yet assigned (of one unit, or all) to an
+    /// interviewer, by phone or face to face; returns how many.
+    pub async fn assign_interviews(&self, actor: &Actor, access: &Access, draw_id: i64, interviewer_id: i64, mode: InterviewMode, unit_id: Option<i64>) -> Result<u64> {
+        let draw = self.draw(access, draw_id).await?;
+        let roles: Vec<String> = on_db!(self, read, |pool| {
+            sqlx::query_scalar("SELECT role FROM user_roles WHERE user_id = $1").bind(interviewer_id).fetch_all(pool).await
+        })?;
+        if !roles.iter().any(|r| Role::parse(r) == Some(Role::Interviewer)) {
+            return Err(Error::Invalid(vec!["Người được giao phải có vai trò điều tra viên.".into()]));
+        }
+        on_db!(self, write, |pool| {
+            let mut tx = pool.begin().await?;
+            let assigned = sqlx::query(
+                "INSERT INTO assignments (survey_id, draw_id, entry_id, unit_id, interviewer_id, mode, status, created_by, created_at)
+                 SELECT $1, m.draw_id, m.entry_id, m.unit_id, $2, $3, 'open', $4, $5 FROM draw_members m
+                 WHERE m.draw_id = $6 AND m.status = 'selected' AND ($7 IS NULL OR m.unit_id = $7)
+                   AND NOT EXISTS (SELECT 1 FROM assignments a WHERE a.survey_id = $1 AND a.entry_id = m.entry_id)
+                 ON CONFLICT (survey_id, entry_id) DO NOTHING",
+            )
+            .bind(draw.survey_id)
+            .bind(interviewer_id)
+            .bind(mode.code())
+            .bind(actor.user_id)
+            .bind(actor.at)
+            .bind(draw_id)
+            .bind(unit_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
+            let entry = Entry::new(AuditAction::InterviewsAssigned, "sample_draw", draw_id)
+                .details(json!({ "interviewer_id": interviewer_id, "mode": mode.code(), "unit_id": unit_id, "assigned": assigned }));
+            record!(&mut *tx, actor, &entry)?;
+            tx.commit().await?;
+            Ok::<_, Error>(assigned)
+        })
+    }
+
+    /// Interviewers the caller may assign work to: (id, full name), by name.
+    pub async fn interviewers(&self, access: &Access) -> Result<Vec<(i64, String)>> {
+        let scope = crate::units::scope_sql(&access.roots(Permission::ManageSurveys));
+        let sql = format!(
+            "{scope} SELECT DISTINCT u.id, u.full_name FROM users u JOIN user_roles r ON r.user_id = u.id
+             WHERE r.role = 'interviewer' AND u.unit_id IN (SELECT id FROM scope) AND NOT u.disabled ORDER BY u.full_name"
+        );
+        Ok(on_db!(self, read, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).fetch_all(pool).await)?)
+    }
+
+    /// The open assignments of the interviewer acting, with the contacts to reach each person;
+    /// the opening of those contacts is recorded.
+    pub async fn my_assignments(&self, actor: &Actor, access: &Access) -> Result<Vec<Assignment>> {
+        let interviewer = actor.user_id.ok_or(Error::Forbidden)?;
+        if !access.has(Permission::ConductInterviews) {
+            return Err(Error::Forbidden);
+        }
+        let rows: Vec<AssignmentRow> = on_db!(self, read, |pool| {
+            sqlx::query_as(
+                "SELECT a.id, a.survey_id, f.dossier_code, u.code AS unit_code, u.name AS unit_name, f.procedure, a.mode, a.status,
+                        f.name_sealed, f.phone_sealed
+                 FROM assignments a JOIN frame_entries f ON f.id = a.entry_id JOIN units u ON u.id = a.unit_id
+                 WHERE a.interviewer_id = $1 AND a.status = 'open' ORDER BY u.sort_key, f.dossier_code",
+            )
+            .bind(interviewer)
+            .fetch_all(pool)
+            .await
+        })?;
+        let open = |field: &str, sealed: &str| if sealed.is_empty() { Ok(String::new()) } else { self.sealer.open(field, sealed) };
+        let mut assignments = Vec::with_capacity(rows.len());
+        for r in rows {
+            assignments.push(Assignment {
+                id: r.id,
+                survey_id: r.survey_id,
+                dossier_code: r.dossier_code,
+                unit_code: r.unit_code,
+                unit_name: r.unit_name,
+                procedure: r.procedure,
+                mode: InterviewMode::parse(&r.mode).unwrap_or(InterviewMode::Phone),
+                status: AssignmentStatus::parse(&r.status).unwrap_or(AssignmentStatus::Open),
+                name: open("frame.name", &r.name_sealed)?,
+                phone: open("frame.phone", &r.phone_sealed)?,
+            });
+        }
+        if !assignments.is_empty() {
+            let ids: Vec<i64> = assignments.iter().map(|a| a.id).collect();
+            let entry = Entry::new(AuditAction::FrameContactViewed, "assignments", interviewer).details(json!({ "assignments": ids, "purpose": "phỏng vấn" }));
+            self.audit(actor, &entry).await?;
+        }
+        Ok(assignments)
+    }
+
+    /// An assignment of the interviewer acting, open or not (for what the device sends back).
+    pub async fn my_assignment(&self, actor: &Actor, id: i64) -> Result<(i64, String, String, InterviewMode)> {
+        let row: Option<(i64, String, String, String)> = on_db!(self, read, |pool| {
+            sqlx::query_as(
+                "SELECT a.survey_id, u.code, f.dossier_code, a.mode FROM assignments a JOIN units u ON u.id = a.unit_id
+                 JOIN frame_entries f ON f.id = a.entry_id WHERE a.id = $1 AND a.interviewer_id = $2",
+            )
+            .bind(id)
+            .bind(actor.user_id)
+            .fetch_optional(pool)
+            .await
+        })?;
+        let (survey_id, unit_code, dossier_code, mode) = row.ok_or(Error::NotFound)?;
+        Ok((survey_id, unit_code, dossier_code, InterviewMode::parse(&mode).unwrap_or(InterviewMode::Phone)))
+    }
+
+    /// Records a call's outcome (once, whatever the re-sends) and moves the assignment on.
+    /// Returns whether it was new.
+    pub async fn record_call(&self, actor: &Actor, call: &CallRecord) -> Result<bool> {
+        let lock = self.row_lock();
+        self.my_assignment(actor, call.assignment_id).await?;
+        on_db!(self, write, |pool| {
+            let mut tx = pool.begin().await?;
+            let inserted = sqlx::query(
+                "INSERT INTO call_outcomes (client_id, assignment_id, interviewer_id, outcome, note, callback_at, at, received_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) ON CONFLICT (client_id) DO NOTHING",
+            )
+            .bind(&call.client_id)
+            .bind(call.assignment_id)
+            .bind(actor.user_id)
+            .bind(call.outcome.code())
+            .bind(&call.note)
+            .bind(call.callback_at)
+            .bind(call.at)
+            .bind(actor.at)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected()
+                == 1;
+            if inserted {
+                let status: String = sqlx::query_scalar(sqlx::AssertSqlSafe(format!("SELECT status FROM assignments WHERE id = $1{lock}")))
+                    .bind(call.assignment_id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                let unanswered: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM call_outcomes WHERE assignment_id = $1 AND outcome = 'no_answer'")
+                    .bind(call.assignment_id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+                let current = AssignmentStatus::parse(&status).unwrap_or(AssignmentStatus::Open);
+                let next = after_outcome(current, call.outcome, unanswered);
+                if next != current {
+                    sqlx::query("UPDATE assignments SET status = $1 WHERE id = $2").bind(next.code()).bind(call.assignment_id).execute(&mut *tx).await?;
+                }
+            }
+            tx.commit().await?;
+            Ok::<_, Error>(inserted)
+        })
+    }
+
+    /// An interview's answers were stored as `response_id`: the assignment is done, and the
+    /// interview waits for the supervisor's review.
+    pub async fn interview_stored(&self, actor: &Actor, assignment_id: i64, response_id: i64) -> Result<()> {
+        on_db!(self, write, |pool| {
+            let mut tx = pool.begin().await?;
+            sqlx::query("INSERT INTO interviews (response_id, assignment_id, interviewer_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
+                .bind(response_id)
+                .bind(assignment_id)
+                .bind(actor.user_id)
+                .execute(&mut *tx)
+                .await?;
+            sqlx::query("UPDATE assignments SET status = 'done' WHERE id = $1").bind(assignment_id).execute(&mut *tx).await?;
+            tx.commit().await?;
+            Ok::<_, Error>(())
+        })
+    }
+}

@@ -1,0 +1,126 @@
+//! Interviewer mode: a draw's sample assigned to an interviewer, the device's sync API storing
+//! each interview and call once however often it is sent (SQLite and PostgreSQL); then the app in
+//! headless Chromium: the network is cut, two interviews are entered, the network comes back, and
+//! both arrive exactly once.
+
+use domain::auth::{Access, Grant, Role};
+use domain::sampling::draw::DrawParams;
+use domain::sampling::frame::RawFrameRow;
+use serde_json::{Value, json};
+use storage::sampling::DrawRequest;
+use testkit::browser::Browser;
+use testkit::{PASSWORD, TestApp, sheet};
+
+/// Registers `count` dossiers of Phường An Lạc, draws them all and assigns them to the demo
+/// interviewer by phone; returns the draw.
+async fn assigned(app: &TestApp, count: usize) -> i64 {
+    let office = Access::new(vec![Grant { role: Role::ReformOffice, unit: app.unit_id("99").await }]);
+    let actor = storage::Actor::system("test", app.clock.now_ms());
+    let rows: Vec<(usize, RawFrameRow)> = (0..count)
+        .map(|i| {
+            let row = RawFrameRow {
+                dossier_code: format!("PV-{i:03}"),
+                procedure: "Đăng ký khai sinh".into(),
+                field: "Hộ tịch".into(),
+                unit_code: "28101".into(),
+                completed_on: "03/11/2026".into(),
+                name: format!("Người Dân {i}"),
+                phone: format!("0913000{i:03}"),
+                email: String::new(),
+                consent: "có".into(),
+            };
+            (i + 2, row)
+        })
+        .collect();
+    assert!(app.store.import_frame(&actor, &office, &rows, "upload", true).await.unwrap().applied);
+    let survey = app.store.survey_by_code("sipas", app.clock.now_ms()).await.unwrap().id;
+    let request = DrawRequest {
+        survey_id: survey,
+        from: domain::text::parse_date("01/11/2026").unwrap(),
+        to: domain::text::parse_date("30/11/2026").unwrap(),
+        params: DrawParams { total: count as u64, minimum: 0, strata: Default::default(), reserves_per_sample: 0, seed: 5 },
+    };
+    let draw = app.store.create_draw(&actor, &office, &request).await.unwrap();
+    let cchc = app.login("cchc").await;
+    let interviewer = app.store.user_id_by_name("dieutravien").await.unwrap().to_string();
+    let response = cchc.post_form(&format!("/admin/sampling/draws/{draw}/assign"), &[("interviewer", &interviewer), ("mode", "phone"), ("unit", "")]).await;
+    assert_eq!(response.status(), 303);
+    draw
+}
+
+async fn phone_answers(app: &TestApp) -> i64 {
+    let results: Value = app.login("cchc").await.get(&format!("/api/v1/surveys/{}/results", app.store.survey_by_code("sipas", app.clock.now_ms()).await.unwrap().id)).await.json().await.unwrap();
+    results["by_channel"].as_array().unwrap().iter().find(|c| c[0] == "phone").map_or(0, |c| c[1].as_i64().unwrap())
+}
+
+#[tokio::test]
+async fn the_sync_api_stores_each_interview_and_call_once() {
+    for db in testkit::backends().await {
+        let backend = db.backend;
+        let app = TestApp::spawn(db).await;
+        assigned(&app, 2).await;
+        let interviewer = app.login("dieutravien").await;
+        let work: Value = interviewer.get("/api/v1/interviews/assignments").await.json().await.unwrap();
+        let assignments = work["assignments"].as_array().unwrap();
+        assert_eq!(assignments.len(), 2, "{backend}: {work}");
+        assert!(assignments[0]["phone"].as_str().unwrap().starts_with("0913") && work["forms"].as_object().unwrap().len() == 1);
+        let (first, second) = (assignments[0]["id"].as_i64().unwrap(), assignments[1]["id"].as_i64().unwrap());
+        let batch = json!({
+            "interviews": [{ "submission_id": "device-1-a", "assignment_id": first, "answers": sheet("4"), "started_at": app.clock.now_ms() - 600_000 }],
+            "calls": [
+                { "client_id": "call-1", "assignment_id": first, "outcome": "completed", "at": app.clock.now_ms() },
+                { "client_id": "call-2", "assignment_id": second, "outcome": "no_answer", "at": app.clock.now_ms() },
+                { "client_id": "call-3", "assignment_id": second, "outcome": "gone", "at": app.clock.now_ms() }
+            ]
+        });
+        let sync = |body: Value| interviewer.client.post(interviewer.url("/api/v1/interviews/sync")).header("x-csrf-token", interviewer.csrf.clone()).json(&body).send();
+        let result: Value = sync(batch.clone()).await.unwrap().json().await.unwrap();
+        assert_eq!(result["interviews"][0]["status"], "recorded", "{backend}: {result}");
+        assert_eq!((result["calls"][0]["status"].as_str(), result["calls"][2]["status"].as_str()), (Some("recorded"), Some("refused")));
+        let again: Value = sync(batch).await.unwrap().json().await.unwrap();
+        assert_eq!((again["interviews"][0]["status"].as_str(), again["calls"][1]["status"].as_str()), (Some("already"), Some("already")), "a re-sync stores nothing twice");
+        assert_eq!(phone_answers(&app).await, 1, "{backend}");
+        // Two more unanswered calls make the second assignment unreachable; it leaves the list.
+        for n in 4..6 {
+            sync(json!({ "calls": [{ "client_id": format!("call-{n}"), "assignment_id": second, "outcome": "no_answer", "at": app.clock.now_ms() }] })).await.unwrap();
+        }
+        let work: Value = interviewer.get("/api/v1/interviews/assignments").await.json().await.unwrap();
+        assert_eq!(work["assignments"].as_array().unwrap().len(), 0, "{backend}: done and unreachable are off the list");
+        // Officials without the interviewer's role are kept out.
+        let cchc = app.login("cchc").await;
+        let other = cchc.client.post(cchc.url("/api/v1/interviews/sync")).header("x-csrf-token", cchc.csrf.clone()).json(&json!({})).send().await.unwrap();
+        assert_eq!(other.status(), 403, "{backend}");
+    }
+}
+
+#[tokio::test]
+async fn an_interviewer_works_offline_and_both_interviews_arrive_once() {
+    let Some(browser) = Browser::start(412, 915).await.unwrap() else { return };
+    let app = TestApp::spawn(testkit::sqlite()).await;
+    assigned(&app, 2).await;
+    browser.goto(&format!("{}/login", app.base)).await.unwrap();
+    browser.fill("#username", "dieutravien").await.unwrap();
+    browser.fill("#password", PASSWORD).await.unwrap();
+    browser.click("main form.stack button[type=submit]").await.unwrap();
+    browser.wait_text("Tổng quan").await.unwrap();
+    browser.goto(&format!("{}/interviewer/", app.base)).await.unwrap();
+    browser.wait_text("PV-001").await.unwrap();
+
+    browser.set_offline(true).await.unwrap();
+    for _ in 0..2 {
+        browser.click(".assignment button").await.unwrap();
+        browser.wait_text("Lưu phiếu").await.unwrap();
+        browser.answer_with_keyboard().await.unwrap();
+    }
+    browser.wait_text("2 phiếu đang lưu trên máy").await.unwrap();
+    assert_eq!(phone_answers(&app).await, 0, "nothing reaches the server while offline");
+
+    browser.set_offline(false).await.unwrap();
+    browser.wait_text("Đã gửi hết").await.unwrap();
+    assert_eq!(phone_answers(&app).await, 2);
+    // Opening the app again sends nothing twice.
+    browser.goto(&format!("{}/interviewer/", app.base)).await.unwrap();
+    browser.wait_text("Không còn phiếu được giao").await.unwrap();
+    assert_eq!(phone_answers(&app).await, 2);
+    browser.quit().await.unwrap();
+}
