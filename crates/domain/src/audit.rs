@@ -76,6 +76,8 @@ actions! {
     KioskDisabled = "kiosk.disabled", "Ngừng máy đánh giá";
     PaperModeSet = "paper.mode_set", "Đặt cách kiểm tra nhập phiếu giấy";
     InterviewsAssigned = "interviews.assigned", "Giao phỏng vấn cho điều tra viên";
+    InterviewReviewed = "interview.reviewed", "Duyệt phiếu phỏng vấn";
+    RecheckDrawn = "interviews.recheck_drawn", "Chọn mẫu phúc tra phiếu phỏng vấn";
     PaperReconciled = "paper.reconciled", "Đối chiếu hai lần nhập phiếu giấy";
 }
 

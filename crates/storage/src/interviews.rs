@@ -219,3 +219,150 @@ impl Store {
         })
     }
 }
+
+/// An interview as the supervisor reviews it.
+#[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]
+pub struct ReviewRow {
+    pub response_id: i64,
+    pub survey_id: i64,
+    pub entry_id: i64,
+    pub dossier_code: String,
+    pub unit_name: String,
+    pub interviewer: String,
+    pub channel: String,
+    pub submitted_at: i64,
+    /// `pending`, `approved` or `rejected`.
+    pub review: String,
+    pub reason: String,
+    pub recheck: bool,
+}
+
+impl Store {
+    /// Interviews of the surveys the caller runs: those waiting for review, or those drawn for
+    /// the re-contact check.
+    pub async fn interviews_to_review(&self, access: &Access, recheck: bool) -> Result<Vec<ReviewRow>> {
+        let scope = crate::units::scope_sql(&access.roots(Permission::ManageSurveys));
+        let condition = if recheck { "i.recheck <> 0" } else { "i.review = 'pending'" };
+        let sql = format!(
+            "{scope} SELECT i.response_id, r.survey_id, a.entry_id, f.dossier_code, u.name AS unit_name, w.full_name AS interviewer, r.channel,
+                    r.submitted_at, i.review, i.reason, i.recheck <> 0 AS recheck
+             FROM interviews i JOIN responses r ON r.id = i.response_id JOIN assignments a ON a.id = i.assignment_id
+             JOIN frame_entries f ON f.id = a.entry_id JOIN units u ON u.id = r.unit_id JOIN users w ON w.id = i.interviewer_id
+             JOIN surveys s ON s.id = r.survey_id
+             WHERE {condition} AND s.unit_id IN (SELECT id FROM scope) ORDER BY r.submitted_at, i.response_id LIMIT 500"
+        );
+        Ok(on_db!(self, read, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).fetch_all(pool).await)?)
+    }
+
+    /// The supervisor approves an interview, or rejects it with a reason: a rejected interview
+    /// is taken out of every figure (its counts leave its cell in the same transaction) and kept
+    /// for the record.
+    pub async fn review_interview(&self, actor: &Actor, access: &Access, response_id: i64, approve: bool, reason: &str) -> Result<()> {
+        type Row = (i64, i64, String, String, i64, String, i64, String);
+        let row: Option<Row> = on_db!(self, read, |pool| {
+            sqlx::query_as(
+                "SELECT r.survey_id, r.unit_id, r.channel, r.staff, r.submitted_at, r.answers, s.version_id, i.review
+                 FROM interviews i JOIN responses r ON r.id = i.response_id JOIN surveys s ON s.id = r.survey_id WHERE i.response_id = $1",
+            )
+            .bind(response_id)
+            .fetch_optional(pool)
+            .await
+        })?;
+        let (survey_id, unit_id, channel, staff, at, answers, version_id, review) = row.ok_or(Error::NotFound)?;
+        let survey = self.survey(access, survey_id).await?;
+        self.require_on(access, Permission::ManageSurveys, survey.unit_id).await?;
+        let reason = domain::text::clean(reason);
+        if !approve && reason.chars().count() < 5 {
+            return Err(Error::Invalid(vec!["Hãy ghi lý do không duyệt phiếu (ít nhất 5 ký tự).".into()]));
+        }
+        if review == "rejected" {
+            return Err(Error::Conflict("Phiếu này đã bị loại.".into()));
+        }
+        // The counts this response added, to take out of its cell when it is rejected.
+        let form = self.version(version_id).await?;
+        let layout = domain::surveys::Layout::of(&form);
+        let parsed: domain::surveys::Answers = serde_json::from_str(&answers).map_err(|e| Error::Invalid(vec![e.to_string()]))?;
+        let positions = layout.positions(&domain::surveys::tally(&form, &parsed)).map_err(|e| Error::Invalid(vec![e.to_string()]))?;
+        let key: crate::responses::cells::Key = (survey_id, unit_id, crate::responses::month_of(at), channel, staff);
+        let lock = self.row_lock();
+        on_db!(self, write, |pool| {
+            let mut tx = pool.begin().await?;
+            sqlx::query("UPDATE interviews SET review = $1, reason = $2, reviewed_by = $3, reviewed_at = $4 WHERE response_id = $5")
+                .bind(if approve { "approved" } else { "rejected" })
+                .bind(&reason)
+                .bind(actor.user_id)
+                .bind(actor.at)
+                .bind(response_id)
+                .execute(&mut *tx)
+                .await?;
+            if !approve {
+                sqlx::query("UPDATE responses SET excluded = 1 WHERE id = $1").bind(response_id).execute(&mut *tx).await?;
+                let stored: (i64, Vec<u8>) = sqlx::query_as(sqlx::AssertSqlSafe(format!(
+                    "SELECT layout, counts FROM response_cells WHERE survey_id = $1 AND unit_id = $2 AND month = $3 AND channel = $4 AND staff = $5{lock}"
+                )))
+                .bind(key.0)
+                .bind(key.1)
+                .bind(&key.2)
+                .bind(&key.3)
+                .bind(&key.4)
+                .fetch_one(&mut *tx)
+                .await?;
+                if stored.0 != layout.fingerprint() {
+                    return Err(domain::surveys::BadCell.into());
+                }
+                let mut counts = domain::surveys::Counts::zero(&layout);
+                counts.add_encoded(&stored.1)?;
+                counts.remove_positions(&positions)?;
+                // The cell is written anew with a fresh generation, so every dashboard reloads it.
+                sqlx::query("DELETE FROM response_cells WHERE survey_id = $1 AND unit_id = $2 AND month = $3 AND channel = $4 AND staff = $5")
+                    .bind(key.0)
+                    .bind(key.1)
+                    .bind(&key.2)
+                    .bind(&key.3)
+                    .bind(&key.4)
+                    .execute(&mut *tx)
+                    .await?;
+                let cells = vec![(key.clone(), (layout.fingerprint(), counts))];
+                merge_cells!(tx, &cells, lock, false);
+            }
+            let entry = Entry::new(AuditAction::InterviewReviewed, "response", response_id)
+                .unit(unit_id)
+                .details(json!({ "approved": approve, "reason": reason }));
+            record!(&mut *tx, actor, &entry)?;
+            tx.commit().await?;
+            Ok::<_, Error>(())
+        })
+    }
+
+    /// Draws `percent` % of a survey's interviews not yet drawn for the re-contact check
+    /// (phúc tra), repeatably from `seed`; returns how many.
+    pub async fn draw_recheck(&self, actor: &Actor, access: &Access, survey_id: i64, percent: u8, seed: u64) -> Result<usize> {
+        let survey = self.survey(access, survey_id).await?;
+        self.require_on(access, Permission::ManageSurveys, survey.unit_id).await?;
+        if percent > 100 {
+            return Err(Error::Invalid(vec!["Tỷ lệ phúc tra phải từ 0 đến 100 %.".into()]));
+        }
+        let mut ids: Vec<i64> = on_db!(self, read, |pool| {
+            sqlx::query_scalar("SELECT i.response_id FROM interviews i JOIN responses r ON r.id = i.response_id WHERE r.survey_id = $1 AND i.recheck = 0")
+                .bind(survey_id)
+                .fetch_all(pool)
+                .await
+        })?;
+        ids.sort_unstable();
+        let take = (ids.len() * percent as usize).div_ceil(100);
+        let chosen: Vec<i64> = domain::sampling::draw_order(ids.len(), seed).into_iter().take(take).map(|i| ids[i]).collect();
+        on_db!(self, write, |pool| {
+            let mut tx = pool.begin().await?;
+            for id in &chosen {
+                sqlx::query("UPDATE interviews SET recheck = 1 WHERE response_id = $1").bind(id).execute(&mut *tx).await?;
+            }
+            let entry = Entry::new(AuditAction::RecheckDrawn, "survey", survey_id)
+                .unit(survey.unit_id)
+                .details(json!({ "percent": percent, "seed": seed.to_string(), "drawn": chosen.len() }));
+            record!(&mut *tx, actor, &entry)?;
+            tx.commit().await?;
+            Ok::<_, Error>(())
+        })?;
+        Ok(chosen.len())
+    }
+}

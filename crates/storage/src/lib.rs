@@ -9,6 +9,9 @@
 
 #[macro_use]
 mod db;
+// First, so that the cell-merging macro serves the modules after it.
+#[macro_use]
+pub mod responses;
 pub mod alerts;
 pub mod audit;
 pub mod auth;
@@ -18,7 +21,6 @@ pub mod interviews;
 pub mod invitations;
 pub mod kiosks;
 pub mod paper;
-pub mod responses;
 pub mod sampling;
 pub mod sipas;
 pub mod surveys;

@@ -7,7 +7,7 @@
 //! commit for many responses is what makes thousands per second possible on SQLite.
 
 #[macro_use]
-mod cells;
+pub(crate) mod cells;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -211,7 +211,8 @@ impl Store {
         Ok(outcomes)
     }
 
-    /// The raw responses of a survey in the caller's scope, oldest first, through a bounded
+    /// The raw responses of a survey in the caller's scope (those a supervisor rejected left out,
+    /// as from every figure), oldest first, through a bounded
     /// channel: a producer task reads them as a stream, so an export of a million rows never
     /// holds them all. The export is recorded in the audit log before the first row.
     pub async fn export_responses(
@@ -232,7 +233,7 @@ impl Store {
         let scope = scope_sql(&access.roots(Permission::ViewResponses));
         let sql = format!(
             "{scope} SELECT r.id, r.unit_id, r.channel, r.submitted_at, r.duration_ms, r.flags, r.answers FROM responses r
-             WHERE r.survey_id = $1 AND r.unit_id IN (SELECT id FROM scope)
+             WHERE r.survey_id = $1 AND r.excluded = 0 AND r.unit_id IN (SELECT id FROM scope)
                AND ($2 IS NULL OR r.unit_id = $2) AND ($3 IS NULL OR r.submitted_at >= $3) AND ($4 IS NULL OR r.submitted_at < $4)
              ORDER BY r.id"
         );
@@ -281,7 +282,7 @@ impl Store {
         };
         let conditions = format!(
             "FROM responses r JOIN surveys s ON s.id = r.survey_id
-             WHERE s.version_id = $1 AND r.unit_id IN (SELECT id FROM scope) AND ($2 IS NULL OR r.unit_id IN (SELECT id FROM sub))
+             WHERE s.version_id = $1 AND r.excluded = 0 AND r.unit_id IN (SELECT id FROM scope) AND ($2 IS NULL OR r.unit_id IN (SELECT id FROM sub))
                AND ($3 IS NULL OR r.submitted_at >= $3) AND ($4 IS NULL OR r.submitted_at < $4) AND ($5 IS NULL OR r.channel = $5)
                AND ($6 IS NULL OR {answer} IS NOT NULL) AND ($7 IS NULL OR {answer} = $7) AND ($8 IS NULL OR r.staff = $8)"
         );

@@ -58,7 +58,7 @@ impl Layout {
 }
 
 /// Navigation entries of the officials' area and who sees them.
-const ADMIN_NAV: [(&str, &str, Option<Permission>); 12] = [
+const ADMIN_NAV: [(&str, &str, Option<Permission>); 13] = [
     ("/admin", "Tổng quan", None),
     ("/admin/sipas", "Chỉ số hài lòng", Some(Permission::ViewResults)),
     ("/admin/alerts", "Cảnh báo", Some(Permission::HandleAlerts)),
@@ -67,6 +67,7 @@ const ADMIN_NAV: [(&str, &str, Option<Permission>); 12] = [
     ("/admin/kiosks", "Máy đánh giá", Some(Permission::RunKiosks)),
     ("/admin/paper", "Nhập phiếu giấy", Some(Permission::EnterPaper)),
     ("/interviewer/", "Phỏng vấn", Some(Permission::ConductInterviews)),
+    ("/admin/interviews", "Duyệt phỏng vấn", Some(Permission::ManageSurveys)),
     ("/admin/questionnaires", "Mẫu phiếu", Some(Permission::ManageSurveys)),
     ("/admin/units", "Đơn vị", Some(Permission::ViewUnits)),
     ("/admin/users", "Người dùng", Some(Permission::ViewUsers)),

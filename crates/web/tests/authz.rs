@@ -128,6 +128,7 @@ async fn every_role_against_every_protected_route() {
             case("GET", "/admin/kiosks", 200, RUN_KIOSKS, &[]),
             case("GET", "/admin/paper", 200, &["quantri", "cchc", "nhaplieu"], &[]),
             case("GET", "/interviewer/", 200, &["dieutravien"], &[]),
+            case("GET", "/admin/interviews", 200, MANAGERS, &[]),
             case("GET", "/api/v1/interviews/assignments", 200, &["dieutravien"], &[]),
         ];
         let sessions = sessions(&app).await;

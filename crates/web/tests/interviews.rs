@@ -86,8 +86,24 @@ async fn the_sync_api_stores_each_interview_and_call_once() {
         }
         let work: Value = interviewer.get("/api/v1/interviews/assignments").await.json().await.unwrap();
         assert_eq!(work["assignments"].as_array().unwrap().len(), 0, "{backend}: done and unreachable are off the list");
-        // Officials without the interviewer's role are kept out.
+        // The supervisor rejects the interview: it leaves every figure, and a recount agrees.
         let cchc = app.login("cchc").await;
+        let (_, review) = cchc.text("/admin/interviews").await;
+        assert!(review.contains("PV-00") && review.contains("Đỗ Văn Nam"), "{review}");
+        let response = app.store.interviews_to_review(&domain::auth::Access::new(vec![Grant { role: Role::ReformOffice, unit: app.unit_id("99").await }]), false).await.unwrap()[0].response_id;
+        let path = format!("/admin/interviews/{response}/review");
+        assert_eq!(cchc.post_form(&path, &[("decision", "reject"), ("reason", "")]).await.status(), 422, "a reason is needed");
+        assert_eq!(cchc.post_form(&path, &[("decision", "reject"), ("reason", "Người trả lời xác nhận không được phỏng vấn")]).await.status(), 303);
+        assert_eq!(phone_answers(&app).await, 0, "a rejected interview leaves the figures on {backend}");
+        let survey = app.store.survey_by_code("sipas", app.clock.now_ms()).await.unwrap().id;
+        let recount = app.store.recompute(&storage::Actor::system("test", app.clock.now_ms()), survey).await.unwrap();
+        assert!(recount.differences.is_empty(), "{backend}: {:?}", recount.differences);
+        assert_eq!(cchc.post_form(&path, &[("decision", "approve")]).await.status(), 409, "a rejected interview stays rejected");
+        let drawn = cchc.post_form("/admin/interviews/recheck", &[("survey", &survey.to_string()), ("percent", "100")]).await.text().await.unwrap();
+        assert!(drawn.contains("Đã chọn 1 phiếu để phúc tra"), "{drawn}");
+        assert_eq!(app.login("anlac.canbo").await.get("/admin/interviews").await.status(), 403);
+
+        // Officials without the interviewer's role are kept out.
         let other = cchc.client.post(cchc.url("/api/v1/interviews/sync")).header("x-csrf-token", cchc.csrf.clone()).json(&json!({})).send().await.unwrap();
         assert_eq!(other.status(), 403, "{backend}");
     }

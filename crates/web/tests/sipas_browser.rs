@@ -61,6 +61,8 @@ async fn a_leader_sees_every_unit_and_a_commune_only_its_own() {
 
     browser.goto(&format!("{}/admin", app.base)).await.unwrap();
     browser.click("form[action='/logout'] button").await.unwrap();
+    // The click returns before the signed-out page has loaded; wait for it.
+    browser.wait_text("Đăng nhập").await.unwrap();
     sign_in(&browser, &app.base, "anlac.canbo").await;
     browser.goto(&format!("{}/admin/sipas?level=commune", app.base)).await.unwrap();
     browser.wait_text("Xếp hạng cấp xã").await.unwrap();

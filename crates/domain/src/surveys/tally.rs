@@ -150,6 +150,16 @@ impl Counts {
         Ok(())
     }
 
+    /// Takes one response's positions out again (a response excluded after review); refuses
+    /// to go below zero, which would mean the response was never counted here.
+    pub fn remove_positions(&mut self, positions: &[u32]) -> Result<(), BadCell> {
+        for p in positions {
+            let count = self.0.get_mut(*p as usize).ok_or(BadCell)?;
+            *count = count.checked_sub(1).ok_or(BadCell)?;
+        }
+        Ok(())
+    }
+
     pub fn add(&mut self, other: &Counts) {
         for (a, b) in self.0.iter_mut().zip(&other.0) {
             *a += b;

@@ -269,7 +269,7 @@ impl Store {
         let mut responses = 0i64;
         on_db!(self, read, |pool| {
             let mut rows = sqlx::query_as::<_, (i64, String, String, i64, String)>(
-                "SELECT unit_id, channel, staff, submitted_at, answers FROM responses WHERE survey_id = $1",
+                "SELECT unit_id, channel, staff, submitted_at, answers FROM responses WHERE survey_id = $1 AND excluded = 0",
             )
             .bind(survey_id)
             .fetch(pool);

@@ -1,10 +1,12 @@
 //! Interviewer mode: the reform office assigns a draw's sample to interviewers; each interviewer
 //! works in an installable web app (`/interviewer/`) that keeps assignments, forms, call outcomes
 //! and answers on the device and sends them when the network allows, each carrying an id chosen
-//! on the device so that sending twice stores once.
+//! on the device so that sending twice stores once; the supervisor reviews what arrives and draws
+//! a re-contact check sample.
 
 mod api;
 mod app;
+mod review;
 
 use axum::Router;
 use axum::routing::{get, post};
@@ -18,6 +20,9 @@ pub fn routes() -> Router<AppState> {
         .route("/interviewer/sw.js", get(app::service_worker))
         .route("/interviewer/app.webmanifest", get(app::manifest))
         .route("/admin/sampling/draws/{id}/assign", post(app::assign))
+        .route("/admin/interviews", get(review::list))
+        .route("/admin/interviews/recheck", post(review::recheck))
+        .route("/admin/interviews/{id}/review", post(review::review))
 }
 
 pub fn api_routes() -> OpenApiRouter<AppState> {
