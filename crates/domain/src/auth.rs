@@ -113,40 +113,42 @@ impl Role {
             Self::Leadership => &[ViewUnits, ViewUsers, ViewResults],
             // The reform office runs the sampling and contacts respondents; administrators keep
             // the system and have no need of respondents' contacts.
-            Self::ReformOffice => &[
-                ViewUnits,
-                ManageUnits,
-                ViewUsers,
-                ManageUsers,
-                ViewAudit,
-                ManageSurveys,
-                ViewResults,
-                ViewResponses,
-                PublishResults,
-                HandleAlerts,
-                RegisterDossiers,
-                ViewRespondents,
-                RunKiosks,
-                EnterPaper,
-            ],
-            Self::SystemAdmin => &[
-                ViewUnits,
-                ManageUnits,
-                ViewUsers,
-                ManageUsers,
-                ViewAudit,
-                ManageSurveys,
-                ViewResults,
-                ViewResponses,
-                PublishResults,
-                HandleAlerts,
-                RegisterDossiers,
-                RunKiosks,
-                EnterPaper,
-            ],
+            Self::ReformOffice => &REFORM_OFFICE,
+            Self::SystemAdmin => &ADMINISTRATION,
         }
     }
 }
+
+/// What administrators may do: everything but open respondents' contacts.
+const ADMINISTRATION: [Permission; 13] = {
+    use Permission::*;
+    [
+        ViewUnits,
+        ManageUnits,
+        ViewUsers,
+        ManageUsers,
+        ViewAudit,
+        ManageSurveys,
+        ViewResults,
+        ViewResponses,
+        PublishResults,
+        HandleAlerts,
+        RegisterDossiers,
+        RunKiosks,
+        EnterPaper,
+    ]
+};
+
+/// The reform office: the administrators' permissions and the respondents' contacts.
+const REFORM_OFFICE: [Permission; 14] = {
+    let mut all = [Permission::ViewRespondents; 14];
+    let mut i = 0;
+    while i < ADMINISTRATION.len() {
+        all[i] = ADMINISTRATION[i];
+        i += 1;
+    }
+    all
+};
 
 /// One role on one unit (and so on its subtree).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
