@@ -13,7 +13,7 @@ use testkit::{PASSWORD, TestApp, sheet};
 
 /// Registers `count` dossiers of Phường An Lạc, draws them all and assigns them to the demo
 /// interviewer by phone; returns the draw.
-async fn assigned(app: &TestApp, count: usize) -> i64 {
+async fn assigned(app: &TestApp, count: usize, survey: &str) -> i64 {
     let office = Access::new(vec![Grant { role: Role::ReformOffice, unit: app.unit_id("99").await }]);
     let actor = storage::Actor::system("test", app.clock.now_ms());
     let rows: Vec<(usize, RawFrameRow)> = (0..count)
@@ -33,7 +33,7 @@ async fn assigned(app: &TestApp, count: usize) -> i64 {
         })
         .collect();
     assert!(app.store.import_frame(&actor, &office, &rows, "upload", true).await.unwrap().applied);
-    let survey = app.store.survey_by_code("sipas", app.clock.now_ms()).await.unwrap().id;
+    let survey = app.store.survey_by_code(survey, app.clock.now_ms()).await.unwrap().id;
     let request = DrawRequest {
         survey_id: survey,
         from: domain::text::parse_date("01/11/2026").unwrap(),
@@ -48,8 +48,8 @@ async fn assigned(app: &TestApp, count: usize) -> i64 {
     draw
 }
 
-async fn phone_answers(app: &TestApp) -> i64 {
-    let results: Value = app.login("cchc").await.get(&format!("/api/v1/surveys/{}/results", app.store.survey_by_code("sipas", app.clock.now_ms()).await.unwrap().id)).await.json().await.unwrap();
+async fn phone_answers(app: &TestApp, survey: &str) -> i64 {
+    let results: Value = app.login("cchc").await.get(&format!("/api/v1/surveys/{}/results", app.store.survey_by_code(survey, app.clock.now_ms()).await.unwrap().id)).await.json().await.unwrap();
     results["by_channel"].as_array().unwrap().iter().find(|c| c[0] == "phone").map_or(0, |c| c[1].as_i64().unwrap())
 }
 
@@ -58,7 +58,7 @@ async fn the_sync_api_stores_each_interview_and_call_once() {
     for db in testkit::backends().await {
         let backend = db.backend;
         let app = TestApp::spawn(db).await;
-        assigned(&app, 2).await;
+        assigned(&app, 2, "sipas").await;
         let interviewer = app.login("dieutravien").await;
         let work: Value = interviewer.get("/api/v1/interviews/assignments").await.json().await.unwrap();
         let assignments = work["assignments"].as_array().unwrap();
@@ -74,12 +74,19 @@ async fn the_sync_api_stores_each_interview_and_call_once() {
             ]
         });
         let sync = |body: Value| interviewer.client.post(interviewer.url("/api/v1/interviews/sync")).header("x-csrf-token", interviewer.csrf.clone()).json(&body).send();
+        // Answers that break the form's rules are refused with the reason per question, for the
+        // interviewer to correct on the device.
+        let invalid = json!({ "interviews": [{ "submission_id": "device-1-x", "assignment_id": first, "answers": {} }] });
+        let refused: Value = sync(invalid).await.unwrap().json().await.unwrap();
+        assert_eq!(refused["interviews"][0]["status"], "refused", "{backend}: {refused}");
+        let errors = refused["interviews"][0]["errors"].as_array().unwrap();
+        assert!(!errors.is_empty() && errors.iter().all(|e| e["message"] == "Vui lòng trả lời câu hỏi này." && e["question"].is_string()), "{refused}");
         let result: Value = sync(batch.clone()).await.unwrap().json().await.unwrap();
         assert_eq!(result["interviews"][0]["status"], "recorded", "{backend}: {result}");
         assert_eq!((result["calls"][0]["status"].as_str(), result["calls"][2]["status"].as_str()), (Some("recorded"), Some("refused")));
         let again: Value = sync(batch).await.unwrap().json().await.unwrap();
         assert_eq!((again["interviews"][0]["status"].as_str(), again["calls"][1]["status"].as_str()), (Some("already"), Some("already")), "a re-sync stores nothing twice");
-        assert_eq!(phone_answers(&app).await, 1, "{backend}");
+        assert_eq!(phone_answers(&app, "sipas").await, 1, "{backend}");
         // Two more unanswered calls make the second assignment unreachable; it leaves the list.
         for n in 4..6 {
             sync(json!({ "calls": [{ "client_id": format!("call-{n}"), "assignment_id": second, "outcome": "no_answer", "at": app.clock.now_ms() }] })).await.unwrap();
@@ -94,7 +101,7 @@ async fn the_sync_api_stores_each_interview_and_call_once() {
         let path = format!("/admin/interviews/{response}/review");
         assert_eq!(cchc.post_form(&path, &[("decision", "reject"), ("reason", "")]).await.status(), 422, "a reason is needed");
         assert_eq!(cchc.post_form(&path, &[("decision", "reject"), ("reason", "Người trả lời xác nhận không được phỏng vấn")]).await.status(), 303);
-        assert_eq!(phone_answers(&app).await, 0, "a rejected interview leaves the figures on {backend}");
+        assert_eq!(phone_answers(&app, "sipas").await, 0, "a rejected interview leaves the figures on {backend}");
         let survey = app.store.survey_by_code("sipas", app.clock.now_ms()).await.unwrap().id;
         let recount = app.store.recompute(&storage::Actor::system("test", app.clock.now_ms()), survey).await.unwrap();
         assert!(recount.differences.is_empty(), "{backend}: {:?}", recount.differences);
@@ -113,7 +120,7 @@ async fn the_sync_api_stores_each_interview_and_call_once() {
 async fn an_interviewer_works_offline_and_both_interviews_arrive_once() {
     let Some(browser) = Browser::start(412, 915).await.unwrap() else { return };
     let app = TestApp::spawn(testkit::sqlite()).await;
-    assigned(&app, 2).await;
+    assigned(&app, 2, "sipas").await;
     browser.goto(&format!("{}/login", app.base)).await.unwrap();
     browser.fill("#username", "dieutravien").await.unwrap();
     browser.fill("#password", PASSWORD).await.unwrap();
@@ -129,14 +136,82 @@ async fn an_interviewer_works_offline_and_both_interviews_arrive_once() {
         browser.answer_with_keyboard().await.unwrap();
     }
     browser.wait_text("2 phiếu đang lưu trên máy").await.unwrap();
-    assert_eq!(phone_answers(&app).await, 0, "nothing reaches the server while offline");
+    assert_eq!(phone_answers(&app, "sipas").await, 0, "nothing reaches the server while offline");
 
     browser.set_offline(false).await.unwrap();
     browser.wait_text("Đã gửi hết").await.unwrap();
-    assert_eq!(phone_answers(&app).await, 2);
+    assert_eq!(phone_answers(&app, "sipas").await, 2);
     // Opening the app again sends nothing twice.
     browser.goto(&format!("{}/interviewer/", app.base)).await.unwrap();
     browser.wait_text("Không còn phiếu được giao").await.unwrap();
-    assert_eq!(phone_answers(&app).await, 2);
+    assert_eq!(phone_answers(&app, "sipas").await, 2);
+    browser.quit().await.unwrap();
+}
+
+/// A small phone survey: whether to be called back, the number (a follow-up with a rule the
+/// server checks) and a rating.
+async fn call_back_survey(app: &TestApp) {
+    let cchc = app.login("cchc").await;
+    let post = |path: &str, body: Value| cchc.client.post(cchc.url(path)).header("x-csrf-token", cchc.csrf.clone()).json(&body).send();
+    let scale: Vec<Value> = (1..=5).map(|n| json!({ "code": n.to_string(), "label": format!("Mức {n}"), "value": n })).collect();
+    let form = json!({
+        "code": "GOI-LAI", "title": "Gọi lại người dân",
+        "sections": [{ "code": "A", "title": "Ý kiến", "questions": [
+            { "code": "GOI", "text": "Anh/chị có muốn được gọi lại không?", "type": "single_choice", "required": true,
+              "options": [{ "code": "co", "label": "Có" }, { "code": "khong", "label": "Không" }] },
+            { "code": "SDT", "text": "Số điện thoại để gọi lại", "type": "text", "required": true,
+              "pattern": "0[0-9]{9}", "pattern_message": "Nhập số điện thoại 10 chữ số, bắt đầu bằng 0.",
+              "visible_if": { "op": "equals", "question": "GOI", "option": "co" } },
+            { "code": "HL", "text": "Mức độ hài lòng chung", "type": "likert", "required": true, "scale": scale }
+        ]}]
+    });
+    let created: Value = post("/api/v1/questionnaires", json!({ "unit_code": "99", "questionnaire": form })).await.unwrap().json().await.unwrap();
+    let published: Value = post(&format!("/api/v1/questionnaires/{}/publish", created["id"]), json!({})).await.unwrap().json().await.unwrap();
+    let survey = json!({
+        "code": "goi-lai", "title": "Gọi lại người dân 2026", "unit_code": "99", "version_id": published["versions"][0]["id"],
+        "recurrence": "once", "period_start": "01/11/2026", "period_end": "31/12/2026",
+        "opens_at": 0, "closes_at": 4_000_000_000_000i64, "channels": ["phone"], "target_unit_codes": ["28101"]
+    });
+    assert_eq!(post("/api/v1/surveys", survey).await.unwrap().status(), 201);
+}
+
+#[tokio::test]
+async fn the_app_follows_skip_logic_and_a_refused_interview_is_corrected_and_resent() {
+    let Some(browser) = Browser::start(412, 915).await.unwrap() else { return };
+    let app = TestApp::spawn(testkit::sqlite()).await;
+    call_back_survey(&app).await;
+    assigned(&app, 1, "goi-lai").await;
+    browser.goto(&format!("{}/login", app.base)).await.unwrap();
+    browser.fill("#username", "dieutravien").await.unwrap();
+    browser.fill("#password", PASSWORD).await.unwrap();
+    browser.click("main form.stack button[type=submit]").await.unwrap();
+    browser.wait_text("Tổng quan").await.unwrap();
+    browser.goto(&format!("{}/interviewer/", app.base)).await.unwrap();
+    browser.wait_text("PV-000").await.unwrap();
+
+    browser.click(".assignment button").await.unwrap();
+    browser.wait_text("Lưu phiếu").await.unwrap();
+    assert!(!browser.page_text().await.unwrap().contains("Số điện thoại để gọi lại"), "the follow-up waits for its answer");
+    browser.click("#interview button[type=submit]").await.unwrap();
+    browser.wait_text("Vui lòng trả lời câu hỏi này.").await.unwrap();
+    browser.click("input[name=GOI][value=co]").await.unwrap();
+    browser.wait_text("Số điện thoại để gọi lại").await.unwrap();
+    browser.fill("input[name=SDT]", "12345").await.unwrap();
+    browser.click("input[name=HL][value='4']").await.unwrap();
+    browser.click("#interview button[type=submit]").await.unwrap();
+
+    // The server checks the number's rule, refuses, and the device keeps the interview to correct.
+    browser.wait_text("Cần sửa: hồ sơ PV-000").await.unwrap();
+    browser.wait_text("Nhập số điện thoại 10 chữ số, bắt đầu bằng 0.").await.unwrap();
+    assert_eq!(phone_answers(&app, "goi-lai").await, 0);
+    browser.click(".refused button").await.unwrap();
+    browser.wait_text("Lưu phiếu").await.unwrap();
+    browser.fill("input[name=SDT]", "0913000111").await.unwrap();
+    browser.click("#interview button[type=submit]").await.unwrap();
+    browser.wait_text("Đã gửi hết").await.unwrap();
+    assert_eq!(phone_answers(&app, "goi-lai").await, 1, "the corrected interview arrives once");
+    browser.goto(&format!("{}/interviewer/", app.base)).await.unwrap();
+    browser.wait_text("Không còn phiếu được giao").await.unwrap();
+    assert!(!browser.page_text().await.unwrap().contains("Cần sửa"));
     browser.quit().await.unwrap();
 }

@@ -18,7 +18,7 @@ use crate::AppState;
 use crate::auth::require;
 use crate::auth::session::ApiUser;
 use crate::error::{ApiJson, ApiResult, ProblemDocument};
-use crate::surveys::intake::{self, Submission};
+use crate::surveys::intake::{self, Refusal, Submission};
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(assignments)).routes(routes!(sync))
@@ -129,6 +129,15 @@ pub struct ItemResult {
     status: &'static str,
     #[serde(skip_serializing_if = "String::is_empty")]
     message: String,
+    /// For a refused interview, what is wrong with which question, to correct on the device.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    errors: Vec<QuestionError>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct QuestionError {
+    question: String,
+    message: String,
 }
 
 #[derive(Serialize, ToSchema)]
@@ -138,7 +147,15 @@ pub struct Synced {
 }
 
 fn item(id: String, status: &'static str, message: String) -> ItemResult {
-    ItemResult { id, status, message }
+    ItemResult { id, status, message, errors: Vec::new() }
+}
+
+fn refused(id: String, refusal: Refusal) -> ItemResult {
+    let errors = match &refusal {
+        Refusal::Invalid(errors) => errors.iter().map(|e| QuestionError { question: e.question.clone(), message: e.message.clone() }).collect(),
+        _ => Vec::new(),
+    };
+    ItemResult { errors, ..item(id, "refused", refusal.message()) }
 }
 
 /// Records what the device kept: call outcomes and interviews, each once. Items refused (not the
@@ -181,7 +198,7 @@ async fn sync(State(state): State<AppState>, caller: ApiUser, ApiJson(batch): Ap
                 state.store.interview_stored(&actor, interview.assignment_id, response).await?;
                 synced.interviews.push(item(id, if matches!(stored, Stored::New(_)) { "recorded" } else { "already" }, String::new()));
             }
-            Err(refusal) => synced.interviews.push(item(id, "refused", refusal.message())),
+            Err(refusal) => synced.interviews.push(refused(id, refusal)),
         }
     }
     for call in batch.calls {
