@@ -186,35 +186,46 @@ impl Store {
         let Some((survey_id, survey_title, closes_at)) = survey else {
             return Err(Error::Invalid(vec!["Không có cuộc khảo sát nào đang mở nhận trả lời qua lời mời cho đơn vị của hồ sơ này.".into()]));
         };
-        let existing: Option<String> = on_db!(self, read, |pool| {
-            sqlx::query_scalar("SELECT token_sealed FROM invitations WHERE survey_id = $1 AND entry_id = $2 AND channel = 'qr'")
-                .bind(survey_id)
-                .bind(entry_id)
-                .fetch_optional(pool)
-                .await
-        })?;
-        if let Some(sealed) = existing {
-            return Ok(ReceiptLink { token: self.sealer.open("invitations.token", &sealed)?, survey_title });
+        // Two first prints at once: the unique key refuses the second insert, which then reads
+        // the link the first one made.
+        for _ in 0..2 {
+            let existing: Option<String> = on_db!(self, read, |pool| {
+                sqlx::query_scalar("SELECT token_sealed FROM invitations WHERE survey_id = $1 AND entry_id = $2 AND channel = 'qr'")
+                    .bind(survey_id)
+                    .bind(entry_id)
+                    .fetch_optional(pool)
+                    .await
+            })?;
+            if let Some(sealed) = existing {
+                return Ok(ReceiptLink { token: self.sealer.open("invitations.token", &sealed)?, survey_title });
+            }
+            let token = crate::crypto::short_token();
+            let new = NewInvitation {
+                survey_id,
+                expires_at: closes_at,
+                draw_id: None,
+                entry_id,
+                unit_id,
+                channel: InviteChannel::Qr,
+                status: InvitationStatus::Sent,
+                due_at: None,
+            };
+            let (token_hash, token_sealed) = (digest(&token), self.sealer.seal("invitations.token", &token));
+            // An async block, so that `?` ends the insert and not the whole call.
+            let inserted = on_db!(self, write, |pool| async {
+                let mut tx = pool.begin().await?;
+                insert_invitation!(&mut *tx, &new, &token_hash, &token_sealed, actor.at);
+                tx.commit().await?;
+                Ok::<_, Error>(())
+            }
+            .await);
+            match inserted {
+                Ok(()) => return Ok(ReceiptLink { token, survey_title }),
+                Err(Error::Conflict(_)) => continue,
+                Err(e) => return Err(e),
+            }
         }
-        let token = crate::crypto::short_token();
-        let new = NewInvitation {
-            survey_id,
-            expires_at: closes_at,
-            draw_id: None,
-            entry_id,
-            unit_id,
-            channel: InviteChannel::Qr,
-            status: InvitationStatus::Sent,
-            due_at: None,
-        };
-        let (token_hash, token_sealed) = (digest(&token), self.sealer.seal("invitations.token", &token));
-        on_db!(self, write, |pool| {
-            let mut tx = pool.begin().await?;
-            insert_invitation!(&mut *tx, &new, &token_hash, &token_sealed, actor.at);
-            tx.commit().await?;
-            Ok::<_, Error>(())
-        })?;
-        Ok(ReceiptLink { token, survey_title })
+        Err(Error::Conflict("Liên kết khảo sát của hồ sơ này đang được tạo; hãy in lại biên nhận.".into()))
     }
 
     /// The reminder policy and contact window in force.

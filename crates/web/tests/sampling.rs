@@ -61,9 +61,12 @@ async fn the_one_stop_system_feeds_the_frame_and_the_office_draws_from_it() {
         let anonymous = http.post(format!("{}/api/v1/frame/dossiers", app.base)).json(&dossier).send().await.unwrap();
         assert_eq!(anonymous.status(), 401);
 
-        // The receipt's QR code: a one-time link for the dossier, the same on a reprint.
+        // The receipt's QR code: a one-time link for the dossier, the same on a reprint, and one
+        // link when two counters print the first receipt at the same moment.
         let receipt = |code: &str| http.post(format!("{}/api/v1/frame/receipts", app.base)).bearer_auth(&token).json(&json!({ "dossier_code": code })).send();
-        let printed: Value = receipt("000.00.28.H56-260305-0001").await.unwrap().json().await.unwrap();
+        let (printed, at_once) = tokio::join!(receipt("000.00.28.H56-260305-0001"), receipt("000.00.28.H56-260305-0001"));
+        let (printed, at_once): (Value, Value) = (printed.unwrap().json().await.unwrap(), at_once.unwrap().json().await.unwrap());
+        assert_eq!(printed["link"], at_once["link"], "{backend}: {} {}", printed["detail"], at_once["detail"]);
         let link = printed["link"].as_str().unwrap().to_string();
         assert!(link.contains("/t/") && printed["qr_svg"].as_str().unwrap().contains("<svg"), "{printed}");
         let reprinted: Value = receipt("000.00.28.H56-260305-0001").await.unwrap().json().await.unwrap();
