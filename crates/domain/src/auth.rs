@@ -53,6 +53,14 @@ pub enum Permission {
     EnterPaper,
     /// Interview the sampled people of the subtree's units assigned to oneself.
     ConductInterviews,
+    /// Self-score the PAR index of the subtree's units: points, evidence, notes, explanations.
+    SelfAssess,
+    /// Approve or return the unit's self-assessment (the unit's head).
+    ApproveAssessment,
+    /// Appraise the self-assessments of the units one is assigned to (the appraisal council).
+    Appraise,
+    /// Set the criteria trees, open evaluation rounds, assign the council, publish the PAR index.
+    ManagePar,
 }
 
 impl Role {
@@ -108,8 +116,9 @@ impl Role {
             Self::Interviewer => &[ConductInterviews],
             Self::DataEntry => &[EnterPaper],
             // The unit's own officials read its responses to act on what citizens said.
-            Self::UnitOfficial | Self::UnitHead => &[ViewUnits, ViewResults, ViewResponses, HandleAlerts, RunKiosks],
-            Self::AppraisalCouncil => &[ViewUnits, ViewResults],
+            Self::UnitOfficial => &[ViewUnits, ViewResults, ViewResponses, HandleAlerts, RunKiosks, SelfAssess],
+            Self::UnitHead => &[ViewUnits, ViewResults, ViewResponses, HandleAlerts, RunKiosks, SelfAssess, ApproveAssessment],
+            Self::AppraisalCouncil => &[ViewUnits, ViewResults, Appraise],
             Self::Leadership => &[ViewUnits, ViewUsers, ViewResults],
             // The reform office runs the sampling and contacts respondents; administrators keep
             // the system and have no need of respondents' contacts.
@@ -120,7 +129,7 @@ impl Role {
 }
 
 /// What administrators may do: everything but open respondents' contacts.
-const ADMINISTRATION: [Permission; 13] = {
+const ADMINISTRATION: [Permission; 14] = {
     use Permission::*;
     [
         ViewUnits,
@@ -136,12 +145,13 @@ const ADMINISTRATION: [Permission; 13] = {
         RegisterDossiers,
         RunKiosks,
         EnterPaper,
+        ManagePar,
     ]
 };
 
 /// The reform office: the administrators' permissions and the respondents' contacts.
-const REFORM_OFFICE: [Permission; 14] = {
-    let mut all = [Permission::ViewRespondents; 14];
+const REFORM_OFFICE: [Permission; 15] = {
+    let mut all = [Permission::ViewRespondents; 15];
     let mut i = 0;
     while i < ADMINISTRATION.len() {
         all[i] = ADMINISTRATION[i];

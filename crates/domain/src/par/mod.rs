@@ -1,0 +1,17 @@
+//! PAR INDEX (Chỉ số cải cách hành chính, METHODOLOGY §2): criteria trees, the built-in template,
+//! score sheets with caps, survey-derived points, classes and ranks, and the rules of an
+//! evaluation round (phases, deadlines, approval). Points are exact hundredths throughout.
+
+pub mod points;
+pub mod round;
+pub mod scoring;
+pub mod template;
+pub mod tree;
+
+pub use points::Points;
+pub use round::{Action, Deadlines, Phase, SelfMark, Stage, State};
+pub use scoring::{Class, Classes, Index, Sheet};
+pub use tree::{Adjustment, Criterion, Field, Item, Mapping, Source, SurveyModule, Tree};
+
+#[cfg(test)]
+mod tests;
