@@ -79,6 +79,15 @@ actions! {
     InterviewReviewed = "interview.reviewed", "Duyệt phiếu phỏng vấn";
     RecheckDrawn = "interviews.recheck_drawn", "Chọn mẫu phúc tra phiếu phỏng vấn";
     PaperReconciled = "paper.reconciled", "Đối chiếu hai lần nhập phiếu giấy";
+    ParTreeSaved = "par.tree_saved", "Lưu bộ tiêu chí Chỉ số cải cách hành chính";
+    ParRoundOpened = "par.round_opened", "Mở đợt đánh giá Chỉ số cải cách hành chính";
+    ParCouncilAssigned = "par.council_assigned", "Phân công thành viên hội đồng thẩm định";
+    ParMarked = "par.marked", "Chấm điểm tiêu chí thành phần";
+    ParEvidenceUploaded = "par.evidence_uploaded", "Tải lên tài liệu kiểm chứng";
+    ParEvidenceLinked = "par.evidence_linked", "Gắn hoặc gỡ tài liệu kiểm chứng của tiêu chí";
+    ParSubmitted = "par.submitted", "Trình thủ trưởng bản tự đánh giá";
+    ParApproved = "par.approved", "Phê duyệt bản tự đánh giá";
+    ParReturned = "par.returned", "Trả lại bản tự đánh giá để sửa";
 }
 
 #[cfg(test)]

@@ -21,6 +21,7 @@ pub mod interviews;
 pub mod invitations;
 pub mod kiosks;
 pub mod paper;
+pub mod par;
 pub mod sampling;
 pub mod sipas;
 pub mod surveys;

@@ -58,10 +58,13 @@ impl Layout {
 }
 
 /// Navigation entries of the officials' area and who sees them.
-const ADMIN_NAV: [(&str, &str, Option<Permission>); 13] = [
+const ADMIN_NAV: [(&str, &str, Option<Permission>); 16] = [
     ("/admin", "Tổng quan", None),
     ("/admin/sipas", "Chỉ số hài lòng", Some(Permission::ViewResults)),
     ("/admin/alerts", "Cảnh báo", Some(Permission::HandleAlerts)),
+    ("/admin/par", "Chỉ số CCHC", Some(Permission::SelfAssess)),
+    ("/admin/par", "Chỉ số CCHC", Some(Permission::Appraise)),
+    ("/admin/par", "Chỉ số CCHC", Some(Permission::ManagePar)),
     ("/admin/surveys", "Khảo sát", Some(Permission::ViewResults)),
     ("/admin/sampling", "Chọn mẫu", Some(Permission::ManageSurveys)),
     ("/admin/kiosks", "Máy đánh giá", Some(Permission::RunKiosks)),
@@ -87,11 +90,13 @@ impl Layout {
     /// The officials' frame; `active` is the navigation entry to mark as current.
     pub fn admin(user: &CurrentUser, title: impl Into<String>, active: &str) -> Self {
         let access = &user.principal.access;
-        let nav = ADMIN_NAV
+        let mut nav: Vec<NavItem> = ADMIN_NAV
             .iter()
             .filter(|(_, _, permission)| permission.is_none_or(|p| access.has(p)))
             .map(|(href, label, _)| NavItem { href, label, active: *href == active })
             .collect();
+        // A page open to several permissions is listed once per permission, side by side.
+        nav.dedup_by_key(|item| item.href);
         Self { title: title.into(), user: Some(user.principal.full_name.clone()), csrf: user.csrf.clone(), nav, frame: Frame::Site, refresh: None }
     }
 }

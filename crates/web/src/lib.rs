@@ -16,6 +16,7 @@ mod kiosks;
 mod layout;
 mod ops;
 mod paper;
+mod par;
 mod sampling;
 mod security;
 mod sipas;
@@ -52,6 +53,7 @@ pub fn router(state: AppState) -> Router {
         .merge(invitations::routes())
         .merge(kiosks::routes())
         .merge(paper::routes())
+        .merge(par::routes())
         .merge(interviews::routes())
         .merge(api::routes())
         .merge(ops::routes())

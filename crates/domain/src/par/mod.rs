@@ -2,6 +2,7 @@
 //! score sheets with caps, survey-derived points, classes and ranks, and the rules of an
 //! evaluation round (phases, deadlines, approval). Points are exact hundredths throughout.
 
+pub mod evidence;
 pub mod points;
 pub mod round;
 pub mod scoring;

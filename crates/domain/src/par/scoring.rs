@@ -162,7 +162,7 @@ pub fn check_points(code: &str, points: Points, max: Points) -> Result<(), Strin
 /// (1, 2, 2, 4). Entries keep their order within a tie.
 pub fn rank<K: Clone>(entries: &[(K, Index)]) -> Vec<(K, Index, u32)> {
     let mut sorted: Vec<&(K, Index)> = entries.iter().collect();
-    sorted.sort_by(|a, b| b.1.cmp(&a.1));
+    sorted.sort_by_key(|entry| std::cmp::Reverse(entry.1));
     let mut ranked = Vec::with_capacity(sorted.len());
     for (position, (key, index)) in sorted.into_iter().enumerate() {
         let rank = match ranked.last() {

@@ -208,10 +208,10 @@ impl Tree {
                     if item.max <= Points::ZERO {
                         errors.push(format!("Điểm tối đa của tiêu chí thành phần {} phải lớn hơn 0.", item.code));
                     }
-                    if let Source::Survey { mapping: Mapping::Bands { bands }, .. } = &item.source {
-                        if bands.iter().any(|b| b.points > item.max || b.points < Points::ZERO || !(0.0..=100.0).contains(&b.at_least)) {
-                            errors.push(format!("Thang quy đổi của tiêu chí thành phần {} phải cho điểm từ 0 đến điểm tối đa, với chỉ số từ 0 đến 100.", item.code));
-                        }
+                    if let Source::Survey { mapping: Mapping::Bands { bands }, .. } = &item.source
+                        && bands.iter().any(|b| b.points > item.max || b.points < Points::ZERO || !(0.0..=100.0).contains(&b.at_least))
+                    {
+                        errors.push(format!("Thang quy đổi của tiêu chí thành phần {} phải cho điểm từ 0 đến điểm tối đa, với chỉ số từ 0 đến 100.", item.code));
                     }
                 }
             }

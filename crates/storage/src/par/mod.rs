@@ -1,0 +1,11 @@
+//! PAR INDEX: criteria trees, evaluation rounds and the units' assessments in them. Every write
+//! asks the round's deadlines (domain::par::Deadlines) at the actor's time, so a deadline locks
+//! the stage whoever is editing; every write is audited and every mark kept in its history.
+
+mod assessments;
+mod evidence;
+mod rounds;
+
+pub use assessments::{Assessment, AssessmentSheet, HistoryRow, Mark, MarkRow, Viewer};
+pub use evidence::{Document, EvidenceFile, Upload};
+pub use rounds::{NewRound, Round, TreeSummary};

@@ -1,0 +1,28 @@
+//! PAR INDEX on the web: the reform office's trees and rounds, each round's units, and a unit's
+//! assessment sheet where the unit self-scores with evidence, the head approves, the council
+//! appraises and the unit explains.
+
+mod rounds;
+mod sheet;
+
+use axum::Router;
+use axum::extract::DefaultBodyLimit;
+use axum::routing::{get, post};
+
+use crate::AppState;
+
+/// An evidence file (20 MB) with the form around it.
+const UPLOAD_LIMIT: usize = domain::par::evidence::MAX_BYTES + 64 * 1024;
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/admin/par", get(rounds::list))
+        .route("/admin/par/trees/template", post(rounds::create_from_template))
+        .route("/admin/par/rounds", post(rounds::open))
+        .route("/admin/par/rounds/{id}", get(rounds::show))
+        .route("/admin/par/assessments/{id}", get(sheet::show))
+        .route("/admin/par/assessments/{id}/council", post(rounds::assign))
+        .route("/admin/par/assessments/{id}/items/{code}", post(sheet::save_item).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)))
+        .route("/admin/par/assessments/{id}/action", post(sheet::act))
+        .route("/admin/par/documents/{id}", get(sheet::download))
+}

@@ -1,0 +1,210 @@
+//! The reform office's pages: criteria trees (from the built-in template), opening a round for
+//! the units of a level, and a round's page with every unit's progress and its council.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Path, State};
+use axum::response::{IntoResponse, Redirect, Response};
+use domain::auth::Permission;
+use domain::par::round::progress;
+use domain::par::scoring::score;
+use domain::par::{Classes, Deadlines, Stage};
+use domain::text;
+use domain::units::UnitLevel;
+use serde::Deserialize;
+use storage::par::NewRound;
+
+use crate::AppState;
+use crate::auth::csrf::CheckedForm;
+use crate::auth::session::CurrentUser;
+use crate::error::{Failure, PageResult};
+use crate::layout::Layout;
+
+pub struct RoundLine {
+    pub id: i64,
+    pub title: String,
+    pub deadline: String,
+}
+
+pub struct TreeLine {
+    pub id: i64,
+    pub code: String,
+    pub title: String,
+    pub year: i32,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "par_rounds.html")]
+pub struct ListPage {
+    layout: Layout,
+    rounds: Vec<RoundLine>,
+    /// The office's tools: trees to open rounds with.
+    office: bool,
+    trees: Vec<TreeLine>,
+    year: i32,
+}
+
+pub async fn list(State(state): State<AppState>, user: CurrentUser) -> PageResult<ListPage> {
+    let access = &user.principal.access;
+    let actor = user.actor(&state);
+    let office = access.has(Permission::ManagePar);
+    if !office && !access.has(Permission::SelfAssess) && !access.has(Permission::ApproveAssessment) && !access.has(Permission::Appraise) {
+        return Err(Failure::forbidden().into());
+    }
+    let rounds = state.store.par_rounds(&actor, access).await?;
+    let trees = if office { state.store.par_trees().await? } else { Vec::new() };
+    Ok(ListPage {
+        layout: Layout::admin(&user, "Chỉ số cải cách hành chính", "/admin/par"),
+        rounds: rounds.into_iter().map(|(id, title, deadline)| RoundLine { id, title, deadline: text::format_timestamp_ms(deadline) }).collect(),
+        office,
+        trees: trees.into_iter().map(|t| TreeLine { id: t.id, code: t.code, title: t.title, year: t.year }).collect(),
+        year: text::vn_datetime(actor.at).year(),
+    })
+}
+
+#[derive(Deserialize)]
+pub struct TemplateForm {
+    level: String,
+    year: i32,
+}
+
+pub async fn create_from_template(State(state): State<AppState>, user: CurrentUser, CheckedForm(form): CheckedForm<TemplateForm>) -> PageResult<Response> {
+    let level = UnitLevel::parse(&form.level).map_err(|_| Failure::invalid("Hãy chọn cấp đơn vị."))?;
+    let tree = domain::par::template::provincial(level, form.year);
+    state.store.save_par_tree(&user.actor(&state), &user.principal.access, &tree).await?;
+    Ok(Redirect::to("/admin/par").into_response())
+}
+
+#[derive(Deserialize)]
+pub struct OpenForm {
+    tree: i64,
+    title: String,
+    self_deadline: String,
+    appraisal_deadline: String,
+    explanation_deadline: String,
+    final_deadline: String,
+    good: String,
+    fair: String,
+    average: String,
+}
+
+/// The end of a day typed as dd/mm/yyyy: the midnight after it, Vietnam time.
+fn end_of_day(label: &str, value: &str) -> Result<i64, String> {
+    text::parse_date(value.trim())
+        .map(|d| text::vn_midnight_ms(d + time::Duration::days(1)))
+        .ok_or_else(|| format!("{label}: ngày «{}» không hợp lệ; nhập theo dạng dd/mm/yyyy.", value.trim()))
+}
+
+fn percent(label: &str, value: &str) -> Result<f64, String> {
+    value.trim().replace(',', ".").parse::<f64>().map_err(|_| format!("Ngưỡng {label} «{}» không phải là số.", value.trim()))
+}
+
+pub async fn open(State(state): State<AppState>, user: CurrentUser, CheckedForm(form): CheckedForm<OpenForm>) -> PageResult<Response> {
+    let access = &user.principal.access;
+    let actor = user.actor(&state);
+    let dates = [
+        end_of_day("Hạn tự đánh giá", &form.self_deadline),
+        end_of_day("Hạn thẩm định vòng 1", &form.appraisal_deadline),
+        end_of_day("Hạn giải trình", &form.explanation_deadline),
+        end_of_day("Hạn thẩm định vòng 2", &form.final_deadline),
+    ];
+    let classes = [percent("Tốt", &form.good), percent("Khá", &form.fair), percent("Trung bình", &form.average)];
+    let errors: Vec<String> = dates.iter().filter_map(|d| d.clone().err()).chain(classes.iter().filter_map(|c| c.clone().err())).collect();
+    if !errors.is_empty() {
+        return Err(Failure::fields(errors.into_iter().map(|message| crate::error::FieldError { field: String::new(), message }).collect()).into());
+    }
+    let [s, a, e, f] = dates.map(|d| d.unwrap_or_default());
+    let [good, fair, average] = classes.map(|c| c.unwrap_or_default());
+    let tree = state.store.par_tree(form.tree).await?;
+    let today = text::iso_date(text::vn_datetime(actor.at).date());
+    let units = state.store.par_units_of_level(tree.level, &today).await?.into_iter().map(|(id, _)| id).collect();
+    let round = NewRound {
+        tree_id: form.tree,
+        title: form.title,
+        deadlines: Deadlines { self_assessment: s, appraisal: a, explanation: e, final_appraisal: f },
+        classes: Classes { good, fair, average },
+        unit_ids: units,
+    };
+    let id = state.store.open_par_round(&actor, access, &round).await?;
+    Ok(Redirect::to(&format!("/admin/par/rounds/{id}")).into_response())
+}
+
+pub struct AssessmentLine {
+    pub id: i64,
+    pub unit: String,
+    pub state: &'static str,
+    pub scored: usize,
+    pub to_score: usize,
+    pub self_total: String,
+    pub council: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "par_round.html")]
+pub struct RoundPage {
+    layout: Layout,
+    title: String,
+    tree: String,
+    phase: &'static str,
+    deadlines: Vec<(&'static str, String)>,
+    assessments: Vec<AssessmentLine>,
+    office: bool,
+    members: Vec<(i64, String)>,
+}
+
+pub async fn show(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>) -> PageResult<RoundPage> {
+    let access = &user.principal.access;
+    let actor = user.actor(&state);
+    let round = state.store.par_round(id).await?;
+    let office = access.has(Permission::ManagePar);
+    let mut assessments = Vec::new();
+    for a in state.store.par_assessments(&actor, access, id).await? {
+        let sheet = state.store.par_assessment(&actor, access, a.id).await?;
+        let marks = sheet.self_marks();
+        let (scored, to_score) = progress(&round.tree, &marks).iter().fold((0, 0), |(s, t), f| (s + f.2, t + f.3));
+        let own = marks.iter().filter_map(|(code, m)| Some((code.clone(), m.points?))).collect();
+        assessments.push(AssessmentLine {
+            id: a.id,
+            unit: a.unit_name.clone(),
+            state: a.state().label(),
+            scored,
+            to_score,
+            self_total: score(&round.tree, &own, &round.classes).items.display(),
+            council: sheet.council.iter().map(|(_, n)| n.as_str()).collect::<Vec<_>>().join(", "),
+        });
+    }
+    if assessments.is_empty() && !office {
+        return Err(Failure::not_found().into());
+    }
+    let d = round.deadlines;
+    Ok(RoundPage {
+        layout: Layout::admin(&user, round.title.clone(), "/admin/par"),
+        title: round.title.clone(),
+        tree: round.tree.title.clone(),
+        phase: d.phase(actor.at).label(),
+        deadlines: [
+            (Stage::SelfAssessment, d.self_assessment),
+            (Stage::Appraisal, d.appraisal),
+            (Stage::Explanation, d.explanation),
+            (Stage::FinalAppraisal, d.final_appraisal),
+        ]
+        .into_iter()
+        .map(|(stage, end)| (stage.label(), text::format_timestamp_ms(end)))
+        .collect(),
+        assessments,
+        office,
+        members: if office { state.store.par_council_members().await? } else { Vec::new() },
+    })
+}
+
+#[derive(Deserialize)]
+pub struct AssignForm {
+    member: String,
+}
+
+pub async fn assign(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>, CheckedForm(form): CheckedForm<AssignForm>) -> PageResult<Response> {
+    let members: Vec<i64> = form.member.trim().parse().ok().into_iter().collect();
+    state.store.assign_par_council(&user.actor(&state), &user.principal.access, id, &members).await?;
+    let round = state.store.par_assessment(&user.actor(&state), &user.principal.access, id).await?.round.id;
+    Ok(Redirect::to(&format!("/admin/par/rounds/{round}")).into_response())
+}

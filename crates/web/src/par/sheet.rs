@@ -1,0 +1,347 @@
+//! A unit's assessment sheet: every item with its points at each stage, evidence and notes;
+//! one form per item for whatever the caller may write in the current phase (self-assessment,
+//! appraisal, explanation, final appraisal), and the head's approval.
+
+use std::collections::BTreeMap;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::{Multipart, Path, Query, State};
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use domain::par::round::{progress, standing};
+use domain::par::scoring::score;
+use domain::par::{Action, Phase, Points, Stage, Tree};
+use domain::text;
+use serde::Deserialize;
+use storage::par::{AssessmentSheet, Mark, Upload, Viewer};
+
+use crate::AppState;
+use crate::auth::csrf::{CheckedForm, CheckedUpload};
+use crate::auth::session::CurrentUser;
+use crate::error::{Failure, PageResult};
+use crate::layout::Layout;
+
+/// What the caller writes now, if anything.
+fn writable(viewer: Viewer, phase: Phase) -> Option<Stage> {
+    match phase {
+        Phase::SelfAssessment if viewer.unit => Some(Stage::SelfAssessment),
+        Phase::Appraisal if viewer.council => Some(Stage::Appraisal),
+        Phase::Explanation if viewer.unit => Some(Stage::Explanation),
+        Phase::FinalAppraisal if viewer.council => Some(Stage::FinalAppraisal),
+        _ => None,
+    }
+}
+
+pub struct StageMark {
+    pub label: &'static str,
+    pub points: String,
+    pub note: String,
+}
+
+pub struct ItemView {
+    pub code: String,
+    pub name: String,
+    pub max: String,
+    pub guide: String,
+    pub evidence_required: bool,
+    /// Measured by a survey: never self-scored.
+    pub surveyed: bool,
+    pub marks: Vec<StageMark>,
+    pub documents: Vec<(i64, String)>,
+    /// The form for what the caller may write now.
+    pub form: Option<ItemForm>,
+}
+
+pub struct ItemForm {
+    pub stage: &'static str,
+    pub points: String,
+    pub note: String,
+    /// Points are given (not in an explanation, which is words and files).
+    pub takes_points: bool,
+    /// The unit's stages take evidence files.
+    pub takes_files: bool,
+    pub points_label: &'static str,
+    pub note_label: &'static str,
+}
+
+pub struct CriterionView {
+    pub code: String,
+    pub name: String,
+    pub items: Vec<ItemView>,
+}
+
+pub struct FieldView {
+    pub code: String,
+    pub name: String,
+    pub max: String,
+    pub own: String,
+    pub standing: String,
+    pub scored: usize,
+    pub to_score: usize,
+    pub criteria: Vec<CriterionView>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "par_sheet.html")]
+pub struct SheetPage {
+    layout: Layout,
+    id: i64,
+    round_id: i64,
+    round: String,
+    unit: String,
+    phase: &'static str,
+    deadline: String,
+    state: &'static str,
+    returned_note: String,
+    fields: Vec<FieldView>,
+    adjustments: Vec<ItemView>,
+    documents: Vec<(i64, String)>,
+    total: String,
+    max: String,
+    index: String,
+    class: &'static str,
+    may_submit: bool,
+    may_approve: bool,
+    notice: Option<String>,
+    errors: Vec<String>,
+}
+
+fn points_text(points: Option<i64>) -> String {
+    points.map(|p| Points(p).display()).unwrap_or_default()
+}
+
+fn item_view(sheet: &AssessmentSheet, stage_now: Option<Stage>, code: &str, name: &str, max: Points, surveyed: bool) -> ItemView {
+    let marks = Stage::ALL
+        .into_iter()
+        .filter_map(|stage| {
+            let mark = sheet.mark(code, stage)?;
+            Some(StageMark { label: stage.label(), points: points_text(mark.points), note: mark.note.clone() })
+        })
+        .collect();
+    let documents = sheet
+        .evidence
+        .iter()
+        .filter(|(_, item)| item == code)
+        .filter_map(|(id, _)| sheet.documents.iter().find(|d| d.id == *id).map(|d| (d.id, d.name.clone())))
+        .collect();
+    let fits = |stage: Stage| match stage {
+        Stage::SelfAssessment | Stage::Explanation => !surveyed,
+        _ => true,
+    };
+    let form = stage_now.filter(|s| fits(*s)).map(|stage| {
+        let current = sheet.mark(code, stage);
+        let unit = matches!(stage, Stage::SelfAssessment | Stage::Explanation);
+        ItemForm {
+            stage: stage.code(),
+            points: points_text(current.and_then(|m| m.points)),
+            note: current.map(|m| m.note.clone()).unwrap_or_default(),
+            takes_points: stage != Stage::Explanation,
+            takes_files: unit,
+            points_label: if stage == Stage::SelfAssessment { "Điểm tự chấm" } else { "Điểm thẩm định" },
+            note_label: match stage {
+                Stage::SelfAssessment => "Ghi chú (giải thích khi chưa có tài liệu kiểm chứng)",
+                Stage::Explanation => "Nội dung giải trình",
+                _ => "Nhận xét của hội đồng",
+            },
+        }
+    });
+    ItemView { code: code.into(), name: name.into(), max: max.display(), guide: String::new(), evidence_required: false, surveyed, marks, documents, form }
+}
+
+/// The points that stand for every item and adjustment, by the latest stage that set them.
+fn standing_points(sheet: &AssessmentSheet) -> BTreeMap<String, Points> {
+    let mut by_item: BTreeMap<String, BTreeMap<Stage, Points>> = BTreeMap::new();
+    for m in &sheet.marks {
+        if let (Some(stage), Some(points)) = (Stage::parse(&m.stage), m.points)
+            && stage != Stage::Explanation
+        {
+            by_item.entry(m.item_code.clone()).or_default().insert(stage, Points(points));
+        }
+    }
+    by_item.into_iter().filter_map(|(code, marks)| Some((code, standing(&marks)?))).collect()
+}
+
+fn page(user: &CurrentUser, sheet: &AssessmentSheet, now: i64) -> SheetPage {
+    let tree: &Tree = &sheet.round.tree;
+    let phase = sheet.round.deadlines.phase(now);
+    let stage_now = writable(sheet.viewer, phase);
+    let own_marks = sheet.self_marks();
+    let own: BTreeMap<String, Points> = own_marks.iter().filter_map(|(c, m)| Some((c.clone(), m.points?))).collect();
+    let stands = standing_points(sheet);
+    let own_sheet = score(tree, &own, &sheet.round.classes);
+    let standing_sheet = score(tree, &stands, &sheet.round.classes);
+    let progress = progress(tree, &own_marks);
+    let fields = tree
+        .fields
+        .iter()
+        .enumerate()
+        .map(|(i, f)| FieldView {
+            code: f.code.clone(),
+            name: f.name.clone(),
+            max: own_sheet.fields[i].max.display(),
+            own: own_sheet.fields[i].points.display(),
+            standing: standing_sheet.fields[i].points.display(),
+            scored: progress[i].2,
+            to_score: progress[i].3,
+            criteria: f
+                .criteria
+                .iter()
+                .map(|c| CriterionView {
+                    code: c.code.clone(),
+                    name: c.name.clone(),
+                    items: c
+                        .items
+                        .iter()
+                        .map(|item| ItemView {
+                            guide: item.guide.clone(),
+                            evidence_required: item.evidence_required,
+                            ..item_view(sheet, stage_now, &item.code, &item.name, item.max, !item.self_assessed())
+                        })
+                        .collect(),
+                })
+                .collect(),
+        })
+        .collect();
+    let final_stage = stage_now.filter(|s| *s == Stage::FinalAppraisal);
+    let adjustments = tree
+        .bonus
+        .iter()
+        .map(|a| (a, "Điểm thưởng"))
+        .chain(tree.penalties.iter().map(|a| (a, "Điểm trừ")))
+        .map(|(a, kind)| ItemView { guide: a.guide.clone(), ..item_view(sheet, final_stage, &a.code, &format!("{kind}: {}", a.name), a.max, false) })
+        .collect();
+    let deadline = match phase {
+        Phase::SelfAssessment => sheet.round.deadlines.self_assessment,
+        Phase::Appraisal => sheet.round.deadlines.appraisal,
+        Phase::Explanation => sheet.round.deadlines.explanation,
+        Phase::FinalAppraisal | Phase::Closed => sheet.round.deadlines.final_appraisal,
+    };
+    let state = sheet.assessment.state();
+    let in_self = phase == Phase::SelfAssessment;
+    SheetPage {
+        layout: Layout::admin(user, format!("{} — {}", sheet.assessment.unit_name, sheet.round.title), "/admin/par"),
+        id: sheet.assessment.id,
+        round_id: sheet.round.id,
+        round: sheet.round.title.clone(),
+        unit: sheet.assessment.unit_name.clone(),
+        phase: phase.label(),
+        deadline: text::format_timestamp_ms(deadline),
+        state: state.label(),
+        returned_note: sheet.assessment.returned_note.clone(),
+        fields,
+        adjustments,
+        documents: sheet.documents.iter().filter(|d| d.stage == Stage::SelfAssessment.code() || d.stage == Stage::Explanation.code()).map(|d| (d.id, d.name.clone())).collect(),
+        total: standing_sheet.total.display(),
+        max: standing_sheet.max.display(),
+        index: standing_sheet.index.display(),
+        class: standing_sheet.class.label(),
+        may_submit: in_self && sheet.viewer.unit && state == domain::par::State::Draft,
+        may_approve: in_self && sheet.viewer.head && state == domain::par::State::Submitted,
+        notice: None,
+        errors: Vec::new(),
+    }
+}
+
+#[derive(Deserialize)]
+pub struct Saved {
+    saved: Option<String>,
+    done: Option<String>,
+}
+
+pub async fn show(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>, Query(saved): Query<Saved>) -> PageResult<SheetPage> {
+    let sheet = state.store.par_assessment(&user.actor(&state), &user.principal.access, id).await?;
+    let mut page = page(&user, &sheet, state.clock.now_ms());
+    page.notice = saved.saved.map(|code| format!("Đã lưu mục {code}.")).or(saved.done);
+    Ok(page)
+}
+
+/// The sheet again, with what went wrong, under the failure's status.
+async fn refused(state: &AppState, user: &CurrentUser, id: i64, failure: Failure) -> PageResult<Response> {
+    let sheet = state.store.par_assessment(&user.actor(state), &user.principal.access, id).await?;
+    let mut page = page(user, &sheet, state.clock.now_ms());
+    page.errors = if failure.errors.is_empty() { vec![failure.detail.clone()] } else { failure.errors.iter().map(|e| e.message.clone()).collect() };
+    Ok((failure.status, page).into_response())
+}
+
+/// Points typed by an official: empty for none.
+fn typed_points(value: Option<&String>) -> Result<Option<Points>, Failure> {
+    match value.map(|v| v.trim()).filter(|v| !v.is_empty()) {
+        None => Ok(None),
+        Some(v) => Points::parse(v).map(Some).ok_or_else(|| Failure::invalid(format!("Điểm «{v}» không hợp lệ: nhập số không âm, tối đa hai chữ số thập phân, ví dụ 1,25."))),
+    }
+}
+
+/// Saves one item's form: points and note at the current stage, and an evidence file or an
+/// earlier document for it. A file of the wrong type is refused before anything is written.
+pub async fn save_item(State(state): State<AppState>, user: CurrentUser, Path((id, code)): Path<(i64, String)>, headers: HeaderMap, multipart: Multipart) -> PageResult<Response> {
+    let upload = CheckedUpload::read(&state, &headers, multipart).await?;
+    let result = save(&state, &user, id, &code, upload).await;
+    match result {
+        Ok(()) => Ok(Redirect::to(&format!("/admin/par/assessments/{id}?saved={code}#item-{code}")).into_response()),
+        Err(failure) if failure.status.is_client_error() && failure.status != StatusCode::NOT_FOUND && failure.status != StatusCode::FORBIDDEN => {
+            refused(&state, &user, id, failure).await
+        }
+        Err(failure) => Err(failure.into()),
+    }
+}
+
+async fn save(state: &AppState, user: &CurrentUser, id: i64, code: &str, upload: CheckedUpload) -> Result<(), Failure> {
+    let access = &user.principal.access;
+    let actor = user.actor(state);
+    let stage = upload.fields.get("stage").and_then(|s| Stage::parse(s)).ok_or_else(|| Failure::invalid("Biểu mẫu thiếu giai đoạn chấm."))?;
+    let points = typed_points(upload.fields.get("points"))?;
+    let note = upload.fields.get("note").cloned().unwrap_or_default();
+    if let Some((name, bytes)) = &upload.file {
+        domain::par::evidence::media_type(name, bytes).map_err(Failure::invalid)?;
+        if !matches!(stage, Stage::SelfAssessment | Stage::Explanation) {
+            return Err(Failure::invalid("Tài liệu kiểm chứng do đơn vị đính kèm khi tự đánh giá hoặc giải trình."));
+        }
+    }
+    state.store.mark_par_item(&actor, access, id, &Mark { stage, item: code, points, note: &note }).await?;
+    if let Some((name, bytes)) = upload.file {
+        // Evidence of an explanation is filed under the explanation, linked to the item.
+        let items = if stage == Stage::SelfAssessment || stage == Stage::Explanation { vec![code.to_string()] } else { Vec::new() };
+        state.store.upload_par_evidence(&actor, access, id, &Upload { name, bytes, items, stage }).await?;
+    }
+    if let Some(document) = upload.fields.get("document").and_then(|d| d.trim().parse::<i64>().ok()) {
+        state.store.link_par_evidence(&actor, access, id, document, code, true).await?;
+    }
+    Ok(())
+}
+
+#[derive(Deserialize)]
+pub struct ActForm {
+    action: String,
+    #[serde(default)]
+    note: String,
+}
+
+pub async fn act(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>, CheckedForm(form): CheckedForm<ActForm>) -> PageResult<Response> {
+    let action = match form.action.as_str() {
+        "submit" => Action::Submit,
+        "approve" => Action::Approve,
+        "return" => Action::Return,
+        _ => return Err(Failure::invalid("Thao tác không hợp lệ.").into()),
+    };
+    match state.store.act_on_par_assessment(&user.actor(&state), &user.principal.access, id, action, &form.note).await {
+        Ok(next) => {
+            let done = format!("Đã chuyển trạng thái: {}.", next.label());
+            Ok(Redirect::to(&format!("/admin/par/assessments/{id}?done={}", form_urlencoded::byte_serialize(done.as_bytes()).collect::<String>())).into_response())
+        }
+        Err(e @ (storage::Error::Invalid(_) | storage::Error::Conflict(_))) => refused(&state, &user, id, e.into()).await,
+        Err(e) => Err(e.into()),
+    }
+}
+
+pub async fn download(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>) -> PageResult<Response> {
+    let file = state.store.par_evidence_file(&user.actor(&state), &user.principal.access, id).await?;
+    let ascii: String = file.name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' { c } else { '_' }).collect();
+    let utf8: String = form_urlencoded::byte_serialize(file.name.as_bytes()).collect::<String>().replace('+', "%20");
+    let disposition = format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{utf8}");
+    Ok((
+        [(header::CONTENT_TYPE, file.media_type), (header::CONTENT_DISPOSITION, disposition), (header::CACHE_CONTROL, "private, no-store".into())],
+        file.bytes,
+    )
+        .into_response())
+}
