@@ -189,3 +189,52 @@ async fn drafts_stay_in_their_unit_the_council_sees_its_units_and_heads_approve_
         assert!(page.contains("Thủ trưởng đã phê duyệt"), "{backend}");
     }
 }
+
+#[tokio::test]
+async fn the_council_appraises_the_unit_explains_and_round_two_settles_with_every_step_in_the_history() {
+    for db in testkit::backends().await {
+        let backend = db.backend;
+        let app = TestApp::spawn(db).await;
+        let (_, anlac, _) = open_round(&app).await;
+        let member = app.store.user_id_by_name("thamdinh").await.unwrap().to_string();
+        assert_eq!(app.login("cchc").await.post_form(&format!("/admin/par/assessments/{anlac}/council"), &[("member", &member)]).await.status(), 303);
+        let canbo = app.login("anlac.canbo").await;
+        assert_eq!(save_item(&canbo, anlac, "1.1.2", "self", "3", "", Some(("bao-cao.pdf", PDF))).await.status(), 303);
+        let thamdinh = app.login("thamdinh").await;
+        assert_eq!(save_item(&thamdinh, anlac, "1.1.2", "appraisal", "2", "Chưa hoàn thành 2 nhiệm vụ", None).await.status(), 409, "{backend}: not before the self-assessment closes");
+
+        // Round 1, the day after the self-assessment locked.
+        app.clock.advance_ms(self_lock(&app) + 3_600_000 - app.clock.now_ms());
+        let thamdinh = app.login("thamdinh").await;
+        assert_eq!(save_item(&thamdinh, anlac, "1.1.2", "appraisal", "2", "Chưa hoàn thành 2 nhiệm vụ", None).await.status(), 303, "{backend}");
+        assert_eq!(save_item(&thamdinh, anlac, "1.1.2", "appraisal", "4", "", None).await.status(), 422, "over the maximum");
+        let canbo = app.login("anlac.canbo").await;
+        assert_eq!(save_item(&canbo, anlac, "1.1.2", "appraisal", "3", "", None).await.status(), 403, "{backend}: a unit does not appraise itself");
+        assert_eq!(save_item(&canbo, anlac, "1.1.2", "explanation", "", "Đã hoàn thành", None).await.status(), 409, "explanations wait for round 1 to end");
+
+        // The explanation window: words and a file.
+        app.clock.advance_ms(8 * 86_400_000);
+        let canbo = app.login("anlac.canbo").await;
+        assert_eq!(save_item(&canbo, anlac, "1.1.2", "explanation", "", "", None).await.status(), 422, "an explanation needs its words");
+        let explained = save_item(&canbo, anlac, "1.1.2", "explanation", "", "Hai nhiệm vụ đã xong trong tháng 12", Some(("bien-ban.pdf", PDF))).await;
+        assert_eq!(explained.status(), 303, "{backend}");
+
+        // Round 2: final points and a bonus, and the sheet adds them up.
+        app.clock.advance_ms(5 * 86_400_000);
+        let thamdinh = app.login("thamdinh").await;
+        assert_eq!(save_item(&thamdinh, anlac, "1.1.2", "final", "3", "Chấp nhận giải trình", None).await.status(), 303, "{backend}");
+        assert_eq!(save_item(&thamdinh, anlac, "T1", "final", "1", "Sáng kiến cấp tỉnh", None).await.status(), 303);
+        let (_, page) = thamdinh.text(&format!("/admin/par/assessments/{anlac}")).await;
+        assert!(page.contains("4/100 điểm"), "{backend}: 3 for 1.1.2 and a bonus point");
+        let unit_access = Access::new(vec![Grant { role: Role::UnitOfficial, unit: app.unit_id("28101").await }]);
+        let actor = Actor { user_id: Some(app.store.user_id_by_name("anlac.canbo").await.unwrap()), ..Actor::system("anlac.canbo", app.clock.now_ms()) };
+        let history = app.store.par_item_history(&actor, &unit_access, anlac, "1.1.2").await.unwrap();
+        let stages: Vec<(&str, Option<i64>)> = history.iter().map(|h| (h.stage.as_str(), h.points)).collect();
+        assert_eq!(stages, vec![("self", Some(300)), ("appraisal", Some(200)), ("explanation", None), ("final", Some(300))], "{backend}");
+
+        // After the last deadline nothing moves.
+        app.clock.advance_ms(10 * 86_400_000);
+        let thamdinh = app.login("thamdinh").await;
+        assert_eq!(save_item(&thamdinh, anlac, "1.1.2", "final", "1", "", None).await.status(), 409, "{backend}");
+    }
+}
