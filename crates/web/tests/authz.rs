@@ -38,6 +38,27 @@ const SEE_RESPONSES: &[&str] = &["quantri", "cchc", "stp.canbo", "stp.giamdoc", 
 /// counter staff.
 const RUN_KIOSKS: &[&str] = &["quantri", "cchc", "stp.canbo", "stp.giamdoc", "anlac.canbo", "anlac.chutich", "motcua.anlac"];
 
+/// PAR INDEX: the office, the council, and each unit's officials and head.
+const TAKE_PART_IN_PAR: &[&str] = &["quantri", "cchc", "thamdinh", "stp.canbo", "stp.giamdoc", "anlac.canbo", "anlac.chutich"];
+
+/// A commune round opened from the template, with no council assigned yet; returns the round
+/// and An Lạc's assessment.
+async fn par_round(app: &TestApp, province: i64) -> (i64, i64) {
+    use domain::auth::{Access, Grant, Role};
+    let office = Access::new(vec![Grant { role: Role::ReformOffice, unit: province }]);
+    let actor = storage::Actor::system("test", app.clock.now_ms());
+    let tree = domain::par::template::provincial(domain::units::UnitLevel::Commune, 2026);
+    let tree_id = app.store.save_par_tree(&actor, &office, &tree).await.unwrap();
+    let now = app.clock.now_ms();
+    let deadlines = domain::par::Deadlines { self_assessment: now + 86_400_000, appraisal: now + 2 * 86_400_000, explanation: now + 3 * 86_400_000, final_appraisal: now + 4 * 86_400_000 };
+    let units = app.store.par_units_of_level(tree.level, &domain::text::iso_date(domain::text::vn_datetime(now).date())).await.unwrap().into_iter().map(|(id, _)| id).collect();
+    let round = storage::par::NewRound { tree_id, title: "Chỉ số CCHC cấp xã".into(), deadlines, classes: Default::default(), unit_ids: units };
+    let round = app.store.open_par_round(&actor, &office, &round).await.unwrap();
+    let anlac = app.unit_id("28101").await;
+    let anlac = app.store.par_assessments(&actor, &office, round).await.unwrap().into_iter().find(|a| a.unit_id == anlac).unwrap().id;
+    (round, anlac)
+}
+
 /// What a route answers: `allowed` get `ok`; `hidden` get 404 (the data exists but is outside
 /// their subtree); other officials get 403; the anonymous caller is sent to log in.
 struct Case {
@@ -72,6 +93,7 @@ async fn every_role_against_every_protected_route() {
         let cchc = app.store.user_id_by_name("cchc").await.unwrap();
         let survey = app.store.survey_by_code("sipas", app.clock.now_ms()).await.unwrap().id;
         let questionnaire = app.store.questionnaires(&domain::auth::Access::new(vec![domain::auth::Grant { role: domain::auth::Role::SystemAdmin, unit: province }])).await.unwrap()[0].id;
+        let (round, anlac) = par_round(&app, province).await;
         let stp_hidden: &'static [&'static str] = &["anlac.canbo", "anlac.chutich"];
         let commune_hidden: &'static [&'static str] = &["stp.canbo", "stp.giamdoc"];
         let province_hidden: &'static [&'static str] = &["stp.canbo", "stp.giamdoc", "anlac.canbo", "anlac.chutich"];
@@ -130,6 +152,9 @@ async fn every_role_against_every_protected_route() {
             case("GET", "/interviewer/", 200, &["dieutravien"], &[]),
             case("GET", "/admin/interviews", 200, MANAGERS, &[]),
             case("GET", "/api/v1/interviews/assignments", 200, &["dieutravien"], &[]),
+            case("GET", "/admin/par", 200, TAKE_PART_IN_PAR, &[]),
+            case("GET", format!("/admin/par/rounds/{round}"), 200, &["quantri", "cchc", "anlac.canbo", "anlac.chutich"], &["thamdinh", "stp.canbo", "stp.giamdoc"]),
+            case("GET", format!("/admin/par/assessments/{anlac}"), 200, &["quantri", "cchc", "anlac.canbo", "anlac.chutich"], &["thamdinh", "stp.canbo", "stp.giamdoc"]),
         ];
         let sessions = sessions(&app).await;
         let mut failures = Vec::new();

@@ -9,7 +9,10 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 
+use domain::auth::{Access, Permission};
+
 use crate::AppState;
+use crate::error::Failure;
 
 /// An evidence file (20 MB) with the form around it.
 const UPLOAD_LIMIT: usize = domain::par::evidence::MAX_BYTES + 64 * 1024;
@@ -25,4 +28,11 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/par/assessments/{id}/items/{code}", post(sheet::save_item).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)))
         .route("/admin/par/assessments/{id}/action", post(sheet::act))
         .route("/admin/par/documents/{id}", get(sheet::download))
+}
+
+/// The PAR pages are for those who take part in a round in some way; the data each sees is
+/// then narrowed to their units (or, for the council, the units assigned to them).
+fn require_par(access: &Access) -> Result<(), Failure> {
+    let takes_part = [Permission::ManagePar, Permission::SelfAssess, Permission::ApproveAssessment, Permission::Appraise].into_iter().any(|p| access.has(p));
+    if takes_part { Ok(()) } else { Err(Failure::forbidden()) }
 }

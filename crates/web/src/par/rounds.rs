@@ -47,10 +47,8 @@ pub struct ListPage {
 pub async fn list(State(state): State<AppState>, user: CurrentUser) -> PageResult<ListPage> {
     let access = &user.principal.access;
     let actor = user.actor(&state);
+    super::require_par(access)?;
     let office = access.has(Permission::ManagePar);
-    if !office && !access.has(Permission::SelfAssess) && !access.has(Permission::ApproveAssessment) && !access.has(Permission::Appraise) {
-        return Err(Failure::forbidden().into());
-    }
     let rounds = state.store.par_rounds(&actor, access).await?;
     let trees = if office { state.store.par_trees().await? } else { Vec::new() };
     Ok(ListPage {
@@ -155,6 +153,7 @@ pub struct RoundPage {
 pub async fn show(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>) -> PageResult<RoundPage> {
     let access = &user.principal.access;
     let actor = user.actor(&state);
+    super::require_par(access)?;
     let round = state.store.par_round(id).await?;
     let office = access.has(Permission::ManagePar);
     let mut assessments = Vec::new();

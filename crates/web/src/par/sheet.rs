@@ -250,6 +250,7 @@ pub struct Saved {
 }
 
 pub async fn show(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>, Query(saved): Query<Saved>) -> PageResult<SheetPage> {
+    super::require_par(&user.principal.access)?;
     let sheet = state.store.par_assessment(&user.actor(&state), &user.principal.access, id).await?;
     let mut page = page(&user, &sheet, state.clock.now_ms());
     page.notice = saved.saved.map(|code| format!("Đã lưu mục {code}.")).or(saved.done);
@@ -335,6 +336,7 @@ pub async fn act(State(state): State<AppState>, user: CurrentUser, Path(id): Pat
 }
 
 pub async fn download(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>) -> PageResult<Response> {
+    super::require_par(&user.principal.access)?;
     let file = state.store.par_evidence_file(&user.actor(&state), &user.principal.access, id).await?;
     let ascii: String = file.name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' { c } else { '_' }).collect();
     let utf8: String = form_urlencoded::byte_serialize(file.name.as_bytes()).collect::<String>().replace('+', "%20");
