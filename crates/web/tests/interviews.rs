@@ -116,18 +116,23 @@ async fn the_sync_api_stores_each_interview_and_call_once() {
     }
 }
 
-#[tokio::test]
-async fn an_interviewer_works_offline_and_both_interviews_arrive_once() {
-    let Some(browser) = Browser::start(412, 915).await.unwrap() else { return };
-    let app = TestApp::spawn(testkit::sqlite()).await;
-    assigned(&app, 2, "sipas").await;
+/// Signs the demo interviewer in and opens the app, waiting for `dossier` on the list.
+async fn open_app(browser: &Browser, app: &TestApp, dossier: &str) {
     browser.goto(&format!("{}/login", app.base)).await.unwrap();
     browser.fill("#username", "dieutravien").await.unwrap();
     browser.fill("#password", PASSWORD).await.unwrap();
     browser.click("main form.stack button[type=submit]").await.unwrap();
     browser.wait_text("Tổng quan").await.unwrap();
     browser.goto(&format!("{}/interviewer/", app.base)).await.unwrap();
-    browser.wait_text("PV-001").await.unwrap();
+    browser.wait_text(dossier).await.unwrap();
+}
+
+#[tokio::test]
+async fn an_interviewer_works_offline_and_both_interviews_arrive_once() {
+    let Some(browser) = Browser::start(412, 915).await.unwrap() else { return };
+    let app = TestApp::spawn(testkit::sqlite()).await;
+    assigned(&app, 2, "sipas").await;
+    open_app(&browser, &app, "PV-001").await;
 
     browser.set_offline(true).await.unwrap();
     for _ in 0..2 {
@@ -181,13 +186,7 @@ async fn the_app_follows_skip_logic_and_a_refused_interview_is_corrected_and_res
     let app = TestApp::spawn(testkit::sqlite()).await;
     call_back_survey(&app).await;
     assigned(&app, 1, "goi-lai").await;
-    browser.goto(&format!("{}/login", app.base)).await.unwrap();
-    browser.fill("#username", "dieutravien").await.unwrap();
-    browser.fill("#password", PASSWORD).await.unwrap();
-    browser.click("main form.stack button[type=submit]").await.unwrap();
-    browser.wait_text("Tổng quan").await.unwrap();
-    browser.goto(&format!("{}/interviewer/", app.base)).await.unwrap();
-    browser.wait_text("PV-000").await.unwrap();
+    open_app(&browser, &app, "PV-000").await;
 
     browser.click(".assignment button").await.unwrap();
     browser.wait_text("Lưu phiếu").await.unwrap();

@@ -80,11 +80,9 @@ impl Stage {
 
     pub fn label(self) -> &'static str {
         match self {
-            Self::SelfAssessment => "Tự đánh giá",
-            Self::Appraisal => "Thẩm định vòng 1",
-            Self::Explanation => "Giải trình",
-            Self::FinalAppraisal => "Thẩm định vòng 2",
             Self::Survey => "Điểm điều tra xã hội học",
+            // Each of the others is written in the phase of the same name.
+            other => other.phase().label(),
         }
     }
 
