@@ -160,6 +160,10 @@ const REFORM_OFFICE: [Permission; 15] = {
     all
 };
 
+/// Who takes part in a PAR round in some way: the office that runs it, the units that assess
+/// themselves and approve, the council that appraises.
+pub const PAR_PARTICIPATION: [Permission; 4] = [Permission::ManagePar, Permission::SelfAssess, Permission::ApproveAssessment, Permission::Appraise];
+
 /// One role on one unit (and so on its subtree).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub struct Grant {
@@ -189,6 +193,11 @@ impl Access {
     /// Whether the permission is held anywhere at all (decides whether a page is offered).
     pub fn has(&self, permission: Permission) -> bool {
         !self.roots(permission).is_empty()
+    }
+
+    /// Whether any of the permissions is held anywhere.
+    pub fn has_any(&self, permissions: &[Permission]) -> bool {
+        permissions.iter().any(|p| self.has(*p))
     }
 
     /// The units whose subtrees the permission covers.

@@ -57,25 +57,27 @@ impl Layout {
     }
 }
 
-/// Navigation entries of the officials' area and who sees them.
-const ADMIN_NAV: [(&str, &str, Option<Permission>); 16] = [
-    ("/admin", "Tổng quan", None),
-    ("/admin/sipas", "Chỉ số hài lòng", Some(Permission::ViewResults)),
-    ("/admin/alerts", "Cảnh báo", Some(Permission::HandleAlerts)),
-    ("/admin/par", "Chỉ số CCHC", Some(Permission::SelfAssess)),
-    ("/admin/par", "Chỉ số CCHC", Some(Permission::Appraise)),
-    ("/admin/par", "Chỉ số CCHC", Some(Permission::ManagePar)),
-    ("/admin/surveys", "Khảo sát", Some(Permission::ViewResults)),
-    ("/admin/sampling", "Chọn mẫu", Some(Permission::ManageSurveys)),
-    ("/admin/kiosks", "Máy đánh giá", Some(Permission::RunKiosks)),
-    ("/admin/paper", "Nhập phiếu giấy", Some(Permission::EnterPaper)),
-    ("/interviewer/", "Phỏng vấn", Some(Permission::ConductInterviews)),
-    ("/admin/interviews", "Duyệt phỏng vấn", Some(Permission::ManageSurveys)),
-    ("/admin/questionnaires", "Mẫu phiếu", Some(Permission::ManageSurveys)),
-    ("/admin/units", "Đơn vị", Some(Permission::ViewUnits)),
-    ("/admin/users", "Người dùng", Some(Permission::ViewUsers)),
-    ("/admin/audit", "Nhật ký", Some(Permission::ViewAudit)),
-];
+/// Navigation entries of the officials' area and who sees them: those holding any of the
+/// permissions (everyone signed in, when none are listed).
+const ADMIN_NAV: [(&str, &str, &[Permission]); 14] = {
+    use Permission::*;
+    [
+        ("/admin", "Tổng quan", &[]),
+        ("/admin/sipas", "Chỉ số hài lòng", &[ViewResults]),
+        ("/admin/alerts", "Cảnh báo", &[HandleAlerts]),
+        ("/admin/par", "Chỉ số CCHC", &domain::auth::PAR_PARTICIPATION),
+        ("/admin/surveys", "Khảo sát", &[ViewResults]),
+        ("/admin/sampling", "Chọn mẫu", &[ManageSurveys]),
+        ("/admin/kiosks", "Máy đánh giá", &[RunKiosks]),
+        ("/admin/paper", "Nhập phiếu giấy", &[EnterPaper]),
+        ("/interviewer/", "Phỏng vấn", &[ConductInterviews]),
+        ("/admin/interviews", "Duyệt phỏng vấn", &[ManageSurveys]),
+        ("/admin/questionnaires", "Mẫu phiếu", &[ManageSurveys]),
+        ("/admin/units", "Đơn vị", &[ViewUnits]),
+        ("/admin/users", "Người dùng", &[ViewUsers]),
+        ("/admin/audit", "Nhật ký", &[ViewAudit]),
+    ]
+};
 
 impl Layout {
     pub fn public(title: impl Into<String>) -> Self {
@@ -90,13 +92,11 @@ impl Layout {
     /// The officials' frame; `active` is the navigation entry to mark as current.
     pub fn admin(user: &CurrentUser, title: impl Into<String>, active: &str) -> Self {
         let access = &user.principal.access;
-        let mut nav: Vec<NavItem> = ADMIN_NAV
+        let nav = ADMIN_NAV
             .iter()
-            .filter(|(_, _, permission)| permission.is_none_or(|p| access.has(p)))
+            .filter(|(_, _, permissions)| permissions.is_empty() || access.has_any(permissions))
             .map(|(href, label, _)| NavItem { href, label, active: *href == active })
             .collect();
-        // A page open to several permissions is listed once per permission, side by side.
-        nav.dedup_by_key(|item| item.href);
         Self { title: title.into(), user: Some(user.principal.full_name.clone()), csrf: user.csrf.clone(), nav, frame: Frame::Site, refresh: None }
     }
 }

@@ -52,8 +52,8 @@ async fn open_round(app: &TestApp) -> (i64, i64, i64) {
     assert_eq!(response.status(), 303);
     let round: i64 = response.headers()["location"].to_str().unwrap().rsplit('/').next().unwrap().parse().unwrap();
     let province = Access::new(vec![Grant { role: Role::ReformOffice, unit: app.unit_id("99").await }]);
-    let assessments = app.store.par_assessments(&Actor::system("test", app.clock.now_ms()), &province, round).await.unwrap();
-    let of = |code: &str| assessments.iter().find(|a| a.unit_code == code).unwrap().id;
+    let sheets = app.store.par_sheets(&Actor::system("test", app.clock.now_ms()), &province, round).await.unwrap();
+    let of = |code: &str| sheets.iter().find(|s| s.assessment.unit_code == code).unwrap().assessment.id;
     (round, of("28101"), of("28102"))
 }
 

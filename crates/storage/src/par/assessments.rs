@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 
 use domain::audit::AuditAction;
 use domain::auth::{Access, Permission};
-use domain::par::round::{SelfMark, unfinished};
+use domain::par::round::{SelfMark, standing, unfinished};
 use domain::par::scoring::check_points;
 use domain::par::{Action, Points, Stage, State};
 use serde_json::json;
@@ -116,6 +116,22 @@ impl AssessmentSheet {
     }
 }
 
+impl AssessmentSheet {
+    /// The points that stand for every item and adjustment, by the latest stage that set them
+    /// (an explanation gives words, not points).
+    pub fn standing_points(&self) -> BTreeMap<String, Points> {
+        let mut by_item: BTreeMap<String, BTreeMap<Stage, Points>> = BTreeMap::new();
+        for m in &self.marks {
+            if let (Some(stage), Some(points)) = (Stage::parse(&m.stage), m.points)
+                && stage != Stage::Explanation
+            {
+                by_item.entry(m.item_code.clone()).or_default().insert(stage, Points(points));
+            }
+        }
+        by_item.into_iter().filter_map(|(code, marks)| Some((code, standing(&marks)?))).collect()
+    }
+}
+
 impl Assessment {
     pub fn state(&self) -> State {
         State::parse(&self.state).unwrap_or(State::Draft)
@@ -146,17 +162,19 @@ impl Store {
         Ok((viewer.office || viewer.unit || viewer.head || viewer.council).then_some(viewer))
     }
 
-    /// The assessments of a round the caller may see.
-    pub async fn par_assessments(&self, actor: &Actor, access: &Access, round_id: i64) -> Result<Vec<Assessment>> {
+    /// The sheets of a round's assessments the caller may see, in the units' order; the round
+    /// is read once for all of them.
+    pub async fn par_sheets(&self, actor: &Actor, access: &Access, round_id: i64) -> Result<Vec<AssessmentSheet>> {
+        let round = self.par_round(round_id).await?;
         let sql = format!("{ASSESSMENT_SELECT} WHERE a.round_id = $1 ORDER BY u.sort_key");
         let all: Vec<Assessment> = on_db!(self, read, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(round_id).fetch_all(pool).await)?;
-        let mut visible = Vec::new();
+        let mut sheets = Vec::new();
         for assessment in all {
-            if self.viewer(actor, access, &assessment).await?.is_some() {
-                visible.push(assessment);
+            if let Some(viewer) = self.viewer(actor, access, &assessment).await? {
+                sheets.push(self.sheet_of(assessment, viewer, round.clone()).await?);
             }
         }
-        Ok(visible)
+        Ok(sheets)
     }
 
     /// One assessment with its marks, documents and council; not found for those who may not see it.
@@ -164,6 +182,11 @@ impl Store {
         let assessment = self.assessment_row(id).await?;
         let viewer = self.viewer(actor, access, &assessment).await?.ok_or(Error::NotFound)?;
         let round = self.par_round(assessment.round_id).await?;
+        self.sheet_of(assessment, viewer, round).await
+    }
+
+    async fn sheet_of(&self, assessment: Assessment, viewer: Viewer, round: Round) -> Result<AssessmentSheet> {
+        let id = assessment.id;
         let marks: Vec<MarkRow> = on_db!(self, read, |pool| {
             sqlx::query_as("SELECT item_code, stage, points, note, updated_at FROM par_marks WHERE assessment_id = $1").bind(id).fetch_all(pool).await
         })?;

@@ -9,7 +9,7 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 
-use domain::auth::{Access, Permission};
+use domain::auth::{Access, PAR_PARTICIPATION};
 
 use crate::AppState;
 use crate::error::Failure;
@@ -33,6 +33,5 @@ pub fn routes() -> Router<AppState> {
 /// The PAR pages are for those who take part in a round in some way; the data each sees is
 /// then narrowed to their units (or, for the council, the units assigned to them).
 fn require_par(access: &Access) -> Result<(), Failure> {
-    let takes_part = [Permission::ManagePar, Permission::SelfAssess, Permission::ApproveAssessment, Permission::Appraise].into_iter().any(|p| access.has(p));
-    if takes_part { Ok(()) } else { Err(Failure::forbidden()) }
+    if access.has_any(&PAR_PARTICIPATION) { Ok(()) } else { Err(Failure::forbidden()) }
 }

@@ -157,8 +157,8 @@ pub async fn show(State(state): State<AppState>, user: CurrentUser, Path(id): Pa
     let round = state.store.par_round(id).await?;
     let office = access.has(Permission::ManagePar);
     let mut assessments = Vec::new();
-    for a in state.store.par_assessments(&actor, access, id).await? {
-        let sheet = state.store.par_assessment(&actor, access, a.id).await?;
+    for sheet in state.store.par_sheets(&actor, access, id).await? {
+        let a = &sheet.assessment;
         let marks = sheet.self_marks();
         let (scored, to_score) = progress(&round.tree, &marks).iter().fold((0, 0), |(s, t), f| (s + f.2, t + f.3));
         let own = marks.iter().filter_map(|(code, m)| Some((code.clone(), m.points?))).collect();

@@ -9,7 +9,7 @@ use askama_web::WebTemplate;
 use axum::extract::{Multipart, Path, Query, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use domain::par::round::{progress, standing};
+use domain::par::round::progress;
 use domain::par::scoring::score;
 use domain::par::{Action, Phase, Points, Stage, Tree};
 use domain::text;
@@ -149,26 +149,13 @@ fn item_view(sheet: &AssessmentSheet, stage_now: Option<Stage>, code: &str, name
     ItemView { code: code.into(), name: name.into(), max: max.display(), guide: String::new(), evidence_required: false, surveyed, marks, documents, form }
 }
 
-/// The points that stand for every item and adjustment, by the latest stage that set them.
-fn standing_points(sheet: &AssessmentSheet) -> BTreeMap<String, Points> {
-    let mut by_item: BTreeMap<String, BTreeMap<Stage, Points>> = BTreeMap::new();
-    for m in &sheet.marks {
-        if let (Some(stage), Some(points)) = (Stage::parse(&m.stage), m.points)
-            && stage != Stage::Explanation
-        {
-            by_item.entry(m.item_code.clone()).or_default().insert(stage, Points(points));
-        }
-    }
-    by_item.into_iter().filter_map(|(code, marks)| Some((code, standing(&marks)?))).collect()
-}
-
 fn page(user: &CurrentUser, sheet: &AssessmentSheet, now: i64) -> SheetPage {
     let tree: &Tree = &sheet.round.tree;
     let phase = sheet.round.deadlines.phase(now);
     let stage_now = writable(sheet.viewer, phase);
     let own_marks = sheet.self_marks();
     let own: BTreeMap<String, Points> = own_marks.iter().filter_map(|(c, m)| Some((c.clone(), m.points?))).collect();
-    let stands = standing_points(sheet);
+    let stands = sheet.standing_points();
     let own_sheet = score(tree, &own, &sheet.round.classes);
     let standing_sheet = score(tree, &stands, &sheet.round.classes);
     let progress = progress(tree, &own_marks);
@@ -301,9 +288,8 @@ async fn save(state: &AppState, user: &CurrentUser, id: i64, code: &str, upload:
     }
     state.store.mark_par_item(&actor, access, id, &Mark { stage, item: code, points, note: &note }).await?;
     if let Some((name, bytes)) = upload.file {
-        // Evidence of an explanation is filed under the explanation, linked to the item.
-        let items = if stage == Stage::SelfAssessment || stage == Stage::Explanation { vec![code.to_string()] } else { Vec::new() };
-        state.store.upload_par_evidence(&actor, access, id, &Upload { name, bytes, items, stage }).await?;
+        // Filed under its stage (evidence, or an explanation's file), linked to the item.
+        state.store.upload_par_evidence(&actor, access, id, &Upload { name, bytes, items: vec![code.to_string()], stage }).await?;
     }
     if let Some(document) = upload.fields.get("document").and_then(|d| d.trim().parse::<i64>().ok()) {
         state.store.link_par_evidence(&actor, access, id, document, code, true).await?;
