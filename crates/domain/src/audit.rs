@@ -88,6 +88,7 @@ actions! {
     ParSubmitted = "par.submitted", "Trình thủ trưởng bản tự đánh giá";
     ParApproved = "par.approved", "Phê duyệt bản tự đánh giá";
     ParReturned = "par.returned", "Trả lại bản tự đánh giá để sửa";
+    ParPublished = "par.published", "Công bố kết quả Chỉ số cải cách hành chính";
 }
 
 #[cfg(test)]

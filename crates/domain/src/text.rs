@@ -102,6 +102,13 @@ pub fn format_number(value: f64, decimals: usize) -> String {
     if frac_part.is_empty() { format!("{sign}{grouped}") } else { format!("{sign}{grouped},{frac_part}") }
 }
 
+/// A percentage typed the Vietnamese way (`90`, `92,5`, `92,5 %`) or with a decimal point.
+pub fn parse_percent(input: &str) -> Option<f64> {
+    let input = input.trim().trim_end_matches('%').trim();
+    let value: f64 = if input.contains(',') { input.replace('.', "").replace(',', ".").parse().ok()? } else { input.parse().ok()? };
+    value.is_finite().then_some(value)
+}
+
 /// `dd/mm/yyyy`, the form every Vietnamese official reads.
 pub fn format_date(date: Date) -> String {
     format!("{:02}/{:02}/{:04}", date.day(), u8::from(date.month()), date.year())

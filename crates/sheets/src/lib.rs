@@ -85,7 +85,10 @@ pub fn write_sheets(sheets: &[(&str, &[Vec<String>])]) -> Result<Vec<u8>, SheetE
 #[derive(Clone, Debug, PartialEq)]
 pub enum Value {
     Text(String),
+    /// Shown with one decimal (indices).
     Number(f64),
+    /// Shown with two decimals (PAR points and indices, kept in hundredths).
+    Hundredths(f64),
     Empty,
 }
 
@@ -94,7 +97,7 @@ impl Value {
     pub fn csv(&self) -> String {
         match self {
             Self::Text(t) => t.clone(),
-            Self::Number(n) => format!("{}", (n * 10_000.0).round() / 10_000.0),
+            Self::Number(n) | Self::Hundredths(n) => format!("{}", (n * 10_000.0).round() / 10_000.0),
             Self::Empty => String::new(),
         }
     }
@@ -134,6 +137,7 @@ pub fn write_report(sheets: &[ReportSheet]) -> Result<Vec<u8>, SheetError> {
     let mut workbook = Workbook::new();
     let bold = Format::new().set_bold().set_text_wrap();
     let number = Format::new().set_num_format("0.0");
+    let hundredths = Format::new().set_num_format("0.00");
     for report in sheets {
         let sheet = workbook.add_worksheet();
         sheet.set_name(&report.name).map_err(fail)?;
@@ -147,6 +151,7 @@ pub fn write_report(sheets: &[ReportSheet]) -> Result<Vec<u8>, SheetError> {
                 match value {
                     Value::Text(t) => sheet.write_string(r, c as u16, t).map(|_| ()),
                     Value::Number(n) => sheet.write_number_with_format(r, c as u16, *n, &number).map(|_| ()),
+                    Value::Hundredths(n) => sheet.write_number_with_format(r, c as u16, *n, &hundredths).map(|_| ()),
                     Value::Empty => Ok(()),
                 }
                 .map_err(fail)?;

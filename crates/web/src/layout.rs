@@ -85,6 +85,7 @@ impl Layout {
             NavItem { href: "/", label: "Trang chủ", active: false },
             NavItem { href: "/units", label: "Cơ quan, đơn vị", active: false },
             NavItem { href: "/ket-qua", label: "Kết quả công bố", active: false },
+            NavItem { href: "/chi-so-cchc", label: "Chỉ số CCHC", active: false },
         ];
         Self { title: title.into(), user: None, csrf: String::new(), nav, frame: Frame::Site, refresh: None }
     }

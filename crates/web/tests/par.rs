@@ -5,7 +5,7 @@
 //! council members see only the units they are assigned, and a head approves only their own.
 
 use domain::auth::{Access, Grant, Role};
-use domain::par::{Points, Stage};
+use domain::par::{Deadlines, Points, Stage};
 use domain::text;
 use reqwest::multipart::{Form, Part};
 use storage::Actor;
@@ -237,4 +237,136 @@ async fn the_council_appraises_the_unit_explains_and_round_two_settles_with_ever
         let thamdinh = app.login("thamdinh").await;
         assert_eq!(save_item(&thamdinh, anlac, "1.1.2", "final", "1", "", None).await.status(), 409, "{backend}");
     }
+}
+
+async fn survey_table(session: &Session, round: i64, module: &str, name: &str, table: &str) -> reqwest::Response {
+    let form = Form::new()
+        .text("csrf", session.csrf.clone())
+        .text("module", module.to_string())
+        .text("version", "")
+        .part("file", Part::bytes(table.as_bytes().to_vec()).file_name(name.to_string()));
+    session.client.post(session.url(&format!("/admin/par/rounds/{round}/survey"))).multipart(form).send().await.unwrap()
+}
+
+/// A new commune formed from An Lạc (whole) and half of Đông Thành, from today.
+async fn merged_commune(app: &TestApp) -> i64 {
+    use domain::units::{UnitCode, UnitLevel, Validity};
+    use storage::units::{LineageInput, UnitInput};
+    let actor = Actor::system("test", app.clock.now_ms());
+    let admin = Access::new(vec![Grant { role: Role::SystemAdmin, unit: app.unit_id("99").await }]);
+    let today = text::vn_datetime(app.clock.now_ms()).date();
+    let parent = app.store.unit(&admin, app.unit_id("28101").await).await.unwrap().parent_id;
+    let input = UnitInput {
+        code: UnitCode::parse("28199").unwrap(),
+        name: "Phường Hợp Nhất".into(),
+        level: UnitLevel::Commune,
+        parent_id: parent,
+        validity: Validity { from: today, to: None },
+    };
+    let id = app.store.create_unit(&actor, &admin, &input).await.unwrap().id;
+    for (code, share) in [("28101", None), ("28102", Some(0.5))] {
+        let link = LineageInput { predecessor_id: app.unit_id(code).await, successor_id: id, effective: today, share, note: String::new() };
+        app.store.add_lineage(&actor, &admin, &link).await.unwrap();
+    }
+    id
+}
+
+#[tokio::test]
+async fn survey_points_rank_publish_and_compare_with_last_year_across_lineage() {
+    for db in testkit::backends().await {
+        let backend = db.backend;
+        let app = TestApp::spawn(db).await;
+        let (round, anlac, dongthanh) = open_round(&app).await;
+        official(&app, "dongthanh.canbo", "28102", Role::UnitOfficial).await;
+        let cchc = app.login("cchc").await;
+        let table = "Mã đơn vị;Chỉ số SIPAS\n28101;87,3\n28102;60\n99999;50\n";
+        assert_eq!(survey_table(&cchc, round, "sipas", "sipas.csv", table).await.status(), 409, "{backend}: survey points wait for round 2");
+        for (user, assessment) in [("anlac.canbo", anlac), ("dongthanh.canbo", dongthanh)] {
+            assert_eq!(save_item(&app.login(user).await, assessment, "1.1.2", "self", "3", "", Some(("bao-cao.pdf", PDF))).await.status(), 303);
+        }
+
+        // Round 2: the SIPAS result of each commune gives 8.1.1 (14 points) its points.
+        app.clock.advance_ms(self_lock(&app) + 16 * 86_400_000 - app.clock.now_ms());
+        let cchc = app.login("cchc").await;
+        let anlac_canbo = app.login("anlac.canbo").await;
+        assert_eq!(survey_table(&anlac_canbo, round, "sipas", "sipas.csv", table).await.status(), 403, "{backend}: only the reform office");
+        let refused = survey_table(&cchc, round, "sipas", "sipas.csv", "Mã;Chỉ số\n28101;87,3\n28102;hai\n28103;120\n").await;
+        assert_eq!(refused.status(), 422, "{backend}");
+        let body = refused.text().await.unwrap();
+        assert!(body.contains("Dòng 3") && body.contains("Dòng 4"), "every bad line is named: {body}");
+        let totals = |results: &storage::par::Results| results.units.iter().map(|u| (u.unit_code.clone(), u.sheet.total, u.rank)).take(2).collect::<Vec<_>>();
+        let before = app.store.par_results(&province(&app).await, round).await.unwrap();
+        assert_eq!(totals(&before), vec![("28101".to_string(), Points(300), 1), ("28102".to_string(), Points(300), 1)], "{backend}: nothing written, a tie shares the rank");
+
+        let set = survey_table(&cchc, round, "sipas", "sipas.csv", table).await;
+        assert_eq!(set.status(), 303, "{backend}");
+        let (_, page) = cchc.text(set.headers()["location"].to_str().unwrap()).await;
+        assert!(page.contains("cho 2 đơn vị") && page.contains("1 mã đơn vị trong nguồn không thuộc đợt"), "{backend}: {page}");
+
+        // 3 + 14 × 87,3 % = 3 + 12,22; 3 + 14 × 60 % = 3 + 8,40.
+        let results = app.store.par_results(&province(&app).await, round).await.unwrap();
+        assert_eq!(totals(&results), vec![("28101".to_string(), Points(1522), 1), ("28102".to_string(), Points(1140), 2)], "{backend}");
+        assert!(results.units[2..].iter().all(|u| u.rank == 3 && u.sheet.total == Points::ZERO), "the communes that scored nothing share rank 3");
+        assert!(page.contains("15,22") && page.contains("11,40"), "{backend}: the ranking on the round page");
+
+        // The score sheet, printed and as XLSX.
+        let (status, print) = anlac_canbo.text(&format!("/admin/par/assessments/{anlac}/print")).await;
+        assert_eq!(status, 200);
+        assert!(print.contains("Bảng điểm Chỉ số cải cách hành chính năm") && print.contains("12,22") && print.contains("15,22"), "{backend}");
+        let xlsx = anlac_canbo.get(&format!("/admin/par/assessments/{anlac}/export.xlsx")).await;
+        assert_eq!(xlsx.status(), 200);
+        let sheets = sheets::read_sheets(&xlsx.bytes().await.unwrap()).unwrap();
+        let rows = &sheets[0].1;
+        let item = rows.iter().find(|r| r[0] == "8.1.1").unwrap();
+        assert_eq!((item[6].as_str(), item[7].as_str()), ("12.22", "12.22"), "{backend}: survey column and points that stand");
+        assert!(rows.iter().any(|r| r[1] == "Tổng điểm" && r[7] == "15.22"));
+        let (status, _) = app.login("dongthanh.canbo").await.text(&format!("/admin/par/assessments/{anlac}/print")).await;
+        assert_eq!(status, 404, "{backend}: another commune's sheet stays hidden");
+
+        // Published only once the last deadline has passed, then shown to everyone.
+        let public = app.client();
+        assert_eq!(public.get(&format!("/chi-so-cchc/{round}")).await.status(), 404, "{backend}: not before publication");
+        assert_eq!(cchc.post_form(&format!("/admin/par/rounds/{round}/publish"), &[]).await.status(), 409, "{backend}: round 2 still open");
+        app.clock.advance_ms(5 * 86_400_000);
+        let cchc = app.login("cchc").await;
+        assert_eq!(cchc.post_form(&format!("/admin/par/rounds/{round}/publish"), &[]).await.status(), 303, "{backend}");
+        assert_eq!(cchc.post_form(&format!("/admin/par/rounds/{round}/publish"), &[]).await.status(), 409, "published once");
+        let (_, list) = public.text("/chi-so-cchc").await;
+        assert!(list.contains("Chỉ số CCHC cấp xã"), "{backend}");
+        let (status, shown) = public.text(&format!("/chi-so-cchc/{round}")).await;
+        assert_eq!(status, 200);
+        assert!(shown.contains("Phường An Lạc") && shown.contains("15,22") && shown.contains("Yếu"), "{backend}");
+
+        // Next year: An Lạc compares with itself, a commune formed from it and half of Đông Thành with both.
+        let merged = merged_commune(&app).await;
+        let next_year = (text::vn_datetime(app.clock.now_ms()).year() + 1).to_string();
+        assert_eq!(cchc.post_form("/admin/par/trees/template", &[("level", "commune"), ("year", &next_year)]).await.status(), 303);
+        let tree = app.store.par_trees().await.unwrap().into_iter().find(|t| t.year.to_string() == next_year).unwrap().id;
+        let day = |n: i64| app.clock.now_ms() + n * 86_400_000;
+        let next = app
+            .store
+            .open_par_round(
+                &Actor::system("test", app.clock.now_ms()),
+                &province(&app).await,
+                &storage::par::NewRound {
+                    tree_id: tree,
+                    title: "Năm sau".into(),
+                    deadlines: Deadlines { self_assessment: day(30), appraisal: day(31), explanation: day(32), final_appraisal: day(33) },
+                    classes: Default::default(),
+                    unit_ids: vec![app.unit_id("28101").await, merged],
+                },
+            )
+            .await
+            .unwrap();
+        let later = app.store.par_results(&province(&app).await, next).await.unwrap();
+        assert_eq!(later.previous_round.as_ref().map(|(id, _)| *id), Some(round), "{backend}");
+        let previous: Vec<(&str, Option<i64>, usize)> =
+            later.units.iter().map(|u| (u.unit_code.as_str(), u.previous.as_ref().map(|p| p.index.0), u.previous.as_ref().map_or(0, |p| p.carried_from.len()))).collect();
+        // (15,22 × 1 + 11,40 × 0,5) ÷ 1,5 = 13,95.
+        assert!(previous.contains(&("28101", Some(1522), 0)) && previous.contains(&("28199", Some(1395), 2)), "{backend}: {previous:?}");
+    }
+}
+
+async fn province(app: &TestApp) -> Access {
+    Access::new(vec![Grant { role: Role::ReformOffice, unit: app.unit_id("99").await }])
 }

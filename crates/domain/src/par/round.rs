@@ -249,3 +249,15 @@ pub fn progress(tree: &Tree, marks: &BTreeMap<String, SelfMark>) -> Vec<(String,
 pub fn standing(marks: &BTreeMap<Stage, Points>) -> Option<Points> {
     [Stage::Survey, Stage::FinalAppraisal, Stage::Appraisal, Stage::SelfAssessment].into_iter().find_map(|s| marks.get(&s).copied())
 }
+
+/// The points that stand for every item and adjustment, from its marks (item, stage, points).
+/// An explanation gives words, not points.
+pub fn standing_points<'a>(marks: impl IntoIterator<Item = (&'a str, Stage, Points)>) -> BTreeMap<String, Points> {
+    let mut by_item: BTreeMap<&str, BTreeMap<Stage, Points>> = BTreeMap::new();
+    for (item, stage, points) in marks {
+        if stage != Stage::Explanation {
+            by_item.entry(item).or_default().insert(stage, points);
+        }
+    }
+    by_item.into_iter().filter_map(|(code, marks)| Some((code.to_string(), standing(&marks)?))).collect()
+}

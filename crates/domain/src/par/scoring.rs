@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::points::Points;
-use super::tree::{Mapping, Source, Tree};
+use super::tree::{Mapping, Source, SurveyModule, Tree};
 
 /// An index in hundredths of a percent: `Index(8725)` is 87,25 %. Ties and ranks are decided on
 /// this published value, never on a float's last bits.
@@ -149,6 +149,30 @@ pub fn survey_points(item: &super::tree::Item, index: f64) -> Option<Points> {
     })
 }
 
+/// A survey item's points from one unit's result in its module.
+#[derive(Clone, Debug, PartialEq)]
+pub struct SurveyMark {
+    pub item: String,
+    pub points: Points,
+    /// The index the points were taken from, as published.
+    pub index: f64,
+}
+
+/// The points every item measured by `module` gets from a unit's result: `indices` holds the
+/// index of each measure (the empty measure is the module's overall index). Items whose
+/// measure has no index are left out, to be set when it is known.
+pub fn survey_marks(tree: &Tree, module: SurveyModule, indices: &BTreeMap<String, f64>) -> Vec<SurveyMark> {
+    tree.items()
+        .filter_map(|(_, _, item)| match &item.source {
+            Source::Survey { module: m, measure, .. } if *m == module => {
+                let index = *indices.get(measure.trim())?;
+                Some(SurveyMark { item: item.code.clone(), points: survey_points(item, index)?, index })
+            }
+            _ => None,
+        })
+        .collect()
+}
+
 /// Whether `points` may be given to an item or adjustment worth at most `max`.
 pub fn check_points(code: &str, points: Points, max: Points) -> Result<(), String> {
     if points < Points::ZERO || points > max {
@@ -172,4 +196,15 @@ pub fn rank<K: Clone>(entries: &[(K, Index)]) -> Vec<(K, Index, u32)> {
         ranked.push((key.clone(), *index, rank));
     }
     ranked
+}
+
+/// The index of a unit that did not exist last year, carried from the units it came from
+/// (lineage): their indices weighted by how much of each became this unit. None without parts.
+pub fn carried_index(parts: &[(Index, f64)]) -> Option<Index> {
+    let weight: f64 = parts.iter().map(|(_, w)| w.max(0.0)).sum();
+    if weight <= 0.0 {
+        return None;
+    }
+    let sum: f64 = parts.iter().map(|(i, w)| i.0 as f64 * w.max(0.0)).sum();
+    Some(Index((sum / weight).round() as i64))
 }

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use proptest::prelude::*;
 
 use super::round::{progress, standing, unfinished};
-use super::scoring::{check_points, rank, score, survey_points};
+use super::scoring::{SurveyMark, check_points, rank, score, survey_marks, survey_points};
 use super::*;
 use crate::units::UnitLevel;
 
@@ -99,6 +99,24 @@ fn a_hand_computed_sheet_with_survey_points_and_caps() {
     // Nothing scored and a penalty: never below zero.
     let empty = score(&tree, &points(&[("P1", 200)]), &Classes::default());
     assert_eq!((empty.total, empty.index, empty.class), (Points::ZERO, Index(0), Class::Weak));
+}
+
+#[test]
+fn a_module_result_gives_points_to_the_items_it_measures() {
+    let mut tree = small_tree();
+    // b2 measures the SIPAS element "TT" instead of the overall index.
+    if let Source::Survey { measure, .. } = &mut tree.fields[1].criteria[0].items[1].source {
+        *measure = "TT".into();
+    }
+    let indices: BTreeMap<String, f64> = [(String::new(), 87.3), ("TT".to_string(), 91.0)].into();
+    assert_eq!(
+        survey_marks(&tree, SurveyModule::Sipas, &indices),
+        vec![SurveyMark { item: "b1".into(), points: Points(437), index: 87.3 }, SurveyMark { item: "b2".into(), points: Points(1000), index: 91.0 }]
+    );
+    // Only the overall index known: b2 waits for its element.
+    let overall: BTreeMap<String, f64> = [(String::new(), 87.3)].into();
+    assert_eq!(survey_marks(&tree, SurveyModule::Sipas, &overall).len(), 1);
+    assert!(survey_marks(&tree, SurveyModule::CivilServants, &indices).is_empty(), "no item measured by that module");
 }
 
 #[test]

@@ -5,9 +5,9 @@ use std::collections::BTreeMap;
 
 use domain::audit::AuditAction;
 use domain::auth::{Access, Permission};
-use domain::par::round::{SelfMark, standing, unfinished};
-use domain::par::scoring::check_points;
-use domain::par::{Action, Points, Stage, State};
+use domain::par::round::{SelfMark, standing_points, unfinished};
+use domain::par::scoring::{check_points, survey_marks};
+use domain::par::{Action, Points, Stage, State, SurveyModule};
 use serde_json::json;
 
 use super::evidence::Document;
@@ -28,7 +28,7 @@ pub struct Assessment {
     pub returned_note: String,
 }
 
-const ASSESSMENT_SELECT: &str = "SELECT a.id, a.round_id, a.unit_id, u.code AS unit_code, u.name AS unit_name, a.state, a.submitted_at,
+pub(super) const ASSESSMENT_SELECT: &str = "SELECT a.id, a.round_id, a.unit_id, u.code AS unit_code, u.name AS unit_name, a.state, a.submitted_at,
         a.approved_at, a.returned_note FROM par_assessments a JOIN units u ON u.id = a.unit_id";
 
 /// How the caller stands to an assessment; decides what they see and may do.
@@ -82,6 +82,34 @@ pub struct Mark<'a> {
     pub note: &'a str,
 }
 
+/// A module's results for a round's units, and where they come from (shown beside the points).
+#[derive(Clone, Debug, Default)]
+pub struct SurveyResults {
+    /// Unit code → index per measure ("" for the overall index).
+    pub indices: BTreeMap<String, BTreeMap<String, f64>>,
+    pub source: String,
+}
+
+/// What setting a module's points did.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SurveyReport {
+    /// Units whose points were set.
+    pub units: usize,
+    /// Units of the round without a result.
+    pub missing: Vec<String>,
+    /// Unit codes with a result that are not in the round (left aside).
+    pub unknown: Vec<String>,
+}
+
+struct MarkWrite {
+    assessment_id: i64,
+    unit_id: i64,
+    item: String,
+    stage: Stage,
+    points: Option<i64>,
+    note: String,
+}
+
 /// Everything on an assessment's page.
 #[derive(Clone, Debug)]
 pub struct AssessmentSheet {
@@ -120,15 +148,7 @@ impl AssessmentSheet {
     /// The points that stand for every item and adjustment, by the latest stage that set them
     /// (an explanation gives words, not points).
     pub fn standing_points(&self) -> BTreeMap<String, Points> {
-        let mut by_item: BTreeMap<String, BTreeMap<Stage, Points>> = BTreeMap::new();
-        for m in &self.marks {
-            if let (Some(stage), Some(points)) = (Stage::parse(&m.stage), m.points)
-                && stage != Stage::Explanation
-            {
-                by_item.entry(m.item_code.clone()).or_default().insert(stage, Points(points));
-            }
-        }
-        by_item.into_iter().filter_map(|(code, marks)| Some((code, standing(&marks)?))).collect()
+        standing_points(self.marks.iter().filter_map(|m| Some((m.item_code.as_str(), Stage::parse(&m.stage)?, Points(m.points?)))))
     }
 }
 
@@ -252,44 +272,87 @@ impl Store {
         if !errors.is_empty() {
             return Err(Error::Invalid(errors));
         }
-        let points = points.map(|p| p.0);
+        let row = MarkWrite { assessment_id: id, unit_id: sheet.assessment.unit_id, item: code.to_string(), stage, points: points.map(|p| p.0), note };
+        self.write_marks(actor, &[row]).await
+    }
+
+    /// Writes marks in one transaction, each with its history line and audit entry.
+    async fn write_marks(&self, actor: &Actor, rows: &[MarkWrite]) -> Result<()> {
         on_db!(self, write, |pool| async {
             let mut tx = pool.begin().await?;
-            sqlx::query(
-                "INSERT INTO par_marks (assessment_id, item_code, stage, points, note, updated_by, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
-                 ON CONFLICT (assessment_id, item_code, stage) DO UPDATE SET points = excluded.points, note = excluded.note,
-                     updated_by = excluded.updated_by, updated_at = excluded.updated_at",
-            )
-            .bind(id)
-            .bind(code)
-            .bind(stage.code())
-            .bind(points)
-            .bind(&note)
-            .bind(actor.user_id)
-            .bind(actor.at)
-            .execute(&mut *tx)
-            .await?;
-            sqlx::query(
-                "INSERT INTO par_mark_history (assessment_id, item_code, stage, points, note, by_user, by_name, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
-            )
-            .bind(id)
-            .bind(code)
-            .bind(stage.code())
-            .bind(points)
-            .bind(&note)
-            .bind(actor.user_id)
-            .bind(&actor.name)
-            .bind(actor.at)
-            .execute(&mut *tx)
-            .await?;
-            let entry = Entry::new(AuditAction::ParMarked, "par_assessment", id)
-                .unit(sheet.assessment.unit_id)
-                .details(json!({ "item": code, "stage": stage.code(), "points": points }));
-            record!(&mut *tx, actor, &entry)?;
+            for row in rows {
+                sqlx::query(
+                    "INSERT INTO par_marks (assessment_id, item_code, stage, points, note, updated_by, updated_at) VALUES ($1, $2, $3, $4, $5, $6, $7)
+                     ON CONFLICT (assessment_id, item_code, stage) DO UPDATE SET points = excluded.points, note = excluded.note,
+                         updated_by = excluded.updated_by, updated_at = excluded.updated_at",
+                )
+                .bind(row.assessment_id)
+                .bind(&row.item)
+                .bind(row.stage.code())
+                .bind(row.points)
+                .bind(&row.note)
+                .bind(actor.user_id)
+                .bind(actor.at)
+                .execute(&mut *tx)
+                .await?;
+                sqlx::query(
+                    "INSERT INTO par_mark_history (assessment_id, item_code, stage, points, note, by_user, by_name, at) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)",
+                )
+                .bind(row.assessment_id)
+                .bind(&row.item)
+                .bind(row.stage.code())
+                .bind(row.points)
+                .bind(&row.note)
+                .bind(actor.user_id)
+                .bind(&actor.name)
+                .bind(actor.at)
+                .execute(&mut *tx)
+                .await?;
+                let entry = Entry::new(AuditAction::ParMarked, "par_assessment", row.assessment_id)
+                    .unit(row.unit_id)
+                    .details(json!({ "item": row.item, "stage": row.stage.code(), "points": row.points }));
+                record!(&mut *tx, actor, &entry)?;
+            }
             tx.commit().await?;
             Ok::<_, Error>(())
         }
         .await)
+    }
+
+    /// Sets the points of every item `module` measures, for each unit of the round with a
+    /// result (unit id → index per measure); the reform office's, in the final appraisal.
+    pub async fn set_par_survey_points(&self, actor: &Actor, access: &Access, round_id: i64, module: SurveyModule, results: &SurveyResults) -> Result<SurveyReport> {
+        self.require_province_wide(access, Permission::ManagePar).await?;
+        let round = self.par_round(round_id).await?;
+        round.deadlines.open_for(Stage::Survey, actor.at).map_err(Error::Conflict)?;
+        let sql = format!("{ASSESSMENT_SELECT} WHERE a.round_id = $1 ORDER BY u.sort_key");
+        let assessments: Vec<Assessment> = on_db!(self, read, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(round_id).fetch_all(pool).await)?;
+        let mut rows = Vec::new();
+        let mut report = SurveyReport {
+            unknown: results.indices.keys().filter(|code| !assessments.iter().any(|a| &a.unit_code == *code)).cloned().collect(),
+            ..SurveyReport::default()
+        };
+        for assessment in &assessments {
+            let marks = results.indices.get(&assessment.unit_code).map(|indices| survey_marks(&round.tree, module, indices)).unwrap_or_default();
+            if marks.is_empty() {
+                report.missing.push(assessment.unit_name.clone());
+            } else {
+                report.units += 1;
+            }
+            rows.extend(marks.into_iter().map(|m| MarkWrite {
+                assessment_id: assessment.id,
+                unit_id: assessment.unit_id,
+                note: format!("Chỉ số {} %: {}", domain::text::format_number(m.index, 2), results.source),
+                item: m.item,
+                stage: Stage::Survey,
+                points: Some(m.points.0),
+            }));
+        }
+        if rows.is_empty() {
+            return Err(Error::Invalid(vec![format!("Không có đơn vị nào của đợt có kết quả {} để tính điểm.", module.label())]));
+        }
+        self.write_marks(actor, &rows).await?;
+        Ok(report)
     }
 
     /// Every change to an item's marks, oldest first.

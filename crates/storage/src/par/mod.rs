@@ -4,8 +4,10 @@
 
 mod assessments;
 mod evidence;
+mod results;
 mod rounds;
 
-pub use assessments::{Assessment, AssessmentSheet, HistoryRow, Mark, MarkRow, Viewer};
+pub use assessments::{Assessment, AssessmentSheet, HistoryRow, Mark, MarkRow, SurveyReport, SurveyResults, Viewer};
 pub use evidence::{Document, EvidenceFile, Upload};
 pub use rounds::{NewRound, Round, TreeSummary};
+pub use results::{Previous, PublishedRound, Results, UnitResult};

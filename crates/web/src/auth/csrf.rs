@@ -82,6 +82,10 @@ impl VisitorToken {
 /// A URL-encoded form whose `csrf` field was verified before `T` was read from it.
 pub struct CheckedForm<T>(pub T);
 
+/// A form with nothing but its token: a button that changes something.
+#[derive(serde::Deserialize)]
+pub struct Empty {}
+
 impl<S, T> FromRequest<S> for CheckedForm<T>
 where
     S: Send + Sync,

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use storage::audit::Entry;
 use storage::auth::{FailureOutcome, NewSession};
 
-use super::csrf::{CheckedForm, VisitorToken};
+use super::csrf::{CheckedForm, Empty, VisitorToken};
 use super::password::{hash_password, verify_password};
 use super::session::{ClientMeta, CurrentUser, SESSION_COOKIE, set_cookie};
 use super::tokens;
@@ -143,9 +143,6 @@ pub async fn submit(
     response.headers_mut().append(header::SET_COOKIE, set_cookie(&state, SESSION_COOKIE, &token, max_age_s));
     Ok(response)
 }
-
-#[derive(Deserialize)]
-pub struct Empty {}
 
 pub async fn logout(State(state): State<AppState>, user: CurrentUser, CheckedForm(_): CheckedForm<Empty>) -> PageResult<Response> {
     if let Some(session_id) = user.principal.session_id {

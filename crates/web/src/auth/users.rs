@@ -15,7 +15,7 @@ use storage::auth::{NewUser, RoleGrant, User};
 use storage::units::UnitFilter;
 use storage::{Actor, Paging, Store};
 
-use super::csrf::CheckedForm;
+use super::csrf::{CheckedForm, Empty};
 use super::password::hash_password;
 use super::require;
 use super::session::CurrentUser;
@@ -328,9 +328,6 @@ async fn grant(
         Err(e) => refused(&state, &user, id, e).await,
     }
 }
-
-#[derive(Deserialize)]
-struct Empty {}
 
 async fn revoke(
     State(state): State<AppState>,

@@ -2,8 +2,11 @@
 //! assessment sheet where the unit self-scores with evidence, the head approves, the council
 //! appraises and the unit explains.
 
+mod export;
+mod results;
 mod rounds;
 mod sheet;
+mod survey;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -23,10 +26,17 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/par/trees/template", post(rounds::create_from_template))
         .route("/admin/par/rounds", post(rounds::open))
         .route("/admin/par/rounds/{id}", get(rounds::show))
+        .route("/admin/par/rounds/{id}/publish", post(results::publish))
+        .route("/admin/par/rounds/{id}/results.xlsx", get(results::xlsx))
+        .route("/chi-so-cchc", get(results::public_list))
+        .route("/chi-so-cchc/{id}", get(results::public_show))
+        .route("/admin/par/rounds/{id}/survey", post(survey::set_points).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)))
         .route("/admin/par/assessments/{id}", get(sheet::show))
         .route("/admin/par/assessments/{id}/council", post(rounds::assign))
         .route("/admin/par/assessments/{id}/items/{code}", post(sheet::save_item).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)))
         .route("/admin/par/assessments/{id}/action", post(sheet::act))
+        .route("/admin/par/assessments/{id}/print", get(export::print))
+        .route("/admin/par/assessments/{id}/export.xlsx", get(export::xlsx))
         .route("/admin/par/documents/{id}", get(sheet::download))
 }
 

@@ -3,17 +3,18 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, State};
+use axum::extract::{Path, Query, State};
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::auth::Permission;
 use domain::par::round::progress;
 use domain::par::scoring::score;
-use domain::par::{Classes, Deadlines, Stage};
+use domain::par::{Classes, Deadlines, Phase, Source, Stage, SurveyModule};
 use domain::text;
 use domain::units::UnitLevel;
 use serde::Deserialize;
 use storage::par::NewRound;
 
+use super::results::ResultLine;
 use crate::AppState;
 use crate::auth::csrf::CheckedForm;
 use crate::auth::session::CurrentUser;
@@ -94,7 +95,7 @@ fn end_of_day(label: &str, value: &str) -> Result<i64, String> {
 }
 
 fn percent(label: &str, value: &str) -> Result<f64, String> {
-    value.trim().replace(',', ".").parse::<f64>().map_err(|_| format!("Ngưỡng {label} «{}» không phải là số.", value.trim()))
+    text::parse_percent(value).ok_or_else(|| format!("Ngưỡng {label} «{}» không phải là số.", value.trim()))
 }
 
 pub async fn open(State(state): State<AppState>, user: CurrentUser, CheckedForm(form): CheckedForm<OpenForm>) -> PageResult<Response> {
@@ -134,6 +135,10 @@ pub struct AssessmentLine {
     pub scored: usize,
     pub to_score: usize,
     pub self_total: String,
+    /// The points that stand now: appraised, survey-derived, or the unit's own.
+    pub total: String,
+    pub index: String,
+    pub class: &'static str,
     pub council: String,
 }
 
@@ -141,6 +146,7 @@ pub struct AssessmentLine {
 #[template(path = "par_round.html")]
 pub struct RoundPage {
     layout: Layout,
+    id: i64,
     title: String,
     tree: String,
     phase: &'static str,
@@ -148,9 +154,48 @@ pub struct RoundPage {
     assessments: Vec<AssessmentLine>,
     office: bool,
     members: Vec<(i64, String)>,
+    notice: Option<String>,
+    /// The office's ranking, best first, with last year's index.
+    results: Vec<ResultLine>,
+    previous_round: Option<String>,
+    published: Option<String>,
+    may_publish: bool,
+    /// Survey modules the tree takes points from: (code, label); the office sets them in the final appraisal.
+    modules: Vec<(&'static str, &'static str)>,
+    versions: Vec<(i64, String)>,
+    period: (String, String),
 }
 
-pub async fn show(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>) -> PageResult<RoundPage> {
+#[derive(Deserialize)]
+pub struct RoundQuery {
+    survey: Option<String>,
+    #[serde(default)]
+    units: usize,
+    #[serde(default)]
+    missing: usize,
+    #[serde(default)]
+    unknown: usize,
+    published: Option<String>,
+}
+
+impl RoundQuery {
+    fn notice(&self) -> Option<String> {
+        if self.published.is_some() {
+            return Some("Đã công bố kết quả trên trang công khai.".into());
+        }
+        let module = SurveyModule::parse(self.survey.as_deref()?)?;
+        let mut notice = format!("Đã tính điểm từ {} cho {} đơn vị.", module.label(), self.units);
+        if self.missing > 0 {
+            notice.push_str(&format!(" {} đơn vị của đợt chưa có kết quả khảo sát.", self.missing));
+        }
+        if self.unknown > 0 {
+            notice.push_str(&format!(" {} mã đơn vị trong nguồn không thuộc đợt này, đã bỏ qua.", self.unknown));
+        }
+        Some(notice)
+    }
+}
+
+pub async fn show(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>, Query(query): Query<RoundQuery>) -> PageResult<RoundPage> {
     let access = &user.principal.access;
     let actor = user.actor(&state);
     super::require_par(access)?;
@@ -162,6 +207,7 @@ pub async fn show(State(state): State<AppState>, user: CurrentUser, Path(id): Pa
         let marks = sheet.self_marks();
         let (scored, to_score) = progress(&round.tree, &marks).iter().fold((0, 0), |(s, t), f| (s + f.2, t + f.3));
         let own = marks.iter().filter_map(|(code, m)| Some((code.clone(), m.points?))).collect();
+        let standing = score(&round.tree, &sheet.standing_points(), &round.classes);
         assessments.push(AssessmentLine {
             id: a.id,
             unit: a.unit_name.clone(),
@@ -169,6 +215,9 @@ pub async fn show(State(state): State<AppState>, user: CurrentUser, Path(id): Pa
             scored,
             to_score,
             self_total: score(&round.tree, &own, &round.classes).items.display(),
+            total: standing.total.display(),
+            index: standing.index.display(),
+            class: standing.class.label(),
             council: sheet.council.iter().map(|(_, n)| n.as_str()).collect::<Vec<_>>().join(", "),
         });
     }
@@ -176,11 +225,29 @@ pub async fn show(State(state): State<AppState>, user: CurrentUser, Path(id): Pa
         return Err(Failure::not_found().into());
     }
     let d = round.deadlines;
+    let phase = d.phase(actor.at);
+    let (results, previous_round) = if office {
+        let results = state.store.par_results(access, id).await?;
+        (results.units.iter().map(ResultLine::of).collect(), results.previous_round.map(|(_, title)| title))
+    } else {
+        (Vec::new(), None)
+    };
+    let mut modules: Vec<(&'static str, &'static str)> = Vec::new();
+    for (_, _, item) in round.tree.items() {
+        if let Source::Survey { module, .. } = item.source
+            && !modules.iter().any(|(code, _)| *code == module.code())
+        {
+            modules.push((module.code(), module.label()));
+        }
+    }
+    let setting_surveys = office && phase == Phase::FinalAppraisal && !modules.is_empty();
+    let year = round.tree.year;
     Ok(RoundPage {
         layout: Layout::admin(&user, round.title.clone(), "/admin/par"),
+        id,
         title: round.title.clone(),
         tree: round.tree.title.clone(),
-        phase: d.phase(actor.at).label(),
+        phase: phase.label(),
         deadlines: [
             (Stage::SelfAssessment, d.self_assessment),
             (Stage::Appraisal, d.appraisal),
@@ -193,6 +260,14 @@ pub async fn show(State(state): State<AppState>, user: CurrentUser, Path(id): Pa
         assessments,
         office,
         members: if office { state.store.par_council_members().await? } else { Vec::new() },
+        notice: query.notice(),
+        results,
+        previous_round,
+        published: round.published_at.map(text::format_timestamp_ms),
+        may_publish: office && phase == Phase::Closed && round.published_at.is_none(),
+        modules: if setting_surveys { modules } else { Vec::new() },
+        versions: if setting_surveys { crate::sipas::figures::versions(&state, access).await? } else { Vec::new() },
+        period: (format!("01/{year}"), format!("12/{year}")),
     })
 }
 

@@ -120,7 +120,7 @@ pub struct TableQuery {
     table: Option<String>,
 }
 
-fn download(sheets: &[ReportSheet], name: &str, xlsx: bool, table: Option<&str>) -> Result<Response, Failure> {
+pub(crate) fn download(sheets: &[ReportSheet], name: &str, xlsx: bool, table: Option<&str>) -> Result<Response, Failure> {
     let (body, content_type, extension) = if xlsx {
         (sheets::write_report(sheets).map_err(|_| Failure::internal())?, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx")
     } else {

@@ -117,8 +117,8 @@ pub fn months(from: &str, to: &str) -> Vec<String> {
     }
 }
 
-/// Resolves a query: checks every field, fills the defaults.
-pub async fn select(state: &AppState, access: &Access, query: &DashboardQuery) -> Result<Selection, Failure> {
+/// The questionnaire versions of the caller's surveys that have an index methodology: (id, label).
+pub async fn versions(state: &AppState, access: &Access) -> Result<Vec<(i64, String)>, Failure> {
     let mut versions: Vec<(i64, String)> = Vec::new();
     for survey in state.store.surveys(access).await? {
         if versions.iter().any(|(id, _)| *id == survey.version_id) {
@@ -129,6 +129,12 @@ pub async fn select(state: &AppState, access: &Access, query: &DashboardQuery) -
             versions.push((survey.version_id, format!("{} — {}", form.code, form.title)));
         }
     }
+    Ok(versions)
+}
+
+/// Resolves a query: checks every field, fills the defaults.
+pub async fn select(state: &AppState, access: &Access, query: &DashboardQuery) -> Result<Selection, Failure> {
+    let versions = versions(state, access).await?;
     let version_id = match query.version {
         Some(v) if versions.iter().any(|(id, _)| *id == v) => v,
         Some(_) => return Err(Failure::not_found()),

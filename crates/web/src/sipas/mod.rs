@@ -3,10 +3,10 @@
 //! public pages of published results, and the API of all of it.
 
 pub mod api;
-mod charts;
+pub(crate) mod charts;
 mod dashboard;
-mod export;
-mod figures;
+pub(crate) mod export;
+pub(crate) mod figures;
 mod manage;
 mod public;
 

@@ -1,0 +1,99 @@
+//! Survey-measured criteria: the reform office takes each unit's index in a survey module from
+//! a survey run in this system (the same figures as the SIPAS dashboards) or from a table of
+//! results gathered elsewhere, and the items of that module get their points by their mapping.
+
+use std::collections::BTreeMap;
+
+use axum::extract::{Multipart, Path, State};
+use axum::http::HeaderMap;
+use axum::response::{IntoResponse, Redirect, Response};
+use domain::par::SurveyModule;
+use domain::text;
+use storage::par::{Round, SurveyResults};
+
+use crate::AppState;
+use crate::auth::csrf::CheckedUpload;
+use crate::auth::session::CurrentUser;
+use crate::error::{Failure, PageResult};
+use crate::sipas::figures::{self, DashboardQuery};
+
+pub async fn set_points(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>, headers: HeaderMap, multipart: Multipart) -> PageResult<Response> {
+    let upload = CheckedUpload::read(&state, &headers, multipart).await?;
+    let access = &user.principal.access;
+    let field = |name: &str| upload.fields.get(name).map_or("", |v| v.trim());
+    let module = SurveyModule::parse(field("module")).ok_or_else(|| Failure::invalid("Hãy chọn khảo sát lấy điểm."))?;
+    let round = state.store.par_round(id).await?;
+    let results = match &upload.file {
+        Some((name, bytes)) => from_table(name, bytes)?,
+        None => from_survey(&state, access, &round, field("version"), field("from"), field("to")).await?,
+    };
+    let report = state.store.set_par_survey_points(&user.actor(&state), access, id, module, &results).await?;
+    let to = format!("/admin/par/rounds/{id}?survey={}&units={}&missing={}&unknown={}", module.code(), report.units, report.missing.len(), report.unknown.len());
+    Ok(Redirect::to(&to).into_response())
+}
+
+/// Each unit's overall index and element (or part) indices in a survey of this system, over a
+/// period, for the units of the round's level.
+async fn from_survey(state: &AppState, access: &domain::auth::Access, round: &Round, version: &str, from: &str, to: &str) -> Result<SurveyResults, Failure> {
+    let version = version.parse().map_err(|_| Failure::invalid("Hãy chọn mẫu phiếu khảo sát, hoặc tải lên bảng kết quả."))?;
+    let query = DashboardQuery {
+        version: Some(version),
+        from: Some(from.to_string()),
+        to: Some(to.to_string()),
+        level: Some(round.tree.level.code().to_string()),
+        ..DashboardQuery::default()
+    };
+    let selection = figures::select(state, access, &query).await?;
+    let overview = figures::overview(state, access, &selection).await?;
+    let mut indices = BTreeMap::new();
+    for row in &overview.rows {
+        let mut measures: BTreeMap<String, f64> = overview.columns.iter().zip(&row.columns).filter_map(|((code, _), value)| Some((code.clone(), (*value)?))).collect();
+        if let Some(value) = row.figure.value {
+            measures.insert(String::new(), value);
+        }
+        if !measures.is_empty() {
+            indices.insert(row.code.clone(), measures);
+        }
+    }
+    let form = selection.versions.iter().find(|(id, _)| *id == version).map_or("", |(_, label)| label.as_str());
+    Ok(SurveyResults { indices, source: format!("{form}, kỳ {}, {}", selection.period_label(), selection.methodology_label()) })
+}
+
+/// A table of results: the unit's code, its overall index, then one column per measure headed
+/// by the measure's code. Every mistake is reported with its line; nothing is taken from a
+/// table with mistakes.
+fn from_table(name: &str, bytes: &[u8]) -> Result<SurveyResults, Failure> {
+    let rows = sheets::read_table(name, bytes).map_err(|e| Failure::invalid(e.to_string()))?;
+    let Some((header, lines)) = rows.split_first() else { return Err(Failure::invalid("Bảng kết quả trống.")) };
+    if header.len() < 2 {
+        return Err(Failure::invalid("Bảng kết quả cần cột mã đơn vị và cột chỉ số."));
+    }
+    let measures: Vec<String> = std::iter::once(String::new()).chain(header[2..].iter().map(|h| h.trim().to_string())).collect();
+    let mut indices = BTreeMap::new();
+    let mut errors = Vec::new();
+    for (n, line) in lines.iter().enumerate() {
+        let code = line.first().map_or("", |c| c.trim());
+        if code.is_empty() {
+            continue;
+        }
+        let mut values = BTreeMap::new();
+        for (measure, cell) in measures.iter().zip(&line[1..]) {
+            if cell.trim().is_empty() {
+                continue;
+            }
+            match text::parse_percent(cell).filter(|v| (0.0..=100.0).contains(v)) {
+                Some(value) => {
+                    values.insert(measure.clone(), value);
+                }
+                None => errors.push(format!("Dòng {}: chỉ số «{}» phải là một số từ 0 đến 100.", n + 2, cell.trim())),
+            }
+        }
+        if indices.insert(code.to_string(), values).is_some() {
+            errors.push(format!("Dòng {}: mã đơn vị {code} xuất hiện hai lần.", n + 2));
+        }
+    }
+    if !errors.is_empty() {
+        return Err(Failure::fields(errors.into_iter().map(|message| crate::error::FieldError { field: String::new(), message }).collect()));
+    }
+    Ok(SurveyResults { indices, source: format!("bảng {}", text::clean(name)) })
+}
