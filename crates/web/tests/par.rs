@@ -390,3 +390,57 @@ async fn survey_points_rank_publish_and_compare_with_last_year_across_lineage() 
 async fn province(app: &TestApp) -> Access {
     Access::new(vec![Grant { role: Role::ReformOffice, unit: app.unit_id("99").await }])
 }
+
+async fn import_tree(session: &Session, name: &str, bytes: Vec<u8>) -> reqwest::Response {
+    let form = Form::new().text("csrf", session.csrf.clone()).part("file", Part::bytes(bytes).file_name(name.to_string()));
+    session.client.post(session.url("/admin/par/trees/import")).multipart(form).send().await.unwrap()
+}
+
+fn workbook(sheets: &[(String, Vec<Vec<String>>)]) -> Vec<u8> {
+    let borrowed: Vec<(&str, &[Vec<String>])> = sheets.iter().map(|(n, rows)| (n.as_str(), rows.as_slice())).collect();
+    sheets::write_sheets(&borrowed).unwrap()
+}
+
+#[tokio::test]
+async fn a_tree_goes_to_excel_and_back_adapted() {
+    for db in testkit::backends().await {
+        let backend = db.backend;
+        let app = TestApp::spawn(db).await;
+        let (_, _, _) = open_round(&app).await;
+        let cchc = app.login("cchc").await;
+        let template = app.store.par_trees().await.unwrap()[0].id;
+        let download = cchc.get(&format!("/admin/par/trees/{template}/export.xlsx")).await;
+        assert_eq!(download.status(), 200, "{backend}");
+        let mut sheets = sheets::read_sheets(&download.bytes().await.unwrap()).unwrap();
+        assert_eq!(sheets.iter().map(|(n, _)| n.as_str()).collect::<Vec<_>>(), vec!["Thông tin", "Tiêu chí"]);
+
+        // Used by a round: the same code cannot change.
+        let same = workbook(&sheets);
+        assert_eq!(import_tree(&cchc, "bo-tieu-chi.xlsx", same).await.status(), 409, "{backend}");
+
+        // The province's own: a new code, 1.1.1 worth 2,5 instead of 2, no longer a template.
+        let info = &mut sheets[0].1;
+        info.iter_mut().find(|r| r[0] == "Mã").unwrap()[1] = "PAR-XA-TINH".into();
+        info.iter_mut().find(|r| r[0] == "Bộ mẫu").unwrap()[1] = "không".into();
+        let criteria = &mut sheets[1].1;
+        let row = criteria.iter().position(|r| r[0] == "1.1.1").unwrap();
+        let max: f64 = criteria[row][3].replace(',', ".").parse().unwrap();
+        criteria[row][3] = "2,5".into();
+        let imported = import_tree(&cchc, "bo-tieu-chi.xlsx", workbook(&sheets)).await;
+        assert_eq!(imported.status(), 303, "{backend}");
+        let (_, page) = cchc.text(imported.headers()["location"].to_str().unwrap()).await;
+        assert!(page.contains("PAR-XA-TINH") && page.contains(&text::format_number(100.0 - max + 2.5, 1)), "{backend}: {page}");
+        assert!(!page.contains("bộ tiêu chí <strong>mẫu</strong>"));
+
+        // Mistakes are named by row and nothing is saved.
+        let count = app.store.par_trees().await.unwrap().len();
+        sheets[0].1.iter_mut().find(|r| r[0] == "Mã").unwrap()[1] = "PAR-XA-SAI".into();
+        sheets[1].1[row][3] = "hai".into();
+        let refused = import_tree(&cchc, "bo-tieu-chi.xlsx", workbook(&sheets)).await;
+        assert_eq!(refused.status(), 422, "{backend}");
+        assert!(refused.text().await.unwrap().contains(&format!("Dòng {}", row + 1)));
+        assert_eq!(import_tree(&cchc, "bo-tieu-chi.csv", b"a,b".to_vec()).await.status(), 415);
+        assert_eq!(app.store.par_trees().await.unwrap().len(), count, "{backend}");
+        assert_eq!(app.login("anlac.canbo").await.get(&format!("/admin/par/trees/{template}/export.xlsx")).await.status(), 403);
+    }
+}

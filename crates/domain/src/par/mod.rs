@@ -8,6 +8,7 @@ pub mod round;
 pub mod scoring;
 pub mod template;
 pub mod tree;
+pub mod workbook;
 
 pub use points::Points;
 pub use round::{Action, Deadlines, Phase, SelfMark, Stage, State};

@@ -7,6 +7,7 @@ mod results;
 mod rounds;
 mod sheet;
 mod survey;
+mod trees;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -23,7 +24,10 @@ const UPLOAD_LIMIT: usize = domain::par::evidence::MAX_BYTES + 64 * 1024;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/admin/par", get(rounds::list))
-        .route("/admin/par/trees/template", post(rounds::create_from_template))
+        .route("/admin/par/trees/template", post(trees::create_from_template))
+        .route("/admin/par/trees/import", post(trees::import).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)))
+        .route("/admin/par/trees/{id}", get(trees::show))
+        .route("/admin/par/trees/{id}/export.xlsx", get(trees::export))
         .route("/admin/par/rounds", post(rounds::open))
         .route("/admin/par/rounds/{id}", get(rounds::show))
         .route("/admin/par/rounds/{id}/publish", post(results::publish))

@@ -10,7 +10,6 @@ use domain::par::round::progress;
 use domain::par::scoring::score;
 use domain::par::{Classes, Deadlines, Phase, Source, Stage, SurveyModule};
 use domain::text;
-use domain::units::UnitLevel;
 use serde::Deserialize;
 use storage::par::NewRound;
 
@@ -59,19 +58,6 @@ pub async fn list(State(state): State<AppState>, user: CurrentUser) -> PageResul
         trees: trees.into_iter().map(|t| TreeLine { id: t.id, code: t.code, title: t.title, year: t.year }).collect(),
         year: text::vn_datetime(actor.at).year(),
     })
-}
-
-#[derive(Deserialize)]
-pub struct TemplateForm {
-    level: String,
-    year: i32,
-}
-
-pub async fn create_from_template(State(state): State<AppState>, user: CurrentUser, CheckedForm(form): CheckedForm<TemplateForm>) -> PageResult<Response> {
-    let level = UnitLevel::parse(&form.level).map_err(|_| Failure::invalid("Hãy chọn cấp đơn vị."))?;
-    let tree = domain::par::template::provincial(level, form.year);
-    state.store.save_par_tree(&user.actor(&state), &user.principal.access, &tree).await?;
-    Ok(Redirect::to("/admin/par").into_response())
 }
 
 #[derive(Deserialize)]
