@@ -89,6 +89,9 @@ actions! {
     ParApproved = "par.approved", "Phê duyệt bản tự đánh giá";
     ParReturned = "par.returned", "Trả lại bản tự đánh giá để sửa";
     ParPublished = "par.published", "Công bố kết quả Chỉ số cải cách hành chính";
+    ParPlanCreated = "par.plan_created", "Lập kế hoạch cải cách hành chính năm";
+    ParTaskAdded = "par.task_added", "Thêm nhiệm vụ vào kế hoạch cải cách hành chính";
+    ParTaskUpdated = "par.task_updated", "Cập nhật tiến độ nhiệm vụ cải cách hành chính";
 }
 
 #[cfg(test)]

@@ -112,16 +112,16 @@ async fn a_commune_self_scores_with_evidence_until_the_deadline_locks_it() {
         let lock = self_lock(&app);
         app.clock.advance_ms(lock - 60_000 - app.clock.now_ms());
         let canbo = app.login("anlac.canbo").await;
-        assert_eq!(save_item(&canbo, anlac, "1.1.2", "self", "2,5", "", None).await.status(), 303, "{backend}");
+        assert_eq!(save_item(&canbo, anlac, "3.2.1", "self", "2,5", "", None).await.status(), 303, "{backend}");
         app.clock.advance_ms(60_000);
-        let late = save_item(&canbo, anlac, "1.1.2", "self", "3", "", None).await;
+        let late = save_item(&canbo, anlac, "3.2.1", "self", "3", "", None).await;
         assert_eq!(late.status(), 409, "{backend}");
         let message = late.text().await.unwrap();
         assert!(message.contains("Đã hết hạn tự đánh giá lúc") && message.contains("đã bị khóa"), "{backend}: {message}");
         let late_file = save_item(&canbo, anlac, "1.2.1", "self", "1", "", Some(("muon.pdf", PDF))).await;
         assert_eq!(late_file.status(), 409);
         let sheet = app.store.par_assessment(&Actor { at: app.clock.now_ms(), ..actor.clone() }, &unit_access, anlac).await.unwrap();
-        assert_eq!(sheet.mark("1.1.2", Stage::SelfAssessment).and_then(|m| m.points), Some(250), "{backend}: the last edit before the deadline stands");
+        assert_eq!(sheet.mark("3.2.1", Stage::SelfAssessment).and_then(|m| m.points), Some(250), "{backend}: the last edit before the deadline stands");
         assert!(sheet.mark("1.2.1", Stage::SelfAssessment).is_none() && sheet.documents.len() == 1, "{backend}");
         let submit = canbo.post_form(&format!("/admin/par/assessments/{anlac}/action"), &[("action", "submit")]).await;
         assert_eq!(submit.status(), 409, "{backend}: nor can it be submitted after the deadline");
@@ -199,43 +199,43 @@ async fn the_council_appraises_the_unit_explains_and_round_two_settles_with_ever
         let member = app.store.user_id_by_name("thamdinh").await.unwrap().to_string();
         assert_eq!(app.login("cchc").await.post_form(&format!("/admin/par/assessments/{anlac}/council"), &[("member", &member)]).await.status(), 303);
         let canbo = app.login("anlac.canbo").await;
-        assert_eq!(save_item(&canbo, anlac, "1.1.2", "self", "3", "", Some(("bao-cao.pdf", PDF))).await.status(), 303);
+        assert_eq!(save_item(&canbo, anlac, "3.2.1", "self", "3", "", Some(("bao-cao.pdf", PDF))).await.status(), 303);
         let thamdinh = app.login("thamdinh").await;
-        assert_eq!(save_item(&thamdinh, anlac, "1.1.2", "appraisal", "2", "Chưa hoàn thành 2 nhiệm vụ", None).await.status(), 409, "{backend}: not before the self-assessment closes");
+        assert_eq!(save_item(&thamdinh, anlac, "3.2.1", "appraisal", "2", "Chưa hoàn thành 2 nhiệm vụ", None).await.status(), 409, "{backend}: not before the self-assessment closes");
 
         // Round 1, the day after the self-assessment locked.
         app.clock.advance_ms(self_lock(&app) + 3_600_000 - app.clock.now_ms());
         let thamdinh = app.login("thamdinh").await;
-        assert_eq!(save_item(&thamdinh, anlac, "1.1.2", "appraisal", "2", "Chưa hoàn thành 2 nhiệm vụ", None).await.status(), 303, "{backend}");
-        assert_eq!(save_item(&thamdinh, anlac, "1.1.2", "appraisal", "4", "", None).await.status(), 422, "over the maximum");
+        assert_eq!(save_item(&thamdinh, anlac, "3.2.1", "appraisal", "2", "Chưa hoàn thành 2 nhiệm vụ", None).await.status(), 303, "{backend}");
+        assert_eq!(save_item(&thamdinh, anlac, "3.2.1", "appraisal", "4", "", None).await.status(), 422, "over the maximum");
         let canbo = app.login("anlac.canbo").await;
-        assert_eq!(save_item(&canbo, anlac, "1.1.2", "appraisal", "3", "", None).await.status(), 403, "{backend}: a unit does not appraise itself");
-        assert_eq!(save_item(&canbo, anlac, "1.1.2", "explanation", "", "Đã hoàn thành", None).await.status(), 409, "explanations wait for round 1 to end");
+        assert_eq!(save_item(&canbo, anlac, "3.2.1", "appraisal", "3", "", None).await.status(), 403, "{backend}: a unit does not appraise itself");
+        assert_eq!(save_item(&canbo, anlac, "3.2.1", "explanation", "", "Đã hoàn thành", None).await.status(), 409, "explanations wait for round 1 to end");
 
         // The explanation window: words and a file.
         app.clock.advance_ms(8 * 86_400_000);
         let canbo = app.login("anlac.canbo").await;
-        assert_eq!(save_item(&canbo, anlac, "1.1.2", "explanation", "", "", None).await.status(), 422, "an explanation needs its words");
-        let explained = save_item(&canbo, anlac, "1.1.2", "explanation", "", "Hai nhiệm vụ đã xong trong tháng 12", Some(("bien-ban.pdf", PDF))).await;
+        assert_eq!(save_item(&canbo, anlac, "3.2.1", "explanation", "", "", None).await.status(), 422, "an explanation needs its words");
+        let explained = save_item(&canbo, anlac, "3.2.1", "explanation", "", "Hai nhiệm vụ đã xong trong tháng 12", Some(("bien-ban.pdf", PDF))).await;
         assert_eq!(explained.status(), 303, "{backend}");
 
         // Round 2: final points and a bonus, and the sheet adds them up.
         app.clock.advance_ms(5 * 86_400_000);
         let thamdinh = app.login("thamdinh").await;
-        assert_eq!(save_item(&thamdinh, anlac, "1.1.2", "final", "3", "Chấp nhận giải trình", None).await.status(), 303, "{backend}");
+        assert_eq!(save_item(&thamdinh, anlac, "3.2.1", "final", "3", "Chấp nhận giải trình", None).await.status(), 303, "{backend}");
         assert_eq!(save_item(&thamdinh, anlac, "T1", "final", "1", "Sáng kiến cấp tỉnh", None).await.status(), 303);
         let (_, page) = thamdinh.text(&format!("/admin/par/assessments/{anlac}")).await;
-        assert!(page.contains("4/100 điểm"), "{backend}: 3 for 1.1.2 and a bonus point");
+        assert!(page.contains("4/100 điểm"), "{backend}: 3 for 3.2.1 and a bonus point");
         let unit_access = Access::new(vec![Grant { role: Role::UnitOfficial, unit: app.unit_id("28101").await }]);
         let actor = Actor { user_id: Some(app.store.user_id_by_name("anlac.canbo").await.unwrap()), ..Actor::system("anlac.canbo", app.clock.now_ms()) };
-        let history = app.store.par_item_history(&actor, &unit_access, anlac, "1.1.2").await.unwrap();
+        let history = app.store.par_item_history(&actor, &unit_access, anlac, "3.2.1").await.unwrap();
         let stages: Vec<(&str, Option<i64>)> = history.iter().map(|h| (h.stage.as_str(), h.points)).collect();
         assert_eq!(stages, vec![("self", Some(300)), ("appraisal", Some(200)), ("explanation", None), ("final", Some(300))], "{backend}");
 
         // After the last deadline nothing moves.
         app.clock.advance_ms(10 * 86_400_000);
         let thamdinh = app.login("thamdinh").await;
-        assert_eq!(save_item(&thamdinh, anlac, "1.1.2", "final", "1", "", None).await.status(), 409, "{backend}");
+        assert_eq!(save_item(&thamdinh, anlac, "3.2.1", "final", "1", "", None).await.status(), 409, "{backend}");
     }
 }
 
@@ -282,7 +282,7 @@ async fn survey_points_rank_publish_and_compare_with_last_year_across_lineage() 
         let table = "Mã đơn vị;Chỉ số SIPAS\n28101;87,3\n28102;60\n99999;50\n";
         assert_eq!(survey_table(&cchc, round, "sipas", "sipas.csv", table).await.status(), 409, "{backend}: survey points wait for round 2");
         for (user, assessment) in [("anlac.canbo", anlac), ("dongthanh.canbo", dongthanh)] {
-            assert_eq!(save_item(&app.login(user).await, assessment, "1.1.2", "self", "3", "", Some(("bao-cao.pdf", PDF))).await.status(), 303);
+            assert_eq!(save_item(&app.login(user).await, assessment, "3.2.1", "self", "3", "", Some(("bao-cao.pdf", PDF))).await.status(), 303);
         }
 
         // Round 2: the SIPAS result of each commune gives 8.1.1 (14 points) its points.
@@ -311,7 +311,7 @@ async fn survey_points_rank_publish_and_compare_with_last_year_across_lineage() 
         let computed = cchc.client.post(cchc.url(&format!("/admin/par/rounds/{round}/survey"))).multipart(form).send().await.unwrap();
         assert_eq!(computed.status(), 303, "{backend}");
         let sheet = app.store.par_assessment(&Actor::system("test", app.clock.now_ms()), &province(&app).await, anlac).await.unwrap();
-        let mark = sheet.mark("8.1.1", Stage::Survey).expect("An Lạc has SIPAS answers in the demo");
+        let mark = sheet.mark("8.1.1", Stage::Measured).expect("An Lạc has SIPAS answers in the demo");
         let index: f64 = mark.note.strip_prefix("Chỉ số ").and_then(|n| n.split(" %").next()).unwrap().replace('.', "").replace(',', ".").parse().unwrap();
         assert_eq!(mark.points, Some((1400.0 * index / 100.0).round() as i64), "{backend}: 14 × {index} ÷ 100, {}", mark.note);
         assert!(mark.note.contains("kỳ 01/"), "the source is named: {}", mark.note);
@@ -442,5 +442,96 @@ async fn a_tree_goes_to_excel_and_back_adapted() {
         assert_eq!(import_tree(&cchc, "bo-tieu-chi.csv", b"a,b".to_vec()).await.status(), 415);
         assert_eq!(app.store.par_trees().await.unwrap().len(), count, "{backend}");
         assert_eq!(app.login("anlac.canbo").await.get(&format!("/admin/par/trees/{template}/export.xlsx")).await.status(), 403);
+    }
+}
+
+async fn progress_task(session: &Session, plan: i64, task: i64, status: &str, done_on: &str, file: Option<(&str, &[u8])>) -> reqwest::Response {
+    let mut form = Form::new().text("csrf", session.csrf.clone()).text("plan", plan.to_string()).text("status", status.to_string()).text("done_on", done_on.to_string()).text("note", "");
+    if let Some((name, bytes)) = file {
+        form = form.part("file", Part::bytes(bytes.to_vec()).file_name(name.to_string()));
+    }
+    session.client.post(session.url(&format!("/admin/par/tasks/{task}"))).multipart(form).send().await.unwrap()
+}
+
+fn id_in(response: &reqwest::Response) -> i64 {
+    let location = response.headers()["location"].to_str().unwrap();
+    location.split(['?', '#']).next().unwrap().rsplit('/').next().unwrap().parse().unwrap()
+}
+
+#[tokio::test]
+async fn plan_tasks_are_tracked_by_their_units_and_their_completion_scores_the_plan_criterion() {
+    for db in testkit::backends().await {
+        let backend = db.backend;
+        let app = TestApp::spawn(db).await;
+        let (round, anlac, _) = open_round(&app).await;
+        official(&app, "dongthanh.canbo", "28102", Role::UnitOfficial).await;
+        let year = text::vn_datetime(app.clock.now_ms()).year().to_string();
+        let (today, soon, later) = (day_after(&app, 0), day_after(&app, 5), day_after(&app, 20));
+
+        // The province's plan assigns two tasks to An Lạc; An Lạc's own plan has one more.
+        let cchc = app.login("cchc").await;
+        let province_unit = app.unit_id("99").await.to_string();
+        let created = cchc.post_form("/admin/par/plans", &[("unit", &province_unit), ("year", &year), ("title", "Kế hoạch CCHC của tỉnh")]).await;
+        assert_eq!(created.status(), 303, "{backend}");
+        let province_plan = id_in(&created);
+        assert_eq!(cchc.post_form("/admin/par/plans", &[("unit", &province_unit), ("year", &year), ("title", "Lần hai")]).await.status(), 409, "one plan a year");
+        let task = |content: &'static str, lead: &'static str, partners: &'static str, deadline: String| {
+            vec![("content", content.to_string()), ("lead", lead.to_string()), ("partners", partners.to_string()), ("product", "Báo cáo".to_string()), ("deadline", deadline)]
+        };
+        for fields in [task("Rà soát thủ tục hành chính", "28101", "", soon.clone()), task("Số hóa hồ sơ", "28101", "28102", later.clone())] {
+            let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+            assert_eq!(cchc.post_form(&format!("/admin/par/plans/{province_plan}/tasks"), &fields).await.status(), 303, "{backend}");
+        }
+        let bad: Vec<(&str, &str)> = vec![("content", ""), ("lead", "00000"), ("product", ""), ("deadline", "mai")];
+        assert_eq!(cchc.post_form(&format!("/admin/par/plans/{province_plan}/tasks"), &bad).await.status(), 422);
+
+        let canbo = app.login("anlac.canbo").await;
+        let own = canbo.post_form("/admin/par/plans", &[("unit", &app.unit_id("28101").await.to_string()), ("year", &year), ("title", "Kế hoạch CCHC phường An Lạc")]).await;
+        assert_eq!(own.status(), 303, "{backend}");
+        let own_plan = id_in(&own);
+        let fields = task("Niêm yết thủ tục", "28101", "", later.clone());
+        let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+        assert_eq!(canbo.post_form(&format!("/admin/par/plans/{own_plan}/tasks"), &fields).await.status(), 303);
+        assert_eq!(canbo.post_form(&format!("/admin/par/plans/{province_plan}/tasks"), &fields).await.status(), 403, "{backend}: the province's plan is the office's");
+        let dongthanh = app.login("dongthanh.canbo").await;
+        assert_eq!(dongthanh.get(&format!("/admin/par/plans/{own_plan}")).await.status(), 404, "{backend}: another commune's plan");
+        assert_eq!(dongthanh.get(&format!("/admin/par/plans/{province_plan}")).await.status(), 200, "the province's plan is for every unit");
+
+        // The lead unit reports progress with evidence; a coordinating unit does not.
+        let plan = app.store.par_plan(&province(&app).await, province_plan).await.unwrap();
+        let (first, second) = (plan.tasks[0].id, plan.tasks[1].id);
+        assert_eq!(progress_task(&dongthanh, province_plan, second, "done", &today, None).await.status(), 403, "{backend}");
+        assert_eq!(progress_task(&canbo, province_plan, first, "done", "", None).await.status(), 422, "done needs its day");
+        assert_eq!(progress_task(&canbo, province_plan, first, "done", &today, Some(("bao-cao.pdf", b"not a pdf"))).await.status(), 422);
+        assert_eq!(app.store.par_plan(&province(&app).await, province_plan).await.unwrap().tasks[0].status, "not_started", "{backend}: nothing written");
+        assert_eq!(progress_task(&canbo, province_plan, first, "done", &today, Some(("bao-cao.pdf", PDF))).await.status(), 303, "{backend}");
+        assert_eq!(progress_task(&canbo, province_plan, second, "in_progress", "", None).await.status(), 303);
+        let own_task = app.store.par_plan(&province(&app).await, own_plan).await.unwrap().tasks[0].id;
+        assert_eq!(progress_task(&canbo, own_plan, own_task, "done", &today, None).await.status(), 303);
+        let (_, page) = canbo.text(&format!("/admin/par/plans/{province_plan}")).await;
+        assert!(page.contains("bao-cao.pdf") && page.contains(">50,0<"), "{backend}: one of two done on time");
+        let file = page.split("/admin/par/task-files/").nth(1).unwrap().split('"').next().unwrap().to_string();
+        let download = canbo.get(&format!("/admin/par/task-files/{file}")).await;
+        assert_eq!(download.bytes().await.unwrap().as_ref(), PDF);
+
+        // In round 2 the office takes 1.1.2 from the tracking: An Lạc 2 of 3 on time (66,67 %) → 0;
+        // with the third done on time, 100 % → 3 points.
+        app.clock.advance_ms(self_lock(&app) + 16 * 86_400_000 - app.clock.now_ms());
+        let canbo = app.login("anlac.canbo").await;
+        let cchc = app.login("cchc").await;
+        let compute = || async {
+            let form = Form::new().text("csrf", cchc.csrf.clone()).text("module", "plan").text("version", "");
+            cchc.client.post(cchc.url(&format!("/admin/par/rounds/{round}/survey"))).multipart(form).send().await.unwrap()
+        };
+        assert_eq!(compute().await.status(), 303, "{backend}");
+        let points = |sheet: storage::par::AssessmentSheet| sheet.mark("1.1.2", Stage::Measured).and_then(|m| m.points);
+        let office = province(&app).await;
+        let system = Actor::system("test", app.clock.now_ms());
+        assert_eq!(points(app.store.par_assessment(&system, &office, anlac).await.unwrap()), Some(0), "{backend}");
+        assert_eq!(progress_task(&canbo, province_plan, second, "done", &day_after(&app, 0), None).await.status(), 303);
+        assert_eq!(compute().await.status(), 303);
+        let sheet = app.store.par_assessment(&system, &office, anlac).await.unwrap();
+        assert!(sheet.mark("1.1.2", Stage::Measured).unwrap().note.starts_with("Chỉ số 100,00 %: tỷ lệ nhiệm vụ kế hoạch CCHC"), "{backend}");
+        assert_eq!(points(sheet), Some(300), "{backend}");
     }
 }

@@ -3,7 +3,7 @@
 //! explains with a file, the reform office sets the survey points from a table, the council
 //! settles round two, the office publishes, and the public page shows the final index.
 
-use domain::par::{Adjustment, Criterion, Deadlines, Field, Item, Mapping, Points, Source, SurveyModule, Tree};
+use domain::par::{Adjustment, Criterion, Deadlines, Field, Item, Mapping, Points, Source, Module, Tree};
 use domain::auth::{Access, Grant, Role};
 use domain::units::UnitLevel;
 use storage::Actor;
@@ -23,7 +23,7 @@ fn tree(year: i32) -> Tree {
         name: format!("Lĩnh vực {code}"),
         criteria: vec![Criterion { code: format!("{code}.1"), name: format!("Tiêu chí {code}.1"), items }],
     };
-    let sipas = Source::Survey { module: SurveyModule::Sipas, measure: String::new(), mapping: Mapping::Proportional };
+    let sipas = Source::Measured { module: Module::Sipas, measure: String::new(), mapping: Mapping::Proportional };
     Tree {
         code: "PAR-XA-THU".into(),
         title: "Bộ tiêu chí thử cấp xã".into(),

@@ -58,11 +58,11 @@ pub enum Stage {
     /// The council's final points, bonus and penalty.
     FinalAppraisal,
     /// Points taken from a survey result.
-    Survey,
+    Measured,
 }
 
 impl Stage {
-    pub const ALL: [Stage; 5] = [Self::SelfAssessment, Self::Appraisal, Self::Explanation, Self::FinalAppraisal, Self::Survey];
+    pub const ALL: [Stage; 5] = [Self::SelfAssessment, Self::Appraisal, Self::Explanation, Self::FinalAppraisal, Self::Measured];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -70,7 +70,7 @@ impl Stage {
             Self::Appraisal => "appraisal",
             Self::Explanation => "explanation",
             Self::FinalAppraisal => "final",
-            Self::Survey => "survey",
+            Self::Measured => "measured",
         }
     }
 
@@ -80,7 +80,7 @@ impl Stage {
 
     pub fn label(self) -> &'static str {
         match self {
-            Self::Survey => "Điểm điều tra xã hội học",
+            Self::Measured => "Điểm từ điều tra, theo dõi kế hoạch",
             // Each of the others is written in the phase of the same name.
             other => other.phase().label(),
         }
@@ -92,7 +92,7 @@ impl Stage {
             Self::SelfAssessment => Phase::SelfAssessment,
             Self::Appraisal => Phase::Appraisal,
             Self::Explanation => Phase::Explanation,
-            Self::FinalAppraisal | Self::Survey => Phase::FinalAppraisal,
+            Self::FinalAppraisal | Self::Measured => Phase::FinalAppraisal,
         }
     }
 }
@@ -247,7 +247,7 @@ pub fn progress(tree: &Tree, marks: &BTreeMap<String, SelfMark>) -> Vec<(String,
 /// The points of an item that count, from its marks per stage: a survey's when measured by one,
 /// otherwise the latest appraisal's, otherwise the unit's own.
 pub fn standing(marks: &BTreeMap<Stage, Points>) -> Option<Points> {
-    [Stage::Survey, Stage::FinalAppraisal, Stage::Appraisal, Stage::SelfAssessment].into_iter().find_map(|s| marks.get(&s).copied())
+    [Stage::Measured, Stage::FinalAppraisal, Stage::Appraisal, Stage::SelfAssessment].into_iter().find_map(|s| marks.get(&s).copied())
 }
 
 /// The points that stand for every item and adjustment, from its marks (item, stage, points).

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::points::Points;
-use super::tree::{Mapping, Source, SurveyModule, Tree};
+use super::tree::{Mapping, Source, Module, Tree};
 
 /// An index in hundredths of a percent: `Index(8725)` is 87,25 %. Ties and ranks are decided on
 /// this published value, never on a float's last bits.
@@ -138,7 +138,7 @@ pub fn score(tree: &Tree, points: &BTreeMap<String, Points>, classes: &Classes) 
 /// The points an item measured by a survey gets for a survey index of `index` (0–100, taken as
 /// published, to two decimals); `None` for a self-assessed item.
 pub fn survey_points(item: &super::tree::Item, index: f64) -> Option<Points> {
-    let Source::Survey { mapping, .. } = &item.source else { return None };
+    let Source::Measured { mapping, .. } = &item.source else { return None };
     let published = (index.clamp(0.0, 100.0) * 100.0).round() as i64;
     Some(match mapping {
         // max × index ÷ 100 in whole arithmetic, rounded half up to a hundredth of a point.
@@ -151,7 +151,7 @@ pub fn survey_points(item: &super::tree::Item, index: f64) -> Option<Points> {
 
 /// A survey item's points from one unit's result in its module.
 #[derive(Clone, Debug, PartialEq)]
-pub struct SurveyMark {
+pub struct MeasuredMark {
     pub item: String,
     pub points: Points,
     /// The index the points were taken from, as published.
@@ -161,12 +161,12 @@ pub struct SurveyMark {
 /// The points every item measured by `module` gets from a unit's result: `indices` holds the
 /// index of each measure (the empty measure is the module's overall index). Items whose
 /// measure has no index are left out, to be set when it is known.
-pub fn survey_marks(tree: &Tree, module: SurveyModule, indices: &BTreeMap<String, f64>) -> Vec<SurveyMark> {
+pub fn measured_marks(tree: &Tree, module: Module, indices: &BTreeMap<String, f64>) -> Vec<MeasuredMark> {
     tree.items()
         .filter_map(|(_, _, item)| match &item.source {
-            Source::Survey { module: m, measure, .. } if *m == module => {
+            Source::Measured { module: m, measure, .. } if *m == module => {
                 let index = *indices.get(measure.trim())?;
-                Some(SurveyMark { item: item.code.clone(), points: survey_points(item, index)?, index })
+                Some(MeasuredMark { item: item.code.clone(), points: survey_points(item, index)?, index })
             }
             _ => None,
         })

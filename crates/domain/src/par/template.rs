@@ -4,7 +4,7 @@
 //! decision before opening a round.
 
 use super::points::Points;
-use super::tree::{Adjustment, Criterion, Field, Item, Mapping, Source, SurveyModule, Tree};
+use super::tree::{Adjustment, Band, Criterion, Field, Item, Mapping, Source, Module, Tree};
 use crate::units::UnitLevel;
 
 /// One sub-criterion: code, name, maximum in hundredths, evidence required, guide.
@@ -15,14 +15,27 @@ fn item(row: &Row) -> Item {
     Item { code: code.into(), name: name.into(), max: Points(max), guide: guide.into(), evidence_required, source: Source::SelfAssessed }
 }
 
-fn surveyed(code: &str, name: &str, max: i64, module: SurveyModule) -> Item {
+fn surveyed(code: &str, name: &str, max: i64, module: Module) -> Item {
     Item {
         code: code.into(),
         name: name.into(),
         max: Points(max),
         guide: "Điểm = điểm tối đa × chỉ số điều tra ÷ 100; không tự chấm.".into(),
         evidence_required: false,
-        source: Source::Survey { module, measure: String::new(), mapping: Mapping::Proportional },
+        source: Source::Measured { module, measure: String::new(), mapping: Mapping::Proportional },
+    }
+}
+
+/// 1.1.2: the share of the unit's reform plan tasks completed on time, from plan tracking.
+fn plan_completion() -> Item {
+    let band = |at_least: f64, points: i64| Band { at_least, points: Points(points) };
+    Item {
+        code: "1.1.2".into(),
+        name: "Mức độ hoàn thành kế hoạch cải cách hành chính".into(),
+        max: Points(300),
+        guide: "Tỷ lệ nhiệm vụ hoàn thành đúng hạn theo theo dõi kế hoạch: 100%: 3 điểm; từ 80%: 2 điểm; từ 70%: 1 điểm; dưới 70%: 0 điểm.".into(),
+        evidence_required: false,
+        source: Source::Measured { module: Module::Plan, measure: String::new(), mapping: Mapping::Bands { bands: vec![band(70.0, 100), band(80.0, 200), band(100.0, 300)] } },
     }
 }
 
@@ -46,8 +59,7 @@ pub fn provincial(level: UnitLevel, year: i32) -> Tree {
         field("1", "Công tác chỉ đạo, điều hành cải cách hành chính", vec![
             criterion("1.1", "Kế hoạch cải cách hành chính năm", rows(&[
                 ("1.1.1", "Ban hành kế hoạch cải cách hành chính năm kịp thời", 100, true, GUIDE_ON_TIME),
-                ("1.1.2", "Mức độ hoàn thành kế hoạch cải cách hành chính", 300, true, "Tỷ lệ nhiệm vụ hoàn thành đúng hạn theo theo dõi kế hoạch: 100%: 3 điểm; từ 80%: 2 điểm; từ 70%: 1 điểm; dưới 70%: 0 điểm."),
-            ])),
+            ]).into_iter().chain([plan_completion()]).collect()),
             criterion("1.2", "Báo cáo cải cách hành chính", rows(&[("1.2.1", "Thực hiện đầy đủ, đúng hạn các báo cáo cải cách hành chính", 100, true, GUIDE_ON_TIME)])),
             criterion("1.3", "Kiểm tra, tự kiểm tra công tác cải cách hành chính", rows(&[
                 ("1.3.1", "Thực hiện kế hoạch kiểm tra cải cách hành chính", 100, true, GUIDE_SHARE),
@@ -55,7 +67,7 @@ pub fn provincial(level: UnitLevel, year: i32) -> Tree {
             ])),
             criterion("1.4", "Công tác tuyên truyền cải cách hành chính", rows(&[("1.4.1", "Mức độ thực hiện kế hoạch tuyên truyền cải cách hành chính", 100, true, GUIDE_SHARE)])),
             criterion("1.5", "Đổi mới trong chỉ đạo, điều hành", rows(&[("1.5.1", "Có sáng kiến hoặc giải pháp mới trong cải cách hành chính được áp dụng", 100, true, "Có sáng kiến được cấp có thẩm quyền công nhận hoặc giải pháp mới được áp dụng: 1 điểm.")])),
-            criterion("1.6", "Đánh giá của cán bộ, công chức", vec![surveyed("1.6.1", "Đánh giá của lãnh đạo, quản lý về công tác chỉ đạo, điều hành cải cách hành chính", 300, SurveyModule::Leaders)]),
+            criterion("1.6", "Đánh giá của cán bộ, công chức", vec![surveyed("1.6.1", "Đánh giá của lãnh đạo, quản lý về công tác chỉ đạo, điều hành cải cách hành chính", 300, Module::Leaders)]),
         ]),
         field("2", "Cải cách thể chế", vec![
             criterion("2.1", "Xây dựng, ban hành văn bản quy phạm pháp luật", rows(&[("2.1.1", "Thực hiện kế hoạch xây dựng văn bản quy phạm pháp luật thuộc thẩm quyền", 200, true, GUIDE_SHARE)])),
@@ -64,7 +76,7 @@ pub fn provincial(level: UnitLevel, year: i32) -> Tree {
                 ("2.2.2", "Tự kiểm tra và xử lý văn bản sau kiểm tra", 200, true, GUIDE_SHARE),
             ])),
             criterion("2.3", "Tổ chức thi hành văn bản quy phạm pháp luật", rows(&[("2.3.1", "Thực hiện kế hoạch theo dõi thi hành pháp luật", 200, true, GUIDE_SHARE)])),
-            criterion("2.4", "Đánh giá của cán bộ, công chức", vec![surveyed("2.4.1", "Đánh giá của cán bộ, công chức về chất lượng văn bản", 200, SurveyModule::CivilServants)]),
+            criterion("2.4", "Đánh giá của cán bộ, công chức", vec![surveyed("2.4.1", "Đánh giá của cán bộ, công chức về chất lượng văn bản", 200, Module::CivilServants)]),
         ]),
         field("3", "Cải cách thủ tục hành chính", vec![
             criterion("3.1", "Kiểm soát thủ tục hành chính", rows(&[
@@ -77,13 +89,13 @@ pub fn provincial(level: UnitLevel, year: i32) -> Tree {
                 ("3.2.3", "Số hóa hồ sơ, kết quả giải quyết thủ tục hành chính", 200, true, GUIDE_SHARE),
             ])),
             criterion("3.3", "Tiếp nhận, xử lý phản ánh, kiến nghị", rows(&[("3.3.1", "Xử lý đúng hạn phản ánh, kiến nghị về thủ tục hành chính", 100, true, GUIDE_SHARE)])),
-            criterion("3.4", "Đánh giá của lãnh đạo, quản lý", vec![surveyed("3.4.1", "Đánh giá của lãnh đạo, quản lý về cải cách thủ tục hành chính", 300, SurveyModule::Leaders)]),
+            criterion("3.4", "Đánh giá của lãnh đạo, quản lý", vec![surveyed("3.4.1", "Đánh giá của lãnh đạo, quản lý về cải cách thủ tục hành chính", 300, Module::Leaders)]),
         ]),
         field("4", "Cải cách tổ chức bộ máy hành chính", vec![
             criterion("4.1", "Sắp xếp tổ chức bộ máy", rows(&[("4.1.1", "Thực hiện quy định về cơ cấu tổ chức, chức năng, nhiệm vụ", 200, true, GUIDE_SHARE)])),
             criterion("4.2", "Quản lý biên chế", rows(&[("4.2.1", "Sử dụng biên chế đúng số lượng được giao", 200, true, "Đúng số lượng được giao: 2 điểm; vượt: 0 điểm.")])),
             criterion("4.3", "Phân cấp, ủy quyền", rows(&[("4.3.1", "Thực hiện các nhiệm vụ được phân cấp, ủy quyền", 300, true, GUIDE_SHARE)])),
-            criterion("4.4", "Đánh giá của cán bộ, công chức", vec![surveyed("4.4.1", "Đánh giá của cán bộ, công chức về tổ chức bộ máy", 200, SurveyModule::CivilServants)]),
+            criterion("4.4", "Đánh giá của cán bộ, công chức", vec![surveyed("4.4.1", "Đánh giá của cán bộ, công chức về tổ chức bộ máy", 200, Module::CivilServants)]),
         ]),
         field("5", "Cải cách chế độ công vụ", vec![
             criterion("5.1", "Vị trí việc làm và tuyển dụng", rows(&[
@@ -92,7 +104,7 @@ pub fn provincial(level: UnitLevel, year: i32) -> Tree {
             ])),
             criterion("5.2", "Đào tạo, bồi dưỡng", rows(&[("5.2.1", "Thực hiện kế hoạch đào tạo, bồi dưỡng cán bộ, công chức", 200, true, GUIDE_SHARE)])),
             criterion("5.3", "Kỷ luật, kỷ cương hành chính", rows(&[("5.3.1", "Không có cán bộ, công chức bị kỷ luật", 300, true, "Không có: 3 điểm; có trường hợp bị kỷ luật: 0 điểm.")])),
-            criterion("5.4", "Đánh giá của cán bộ, công chức", vec![surveyed("5.4.1", "Đánh giá của cán bộ, công chức về chế độ công vụ", 300, SurveyModule::CivilServants)]),
+            criterion("5.4", "Đánh giá của cán bộ, công chức", vec![surveyed("5.4.1", "Đánh giá của cán bộ, công chức về chế độ công vụ", 300, Module::CivilServants)]),
         ]),
         field("6", "Cải cách tài chính công", vec![
             criterion("6.1", "Quản lý, sử dụng ngân sách", rows(&[
@@ -100,7 +112,7 @@ pub fn provincial(level: UnitLevel, year: i32) -> Tree {
                 ("6.1.2", "Công khai ngân sách, tài chính theo quy định", 200, true, GUIDE_SHARE),
             ])),
             criterion("6.2", "Thực hiện cơ chế tự chủ", rows(&[("6.2.1", "Thực hiện quy chế chi tiêu nội bộ và cơ chế tự chủ", 200, true, GUIDE_SHARE)])),
-            criterion("6.3", "Đánh giá của lãnh đạo, quản lý", vec![surveyed("6.3.1", "Đánh giá của lãnh đạo, quản lý về quản lý tài chính công", 200, SurveyModule::Leaders)]),
+            criterion("6.3", "Đánh giá của lãnh đạo, quản lý", vec![surveyed("6.3.1", "Đánh giá của lãnh đạo, quản lý về quản lý tài chính công", 200, Module::Leaders)]),
         ]),
         field("7", "Xây dựng và phát triển Chính quyền điện tử, Chính quyền số", vec![
             criterion("7.1", "Hạ tầng và ứng dụng công nghệ thông tin", rows(&[
@@ -111,10 +123,10 @@ pub fn provincial(level: UnitLevel, year: i32) -> Tree {
                 ("7.2.1", "Tỷ lệ hồ sơ trực tuyến toàn trình", 400, true, "Từ 80% trở lên: 4 điểm; từ 50%: 2 điểm; dưới 50%: 0 điểm."),
                 ("7.2.2", "Tỷ lệ thanh toán trực tuyến phí, lệ phí", 300, true, GUIDE_SHARE),
             ])),
-            criterion("7.3", "Đánh giá của cán bộ, công chức", vec![surveyed("7.3.1", "Đánh giá của cán bộ, công chức về chuyển đổi số", 200, SurveyModule::CivilServants)]),
+            criterion("7.3", "Đánh giá của cán bộ, công chức", vec![surveyed("7.3.1", "Đánh giá của cán bộ, công chức về chuyển đổi số", 200, Module::CivilServants)]),
         ]),
         field("8", "Tác động của cải cách hành chính đến người dân, tổ chức và phát triển kinh tế - xã hội", vec![
-            criterion("8.1", "Sự hài lòng của người dân, tổ chức", vec![surveyed("8.1.1", "Chỉ số hài lòng của người dân, tổ chức đối với sự phục vụ (SIPAS)", 1400, SurveyModule::Sipas)]),
+            criterion("8.1", "Sự hài lòng của người dân, tổ chức", vec![surveyed("8.1.1", "Chỉ số hài lòng của người dân, tổ chức đối với sự phục vụ (SIPAS)", 1400, Module::Sipas)]),
             criterion("8.2", "Phát triển kinh tế - xã hội", rows(&[
                 ("8.2.1", "Thực hiện các chỉ tiêu phát triển kinh tế - xã hội được giao", 400, true, GUIDE_SHARE),
                 ("8.2.2", "Thu hút đầu tư, phát triển doanh nghiệp trên địa bàn", 200, true, GUIDE_SHARE),
@@ -162,7 +174,7 @@ mod tests {
             assert_eq!(tree.fields.len(), 8);
             assert_eq!(tree.max(), Points::whole(100));
             let surveyed: Points = tree.items().filter(|(_, _, i)| !i.self_assessed()).map(|(_, _, i)| i.max).sum();
-            assert_eq!(surveyed, Points::whole(31), "survey-measured points");
+            assert_eq!(surveyed, Points::whole(34), "31 points measured by surveys, 3 by plan tracking");
         }
     }
 }

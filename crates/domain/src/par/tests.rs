@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use proptest::prelude::*;
 
 use super::round::{progress, standing, unfinished};
-use super::scoring::{SurveyMark, check_points, rank, score, survey_marks, survey_points};
+use super::scoring::{MeasuredMark, check_points, rank, score, measured_marks, survey_points};
 use super::*;
 use crate::units::UnitLevel;
 
@@ -14,7 +14,7 @@ fn item(code: &str, max: i64, evidence_required: bool, source: Source) -> Item {
 }
 
 fn sipas(mapping: Mapping) -> Source {
-    Source::Survey { module: SurveyModule::Sipas, measure: String::new(), mapping }
+    Source::Measured { module: Module::Sipas, measure: String::new(), mapping }
 }
 
 fn adjustment(code: &str, max: i64) -> Adjustment {
@@ -105,18 +105,18 @@ fn a_hand_computed_sheet_with_survey_points_and_caps() {
 fn a_module_result_gives_points_to_the_items_it_measures() {
     let mut tree = small_tree();
     // b2 measures the SIPAS element "TT" instead of the overall index.
-    if let Source::Survey { measure, .. } = &mut tree.fields[1].criteria[0].items[1].source {
+    if let Source::Measured { measure, .. } = &mut tree.fields[1].criteria[0].items[1].source {
         *measure = "TT".into();
     }
     let indices: BTreeMap<String, f64> = [(String::new(), 87.3), ("TT".to_string(), 91.0)].into();
     assert_eq!(
-        survey_marks(&tree, SurveyModule::Sipas, &indices),
-        vec![SurveyMark { item: "b1".into(), points: Points(437), index: 87.3 }, SurveyMark { item: "b2".into(), points: Points(1000), index: 91.0 }]
+        measured_marks(&tree, Module::Sipas, &indices),
+        vec![MeasuredMark { item: "b1".into(), points: Points(437), index: 87.3 }, MeasuredMark { item: "b2".into(), points: Points(1000), index: 91.0 }]
     );
     // Only the overall index known: b2 waits for its element.
     let overall: BTreeMap<String, f64> = [(String::new(), 87.3)].into();
-    assert_eq!(survey_marks(&tree, SurveyModule::Sipas, &overall).len(), 1);
-    assert!(survey_marks(&tree, SurveyModule::CivilServants, &indices).is_empty(), "no item measured by that module");
+    assert_eq!(measured_marks(&tree, Module::Sipas, &overall).len(), 1);
+    assert!(measured_marks(&tree, Module::CivilServants, &indices).is_empty(), "no item measured by that module");
 }
 
 #[test]
@@ -181,7 +181,7 @@ fn each_stage_is_written_in_its_phase_only() {
     assert_eq!(locked, "Đã hết hạn tự đánh giá lúc 11/01/1970 07:00; nội dung này đã bị khóa.");
     assert!(d.open_for(Stage::Appraisal, DAY).unwrap_err().starts_with("Chưa đến giai đoạn thẩm định vòng 1"));
     assert!(d.open_for(Stage::Explanation, 22 * DAY).is_ok());
-    assert!(d.open_for(Stage::Survey, 27 * DAY).is_ok() && d.open_for(Stage::FinalAppraisal, 27 * DAY).is_ok());
+    assert!(d.open_for(Stage::Measured, 27 * DAY).is_ok() && d.open_for(Stage::FinalAppraisal, 27 * DAY).is_ok());
     assert!(d.open_for(Stage::FinalAppraisal, 30 * DAY).is_err());
     assert!(Deadlines { appraisal: 5 * DAY, ..d }.check().is_err());
 }
@@ -219,7 +219,7 @@ fn the_latest_appraisal_stands() {
     assert_eq!(standing(&marks(&[(Stage::SelfAssessment, 200)])), Some(Points(200)));
     assert_eq!(standing(&marks(&[(Stage::SelfAssessment, 200), (Stage::Appraisal, 100)])), Some(Points(100)));
     assert_eq!(standing(&marks(&[(Stage::SelfAssessment, 200), (Stage::Appraisal, 100), (Stage::FinalAppraisal, 150)])), Some(Points(150)));
-    assert_eq!(standing(&marks(&[(Stage::Survey, 437)])), Some(Points(437)));
+    assert_eq!(standing(&marks(&[(Stage::Measured, 437)])), Some(Points(437)));
     assert_eq!(standing(&BTreeMap::new()), None);
 }
 

@@ -71,9 +71,10 @@ pub enum Source {
     /// Self-assessed by the unit, then appraised.
     #[default]
     SelfAssessed,
-    /// Taken from a survey's result, never self-scored.
-    Survey {
-        module: SurveyModule,
+    /// Taken from a module's result (a survey's index, the plan's completion rate), never
+    /// self-scored.
+    Measured {
+        module: Module,
         /// The element of the module's methodology measured; empty for the overall index.
         #[serde(default)]
         measure: String,
@@ -82,25 +83,30 @@ pub enum Source {
     },
 }
 
+/// What measures an item: a survey module, or the tracking of the reform plan. Each gives a
+/// unit a figure from 0 to 100.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
-pub enum SurveyModule {
+pub enum Module {
     /// Citizens' and organisations' satisfaction (SIPAS).
     Sipas,
     /// Survey of civil servants.
     CivilServants,
     /// Survey of leaders and managers.
     Leaders,
+    /// The share of the unit's reform plan tasks completed on time.
+    Plan,
 }
 
-impl SurveyModule {
-    pub const ALL: [SurveyModule; 3] = [Self::Sipas, Self::CivilServants, Self::Leaders];
+impl Module {
+    pub const ALL: [Module; 4] = [Self::Sipas, Self::CivilServants, Self::Leaders, Self::Plan];
 
     pub fn code(self) -> &'static str {
         match self {
             Self::Sipas => "sipas",
             Self::CivilServants => "civil_servants",
             Self::Leaders => "leaders",
+            Self::Plan => "plan",
         }
     }
 
@@ -109,6 +115,17 @@ impl SurveyModule {
             Self::Sipas => "Khảo sát sự hài lòng của người dân, tổ chức (SIPAS)",
             Self::CivilServants => "Khảo sát cán bộ, công chức",
             Self::Leaders => "Khảo sát lãnh đạo, quản lý",
+            Self::Plan => "Theo dõi thực hiện kế hoạch cải cách hành chính",
+        }
+    }
+
+    /// As written in a tree's spreadsheet.
+    pub fn short_label(self) -> &'static str {
+        match self {
+            Self::Sipas => "Khảo sát SIPAS",
+            Self::CivilServants => "Khảo sát cán bộ, công chức",
+            Self::Leaders => "Khảo sát lãnh đạo, quản lý",
+            Self::Plan => "Theo dõi kế hoạch CCHC",
         }
     }
 
@@ -208,7 +225,7 @@ impl Tree {
                     if item.max <= Points::ZERO {
                         errors.push(format!("Điểm tối đa của tiêu chí thành phần {} phải lớn hơn 0.", item.code));
                     }
-                    if let Source::Survey { mapping: Mapping::Bands { bands }, .. } = &item.source
+                    if let Source::Measured { mapping: Mapping::Bands { bands }, .. } = &item.source
                         && bands.iter().any(|b| b.points > item.max || b.points < Points::ZERO || !(0.0..=100.0).contains(&b.at_least))
                     {
                         errors.push(format!("Thang quy đổi của tiêu chí thành phần {} phải cho điểm từ 0 đến điểm tối đa, với chỉ số từ 0 đến 100.", item.code));

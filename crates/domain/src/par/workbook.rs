@@ -4,7 +4,7 @@
 //! the criterion above it). Reading reports every mistake with its row.
 
 use super::points::Points;
-use super::tree::{Adjustment, Band, Criterion, Field, Item, Mapping, Source, SurveyModule, Tree};
+use super::tree::{Adjustment, Band, Criterion, Field, Item, Mapping, Source, Module, Tree};
 use crate::text::{fold, format_number, parse_percent};
 use crate::units::UnitLevel;
 
@@ -25,9 +25,7 @@ const SELF: &str = "Tự chấm";
 fn source_label(source: &Source) -> &'static str {
     match source {
         Source::SelfAssessed => SELF,
-        Source::Survey { module: SurveyModule::Sipas, .. } => "Khảo sát SIPAS",
-        Source::Survey { module: SurveyModule::CivilServants, .. } => "Khảo sát cán bộ, công chức",
-        Source::Survey { module: SurveyModule::Leaders, .. } => "Khảo sát lãnh đạo, quản lý",
+        Source::Measured { module, .. } => module.short_label(),
     }
 }
 
@@ -63,8 +61,8 @@ pub fn to_tables(tree: &Tree) -> (Vec<Vec<String>>, Vec<Vec<String>>) {
             for item in &criterion.items {
                 let (measure, mapping) = match &item.source {
                     Source::SelfAssessed => (String::new(), String::new()),
-                    Source::Survey { measure, mapping: Mapping::Proportional, .. } => (measure.clone(), String::new()),
-                    Source::Survey { measure, mapping: Mapping::Bands { bands }, .. } => (measure.clone(), bands_text(bands)),
+                    Source::Measured { measure, mapping: Mapping::Proportional, .. } => (measure.clone(), String::new()),
+                    Source::Measured { measure, mapping: Mapping::Bands { bands }, .. } => (measure.clone(), bands_text(bands)),
                 };
                 rows.push(vec![
                     item.code.clone(),
@@ -86,15 +84,15 @@ pub fn to_tables(tree: &Tree) -> (Vec<Vec<String>>, Vec<Vec<String>>) {
     (info, rows)
 }
 
-fn parse_source(text: &str) -> Option<Option<SurveyModule>> {
+fn parse_source(text: &str) -> Option<Option<Module>> {
     let key = fold(text);
     if key.is_empty() || key == fold(SELF) {
         return Some(None);
     }
-    if let Some(module) = SurveyModule::parse(text) {
+    if let Some(module) = Module::parse(text) {
         return Some(Some(module));
     }
-    SurveyModule::ALL.into_iter().find(|m| key == fold(source_label(&Source::Survey { module: *m, measure: String::new(), mapping: Mapping::Proportional }))).map(Some)
+    Module::ALL.into_iter().find(|m| key == fold(m.short_label())).map(Some)
 }
 
 fn parse_bands(text: &str) -> Option<Vec<Band>> {
@@ -164,7 +162,8 @@ pub fn from_tables(info: &[Vec<String>], rows: &[Vec<String>]) -> Result<Tree, V
             };
             let source = match parse_source(cell(5)) {
                 None => {
-                    errors.push(format!("Dòng {line}: nguồn điểm «{}» không rõ; dùng «Tự chấm», «Khảo sát SIPAS», «Khảo sát cán bộ, công chức» hoặc «Khảo sát lãnh đạo, quản lý».", cell(5)));
+                    let known: Vec<String> = std::iter::once(SELF).chain(Module::ALL.map(Module::short_label)).map(|l| format!("«{l}»")).collect();
+                    errors.push(format!("Dòng {line}: nguồn điểm «{}» không rõ; dùng một trong {}.", cell(5), known.join(", ")));
                     continue;
                 }
                 Some(None) => Source::SelfAssessed,
@@ -177,7 +176,7 @@ pub fn from_tables(info: &[Vec<String>], rows: &[Vec<String>]) -> Result<Tree, V
                         errors.push(format!("Dòng {line}: quy đổi «{}» viết theo dạng «50: 2; 70: 6; 90: 10» (từ chỉ số: số điểm).", cell(7)));
                         continue;
                     };
-                    Source::Survey { module, measure: cell(6).to_string(), mapping }
+                    Source::Measured { module, measure: cell(6).to_string(), mapping }
                 }
             };
             let item = Item { code, name, max, guide, evidence_required: fold(cell(4)) == "co", source };
@@ -212,7 +211,7 @@ mod tests {
     fn the_template_survives_the_round_trip_through_tables() {
         let mut tree = super::super::template::provincial(UnitLevel::Department, 2026);
         // A band mapping with decimals too.
-        if let Source::Survey { mapping, measure, .. } = &mut tree.fields[7].criteria[0].items[0].source {
+        if let Source::Measured { mapping, measure, .. } = &mut tree.fields[7].criteria[0].items[0].source {
             *measure = "TT".into();
             *mapping = Mapping::Bands { bands: vec![Band { at_least: 50.0, points: Points(250) }, Band { at_least: 87.5, points: Points(1400) }] };
         }

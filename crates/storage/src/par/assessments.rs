@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 use domain::audit::AuditAction;
 use domain::auth::{Access, Permission};
 use domain::par::round::{SelfMark, standing_points, unfinished};
-use domain::par::scoring::{check_points, survey_marks};
-use domain::par::{Action, Points, Stage, State, SurveyModule};
+use domain::par::scoring::{check_points, measured_marks};
+use domain::par::{Action, Points, Stage, State, Module};
 use serde_json::json;
 
 use super::evidence::Document;
@@ -49,7 +49,7 @@ impl Viewer {
         match stage {
             Stage::SelfAssessment | Stage::Explanation => self.unit,
             Stage::Appraisal | Stage::FinalAppraisal => self.council,
-            Stage::Survey => self.office,
+            Stage::Measured => self.office,
         }
     }
 }
@@ -240,7 +240,7 @@ impl Store {
         let max = match (tree.item(code), tree.adjustment(code)) {
             (Some(item), _) => {
                 let fits = match stage {
-                    Stage::Survey => !item.self_assessed(),
+                    Stage::Measured => !item.self_assessed(),
                     Stage::SelfAssessment | Stage::Explanation => item.self_assessed(),
                     Stage::Appraisal | Stage::FinalAppraisal => true,
                 };
@@ -260,7 +260,7 @@ impl Store {
         let mut errors = Vec::new();
         if let Some(points) = points {
             errors.extend(check_points(code, points, max).err());
-        } else if matches!(stage, Stage::Appraisal | Stage::FinalAppraisal | Stage::Survey) {
+        } else if matches!(stage, Stage::Appraisal | Stage::FinalAppraisal | Stage::Measured) {
             errors.push(format!("Hãy cho điểm mục {code}."));
         }
         if stage == Stage::Explanation && note.is_empty() {
@@ -321,10 +321,10 @@ impl Store {
 
     /// Sets the points of every item `module` measures, for each unit of the round with a
     /// result (unit id → index per measure); the reform office's, in the final appraisal.
-    pub async fn set_par_survey_points(&self, actor: &Actor, access: &Access, round_id: i64, module: SurveyModule, results: &SurveyResults) -> Result<SurveyReport> {
+    pub async fn set_par_survey_points(&self, actor: &Actor, access: &Access, round_id: i64, module: Module, results: &SurveyResults) -> Result<SurveyReport> {
         self.require_province_wide(access, Permission::ManagePar).await?;
         let round = self.par_round(round_id).await?;
-        round.deadlines.open_for(Stage::Survey, actor.at).map_err(Error::Conflict)?;
+        round.deadlines.open_for(Stage::Measured, actor.at).map_err(Error::Conflict)?;
         let sql = format!("{ASSESSMENT_SELECT} WHERE a.round_id = $1 ORDER BY u.sort_key");
         let assessments: Vec<Assessment> = on_db!(self, read, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(round_id).fetch_all(pool).await)?;
         let mut rows = Vec::new();
@@ -333,7 +333,7 @@ impl Store {
             ..SurveyReport::default()
         };
         for assessment in &assessments {
-            let marks = results.indices.get(&assessment.unit_code).map(|indices| survey_marks(&round.tree, module, indices)).unwrap_or_default();
+            let marks = results.indices.get(&assessment.unit_code).map(|indices| measured_marks(&round.tree, module, indices)).unwrap_or_default();
             if marks.is_empty() {
                 report.missing.push(assessment.unit_name.clone());
             } else {
@@ -344,7 +344,7 @@ impl Store {
                 unit_id: assessment.unit_id,
                 note: format!("Chỉ số {} %: {}", domain::text::format_number(m.index, 2), results.source),
                 item: m.item,
-                stage: Stage::Survey,
+                stage: Stage::Measured,
                 points: Some(m.points.0),
             }));
         }

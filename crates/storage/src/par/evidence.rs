@@ -39,8 +39,16 @@ pub struct EvidenceFile {
     pub bytes: Vec<u8>,
 }
 
+/// Keeps a file once by its checksum (a second upload of the same bytes adds nothing).
+pub(super) const STORE_FILE: &str = "INSERT INTO par_files (sha256, size, content, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (sha256) DO NOTHING";
+
+/// The bytes of a stored file, refused if they no longer match their checksum.
+pub(super) fn verified(name: &str, sha256: &str, bytes: Vec<u8>) -> Result<Vec<u8>> {
+    if hex::encode(Sha256::digest(&bytes)) == sha256 { Ok(bytes) } else { Err(Error::Conflict(format!("Tệp «{name}» bị hỏng: nội dung không khớp với mã kiểm tra đã lưu."))) }
+}
+
 /// A file name as shown and offered for download: no path, no control characters.
-fn clean_name(name: &str) -> String {
+pub(super) fn clean_name(name: &str) -> String {
     let base = name.rsplit(['/', '\\']).next().unwrap_or_default();
     let cleaned: String = domain::text::clean(base).chars().filter(|c| !c.is_control()).take(200).collect();
     if cleaned.is_empty() { "tai-lieu".into() } else { cleaned }
@@ -79,7 +87,7 @@ impl Store {
         let size = upload.bytes.len() as i64;
         on_db!(self, write, |pool| async {
             let mut tx = pool.begin().await?;
-            sqlx::query("INSERT INTO par_files (sha256, size, content, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (sha256) DO NOTHING")
+            sqlx::query(STORE_FILE)
                 .bind(&sha256)
                 .bind(size)
                 .bind(&upload.bytes)
@@ -155,9 +163,7 @@ impl Store {
         })?;
         let (assessment, name, media_type, sha256, bytes) = found.ok_or(Error::NotFound)?;
         self.par_assessment(actor, access, assessment).await?;
-        if hex::encode(Sha256::digest(&bytes)) != sha256 {
-            return Err(Error::Conflict(format!("Tệp «{name}» bị hỏng: nội dung không khớp với mã kiểm tra đã lưu.")));
-        }
+        let bytes = verified(&name, &sha256, bytes)?;
         Ok(EvidenceFile { name, media_type, bytes })
     }
 }

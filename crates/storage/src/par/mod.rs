@@ -4,6 +4,7 @@
 
 mod assessments;
 mod evidence;
+mod plans;
 mod results;
 mod rounds;
 
@@ -11,3 +12,4 @@ pub use assessments::{Assessment, AssessmentSheet, HistoryRow, Mark, MarkRow, Su
 pub use evidence::{Document, EvidenceFile, Upload};
 pub use rounds::{NewRound, Round, TreeSummary};
 pub use results::{Previous, PublishedRound, Results, UnitResult};
+pub use plans::{NewTask, Plan, PlanRow, TaskFile, TaskRow, TaskUpdate};

@@ -20,7 +20,7 @@ use crate::layout::Layout;
 const HEADER: [&str; 8] = ["Mã", "Nội dung", "Điểm tối đa", "Tự chấm", "Thẩm định vòng 1", "Thẩm định vòng 2", "Điều tra XHH", "Điểm đạt"];
 
 /// The stages shown as columns, in the header's order.
-const STAGES: [Stage; 4] = [Stage::SelfAssessment, Stage::Appraisal, Stage::FinalAppraisal, Stage::Survey];
+const STAGES: [Stage; 4] = [Stage::SelfAssessment, Stage::Appraisal, Stage::FinalAppraisal, Stage::Measured];
 
 /// A line of the score sheet: its kind (field, criterion, item, total) styles it on paper.
 pub struct Line {

@@ -3,6 +3,7 @@
 //! appraises and the unit explains.
 
 mod export;
+mod plans;
 mod results;
 mod rounds;
 mod sheet;
@@ -42,6 +43,11 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/par/assessments/{id}/print", get(export::print))
         .route("/admin/par/assessments/{id}/export.xlsx", get(export::xlsx))
         .route("/admin/par/documents/{id}", get(sheet::download))
+        .route("/admin/par/plans", get(plans::list).post(plans::create))
+        .route("/admin/par/plans/{id}", get(plans::show))
+        .route("/admin/par/plans/{id}/tasks", post(plans::add_task))
+        .route("/admin/par/tasks/{id}", post(plans::progress).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)))
+        .route("/admin/par/task-files/{id}", get(plans::download))
 }
 
 /// The PAR pages are for those who take part in a round in some way; the data each sees is

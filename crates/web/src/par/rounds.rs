@@ -8,7 +8,7 @@ use axum::response::{IntoResponse, Redirect, Response};
 use domain::auth::Permission;
 use domain::par::round::progress;
 use domain::par::scoring::score;
-use domain::par::{Classes, Deadlines, Phase, Source, Stage, SurveyModule};
+use domain::par::{Classes, Deadlines, Phase, Source, Stage, Module};
 use domain::text;
 use serde::Deserialize;
 use storage::par::NewRound;
@@ -169,7 +169,7 @@ impl RoundQuery {
         if self.published.is_some() {
             return Some("Đã công bố kết quả trên trang công khai.".into());
         }
-        let module = SurveyModule::parse(self.survey.as_deref()?)?;
+        let module = Module::parse(self.survey.as_deref()?)?;
         let mut notice = format!("Đã tính điểm từ {} cho {} đơn vị.", module.label(), self.units);
         if self.missing > 0 {
             notice.push_str(&format!(" {} đơn vị của đợt chưa có kết quả khảo sát.", self.missing));
@@ -220,7 +220,7 @@ pub async fn show(State(state): State<AppState>, user: CurrentUser, Path(id): Pa
     };
     let mut modules: Vec<(&'static str, &'static str)> = Vec::new();
     for (_, _, item) in round.tree.items() {
-        if let Source::Survey { module, .. } = item.source
+        if let Source::Measured { module, .. } = item.source
             && !modules.iter().any(|(code, _)| *code == module.code())
         {
             modules.push((module.code(), module.label()));

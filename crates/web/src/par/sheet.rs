@@ -324,12 +324,13 @@ pub async fn act(State(state): State<AppState>, user: CurrentUser, Path(id): Pat
 pub async fn download(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>) -> PageResult<Response> {
     super::require_par(&user.principal.access)?;
     let file = state.store.par_evidence_file(&user.actor(&state), &user.principal.access, id).await?;
+    Ok(attachment(file))
+}
+
+/// A stored file offered for download under its original name.
+pub fn attachment(file: storage::par::EvidenceFile) -> Response {
     let ascii: String = file.name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' { c } else { '_' }).collect();
     let utf8: String = form_urlencoded::byte_serialize(file.name.as_bytes()).collect::<String>().replace('+', "%20");
     let disposition = format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{utf8}");
-    Ok((
-        [(header::CONTENT_TYPE, file.media_type), (header::CONTENT_DISPOSITION, disposition), (header::CACHE_CONTROL, "private, no-store".into())],
-        file.bytes,
-    )
-        .into_response())
+    ([(header::CONTENT_TYPE, file.media_type), (header::CONTENT_DISPOSITION, disposition), (header::CACHE_CONTROL, "private, no-store".into())], file.bytes).into_response()
 }

@@ -1,13 +1,14 @@
-//! Survey-measured criteria: the reform office takes each unit's index in a survey module from
-//! a survey run in this system (the same figures as the SIPAS dashboards) or from a table of
-//! results gathered elsewhere, and the items of that module get their points by their mapping.
+//! Measured criteria: the reform office takes each unit's figure in a module — its index in a
+//! survey run in this system (the same figures as the SIPAS dashboards), its plan completion
+//! rate, or either from a table of results gathered elsewhere — and the items of that module get
+//! their points by their mapping.
 
 use std::collections::BTreeMap;
 
 use axum::extract::{Multipart, Path, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
-use domain::par::SurveyModule;
+use domain::par::Module;
 use domain::text;
 use storage::par::{Round, SurveyResults};
 
@@ -21,11 +22,12 @@ pub async fn set_points(State(state): State<AppState>, user: CurrentUser, Path(i
     let upload = CheckedUpload::read(&state, &headers, multipart).await?;
     let access = &user.principal.access;
     let field = |name: &str| upload.fields.get(name).map_or("", |v| v.trim());
-    let module = SurveyModule::parse(field("module")).ok_or_else(|| Failure::invalid("Hãy chọn khảo sát lấy điểm."))?;
+    let module = Module::parse(field("module")).ok_or_else(|| Failure::invalid("Hãy chọn khảo sát lấy điểm."))?;
     let round = state.store.par_round(id).await?;
-    let results = match &upload.file {
-        Some((name, bytes)) => from_table(name, bytes)?,
-        None => from_survey(&state, access, &round, field("version"), field("from"), field("to")).await?,
+    let results = match (&upload.file, module) {
+        (Some((name, bytes)), _) => from_table(name, bytes)?,
+        (None, Module::Plan) => from_plans(&state, &round).await?,
+        (None, _) => from_survey(&state, access, &round, field("version"), field("from"), field("to")).await?,
     };
     let report = state.store.set_par_survey_points(&user.actor(&state), access, id, module, &results).await?;
     let to = format!("/admin/par/rounds/{id}?survey={}&units={}&missing={}&unknown={}", module.code(), report.units, report.missing.len(), report.unknown.len());
@@ -57,6 +59,15 @@ async fn from_survey(state: &AppState, access: &domain::auth::Access, round: &Ro
     }
     let form = selection.versions.iter().find(|(id, _)| *id == version).map_or("", |(_, label)| label.as_str());
     Ok(SurveyResults { indices, source: format!("{form}, kỳ {}, {}", selection.period_label(), selection.methodology_label()) })
+}
+
+/// Each unit's share of its tasks of the tree's year done on time, as tracked today.
+async fn from_plans(state: &AppState, round: &Round) -> Result<SurveyResults, Failure> {
+    let today = text::vn_datetime(state.clock.now_ms()).date();
+    let completion = state.store.par_plan_completion(round.tree.year, today).await?;
+    let indices = completion.into_iter().filter_map(|(unit, c)| Some((unit, BTreeMap::from([(String::new(), c.rate()?)])))).collect();
+    let source = format!("tỷ lệ nhiệm vụ kế hoạch CCHC năm {} hoàn thành đúng hạn, tính đến {}", round.tree.year, text::format_date(today));
+    Ok(SurveyResults { indices, source })
 }
 
 /// A table of results: the unit's code, its overall index, then one column per measure headed

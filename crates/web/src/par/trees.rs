@@ -60,8 +60,8 @@ pub async fn show(State(state): State<AppState>, user: CurrentUser, Path(id): Pa
         .map(|(_, _, i)| {
             let words = match &i.source {
                 Source::SelfAssessed => "Tự chấm, thẩm định".to_string(),
-                Source::Survey { module, measure, .. } if measure.is_empty() => module.label().to_string(),
-                Source::Survey { module, measure, .. } => format!("{} — yếu tố {measure}", module.label()),
+                Source::Measured { module, measure, .. } if measure.is_empty() => module.label().to_string(),
+                Source::Measured { module, measure, .. } => format!("{} — yếu tố {measure}", module.label()),
             };
             (i.code.clone(), words)
         })
