@@ -118,6 +118,12 @@ impl TestApp {
         thuocdo::demo::responses::load(&self.store, count, self.clock.now_ms()).await.expect("demo answers");
     }
 
+    /// The communes' published PAR INDEX rounds of 2024 and 2025 and this year's reform plan,
+    /// as `serve --demo` loads them.
+    pub async fn demo_par(&self) {
+        thuocdo::demo::par::load(&self.store, self.clock.now_ms()).await.expect("demo PAR INDEX");
+    }
+
     pub async fn unit_id(&self, code: &str) -> i64 {
         self.store.public_unit_by_code(code).await.expect("demo unit").id
     }

@@ -4,6 +4,7 @@
 //! links, and one official for every role of SPEC §1.
 
 pub mod frame;
+pub mod par;
 pub mod responses;
 
 use anyhow::{Context, bail};

@@ -366,12 +366,13 @@ async fn load_demo(store: &Store, clock: &Clock) -> anyhow::Result<bool> {
     }
     demo::responses::load(store, demo::responses::COUNT, clock.now_ms()).await?;
     demo::frame::load(store, demo::frame::COUNT, clock.now_ms()).await?;
+    demo::par::load(store, clock.now_ms()).await?;
     Ok(true)
 }
 
 fn print_demo_logins() {
     println!(
-        "Đã nạp dữ liệu minh họa «Tỉnh An Lạc»: cuộc khảo sát SIPAS tại /s/{}?u=28101 với {} phiếu đã trả lời; chỉ số hài lòng tại /admin/sipas.",
+        "Đã nạp dữ liệu minh họa «Tỉnh An Lạc»: cuộc khảo sát SIPAS tại /s/{}?u=28101 với {} phiếu đã trả lời; chỉ số hài lòng tại /admin/sipas; Chỉ số CCHC cấp xã năm 2024 và 2025 đã công bố tại /chi-so-cchc.",
         demo::SURVEY_CODE,
         demo::responses::COUNT
     );

@@ -101,7 +101,7 @@ async fn a_commune_self_scores_with_evidence_until_the_deadline_locks_it() {
         assert!(fake.text().await.unwrap().contains("không phải PDF"));
         let surveyed = save_item(&canbo, anlac, "8.1.1", "self", "10", "", None).await;
         assert_eq!(surveyed.status(), 422);
-        assert!(surveyed.text().await.unwrap().contains("lấy điểm từ kết quả điều tra xã hội học"));
+        assert!(surveyed.text().await.unwrap().contains("lấy điểm từ kết quả điều tra hoặc theo dõi kế hoạch"));
         let unit_access = Access::new(vec![Grant { role: Role::UnitOfficial, unit: app.unit_id("28101").await }]);
         let actor = Actor { user_id: Some(app.store.user_id_by_name("anlac.canbo").await.unwrap()), ..Actor::system("anlac.canbo", app.clock.now_ms()) };
         let history = app.store.par_item_history(&actor, &unit_access, anlac, "1.1.1").await.unwrap();
@@ -171,7 +171,7 @@ async fn drafts_stay_in_their_unit_the_council_sees_its_units_and_heads_approve_
         let tree = app.store.par_round(round).await.unwrap().tree;
         for (_, _, item) in tree.items().filter(|(_, _, i)| i.self_assessed() && i.code != "1.1.1") {
             let mark = Mark { stage: Stage::SelfAssessment, item: &item.code, points: Some(item.max), note: "Có văn bản, đang số hóa" };
-            app.store.mark_par_item(&actor, &unit_access, anlac, &mark).await.unwrap();
+            app.store.mark_par_items(&actor, &unit_access, anlac, &[mark]).await.unwrap();
         }
         assert_eq!(action(&canbo, anlac, "submit", "").await.status(), 303, "{backend}");
         assert_eq!(action(&canbo, anlac, "approve", "").await.status(), 403, "{backend}: an official is not the head");
@@ -533,5 +533,34 @@ async fn plan_tasks_are_tracked_by_their_units_and_their_completion_scores_the_p
         let sheet = app.store.par_assessment(&system, &office, anlac).await.unwrap();
         assert!(sheet.mark("1.1.2", Stage::Measured).unwrap().note.starts_with("Chỉ số 100,00 %: tỷ lệ nhiệm vụ kế hoạch CCHC"), "{backend}");
         assert_eq!(points(sheet), Some(300), "{backend}");
+    }
+}
+
+#[tokio::test]
+async fn the_demo_publishes_two_years_and_the_merged_communes_compare_with_their_predecessors() {
+    for db in testkit::backends().await {
+        let backend = db.backend;
+        let app = TestApp::spawn(db).await;
+        let started = std::time::Instant::now();
+        app.demo_par().await;
+        eprintln!("{backend}: PAR demo loaded in {:?}", started.elapsed());
+        let rounds = app.store.published_par_rounds().await.unwrap();
+        assert_eq!(rounds.iter().map(|r| r.year).collect::<Vec<_>>(), vec![2025, 2024], "{backend}");
+        let (latest, earlier) = (app.store.published_par_results(rounds[0].id).await.unwrap(), app.store.published_par_results(rounds[1].id).await.unwrap());
+        assert_eq!((latest.units.len(), earlier.units.len()), (8, 16), "{backend}: the merged communes, then the communes under the districts");
+        let index_2024 = |code: &str| earlier.units.iter().find(|u| u.unit_code == code).unwrap().sheet.index.0;
+        let an_lac = latest.units.iter().find(|u| u.unit_code == "28101").unwrap();
+        let previous = an_lac.previous.as_ref().expect("carried from 2024");
+        assert_eq!(previous.carried_from, vec!["Phường Bắc Sơn".to_string(), "Phường Nam Sơn".to_string()], "{backend}");
+        // Each predecessor became An Lạc whole: the plain mean of their indices.
+        assert_eq!(previous.index.0, ((index_2024("28001") + index_2024("28002")) as f64 / 2.0).round() as i64, "{backend}");
+        assert!(latest.units.iter().all(|u| u.sheet.total > Points::ZERO && u.sheet.total <= u.sheet.max));
+        let (status, page) = app.client().text(&format!("/chi-so-cchc/{}", rounds[0].id)).await;
+        assert_eq!(status, 200);
+        assert!(page.contains("suy từ Phường Bắc Sơn, Phường Nam Sơn") && page.contains("So sánh với Chỉ số cải cách hành chính cấp xã năm 2024"), "{backend}");
+        let today = text::vn_datetime(app.clock.now_ms()).date();
+        let completion = app.store.par_plan_completion(today.year(), today).await.unwrap();
+        let an_lac = completion["28101"];
+        assert_eq!((an_lac.total, an_lac.on_time), (3, 2), "{backend}: the three tasks it leads, two done on time");
     }
 }

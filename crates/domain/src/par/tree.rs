@@ -85,7 +85,7 @@ pub enum Source {
 
 /// What measures an item: a survey module, or the tracking of the reform plan. Each gives a
 /// unit a figure from 0 to 100.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Module {
     /// Citizens' and organisations' satisfaction (SIPAS).

@@ -158,6 +158,54 @@ impl Assessment {
     }
 }
 
+/// A mark as it will be written, or what is wrong with its content; the outer error (not
+/// found, forbidden, locked) stops the whole write.
+fn checked_mark(sheet: &AssessmentSheet, mark: &Mark<'_>, now: i64) -> Result<std::result::Result<MarkWrite, Vec<String>>> {
+    let Mark { stage, item: code, points, note } = *mark;
+    if !sheet.viewer.may_write(stage) {
+        return Err(Error::Forbidden);
+    }
+    sheet.round.deadlines.open_for(stage, now).map_err(Error::Conflict)?;
+    if stage == Stage::SelfAssessment {
+        sheet.assessment.state().editable().map_err(Error::Conflict)?;
+    }
+    let tree = &sheet.round.tree;
+    let note = domain::text::clean_multiline(note);
+    let max = match (tree.item(code), tree.adjustment(code)) {
+        (Some(item), _) => {
+            let fits = match stage {
+                Stage::Measured => !item.self_assessed(),
+                Stage::SelfAssessment | Stage::Explanation => item.self_assessed(),
+                Stage::Appraisal | Stage::FinalAppraisal => true,
+            };
+            if !fits {
+                let why = if item.self_assessed() { "được tự chấm và thẩm định" } else { "lấy điểm từ kết quả điều tra hoặc theo dõi kế hoạch, không tự chấm" };
+                return Ok(Err(vec![format!("Tiêu chí thành phần {code} {why}.")]));
+            }
+            item.max
+        }
+        (None, Some((adjustment, _))) if stage == Stage::FinalAppraisal => adjustment.max,
+        (None, Some(_)) => return Ok(Err(vec![format!("Điểm thưởng, điểm trừ {code} do hội đồng chấm ở vòng thẩm định 2.")])),
+        (None, None) => return Err(Error::NotFound),
+    };
+    let mut errors = Vec::new();
+    if let Some(points) = points {
+        errors.extend(check_points(code, points, max).err());
+    } else if matches!(stage, Stage::Appraisal | Stage::FinalAppraisal | Stage::Measured) {
+        errors.push(format!("Hãy cho điểm mục {code}."));
+    }
+    if stage == Stage::Explanation && note.is_empty() {
+        errors.push("Hãy ghi nội dung giải trình.".into());
+    }
+    if note.chars().count() > 4000 {
+        errors.push("Ghi chú dài tối đa 4.000 ký tự.".into());
+    }
+    if !errors.is_empty() {
+        return Ok(Err(errors));
+    }
+    Ok(Ok(MarkWrite { assessment_id: sheet.assessment.id, unit_id: sheet.assessment.unit_id, item: code.to_string(), stage, points: points.map(|p| p.0), note }))
+}
+
 impl Store {
     async fn assessment_row(&self, id: i64) -> Result<Assessment> {
         let sql = format!("{ASSESSMENT_SELECT} WHERE a.id = $1");
@@ -226,54 +274,22 @@ impl Store {
         Ok(AssessmentSheet { assessment, round, viewer, marks, documents, evidence, council })
     }
 
-    /// Writes an item's points and note at `stage`, if the caller may and the stage is open.
-    /// Bonus and penalty items are written by the council in the final round.
-    pub async fn mark_par_item(&self, actor: &Actor, access: &Access, id: i64, mark: &Mark<'_>) -> Result<()> {
-        let Mark { stage, item: code, points, note } = *mark;
+    /// Writes items' points and notes, each at its stage, if the caller may and the stages are
+    /// open; all or nothing. Bonus and penalty items are written by the council in the final round.
+    pub async fn mark_par_items(&self, actor: &Actor, access: &Access, id: i64, marks: &[Mark<'_>]) -> Result<()> {
         let sheet = self.par_assessment(actor, access, id).await?;
-        if !sheet.viewer.may_write(stage) {
-            return Err(Error::Forbidden);
-        }
-        sheet.round.deadlines.open_for(stage, actor.at).map_err(Error::Conflict)?;
-        let tree = &sheet.round.tree;
-        let note = domain::text::clean_multiline(note);
-        let max = match (tree.item(code), tree.adjustment(code)) {
-            (Some(item), _) => {
-                let fits = match stage {
-                    Stage::Measured => !item.self_assessed(),
-                    Stage::SelfAssessment | Stage::Explanation => item.self_assessed(),
-                    Stage::Appraisal | Stage::FinalAppraisal => true,
-                };
-                if !fits {
-                    let why = if item.self_assessed() { "được tự chấm và thẩm định" } else { "lấy điểm từ kết quả điều tra xã hội học, không tự chấm" };
-                    return Err(Error::Invalid(vec![format!("Tiêu chí thành phần {code} {why}.")]));
-                }
-                item.max
-            }
-            (None, Some((adjustment, _))) if stage == Stage::FinalAppraisal => adjustment.max,
-            (None, Some(_)) => return Err(Error::Invalid(vec![format!("Điểm thưởng, điểm trừ {code} do hội đồng chấm ở vòng thẩm định 2.")])),
-            (None, None) => return Err(Error::NotFound),
-        };
-        if stage == Stage::SelfAssessment {
-            sheet.assessment.state().editable().map_err(Error::Conflict)?;
-        }
+        let mut rows = Vec::new();
         let mut errors = Vec::new();
-        if let Some(points) = points {
-            errors.extend(check_points(code, points, max).err());
-        } else if matches!(stage, Stage::Appraisal | Stage::FinalAppraisal | Stage::Measured) {
-            errors.push(format!("Hãy cho điểm mục {code}."));
-        }
-        if stage == Stage::Explanation && note.is_empty() {
-            errors.push("Hãy ghi nội dung giải trình.".into());
-        }
-        if note.chars().count() > 4000 {
-            errors.push("Ghi chú dài tối đa 4.000 ký tự.".into());
+        for mark in marks {
+            match checked_mark(&sheet, mark, actor.at)? {
+                Ok(row) => rows.push(row),
+                Err(mut problems) => errors.append(&mut problems),
+            }
         }
         if !errors.is_empty() {
             return Err(Error::Invalid(errors));
         }
-        let row = MarkWrite { assessment_id: id, unit_id: sheet.assessment.unit_id, item: code.to_string(), stage, points: points.map(|p| p.0), note };
-        self.write_marks(actor, &[row]).await
+        self.write_marks(actor, &rows).await
     }
 
     /// Writes marks in one transaction, each with its history line and audit entry.

@@ -286,7 +286,7 @@ async fn save(state: &AppState, user: &CurrentUser, id: i64, code: &str, upload:
             return Err(Failure::invalid("Tài liệu kiểm chứng do đơn vị đính kèm khi tự đánh giá hoặc giải trình."));
         }
     }
-    state.store.mark_par_item(&actor, access, id, &Mark { stage, item: code, points, note: &note }).await?;
+    state.store.mark_par_items(&actor, access, id, &[Mark { stage, item: code, points, note: &note }]).await?;
     if let Some((name, bytes)) = upload.file {
         // Filed under its stage (evidence, or an explanation's file), linked to the item.
         state.store.upload_par_evidence(&actor, access, id, &Upload { name, bytes, items: vec![code.to_string()], stage }).await?;

@@ -1,0 +1,148 @@
+//! PAR INDEX in the demo: the communes' rounds for 2024 (the communes under the districts) and
+//! 2025 (the merged communes of the two-tier structure), each scored through the steps a real
+//! round takes — self-assessment with notes, the chairman's approval, the council's two rounds
+//! with an explanation between them, measured points — and published, so that 2025 compares
+//! with 2024 across the lineage of the merger; and this year's provincial reform plan with tasks
+//! for the communes, some done, some under way.
+
+use std::collections::BTreeMap;
+
+use anyhow::Context;
+use domain::auth::{Access, Grant, Role};
+use domain::par::plan::TaskStatus;
+use domain::par::{Action, Deadlines, Module, Points, Stage, Tree};
+use domain::text::{parse_date, vn_datetime, vn_midnight_ms};
+use domain::units::UnitLevel;
+use storage::par::{Mark, NewRound, NewTask, SurveyResults, TaskUpdate};
+use storage::{Actor, Store};
+
+const DAY: i64 = 86_400_000;
+
+/// A unit's quality in the demo, 0.55–0.95, the same on every load.
+fn quality(code: &str) -> f64 {
+    let n: u64 = code.bytes().map(u64::from).fold(7, |h, b| h.wrapping_mul(31).wrapping_add(b));
+    0.55 + (n % 41) as f64 / 100.0
+}
+
+/// `max × q`, down to a quarter point.
+fn share(max: Points, q: f64) -> Points {
+    Points(((max.0 as f64 * q) / 25.0).floor() as i64 * 25)
+}
+
+fn access(role: Role, unit: i64) -> Access {
+    Access::new(vec![Grant { role, unit }])
+}
+
+pub async fn load(store: &Store, now_ms: i64) -> anyhow::Result<()> {
+    let province = store.public_unit_by_code(super::PROVINCE_CODE).await?.id;
+    let council = store.user_id_by_name("thamdinh").await?;
+    for (year, in_force) in [(2024, "31/12/2024"), (2025, "31/12/2025")] {
+        round(store, province, council, year, in_force).await.with_context(|| format!("đợt đánh giá năm {year}"))?;
+    }
+    plan(store, province, now_ms).await
+}
+
+/// Deadlines of a year's round, early the next year.
+fn deadlines(year: i32) -> anyhow::Result<Deadlines> {
+    let day = |d: &str| parse_date(&format!("{d}/{}", year + 1)).map(vn_midnight_ms).context("date");
+    Ok(Deadlines { self_assessment: day("16/01")?, appraisal: day("01/02")?, explanation: day("11/02")?, final_appraisal: day("01/03")? })
+}
+
+async fn round(store: &Store, province: i64, council: i64, year: i32, in_force: &str) -> anyhow::Result<()> {
+    let office = access(Role::ReformOffice, province);
+    let d = deadlines(year)?;
+    let at = |end: i64| Actor::system("demo", end - DAY);
+    let mut tree: Tree = domain::par::template::provincial(UnitLevel::Commune, year);
+    tree.code = format!("PAR-XA-{year}");
+    tree.title = format!("Bộ tiêu chí Chỉ số cải cách hành chính cấp xã năm {year}");
+    tree.template = false;
+    let tree_id = store.save_par_tree(&at(d.self_assessment - 30 * DAY), &office, &tree).await?;
+    let day = parse_date(in_force).map(domain::text::iso_date).context("date")?;
+    let units = store.par_units_of_level(UnitLevel::Commune, &day).await?;
+    let opening = at(d.self_assessment - 30 * DAY);
+    let new_round = NewRound {
+        tree_id,
+        title: format!("Chỉ số cải cách hành chính cấp xã năm {year}"),
+        deadlines: d,
+        classes: Default::default(),
+        unit_ids: units.iter().map(|(id, _)| *id).collect(),
+    };
+    let round = store.open_par_round(&opening, &office, &new_round).await?;
+    let council_actor = |end: i64| Actor { user_id: Some(council), ..at(end) };
+    let council_access = access(Role::AppraisalCouncil, province);
+    let mut measured: BTreeMap<Module, BTreeMap<String, BTreeMap<String, f64>>> = BTreeMap::new();
+    for sheet in store.par_sheets(&opening, &office, round).await? {
+        let (id, unit, code) = (sheet.assessment.id, sheet.assessment.unit_id, sheet.assessment.unit_code.clone());
+        let q = quality(&format!("{code}{year}"));
+        store.assign_par_council(&opening, &office, id, &[council]).await?;
+        let official = access(Role::UnitOfficial, unit);
+        let own: Vec<(String, Points, &str)> = tree
+            .items()
+            .filter(|(_, _, i)| i.self_assessed())
+            .map(|(_, _, item)| (item.code.clone(), share(item.max, (q + 0.1).min(1.0)), if item.evidence_required { "Có văn bản, báo cáo kèm theo." } else { "" }))
+            .collect();
+        let marks: Vec<Mark> = own.iter().map(|(item, points, note)| Mark { stage: Stage::SelfAssessment, item, points: Some(*points), note }).collect();
+        store.mark_par_items(&at(d.self_assessment), &official, id, &marks).await?;
+        store.act_on_par_assessment(&at(d.self_assessment), &official, id, Action::Submit, "").await?;
+        store.act_on_par_assessment(&at(d.self_assessment), &access(Role::UnitHead, unit), id, Action::Approve, "").await?;
+        // The council takes a quarter point off every sixth item; the first of them is explained
+        // and accepted in round 2, the others stand.
+        let reduced: Vec<(&str, Points, Points)> =
+            own.iter().step_by(6).filter(|(_, p, _)| *p > Points::ZERO).map(|(item, p, _)| (item.as_str(), *p, Points(p.0 - 25))).collect();
+        let first: Vec<Mark> = reduced.iter().map(|(item, _, lower)| Mark { stage: Stage::Appraisal, item, points: Some(*lower), note: "Tài liệu kiểm chứng chưa đầy đủ." }).collect();
+        store.mark_par_items(&council_actor(d.appraisal), &council_access, id, &first).await?;
+        if let Some((item, _, _)) = reduced.first() {
+            let explanation = Mark { stage: Stage::Explanation, item, points: None, note: "Đơn vị đã bổ sung văn bản còn thiếu." };
+            store.mark_par_items(&at(d.explanation), &official, id, &[explanation]).await?;
+        }
+        let settled: Vec<Mark> = reduced
+            .iter()
+            .enumerate()
+            .map(|(n, (item, own, lower))| match n {
+                0 => Mark { stage: Stage::FinalAppraisal, item, points: Some(*own), note: "Chấp nhận giải trình." },
+                _ => Mark { stage: Stage::FinalAppraisal, item, points: Some(*lower), note: "Giữ kết quả thẩm định vòng 1." },
+            })
+            .collect();
+        store.mark_par_items(&council_actor(d.final_appraisal), &council_access, id, &settled).await?;
+        for (module, figure) in [(Module::Sipas, q * 100.0), (Module::CivilServants, q * 95.0), (Module::Leaders, q * 97.0), (Module::Plan, (q * 110.0).min(100.0))] {
+            measured.entry(module).or_default().insert(code.clone(), BTreeMap::from([(String::new(), (figure * 100.0).round() / 100.0)]));
+        }
+    }
+    for (module, indices) in measured {
+        let results = SurveyResults { indices, source: format!("kết quả năm {year} (dữ liệu minh họa)") };
+        store.set_par_survey_points(&at(d.final_appraisal), &office, round, module, &results).await?;
+    }
+    store.publish_par_round(&Actor::system("demo", d.final_appraisal + DAY), &office, round).await?;
+    Ok(())
+}
+
+/// This year's provincial plan: tasks for the communes with deadlines around today.
+async fn plan(store: &Store, province: i64, now_ms: i64) -> anyhow::Result<()> {
+    let office = access(Role::ReformOffice, province);
+    let year = vn_datetime(now_ms).year();
+    let today = vn_datetime(now_ms).date();
+    let actor = Actor::system("demo", now_ms);
+    let plan = store.create_par_plan(&actor, &office, province, year, &format!("Kế hoạch cải cách hành chính tỉnh An Lạc năm {year}")).await?;
+    let tasks: [(&str, &str, &str, &str, i64, Option<i64>); 5] = [
+        ("Rà soát, đơn giản hóa thủ tục hành chính thuộc thẩm quyền cấp xã", "28101", "28102", "Báo cáo kết quả rà soát", -60, Some(-65)),
+        ("Số hóa hồ sơ, kết quả giải quyết thủ tục hành chính", "28101", "", "Kho dữ liệu số hóa", -20, None),
+        ("Niêm yết công khai thủ tục hành chính tại Bộ phận Một cửa", "28102", "", "Biên bản kiểm tra niêm yết", -30, Some(-25)),
+        ("Tổ chức đối thoại với người dân về cải cách hành chính", "28102", "28101", "Biên bản đối thoại", 20, None),
+        ("Khảo sát sự hài lòng của người dân tại Bộ phận Một cửa", "28101", "", "Báo cáo kết quả khảo sát", 30, Some(-2)),
+    ];
+    for (content, lead, partner, product, deadline, done) in tasks {
+        let lead_unit_id = store.public_unit_by_code(lead).await?.id;
+        let partner_ids = if partner.is_empty() { Vec::new() } else { vec![store.public_unit_by_code(partner).await?.id] };
+        let deadline = today + time::Duration::days(deadline);
+        let deadline = Some(if deadline.year() < year { today } else { deadline });
+        let task = store.add_par_task(&actor, &office, plan, &NewTask { content: content.into(), lead_unit_id, partner_ids, product: product.into(), deadline }).await?;
+        let (status, done_on) = match done {
+            Some(days) => (TaskStatus::Done, Some(today + time::Duration::days(days))),
+            None if deadline < Some(today) => (TaskStatus::InProgress, None),
+            None => (TaskStatus::NotStarted, None),
+        };
+        let update = TaskUpdate { status, done_on, note: String::new(), file: None };
+        store.progress_par_task(&actor, &office, task, &update).await?;
+    }
+    Ok(())
+}
