@@ -371,17 +371,14 @@ impl Store {
         Ok(report)
     }
 
-    /// Every change to an item's marks, oldest first.
-    pub async fn par_item_history(&self, actor: &Actor, access: &Access, id: i64, code: &str) -> Result<Vec<HistoryRow>> {
+    /// Every change to the assessment's marks, oldest first: each item's full history.
+    pub async fn par_history(&self, actor: &Actor, access: &Access, id: i64) -> Result<Vec<HistoryRow>> {
         self.par_assessment(actor, access, id).await?;
         Ok(on_db!(self, read, |pool| {
-            sqlx::query_as(
-                "SELECT item_code, stage, points, note, by_name, at FROM par_mark_history WHERE assessment_id = $1 AND item_code = $2 ORDER BY id",
-            )
-            .bind(id)
-            .bind(code)
-            .fetch_all(pool)
-            .await
+            sqlx::query_as("SELECT item_code, stage, points, note, by_name, at FROM par_mark_history WHERE assessment_id = $1 ORDER BY id")
+                .bind(id)
+                .fetch_all(pool)
+                .await
         })?)
     }
 

@@ -14,7 +14,7 @@ use domain::par::scoring::score;
 use domain::par::{Action, Phase, Points, Stage, Tree};
 use domain::text;
 use serde::Deserialize;
-use storage::par::{AssessmentSheet, Mark, Upload, Viewer};
+use storage::par::{AssessmentSheet, HistoryRow, Mark, Upload, Viewer};
 
 use crate::AppState;
 use crate::auth::csrf::{CheckedForm, CheckedUpload};
@@ -49,8 +49,18 @@ pub struct ItemView {
     pub surveyed: bool,
     pub marks: Vec<StageMark>,
     pub documents: Vec<(i64, String)>,
+    /// Every change to the item's marks, oldest first.
+    pub history: Vec<HistoryLine>,
     /// The form for what the caller may write now.
     pub form: Option<ItemForm>,
+}
+
+pub struct HistoryLine {
+    pub at: String,
+    pub stage: &'static str,
+    pub points: String,
+    pub note: String,
+    pub by: String,
 }
 
 pub struct ItemForm {
@@ -111,7 +121,18 @@ fn points_text(points: Option<i64>) -> String {
     points.map(|p| Points(p).display()).unwrap_or_default()
 }
 
-fn item_view(sheet: &AssessmentSheet, stage_now: Option<Stage>, code: &str, name: &str, max: Points, surveyed: bool) -> ItemView {
+fn item_view(sheet: &AssessmentSheet, history: &[HistoryRow], stage_now: Option<Stage>, code: &str, name: &str, max: Points, surveyed: bool) -> ItemView {
+    let history = history
+        .iter()
+        .filter(|h| h.item_code == code)
+        .map(|h| HistoryLine {
+            at: text::format_timestamp_ms(h.at),
+            stage: Stage::parse(&h.stage).map_or("", Stage::label),
+            points: points_text(h.points),
+            note: h.note.clone(),
+            by: h.by_name.clone(),
+        })
+        .collect();
     let marks = Stage::ALL
         .into_iter()
         .filter_map(|stage| {
@@ -146,10 +167,10 @@ fn item_view(sheet: &AssessmentSheet, stage_now: Option<Stage>, code: &str, name
             },
         }
     });
-    ItemView { code: code.into(), name: name.into(), max: max.display(), guide: String::new(), evidence_required: false, surveyed, marks, documents, form }
+    ItemView { code: code.into(), name: name.into(), max: max.display(), guide: String::new(), evidence_required: false, surveyed, marks, documents, history, form }
 }
 
-fn page(user: &CurrentUser, sheet: &AssessmentSheet, now: i64) -> SheetPage {
+fn page(user: &CurrentUser, sheet: &AssessmentSheet, history: &[HistoryRow], now: i64) -> SheetPage {
     let tree: &Tree = &sheet.round.tree;
     let phase = sheet.round.deadlines.phase(now);
     let stage_now = writable(sheet.viewer, phase);
@@ -183,7 +204,7 @@ fn page(user: &CurrentUser, sheet: &AssessmentSheet, now: i64) -> SheetPage {
                         .map(|item| ItemView {
                             guide: item.guide.clone(),
                             evidence_required: item.evidence_required,
-                            ..item_view(sheet, stage_now, &item.code, &item.name, item.max, !item.self_assessed())
+                            ..item_view(sheet, history, stage_now, &item.code, &item.name, item.max, !item.self_assessed())
                         })
                         .collect(),
                 })
@@ -196,7 +217,7 @@ fn page(user: &CurrentUser, sheet: &AssessmentSheet, now: i64) -> SheetPage {
         .iter()
         .map(|a| (a, "Điểm thưởng"))
         .chain(tree.penalties.iter().map(|a| (a, "Điểm trừ")))
-        .map(|(a, kind)| ItemView { guide: a.guide.clone(), ..item_view(sheet, final_stage, &a.code, &format!("{kind}: {}", a.name), a.max, false) })
+        .map(|(a, kind)| ItemView { guide: a.guide.clone(), ..item_view(sheet, history, final_stage, &a.code, &format!("{kind}: {}", a.name), a.max, false) })
         .collect();
     let deadline = match phase {
         Phase::SelfAssessment => sheet.round.deadlines.self_assessment,
@@ -239,7 +260,8 @@ pub struct Saved {
 pub async fn show(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>, Query(saved): Query<Saved>) -> PageResult<SheetPage> {
     super::require_par(&user.principal.access)?;
     let sheet = state.store.par_assessment(&user.actor(&state), &user.principal.access, id).await?;
-    let mut page = page(&user, &sheet, state.clock.now_ms());
+    let history = state.store.par_history(&user.actor(&state), &user.principal.access, id).await?;
+    let mut page = page(&user, &sheet, &history, state.clock.now_ms());
     page.notice = saved.saved.map(|code| format!("Đã lưu mục {code}.")).or(saved.done);
     Ok(page)
 }
@@ -247,7 +269,8 @@ pub async fn show(State(state): State<AppState>, user: CurrentUser, Path(id): Pa
 /// The sheet again, with what went wrong, under the failure's status.
 async fn refused(state: &AppState, user: &CurrentUser, id: i64, failure: Failure) -> PageResult<Response> {
     let sheet = state.store.par_assessment(&user.actor(state), &user.principal.access, id).await?;
-    let mut page = page(user, &sheet, state.clock.now_ms());
+    let history = state.store.par_history(&user.actor(state), &user.principal.access, id).await?;
+    let mut page = page(user, &sheet, &history, state.clock.now_ms());
     page.errors = if failure.errors.is_empty() { vec![failure.detail.clone()] } else { failure.errors.iter().map(|e| e.message.clone()).collect() };
     Ok((failure.status, page).into_response())
 }
