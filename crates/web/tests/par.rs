@@ -538,6 +538,45 @@ async fn plan_tasks_are_tracked_by_their_units_and_their_completion_scores_the_p
 }
 
 #[tokio::test]
+async fn a_round_may_assess_a_chosen_group_of_units() {
+    for db in testkit::backends().await {
+        let backend = db.backend;
+        let app = TestApp::spawn(db).await;
+        let cchc = app.login("cchc").await;
+        let year = text::vn_datetime(app.clock.now_ms()).year().to_string();
+        assert_eq!(cchc.post_form("/admin/par/trees/template", &[("level", "commune"), ("year", &year)]).await.status(), 303);
+        let tree = app.store.par_trees().await.unwrap()[0].id.to_string();
+        let dates = [day_after(&app, 2), day_after(&app, 10), day_after(&app, 15), day_after(&app, 20)];
+        let session = &cchc;
+        let open = |units: &'static str| {
+            let fields = vec![
+                ("tree", tree.clone()),
+                ("title", "Hai phường".to_string()),
+                ("self_deadline", dates[0].clone()),
+                ("appraisal_deadline", dates[1].clone()),
+                ("explanation_deadline", dates[2].clone()),
+                ("final_deadline", dates[3].clone()),
+                ("good", "80".into()),
+                ("fair", "65".into()),
+                ("average", "50".into()),
+                ("units", units.to_string()),
+            ];
+            async move {
+                let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
+                session.post_form("/admin/par/rounds", &fields).await
+            }
+        };
+        assert_eq!(open("28101, 99999").await.status(), 422, "{backend}: an unknown code");
+        assert_eq!(open("28101, STP").await.status(), 422, "{backend}: a department in a commune round");
+        let opened = open("28101, 28102").await;
+        assert_eq!(opened.status(), 303, "{backend}");
+        let round = id_in(&opened);
+        let sheets = app.store.par_sheets(&Actor::system("test", app.clock.now_ms()), &province(&app).await, round).await.unwrap();
+        assert_eq!(sheets.iter().map(|s| s.assessment.unit_code.as_str()).collect::<Vec<_>>(), vec!["28101", "28102"]);
+    }
+}
+
+#[tokio::test]
 async fn the_demo_publishes_two_years_and_the_merged_communes_compare_with_their_predecessors() {
     for db in testkit::backends().await {
         let backend = db.backend;

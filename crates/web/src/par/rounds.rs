@@ -71,6 +71,9 @@ pub struct OpenForm {
     good: String,
     fair: String,
     average: String,
+    /// Codes of the units assessed; empty for every unit of the tree's level in force.
+    #[serde(default)]
+    units: String,
 }
 
 /// The end of a day typed as dd/mm/yyyy: the midnight after it, Vietnam time.
@@ -102,7 +105,16 @@ pub async fn open(State(state): State<AppState>, user: CurrentUser, CheckedForm(
     let [good, fair, average] = classes.map(|c| c.unwrap_or_default());
     let tree = state.store.par_tree(form.tree).await?;
     let today = text::iso_date(text::vn_datetime(actor.at).date());
-    let units = state.store.par_units_of_level(tree.level, &today).await?.into_iter().map(|(id, _)| id).collect();
+    let codes: Vec<&str> = form.units.split([',', ';', '\n', ' ']).map(str::trim).filter(|c| !c.is_empty()).collect();
+    let units = if codes.is_empty() {
+        state.store.par_units_of_level(tree.level, &today).await?.into_iter().map(|(id, _)| id).collect()
+    } else {
+        let mut ids = Vec::new();
+        for code in codes {
+            ids.push(state.store.public_unit_by_code(code).await.map_err(|_| Failure::invalid(format!("Không có đơn vị mã «{code}».")))?.id);
+        }
+        ids
+    };
     let round = NewRound {
         tree_id: form.tree,
         title: form.title,
