@@ -116,6 +116,9 @@ async fn round(store: &Store, province: i64, council: i64, year: i32, in_force: 
     Ok(())
 }
 
+/// (content, lead unit, coordinating unit, product, deadline and day done, in days from today)
+type DemoTask = (&'static str, &'static str, &'static str, &'static str, i64, Option<i64>);
+
 /// This year's provincial plan: tasks for the communes with deadlines around today.
 async fn plan(store: &Store, province: i64, now_ms: i64) -> anyhow::Result<()> {
     let office = access(Role::ReformOffice, province);
@@ -123,7 +126,7 @@ async fn plan(store: &Store, province: i64, now_ms: i64) -> anyhow::Result<()> {
     let today = vn_datetime(now_ms).date();
     let actor = Actor::system("demo", now_ms);
     let plan = store.create_par_plan(&actor, &office, province, year, &format!("Kế hoạch cải cách hành chính tỉnh An Lạc năm {year}")).await?;
-    let tasks: [(&str, &str, &str, &str, i64, Option<i64>); 5] = [
+    let tasks: [DemoTask; 5] = [
         ("Rà soát, đơn giản hóa thủ tục hành chính thuộc thẩm quyền cấp xã", "28101", "28102", "Báo cáo kết quả rà soát", -60, Some(-65)),
         ("Số hóa hồ sơ, kết quả giải quyết thủ tục hành chính", "28101", "", "Kho dữ liệu số hóa", -20, None),
         ("Niêm yết công khai thủ tục hành chính tại Bộ phận Một cửa", "28102", "", "Biên bản kiểm tra niêm yết", -30, Some(-25)),
