@@ -167,6 +167,15 @@ impl Browser {
         self.command(reqwest::Method::POST, &format!("/element/{}/click", element.id), Some(json!({}))).await.map(|_| ())
     }
 
+    /// Signs in as a demo official and waits for the officials' home page.
+    pub async fn sign_in(&self, base: &str, username: &str) -> anyhow::Result<()> {
+        self.goto(&format!("{base}/login")).await?;
+        self.fill("#username", username).await?;
+        self.fill("#password", crate::PASSWORD).await?;
+        self.click("main form.stack button[type=submit]").await?;
+        self.wait_text("Tổng quan").await.map(|_| ())
+    }
+
     /// Types into a field (clearing it first); for a file input, `text` is the file's path.
     pub async fn fill(&self, css: &str, text: &str) -> anyhow::Result<()> {
         let element = self.find(css).await?;

@@ -9,7 +9,7 @@ use domain::sampling::frame::RawFrameRow;
 use serde_json::{Value, json};
 use storage::sampling::DrawRequest;
 use testkit::browser::Browser;
-use testkit::{PASSWORD, TestApp, sheet};
+use testkit::{TestApp, sheet};
 
 /// Registers `count` dossiers of Phường An Lạc, draws them all and assigns them to the demo
 /// interviewer by phone; returns the draw.
@@ -118,11 +118,7 @@ async fn the_sync_api_stores_each_interview_and_call_once() {
 
 /// Signs the demo interviewer in and opens the app, waiting for `dossier` on the list.
 async fn open_app(browser: &Browser, app: &TestApp, dossier: &str) {
-    browser.goto(&format!("{}/login", app.base)).await.unwrap();
-    browser.fill("#username", "dieutravien").await.unwrap();
-    browser.fill("#password", PASSWORD).await.unwrap();
-    browser.click("main form.stack button[type=submit]").await.unwrap();
-    browser.wait_text("Tổng quan").await.unwrap();
+    browser.sign_in(&app.base, "dieutravien").await.unwrap();
     browser.goto(&format!("{}/interviewer/", app.base)).await.unwrap();
     browser.wait_text(dossier).await.unwrap();
 }

@@ -5,7 +5,7 @@
 
 use serde_json::Value;
 use testkit::browser::Browser;
-use testkit::{PASSWORD, Session, TestApp, csrf_in, page_fields};
+use testkit::{Session, TestApp, csrf_in, page_fields};
 
 /// Keys a form: its serial, the commune, and a full sheet with overall satisfaction `overall`.
 async fn key(clerk: &Session, survey: i64, serial: &str, overall: &str) -> (u16, String) {
@@ -85,13 +85,7 @@ async fn paper_double_entry_with_a_conflict_in_the_browser() {
     let sign_in = |user: &'static str| {
         let browser = &browser;
         let base = base.clone();
-        async move {
-            browser.goto(&format!("{base}/login")).await.unwrap();
-            browser.fill("#username", user).await.unwrap();
-            browser.fill("#password", PASSWORD).await.unwrap();
-            browser.click("main form.stack button[type=submit]").await.unwrap();
-            browser.wait_text("Tổng quan").await.unwrap();
-        }
+        async move { browser.sign_in(&base, user).await.unwrap() }
     };
     let sign_out = || async {
         browser.click("header form button").await.unwrap();

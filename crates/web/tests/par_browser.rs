@@ -8,7 +8,7 @@ use domain::auth::{Access, Grant, Role};
 use domain::units::UnitLevel;
 use storage::Actor;
 use testkit::browser::Browser;
-use testkit::{PASSWORD, TestApp};
+use testkit::TestApp;
 
 const DAY: i64 = 86_400_000;
 
@@ -36,14 +36,6 @@ fn tree(year: i32) -> Tree {
         penalties: Vec::new(),
         penalty_cap: Points::ZERO,
     }
-}
-
-async fn sign_in(browser: &Browser, base: &str, username: &str) {
-    browser.goto(&format!("{base}/login")).await.unwrap();
-    browser.fill("#username", username).await.unwrap();
-    browser.fill("#password", PASSWORD).await.unwrap();
-    browser.click("main form.stack button[type=submit]").await.unwrap();
-    browser.wait_text("Tổng quan").await.unwrap();
 }
 
 async fn sign_out(browser: &Browser) {
@@ -98,7 +90,7 @@ async fn a_commune_is_scored_from_self_assessment_to_the_published_index() {
     let sheet = format!("{base}/admin/par/assessments/{assessment}");
 
     // The commune official scores with an evidence file and submits.
-    sign_in(&browser, &base, "anlac.canbo").await;
+    browser.sign_in(&base, "anlac.canbo").await.unwrap();
     browser.click("nav a[href='/admin/par']").await.unwrap();
     browser.click("main ul a, main table a").await.unwrap();
     browser.click("#par-assessments tbody a").await.unwrap();
@@ -111,7 +103,7 @@ async fn a_commune_is_scored_from_self_assessment_to_the_published_index() {
     sign_out(&browser).await;
 
     // The chairman approves.
-    sign_in(&browser, &base, "anlac.chutich").await;
+    browser.sign_in(&base, "anlac.chutich").await.unwrap();
     browser.goto(&sheet).await.unwrap();
     browser.click("form[action$='/action'] button").await.unwrap();
     browser.wait_text("Thủ trưởng đã phê duyệt").await.unwrap();
@@ -119,27 +111,27 @@ async fn a_commune_is_scored_from_self_assessment_to_the_published_index() {
 
     // Round 1: the council takes a point off 1.1.1.
     app.clock.advance_ms(2 * DAY + 60_000);
-    sign_in(&browser, &base, "thamdinh").await;
+    browser.sign_in(&base, "thamdinh").await.unwrap();
     browser.goto(&sheet).await.unwrap();
     save_item(&browser, "1.1.1", Some("1"), Some("Biên bản chưa có chữ ký"), None).await;
     sign_out(&browser).await;
 
     // The commune explains with the signed minutes.
     app.clock.advance_ms(2 * DAY);
-    sign_in(&browser, &base, "anlac.canbo").await;
+    browser.sign_in(&base, "anlac.canbo").await.unwrap();
     browser.goto(&sheet).await.unwrap();
     save_item(&browser, "1.1.1", None, Some("Bổ sung biên bản đã ký"), Some(&evidence)).await;
     sign_out(&browser).await;
 
     // Round 2: the office takes the SIPAS index from a table; the council accepts the explanation.
     app.clock.advance_ms(2 * DAY);
-    sign_in(&browser, &base, "cchc").await;
+    browser.sign_in(&base, "cchc").await.unwrap();
     browser.goto(&format!("{base}/admin/par/rounds/{round}")).await.unwrap();
     browser.fill("#survey-file", sipas.to_str().unwrap()).await.unwrap();
     browser.click("#survey-points button[type=submit]").await.unwrap();
     browser.wait_text("cho 1 đơn vị").await.unwrap();
     sign_out(&browser).await;
-    sign_in(&browser, &base, "thamdinh").await;
+    browser.sign_in(&base, "thamdinh").await.unwrap();
     browser.goto(&sheet).await.unwrap();
     save_item(&browser, "1.1.1", Some("2"), Some("Chấp nhận giải trình"), None).await;
     // 2 + 3 + 5 × 87,3 % (4,37) = 9,37 of 10.
@@ -148,7 +140,7 @@ async fn a_commune_is_scored_from_self_assessment_to_the_published_index() {
 
     // After the last deadline the office publishes, and anyone reads the index.
     app.clock.advance_ms(2 * DAY);
-    sign_in(&browser, &base, "cchc").await;
+    browser.sign_in(&base, "cchc").await.unwrap();
     browser.goto(&format!("{base}/admin/par/rounds/{round}")).await.unwrap();
     browser.click("#results form button").await.unwrap();
     browser.wait_text("Đã công bố kết quả").await.unwrap();

@@ -3,15 +3,7 @@
 //! official sees only that commune.
 
 use testkit::browser::Browser;
-use testkit::{PASSWORD, TestApp};
-
-async fn sign_in(browser: &Browser, base: &str, username: &str) {
-    browser.goto(&format!("{base}/login")).await.unwrap();
-    browser.fill("#username", username).await.unwrap();
-    browser.fill("#password", PASSWORD).await.unwrap();
-    browser.click("main form.stack button[type=submit]").await.unwrap();
-    browser.wait_text("Tổng quan").await.unwrap();
-}
+use testkit::TestApp;
 
 fn shots() -> std::path::PathBuf {
     let dir = std::env::temp_dir().join("thuocdo-browser");
@@ -24,7 +16,7 @@ async fn from_the_overview_to_the_responses_behind_a_number() {
     let Some(browser) = Browser::start(1280, 900).await.unwrap() else { return };
     let app = TestApp::spawn(testkit::sqlite()).await;
     app.demo_answers(600).await;
-    sign_in(&browser, &app.base, "cchc").await;
+    browser.sign_in(&app.base, "cchc").await.unwrap();
     browser.click("nav a[href='/admin/sipas']").await.unwrap();
     browser.wait_text("Xếp hạng sở, ban, ngành").await.unwrap();
     let first = browser.text_of("#ranking tbody tr:first-child td:nth-child(2) a").await.unwrap();
@@ -47,7 +39,7 @@ async fn a_leader_sees_every_unit_and_a_commune_only_its_own() {
     let Some(browser) = Browser::start(360, 640).await.unwrap() else { return };
     let app = TestApp::spawn(testkit::sqlite()).await;
     app.demo_answers(600).await;
-    sign_in(&browser, &app.base, "lanhdao").await;
+    browser.sign_in(&app.base, "lanhdao").await.unwrap();
     browser.goto(&format!("{}/admin/sipas?level=commune", app.base)).await.unwrap();
     browser.wait_text("Xếp hạng cấp xã").await.unwrap();
     let text = browser.page_text().await.unwrap();
@@ -63,7 +55,7 @@ async fn a_leader_sees_every_unit_and_a_commune_only_its_own() {
     browser.click("form[action='/logout'] button").await.unwrap();
     // The click returns before the signed-out page has loaded; wait for it.
     browser.wait_text("Đăng nhập").await.unwrap();
-    sign_in(&browser, &app.base, "anlac.canbo").await;
+    browser.sign_in(&app.base, "anlac.canbo").await.unwrap();
     browser.goto(&format!("{}/admin/sipas?level=commune", app.base)).await.unwrap();
     browser.wait_text("Xếp hạng cấp xã").await.unwrap();
     let text = browser.page_text().await.unwrap();

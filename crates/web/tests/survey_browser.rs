@@ -3,7 +3,7 @@
 //! with JavaScript switched off.
 
 use testkit::browser::Browser;
-use testkit::{PASSWORD, TestApp};
+use testkit::TestApp;
 
 async fn responses_seen_by_official(browser: &Browser, base: &str, survey_id: i64) -> String {
     browser.goto(&format!("{base}/admin/surveys/{survey_id}")).await.unwrap();
@@ -17,11 +17,7 @@ async fn run(javascript: bool) {
     let base = app.base.clone();
     let survey_id = app.store.survey_by_code("sipas", app.clock.now_ms()).await.unwrap().id;
 
-    browser.goto(&format!("{base}/login")).await.unwrap();
-    browser.fill("#username", "anlac.canbo").await.unwrap();
-    browser.fill("#password", PASSWORD).await.unwrap();
-    browser.click("main form.stack button[type=submit]").await.unwrap();
-    browser.wait_text("Tổng quan").await.unwrap();
+    browser.sign_in(&base, "anlac.canbo").await.unwrap();
     assert_eq!(responses_seen_by_official(&browser, &base, survey_id).await, "0");
 
     // The respondent: same browser, the survey link of the commune (the official's session
