@@ -42,6 +42,11 @@ impl Points {
         }
     }
 
+    /// `13,40`: always two decimals, so that a column of points lines up.
+    pub fn fixed(self) -> String {
+        format_number(self.as_f64(), 2)
+    }
+
     pub fn as_f64(self) -> f64 {
         self.0 as f64 / 100.0
     }

@@ -40,8 +40,8 @@ impl ResultLine {
             assessment_id: u.assessment_id,
             rank: u.rank,
             unit: u.unit_name.clone(),
-            fields: u.sheet.fields.iter().map(|f| f.points.display()).collect(),
-            total: u.sheet.total.display(),
+            fields: u.sheet.fields.iter().map(|f| f.points.fixed()).collect(),
+            total: u.sheet.total.fixed(),
             index: u.sheet.index.display(),
             class: u.sheet.class.label(),
             previous: previous.map(|p| p.index.display()).unwrap_or_default(),
@@ -54,7 +54,7 @@ impl ResultLine {
 /// A change in hundredths of a percentage point: `+1,25`, `-0,50`.
 fn signed(hundredths: i64) -> String {
     let sign = if hundredths > 0 { "+" } else if hundredths < 0 { "-" } else { "" };
-    format!("{sign}{}", Points(hundredths.abs()).display())
+    format!("{sign}{}", Points(hundredths.abs()).fixed())
 }
 
 /// The fields' (code, name, max) as column heads.
