@@ -246,7 +246,7 @@ async fn survey_table(session: &Session, round: i64, module: &str, name: &str, t
         .text("module", module.to_string())
         .text("version", "")
         .part("file", Part::bytes(table.as_bytes().to_vec()).file_name(name.to_string()));
-    session.client.post(session.url(&format!("/admin/par/rounds/{round}/survey"))).multipart(form).send().await.unwrap()
+    session.client.post(session.url(&format!("/admin/par/rounds/{round}/measured"))).multipart(form).send().await.unwrap()
 }
 
 /// A new commune formed from An Lạc (whole) and half of Đông Thành, from today.
@@ -309,7 +309,7 @@ async fn survey_points_rank_publish_and_compare_with_last_year_across_lineage() 
             .text("version", version)
             .text("from", format!("01/{year}"))
             .text("to", format!("12/{year}"));
-        let computed = cchc.client.post(cchc.url(&format!("/admin/par/rounds/{round}/survey"))).multipart(form).send().await.unwrap();
+        let computed = cchc.client.post(cchc.url(&format!("/admin/par/rounds/{round}/measured"))).multipart(form).send().await.unwrap();
         assert_eq!(computed.status(), 303, "{backend}");
         let sheet = app.store.par_assessment(&Actor::system("test", app.clock.now_ms()), &province(&app).await, anlac).await.unwrap();
         let mark = sheet.mark("8.1.1", Stage::Measured).expect("An Lạc has SIPAS answers in the demo");
@@ -446,8 +446,8 @@ async fn a_tree_goes_to_excel_and_back_adapted() {
     }
 }
 
-async fn progress_task(session: &Session, plan: i64, task: i64, status: &str, done_on: &str, file: Option<(&str, &[u8])>) -> reqwest::Response {
-    let mut form = Form::new().text("csrf", session.csrf.clone()).text("plan", plan.to_string()).text("status", status.to_string()).text("done_on", done_on.to_string()).text("note", "");
+async fn progress_task(session: &Session, task: i64, status: &str, done_on: &str, file: Option<(&str, &[u8])>) -> reqwest::Response {
+    let mut form = Form::new().text("csrf", session.csrf.clone()).text("status", status.to_string()).text("done_on", done_on.to_string()).text("note", "");
     if let Some((name, bytes)) = file {
         form = form.part("file", Part::bytes(bytes.to_vec()).file_name(name.to_string()));
     }
@@ -501,14 +501,14 @@ async fn plan_tasks_are_tracked_by_their_units_and_their_completion_scores_the_p
         // The lead unit reports progress with evidence; a coordinating unit does not.
         let plan = app.store.par_plan(&province(&app).await, province_plan).await.unwrap();
         let (first, second) = (plan.tasks[0].id, plan.tasks[1].id);
-        assert_eq!(progress_task(&dongthanh, province_plan, second, "done", &today, None).await.status(), 403, "{backend}");
-        assert_eq!(progress_task(&canbo, province_plan, first, "done", "", None).await.status(), 422, "done needs its day");
-        assert_eq!(progress_task(&canbo, province_plan, first, "done", &today, Some(("bao-cao.pdf", b"not a pdf"))).await.status(), 422);
+        assert_eq!(progress_task(&dongthanh, second, "done", &today, None).await.status(), 403, "{backend}");
+        assert_eq!(progress_task(&canbo, first, "done", "", None).await.status(), 422, "done needs its day");
+        assert_eq!(progress_task(&canbo, first, "done", &today, Some(("bao-cao.pdf", b"not a pdf"))).await.status(), 422);
         assert_eq!(app.store.par_plan(&province(&app).await, province_plan).await.unwrap().tasks[0].status, "not_started", "{backend}: nothing written");
-        assert_eq!(progress_task(&canbo, province_plan, first, "done", &today, Some(("bao-cao.pdf", PDF))).await.status(), 303, "{backend}");
-        assert_eq!(progress_task(&canbo, province_plan, second, "in_progress", "", None).await.status(), 303);
+        assert_eq!(progress_task(&canbo, first, "done", &today, Some(("bao-cao.pdf", PDF))).await.status(), 303, "{backend}");
+        assert_eq!(progress_task(&canbo, second, "in_progress", "", None).await.status(), 303);
         let own_task = app.store.par_plan(&province(&app).await, own_plan).await.unwrap().tasks[0].id;
-        assert_eq!(progress_task(&canbo, own_plan, own_task, "done", &today, None).await.status(), 303);
+        assert_eq!(progress_task(&canbo, own_task, "done", &today, None).await.status(), 303);
         let (_, page) = canbo.text(&format!("/admin/par/plans/{province_plan}")).await;
         assert!(page.contains("bao-cao.pdf") && page.contains(">50,0<"), "{backend}: one of two done on time");
         let file = page.split("/admin/par/task-files/").nth(1).unwrap().split('"').next().unwrap().to_string();
@@ -522,14 +522,14 @@ async fn plan_tasks_are_tracked_by_their_units_and_their_completion_scores_the_p
         let cchc = app.login("cchc").await;
         let compute = || async {
             let form = Form::new().text("csrf", cchc.csrf.clone()).text("module", "plan").text("version", "");
-            cchc.client.post(cchc.url(&format!("/admin/par/rounds/{round}/survey"))).multipart(form).send().await.unwrap()
+            cchc.client.post(cchc.url(&format!("/admin/par/rounds/{round}/measured"))).multipart(form).send().await.unwrap()
         };
         assert_eq!(compute().await.status(), 303, "{backend}");
         let points = |sheet: storage::par::AssessmentSheet| sheet.mark("1.1.2", Stage::Measured).and_then(|m| m.points);
         let office = province(&app).await;
         let system = Actor::system("test", app.clock.now_ms());
         assert_eq!(points(app.store.par_assessment(&system, &office, anlac).await.unwrap()), Some(0), "{backend}");
-        assert_eq!(progress_task(&canbo, province_plan, second, "done", &day_after(&app, 0), None).await.status(), 303);
+        assert_eq!(progress_task(&canbo, second, "done", &day_after(&app, 0), None).await.status(), 303);
         assert_eq!(compute().await.status(), 303);
         let sheet = app.store.par_assessment(&system, &office, anlac).await.unwrap();
         assert!(sheet.mark("1.1.2", Stage::Measured).unwrap().note.starts_with("Chỉ số 100,00 %: tỷ lệ nhiệm vụ kế hoạch CCHC"), "{backend}");

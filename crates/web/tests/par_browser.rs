@@ -127,8 +127,8 @@ async fn a_commune_is_scored_from_self_assessment_to_the_published_index() {
     app.clock.advance_ms(2 * DAY);
     browser.sign_in(&base, "cchc").await.unwrap();
     browser.goto(&format!("{base}/admin/par/rounds/{round}")).await.unwrap();
-    browser.fill("#survey-file", sipas.to_str().unwrap()).await.unwrap();
-    browser.click("#survey-points button[type=submit]").await.unwrap();
+    browser.fill("#measured-file", sipas.to_str().unwrap()).await.unwrap();
+    browser.click("#measured-points button[type=submit]").await.unwrap();
     browser.wait_text("cho 1 đơn vị").await.unwrap();
     sign_out(&browser).await;
     browser.sign_in(&base, "thamdinh").await.unwrap();

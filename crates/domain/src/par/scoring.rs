@@ -122,8 +122,8 @@ pub fn score(tree: &Tree, points: &BTreeMap<String, Points>, classes: &Classes) 
         .fields
         .iter()
         .map(|f| {
-            let items = || f.criteria.iter().flat_map(|c| &c.items);
-            FieldScore { code: f.code.clone(), name: f.name.clone(), max: items().map(|i| i.max).sum(), points: items().map(|i| given(&i.code)).sum() }
+            let points = f.criteria.iter().flat_map(|c| &c.items).map(|i| given(&i.code)).sum();
+            FieldScore { code: f.code.clone(), name: f.name.clone(), max: f.max(), points }
         })
         .collect();
     let items: Points = fields.iter().map(|f| f.points).sum();

@@ -162,6 +162,18 @@ pub struct Adjustment {
     pub guide: String,
 }
 
+impl Field {
+    pub fn max(&self) -> Points {
+        self.criteria.iter().map(Criterion::max).sum()
+    }
+}
+
+impl Criterion {
+    pub fn max(&self) -> Points {
+        self.items.iter().map(|i| i.max).sum()
+    }
+}
+
 impl Item {
     pub fn self_assessed(&self) -> bool {
         self.source == Source::SelfAssessed
@@ -184,7 +196,7 @@ impl Tree {
 
     /// The most points a unit can have: every item's maximum (bonus points do not raise it).
     pub fn max(&self) -> Points {
-        self.items().map(|(_, _, i)| i.max).sum()
+        self.fields.iter().map(Field::max).sum()
     }
 
     /// Every problem with the tree, in Vietnamese, or nothing.

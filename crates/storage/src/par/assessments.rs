@@ -34,7 +34,7 @@ pub(super) const ASSESSMENT_SELECT: &str = "SELECT a.id, a.round_id, a.unit_id, 
 /// How the caller stands to an assessment; decides what they see and may do.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct Viewer {
-    /// The reform office: sees everything, sets survey points, assigns the council.
+    /// The reform office: sees everything, sets measured points, assigns the council.
     pub office: bool,
     /// The unit's own officials: self-assess and explain.
     pub unit: bool,
@@ -84,7 +84,7 @@ pub struct Mark<'a> {
 
 /// A module's results for a round's units, and where they come from (shown beside the points).
 #[derive(Clone, Debug, Default)]
-pub struct SurveyResults {
+pub struct MeasuredResults {
     /// Unit code → index per measure ("" for the overall index).
     pub indices: BTreeMap<String, BTreeMap<String, f64>>,
     pub source: String,
@@ -92,7 +92,7 @@ pub struct SurveyResults {
 
 /// What setting a module's points did.
 #[derive(Clone, Debug, Default, PartialEq)]
-pub struct SurveyReport {
+pub struct MeasuredReport {
     /// Units whose points were set.
     pub units: usize,
     /// Units of the round without a result.
@@ -337,16 +337,16 @@ impl Store {
 
     /// Sets the points of every item `module` measures, for each unit of the round with a
     /// result (unit id → index per measure); the reform office's, in the final appraisal.
-    pub async fn set_par_survey_points(&self, actor: &Actor, access: &Access, round_id: i64, module: Module, results: &SurveyResults) -> Result<SurveyReport> {
+    pub async fn set_par_measured_points(&self, actor: &Actor, access: &Access, round_id: i64, module: Module, results: &MeasuredResults) -> Result<MeasuredReport> {
         self.require_province_wide(access, Permission::ManagePar).await?;
         let round = self.par_round(round_id).await?;
         round.deadlines.open_for(Stage::Measured, actor.at).map_err(Error::Conflict)?;
         let sql = format!("{ASSESSMENT_SELECT} WHERE a.round_id = $1 ORDER BY u.sort_key");
         let assessments: Vec<Assessment> = on_db!(self, read, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(round_id).fetch_all(pool).await)?;
         let mut rows = Vec::new();
-        let mut report = SurveyReport {
+        let mut report = MeasuredReport {
             unknown: results.indices.keys().filter(|code| !assessments.iter().any(|a| &a.unit_code == *code)).cloned().collect(),
-            ..SurveyReport::default()
+            ..MeasuredReport::default()
         };
         for assessment in &assessments {
             let marks = results.indices.get(&assessment.unit_code).map(|indices| measured_marks(&round.tree, module, indices)).unwrap_or_default();

@@ -8,7 +8,7 @@ mod plans;
 mod results;
 mod rounds;
 
-pub use assessments::{Assessment, AssessmentSheet, HistoryRow, Mark, MarkRow, SurveyReport, SurveyResults, Viewer};
+pub use assessments::{Assessment, AssessmentSheet, HistoryRow, Mark, MarkRow, MeasuredReport, MeasuredResults, Viewer};
 pub use evidence::{Document, EvidenceFile, Upload};
 pub use rounds::{NewRound, Round, TreeSummary};
 pub use results::{Previous, PublishedRound, Results, UnitResult};

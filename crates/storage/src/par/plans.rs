@@ -141,18 +141,26 @@ impl Store {
     /// The plans the caller takes part in: their units' own, and the province's (which assigns
     /// tasks to every unit).
     pub async fn par_plans(&self, access: &Access) -> Result<Vec<PlanRow>> {
+        self.visible_plans(access, None).await
+    }
+
+    /// The plans the caller takes part in, or the one of them with id `only`.
+    async fn visible_plans(&self, access: &Access, only: Option<i64>) -> Result<Vec<PlanRow>> {
         let mut units = access.roots(Permission::SelfAssess);
         units.extend(access.roots(Permission::ApproveAssessment));
         units.extend(access.roots(Permission::ManagePar));
         let scope = crate::units::scope_sql(&units);
-        let sql = format!("{scope} {PLAN_SELECT} WHERE p.unit_id IN (SELECT id FROM scope) OR (u.parent_id IS NULL AND $1) ORDER BY p.year DESC, u.sort_key");
+        let sql = format!(
+            "{scope} {PLAN_SELECT} WHERE (p.unit_id IN (SELECT id FROM scope) OR (u.parent_id IS NULL AND $1)) AND ($2 IS NULL OR p.id = $2)
+             ORDER BY p.year DESC, u.sort_key"
+        );
         let participant = access.has_any(&PAR_PARTICIPATION);
-        Ok(on_db!(self, read, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(participant).fetch_all(pool).await)?)
+        Ok(on_db!(self, read, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(participant).bind(only).fetch_all(pool).await)?)
     }
 
     /// One plan with its tasks; not found for those who do not take part in it.
     pub async fn par_plan(&self, access: &Access, id: i64) -> Result<Plan> {
-        let plan = self.par_plans(access).await?.into_iter().find(|p| p.id == id).ok_or(Error::NotFound)?;
+        let plan = self.visible_plans(access, Some(id)).await?.into_iter().next().ok_or(Error::NotFound)?;
         let tasks_sql = format!("{TASK_SELECT} WHERE t.plan_id = $1 ORDER BY t.deadline, t.id");
         let tasks: Vec<TaskRow> = on_db!(self, read, |pool| sqlx::query_as(sqlx::AssertSqlSafe(tasks_sql.as_str())).bind(id).fetch_all(pool).await)?;
         let partners: Vec<(i64, i64, String)> = on_db!(self, read, |pool| {
@@ -171,9 +179,18 @@ impl Store {
                 .await
         })?;
         let owner = self.keeps(access, plan.unit_id).await?;
+        // The lead units the caller reports for, each asked once.
+        let mut reports_for = std::collections::HashMap::new();
         let mut leading = Vec::new();
-        for task in &tasks {
-            if !owner && access.can(Permission::SelfAssess, &self.unit_ancestry(task.lead_unit_id).await?) {
+        for task in tasks.iter().filter(|_| !owner) {
+            let reports = match reports_for.get(&task.lead_unit_id) {
+                Some(reports) => *reports,
+                None => {
+                    let reports = access.can(Permission::SelfAssess, &self.unit_ancestry(task.lead_unit_id).await?);
+                    *reports_for.entry(task.lead_unit_id).or_insert(reports)
+                }
+            };
+            if reports {
                 leading.push(task.id);
             }
         }
@@ -221,8 +238,9 @@ impl Store {
         .await)
     }
 
-    /// Reports a task's progress (by the plan's keeper or the lead unit), with perhaps a file.
-    pub async fn progress_par_task(&self, actor: &Actor, access: &Access, task_id: i64, update: &TaskUpdate) -> Result<()> {
+    /// Reports a task's progress (by the plan's keeper or the lead unit), with perhaps a file;
+    /// returns the task's plan.
+    pub async fn progress_par_task(&self, actor: &Actor, access: &Access, task_id: i64, update: &TaskUpdate) -> Result<i64> {
         let plan_id: i64 = on_db!(self, read, |pool| sqlx::query_scalar("SELECT plan_id FROM par_tasks WHERE id = $1").bind(task_id).fetch_optional(pool).await)?
             .ok_or(Error::NotFound)?;
         let plan = self.par_plan(access, plan_id).await?;
@@ -271,7 +289,7 @@ impl Store {
             }));
             record!(&mut *tx, actor, &entry)?;
             tx.commit().await?;
-            Ok::<_, Error>(())
+            Ok::<_, Error>(plan_id)
         }
         .await)
     }

@@ -13,7 +13,7 @@ use domain::par::plan::TaskStatus;
 use domain::par::{Action, Deadlines, Module, Points, Stage, Tree};
 use domain::text::{parse_date, vn_datetime, vn_midnight_ms};
 use domain::units::UnitLevel;
-use storage::par::{Mark, NewRound, NewTask, SurveyResults, TaskUpdate};
+use storage::par::{Mark, NewRound, NewTask, MeasuredResults, TaskUpdate};
 use storage::{Actor, Store};
 
 const DAY: i64 = 86_400_000;
@@ -109,8 +109,8 @@ async fn round(store: &Store, province: i64, council: i64, year: i32, in_force: 
         }
     }
     for (module, indices) in measured {
-        let results = SurveyResults { indices, source: format!("kết quả năm {year} (dữ liệu minh họa)") };
-        store.set_par_survey_points(&at(d.final_appraisal), &office, round, module, &results).await?;
+        let results = MeasuredResults { indices, source: format!("kết quả năm {year} (dữ liệu minh họa)") };
+        store.set_par_measured_points(&at(d.final_appraisal), &office, round, module, &results).await?;
     }
     store.publish_par_round(&Actor::system("demo", d.final_appraisal + DAY), &office, round).await?;
     Ok(())

@@ -17,7 +17,7 @@ use crate::auth::session::CurrentUser;
 use crate::error::PageResult;
 use crate::layout::Layout;
 
-const HEADER: [&str; 8] = ["Mã", "Nội dung", "Điểm tối đa", "Tự chấm", "Thẩm định vòng 1", "Thẩm định vòng 2", "Điều tra XHH", "Điểm đạt"];
+const HEADER: [&str; 8] = ["Mã", "Nội dung", "Điểm tối đa", "Tự chấm", "Thẩm định vòng 1", "Thẩm định vòng 2", "Điều tra, theo dõi kế hoạch", "Điểm đạt"];
 
 /// The stages shown as columns, in the header's order.
 const STAGES: [Stage; 4] = [Stage::SelfAssessment, Stage::Appraisal, Stage::FinalAppraisal, Stage::Measured];
@@ -53,7 +53,7 @@ fn lines(sheet: &AssessmentSheet) -> Vec<Line> {
     for (field, scored) in tree.fields.iter().zip(&result.fields) {
         lines.push(sum_line("field", &field.code, &field.name, scored.max, scored.points));
         for criterion in &field.criteria {
-            let max = criterion.items.iter().map(|i| i.max).sum();
+            let max = criterion.max();
             let got = criterion.items.iter().map(|i| standing(&i.code)).sum();
             lines.push(sum_line("criterion", &criterion.code, &criterion.name, max, got));
             lines.extend(criterion.items.iter().map(|i| item_line(&i.code, &i.name, i.max)));

@@ -7,7 +7,7 @@ mod plans;
 mod results;
 mod rounds;
 mod sheet;
-mod survey;
+mod measured;
 mod trees;
 
 use axum::Router;
@@ -35,7 +35,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/par/rounds/{id}/results.xlsx", get(results::xlsx))
         .route("/chi-so-cchc", get(results::public_list))
         .route("/chi-so-cchc/{id}", get(results::public_show))
-        .route("/admin/par/rounds/{id}/survey", post(survey::set_points).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)))
+        .route("/admin/par/rounds/{id}/measured", post(measured::set_points).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)))
         .route("/admin/par/assessments/{id}", get(sheet::show))
         .route("/admin/par/assessments/{id}/council", post(rounds::assign))
         .route("/admin/par/assessments/{id}/items/{code}", post(sheet::save_item).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)))

@@ -192,9 +192,8 @@ pub async fn progress(State(state): State<AppState>, user: CurrentUser, Path(tas
         "" => None,
         typed => Some(text::parse_date(typed).ok_or_else(|| Failure::invalid(format!("Ngày hoàn thành «{typed}» không hợp lệ; nhập theo dạng dd/mm/yyyy.")))?),
     };
-    let plan = field("plan").parse::<i64>().unwrap_or_default();
     let update = TaskUpdate { status, done_on, note: field("note").to_string(), file: upload.file.clone() };
-    state.store.progress_par_task(&user.actor(&state), &user.principal.access, task, &update).await?;
+    let plan = state.store.progress_par_task(&user.actor(&state), &user.principal.access, task, &update).await?;
     Ok(Redirect::to(&format!("/admin/par/plans/{plan}?saved=1#task-{task}")).into_response())
 }
 

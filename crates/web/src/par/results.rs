@@ -46,9 +46,14 @@ impl ResultLine {
             class: u.sheet.class.label(),
             previous: previous.map(|p| p.index.display()).unwrap_or_default(),
             change: previous.map(|p| signed(u.sheet.index.0 - p.index.0)).unwrap_or_default(),
-            carried: previous.filter(|p| !p.carried_from.is_empty()).map(|p| format!("suy từ {}", p.carried_from.join(", "))).unwrap_or_default(),
+            carried: carried(u),
         }
     }
+}
+
+/// How last year's index was found for a unit that is new: `suy từ A, B`; empty otherwise.
+fn carried(u: &UnitResult) -> String {
+    u.previous.as_ref().filter(|p| !p.carried_from.is_empty()).map(|p| format!("suy từ {}", p.carried_from.join(", "))).unwrap_or_default()
 }
 
 /// A change in hundredths of a percentage point: `+1,25`, `-0,50`.
@@ -59,7 +64,7 @@ fn signed(hundredths: i64) -> String {
 
 /// The fields' (code, name, max) as column heads.
 pub fn field_heads(results: &Results) -> Vec<(String, String, String)> {
-    results.round.tree.fields.iter().map(|f| (f.code.clone(), f.name.clone(), f.criteria.iter().flat_map(|c| &c.items).map(|i| i.max).sum::<Points>().display())).collect()
+    results.round.tree.fields.iter().map(|f| (f.code.clone(), f.name.clone(), f.max().display())).collect()
 }
 
 fn ranking_sheet(results: &Results) -> ReportSheet {
@@ -75,7 +80,7 @@ fn ranking_sheet(results: &Results) -> ReportSheet {
             cells.extend([u.sheet.bonus, u.sheet.penalty, u.sheet.total].map(|p| Value::Hundredths(p.as_f64())));
             cells.push(Value::Text(u.sheet.class.label().into()));
             cells.push(u.previous.as_ref().map_or(Value::Empty, |p| Value::Hundredths(p.index.percent())));
-            cells.push(Value::Text(ResultLine::of(u).carried));
+            cells.push(Value::Text(carried(u)));
             cells
         })
         .collect();

@@ -133,7 +133,7 @@ pub struct AssessmentLine {
     pub scored: usize,
     pub to_score: usize,
     pub self_total: String,
-    /// The points that stand now: appraised, survey-derived, or the unit's own.
+    /// The points that stand now: appraised, measured, or the unit's own.
     pub total: String,
     pub index: String,
     pub class: &'static str,
@@ -166,7 +166,7 @@ pub struct RoundPage {
 
 #[derive(Deserialize)]
 pub struct RoundQuery {
-    survey: Option<String>,
+    measured: Option<String>,
     #[serde(default)]
     units: usize,
     #[serde(default)]
@@ -181,7 +181,7 @@ impl RoundQuery {
         if self.published.is_some() {
             return Some("Đã công bố kết quả trên trang công khai.".into());
         }
-        let module = Module::parse(self.survey.as_deref()?)?;
+        let module = Module::parse(self.measured.as_deref()?)?;
         let mut notice = format!("Đã tính điểm từ {} cho {} đơn vị.", module.label(), self.units);
         if self.missing > 0 {
             notice.push_str(&format!(" {} đơn vị của đợt chưa có kết quả khảo sát.", self.missing));
@@ -238,7 +238,7 @@ pub async fn show(State(state): State<AppState>, user: CurrentUser, Path(id): Pa
             modules.push((module.code(), module.label()));
         }
     }
-    let setting_surveys = office && phase == Phase::FinalAppraisal && !modules.is_empty();
+    let setting_measured = office && phase == Phase::FinalAppraisal && !modules.is_empty();
     let year = round.tree.year;
     Ok(RoundPage {
         layout: Layout::admin(&user, round.title.clone(), "/admin/par"),
@@ -263,8 +263,8 @@ pub async fn show(State(state): State<AppState>, user: CurrentUser, Path(id): Pa
         previous_round,
         published: round.published_at.map(text::format_timestamp_ms),
         may_publish: office && phase == Phase::Closed && round.published_at.is_none(),
-        modules: if setting_surveys { modules } else { Vec::new() },
-        versions: if setting_surveys { crate::sipas::figures::versions(&state, access).await? } else { Vec::new() },
+        modules: if setting_measured { modules } else { Vec::new() },
+        versions: if setting_measured { crate::sipas::figures::versions(&state, access).await? } else { Vec::new() },
         period: (format!("01/{year}"), format!("12/{year}")),
     })
 }

@@ -45,8 +45,8 @@ pub struct ItemView {
     pub max: String,
     pub guide: String,
     pub evidence_required: bool,
-    /// Measured by a survey: never self-scored.
-    pub surveyed: bool,
+    /// Measured by a module (a survey, plan tracking): never self-scored.
+    pub measured: bool,
     pub marks: Vec<StageMark>,
     pub documents: Vec<(i64, String)>,
     /// Every change to the item's marks, oldest first.
@@ -121,7 +121,7 @@ fn points_text(points: Option<i64>) -> String {
     points.map(|p| Points(p).display()).unwrap_or_default()
 }
 
-fn item_view(sheet: &AssessmentSheet, history: &[HistoryRow], stage_now: Option<Stage>, code: &str, name: &str, max: Points, surveyed: bool) -> ItemView {
+fn item_view(sheet: &AssessmentSheet, history: &[HistoryRow], stage_now: Option<Stage>, code: &str, name: &str, max: Points, measured: bool) -> ItemView {
     let history = history
         .iter()
         .filter(|h| h.item_code == code)
@@ -147,7 +147,7 @@ fn item_view(sheet: &AssessmentSheet, history: &[HistoryRow], stage_now: Option<
         .filter_map(|(id, _)| sheet.documents.iter().find(|d| d.id == *id).map(|d| (d.id, d.name.clone())))
         .collect();
     let fits = |stage: Stage| match stage {
-        Stage::SelfAssessment | Stage::Explanation => !surveyed,
+        Stage::SelfAssessment | Stage::Explanation => !measured,
         _ => true,
     };
     let form = stage_now.filter(|s| fits(*s)).map(|stage| {
@@ -167,7 +167,7 @@ fn item_view(sheet: &AssessmentSheet, history: &[HistoryRow], stage_now: Option<
             },
         }
     });
-    ItemView { code: code.into(), name: name.into(), max: max.display(), guide: String::new(), evidence_required: false, surveyed, marks, documents, history, form }
+    ItemView { code: code.into(), name: name.into(), max: max.display(), guide: String::new(), evidence_required: false, measured, marks, documents, history, form }
 }
 
 fn page(user: &CurrentUser, sheet: &AssessmentSheet, history: &[HistoryRow], now: i64) -> SheetPage {

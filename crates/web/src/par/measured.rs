@@ -10,7 +10,7 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::par::Module;
 use domain::text;
-use storage::par::{Round, SurveyResults};
+use storage::par::{Round, MeasuredResults};
 
 use crate::AppState;
 use crate::auth::csrf::CheckedUpload;
@@ -22,21 +22,21 @@ pub async fn set_points(State(state): State<AppState>, user: CurrentUser, Path(i
     let upload = CheckedUpload::read(&state, &headers, multipart).await?;
     let access = &user.principal.access;
     let field = |name: &str| upload.fields.get(name).map_or("", |v| v.trim());
-    let module = Module::parse(field("module")).ok_or_else(|| Failure::invalid("Hãy chọn khảo sát lấy điểm."))?;
+    let module = Module::parse(field("module")).ok_or_else(|| Failure::invalid("Hãy chọn nguồn đo để lấy điểm."))?;
     let round = state.store.par_round(id).await?;
     let results = match (&upload.file, module) {
         (Some((name, bytes)), _) => from_table(name, bytes)?,
         (None, Module::Plan) => from_plans(&state, &round).await?,
         (None, _) => from_survey(&state, access, &round, field("version"), field("from"), field("to")).await?,
     };
-    let report = state.store.set_par_survey_points(&user.actor(&state), access, id, module, &results).await?;
-    let to = format!("/admin/par/rounds/{id}?survey={}&units={}&missing={}&unknown={}", module.code(), report.units, report.missing.len(), report.unknown.len());
+    let report = state.store.set_par_measured_points(&user.actor(&state), access, id, module, &results).await?;
+    let to = format!("/admin/par/rounds/{id}?measured={}&units={}&missing={}&unknown={}", module.code(), report.units, report.missing.len(), report.unknown.len());
     Ok(Redirect::to(&to).into_response())
 }
 
 /// Each unit's overall index and element (or part) indices in a survey of this system, over a
 /// period, for the units of the round's level.
-async fn from_survey(state: &AppState, access: &domain::auth::Access, round: &Round, version: &str, from: &str, to: &str) -> Result<SurveyResults, Failure> {
+async fn from_survey(state: &AppState, access: &domain::auth::Access, round: &Round, version: &str, from: &str, to: &str) -> Result<MeasuredResults, Failure> {
     let version = version.parse().map_err(|_| Failure::invalid("Hãy chọn mẫu phiếu khảo sát, hoặc tải lên bảng kết quả."))?;
     let query = DashboardQuery {
         version: Some(version),
@@ -58,22 +58,22 @@ async fn from_survey(state: &AppState, access: &domain::auth::Access, round: &Ro
         }
     }
     let form = selection.versions.iter().find(|(id, _)| *id == version).map_or("", |(_, label)| label.as_str());
-    Ok(SurveyResults { indices, source: format!("{form}, kỳ {}, {}", selection.period_label(), selection.methodology_label()) })
+    Ok(MeasuredResults { indices, source: format!("{form}, kỳ {}, {}", selection.period_label(), selection.methodology_label()) })
 }
 
 /// Each unit's share of its tasks of the tree's year done on time, as tracked today.
-async fn from_plans(state: &AppState, round: &Round) -> Result<SurveyResults, Failure> {
+async fn from_plans(state: &AppState, round: &Round) -> Result<MeasuredResults, Failure> {
     let today = text::vn_datetime(state.clock.now_ms()).date();
     let completion = state.store.par_plan_completion(round.tree.year, today).await?;
     let indices = completion.into_iter().filter_map(|(unit, c)| Some((unit, BTreeMap::from([(String::new(), c.rate()?)])))).collect();
     let source = format!("tỷ lệ nhiệm vụ kế hoạch CCHC năm {} hoàn thành đúng hạn, tính đến {}", round.tree.year, text::format_date(today));
-    Ok(SurveyResults { indices, source })
+    Ok(MeasuredResults { indices, source })
 }
 
 /// A table of results: the unit's code, its overall index, then one column per measure headed
 /// by the measure's code. Every mistake is reported with its line; nothing is taken from a
 /// table with mistakes.
-fn from_table(name: &str, bytes: &[u8]) -> Result<SurveyResults, Failure> {
+fn from_table(name: &str, bytes: &[u8]) -> Result<MeasuredResults, Failure> {
     let rows = sheets::read_table(name, bytes).map_err(|e| Failure::invalid(e.to_string()))?;
     let Some((header, lines)) = rows.split_first() else { return Err(Failure::invalid("Bảng kết quả trống.")) };
     if header.len() < 2 {
@@ -106,5 +106,5 @@ fn from_table(name: &str, bytes: &[u8]) -> Result<SurveyResults, Failure> {
     if !errors.is_empty() {
         return Err(Failure::fields(errors.into_iter().map(|message| crate::error::FieldError { field: String::new(), message }).collect()));
     }
-    Ok(SurveyResults { indices, source: format!("bảng {}", text::clean(name)) })
+    Ok(MeasuredResults { indices, source: format!("bảng {}", text::clean(name)) })
 }
