@@ -45,6 +45,9 @@ pub enum Permission {
     HandleAlerts,
     /// Add completed dossiers to the sampling frame (the one-stop system's account).
     RegisterDossiers,
+    /// Send answers collected by another system through the API, counted under the API
+    /// channel, for units of the subtree (the one-stop system's account).
+    SubmitResponses,
     /// Open the names and contacts of the sampling frame (each opening is audited).
     ViewRespondents,
     /// Set up the rating kiosks of the subtree's counters, take duty at one, invite ratings.
@@ -112,7 +115,7 @@ impl Role {
     pub fn permissions(self) -> &'static [Permission] {
         use Permission::*;
         match self {
-            Self::CounterStaff => &[RegisterDossiers, RunKiosks],
+            Self::CounterStaff => &[RegisterDossiers, SubmitResponses, RunKiosks],
             Self::Interviewer => &[ConductInterviews],
             Self::DataEntry => &[EnterPaper],
             // The unit's own officials read its responses to act on what citizens said.
@@ -129,7 +132,7 @@ impl Role {
 }
 
 /// What administrators may do: everything but open respondents' contacts.
-const ADMINISTRATION: [Permission; 14] = {
+const ADMINISTRATION: [Permission; 15] = {
     use Permission::*;
     [
         ViewUnits,
@@ -143,6 +146,7 @@ const ADMINISTRATION: [Permission; 14] = {
         PublishResults,
         HandleAlerts,
         RegisterDossiers,
+        SubmitResponses,
         RunKiosks,
         EnterPaper,
         ManagePar,
@@ -150,8 +154,8 @@ const ADMINISTRATION: [Permission; 14] = {
 };
 
 /// The reform office: the administrators' permissions and the respondents' contacts.
-const REFORM_OFFICE: [Permission; 15] = {
-    let mut all = [Permission::ViewRespondents; 15];
+const REFORM_OFFICE: [Permission; 16] = {
+    let mut all = [Permission::ViewRespondents; 16];
     let mut i = 0;
     while i < ADMINISTRATION.len() {
         all[i] = ADMINISTRATION[i];
@@ -172,7 +176,7 @@ pub struct Grant {
 }
 
 /// What a signed-in official may do where: their grants, read against the unit tree.
-#[derive(Clone, Debug, Default)]
+#[derive(Clone, Debug, Default, PartialEq)]
 pub struct Access {
     grants: Vec<Grant>,
 }

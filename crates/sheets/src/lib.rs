@@ -1,66 +1,10 @@
-//! Tables in and out: CSV and XLSX (also XLS and ODS on input) read into rows of text, and
-//! written with a header row for officials who work in Excel.
+//! Tables in and out: CSV and XLSX read into rows of text within the limits of each kind of
+//! import, and written with a header row for officials who work in Excel (CSV cells made inert
+//! so that no spreadsheet runs them as formulas).
 
-use std::io::Cursor;
+mod read;
 
-use calamine::{Data, Reader, open_workbook_auto_from_rs};
-
-#[derive(Debug, thiserror::Error)]
-pub enum SheetError {
-    #[error("Chỉ nhận tệp .csv, .xlsx, .xls hoặc .ods.")]
-    UnsupportedType,
-    #[error("Không đọc được tệp: {0}")]
-    Unreadable(String),
-    #[error("Tệp không có trang tính nào.")]
-    NoSheet,
-}
-
-/// Reads the first sheet (or the CSV) as rows of trimmed text. The format is chosen by the
-/// file name's extension; CSV may be comma- or semicolon-separated, with or without a BOM.
-pub fn read_table(file_name: &str, bytes: &[u8]) -> Result<Vec<Vec<String>>, SheetError> {
-    let lower = file_name.to_lowercase();
-    if lower.ends_with(".csv") {
-        read_csv(bytes)
-    } else if [".xlsx", ".xls", ".xlsm", ".ods"].iter().any(|ext| lower.ends_with(ext)) {
-        read_workbook(bytes)
-    } else {
-        Err(SheetError::UnsupportedType)
-    }
-}
-
-fn read_csv(bytes: &[u8]) -> Result<Vec<Vec<String>>, SheetError> {
-    let text = std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").unwrap_or(bytes))
-        .map_err(|_| SheetError::Unreadable("tệp CSV phải được lưu với bảng mã UTF-8.".into()))?;
-    let first_line = text.lines().next().unwrap_or("");
-    let delimiter = if first_line.matches(';').count() > first_line.matches(',').count() { b';' } else { b',' };
-    let mut reader = csv::ReaderBuilder::new().has_headers(false).flexible(true).delimiter(delimiter).from_reader(text.as_bytes());
-    reader
-        .records()
-        .map(|record| {
-            record
-                .map(|r| r.iter().map(|c| c.trim().to_string()).collect())
-                .map_err(|e| SheetError::Unreadable(e.to_string()))
-        })
-        .collect()
-}
-
-fn read_workbook(bytes: &[u8]) -> Result<Vec<Vec<String>>, SheetError> {
-    read_sheets(bytes)?.into_iter().next().map(|(_, rows)| rows).ok_or(SheetError::NoSheet)
-}
-
-/// Rows of text, the header first.
-pub type Rows = Vec<Vec<String>>;
-
-/// Every sheet of a workbook by name, each as rows of text.
-pub fn read_sheets(bytes: &[u8]) -> Result<Vec<(String, Rows)>, SheetError> {
-    let mut workbook = open_workbook_auto_from_rs(Cursor::new(bytes.to_vec())).map_err(|e| SheetError::Unreadable(e.to_string()))?;
-    let mut sheets = Vec::new();
-    for name in workbook.sheet_names() {
-        let range = workbook.worksheet_range(&name).map_err(|e| SheetError::Unreadable(e.to_string()))?;
-        sheets.push((name, range.rows().map(|row| row.iter().map(cell_text).collect()).collect()));
-    }
-    Ok(sheets)
-}
+pub use read::{Limits, Rows, SheetError, read_sheets, read_table};
 
 /// A workbook of several small sheets, each given with its header as its first row.
 pub fn write_sheets(sheets: &[(&str, &[Vec<String>])]) -> Result<Vec<u8>, SheetError> {
@@ -182,7 +126,8 @@ pub fn write_report(sheets: &[ReportSheet]) -> Result<Vec<u8>, SheetError> {
 }
 
 /// A cell as an official would read it: whole numbers without `.0`, dates as dd/mm/yyyy.
-fn cell_text(cell: &Data) -> String {
+pub(crate) fn cell_text(cell: &calamine::Data) -> String {
+    use calamine::Data;
     match cell {
         Data::Empty | Data::Error(_) => String::new(),
         Data::String(s) => s.trim().to_string(),
@@ -225,7 +170,8 @@ pub fn csv_chunk(rows: &[Vec<String>], bom: bool) -> Vec<u8> {
     let mut writer = csv::Writer::from_writer(start);
     // Writing to a Vec cannot fail.
     for row in rows {
-        let _ = writer.write_record(row);
+        let cells: Vec<_> = row.iter().map(|cell| inert(cell)).collect();
+        let _ = writer.write_record(cells.iter().map(|cell| cell.as_bytes()));
     }
     writer.into_inner().unwrap_or_default()
 }
@@ -237,6 +183,16 @@ pub struct XlsxWriter {
     workbook: rust_xlsxwriter::Workbook,
     text: rust_xlsxwriter::Format,
     next_row: u32,
+}
+
+/// A cell as a spreadsheet will take it as text, never as a formula (the OWASP rule for CSV
+/// injection): one that starts with `=`, `+`, `-` or `@` — after any blanks, which a
+/// spreadsheet may trim — or with a tab or carriage return gets a leading apostrophe. Numbers
+/// such as `-2.5` or `+84912345678` stay as they are: they cannot run anything.
+pub fn inert(cell: &str) -> std::borrow::Cow<'_, str> {
+    let after_blanks = cell.trim_start_matches([' ', '\t', '\r', '\n']);
+    let risky = cell.starts_with(['\t', '\r']) || after_blanks.starts_with(['=', '+', '-', '@']);
+    if risky && cell.trim().parse::<f64>().is_err() { format!("'{cell}").into() } else { cell.into() }
 }
 
 fn fail(e: rust_xlsxwriter::XlsxError) -> SheetError {
@@ -293,6 +249,7 @@ pub fn write_xlsx(sheet_name: &str, header: &[&str], rows: &[Vec<String>]) -> Re
 #[cfg(test)]
 mod report_tests {
     use super::*;
+    use crate::ROOMY;
 
     #[test]
     fn a_report_keeps_numbers_and_carries_a_native_chart() {
@@ -303,7 +260,7 @@ mod report_tests {
             chart: Some(Chart { title: "Chỉ số".into(), line: false, category_column: 0, value_column: 1, value_axis: "%".into() }),
         };
         let bytes = write_report(std::slice::from_ref(&sheet)).unwrap();
-        let table = read_table("r.xlsx", &bytes).unwrap();
+        let table = read_table("r.xlsx", &bytes, &ROOMY).unwrap();
         assert_eq!(table[1], ["Sở Tư pháp", "91.25"]);
         // The chart is a part of its own in the package.
         let zip = String::from_utf8_lossy(&bytes);
@@ -311,6 +268,9 @@ mod report_tests {
         assert_eq!(String::from_utf8(sheet.to_csv()).unwrap(), "\u{feff}Đơn vị,Chỉ số (%)\nSở Tư pháp,91.25\nSở Y tế,\n");
     }
 }
+
+#[cfg(test)]
+const ROOMY: Limits = Limits { rows: 100_000, columns: 100, cells: 1_000_000, unpacked_bytes: 64 << 20 };
 
 #[cfg(test)]
 mod tests {
@@ -323,7 +283,7 @@ mod tests {
     #[test]
     fn xlsx_round_trips_text() {
         let bytes = write_xlsx("Đơn vị", &["Mã", "Tên", "Hiệu lực từ"], &table()).unwrap();
-        let read = read_table("don-vi.xlsx", &bytes).unwrap();
+        let read = read_table("don-vi.xlsx", &bytes, &ROOMY).unwrap();
         assert_eq!(read[0], vec!["Mã", "Tên", "Hiệu lực từ"]);
         assert_eq!(read[1], table()[0]);
         assert_eq!(read[2][..2], table()[1][..2]);
@@ -332,10 +292,10 @@ mod tests {
     #[test]
     fn csv_round_trips_and_accepts_semicolons() {
         let bytes = write_csv(&["Mã", "Tên", "Hiệu lực từ"], &table());
-        let read = read_table("x.CSV", &bytes).unwrap();
+        let read = read_table("x.CSV", &bytes, &ROOMY).unwrap();
         assert_eq!(read[1], table()[0]);
         let semicolons = "code;name\n01;Tỉnh An Lạc, mới\n".as_bytes();
-        assert_eq!(read_table("y.csv", semicolons).unwrap()[1], vec!["01", "Tỉnh An Lạc, mới"]);
+        assert_eq!(read_table("y.csv", semicolons, &ROOMY).unwrap()[1], vec!["01", "Tỉnh An Lạc, mới"]);
     }
 
     #[test]
@@ -348,7 +308,7 @@ mod tests {
             writer.push(&[format!("{i:05}"), "Hài lòng".to_string()]).unwrap();
         }
         writer.save(&path).unwrap();
-        let read = read_table("big.xlsx", &std::fs::read(&path).unwrap()).unwrap();
+        let read = read_table("big.xlsx", &std::fs::read(&path).unwrap(), &ROOMY).unwrap();
         assert_eq!(read.len(), 20_001);
         assert_eq!(read[20_000], vec!["19999", "Hài lòng"]);
         std::fs::remove_dir_all(dir).unwrap();
@@ -363,8 +323,34 @@ mod tests {
 
     #[test]
     fn refuses_other_files() {
-        assert!(matches!(read_table("a.pdf", b"%PDF"), Err(SheetError::UnsupportedType)));
-        assert!(matches!(read_table("a.xlsx", b"not a zip"), Err(SheetError::Unreadable(_))));
-        assert!(matches!(read_table("a.csv", b"\xff\xfe"), Err(SheetError::Unreadable(_))));
+        assert!(matches!(read_table("a.pdf", b"%PDF", &ROOMY), Err(SheetError::UnsupportedType)));
+        assert!(matches!(read_table("a.xlsx", b"not a zip", &ROOMY), Err(SheetError::Unreadable(_))));
+        assert!(matches!(read_table("a.csv", b"\xff\xfe", &ROOMY), Err(SheetError::Unreadable(_))));
+        assert_eq!(read_table("a.xls", b"\xd0\xcf", &ROOMY), Err(SheetError::OldFormat));
+        assert_eq!(read_table("a.ods", b"PK", &ROOMY), Err(SheetError::OldFormat));
+    }
+
+    #[test]
+    fn csv_cells_never_run_as_formulas() {
+        let rows = vec![vec![
+            "=HYPERLINK(\"http://evil.example\",\"Bấm\")".to_string(),
+            "\t=1+1".to_string(),
+            "  @SUM(A1)".to_string(),
+            "\r-cmd".to_string(),
+            "+84912345678".to_string(),
+            "-2.5".to_string(),
+            "Hài lòng".to_string(),
+        ]];
+        let written = String::from_utf8(csv_chunk(&rows, false)).unwrap();
+        let read = read_table("x.csv", written.as_bytes(), &ROOMY).unwrap();
+        assert_eq!(read[0][0], "'=HYPERLINK(\"http://evil.example\",\"Bấm\")");
+        // Read back (and trimmed) the tab stays behind the apostrophe.
+        assert_eq!(read[0][1], "'\t=1+1");
+        assert_eq!(read[0][2], "'  @SUM(A1)");
+        assert_eq!(read[0][3], "'\r-cmd");
+        assert_eq!(read[0][4..], ["+84912345678", "-2.5", "Hài lòng"]);
+        for cell in &read[0] {
+            assert!(!cell.trim_start().starts_with(['=', '+', '-', '@']) || cell.parse::<f64>().is_ok(), "{cell:?}");
+        }
     }
 }

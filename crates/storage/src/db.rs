@@ -28,6 +28,28 @@ macro_rules! on_db {
     };
 }
 
+/// The database file holds the answers and the sealed personal data: readable by its owner
+/// alone. Created so if missing (SQLite gives its log files the same mode), tightened if not.
+fn keep_private(path: &Path) -> std::io::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+        std::fs::OpenOptions::new().create(true).append(true).mode(0o600).open(path)?;
+        for file in [path.to_path_buf(), wal_file(path, "-wal"), wal_file(path, "-shm")] {
+            if file.exists() {
+                std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600))?;
+            }
+        }
+    }
+    Ok(())
+}
+
+fn wal_file(path: &Path, suffix: &str) -> std::path::PathBuf {
+    let mut name = path.as_os_str().to_owned();
+    name.push(suffix);
+    name.into()
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {
     Sqlite,
@@ -75,16 +97,18 @@ impl Store {
         if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir).map_err(sqlx::Error::Io)?;
         }
+        keep_private(path).map_err(sqlx::Error::Io)?;
         let options = SqliteConnectOptions::new()
             .filename(path)
             .create_if_missing(true)
             .journal_mode(SqliteJournalMode::Wal)
-            .synchronous(SqliteSynchronous::Normal)
             .foreign_keys(true)
             .busy_timeout(Duration::from_secs(10));
         // One writer: SQLite serialises writes anyway, and queuing them in the pool beats
-        // contending for the lock.
-        let write = SqlitePoolOptions::new().max_connections(1).connect_with(options.clone()).await?;
+        // contending for the lock. It syncs the log at every commit (FULL), so that an answer
+        // acknowledged after its group commit survives a power cut, not only a crash of the
+        // process; in WAL mode that is one fsync per commit, shared by the whole group.
+        let write = SqlitePoolOptions::new().max_connections(1).connect_with(options.clone().synchronous(SqliteSynchronous::Full)).await?;
         let read = SqlitePoolOptions::new()
             .max_connections(8)
             // Rows cross from SQLite's thread to ours through a channel; a deep one lets a

@@ -211,6 +211,19 @@ impl Store {
         Ok(outcomes)
     }
 
+    /// The response stored for a survey under a client's submission id, if any: lets a client
+    /// that resends confirm that its answer is in.
+    pub async fn stored_submission(&self, survey_id: i64, submission_id: &str) -> Result<Option<i64>> {
+        on_db!(self, read, |pool| {
+            sqlx::query_scalar("SELECT id FROM responses WHERE survey_id = $1 AND submission_id = $2")
+                .bind(survey_id)
+                .bind(submission_id)
+                .fetch_optional(pool)
+                .await
+        })
+        .map_err(Error::from)
+    }
+
     /// The raw responses of a survey in the caller's scope (those a supervisor rejected left out,
     /// as from every figure), oldest first, through a bounded
     /// channel: a producer task reads them as a stream, so an export of a million rows never

@@ -3,7 +3,7 @@
 
 use domain::audit::AuditAction;
 use domain::auth::{Access, Permission};
-use domain::surveys::{Channel, Questionnaire, Recurrence, is_code};
+use domain::surveys::{Channel, Questionnaire, Recurrence, Survey, is_code};
 use domain::text;
 use domain::units::UnitId;
 use rand::RngCore;
@@ -50,33 +50,6 @@ pub struct NewSurvey {
     pub closes_at: i64,
     pub channels: Vec<Channel>,
     pub targets: Vec<UnitId>,
-}
-
-#[derive(Clone, Debug)]
-pub struct Survey {
-    pub id: i64,
-    pub code: String,
-    /// The code of the first period of a regular survey: its stable public link.
-    pub series: String,
-    pub title: String,
-    pub unit_id: i64,
-    pub version_id: i64,
-    pub recurrence: Recurrence,
-    pub period_start: Date,
-    pub period_end: Date,
-    pub opens_at: i64,
-    pub closes_at: i64,
-    pub channels: Vec<Channel>,
-}
-
-impl Survey {
-    pub fn is_open(&self, now: i64) -> bool {
-        self.opens_at <= now && now < self.closes_at
-    }
-
-    pub fn period_label(&self) -> String {
-        self.recurrence.period_label(self.period_start, self.period_end)
-    }
 }
 
 #[derive(sqlx::FromRow)]

@@ -20,6 +20,9 @@ use web::{AppState, Clock, Config};
 
 pub use thuocdo::demo::DEMO_PASSWORD as PASSWORD;
 
+/// Limits for reading back what the system itself exported (wide survey sheets included).
+pub const READ_BACK: sheets::Limits = sheets::Limits { rows: 1_000_000, columns: 1_000, cells: 20_000_000, unpacked_bytes: 1 << 30 };
+
 /// A database for one test; a SQLite file lives as long as this value.
 pub struct TestDb {
     pub url: String,
@@ -124,6 +127,34 @@ impl TestApp {
         thuocdo::demo::par::load(&self.store, self.clock.now_ms()).await.expect("demo PAR INDEX");
     }
 
+    /// Sets up a rating kiosk at Phường An Lạc's counter as its one-stop official (who must be
+    /// `official`); gives its id and the tablet's address.
+    pub async fn set_up_kiosk(&self, official: &Session) -> (i64, String) {
+        let created = official.post_form("/admin/kiosks", &[("unit", "28101"), ("survey", "sipas"), ("counter", "Quầy số 1 — Hộ tịch")]).await;
+        assert_eq!(created.status(), 200);
+        let html = created.text().await.expect("the kiosk page");
+        let at = html.find("/kiosk/").expect("the kiosk's address is shown once");
+        let path = html[at..].split('<').next().expect("an address").to_string();
+        let counter_staff = domain::auth::Access::new(vec![domain::auth::Grant { role: domain::auth::Role::CounterStaff, unit: self.unit_id("28101").await }]);
+        let kiosks = self.store.kiosks(&counter_staff).await.expect("the kiosks");
+        (kiosks.last().expect("the kiosk just set up").id, path)
+    }
+
+    /// A citizen's rating at Phường An Lạc's counter, as the kiosk takes it: its one-stop
+    /// official (motcua.anlac) sets up a kiosk, takes duty and invites; the tablet sends
+    /// `answers`. The rating is about that official.
+    pub async fn rate_at_kiosk(&self, answers: &serde_json::Value) -> Response {
+        let official = self.login("motcua.anlac").await;
+        let (id, path) = self.set_up_kiosk(&official).await;
+        official.post_form(&format!("/admin/kiosks/{id}/duty"), &[]).await;
+        official.post_form(&format!("/admin/kiosks/{id}/invite"), &[]).await;
+        let tablet = self.client();
+        let token = csrf_in(&tablet.text(&path).await.1).expect("the kiosk shows the form once invited");
+        let mut fields = vec![("csrf".to_string(), token)];
+        fields.extend(fields_of(answers));
+        tablet.client.post(tablet.url(&path)).form(&fields).send().await.expect("POST the rating")
+    }
+
     pub async fn unit_id(&self, code: &str) -> i64 {
         self.store.public_unit_by_code(code).await.expect("demo unit").id
     }
@@ -203,8 +234,13 @@ pub fn sheet(overall: &str) -> serde_json::Value {
 
 /// The form fields a person fills in on the answer page for [`sheet`].
 pub fn page_fields(overall: &str) -> Vec<(String, String)> {
+    fields_of(&sheet(overall))
+}
+
+/// The answer page's form fields for answers given as JSON (as the API takes them).
+pub fn fields_of(answers: &serde_json::Value) -> Vec<(String, String)> {
     let mut fields = Vec::new();
-    for (key, value) in sheet(overall).as_object().expect("a sheet is an object") {
+    for (key, value) in answers.as_object().expect("answers are an object") {
         match value {
             serde_json::Value::Array(items) => fields.extend(items.iter().map(|i| (format!("a.{key}"), i.as_str().unwrap_or_default().to_string()))),
             other => fields.push((format!("a.{key}"), other.as_str().unwrap_or_default().to_string())),

@@ -50,7 +50,7 @@ struct DbArgs {
 #[derive(Subcommand)]
 enum Command {
     /// Run the web server (migrates the database first).
-    Serve(ServeArgs),
+    Serve(Box<ServeArgs>),
     /// Bring the database schema up to date and exit.
     Migrate,
     /// Load the demo province into the database.
@@ -84,9 +84,12 @@ struct ServeArgs {
     /// Served over HTTPS: Secure cookies and HSTS.
     #[arg(long, env = "THUOCDO_SECURE_COOKIES")]
     secure_cookies: bool,
-    /// Behind a reverse proxy: take the client address from X-Forwarded-For.
-    #[arg(long, env = "THUOCDO_TRUST_PROXY")]
-    trust_proxy: bool,
+    /// Behind reverse proxies: their addresses or CIDR ranges, comma-separated (e.g.
+    /// "127.0.0.1,10.0.0.0/8"). A request from one of them is taken to come from the
+    /// right-most X-Forwarded-For address that is not one of them; other requests' headers
+    /// are ignored.
+    #[arg(long, env = "THUOCDO_TRUST_PROXY", value_parser = web::TrustedProxies::parse, default_value = "")]
+    trust_proxy: web::TrustedProxies,
     /// The address officials open, for links in e-mails (default: http://BIND).
     #[arg(long, env = "THUOCDO_PUBLIC_URL")]
     public_url: Option<String>,
@@ -119,6 +122,17 @@ struct ServeArgs {
     /// Sites allowed to embed the survey widget (a CSP frame-ancestors list).
     #[arg(long, env = "THUOCDO_WIDGET_ORIGINS", default_value = web::DEFAULT_WIDGET_ORIGINS)]
     widget_origins: String,
+    /// Survey answers taken per client address per minute (one-stop offices behind one
+    /// address send many).
+    #[arg(long, env = "THUOCDO_SUBMISSIONS_PER_MINUTE", default_value_t = 600)]
+    submissions_per_minute: u32,
+    /// Serve /metrics (Prometheus) on this address of its own, e.g. 127.0.0.1:9100, for the
+    /// monitoring alone.
+    #[arg(long, env = "THUOCDO_METRICS_BIND")]
+    metrics_bind: Option<SocketAddr>,
+    /// Serve /metrics on the main port too, to scrapers that send this bearer token.
+    #[arg(long, env = "THUOCDO_METRICS_TOKEN")]
+    metrics_token: Option<String>,
 }
 
 #[derive(Subcommand)]
@@ -230,7 +244,7 @@ async fn main() -> anyhow::Result<()> {
     }
     let clock = Clock::System;
     match cli.command {
-        Command::Serve(args) => serve(store, clock, args).await,
+        Command::Serve(args) => serve(store, clock, *args).await,
         Command::Migrate => {
             println!("Cơ sở dữ liệu đã được cập nhật.");
             Ok(())
@@ -300,7 +314,7 @@ async fn serve(store: Store, clock: Clock, args: ServeArgs) -> anyhow::Result<()
     }
     let config = Config {
         secure_cookies: args.secure_cookies,
-        trust_proxy: args.trust_proxy,
+        trusted_proxies: args.trust_proxy,
         public_url: args.public_url.unwrap_or_else(|| format!("http://{}", args.bind)),
         smtp_url: args.smtp_url,
         mail_from: args.mail_from,
@@ -311,8 +325,15 @@ async fn serve(store: Store, clock: Clock, args: ServeArgs) -> anyhow::Result<()
         zalo_template: args.zalo_template,
         zalo_secret: args.zalo_secret,
         widget_origins: args.widget_origins,
+        metrics_token: args.metrics_token.filter(|t| !t.is_empty()),
+        submissions_per_minute: args.submissions_per_minute,
         ..Config::default()
     };
+    if let Some(bind) = args.metrics_bind {
+        let listener = tokio::net::TcpListener::bind(bind).await.with_context(|| format!("mở cổng số liệu vận hành {bind}"))?;
+        tracing::info!(address = %bind, "metrics listening");
+        tokio::spawn(web::serve_metrics(listener));
+    }
     let state = AppState::new(store, config, clock).await?;
     let listener = tokio::net::TcpListener::bind(args.bind).await.with_context(|| format!("mở cổng {}", args.bind))?;
     let address = listener.local_addr()?;

@@ -16,7 +16,7 @@ pub fn size(population: u64, margin: f64) -> anyhow::Result<String> {
 /// `unit_code,allocated` CSV.
 pub fn allocate_file(total: u64, minimum: u64, file: &Path) -> anyhow::Result<String> {
     let bytes = std::fs::read(file).with_context(|| format!("không đọc được tệp {}", file.display()))?;
-    let table = sheets::read_table(&file.to_string_lossy(), &bytes)?;
+    let table = sheets::read_table(&file.to_string_lossy(), &bytes, &sheets::Limits::FRAME)?;
     let Some((header, rows)) = table.split_first() else { bail!("Tệp trống: cần dòng tiêu đề unit_code,dossiers.") };
     let column = |name: &str| header.iter().position(|h| h.trim().eq_ignore_ascii_case(name));
     let (Some(code_at), Some(count_at)) = (column("unit_code"), column("dossiers")) else {
@@ -59,7 +59,7 @@ pub fn allocate_file(total: u64, minimum: u64, file: &Path) -> anyhow::Result<St
 /// draw order and role in front. The same file, seed and sizes always print the same.
 pub fn draw_file(sample: usize, replacements: usize, seed: u64, file: &Path) -> anyhow::Result<String> {
     let bytes = std::fs::read(file).with_context(|| format!("không đọc được tệp {}", file.display()))?;
-    let table = sheets::read_table(&file.to_string_lossy(), &bytes)?;
+    let table = sheets::read_table(&file.to_string_lossy(), &bytes, &sheets::Limits::FRAME)?;
     let Some((header, rows)) = table.split_first() else { bail!("Tệp trống: cần dòng tiêu đề và các dòng của khung mẫu.") };
     let rows: Vec<&Vec<String>> = rows.iter().filter(|r| r.iter().any(|c| !c.trim().is_empty())).collect();
     if sample > rows.len() {

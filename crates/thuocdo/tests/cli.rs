@@ -66,6 +66,11 @@ fn first_administrator_token_and_demo() {
 #[test]
 fn serve_needs_no_configuration() {
     let dir = tempfile::tempdir().unwrap();
+    // A database file left world-readable (as earlier versions made it) is tightened.
+    std::fs::create_dir_all(dir.path().join("data")).unwrap();
+    std::fs::write(dir.path().join("data/thuocdo.db"), b"").unwrap();
+    #[cfg(unix)]
+    std::fs::set_permissions(dir.path().join("data/thuocdo.db"), std::os::unix::fs::PermissionsExt::from_mode(0o644)).unwrap();
     let mut child = Command::new(BIN)
         .args(["serve", "--bind", "127.0.0.1:0"])
         .current_dir(dir.path())
@@ -85,7 +90,9 @@ fn serve_needs_no_configuration() {
     child.kill().unwrap();
     child.wait().unwrap();
     assert!(response.starts_with("HTTP/1.1 200") && response.ends_with("ready"), "{response}");
-    assert!(dir.path().join("data/thuocdo.db").exists());
+    let database = dir.path().join("data/thuocdo.db");
+    #[cfg(unix)]
+    assert_eq!(std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(&database).unwrap().permissions()) & 0o777, 0o600, "the database is its owner's alone");
 }
 
 #[test]

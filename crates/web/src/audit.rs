@@ -3,7 +3,7 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::routing::get;
 use domain::audit::AuditAction;
 use domain::auth::{Access, Permission};
@@ -15,6 +15,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use crate::extract::Query;
 use crate::AppState;
 use crate::auth::require;
 use crate::auth::session::{ApiUser, CurrentUser};

@@ -26,11 +26,13 @@ pub struct Failure {
     pub title: &'static str,
     pub detail: String,
     pub errors: Vec<FieldError>,
+    /// Seconds to wait before trying again (`Retry-After`), for a refusal that passes.
+    pub retry_after: Option<u64>,
 }
 
 impl Failure {
     fn new(status: StatusCode, kind: &'static str, title: &'static str, detail: impl Into<String>) -> Self {
-        Self { status, kind, title, detail: detail.into(), errors: Vec::new() }
+        Self { status, kind, title, detail: detail.into(), errors: Vec::new(), retry_after: None }
     }
 
     pub fn invalid(detail: impl Into<String>) -> Self {
@@ -77,8 +79,9 @@ impl Failure {
         Self::new(StatusCode::CONFLICT, "conflict", "Xung đột dữ liệu", detail)
     }
 
-    pub fn too_many(detail: impl Into<String>) -> Self {
-        Self::new(StatusCode::TOO_MANY_REQUESTS, "rate-limited", "Quá nhiều yêu cầu", detail)
+    /// Too many requests; try again in `retry_after` seconds.
+    pub fn too_many(detail: impl Into<String>, retry_after: u64) -> Self {
+        Self { retry_after: Some(retry_after), ..Self::new(StatusCode::TOO_MANY_REQUESTS, "rate-limited", "Quá nhiều yêu cầu", detail) }
     }
 
     pub fn too_large() -> Self {
@@ -171,7 +174,7 @@ impl IntoResponse for Problem {
             errors: f.errors,
         };
         let json = serde_json::to_vec(&body).unwrap_or_default();
-        (f.status, [(header::CONTENT_TYPE, "application/problem+json")], json).into_response()
+        with_retry_after((f.status, [(header::CONTENT_TYPE, "application/problem+json")], json).into_response(), f.retry_after)
     }
 }
 
@@ -189,9 +192,16 @@ impl<E: Into<Failure>> From<E> for PageError {
 
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
-        let status = self.0.status;
-        (status, ErrorPage::new(self.0)).into_response()
+        let (status, retry_after) = (self.0.status, self.0.retry_after);
+        with_retry_after((status, ErrorPage::new(self.0)).into_response(), retry_after)
     }
+}
+
+pub fn with_retry_after(mut response: Response, seconds: Option<u64>) -> Response {
+    if let Some(seconds) = seconds {
+        response.headers_mut().insert(header::RETRY_AFTER, seconds.into());
+    }
+    response
 }
 
 /// JSON body for the API; every way it can be wrong becomes a problem document. Read with

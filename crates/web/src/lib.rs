@@ -9,6 +9,7 @@ mod api;
 mod audit;
 mod auth;
 mod error;
+mod extract;
 mod home;
 mod interviews;
 mod invitations;
@@ -23,6 +24,7 @@ mod sipas;
 mod state;
 mod surveys;
 mod units;
+mod uploads;
 
 use std::net::SocketAddr;
 
@@ -34,6 +36,7 @@ use tower_http::trace::TraceLayer;
 pub use api::openapi_json;
 pub use auth::password::hash_password;
 pub use auth::tokens::new_api_token;
+pub use security::TrustedProxies;
 pub use state::{AppState, Clock, Config, DEFAULT_WIDGET_ORIGINS};
 
 /// Request bodies are small forms and JSON documents; imports get their own, larger limit.
@@ -77,6 +80,11 @@ pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::i
     tidying.abort();
     watching.abort();
     served
+}
+
+/// Serves `/metrics` alone on a listener of its own, on an address only the monitoring reaches.
+pub async fn serve_metrics(listener: tokio::net::TcpListener) -> std::io::Result<()> {
+    axum::serve(listener, ops::metrics_router()).await
 }
 
 async fn shutdown_signal() {

@@ -1,4 +1,6 @@
-//! Operations: liveness, readiness, Prometheus metrics and per-request measurements.
+//! Operations: liveness, readiness, Prometheus metrics and per-request measurements. The
+//! metrics tell the routes and their load, so they are not public: on the main port they need
+//! the configured token, or they are served on an address of their own (`metrics_router`).
 
 use std::sync::OnceLock;
 use std::time::Instant;
@@ -46,8 +48,28 @@ async fn readyz(State(state): State<AppState>) -> Response {
     }
 }
 
-async fn metrics() -> Response {
+/// The metrics on the main port, for a scraper that sends `Authorization: Bearer <token>`;
+/// not there at all without a configured token.
+async fn metrics(State(state): State<AppState>, headers: axum::http::HeaderMap) -> Response {
+    let Some(expected) = &state.config.metrics_token else {
+        return crate::error::not_found(axum::http::Uri::from_static("/metrics")).await;
+    };
+    let given = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok()).and_then(|v| v.strip_prefix("Bearer ")).unwrap_or("");
+    // Compared as digests, so the time taken tells nothing of how much matched.
+    if crate::auth::tokens::digest(given) != crate::auth::tokens::digest(expected) {
+        return (StatusCode::UNAUTHORIZED, [(header::WWW_AUTHENTICATE, "Bearer")], "metrics need the configured token").into_response();
+    }
+    exposition().await
+}
+
+async fn exposition() -> Response {
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], metrics_handle().render()).into_response()
+}
+
+/// The metrics alone, without a token, for a listener of their own on an address that only
+/// the monitoring can reach.
+pub fn metrics_router() -> Router {
+    Router::new().route("/metrics", get(exposition))
 }
 
 /// Counts requests and measures their latency by route pattern (never by raw path, which would

@@ -1,7 +1,8 @@
-//! Security headers on every response, and the fixed-window rate limiter used by public
-//! endpoints (login now; survey submission and Q&A later).
+//! Security headers on every response, the fixed-window rate limiter used by public
+//! endpoints, and which reverse proxies are believed about the client's address.
 
 use std::collections::HashMap;
+use std::net::IpAddr;
 use std::sync::Mutex;
 
 use axum::extract::{Request, State};
@@ -63,20 +64,23 @@ impl RateLimiter {
         Self { limit, window_ms, windows: Mutex::new(HashMap::new()) }
     }
 
-    /// Counts one event for `key` at `now_ms`; false when the key is over its limit.
-    pub fn allow(&self, key: &str, now_ms: i64) -> bool {
+    /// Counts one event for `key` at `now_ms`; when the key is over its limit, the seconds until
+    /// its window ends (for `Retry-After`).
+    pub fn check(&self, key: &str, now_ms: i64) -> Result<(), u64> {
         self.record(key, now_ms);
-        !self.is_limited_after(key, now_ms, 0)
+        self.wait_after(key, now_ms, 0).map_or(Ok(()), Err)
     }
 
-    /// Whether `key` has used up its window (without counting anything).
-    pub fn is_limited(&self, key: &str, now_ms: i64) -> bool {
-        self.is_limited_after(key, now_ms, 1)
+    /// The seconds until `key`'s window ends, if it has used it up (counting nothing).
+    pub fn limited(&self, key: &str, now_ms: i64) -> Option<u64> {
+        self.wait_after(key, now_ms, 1)
     }
 
-    fn is_limited_after(&self, key: &str, now_ms: i64, more: u32) -> bool {
+    fn wait_after(&self, key: &str, now_ms: i64, more: u32) -> Option<u64> {
         let windows = self.windows.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        windows.get(key).is_some_and(|(start, count)| now_ms - start < self.window_ms && count + more > self.limit)
+        let (start, count) = windows.get(key)?;
+        let left_ms = start + self.window_ms - now_ms;
+        (left_ms > 0 && count + more > self.limit).then(|| (left_ms as u64).div_ceil(1000))
     }
 
     /// Counts one event for `key` at `now_ms`.
@@ -93,20 +97,96 @@ impl RateLimiter {
     }
 }
 
+/// The reverse proxies in front of the server, by address or CIDR range. Only a request that
+/// reaches us from one of them has its `X-Forwarded-For` read, and then only as far as the
+/// proxies wrote it: the right-most address that is not one of them is the client. Anything to
+/// its left the client wrote itself.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct TrustedProxies(Vec<(IpAddr, u8)>);
+
+impl TrustedProxies {
+    /// A comma-separated list such as `127.0.0.1, 10.0.0.0/8, ::1`.
+    pub fn parse(list: &str) -> Result<Self, String> {
+        let range = |item: &str| -> Option<(IpAddr, u8)> {
+            let (address, bits) = item.split_once('/').unwrap_or((item, ""));
+            let address: IpAddr = address.trim().parse().ok()?;
+            let max = if address.is_ipv4() { 32 } else { 128 };
+            let bits = if bits.is_empty() { max } else { bits.trim().parse().ok().filter(|b| *b <= max)? };
+            Some((address.to_canonical(), bits))
+        };
+        let items = list.split(',').map(str::trim).filter(|i| !i.is_empty());
+        items.map(|item| range(item).ok_or_else(|| format!("«{item}» không phải địa chỉ IP hay dải CIDR"))).collect::<Result<_, _>>().map(Self)
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+
+    fn contains(&self, ip: IpAddr) -> bool {
+        let ip = ip.to_canonical();
+        self.0.iter().any(|(net, bits)| match (net, ip) {
+            (IpAddr::V4(net), IpAddr::V4(ip)) => u32::from(*net).checked_shr(32 - u32::from(*bits)).unwrap_or(0) == u32::from(ip).checked_shr(32 - u32::from(*bits)).unwrap_or(0),
+            (IpAddr::V6(net), IpAddr::V6(ip)) => u128::from(*net).checked_shr(128 - u32::from(*bits)).unwrap_or(0) == u128::from(ip).checked_shr(128 - u32::from(*bits)).unwrap_or(0),
+            _ => false,
+        })
+    }
+
+    /// The client behind a connection from `peer` that carried these `X-Forwarded-For` values
+    /// (each header's value, in order).
+    pub fn client(&self, peer: IpAddr, forwarded: &[&str]) -> IpAddr {
+        if !self.contains(peer) {
+            return peer.to_canonical();
+        }
+        let hops: Vec<&str> = forwarded.iter().flat_map(|v| v.split(',')).map(str::trim).collect();
+        let mut client = peer.to_canonical();
+        for hop in hops.iter().rev() {
+            // A hop that is not an address cannot be told apart from a forgery: stop there.
+            let Ok(address) = hop.parse::<IpAddr>() else { break };
+            client = address.to_canonical();
+            if !self.contains(address) {
+                break;
+            }
+        }
+        client
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
+    fn the_client_is_the_right_most_address_no_proxy_wrote() {
+        let proxies = TrustedProxies::parse("127.0.0.1, 10.0.0.0/8, ::1").unwrap();
+        let ip = |s: &str| s.parse::<IpAddr>().unwrap();
+        // Not from a proxy: the header is the client's own words.
+        assert_eq!(proxies.client(ip("203.0.113.9"), &["1.2.3.4"]), ip("203.0.113.9"));
+        // From a proxy: the address it saw, whatever the client put on the left.
+        assert_eq!(proxies.client(ip("127.0.0.1"), &["6.6.6.6, 203.0.113.9"]), ip("203.0.113.9"));
+        assert_eq!(proxies.client(ip("127.0.0.1"), &["6.6.6.6", "203.0.113.9, 10.1.2.3"]), ip("203.0.113.9"));
+        assert_eq!(proxies.client(ip("::ffff:127.0.0.1"), &["203.0.113.9"]), ip("203.0.113.9"));
+        assert_eq!(proxies.client(ip("::1"), &["garbage, 203.0.113.9"]), ip("203.0.113.9"));
+        // A proxy that forwarded no header, or only proxies: the nearest address known.
+        assert_eq!(proxies.client(ip("127.0.0.1"), &[]), ip("127.0.0.1"));
+        assert_eq!(proxies.client(ip("127.0.0.1"), &["10.0.0.2"]), ip("10.0.0.2"));
+        assert_eq!(proxies.client(ip("127.0.0.1"), &["not-an-ip"]), ip("127.0.0.1"));
+        assert!(!proxies.contains(ip("11.0.0.1")) && proxies.contains(ip("10.255.0.1")));
+        assert!(TrustedProxies::parse("10.0.0.0/33").is_err() && TrustedProxies::parse("proxy").is_err());
+        assert!(TrustedProxies::parse("").unwrap().is_empty());
+        assert!(TrustedProxies::parse("0.0.0.0/0").unwrap().contains(ip("8.8.8.8")));
+    }
+
+    #[test]
     fn limits_per_key_and_window() {
         let limiter = RateLimiter::new(3, 60_000);
-        assert!((0..3).all(|_| limiter.allow("a", 0)));
-        assert!(!limiter.allow("a", 1_000));
-        assert!(limiter.allow("b", 1_000));
-        assert!(limiter.allow("a", 60_000));
-        assert!(!limiter.is_limited("c", 0));
+        assert!((0..3).all(|_| limiter.check("a", 0).is_ok()));
+        assert_eq!(limiter.check("a", 1_000), Err(59));
+        assert_eq!(limiter.check("a", 59_500), Err(1));
+        assert!(limiter.check("b", 1_000).is_ok());
+        assert!(limiter.check("a", 60_000).is_ok());
+        assert_eq!(limiter.limited("c", 0), None);
         (0..3).for_each(|_| limiter.record("c", 0));
-        assert!(limiter.is_limited("c", 1));
-        assert!(!limiter.is_limited("c", 60_000));
+        assert_eq!(limiter.limited("c", 1), Some(60));
+        assert_eq!(limiter.limited("c", 60_000), None);
     }
 }

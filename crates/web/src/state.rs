@@ -7,7 +7,7 @@ use storage::Store;
 use storage::responses::Ingest;
 
 use crate::ops::metrics_handle;
-use crate::security::RateLimiter;
+use crate::security::{RateLimiter, TrustedProxies};
 use crate::surveys::intake::{Screening, SurveyCache};
 
 /// Settings of a running server; `thuocdo serve` fills them from flags and the environment.
@@ -15,8 +15,8 @@ use crate::surveys::intake::{Screening, SurveyCache};
 pub struct Config {
     /// Mark cookies `Secure` and send HSTS: set when served over HTTPS.
     pub secure_cookies: bool,
-    /// Read the client address from `X-Forwarded-For` (only behind a trusted reverse proxy).
-    pub trust_proxy: bool,
+    /// The reverse proxies whose `X-Forwarded-For` is read (none: the peer is the client).
+    pub trusted_proxies: TrustedProxies,
     pub session_idle_minutes: i64,
     pub session_max_hours: i64,
     /// Failed login attempts allowed per client address per minute.
@@ -49,6 +49,9 @@ pub struct Config {
     /// left untouched, after `kiosk_idle_seconds`.
     pub kiosk_reset_seconds: u32,
     pub kiosk_idle_seconds: u32,
+    /// The bearer token `/metrics` asks of scrapers on the main port; without one it is not
+    /// served there (see `--metrics-bind`).
+    pub metrics_token: Option<String>,
 }
 
 /// Agency portals of Vietnamese state bodies live under `.gov.vn`.
@@ -58,7 +61,7 @@ impl Default for Config {
     fn default() -> Self {
         Self {
             secure_cookies: false,
-            trust_proxy: false,
+            trusted_proxies: TrustedProxies::default(),
             session_idle_minutes: 30,
             session_max_hours: 12,
             login_attempts_per_minute: 10,
@@ -77,6 +80,7 @@ impl Default for Config {
             widget_origins: DEFAULT_WIDGET_ORIGINS.into(),
             kiosk_reset_seconds: 8,
             kiosk_idle_seconds: 120,
+            metrics_token: None,
         }
     }
 }
@@ -115,7 +119,10 @@ pub struct Inner {
     pub clock: Clock,
     /// Key of the CSRF tokens; kept in the database so every instance shares it.
     pub csrf_key: Vec<u8>,
+    /// Failed logins per client address, and per login name (known or not, so that being
+    /// throttled says nothing of whether an account exists).
     pub login_limiter: RateLimiter,
+    pub account_limiter: RateLimiter,
     pub submit_limiter: RateLimiter,
     /// The queue of the single ingest writer.
     pub ingest: Ingest,
@@ -140,6 +147,7 @@ impl AppState {
         let key = store.setting_or_insert("csrf_key", || hex::encode(crate::auth::tokens::random_bytes::<32>())).await?;
         metrics_handle();
         let login_limiter = RateLimiter::new(config.login_attempts_per_minute, 60_000);
+        let account_limiter = RateLimiter::new(domain::auth::LOCKOUT_THRESHOLD as u32, domain::auth::LOCKOUT_MINUTES * 60_000);
         let submit_limiter = RateLimiter::new(config.submissions_per_minute, 60_000);
         let ingest = store.start_ingest();
         let mailer = match &config.smtp_url {
@@ -157,6 +165,7 @@ impl AppState {
             clock,
             csrf_key: hex::decode(key).unwrap_or_default(),
             login_limiter,
+            account_limiter,
             submit_limiter,
             ingest,
             surveys: SurveyCache::default(),

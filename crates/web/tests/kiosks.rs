@@ -7,17 +7,6 @@ use storage::responses::BehindFilter;
 use testkit::browser::Browser;
 use testkit::{Session, TestApp, csrf_in, page_fields};
 
-/// Sets up a kiosk for Phường An Lạc's counter as its one-stop official; returns its address.
-async fn set_up(app: &TestApp, official: &Session) -> (i64, String) {
-    let created = official.post_form("/admin/kiosks", &[("unit", "28101"), ("survey", "sipas"), ("counter", "Quầy số 1 — Hộ tịch")]).await;
-    assert_eq!(created.status(), 200);
-    let html = created.text().await.unwrap();
-    let at = html.find("/kiosk/").expect("the kiosk's address is shown once");
-    let path = html[at..].split('<').next().unwrap().to_string();
-    let kiosks = app.store.kiosks(&domain::auth::Access::new(vec![domain::auth::Grant { role: domain::auth::Role::CounterStaff, unit: app.unit_id("28101").await }])).await.unwrap();
-    (kiosks[0].id, path)
-}
-
 /// Sends a full rating from the tablet; the status and page. The form token comes from the kiosk's
 /// form, or, while the kiosk waits, from the public answer page (a forged post would have one).
 async fn rate(tablet: &Session, path: &str) -> (u16, String) {
@@ -46,7 +35,7 @@ async fn a_kiosk_rates_when_invited_for_the_official_on_duty_and_refuses_abuse()
         let backend = db.backend;
         let app = TestApp::spawn(db).await;
         let official = app.login("motcua.anlac").await;
-        let (id, path) = set_up(&app, &official).await;
+        let (id, path) = app.set_up_kiosk(&official).await;
         let tablet = app.client();
 
         let (status, waiting) = tablet.text(&path).await;
@@ -93,7 +82,7 @@ async fn the_tablet_waits_shows_the_form_when_invited_and_resets_itself() {
     let config = web::Config { kiosk_reset_seconds: 2, ..web::Config::default() };
     let app = TestApp::spawn_with(testkit::sqlite(), config).await;
     let official = app.login("motcua.anlac").await;
-    let (id, path) = set_up(&app, &official).await;
+    let (id, path) = app.set_up_kiosk(&official).await;
     official.post_form(&format!("/admin/kiosks/{id}/duty"), &[]).await;
 
     browser.goto(&format!("{}{path}", app.base)).await.unwrap();

@@ -25,12 +25,13 @@ async fn submit(app: &TestApp, body: Value) {
     assert_eq!(response.status(), 201, "{}", response.text().await.unwrap());
 }
 
-/// Four answers to Phường An Lạc (28101), the last at its kiosk about officer mc-01.
+/// Four answers to Phường An Lạc (28101), the last at its kiosk about its one-stop official.
 async fn four_answers(app: &TestApp) {
     submit(app, json!({ "unit_code": "28101", "answers": sheet(["5", "4", "4", "5", "4"], "5", "co") })).await;
     submit(app, json!({ "unit_code": "28101", "answers": sheet(["4", "4", "1", "5", "4"], "4", "khong") })).await;
     submit(app, json!({ "unit_code": "28101", "answers": sheet(["2", "4", "5", "1", "3"], "2", "kb") })).await;
-    submit(app, json!({ "unit_code": "28101", "channel": "kiosk", "staff": "mc-01", "answers": sheet(["3", "5", "5", "4", "4"], "4", "co") })).await;
+    let rated = app.rate_at_kiosk(&sheet(["3", "5", "5", "4", "4"], "4", "co")).await;
+    assert_eq!(rated.status(), 303, "{}", rated.text().await.unwrap());
 }
 
 fn close(value: &Value, expected: f64) {
@@ -71,7 +72,7 @@ async fn figures_match_the_hand_computed_ones_and_follow_the_rules() {
         assert_eq!(channel("web")["n"], 3);
         // The kiosk sheet: TC 3 → 0, TT 100, CC 100, KQ 100, PA 100 → 80.
         close(&channel("kiosk")["value"], 80.0);
-        assert_eq!(unit["staff"][0]["key"], "mc-01");
+        assert_eq!(unit["staff"][0]["key"], "motcua.anlac");
         assert_eq!(unit["staff"][0]["figure"]["n"], 1);
 
         // A new methodology version: overall = TC × 3 + TT × 1 → (150 + 100) / 4 = 62.5.
@@ -134,8 +135,8 @@ async fn targets_responses_behind_and_exports() {
         assert!(all.contains(r#"<strong id="behind-total">4</strong>"#));
         let (_, kiosk) = official.text(&format!("/admin/sipas/responses?unit={commune}&channel=kiosk")).await;
         assert!(kiosk.contains(r#"<strong id="behind-total">1</strong>"#));
-        let (_, staff) = official.text(&format!("/admin/sipas/responses?unit={commune}&staff=mc-01")).await;
-        assert!(staff.contains(r#"<strong id="behind-total">1</strong>"#) && staff.contains("công chức mc-01"));
+        let (_, staff) = official.text(&format!("/admin/sipas/responses?unit={commune}&staff=motcua.anlac")).await;
+        assert!(staff.contains(r#"<strong id="behind-total">1</strong>"#) && staff.contains("công chức motcua.anlac"));
         assert_eq!(official.get("/admin/sipas/responses?question=KHONG_CO").await.status(), 422);
         let filter = storage::audit::Filter { action: Some(domain::audit::AuditAction::ResponsesViewed), ..Default::default() };
         assert_eq!(app.store.audit_log(&admin(&app).await, &filter, storage::Paging::new(1, 10)).await.unwrap().total, 4);
@@ -148,16 +149,16 @@ async fn targets_responses_behind_and_exports() {
         let line = csv.lines().find(|l| l.starts_with("Phường An Lạc,")).unwrap();
         assert!(line.starts_with("Phường An Lạc,75,"), "{line}");
         let xlsx = cchc.get("/admin/sipas/export.xlsx?level=commune").await.bytes().await.unwrap();
-        let sheets = sheets::read_sheets(&xlsx).unwrap();
+        let sheets = sheets::read_sheets(&xlsx, &testkit::READ_BACK).unwrap();
         assert_eq!(sheets[0].0, "Xếp hạng");
         assert_eq!(sheets[0].1[1][0], "Tỉnh An Lạc", "the area's total first");
         assert!(String::from_utf8_lossy(&xlsx).contains("xl/charts/chart1.xml"), "a native chart");
         let unit_xlsx = cchc.get(&format!("/admin/sipas/units/{commune}/export.xlsx")).await.bytes().await.unwrap();
-        let names: Vec<String> = sheets::read_sheets(&unit_xlsx).unwrap().into_iter().map(|(name, _)| name).collect();
+        let names: Vec<String> = sheets::read_sheets(&unit_xlsx, &testkit::READ_BACK).unwrap().into_iter().map(|(name, _)| name).collect();
         assert_eq!(names, ["Yếu tố, tiêu chí", "Theo tháng", "Theo kênh", "Theo công chức"]);
         // Each table of the drill-down also as its own CSV.
         let (_, officers) = cchc.text(&format!("/admin/sipas/units/{commune}/export.csv?table=cong-chuc")).await;
-        assert!(officers.lines().nth(1).is_some_and(|l| l.starts_with("mc-01,80,")), "{officers}");
+        assert!(officers.lines().nth(1).is_some_and(|l| l.starts_with("motcua.anlac,80,")), "{officers}");
         assert_eq!(cchc.get(&format!("/admin/sipas/units/{commune}/export.csv?table=khac")).await.status(), 422);
     }
 }

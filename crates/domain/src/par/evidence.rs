@@ -12,10 +12,13 @@ pub fn media_type(name: &str, bytes: &[u8]) -> Result<&'static str, String> {
     if bytes.len() > MAX_BYTES {
         return Err(format!("Tệp «{name}» lớn hơn {} MB.", MAX_BYTES / 1024 / 1024));
     }
+    if looks_like_html(bytes) {
+        return Err(format!("Tệp «{name}» chứa mã trang web (HTML), không phải tài liệu kiểm chứng."));
+    }
     let extension = name.rsplit_once('.').map(|(_, e)| e.to_ascii_lowercase()).unwrap_or_default();
     let zip = bytes.starts_with(b"PK\x03\x04");
     let found = match extension.as_str() {
-        "pdf" if bytes.starts_with(b"%PDF-") => Some("application/pdf"),
+        "pdf" if is_pdf(bytes) => Some("application/pdf"),
         "docx" if zip => Some("application/vnd.openxmlformats-officedocument.wordprocessingml.document"),
         "xlsx" if zip => Some("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"),
         "png" if bytes.starts_with(b"\x89PNG\r\n\x1a\n") => Some("image/png"),
@@ -25,18 +28,44 @@ pub fn media_type(name: &str, bytes: &[u8]) -> Result<&'static str, String> {
     found.ok_or_else(|| format!("Tệp «{name}» không phải PDF, DOCX, XLSX, PNG hoặc JPEG (hoặc nội dung không khớp với phần mở rộng)."))
 }
 
+/// A PDF starts with its version (`%PDF-1.7`) and ends with `%%EOF` (give or take trailing
+/// blanks and junk that readers tolerate within the last kilobyte).
+fn is_pdf(bytes: &[u8]) -> bool {
+    let version = bytes.get(5..8).is_some_and(|v| v[0].is_ascii_digit() && v[1] == b'.' && v[2].is_ascii_digit());
+    let tail = &bytes[bytes.len().saturating_sub(1024)..];
+    bytes.starts_with(b"%PDF-") && version && tail.windows(5).any(|w| w == b"%%EOF")
+}
+
+/// Whether the start of a file, where browsers look to guess what it is, holds HTML or SVG
+/// markup: such a file could run script in an official's browser if ever shown as a page.
+fn looks_like_html(bytes: &[u8]) -> bool {
+    let head = bytes[..bytes.len().min(1024)].to_ascii_lowercase();
+    [&b"<html"[..], b"<!doctype", b"<script", b"<body", b"<head", b"<iframe", b"<svg", b"<?xml-stylesheet", b"javascript:"]
+        .iter()
+        .any(|marker| head.windows(marker.len()).any(|w| w == *marker))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
 
     #[test]
     fn files_are_judged_by_content_and_extension() {
-        assert_eq!(media_type("QĐ 12.pdf", b"%PDF-1.7 ..."), Ok("application/pdf"));
+        assert_eq!(media_type("QĐ 12.pdf", b"%PDF-1.7 ...\n%%EOF\n"), Ok("application/pdf"));
         assert_eq!(media_type("anh.JPG", b"\xFF\xD8\xFF\xE0"), Ok("image/jpeg"));
         assert!(media_type("bao-cao.docx", b"PK\x03\x04....").unwrap().contains("wordprocessingml"));
         assert!(media_type("virus.pdf", b"MZ\x90\x00").is_err(), "an executable named .pdf");
-        assert!(media_type("script.exe", b"%PDF-1.7").is_err());
+        assert!(media_type("script.exe", b"%PDF-1.7\n%%EOF").is_err());
+        assert!(media_type("cut.pdf", b"%PDF-1.7 ... no end").is_err(), "a PDF without its end");
         assert!(media_type("rong.pdf", b"").unwrap_err().contains("rỗng"));
         assert!(media_type("lon.pdf", &vec![b'%'; MAX_BYTES + 1]).unwrap_err().contains("20 MB"));
+    }
+
+    #[test]
+    fn html_dressed_as_a_document_is_refused() {
+        let polyglot = b"%PDF-1.4\n<html><body><script>alert(document.cookie)</script></body></html>\n%%EOF\n";
+        assert!(media_type("qd.pdf", polyglot).unwrap_err().contains("HTML"));
+        assert!(media_type("qd.pdf", b"%PDF-<!DOCTYPE html><p>x</p>%%EOF").is_err());
+        assert!(media_type("anh.png", b"\x89PNG\r\n\x1a\n<SVG onload=alert(1)>").is_err());
     }
 }

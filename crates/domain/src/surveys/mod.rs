@@ -6,6 +6,7 @@
 //! that has received answers is never changed again, so every stored answer can be read against
 //! the exact questions it answered.
 
+pub mod admission;
 mod answers;
 pub mod edit;
 pub mod export;
@@ -19,5 +20,5 @@ pub mod xlsform;
 pub use answers::{Answer, AnswerError, Answers, validate};
 pub use logic::Condition;
 pub use schema::{Choice, Question, QuestionKind, Questionnaire, SchemaError, Section, Tag, TagRole, is_code};
-pub use survey::{Channel, Recurrence};
+pub use survey::{Channel, Recurrence, Survey};
 pub use tally::{BadCell, Counts, Layout, RESPONSE, UnknownKey, tally};

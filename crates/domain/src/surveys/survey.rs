@@ -61,6 +61,35 @@ impl Channel {
     }
 }
 
+/// A survey: a published questionnaire version asked of target units over channels, between
+/// `opens_at` and `closes_at` (milliseconds).
+#[derive(Clone, Debug, PartialEq)]
+pub struct Survey {
+    pub id: i64,
+    pub code: String,
+    /// The code of the first period of a regular survey: its stable public link.
+    pub series: String,
+    pub title: String,
+    pub unit_id: i64,
+    pub version_id: i64,
+    pub recurrence: Recurrence,
+    pub period_start: Date,
+    pub period_end: Date,
+    pub opens_at: i64,
+    pub closes_at: i64,
+    pub channels: Vec<Channel>,
+}
+
+impl Survey {
+    pub fn is_open(&self, now: i64) -> bool {
+        self.opens_at <= now && now < self.closes_at
+    }
+
+    pub fn period_label(&self) -> String {
+        self.recurrence.period_label(self.period_start, self.period_end)
+    }
+}
+
 /// Ad hoc surveys run once; regular ones start their next period by themselves.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]

@@ -6,7 +6,7 @@
 use std::collections::BTreeMap;
 
 use domain::audit::AuditAction;
-use domain::auth::{Access, PAR_PARTICIPATION, Permission};
+use domain::auth::{Access, Permission};
 use domain::par::evidence::media_type;
 use domain::par::plan::{Completion, TaskProgress, TaskStatus, check_progress, check_task};
 use domain::text;
@@ -103,10 +103,15 @@ const PLAN_SELECT: &str = "SELECT p.id, p.unit_id, u.name AS unit_name, p.year, 
 const TASK_SELECT: &str = "SELECT t.id, t.plan_id, t.content, t.lead_unit_id, u.name AS lead_name, t.product, t.deadline, t.status, t.done_on, t.note
      FROM par_tasks t JOIN units u ON u.id = t.lead_unit_id";
 
+/// Who keeps a unit's plan, given the unit's ancestry: the reform office and the unit's own
+/// reform officials.
+fn keeper(access: &Access, ancestry: &[i64]) -> bool {
+    access.can(Permission::ManagePar, ancestry) || access.can(Permission::SelfAssess, ancestry)
+}
+
 impl Store {
     async fn keeps(&self, access: &Access, unit: i64) -> Result<bool> {
-        let ancestry = self.unit_ancestry(unit).await?;
-        Ok(access.can(Permission::ManagePar, &ancestry) || access.can(Permission::SelfAssess, &ancestry))
+        Ok(keeper(access, &self.unit_ancestry(unit).await?))
     }
 
     /// Starts a unit's plan for a year.
@@ -138,8 +143,8 @@ impl Store {
         .await)
     }
 
-    /// The plans the caller takes part in: their units' own, and the province's (which assigns
-    /// tasks to every unit).
+    /// The plans the caller takes part in: their units' own, and the province's where one of
+    /// their units leads or coordinates a task.
     pub async fn par_plans(&self, access: &Access) -> Result<Vec<PlanRow>> {
         self.visible_plans(access, None).await
     }
@@ -151,19 +156,24 @@ impl Store {
         units.extend(access.roots(Permission::ManagePar));
         let scope = crate::units::scope_sql(&units);
         let sql = format!(
-            "{scope} {PLAN_SELECT} WHERE (p.unit_id IN (SELECT id FROM scope) OR (u.parent_id IS NULL AND $1)) AND ($2 IS NULL OR p.id = $2)
+            "{scope} {PLAN_SELECT} WHERE (p.unit_id IN (SELECT id FROM scope)
+                 OR (u.parent_id IS NULL AND EXISTS (SELECT 1 FROM par_tasks t WHERE t.plan_id = p.id
+                     AND (t.lead_unit_id IN (SELECT id FROM scope)
+                          OR EXISTS (SELECT 1 FROM par_task_partners tp WHERE tp.task_id = t.id AND tp.unit_id IN (SELECT id FROM scope))))))
+               AND ($1 IS NULL OR p.id = $1)
              ORDER BY p.year DESC, u.sort_key"
         );
-        let participant = access.has_any(&PAR_PARTICIPATION);
-        Ok(on_db!(self, read, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(participant).bind(only).fetch_all(pool).await)?)
+        Ok(on_db!(self, read, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(only).fetch_all(pool).await)?)
     }
 
-    /// One plan with its tasks; not found for those who do not take part in it.
+    /// One plan with its tasks; not found for those who do not take part in it. Those who take
+    /// part only through some of its tasks (a unit in the province's plan) see those tasks
+    /// alone, with their files.
     pub async fn par_plan(&self, access: &Access, id: i64) -> Result<Plan> {
         let plan = self.visible_plans(access, Some(id)).await?.into_iter().next().ok_or(Error::NotFound)?;
         let tasks_sql = format!("{TASK_SELECT} WHERE t.plan_id = $1 ORDER BY t.deadline, t.id");
-        let tasks: Vec<TaskRow> = on_db!(self, read, |pool| sqlx::query_as(sqlx::AssertSqlSafe(tasks_sql.as_str())).bind(id).fetch_all(pool).await)?;
-        let partners: Vec<(i64, i64, String)> = on_db!(self, read, |pool| {
+        let mut tasks: Vec<TaskRow> = on_db!(self, read, |pool| sqlx::query_as(sqlx::AssertSqlSafe(tasks_sql.as_str())).bind(id).fetch_all(pool).await)?;
+        let mut partners: Vec<(i64, i64, String)> = on_db!(self, read, |pool| {
             sqlx::query_as(
                 "SELECT p.task_id, u.id, u.name FROM par_task_partners p JOIN units u ON u.id = p.unit_id JOIN par_tasks t ON t.id = p.task_id
                  WHERE t.plan_id = $1 ORDER BY u.sort_key",
@@ -172,28 +182,35 @@ impl Store {
             .fetch_all(pool)
             .await
         })?;
-        let files: Vec<TaskFile> = on_db!(self, read, |pool| {
+        let mut files: Vec<TaskFile> = on_db!(self, read, |pool| {
             sqlx::query_as("SELECT f.id, f.task_id, f.name, f.size FROM par_task_files f JOIN par_tasks t ON t.id = f.task_id WHERE t.plan_id = $1 ORDER BY f.id")
                 .bind(id)
                 .fetch_all(pool)
                 .await
         })?;
-        let owner = self.keeps(access, plan.unit_id).await?;
-        // The lead units the caller reports for, each asked once.
-        let mut reports_for = std::collections::HashMap::new();
-        let mut leading = Vec::new();
-        for task in tasks.iter().filter(|_| !owner) {
-            let reports = match reports_for.get(&task.lead_unit_id) {
-                Some(reports) => *reports,
-                None => {
-                    let reports = access.can(Permission::SelfAssess, &self.unit_ancestry(task.lead_unit_id).await?);
-                    *reports_for.entry(task.lead_unit_id).or_insert(reports)
-                }
-            };
-            if reports {
-                leading.push(task.id);
-            }
+        let plan_ancestry = self.unit_ancestry(plan.unit_id).await?;
+        let owner = keeper(access, &plan_ancestry);
+        let whole = owner || access.can(Permission::ApproveAssessment, &plan_ancestry);
+        // What the caller's units may do for each unit of the plan's tasks, each unit asked once:
+        // report on it (self-assess) and see it (self-assess or approve).
+        let mut rights = std::collections::HashMap::new();
+        let mut units: Vec<i64> = tasks.iter().map(|t| t.lead_unit_id).chain(partners.iter().map(|p| p.1)).collect();
+        units.sort_unstable();
+        units.dedup();
+        for unit in units {
+            let ancestry = self.unit_ancestry(unit).await?;
+            let reports = access.can(Permission::SelfAssess, &ancestry);
+            rights.insert(unit, (reports, reports || access.can(Permission::ApproveAssessment, &ancestry)));
         }
+        let sees = |unit: &i64| rights.get(unit).is_some_and(|r| r.1);
+        if !whole {
+            let shown: std::collections::HashSet<i64> =
+                tasks.iter().filter(|t| sees(&t.lead_unit_id) || partners.iter().any(|p| p.0 == t.id && sees(&p.1))).map(|t| t.id).collect();
+            tasks.retain(|t| shown.contains(&t.id));
+            partners.retain(|p| shown.contains(&p.0));
+            files.retain(|f| shown.contains(&f.task_id));
+        }
+        let leading = tasks.iter().filter(|t| !owner && rights.get(&t.lead_unit_id).is_some_and(|r| r.0)).map(|t| t.id).collect();
         Ok(Plan { plan, tasks, partners, files, owner, leading })
     }
 
@@ -306,7 +323,9 @@ impl Store {
             .await
         })?;
         let (plan, name, media_type, sha256, bytes) = found.ok_or(Error::NotFound)?;
-        self.par_plan(access, plan).await?;
+        if !self.par_plan(access, plan).await?.files.iter().any(|f| f.id == file_id) {
+            return Err(Error::NotFound);
+        }
         let bytes = verified(&name, &sha256, bytes)?;
         Ok(EvidenceFile { name, media_type, bytes })
     }

@@ -1,6 +1,6 @@
 //! `/api/v1/alerts`: the cases the caller handles, one case with its notes, and its resolution.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use domain::alerts::{AlertKind, CaseStatus};
 use domain::auth::Permission;
 use serde::{Deserialize, Serialize};
@@ -9,6 +9,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use crate::extract::{Path, Query};
 use crate::AppState;
 use crate::auth::require;
 use crate::auth::session::ApiUser;

@@ -3,7 +3,7 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::alerts::{AlertKind, AlertRules, CaseStatus, is_overdue};
@@ -12,6 +12,7 @@ use domain::text;
 use serde::Deserialize;
 use storage::alerts::{CaseFilter, CaseRow, UnitAlertStats};
 
+use crate::extract::{Path, Query};
 use crate::AppState;
 use crate::auth::csrf::CheckedForm;
 use crate::auth::require;

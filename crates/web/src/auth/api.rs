@@ -1,6 +1,6 @@
 //! `/api/v1/me` and `/api/v1/users`: the caller, and officials in the caller's scope.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use domain::auth::Permission;
 use serde::{Deserialize, Serialize};
@@ -13,6 +13,7 @@ use utoipa_axum::routes;
 use super::require;
 use super::session::ApiUser;
 use super::users::{self, CreateError, UserForm};
+use crate::extract::{Path, Query};
 use crate::AppState;
 use crate::error::{ApiJson, ApiResult, Failure, ProblemDocument};
 

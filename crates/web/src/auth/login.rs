@@ -1,18 +1,19 @@
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::auth::check_new_password;
 use domain::audit::AuditAction;
 use serde::Deserialize;
 use storage::audit::Entry;
-use storage::auth::{FailureOutcome, NewSession};
+use storage::auth::NewSession;
 
 use super::csrf::{CheckedForm, Empty, VisitorToken};
 use super::password::{hash_password, verify_password};
 use super::session::{ClientMeta, CurrentUser, SESSION_COOKIE, set_cookie};
 use super::tokens;
+use crate::extract::Query;
 use crate::AppState;
 use crate::error::{Failure, PageResult};
 use crate::layout::Layout;
@@ -34,9 +35,12 @@ pub struct LoginQuery {
 }
 
 /// Only paths on this site: a login link must not bounce the official to another host.
+/// Where to go after signing in: a path of this site only. Browsers drop tabs and line breaks
+/// from a URL and read `\` as `/`, so `/<tab>/evil.example` would leave the site, and a line
+/// break cannot go in a header: only printable ASCII is taken.
 fn safe_next(next: Option<&str>) -> String {
     match next {
-        Some(n) if n.starts_with('/') && !n.starts_with("//") && !n.contains('\\') => n.to_string(),
+        Some(n) if n.starts_with('/') && !n.starts_with("//") && n.bytes().all(|b| b.is_ascii_graphic() && b != b'\\') => n.to_string(),
         _ => "/admin".to_string(),
     }
 }
@@ -87,40 +91,32 @@ pub async fn submit(
         Ok(login_page(&state, &headers, page, status))
     };
     let now = state.clock.now_ms();
-    // Only failures count: a whole commune office may sign in from behind one address.
-    if state.login_limiter.is_limited(&meta.ip, now) {
-        return refuse(
-            "Có quá nhiều lần đăng nhập sai từ địa chỉ này. Vui lòng đợi một phút rồi thử lại.".into(),
-            StatusCode::TOO_MANY_REQUESTS,
-        );
+    // Only failures count: a whole commune office may sign in from behind one address. The
+    // address and the login name are throttled alike, with one message, so that being held
+    // back says nothing of whether the account exists or why.
+    let name_key = domain::text::fold(&username);
+    let account = state.store.credentials(&username).await?;
+    let locked = account.as_ref().and_then(|a| a.locked_until).filter(|until| *until > now).map(|until| (until - now) as u64 / 1000 + 1);
+    if let Some(wait) = state.login_limiter.limited(&meta.ip, now).or(state.account_limiter.limited(&name_key, now)).or(locked) {
+        let minutes = wait.div_ceil(60);
+        let mut page = refuse(format!("Có quá nhiều lần đăng nhập sai. Vui lòng thử lại sau {minutes} phút."), StatusCode::TOO_MANY_REQUESTS)?;
+        page.headers_mut().insert(header::RETRY_AFTER, wait.into());
+        return Ok(page);
     }
     let mut actor = meta.actor(&state, None);
     actor.name = username.clone();
-    let account = state.store.credentials(&username).await?;
-    if let Some(locked_until) = account.as_ref().and_then(|a| a.locked_until).filter(|until| *until > now) {
-        let until = domain::text::format_timestamp_ms(locked_until);
-        return refuse(
-            format!("Tài khoản tạm khóa do đăng nhập sai nhiều lần, đến {until}. Vui lòng thử lại sau hoặc liên hệ quản trị."),
-            StatusCode::FORBIDDEN,
-        );
-    }
     let verified = verify_password(form.password, account.as_ref().map(|a| a.password_hash.clone())).await;
     if !verified {
         state.login_limiter.record(&meta.ip, now);
+        state.account_limiter.record(&name_key, now);
     }
     let account = match account {
         Some(account) if verified && !account.disabled => account,
         Some(account) => {
             actor.user_id = Some(account.id);
-            let outcome = state.store.record_login_failure(&actor, account.id, account.unit_id).await?;
-            let message = match outcome {
-                FailureOutcome::Locked => format!(
-                    "Tài khoản đã bị tạm khóa {} phút do đăng nhập sai nhiều lần.",
-                    domain::auth::LOCKOUT_MINUTES
-                ),
-                FailureOutcome::Counted => "Tên đăng nhập hoặc mật khẩu không đúng.".into(),
-            };
-            return refuse(message, StatusCode::UNAUTHORIZED);
+            // Counted and audited; the fifth in a row locks the account in the register too.
+            state.store.record_login_failure(&actor, account.id, account.unit_id).await?;
+            return refuse("Tên đăng nhập hoặc mật khẩu không đúng.".into(), StatusCode::UNAUTHORIZED);
         }
         None => {
             let entry = Entry::new(AuditAction::LoginFailed, "user", "").details(serde_json::json!({ "unknown_user": true }));

@@ -4,7 +4,7 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use axum::routing::{get, post};
@@ -19,6 +19,7 @@ use super::csrf::{CheckedForm, Empty};
 use super::password::hash_password;
 use super::require;
 use super::session::CurrentUser;
+use crate::extract::{Path, Query};
 use crate::AppState;
 use crate::error::{Failure, FieldError, PageResult};
 use crate::layout::Layout;

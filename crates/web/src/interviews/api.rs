@@ -6,7 +6,8 @@ use std::collections::BTreeMap;
 use axum::extract::State;
 use domain::auth::Permission;
 use domain::interviews::CallOutcome;
-use domain::surveys::Answers;
+use domain::surveys::admission::Door;
+use domain::surveys::{Answers, Channel};
 use serde::{Deserialize, Serialize};
 use storage::interviews::CallRecord;
 use storage::responses::Stored;
@@ -183,14 +184,14 @@ async fn sync(State(state): State<AppState>, caller: ApiUser, ApiJson(batch): Ap
         let survey = state.surveys.survey(&state, &code).await?;
         let submission = Submission {
             survey,
-            channel: mode.channel(),
+            door: Door::Interview { face_to_face: mode.channel() == Channel::FaceToFace },
+            claimed: None,
             unit_code: Some(unit_code),
             token: None,
             answers: interview.answers,
             started_at: interview.started_at,
             submission_id: Some(id.clone()),
             dossier_code: Some(dossier_code),
-            staff: None,
         };
         match intake::submit(&state, &caller.meta, submission).await {
             Ok(stored) => {

@@ -3,13 +3,14 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::auth::Permission;
 use domain::interviews::InterviewMode;
 use serde::Deserialize;
 
+use crate::extract::Path;
 use crate::AppState;
 use crate::auth::csrf::CheckedForm;
 use crate::auth::require;

@@ -4,13 +4,14 @@
 //! the invitation's number, given when it was sent.
 
 use axum::body::Bytes;
-use axum::extract::{Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use domain::invitations::InviteChannel;
 use serde::Deserialize;
 use serde_json::Value;
 use sha2::{Digest, Sha256};
 
+use crate::extract::Query;
 use crate::AppState;
 use crate::auth::tokens;
 use crate::error::{ApiResult, Failure};

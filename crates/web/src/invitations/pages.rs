@@ -3,7 +3,7 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::auth::Permission;
@@ -12,6 +12,7 @@ use domain::text;
 use serde::Deserialize;
 use storage::invitations::{Participation, Pending};
 
+use crate::extract::{Path, Query};
 use crate::AppState;
 use crate::auth::csrf::{self, CheckedForm};
 use crate::auth::require;

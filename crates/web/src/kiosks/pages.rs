@@ -3,7 +3,7 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::auth::Permission;
 use domain::kiosks::KioskRules;
@@ -11,6 +11,7 @@ use domain::text;
 use serde::Deserialize;
 use storage::kiosks::Kiosk;
 
+use crate::extract::Path;
 use crate::AppState;
 use crate::auth::csrf::CheckedForm;
 use crate::auth::require;

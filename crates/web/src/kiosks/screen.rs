@@ -5,12 +5,13 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Response};
 use domain::kiosks::{KioskMoment, KioskRefusal, KioskRules};
 use storage::kiosks::Kiosk;
 
+use crate::extract::Path;
 use crate::AppState;
 use crate::auth::session::{ClientMeta, session_principal};
 use crate::error::{Failure, PageResult};

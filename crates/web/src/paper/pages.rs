@@ -5,18 +5,20 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::body::Bytes;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::auth::Permission;
 use domain::paper::{PaperMode, differences, is_serial, reconcile as merge};
+use domain::surveys::admission::Door;
 use domain::surveys::{Answer, Answers, Channel, Questionnaire, validate};
 use domain::text;
 use serde::Deserialize;
 use storage::paper::{Conflict, Keyed, NewKeying};
 use storage::responses::Stored;
-use storage::surveys::Survey;
+use domain::surveys::Survey;
 
+use crate::extract::Path;
 use crate::AppState;
 use crate::auth::csrf::{self, CheckedForm};
 use crate::auth::require;
@@ -141,14 +143,14 @@ struct Settled<'a> {
 async fn store_form(state: &AppState, user: &CurrentUser, client: &ClientMeta, form: Settled<'_>) -> PageResult<()> {
     let submission = Submission {
         survey: form.survey.clone(),
-        channel: Channel::Paper,
+        door: Door::PaperEntry,
+        claimed: None,
         unit_code: Some(form.unit_code),
         token: None,
         answers: form.answers,
         started_at: None,
         submission_id: Some(format!("paper-{}-{}", form.survey.id, form.serial)),
         dossier_code: None,
-        staff: None,
     };
     let stored = intake::submit(state, client, submission).await.map_err(|refusal| Failure::conflict(refusal.message()))?;
     let (Stored::New(id) | Stored::AlreadyStored(id)) = stored;

@@ -4,7 +4,7 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::Response;
 use domain::par::scoring::score;
 use domain::par::{Points, Stage};
@@ -12,6 +12,7 @@ use domain::text;
 use sheets::{ReportSheet, Value};
 use storage::par::AssessmentSheet;
 
+use crate::extract::Path;
 use crate::AppState;
 use crate::auth::session::CurrentUser;
 use crate::error::PageResult;

@@ -5,13 +5,16 @@
 
 use std::collections::BTreeMap;
 
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Multipart, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::par::Module;
 use domain::text;
 use storage::par::{Round, MeasuredResults};
 
+use sheets::Limits;
+use crate::uploads;
+use crate::extract::Path;
 use crate::AppState;
 use crate::auth::csrf::CheckedUpload;
 use crate::auth::session::CurrentUser;
@@ -24,8 +27,8 @@ pub async fn set_points(State(state): State<AppState>, user: CurrentUser, Path(i
     let field = |name: &str| upload.fields.get(name).map_or("", |v| v.trim());
     let module = Module::parse(field("module")).ok_or_else(|| Failure::invalid("Hãy chọn nguồn đo để lấy điểm."))?;
     let round = state.store.par_round(id).await?;
-    let results = match (&upload.file, module) {
-        (Some((name, bytes)), _) => from_table(name, bytes)?,
+    let results = match (upload.file, module) {
+        (Some((name, bytes)), _) => from_table(name, bytes).await?,
         (None, Module::Plan) => from_plans(&state, &round).await?,
         (None, _) => from_survey(&state, access, &round, field("version"), field("from"), field("to")).await?,
     };
@@ -73,8 +76,8 @@ async fn from_plans(state: &AppState, round: &Round) -> Result<MeasuredResults, 
 /// A table of results: the unit's code, its overall index, then one column per measure headed
 /// by the measure's code. Every mistake is reported with its line; nothing is taken from a
 /// table with mistakes.
-fn from_table(name: &str, bytes: &[u8]) -> Result<MeasuredResults, Failure> {
-    let rows = sheets::read_table(name, bytes).map_err(|e| Failure::invalid(e.to_string()))?;
+async fn from_table(name: String, bytes: Vec<u8>) -> Result<MeasuredResults, Failure> {
+    let rows = uploads::read_table(name.clone(), bytes, Limits::RESULTS).await.map_err(|e| Failure::invalid(e.to_string()))?;
     let Some((header, lines)) = rows.split_first() else { return Err(Failure::invalid("Bảng kết quả trống.")) };
     if header.len() < 2 {
         return Err(Failure::invalid("Bảng kết quả cần cột mã đơn vị và cột chỉ số."));
@@ -106,5 +109,5 @@ fn from_table(name: &str, bytes: &[u8]) -> Result<MeasuredResults, Failure> {
     if !errors.is_empty() {
         return Err(Failure::fields(errors.into_iter().map(|message| crate::error::FieldError { field: String::new(), message }).collect()));
     }
-    Ok(MeasuredResults { indices, source: format!("bảng {}", text::clean(name)) })
+    Ok(MeasuredResults { indices, source: format!("bảng {}", text::clean(&name)) })
 }

@@ -3,7 +3,7 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Multipart, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::auth::Permission;
@@ -14,6 +14,7 @@ use storage::Paging;
 use storage::par::{NewTask, TaskUpdate};
 use storage::units::UnitFilter;
 
+use crate::extract::Path;
 use crate::AppState;
 use crate::auth::csrf::{CheckedForm, CheckedUpload};
 use crate::auth::session::CurrentUser;
@@ -106,7 +107,7 @@ pub struct Saved {
     saved: Option<String>,
 }
 
-pub async fn show(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>, axum::extract::Query(saved): axum::extract::Query<Saved>) -> PageResult<PlanPage> {
+pub async fn show(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>, crate::extract::Query(saved): crate::extract::Query<Saved>) -> PageResult<PlanPage> {
     let access = &user.principal.access;
     super::require_par(access)?;
     let plan = state.store.par_plan(access, id).await?;

@@ -3,7 +3,7 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::par::Points;
 use domain::text;
@@ -11,6 +11,7 @@ use domain::units::UnitLevel;
 use sheets::{Chart, ReportSheet, Value};
 use storage::par::{Results, UnitResult};
 
+use crate::extract::Path;
 use crate::AppState;
 use crate::auth::csrf::{CheckedForm, Empty};
 use crate::auth::session::CurrentUser;

@@ -3,7 +3,7 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::auth::Permission;
 use domain::par::round::progress;
@@ -14,6 +14,7 @@ use serde::Deserialize;
 use storage::par::NewRound;
 
 use super::results::ResultLine;
+use crate::extract::{Path, Query};
 use crate::AppState;
 use crate::auth::csrf::CheckedForm;
 use crate::auth::session::CurrentUser;

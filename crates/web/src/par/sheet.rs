@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Multipart, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::par::round::progress;
@@ -16,6 +16,7 @@ use domain::text;
 use serde::Deserialize;
 use storage::par::{AssessmentSheet, HistoryRow, Mark, Upload, Viewer};
 
+use crate::extract::{Path, Query};
 use crate::AppState;
 use crate::auth::csrf::{CheckedForm, CheckedUpload};
 use crate::auth::session::CurrentUser;

@@ -4,7 +4,7 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Multipart, Path, State};
+use axum::extract::{Multipart, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::auth::Permission;
@@ -14,6 +14,9 @@ use domain::text;
 use domain::units::UnitLevel;
 use serde::Deserialize;
 
+use sheets::Limits;
+use crate::uploads;
+use crate::extract::Path;
 use crate::AppState;
 use crate::auth::csrf::{CheckedForm, CheckedUpload};
 use crate::auth::require;
@@ -93,7 +96,7 @@ pub async fn import(State(state): State<AppState>, user: CurrentUser, headers: H
     if !text::fold(&name).ends_with(".xlsx") {
         return Err(Failure::unsupported_media("Bộ tiêu chí nhận tệp .xlsx (tải bộ có sẵn về để xem mẫu).").into());
     }
-    let workbook = sheets::read_sheets(&bytes).map_err(|e| Failure::invalid(e.to_string()))?;
+    let workbook = uploads::read_sheets(bytes, Limits::PAR_TREE).await.map_err(|e| Failure::invalid(e.to_string()))?;
     let sheet = |wanted: &str| workbook.iter().find(|(n, _)| text::fold(n) == text::fold(wanted)).map(|(_, rows)| rows.as_slice());
     let (Some(info), Some(criteria)) = (sheet(INFO_SHEET), sheet(CRITERIA_SHEET)) else {
         return Err(Failure::invalid(format!("Tệp cần hai trang «{INFO_SHEET}» và «{CRITERIA_SHEET}».")).into());

@@ -2,7 +2,7 @@
 //! `/api/v1/frame/receipts`, the QR code it prints on the receipt, and
 //! `/api/v1/sampling/draws/{id}`, a draw's quota progress.
 
-use axum::extract::{Path, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use domain::auth::Permission;
 use domain::sampling::frame::RawFrameRow;
@@ -12,6 +12,7 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
+use crate::extract::Path;
 use crate::AppState;
 use crate::auth::require;
 use crate::auth::session::ApiUser;

@@ -3,7 +3,7 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::auth::Permission;
@@ -14,6 +14,7 @@ use storage::Paging;
 use storage::sampling::{DrawCheck, DrawMember, DrawRecord, DrawRequest, QuotaProgress};
 
 use super::frame::show_date;
+use crate::extract::{Path, Query};
 use crate::AppState;
 use crate::auth::csrf::CheckedForm;
 use crate::auth::require;

@@ -4,7 +4,7 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Multipart, State};
 use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::auth::Permission;
@@ -13,8 +13,11 @@ use domain::sampling::frame::rows_from_table;
 use domain::text;
 use serde::Deserialize;
 use storage::sampling::{DrawRecord, FrameContact, FrameEntry, FrameFilter, FrameImport, UnitFrame};
-use storage::surveys::Survey;
+use domain::surveys::Survey;
 
+use sheets::Limits;
+use crate::uploads;
+use crate::extract::{Path, Query};
 use crate::AppState;
 use crate::auth::csrf::{self, CheckedForm};
 use crate::auth::require;
@@ -82,7 +85,7 @@ pub async fn import(State(state): State<AppState>, user: CurrentUser, headers: H
     let upload = csrf::CheckedUpload::read(&state, &headers, multipart).await?;
     let check_only = upload.fields.contains_key("check_only");
     let (file_name, bytes) = upload.file.ok_or_else(|| Failure::invalid("Hãy chọn một tệp .xlsx hoặc .csv để nhập."))?;
-    let rows = sheets::read_table(&file_name, &bytes).map_err(|e| e.to_string()).and_then(|table| rows_from_table(&table));
+    let rows = uploads::read_table(file_name.clone(), bytes, Limits::FRAME).await.map_err(|e| e.to_string()).and_then(|table| rows_from_table(&table));
     let mut page = OverviewPage::new(&state, &user).await?;
     page.file_name = file_name;
     page.check_only = check_only;

@@ -14,7 +14,7 @@ use axum::routing::{get, post};
 use crate::AppState;
 
 /// A year's frame of a province as a spreadsheet fits within this.
-const UPLOAD_LIMIT: usize = 64 * 1024 * 1024;
+const UPLOAD_LIMIT: usize = 32 * 1024 * 1024;
 
 /// Erases the contacts whose retention period has passed, now and every hour.
 pub async fn keep_tidy(state: AppState) {

@@ -1,7 +1,7 @@
 //! `/api/v1/sipas` (the dashboards' figures, scoped to the caller) and `/api/v1/publications`
 //! (published results: open data, no login).
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use domain::auth::Permission;
 use domain::sipas::index::Report;
 use serde::Serialize;
@@ -11,6 +11,7 @@ use utoipa_axum::routes;
 
 use super::figures::{self, DashboardQuery, Overview, Row, Slice};
 use super::public::frozen;
+use crate::extract::{Path, Query};
 use crate::AppState;
 use crate::auth::require;
 use crate::auth::session::ApiUser;

@@ -4,7 +4,7 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use domain::auth::Permission;
 use domain::sipas::index::Figure;
 use domain::surveys::{Answer, Channel, TagRole};
@@ -13,6 +13,7 @@ use serde::Deserialize;
 
 use super::charts;
 use super::figures::{self, DashboardQuery, Drilldown, LEVELS, Overview, Row, Selection, margin, percent, signed};
+use crate::extract::{Path, Query};
 use crate::AppState;
 use crate::auth::require;
 use crate::auth::session::CurrentUser;

@@ -1,6 +1,6 @@
 //! Every dashboard table as XLSX (numbers as numbers, with native Excel charts) and as CSV.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use domain::auth::Permission;
@@ -8,6 +8,7 @@ use domain::sipas::index::Figure;
 use sheets::{Chart, ReportSheet, Value};
 
 use super::figures::{self, DashboardQuery, Drilldown, Overview, Row, Slice};
+use crate::extract::{Path, Query};
 use crate::AppState;
 use crate::auth::require;
 use crate::auth::session::CurrentUser;

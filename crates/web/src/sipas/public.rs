@@ -2,12 +2,13 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, State};
+use axum::extract::State;
 use domain::text;
 
 use super::charts;
 use super::dashboard::RowView;
 use super::figures::Overview;
+use crate::extract::Path;
 use crate::AppState;
 use crate::error::{Failure, PageResult};
 use crate::layout::Layout;

@@ -1,19 +1,24 @@
 //! `/api/v1/questionnaires` and `/api/v1/surveys`: author questionnaires in the JSON format,
 //! publish versions, create surveys, issue one-time tokens, submit responses, read live results.
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use domain::auth::Permission;
+use domain::surveys::admission::{self, Door};
 use domain::surveys::{Answers, Channel, Questionnaire, Recurrence};
 use domain::text;
 use serde::{Deserialize, Serialize};
 use storage::responses::{CellFilter, Stored};
-use storage::surveys::{NewSurvey, Survey, TokenBatch};
+use domain::surveys::Survey;
+use storage::surveys::{NewSurvey, TokenBatch};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::intake::{self, Refusal, Submission};
+use sheets::Limits;
+use crate::uploads;
+use crate::extract::{Path, Query};
 use crate::AppState;
 use crate::auth::require;
 use crate::auth::session::{ApiUser, ClientMeta};
@@ -159,7 +164,7 @@ async fn import_xlsform(
     body: axum::body::Bytes,
 ) -> ApiResult<(StatusCode, axum::Json<QuestionnaireDto>)> {
     require(&caller.principal.access, Permission::ManageSurveys)?;
-    let workbook = sheets::read_sheets(&body).map_err(|e| Failure::invalid(e.to_string()))?;
+    let workbook = uploads::read_sheets(body, Limits::QUESTIONNAIRE).await.map_err(|e| Failure::invalid(e.to_string()))?;
     let sheet = |name: &str| workbook.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, rows)| rows.clone()).unwrap_or_default();
     let form = domain::surveys::xlsform::from_sheets(&sheet("survey"), &sheet("choices"), &sheet("settings")).map_err(|problems| {
         let errors: Vec<FieldError> = problems.iter().map(|p| FieldError { field: format!("{}!{}", p.sheet, p.row), message: p.to_string() }).collect();
@@ -328,14 +333,14 @@ pub struct ResponseBody {
     unit_code: Option<String>,
     /// A one-time token, for invitation links.
     token: Option<String>,
-    /// `web` (default), `widget`, `kiosk`, `api`, … as the survey allows.
+    /// The channel, if the client names it; it must be the one its credentials prove: `web`
+    /// without any, `invitation` with a valid `token`, `api` with a bearer token that may
+    /// submit responses. Kiosk, paper and interview answers come only through their own screens.
     channel: Option<String>,
     /// Dossier code from the one-stop system.
     dossier_code: Option<String>,
     /// When answering started, unix milliseconds.
     started_at: Option<i64>,
-    /// Kiosk only: the code of the counter officer the rating is about.
-    staff: Option<String>,
     /// Answers by question code: a text or option code, a number, a list of option codes, or
     /// an object from matrix row to scale point.
     #[schema(value_type = Object)]
@@ -357,7 +362,10 @@ fn refusal_problem(refusal: Refusal) -> Problem {
         }
         Refusal::Store(e) => e.into(),
         Refusal::Ingest(storage::responses::IngestError::Failed) => Failure::internal().into(),
-        refusal @ (Refusal::UnknownUnit | Refusal::StaffOutsideKiosk) => Failure::invalid(refusal.message()).into(),
+        refusal @ (Refusal::UnknownUnit | Refusal::BadDossier) => Failure::invalid(refusal.message()).into(),
+        refusal @ Refusal::Admission(admission::Refusal::WrongDoor(_) | admission::Refusal::OutsideScope) => {
+            Failure { status: StatusCode::FORBIDDEN, ..Failure::invalid(refusal.message()) }.into()
+        }
         other => Failure::conflict(other.message()).into(),
     }
 }
@@ -371,34 +379,58 @@ async fn submit_response(
     State(state): State<AppState>,
     client: ClientMeta,
     Path(code): Path<String>,
+    parts: axum::http::request::Parts,
     ApiJson(body): ApiJson<ResponseBody>,
 ) -> ApiResult<(StatusCode, axum::Json<ResponseReceipt>)> {
-    if !state.submit_limiter.allow(&client.ip, state.clock.now_ms()) {
-        return Err(Failure::too_many("Có quá nhiều phiếu gửi từ địa chỉ này. Vui lòng thử lại sau ít phút.").into());
-    }
-    let survey = state.surveys.survey(&state, &code).await?;
-    let channel = match body.channel.as_deref() {
-        None => if body.token.is_some() { Channel::Invitation } else { Channel::Web },
-        Some(c) => Channel::parse(c).ok_or_else(|| Failure::invalid(format!("Kênh «{c}» không hợp lệ.")))?,
-    };
     if body.submission_id.as_ref().is_some_and(|s| s.is_empty() || s.len() > 64) {
         return Err(Failure::invalid("submission_id phải có từ 1 đến 64 ký tự.").into());
     }
+    let survey = state.surveys.survey(&state, &code).await?;
+    if let Err(wait) = state.submit_limiter.check(&client.ip, state.clock.now_ms()) {
+        // A client resending to learn whether its answer is in is told, limited or not.
+        if let Some(id) = stored_before(&state, survey.id, body.submission_id.as_deref()).await? {
+            return Ok((StatusCode::OK, axum::Json(ResponseReceipt { id, created: false })));
+        }
+        return Err(Failure::too_many("Có quá nhiều phiếu gửi từ địa chỉ này. Vui lòng thử lại sau ít phút.", wait).into());
+    }
+    let claimed = match body.channel.as_deref() {
+        None => None,
+        Some(c) => Some(Channel::parse(c).ok_or_else(|| Failure::invalid(format!("Kênh «{c}» không hợp lệ.")))?),
+    };
     let submission = Submission {
         survey,
-        channel,
+        door: api_door(&state, parts).await?,
+        claimed,
         unit_code: body.unit_code,
         token: body.token,
         answers: body.answers,
         started_at: body.started_at,
         submission_id: body.submission_id,
         dossier_code: body.dossier_code,
-        staff: body.staff,
     };
     match intake::submit(&state, &client, submission).await.map_err(refusal_problem)? {
         Stored::New(id) => Ok((StatusCode::CREATED, axum::Json(ResponseReceipt { id, created: true }))),
         Stored::AlreadyStored(id) => Ok((StatusCode::OK, axum::Json(ResponseReceipt { id, created: false }))),
     }
+}
+
+/// The response a submission id was stored under, if one was given and stored.
+pub(crate) async fn stored_before(state: &AppState, survey_id: i64, submission_id: Option<&str>) -> Result<Option<i64>, Failure> {
+    match submission_id {
+        Some(id) => Ok(state.store.stored_submission(survey_id, id).await?),
+        None => Ok(None),
+    }
+}
+
+/// A caller with a bearer token comes in as an API client, which its token must allow;
+/// anyone else through the public door.
+async fn api_door(state: &AppState, mut parts: axum::http::request::Parts) -> Result<Door, Problem> {
+    if !parts.headers.contains_key(axum::http::header::AUTHORIZATION) {
+        return Ok(Door::Public);
+    }
+    let caller = <ApiUser as axum::extract::FromRequestParts<AppState>>::from_request_parts(&mut parts, state).await?;
+    require(&caller.principal.access, Permission::SubmitResponses)?;
+    Ok(Door::ApiClient(caller.principal.access))
 }
 
 #[derive(Deserialize, IntoParams)]

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 use std::sync::Arc;
 
 use axum::body::{Body, Bytes};
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use domain::auth::Permission;
@@ -19,6 +19,7 @@ use storage::responses::{ExportFilter, ResponseRecord};
 use tokio::io::AsyncReadExt;
 use tokio::sync::mpsc::Receiver;
 
+use crate::extract::{Path, Query};
 use crate::AppState;
 use crate::auth::require;
 use crate::auth::session::CurrentUser;

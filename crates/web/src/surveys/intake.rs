@@ -1,14 +1,16 @@
-//! The one path every answer takes, whatever the channel (public page, token link, API): check
-//! the survey is open to this channel and unit, validate against the cached questionnaire
+//! The one path every answer takes, whatever the channel (public page, token link, API): admit
+//! it through its door (domain::surveys::admission) for a targeted unit, validate against the cached questionnaire
 //! version, screen for quality, queue for the ingest writer, and wait for the durable commit.
 
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
 use domain::surveys::quality::{self, Flags};
-use domain::surveys::{Answer, AnswerError, Answers, Channel, Layout, QuestionKind, Questionnaire, tally, validate};
+use domain::sampling::frame::is_dossier_code;
+use domain::surveys::admission::{self, Door};
+use domain::surveys::{Answer, AnswerError, Answers, Channel, Layout, QuestionKind, Questionnaire, Survey, tally, validate};
 use storage::responses::{IngestError, NewResponse, Stored};
-use storage::surveys::{Survey, TokenState};
+use storage::surveys::TokenState;
 
 use crate::AppState;
 use crate::auth::session::ClientMeta;
@@ -95,7 +97,7 @@ impl Default for Screening {
 impl Screening {
     fn flags(&self, survey_id: i64, fingerprint: &str, answers_json: &str, now: i64) -> Flags {
         let source = format!("{survey_id}:{fingerprint}");
-        let burst = !self.bursts.allow(&source, now);
+        let burst = self.bursts.check(&source, now).is_err();
         let key = tokens::digest(&format!("{source}:{answers_json}"));
         let mut seen = self.seen.lock().unwrap_or_else(|p| p.into_inner());
         if seen.len() >= SEEN_CAP {
@@ -109,7 +111,11 @@ impl Screening {
 /// An answer sheet as it arrives, before any check.
 pub struct Submission {
     pub survey: Survey,
-    pub channel: Channel,
+    /// How it came in, as the request proved it. A one-time token, when given, is checked here
+    /// and makes it an invitation's answer.
+    pub door: Door,
+    /// The channel the client named, if it may name one (the API): it must be the door's own.
+    pub claimed: Option<Channel>,
     /// The unit carried by the link, QR code or token, if any.
     pub unit_code: Option<String>,
     /// The one-time token, in clear, if the link had one.
@@ -119,16 +125,13 @@ pub struct Submission {
     /// A client-chosen id that makes a resend harmless; generated when absent.
     pub submission_id: Option<String>,
     pub dossier_code: Option<String>,
-    /// The counter officer a kiosk rating is about (kiosk channel only).
-    pub staff: Option<String>,
 }
 
 #[derive(Debug)]
 pub enum Refusal {
-    NotOpen { closed: bool },
-    ChannelClosed,
+    Admission(admission::Refusal),
     UnknownUnit,
-    StaffOutsideKiosk,
+    BadDossier,
     Token(TokenState),
     Invalid(Vec<AnswerError>),
     Ingest(IngestError),
@@ -144,11 +147,9 @@ impl From<storage::Error> for Refusal {
 impl Refusal {
     pub fn message(&self) -> String {
         match self {
-            Self::NotOpen { closed: true } => "Cuộc khảo sát đã kết thúc; cảm ơn anh/chị đã quan tâm.".into(),
-            Self::NotOpen { closed: false } => "Cuộc khảo sát chưa bắt đầu.".into(),
-            Self::ChannelClosed => "Cuộc khảo sát không nhận câu trả lời qua kênh này.".into(),
+            Self::Admission(refusal) => refusal.to_string(),
             Self::UnknownUnit => "Hãy chọn cơ quan, đơn vị được khảo sát.".into(),
-            Self::StaffOutsideKiosk => "Mã công chức tại quầy (staff) chỉ dùng cho kênh máy đánh giá (kiosk), tối đa 64 ký tự không dấu.".into(),
+            Self::BadDossier => "Mã hồ sơ (dossier_code) gồm 1–64 ký tự: chữ, số không dấu và . - _ /.".into(),
             Self::Token(TokenState::Used) => "Đường dẫn khảo sát này đã được dùng để trả lời; mỗi đường dẫn chỉ dùng được một lần.".into(),
             Self::Token(TokenState::Expired) => "Đường dẫn khảo sát này đã hết hạn.".into(),
             Self::Token(_) => "Đường dẫn khảo sát không hợp lệ.".into(),
@@ -172,15 +173,8 @@ fn unit_question(form: &Questionnaire) -> Option<&str> {
 /// Checks and stores one submission; returns once it is durably committed.
 pub async fn submit(state: &AppState, client: &ClientMeta, mut sub: Submission) -> Result<Stored, Refusal> {
     let now = state.clock.now_ms();
-    if !sub.survey.is_open(now) {
-        return Err(Refusal::NotOpen { closed: now >= sub.survey.closes_at });
-    }
-    if !sub.survey.channels.contains(&sub.channel) {
-        return Err(Refusal::ChannelClosed);
-    }
-    let staff = sub.staff.unwrap_or_default();
-    if !staff.is_empty() && (sub.channel != Channel::Kiosk || staff.len() > 64 || !domain::surveys::is_code(&staff)) {
-        return Err(Refusal::StaffOutsideKiosk);
+    if sub.dossier_code.as_deref().is_some_and(|code| !is_dossier_code(code)) {
+        return Err(Refusal::BadDossier);
     }
     let targets = state.surveys.targets(state, sub.survey.id).await?;
     let mut token_hash = None;
@@ -192,12 +186,14 @@ pub async fn submit(state: &AppState, client: &ClientMeta, mut sub: Submission) 
                 // An invitation's answer belongs to its dossier: it counts towards the quota,
                 // and a second answer for the dossier by another channel shows as a duplicate.
                 sub.dossier_code = dossier_code.or(sub.dossier_code);
+                sub.door = Door::Invitation;
             }
             TokenState::Valid { .. } => return Err(Refusal::Token(TokenState::Unknown)),
             other => return Err(Refusal::Token(other)),
         }
         token_hash = Some(digest);
     }
+    let channel = admission::admit(&sub.survey, &sub.door, sub.claimed, now).map_err(Refusal::Admission)?;
     let form = state.surveys.form(state, sub.survey.version_id).await?;
     let layout = state.surveys.layout(state, sub.survey.version_id).await?;
     // The unit carried by the link answers the form's unit question.
@@ -213,6 +209,9 @@ pub async fn submit(state: &AppState, client: &ClientMeta, mut sub: Submission) 
         .and_then(|code| targets.iter().find(|(_, c, _)| *c == code).map(|(id, _, _)| *id))
         .or_else(|| (targets.len() == 1).then(|| targets[0].0))
         .ok_or(Refusal::UnknownUnit)?;
+    if matches!(sub.door, Door::ApiClient(_)) && !sub.door.reaches(&state.store.unit_ancestry(unit_id).await?) {
+        return Err(Refusal::Admission(admission::Refusal::OutsideScope));
+    }
     let device = fingerprint(client, sub.survey.id);
     let duration = sub.started_at.map(|started| now - started).filter(|d| *d >= 0);
     let answers_json = serde_json::to_string(&answers).map_err(|_| Refusal::Ingest(IngestError::Failed))?;
@@ -222,7 +221,7 @@ pub async fn submit(state: &AppState, client: &ClientMeta, mut sub: Submission) 
         submission_id: sub.submission_id.unwrap_or_else(tokens::random_token),
         survey_id: sub.survey.id,
         unit_id,
-        channel: sub.channel.code().into(),
+        channel: channel.code().into(),
         started_at: sub.started_at,
         submitted_at: now,
         duration_ms: duration,
@@ -232,7 +231,7 @@ pub async fn submit(state: &AppState, client: &ClientMeta, mut sub: Submission) 
         flags: flags.0,
         positions: layout.positions(&tally(&form, &answers)).map_err(|_| Refusal::Ingest(IngestError::Failed))?,
         layout,
-        staff,
+        staff: sub.door.staff().to_string(),
         answers: answers_json,
     };
     state.ingest.submit(response).await.map_err(Refusal::Ingest)

@@ -5,15 +5,16 @@ use std::collections::BTreeMap;
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use domain::auth::Permission;
 use domain::surveys::{QuestionKind, Questionnaire};
 use domain::text;
 use serde::Deserialize;
 use storage::responses::CellFilter;
-use storage::surveys::Survey;
+use domain::surveys::Survey;
 
 use super::api::survey_results;
+use crate::extract::{Path, Query};
 use crate::AppState;
 use crate::auth::require;
 use crate::auth::session::CurrentUser;

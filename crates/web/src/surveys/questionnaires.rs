@@ -3,7 +3,7 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Multipart, Path, Query, State};
+use axum::extract::{Multipart, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::auth::Permission;
@@ -12,6 +12,9 @@ use domain::text;
 use serde::Deserialize;
 
 use super::respond::{SectionView, sections};
+use sheets::Limits;
+use crate::uploads;
+use crate::extract::{Path, Query};
 use crate::AppState;
 use crate::auth::csrf::{CheckedForm, CheckedUpload};
 use crate::auth::require;
@@ -129,11 +132,11 @@ pub async fn copy(State(state): State<AppState>, user: CurrentUser, CheckedForm(
 }
 
 /// A questionnaire from an uploaded `.json` or XLSForm `.xlsx` file.
-fn parse_file(name: &str, bytes: &[u8]) -> Result<Questionnaire, Vec<String>> {
+async fn parse_file(name: &str, bytes: Vec<u8>) -> Result<Questionnaire, Vec<String>> {
     if name.to_lowercase().ends_with(".json") {
-        return serde_json::from_slice(bytes).map_err(|e| vec![format!("Tệp JSON không đúng định dạng mẫu phiếu: {e}")]);
+        return serde_json::from_slice(&bytes).map_err(|e| vec![format!("Tệp JSON không đúng định dạng mẫu phiếu: {e}")]);
     }
-    let workbook = sheets::read_sheets(bytes).map_err(|e| vec![e.to_string()])?;
+    let workbook = uploads::read_sheets(bytes, Limits::QUESTIONNAIRE).await.map_err(|e| vec![e.to_string()])?;
     let sheet = |wanted: &str| workbook.iter().find(|(n, _)| n.eq_ignore_ascii_case(wanted)).map(|(_, rows)| rows.clone()).unwrap_or_default();
     xlsform::from_sheets(&sheet("survey"), &sheet("choices"), &sheet("settings")).map_err(|problems| problems.iter().map(ToString::to_string).collect())
 }
@@ -142,9 +145,9 @@ pub async fn import(State(state): State<AppState>, user: CurrentUser, headers: H
     require(&user.principal.access, Permission::ManageSurveys)?;
     let upload = CheckedUpload::read(&state, &headers, multipart).await?;
     let unit_code = upload.fields.get("unit_code").cloned().unwrap_or_default();
-    let form = match &upload.file {
+    let form = match upload.file {
         None => Err(vec!["Hãy chọn một tệp .xlsx hoặc .json để nhập.".to_string()]),
-        Some((name, bytes)) => parse_file(name, bytes),
+        Some((name, bytes)) => parse_file(&name, bytes).await,
     };
     create(&state, &user, &unit_code, form).await
 }

@@ -7,16 +7,18 @@ use std::collections::BTreeMap;
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::invitations::InvitationStatus;
-use domain::surveys::{Answer, AnswerError, Answers, Channel, Condition, QuestionKind, Questionnaire};
+use domain::surveys::admission::{self, Door};
+use domain::surveys::{Answer, AnswerError, Answers, Condition, QuestionKind, Questionnaire};
 use serde::Deserialize;
 use storage::responses::Stored;
-use storage::surveys::Survey;
+use domain::surveys::Survey;
 
 use super::intake::{self, Refusal, Submission};
+use crate::extract::{Path, Query};
 use crate::AppState;
 use crate::auth::csrf;
 use crate::auth::session::ClientMeta;
@@ -286,16 +288,6 @@ impl Entry {
         }
     }
 
-    fn channel(&self) -> Channel {
-        match self {
-            Self::Link => Channel::Web,
-            Self::Invitation(_) => Channel::Invitation,
-            Self::Widget => Channel::Widget,
-            Self::Kiosk(_) => Channel::Kiosk,
-            Self::Paper { .. } => Channel::Paper,
-        }
-    }
-
     fn frame(&self) -> Frame {
         match self {
             Self::Widget => Frame::Embedded,
@@ -388,7 +380,7 @@ async fn open_form(state: AppState, headers: HeaderMap, code: String, q: LinkQue
     let survey = open_survey(&state, &code).await?;
     let form = state.surveys.form(&state, survey.version_id).await?;
     let now = state.clock.now_ms();
-    let notice = (!survey.is_open(now)).then(|| Refusal::NotOpen { closed: now >= survey.closes_at }.message());
+    let notice = admission::admit(&survey, &Door::Public, None, now).err().filter(|r| matches!(r, admission::Refusal::NotYetOpen | admission::Refusal::Closed)).map(|r| r.to_string());
     let input = PageInput {
         layout: None,
         entry,
@@ -490,8 +482,12 @@ async fn take(state: AppState, headers: HeaderMap, client: ClientMeta, survey: S
     if !protected {
         return Err(Failure::csrf().into());
     }
-    if !state.submit_limiter.allow(&client.ip, now) {
-        return Err(Failure::too_many("Có quá nhiều phiếu gửi từ địa chỉ này. Vui lòng thử lại sau ít phút.").into());
+    if let Err(wait) = state.submit_limiter.check(&client.ip, now) {
+        // A resend of a form already stored is told so, limited or not.
+        if super::api::stored_before(&state, survey.id, field(&body, "submission_id").as_deref()).await?.is_some() {
+            return Ok(Redirect::to(&entry.done(&survey)).into_response());
+        }
+        return Err(Failure::too_many("Có quá nhiều phiếu gửi từ địa chỉ này. Vui lòng thử lại sau ít phút.", wait).into());
     }
     let form = state.surveys.form(&state, survey.version_id).await?;
     let answers = read_answers(&form, &body);
@@ -521,9 +517,16 @@ async fn take(state: AppState, headers: HeaderMap, client: ClientMeta, survey: S
         },
         _ => None,
     };
+    // An invitation's token proves its door at intake.
+    let door = match &kiosk {
+        Some(kiosk) => Door::Kiosk { staff: kiosk.staff_username.clone() },
+        None if matches!(entry, Entry::Widget) => Door::Widget,
+        None => Door::Public,
+    };
     let submission = Submission {
         survey: survey.clone(),
-        channel: entry.channel(),
+        door,
+        claimed: None,
         // A kiosk stands in one unit, whatever the form says.
         unit_code: kiosk.as_ref().map(|k| k.unit_code.clone()).or_else(|| fixed_unit.clone()),
         token,
@@ -531,7 +534,6 @@ async fn take(state: AppState, headers: HeaderMap, client: ClientMeta, survey: S
         started_at,
         submission_id: Some(submission_id.clone()),
         dossier_code: None,
-        staff: kiosk.as_ref().and_then(|k| k.staff_username.clone()),
     };
     match intake::submit(&state, &client, submission).await {
         Ok(stored) => {

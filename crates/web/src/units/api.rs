@@ -1,6 +1,6 @@
 //! `/api/v1/units`: the unit register for machine clients (one-stop systems, LGSP).
 
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::StatusCode;
 use domain::auth::Permission;
 use domain::text;
@@ -13,6 +13,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::UnitFields;
+use crate::extract::{Path, Query};
 use crate::AppState;
 use crate::auth::require;
 use crate::auth::session::ApiUser;

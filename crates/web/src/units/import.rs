@@ -11,6 +11,8 @@ use domain::units::{RawUnitRow, rows_from_table};
 use serde::Deserialize;
 use storage::units::ImportReport;
 
+use sheets::Limits;
+use crate::uploads;
 use crate::AppState;
 use crate::auth::require;
 use crate::auth::csrf::{self, CheckedForm};
@@ -58,7 +60,8 @@ pub async fn preview(State(state): State<AppState>, user: CurrentUser, headers: 
     let (file_name, bytes) = upload.file.ok_or_else(|| Failure::invalid("Hãy chọn một tệp .xlsx hoặc .csv để nhập."))?;
     let mut page = ImportPage::new(&user);
     page.file_name = file_name.clone();
-    let rows = sheets::read_table(&file_name, &bytes)
+    let rows = uploads::read_table(file_name.clone(), bytes, Limits::UNITS)
+        .await
         .map_err(|e| e.to_string())
         .and_then(|table| rows_from_table(&table));
     let rows = match rows {

@@ -1,6 +1,6 @@
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::{Path, Query, State};
+use axum::extract::State;
 use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::auth::Permission;
@@ -12,6 +12,7 @@ use storage::{Page, Paging, Store};
 use time::OffsetDateTime;
 
 use super::{Pager, UnitFields, encode};
+use crate::extract::{Path, Query};
 use crate::AppState;
 use crate::auth::require;
 use crate::auth::csrf::CheckedForm;
