@@ -1,3 +1,4 @@
 //! The `thuocdo` binary's library side: what the command line shares with the tests.
 
+pub mod backup;
 pub mod demo;

@@ -2,7 +2,7 @@
 
 mod sampling;
 
-use thuocdo::demo;
+use thuocdo::{backup, demo};
 
 /// A faster allocator than the system's for a server that allocates per request on many
 /// threads (measured by the ingest benchmark: the system allocator was a quarter of the CPU).
@@ -66,6 +66,24 @@ enum Command {
     /// Plan a sample: its size for a frame, its allocation to units (no database needed).
     #[command(subcommand)]
     Sampling(SamplingCommand),
+    /// Write a consistent copy of the database while the server serves, with its manifest
+    /// (FILE.json). SQLite by VACUUM INTO; PostgreSQL by pg_dump.
+    Backup {
+        /// The copy to write (default: ./backups/thuocdo-yyyymmdd-hhmmss.db, .dump on PostgreSQL).
+        #[arg(long)]
+        to: Option<PathBuf>,
+    },
+    /// Check a copy: unchanged since taken, opens with the data key and migrates, holds the
+    /// rows its manifest counted, and its counters recompute to the same figures.
+    VerifyBackup {
+        file: PathBuf,
+        /// For a PostgreSQL copy: an empty database to load it into for the check.
+        #[arg(long)]
+        scratch_url: Option<String>,
+    },
+    /// Replace the database with a verified copy (stop the server first). SQLite: the file
+    /// replaced is kept beside it. PostgreSQL: into the empty database of --database-url.
+    Restore { file: PathBuf },
     /// Rebuild the survey counters from the raw responses and report any difference.
     Recompute {
         /// Only this survey (its code); all surveys if omitted.
@@ -126,6 +144,15 @@ struct ServeArgs {
     /// address send many).
     #[arg(long, env = "THUOCDO_SUBMISSIONS_PER_MINUTE", default_value_t = 600)]
     submissions_per_minute: u32,
+    /// Take a copy of the database into this folder at start and then every --backup-every
+    /// (see `thuocdo backup`), keeping the newest --backup-keep.
+    #[arg(long, env = "THUOCDO_BACKUP_DIR")]
+    backup_dir: Option<PathBuf>,
+    #[arg(long, env = "THUOCDO_BACKUP_KEEP", default_value_t = 7)]
+    backup_keep: usize,
+    /// How often: 24h, 6h, 30m…
+    #[arg(long, env = "THUOCDO_BACKUP_EVERY", default_value = "24h", value_parser = thuocdo::backup::parse_interval)]
+    backup_every: std::time::Duration,
     /// Serve /metrics (Prometheus) on this address of its own, e.g. 127.0.0.1:9100, for the
     /// monitoring alone.
     #[arg(long, env = "THUOCDO_METRICS_BIND")]
@@ -228,6 +255,18 @@ async fn main() -> anyhow::Result<()> {
             print!("{}", sampling::draw_file(*sample, *replacements, *seed, file)?);
             return Ok(());
         }
+        Command::VerifyBackup { file, scratch_url } => {
+            let verified = backup::verify(file, &existing_key(&cli.db.data_key_file)?, scratch_url.as_deref()).await?;
+            print_verified(file, &verified);
+            return Ok(());
+        }
+        Command::Restore { file } => {
+            let now = Clock::System.now_ms();
+            let verified = backup::restore(file, &existing_key(&cli.db.data_key_file)?, &cli.db.database_url, now).await?;
+            print_verified(file, &verified);
+            println!("Đã phục hồi cơ sở dữ liệu {} từ bản sao lưu.", cli.db.database_url);
+            return Ok(());
+        }
         _ => {}
     }
     let (key, created) = data_key(&cli.db.data_key_file)?;
@@ -244,7 +283,7 @@ async fn main() -> anyhow::Result<()> {
     }
     let clock = Clock::System;
     match cli.command {
-        Command::Serve(args) => serve(store, clock, *args).await,
+        Command::Serve(args) => serve(store, clock, *args, cli.db.database_url).await,
         Command::Migrate => {
             println!("Cơ sở dữ liệu đã được cập nhật.");
             Ok(())
@@ -270,8 +309,39 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Recompute { survey } => recompute(&store, &clock, survey).await,
-        Command::Openapi | Command::Sampling(_) => unreachable!("handled before connecting"),
+        Command::Backup { to } => {
+            let now = clock.now_ms();
+            let dest = to.unwrap_or_else(|| PathBuf::from("backups").join(backup::name_at(store.backend(), now)));
+            let manifest = backup::create(&store, &cli.db.database_url, &dest, now).await?;
+            let rows: i64 = manifest.tables.values().sum();
+            println!("Đã sao lưu vào {} ({} byte, {} bảng, {rows} dòng; SHA-256 {}).", dest.display(), manifest.bytes, manifest.tables.len(), manifest.sha256);
+            println!("Hãy cất tệp khóa dữ liệu cùng bản sao, nhưng ở nơi khác: thiếu khóa thì không đọc được dữ liệu cá nhân.");
+            Ok(())
+        }
+        Command::Openapi | Command::Sampling(_) | Command::VerifyBackup { .. } | Command::Restore { .. } => unreachable!("handled before connecting"),
     }
+}
+
+/// The data key of an existing database: a copy cannot be read with a new one.
+fn existing_key(path: &Path) -> anyhow::Result<DataKey> {
+    let (key, created) = data_key(path)?;
+    if created {
+        let _ = std::fs::remove_file(path);
+        bail!("không có khóa dữ liệu {}: bản sao lưu chỉ đọc được bằng khóa của cơ sở dữ liệu đã sao lưu", path.display());
+    }
+    Ok(key)
+}
+
+fn print_verified(file: &Path, verified: &backup::Verified) {
+    let rows: i64 = verified.manifest.tables.values().sum();
+    println!(
+        "Bản sao lưu {} (tạo lúc {}) còn nguyên vẹn: mở được bằng khóa dữ liệu, {} bảng với {rows} dòng như lúc sao lưu, {} cuộc khảo sát với {} phiếu tính lại đúng số liệu.",
+        file.display(),
+        verified.manifest.created_at,
+        verified.manifest.tables.len(),
+        verified.surveys,
+        verified.responses
+    );
 }
 
 /// The data key from `THUOCDO_DATA_KEY`, or from its file, or a new one written to that file
@@ -308,7 +378,7 @@ fn init_logs(json: bool) {
     }
 }
 
-async fn serve(store: Store, clock: Clock, args: ServeArgs) -> anyhow::Result<()> {
+async fn serve(store: Store, clock: Clock, args: ServeArgs, database_url: String) -> anyhow::Result<()> {
     if args.demo && load_demo(&store, &clock).await? {
         print_demo_logins();
     }
@@ -340,6 +410,9 @@ async fn serve(store: Store, clock: Clock, args: ServeArgs) -> anyhow::Result<()
     println!("Thước Đo đang chạy: mở http://{address} trong trình duyệt (Ctrl-C để dừng).");
     tracing::info!(%address, "listening");
     let store = state.store.clone();
+    if let Some(dir) = args.backup_dir {
+        tokio::spawn(backup::keep_backing_up(store.clone(), database_url, dir, args.backup_keep.max(1), args.backup_every));
+    }
     web::serve(state, listener).await?;
     store.close().await;
     Ok(())
