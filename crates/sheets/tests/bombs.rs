@@ -2,31 +2,12 @@
 //! the reader takes stays under 100 MB. Memory is measured by counting every allocation of
 //! this test process, so the figure does not depend on the allocator or the machine.
 
-use std::alloc::{GlobalAlloc, Layout, System};
 use std::io::Write;
-use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 
 use sheets::{Limits, SheetError, read_sheets, read_table};
 
-struct Counting;
-
-static CURRENT: AtomicUsize = AtomicUsize::new(0);
-static PEAK: AtomicUsize = AtomicUsize::new(0);
-
-unsafe impl GlobalAlloc for Counting {
-    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
-        let now = CURRENT.fetch_add(layout.size(), Relaxed) + layout.size();
-        PEAK.fetch_max(now, Relaxed);
-        unsafe { System.alloc(layout) }
-    }
-    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
-        CURRENT.fetch_sub(layout.size(), Relaxed);
-        unsafe { System.dealloc(ptr, layout) }
-    }
-}
-
 #[global_allocator]
-static ALLOCATOR: Counting = Counting;
+static ALLOCATOR: fuzz::Counting = fuzz::Counting;
 
 /// A sampling frame's limits, the largest of any import.
 const FRAME: Limits = Limits { rows: 100_001, columns: 30, cells: 1_500_000, unpacked_bytes: 48 << 20 };
@@ -65,10 +46,9 @@ fn sheet_xml(dimension: &str, cells: &[(&str, &str)]) -> Vec<u8> {
 
 /// Reads `bytes` as `name` and gives what came back and the most memory taken meanwhile.
 fn measured(name: &str, bytes: &[u8]) -> (Result<usize, SheetError>, usize) {
-    let base = CURRENT.load(Relaxed);
-    PEAK.store(base, Relaxed);
+    let base = fuzz::start_measuring();
     let read = read_table(name, bytes, &FRAME).map(|rows| rows.len());
-    (read, PEAK.load(Relaxed) - base)
+    (read, fuzz::peak_since(base))
 }
 
 #[test]

@@ -1,6 +1,8 @@
 //! Invitations to answer a survey (SPEC §3.1, participation tracking): the channels they go by,
 //! the statuses they pass through, who may be asked again, when to remind, and the words sent.
 
+pub mod hooks;
+
 use serde::{Deserialize, Serialize};
 
 use crate::text;
