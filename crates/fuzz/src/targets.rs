@@ -121,16 +121,49 @@ thread_local! {
     };
 }
 
-/// Answers that pass validation are counted: every counted key must have its counter.
+/// The input read as JSON, and read again as choices of answers for the form's questions (so
+/// that most sheets get past the JSON and reach the rules). Answers that pass validation are
+/// counted: every counted key must have its counter.
 fn answers(input: &[u8]) {
-    let Ok(raw) = serde_json::from_slice::<Answers>(input) else { return };
     FORM.with(|(form, layout)| {
-        if let Ok(valid) = validate(form, &raw) {
-            let keys = tally(form, &valid);
-            assert!(layout.positions(&keys).is_ok(), "valid answers count under a key with no counter");
-            quality::assess(form, &valid, 30_000);
+        let sheets = [serde_json::from_slice::<Answers>(input).ok(), Some(chosen(form, input))];
+        for raw in sheets.into_iter().flatten() {
+            if let Ok(valid) = validate(form, &raw) {
+                let keys = tally(form, &valid);
+                assert!(layout.positions(&keys).is_ok(), "valid answers count under a key with no counter");
+                quality::assess(form, &valid, 30_000);
+            }
         }
     });
+}
+
+/// A sheet built from the input's bytes: for each question in turn, one byte chooses to leave
+/// it out or to answer with one of its options, some text, a number, a list or a map, with the
+/// bytes after it for the content.
+fn chosen(form: &domain::surveys::Questionnaire, input: &[u8]) -> Answers {
+    use domain::surveys::{Answer, QuestionKind};
+    let mut bytes = input.iter().copied().cycle().take(input.len() * 4);
+    let mut next = || bytes.next().unwrap_or(0);
+    let mut sheet = Answers::new();
+    for (_, question) in form.questions() {
+        let codes: Vec<String> = match &question.kind {
+            QuestionKind::SingleChoice { options } | QuestionKind::MultipleChoice { options, .. } => options.iter().map(|o| o.code.clone()).collect(),
+            QuestionKind::Likert { scale } => scale.iter().map(|o| o.code.clone()).collect(),
+            QuestionKind::Matrix { rows, scale } => rows.iter().chain(scale).map(|o| o.code.clone()).collect(),
+            _ => Vec::new(),
+        };
+        let mut pick = |n: u8| codes.get(n as usize % codes.len().max(1)).cloned().unwrap_or_else(|| String::from_utf8_lossy(&[n, n ^ 0x5a]).into_owned());
+        let answer = match next() % 6 {
+            0 => continue,
+            1 => Answer::Text(pick(next())),
+            2 => Answer::Text(String::from_utf8_lossy(&(0..next() % 24).map(|_| next()).collect::<Vec<_>>()).into_owned()),
+            3 => Answer::Number(f64::from(i16::from_le_bytes([next(), next()])) / f64::from(1 + next() % 4)),
+            4 => Answer::List((0..next() % 5).map(|_| pick(next())).collect()),
+            _ => Answer::Map((0..next() % 5).map(|_| (pick(next()), pick(next()))).collect()),
+        };
+        sheet.insert(question.code.clone(), answer);
+    }
+    sheet
 }
 
 // --- Imported tables: CSV -------------------------------------------------------------------
