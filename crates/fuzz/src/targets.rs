@@ -77,8 +77,8 @@ fn xlsform_seeds() -> Vec<Vec<u8>> {
         .collect()
 }
 
-/// A form that reads and passes the questionnaire's checks (as an import must before it is
-/// saved) is written back as sheets and must read as the same form.
+/// A form that reads and passes the questionnaire's checks (as publishing requires; a draft
+/// may break them) is written back as sheets and must read as the same form.
 fn xlsform_tables(input: &[u8]) {
     let [survey, choices, settings] = tables(input);
     if let Ok(form) = xlsform::from_sheets(&survey, &choices, &settings)
