@@ -214,3 +214,29 @@ impl Store {
         Ok(on_db!(self, read, |pool| sqlx::query_as(sql).fetch_all(pool).await)?)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The writer syncs at every commit (an acknowledged answer survives a power cut); the
+    /// database file and its logs are its owner's alone.
+    #[tokio::test]
+    async fn the_writer_syncs_every_commit_into_a_private_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("thuocdo.db");
+        let store = Store::connect(&path.to_string_lossy(), &DataKey::generate()).await.unwrap();
+        store.migrate().await.unwrap();
+        let Pools::Sqlite { write, read } = &store.pools else { unreachable!("a SQLite path") };
+        let synchronous: i64 = sqlx::query_scalar("PRAGMA synchronous").fetch_one(write).await.unwrap();
+        assert_eq!(synchronous, 2, "FULL");
+        let mode: String = sqlx::query_scalar("PRAGMA journal_mode").fetch_one(read).await.unwrap();
+        assert_eq!(mode, "wal");
+        #[cfg(unix)]
+        for file in [path.clone(), wal_file(&path, "-wal")] {
+            let mode = std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(&file).unwrap().permissions());
+            assert_eq!(mode & 0o777, 0o600, "{}", file.display());
+        }
+        store.close().await;
+    }
+}
