@@ -148,7 +148,7 @@ async fn headers_from_an_untrusted_peer_are_ignored() {
 async fn after_login_next_stays_on_the_site() {
     let app = TestApp::spawn(testkit::sqlite()).await;
     for next in ["/\t/evil.example", "/\n/x", "/\r\nSet-Cookie: a=b", "//evil.example", "/\\evil.example", "https://evil.example"] {
-        let mut session = app.client();
+        let session = app.client();
         let csrf = session.csrf_of("/login").await;
         let response = session
             .client
@@ -159,7 +159,6 @@ async fn after_login_next_stays_on_the_site() {
             .unwrap();
         assert_eq!(response.status(), 303, "{next:?}");
         assert_eq!(response.headers()["location"], "/admin", "{next:?}");
-        session.csrf = String::new();
     }
     let (status, page) = app.client().text("/login?next=%2F%09%2Fevil.example").await;
     assert_eq!(status, 200);

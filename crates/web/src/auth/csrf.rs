@@ -142,7 +142,8 @@ impl CheckedUpload {
             } else if let Some(file_name) = field.file_name().map(str::to_string) {
                 let bytes = field.bytes().await.map_err(unreadable)?;
                 if !file_name.is_empty() && !bytes.is_empty() {
-                    file = Some((file_name, bytes.to_vec()));
+                    // Taken over without a copy: an upload may be tens of megabytes.
+                    file = Some((file_name, Vec::from(bytes)));
                 }
             } else {
                 fields.insert(name, field.text().await.map_err(unreadable)?);
