@@ -190,6 +190,7 @@ async fn export(count: usize) -> anyhow::Result<()> {
             positions: layout.positions(&domain::surveys::tally(&form, &answers))?,
             layout: layout.clone(),
             answers: serde_json::to_string(&answers)?,
+            follow_ups: Vec::new(),
         };
         let ingest = ingest.clone();
         pending.push(tokio::spawn(async move { ingest.submit(response).await }));

@@ -152,7 +152,7 @@ fn chosen(form: &domain::surveys::Questionnaire, input: &[u8]) -> Answers {
             QuestionKind::Matrix { rows, scale } => rows.iter().chain(scale).map(|o| o.code.clone()).collect(),
             _ => Vec::new(),
         };
-        let mut pick = |n: u8| codes.get(n as usize % codes.len().max(1)).cloned().unwrap_or_else(|| String::from_utf8_lossy(&[n, n ^ 0x5a]).into_owned());
+        let pick = |n: u8| codes.get(n as usize % codes.len().max(1)).cloned().unwrap_or_else(|| String::from_utf8_lossy(&[n, n ^ 0x5a]).into_owned());
         let answer = match next() % 6 {
             0 => continue,
             1 => Answer::Text(pick(next())),

@@ -201,23 +201,6 @@ impl Store {
             Ok::<_, Error>(inserted)
         })
     }
-
-    /// An interview's answers were stored as `response_id`: the assignment is done, and the
-    /// interview waits for the supervisor's review.
-    pub async fn interview_stored(&self, actor: &Actor, assignment_id: i64, response_id: i64) -> Result<()> {
-        on_db!(self, write, |pool| {
-            let mut tx = pool.begin().await?;
-            sqlx::query("INSERT INTO interviews (response_id, assignment_id, interviewer_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING")
-                .bind(response_id)
-                .bind(assignment_id)
-                .bind(actor.user_id)
-                .execute(&mut *tx)
-                .await?;
-            sqlx::query("UPDATE assignments SET status = 'done' WHERE id = $1").bind(assignment_id).execute(&mut *tx).await?;
-            tx.commit().await?;
-            Ok::<_, Error>(())
-        })
-    }
 }
 
 /// An interview as the supervisor reviews it.

@@ -134,24 +134,6 @@ impl Store {
         })?)
     }
 
-    /// A rating was stored: it is recorded against the kiosk, and the invitation is used up.
-    pub async fn kiosk_rated(&self, kiosk: &Kiosk, response_id: i64, now: i64) -> Result<()> {
-        on_db!(self, write, |pool| {
-            let mut tx = pool.begin().await?;
-            sqlx::query("INSERT INTO kiosk_ratings (kiosk_id, response_id, staff_user_id, ticket, at) VALUES ($1, $2, $3, $4, $5)")
-                .bind(kiosk.id)
-                .bind(response_id)
-                .bind(kiosk.staff_user_id)
-                .bind(&kiosk.ticket)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?;
-            sqlx::query("UPDATE kiosks SET armed_until = NULL, ticket = '', last_rating_at = $1 WHERE id = $2").bind(now).bind(kiosk.id).execute(&mut *tx).await?;
-            tx.commit().await?;
-            Ok::<_, Error>(())
-        })
-    }
-
     /// Stops a kiosk: its address no longer works.
     pub async fn disable_kiosk(&self, actor: &Actor, access: &Access, id: i64) -> Result<()> {
         let kiosk = self.kiosk(access, id).await?;

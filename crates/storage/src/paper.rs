@@ -153,26 +153,6 @@ impl Store {
         })
     }
 
-    /// The form went into the responses (as `response_id`), reconciled by `resolver` if anyone.
-    pub async fn paper_stored(&self, actor: &Actor, survey_id: i64, serial: &str, response_id: i64, reconciled: bool) -> Result<()> {
-        on_db!(self, write, |pool| {
-            let mut tx = pool.begin().await?;
-            sqlx::query("UPDATE paper_forms SET status = 'stored', response_id = $1, resolved_by = $2, updated_at = $3 WHERE survey_id = $4 AND serial = $5")
-                .bind(response_id)
-                .bind(if reconciled { actor.user_id } else { None })
-                .bind(actor.at)
-                .bind(survey_id)
-                .bind(serial)
-                .execute(&mut *tx)
-                .await?;
-            if reconciled {
-                record!(&mut *tx, actor, &Entry::new(AuditAction::PaperReconciled, "survey", survey_id).details(json!({ "serial": serial, "response_id": response_id })))?;
-            }
-            tx.commit().await?;
-            Ok::<_, Error>(())
-        })
-    }
-
     /// Forms waiting for a supervisor, in the surveys the caller runs.
     pub async fn paper_conflicts(&self, access: &Access) -> Result<Vec<Conflict>> {
         let scope = scope_sql(&access.roots(Permission::ManageSurveys));

@@ -8,6 +8,7 @@
 
 #[macro_use]
 pub(crate) mod cells;
+mod follow_ups;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -22,6 +23,8 @@ use sqlx::AssertSqlSafe;
 use tokio::sync::{mpsc, oneshot};
 
 pub use cells::{Cell, CellFilter, Difference, RecomputeReport, month_of};
+pub use follow_ups::FollowUp;
+use follow_ups::write_follow_ups;
 pub(crate) use cells::CellCache;
 
 use crate::audit::Entry;
@@ -54,6 +57,9 @@ pub struct NewResponse {
     /// response counts (`domain::surveys::tally`, then `Layout::positions`).
     pub layout: Arc<Layout>,
     pub positions: Vec<u32>,
+    /// What the answer brings with it, written in its own transaction (a new answer only: a
+    /// resend finds them written with it).
+    pub follow_ups: Vec<FollowUp>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -104,10 +110,19 @@ impl Store {
                             let _ = ack.send(outcome);
                         }
                     }
+                    // One answer that cannot be written must not sink the others of its group:
+                    // each is written alone, and only the one that fails is refused.
                     Err(e) => {
-                        tracing::error!(error = %e, size = responses.len(), "ingest batch failed; nothing acknowledged");
-                        for ack in acks {
-                            let _ = ack.send(Err(IngestError::Failed));
+                        tracing::error!(error = %e, size = responses.len(), "ingest batch failed; writing its answers one by one");
+                        for (response, ack) in responses.iter().zip(acks) {
+                            let outcome = match store.write_batch(std::slice::from_ref(response)).await {
+                                Ok(mut outcomes) => outcomes.pop().unwrap_or(Err(IngestError::Failed)),
+                                Err(e) => {
+                                    tracing::error!(error = %e, submission = %response.submission_id, "answer not written; nothing acknowledged");
+                                    Err(IngestError::Failed)
+                                }
+                            };
+                            let _ = ack.send(outcome);
                         }
                     }
                 }
@@ -186,6 +201,7 @@ impl Store {
                 .await?;
                 match id {
                     Some(id) => {
+                        write_follow_ups!(tx, r, id);
                         let key = (r.survey_id, r.unit_id, month.clone(), r.channel.clone(), r.staff.clone());
                         cells
                             .entry(key)
@@ -367,13 +383,6 @@ impl Store {
                 .fetch_optional(pool)
                 .await
         })?)
-    }
-
-    pub async fn delete_draft(&self, token_hash: &str) -> Result<()> {
-        on_db!(self, write, |pool| {
-            sqlx::query("DELETE FROM response_drafts WHERE token_hash = $1").bind(token_hash).execute(pool).await.map(|_| ())
-        })?;
-        Ok(())
     }
 
     /// Every survey id, for a full recount.

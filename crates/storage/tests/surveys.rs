@@ -96,6 +96,7 @@ fn response(form: &Questionnaire, survey: i64, unit: i64, unit_code: &str, seed:
         positions: Layout::of(form).positions(&tally(form, &answers)).unwrap(),
         layout: std::sync::Arc::new(Layout::of(form)),
         answers: serde_json::to_string(&answers).unwrap(),
+        follow_ups: Vec::new(),
     }
 }
 
@@ -214,6 +215,38 @@ async fn ingest_stores_each_submission_once_and_counts_it() {
         assert_eq!(report.responses, 300);
         assert!(report.differences.is_empty(), "incremental counters equal the recount on {}: {:?}", db.backend, report.differences);
         assert_eq!(counted(&store, &admin_on(p), survey, &layout, None).await.1, total);
+    }
+}
+
+/// What an answer brings with it goes in with it, in one transaction: when any of it cannot be
+/// written, the answer is not either (as after a crash between the two), and the answers sent
+/// with it in the same group are written all the same.
+#[tokio::test]
+async fn an_answer_and_what_it_brings_are_written_together_or_not_at_all() {
+    use storage::responses::FollowUp;
+    for db in testkit::backends().await {
+        let store = testkit::store(&db).await;
+        let (p, a, b) = units(&store).await;
+        let (survey, form) = published_survey(&store, p, vec![a, b]).await;
+        for draft in ["draft-good", "draft-poisoned"] {
+            store.save_draft(&digest(draft), survey, "{}", T0, T0 + 86_400_000).await.unwrap();
+        }
+        let ingest = store.start_ingest();
+        let good = NewResponse { follow_ups: vec![FollowUp::DraftSent { token_hash: digest("draft-good") }], ..response(&form, survey, a, "28101", 1, "good") };
+        // Its draft's deletion would go through, but its kiosk does not exist.
+        let poisoned = NewResponse {
+            follow_ups: vec![FollowUp::DraftSent { token_hash: digest("draft-poisoned") }, FollowUp::KioskRating { kiosk_id: 999_999, staff_user_id: None, ticket: "7".into() }],
+            ..response(&form, survey, a, "28101", 2, "poisoned")
+        };
+        let (good, poisoned) = tokio::join!(ingest.submit(good), ingest.submit(poisoned));
+        assert!(matches!(good, Ok(Stored::New(_))), "{}: {good:?}", db.backend);
+        assert_eq!(poisoned, Err(IngestError::Failed), "{}", db.backend);
+        assert!(store.stored_submission(survey, "good").await.unwrap().is_some());
+        assert_eq!(store.draft(&digest("draft-good"), survey, T0).await.unwrap(), None, "the draft went with its answer");
+        assert_eq!(store.stored_submission(survey, "poisoned").await.unwrap(), None, "{}: neither the answer", db.backend);
+        assert!(store.draft(&digest("draft-poisoned"), survey, T0).await.unwrap().is_some(), "nor anything it brought");
+        let report = store.recompute(&actor(), survey).await.unwrap();
+        assert_eq!((report.responses, report.differences.len()), (1, 0), "{}", db.backend);
     }
 }
 

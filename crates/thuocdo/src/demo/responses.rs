@@ -123,6 +123,7 @@ pub async fn generate(store: &Store, survey_code: &str, count: usize, (start, en
             positions: layout.positions(&tally(&form, &answers))?,
             layout: layout.clone(),
             answers: serde_json::to_string(&answers)?,
+            follow_ups: Vec::new(),
         };
         let ingest = ingest.clone();
         pending.spawn(async move { ingest.submit(response).await });

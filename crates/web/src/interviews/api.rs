@@ -10,7 +10,7 @@ use domain::surveys::admission::Door;
 use domain::surveys::{Answers, Channel};
 use serde::{Deserialize, Serialize};
 use storage::interviews::CallRecord;
-use storage::responses::Stored;
+use storage::responses::{FollowUp, Stored};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -192,11 +192,10 @@ async fn sync(State(state): State<AppState>, caller: ApiUser, ApiJson(batch): Ap
             started_at: interview.started_at,
             submission_id: Some(id.clone()),
             dossier_code: Some(dossier_code),
+            follow_ups: vec![FollowUp::Interview { assignment_id: interview.assignment_id, interviewer_id: actor.user_id }],
         };
         match intake::submit(&state, &caller.meta, submission).await {
             Ok(stored) => {
-                let (Stored::New(response) | Stored::AlreadyStored(response)) = stored;
-                state.store.interview_stored(&actor, interview.assignment_id, response).await?;
                 synced.interviews.push(item(id, if matches!(stored, Stored::New(_)) { "recorded" } else { "already" }, String::new()));
             }
             Err(refusal) => synced.interviews.push(refused(id, refusal)),

@@ -15,7 +15,7 @@ use domain::surveys::{Answer, Answers, Channel, Questionnaire, validate};
 use domain::text;
 use serde::Deserialize;
 use storage::paper::{Conflict, Keyed, NewKeying};
-use storage::responses::Stored;
+use storage::responses::FollowUp;
 use domain::surveys::Survey;
 
 use crate::extract::Path;
@@ -151,10 +151,9 @@ async fn store_form(state: &AppState, user: &CurrentUser, client: &ClientMeta, f
         started_at: None,
         submission_id: Some(format!("paper-{}-{}", form.survey.id, form.serial)),
         dossier_code: None,
+        follow_ups: vec![FollowUp::PaperForm { serial: form.serial.to_string(), reconciled_by: form.reconciled.then(|| user.actor(state)) }],
     };
-    let stored = intake::submit(state, client, submission).await.map_err(|refusal| Failure::conflict(refusal.message()))?;
-    let (Stored::New(id) | Stored::AlreadyStored(id)) = stored;
-    state.store.paper_stored(&user.actor(state), form.survey.id, form.serial, id, form.reconciled).await?;
+    intake::submit(state, client, submission).await.map_err(|refusal| Failure::conflict(refusal.message()))?;
     Ok(())
 }
 

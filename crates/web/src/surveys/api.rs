@@ -407,6 +407,7 @@ async fn submit_response(
         started_at: body.started_at,
         submission_id: body.submission_id,
         dossier_code: body.dossier_code,
+        follow_ups: Vec::new(),
     };
     match intake::submit(&state, &client, submission).await.map_err(refusal_problem)? {
         Stored::New(id) => Ok((StatusCode::CREATED, axum::Json(ResponseReceipt { id, created: true }))),

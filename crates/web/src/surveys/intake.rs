@@ -9,7 +9,7 @@ use domain::surveys::quality::{self, Flags};
 use domain::sampling::frame::is_dossier_code;
 use domain::surveys::admission::{self, Door};
 use domain::surveys::{Answer, AnswerError, Answers, Channel, Layout, QuestionKind, Questionnaire, Survey, tally, validate};
-use storage::responses::{IngestError, NewResponse, Stored};
+use storage::responses::{FollowUp, IngestError, NewResponse, Stored};
 use storage::surveys::TokenState;
 
 use crate::AppState;
@@ -125,6 +125,8 @@ pub struct Submission {
     /// A client-chosen id that makes a resend harmless; generated when absent.
     pub submission_id: Option<String>,
     pub dossier_code: Option<String>,
+    /// What the answer brings with it, stored in the same transaction.
+    pub follow_ups: Vec<FollowUp>,
 }
 
 #[derive(Debug)]
@@ -233,6 +235,7 @@ pub async fn submit(state: &AppState, client: &ClientMeta, mut sub: Submission) 
         layout,
         staff: sub.door.staff().to_string(),
         answers: answers_json,
+        follow_ups: sub.follow_ups,
     };
     state.ingest.submit(response).await.map_err(Refusal::Ingest)
 }

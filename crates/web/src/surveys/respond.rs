@@ -14,7 +14,7 @@ use domain::invitations::InvitationStatus;
 use domain::surveys::admission::{self, Door};
 use domain::surveys::{Answer, AnswerError, Answers, Condition, QuestionKind, Questionnaire};
 use serde::Deserialize;
-use storage::responses::Stored;
+use storage::responses::FollowUp;
 use domain::surveys::Survey;
 
 use super::intake::{self, Refusal, Submission};
@@ -523,6 +523,9 @@ async fn take(state: AppState, headers: HeaderMap, client: ClientMeta, survey: S
         None if matches!(entry, Entry::Widget) => Door::Widget,
         None => Door::Public,
     };
+    // The kiosk's attribution and the end of the saved draft go in with the answer.
+    let kiosk_rating = kiosk.as_ref().map(|k| FollowUp::KioskRating { kiosk_id: k.id, staff_user_id: k.staff_user_id, ticket: k.ticket.clone() });
+    let draft_sent = draft.as_ref().map(|secret| FollowUp::DraftSent { token_hash: tokens::digest(secret) });
     let submission = Submission {
         survey: survey.clone(),
         door,
@@ -534,18 +537,10 @@ async fn take(state: AppState, headers: HeaderMap, client: ClientMeta, survey: S
         started_at,
         submission_id: Some(submission_id.clone()),
         dossier_code: None,
+        follow_ups: kiosk_rating.into_iter().chain(draft_sent).collect(),
     };
     match intake::submit(&state, &client, submission).await {
-        Ok(stored) => {
-            if let Some(kiosk) = &kiosk {
-                let (Stored::New(id) | Stored::AlreadyStored(id)) = stored;
-                state.store.kiosk_rated(kiosk, id, now).await?;
-            }
-            if let Some(secret) = &draft {
-                state.store.delete_draft(&tokens::digest(secret)).await?;
-            }
-            Ok(Redirect::to(&entry.done(&survey)).into_response())
-        }
+        Ok(_) => Ok(Redirect::to(&entry.done(&survey)).into_response()),
         Err(refusal) => {
             let (errors, status) = match refusal {
                 Refusal::Invalid(errors) => (errors, StatusCode::UNPROCESSABLE_ENTITY),
