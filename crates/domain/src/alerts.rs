@@ -196,7 +196,7 @@ pub fn below_threshold(rules: &AlertRules, value: Option<f64>, responses: u64) -
 
 /// Whether a response's flags count towards a burst.
 pub fn is_suspicious(flags: Flags) -> bool {
-    flags.contains(Flags::BURST) || flags.contains(Flags::DUPLICATE)
+    flags.0 & Flags::SUSPICIOUS.0 != 0
 }
 
 /// The deadline of a case opened (or escalated) at `at`.

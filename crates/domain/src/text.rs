@@ -102,11 +102,21 @@ pub fn format_number(value: f64, decimals: usize) -> String {
     if frac_part.is_empty() { format!("{sign}{grouped}") } else { format!("{sign}{grouped},{frac_part}") }
 }
 
+/// A number as a Vietnamese person types it: `12`, `12,5`, `1.234,5`, `1 234`, `1.234` (a
+/// thousand: dots that group digits by three after a first group of one to three that is not
+/// zero), or with a decimal point, `12.5`, `0.125`.
+pub fn parse_number(input: &str) -> Option<f64> {
+    let t = input.trim().replace(' ', "");
+    let mut groups = t.trim_start_matches('-').split('.');
+    let first = groups.next().unwrap_or("");
+    let grouped = (1..=3).contains(&first.len()) && first != "0" && t.contains('.') && groups.all(|g| g.len() == 3) && !t.contains(',');
+    let normal = if t.contains(',') || grouped { t.replace('.', "").replace(',', ".") } else { t };
+    normal.parse::<f64>().ok().filter(|n| n.is_finite())
+}
+
 /// A percentage typed the Vietnamese way (`90`, `92,5`, `92,5 %`) or with a decimal point.
 pub fn parse_percent(input: &str) -> Option<f64> {
-    let input = input.trim().trim_end_matches('%').trim();
-    let value: f64 = if input.contains(',') { input.replace('.', "").replace(',', ".").parse().ok()? } else { input.parse().ok()? };
-    value.is_finite().then_some(value)
+    parse_number(input.trim().trim_end_matches('%'))
 }
 
 /// `dd/mm/yyyy`, the form every Vietnamese official reads.
@@ -173,6 +183,30 @@ pub fn format_month(iso: &str) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn numbers_read_the_vietnamese_way_and_the_plain_one() {
+        for (typed, value) in [
+            ("12", 12.0),
+            ("12,5", 12.5),
+            ("1.234,5", 1234.5),
+            ("1.234", 1234.0),
+            ("12.500", 12_500.0),
+            ("1 234", 1234.0),
+            ("12.5", 12.5),
+            ("0.125", 0.125),
+            ("-1.234", -1234.0),
+            ("-2,5", -2.5),
+            (" 92,5 ", 92.5),
+        ] {
+            assert_eq!(parse_number(typed), Some(value), "{typed}");
+        }
+        for bad in ["", "abc", "1,2,3", "inf", "NaN", "1e999"] {
+            assert_eq!(parse_number(bad), None, "{bad}");
+        }
+        assert_eq!(parse_percent("92,5 %"), Some(92.5));
+        assert_eq!(parse_percent("90%"), Some(90.0));
+    }
     use proptest::prelude::*;
     use time::macros::date;
 

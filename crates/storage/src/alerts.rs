@@ -243,12 +243,13 @@ impl Store {
                 let recent: i64 = on_db!(self, read, |pool| {
                     sqlx::query_scalar(
                         "SELECT COUNT(*) FROM responses WHERE survey_id = $1 AND unit_id = $2 AND submitted_at > $3 AND submitted_at <= $4
-                           AND (flags & 12) != 0",
+                           AND (flags & $5) != 0",
                     )
                     .bind(survey_id)
                     .bind(unit_id)
                     .bind(at - 3_600_000)
                     .bind(at)
+                    .bind(domain::surveys::quality::Flags::SUSPICIOUS.0)
                     .fetch_one(pool)
                     .await
                 })?;

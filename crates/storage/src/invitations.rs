@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use domain::audit::AuditAction;
 use domain::auth::{Access, Permission};
-use domain::invitations::{InvitationStatus, InviteChannel, ReminderPolicy};
+use domain::invitations::{InvitationStatus, InviteChannel, ReminderPolicy, may_contact};
 use serde_json::json;
 use sqlx::AssertSqlSafe;
 
@@ -266,7 +266,6 @@ impl Store {
             return Err(Error::Invalid(vec!["Cuộc khảo sát không còn mở: không gửi lời mời.".into()]));
         }
         let (window_days, _) = self.invitation_policy().await?;
-        let window_start = actor.at - window_days * 86_400_000;
         let candidates: Vec<Candidate> = on_db!(self, read, |pool| {
             sqlx::query_as(
                 "SELECT f.id AS entry_id, f.unit_id, f.phone_index, f.email_index,
@@ -299,7 +298,7 @@ impl Store {
                 report.no_contact += 1;
             } else if c.opted_out {
                 report.opted_out += 1;
-            } else if channel.sends() && c.last_asked.is_some_and(|at| at > window_start) {
+            } else if channel.sends() && !may_contact(c.last_asked, actor.at, window_days) {
                 report.recently_asked += 1;
             } else {
                 let token = crate::crypto::short_token();
@@ -330,19 +329,23 @@ impl Store {
         Ok(report)
     }
 
-    /// Marks for a reminder the invitations the policy says are due one.
+    /// Marks for a reminder the invitations the policy says are due one (`ReminderPolicy::due`,
+    /// as one statement).
     pub async fn schedule_reminders(&self, now: i64) -> Result<u64> {
         let (_, policy) = self.invitation_policy().await?;
-        let before = now - policy.after_days * 86_400_000;
+        let [sent, delivered, opened] = ReminderPolicy::REMINDED.map(InvitationStatus::code);
         Ok(on_db!(self, write, |pool| {
             sqlx::query(
                 "UPDATE invitations SET due_at = $1, reminders = reminders + 1, attempts = 0
-                 WHERE due_at IS NULL AND status IN ('sent', 'delivered', 'opened') AND channel <> 'qr'
+                 WHERE due_at IS NULL AND status IN ($4, $5, $6) AND channel <> 'qr'
                    AND reminders < $2 AND last_sent_at <= $3",
             )
             .bind(now)
             .bind(policy.max)
-            .bind(before)
+            .bind(policy.last_sent_by(now))
+            .bind(sent)
+            .bind(delivered)
+            .bind(opened)
             .execute(pool)
             .await
             .map(|done| done.rows_affected())

@@ -150,9 +150,18 @@ pub struct ReminderPolicy {
 }
 
 impl ReminderPolicy {
+    /// The invitations a reminder may follow: sent and not yet answered (one being answered
+    /// is left alone).
+    pub const REMINDED: [InvitationStatus; 3] = [InvitationStatus::Sent, InvitationStatus::Delivered, InvitationStatus::Opened];
+
+    /// An invitation needs a reminder at `now` only if it was last sent at this time or before.
+    pub fn last_sent_by(&self, now: i64) -> i64 {
+        now - self.after_days * 86_400_000
+    }
+
     /// Whether an invitation last sent at `last_sent` with `reminders` so far needs another.
     pub fn due(&self, status: InvitationStatus, last_sent: i64, reminders: i64, now: i64) -> bool {
-        status.awaits_answer() && status != InvitationStatus::Started && reminders < self.max && now - last_sent >= self.after_days * 86_400_000
+        Self::REMINDED.contains(&status) && reminders < self.max && last_sent <= self.last_sent_by(now)
     }
 }
 

@@ -74,7 +74,7 @@ impl Rule {
                 let mut map = BTreeMap::new();
                 for line in weights.split([';', '\n']).map(str::trim).filter(|l| !l.is_empty()) {
                     let (key, value) = line.split_once('=').ok_or_else(|| format!("Dòng «{line}» cần có dạng MÃ = trọng số."))?;
-                    let value: f64 = value.trim().replace(',', ".").parse().map_err(|_| format!("Trọng số «{}» không phải là số.", value.trim()))?;
+                    let value = crate::text::parse_number(value).ok_or_else(|| format!("Trọng số «{}» không phải là số.", value.trim()))?;
                     map.insert(key.trim().to_string(), value);
                 }
                 let rule = Self::WeightedMean { weights: map };

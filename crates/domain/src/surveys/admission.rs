@@ -1,5 +1,5 @@
-//! Which answers a survey takes: while it is open, by a channel it runs, and only through that
-//! channel's own door. A channel says how an answer was collected and weighs in the figures
+//! Which answers a survey takes: while it is open, by a channel it runs, only through that
+//! channel's own door, and for a unit it targets. A channel says how an answer was collected and weighs in the figures
 //! (a kiosk rating counts for the official on duty, a paper form for its unit), so each is
 //! believed only from the door that proves it: a kiosk rating from a kiosk screen the official
 //! on duty invited, a paper form from double entry, an interview from the interviewer's signed
@@ -76,6 +76,8 @@ pub enum Refusal {
     WrongDoor(Channel),
     #[error("Mã truy cập API này không được gửi phiếu cho đơn vị đó.")]
     OutsideScope,
+    #[error("Hãy chọn cơ quan, đơn vị được khảo sát.")]
+    UnknownUnit,
 }
 
 /// Where a channel's answers are taken from, in words.
@@ -109,6 +111,16 @@ pub fn admit(survey: &Survey, door: &Door, claimed: Option<Channel>, now: i64) -
         return Err(Refusal::ChannelClosed);
     }
     Ok(channel)
+}
+
+/// The unit an answer is for, among the survey's targets (id and code): the one the link,
+/// token or answer names, or the only one there is.
+pub fn target_unit<'a>(targets: impl IntoIterator<Item = (UnitId, &'a str)>, named: Option<&str>) -> Result<UnitId, Refusal> {
+    let targets: Vec<(UnitId, &str)> = targets.into_iter().collect();
+    named
+        .and_then(|code| targets.iter().find(|(_, c)| *c == code).map(|(id, _)| *id))
+        .or_else(|| (targets.len() == 1).then(|| targets[0].0))
+        .ok_or(Refusal::UnknownUnit)
 }
 
 #[cfg(test)]
@@ -189,6 +201,17 @@ mod tests {
         assert_eq!(admit(&web_only, &Door::Public, None, 2_000), Err(Refusal::Closed));
         assert_eq!(admit(&web_only, &Door::Public, None, 1_000), Ok(Channel::Web));
         assert_eq!(admit(&web_only, &Door::Kiosk { staff: None }, None, 1_500), Err(Refusal::ChannelClosed));
+    }
+
+    #[test]
+    fn an_answer_is_for_a_targeted_unit() {
+        let two = [(7, "28101"), (8, "28102")];
+        assert_eq!(target_unit(two, Some("28102")), Ok(8));
+        assert_eq!(target_unit(two, Some("99")), Err(Refusal::UnknownUnit));
+        assert_eq!(target_unit(two, None), Err(Refusal::UnknownUnit));
+        // A survey of one unit takes its answers whatever the form says.
+        assert_eq!(target_unit([(7, "28101")], None), Ok(7));
+        assert_eq!(target_unit([(7, "28101")], Some("99")), Ok(7));
     }
 
     #[test]

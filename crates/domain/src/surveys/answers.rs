@@ -141,14 +141,6 @@ fn unknown_option(q: &Question, code: &str) -> AnswerError {
     error(q, format!("Lựa chọn «{}» không có trong câu hỏi này.", code.trim()))
 }
 
-/// A Vietnamese or plain number: `12`, `12,5`, `1.234,5`, `1.234`, `12.5`.
-fn parse_number(text: &str) -> Option<f64> {
-    let t = text.trim().replace(' ', "");
-    let grouped = t.split('.').count() > 1 && t.split('.').skip(1).all(|g| g.len() == 3) && !t.contains(',');
-    let normal = if t.contains(',') || grouped { t.replace('.', "").replace(',', ".") } else { t };
-    normal.parse::<f64>().ok().filter(|n| n.is_finite())
-}
-
 fn typed(q: &Question, answer: &Answer) -> Result<Answer, AnswerError> {
     let wrong_type = || error(q, "Câu trả lời không đúng kiểu của câu hỏi.");
     match (&q.kind, answer) {
@@ -220,7 +212,7 @@ fn typed(q: &Question, answer: &Answer) -> Result<Answer, AnswerError> {
         (QuestionKind::Number { min, max, integer }, answer @ (Answer::Number(_) | Answer::Text(_))) => {
             let n = match answer {
                 Answer::Number(n) => Some(*n),
-                Answer::Text(t) => parse_number(t),
+                Answer::Text(t) => text::parse_number(t),
                 _ => None,
             }
             .ok_or_else(|| error(q, "Vui lòng nhập một số."))?;

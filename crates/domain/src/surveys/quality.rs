@@ -21,6 +21,8 @@ impl Flags {
     pub const BURST: Flags = Flags(8);
     /// Its dossier had an answer to the survey already, by this or another channel.
     pub const REPEAT_DOSSIER: Flags = Flags(16);
+    /// The flags that make an answer count towards a burst of suspicious answers.
+    pub const SUSPICIOUS: Flags = Flags(Self::DUPLICATE.0 | Self::BURST.0);
 
     const NAMES: [(Flags, &'static str, &'static str); 5] = [
         (Self::SPEEDING, "speeding", "Trả lời quá nhanh"),

@@ -306,7 +306,7 @@ impl RulesForm {
                 None => errors.push(format!("Dòng «{line}» cần có dạng MÃ_CÂU = MÃ_LỰA_CHỌN.")),
             }
         }
-        let decimal = |s: &str| s.trim().replace(',', ".").parse::<f64>().ok();
+        let decimal = domain::text::parse_number;
         let threshold = match self.threshold.trim() {
             "" => None,
             t => decimal(t).or_else(|| {

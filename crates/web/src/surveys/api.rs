@@ -362,7 +362,7 @@ fn refusal_problem(refusal: Refusal) -> Problem {
         }
         Refusal::Store(e) => e.into(),
         Refusal::Ingest(storage::responses::IngestError::Failed) => Failure::internal().into(),
-        refusal @ (Refusal::UnknownUnit | Refusal::BadDossier) => Failure::invalid(refusal.message()).into(),
+        refusal @ (Refusal::Admission(admission::Refusal::UnknownUnit) | Refusal::BadDossier) => Failure::invalid(refusal.message()).into(),
         refusal @ Refusal::Admission(admission::Refusal::WrongDoor(_) | admission::Refusal::OutsideScope) => {
             Failure { status: StatusCode::FORBIDDEN, ..Failure::invalid(refusal.message()) }.into()
         }

@@ -132,7 +132,6 @@ pub struct Submission {
 #[derive(Debug)]
 pub enum Refusal {
     Admission(admission::Refusal),
-    UnknownUnit,
     BadDossier,
     Token(TokenState),
     Invalid(Vec<AnswerError>),
@@ -150,7 +149,6 @@ impl Refusal {
     pub fn message(&self) -> String {
         match self {
             Self::Admission(refusal) => refusal.to_string(),
-            Self::UnknownUnit => "Hãy chọn cơ quan, đơn vị được khảo sát.".into(),
             Self::BadDossier => "Mã hồ sơ (dossier_code) gồm 1–64 ký tự: chữ, số không dấu và . - _ /.".into(),
             Self::Token(TokenState::Used) => "Đường dẫn khảo sát này đã được dùng để trả lời; mỗi đường dẫn chỉ dùng được một lần.".into(),
             Self::Token(TokenState::Expired) => "Đường dẫn khảo sát này đã hết hạn.".into(),
@@ -207,10 +205,7 @@ pub async fn submit(state: &AppState, client: &ClientMeta, mut sub: Submission) 
         Some(Answer::Text(code)) => Some(code.clone()),
         _ => None,
     });
-    let unit_id = unit_code
-        .and_then(|code| targets.iter().find(|(_, c, _)| *c == code).map(|(id, _, _)| *id))
-        .or_else(|| (targets.len() == 1).then(|| targets[0].0))
-        .ok_or(Refusal::UnknownUnit)?;
+    let unit_id = admission::target_unit(targets.iter().map(|(id, code, _)| (*id, code.as_str())), unit_code.as_deref()).map_err(Refusal::Admission)?;
     if matches!(sub.door, Door::ApiClient(_)) && !sub.door.reaches(&state.store.unit_ancestry(unit_id).await?) {
         return Err(Refusal::Admission(admission::Refusal::OutsideScope));
     }

@@ -545,7 +545,7 @@ async fn take(state: AppState, headers: HeaderMap, client: ClientMeta, survey: S
             let (errors, status) = match refusal {
                 Refusal::Invalid(errors) => (errors, StatusCode::UNPROCESSABLE_ENTITY),
                 Refusal::Store(e) => return Err(e.into()),
-                Refusal::UnknownUnit => (vec![AnswerError { question: "DV".into(), message: refusal.message() }], StatusCode::UNPROCESSABLE_ENTITY),
+                Refusal::Admission(admission::Refusal::UnknownUnit) => (vec![AnswerError { question: "DV".into(), message: refusal.message() }], StatusCode::UNPROCESSABLE_ENTITY),
                 other => return Err(Failure { status: StatusCode::CONFLICT, ..Failure::invalid(other.message()) }.into()),
             };
             let input = PageInput {

@@ -393,7 +393,7 @@ pub async fn add_lineage(
     }
     let share = match form.share.trim() {
         "" => Ok(None),
-        s => s.replace(',', ".").parse::<f64>().map(|p| Some(p / 100.0)),
+        s => text::parse_percent(s).map(|p| Some(p / 100.0)).ok_or(()),
     };
     if share.is_err() {
         errors.push("Tỷ lệ dân số phải là một số phần trăm, ví dụ 35 hoặc 35,5.".into());
