@@ -115,6 +115,12 @@ impl Browser {
         Ok(response["value"].clone())
     }
 
+    /// Runs `script` in the page (WebDriver's execute) with `args` as `arguments`; gives what it
+    /// returns.
+    pub async fn execute(&self, script: &str, args: Vec<Value>) -> anyhow::Result<Value> {
+        self.command(reqwest::Method::POST, "/execute/sync", Some(json!({ "script": script, "args": args }))).await
+    }
+
     pub async fn goto(&self, url: &str) -> anyhow::Result<()> {
         self.command(reqwest::Method::POST, "/url", Some(json!({ "url": url }))).await.map(|_| ())
     }

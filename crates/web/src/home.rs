@@ -23,8 +23,9 @@ const STYLESHEET: &str = include_str!("../static/app.css");
 const WIDGET_SCRIPT: &str = include_str!("../static/widget.js");
 /// Runs on the agency portal that embeds the widget.
 const EMBED_SCRIPT: &str = include_str!("../static/embed.js");
-/// The interviewer app and its icon.
+/// The interviewer app, its skip logic and its icon.
 const INTERVIEWER_SCRIPT: &str = include_str!("../static/interviewer.js");
+const SKIP_LOGIC_SCRIPT: &str = include_str!("../static/skip-logic.js");
 const ICON: &str = include_str!("../static/icon.svg");
 
 pub fn routes() -> Router<AppState> {
@@ -35,6 +36,7 @@ pub fn routes() -> Router<AppState> {
         .route("/static/widget.js", get(|| async { asset("text/javascript; charset=utf-8", WIDGET_SCRIPT) }))
         .route("/static/embed.js", get(|| async { asset("text/javascript; charset=utf-8", EMBED_SCRIPT) }))
         .route("/static/interviewer.js", get(|| async { asset("text/javascript; charset=utf-8", INTERVIEWER_SCRIPT) }))
+        .route("/static/skip-logic.js", get(|| async { asset("text/javascript; charset=utf-8", SKIP_LOGIC_SCRIPT) }))
         .route("/static/icon.svg", get(|| async { asset("image/svg+xml", ICON) }))
 }
 

@@ -1,7 +1,7 @@
 // The interviewer app's service worker: keeps the app's pages and script so that it opens and
 // reloads without a network. Pages come from the network when there is one (network first).
-var CACHE = "thuocdo-interviewer-v1";
-var SHELL = ["/interviewer/", "/static/interviewer.js", "/static/app.css?v=1"];
+var CACHE = "thuocdo-interviewer-v2";
+var SHELL = ["/interviewer/", "/static/skip-logic.js", "/static/interviewer.js", "/static/app.css?v=1"];
 
 self.addEventListener("install", function (event) {
   event.waitUntil(caches.open(CACHE).then(function (cache) { return cache.addAll(SHELL); }));

@@ -161,33 +161,9 @@
     return question.options || question.scale || [];
   }
 
-  // The server's skip logic (domain::surveys::logic), evaluated on the answers of the questions
-  // shown so far, so that the device shows the questions the server expects.
-  function holds(condition, questions, shown) {
-    function chosen(code) {
-      var a = shown[code];
-      return a === undefined ? [] : (Array.isArray(a) ? a : [a]);
-    }
-    function number(code) {
-      var a = shown[code];
-      if (typeof a !== "string") return null;
-      var option = options(questions[code] || {}).filter(function (o) { return o.code === a; })[0];
-      if (option) return option.value === undefined ? null : option.value;
-      var n = parseFloat(a.replace(/\./g, "").replace(",", "."));
-      return isNaN(n) ? null : n;
-    }
-    switch (condition.op) {
-      case "answered": return shown[condition.question] !== undefined;
-      case "equals": return chosen(condition.question).indexOf(condition.option) >= 0;
-      case "any_of": return chosen(condition.question).some(function (c) { return condition.options.indexOf(c) >= 0; });
-      case "at_least": var a = number(condition.question); return a !== null && a >= condition.value;
-      case "at_most": var b = number(condition.question); return b !== null && b <= condition.value;
-      case "all": return condition.conditions.every(function (c) { return holds(c, questions, shown); });
-      case "any": return condition.conditions.some(function (c) { return holds(c, questions, shown); });
-      case "not": return !holds(condition.condition, questions, shown);
-      default: return true;
-    }
-  }
+  // The server's skip logic, evaluated on the answers of the questions shown so far
+  // (skip-logic.js), so that the device shows the questions the server expects.
+  var holds = window.ThuocDoLogic.holds;
 
   // The answers in the form; those of hidden questions only when `hiddenToo`.
   function answersOf(f, hiddenToo) {

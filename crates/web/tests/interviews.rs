@@ -210,3 +210,91 @@ async fn the_app_follows_skip_logic_and_a_refused_interview_is_corrected_and_res
     assert!(!browser.page_text().await.unwrap().contains("Cần sửa"));
     browser.quit().await.unwrap();
 }
+
+/// The device and the server judge skip logic alike: a table of conditions over answers as the
+/// device holds them is judged by `domain::surveys::logic` (on the answers the server accepts)
+/// and by the app's `skip-logic.js` in Chromium, and every verdict must agree; so must the two
+/// readings of numbers.
+#[tokio::test]
+async fn the_device_and_the_server_judge_skip_logic_alike() {
+    use domain::surveys::{Answer, Answers, Condition, Questionnaire, validate};
+    let Some(browser) = Browser::start(412, 915).await.unwrap() else { return };
+    let app = TestApp::spawn(testkit::sqlite()).await;
+    let form: Questionnaire = serde_json::from_value(json!({
+        "code": "BANG-THU", "title": "Bảng thử", "sections": [{ "code": "A", "title": "A", "questions": [
+            { "code": "N", "text": "Số", "type": "number" },
+            { "code": "S", "text": "Mức", "type": "single_choice", "options": [
+                { "code": "a", "label": "A", "value": 1.0 }, { "code": "b", "label": "B", "value": 5.0 }, { "code": "c", "label": "C" }] },
+            { "code": "M", "text": "Nhiều", "type": "multiple_choice", "options": [
+                { "code": "x", "label": "X" }, { "code": "y", "label": "Y" }, { "code": "z", "label": "Z" }] },
+            { "code": "T", "text": "Chữ", "type": "text" }
+        ]}]
+    }))
+    .unwrap();
+    let condition = |value: Value| -> Condition { serde_json::from_value(value).unwrap() };
+    let conditions = [
+        condition(json!({ "op": "at_least", "question": "N", "value": 10.0 })),
+        condition(json!({ "op": "at_most", "question": "N", "value": 12.5 })),
+        condition(json!({ "op": "at_least", "question": "S", "value": 3.0 })),
+        condition(json!({ "op": "at_most", "question": "S", "value": 1.0 })),
+        condition(json!({ "op": "equals", "question": "S", "option": "a" })),
+        condition(json!({ "op": "any_of", "question": "M", "options": ["x", "z"] })),
+        condition(json!({ "op": "equals", "question": "M", "option": "y" })),
+        condition(json!({ "op": "answered", "question": "T" })),
+        condition(json!({ "op": "at_least", "question": "T", "value": 1.0 })),
+        condition(json!({ "op": "not", "condition": { "op": "answered", "question": "N" } })),
+        condition(json!({ "op": "all", "conditions": [{ "op": "at_least", "question": "N", "value": 1000.0 }, { "op": "equals", "question": "S", "option": "b" }] })),
+        condition(json!({ "op": "any", "conditions": [{ "op": "at_most", "question": "N", "value": 0.2 }, { "op": "equals", "question": "M", "option": "x" }] })),
+    ];
+    let numbers = ["12.5", "12,5", "1.234", "0.125", "10", "9,99", "-3", "1 234", "12.500", "1.234,5", "abc", ""];
+    let levels = ["a", "b", "c", ""];
+    let many: [&[&str]; 3] = [&["x"], &["y", "z"], &[]];
+    let texts = ["12", "xin chào", ""];
+    let mut cases = Vec::new();
+    let mut expected = Vec::new();
+    for (i, number) in numbers.iter().enumerate() {
+        let mut shown = serde_json::Map::new();
+        let mut raw = Answers::new();
+        let mut put = |code: &str, value: &str| {
+            if !value.is_empty() {
+                shown.insert(code.into(), json!(value));
+                raw.insert(code.into(), Answer::Text(value.into()));
+            }
+        };
+        put("N", number);
+        put("S", levels[i % levels.len()]);
+        put("T", texts[i % texts.len()]);
+        let chosen = many[i % many.len()];
+        if !chosen.is_empty() {
+            shown.insert("M".into(), json!(chosen));
+            raw.insert("M".into(), Answer::List(chosen.iter().map(|c| c.to_string()).collect()));
+        }
+        // Only what the server accepts matters: it refuses the rest whatever the device showed.
+        let Ok(valid) = validate(&form, &raw) else { continue };
+        for c in &conditions {
+            cases.push(json!({ "condition": c, "shown": shown }));
+            expected.push(json!(c.holds(&form, &valid)));
+        }
+    }
+    assert!(cases.len() >= 100, "{}", cases.len());
+    let questions: serde_json::Map<String, Value> = form.questions().map(|(_, q)| (q.code.clone(), serde_json::to_value(q).unwrap())).collect();
+
+    browser.sign_in(&app.base, "dieutravien").await.unwrap();
+    browser.goto(&format!("{}/interviewer/", app.base)).await.unwrap();
+    let judged = browser
+        .execute("var questions = arguments[1]; return arguments[0].map(function (c) { return ThuocDoLogic.holds(c.condition, questions, c.shown); });", vec![json!(cases), json!(questions)])
+        .await
+        .unwrap();
+    let judged = judged.as_array().unwrap();
+    for (n, (device, server)) in judged.iter().zip(&expected).enumerate() {
+        assert_eq!(device, server, "case {n}: {}", cases[n]);
+    }
+    assert_eq!(judged.len(), expected.len());
+
+    let typed = ["12", "12,5", "1.234,5", "1.234", "12.500", "1 234", "12.5", "0.125", "-1.234", "-2,5", " 92,5 ", "", "abc", "1,2,3", "inf", "NaN", "1e999", "1e3", ".5"];
+    let device = browser.execute("return arguments[0].map(function (t) { return ThuocDoLogic.parseNumber(t); });", vec![json!(typed)]).await.unwrap();
+    let device: Vec<Option<f64>> = device.as_array().unwrap().iter().map(Value::as_f64).collect();
+    let server: Vec<Option<f64>> = typed.iter().map(|t| domain::text::parse_number(t)).collect();
+    assert_eq!(device, server, "numbers are read alike");
+    browser.quit().await.unwrap();
+}
