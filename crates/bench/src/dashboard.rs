@@ -29,11 +29,8 @@ async fn province(store: &Store, count: usize) -> anyhow::Result<()> {
     let admin = Access::new(vec![Grant { role: Role::SystemAdmin, unit: province_id }]);
     let actor = Actor::system("bench", now);
     let codes: Vec<(String, String)> = (1..=EXTRA_COMMUNES).map(|i| (format!("{}", 28200 + i), format!("Xã Thử Nghiệm {i}"))).collect();
-    let rows: Vec<RawUnitRow> = codes
-        .iter()
-        .enumerate()
-        .map(|(line, (code, name))| RawUnitRow::from_cells(line + 2, [code, name, "commune", "99", "01/07/2025", "", ""]))
-        .collect();
+    let rows: Vec<RawUnitRow> =
+        codes.iter().enumerate().map(|(line, (code, name))| RawUnitRow::from_cells(line + 2, [code, name, "commune", "99", "01/07/2025", "", ""])).collect();
     let report = store.import_units(&actor, &admin, &rows, true).await?;
     if !report.applied {
         bail!("extra communes not imported");
@@ -65,10 +62,8 @@ async fn province(store: &Store, count: usize) -> anyhow::Result<()> {
 /// Responses already stored for the bench survey (a kept database is reused).
 async fn stored(database_url: &str) -> anyhow::Result<usize> {
     let pool = sqlx::SqlitePool::connect(&format!("sqlite://{database_url}")).await?;
-    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM responses r JOIN surveys s ON s.id = r.survey_id WHERE s.code = $1")
-        .bind(SURVEY)
-        .fetch_one(&pool)
-        .await?;
+    let count: i64 =
+        sqlx::query_scalar("SELECT COUNT(*) FROM responses r JOIN surveys s ON s.id = r.survey_id WHERE s.code = $1").bind(SURVEY).fetch_one(&pool).await?;
     pool.close().await;
     Ok(count as usize)
 }
@@ -128,8 +123,7 @@ pub async fn run(count: usize, database: Option<String>) -> anyhow::Result<()> {
     let period = format!("version={}&from=01/2026&to=11/2026", survey.version_id);
     let levels = ["department", "commune", "vertical_agency"];
     let channels = ["", "web", "kiosk"];
-    let overview: Vec<String> =
-        (0..ROUNDS).map(|i| format!("/admin/sipas?{period}&level={}&channel={}", levels[i % 3], channels[(i / 3) % 3])).collect();
+    let overview: Vec<String> = (0..ROUNDS).map(|i| format!("/admin/sipas?{period}&level={}&channel={}", levels[i % 3], channels[(i / 3) % 3])).collect();
     let drilldown: Vec<String> = (0..ROUNDS)
         .map(|i| {
             let unit = if i % 10 == 0 { province_id } else { units[(i * 37) % units.len()] };

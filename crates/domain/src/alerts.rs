@@ -9,18 +9,8 @@ use crate::surveys::{Answer, Answers, QuestionKind, Questionnaire, TagRole};
 use crate::text;
 
 /// Words in a comment that report harassment or an unofficial fee (folded: no diacritics).
-const PROBLEM_WORDS: [&str; 10] = [
-    "nhung nhieu",
-    "hach dich",
-    "gay kho de",
-    "voi vinh",
-    "boi duong",
-    "tien ngoai",
-    "phi ngoai",
-    "chi phi ngoai quy dinh",
-    "lot tay",
-    "tien cafe",
-];
+const PROBLEM_WORDS: [&str; 10] =
+    ["nhung nhieu", "hach dich", "gay kho de", "voi vinh", "boi duong", "tien ngoai", "phi ngoai", "chi phi ngoai quy dinh", "lot tay", "tien cafe"];
 
 /// What a survey watches for. Stored per survey; [`AlertRules::for_form`] gives the defaults.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -77,9 +67,7 @@ impl AlertRules {
         for (question, option) in &self.problem_answers {
             match form.question(question) {
                 None => errors.push(format!("Phiếu không có câu hỏi «{question}».")),
-                Some(q) if !q.kind.options().iter().any(|o| &o.code == option) => {
-                    errors.push(format!("Câu «{question}» không có lựa chọn «{option}»."))
-                }
+                Some(q) if !q.kind.options().iter().any(|o| &o.code == option) => errors.push(format!("Câu «{question}» không có lựa chọn «{option}».")),
                 Some(_) => {}
             }
         }
@@ -151,7 +139,8 @@ pub fn triggers(form: &Questionnaire, rules: &AlertRules, answers: &Answers) -> 
                 let scale = q.kind.options();
                 let lowest = scale.iter().filter(|c| c.value.is_some()).min_by(|a, b| a.value.partial_cmp(&b.value).unwrap_or(std::cmp::Ordering::Equal))?;
                 // A three-point rating's lowest is "not satisfied": that is the 766 alert too.
-                matches!(answers.get(&q.code), Some(Answer::Text(a)) if *a == lowest.code).then(|| format!("{}: {}", q.text.trim_end_matches('.'), lowest.label))
+                matches!(answers.get(&q.code), Some(Answer::Text(a)) if *a == lowest.code)
+                    .then(|| format!("{}: {}", q.text.trim_end_matches('.'), lowest.label))
             })
             .collect();
         if !lowest.is_empty() {

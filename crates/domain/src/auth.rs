@@ -206,8 +206,7 @@ impl Access {
 
     /// The units whose subtrees the permission covers.
     pub fn roots(&self, permission: Permission) -> Vec<UnitId> {
-        let mut roots: Vec<UnitId> =
-            self.grants.iter().filter(|g| g.role.permissions().contains(&permission)).map(|g| g.unit).collect();
+        let mut roots: Vec<UnitId> = self.grants.iter().filter(|g| g.role.permissions().contains(&permission)).map(|g| g.unit).collect();
         roots.sort_unstable();
         roots.dedup();
         roots
@@ -231,8 +230,7 @@ impl Access {
 /// A login name: 3 to 64 of `a-z 0-9 . _ -`, stored lower case.
 pub fn parse_username(input: &str) -> Result<String, AuthError> {
     let name = input.trim().to_ascii_lowercase();
-    let ok = (3..=64).contains(&name.len())
-        && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'));
+    let ok = (3..=64).contains(&name.len()) && name.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || matches!(c, '.' | '_' | '-'));
     if ok { Ok(name) } else { Err(AuthError::InvalidUsername) }
 }
 

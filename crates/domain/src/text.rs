@@ -61,14 +61,14 @@ pub fn collation_key(s: &str) -> (Vec<u32>, Vec<u8>) {
         }
         for mark in parts {
             match mark {
-                '\u{0306}' => letter += 1,           // breve: ă
-                '\u{0302}' => letter += 2,           // circumflex: â ê ô
-                '\u{031B}' => letter += 3,           // horn: ơ ư
-                '\u{0300}' => tone = 1,              // huyền
-                '\u{0309}' => tone = 2,              // hỏi
-                '\u{0303}' => tone = 3,              // ngã
-                '\u{0301}' => tone = 4,              // sắc
-                '\u{0323}' => tone = 5,              // nặng
+                '\u{0306}' => letter += 1, // breve: ă
+                '\u{0302}' => letter += 2, // circumflex: â ê ô
+                '\u{031B}' => letter += 3, // horn: ơ ư
+                '\u{0300}' => tone = 1,    // huyền
+                '\u{0309}' => tone = 2,    // hỏi
+                '\u{0303}' => tone = 3,    // ngã
+                '\u{0301}' => tone = 4,    // sắc
+                '\u{0323}' => tone = 5,    // nặng
                 _ => {}
             }
         }
@@ -132,8 +132,7 @@ pub fn format_timestamp_ms(ms: i64) -> String {
 
 /// The moment `ms` (unix milliseconds) on the Vietnamese wall clock.
 pub fn vn_datetime(ms: i64) -> OffsetDateTime {
-    let utc = OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000)
-        .unwrap_or(OffsetDateTime::UNIX_EPOCH);
+    let utc = OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000).unwrap_or(OffsetDateTime::UNIX_EPOCH);
     utc.to_offset(VN_OFFSET)
 }
 

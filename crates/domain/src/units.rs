@@ -24,8 +24,7 @@ pub enum UnitLevel {
 }
 
 impl UnitLevel {
-    pub const ALL: [UnitLevel; 5] =
-        [Self::Province, Self::Department, Self::VerticalAgency, Self::District, Self::Commune];
+    pub const ALL: [UnitLevel; 5] = [Self::Province, Self::Department, Self::VerticalAgency, Self::District, Self::Commune];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -113,8 +112,7 @@ pub struct UnitCode(String);
 impl UnitCode {
     pub fn parse(input: &str) -> Result<Self, UnitError> {
         let code = input.trim();
-        let ok = (1..=32).contains(&code.len())
-            && code.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
+        let ok = (1..=32).contains(&code.len()) && code.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'));
         if ok { Ok(Self(code.to_string())) } else { Err(UnitError::InvalidCode(code.to_string())) }
     }
 
@@ -172,9 +170,7 @@ pub fn check_placement(level: UnitLevel, validity: &Validity, parent: Option<Par
         None if level.allowed_parents().is_empty() => Ok(()),
         None => Err(UnitError::ParentRequired(level)),
         Some(_) if level.allowed_parents().is_empty() => Err(UnitError::ParentNotAllowed),
-        Some(p) if !level.allowed_parents().contains(&p.level) => {
-            Err(UnitError::WrongParentLevel { child: level, parent: p.level })
-        }
+        Some(p) if !level.allowed_parents().contains(&p.level) => Err(UnitError::WrongParentLevel { child: level, parent: p.level }),
         Some(p) if !p.validity.covers(validity) => Err(UnitError::OutsideParentPeriod),
         Some(_) => Ok(()),
     }
@@ -241,12 +237,7 @@ pub struct LineageLink {
 }
 
 /// Checks a new lineage link against the two units' periods and the links already recorded.
-pub fn check_link(
-    link: &LineageLink,
-    predecessor: &Validity,
-    successor: &Validity,
-    existing: &[LineageLink],
-) -> Result<(), UnitError> {
+pub fn check_link(link: &LineageLink, predecessor: &Validity, successor: &Validity, existing: &[LineageLink]) -> Result<(), UnitError> {
     if link.predecessor == link.successor {
         return Err(UnitError::LineageSelf);
     }
@@ -291,8 +282,7 @@ pub fn successors_on(unit: UnitId, date: Date, links: &[LineageLink]) -> BTreeMa
 }
 
 fn spread(unit: UnitId, weight: f64, date: Date, links: &[LineageLink], out: &mut BTreeMap<UnitId, f64>, depth: usize) {
-    let outgoing: Vec<&LineageLink> =
-        links.iter().filter(|l| l.predecessor == unit && l.effective <= date).collect();
+    let outgoing: Vec<&LineageLink> = links.iter().filter(|l| l.predecessor == unit && l.effective <= date).collect();
     // Depth guard: links are checked acyclic on entry, this only protects against corrupt data.
     if outgoing.is_empty() || depth > 64 {
         *out.entry(unit).or_insert(0.0) += weight;
@@ -360,27 +350,17 @@ impl RawUnitRow {
         let code = keep(&mut errors, UnitCode::parse(&self.code));
         let name = keep(&mut errors, parse_name(&self.name));
         let level = keep(&mut errors, UnitLevel::parse(&self.level));
-        let parent_code = if self.parent_code.trim().is_empty() {
-            Some(None)
-        } else {
-            keep(&mut errors, UnitCode::parse(&self.parent_code).map(Some))
-        };
+        let parent_code = if self.parent_code.trim().is_empty() { Some(None) } else { keep(&mut errors, UnitCode::parse(&self.parent_code).map(Some)) };
         let from = keep(&mut errors, parse_required_date(&self.valid_from));
         let to = if self.valid_to.trim().is_empty() { Some(None) } else { keep(&mut errors, parse_required_date(&self.valid_to).map(Some)) };
         let validity = match (from, to) {
             (Some(from), Some(to)) => keep(&mut errors, Validity::new(from, to)),
             _ => None,
         };
-        let predecessors: Option<Vec<UnitCode>> = self
-            .predecessors
-            .split([';', ','])
-            .filter(|c| !c.trim().is_empty())
-            .map(|c| keep(&mut errors, UnitCode::parse(c)))
-            .collect();
+        let predecessors: Option<Vec<UnitCode>> =
+            self.predecessors.split([';', ',']).filter(|c| !c.trim().is_empty()).map(|c| keep(&mut errors, UnitCode::parse(c))).collect();
         match (code, name, level, parent_code, validity, predecessors) {
-            (Some(code), Some(name), Some(level), Some(parent_code), Some(validity), Some(predecessors))
-                if errors.is_empty() =>
-            {
+            (Some(code), Some(name), Some(level), Some(parent_code), Some(validity), Some(predecessors)) if errors.is_empty() => {
                 Ok(UnitRecord { code, name, level, parent_code, validity, predecessors })
             }
             _ => Err(errors),
@@ -472,10 +452,7 @@ mod tests {
     #[test]
     fn communes_hang_under_districts_then_the_province() {
         let province = ParentFacts { level: UnitLevel::Province, validity: period(date!(2000 - 01 - 01), None) };
-        let district = ParentFacts {
-            level: UnitLevel::District,
-            validity: period(date!(2000 - 01 - 01), Some(date!(2025 - 06 - 30))),
-        };
+        let district = ParentFacts { level: UnitLevel::District, validity: period(date!(2000 - 01 - 01), Some(date!(2025 - 06 - 30))) };
         let old_commune = period(date!(2005 - 01 - 01), Some(date!(2025 - 06 - 30)));
         let new_commune = period(date!(2025 - 07 - 01), None);
         assert_eq!(check_placement(UnitLevel::Commune, &old_commune, Some(district)), Ok(()));

@@ -29,13 +29,15 @@ fn text(input: &[u8]) -> String {
 
 // --- `relevant` expressions of XLSForm (skip logic) ---------------------------------------
 
-const RELEVANT_TOKENS: &[&str] = &["${", "}", " and ", " or ", "not(", "selected(", ", ", "=", "!=", ">=", "<", "'", "(", ")", "''", "1.5", "-2", "PA0", "'co'"];
+const RELEVANT_TOKENS: &[&str] =
+    &["${", "}", " and ", " or ", "not(", "selected(", ", ", "=", "!=", ">=", "<", "'", "(", ")", "''", "1.5", "-2", "PA0", "'co'"];
 
 fn relevant_seeds() -> Vec<Vec<u8>> {
-    let mut seeds: Vec<Vec<u8>> = ["${PA0} = 'co'", "selected(${TC_KV}, 'TC1') and not(${HL_CHUNG} = '1')", "${TUOI} >= 18 or ${GT} != 'nam'", "(${A} = 'x' or ${B} = 'y') and ${C} < 3"]
-        .iter()
-        .map(|s| s.as_bytes().to_vec())
-        .collect();
+    let mut seeds: Vec<Vec<u8>> =
+        ["${PA0} = 'co'", "selected(${TC_KV}, 'TC1') and not(${HL_CHUNG} = '1')", "${TUOI} >= 18 or ${GT} != 'nam'", "(${A} = 'x' or ${B} = 'y') and ${C} < 3"]
+            .iter()
+            .map(|s| s.as_bytes().to_vec())
+            .collect();
     for form in domain::sipas::templates() {
         let (survey, _, _) = xlsform::to_sheets(&form);
         let column = survey[0].iter().position(|c| c == "relevant");
@@ -54,7 +56,25 @@ fn relevant(input: &[u8]) {
 
 // --- XLSForm sheets -------------------------------------------------------------------------
 
-const XLSFORM_TOKENS: &[&str] = &["\t", "\n", "select_one ", "select_multiple ", "integer", "decimal", "text", "begin_group", "end_group", "required", "yes", "${", "}", "constraint", "relevant", "list_name", "\u{1}"];
+const XLSFORM_TOKENS: &[&str] = &[
+    "\t",
+    "\n",
+    "select_one ",
+    "select_multiple ",
+    "integer",
+    "decimal",
+    "text",
+    "begin_group",
+    "end_group",
+    "required",
+    "yes",
+    "${",
+    "}",
+    "constraint",
+    "relevant",
+    "list_name",
+    "\u{1}",
+];
 
 /// Three tables in one input: sheets apart by `\x01`, rows by newlines, cells by tabs.
 fn tables(input: &[u8]) -> [Vec<Vec<String>>; 3] {
@@ -91,7 +111,8 @@ fn xlsform_tables(input: &[u8]) {
 
 // --- JSON answers ---------------------------------------------------------------------------
 
-const JSON_TOKENS: &[&str] = &["{", "}", "[", "]", ":", ",", "\"", "null", "true", "-1e309", "1e2", "\"\\u0000\"", "\"\\ud800\"", "{\"a\":", "[[[[[[[[", "\"co\"", "\"5\""];
+const JSON_TOKENS: &[&str] =
+    &["{", "}", "[", "]", ":", ",", "\"", "null", "true", "-1e309", "1e2", "\"\\u0000\"", "\"\\ud800\"", "{\"a\":", "[[[[[[[[", "\"co\"", "\"5\""];
 
 fn sipas() -> domain::surveys::Questionnaire {
     domain::sipas::sipas_2017()
@@ -168,7 +189,8 @@ fn chosen(form: &domain::surveys::Questionnaire, input: &[u8]) -> Answers {
 
 // --- Imported tables: CSV -------------------------------------------------------------------
 
-const CSV_TOKENS: &[&str] = &[",", ";", "\"", "\"\"", "\n", "\r\n", "\u{feff}", "=HYPERLINK(", "28101", "01/07/2025", "31/02/2025", "0912345678", "+84", "@", "xã", "Có"];
+const CSV_TOKENS: &[&str] =
+    &[",", ";", "\"", "\"\"", "\n", "\r\n", "\u{feff}", "=HYPERLINK(", "28101", "01/07/2025", "31/02/2025", "0912345678", "+84", "@", "xã", "Có"];
 
 fn csv_seeds() -> Vec<Vec<u8>> {
     vec![
@@ -200,7 +222,25 @@ fn rows(table: &[Vec<String>]) {
 
 // --- Imported workbooks: XLSX ---------------------------------------------------------------
 
-const XML_TOKENS: &[&str] = &["<", ">", "</", "/>", "<c r=\"XFD1048576\">", "<c r=\"A1\" t=\"s\"><v>0</v></c>", "<v>", "</v>", "t=\"inlineStr\"", "<is><t>", "</t></is>", "&amp;", "&#0;", "<![CDATA[", "<row r=\"1048576\">", "<si><t>", "]]>"];
+const XML_TOKENS: &[&str] = &[
+    "<",
+    ">",
+    "</",
+    "/>",
+    "<c r=\"XFD1048576\">",
+    "<c r=\"A1\" t=\"s\"><v>0</v></c>",
+    "<v>",
+    "</v>",
+    "t=\"inlineStr\"",
+    "<is><t>",
+    "</t></is>",
+    "&amp;",
+    "&#0;",
+    "<![CDATA[",
+    "<row r=\"1048576\">",
+    "<si><t>",
+    "]]>",
+];
 
 /// Real workbooks with their parts stored unpacked, so that changes land in the XML rather
 /// than in compressed data.
@@ -247,15 +287,34 @@ fn xlsx_imports(input: &[u8]) {
 // --- Multipart uploads ----------------------------------------------------------------------
 
 const BOUNDARY: &str = "----thuocdo";
-const MULTIPART_TOKENS: &[&str] = &["------thuocdo\r\n", "------thuocdo--\r\n", "\r\n\r\n", "Content-Disposition: form-data; name=\"", "\"; filename=\"", "Content-Type: text/csv\r\n", "\r\n", "\"", ";", "filename*=UTF-8''%E1%BA%A1.csv"];
+const MULTIPART_TOKENS: &[&str] = &[
+    "------thuocdo\r\n",
+    "------thuocdo--\r\n",
+    "\r\n\r\n",
+    "Content-Disposition: form-data; name=\"",
+    "\"; filename=\"",
+    "Content-Type: text/csv\r\n",
+    "\r\n",
+    "\"",
+    ";",
+    "filename*=UTF-8''%E1%BA%A1.csv",
+];
 
 fn multipart_seeds() -> Vec<Vec<u8>> {
     let part = |name: &str, file: Option<&str>, body: &str| match file {
-        Some(file) => format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{file}\"\r\nContent-Type: text/csv\r\n\r\n{body}\r\n"),
+        Some(file) => {
+            format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"; filename=\"{file}\"\r\nContent-Type: text/csv\r\n\r\n{body}\r\n")
+        }
         None => format!("--{BOUNDARY}\r\nContent-Disposition: form-data; name=\"{name}\"\r\n\r\n{body}\r\n"),
     };
     vec![
-        format!("{}{}{}--{BOUNDARY}--\r\n", part("csrf", None, "abc"), part("check_only", None, "1"), part("file", Some("khung-mau.csv"), "ma_ho_so,ma_don_vi\nHS1,28101")).into_bytes(),
+        format!(
+            "{}{}{}--{BOUNDARY}--\r\n",
+            part("csrf", None, "abc"),
+            part("check_only", None, "1"),
+            part("file", Some("khung-mau.csv"), "ma_ho_so,ma_don_vi\nHS1,28101")
+        )
+        .into_bytes(),
         format!("{}--{BOUNDARY}--\r\n", part("file", Some("đơn vị.xlsx"), "PK\u{3}\u{4}")).into_bytes(),
     ]
 }
@@ -305,7 +364,8 @@ const ZALO_SECRET: &str = "bi-mat-cua-oa";
 
 fn zalo_seeds() -> Vec<Vec<u8>> {
     vec![
-        br#"{"app_id": "123", "timestamp": "1700000000000", "event_name": "user_received_message", "message": {"msg_id": "z-9", "tracking_id": "42"}}"#.to_vec(),
+        br#"{"app_id": "123", "timestamp": "1700000000000", "event_name": "user_received_message", "message": {"msg_id": "z-9", "tracking_id": "42"}}"#
+            .to_vec(),
         br#"{"app_id": 5, "timestamp": 1, "event_name": "follow", "follower": {"id": "1"}}"#.to_vec(),
     ]
 }
@@ -317,7 +377,12 @@ fn zalo_hook(input: &[u8]) {
     let signature = match serde_json::from_slice::<serde_json::Value>(input) {
         Ok(event) if signed => {
             let text = |v: &serde_json::Value| v.as_str().map(String::from).unwrap_or_else(|| if v.is_null() { String::new() } else { v.to_string() });
-            let mac = Sha256::new().chain_update(text(&event["app_id"])).chain_update(input).chain_update(text(&event["timestamp"])).chain_update(ZALO_SECRET).finalize();
+            let mac = Sha256::new()
+                .chain_update(text(&event["app_id"]))
+                .chain_update(input)
+                .chain_update(text(&event["timestamp"]))
+                .chain_update(ZALO_SECRET)
+                .finalize();
             format!("mac={}", mac.iter().map(|b| format!("{b:02x}")).collect::<String>())
         }
         _ => "mac=0000".to_string(),

@@ -18,9 +18,20 @@ fn every_parser_survives_mutated_input() {
     let mut failures = Vec::new();
     for target in targets() {
         let report = fuzz(&target, INPUTS, seed);
-        println!("{}: {} inputs, {} crashes, peak {} KB, slowest {:.1} ms", report.target, report.inputs, report.crash_count, report.peak_bytes / 1024, report.slowest_ms);
+        println!(
+            "{}: {} inputs, {} crashes, peak {} KB, slowest {:.1} ms",
+            report.target,
+            report.inputs,
+            report.crash_count,
+            report.peak_bytes / 1024,
+            report.slowest_ms
+        );
         if report.crash_count > 0 {
-            failures.push(format!("{} (seed {seed}): {:?}", report.target, report.crashes.iter().map(|(input, message)| (message.clone(), String::from_utf8_lossy(input).into_owned())).collect::<Vec<_>>()));
+            failures.push(format!(
+                "{} (seed {seed}): {:?}",
+                report.target,
+                report.crashes.iter().map(|(input, message)| (message.clone(), String::from_utf8_lossy(input).into_owned())).collect::<Vec<_>>()
+            ));
         }
         assert!(report.peak_bytes < 100 << 20, "{}: {} MB held", report.target, report.peak_bytes >> 20);
     }
@@ -29,7 +40,12 @@ fn every_parser_survives_mutated_input() {
 
 #[test]
 fn the_driver_finds_a_planted_crash() {
-    let planted = fuzz::Target { name: "planted", seeds: || vec![b"abc".to_vec()], tokens: &["boom"], run: |input| assert!(!input.windows(4).any(|w| w == b"boom"), "planted") };
+    let planted = fuzz::Target {
+        name: "planted",
+        seeds: || vec![b"abc".to_vec()],
+        tokens: &["boom"],
+        run: |input| assert!(!input.windows(4).any(|w| w == b"boom"), "planted"),
+    };
     let report = fuzz(&planted, 2_000, 7);
     assert!(report.crash_count > 0, "the mutator inserts tokens, so the plant is found");
     assert!(report.crashes[0].1.contains("planted"));

@@ -134,12 +134,11 @@ pub async fn deliver_invitations(store: &Store, senders: &Senders, public_url: &
         };
         let reference = due.id.to_string();
         let outcome = match (due.channel, senders) {
-            (InviteChannel::Email, Senders { mailer: Some(mailer), .. }) => {
-                mailer.send(&due.to, "", &invitation.email_subject(), &invitation.email_body()).await.map(|()| String::new()).map_err(|e| SendError {
-                    permanent: matches!(e, MailError::Refused(_)),
-                    message: e.to_string(),
-                })
-            }
+            (InviteChannel::Email, Senders { mailer: Some(mailer), .. }) => mailer
+                .send(&due.to, "", &invitation.email_subject(), &invitation.email_body())
+                .await
+                .map(|()| String::new())
+                .map_err(|e| SendError { permanent: matches!(e, MailError::Refused(_)), message: e.to_string() }),
             (InviteChannel::Sms, Senders { sms: Some(sms), .. }) => sms.send(&due.to, &invitation.sms_text(), &reference).await,
             (InviteChannel::Zalo, Senders { zalo: Some(zalo), .. }) => {
                 let data = json!({ "ten_don_vi": due.unit_name, "ma_ho_so": due.dossier_code, "ma_khao_sat": due.token });

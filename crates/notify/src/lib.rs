@@ -46,7 +46,11 @@ impl Mailer {
             .header(ContentType::TEXT_PLAIN)
             .body(body.to_string())
             .map_err(|e| MailError::Send(e.to_string()))?;
-        self.transport.send(message).await.map(|_| ()).map_err(|e| if e.is_permanent() { MailError::Refused(e.to_string()) } else { MailError::Send(e.to_string()) })
+        self.transport
+            .send(message)
+            .await
+            .map(|_| ())
+            .map_err(|e| if e.is_permanent() { MailError::Refused(e.to_string()) } else { MailError::Send(e.to_string()) })
     }
 }
 

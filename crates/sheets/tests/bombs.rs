@@ -54,7 +54,8 @@ fn measured(name: &str, bytes: &[u8]) -> (Result<usize, SheetError>, usize) {
 #[test]
 fn bombs_of_every_shape_are_refused_in_bounded_memory() {
     let zeros = vec![b' '; 100 * MB];
-    let zero_sheet = [&br#"<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>"#[..], &zeros, b"</sheetData></worksheet>"].concat();
+    let zero_sheet =
+        [&br#"<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData>"#[..], &zeros, b"</sheetData></worksheet>"].concat();
     let empty_strings = b"<si><t/></si>".repeat(2_000_000);
     let strings = [&b"<sst xmlns=\"http://schemas.openxmlformats.org/spreadsheetml/2006/main\">"[..], &empty_strings, b"</sst>"].concat();
     let many_parts = {
@@ -65,12 +66,22 @@ fn bombs_of_every_shape_are_refused_in_bounded_memory() {
         zip.finish().unwrap().into_inner()
     };
     let bombs: Vec<(&str, &str, Vec<u8>, SheetError)> = vec![
-        ("two cells at the far corners", "a.xlsx", xlsx(&sheet_xml("A1:XFD1048576", &[("A1", "x"), ("XFD1048576", "y")]), None, &[]), SheetError::TooManyRows(100_001)),
+        (
+            "two cells at the far corners",
+            "a.xlsx",
+            xlsx(&sheet_xml("A1:XFD1048576", &[("A1", "x"), ("XFD1048576", "y")]), None, &[]),
+            SheetError::TooManyRows(100_001),
+        ),
         ("a cell in the last column", "a.xlsx", xlsx(&sheet_xml("A1:XFD1", &[("A1", "x"), ("XFD1", "y")]), None, &[]), SheetError::TooManyColumns(30)),
         ("a cell on the last row", "a.xlsx", xlsx(&sheet_xml("A1:A1048576", &[("A1", "x"), ("A1048576", "y")]), None, &[]), SheetError::TooManyRows(100_001)),
         ("a box of three million blanks", "a.xlsx", xlsx(&sheet_xml("A1", &[("A1", "x"), ("AD100000", "y")]), None, &[]), SheetError::TooManyCells(1_500_000)),
         ("100 MB of spaces in the sheet", "a.xlsx", xlsx(&zero_sheet, None, &[]), SheetError::TooLarge(48 << 20)),
-        ("100 MB of spaces beside the sheet", "a.xlsx", xlsx(&sheet_xml("A1", &[("A1", "x")]), None, &[("docProps/app.xml", &zeros)]), SheetError::TooLarge(48 << 20)),
+        (
+            "100 MB of spaces beside the sheet",
+            "a.xlsx",
+            xlsx(&sheet_xml("A1", &[("A1", "x")]), None, &[("docProps/app.xml", &zeros)]),
+            SheetError::TooLarge(48 << 20),
+        ),
         ("two million empty shared strings", "a.xlsx", xlsx(&sheet_xml("A1", &[("A1", "x")]), Some(&strings), &[]), SheetError::TooManyCells(1_500_000)),
         ("a CSV line of 20 million commas", "a.csv", vec![b','; 20 * MB], SheetError::TooManyColumns(30)),
         ("a CSV of 10 million short lines", "a.csv", b"1,2\n".repeat(10_000_000), SheetError::TooManyRows(100_001)),

@@ -155,15 +155,13 @@ fn message(kind: AlertKind, unit: &str, detail: &str, deadline_at: i64, link: &s
 impl Store {
     /// The rules of a survey: as saved, or the defaults for its form.
     pub async fn alert_rules(&self, survey_id: i64) -> Result<AlertRules> {
-        let body: Option<String> = on_db!(self, read, |pool| {
-            sqlx::query_scalar("SELECT body FROM alert_rules WHERE survey_id = $1").bind(survey_id).fetch_optional(pool).await
-        })?;
+        let body: Option<String> =
+            on_db!(self, read, |pool| { sqlx::query_scalar("SELECT body FROM alert_rules WHERE survey_id = $1").bind(survey_id).fetch_optional(pool).await })?;
         match body {
             Some(body) => serde_json::from_str(&body).map_err(|e| Error::Invalid(vec![format!("quy tắc cảnh báo hỏng: {e}")])),
             None => {
-                let version: i64 = on_db!(self, read, |pool| {
-                    sqlx::query_scalar("SELECT version_id FROM surveys WHERE id = $1").bind(survey_id).fetch_one(pool).await
-                })?;
+                let version: i64 =
+                    on_db!(self, read, |pool| { sqlx::query_scalar("SELECT version_id FROM surveys WHERE id = $1").bind(survey_id).fetch_one(pool).await })?;
                 Ok(AlertRules::for_form(&self.version(version).await?))
             }
         }
@@ -206,13 +204,11 @@ impl Store {
     async fn open_new_cases(&self, now: i64, link: &(dyn Fn(i64) -> String + Sync)) -> Result<usize> {
         let cursor: i64 = self.setting_or_insert(CURSOR, || "0".into()).await?.parse().unwrap_or(0);
         let rows: Vec<(i64, i64, i64, i64, i64, String)> = on_db!(self, read, |pool| {
-            sqlx::query_as(
-                "SELECT id, survey_id, unit_id, flags, submitted_at, answers FROM responses WHERE id > $1 ORDER BY id LIMIT $2",
-            )
-            .bind(cursor)
-            .bind(STEP)
-            .fetch_all(pool)
-            .await
+            sqlx::query_as("SELECT id, survey_id, unit_id, flags, submitted_at, answers FROM responses WHERE id > $1 ORDER BY id LIMIT $2")
+                .bind(cursor)
+                .bind(STEP)
+                .fetch_all(pool)
+                .await
         })?;
         let Some(last) = rows.last().map(|r| r.0) else { return Ok(0) };
         let mut forms: HashMap<i64, (Arc<Questionnaire>, AlertRules, i64)> = HashMap::new();
@@ -220,9 +216,8 @@ impl Store {
         let mut touched: BTreeSet<(i64, i64, String)> = BTreeSet::new();
         for (id, survey_id, unit_id, flags, at, answers) in &rows {
             if !forms.contains_key(survey_id) {
-                let version: i64 = on_db!(self, read, |pool| {
-                    sqlx::query_scalar("SELECT version_id FROM surveys WHERE id = $1").bind(survey_id).fetch_one(pool).await
-                })?;
+                let version: i64 =
+                    on_db!(self, read, |pool| { sqlx::query_scalar("SELECT version_id FROM surveys WHERE id = $1").bind(survey_id).fetch_one(pool).await })?;
                 let form = Arc::new(self.version(version).await?);
                 forms.insert(*survey_id, (form, self.alert_rules(*survey_id).await?, version));
             }
@@ -280,12 +275,27 @@ impl Store {
     }
 
     /// A unit's figure for a month (its own responses and those of the units below).
-    async fn threshold_case(&self, form: &Questionnaire, rules: &AlertRules, version: i64, survey_id: i64, unit_id: i64, month: &str) -> Result<Option<NewCase>> {
+    async fn threshold_case(
+        &self,
+        form: &Questionnaire,
+        rules: &AlertRules,
+        version: i64,
+        survey_id: i64,
+        unit_id: i64,
+        month: &str,
+    ) -> Result<Option<NewCase>> {
         let Some(code) = &form.methodology else { return Ok(None) };
         let Ok(methodology) = self.current_methodology(code).await else { return Ok(None) };
         let layout = Layout::of(form);
         let system = Access::new(self.root_units().await?.into_iter().map(|unit| Grant { role: Role::SystemAdmin, unit }).collect());
-        let filter = CellFilter { version_id: version, survey_id: Some(survey_id), from_month: Some(month.into()), to_month: Some(month.into()), channel: None, unit_id: Some(unit_id) };
+        let filter = CellFilter {
+            version_id: version,
+            survey_id: Some(survey_id),
+            from_month: Some(month.into()),
+            to_month: Some(month.into()),
+            channel: None,
+            unit_id: Some(unit_id),
+        };
         let mut total = domain::surveys::Counts::zero(&layout);
         for cell in self.cells(&system, &filter, &layout).await? {
             total.add(&cell.counts);
@@ -497,7 +507,9 @@ impl Store {
         on_db!(self, write, |pool| {
             let mut tx = pool.begin().await?;
             let changed = match action {
-                AuditAction::AlertTaken => sqlx::query("UPDATE alert_cases SET assignee_id = $1 WHERE id = $2 AND status = 'open'").bind(actor.user_id).bind(id),
+                AuditAction::AlertTaken => {
+                    sqlx::query("UPDATE alert_cases SET assignee_id = $1 WHERE id = $2 AND status = 'open'").bind(actor.user_id).bind(id)
+                }
                 AuditAction::AlertResolved => sqlx::query(
                     "UPDATE alert_cases SET status = 'resolved', resolution = $1, resolved_at = $2, resolved_by = $3 WHERE id = $4 AND status = 'open'",
                 )
@@ -574,7 +586,12 @@ impl Store {
 
     pub async fn mail_sent(&self, id: i64, now: i64) -> Result<()> {
         on_db!(self, write, |pool| {
-            sqlx::query("UPDATE outbox SET sent_at = $1, attempts = attempts + 1, last_error = NULL WHERE id = $2").bind(now).bind(id).execute(pool).await.map(|_| ())
+            sqlx::query("UPDATE outbox SET sent_at = $1, attempts = attempts + 1, last_error = NULL WHERE id = $2")
+                .bind(now)
+                .bind(id)
+                .execute(pool)
+                .await
+                .map(|_| ())
         })?;
         Ok(())
     }

@@ -10,7 +10,7 @@ use sqlx::AssertSqlSafe;
 
 use crate::audit::{Entry, record};
 use crate::units::scope_sql;
-use crate::{Actor, Error, on_conflict, Page, Paging, Result, Store};
+use crate::{Actor, Error, Page, Paging, Result, Store, on_conflict};
 
 const USER_COLUMNS: &str = "s.id, s.username, s.full_name, s.unit_id, un.name AS unit_name,
      s.disabled, s.locked_until, s.failed_logins, s.created_at";
@@ -114,9 +114,8 @@ pub enum FailureOutcome {
 
 impl Store {
     async fn grants_of(&self, user_id: i64) -> Result<Vec<Grant>> {
-        let rows: Vec<(String, i64)> = on_db!(self, read, |pool| {
-            sqlx::query_as("SELECT role, unit_id FROM user_roles WHERE user_id = $1").bind(user_id).fetch_all(pool).await
-        })?;
+        let rows: Vec<(String, i64)> =
+            on_db!(self, read, |pool| { sqlx::query_as("SELECT role, unit_id FROM user_roles WHERE user_id = $1").bind(user_id).fetch_all(pool).await })?;
         Ok(rows.into_iter().filter_map(|(role, unit)| Some(Grant { role: Role::parse(&role)?, unit })).collect())
     }
 
@@ -162,9 +161,8 @@ impl Store {
             .fetch_one(&mut *tx)
             .await
             .map_err(on_conflict(format!("Tên đăng nhập «{}» đã có người dùng.", user.username)))?;
-            let entry = Entry::new(AuditAction::UserCreated, "user", id)
-                .unit(user.unit_id)
-                .details(json!({ "username": user.username, "full_name": user.full_name }));
+            let entry =
+                Entry::new(AuditAction::UserCreated, "user", id).unit(user.unit_id).details(json!({ "username": user.username, "full_name": user.full_name }));
             record!(&mut *tx, actor, &entry)?;
             tx.commit().await?;
             Ok(id)
@@ -216,17 +214,13 @@ impl Store {
     /// Reads an official for display and records that their personal data was shown.
     pub async fn user_viewed(&self, actor: &Actor, access: &Access, id: i64) -> Result<(User, Vec<RoleGrant>)> {
         let (user, grants) = self.user(access, id).await?;
-        let entry = Entry::new(AuditAction::PersonalDataViewed, "user", id)
-            .unit(user.unit_id)
-            .details(json!({ "fields": ["email", "phone"] }));
+        let entry = Entry::new(AuditAction::PersonalDataViewed, "user", id).unit(user.unit_id).details(json!({ "fields": ["email", "phone"] }));
         self.audit(actor, &entry).await?;
         Ok((user, grants))
     }
 
     pub async fn user_id_by_name(&self, username: &str) -> Result<i64> {
-        Ok(on_db!(self, read, |pool| {
-            sqlx::query_scalar("SELECT id FROM users WHERE username = $1").bind(username).fetch_one(pool).await
-        })?)
+        Ok(on_db!(self, read, |pool| { sqlx::query_scalar("SELECT id FROM users WHERE username = $1").bind(username).fetch_one(pool).await })?)
     }
 
     /// Grants a role on a unit, if the caller may grant it there.
@@ -246,20 +240,17 @@ impl Store {
     pub async fn insert_grant(&self, actor: &Actor, user_id: i64, grant: Grant) -> Result<()> {
         on_db!(self, write, |pool| {
             let mut tx = pool.begin().await?;
-            sqlx::query(
-                "INSERT INTO user_roles (user_id, role, unit_id, granted_by, granted_at) VALUES ($1, $2, $3, $4, $5)",
-            )
-            .bind(user_id)
-            .bind(grant.role.code())
-            .bind(grant.unit)
-            .bind(actor.user_id)
-            .bind(actor.at)
-            .execute(&mut *tx)
-            .await
-            .map_err(on_conflict("Người dùng đã có vai trò này trên đơn vị này.".to_string()))?;
-            let entry = Entry::new(AuditAction::RoleGranted, "user", user_id)
-                .unit(grant.unit)
-                .details(json!({ "role": grant.role.code(), "unit_id": grant.unit }));
+            sqlx::query("INSERT INTO user_roles (user_id, role, unit_id, granted_by, granted_at) VALUES ($1, $2, $3, $4, $5)")
+                .bind(user_id)
+                .bind(grant.role.code())
+                .bind(grant.unit)
+                .bind(actor.user_id)
+                .bind(actor.at)
+                .execute(&mut *tx)
+                .await
+                .map_err(on_conflict("Người dùng đã có vai trò này trên đơn vị này.".to_string()))?;
+            let entry =
+                Entry::new(AuditAction::RoleGranted, "user", user_id).unit(grant.unit).details(json!({ "role": grant.role.code(), "unit_id": grant.unit }));
             record!(&mut *tx, actor, &entry)?;
             tx.commit().await?;
             Ok(())
@@ -276,9 +267,8 @@ impl Store {
         on_db!(self, write, |pool| {
             let mut tx = pool.begin().await?;
             sqlx::query("DELETE FROM user_roles WHERE id = $1").bind(grant_id).execute(&mut *tx).await?;
-            let entry = Entry::new(AuditAction::RoleRevoked, "user", user_id)
-                .unit(grant.unit_id)
-                .details(json!({ "role": grant.role, "unit_id": grant.unit_id }));
+            let entry =
+                Entry::new(AuditAction::RoleRevoked, "user", user_id).unit(grant.unit_id).details(json!({ "role": grant.role, "unit_id": grant.unit_id }));
             record!(&mut *tx, actor, &entry)?;
             tx.commit().await?;
             Ok(())
@@ -339,12 +329,10 @@ impl Store {
 
     pub async fn credentials(&self, username: &str) -> Result<Option<Credentials>> {
         Ok(on_db!(self, read, |pool| {
-            sqlx::query_as(
-                "SELECT id, username, unit_id, password_hash, disabled, locked_until FROM users WHERE username = $1",
-            )
-            .bind(username)
-            .fetch_optional(pool)
-            .await
+            sqlx::query_as("SELECT id, username, unit_id, password_hash, disabled, locked_until FROM users WHERE username = $1")
+                .bind(username)
+                .fetch_optional(pool)
+                .await
         })?)
     }
 
@@ -367,9 +355,7 @@ impl Store {
             record!(&mut *tx, actor, &Entry::new(AuditAction::LoginFailed, "user", user_id).unit(unit_id))?;
             if outcome == FailureOutcome::Locked {
                 sqlx::query("UPDATE users SET failed_logins = 0 WHERE id = $1").bind(user_id).execute(&mut *tx).await?;
-                let entry = Entry::new(AuditAction::AccountLocked, "user", user_id)
-                    .unit(unit_id)
-                    .details(json!({ "locked_until": lock_until }));
+                let entry = Entry::new(AuditAction::AccountLocked, "user", user_id).unit(unit_id).details(json!({ "locked_until": lock_until }));
                 record!(&mut *tx, actor, &entry)?;
             }
             tx.commit().await?;
@@ -381,10 +367,7 @@ impl Store {
     pub async fn open_session(&self, actor: &Actor, unit_id: i64, session: &NewSession) -> Result<()> {
         on_db!(self, write, |pool| {
             let mut tx = pool.begin().await?;
-            sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1")
-                .bind(session.user_id)
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query("UPDATE users SET failed_logins = 0, locked_until = NULL WHERE id = $1").bind(session.user_id).execute(&mut *tx).await?;
             sqlx::query(
                 "INSERT INTO sessions (token_hash, user_id, created_at, last_seen_at, expires_at, ip, user_agent)
                  VALUES ($1, $2, $3, $3, $4, $5, $6)",
@@ -443,9 +426,7 @@ impl Store {
     }
 
     pub async fn password_hash(&self, user_id: i64) -> Result<String> {
-        Ok(on_db!(self, read, |pool| {
-            sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1").bind(user_id).fetch_one(pool).await
-        })?)
+        Ok(on_db!(self, read, |pool| { sqlx::query_scalar("SELECT password_hash FROM users WHERE id = $1").bind(user_id).fetch_one(pool).await })?)
     }
 
     /// Sets a new password and ends every other session of the user.
@@ -458,14 +439,12 @@ impl Store {
                 .bind(principal.user_id)
                 .execute(&mut *tx)
                 .await?;
-            sqlx::query(
-                "UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL AND ($3 IS NULL OR id <> $3)",
-            )
-            .bind(actor.at)
-            .bind(principal.user_id)
-            .bind(principal.session_id)
-            .execute(&mut *tx)
-            .await?;
+            sqlx::query("UPDATE sessions SET revoked_at = $1 WHERE user_id = $2 AND revoked_at IS NULL AND ($3 IS NULL OR id <> $3)")
+                .bind(actor.at)
+                .bind(principal.user_id)
+                .bind(principal.session_id)
+                .execute(&mut *tx)
+                .await?;
             let entry = Entry::new(AuditAction::PasswordChanged, "user", principal.user_id).unit(principal.unit_id);
             record!(&mut *tx, actor, &entry)?;
             tx.commit().await?;
@@ -478,16 +457,14 @@ impl Store {
         on_db!(self, write, |pool| {
             let mut tx = pool.begin().await?;
             let unit_id: i64 = sqlx::query_scalar("SELECT unit_id FROM users WHERE id = $1").bind(user_id).fetch_one(&mut *tx).await?;
-            sqlx::query(
-                "INSERT INTO api_tokens (token_hash, user_id, name, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)",
-            )
-            .bind(token_hash)
-            .bind(user_id)
-            .bind(name)
-            .bind(actor.at)
-            .bind(expires_at)
-            .execute(&mut *tx)
-            .await?;
+            sqlx::query("INSERT INTO api_tokens (token_hash, user_id, name, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
+                .bind(token_hash)
+                .bind(user_id)
+                .bind(name)
+                .bind(actor.at)
+                .bind(expires_at)
+                .execute(&mut *tx)
+                .await?;
             let entry = Entry::new(AuditAction::TokenCreated, "user", user_id).unit(unit_id).details(json!({ "name": name }));
             record!(&mut *tx, actor, &entry)?;
             tx.commit().await?;

@@ -145,14 +145,17 @@ fn libpq_url(url: &str) -> String {
 /// Debian puts them).
 fn pg_tool(name: &str) -> PathBuf {
     let installed = std::fs::read_dir("/usr/lib/postgresql").into_iter().flatten().flatten().map(|e| e.path().join("bin").join(name)).filter(|p| p.exists());
-    let newest = installed.max_by_key(|p| p.parent().and_then(Path::parent).and_then(|v| v.file_name()).and_then(|v| v.to_str()).and_then(|v| v.parse::<u32>().ok()).unwrap_or(0));
+    let newest = installed.max_by_key(|p| {
+        p.parent().and_then(Path::parent).and_then(|v| v.file_name()).and_then(|v| v.to_str()).and_then(|v| v.parse::<u32>().ok()).unwrap_or(0)
+    });
     newest.unwrap_or_else(|| PathBuf::from(name))
 }
 
 async fn run(program: &Path, args: &[&str]) -> Result<()> {
-    let output = tokio::process::Command::new(program).args(args).output().await.map_err(|e| {
-        Error::Invalid(vec![format!("Không chạy được {}: {e}. Hãy cài gói postgresql-client cùng phiên bản với máy chủ.", program.display())])
-    })?;
+    let output =
+        tokio::process::Command::new(program).args(args).output().await.map_err(|e| {
+            Error::Invalid(vec![format!("Không chạy được {}: {e}. Hãy cài gói postgresql-client cùng phiên bản với máy chủ.", program.display())])
+        })?;
     if output.status.success() {
         Ok(())
     } else {

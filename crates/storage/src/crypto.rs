@@ -99,10 +99,7 @@ impl Sealer {
         }
         let (nonce, ciphertext) = bytes.split_at(24);
         let nonce: [u8; 24] = nonce.try_into().map_err(|_| Error::Sealed)?;
-        let plain = self
-            .cipher
-            .decrypt(&XNonce::from(nonce), Payload { msg: ciphertext, aad: field.as_bytes() })
-            .map_err(|_| Error::Sealed)?;
+        let plain = self.cipher.decrypt(&XNonce::from(nonce), Payload { msg: ciphertext, aad: field.as_bytes() }).map_err(|_| Error::Sealed)?;
         String::from_utf8(plain).map_err(|_| Error::Sealed)
     }
 
@@ -128,10 +125,7 @@ impl Sealer {
     /// A value that only this key produces, kept in the database to recognise the key.
     pub fn check_value(&self) -> String {
         // Deterministic on purpose: a fixed nonce for this one constant message.
-        let ciphertext = self
-            .cipher
-            .encrypt(&XNonce::from([0u8; 24]), Payload { msg: b"thuocdo data key", aad: b"check" })
-            .expect("a constant message seals");
+        let ciphertext = self.cipher.encrypt(&XNonce::from([0u8; 24]), Payload { msg: b"thuocdo data key", aad: b"check" }).expect("a constant message seals");
         hex::encode(ciphertext)
     }
 }

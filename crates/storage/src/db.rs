@@ -82,11 +82,7 @@ impl Store {
     async fn open_pools(url: &str) -> Result<Pools> {
         if url.starts_with("postgres://") || url.starts_with("postgresql://") {
             let options = PgConnectOptions::from_str(url)?.application_name("thuocdo");
-            let pool = PgPoolOptions::new()
-                .max_connections(16)
-                .acquire_timeout(Duration::from_secs(10))
-                .connect_with(options)
-                .await?;
+            let pool = PgPoolOptions::new().max_connections(16).acquire_timeout(Duration::from_secs(10)).connect_with(options).await?;
             return Ok(Pools::Postgres(pool));
         }
         let path = url.strip_prefix("sqlite://").or_else(|| url.strip_prefix("sqlite:")).unwrap_or(url);
@@ -169,11 +165,7 @@ impl Store {
     pub async fn setting_or_insert(&self, key: &str, make: impl FnOnce() -> String) -> Result<String> {
         let candidate = make();
         on_db!(self, write, |pool| {
-            sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING")
-                .bind(key)
-                .bind(&candidate)
-                .execute(pool)
-                .await?;
+            sqlx::query("INSERT INTO settings (key, value) VALUES ($1, $2) ON CONFLICT (key) DO NOTHING").bind(key).bind(&candidate).execute(pool).await?;
             sqlx::query_scalar("SELECT value FROM settings WHERE key = $1").bind(key).fetch_one(pool).await
         })
         .map_err(Into::into)

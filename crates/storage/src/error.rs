@@ -35,9 +35,7 @@ impl From<sqlx::Error> for Error {
     fn from(err: sqlx::Error) -> Self {
         match &err {
             sqlx::Error::RowNotFound => Error::NotFound,
-            sqlx::Error::Database(db) if db.is_unique_violation() => {
-                Error::Conflict("Dữ liệu bị trùng với một bản ghi đã có.".into())
-            }
+            sqlx::Error::Database(db) if db.is_unique_violation() => Error::Conflict("Dữ liệu bị trùng với một bản ghi đã có.".into()),
             _ => Error::Database(err),
         }
     }

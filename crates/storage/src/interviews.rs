@@ -56,11 +56,18 @@ pub struct CallRecord {
 impl Store {
     /// Assigns the sampled dossiers of a draw not yet assigned (of one unit, or all) to an
     /// interviewer, by phone or face to face; returns how many.
-    pub async fn assign_interviews(&self, actor: &Actor, access: &Access, draw_id: i64, interviewer_id: i64, mode: InterviewMode, unit_id: Option<i64>) -> Result<u64> {
+    pub async fn assign_interviews(
+        &self,
+        actor: &Actor,
+        access: &Access,
+        draw_id: i64,
+        interviewer_id: i64,
+        mode: InterviewMode,
+        unit_id: Option<i64>,
+    ) -> Result<u64> {
         let draw = self.draw(access, draw_id).await?;
-        let roles: Vec<String> = on_db!(self, read, |pool| {
-            sqlx::query_scalar("SELECT role FROM user_roles WHERE user_id = $1").bind(interviewer_id).fetch_all(pool).await
-        })?;
+        let roles: Vec<String> =
+            on_db!(self, read, |pool| { sqlx::query_scalar("SELECT role FROM user_roles WHERE user_id = $1").bind(interviewer_id).fetch_all(pool).await })?;
         if !roles.iter().any(|r| Role::parse(r) == Some(Role::Interviewer)) {
             return Err(Error::Invalid(vec!["Người được giao phải có vai trò điều tra viên.".into()]));
         }
@@ -308,9 +315,8 @@ impl Store {
                 let cells = vec![(key.clone(), (layout.fingerprint(), counts))];
                 merge_cells!(tx, &cells, lock, false);
             }
-            let entry = Entry::new(AuditAction::InterviewReviewed, "response", response_id)
-                .unit(unit_id)
-                .details(json!({ "approved": approve, "reason": reason }));
+            let entry =
+                Entry::new(AuditAction::InterviewReviewed, "response", response_id).unit(unit_id).details(json!({ "approved": approve, "reason": reason }));
             record!(&mut *tx, actor, &entry)?;
             tx.commit().await?;
             Ok::<_, Error>(())

@@ -311,7 +311,16 @@ impl Store {
         on_db!(self, write, |pool| {
             let mut tx = pool.begin().await?;
             for (entry_id, unit_id, token_hash, token_sealed) in &chosen {
-                let invitation = NewInvitation { survey_id: survey.id, expires_at: survey.closes_at, draw_id: Some(draw_id), entry_id: *entry_id, unit_id: *unit_id, channel, status, due_at: due };
+                let invitation = NewInvitation {
+                    survey_id: survey.id,
+                    expires_at: survey.closes_at,
+                    draw_id: Some(draw_id),
+                    entry_id: *entry_id,
+                    unit_id: *unit_id,
+                    channel,
+                    status,
+                    due_at: due,
+                };
                 insert_invitation!(&mut *tx, &invitation, token_hash, token_sealed, actor.at);
             }
             let entry = Entry::new(AuditAction::InvitationsQueued, "sample_draw", draw_id).unit(survey.unit_id).details(json!({
@@ -368,7 +377,20 @@ impl Store {
             .await
         })?;
         let mut due = Vec::new();
-        for DueRow { id, channel, phone_sealed: phone, email_sealed: email, token_sealed: token, survey_title, unit_name, dossier_code, reminders, attempts, opted_out } in rows {
+        for DueRow {
+            id,
+            channel,
+            phone_sealed: phone,
+            email_sealed: email,
+            token_sealed: token,
+            survey_title,
+            unit_name,
+            dossier_code,
+            reminders,
+            attempts,
+            opted_out,
+        } in rows
+        {
             let channel = InviteChannel::parse(&channel).ok_or_else(|| Error::Invalid(vec![format!("kênh «{channel}» không hợp lệ")]))?;
             let sealed = if channel == InviteChannel::Email { (&email, "frame.email") } else { (&phone, "frame.phone") };
             if opted_out {
@@ -451,9 +473,8 @@ impl Store {
 
     /// The invitation link was opened or a sheet begun with it.
     pub async fn invitation_event(&self, token_hash: &str, event: InvitationStatus, now: i64) -> Result<()> {
-        let id: Option<i64> = on_db!(self, read, |pool| {
-            sqlx::query_scalar("SELECT id FROM invitations WHERE token_hash = $1").bind(token_hash).fetch_optional(pool).await
-        })?;
+        let id: Option<i64> =
+            on_db!(self, read, |pool| { sqlx::query_scalar("SELECT id FROM invitations WHERE token_hash = $1").bind(token_hash).fetch_optional(pool).await })?;
         match id {
             Some(id) => self.invitation_status(id, event, now, "").await,
             None => Ok(()),
@@ -478,7 +499,8 @@ impl Store {
         );
         on_db!(self, write, |pool| {
             let mut tx = pool.begin().await?;
-            let current: String = sqlx::query_scalar(AssertSqlSafe(format!("SELECT status FROM invitations WHERE id = $1{lock}"))).bind(id).fetch_one(&mut *tx).await?;
+            let current: String =
+                sqlx::query_scalar(AssertSqlSafe(format!("SELECT status FROM invitations WHERE id = $1{lock}"))).bind(id).fetch_one(&mut *tx).await?;
             let next = InvitationStatus::parse(&current).and_then(|s| s.after(event));
             if let Some(next) = next {
                 sqlx::query(AssertSqlSafe(update.as_str())).bind(next.code()).bind(now).bind(error).bind(id).execute(&mut *tx).await?;

@@ -86,7 +86,8 @@ impl Store {
 
     pub async fn kiosk(&self, access: &Access, id: i64) -> Result<Kiosk> {
         let sql = format!("{KIOSK_SELECT} WHERE k.id = $1");
-        let kiosk: Kiosk = on_db!(self, read, |pool| sqlx::query_as(AssertSqlSafe(sql.as_str())).bind(id).fetch_optional(pool).await)?.ok_or(Error::NotFound)?;
+        let kiosk: Kiosk =
+            on_db!(self, read, |pool| sqlx::query_as(AssertSqlSafe(sql.as_str())).bind(id).fetch_optional(pool).await)?.ok_or(Error::NotFound)?;
         match self.require_on(access, Permission::RunKiosks, kiosk.unit_id).await {
             Err(Error::Forbidden) => Err(Error::NotFound),
             other => other.map(|()| kiosk),
@@ -104,7 +105,11 @@ impl Store {
         let kiosk = self.kiosk(access, id).await?;
         on_db!(self, write, |pool| {
             let mut tx = pool.begin().await?;
-            sqlx::query("UPDATE kiosks SET staff_user_id = $1, armed_until = NULL, ticket = '' WHERE id = $2").bind(actor.user_id).bind(id).execute(&mut *tx).await?;
+            sqlx::query("UPDATE kiosks SET staff_user_id = $1, armed_until = NULL, ticket = '' WHERE id = $2")
+                .bind(actor.user_id)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
             record!(&mut *tx, actor, &Entry::new(AuditAction::KioskDutyTaken, "kiosk", id).unit(kiosk.unit_id))?;
             tx.commit().await?;
             Ok::<_, Error>(())

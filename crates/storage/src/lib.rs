@@ -13,9 +13,9 @@ mod db;
 #[macro_use]
 pub mod responses;
 pub mod alerts;
-pub mod backup;
 pub mod audit;
 pub mod auth;
+pub mod backup;
 pub mod crypto;
 mod error;
 pub mod interviews;
@@ -29,8 +29,8 @@ pub mod surveys;
 pub mod units;
 
 pub use db::{Backend, Store};
-pub use error::{Error, Result};
 pub(crate) use error::on_conflict;
+pub use error::{Error, Result};
 
 /// Who is acting, from where and when: recorded with every change in the audit log.
 #[derive(Clone, Debug)]

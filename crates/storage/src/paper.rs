@@ -59,9 +59,8 @@ fn parse(answers: &str) -> Result<Answers> {
 
 impl Store {
     pub async fn paper_mode(&self, survey_id: i64) -> Result<PaperMode> {
-        let mode: Option<String> = on_db!(self, read, |pool| {
-            sqlx::query_scalar("SELECT mode FROM paper_modes WHERE survey_id = $1").bind(survey_id).fetch_optional(pool).await
-        })?;
+        let mode: Option<String> =
+            on_db!(self, read, |pool| { sqlx::query_scalar("SELECT mode FROM paper_modes WHERE survey_id = $1").bind(survey_id).fetch_optional(pool).await })?;
         Ok(mode.and_then(|m| serde_json::from_str(&m).ok()).unwrap_or_default())
     }
 
@@ -99,12 +98,14 @@ impl Store {
         let lock = self.row_lock();
         on_db!(self, write, |pool| {
             let mut tx = pool.begin().await?;
-            sqlx::query("INSERT INTO paper_forms (survey_id, serial, status, updated_at) VALUES ($1, $2, 'waiting', $3) ON CONFLICT (survey_id, serial) DO NOTHING")
-                .bind(survey_id)
-                .bind(serial)
-                .bind(actor.at)
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(
+                "INSERT INTO paper_forms (survey_id, serial, status, updated_at) VALUES ($1, $2, 'waiting', $3) ON CONFLICT (survey_id, serial) DO NOTHING",
+            )
+            .bind(survey_id)
+            .bind(serial)
+            .bind(actor.at)
+            .execute(&mut *tx)
+            .await?;
             let status: String = sqlx::query_scalar(AssertSqlSafe(format!("SELECT status FROM paper_forms WHERE survey_id = $1 AND serial = $2{lock}")))
                 .bind(survey_id)
                 .bind(serial)

@@ -22,10 +22,10 @@ use serde_json::json;
 use sqlx::AssertSqlSafe;
 use tokio::sync::{mpsc, oneshot};
 
+pub(crate) use cells::CellCache;
 pub use cells::{Cell, CellFilter, Difference, RecomputeReport, month_of};
 pub use follow_ups::FollowUp;
 use follow_ups::write_follow_ups;
-pub(crate) use cells::CellCache;
 
 use crate::audit::Entry;
 use crate::units::scope_sql;
@@ -203,18 +203,12 @@ impl Store {
                     Some(id) => {
                         write_follow_ups!(tx, r, id);
                         let key = (r.survey_id, r.unit_id, month.clone(), r.channel.clone(), r.staff.clone());
-                        cells
-                            .entry(key)
-                            .or_insert_with(|| (r.layout.fingerprint(), Counts::zero(&r.layout)))
-                            .1
-                            .add_positions(&r.positions);
+                        cells.entry(key).or_insert_with(|| (r.layout.fingerprint(), Counts::zero(&r.layout))).1.add_positions(&r.positions);
                         outcomes.push(Ok(Stored::New(id)));
                     }
                     None => {
-                        let id: i64 = sqlx::query_scalar("SELECT id FROM responses WHERE submission_id = $1")
-                            .bind(&r.submission_id)
-                            .fetch_one(&mut *tx)
-                            .await?;
+                        let id: i64 =
+                            sqlx::query_scalar("SELECT id FROM responses WHERE submission_id = $1").bind(&r.submission_id).fetch_one(&mut *tx).await?;
                         outcomes.push(Ok(Stored::AlreadyStored(id)));
                     }
                 }
@@ -336,11 +330,8 @@ impl Store {
             };
         }
         let page = on_db!(self, read, |pool| {
-            let items = filtered!(sqlx::query_as::<_, ResponseRecord>(AssertSqlSafe(list.as_str())))
-                .bind(paging.limit)
-                .bind(paging.offset)
-                .fetch_all(pool)
-                .await?;
+            let items =
+                filtered!(sqlx::query_as::<_, ResponseRecord>(AssertSqlSafe(list.as_str()))).bind(paging.limit).bind(paging.offset).fetch_all(pool).await?;
             let total: i64 = filtered!(sqlx::query_scalar(AssertSqlSafe(count.as_str()))).fetch_one(pool).await?;
             Ok::<_, Error>(crate::Page { items, total })
         })?;
@@ -430,4 +421,3 @@ pub struct ExportFilter {
     /// Submitted before.
     pub to_ms: Option<i64>,
 }
-

@@ -124,16 +124,15 @@ impl Store {
                 .bind(&methodology.code)
                 .fetch_one(&mut *tx)
                 .await?;
-            let id: i64 = sqlx::query_scalar(
-                "INSERT INTO methodologies (code, version, body, created_at, created_by) VALUES ($1, $2, $3, $4, $5) RETURNING id",
-            )
-            .bind(&methodology.code)
-            .bind(version)
-            .bind(&body)
-            .bind(actor.at)
-            .bind(actor.user_id)
-            .fetch_one(&mut *tx)
-            .await?;
+            let id: i64 =
+                sqlx::query_scalar("INSERT INTO methodologies (code, version, body, created_at, created_by) VALUES ($1, $2, $3, $4, $5) RETURNING id")
+                    .bind(&methodology.code)
+                    .bind(version)
+                    .bind(&body)
+                    .bind(actor.at)
+                    .bind(actor.user_id)
+                    .fetch_one(&mut *tx)
+                    .await?;
             let entry = Entry::new(AuditAction::MethodologySaved, "methodology", id)
                 .details(json!({ "code": methodology.code, "version": version, "methodology": methodology }));
             record!(&mut *tx, actor, &entry)?;
@@ -181,9 +180,7 @@ impl Store {
             "{scope} SELECT unit_id, year, indicator, target FROM index_targets
              WHERE year = $1 AND indicator = $2 AND unit_id IN (SELECT id FROM scope)"
         );
-        Ok(on_db!(self, read, |pool| {
-            sqlx::query_as(AssertSqlSafe(sql.as_str())).bind(year).bind(indicator).fetch_all(pool).await
-        })?)
+        Ok(on_db!(self, read, |pool| { sqlx::query_as(AssertSqlSafe(sql.as_str())).bind(year).bind(indicator).fetch_all(pool).await })?)
     }
 
     /// Freezes a period's figures. They are stored as computed and never change afterwards.

@@ -14,7 +14,7 @@ use time::Date;
 use crate::audit::{Entry, record};
 use crate::crypto::digest;
 use crate::units::scope_sql;
-use crate::{Actor, Error, on_conflict, Result, Store};
+use crate::{Actor, Error, Result, Store, on_conflict};
 
 #[derive(Clone, Debug)]
 pub struct QuestionnaireRecord {
@@ -108,7 +108,11 @@ pub enum TokenState {
     Expired,
     Used,
     /// `dossier_code`: the dossier an invitation was sent for, if the token is an invitation's.
-    Valid { survey_id: i64, unit_id: i64, dossier_code: Option<String> },
+    Valid {
+        survey_id: i64,
+        unit_id: i64,
+        dossier_code: Option<String>,
+    },
 }
 
 fn parse_form(body: &str) -> Result<Questionnaire> {
@@ -234,21 +238,18 @@ impl Store {
             return Err(Error::NotFound);
         }
         let versions = on_db!(self, read, |pool| {
-            sqlx::query_as(
-                "SELECT id, version, published_at FROM questionnaire_versions WHERE questionnaire_id = $1 ORDER BY version DESC",
-            )
-            .bind(id)
-            .fetch_all(pool)
-            .await
+            sqlx::query_as("SELECT id, version, published_at FROM questionnaire_versions WHERE questionnaire_id = $1 ORDER BY version DESC")
+                .bind(id)
+                .fetch_all(pool)
+                .await
         })?;
         Ok(QuestionnaireRecord { id, code, title, unit_id, draft: parse_form(&draft)?, versions })
     }
 
     /// A published version's questionnaire (public: respondents read it to answer).
     pub async fn version(&self, version_id: i64) -> Result<Questionnaire> {
-        let body: String = on_db!(self, read, |pool| {
-            sqlx::query_scalar("SELECT body FROM questionnaire_versions WHERE id = $1").bind(version_id).fetch_one(pool).await
-        })?;
+        let body: String =
+            on_db!(self, read, |pool| { sqlx::query_scalar("SELECT body FROM questionnaire_versions WHERE id = $1").bind(version_id).fetch_one(pool).await })?;
         parse_form(&body)
     }
 
@@ -328,8 +329,7 @@ impl Store {
                       CASE WHEN s.opens_at <= $2 THEN -s.opens_at ELSE s.opens_at END
              LIMIT 1"
         );
-        let row: SurveyRow =
-            on_db!(self, read, |pool| sqlx::query_as(AssertSqlSafe(sql.as_str())).bind(code).bind(now).fetch_one(pool).await)?;
+        let row: SurveyRow = on_db!(self, read, |pool| sqlx::query_as(AssertSqlSafe(sql.as_str())).bind(code).bind(now).fetch_one(pool).await)?;
         Ok(row.into())
     }
 
@@ -467,9 +467,7 @@ impl Store {
                     .execute(&mut *tx)
                     .await?;
             }
-            let entry = Entry::new(AuditAction::SurveyTokensIssued, "survey", survey_id)
-                .unit(unit_id)
-                .details(json!({ "count": tokens.len() }));
+            let entry = Entry::new(AuditAction::SurveyTokensIssued, "survey", survey_id).unit(unit_id).details(json!({ "count": tokens.len() }));
             record!(&mut *tx, actor, &entry)?;
             tx.commit().await?;
             Ok::<_, Error>(())
@@ -485,9 +483,9 @@ impl Store {
                  LEFT JOIN invitations i ON i.token_hash = t.token_hash LEFT JOIN frame_entries f ON f.id = i.entry_id
                  WHERE t.token_hash = $1",
             )
-                .bind(token_hash)
-                .fetch_optional(pool)
-                .await
+            .bind(token_hash)
+            .fetch_optional(pool)
+            .await
         })?;
         Ok(match row {
             None => TokenState::Unknown,

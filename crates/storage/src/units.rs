@@ -5,10 +5,7 @@ use std::collections::HashMap;
 use domain::audit::AuditAction;
 use domain::auth::{Access, Permission, Role};
 use domain::text;
-use domain::units::{
-    LineageLink, ParentFacts, RawUnitRow, UnitCode, UnitError, UnitId, UnitLevel, Validity, check_link,
-    check_placement,
-};
+use domain::units::{LineageLink, ParentFacts, RawUnitRow, UnitCode, UnitError, UnitId, UnitLevel, Validity, check_link, check_placement};
 use serde_json::json;
 use sqlx::AssertSqlSafe;
 use time::Date;
@@ -25,9 +22,7 @@ pub(crate) fn scope_sql(roots: &[UnitId]) -> String {
         let ids: Vec<String> = roots.iter().map(i64::to_string).collect();
         format!("SELECT id FROM units WHERE id IN ({})", ids.join(", "))
     };
-    format!(
-        "WITH RECURSIVE scope(id) AS ({seed} UNION SELECT u.id FROM units u JOIN scope s ON u.parent_id = s.id)"
-    )
+    format!("WITH RECURSIVE scope(id) AS ({seed} UNION SELECT u.id FROM units u JOIN scope s ON u.parent_id = s.id)")
 }
 
 const ANCESTRY_SQL: &str = "WITH RECURSIVE up(id, parent_id, depth) AS (
@@ -79,16 +74,7 @@ impl From<UnitRow> for Unit {
     fn from(r: UnitRow) -> Self {
         let level = UnitLevel::parse(&r.level).unwrap_or(UnitLevel::Commune);
         let validity = Validity { from: stored_date(&r.valid_from), to: r.valid_to.as_deref().map(stored_date) };
-        Self {
-            id: r.id,
-            code: r.code,
-            name: r.name,
-            level,
-            parent_id: r.parent_id,
-            parent_name: r.parent_name,
-            parent_code: r.parent_code,
-            validity,
-        }
+        Self { id: r.id, code: r.code, name: r.name, level, parent_id: r.parent_id, parent_name: r.parent_name, parent_code: r.parent_code, validity }
     }
 }
 
@@ -371,22 +357,15 @@ impl Store {
                 .bind(paging.offset)
                 .fetch_all(pool)
                 .await?;
-            let total: i64 = sqlx::query_scalar(AssertSqlSafe(count.as_str()))
-                .bind(level)
-                .bind(filter.parent_id)
-                .bind(&search)
-                .bind(&valid_on)
-                .fetch_one(pool)
-                .await?;
+            let total: i64 =
+                sqlx::query_scalar(AssertSqlSafe(count.as_str())).bind(level).bind(filter.parent_id).bind(&search).bind(&valid_on).fetch_one(pool).await?;
             Ok(Page { items: rows.into_iter().map(Unit::from).collect(), total })
         })
     }
 
     /// The top units (provinces): the public register starts from them.
     pub async fn root_units(&self) -> Result<Vec<UnitId>> {
-        Ok(on_db!(self, read, |pool| {
-            sqlx::query_scalar("SELECT id FROM units WHERE parent_id IS NULL ORDER BY id").fetch_all(pool).await
-        })?)
+        Ok(on_db!(self, read, |pool| { sqlx::query_scalar("SELECT id FROM units WHERE parent_id IS NULL ORDER BY id").fetch_all(pool).await })?)
     }
 
     /// One unit, if the caller may see it.
@@ -465,12 +444,7 @@ impl Store {
     }
 
     pub async fn add_lineage(&self, actor: &Actor, access: &Access, input: &LineageInput) -> Result<()> {
-        let link = LineageLink {
-            predecessor: input.predecessor_id,
-            successor: input.successor_id,
-            effective: input.effective,
-            share: input.share,
-        };
+        let link = LineageLink { predecessor: input.predecessor_id, successor: input.successor_id, effective: input.effective, share: input.share };
         on_db!(self, write, |pool| {
             let mut tx = pool.begin().await?;
             let mut periods = Vec::new();
@@ -501,11 +475,8 @@ impl Store {
     /// the whole import is rolled back unless `apply` is set and no row has an error. The report
     /// of a dry run is therefore exactly what applying would do.
     pub async fn import_units(&self, actor: &Actor, access: &Access, rows: &[RawUnitRow], apply: bool) -> Result<ImportReport> {
-        let mut parsed: Vec<ParsedRow> = rows
-            .iter()
-            .enumerate()
-            .map(|(i, row)| (i, row, row.parse().map_err(|errs| errs.iter().map(ToString::to_string).collect())))
-            .collect();
+        let mut parsed: Vec<ParsedRow> =
+            rows.iter().enumerate().map(|(i, row)| (i, row, row.parse().map_err(|errs| errs.iter().map(ToString::to_string).collect()))).collect();
         // Parents before children: every allowed parent level sorts before its child level.
         parsed.sort_by_key(|(i, _, rec)| (rec.as_ref().map(|r| r.level).unwrap_or(UnitLevel::Province), *i));
         let mut seen: HashMap<String, usize> = HashMap::new();
@@ -539,20 +510,13 @@ impl Store {
                     Some(code) => unit_tx!(by_code, tx, code.as_str())?.map(|p| Some(p.id)),
                 };
                 let Some(parent_id) = parent_id else {
-                    outcome.errors.push(format!(
-                        "Không tìm thấy đơn vị cấp trên có mã «{}».",
-                        record.parent_code.as_ref().map(UnitCode::as_str).unwrap_or_default()
-                    ));
+                    outcome
+                        .errors
+                        .push(format!("Không tìm thấy đơn vị cấp trên có mã «{}».", record.parent_code.as_ref().map(UnitCode::as_str).unwrap_or_default()));
                     outcomes.push((*index, outcome));
                     continue;
                 };
-                let input = UnitInput {
-                    code: record.code.clone(),
-                    name: record.name.clone(),
-                    level: record.level,
-                    parent_id,
-                    validity: record.validity,
-                };
+                let input = UnitInput { code: record.code.clone(), name: record.name.clone(), level: record.level, parent_id, validity: record.validity };
                 let existing = unit_tx!(by_code, tx, record.code.as_str())?;
                 let verdict = unit_tx!(check, tx, access, existing.as_ref().map(|u| u.id), &input);
                 if let Err(err) = verdict {
@@ -566,10 +530,7 @@ impl Store {
                         unit_tx!(insert, tx, &input, actor.at)?
                     }
                     Some(unit) => {
-                        let same = unit.name == input.name
-                            && unit.level == input.level
-                            && unit.parent_id == input.parent_id
-                            && unit.validity == input.validity;
+                        let same = unit.name == input.name && unit.level == input.level && unit.parent_id == input.parent_id && unit.validity == input.validity;
                         outcome.action = if same { RowAction::Unchanged } else { RowAction::Update };
                         if !same {
                             unit_tx!(update, tx, unit.id, &input, actor.at)?;
@@ -620,8 +581,8 @@ impl Store {
                 }
                 // The import is logged under the top of the tree it touched, where those who
                 // oversee the whole file will look for it.
-                let summary = Entry::new(AuditAction::UnitsImported, "unit_import", rows.len())
-                    .details(json!({ "rows": rows.len(), "changed": changes.len() }));
+                let summary =
+                    Entry::new(AuditAction::UnitsImported, "unit_import", rows.len()).details(json!({ "rows": rows.len(), "changed": changes.len() }));
                 let summary = match changes.first() {
                     Some((id, _, _)) => match unit_tx!(ancestry, tx, *id)?.last() {
                         Some(top) => summary.unit(*top),

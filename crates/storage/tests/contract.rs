@@ -168,7 +168,6 @@ async fn lineage_links_merged_communes() {
     }
 }
 
-
 #[tokio::test]
 async fn import_previews_applies_and_rolls_back() {
     for db in testkit::backends().await {
@@ -288,7 +287,8 @@ async fn sessions_expire_revoke_and_lock_out() {
         }
         let creds = store.credentials("xa.canbo").await.unwrap().unwrap();
         assert!(creds.locked_until.unwrap() > T0);
-        let locks = store.audit_log(&admin_on(t.p), &Filter { action: Some(AuditAction::AccountLocked), ..Default::default() }, Paging::new(1, 10)).await.unwrap();
+        let locks =
+            store.audit_log(&admin_on(t.p), &Filter { action: Some(AuditAction::AccountLocked), ..Default::default() }, Paging::new(1, 10)).await.unwrap();
         assert_eq!(locks.total, 1);
 
         store.create_api_token(&actor(), id, "lgsp", "tok", Some(T0 + 1000)).await.unwrap();

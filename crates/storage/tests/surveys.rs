@@ -7,16 +7,16 @@ use domain::auth::{Access, Grant, Role};
 use domain::sampling::draw::{DrawParams, Strata};
 use domain::sampling::frame::RawFrameRow;
 use domain::sipas::sipas_2017;
+use domain::surveys::quality::Flags;
 use domain::surveys::{Answer, Answers, Channel, Counts, Layout, Questionnaire, Recurrence, tally, validate};
 use domain::text::parse_date;
 use domain::units::{UnitCode, UnitLevel, Validity};
 use storage::audit::Filter as AuditFilter;
-use domain::surveys::quality::Flags;
-use storage::responses::{BehindFilter, Cell, CellFilter, IngestError, NewResponse, Stored};
 use storage::crypto::digest;
+use storage::responses::{BehindFilter, Cell, CellFilter, IngestError, NewResponse, Stored};
+use storage::sampling::{DrawCheck, DrawRequest, FrameAction, FrameFilter};
 use storage::surveys::{NewSurvey, TokenBatch, TokenState};
 use storage::units::UnitInput;
-use storage::sampling::{DrawCheck, DrawRequest, FrameAction, FrameFilter};
 use storage::{Actor, Error, Paging, Store};
 
 const T0: i64 = 1_780_000_000_000;
@@ -32,8 +32,15 @@ fn admin_on(unit: i64) -> Access {
 /// A province with two communes; returns (province, commune a, commune b).
 async fn units(store: &Store) -> (i64, i64, i64) {
     let validity = |from: &str| Validity::new(parse_date(from).unwrap(), None).unwrap();
-    let input = |code: &str, level, parent| UnitInput { code: UnitCode::parse(code).unwrap(), name: format!("Đơn vị {code}"), level, parent_id: parent, validity: validity("01/07/2025") };
-    let p = store.create_unit(&actor(), &admin_on(0), &UnitInput { validity: validity("01/01/1992"), ..input("99", UnitLevel::Province, None) }).await.unwrap().id;
+    let input = |code: &str, level, parent| UnitInput {
+        code: UnitCode::parse(code).unwrap(),
+        name: format!("Đơn vị {code}"),
+        level,
+        parent_id: parent,
+        validity: validity("01/07/2025"),
+    };
+    let p =
+        store.create_unit(&actor(), &admin_on(0), &UnitInput { validity: validity("01/01/1992"), ..input("99", UnitLevel::Province, None) }).await.unwrap().id;
     let a = store.create_unit(&actor(), &admin_on(p), &input("28101", UnitLevel::Commune, Some(p))).await.unwrap().id;
     let b = store.create_unit(&actor(), &admin_on(p), &input("28102", UnitLevel::Commune, Some(p))).await.unwrap().id;
     (p, a, b)
@@ -174,7 +181,17 @@ async fn surveys_check_their_inputs_and_scope() {
         let refused = store.create_survey(&actor(), &admin_on(p), &bad).await;
         assert!(matches!(&refused, Err(Error::Invalid(m)) if m.len() == 6), "{refused:?}");
         let outsider = Access::new(vec![Grant { role: Role::ReformOffice, unit: a }]);
-        let elsewhere = NewSurvey { code: "khac".into(), title: "Khác".into(), period_start: bad.period_end, period_end: bad.period_start, closes_at: T0 + 1, channels: vec![Channel::Web], targets: vec![b], unit_id: a, ..bad };
+        let elsewhere = NewSurvey {
+            code: "khac".into(),
+            title: "Khác".into(),
+            period_start: bad.period_end,
+            period_end: bad.period_start,
+            closes_at: T0 + 1,
+            channels: vec![Channel::Web],
+            targets: vec![b],
+            unit_id: a,
+            ..bad
+        };
         assert!(matches!(store.create_survey(&actor(), &outsider, &elsewhere).await, Err(Error::Forbidden)));
     }
 }
@@ -235,7 +252,10 @@ async fn an_answer_and_what_it_brings_are_written_together_or_not_at_all() {
         let good = NewResponse { follow_ups: vec![FollowUp::DraftSent { token_hash: digest("draft-good") }], ..response(&form, survey, a, "28101", 1, "good") };
         // Its draft's deletion would go through, but its kiosk does not exist.
         let poisoned = NewResponse {
-            follow_ups: vec![FollowUp::DraftSent { token_hash: digest("draft-poisoned") }, FollowUp::KioskRating { kiosk_id: 999_999, staff_user_id: None, ticket: "7".into() }],
+            follow_ups: vec![
+                FollowUp::DraftSent { token_hash: digest("draft-poisoned") },
+                FollowUp::KioskRating { kiosk_id: 999_999, staff_user_id: None, ticket: "7".into() },
+            ],
             ..response(&form, survey, a, "28101", 2, "poisoned")
         };
         let (good, poisoned) = tokio::join!(ingest.submit(good), ingest.submit(poisoned));
@@ -376,7 +396,10 @@ async fn the_frame_register_imports_whole_seals_contacts_and_audits_every_openin
         assert!(theirs.rows[0].errors[0].contains("28102"));
 
         let summary = store.frame_summary(&office).await.unwrap();
-        assert_eq!(summary.iter().map(|u| (u.code.as_str(), u.dossiers, u.consenting, u.with_phone)).collect::<Vec<_>>(), vec![("28101", 2, 2, 1), ("28102", 1, 0, 1)]);
+        assert_eq!(
+            summary.iter().map(|u| (u.code.as_str(), u.dossiers, u.consenting, u.with_phone)).collect::<Vec<_>>(),
+            vec![("28101", 2, 2, 1), ("28102", 1, 0, 1)]
+        );
         let entries = store.frame_entries(&office, &FrameFilter { dossier: "HS-0001".into(), ..Default::default() }, Paging::new(1, 10)).await.unwrap();
         assert_eq!(entries.total, 1);
         let id = entries.items[0].id;
@@ -386,7 +409,10 @@ async fn the_frame_register_imports_whole_seals_contacts_and_audits_every_openin
         assert!(matches!(store.frame_contact(&actor(), &admin_on(p), id, "kiểm tra").await, Err(Error::Forbidden)));
         let contact = store.frame_contact(&actor(), &office, id, "mời trả lời phiếu").await.unwrap();
         assert_eq!((contact.name.as_str(), contact.phone.as_str()), ("Nguyễn Thị Bích", "0912345678"));
-        let log = store.audit_log(&admin_on(p), &AuditFilter { action: Some(AuditAction::FrameContactViewed), ..Default::default() }, Paging::new(1, 10)).await.unwrap();
+        let log = store
+            .audit_log(&admin_on(p), &AuditFilter { action: Some(AuditAction::FrameContactViewed), ..Default::default() }, Paging::new(1, 10))
+            .await
+            .unwrap();
         assert_eq!(log.total, 1, "{}", db.backend);
 
         // Erasure on request keeps the dossier and drops the person.
@@ -453,7 +479,12 @@ async fn draws_take_exact_quotas_replay_and_call_reserves_in_order() {
         let again = store.create_draw(&actor(), &office, &request).await.unwrap();
         let twice = store.draw_members(&office, again, None, "", Paging::ALL).await.unwrap();
         assert_eq!(twice.items.iter().map(|m| &m.dossier_code).collect::<Vec<_>>(), members.items.iter().map(|m| &m.dossier_code).collect::<Vec<_>>());
-        let erased = store.frame_entries(&office, &FrameFilter { dossier: members.items[0].dossier_code.clone(), ..Default::default() }, Paging::new(1, 1)).await.unwrap().items[0].id;
+        let erased = store
+            .frame_entries(&office, &FrameFilter { dossier: members.items[0].dossier_code.clone(), ..Default::default() }, Paging::new(1, 1))
+            .await
+            .unwrap()
+            .items[0]
+            .id;
         let later = Actor::system("test", T0 + 60_000);
         store.erase_frame_entry(&later, &office, erased, "theo yêu cầu").await.unwrap();
         assert_eq!(store.check_draw(&office, id).await.unwrap(), DrawCheck { same_frame: true, same_members: true }, "{}", db.backend);

@@ -185,8 +185,7 @@ impl Browser {
     /// Types into a field (clearing it first); for a file input, `text` is the file's path.
     pub async fn fill(&self, css: &str, text: &str) -> anyhow::Result<()> {
         let element = self.find(css).await?;
-        let is_file = self.command(reqwest::Method::GET, &format!("/element/{}/attribute/type", element.id), None).await?.as_str()
-            == Some("file");
+        let is_file = self.command(reqwest::Method::GET, &format!("/element/{}/attribute/type", element.id), None).await?.as_str() == Some("file");
         if !is_file {
             self.command(reqwest::Method::POST, &format!("/element/{}/clear", element.id), Some(json!({}))).await?;
         }

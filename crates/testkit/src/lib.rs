@@ -44,10 +44,7 @@ fn unique_suffix() -> String {
 /// A fresh, empty PostgreSQL database, or `None` when no server is configured.
 pub async fn postgres() -> Option<TestDb> {
     let Ok(admin_url) = std::env::var("THUOCDO_TEST_PG_URL") else {
-        assert!(
-            std::env::var("THUOCDO_REQUIRE_PG").is_err(),
-            "THUOCDO_REQUIRE_PG is set but THUOCDO_TEST_PG_URL is not: PostgreSQL tests cannot run"
-        );
+        assert!(std::env::var("THUOCDO_REQUIRE_PG").is_err(), "THUOCDO_REQUIRE_PG is set but THUOCDO_TEST_PG_URL is not: PostgreSQL tests cannot run");
         eprintln!("THUOCDO_TEST_PG_URL not set: skipping the PostgreSQL half (run ./scripts/test for both)");
         return None;
     };

@@ -102,10 +102,8 @@ impl MailSink {
 fn parse(raw: &str) -> Received {
     let raw = raw.replace("\r\n", "\n");
     let (headers, body) = raw.split_once("\n\n").unwrap_or((&raw, ""));
-    let encoding = headers
-        .lines()
-        .find_map(|l| l.to_ascii_lowercase().strip_prefix("content-transfer-encoding:").map(|v| v.trim().to_string()))
-        .unwrap_or_default();
+    let encoding =
+        headers.lines().find_map(|l| l.to_ascii_lowercase().strip_prefix("content-transfer-encoding:").map(|v| v.trim().to_string())).unwrap_or_default();
     let body = match encoding.as_str() {
         "base64" => {
             let compact: String = body.chars().filter(|c| !c.is_whitespace()).collect();

@@ -91,13 +91,8 @@ const UNITS: &[Row] = &[
 
 /// Departments that continued and absorbed a merged one on 1 March 2025:
 /// (predecessor, successor, share of the predecessor that moved).
-const ABSORPTIONS: &[(&str, &str, Option<f64>)] = &[
-    ("SKHDT", "STC", None),
-    ("SGTVT", "SXD", None),
-    ("STTTT", "SKHCN", None),
-    ("SLDTBXH", "SNV", Some(0.6)),
-    ("SLDTBXH", "SYT", Some(0.4)),
-];
+const ABSORPTIONS: &[(&str, &str, Option<f64>)] =
+    &[("SKHDT", "STC", None), ("SGTVT", "SXD", None), ("STTTT", "SKHCN", None), ("SLDTBXH", "SNV", Some(0.6)), ("SLDTBXH", "SYT", Some(0.4))];
 
 /// (login, full name, home unit, role, role unit)
 pub const OFFICIALS: &[(&str, &str, &str, Role, &str)] = &[
@@ -203,11 +198,7 @@ fn check(report: storage::units::ImportReport) -> anyhow::Result<()> {
     if report.applied {
         return Ok(());
     }
-    let problems: Vec<String> = report
-        .rows
-        .iter()
-        .filter(|r| !r.errors.is_empty())
-        .map(|r| format!("{} (dòng {}): {}", r.code, r.line, r.errors.join("; ")))
-        .collect();
+    let problems: Vec<String> =
+        report.rows.iter().filter(|r| !r.errors.is_empty()).map(|r| format!("{} (dòng {}): {}", r.code, r.line, r.errors.join("; "))).collect();
     bail!("dữ liệu minh họa không hợp lệ: {}", problems.join(" | "))
 }

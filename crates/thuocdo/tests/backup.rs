@@ -55,7 +55,8 @@ async fn a_sqlite_backup_under_load_restores_to_the_same_rows_and_figures() {
     // The scheduled copies: the newest two, each whole.
     let auto = dir.path().join("tu-dong");
     let copies = |auto: &Path| -> Vec<String> {
-        let mut names: Vec<String> = std::fs::read_dir(auto).unwrap().flatten().map(|e| e.file_name().to_string_lossy().to_string()).filter(|n| n.ends_with(".db")).collect();
+        let mut names: Vec<String> =
+            std::fs::read_dir(auto).unwrap().flatten().map(|e| e.file_name().to_string_lossy().to_string()).filter(|n| n.ends_with(".db")).collect();
         names.sort();
         names
     };
@@ -90,7 +91,10 @@ async fn a_sqlite_backup_under_load_restores_to_the_same_rows_and_figures() {
     // Restored, the server holds every answer acknowledged before the copy, and the copy's rows.
     let (ok, out) = thuocdo(dir.path(), &database, &["restore", "copy.db"]);
     assert!(ok && out.contains("Đã phục hồi"), "{out}");
-    assert!(std::fs::read_dir(dir.path().join("data")).unwrap().flatten().any(|e| e.file_name().to_string_lossy().contains("truoc-phuc-hoi")), "the replaced file is kept");
+    assert!(
+        std::fs::read_dir(dir.path().join("data")).unwrap().flatten().any(|e| e.file_name().to_string_lossy().contains("truoc-phuc-hoi")),
+        "the replaced file is kept"
+    );
     let server = start(dir.path(), &database, false);
     check_stored(&server, &before).await;
     server.kill();

@@ -34,11 +34,7 @@ fn first_administrator_token_and_demo() {
         "short\n",
     );
     assert!(!ok && out.contains("Mật khẩu phải có ít nhất 10 ký tự"), "{out}");
-    let (ok, out) = thuocdo(
-        dir.path(),
-        &["user", "add", "--username", "Admin", "--full-name", "Quản  Trị", "--unit", "01", "--unit-name", "Tỉnh Thử"],
-        "",
-    );
+    let (ok, out) = thuocdo(dir.path(), &["user", "add", "--username", "Admin", "--full-name", "Quản  Trị", "--unit", "01", "--unit-name", "Tỉnh Thử"], "");
     assert!(ok, "{out}");
     assert!(out.contains("Đã tạo tài khoản «admin» (Quản trị hệ thống) tại Tỉnh Thử") && out.contains("Mật khẩu ban đầu"), "{out}");
     assert!(dir.path().join("data/thuocdo.db").exists(), "the default database is ./data/thuocdo.db");
@@ -92,7 +88,11 @@ fn serve_needs_no_configuration() {
     assert!(response.starts_with("HTTP/1.1 200") && response.ends_with("ready"), "{response}");
     let database = dir.path().join("data/thuocdo.db");
     #[cfg(unix)]
-    assert_eq!(std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(&database).unwrap().permissions()) & 0o777, 0o600, "the database is its owner's alone");
+    assert_eq!(
+        std::os::unix::fs::PermissionsExt::mode(&std::fs::metadata(&database).unwrap().permissions()) & 0o777,
+        0o600,
+        "the database is its owner's alone"
+    );
 }
 
 #[test]

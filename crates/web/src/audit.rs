@@ -15,11 +15,11 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use crate::extract::Query;
 use crate::AppState;
 use crate::auth::require;
 use crate::auth::session::{ApiUser, CurrentUser};
 use crate::error::{ApiResult, Failure, PageResult, ProblemDocument, day_range};
+use crate::extract::Query;
 use crate::layout::Layout;
 use crate::units::{Pager, encode};
 
@@ -52,13 +52,7 @@ impl AuditQuery {
             None => None,
             Some(code) => Some(AuditAction::parse(code).ok_or_else(|| Failure::invalid(format!("Loại thao tác «{code}» không có.")))?),
         };
-        Ok(Filter {
-            from_ms,
-            to_ms,
-            action,
-            actor: self.actor.as_deref().map(str::trim).filter(|a| !a.is_empty()).map(String::from),
-            unit_id: self.unit_id,
-        })
+        Ok(Filter { from_ms, to_ms, action, actor: self.actor.as_deref().map(str::trim).filter(|a| !a.is_empty()).map(String::from), unit_id: self.unit_id })
     }
 
     fn query_string(&self) -> String {

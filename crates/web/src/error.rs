@@ -54,12 +54,7 @@ impl Failure {
     }
 
     pub fn forbidden() -> Self {
-        Self::new(
-            StatusCode::FORBIDDEN,
-            "forbidden",
-            "Không có quyền",
-            "Tài khoản của bạn không có quyền thực hiện chức năng này.",
-        )
+        Self::new(StatusCode::FORBIDDEN, "forbidden", "Không có quyền", "Tài khoản của bạn không có quyền thực hiện chức năng này.")
     }
 
     pub fn csrf() -> Self {
@@ -85,12 +80,7 @@ impl Failure {
     }
 
     pub fn too_large() -> Self {
-        Self::new(
-            StatusCode::PAYLOAD_TOO_LARGE,
-            "payload-too-large",
-            "Dữ liệu quá lớn",
-            "Dữ liệu gửi lên vượt quá dung lượng cho phép.",
-        )
+        Self::new(StatusCode::PAYLOAD_TOO_LARGE, "payload-too-large", "Dữ liệu quá lớn", "Dữ liệu gửi lên vượt quá dung lượng cho phép.")
     }
 
     pub fn unsupported_media(detail: impl Into<String>) -> Self {
@@ -130,9 +120,7 @@ impl From<storage::Error> for Failure {
 pub fn day_range(from: &Option<String>, to: &Option<String>) -> Result<(Option<i64>, Option<i64>), Failure> {
     let day = |value: &Option<String>| match value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
         None => Ok(None),
-        Some(v) => domain::text::parse_date(v)
-            .map(Some)
-            .ok_or_else(|| Failure::invalid(format!("Ngày «{v}» không hợp lệ; nhập theo dạng dd/mm/yyyy."))),
+        Some(v) => domain::text::parse_date(v).map(Some).ok_or_else(|| Failure::invalid(format!("Ngày «{v}» không hợp lệ; nhập theo dạng dd/mm/yyyy."))),
     };
     let from = day(from)?.map(domain::text::vn_midnight_ms);
     let to = day(to)?.map(|d| domain::text::vn_midnight_ms(d + time::Duration::days(1)));
@@ -238,11 +226,7 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequest<S> for ApiJson<T> {
 
 /// Unknown paths: a problem document under `/api`, a page elsewhere.
 pub async fn not_found(uri: Uri) -> Response {
-    if uri.path().starts_with("/api/") {
-        Problem(Failure::not_found()).into_response()
-    } else {
-        PageError(Failure::not_found()).into_response()
-    }
+    if uri.path().starts_with("/api/") { Problem(Failure::not_found()).into_response() } else { PageError(Failure::not_found()).into_response() }
 }
 
 pub fn panic_response(_: Box<dyn Any + Send + 'static>) -> Response {

@@ -125,8 +125,12 @@ impl TrustedProxies {
     fn contains(&self, ip: IpAddr) -> bool {
         let ip = ip.to_canonical();
         self.0.iter().any(|(net, bits)| match (net, ip) {
-            (IpAddr::V4(net), IpAddr::V4(ip)) => u32::from(*net).checked_shr(32 - u32::from(*bits)).unwrap_or(0) == u32::from(ip).checked_shr(32 - u32::from(*bits)).unwrap_or(0),
-            (IpAddr::V6(net), IpAddr::V6(ip)) => u128::from(*net).checked_shr(128 - u32::from(*bits)).unwrap_or(0) == u128::from(ip).checked_shr(128 - u32::from(*bits)).unwrap_or(0),
+            (IpAddr::V4(net), IpAddr::V4(ip)) => {
+                u32::from(*net).checked_shr(32 - u32::from(*bits)).unwrap_or(0) == u32::from(ip).checked_shr(32 - u32::from(*bits)).unwrap_or(0)
+            }
+            (IpAddr::V6(net), IpAddr::V6(ip)) => {
+                u128::from(*net).checked_shr(128 - u32::from(*bits)).unwrap_or(0) == u128::from(ip).checked_shr(128 - u32::from(*bits)).unwrap_or(0)
+            }
             _ => false,
         })
     }

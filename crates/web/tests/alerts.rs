@@ -178,7 +178,15 @@ async fn the_reform_office_sets_a_surveys_rules() {
         assert!(html.contains("TT4 = khong") && html.contains("nhung nhieu"), "the defaults are shown: {html}");
         let path = format!("/admin/surveys/{survey}/alerts");
         let fields = |answers: &'static str, days: &'static str| {
-            vec![("very_dissatisfied", "on"), ("problem_answers", answers), ("problem_words", "nhũng nhiễu"), ("threshold", ""), ("min_responses", "30"), ("burst", ""), ("deadline_days", days)]
+            vec![
+                ("very_dissatisfied", "on"),
+                ("problem_answers", answers),
+                ("problem_words", "nhũng nhiễu"),
+                ("threshold", ""),
+                ("min_responses", "30"),
+                ("burst", ""),
+                ("deadline_days", days),
+            ]
         };
         let bad = cchc.post_form(&path, &fields("XX = co", "0")).await;
         assert_eq!(bad.status(), 422);

@@ -22,10 +22,8 @@ const OFFICIALS: [&str; 12] = [
     "",              // not signed in
 ];
 
-const EVERY_OFFICIAL: &[&str] = &[
-    "quantri", "cchc", "lanhdao", "thamdinh", "stp.canbo", "stp.giamdoc", "anlac.canbo", "anlac.chutich", "motcua.anlac",
-    "dieutravien", "nhaplieu",
-];
+const EVERY_OFFICIAL: &[&str] =
+    &["quantri", "cchc", "lanhdao", "thamdinh", "stp.canbo", "stp.giamdoc", "anlac.canbo", "anlac.chutich", "motcua.anlac", "dieutravien", "nhaplieu"];
 const SEE_UNITS: &[&str] = &["quantri", "cchc", "lanhdao", "thamdinh", "stp.canbo", "stp.giamdoc", "anlac.canbo", "anlac.chutich"];
 const PROVINCE_WIDE_VIEWERS: &[&str] = &["quantri", "cchc", "lanhdao", "thamdinh"];
 const SEE_USERS: &[&str] = &["quantri", "cchc", "lanhdao"];
@@ -50,8 +48,20 @@ async fn par_round(app: &TestApp, province: i64) -> (i64, i64) {
     let tree = domain::par::template::provincial(domain::units::UnitLevel::Commune, 2026);
     let tree_id = app.store.save_par_tree(&actor, &office, &tree).await.unwrap();
     let now = app.clock.now_ms();
-    let deadlines = domain::par::Deadlines { self_assessment: now + 86_400_000, appraisal: now + 2 * 86_400_000, explanation: now + 3 * 86_400_000, final_appraisal: now + 4 * 86_400_000 };
-    let units = app.store.par_units_of_level(tree.level, &domain::text::iso_date(domain::text::vn_datetime(now).date())).await.unwrap().into_iter().map(|(id, _)| id).collect();
+    let deadlines = domain::par::Deadlines {
+        self_assessment: now + 86_400_000,
+        appraisal: now + 2 * 86_400_000,
+        explanation: now + 3 * 86_400_000,
+        final_appraisal: now + 4 * 86_400_000,
+    };
+    let units = app
+        .store
+        .par_units_of_level(tree.level, &domain::text::iso_date(domain::text::vn_datetime(now).date()))
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect();
     let round = storage::par::NewRound { tree_id, title: "Chỉ số CCHC cấp xã".into(), deadlines, classes: Default::default(), unit_ids: units };
     let round = app.store.open_par_round(&actor, &office, &round).await.unwrap();
     let anlac = app.unit_id("28101").await;
@@ -92,7 +102,12 @@ async fn every_role_against_every_protected_route() {
         let commune = app.unit_id("28101").await;
         let cchc = app.store.user_id_by_name("cchc").await.unwrap();
         let survey = app.store.survey_by_code("sipas", app.clock.now_ms()).await.unwrap().id;
-        let questionnaire = app.store.questionnaires(&domain::auth::Access::new(vec![domain::auth::Grant { role: domain::auth::Role::SystemAdmin, unit: province }])).await.unwrap()[0].id;
+        let questionnaire = app
+            .store
+            .questionnaires(&domain::auth::Access::new(vec![domain::auth::Grant { role: domain::auth::Role::SystemAdmin, unit: province }]))
+            .await
+            .unwrap()[0]
+            .id;
         let (round, anlac) = par_round(&app, province).await;
         let stp_hidden: &'static [&'static str] = &["anlac.canbo", "anlac.chutich"];
         let commune_hidden: &'static [&'static str] = &["stp.canbo", "stp.giamdoc"];
@@ -135,9 +150,21 @@ async fn every_role_against_every_protected_route() {
             case("GET", "/admin/sipas", 200, SEE_UNITS, &[]),
             case("GET", "/admin/sipas/export.xlsx", 200, SEE_UNITS, &[]),
             case("GET", "/api/v1/sipas/overview", 200, SEE_UNITS, &[]),
-            case("GET", format!("/admin/sipas/units/{commune}"), 200, &["quantri", "cchc", "lanhdao", "thamdinh", "anlac.canbo", "anlac.chutich"], commune_hidden),
+            case(
+                "GET",
+                format!("/admin/sipas/units/{commune}"),
+                200,
+                &["quantri", "cchc", "lanhdao", "thamdinh", "anlac.canbo", "anlac.chutich"],
+                commune_hidden,
+            ),
             case("GET", format!("/api/v1/sipas/units/{stp}"), 200, &["quantri", "cchc", "lanhdao", "thamdinh", "stp.canbo", "stp.giamdoc"], stp_hidden),
-            case("GET", format!("/admin/sipas/units/{stp}/export.csv"), 200, &["quantri", "cchc", "lanhdao", "thamdinh", "stp.canbo", "stp.giamdoc"], stp_hidden),
+            case(
+                "GET",
+                format!("/admin/sipas/units/{stp}/export.csv"),
+                200,
+                &["quantri", "cchc", "lanhdao", "thamdinh", "stp.canbo", "stp.giamdoc"],
+                stp_hidden,
+            ),
             case("GET", format!("/admin/sipas/responses?unit={commune}"), 200, &["quantri", "cchc", "anlac.canbo", "anlac.chutich"], commune_hidden),
             case("GET", "/admin/sipas/methodologies", 200, MANAGERS, &[]),
             case("GET", "/admin/alerts", 200, SEE_RESPONSES, &[]),
@@ -153,8 +180,20 @@ async fn every_role_against_every_protected_route() {
             case("GET", "/admin/interviews", 200, MANAGERS, &[]),
             case("GET", "/api/v1/interviews/assignments", 200, &["dieutravien"], &[]),
             case("GET", "/admin/par", 200, TAKE_PART_IN_PAR, &[]),
-            case("GET", format!("/admin/par/rounds/{round}"), 200, &["quantri", "cchc", "anlac.canbo", "anlac.chutich"], &["thamdinh", "stp.canbo", "stp.giamdoc"]),
-            case("GET", format!("/admin/par/assessments/{anlac}"), 200, &["quantri", "cchc", "anlac.canbo", "anlac.chutich"], &["thamdinh", "stp.canbo", "stp.giamdoc"]),
+            case(
+                "GET",
+                format!("/admin/par/rounds/{round}"),
+                200,
+                &["quantri", "cchc", "anlac.canbo", "anlac.chutich"],
+                &["thamdinh", "stp.canbo", "stp.giamdoc"],
+            ),
+            case(
+                "GET",
+                format!("/admin/par/assessments/{anlac}"),
+                200,
+                &["quantri", "cchc", "anlac.canbo", "anlac.chutich"],
+                &["thamdinh", "stp.canbo", "stp.giamdoc"],
+            ),
         ];
         let sessions = sessions(&app).await;
         let mut failures = Vec::new();

@@ -79,7 +79,14 @@ async fn api_rejects_bad_requests_with_problem_documents_and_writes_nothing() {
         assert_eq!(status, 404);
 
         // A browser session must send the CSRF token for API writes.
-        let response = session.client.post(session.url("/api/v1/units")).header("content-type", "application/json").body(unit("29002", "99", "01/07/2025")).send().await.unwrap();
+        let response = session
+            .client
+            .post(session.url("/api/v1/units"))
+            .header("content-type", "application/json")
+            .body(unit("29002", "99", "01/07/2025"))
+            .send()
+            .await
+            .unwrap();
         let (status, _, doc) = problem(response).await;
         assert_eq!(status, 403, "{doc}");
         assert_eq!(doc["type"], "/problems/csrf");
@@ -107,17 +114,26 @@ async fn pages_reject_bad_forms_in_vietnamese_and_write_nothing() {
         let session = app.login("cchc").await;
         let before = footprint(&app).await;
 
-        let response = session.post_form("/admin/units", &[("code", "29001"), ("name", "Xã Thử"), ("level", "xã"), ("parent_code", "NOPE"), ("valid_from", "01/07/2025")]).await;
+        let response = session
+            .post_form("/admin/units", &[("code", "29001"), ("name", "Xã Thử"), ("level", "xã"), ("parent_code", "NOPE"), ("valid_from", "01/07/2025")])
+            .await;
         assert_eq!(response.status(), 422, "{backend}");
         let html = response.text().await.unwrap();
         assert!(html.contains("Chưa lưu được") && html.contains("Không tìm thấy đơn vị cấp trên có mã «NOPE»"), "{html}");
         assert!(html.contains("value=\"29001\""), "what was typed is kept");
 
-        let response = session.post_form("/admin/units", &[("code", "28101"), ("name", "Trùng"), ("level", "xã"), ("parent_code", "99"), ("valid_from", "01/07/2025")]).await;
+        let response = session
+            .post_form("/admin/units", &[("code", "28101"), ("name", "Trùng"), ("level", "xã"), ("parent_code", "99"), ("valid_from", "01/07/2025")])
+            .await;
         assert_eq!(response.status(), 409);
         assert!(response.text().await.unwrap().contains("Mã đơn vị «28101» đã được dùng"));
 
-        let response = session.post_raw_form("/admin/units", &[("csrf", "forged"), ("code", "29002"), ("name", "Xã"), ("level", "xã"), ("parent_code", "99"), ("valid_from", "01/07/2025")]).await;
+        let response = session
+            .post_raw_form(
+                "/admin/units",
+                &[("csrf", "forged"), ("code", "29002"), ("name", "Xã"), ("level", "xã"), ("parent_code", "99"), ("valid_from", "01/07/2025")],
+            )
+            .await;
         assert_eq!(response.status(), 403);
         assert!(response.text().await.unwrap().contains("Biểu mẫu đã hết hạn hoặc không được gửi từ trang của hệ thống"));
 
@@ -129,20 +145,39 @@ async fn pages_reject_bad_forms_in_vietnamese_and_write_nothing() {
         assert_eq!(response.status(), 400, "malformed form");
         assert!(response.text().await.unwrap().contains("Yêu cầu không đúng định dạng"));
 
-        let response = session.client.post(session.url("/admin/units")).header("content-type", "application/json").body(format!("{{\"csrf\": \"{}\"}}", session.csrf)).send().await.unwrap();
+        let response = session
+            .client
+            .post(session.url("/admin/units"))
+            .header("content-type", "application/json")
+            .body(format!("{{\"csrf\": \"{}\"}}", session.csrf))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(response.status(), 415, "a form endpoint takes forms");
 
         let big = "x".repeat(2 * 1024 * 1024);
         let response = session.post_form("/admin/units", &[("name", big.as_str())]).await;
         assert_eq!(response.status(), 413);
 
-        let response = session.post_form("/admin/users", &[("username", "ab"), ("full_name", ""), ("unit_code", "NOPE"), ("role", "king"), ("password", "short")]).await;
+        let response =
+            session.post_form("/admin/users", &[("username", "ab"), ("full_name", ""), ("unit_code", "NOPE"), ("role", "king"), ("password", "short")]).await;
         assert_eq!(response.status(), 422);
         let html = response.text().await.unwrap();
-        for message in ["Tên đăng nhập gồm 3–64 ký tự", "Họ và tên không được để trống", "Mật khẩu phải có ít nhất 10 ký tự", "Hãy chọn vai trò", "Không tìm thấy đơn vị có mã «NOPE»"] {
+        for message in [
+            "Tên đăng nhập gồm 3–64 ký tự",
+            "Họ và tên không được để trống",
+            "Mật khẩu phải có ít nhất 10 ký tự",
+            "Hãy chọn vai trò",
+            "Không tìm thấy đơn vị có mã «NOPE»",
+        ] {
             assert!(html.contains(message), "missing «{message}»");
         }
-        let response = session.post_form("/admin/users", &[("username", "cchc"), ("full_name", "Trùng Tên"), ("unit_code", "SNV"), ("role", "unit_official"), ("password", "ThuocDo@2027")]).await;
+        let response = session
+            .post_form(
+                "/admin/users",
+                &[("username", "cchc"), ("full_name", "Trùng Tên"), ("unit_code", "SNV"), ("role", "unit_official"), ("password", "ThuocDo@2027")],
+            )
+            .await;
         assert_eq!(response.status(), 409);
         assert!(response.text().await.unwrap().contains("Tên đăng nhập «cchc» đã có người dùng"));
 
@@ -171,7 +206,8 @@ async fn an_expired_session_sends_the_browser_to_login_and_the_api_gets_401() {
     let response = session.get("/api/v1/me").await;
     assert_eq!(response.status(), 401);
     let before = footprint(&app).await;
-    let response = session.post_form("/admin/units", &[("code", "29009"), ("name", "Xã"), ("level", "xã"), ("parent_code", "99"), ("valid_from", "01/07/2025")]).await;
+    let response =
+        session.post_form("/admin/units", &[("code", "29009"), ("name", "Xã"), ("level", "xã"), ("parent_code", "99"), ("valid_from", "01/07/2025")]).await;
     assert_eq!(response.status(), 303);
     assert_eq!(footprint(&app).await, before);
 }

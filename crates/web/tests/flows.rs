@@ -136,9 +136,7 @@ async fn units_import_from_a_spreadsheet_with_preview_and_row_errors() {
     let session = app.login("cchc").await;
     let imports_before = audit_actions(&app, AuditAction::UnitsImported).await;
     let upload = |name: &'static str, bytes: Vec<u8>| {
-        let form = reqwest::multipart::Form::new()
-            .text("csrf", session.csrf.clone())
-            .part("file", reqwest::multipart::Part::bytes(bytes).file_name(name));
+        let form = reqwest::multipart::Form::new().text("csrf", session.csrf.clone()).part("file", reqwest::multipart::Part::bytes(bytes).file_name(name));
         session.client.post(session.url("/admin/units/import")).multipart(form).send()
     };
     let header = ["Mã", "Tên", "Cấp", "Mã cấp trên", "Hiệu lực từ", "Hiệu lực đến", "Mã tiền thân"];

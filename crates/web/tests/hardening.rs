@@ -42,7 +42,15 @@ async fn controlled_channels_come_only_through_their_own_doors() {
         let before = stored(&app).await;
         // The probe's five calls: a kiosk rating about any official, paper, phone and an
         // invitation without a token, from nobody at all.
-        for forged in [json!({ "channel": "kiosk", "staff": "motcua.anlac" }), json!({ "channel": "kiosk" }), json!({ "channel": "paper" }), json!({ "channel": "phone" }), json!({ "channel": "face_to_face" }), json!({ "channel": "invitation" }), json!({ "channel": "api" })] {
+        for forged in [
+            json!({ "channel": "kiosk", "staff": "motcua.anlac" }),
+            json!({ "channel": "kiosk" }),
+            json!({ "channel": "paper" }),
+            json!({ "channel": "phone" }),
+            json!({ "channel": "face_to_face" }),
+            json!({ "channel": "invitation" }),
+            json!({ "channel": "api" }),
+        ] {
             let mut body = json!({ "unit_code": "28101", "answers": sheet("1") });
             body.as_object_mut().unwrap().extend(forged.as_object().unwrap().clone());
             let response = http.post(responses_url(&app)).json(&body).send().await.unwrap();
@@ -54,21 +62,31 @@ async fn controlled_channels_come_only_through_their_own_doors() {
 
         // The API channel with a token that may send answers, for its own unit only.
         let one_stop = api_token(&app, "motcua.anlac").await;
-        let sent = http.post(responses_url(&app)).bearer_auth(&one_stop).json(&json!({ "unit_code": "28101", "channel": "api", "answers": sheet("4") })).send().await.unwrap();
+        let sent = http
+            .post(responses_url(&app))
+            .bearer_auth(&one_stop)
+            .json(&json!({ "unit_code": "28101", "channel": "api", "answers": sheet("4") }))
+            .send()
+            .await
+            .unwrap();
         assert_eq!(sent.status(), 201, "{backend}: {}", sent.text().await.unwrap());
-        let elsewhere = http.post(responses_url(&app)).bearer_auth(&one_stop).json(&json!({ "unit_code": "28102", "answers": sheet("4") })).send().await.unwrap();
+        let elsewhere =
+            http.post(responses_url(&app)).bearer_auth(&one_stop).json(&json!({ "unit_code": "28102", "answers": sheet("4") })).send().await.unwrap();
         assert_eq!(elsewhere.status(), 403, "{backend}: another commune's answers");
         let leader = api_token(&app, "lanhdao").await;
-        let not_allowed = http.post(responses_url(&app)).bearer_auth(&leader).json(&json!({ "unit_code": "28101", "answers": sheet("4") })).send().await.unwrap();
+        let not_allowed =
+            http.post(responses_url(&app)).bearer_auth(&leader).json(&json!({ "unit_code": "28101", "answers": sheet("4") })).send().await.unwrap();
         assert_eq!(not_allowed.status(), 403, "{backend}: a token without the permission");
-        let forged_token = http.post(responses_url(&app)).bearer_auth("td_forged").json(&json!({ "unit_code": "28101", "answers": sheet("4") })).send().await.unwrap();
+        let forged_token =
+            http.post(responses_url(&app)).bearer_auth("td_forged").json(&json!({ "unit_code": "28101", "answers": sheet("4") })).send().await.unwrap();
         assert_eq!(forged_token.status(), 401);
         // Anyone still answers through the public door.
         let public = http.post(responses_url(&app)).json(&json!({ "unit_code": "28101", "answers": sheet("4") })).send().await.unwrap();
         assert_eq!(public.status(), 201);
         assert_eq!(stored(&app).await, before + 2, "{backend}");
 
-        let bad_dossier = http.post(responses_url(&app)).json(&json!({ "unit_code": "28101", "dossier_code": "<script>", "answers": sheet("4") })).send().await.unwrap();
+        let bad_dossier =
+            http.post(responses_url(&app)).json(&json!({ "unit_code": "28101", "dossier_code": "<script>", "answers": sheet("4") })).send().await.unwrap();
         assert_eq!(bad_dossier.status(), 422, "{backend}");
         assert!(bad_dossier.text().await.unwrap().contains("Mã hồ sơ"));
         assert_eq!(stored(&app).await, before + 2);
@@ -255,10 +273,22 @@ fn xlsx(sheet: &str, padding_mb: usize) -> Vec<u8> {
     let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
     let deflated = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
     let parts = [
-        ("[Content_Types].xml", r#"<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/></Types>"#),
-        ("_rels/.rels", r#"<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#),
-        ("xl/workbook.xml", r#"<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="survey" sheetId="1" r:id="rId1"/></sheets></workbook>"#),
-        ("xl/_rels/workbook.xml.rels", r#"<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#),
+        (
+            "[Content_Types].xml",
+            r#"<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/></Types>"#,
+        ),
+        (
+            "_rels/.rels",
+            r#"<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#,
+        ),
+        (
+            "xl/workbook.xml",
+            r#"<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="survey" sheetId="1" r:id="rId1"/></sheets></workbook>"#,
+        ),
+        (
+            "xl/_rels/workbook.xml.rels",
+            r#"<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#,
+        ),
         ("xl/worksheets/sheet1.xml", sheet),
     ];
     for (name, body) in parts {
@@ -288,7 +318,10 @@ async fn hostile_spreadsheets_are_refused_on_every_upload_while_the_server_answe
     let office = Access::new(vec![Grant { role: Role::ReformOffice, unit: app.unit_id("99").await }]);
     let (round, _, _) = app.store.par_rounds(&storage::Actor::system("test", 0), &office).await.unwrap()[0].clone();
     let measured = format!("/admin/par/rounds/{round}/measured");
-    let corners = xlsx(r#"<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><dimension ref="A1:XFD1048576"/><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>x</t></is></c></row><row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>y</t></is></c></row></sheetData></worksheet>"#, 0);
+    let corners = xlsx(
+        r#"<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><dimension ref="A1:XFD1048576"/><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>x</t></is></c></row><row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>y</t></is></c></row></sheetData></worksheet>"#,
+        0,
+    );
     let zeros = xlsx(r#"<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData/></worksheet>"#, 512);
     assert!(corners.len() < 4_096 && zeros.len() < 2 << 20, "small on the wire: {} and {} bytes", corners.len(), zeros.len());
     let before = peak_mb();

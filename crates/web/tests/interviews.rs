@@ -49,7 +49,14 @@ async fn assigned(app: &TestApp, count: usize, survey: &str) -> i64 {
 }
 
 async fn phone_answers(app: &TestApp, survey: &str) -> i64 {
-    let results: Value = app.login("cchc").await.get(&format!("/api/v1/surveys/{}/results", app.store.survey_by_code(survey, app.clock.now_ms()).await.unwrap().id)).await.json().await.unwrap();
+    let results: Value = app
+        .login("cchc")
+        .await
+        .get(&format!("/api/v1/surveys/{}/results", app.store.survey_by_code(survey, app.clock.now_ms()).await.unwrap().id))
+        .await
+        .json()
+        .await
+        .unwrap();
     results["by_channel"].as_array().unwrap().iter().find(|c| c[0] == "phone").map_or(0, |c| c[1].as_i64().unwrap())
 }
 
@@ -73,7 +80,9 @@ async fn the_sync_api_stores_each_interview_and_call_once() {
                 { "client_id": "call-3", "assignment_id": second, "outcome": "gone", "at": app.clock.now_ms() }
             ]
         });
-        let sync = |body: Value| interviewer.client.post(interviewer.url("/api/v1/interviews/sync")).header("x-csrf-token", interviewer.csrf.clone()).json(&body).send();
+        let sync = |body: Value| {
+            interviewer.client.post(interviewer.url("/api/v1/interviews/sync")).header("x-csrf-token", interviewer.csrf.clone()).json(&body).send()
+        };
         // Answers that break the form's rules are refused with the reason per question, for the
         // interviewer to correct on the device.
         let invalid = json!({ "interviews": [{ "submission_id": "device-1-x", "assignment_id": first, "answers": {} }] });
@@ -85,11 +94,17 @@ async fn the_sync_api_stores_each_interview_and_call_once() {
         assert_eq!(result["interviews"][0]["status"], "recorded", "{backend}: {result}");
         assert_eq!((result["calls"][0]["status"].as_str(), result["calls"][2]["status"].as_str()), (Some("recorded"), Some("refused")));
         let again: Value = sync(batch).await.unwrap().json().await.unwrap();
-        assert_eq!((again["interviews"][0]["status"].as_str(), again["calls"][1]["status"].as_str()), (Some("already"), Some("already")), "a re-sync stores nothing twice");
+        assert_eq!(
+            (again["interviews"][0]["status"].as_str(), again["calls"][1]["status"].as_str()),
+            (Some("already"), Some("already")),
+            "a re-sync stores nothing twice"
+        );
         assert_eq!(phone_answers(&app, "sipas").await, 1, "{backend}");
         // Two more unanswered calls make the second assignment unreachable; it leaves the list.
         for n in 4..6 {
-            sync(json!({ "calls": [{ "client_id": format!("call-{n}"), "assignment_id": second, "outcome": "no_answer", "at": app.clock.now_ms() }] })).await.unwrap();
+            sync(json!({ "calls": [{ "client_id": format!("call-{n}"), "assignment_id": second, "outcome": "no_answer", "at": app.clock.now_ms() }] }))
+                .await
+                .unwrap();
         }
         let work: Value = interviewer.get("/api/v1/interviews/assignments").await.json().await.unwrap();
         assert_eq!(work["assignments"].as_array().unwrap().len(), 0, "{backend}: done and unreachable are off the list");
@@ -97,7 +112,12 @@ async fn the_sync_api_stores_each_interview_and_call_once() {
         let cchc = app.login("cchc").await;
         let (_, review) = cchc.text("/admin/interviews").await;
         assert!(review.contains("PV-00") && review.contains("Đỗ Văn Nam"), "{review}");
-        let response = app.store.interviews_to_review(&domain::auth::Access::new(vec![Grant { role: Role::ReformOffice, unit: app.unit_id("99").await }]), false).await.unwrap()[0].response_id;
+        let response = app
+            .store
+            .interviews_to_review(&domain::auth::Access::new(vec![Grant { role: Role::ReformOffice, unit: app.unit_id("99").await }]), false)
+            .await
+            .unwrap()[0]
+            .response_id;
         let path = format!("/admin/interviews/{response}/review");
         assert_eq!(cchc.post_form(&path, &[("decision", "reject"), ("reason", "")]).await.status(), 422, "a reason is needed");
         assert_eq!(cchc.post_form(&path, &[("decision", "reject"), ("reason", "Người trả lời xác nhận không được phỏng vấn")]).await.status(), 303);
@@ -243,8 +263,12 @@ async fn the_device_and_the_server_judge_skip_logic_alike() {
         condition(json!({ "op": "answered", "question": "T" })),
         condition(json!({ "op": "at_least", "question": "T", "value": 1.0 })),
         condition(json!({ "op": "not", "condition": { "op": "answered", "question": "N" } })),
-        condition(json!({ "op": "all", "conditions": [{ "op": "at_least", "question": "N", "value": 1000.0 }, { "op": "equals", "question": "S", "option": "b" }] })),
-        condition(json!({ "op": "any", "conditions": [{ "op": "at_most", "question": "N", "value": 0.2 }, { "op": "equals", "question": "M", "option": "x" }] })),
+        condition(
+            json!({ "op": "all", "conditions": [{ "op": "at_least", "question": "N", "value": 1000.0 }, { "op": "equals", "question": "S", "option": "b" }] }),
+        ),
+        condition(
+            json!({ "op": "any", "conditions": [{ "op": "at_most", "question": "N", "value": 0.2 }, { "op": "equals", "question": "M", "option": "x" }] }),
+        ),
     ];
     let numbers = ["12.5", "12,5", "1.234", "0.125", "10", "9,99", "-3", "1 234", "12.500", "1.234,5", "abc", ""];
     let levels = ["a", "b", "c", ""];
@@ -282,7 +306,10 @@ async fn the_device_and_the_server_judge_skip_logic_alike() {
     browser.sign_in(&app.base, "dieutravien").await.unwrap();
     browser.goto(&format!("{}/interviewer/", app.base)).await.unwrap();
     let judged = browser
-        .execute("var questions = arguments[1]; return arguments[0].map(function (c) { return ThuocDoLogic.holds(c.condition, questions, c.shown); });", vec![json!(cases), json!(questions)])
+        .execute(
+            "var questions = arguments[1]; return arguments[0].map(function (c) { return ThuocDoLogic.holds(c.condition, questions, c.shown); });",
+            vec![json!(cases), json!(questions)],
+        )
         .await
         .unwrap();
     let judged = judged.as_array().unwrap();
@@ -291,7 +318,10 @@ async fn the_device_and_the_server_judge_skip_logic_alike() {
     }
     assert_eq!(judged.len(), expected.len());
 
-    let typed = ["12", "12,5", "1.234,5", "1.234", "12.500", "1 234", "12.5", "0.125", "-1.234", "-2,5", " 92,5 ", "", "abc", "1,2,3", "inf", "NaN", "1e999", "1e3", ".5"];
+    let typed = [
+        "12", "12,5", "1.234,5", "1.234", "12.500", "1 234", "12.5", "0.125", "-1.234", "-2,5", " 92,5 ", "", "abc", "1,2,3", "inf", "NaN", "1e999", "1e3",
+        ".5",
+    ];
     let device = browser.execute("return arguments[0].map(function (t) { return ThuocDoLogic.parseNumber(t); });", vec![json!(typed)]).await.unwrap();
     let device: Vec<Option<f64>> = device.as_array().unwrap().iter().map(Value::as_f64).collect();
     let server: Vec<Option<f64>> = typed.iter().map(|t| domain::text::parse_number(t)).collect();

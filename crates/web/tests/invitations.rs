@@ -135,12 +135,19 @@ async fn invitations_go_by_email_sms_and_zalo_and_their_statuses_follow() {
         wait_counts(&app, &office, survey, "zalo", &[(InvitationStatus::Delivered, 3), (InvitationStatus::Bounced, 1)]).await;
         let zns = gateways.zalo();
         assert!(zns.iter().all(|m| m["phone"].as_str().unwrap().starts_with("84") && m["template_data"]["ma_ho_so"].as_str().unwrap().starts_with("HS-")));
-        assert!(app.client().client.post(format!("{}/hooks/zalo", app.base)).header("x-zevent-signature", "mac=forged").body("{}").send().await.unwrap().status() == 401);
+        assert!(
+            app.client().client.post(format!("{}/hooks/zalo", app.base)).header("x-zevent-signature", "mac=forged").body("{}").send().await.unwrap().status()
+                == 401
+        );
 
         // The same phone under a new dossier is not asked again within the window.
         let rows = vec![(2, dossier("HS-7", &rows[2].1.phone, ""))];
         app.store.import_frame(&actor, &office, &rows, "upload", true).await.unwrap();
-        let again = app.store.create_draw(&actor, &office, &DrawRequest { params: domain::sampling::draw::DrawParams { total: 7, ..request.params.clone() }, ..request.clone() }).await.unwrap();
+        let again = app
+            .store
+            .create_draw(&actor, &office, &DrawRequest { params: domain::sampling::draw::DrawParams { total: 7, ..request.params.clone() }, ..request.clone() })
+            .await
+            .unwrap();
         let report = app.store.invite(&actor, &office, again, domain::invitations::InviteChannel::Sms).await.unwrap();
         assert_eq!((report.queued, report.recently_asked, report.opted_out, report.already), (0, 1, 1, 5), "{backend}: {report:?}");
 
@@ -148,7 +155,10 @@ async fn invitations_go_by_email_sms_and_zalo_and_their_statuses_follow() {
         let third = mail.wait_for(&format!("nguoidan3.{backend}@example.vn"), "/t/", WAIT).await.unwrap();
         app.clock.advance_ms(3 * 86_400_000 + 60_000);
         mail.wait_for(&format!("nguoidan3.{backend}@example.vn"), "nhắc lại", WAIT).await.unwrap();
-        assert!(!mail.received().iter().any(|m| m.headers.contains(&format!("nguoidan1.{backend}")) && m.body.contains("nhắc lại")), "no reminder to who answered");
+        assert!(
+            !mail.received().iter().any(|m| m.headers.contains(&format!("nguoidan1.{backend}")) && m.body.contains("nhắc lại")),
+            "no reminder to who answered"
+        );
         // (The session has expired with the days gone by.)
         let (_, participation) = app.login("cchc").await.text(&format!("/admin/surveys/{survey}/participation")).await;
         assert!(participation.contains("Phường An Lạc") && participation.contains("Từ chối nhận") && participation.contains("HS-3"), "{participation}");

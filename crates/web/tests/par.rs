@@ -58,7 +58,8 @@ async fn open_round(app: &TestApp) -> (i64, i64, i64) {
 }
 
 async fn save_item(session: &Session, assessment: i64, code: &str, stage: &str, points: &str, note: &str, file: Option<(&str, &[u8])>) -> reqwest::Response {
-    let mut form = Form::new().text("csrf", session.csrf.clone()).text("stage", stage.to_string()).text("points", points.to_string()).text("note", note.to_string());
+    let mut form =
+        Form::new().text("csrf", session.csrf.clone()).text("stage", stage.to_string()).text("points", points.to_string()).text("note", note.to_string());
     if let Some((name, bytes)) = file {
         form = form.part("file", Part::bytes(bytes.to_vec()).file_name(name.to_string()));
     }
@@ -201,7 +202,11 @@ async fn the_council_appraises_the_unit_explains_and_round_two_settles_with_ever
         let canbo = app.login("anlac.canbo").await;
         assert_eq!(save_item(&canbo, anlac, "3.2.1", "self", "3", "", Some(("bao-cao.pdf", PDF))).await.status(), 303);
         let thamdinh = app.login("thamdinh").await;
-        assert_eq!(save_item(&thamdinh, anlac, "3.2.1", "appraisal", "2", "Chưa hoàn thành 2 nhiệm vụ", None).await.status(), 409, "{backend}: not before the self-assessment closes");
+        assert_eq!(
+            save_item(&thamdinh, anlac, "3.2.1", "appraisal", "2", "Chưa hoàn thành 2 nhiệm vụ", None).await.status(),
+            409,
+            "{backend}: not before the self-assessment closes"
+        );
 
         // Round 1, the day after the self-assessment locked.
         app.clock.advance_ms(self_lock(&app) + 3_600_000 - app.clock.now_ms());
@@ -297,7 +302,11 @@ async fn survey_points_rank_publish_and_compare_with_last_year_across_lineage() 
         assert!(body.contains("Dòng 3") && body.contains("Dòng 4"), "every bad line is named: {body}");
         let totals = |results: &storage::par::Results| results.units.iter().map(|u| (u.unit_code.clone(), u.sheet.total, u.rank)).take(2).collect::<Vec<_>>();
         let before = app.store.par_results(&province(&app).await, round).await.unwrap();
-        assert_eq!(totals(&before), vec![("28101".to_string(), Points(300), 1), ("28102".to_string(), Points(300), 1)], "{backend}: nothing written, a tie shares the rank");
+        assert_eq!(
+            totals(&before),
+            vec![("28101".to_string(), Points(300), 1), ("28102".to_string(), Points(300), 1)],
+            "{backend}: nothing written, a tie shares the rank"
+        );
 
         // From the SIPAS survey run in the system: each commune's index as the dashboards compute it.
         app.demo_answers(400).await;
@@ -381,8 +390,11 @@ async fn survey_points_rank_publish_and_compare_with_last_year_across_lineage() 
             .unwrap();
         let later = app.store.par_results(&province(&app).await, next).await.unwrap();
         assert_eq!(later.previous_round.as_ref().map(|(id, _)| *id), Some(round), "{backend}");
-        let previous: Vec<(&str, Option<i64>, usize)> =
-            later.units.iter().map(|u| (u.unit_code.as_str(), u.previous.as_ref().map(|p| p.index.0), u.previous.as_ref().map_or(0, |p| p.carried_from.len()))).collect();
+        let previous: Vec<(&str, Option<i64>, usize)> = later
+            .units
+            .iter()
+            .map(|u| (u.unit_code.as_str(), u.previous.as_ref().map(|p| p.index.0), u.previous.as_ref().map_or(0, |p| p.carried_from.len())))
+            .collect();
         // (15,22 × 1 + 11,40 × 0,5) ÷ 1,5 = 13,95.
         assert!(previous.contains(&("28101", Some(1522), 0)) && previous.contains(&("28199", Some(1395), 2)), "{backend}: {previous:?}");
     }
@@ -475,9 +487,19 @@ async fn plan_tasks_are_tracked_by_their_units_and_their_completion_scores_the_p
         let created = cchc.post_form("/admin/par/plans", &[("unit", &province_unit), ("year", &year), ("title", "Kế hoạch CCHC của tỉnh")]).await;
         assert_eq!(created.status(), 303, "{backend}");
         let province_plan = id_in(&created);
-        assert_eq!(cchc.post_form("/admin/par/plans", &[("unit", &province_unit), ("year", &year), ("title", "Lần hai")]).await.status(), 409, "one plan a year");
+        assert_eq!(
+            cchc.post_form("/admin/par/plans", &[("unit", &province_unit), ("year", &year), ("title", "Lần hai")]).await.status(),
+            409,
+            "one plan a year"
+        );
         let task = |content: &'static str, lead: &'static str, partners: &'static str, deadline: String| {
-            vec![("content", content.to_string()), ("lead", lead.to_string()), ("partners", partners.to_string()), ("product", "Báo cáo".to_string()), ("deadline", deadline)]
+            vec![
+                ("content", content.to_string()),
+                ("lead", lead.to_string()),
+                ("partners", partners.to_string()),
+                ("product", "Báo cáo".to_string()),
+                ("deadline", deadline),
+            ]
         };
         for fields in [task("Rà soát thủ tục hành chính", "28101", "", soon.clone()), task("Số hóa hồ sơ", "28101", "28102", later.clone())] {
             let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
@@ -487,13 +509,19 @@ async fn plan_tasks_are_tracked_by_their_units_and_their_completion_scores_the_p
         assert_eq!(cchc.post_form(&format!("/admin/par/plans/{province_plan}/tasks"), &bad).await.status(), 422);
 
         let canbo = app.login("anlac.canbo").await;
-        let own = canbo.post_form("/admin/par/plans", &[("unit", &app.unit_id("28101").await.to_string()), ("year", &year), ("title", "Kế hoạch CCHC phường An Lạc")]).await;
+        let own = canbo
+            .post_form("/admin/par/plans", &[("unit", &app.unit_id("28101").await.to_string()), ("year", &year), ("title", "Kế hoạch CCHC phường An Lạc")])
+            .await;
         assert_eq!(own.status(), 303, "{backend}");
         let own_plan = id_in(&own);
         let fields = task("Niêm yết thủ tục", "28101", "", later.clone());
         let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
         assert_eq!(canbo.post_form(&format!("/admin/par/plans/{own_plan}/tasks"), &fields).await.status(), 303);
-        assert_eq!(canbo.post_form(&format!("/admin/par/plans/{province_plan}/tasks"), &fields).await.status(), 403, "{backend}: the province's plan is the office's");
+        assert_eq!(
+            canbo.post_form(&format!("/admin/par/plans/{province_plan}/tasks"), &fields).await.status(),
+            403,
+            "{backend}: the province's plan is the office's"
+        );
         let dongthanh = app.login("dongthanh.canbo").await;
         assert_eq!(dongthanh.get(&format!("/admin/par/plans/{own_plan}")).await.status(), 404, "{backend}: another commune's plan");
         assert_eq!(dongthanh.get(&format!("/admin/par/plans/{province_plan}")).await.status(), 200, "the province's plan is for every unit");

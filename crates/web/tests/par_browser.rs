@@ -3,12 +3,12 @@
 //! explains with a file, the reform office sets the survey points from a table, the council
 //! settles round two, the office publishes, and the public page shows the final index.
 
-use domain::par::{Adjustment, Criterion, Deadlines, Field, Item, Mapping, Points, Source, Module, Tree};
 use domain::auth::{Access, Grant, Role};
+use domain::par::{Adjustment, Criterion, Deadlines, Field, Item, Mapping, Module, Points, Source, Tree};
 use domain::units::UnitLevel;
 use storage::Actor;
-use testkit::browser::Browser;
 use testkit::TestApp;
+use testkit::browser::Browser;
 
 const DAY: i64 = 86_400_000;
 
@@ -30,7 +30,10 @@ fn tree(year: i32) -> Tree {
         year,
         level: UnitLevel::Commune,
         template: false,
-        fields: vec![field("1", vec![item("1.1.1", 2, true, Source::SelfAssessed), item("1.1.2", 3, false, Source::SelfAssessed)]), field("2", vec![item("2.1.1", 5, false, sipas)])],
+        fields: vec![
+            field("1", vec![item("1.1.1", 2, true, Source::SelfAssessed), item("1.1.2", 3, false, Source::SelfAssessed)]),
+            field("2", vec![item("2.1.1", 5, false, sipas)]),
+        ],
         bonus: vec![Adjustment { code: "T1".into(), name: "Sáng kiến".into(), max: Points::whole(1), guide: String::new() }],
         bonus_cap: Points::whole(1),
         penalties: Vec::new(),

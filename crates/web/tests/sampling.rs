@@ -94,7 +94,17 @@ async fn the_one_stop_system_feeds_the_frame_and_the_office_draws_from_it() {
 
         // Contacts: opened by the reform office with a purpose, and audited; never by the
         // administrator.
-        let entry = app.store.frame_entries(&cchc_access(&app).await, &storage::sampling::FrameFilter { dossier: "000.00".into(), ..Default::default() }, storage::Paging::new(1, 1)).await.unwrap().items[0].id;
+        let entry = app
+            .store
+            .frame_entries(
+                &cchc_access(&app).await,
+                &storage::sampling::FrameFilter { dossier: "000.00".into(), ..Default::default() },
+                storage::Paging::new(1, 1),
+            )
+            .await
+            .unwrap()
+            .items[0]
+            .id;
         let (_, page) = office.text(&format!("/admin/sampling/frame/{entry}")).await;
         assert!(!page.contains("0912345678"), "contacts stay closed until asked for");
         let opened = office.post_form(&format!("/admin/sampling/frame/{entry}/contact"), &[("purpose", "gọi điện mời trả lời phiếu")]).await;

@@ -93,7 +93,18 @@ async fn figures_match_the_hand_computed_ones_and_follow_the_rules() {
         // Without a choice the newest version applies; version 1 stays available.
         let newest: Value = cchc.get("/api/v1/sipas/overview?level=commune").await.json().await.unwrap();
         close(&newest["total"]["figure"]["value"], 62.5);
-        let bad = cchc.post_form("/admin/sipas/methodologies", &[("code", "sipas-2017"), ("element", "share_positive"), ("part", "mean_of_children"), ("overall", "weighted_mean"), ("overall_weights", "TC = -1")]).await;
+        let bad = cchc
+            .post_form(
+                "/admin/sipas/methodologies",
+                &[
+                    ("code", "sipas-2017"),
+                    ("element", "share_positive"),
+                    ("part", "mean_of_children"),
+                    ("overall", "weighted_mean"),
+                    ("overall_weights", "TC = -1"),
+                ],
+            )
+            .await;
         assert_eq!(bad.status(), 422);
         assert!(bad.text().await.unwrap().contains("Trọng số phải là số không âm"));
         assert_eq!(app.store.methodologies().await.unwrap().len(), versions.len(), "nothing saved");
@@ -115,7 +126,8 @@ async fn targets_responses_behind_and_exports() {
         four_answers(&app).await;
         let commune = app.unit_id("28101").await.to_string();
         let cchc = app.login("cchc").await;
-        let response = cchc.post_form("/admin/sipas/targets", &[("unit", &commune), ("year", "2026"), ("target", "80,5"), ("back", "https://evil.example/")]).await;
+        let response =
+            cchc.post_form("/admin/sipas/targets", &[("unit", &commune), ("year", "2026"), ("target", "80,5"), ("back", "https://evil.example/")]).await;
         assert_eq!(response.headers()["location"], "/admin/sipas", "never sent elsewhere");
         let overview: Value = cchc.get("/api/v1/sipas/overview?level=commune&to=12/2026").await.json().await.unwrap();
         let row = overview["rows"].as_array().unwrap().iter().find(|r| r["code"] == "28101").unwrap().clone();

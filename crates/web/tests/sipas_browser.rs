@@ -2,8 +2,8 @@
 //! and opens the responses behind a number; a leader sees every unit, on a phone; a commune's
 //! official sees only that commune.
 
-use testkit::browser::Browser;
 use testkit::TestApp;
+use testkit::browser::Browser;
 
 fn shots() -> std::path::PathBuf {
     let dir = std::env::temp_dir().join("thuocdo-browser");

@@ -2,8 +2,8 @@
 //! Space to choose, Enter to send), and the official sees the live results go up; then the same
 //! with JavaScript switched off.
 
-use testkit::browser::Browser;
 use testkit::TestApp;
+use testkit::browser::Browser;
 
 async fn responses_seen_by_official(browser: &Browser, base: &str, survey_id: i64) -> String {
     browser.goto(&format!("{base}/admin/surveys/{survey_id}")).await.unwrap();

@@ -52,7 +52,8 @@ async fn the_response_api_stores_good_answers_once_and_refuses_bad_ones() {
                 assert_eq!(doc["errors"][0]["field"], field, "{doc}");
             }
         }
-        let malformed = http.post(format!("{}/api/v1/surveys/{SURVEY}/responses", app.base)).header("content-type", "application/json").body("{").send().await.unwrap();
+        let malformed =
+            http.post(format!("{}/api/v1/surveys/{SURVEY}/responses", app.base)).header("content-type", "application/json").body("{").send().await.unwrap();
         assert_eq!(malformed.status(), 400);
         let huge = json!({ "answers": { "GOP_Y": "x".repeat(2 * 1024 * 1024) } });
         assert_eq!(post(huge).await.unwrap().status(), 413);
@@ -76,7 +77,8 @@ async fn questionnaires_are_authored_and_published_through_the_api() {
     let mut form = templates[1].clone();
     assert_eq!(form["code"], "SIPAS-2023");
     form["code"] = json!("SIPAS-2023-AL");
-    let created = with_csrf(cchc.client.post(cchc.url("/api/v1/questionnaires"))).json(&json!({ "unit_code": "99", "questionnaire": form })).send().await.unwrap();
+    let created =
+        with_csrf(cchc.client.post(cchc.url("/api/v1/questionnaires"))).json(&json!({ "unit_code": "99", "questionnaire": form })).send().await.unwrap();
     assert_eq!(created.status(), 201);
     let id = created.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
     let published: Value = with_csrf(cchc.client.post(cchc.url(&format!("/api/v1/questionnaires/{id}/publish")))).send().await.unwrap().json().await.unwrap();
@@ -94,14 +96,22 @@ async fn questionnaires_are_authored_and_published_through_the_api() {
     let mut broken = templates[0].clone();
     broken["code"] = json!("BROKEN");
     broken["sections"][1]["questions"][0]["options"] = json!([]);
-    let created = with_csrf(cchc.client.post(cchc.url("/api/v1/questionnaires"))).json(&json!({ "unit_code": "99", "questionnaire": broken })).send().await.unwrap();
+    let created =
+        with_csrf(cchc.client.post(cchc.url("/api/v1/questionnaires"))).json(&json!({ "unit_code": "99", "questionnaire": broken })).send().await.unwrap();
     let id = created.json::<Value>().await.unwrap()["id"].as_i64().unwrap();
     let refused = with_csrf(cchc.client.post(cchc.url(&format!("/api/v1/questionnaires/{id}/publish")))).send().await.unwrap();
     assert_eq!(refused.status(), 422);
     assert!(refused.json::<Value>().await.unwrap()["detail"].as_str().unwrap().contains("cần ít nhất hai lựa chọn"));
     let official = app.login("anlac.canbo").await;
     assert_eq!(official.get("/api/v1/questionnaire-templates").await.status(), 200);
-    let denied = official.client.post(official.url("/api/v1/questionnaires")).header("x-csrf-token", official.csrf.clone()).json(&json!({ "unit_code": "28101", "questionnaire": templates[0] })).send().await.unwrap();
+    let denied = official
+        .client
+        .post(official.url("/api/v1/questionnaires"))
+        .header("x-csrf-token", official.csrf.clone())
+        .json(&json!({ "unit_code": "28101", "questionnaire": templates[0] }))
+        .send()
+        .await
+        .unwrap();
     assert_eq!(denied.status(), 403);
 }
 
@@ -120,7 +130,8 @@ async fn the_public_page_takes_answers_without_javascript() {
         let csrf = csrf_in(&html).unwrap();
         let submission = html.split("name=\"submission_id\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
         let started = (app.clock.now_ms() - 300_000).to_string();
-        let mut fields: Vec<(String, String)> = vec![("csrf".into(), csrf.clone()), ("unit".into(), "28101".into()), ("submission_id".into(), submission), ("started_at".into(), started)];
+        let mut fields: Vec<(String, String)> =
+            vec![("csrf".into(), csrf.clone()), ("unit".into(), "28101".into()), ("submission_id".into(), submission), ("started_at".into(), started)];
         let mut incomplete = fields.clone();
         incomplete.push(("a.TC1".into(), "co".into()));
         let response = visitor.client.post(visitor.url(&format!("/s/{SURVEY}"))).form(&incomplete).send().await.unwrap();
@@ -141,7 +152,8 @@ async fn the_public_page_takes_answers_without_javascript() {
         assert_eq!(resent.status(), 303);
         assert_eq!(responses(&app).await, 1);
 
-        let forged: Vec<(String, String)> = fields.iter().map(|(k, v)| if k == "csrf" { (k.clone(), "forged".into()) } else { (k.clone(), v.clone()) }).collect();
+        let forged: Vec<(String, String)> =
+            fields.iter().map(|(k, v)| if k == "csrf" { (k.clone(), "forged".into()) } else { (k.clone(), v.clone()) }).collect();
         let response = visitor.client.post(visitor.url(&format!("/s/{SURVEY}"))).form(&forged).send().await.unwrap();
         assert_eq!(response.status(), 403);
         assert_eq!(responses(&app).await, 1);
@@ -301,7 +313,9 @@ async fn officials_copy_import_preview_and_publish_questionnaires_on_pages() {
     assert!(broken.text().await.unwrap().contains("Tệp JSON không đúng định dạng mẫu phiếu"));
 
     // From a blank form: titled, one question added, then it can be published.
-    let blank = cchc.post_form("/admin/questionnaires/copy", &[("template", "TRONG"), ("code", "Y-KIEN"), ("title", "Lấy ý kiến về giờ làm việc"), ("unit_code", "99")]).await;
+    let blank = cchc
+        .post_form("/admin/questionnaires/copy", &[("template", "TRONG"), ("code", "Y-KIEN"), ("title", "Lấy ý kiến về giờ làm việc"), ("unit_code", "99")])
+        .await;
     let blank = blank.headers()["location"].to_str().unwrap().split('?').next().unwrap().to_string();
     let (_, html) = cchc.text(&blank).await;
     assert!(html.contains("Lấy ý kiến về giờ làm việc") && html.contains("Phiếu phải có tiêu đề và ít nhất một câu hỏi"));
@@ -341,12 +355,8 @@ async fn a_long_form_is_saved_and_continued_later() {
     assert_eq!(status, 200);
     assert!(html.contains("value=\"khong\" checked") && html.contains("Phường An Lạc"));
     let secret = path.rsplit('/').next().unwrap().to_string();
-    let mut fields = vec![
-        ("csrf".to_string(), csrf_in(&html).unwrap()),
-        ("unit".into(), "28101".into()),
-        ("submission_id".into(), submission),
-        ("draft".into(), secret),
-    ];
+    let mut fields =
+        vec![("csrf".to_string(), csrf_in(&html).unwrap()), ("unit".into(), "28101".into()), ("submission_id".into(), submission), ("draft".into(), secret)];
     fields.extend(page_fields("3"));
     let sent = later.client.post(later.url(&format!("/s/{SURVEY}"))).form(&fields).send().await.unwrap();
     assert_eq!(sent.status(), 303);
@@ -406,10 +416,26 @@ async fn the_designer_edits_moves_adds_and_removes_questions() {
     let id: i64 = detail.rsplit('/').next().unwrap().parse().unwrap();
     assert_eq!(cchc.post_form(&format!("{detail}/questions/TC2/move"), &[("direction", "up")]).await.status(), 303);
     let edited = cchc
-        .post_form(&format!("{detail}/questions/HL_CHUNG"), &[("text", "Nhìn chung, anh/chị hài lòng đến đâu?"), ("help", ""), ("required", "1"), ("options", "1 | Rất tệ\n2 | Tệ\n3 | Được\n4 | Tốt\n5 | Rất tốt")])
+        .post_form(
+            &format!("{detail}/questions/HL_CHUNG"),
+            &[
+                ("text", "Nhìn chung, anh/chị hài lòng đến đâu?"),
+                ("help", ""),
+                ("required", "1"),
+                ("options", "1 | Rất tệ\n2 | Tệ\n3 | Được\n4 | Tốt\n5 | Rất tốt"),
+            ],
+        )
         .await;
     assert_eq!(edited.status(), 303);
-    assert_eq!(cchc.post_form(&format!("{detail}/questions"), &[("section", "CHUNG"), ("code", "LAI"), ("kind", "single_choice"), ("text", "Anh/chị có quay lại không?")]).await.status(), 303);
+    assert_eq!(
+        cchc.post_form(
+            &format!("{detail}/questions"),
+            &[("section", "CHUNG"), ("code", "LAI"), ("kind", "single_choice"), ("text", "Anh/chị có quay lại không?")]
+        )
+        .await
+        .status(),
+        303
+    );
     assert_eq!(cchc.post_form(&format!("{detail}/questions/GOP_Y/delete"), &[]).await.status(), 303);
     let duplicate = cchc.post_form(&format!("{detail}/questions"), &[("section", "CHUNG"), ("code", "LAI"), ("kind", "text"), ("text", "Lại")]).await;
     assert_eq!(duplicate.status(), 422);

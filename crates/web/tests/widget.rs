@@ -43,9 +43,16 @@ async fn the_widget_frames_only_for_allowed_portals_and_needs_no_cookie() {
         assert!(admin.headers()["content-security-policy"].to_str().unwrap().contains("frame-ancestors 'none'"));
         assert_eq!(admin.headers()["x-frame-options"], "DENY");
         let loader = http.get(format!("{}/static/embed.js", app.base)).send().await.unwrap();
-        assert_eq!((loader.headers()["access-control-allow-origin"].to_str().unwrap(), loader.headers()["cross-origin-resource-policy"].to_str().unwrap()), ("*", "cross-origin"));
+        assert_eq!(
+            (loader.headers()["access-control-allow-origin"].to_str().unwrap(), loader.headers()["cross-origin-resource-policy"].to_str().unwrap()),
+            ("*", "cross-origin")
+        );
 
-        let (_, snippets) = app.login("anlac.canbo").await.text(&format!("/admin/surveys/{}/widget?u=28101", app.store.survey_by_code("sipas", app.clock.now_ms()).await.unwrap().id)).await;
+        let (_, snippets) = app
+            .login("anlac.canbo")
+            .await
+            .text(&format!("/admin/surveys/{}/widget?u=28101", app.store.survey_by_code("sipas", app.clock.now_ms()).await.unwrap().id))
+            .await;
         assert!(snippets.contains("data-survey=&#34;sipas&#34;") && snippets.contains("data-unit=&#34;28101&#34;"), "{snippets}");
     }
 }

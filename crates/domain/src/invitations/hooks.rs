@@ -53,7 +53,8 @@ pub fn sms_report(body: &[u8]) -> Result<Delivery, HookError> {
 pub fn zalo_event(body: &[u8], signature: &str, secret: &str) -> Result<Option<Delivery>, HookError> {
     let event = json(body)?;
     let text = |v: &Value| v.as_str().map(String::from).unwrap_or_else(|| if v.is_null() { String::new() } else { v.to_string() });
-    let expected = Sha256::new().chain_update(text(&event["app_id"])).chain_update(body).chain_update(text(&event["timestamp"])).chain_update(secret).finalize();
+    let expected =
+        Sha256::new().chain_update(text(&event["app_id"])).chain_update(body).chain_update(text(&event["timestamp"])).chain_update(secret).finalize();
     let given = signature.trim().trim_start_matches("mac=").to_ascii_lowercase();
     // Compared as digests of the hex, so the time taken says nothing of how much matched.
     let same = Sha256::digest(given.as_bytes()) == Sha256::digest(hex_of(&expected).as_bytes());
@@ -91,7 +92,8 @@ mod tests {
 
     #[test]
     fn zalo_events_are_believed_only_when_signed() {
-        let body = br#"{"app_id": "123", "timestamp": "1700000000000", "event_name": "user_received_message", "message": {"msg_id": "z-9", "tracking_id": "42"}}"#;
+        let body =
+            br#"{"app_id": "123", "timestamp": "1700000000000", "event_name": "user_received_message", "message": {"msg_id": "z-9", "tracking_id": "42"}}"#;
         let mac = hex_of(&Sha256::new().chain_update("123").chain_update(body).chain_update("1700000000000").chain_update("bi-mat").finalize());
         let delivery = zalo_event(body, &format!("mac={mac}"), "bi-mat").unwrap().unwrap();
         assert_eq!(delivery, Delivery { message_id: "z-9".into(), reference: Some(42), delivered: true });

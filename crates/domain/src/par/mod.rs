@@ -14,7 +14,7 @@ pub mod workbook;
 pub use points::Points;
 pub use round::{Action, Deadlines, Phase, SelfMark, Stage, State};
 pub use scoring::{Class, Classes, Index, Sheet};
-pub use tree::{Adjustment, Criterion, Field, Item, Mapping, Source, Module, Tree};
+pub use tree::{Adjustment, Criterion, Field, Item, Mapping, Module, Source, Tree};
 
 #[cfg(test)]
 mod tests;

@@ -139,7 +139,11 @@ impl Deadlines {
 
     pub fn check(&self) -> Result<(), String> {
         let ordered = self.self_assessment < self.appraisal && self.appraisal < self.explanation && self.explanation < self.final_appraisal;
-        if ordered { Ok(()) } else { Err("Các hạn phải theo thứ tự: tự đánh giá, thẩm định vòng 1, giải trình, thẩm định vòng 2.".into()) }
+        if ordered {
+            Ok(())
+        } else {
+            Err("Các hạn phải theo thứ tự: tự đánh giá, thẩm định vòng 1, giải trình, thẩm định vòng 2.".into())
+        }
     }
 }
 

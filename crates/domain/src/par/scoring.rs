@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 use serde::{Deserialize, Serialize};
 
 use super::points::Points;
-use super::tree::{Mapping, Source, Module, Tree};
+use super::tree::{Mapping, Module, Source, Tree};
 
 /// An index in hundredths of a percent: `Index(8725)` is 87,25 %. Ties and ranks are decided on
 /// this published value, never on a float's last bits.
@@ -143,9 +143,7 @@ pub fn survey_points(item: &super::tree::Item, index: f64) -> Option<Points> {
     Some(match mapping {
         // max × index ÷ 100 in whole arithmetic, rounded half up to a hundredth of a point.
         Mapping::Proportional => Points((2 * item.max.0 * published + 10_000) / 20_000),
-        Mapping::Bands { bands } => {
-            bands.iter().filter(|b| published >= (b.at_least * 100.0).round() as i64).map(|b| b.points).max().unwrap_or_default()
-        }
+        Mapping::Bands { bands } => bands.iter().filter(|b| published >= (b.at_least * 100.0).round() as i64).map(|b| b.points).max().unwrap_or_default(),
     })
 }
 
@@ -175,11 +173,7 @@ pub fn measured_marks(tree: &Tree, module: Module, indices: &BTreeMap<String, f6
 
 /// Whether `points` may be given to an item or adjustment worth at most `max`.
 pub fn check_points(code: &str, points: Points, max: Points) -> Result<(), String> {
-    if points < Points::ZERO || points > max {
-        Err(format!("Điểm của mục {code} phải từ 0 đến {}.", max.display()))
-    } else {
-        Ok(())
-    }
+    if points < Points::ZERO || points > max { Err(format!("Điểm của mục {code} phải từ 0 đến {}.", max.display())) } else { Ok(()) }
 }
 
 /// Ranks by index, highest first; equal indices share a rank and the next rank skips

@@ -5,7 +5,7 @@ use std::collections::BTreeMap;
 use proptest::prelude::*;
 
 use super::round::{progress, standing, unfinished};
-use super::scoring::{MeasuredMark, check_points, rank, score, measured_marks, survey_points};
+use super::scoring::{MeasuredMark, check_points, measured_marks, rank, score, survey_points};
 use super::*;
 use crate::units::UnitLevel;
 
@@ -25,13 +25,7 @@ fn adjustment(code: &str, max: i64) -> Adjustment {
 /// b2 (10, SIPAS, bands 50 → 2, 70 → 6, 90 → 10). Bonus T1, T2 (1 each, cap 1,5); penalty P1
 /// (2, cap 1). Maximum 20.
 fn small_tree() -> Tree {
-    let bands = Mapping::Bands {
-        bands: vec![
-            scoring_band(50.0, 200),
-            scoring_band(70.0, 600),
-            scoring_band(90.0, 1000),
-        ],
-    };
+    let bands = Mapping::Bands { bands: vec![scoring_band(50.0, 200), scoring_band(70.0, 600), scoring_band(90.0, 1000)] };
     Tree {
         code: "T".into(),
         title: "Thử".into(),

@@ -240,7 +240,8 @@ impl Tree {
                     if let Source::Measured { mapping: Mapping::Bands { bands }, .. } = &item.source
                         && bands.iter().any(|b| b.points > item.max || b.points < Points::ZERO || !(0.0..=100.0).contains(&b.at_least))
                     {
-                        errors.push(format!("Thang quy đổi của tiêu chí thành phần {} phải cho điểm từ 0 đến điểm tối đa, với chỉ số từ 0 đến 100.", item.code));
+                        errors
+                            .push(format!("Thang quy đổi của tiêu chí thành phần {} phải cho điểm từ 0 đến điểm tối đa, với chỉ số từ 0 đến 100.", item.code));
                     }
                 }
             }

@@ -4,7 +4,7 @@
 //! the criterion above it). Reading reports every mistake with its row.
 
 use super::points::Points;
-use super::tree::{Adjustment, Band, Criterion, Field, Item, Mapping, Source, Module, Tree};
+use super::tree::{Adjustment, Band, Criterion, Field, Item, Mapping, Module, Source, Tree};
 use crate::text::{fold, format_number, parse_percent};
 use crate::units::UnitLevel;
 
@@ -35,7 +35,11 @@ fn yes_no(value: bool) -> String {
 
 /// `50: 2; 70: 6; 90: 10` — from each index, so many points.
 fn bands_text(bands: &[Band]) -> String {
-    bands.iter().map(|b| format!("{}: {}", format_number(b.at_least, 2).trim_end_matches('0').trim_end_matches(','), b.points.display())).collect::<Vec<_>>().join("; ")
+    bands
+        .iter()
+        .map(|b| format!("{}: {}", format_number(b.at_least, 2).trim_end_matches('0').trim_end_matches(','), b.points.display()))
+        .collect::<Vec<_>>()
+        .join("; ")
 }
 
 /// The two tables, each with its header first.
@@ -230,6 +234,9 @@ mod tests {
         rows[5][2] = "Mục".into();
         let errors = from_tables(&info, &rows).unwrap_err();
         assert_eq!(errors.len(), 4, "{errors:?}");
-        assert!(errors[0].contains("Năm") && errors[1].starts_with("Dòng 4") && errors[2].starts_with("Dòng 5") && errors[3].starts_with("Dòng 6"), "{errors:?}");
+        assert!(
+            errors[0].contains("Năm") && errors[1].starts_with("Dòng 4") && errors[2].starts_with("Dòng 5") && errors[3].starts_with("Dòng 6"),
+            "{errors:?}"
+        );
     }
 }

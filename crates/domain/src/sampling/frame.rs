@@ -148,9 +148,7 @@ impl RawFrameRow {
             false
         });
         match completed_on {
-            Some(completed_on) if errors.is_empty() => {
-                Ok(FrameRecord { dossier_code, procedure, field, unit_code, completed_on, name, phone, email, consent })
-            }
+            Some(completed_on) if errors.is_empty() => Ok(FrameRecord { dossier_code, procedure, field, unit_code, completed_on, name, phone, email, consent }),
             _ => Err(errors),
         }
     }
@@ -217,11 +215,7 @@ pub fn rows_from_table(table: &[Vec<String>]) -> Result<Vec<(usize, RawFrameRow)
     let positions: Vec<Option<usize>> = COLUMNS.iter().map(position).collect();
     let missing: Vec<&str> = [0, 1, 3, 4].into_iter().filter(|i| positions[*i].is_none()).map(|i| COLUMNS[i].0).collect();
     if !missing.is_empty() {
-        return Err(format!(
-            "Dòng tiêu đề thiếu cột: {}. Các cột: {}.",
-            missing.join(", "),
-            COLUMNS.map(|(code, _)| code).join(", ")
-        ));
+        return Err(format!("Dòng tiêu đề thiếu cột: {}. Các cột: {}.", missing.join(", "), COLUMNS.map(|(code, _)| code).join(", ")));
     }
     let cell = |row: &Vec<String>, i: usize| positions[i].and_then(|p| row.get(p)).cloned().unwrap_or_default();
     Ok(rows

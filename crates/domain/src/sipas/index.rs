@@ -129,11 +129,7 @@ pub fn compute(form: &Questionnaire, layout: &Layout, methodology: &Methodology,
     };
     let expectations = slice
         .tagged(|t| t.role == TagRole::Expectation)
-        .map(|q| Expectations {
-            question: q.code.clone(),
-            element: q.tag.as_ref().map(|t| t.element.clone()).unwrap_or_default(),
-            shares: slice.shares(q),
-        })
+        .map(|q| Expectations { question: q.code.clone(), element: q.tag.as_ref().map(|t| t.element.clone()).unwrap_or_default(), shares: slice.shares(q) })
         .collect();
     Report {
         methodology: methodology.code.clone(),
@@ -220,11 +216,7 @@ impl<'a> Slice<'a> {
             return Figure { value: None, n, valid: 0, margin: None };
         }
         let value = weighted.iter().map(|(w, f)| w * f.value.unwrap_or(0.0)).sum::<f64>() / total;
-        let margin = weighted
-            .iter()
-            .map(|(w, f)| f.margin.map(|m| (w / total * m).powi(2)))
-            .sum::<Option<f64>>()
-            .map(f64::sqrt);
+        let margin = weighted.iter().map(|(w, f)| f.margin.map(|m| (w / total * m).powi(2))).sum::<Option<f64>>().map(f64::sqrt);
         let valid = weighted.iter().map(|(_, f)| f.valid).min().unwrap_or(0);
         Figure { value: Some(value), n, valid, margin }
     }

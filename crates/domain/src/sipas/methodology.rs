@@ -56,10 +56,13 @@ impl Rule {
             Self::SharePositive => "Tỷ lệ trả lời tích cực trên số trả lời hợp lệ".into(),
             Self::MeanOfChildren => "Trung bình cộng các chỉ số thành phần".into(),
             Self::WeightedMean { weights } => {
-                let parts: Vec<String> = weights.iter().map(|(code, w)| {
-                    let number = crate::text::format_number(*w, 3);
-                    format!("{code} × {}", number.trim_end_matches('0').trim_end_matches(','))
-                }).collect();
+                let parts: Vec<String> = weights
+                    .iter()
+                    .map(|(code, w)| {
+                        let number = crate::text::format_number(*w, 3);
+                        format!("{code} × {}", number.trim_end_matches('0').trim_end_matches(','))
+                    })
+                    .collect();
                 format!("Bình quân gia quyền ({})", parts.join("; "))
             }
         }
@@ -141,10 +144,7 @@ pub fn presets() -> Vec<Methodology> {
             element: Rule::SharePositive,
             part: Rule::MeanOfChildren,
             overall: Rule::MeanOfChildren,
-            parts: vec![
-                ("chinh_sach".into(), "Sự hài lòng về chính sách công".into()),
-                ("dich_vu".into(), "Sự hài lòng về dịch vụ hành chính công".into()),
-            ],
+            parts: vec![("chinh_sach".into(), "Sự hài lòng về chính sách công".into()), ("dich_vu".into(), "Sự hài lòng về dịch vụ hành chính công".into())],
             note: ASSUMED.into(),
         },
         Methodology {

@@ -8,12 +8,7 @@ use crate::units::{UnitId, UnitTree};
 /// Competition ranking, highest first: equal values share a rank and the next rank skips
 /// (90, 85, 85, 80 → 1, 2, 2, 4). Units without a value are not ranked.
 pub fn rank(values: &[Option<f64>]) -> Vec<Option<u32>> {
-    values
-        .iter()
-        .map(|value| {
-            value.map(|v| 1 + values.iter().filter(|other| other.is_some_and(|o| rounded(o) > rounded(v))).count() as u32)
-        })
-        .collect()
+    values.iter().map(|value| value.map(|v| 1 + values.iter().filter(|other| other.is_some_and(|o| rounded(o) > rounded(v))).count() as u32)).collect()
 }
 
 /// Ranks compare what is shown (two decimals), so two units shown equal share a rank.

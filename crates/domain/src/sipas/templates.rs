@@ -145,7 +145,13 @@ fn respondent_section() -> Section {
                 "TUOI".into(),
                 "Độ tuổi",
                 QuestionKind::SingleChoice {
-                    options: choices(&[("duoi25", "Dưới 25"), ("25-34", "Từ 25 đến 34"), ("35-49", "Từ 35 đến 49"), ("50-64", "Từ 50 đến 64"), ("65", "Từ 65 trở lên")]),
+                    options: choices(&[
+                        ("duoi25", "Dưới 25"),
+                        ("25-34", "Từ 25 đến 34"),
+                        ("35-49", "Từ 35 đến 49"),
+                        ("50-64", "Từ 50 đến 64"),
+                        ("65", "Từ 65 trở lên"),
+                    ]),
                 },
                 false,
                 respondent(),
@@ -169,7 +175,8 @@ fn element_section(element: &Element, part: Option<&str>) -> Section {
     }
     for (i, (text, _)) in element.criteria.iter().enumerate() {
         let code = format!("{}{}", element.code, i + 1);
-        let mut q = question(code.clone(), text, QuestionKind::SingleChoice { options: yes_no() }, true, tag(element.code, Some(code), TagRole::Criterion, part));
+        let mut q =
+            question(code.clone(), text, QuestionKind::SingleChoice { options: yes_no() }, true, tag(element.code, Some(code), TagRole::Criterion, part));
         if element.code == "PA" && i >= 2 {
             q.visible_if = Some(Condition::Equals { question: "PA0".into(), option: "co".into() });
         }
@@ -182,8 +189,7 @@ fn element_section(element: &Element, part: Option<&str>) -> Section {
         true,
         tag(element.code, None, TagRole::Satisfaction, part),
     ));
-    let mut options: Vec<Choice> =
-        element.criteria.iter().enumerate().map(|(i, (_, wish))| Choice::new(&format!("{}{}", element.code, i + 1), wish)).collect();
+    let mut options: Vec<Choice> = element.criteria.iter().enumerate().map(|(i, (_, wish))| Choice::new(&format!("{}{}", element.code, i + 1), wish)).collect();
     let mut none = Choice::new("khong", "Không có ý kiến");
     none.exclusive = true;
     options.push(none);
@@ -251,7 +257,13 @@ pub fn sipas_2023() -> Questionnaire {
         questions: POLICY_GROUPS
             .iter()
             .map(|(code, name)| {
-                question(format!("CS_{code}"), name, QuestionKind::Likert { scale: satisfaction_scale() }, true, tag(&format!("CS_{code}"), None, TagRole::Satisfaction, Some("chinh_sach")))
+                question(
+                    format!("CS_{code}"),
+                    name,
+                    QuestionKind::Likert { scale: satisfaction_scale() },
+                    true,
+                    tag(&format!("CS_{code}"), None, TagRole::Satisfaction, Some("chinh_sach")),
+                )
             })
             .collect(),
     };
@@ -285,10 +297,22 @@ pub fn rating_766() -> Questionnaire {
             choice
         })
         .collect();
-    let reasons = ["Thời gian giải quyết chậm", "Thái độ công chức chưa tốt", "Hướng dẫn chưa rõ ràng", "Yêu cầu bổ sung hồ sơ nhiều lần", "Phải nộp thêm chi phí ngoài quy định"];
+    let reasons = [
+        "Thời gian giải quyết chậm",
+        "Thái độ công chức chưa tốt",
+        "Hướng dẫn chưa rõ ràng",
+        "Yêu cầu bổ sung hồ sơ nhiều lần",
+        "Phải nộp thêm chi phí ngoài quy định",
+    ];
     let mut questions = respondent_section().questions;
     questions.truncate(2);
-    questions.push(question("DG".into(), "Anh/chị đánh giá thế nào về việc giải quyết hồ sơ?", QuestionKind::Likert { scale }, true, tag("GQ", None, TagRole::Overall, None)));
+    questions.push(question(
+        "DG".into(),
+        "Anh/chị đánh giá thế nào về việc giải quyết hồ sơ?",
+        QuestionKind::Likert { scale },
+        true,
+        tag("GQ", None, TagRole::Overall, None),
+    ));
     let mut why = question(
         "LY_DO".into(),
         "Anh/chị chưa hài lòng vì điều gì? (có thể chọn nhiều)",

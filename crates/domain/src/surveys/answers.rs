@@ -238,9 +238,9 @@ fn typed(q: &Question, answer: &Answer) -> Result<Answer, AnswerError> {
             }
             Ok(Answer::Text(text::iso_date(date)))
         }
-        (QuestionKind::Unit { .. }, Answer::Text(code)) => UnitCode::parse(code)
-            .map(|c| Answer::Text(c.as_str().to_string()))
-            .map_err(|_| error(q, "Mã đơn vị không hợp lệ.")),
+        (QuestionKind::Unit { .. }, Answer::Text(code)) => {
+            UnitCode::parse(code).map(|c| Answer::Text(c.as_str().to_string())).map_err(|_| error(q, "Mã đơn vị không hợp lệ."))
+        }
         (QuestionKind::Procedure, Answer::Text(code)) => {
             let code = code.trim();
             if (1..=64).contains(&code.len()) && code.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '/')) {

@@ -88,7 +88,9 @@ pub fn change_question(form: &mut Questionnaire, code: &str, text: &str, help: &
 pub fn new_question(code: &str, text: &str, type_code: &str) -> Option<Question> {
     let kind = match type_code {
         "single_choice" => QuestionKind::SingleChoice { options: parse_options("co | Có\nkhong | Không", &[], false) },
-        "multiple_choice" => QuestionKind::MultipleChoice { options: parse_options("a | Lựa chọn 1\nb | Lựa chọn 2", &[], false), min: None, max: None },
+        "multiple_choice" => {
+            QuestionKind::MultipleChoice { options: parse_options("a | Lựa chọn 1\nb | Lựa chọn 2", &[], false), min: None, max: None }
+        }
         "likert" => QuestionKind::Likert { scale: crate::sipas::satisfaction_scale() },
         "text" => QuestionKind::Text { multiline: true, min_length: None, max_length: Some(2000), pattern: None, pattern_message: None },
         "number" => QuestionKind::Number { min: None, max: None, integer: false },

@@ -11,18 +11,38 @@ use super::schema::{Question, QuestionKind, Questionnaire, SchemaError};
 #[serde(tag = "op", rename_all = "snake_case")]
 pub enum Condition {
     /// The question was answered.
-    Answered { question: String },
+    Answered {
+        question: String,
+    },
     /// The answer is (or, for a multiple choice, includes) this option.
-    Equals { question: String, option: String },
+    Equals {
+        question: String,
+        option: String,
+    },
     /// The answer is (or includes) one of these options.
-    AnyOf { question: String, options: Vec<String> },
+    AnyOf {
+        question: String,
+        options: Vec<String>,
+    },
     /// A number answer, or the value of the chosen scale point, is at least `value`.
-    AtLeast { question: String, value: f64 },
+    AtLeast {
+        question: String,
+        value: f64,
+    },
     /// … is at most `value`.
-    AtMost { question: String, value: f64 },
-    All { conditions: Vec<Condition> },
-    Any { conditions: Vec<Condition> },
-    Not { condition: Box<Condition> },
+    AtMost {
+        question: String,
+        value: f64,
+    },
+    All {
+        conditions: Vec<Condition>,
+    },
+    Any {
+        conditions: Vec<Condition>,
+    },
+    Not {
+        condition: Box<Condition>,
+    },
 }
 
 impl Condition {

@@ -74,9 +74,7 @@ pub fn is_straight_lining(form: &Questionnaire, answers: &Answers) -> bool {
 
 /// The flags that can be read off one response alone.
 pub fn assess(form: &Questionnaire, answers: &Answers, duration_ms: i64) -> Flags {
-    Flags::default()
-        .with(Flags::SPEEDING, is_speeding(duration_ms, answers))
-        .with(Flags::STRAIGHT_LINING, is_straight_lining(form, answers))
+    Flags::default().with(Flags::SPEEDING, is_speeding(duration_ms, answers)).with(Flags::STRAIGHT_LINING, is_straight_lining(form, answers))
 }
 
 #[cfg(test)]
@@ -85,11 +83,7 @@ mod tests {
     use crate::sipas::sipas_2017;
 
     fn likert_answers(points: [&str; 6]) -> Answers {
-        ["TC_HL", "TT_HL", "CC_HL", "KQ_HL", "PA_HL", "HL_CHUNG"]
-            .iter()
-            .zip(points)
-            .map(|(q, p)| (q.to_string(), Answer::Text(p.into())))
-            .collect()
+        ["TC_HL", "TT_HL", "CC_HL", "KQ_HL", "PA_HL", "HL_CHUNG"].iter().zip(points).map(|(q, p)| (q.to_string(), Answer::Text(p.into()))).collect()
     }
 
     #[test]

@@ -27,8 +27,7 @@ pub enum Channel {
 }
 
 impl Channel {
-    pub const ALL: [Channel; 8] =
-        [Self::Web, Self::Invitation, Self::Widget, Self::Kiosk, Self::Phone, Self::FaceToFace, Self::Paper, Self::Api];
+    pub const ALL: [Channel; 8] = [Self::Web, Self::Invitation, Self::Widget, Self::Kiosk, Self::Phone, Self::FaceToFace, Self::Paper, Self::Api];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -156,22 +155,10 @@ mod tests {
 
     #[test]
     fn regular_surveys_roll_to_the_next_calendar_period() {
-        assert_eq!(
-            Recurrence::Monthly.next_period(date!(2026 - 11 - 30)),
-            Some((date!(2026 - 12 - 01), date!(2026 - 12 - 31)))
-        );
-        assert_eq!(
-            Recurrence::Monthly.next_period(date!(2026 - 12 - 31)),
-            Some((date!(2027 - 01 - 01), date!(2027 - 01 - 31)))
-        );
-        assert_eq!(
-            Recurrence::Monthly.next_period(date!(2028 - 01 - 31)),
-            Some((date!(2028 - 02 - 01), date!(2028 - 02 - 29)))
-        );
-        assert_eq!(
-            Recurrence::Yearly.next_period(date!(2026 - 12 - 31)),
-            Some((date!(2027 - 01 - 01), date!(2027 - 12 - 31)))
-        );
+        assert_eq!(Recurrence::Monthly.next_period(date!(2026 - 11 - 30)), Some((date!(2026 - 12 - 01), date!(2026 - 12 - 31))));
+        assert_eq!(Recurrence::Monthly.next_period(date!(2026 - 12 - 31)), Some((date!(2027 - 01 - 01), date!(2027 - 01 - 31))));
+        assert_eq!(Recurrence::Monthly.next_period(date!(2028 - 01 - 31)), Some((date!(2028 - 02 - 01), date!(2028 - 02 - 29))));
+        assert_eq!(Recurrence::Yearly.next_period(date!(2026 - 12 - 31)), Some((date!(2027 - 01 - 01), date!(2027 - 12 - 31))));
         assert_eq!(Recurrence::Once.next_period(date!(2026 - 01 - 31)), None);
         assert_eq!(Recurrence::Monthly.period_label(date!(2026 - 03 - 01), date!(2026 - 03 - 31)), "03/2026");
     }

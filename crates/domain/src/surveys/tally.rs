@@ -100,9 +100,7 @@ impl Layout {
 
     /// The positions of a response's keys.
     pub fn positions(&self, keys: &[(String, String)]) -> Result<Vec<u32>, UnknownKey> {
-        keys.iter()
-            .map(|key| self.index.get(key).map(|i| *i as u32).ok_or_else(|| UnknownKey(key.0.clone(), key.1.clone())))
-            .collect()
+        keys.iter().map(|key| self.index.get(key).map(|i| *i as u32).ok_or_else(|| UnknownKey(key.0.clone(), key.1.clone()))).collect()
     }
 }
 

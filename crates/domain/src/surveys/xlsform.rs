@@ -18,8 +18,23 @@ use crate::units::UnitLevel;
 pub type Table = Vec<Vec<String>>;
 
 const SURVEY_COLUMNS: [&str; 17] = [
-    "type", "name", "label", "hint", "required", "relevant", "min", "max", "min_length", "max_length", "pattern",
-    "pattern_message", "appearance", "tag_element", "tag_criterion", "tag_role", "tag_part",
+    "type",
+    "name",
+    "label",
+    "hint",
+    "required",
+    "relevant",
+    "min",
+    "max",
+    "min_length",
+    "max_length",
+    "pattern",
+    "pattern_message",
+    "appearance",
+    "tag_element",
+    "tag_criterion",
+    "tag_role",
+    "tag_part",
 ];
 const CHOICE_COLUMNS: [&str; 7] = ["list_name", "name", "label", "value", "positive", "not_applicable", "exclusive"];
 const SETTINGS_COLUMNS: [&str; 4] = ["form_id", "form_title", "description", "methodology"];
@@ -38,15 +53,7 @@ pub fn to_sheets(form: &Questionnaire) -> (Table, Table, Table) {
     let mut choices: Table = vec![CHOICE_COLUMNS.iter().map(|c| c.to_string()).collect()];
     let list = |name: String, options: &[Choice], choices: &mut Table| {
         for o in options {
-            choices.push(vec![
-                name.clone(),
-                o.code.clone(),
-                o.label.clone(),
-                number(o.value),
-                yes(o.positive),
-                yes(o.not_applicable),
-                yes(o.exclusive),
-            ]);
+            choices.push(vec![name.clone(), o.code.clone(), o.label.clone(), number(o.value), yes(o.positive), yes(o.not_applicable), yes(o.exclusive)]);
         }
         name
     };
@@ -140,9 +147,7 @@ fn role_code(role: TagRole) -> &'static str {
 }
 
 fn parse_role(code: &str) -> Option<TagRole> {
-    [TagRole::Criterion, TagRole::Satisfaction, TagRole::Expectation, TagRole::Overall, TagRole::Respondent]
-        .into_iter()
-        .find(|r| role_code(*r) == code)
+    [TagRole::Criterion, TagRole::Satisfaction, TagRole::Expectation, TagRole::Overall, TagRole::Respondent].into_iter().find(|r| role_code(*r) == code)
 }
 
 /// A problem found in the spreadsheet, with the sheet and the Excel row number.
@@ -450,12 +455,19 @@ impl Parser {
     }
 
     fn expect(&mut self, token: Token) -> Result<(), String> {
-        if self.next() == Some(token.clone()) { Ok(()) } else { Err(format!("Thiếu «{}».", match token {
-            Token::Open => "(",
-            Token::Close => ")",
-            Token::Comma => ",",
-            _ => "?",
-        })) }
+        if self.next() == Some(token.clone()) {
+            Ok(())
+        } else {
+            Err(format!(
+                "Thiếu «{}».",
+                match token {
+                    Token::Open => "(",
+                    Token::Close => ")",
+                    Token::Comma => ",",
+                    _ => "?",
+                }
+            ))
+        }
     }
 
     fn or(&mut self) -> Result<Condition, String> {
@@ -517,9 +529,7 @@ impl Parser {
             Some(Token::Field(question)) => match (self.next(), self.next()) {
                 (Some(Token::Op("=")), Some(Token::Text(option))) => Ok(Condition::Equals { question, option }),
                 (Some(Token::Op("!=")), Some(Token::Text(t))) if t.is_empty() => Ok(Condition::Answered { question }),
-                (Some(Token::Op("!=")), Some(Token::Text(option))) => {
-                    Ok(Condition::Not { condition: Box::new(Condition::Equals { question, option }) })
-                }
+                (Some(Token::Op("!=")), Some(Token::Text(option))) => Ok(Condition::Not { condition: Box::new(Condition::Equals { question, option }) }),
                 (Some(Token::Op(">=")), Some(Token::Number(value))) => Ok(Condition::AtLeast { question, value }),
                 (Some(Token::Op("<=")), Some(Token::Number(value))) => Ok(Condition::AtMost { question, value }),
                 _ => Err(format!("Không hiểu điều kiện về ${{{question}}}.")),
@@ -566,10 +576,12 @@ mod tests {
             tag: None,
         };
         let mut last = q("LAST", QuestionKind::Procedure);
-        last.visible_if = Some(Condition::All { conditions: vec![
-            Condition::AnyOf { question: "ONE".into(), options: vec!["a".into(), "b".into()] },
-            Condition::Not { condition: Box::new(Condition::AtLeast { question: "NUM".into(), value: 2.5 }) },
-        ]});
+        last.visible_if = Some(Condition::All {
+            conditions: vec![
+                Condition::AnyOf { question: "ONE".into(), options: vec!["a".into(), "b".into()] },
+                Condition::Not { condition: Box::new(Condition::AtLeast { question: "NUM".into(), value: 2.5 }) },
+            ],
+        });
         let form = Questionnaire {
             code: "ALL".into(),
             title: "Mọi loại câu".into(),
@@ -584,7 +596,16 @@ mod tests {
                     q("ONE", QuestionKind::SingleChoice { options: choices(&["a", "b"]) }),
                     q("MANY", QuestionKind::MultipleChoice { options: choices(&["a", "b", "c"]), min: Some(1), max: Some(2) }),
                     q("GRID", QuestionKind::Matrix { rows: choices(&["r1", "r2"]), scale: choices(&["x", "y"]) }),
-                    q("TXT", QuestionKind::Text { multiline: false, min_length: Some(2), max_length: Some(9), pattern: Some("[0-9]+".into()), pattern_message: Some("Chỉ số".into()) }),
+                    q(
+                        "TXT",
+                        QuestionKind::Text {
+                            multiline: false,
+                            min_length: Some(2),
+                            max_length: Some(9),
+                            pattern: Some("[0-9]+".into()),
+                            pattern_message: Some("Chỉ số".into()),
+                        },
+                    ),
                     q("NUM", QuestionKind::Number { min: Some(0.5), max: Some(10.0), integer: false }),
                     q("INT", QuestionKind::Number { min: None, max: None, integer: true }),
                     q("DAY", QuestionKind::Date { min: text::parse_date("01/01/2020"), max: text::parse_date("31/12/2030") }),
@@ -645,16 +666,24 @@ mod tests {
     fn flatten(c: Condition) -> Condition {
         match c {
             Condition::All { conditions } => Condition::All {
-                conditions: conditions.into_iter().map(flatten).flat_map(|c| match c {
-                    Condition::All { conditions } => conditions,
-                    other => vec![other],
-                }).collect(),
+                conditions: conditions
+                    .into_iter()
+                    .map(flatten)
+                    .flat_map(|c| match c {
+                        Condition::All { conditions } => conditions,
+                        other => vec![other],
+                    })
+                    .collect(),
             },
             Condition::Any { conditions } => Condition::Any {
-                conditions: conditions.into_iter().map(flatten).flat_map(|c| match c {
-                    Condition::Any { conditions } => conditions,
-                    other => vec![other],
-                }).collect(),
+                conditions: conditions
+                    .into_iter()
+                    .map(flatten)
+                    .flat_map(|c| match c {
+                        Condition::Any { conditions } => conditions,
+                        other => vec![other],
+                    })
+                    .collect(),
             },
             Condition::Not { condition } => Condition::Not { condition: Box::new(flatten(*condition)) },
             other => other,

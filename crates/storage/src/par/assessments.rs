@@ -7,7 +7,7 @@ use domain::audit::AuditAction;
 use domain::auth::{Access, Permission};
 use domain::par::round::{SelfMark, standing_points, unfinished};
 use domain::par::scoring::{check_points, measured_marks};
-use domain::par::{Action, Points, Stage, State, Module};
+use domain::par::{Action, Module, Points, Stage, State};
 use serde_json::json;
 
 use super::evidence::Document;
@@ -179,7 +179,11 @@ fn checked_mark(sheet: &AssessmentSheet, mark: &Mark<'_>, now: i64) -> Result<st
                 Stage::Appraisal | Stage::FinalAppraisal => true,
             };
             if !fits {
-                let why = if item.self_assessed() { "được tự chấm và thẩm định" } else { "lấy điểm từ kết quả điều tra hoặc theo dõi kế hoạch, không tự chấm" };
+                let why = if item.self_assessed() {
+                    "được tự chấm và thẩm định"
+                } else {
+                    "lấy điểm từ kết quả điều tra hoặc theo dõi kế hoạch, không tự chấm"
+                };
                 return Ok(Err(vec![format!("Tiêu chí thành phần {code} {why}.")]));
             }
             item.max
@@ -203,7 +207,14 @@ fn checked_mark(sheet: &AssessmentSheet, mark: &Mark<'_>, now: i64) -> Result<st
     if !errors.is_empty() {
         return Ok(Err(errors));
     }
-    Ok(Ok(MarkWrite { assessment_id: sheet.assessment.id, unit_id: sheet.assessment.unit_id, item: code.to_string(), stage, points: points.map(|p| p.0), note }))
+    Ok(Ok(MarkWrite {
+        assessment_id: sheet.assessment.id,
+        unit_id: sheet.assessment.unit_id,
+        item: code.to_string(),
+        stage,
+        points: points.map(|p| p.0),
+        note,
+    }))
 }
 
 impl Store {
@@ -294,7 +305,8 @@ impl Store {
 
     /// Writes marks in one transaction, each with its history line and audit entry.
     async fn write_marks(&self, actor: &Actor, rows: &[MarkWrite]) -> Result<()> {
-        on_db!(self, write, |pool| async {
+        on_db!(self, write, |pool| {
+            async {
             let mut tx = pool.begin().await?;
             for row in rows {
                 sqlx::query(
@@ -332,12 +344,20 @@ impl Store {
             tx.commit().await?;
             Ok::<_, Error>(())
         }
-        .await)
+        .await
+        })
     }
 
     /// Sets the points of every item `module` measures, for each unit of the round with a
     /// result (unit id → index per measure); the reform office's, in the final appraisal.
-    pub async fn set_par_measured_points(&self, actor: &Actor, access: &Access, round_id: i64, module: Module, results: &MeasuredResults) -> Result<MeasuredReport> {
+    pub async fn set_par_measured_points(
+        &self,
+        actor: &Actor,
+        access: &Access,
+        round_id: i64,
+        module: Module,
+        results: &MeasuredResults,
+    ) -> Result<MeasuredReport> {
         self.require_province_wide(access, Permission::ManagePar).await?;
         let round = self.par_round(round_id).await?;
         round.deadlines.open_for(Stage::Measured, actor.at).map_err(Error::Conflict)?;
@@ -406,9 +426,18 @@ impl Store {
             return Err(Error::Invalid(vec!["Hãy ghi lý do trả lại để đơn vị sửa.".into()]));
         }
         let (sql, audit) = match action {
-            Action::Submit => ("UPDATE par_assessments SET state = $1, submitted_at = $2, submitted_by = $3, returned_note = $4 WHERE id = $5 AND state = $6", AuditAction::ParSubmitted),
-            Action::Approve => ("UPDATE par_assessments SET state = $1, approved_at = $2, approved_by = $3, returned_note = $4 WHERE id = $5 AND state = $6", AuditAction::ParApproved),
-            Action::Return => ("UPDATE par_assessments SET state = $1, submitted_at = NULL, submitted_by = NULL, approved_at = $2, approved_by = $3, returned_note = $4 WHERE id = $5 AND state = $6", AuditAction::ParReturned),
+            Action::Submit => (
+                "UPDATE par_assessments SET state = $1, submitted_at = $2, submitted_by = $3, returned_note = $4 WHERE id = $5 AND state = $6",
+                AuditAction::ParSubmitted,
+            ),
+            Action::Approve => (
+                "UPDATE par_assessments SET state = $1, approved_at = $2, approved_by = $3, returned_note = $4 WHERE id = $5 AND state = $6",
+                AuditAction::ParApproved,
+            ),
+            Action::Return => (
+                "UPDATE par_assessments SET state = $1, submitted_at = NULL, submitted_by = NULL, approved_at = $2, approved_by = $3, returned_note = $4 WHERE id = $5 AND state = $6",
+                AuditAction::ParReturned,
+            ),
         };
         on_db!(self, write, |pool| async {
             let mut tx = pool.begin().await?;
@@ -451,7 +480,11 @@ impl Store {
             let mut tx = pool.begin().await?;
             sqlx::query("DELETE FROM par_council WHERE assessment_id = $1").bind(id).execute(&mut *tx).await?;
             for user in user_ids {
-                sqlx::query("INSERT INTO par_council (assessment_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING").bind(id).bind(user).execute(&mut *tx).await?;
+                sqlx::query("INSERT INTO par_council (assessment_id, user_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                    .bind(id)
+                    .bind(user)
+                    .execute(&mut *tx)
+                    .await?;
             }
             let entry = Entry::new(AuditAction::ParCouncilAssigned, "par_assessment", id).unit(assessment.unit_id).details(json!({ "members": user_ids }));
             record!(&mut *tx, actor, &entry)?;

@@ -44,7 +44,11 @@ pub(super) const STORE_FILE: &str = "INSERT INTO par_files (sha256, size, conten
 
 /// The bytes of a stored file, refused if they no longer match their checksum.
 pub(super) fn verified(name: &str, sha256: &str, bytes: Vec<u8>) -> Result<Vec<u8>> {
-    if hex::encode(Sha256::digest(&bytes)) == sha256 { Ok(bytes) } else { Err(Error::Conflict(format!("Tệp «{name}» bị hỏng: nội dung không khớp với mã kiểm tra đã lưu."))) }
+    if hex::encode(Sha256::digest(&bytes)) == sha256 {
+        Ok(bytes)
+    } else {
+        Err(Error::Conflict(format!("Tệp «{name}» bị hỏng: nội dung không khớp với mã kiểm tra đã lưu.")))
+    }
 }
 
 /// A file name as shown and offered for download: no path, no control characters.
@@ -78,8 +82,12 @@ impl Store {
         let name = clean_name(&upload.name);
         let media = media_type(&name, &upload.bytes).map_err(|m| Error::Invalid(vec![m]))?;
         let tree = &sheet.round.tree;
-        let unknown: Vec<String> =
-            upload.items.iter().filter(|c| tree.item(c).is_none_or(|i| !i.self_assessed())).map(|c| format!("Không có tiêu chí thành phần tự chấm mã {c}.")).collect();
+        let unknown: Vec<String> = upload
+            .items
+            .iter()
+            .filter(|c| tree.item(c).is_none_or(|i| !i.self_assessed()))
+            .map(|c| format!("Không có tiêu chí thành phần tự chấm mã {c}."))
+            .collect();
         if !unknown.is_empty() {
             return Err(Error::Invalid(unknown));
         }
@@ -87,13 +95,7 @@ impl Store {
         let size = upload.bytes.len() as i64;
         on_db!(self, write, |pool| async {
             let mut tx = pool.begin().await?;
-            sqlx::query(STORE_FILE)
-                .bind(&sha256)
-                .bind(size)
-                .bind(&upload.bytes)
-                .bind(actor.at)
-                .execute(&mut *tx)
-                .await?;
+            sqlx::query(STORE_FILE).bind(&sha256).bind(size).bind(&upload.bytes).bind(actor.at).execute(&mut *tx).await?;
             let document: i64 = sqlx::query_scalar(
                 "INSERT INTO par_documents (assessment_id, sha256, name, media_type, size, stage, uploaded_by, uploaded_at)
                  VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
@@ -109,7 +111,11 @@ impl Store {
             .fetch_one(&mut *tx)
             .await?;
             for item in &upload.items {
-                sqlx::query("INSERT INTO par_evidence (document_id, item_code) VALUES ($1, $2) ON CONFLICT DO NOTHING").bind(document).bind(item).execute(&mut *tx).await?;
+                sqlx::query("INSERT INTO par_evidence (document_id, item_code) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                    .bind(document)
+                    .bind(item)
+                    .execute(&mut *tx)
+                    .await?;
             }
             let entry = Entry::new(AuditAction::ParEvidenceUploaded, "par_document", document)
                 .unit(sheet.assessment.unit_id)

@@ -10,6 +10,6 @@ mod rounds;
 
 pub use assessments::{Assessment, AssessmentSheet, HistoryRow, Mark, MarkRow, MeasuredReport, MeasuredResults, Viewer};
 pub use evidence::{Document, EvidenceFile, Upload};
-pub use rounds::{NewRound, Round, TreeSummary};
-pub use results::{Previous, PublishedRound, Results, UnitResult};
 pub use plans::{NewTask, Plan, PlanRow, TaskFile, TaskRow, TaskUpdate};
+pub use results::{Previous, PublishedRound, Results, UnitResult};
+pub use rounds::{NewRound, Round, TreeSummary};

@@ -99,7 +99,8 @@ pub struct TaskUpdate {
     pub file: Option<(String, Vec<u8>)>,
 }
 
-const PLAN_SELECT: &str = "SELECT p.id, p.unit_id, u.name AS unit_name, p.year, p.title, u.parent_id IS NULL AS province FROM par_plans p JOIN units u ON u.id = p.unit_id";
+const PLAN_SELECT: &str =
+    "SELECT p.id, p.unit_id, u.name AS unit_name, p.year, p.title, u.parent_id IS NULL AS province FROM par_plans p JOIN units u ON u.id = p.unit_id";
 const TASK_SELECT: &str = "SELECT t.id, t.plan_id, t.content, t.lead_unit_id, u.name AS lead_name, t.product, t.deadline, t.status, t.done_on, t.note
      FROM par_tasks t JOIN units u ON u.id = t.lead_unit_id";
 
@@ -123,7 +124,8 @@ impl Store {
         if title.is_empty() || !(2000..=2100).contains(&year) {
             return Err(Error::Invalid(vec!["Kế hoạch cần tên và năm hợp lệ.".into()]));
         }
-        on_db!(self, write, |pool| async {
+        on_db!(self, write, |pool| {
+            async {
             let mut tx = pool.begin().await?;
             let id: Option<i64> = sqlx::query_scalar(
                 "INSERT INTO par_plans (unit_id, year, title, created_by, created_at) VALUES ($1, $2, $3, $4, $5) ON CONFLICT (unit_id, year) DO NOTHING RETURNING id",
@@ -140,7 +142,8 @@ impl Store {
             tx.commit().await?;
             Ok::<_, Error>(id)
         }
-        .await)
+        .await
+        })
     }
 
     /// The plans the caller takes part in: their units' own, and the province's where one of
@@ -183,10 +186,12 @@ impl Store {
             .await
         })?;
         let mut files: Vec<TaskFile> = on_db!(self, read, |pool| {
-            sqlx::query_as("SELECT f.id, f.task_id, f.name, f.size FROM par_task_files f JOIN par_tasks t ON t.id = f.task_id WHERE t.plan_id = $1 ORDER BY f.id")
-                .bind(id)
-                .fetch_all(pool)
-                .await
+            sqlx::query_as(
+                "SELECT f.id, f.task_id, f.name, f.size FROM par_task_files f JOIN par_tasks t ON t.id = f.task_id WHERE t.plan_id = $1 ORDER BY f.id",
+            )
+            .bind(id)
+            .fetch_all(pool)
+            .await
         })?;
         let plan_ancestry = self.unit_ancestry(plan.unit_id).await?;
         let owner = keeper(access, &plan_ancestry);
@@ -243,7 +248,11 @@ impl Store {
             .fetch_one(&mut *tx)
             .await?;
             for unit in task.partner_ids.iter().filter(|u| **u != task.lead_unit_id) {
-                sqlx::query("INSERT INTO par_task_partners (task_id, unit_id) VALUES ($1, $2) ON CONFLICT DO NOTHING").bind(id).bind(unit).execute(&mut *tx).await?;
+                sqlx::query("INSERT INTO par_task_partners (task_id, unit_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                    .bind(id)
+                    .bind(unit)
+                    .execute(&mut *tx)
+                    .await?;
             }
             let entry = Entry::new(AuditAction::ParTaskAdded, "par_task", id)
                 .unit(plan.plan.unit_id)
@@ -258,8 +267,9 @@ impl Store {
     /// Reports a task's progress (by the plan's keeper or the lead unit), with perhaps a file;
     /// returns the task's plan.
     pub async fn progress_par_task(&self, actor: &Actor, access: &Access, task_id: i64, update: &TaskUpdate) -> Result<i64> {
-        let plan_id: i64 = on_db!(self, read, |pool| sqlx::query_scalar("SELECT plan_id FROM par_tasks WHERE id = $1").bind(task_id).fetch_optional(pool).await)?
-            .ok_or(Error::NotFound)?;
+        let plan_id: i64 =
+            on_db!(self, read, |pool| sqlx::query_scalar("SELECT plan_id FROM par_tasks WHERE id = $1").bind(task_id).fetch_optional(pool).await)?
+                .ok_or(Error::NotFound)?;
         let plan = self.par_plan(access, plan_id).await?;
         if !plan.may_progress(task_id) {
             return Err(Error::Forbidden);
@@ -288,16 +298,18 @@ impl Store {
                 .await?;
             if let Some((name, media, sha256, bytes)) = &file {
                 sqlx::query(STORE_FILE).bind(sha256).bind(bytes.len() as i64).bind(*bytes).bind(actor.at).execute(&mut *tx).await?;
-                sqlx::query("INSERT INTO par_task_files (task_id, sha256, name, media_type, size, uploaded_by, uploaded_at) VALUES ($1, $2, $3, $4, $5, $6, $7)")
-                    .bind(task_id)
-                    .bind(sha256)
-                    .bind(name)
-                    .bind(*media)
-                    .bind(bytes.len() as i64)
-                    .bind(actor.user_id)
-                    .bind(actor.at)
-                    .execute(&mut *tx)
-                    .await?;
+                sqlx::query(
+                    "INSERT INTO par_task_files (task_id, sha256, name, media_type, size, uploaded_by, uploaded_at) VALUES ($1, $2, $3, $4, $5, $6, $7)",
+                )
+                .bind(task_id)
+                .bind(sha256)
+                .bind(name)
+                .bind(*media)
+                .bind(bytes.len() as i64)
+                .bind(actor.user_id)
+                .bind(actor.at)
+                .execute(&mut *tx)
+                .await?;
             }
             let entry = Entry::new(AuditAction::ParTaskUpdated, "par_task", task_id).unit(plan.plan.unit_id).details(json!({
                 "status": update.status.code(),

@@ -119,8 +119,8 @@ impl Store {
     }
 
     pub async fn par_tree(&self, id: i64) -> Result<Tree> {
-        let body: String =
-            on_db!(self, read, |pool| sqlx::query_scalar("SELECT body FROM par_trees WHERE id = $1").bind(id).fetch_optional(pool).await)?.ok_or(Error::NotFound)?;
+        let body: String = on_db!(self, read, |pool| sqlx::query_scalar("SELECT body FROM par_trees WHERE id = $1").bind(id).fetch_optional(pool).await)?
+            .ok_or(Error::NotFound)?;
         parse_tree(&body)
     }
 
@@ -152,7 +152,8 @@ impl Store {
             return Err(Error::Invalid(errors));
         }
         let classes = serde_json::to_string(&round.classes).unwrap_or_default();
-        on_db!(self, write, |pool| async {
+        on_db!(self, write, |pool| {
+            async {
             let mut tx = pool.begin().await?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO par_rounds (tree_id, title, self_deadline, appraisal_deadline, explanation_deadline, final_deadline, classes, created_by, created_at)
@@ -177,7 +178,8 @@ impl Store {
             tx.commit().await?;
             Ok::<_, Error>(id)
         }
-        .await)
+        .await
+        })
     }
 
     pub async fn par_round(&self, id: i64) -> Result<Round> {

@@ -38,16 +38,14 @@ pub fn month_of(ms: i64) -> String {
 /// next cell generation first (see `cell_generation`); `$reset` starts a new epoch (a rebuild).
 macro_rules! merge_cells {
     ($tx:ident, $cells:expr, $lock:expr, $reset:expr) => {
-        let generation: i64 = sqlx::query_scalar(
-            "UPDATE cell_generation SET generation = generation + 1, epoch = epoch + $1 WHERE id = 1 RETURNING generation",
-        )
-        .bind(i64::from($reset))
-        .fetch_one(&mut *$tx)
-        .await?;
+        let generation: i64 =
+            sqlx::query_scalar("UPDATE cell_generation SET generation = generation + 1, epoch = epoch + $1 WHERE id = 1 RETURNING generation")
+                .bind(i64::from($reset))
+                .fetch_one(&mut *$tx)
+                .await?;
         for chunk in $cells.chunks($crate::responses::cells::CHUNK) {
-            let mut insert = sqlx::QueryBuilder::new(
-                "INSERT INTO response_cells (survey_id, unit_id, month, channel, staff, layout, responses, counts, generation) ",
-            );
+            let mut insert =
+                sqlx::QueryBuilder::new("INSERT INTO response_cells (survey_id, unit_id, month, channel, staff, layout, responses, counts, generation) ");
             insert.push_values(chunk, |mut row, ((survey, unit, month, channel, staff), (layout, counts))| {
                 row.push_bind(*survey)
                     .push_bind(*unit)
@@ -82,8 +80,7 @@ macro_rules! merge_cells {
             }
             select.push(")");
             select.push($lock);
-            let stored: Vec<(i64, i64, String, String, String, i64, Vec<u8>)> =
-                select.build_query_as().fetch_all(&mut *$tx).await?;
+            let stored: Vec<(i64, i64, String, String, String, i64, Vec<u8>)> = select.build_query_as().fetch_all(&mut *$tx).await?;
             let stored: std::collections::HashMap<$crate::responses::cells::Key, (i64, Vec<u8>)> =
                 stored.into_iter().map(|(s, u, m, c, st, layout, bytes)| ((s, u, m, c, st), (layout, bytes))).collect();
 
@@ -97,9 +94,8 @@ macro_rules! merge_cells {
                 total.add_encoded(bytes)?;
                 merged.push((key, *layout, total.responses() as i64, total.encode()?));
             }
-            let mut upsert = sqlx::QueryBuilder::new(
-                "INSERT INTO response_cells (survey_id, unit_id, month, channel, staff, layout, responses, counts, generation) ",
-            );
+            let mut upsert =
+                sqlx::QueryBuilder::new("INSERT INTO response_cells (survey_id, unit_id, month, channel, staff, layout, responses, counts, generation) ");
             upsert.push_values(&merged, |mut row, ((survey, unit, month, channel, staff), layout, responses, bytes)| {
                 row.push_bind(*survey)
                     .push_bind(*unit)
@@ -189,11 +185,10 @@ impl Store {
             "{scope}, sub(id) AS (SELECT id FROM units WHERE id = $1 UNION SELECT u.id FROM units u JOIN sub s ON u.parent_id = s.id)
              SELECT id FROM scope WHERE $1 IS NULL OR id IN (SELECT id FROM sub)"
         );
-        let units: HashSet<i64> = on_db!(self, read, |pool| {
-            sqlx::query_scalar::<_, i64>(AssertSqlSafe(sql.as_str())).bind(filter.unit_id).fetch_all(pool).await
-        })?
-        .into_iter()
-        .collect();
+        let units: HashSet<i64> =
+            on_db!(self, read, |pool| { sqlx::query_scalar::<_, i64>(AssertSqlSafe(sql.as_str())).bind(filter.unit_id).fetch_all(pool).await })?
+                .into_iter()
+                .collect();
         let mut versions = self.cell_cache.versions.lock().await;
         let cached = versions.entry(filter.version_id).or_default();
         self.refresh_cells(cached, filter.version_id, layout).await?;
@@ -223,9 +218,8 @@ impl Store {
     /// Reads the cells of a version written since the cache last looked (all of them at first,
     /// or when the cells were rebuilt).
     async fn refresh_cells(&self, cached: &mut CachedVersion, version_id: i64, layout: &Layout) -> Result<()> {
-        let (generation, epoch): (i64, i64) = on_db!(self, read, |pool| {
-            sqlx::query_as("SELECT generation, epoch FROM cell_generation WHERE id = 1").fetch_one(pool).await
-        })?;
+        let (generation, epoch): (i64, i64) =
+            on_db!(self, read, |pool| { sqlx::query_as("SELECT generation, epoch FROM cell_generation WHERE id = 1").fetch_one(pool).await })?;
         if cached.epoch != Some(epoch) || cached.layout != layout.fingerprint() {
             *cached = CachedVersion { epoch: Some(epoch), layout: layout.fingerprint(), generation: -1, cells: HashMap::new() };
         }
@@ -260,9 +254,8 @@ impl Store {
     /// Rebuilds the cells of a survey from its raw responses, reading them as a stream, and
     /// reports every counter that differed. The rebuilt cells replace the old ones.
     pub async fn recompute(&self, actor: &Actor, survey_id: i64) -> Result<RecomputeReport> {
-        let (version_id, owner): (i64, i64) = on_db!(self, read, |pool| {
-            sqlx::query_as("SELECT version_id, unit_id FROM surveys WHERE id = $1").bind(survey_id).fetch_one(pool).await
-        })?;
+        let (version_id, owner): (i64, i64) =
+            on_db!(self, read, |pool| { sqlx::query_as("SELECT version_id, unit_id FROM surveys WHERE id = $1").bind(survey_id).fetch_one(pool).await })?;
         let form = self.version(version_id).await?;
         let layout = Layout::of(&form);
         let mut fresh: BTreeMap<Key, (i64, Counts)> = BTreeMap::new();

@@ -220,8 +220,8 @@ impl Store {
 
     pub async fn draw(&self, access: &Access, id: i64) -> Result<DrawRecord> {
         let sql = format!("SELECT {DRAW_COLUMNS} {DRAW_FROM} WHERE d.id = $1");
-        let row: DrawRow = on_db!(self, read, |pool| sqlx::query_as(AssertSqlSafe(sql.as_str())).bind(id).fetch_optional(pool).await)?
-            .ok_or(Error::NotFound)?;
+        let row: DrawRow =
+            on_db!(self, read, |pool| sqlx::query_as(AssertSqlSafe(sql.as_str())).bind(id).fetch_optional(pool).await)?.ok_or(Error::NotFound)?;
         let survey = self.survey(access, row.survey_id).await?;
         match self.require_on(access, Permission::ManageSurveys, survey.unit_id).await {
             Err(Error::Forbidden) => Err(Error::NotFound),
@@ -233,7 +233,9 @@ impl Store {
     pub async fn draw_progress(&self, access: &Access, id: i64) -> Result<Vec<QuotaProgress>> {
         let draw = self.draw(access, id).await?;
         let count = |condition: &str| {
-            format!("(SELECT COUNT(*) FROM draw_members m JOIN frame_entries f ON f.id = m.entry_id WHERE m.draw_id = q.draw_id AND m.unit_id = q.unit_id AND {condition})")
+            format!(
+                "(SELECT COUNT(*) FROM draw_members m JOIN frame_entries f ON f.id = m.entry_id WHERE m.draw_id = q.draw_id AND m.unit_id = q.unit_id AND {condition})"
+            )
         };
         let sql = format!(
             "SELECT q.unit_id, u.code, u.name, q.dossiers, q.allocated, {} AS selected, {} AS responded, {} AS unreachable,
@@ -270,8 +272,7 @@ impl Store {
                 .bind(paging.offset)
                 .fetch_all(pool)
                 .await?;
-            let total: i64 =
-                sqlx::query_scalar(AssertSqlSafe(count.as_str())).bind(id).bind(draw.survey_id).bind(unit_id).bind(status).fetch_one(pool).await?;
+            let total: i64 = sqlx::query_scalar(AssertSqlSafe(count.as_str())).bind(id).bind(draw.survey_id).bind(unit_id).bind(status).fetch_one(pool).await?;
             Ok::<_, sqlx::Error>((items, total))
         })?;
         Ok(Page { items, total })
@@ -287,7 +288,8 @@ impl Store {
             return Err(Error::Invalid(vec!["Hãy ghi lý do không liên hệ được (ví dụ: gọi 3 lần không nghe máy).".into()]));
         }
         let lock = self.row_lock();
-        let responded_sql = format!("SELECT {RESPONDED} FROM draw_members m JOIN frame_entries f ON f.id = m.entry_id WHERE m.draw_id = $1 AND m.entry_id = $3");
+        let responded_sql =
+            format!("SELECT {RESPONDED} FROM draw_members m JOIN frame_entries f ON f.id = m.entry_id WHERE m.draw_id = $1 AND m.entry_id = $3");
         let reserve_sql = format!(
             "SELECT m.entry_id, f.dossier_code FROM draw_members m JOIN frame_entries f ON f.id = m.entry_id
              WHERE m.draw_id = $1 AND m.stratum = $2 AND m.status = 'reserve' ORDER BY m.rank LIMIT 1{lock}"
@@ -304,12 +306,8 @@ impl Store {
             if status != "selected" {
                 return Err(Error::Invalid(vec!["Chỉ thay thế được người đang trong mẫu.".into()]));
             }
-            let responded: bool = sqlx::query_scalar(AssertSqlSafe(responded_sql.as_str()))
-                .bind(draw_id)
-                .bind(draw.survey_id)
-                .bind(entry_id)
-                .fetch_one(&mut *tx)
-                .await?;
+            let responded: bool =
+                sqlx::query_scalar(AssertSqlSafe(responded_sql.as_str())).bind(draw_id).bind(draw.survey_id).bind(entry_id).fetch_one(&mut *tx).await?;
             if responded {
                 return Err(Error::Invalid(vec!["Người này đã trả lời phiếu; không thay thế.".into()]));
             }

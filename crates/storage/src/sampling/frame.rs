@@ -240,9 +240,7 @@ impl Store {
 
     /// The unit with this code, if the caller may register dossiers for it.
     async fn registrable_unit(&self, access: &Access, code: &str) -> Result<Option<i64>> {
-        let id: Option<i64> = on_db!(self, read, |pool| {
-            sqlx::query_scalar("SELECT id FROM units WHERE code = $1").bind(code).fetch_optional(pool).await
-        })?;
+        let id: Option<i64> = on_db!(self, read, |pool| { sqlx::query_scalar("SELECT id FROM units WHERE code = $1").bind(code).fetch_optional(pool).await })?;
         let Some(id) = id else { return Ok(None) };
         Ok(access.can(Permission::RegisterDossiers, &self.unit_ancestry(id).await?).then_some(id))
     }
@@ -292,13 +290,8 @@ impl Store {
         let count = format!("{scope} SELECT COUNT(*) {from}");
         let prefix = format!("{}%", filter.dossier.trim().replace(['%', '_'], ""));
         let (items, total) = on_db!(self, read, |pool| {
-            let items: Vec<FrameEntry> = sqlx::query_as(AssertSqlSafe(list.as_str()))
-                .bind(filter.unit_id)
-                .bind(&prefix)
-                .bind(paging.limit)
-                .bind(paging.offset)
-                .fetch_all(pool)
-                .await?;
+            let items: Vec<FrameEntry> =
+                sqlx::query_as(AssertSqlSafe(list.as_str())).bind(filter.unit_id).bind(&prefix).bind(paging.limit).bind(paging.offset).fetch_all(pool).await?;
             let total: i64 = sqlx::query_scalar(AssertSqlSafe(count.as_str())).bind(filter.unit_id).bind(&prefix).fetch_one(pool).await?;
             Ok::<_, sqlx::Error>((items, total))
         })?;
@@ -308,14 +301,10 @@ impl Store {
     /// One entry, if the caller runs surveys of its unit (or may open its contacts).
     pub async fn frame_entry(&self, access: &Access, id: i64) -> Result<FrameEntry> {
         let sql = format!("SELECT {ENTRY_COLUMNS} FROM frame_entries f JOIN units u ON u.id = f.unit_id WHERE f.id = $1");
-        let entry: FrameEntry = on_db!(self, read, |pool| sqlx::query_as(AssertSqlSafe(sql.as_str())).bind(id).fetch_optional(pool).await)?
-            .ok_or(Error::NotFound)?;
+        let entry: FrameEntry =
+            on_db!(self, read, |pool| sqlx::query_as(AssertSqlSafe(sql.as_str())).bind(id).fetch_optional(pool).await)?.ok_or(Error::NotFound)?;
         let ancestry = self.unit_ancestry(entry.unit_id).await?;
-        if access.can(Permission::ManageSurveys, &ancestry) || access.can(Permission::ViewRespondents, &ancestry) {
-            Ok(entry)
-        } else {
-            Err(Error::NotFound)
-        }
+        if access.can(Permission::ManageSurveys, &ancestry) || access.can(Permission::ViewRespondents, &ancestry) { Ok(entry) } else { Err(Error::NotFound) }
     }
 
     /// Opens an entry's name and contacts for a caller allowed to see them, and records that

@@ -13,7 +13,7 @@ use domain::par::plan::TaskStatus;
 use domain::par::{Action, Deadlines, Module, Points, Stage, Tree};
 use domain::text::{parse_date, vn_datetime, vn_midnight_ms};
 use domain::units::UnitLevel;
-use storage::par::{Mark, NewRound, NewTask, MeasuredResults, TaskUpdate};
+use storage::par::{Mark, MeasuredResults, NewRound, NewTask, TaskUpdate};
 use storage::{Actor, Store};
 
 const DAY: i64 = 86_400_000;
@@ -79,7 +79,9 @@ async fn round(store: &Store, province: i64, council: i64, year: i32, in_force: 
         let own: Vec<(String, Points, &str)> = tree
             .items()
             .filter(|(_, _, i)| i.self_assessed())
-            .map(|(_, _, item)| (item.code.clone(), share(item.max, (q + 0.1).min(1.0)), if item.evidence_required { "Có văn bản, báo cáo kèm theo." } else { "" }))
+            .map(|(_, _, item)| {
+                (item.code.clone(), share(item.max, (q + 0.1).min(1.0)), if item.evidence_required { "Có văn bản, báo cáo kèm theo." } else { "" })
+            })
             .collect();
         let marks: Vec<Mark> = own.iter().map(|(item, points, note)| Mark { stage: Stage::SelfAssessment, item, points: Some(*points), note }).collect();
         store.mark_par_items(&at(d.self_assessment), &official, id, &marks).await?;
@@ -89,7 +91,10 @@ async fn round(store: &Store, province: i64, council: i64, year: i32, in_force: 
         // and accepted in round 2, the others stand.
         let reduced: Vec<(&str, Points, Points)> =
             own.iter().step_by(6).filter(|(_, p, _)| *p > Points::ZERO).map(|(item, p, _)| (item.as_str(), *p, Points(p.0 - 25))).collect();
-        let first: Vec<Mark> = reduced.iter().map(|(item, _, lower)| Mark { stage: Stage::Appraisal, item, points: Some(*lower), note: "Tài liệu kiểm chứng chưa đầy đủ." }).collect();
+        let first: Vec<Mark> = reduced
+            .iter()
+            .map(|(item, _, lower)| Mark { stage: Stage::Appraisal, item, points: Some(*lower), note: "Tài liệu kiểm chứng chưa đầy đủ." })
+            .collect();
         store.mark_par_items(&council_actor(d.appraisal), &council_access, id, &first).await?;
         if let Some((item, _, _)) = reduced.first() {
             let explanation = Mark { stage: Stage::Explanation, item, points: None, note: "Đơn vị đã bổ sung văn bản còn thiếu." };
@@ -104,7 +109,9 @@ async fn round(store: &Store, province: i64, council: i64, year: i32, in_force: 
             })
             .collect();
         store.mark_par_items(&council_actor(d.final_appraisal), &council_access, id, &settled).await?;
-        for (module, figure) in [(Module::Sipas, q * 100.0), (Module::CivilServants, q * 95.0), (Module::Leaders, q * 97.0), (Module::Plan, (q * 110.0).min(100.0))] {
+        for (module, figure) in
+            [(Module::Sipas, q * 100.0), (Module::CivilServants, q * 95.0), (Module::Leaders, q * 97.0), (Module::Plan, (q * 110.0).min(100.0))]
+        {
             measured.entry(module).or_default().insert(code.clone(), BTreeMap::from([(String::new(), (figure * 100.0).round() / 100.0)]));
         }
     }
@@ -138,7 +145,9 @@ async fn plan(store: &Store, province: i64, now_ms: i64) -> anyhow::Result<()> {
         let partner_ids = if partner.is_empty() { Vec::new() } else { vec![store.public_unit_by_code(partner).await?.id] };
         let deadline = today + time::Duration::days(deadline);
         let deadline = Some(if deadline.year() < year { today } else { deadline });
-        let task = store.add_par_task(&actor, &office, plan, &NewTask { content: content.into(), lead_unit_id, partner_ids, product: product.into(), deadline }).await?;
+        let task = store
+            .add_par_task(&actor, &office, plan, &NewTask { content: content.into(), lead_unit_id, partner_ids, product: product.into(), deadline })
+            .await?;
         let (status, done_on) = match done {
             Some(days) => (TaskStatus::Done, Some(today + time::Duration::days(days))),
             None if deadline < Some(today) => (TaskStatus::InProgress, None),

@@ -46,7 +46,13 @@ fn sheet(dice: &mut Dice, unit_code: &str, q: f64) -> Answers {
             if dice.unit() < 0.4 { 5 } else { 4 }
         } else {
             let roll = dice.unit();
-            if roll < 0.6 { 3 } else if roll < 0.98 { 2 } else { 1 }
+            if roll < 0.6 {
+                3
+            } else if roll < 0.98 {
+                2
+            } else {
+                1
+            }
         };
         Answer::Text(level.to_string())
     };
@@ -59,7 +65,13 @@ fn sheet(dice: &mut Dice, unit_code: &str, q: f64) -> Answers {
             let roll = dice.unit();
             // Fees outside the rules (TT4) and rule-breaking (CC6) are rare, and alerted on.
             let qc = if matches!((element, i), ("TT", 4) | ("CC", 6)) { 0.995 } else { qe };
-            let answer = if roll < qc { "co" } else if roll < 0.997 { "khong" } else { "kb" };
+            let answer = if roll < qc {
+                "co"
+            } else if roll < 0.997 {
+                "khong"
+            } else {
+                "kb"
+            };
             a.insert(format!("{element}{i}"), Answer::Text(answer.into()));
         }
         let level = satisfaction(dice, qe);
@@ -70,7 +82,12 @@ fn sheet(dice: &mut Dice, unit_code: &str, q: f64) -> Answers {
     }
     a.insert("HL_CHUNG".into(), satisfaction(dice, q));
     if dice.unit() < 0.1 {
-        a.insert("GOP_Y".into(), Answer::Text((*dice.pick(&["Cán bộ nhiệt tình, hướng dẫn rõ ràng.", "Phải chờ lâu, cần thêm ghế ngồi.", "Nên gửi tin nhắn khi có kết quả."])).into()));
+        a.insert(
+            "GOP_Y".into(),
+            Answer::Text(
+                (*dice.pick(&["Cán bộ nhiệt tình, hướng dẫn rõ ràng.", "Phải chờ lâu, cần thêm ghế ngồi.", "Nên gửi tin nhắn khi có kết quả."])).into(),
+            ),
+        );
     }
     a
 }

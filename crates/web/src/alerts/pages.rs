@@ -12,12 +12,12 @@ use domain::text;
 use serde::Deserialize;
 use storage::alerts::{CaseFilter, CaseRow, UnitAlertStats};
 
-use crate::extract::{Path, Query};
 use crate::AppState;
 use crate::auth::csrf::CheckedForm;
 use crate::auth::require;
 use crate::auth::session::CurrentUser;
 use crate::error::{Failure, PageResult};
+use crate::extract::{Path, Query};
 use crate::layout::Layout;
 use crate::units::Pager;
 
@@ -107,8 +107,9 @@ pub async fn list(State(state): State<AppState>, user: CurrentUser, Query(q): Qu
     };
     let page = q.page.unwrap_or(1).max(1);
     let cases = state.store.alert_cases(access, &filter, storage::Paging::new(page, PER_PAGE)).await?;
-    let query = serde_urlencoded::to_string([("status", status.unwrap_or("")), ("kind", kind.unwrap_or("")), ("overdue", if q.overdue.is_some() { "1" } else { "" })])
-        .unwrap_or_default();
+    let query =
+        serde_urlencoded::to_string([("status", status.unwrap_or("")), ("kind", kind.unwrap_or("")), ("overdue", if q.overdue.is_some() { "1" } else { "" })])
+            .unwrap_or_default();
     Ok(ListPage {
         layout: Layout::admin(&user, "Cảnh báo", "/admin/alerts"),
         rows: cases.items.iter().map(|c| CaseView::new(c, now)).collect(),
@@ -171,7 +172,12 @@ async fn after(state: &AppState, user: &CurrentUser, id: i64, outcome: storage::
     }
 }
 
-pub async fn take(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>, CheckedForm(_): CheckedForm<Vec<(String, String)>>) -> PageResult<Response> {
+pub async fn take(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    CheckedForm(_): CheckedForm<Vec<(String, String)>>,
+) -> PageResult<Response> {
     require(&user.principal.access, Permission::HandleAlerts)?;
     let outcome = state.store.take_case(&user.actor(&state), &user.principal.access, id).await;
     after(&state, &user, id, outcome).await
@@ -243,7 +249,15 @@ async fn stats_sheet(state: &AppState, user: &CurrentUser) -> Result<sheets::Rep
         rows: rows
             .iter()
             .map(|s| {
-                vec![Value::Text(s.unit_name.clone()), number(s.total), number(s.open), number(s.overdue), number(s.resolved), number(s.escalated), hours(s).map_or(Value::Empty, Value::Number)]
+                vec![
+                    Value::Text(s.unit_name.clone()),
+                    number(s.total),
+                    number(s.open),
+                    number(s.overdue),
+                    number(s.resolved),
+                    number(s.escalated),
+                    hours(s).map_or(Value::Empty, Value::Number),
+                ]
             })
             .collect(),
         chart: None,
@@ -251,7 +265,11 @@ async fn stats_sheet(state: &AppState, user: &CurrentUser) -> Result<sheets::Rep
 }
 
 fn file(body: Vec<u8>, content_type: &'static str, name: &str) -> Response {
-    ([(axum::http::header::CONTENT_TYPE, content_type.to_string()), (axum::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\""))], body).into_response()
+    (
+        [(axum::http::header::CONTENT_TYPE, content_type.to_string()), (axum::http::header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\""))],
+        body,
+    )
+        .into_response()
 }
 
 pub async fn stats_xlsx(State(state): State<AppState>, user: CurrentUser) -> PageResult<Response> {
@@ -362,7 +380,12 @@ pub async fn rules(State(state): State<AppState>, user: CurrentUser, Path(id): P
     })
 }
 
-pub async fn save_rules(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>, CheckedForm(form): CheckedForm<RulesForm>) -> PageResult<Response> {
+pub async fn save_rules(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    CheckedForm(form): CheckedForm<RulesForm>,
+) -> PageResult<Response> {
     require(&user.principal.access, Permission::ManageSurveys)?;
     let survey = state.store.survey(&user.principal.access, id).await?;
     let errors = match form.parse() {

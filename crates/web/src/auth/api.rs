@@ -13,9 +13,9 @@ use utoipa_axum::routes;
 use super::require;
 use super::session::ApiUser;
 use super::users::{self, CreateError, UserForm};
-use crate::extract::{Path, Query};
 use crate::AppState;
 use crate::error::{ApiJson, ApiResult, Failure, ProblemDocument};
+use crate::extract::{Path, Query};
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(me)).routes(routes!(list_users, create_user)).routes(routes!(get_user))
@@ -44,12 +44,7 @@ pub struct MeDto {
 async fn me(caller: ApiUser) -> axum::Json<MeDto> {
     let p = caller.principal;
     axum::Json(MeDto {
-        grants: p
-            .access
-            .grants()
-            .iter()
-            .map(|g| GrantDto { role: g.role.code().into(), role_label: g.role.label().into(), unit_id: g.unit })
-            .collect(),
+        grants: p.access.grants().iter().map(|g| GrantDto { role: g.role.code().into(), role_label: g.role.label().into(), unit_id: g.unit }).collect(),
         id: p.user_id,
         username: p.username,
         full_name: p.full_name,
@@ -123,21 +118,14 @@ async fn get_user(State(state): State<AppState>, caller: ApiUser, Path(id): Path
     let mut dto = UserDto::summary(user);
     dto.email = email;
     dto.phone = phone;
-    dto.grants = grants
-        .iter()
-        .filter_map(|g| g.role().map(|r| GrantDto { role: r.code().into(), role_label: r.label().into(), unit_id: g.unit_id }))
-        .collect();
+    dto.grants = grants.iter().filter_map(|g| g.role().map(|r| GrantDto { role: r.code().into(), role_label: r.label().into(), unit_id: g.unit_id })).collect();
     Ok(axum::Json(dto))
 }
 
 /// Creates an official in the caller's scope with one initial role on their unit.
 #[utoipa::path(post, path = "/api/v1/users", tag = "auth", request_body = UserForm,
     responses((status = 201, body = UserDto), (status = 409, body = ProblemDocument), (status = 422, body = ProblemDocument)))]
-async fn create_user(
-    State(state): State<AppState>,
-    caller: ApiUser,
-    ApiJson(form): ApiJson<UserForm>,
-) -> ApiResult<(StatusCode, axum::Json<UserDto>)> {
+async fn create_user(State(state): State<AppState>, caller: ApiUser, ApiJson(form): ApiJson<UserForm>) -> ApiResult<(StatusCode, axum::Json<UserDto>)> {
     let access = &caller.principal.access;
     require(access, Permission::ManageUsers)?;
     let id = match users::create_user(&state, &caller.actor(&state), access, &form).await {

@@ -97,10 +97,8 @@ where
     async fn from_request(req: Request, state: &S) -> Result<Self, Self::Rejection> {
         let state = AppState::from_ref(state);
         let headers = req.headers().clone();
-        let is_form = headers
-            .get(axum::http::header::CONTENT_TYPE)
-            .and_then(|v| v.to_str().ok())
-            .is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
+        let is_form =
+            headers.get(axum::http::header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
         if !is_form {
             return Err(Failure::unsupported_media("Biểu mẫu phải được gửi dạng application/x-www-form-urlencoded.").into());
         }
@@ -111,9 +109,7 @@ where
         if !token.is_some_and(|t| verify(&state, &headers, &t)) {
             return Err(Failure::csrf().into());
         }
-        serde_urlencoded::from_bytes(&bytes)
-            .map(Self)
-            .map_err(|e| Failure::malformed(format!("Biểu mẫu không đúng định dạng: {e}.")).into())
+        serde_urlencoded::from_bytes(&bytes).map(Self).map_err(|e| Failure::malformed(format!("Biểu mẫu không đúng định dạng: {e}.")).into())
     }
 }
 

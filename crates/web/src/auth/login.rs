@@ -3,8 +3,8 @@ use askama_web::WebTemplate;
 use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
-use domain::auth::check_new_password;
 use domain::audit::AuditAction;
+use domain::auth::check_new_password;
 use serde::Deserialize;
 use storage::audit::Entry;
 use storage::auth::NewSession;
@@ -13,9 +13,9 @@ use super::csrf::{CheckedForm, Empty, VisitorToken};
 use super::password::{hash_password, verify_password};
 use super::session::{ClientMeta, CurrentUser, SESSION_COOKIE, set_cookie};
 use super::tokens;
-use crate::extract::Query;
 use crate::AppState;
 use crate::error::{Failure, PageResult};
+use crate::extract::Query;
 use crate::layout::Layout;
 
 #[derive(Template, WebTemplate)]
@@ -72,22 +72,11 @@ pub struct LoginForm {
     next: Option<String>,
 }
 
-pub async fn submit(
-    State(state): State<AppState>,
-    meta: ClientMeta,
-    headers: HeaderMap,
-    CheckedForm(form): CheckedForm<LoginForm>,
-) -> PageResult<Response> {
+pub async fn submit(State(state): State<AppState>, meta: ClientMeta, headers: HeaderMap, CheckedForm(form): CheckedForm<LoginForm>) -> PageResult<Response> {
     let username = form.username.trim().to_lowercase();
     let next = safe_next(form.next.as_deref());
     let refuse = |message: String, status: StatusCode| {
-        let page = LoginPage {
-            layout: Layout::public("Đăng nhập"),
-            next: next.clone(),
-            username: username.clone(),
-            notice: None,
-            error: Some(message),
-        };
+        let page = LoginPage { layout: Layout::public("Đăng nhập"), next: next.clone(), username: username.clone(), notice: None, error: Some(message) };
         Ok(login_page(&state, &headers, page, status))
     };
     let now = state.clock.now_ms();
@@ -176,11 +165,7 @@ pub struct PasswordForm {
     confirm: String,
 }
 
-pub async fn password_submit(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    CheckedForm(form): CheckedForm<PasswordForm>,
-) -> PageResult<Response> {
+pub async fn password_submit(State(state): State<AppState>, user: CurrentUser, CheckedForm(form): CheckedForm<PasswordForm>) -> PageResult<Response> {
     let mut errors = Vec::new();
     let stored = state.store.password_hash(user.principal.user_id).await?;
     if !verify_password(form.current, Some(stored)).await {

@@ -1,13 +1,13 @@
 //! Officials: login, logout, sessions, password change, API tokens, CSRF, and the
 //! administration of accounts and role grants.
 
+pub mod api;
 pub mod csrf;
 mod login;
 pub mod password;
 pub mod session;
 pub mod tokens;
 pub mod users;
-pub mod api;
 
 use axum::Router;
 use axum::routing::{get, post};

@@ -20,18 +20,13 @@ pub async fn hash_password(password: String) -> anyhow::Result<String> {
 
 /// A valid hash of a random password, checked when the login name is unknown so that the
 /// answer takes as long as for a real account and does not reveal which names exist.
-const DUMMY_HASH: &str =
-    "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$0Bq0UR1d8oVpIl1rXa8m+KX+r1P5mUuEFqTvkLa9cX0";
+const DUMMY_HASH: &str = "$argon2id$v=19$m=19456,t=2,p=1$c29tZXNhbHRzb21lc2FsdA$0Bq0UR1d8oVpIl1rXa8m+KX+r1P5mUuEFqTvkLa9cX0";
 
 /// Whether `password` matches `stored` (or the dummy hash when there is no account).
 pub async fn verify_password(password: String, stored: Option<String>) -> bool {
     let known = stored.is_some();
     let stored = stored.unwrap_or_else(|| DUMMY_HASH.to_string());
-    let matches = tokio::task::spawn_blocking(move || {
-        hasher().verify_password(password.as_bytes(), stored.as_str()).is_ok()
-    })
-    .await
-    .unwrap_or(false);
+    let matches = tokio::task::spawn_blocking(move || hasher().verify_password(password.as_bytes(), stored.as_str()).is_ok()).await.unwrap_or(false);
     known && matches
 }
 

@@ -31,8 +31,7 @@ pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
 /// A `Set-Cookie` value: HttpOnly, SameSite=Lax, Secure when served over HTTPS.
 pub fn set_cookie(state: &AppState, name: &str, value: &str, max_age_s: i64) -> HeaderValue {
     let secure = if state.config.secure_cookies { "; Secure" } else { "" };
-    HeaderValue::from_str(&format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_s}{secure}"))
-        .expect("cookie values are URL-safe")
+    HeaderValue::from_str(&format!("{name}={value}; Path=/; HttpOnly; SameSite=Lax; Max-Age={max_age_s}{secure}")).expect("cookie values are URL-safe")
 }
 
 /// Where a request comes from, for the audit log and rate limits.
@@ -54,10 +53,7 @@ where
         let forwarded: Vec<&str> = parts.headers.get_all("x-forwarded-for").iter().filter_map(|v| v.to_str().ok()).collect();
         let ip = peer.map(|peer| state.config.trusted_proxies.client(peer, &forwarded).to_string());
         let user_agent = parts.headers.get(header::USER_AGENT).and_then(|v| v.to_str().ok()).unwrap_or("");
-        Ok(Self {
-            ip: ip.unwrap_or_default(),
-            user_agent: user_agent.chars().take(300).collect(),
-        })
+        Ok(Self { ip: ip.unwrap_or_default(), user_agent: user_agent.chars().take(300).collect() })
     }
 }
 
@@ -185,10 +181,7 @@ where
             };
         }
         let Some((principal, _)) = session_principal(&app, &parts.headers).await? else {
-            return Err(Failure::unauthorized(
-                "Cần đăng nhập hoặc gửi mã truy cập API trong tiêu đề Authorization: Bearer.",
-            )
-            .into());
+            return Err(Failure::unauthorized("Cần đăng nhập hoặc gửi mã truy cập API trong tiêu đề Authorization: Bearer.").into());
         };
         if !parts.method.is_safe() {
             let given = parts.headers.get("x-csrf-token").and_then(|v| v.to_str().ok()).unwrap_or("");

@@ -19,9 +19,9 @@ use super::csrf::{CheckedForm, Empty};
 use super::password::hash_password;
 use super::require;
 use super::session::CurrentUser;
-use crate::extract::{Path, Query};
 use crate::AppState;
 use crate::error::{Failure, FieldError, PageResult};
+use crate::extract::{Path, Query};
 use crate::layout::Layout;
 
 pub fn routes() -> Router<AppState> {
@@ -34,7 +34,6 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/users/{id}/status", post(set_status))
         .route("/admin/users/{id}/sessions/revoke", post(revoke_sessions))
 }
-
 
 pub fn status_label(user: &User, now: i64) -> &'static str {
     if user.disabled {
@@ -72,7 +71,14 @@ async fn list(State(state): State<AppState>, user: CurrentUser, Query(query): Qu
     let now = state.clock.now_ms();
     Ok(ListPage {
         layout: Layout::admin(&user, "Người dùng", "/admin/users"),
-        rows: page.items.into_iter().map(|u| { let s = status_label(&u, now); (u, s) }).collect(),
+        rows: page
+            .items
+            .into_iter()
+            .map(|u| {
+                let s = status_label(&u, now);
+                (u, s)
+            })
+            .collect(),
         total: page.total,
         can_manage: user.principal.access.has(Permission::ManageUsers),
         pager: crate::units::Pager::new(page_no, 50, page.total, &format!("/admin/users?q={}", crate::units::encode(&q))),
@@ -165,11 +171,7 @@ pub async fn create_user(state: &AppState, actor: &Actor, access: &Access, form:
 
 /// Roles a form may offer to this official.
 fn grantable_roles(user: &CurrentUser) -> Vec<(&'static str, &'static str)> {
-    Role::ALL
-        .into_iter()
-        .filter(|r| *r != Role::SystemAdmin || user.principal.access.has_role(Role::SystemAdmin))
-        .map(|r| (r.code(), r.label()))
-        .collect()
+    Role::ALL.into_iter().filter(|r| *r != Role::SystemAdmin || user.principal.access.has_role(Role::SystemAdmin)).map(|r| (r.code(), r.label())).collect()
 }
 
 /// Units offered as suggestions in unit-code fields: those the official manages users in.
@@ -237,13 +239,7 @@ struct DetailQuery {
     signed_out: Option<String>,
 }
 
-async fn detail_page(
-    state: &AppState,
-    user: &CurrentUser,
-    id: i64,
-    notice: Option<&'static str>,
-    error: Option<String>,
-) -> Result<DetailPage, Failure> {
+async fn detail_page(state: &AppState, user: &CurrentUser, id: i64, notice: Option<&'static str>, error: Option<String>) -> Result<DetailPage, Failure> {
     let (shown, grants) = state.store.user_viewed(&user.actor(state), &user.principal.access, id).await?;
     let access = &user.principal.access;
     let can_manage = access.can(Permission::ManageUsers, &state.store.unit_ancestry(shown.unit_id).await?);
@@ -268,12 +264,7 @@ async fn detail_page(
     })
 }
 
-async fn detail(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path(id): Path<i64>,
-    Query(q): Query<DetailQuery>,
-) -> PageResult<DetailPage> {
+async fn detail(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>, Query(q): Query<DetailQuery>) -> PageResult<DetailPage> {
     require(&user.principal.access, Permission::ViewUsers)?;
     let notice = if q.created.is_some() {
         Some("Đã tạo tài khoản và giao vai trò ban đầu.")
@@ -311,19 +302,16 @@ async fn refused(state: &AppState, user: &CurrentUser, id: i64, err: storage::Er
     }
 }
 
-async fn grant(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path(id): Path<i64>,
-    CheckedForm(form): CheckedForm<GrantForm>,
-) -> PageResult<Response> {
+async fn grant(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>, CheckedForm(form): CheckedForm<GrantForm>) -> PageResult<Response> {
     require(&user.principal.access, Permission::ManageUsers)?;
     let Some(role) = Role::parse(&form.role) else {
         return Err(Failure::invalid("Vai trò không hợp lệ.").into());
     };
-    let unit = state.store.public_unit_by_code(form.unit_code.trim()).await.map_err(|_| {
-        Failure::invalid(format!("Không tìm thấy đơn vị có mã «{}».", form.unit_code.trim()))
-    })?;
+    let unit = state
+        .store
+        .public_unit_by_code(form.unit_code.trim())
+        .await
+        .map_err(|_| Failure::invalid(format!("Không tìm thấy đơn vị có mã «{}».", form.unit_code.trim())))?;
     match state.store.grant_role(&user.actor(&state), &user.principal.access, id, Grant { role, unit: unit.id }).await {
         Ok(()) => Ok(Redirect::to(&format!("/admin/users/{id}?granted=1")).into_response()),
         Err(e) => refused(&state, &user, id, e).await,
@@ -348,12 +336,7 @@ struct StatusForm {
     disabled: String,
 }
 
-async fn set_status(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path(id): Path<i64>,
-    CheckedForm(form): CheckedForm<StatusForm>,
-) -> PageResult<Response> {
+async fn set_status(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>, CheckedForm(form): CheckedForm<StatusForm>) -> PageResult<Response> {
     require(&user.principal.access, Permission::ManageUsers)?;
     let disabled = form.disabled == "1";
     match state.store.set_user_disabled(&user.actor(&state), &user.principal.access, id, disabled).await {
@@ -362,12 +345,7 @@ async fn set_status(
     }
 }
 
-async fn revoke_sessions(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path(id): Path<i64>,
-    CheckedForm(_): CheckedForm<Empty>,
-) -> PageResult<Response> {
+async fn revoke_sessions(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>, CheckedForm(_): CheckedForm<Empty>) -> PageResult<Response> {
     require(&user.principal.access, Permission::ManageUsers)?;
     match state.store.revoke_sessions(&user.actor(&state), &user.principal.access, id).await {
         Ok(_) => Ok(Redirect::to(&format!("/admin/users/{id}?signed_out=1")).into_response()),

@@ -210,7 +210,14 @@ async fn sync(State(state): State<AppState>, caller: ApiUser, ApiJson(batch): Ap
             synced.calls.push(item(call.client_id, "refused", "Mã (client_id) phải từ 1 đến 64 ký tự.".into()));
             continue;
         }
-        let record = CallRecord { client_id: call.client_id.clone(), assignment_id: call.assignment_id, outcome, note: call.note, callback_at: call.callback_at, at: call.at };
+        let record = CallRecord {
+            client_id: call.client_id.clone(),
+            assignment_id: call.assignment_id,
+            outcome,
+            note: call.note,
+            callback_at: call.callback_at,
+            at: call.at,
+        };
         synced.calls.push(match state.store.record_call(&actor, &record).await {
             Ok(true) => item(call.client_id, "recorded", String::new()),
             Ok(false) => item(call.client_id, "already", String::new()),

@@ -10,12 +10,12 @@ use domain::auth::Permission;
 use domain::interviews::InterviewMode;
 use serde::Deserialize;
 
-use crate::extract::Path;
 use crate::AppState;
 use crate::auth::csrf::CheckedForm;
 use crate::auth::require;
 use crate::auth::session::CurrentUser;
 use crate::error::{Failure, PageResult};
+use crate::extract::Path;
 use crate::layout::Layout;
 
 /// Caches the shell so that the app opens without a network.
@@ -59,7 +59,12 @@ pub struct AssignForm {
     unit: String,
 }
 
-pub async fn assign(State(state): State<AppState>, user: CurrentUser, Path(draw): Path<i64>, CheckedForm(form): CheckedForm<AssignForm>) -> PageResult<Response> {
+pub async fn assign(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(draw): Path<i64>,
+    CheckedForm(form): CheckedForm<AssignForm>,
+) -> PageResult<Response> {
     let access = &user.principal.access;
     require(access, Permission::ManageSurveys)?;
     let mode = InterviewMode::parse(&form.mode).ok_or_else(|| Failure::invalid("Hãy chọn phỏng vấn qua điện thoại hoặc trực tiếp."))?;

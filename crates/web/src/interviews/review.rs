@@ -11,13 +11,13 @@ use domain::text;
 use serde::Deserialize;
 use storage::interviews::ReviewRow;
 
-use crate::extract::Path;
 use crate::AppState;
 use crate::auth::csrf::CheckedForm;
 use crate::auth::require;
 use crate::auth::session::CurrentUser;
 use crate::auth::tokens;
 use crate::error::{Failure, PageResult};
+use crate::extract::Path;
 use crate::layout::Layout;
 
 pub struct Row {
@@ -94,7 +94,12 @@ pub struct ReviewForm {
     reason: String,
 }
 
-pub async fn review(State(state): State<AppState>, user: CurrentUser, Path(response): Path<i64>, CheckedForm(form): CheckedForm<ReviewForm>) -> PageResult<Response> {
+pub async fn review(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(response): Path<i64>,
+    CheckedForm(form): CheckedForm<ReviewForm>,
+) -> PageResult<Response> {
     require(&user.principal.access, Permission::ManageSurveys)?;
     let approve = match form.decision.as_str() {
         "approve" => true,

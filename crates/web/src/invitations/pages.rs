@@ -12,13 +12,13 @@ use domain::text;
 use serde::Deserialize;
 use storage::invitations::{Participation, Pending};
 
-use crate::extract::{Path, Query};
 use crate::AppState;
 use crate::auth::csrf::{self, CheckedForm};
 use crate::auth::require;
 use crate::auth::session::CurrentUser;
 use crate::auth::tokens;
 use crate::error::{Failure, PageResult};
+use crate::extract::{Path, Query};
 use crate::layout::Layout;
 use crate::units::Pager;
 
@@ -28,7 +28,12 @@ pub struct InviteForm {
 }
 
 /// Queues invitations for a draw's sample and shows what happened on the participation page.
-pub async fn invite(State(state): State<AppState>, user: CurrentUser, Path(draw_id): Path<i64>, CheckedForm(form): CheckedForm<InviteForm>) -> PageResult<Response> {
+pub async fn invite(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(draw_id): Path<i64>,
+    CheckedForm(form): CheckedForm<InviteForm>,
+) -> PageResult<Response> {
     let access = &user.principal.access;
     require(access, Permission::ManageSurveys)?;
     let channel = InviteChannel::parse(&form.channel).filter(|c| c.sends()).ok_or_else(|| Failure::invalid("Hãy chọn kênh gửi lời mời."))?;
@@ -119,7 +124,12 @@ pub struct ParticipationPage {
 
 const PER_PAGE: i64 = 100;
 
-pub async fn participation(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>, Query(q): Query<ParticipationQuery>) -> PageResult<ParticipationPage> {
+pub async fn participation(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    Query(q): Query<ParticipationQuery>,
+) -> PageResult<ParticipationPage> {
     let access = &user.principal.access;
     require(access, Permission::ViewResults)?;
     let survey = state.store.survey(access, id).await?;
@@ -143,7 +153,12 @@ pub async fn participation(State(state): State<AppState>, user: CurrentUser, Pat
         survey_title: survey.title,
         statuses: InvitationStatus::ALL.iter().map(|s| s.label()).collect(),
         rows: report.iter().map(ParticipationRow::from).collect(),
-        pager: Pager::new(page, PER_PAGE, pending.total, &format!("/admin/surveys/{id}/participation?unit={}", unit.map(|u| u.to_string()).unwrap_or_default())),
+        pager: Pager::new(
+            page,
+            PER_PAGE,
+            pending.total,
+            &format!("/admin/surveys/{id}/participation?unit={}", unit.map(|u| u.to_string()).unwrap_or_default()),
+        ),
         pending_total: pending.total,
         pending: pending.items.into_iter().map(PendingRow::from).collect(),
         queued,
@@ -160,10 +175,17 @@ pub struct SettingsForm {
     max_reminders: String,
 }
 
-pub async fn save_settings(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>, CheckedForm(form): CheckedForm<SettingsForm>) -> PageResult<Response> {
+pub async fn save_settings(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    CheckedForm(form): CheckedForm<SettingsForm>,
+) -> PageResult<Response> {
     let number = |s: &str, what: &str| s.trim().parse::<i64>().map_err(|_| Failure::invalid(format!("{what} phải là một số nguyên.")));
     let window = number(&form.window_days, "Khoảng cách giữa hai lần hỏi")?;
-    let policy = ReminderPolicy { after_days: number(&form.after_days, "Số ngày trước khi nhắc")?, max: number(&form.max_reminders, "Số lần nhắc tối đa")? };
+    let policy = ReminderPolicy {
+        after_days: number(&form.after_days, "Số ngày trước khi nhắc")?, max: number(&form.max_reminders, "Số lần nhắc tối đa")?
+    };
     state.store.set_invitation_policy(&user.actor(&state), &user.principal.access, window, policy).await?;
     Ok(Redirect::to(&format!("/admin/surveys/{id}/participation")).into_response())
 }

@@ -11,12 +11,12 @@ use domain::text;
 use serde::Deserialize;
 use storage::kiosks::Kiosk;
 
-use crate::extract::Path;
 use crate::AppState;
 use crate::auth::csrf::CheckedForm;
 use crate::auth::require;
 use crate::auth::session::CurrentUser;
 use crate::error::{Failure, PageResult};
+use crate::extract::Path;
 use crate::layout::Layout;
 
 pub struct KioskView {
@@ -70,7 +70,8 @@ pub async fn list(State(state): State<AppState>, user: CurrentUser) -> PageResul
         .collect();
     let roots = access.roots(Permission::RunKiosks);
     let filter = storage::units::UnitFilter { valid_on: Some(text::vn_datetime(now).date()), ..Default::default() };
-    let units = state.store.units(&roots, &filter, storage::Paging::new(1, 500)).await?.items.into_iter().map(|u| (u.code.as_str().to_string(), u.name)).collect();
+    let units =
+        state.store.units(&roots, &filter, storage::Paging::new(1, 500)).await?.items.into_iter().map(|u| (u.code.as_str().to_string(), u.name)).collect();
     Ok(ListPage {
         layout: Layout::admin(&user, "Máy đánh giá tại quầy", "/admin/kiosks"),
         kiosks: kiosks.iter().map(|k| KioskView::new(k, now)).collect(),
@@ -127,7 +128,12 @@ pub async fn detail(State(state): State<AppState>, user: CurrentUser, Path(id): 
 #[derive(Deserialize)]
 pub struct Confirmation {}
 
-pub async fn take_duty(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>, CheckedForm(_): CheckedForm<Confirmation>) -> PageResult<Response> {
+pub async fn take_duty(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    CheckedForm(_): CheckedForm<Confirmation>,
+) -> PageResult<Response> {
     require(&user.principal.access, Permission::RunKiosks)?;
     state.store.take_kiosk_duty(&user.actor(&state), &user.principal.access, id).await?;
     Ok(Redirect::to(&format!("/admin/kiosks/{id}")).into_response())
@@ -140,7 +146,12 @@ pub struct InviteForm {
 }
 
 /// After serving a citizen: the kiosk shows the rating form for a few minutes.
-pub async fn invite(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>, CheckedForm(form): CheckedForm<InviteForm>) -> PageResult<DetailPage> {
+pub async fn invite(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    CheckedForm(form): CheckedForm<InviteForm>,
+) -> PageResult<DetailPage> {
     require(&user.principal.access, Permission::RunKiosks)?;
     let actor = user.actor(&state);
     state.store.invite_kiosk_rating(&actor, &user.principal.access, id, &form.ticket, actor.at + KioskRules::default().armed_ms).await?;

@@ -11,10 +11,10 @@ use axum::response::{IntoResponse, Response};
 use domain::kiosks::{KioskMoment, KioskRefusal, KioskRules};
 use storage::kiosks::Kiosk;
 
-use crate::extract::Path;
 use crate::AppState;
 use crate::auth::session::{ClientMeta, session_principal};
 use crate::error::{Failure, PageResult};
+use crate::extract::Path;
 use crate::layout::{Frame, Layout};
 use crate::surveys::respond;
 
@@ -37,14 +37,7 @@ fn screen(state: &AppState, key: &str, kiosk: &Kiosk, message: Option<String>, t
     layout.frame = Frame::Kiosk;
     let seconds = if thanks { state.config.kiosk_reset_seconds } else { WAITING_REFRESH_SECONDS };
     layout.refresh = Some((seconds, format!("/kiosk/{key}")));
-    Screen {
-        layout,
-        unit: kiosk.unit_name.clone(),
-        counter: kiosk.counter.clone(),
-        staff: kiosk.staff_name.clone().unwrap_or_default(),
-        message,
-        thanks,
-    }
+    Screen { layout, unit: kiosk.unit_name.clone(), counter: kiosk.counter.clone(), staff: kiosk.staff_name.clone().unwrap_or_default(), message, thanks }
 }
 
 async fn kiosk(state: &AppState, key: &str) -> Result<Kiosk, Failure> {
@@ -86,7 +79,13 @@ pub async fn show(State(state): State<AppState>, headers: HeaderMap, Path(key): 
     }
 }
 
-pub async fn rate(State(state): State<AppState>, headers: HeaderMap, client: ClientMeta, Path(key): Path<String>, body: axum::body::Bytes) -> PageResult<Response> {
+pub async fn rate(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    client: ClientMeta,
+    Path(key): Path<String>,
+    body: axum::body::Bytes,
+) -> PageResult<Response> {
     let kiosk = kiosk(&state, &key).await?;
     respond::kiosk_submit(state, headers, client, key, &kiosk, body).await
 }

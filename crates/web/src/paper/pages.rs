@@ -10,21 +10,21 @@ use axum::http::{HeaderMap, StatusCode};
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::auth::Permission;
 use domain::paper::{PaperMode, differences, is_serial, reconcile as merge};
+use domain::surveys::Survey;
 use domain::surveys::admission::Door;
 use domain::surveys::{Answer, Answers, Channel, Questionnaire, validate};
 use domain::text;
 use serde::Deserialize;
 use storage::paper::{Conflict, Keyed, NewKeying};
 use storage::responses::FollowUp;
-use domain::surveys::Survey;
 
-use crate::extract::Path;
 use crate::AppState;
 use crate::auth::csrf::{self, CheckedForm};
 use crate::auth::require;
 use crate::auth::session::{ClientMeta, CurrentUser};
 use crate::auth::tokens;
 use crate::error::{Failure, PageResult};
+use crate::extract::Path;
 use crate::layout::Layout;
 use crate::surveys::intake::{self, Submission};
 use crate::surveys::respond::{self, Entry, PageInput};
@@ -158,7 +158,14 @@ async fn store_form(state: &AppState, user: &CurrentUser, client: &ClientMeta, f
 }
 
 /// A clerk's keying of one form.
-pub async fn key(State(state): State<AppState>, user: CurrentUser, headers: HeaderMap, client: ClientMeta, Path(survey): Path<i64>, body: Bytes) -> PageResult<Response> {
+pub async fn key(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    headers: HeaderMap,
+    client: ClientMeta,
+    Path(survey): Path<i64>,
+    body: Bytes,
+) -> PageResult<Response> {
     let access = &user.principal.access;
     require(access, Permission::EnterPaper)?;
     if !csrf::verify(&state, &headers, &field(&body, "csrf")) {
@@ -170,7 +177,11 @@ pub async fn key(State(state): State<AppState>, user: CurrentUser, headers: Head
     let serial = field(&body, "serial");
     let mut keying = Keying { serial: serial.clone(), answers: answers.clone(), ..Keying::default() };
     if !is_serial(&serial) {
-        keying.errors.push(domain::surveys::AnswerError { question: "serial".into(), message: "Số phiếu gồm 1–20 chữ số, chữ cái không dấu, - hoặc /.".into() });
+        keying
+            .errors
+            .push(domain::surveys::AnswerError {
+                question: "serial".into(), message: "Số phiếu gồm 1–20 chữ số, chữ cái không dấu, - hoặc /.".into()
+            });
     }
     let validated = match validate(&form, &answers) {
         Ok(valid) if keying.errors.is_empty() => valid,
@@ -208,9 +219,16 @@ pub struct ModeForm {
     percent: String,
 }
 
-pub async fn set_mode(State(state): State<AppState>, user: CurrentUser, Path(survey): Path<i64>, CheckedForm(form): CheckedForm<ModeForm>) -> PageResult<Response> {
+pub async fn set_mode(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(survey): Path<i64>,
+    CheckedForm(form): CheckedForm<ModeForm>,
+) -> PageResult<Response> {
     let mode = match form.mode.as_str() {
-        "sample" => PaperMode::Sample { percent: form.percent.trim().parse().map_err(|_| Failure::invalid("Tỷ lệ phiếu nhập lại phải là số từ 0 đến 100."))? },
+        "sample" => PaperMode::Sample {
+            percent: form.percent.trim().parse().map_err(|_| Failure::invalid("Tỷ lệ phiếu nhập lại phải là số từ 0 đến 100."))?
+        },
         _ => PaperMode::Double,
     };
     state.store.set_paper_mode(&user.actor(&state), &user.principal.access, survey, mode).await?;
@@ -238,9 +256,7 @@ pub struct ConflictPage {
 /// An answer as a person reads it: option labels rather than codes.
 fn shown(form: &Questionnaire, code: &str, answer: Option<&Answer>) -> String {
     let label = |option: &str| {
-        form.question(code)
-            .and_then(|q| q.kind.options().iter().find(|o| o.code == option))
-            .map_or_else(|| option.to_string(), |o| o.label.clone())
+        form.question(code).and_then(|q| q.kind.options().iter().find(|o| o.code == option)).map_or_else(|| option.to_string(), |o| o.label.clone())
     };
     match answer {
         None => "(để trống)".into(),
@@ -282,7 +298,13 @@ pub async fn conflict(State(state): State<AppState>, user: CurrentUser, Path((su
 }
 
 /// The supervisor's choice for each differing question; the form then goes into the responses.
-pub async fn reconcile(State(state): State<AppState>, user: CurrentUser, client: ClientMeta, Path((survey_id, serial)): Path<(i64, String)>, CheckedForm(fields): CheckedForm<Vec<(String, String)>>) -> PageResult<Response> {
+pub async fn reconcile(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    client: ClientMeta,
+    Path((survey_id, serial)): Path<(i64, String)>,
+    CheckedForm(fields): CheckedForm<Vec<(String, String)>>,
+) -> PageResult<Response> {
     require(&user.principal.access, Permission::ManageSurveys)?;
     let (survey, form, [(_, first), (_, second)]) = keyings(&state, &user, survey_id, &serial).await?;
     let mut choices = Vec::new();
@@ -294,8 +316,11 @@ pub async fn reconcile(State(state): State<AppState>, user: CurrentUser, client:
             _ => return Err(Failure::invalid(format!("Hãy chọn câu trả lời đúng cho câu {code}.")).into()),
         }
     }
-    let merged = validate(&form, &merge(&first, &second, &choices)).map_err(|errors| Failure::invalid(format!("Phiếu sau đối chiếu chưa hợp lệ: {}", errors.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; "))))?;
-    let (_, unit_code) = unit_of(&state, &survey, &form, &merged).await?.ok_or_else(|| Failure::invalid("Phiếu sau đối chiếu chưa có đơn vị được đánh giá."))?;
+    let merged = validate(&form, &merge(&first, &second, &choices)).map_err(|errors| {
+        Failure::invalid(format!("Phiếu sau đối chiếu chưa hợp lệ: {}", errors.iter().map(|e| e.to_string()).collect::<Vec<_>>().join("; ")))
+    })?;
+    let (_, unit_code) =
+        unit_of(&state, &survey, &form, &merged).await?.ok_or_else(|| Failure::invalid("Phiếu sau đối chiếu chưa có đơn vị được đánh giá."))?;
     store_form(&state, &user, &client, Settled { survey: &survey, serial: &serial, unit_code, answers: merged, reconciled: true }).await?;
     Ok(Redirect::to("/admin/paper").into_response())
 }

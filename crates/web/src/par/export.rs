@@ -12,10 +12,10 @@ use domain::text;
 use sheets::{ReportSheet, Value};
 use storage::par::AssessmentSheet;
 
-use crate::extract::Path;
 use crate::AppState;
 use crate::auth::session::CurrentUser;
 use crate::error::PageResult;
+use crate::extract::Path;
 use crate::layout::Layout;
 
 const HEADER: [&str; 8] = ["Mã", "Nội dung", "Điểm tối đa", "Tự chấm", "Thẩm định vòng 1", "Thẩm định vòng 2", "Điều tra, theo dõi kế hoạch", "Điểm đạt"];
@@ -61,7 +61,9 @@ fn lines(sheet: &AssessmentSheet) -> Vec<Line> {
         }
     }
     lines.push(sum_line("total", "", "Cộng điểm các lĩnh vực", result.max, result.items));
-    for (adjustments, cap, counted, kind) in [(&tree.bonus, tree.bonus_cap, result.bonus, "Điểm thưởng"), (&tree.penalties, tree.penalty_cap, result.penalty, "Điểm trừ")] {
+    for (adjustments, cap, counted, kind) in
+        [(&tree.bonus, tree.bonus_cap, result.bonus, "Điểm thưởng"), (&tree.penalties, tree.penalty_cap, result.penalty, "Điểm trừ")]
+    {
         if adjustments.is_empty() {
             continue;
         }

@@ -10,18 +10,24 @@ use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::par::Module;
 use domain::text;
-use storage::par::{Round, MeasuredResults};
+use storage::par::{MeasuredResults, Round};
 
-use sheets::Limits;
-use crate::uploads;
-use crate::extract::Path;
 use crate::AppState;
 use crate::auth::csrf::CheckedUpload;
 use crate::auth::session::CurrentUser;
 use crate::error::{Failure, PageResult};
+use crate::extract::Path;
 use crate::sipas::figures::{self, DashboardQuery};
+use crate::uploads;
+use sheets::Limits;
 
-pub async fn set_points(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>, headers: HeaderMap, multipart: Multipart) -> PageResult<Response> {
+pub async fn set_points(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    headers: HeaderMap,
+    multipart: Multipart,
+) -> PageResult<Response> {
     let upload = CheckedUpload::read(&state, &headers, multipart).await?;
     let access = &user.principal.access;
     let field = |name: &str| upload.fields.get(name).map_or("", |v| v.trim());
@@ -33,7 +39,8 @@ pub async fn set_points(State(state): State<AppState>, user: CurrentUser, Path(i
         (None, _) => from_survey(&state, access, &round, field("version"), field("from"), field("to")).await?,
     };
     let report = state.store.set_par_measured_points(&user.actor(&state), access, id, module, &results).await?;
-    let to = format!("/admin/par/rounds/{id}?measured={}&units={}&missing={}&unknown={}", module.code(), report.units, report.missing.len(), report.unknown.len());
+    let to =
+        format!("/admin/par/rounds/{id}?measured={}&units={}&missing={}&unknown={}", module.code(), report.units, report.missing.len(), report.unknown.len());
     Ok(Redirect::to(&to).into_response())
 }
 
@@ -52,7 +59,8 @@ async fn from_survey(state: &AppState, access: &domain::auth::Access, round: &Ro
     let overview = figures::overview(state, access, &selection).await?;
     let mut indices = BTreeMap::new();
     for row in &overview.rows {
-        let mut measures: BTreeMap<String, f64> = overview.columns.iter().zip(&row.columns).filter_map(|((code, _), value)| Some((code.clone(), (*value)?))).collect();
+        let mut measures: BTreeMap<String, f64> =
+            overview.columns.iter().zip(&row.columns).filter_map(|((code, _), value)| Some((code.clone(), (*value)?))).collect();
         if let Some(value) = row.figure.value {
             measures.insert(String::new(), value);
         }

@@ -3,11 +3,11 @@
 //! appraises and the unit explains.
 
 mod export;
+mod measured;
 mod plans;
 mod results;
 mod rounds;
 mod sheet;
-mod measured;
 mod trees;
 
 use axum::Router;

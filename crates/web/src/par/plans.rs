@@ -14,11 +14,11 @@ use storage::Paging;
 use storage::par::{NewTask, TaskUpdate};
 use storage::units::UnitFilter;
 
-use crate::extract::Path;
 use crate::AppState;
 use crate::auth::csrf::{CheckedForm, CheckedUpload};
 use crate::auth::session::CurrentUser;
 use crate::error::{Failure, PageResult};
+use crate::extract::Path;
 use crate::layout::Layout;
 
 pub struct PlanLine {
@@ -107,7 +107,12 @@ pub struct Saved {
     saved: Option<String>,
 }
 
-pub async fn show(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>, crate::extract::Query(saved): crate::extract::Query<Saved>) -> PageResult<PlanPage> {
+pub async fn show(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    crate::extract::Query(saved): crate::extract::Query<Saved>,
+) -> PageResult<PlanPage> {
     let access = &user.principal.access;
     super::require_par(access)?;
     let plan = state.store.par_plan(access, id).await?;
@@ -185,7 +190,13 @@ pub async fn add_task(State(state): State<AppState>, user: CurrentUser, Path(id)
     Ok(Redirect::to(&format!("/admin/par/plans/{id}?saved=1")).into_response())
 }
 
-pub async fn progress(State(state): State<AppState>, user: CurrentUser, Path(task): Path<i64>, headers: HeaderMap, multipart: Multipart) -> PageResult<Response> {
+pub async fn progress(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(task): Path<i64>,
+    headers: HeaderMap,
+    multipart: Multipart,
+) -> PageResult<Response> {
     let upload = CheckedUpload::read(&state, &headers, multipart).await?;
     let field = |name: &str| upload.fields.get(name).map_or("", |v| v.trim());
     let status = TaskStatus::parse(field("status")).ok_or_else(|| Failure::invalid("Hãy chọn tình trạng nhiệm vụ."))?;

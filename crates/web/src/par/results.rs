@@ -11,11 +11,11 @@ use domain::units::UnitLevel;
 use sheets::{Chart, ReportSheet, Value};
 use storage::par::{Results, UnitResult};
 
-use crate::extract::Path;
 use crate::AppState;
 use crate::auth::csrf::{CheckedForm, Empty};
 use crate::auth::session::CurrentUser;
 use crate::error::PageResult;
+use crate::extract::Path;
 use crate::layout::Layout;
 use crate::sipas::charts;
 
@@ -59,7 +59,13 @@ fn carried(u: &UnitResult) -> String {
 
 /// A change in hundredths of a percentage point: `+1,25`, `-0,50`.
 fn signed(hundredths: i64) -> String {
-    let sign = if hundredths > 0 { "+" } else if hundredths < 0 { "-" } else { "" };
+    let sign = if hundredths > 0 {
+        "+"
+    } else if hundredths < 0 {
+        "-"
+    } else {
+        ""
+    };
     format!("{sign}{}", Points(hundredths.abs()).fixed())
 }
 
@@ -76,7 +82,12 @@ fn ranking_sheet(results: &Results) -> ReportSheet {
         .units
         .iter()
         .map(|u| {
-            let mut cells = vec![Value::Text(u.unit_name.clone()), Value::Hundredths(u.sheet.index.percent()), Value::Number(f64::from(u.rank)), Value::Text(u.unit_code.clone())];
+            let mut cells = vec![
+                Value::Text(u.unit_name.clone()),
+                Value::Hundredths(u.sheet.index.percent()),
+                Value::Number(f64::from(u.rank)),
+                Value::Text(u.unit_code.clone()),
+            ];
             cells.extend(u.sheet.fields.iter().map(|f| Value::Hundredths(f.points.as_f64())));
             cells.extend([u.sheet.bonus, u.sheet.penalty, u.sheet.total].map(|p| Value::Hundredths(p.as_f64())));
             cells.push(Value::Text(u.sheet.class.label().into()));
@@ -120,7 +131,12 @@ pub async fn public_list(State(state): State<AppState>) -> PageResult<PublicList
         .published_par_rounds()
         .await?
         .into_iter()
-        .map(|r| PublishedLine { id: r.id, title: r.title, level: UnitLevel::parse(&r.level).map_or("", |l| l.label()), at: text::format_timestamp_ms(r.published_at) })
+        .map(|r| PublishedLine {
+            id: r.id,
+            title: r.title,
+            level: UnitLevel::parse(&r.level).map_or("", |l| l.label()),
+            at: text::format_timestamp_ms(r.published_at),
+        })
         .collect();
     Ok(PublicList { layout: Layout::public("Chỉ số cải cách hành chính"), rounds })
 }
@@ -140,7 +156,8 @@ pub struct PublicShow {
 
 pub async fn public_show(State(state): State<AppState>, Path(id): Path<i64>) -> PageResult<PublicShow> {
     let results = state.store.published_par_results(id).await?;
-    let chart = charts::bars(&results.round.title, &results.units.iter().map(|u| (u.unit_name.clone(), Some(u.sheet.index.percent()))).collect::<Vec<_>>(), None);
+    let chart =
+        charts::bars(&results.round.title, &results.units.iter().map(|u| (u.unit_name.clone(), Some(u.sheet.index.percent()))).collect::<Vec<_>>(), None);
     Ok(PublicShow {
         layout: Layout::public(results.round.title.clone()),
         title: results.round.title.clone(),

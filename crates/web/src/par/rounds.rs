@@ -8,17 +8,17 @@ use axum::response::{IntoResponse, Redirect, Response};
 use domain::auth::Permission;
 use domain::par::round::progress;
 use domain::par::scoring::score;
-use domain::par::{Classes, Deadlines, Phase, Source, Stage, Module};
+use domain::par::{Classes, Deadlines, Module, Phase, Source, Stage};
 use domain::text;
 use serde::Deserialize;
 use storage::par::NewRound;
 
 use super::results::ResultLine;
-use crate::extract::{Path, Query};
 use crate::AppState;
 use crate::auth::csrf::CheckedForm;
 use crate::auth::session::CurrentUser;
 use crate::error::{Failure, PageResult};
+use crate::extract::{Path, Query};
 use crate::layout::Layout;
 
 pub struct RoundLine {

@@ -16,11 +16,11 @@ use domain::text;
 use serde::Deserialize;
 use storage::par::{AssessmentSheet, HistoryRow, Mark, Upload, Viewer};
 
-use crate::extract::{Path, Query};
 use crate::AppState;
 use crate::auth::csrf::{CheckedForm, CheckedUpload};
 use crate::auth::session::CurrentUser;
 use crate::error::{Failure, PageResult};
+use crate::extract::{Path, Query};
 use crate::layout::Layout;
 
 /// What the caller writes now, if anything.
@@ -168,7 +168,18 @@ fn item_view(sheet: &AssessmentSheet, history: &[HistoryRow], stage_now: Option<
             },
         }
     });
-    ItemView { code: code.into(), name: name.into(), max: max.display(), guide: String::new(), evidence_required: false, measured, marks, documents, history, form }
+    ItemView {
+        code: code.into(),
+        name: name.into(),
+        max: max.display(),
+        guide: String::new(),
+        evidence_required: false,
+        measured,
+        marks,
+        documents,
+        history,
+        form,
+    }
 }
 
 fn page(user: &CurrentUser, sheet: &AssessmentSheet, history: &[HistoryRow], now: i64) -> SheetPage {
@@ -240,7 +251,12 @@ fn page(user: &CurrentUser, sheet: &AssessmentSheet, history: &[HistoryRow], now
         returned_note: sheet.assessment.returned_note.clone(),
         fields,
         adjustments,
-        documents: sheet.documents.iter().filter(|d| d.stage == Stage::SelfAssessment.code() || d.stage == Stage::Explanation.code()).map(|d| (d.id, d.name.clone())).collect(),
+        documents: sheet
+            .documents
+            .iter()
+            .filter(|d| d.stage == Stage::SelfAssessment.code() || d.stage == Stage::Explanation.code())
+            .map(|d| (d.id, d.name.clone()))
+            .collect(),
         total: standing_sheet.total.display(),
         max: standing_sheet.max.display(),
         index: standing_sheet.index.display(),
@@ -280,13 +296,21 @@ async fn refused(state: &AppState, user: &CurrentUser, id: i64, failure: Failure
 fn typed_points(value: Option<&String>) -> Result<Option<Points>, Failure> {
     match value.map(|v| v.trim()).filter(|v| !v.is_empty()) {
         None => Ok(None),
-        Some(v) => Points::parse(v).map(Some).ok_or_else(|| Failure::invalid(format!("Điểm «{v}» không hợp lệ: nhập số không âm, tối đa hai chữ số thập phân, ví dụ 1,25."))),
+        Some(v) => Points::parse(v)
+            .map(Some)
+            .ok_or_else(|| Failure::invalid(format!("Điểm «{v}» không hợp lệ: nhập số không âm, tối đa hai chữ số thập phân, ví dụ 1,25."))),
     }
 }
 
 /// Saves one item's form: points and note at the current stage, and an evidence file or an
 /// earlier document for it. A file of the wrong type is refused before anything is written.
-pub async fn save_item(State(state): State<AppState>, user: CurrentUser, Path((id, code)): Path<(i64, String)>, headers: HeaderMap, multipart: Multipart) -> PageResult<Response> {
+pub async fn save_item(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((id, code)): Path<(i64, String)>,
+    headers: HeaderMap,
+    multipart: Multipart,
+) -> PageResult<Response> {
     let upload = CheckedUpload::read(&state, &headers, multipart).await?;
     let result = save(&state, &user, id, &code, upload).await;
     match result {
@@ -338,7 +362,8 @@ pub async fn act(State(state): State<AppState>, user: CurrentUser, Path(id): Pat
     match state.store.act_on_par_assessment(&user.actor(&state), &user.principal.access, id, action, &form.note).await {
         Ok(next) => {
             let done = format!("Đã chuyển trạng thái: {}.", next.label());
-            Ok(Redirect::to(&format!("/admin/par/assessments/{id}?done={}", form_urlencoded::byte_serialize(done.as_bytes()).collect::<String>())).into_response())
+            Ok(Redirect::to(&format!("/admin/par/assessments/{id}?done={}", form_urlencoded::byte_serialize(done.as_bytes()).collect::<String>()))
+                .into_response())
         }
         Err(e @ (storage::Error::Invalid(_) | storage::Error::Conflict(_))) => refused(&state, &user, id, e.into()).await,
         Err(e) => Err(e.into()),
@@ -356,5 +381,6 @@ pub fn attachment(file: storage::par::EvidenceFile) -> Response {
     let ascii: String = file.name.chars().map(|c| if c.is_ascii_alphanumeric() || c == '.' || c == '-' { c } else { '_' }).collect();
     let utf8: String = form_urlencoded::byte_serialize(file.name.as_bytes()).collect::<String>().replace('+', "%20");
     let disposition = format!("attachment; filename=\"{ascii}\"; filename*=UTF-8''{utf8}");
-    ([(header::CONTENT_TYPE, file.media_type), (header::CONTENT_DISPOSITION, disposition), (header::CACHE_CONTROL, "private, no-store".into())], file.bytes).into_response()
+    ([(header::CONTENT_TYPE, file.media_type), (header::CONTENT_DISPOSITION, disposition), (header::CACHE_CONTROL, "private, no-store".into())], file.bytes)
+        .into_response()
 }

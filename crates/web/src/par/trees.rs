@@ -14,15 +14,15 @@ use domain::text;
 use domain::units::UnitLevel;
 use serde::Deserialize;
 
-use sheets::Limits;
-use crate::uploads;
-use crate::extract::Path;
 use crate::AppState;
 use crate::auth::csrf::{CheckedForm, CheckedUpload};
 use crate::auth::require;
 use crate::auth::session::CurrentUser;
 use crate::error::{Failure, FieldError, PageResult};
+use crate::extract::Path;
 use crate::layout::Layout;
+use crate::uploads;
+use sheets::Limits;
 
 #[derive(Deserialize)]
 pub struct TemplateForm {
@@ -69,14 +69,7 @@ pub async fn show(State(state): State<AppState>, user: CurrentUser, Path(id): Pa
             (i.code.clone(), words)
         })
         .collect();
-    Ok(TreePage {
-        layout: Layout::admin(&user, tree.title.clone(), "/admin/par"),
-        id,
-        max: tree.max().display(),
-        level: tree.level.label(),
-        tree,
-        sources,
-    })
+    Ok(TreePage { layout: Layout::admin(&user, tree.title.clone(), "/admin/par"), id, max: tree.max().display(), level: tree.level.label(), tree, sources })
 }
 
 pub async fn export(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>) -> PageResult<Response> {
@@ -85,7 +78,13 @@ pub async fn export(State(state): State<AppState>, user: CurrentUser, Path(id): 
     let (info, criteria) = to_tables(&tree);
     let body = sheets::write_sheets(&[(INFO_SHEET, &info), (CRITERIA_SHEET, &criteria)]).map_err(|_| Failure::internal())?;
     let disposition = format!("attachment; filename=\"{}.xlsx\"", tree.code.replace(|c: char| !c.is_ascii_alphanumeric() && c != '-', "_"));
-    Ok(([(axum::http::header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()), (axum::http::header::CONTENT_DISPOSITION, disposition)], body)
+    Ok((
+        [
+            (axum::http::header::CONTENT_TYPE, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet".to_string()),
+            (axum::http::header::CONTENT_DISPOSITION, disposition),
+        ],
+        body,
+    )
         .into_response())
 }
 
@@ -101,7 +100,8 @@ pub async fn import(State(state): State<AppState>, user: CurrentUser, headers: H
     let (Some(info), Some(criteria)) = (sheet(INFO_SHEET), sheet(CRITERIA_SHEET)) else {
         return Err(Failure::invalid(format!("Tệp cần hai trang «{INFO_SHEET}» và «{CRITERIA_SHEET}».")).into());
     };
-    let tree = from_tables(info, criteria).map_err(|errors| Failure::fields(errors.into_iter().map(|message| FieldError { field: String::new(), message }).collect()))?;
+    let tree = from_tables(info, criteria)
+        .map_err(|errors| Failure::fields(errors.into_iter().map(|message| FieldError { field: String::new(), message }).collect()))?;
     let id = state.store.save_par_tree(&user.actor(&state), &user.principal.access, &tree).await?;
     Ok(Redirect::to(&format!("/admin/par/trees/{id}")).into_response())
 }

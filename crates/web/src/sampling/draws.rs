@@ -14,13 +14,13 @@ use storage::Paging;
 use storage::sampling::{DrawCheck, DrawMember, DrawRecord, DrawRequest, QuotaProgress};
 
 use super::frame::show_date;
-use crate::extract::{Path, Query};
 use crate::AppState;
 use crate::auth::csrf::CheckedForm;
 use crate::auth::require;
 use crate::auth::session::CurrentUser;
 use crate::auth::tokens;
 use crate::error::{Failure, PageResult};
+use crate::extract::{Path, Query};
 use crate::layout::Layout;
 use crate::units::Pager;
 
@@ -170,7 +170,12 @@ pub struct ReplaceForm {
     reason: String,
 }
 
-pub async fn replace(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>, CheckedForm(form): CheckedForm<ReplaceForm>) -> PageResult<Response> {
+pub async fn replace(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    CheckedForm(form): CheckedForm<ReplaceForm>,
+) -> PageResult<Response> {
     let access = &user.principal.access;
     require(access, Permission::ManageSurveys)?;
     let replacement = state.store.replace_member(&user.actor(&state), access, id, form.entry, &form.reason).await?;

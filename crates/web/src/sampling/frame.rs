@@ -10,21 +10,21 @@ use axum::response::{IntoResponse, Redirect, Response};
 use domain::auth::Permission;
 use domain::sampling::draw::Strata;
 use domain::sampling::frame::rows_from_table;
+use domain::surveys::Survey;
 use domain::text;
 use serde::Deserialize;
 use storage::sampling::{DrawRecord, FrameContact, FrameEntry, FrameFilter, FrameImport, UnitFrame};
-use domain::surveys::Survey;
 
-use sheets::Limits;
-use crate::uploads;
-use crate::extract::{Path, Query};
 use crate::AppState;
 use crate::auth::csrf::{self, CheckedForm};
 use crate::auth::require;
 use crate::auth::session::CurrentUser;
 use crate::error::{Failure, PageResult};
+use crate::extract::{Path, Query};
 use crate::layout::Layout;
 use crate::units::{Pager, encode};
+use crate::uploads;
+use sheets::Limits;
 
 /// `yyyy-mm-dd` as `dd/mm/yyyy`.
 pub fn show_date(iso: &str) -> String {
@@ -191,11 +191,7 @@ pub async fn entries(State(state): State<AppState>, user: CurrentUser, Query(que
     let filter = FrameFilter { unit_id: unit, dossier: query.dossier.clone().unwrap_or_default() };
     let page = query.page.unwrap_or(1);
     let found = state.store.frame_entries(access, &filter, storage::Paging::new(page, PER_PAGE)).await?;
-    let base = format!(
-        "/admin/sampling/frame?unit={}&dossier={}",
-        unit.map(|u| u.to_string()).unwrap_or_default(),
-        encode(&filter.dossier)
-    );
+    let base = format!("/admin/sampling/frame?unit={}&dossier={}", unit.map(|u| u.to_string()).unwrap_or_default(), encode(&filter.dossier));
     Ok(EntriesPage {
         layout: Layout::admin(&user, "Hồ sơ trong khung mẫu", "/admin/sampling"),
         entries: found.items.into_iter().map(EntryView::from).collect(),
@@ -246,7 +242,12 @@ pub struct PurposeForm {
 }
 
 /// Opens the contacts of one dossier: a deliberate act with a stated purpose, recorded.
-pub async fn contact(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>, CheckedForm(form): CheckedForm<PurposeForm>) -> PageResult<Response> {
+pub async fn contact(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    CheckedForm(form): CheckedForm<PurposeForm>,
+) -> PageResult<Response> {
     let mut page = EntryPage::new(&state, &user, id).await?;
     let purpose = text::clean(&form.purpose);
     if purpose.is_empty() {

@@ -11,11 +11,11 @@ use utoipa_axum::routes;
 
 use super::figures::{self, DashboardQuery, Overview, Row, Slice};
 use super::public::frozen;
-use crate::extract::{Path, Query};
 use crate::AppState;
 use crate::auth::require;
 use crate::auth::session::ApiUser;
 use crate::error::{ApiResult, ProblemDocument};
+use crate::extract::{Path, Query};
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new().routes(routes!(overview)).routes(routes!(unit)).routes(routes!(publications)).routes(routes!(publication))

@@ -13,7 +13,8 @@ fn escape(s: &str) -> String {
 }
 
 fn describe(title: &str, items: &[(String, Option<f64>)]) -> String {
-    let parts: Vec<String> = items.iter().map(|(label, v)| format!("{label}: {}", v.map_or("không có số liệu".into(), |v| format!("{} %", text::format_number(v, 1))))).collect();
+    let parts: Vec<String> =
+        items.iter().map(|(label, v)| format!("{label}: {}", v.map_or("không có số liệu".into(), |v| format!("{} %", text::format_number(v, 1))))).collect();
     format!("{title}. {}", parts.join("; "))
 }
 
@@ -131,7 +132,8 @@ mod tests {
 
     #[test]
     fn trend_leaves_gaps_for_months_without_data() {
-        let items: Vec<(String, Option<f64>)> = vec![("01/2026".into(), Some(80.0)), ("02/2026".into(), None), ("03/2026".into(), Some(85.0)), ("04/2026".into(), Some(90.0))];
+        let items: Vec<(String, Option<f64>)> =
+            vec![("01/2026".into(), Some(80.0)), ("02/2026".into(), None), ("03/2026".into(), Some(85.0)), ("04/2026".into(), Some(90.0))];
         let svg = trend("Xu hướng", &items, None);
         let path = svg.split(r#"d=""#).nth(1).unwrap().split('"').next().unwrap();
         assert_eq!(path.matches('M').count(), 2, "a new run after the gap: {path}");

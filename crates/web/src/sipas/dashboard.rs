@@ -13,11 +13,11 @@ use serde::Deserialize;
 
 use super::charts;
 use super::figures::{self, DashboardQuery, Drilldown, LEVELS, Overview, Row, Selection, margin, percent, signed};
-use crate::extract::{Path, Query};
 use crate::AppState;
 use crate::auth::require;
 use crate::auth::session::CurrentUser;
 use crate::error::{Failure, PageResult};
+use crate::extract::{Path, Query};
 use crate::layout::Layout;
 
 /// The filter form, filled from the selection.
@@ -273,20 +273,16 @@ pub async fn unit(State(state): State<AppState>, user: CurrentUser, Path(unit_id
             criteria: e.criteria.iter().map(|c| FigureView::new(&c.code, &c.label, &c.figure, &c.code)).collect(),
         })
         .collect();
-    let weakest = d
-        .report
-        .weakest_criteria()
-        .into_iter()
-        .take(5)
-        .map(|(e, c)| (e.label.clone(), FigureView::new(&c.code, &c.label, &c.figure, &c.code)))
-        .collect();
+    let weakest =
+        d.report.weakest_criteria().into_iter().take(5).map(|(e, c)| (e.label.clone(), FigureView::new(&c.code, &c.label, &c.figure, &c.code))).collect();
     let expectations = d
         .report
         .expectations
         .iter()
         .map(|x| {
             let title = form.question(&x.question).map_or_else(|| x.question.clone(), |q| format!("{} — {}", x.element, q.text));
-            let mut shares: Vec<(String, String, u64)> = x.shares.iter().filter(|s| s.count > 0).map(|s| (s.label.clone(), percent(s.percent), s.count)).collect();
+            let mut shares: Vec<(String, String, u64)> =
+                x.shares.iter().filter(|s| s.count > 0).map(|s| (s.label.clone(), percent(s.percent), s.count)).collect();
             shares.sort_by_key(|s| std::cmp::Reverse(s.2));
             (title, shares)
         })
@@ -313,10 +309,21 @@ pub async fn unit(State(state): State<AppState>, user: CurrentUser, Path(unit_id
         parts: d.report.parts.iter().map(|p| FigureView::new(&p.code, &p.label, &p.figure, "")).collect(),
         elements,
         weakest,
-        columns: d.report.parts.iter().map(|p| (p.code.clone(), p.label.clone())).chain(if d.report.parts.is_empty() { d.report.elements.iter().map(|e| (e.code.clone(), e.label.clone())).collect() } else { Vec::new() }).collect(),
-        children_chart: charts::bars("Chỉ số hài lòng của các đơn vị trực thuộc", &d.children.iter().map(|r| (r.name.clone(), r.figure.value)).collect::<Vec<_>>(), d.target),
+        columns: d
+            .report
+            .parts
+            .iter()
+            .map(|p| (p.code.clone(), p.label.clone()))
+            .chain(if d.report.parts.is_empty() { d.report.elements.iter().map(|e| (e.code.clone(), e.label.clone())).collect() } else { Vec::new() })
+            .collect(),
+        children_chart: charts::bars(
+            "Chỉ số hài lòng của các đơn vị trực thuộc",
+            &d.children.iter().map(|r| (r.name.clone(), r.figure.value)).collect::<Vec<_>>(),
+            d.target,
+        ),
         children: {
-            let columns: Vec<(String, String)> = if d.report.parts.is_empty() { d.report.elements.iter().map(|e| (e.code.clone(), e.label.clone())).collect() } else { Vec::new() };
+            let columns: Vec<(String, String)> =
+                if d.report.parts.is_empty() { d.report.elements.iter().map(|e| (e.code.clone(), e.label.clone())).collect() } else { Vec::new() };
             let questions = column_questions(&selection, &columns, !d.report.parts.is_empty());
             d.children.iter().map(|r| RowView::linked(r, &selection, &questions)).collect()
         },
@@ -437,10 +444,7 @@ pub async fn responses(
             at: text::format_timestamp_ms(r.submitted_at),
             unit: names[&r.unit_id].clone(),
             channel: Channel::parse(&r.channel).map_or("Khác", |c| c.label()),
-            answers: form
-                .questions()
-                .filter_map(|(_, q)| answers.get(&q.code).map(|a| (q.text.clone(), labels(&q.code, a))))
-                .collect(),
+            answers: form.questions().filter_map(|(_, q)| answers.get(&q.code).map(|a| (q.text.clone(), labels(&q.code, a)))).collect(),
             flagged: r.flags != 0,
         });
     }
@@ -459,7 +463,9 @@ pub async fn responses(
         what.push(format!("công chức {staff}"));
     }
     let mut pager_query: Vec<(String, String)> = serde_urlencoded::from_str(&selection.query_string()).unwrap_or_default();
-    for (key, value) in [("unit", query.unit.map(|u| u.to_string())), ("question", question), ("option", query.option), ("month", query.month), ("staff", query.staff)] {
+    for (key, value) in
+        [("unit", query.unit.map(|u| u.to_string())), ("question", question), ("option", query.option), ("month", query.month), ("staff", query.staff)]
+    {
         if let Some(v) = value {
             pager_query.push((key.to_string(), v));
         }
@@ -474,6 +480,11 @@ pub async fn responses(
         what: what.join(" · "),
         total: page.total,
         rows,
-        pager: crate::units::Pager::new(page_number, PER_PAGE, page.total, &format!("/admin/sipas/responses?{}", serde_urlencoded::to_string(&pager_query).unwrap_or_default())),
+        pager: crate::units::Pager::new(
+            page_number,
+            PER_PAGE,
+            page.total,
+            &format!("/admin/sipas/responses?{}", serde_urlencoded::to_string(&pager_query).unwrap_or_default()),
+        ),
     })
 }

@@ -8,11 +8,11 @@ use domain::sipas::index::Figure;
 use sheets::{Chart, ReportSheet, Value};
 
 use super::figures::{self, DashboardQuery, Drilldown, Overview, Row, Slice};
-use crate::extract::{Path, Query};
 use crate::AppState;
 use crate::auth::require;
 use crate::auth::session::CurrentUser;
 use crate::error::{Failure, PageResult};
+use crate::extract::{Path, Query};
 
 fn number(value: Option<f64>) -> Value {
     value.map_or(Value::Empty, Value::Number)
@@ -151,7 +151,8 @@ async fn unit_file(state: AppState, user: CurrentUser, unit_id: i64, query: Dash
     require(access, Permission::ViewResults)?;
     let selection = figures::select(&state, access, &query).await?;
     let drilldown = figures::drilldown(&state, access, &selection, unit_id).await?;
-    let name = format!("chi-so-hai-long-{}-{}-{}{}", drilldown.unit.code, selection.from, selection.to, table.as_deref().map(|t| format!("-{t}")).unwrap_or_default());
+    let name =
+        format!("chi-so-hai-long-{}-{}-{}{}", drilldown.unit.code, selection.from, selection.to, table.as_deref().map(|t| format!("-{t}")).unwrap_or_default());
     Ok(download(&drilldown_sheets(&drilldown), &name, xlsx, table.as_deref())?)
 }
 

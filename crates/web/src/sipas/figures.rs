@@ -6,9 +6,9 @@ use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use domain::auth::{Access, Permission};
+use domain::sipas::compute;
 use domain::sipas::index::{Figure, Report};
 use domain::sipas::ranking::{change, meets, rank, roll_up};
-use domain::sipas::compute;
 use domain::surveys::{Channel, Counts, Layout, Questionnaire};
 use domain::text;
 use domain::units::{UnitId, UnitLevel, UnitTree};
@@ -387,7 +387,11 @@ pub async fn drilldown(state: &AppState, access: &Access, selection: &Selection,
         .collect();
     let channels = slices(selection, &loaded.current, |c| Some(c.channel.clone()))
         .into_iter()
-        .map(|(code, counts)| Slice { label: Channel::parse(&code).map_or_else(|| code.clone(), |c| c.label().to_string()), figure: selection.report(&counts).overall, key: code })
+        .map(|(code, counts)| Slice {
+            label: Channel::parse(&code).map_or_else(|| code.clone(), |c| c.label().to_string()),
+            figure: selection.report(&counts).overall,
+            key: code,
+        })
         .collect();
     let staff = slices(selection, &loaded.current, |c| (!c.staff.is_empty()).then(|| c.staff.clone()))
         .into_iter()

@@ -24,12 +24,12 @@ fn value<'a>(fields: &'a Fields, name: &str) -> &'a str {
     fields.iter().find(|(k, _)| k == name).map_or("", |(_, v)| v.trim())
 }
 
-
 /// Sets one target for the listed units and goes back to the page it came from.
 pub async fn set_targets(State(state): State<AppState>, user: CurrentUser, CheckedForm(fields): CheckedForm<Fields>) -> PageResult<Response> {
     let access = &user.principal.access;
     require(access, Permission::PublishResults)?;
-    let target = domain::text::parse_percent(value(&fields, "target")).ok_or_else(|| Failure::invalid("Chỉ tiêu phải là một số từ 0 đến 100, ví dụ 90 hoặc 92,5."))?;
+    let target =
+        domain::text::parse_percent(value(&fields, "target")).ok_or_else(|| Failure::invalid("Chỉ tiêu phải là một số từ 0 đến 100, ví dụ 90 hoặc 92,5."))?;
     let year: i64 = value(&fields, "year").parse().map_err(|_| Failure::invalid("Năm không hợp lệ."))?;
     let actor = user.actor(&state);
     for unit in fields.iter().filter(|(k, _)| k == "unit") {

@@ -8,9 +8,9 @@ use domain::text;
 use super::charts;
 use super::dashboard::RowView;
 use super::figures::Overview;
-use crate::extract::Path;
 use crate::AppState;
 use crate::error::{Failure, PageResult};
+use crate::extract::Path;
 use crate::layout::Layout;
 
 pub struct PublicationRow {
@@ -38,7 +38,13 @@ pub async fn list(State(state): State<AppState>) -> PageResult<ListPage> {
         .publications()
         .await?
         .into_iter()
-        .map(|p| PublicationRow { period: period(&p.from_month, &p.to_month), at: text::format_timestamp_ms(p.published_at), id: p.id, title: p.title, unit: p.unit_name })
+        .map(|p| PublicationRow {
+            period: period(&p.from_month, &p.to_month),
+            at: text::format_timestamp_ms(p.published_at),
+            id: p.id,
+            title: p.title,
+            unit: p.unit_name,
+        })
         .collect();
     Ok(ListPage { layout: Layout::public("Kết quả đã công bố"), rows })
 }
@@ -68,11 +74,7 @@ pub fn frozen(body: &str) -> Result<Overview, Failure> {
 pub async fn show(State(state): State<AppState>, Path(id): Path<i64>) -> PageResult<ShowPage> {
     let publication = state.store.publication(id).await?;
     let overview = frozen(&publication.body)?;
-    let chart = charts::bars(
-        &publication.title,
-        &overview.rows.iter().map(|r| (r.name.clone(), r.figure.value)).collect::<Vec<_>>(),
-        overview.total.target,
-    );
+    let chart = charts::bars(&publication.title, &overview.rows.iter().map(|r| (r.name.clone(), r.figure.value)).collect::<Vec<_>>(), overview.total.target);
     Ok(ShowPage {
         layout: Layout::public(publication.title.clone()),
         title: publication.title,

@@ -4,25 +4,25 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use domain::auth::Permission;
+use domain::surveys::Survey;
 use domain::surveys::admission::{self, Door};
 use domain::surveys::{Answers, Channel, Questionnaire, Recurrence};
 use domain::text;
 use serde::{Deserialize, Serialize};
 use storage::responses::{CellFilter, Stored};
-use domain::surveys::Survey;
 use storage::surveys::{NewSurvey, TokenBatch};
 use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::intake::{self, Refusal, Submission};
-use sheets::Limits;
-use crate::uploads;
-use crate::extract::{Path, Query};
 use crate::AppState;
 use crate::auth::require;
 use crate::auth::session::{ApiUser, ClientMeta};
 use crate::error::{ApiJson, ApiResult, Failure, FieldError, Problem, ProblemDocument};
+use crate::extract::{Path, Query};
+use crate::uploads;
+use sheets::Limits;
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -233,18 +233,17 @@ impl From<Survey> for SurveyDto {
 }
 
 async fn unit_by_code(state: &AppState, code: &str) -> Result<i64, Failure> {
-    state
-        .store
-        .public_unit_by_code(code.trim())
-        .await
-        .map(|u| u.id)
-        .map_err(|_| Failure::invalid(format!("Không tìm thấy đơn vị có mã «{}».", code.trim())))
+    state.store.public_unit_by_code(code.trim()).await.map(|u| u.id).map_err(|_| Failure::invalid(format!("Không tìm thấy đơn vị có mã «{}».", code.trim())))
 }
 
 /// Creates a survey of a published version for target units in the caller's scope.
 #[utoipa::path(post, path = "/api/v1/surveys", tag = "surveys", request_body = NewSurveyBody,
     responses((status = 201, body = SurveyDto), (status = 409, body = ProblemDocument), (status = 422, body = ProblemDocument)))]
-async fn create_survey(State(state): State<AppState>, caller: ApiUser, ApiJson(body): ApiJson<NewSurveyBody>) -> ApiResult<(StatusCode, axum::Json<SurveyDto>)> {
+async fn create_survey(
+    State(state): State<AppState>,
+    caller: ApiUser,
+    ApiJson(body): ApiJson<NewSurveyBody>,
+) -> ApiResult<(StatusCode, axum::Json<SurveyDto>)> {
     require(&caller.principal.access, Permission::ManageSurveys)?;
     let mut errors = Vec::new();
     let mut fail = |field: &str, message: String| errors.push(FieldError { field: field.into(), message });
@@ -292,7 +291,6 @@ async fn create_survey(State(state): State<AppState>, caller: ApiUser, ApiJson(b
     Ok((StatusCode::CREATED, axum::Json(state.store.survey(&caller.principal.access, id).await?.into())))
 }
 
-
 /// Surveys whose results the caller may read.
 #[utoipa::path(get, path = "/api/v1/surveys", tag = "surveys", responses((status = 200, body = Vec<SurveyDto>)))]
 async fn list_surveys(State(state): State<AppState>, caller: ApiUser) -> ApiResult<axum::Json<Vec<SurveyDto>>> {
@@ -317,7 +315,12 @@ pub struct TokenList {
 /// Issues one-time answer links for a target unit.
 #[utoipa::path(post, path = "/api/v1/surveys/{id}/tokens", tag = "surveys", request_body = TokenRequest,
     responses((status = 201, body = TokenList), (status = 422, body = ProblemDocument)))]
-async fn issue_tokens(State(state): State<AppState>, caller: ApiUser, Path(id): Path<i64>, ApiJson(body): ApiJson<TokenRequest>) -> ApiResult<(StatusCode, axum::Json<TokenList>)> {
+async fn issue_tokens(
+    State(state): State<AppState>,
+    caller: ApiUser,
+    Path(id): Path<i64>,
+    ApiJson(body): ApiJson<TokenRequest>,
+) -> ApiResult<(StatusCode, axum::Json<TokenList>)> {
     require(&caller.principal.access, Permission::ManageSurveys)?;
     let unit_id = unit_by_code(&state, &body.unit_code).await?;
     let batch = TokenBatch { survey_id: id, unit_id, count: body.count, expires_at: body.expires_at };

@@ -19,11 +19,11 @@ use storage::responses::{ExportFilter, ResponseRecord};
 use tokio::io::AsyncReadExt;
 use tokio::sync::mpsc::Receiver;
 
-use crate::extract::{Path, Query};
 use crate::AppState;
 use crate::auth::require;
 use crate::auth::session::CurrentUser;
 use crate::error::{Failure, PageResult, day_range};
+use crate::extract::{Path, Query};
 
 #[derive(Deserialize)]
 pub struct ExportQuery {
@@ -71,7 +71,12 @@ impl Rows {
     }
 }
 
-async fn open(state: &AppState, user: &CurrentUser, id: i64, query: &ExportQuery) -> Result<(Rows, Receiver<storage::Result<ResponseRecord>>, String), Failure> {
+async fn open(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    query: &ExportQuery,
+) -> Result<(Rows, Receiver<storage::Result<ResponseRecord>>, String), Failure> {
     require(&user.principal.access, Permission::ViewResponses)?;
     let survey = state.store.survey(&user.principal.access, id).await?;
     let form = state.surveys.form(state, survey.version_id).await?;
@@ -81,8 +86,7 @@ async fn open(state: &AppState, user: &CurrentUser, id: i64, query: &ExportQuery
 }
 
 fn attachment(content_type: &str, name: &str, body: Body) -> Response {
-    ([(header::CONTENT_TYPE, content_type.to_string()), (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\""))], body)
-        .into_response()
+    ([(header::CONTENT_TYPE, content_type.to_string()), (header::CONTENT_DISPOSITION, format!("attachment; filename=\"{name}\""))], body).into_response()
 }
 
 pub async fn csv(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>, Query(query): Query<ExportQuery>) -> PageResult<Response> {
@@ -136,9 +140,5 @@ pub async fn xlsx(State(state): State<AppState>, user: CurrentUser, Path(id): Pa
             Err(e) => Some((Err(e), (reader, file))),
         }
     });
-    Ok(attachment(
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        &format!("phieu-{code}.xlsx"),
-        Body::from_stream(body),
-    ))
+    Ok(attachment("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", &format!("phieu-{code}.xlsx"), Body::from_stream(body)))
 }

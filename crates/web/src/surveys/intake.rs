@@ -5,9 +5,9 @@
 use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex};
 
-use domain::surveys::quality::{self, Flags};
 use domain::sampling::frame::is_dossier_code;
 use domain::surveys::admission::{self, Door};
+use domain::surveys::quality::{self, Flags};
 use domain::surveys::{Answer, AnswerError, Answers, Channel, Layout, QuestionKind, Questionnaire, Survey, tally, validate};
 use storage::responses::{FollowUp, IngestError, NewResponse, Stored};
 use storage::surveys::TokenState;
@@ -212,8 +212,7 @@ pub async fn submit(state: &AppState, client: &ClientMeta, mut sub: Submission) 
     let device = fingerprint(client, sub.survey.id);
     let duration = sub.started_at.map(|started| now - started).filter(|d| *d >= 0);
     let answers_json = serde_json::to_string(&answers).map_err(|_| Refusal::Ingest(IngestError::Failed))?;
-    let flags = quality::assess(&form, &answers, duration.unwrap_or(i64::MAX))
-        .with(state.screening.flags(sub.survey.id, &device, &answers_json, now), true);
+    let flags = quality::assess(&form, &answers, duration.unwrap_or(i64::MAX)).with(state.screening.flags(sub.survey.id, &device, &answers_json, now), true);
     let response = NewResponse {
         submission_id: sub.submission_id.unwrap_or_else(tokens::random_token),
         survey_id: sub.survey.id,

@@ -7,18 +7,18 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
 use domain::auth::Permission;
+use domain::surveys::Survey;
 use domain::surveys::{QuestionKind, Questionnaire};
 use domain::text;
 use serde::Deserialize;
 use storage::responses::CellFilter;
-use domain::surveys::Survey;
 
 use super::api::survey_results;
-use crate::extract::{Path, Query};
 use crate::AppState;
 use crate::auth::require;
 use crate::auth::session::CurrentUser;
 use crate::error::PageResult;
+use crate::extract::{Path, Query};
 use crate::layout::Layout;
 
 pub struct SurveyRow {
@@ -184,7 +184,14 @@ pub struct FormPage {
     levels: Vec<(&'static str, &'static str, bool)>,
 }
 
-async fn form_page(state: &AppState, user: &CurrentUser, form: SurveyForm, chosen_channels: &[String], chosen_levels: &[String], errors: Vec<String>) -> Result<FormPage, crate::error::Failure> {
+async fn form_page(
+    state: &AppState,
+    user: &CurrentUser,
+    form: SurveyForm,
+    chosen_channels: &[String],
+    chosen_levels: &[String],
+    errors: Vec<String>,
+) -> Result<FormPage, crate::error::Failure> {
     use domain::surveys::{Channel, Recurrence};
     use domain::units::UnitLevel;
     let access = &user.principal.access;
@@ -318,7 +325,10 @@ pub async fn widget(State(state): State<AppState>, user: CurrentUser, Path(id): 
     Ok(WidgetPage {
         layout: Layout::admin(&user, "Nhúng phiếu khảo sát", "/admin/surveys"),
         script_snippet: format!("<script src=\"{base}/static/embed.js\" data-survey=\"{}\" data-unit=\"{unit}\" async></script>", survey.code),
-        iframe_snippet: format!("<iframe src=\"{base}{preview}\" title=\"{}\" style=\"width:100%;height:1400px;border:0\" loading=\"lazy\"></iframe>", survey.title),
+        iframe_snippet: format!(
+            "<iframe src=\"{base}{preview}\" title=\"{}\" style=\"width:100%;height:1400px;border:0\" loading=\"lazy\"></iframe>",
+            survey.title
+        ),
         preview,
         survey_id: survey.id,
         survey_title: survey.title,

@@ -12,15 +12,15 @@ use domain::text;
 use serde::Deserialize;
 
 use super::respond::{SectionView, sections};
-use sheets::Limits;
-use crate::uploads;
-use crate::extract::{Path, Query};
 use crate::AppState;
 use crate::auth::csrf::{CheckedForm, CheckedUpload};
 use crate::auth::require;
 use crate::auth::session::CurrentUser;
 use crate::error::{Failure, PageResult};
+use crate::extract::{Path, Query};
 use crate::layout::Layout;
+use crate::uploads;
+use sheets::Limits;
 
 pub struct Row {
     id: i64,
@@ -301,7 +301,13 @@ pub async fn preview(State(state): State<AppState>, user: CurrentUser, Path(id):
 }
 
 /// Applies one edit to the draft and saves it; refuses (422) an edit that changes nothing.
-async fn edit_draft(state: &AppState, user: &CurrentUser, id: i64, anchor: &str, apply: impl FnOnce(&mut Questionnaire) -> Result<(), String>) -> PageResult<Response> {
+async fn edit_draft(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    anchor: &str,
+    apply: impl FnOnce(&mut Questionnaire) -> Result<(), String>,
+) -> PageResult<Response> {
     require(&user.principal.access, Permission::ManageSurveys)?;
     let mut draft = state.store.questionnaire(&user.principal.access, id).await?.draft;
     apply(&mut draft).map_err(Failure::invalid)?;
@@ -315,18 +321,25 @@ pub struct MoveForm {
     direction: String,
 }
 
-pub async fn move_question(State(state): State<AppState>, user: CurrentUser, Path((id, code)): Path<(i64, String)>, CheckedForm(form): CheckedForm<MoveForm>) -> PageResult<Response> {
+pub async fn move_question(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((id, code)): Path<(i64, String)>,
+    CheckedForm(form): CheckedForm<MoveForm>,
+) -> PageResult<Response> {
     edit_draft(&state, &user, id, &code, |draft| {
         if edit::move_question(draft, &code, form.direction == "up") { Ok(()) } else { Err("Câu hỏi đã ở đầu hoặc cuối phiếu.".into()) }
     })
     .await
 }
 
-pub async fn remove_question(State(state): State<AppState>, user: CurrentUser, Path((id, code)): Path<(i64, String)>, CheckedForm(_): CheckedForm<Empty>) -> PageResult<Response> {
-    edit_draft(&state, &user, id, "", |draft| {
-        if edit::remove_question(draft, &code) { Ok(()) } else { Err("Không có câu hỏi này.".into()) }
-    })
-    .await
+pub async fn remove_question(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((id, code)): Path<(i64, String)>,
+    CheckedForm(_): CheckedForm<Empty>,
+) -> PageResult<Response> {
+    edit_draft(&state, &user, id, "", |draft| if edit::remove_question(draft, &code) { Ok(()) } else { Err("Không có câu hỏi này.".into()) }).await
 }
 
 #[derive(Deserialize)]
@@ -341,12 +354,21 @@ pub struct QuestionForm {
     options: String,
 }
 
-pub async fn change_question(State(state): State<AppState>, user: CurrentUser, Path((id, code)): Path<(i64, String)>, CheckedForm(form): CheckedForm<QuestionForm>) -> PageResult<Response> {
+pub async fn change_question(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((id, code)): Path<(i64, String)>,
+    CheckedForm(form): CheckedForm<QuestionForm>,
+) -> PageResult<Response> {
     edit_draft(&state, &user, id, &code, |draft| {
         if form.text.trim().is_empty() {
             return Err("Câu hỏi chưa có nội dung.".into());
         }
-        if edit::change_question(draft, &code, &form.text, &form.help, form.required.is_some(), &form.options) { Ok(()) } else { Err("Không có câu hỏi này.".into()) }
+        if edit::change_question(draft, &code, &form.text, &form.help, form.required.is_some(), &form.options) {
+            Ok(())
+        } else {
+            Err("Không có câu hỏi này.".into())
+        }
     })
     .await
 }
@@ -363,7 +385,12 @@ pub struct NewQuestionForm {
     text: String,
 }
 
-pub async fn add_question(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>, CheckedForm(form): CheckedForm<NewQuestionForm>) -> PageResult<Response> {
+pub async fn add_question(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    CheckedForm(form): CheckedForm<NewQuestionForm>,
+) -> PageResult<Response> {
     let code = form.code.trim().to_string();
     edit_draft(&state, &user, id, &code.clone(), |draft| {
         if !domain::surveys::is_code(&code) || draft.question(&code).is_some() {

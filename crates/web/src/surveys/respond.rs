@@ -11,19 +11,19 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::invitations::InvitationStatus;
+use domain::surveys::Survey;
 use domain::surveys::admission::{self, Door};
 use domain::surveys::{Answer, AnswerError, Answers, Condition, QuestionKind, Questionnaire};
 use serde::Deserialize;
 use storage::responses::FollowUp;
-use domain::surveys::Survey;
 
 use super::intake::{self, Refusal, Submission};
-use crate::extract::{Path, Query};
 use crate::AppState;
 use crate::auth::csrf;
 use crate::auth::session::ClientMeta;
 use crate::auth::tokens;
 use crate::error::{Failure, PageResult};
+use crate::extract::{Path, Query};
 use crate::layout::{Frame, Layout};
 
 /// An option as a radio button or checkbox.
@@ -119,36 +119,27 @@ fn question_text(form: &Questionnaire, code: &str) -> String {
 }
 
 fn option_label(form: &Questionnaire, question: &str, option: &str) -> String {
-    form.question(question)
-        .and_then(|q| q.kind.options().iter().find(|o| o.code == option))
-        .map(|o| o.label.clone())
-        .unwrap_or_else(|| option.to_string())
+    form.question(question).and_then(|q| q.kind.options().iter().find(|o| o.code == option)).map(|o| o.label.clone()).unwrap_or_else(|| option.to_string())
 }
 
 /// Skip logic in words, since the page has no script to hide questions.
 fn condition_text(form: &Questionnaire, condition: &Option<Condition>) -> String {
     match condition {
         None => String::new(),
-        Some(Condition::Equals { question, option }) => format!(
-            "Chỉ trả lời nếu ở câu «{}» anh/chị chọn «{}».",
-            question_text(form, question),
-            option_label(form, question, option)
-        ),
+        Some(Condition::Equals { question, option }) => {
+            format!("Chỉ trả lời nếu ở câu «{}» anh/chị chọn «{}».", question_text(form, question), option_label(form, question, option))
+        }
         Some(Condition::AnyOf { question, options }) => format!(
             "Chỉ trả lời nếu ở câu «{}» anh/chị chọn {}.",
             question_text(form, question),
             options.iter().map(|o| format!("«{}»", option_label(form, question, o))).collect::<Vec<_>>().join(" hoặc ")
         ),
-        Some(Condition::AtMost { question, value }) => format!(
-            "Chỉ trả lời nếu ở câu «{}» anh/chị chọn mức {} trở xuống.",
-            question_text(form, question),
-            value
-        ),
-        Some(Condition::AtLeast { question, value }) => format!(
-            "Chỉ trả lời nếu ở câu «{}» anh/chị chọn mức {} trở lên.",
-            question_text(form, question),
-            value
-        ),
+        Some(Condition::AtMost { question, value }) => {
+            format!("Chỉ trả lời nếu ở câu «{}» anh/chị chọn mức {} trở xuống.", question_text(form, question), value)
+        }
+        Some(Condition::AtLeast { question, value }) => {
+            format!("Chỉ trả lời nếu ở câu «{}» anh/chị chọn mức {} trở lên.", question_text(form, question), value)
+        }
         Some(_) => "Chỉ trả lời nếu câu này phù hợp với các câu trả lời trước.".into(),
     }
 }
@@ -380,7 +371,10 @@ async fn open_form(state: AppState, headers: HeaderMap, code: String, q: LinkQue
     let survey = open_survey(&state, &code).await?;
     let form = state.surveys.form(&state, survey.version_id).await?;
     let now = state.clock.now_ms();
-    let notice = admission::admit(&survey, &Door::Public, None, now).err().filter(|r| matches!(r, admission::Refusal::NotYetOpen | admission::Refusal::Closed)).map(|r| r.to_string());
+    let notice = admission::admit(&survey, &Door::Public, None, now)
+        .err()
+        .filter(|r| matches!(r, admission::Refusal::NotYetOpen | admission::Refusal::Closed))
+        .map(|r| r.to_string());
     let input = PageInput {
         layout: None,
         entry,
@@ -405,7 +399,14 @@ pub(crate) async fn kiosk_form(state: AppState, headers: HeaderMap, key: String,
 }
 
 /// A rating sent from a counter's kiosk.
-pub(crate) async fn kiosk_submit(state: AppState, headers: HeaderMap, client: ClientMeta, key: String, kiosk: &storage::kiosks::Kiosk, body: axum::body::Bytes) -> PageResult<Response> {
+pub(crate) async fn kiosk_submit(
+    state: AppState,
+    headers: HeaderMap,
+    client: ClientMeta,
+    key: String,
+    kiosk: &storage::kiosks::Kiosk,
+    body: axum::body::Bytes,
+) -> PageResult<Response> {
     let survey = open_survey(&state, &kiosk.survey_code).await?;
     take(state, headers, client, survey, Entry::Kiosk(key), body).await
 }
@@ -415,9 +416,10 @@ pub async fn resume(State(state): State<AppState>, headers: HeaderMap, Path((cod
     let survey = open_survey(&state, &code).await?;
     let now = state.clock.now_ms();
     let payload = state.store.draft(&tokens::digest(&secret), survey.id, now).await?;
-    let draft: Draft = payload
-        .and_then(|p| serde_json::from_str(&p).ok())
-        .ok_or_else(|| Failure { status: StatusCode::NOT_FOUND, ..Failure::invalid("Không tìm thấy phiếu đã lưu, hoặc phiếu đã được gửi hay đã quá 30 ngày.") })?;
+    let draft: Draft = payload.and_then(|p| serde_json::from_str(&p).ok()).ok_or_else(|| Failure {
+        status: StatusCode::NOT_FOUND,
+        ..Failure::invalid("Không tìm thấy phiếu đã lưu, hoặc phiếu đã được gửi hay đã quá 30 ngày.")
+    })?;
     let form = state.surveys.form(&state, survey.version_id).await?;
     let input = PageInput {
         layout: None,
@@ -545,7 +547,9 @@ async fn take(state: AppState, headers: HeaderMap, client: ClientMeta, survey: S
             let (errors, status) = match refusal {
                 Refusal::Invalid(errors) => (errors, StatusCode::UNPROCESSABLE_ENTITY),
                 Refusal::Store(e) => return Err(e.into()),
-                Refusal::Admission(admission::Refusal::UnknownUnit) => (vec![AnswerError { question: "DV".into(), message: refusal.message() }], StatusCode::UNPROCESSABLE_ENTITY),
+                Refusal::Admission(admission::Refusal::UnknownUnit) => {
+                    (vec![AnswerError { question: "DV".into(), message: refusal.message() }], StatusCode::UNPROCESSABLE_ENTITY)
+                }
                 other => return Err(Failure { status: StatusCode::CONFLICT, ..Failure::invalid(other.message()) }.into()),
             };
             let input = PageInput {
@@ -566,17 +570,35 @@ async fn take(state: AppState, headers: HeaderMap, client: ClientMeta, survey: S
     }
 }
 
-pub async fn submit(State(state): State<AppState>, headers: HeaderMap, client: ClientMeta, Path(code): Path<String>, body: axum::body::Bytes) -> PageResult<Response> {
+pub async fn submit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    client: ClientMeta,
+    Path(code): Path<String>,
+    body: axum::body::Bytes,
+) -> PageResult<Response> {
     let survey = open_survey(&state, &code).await?;
     take(state, headers, client, survey, Entry::Link, body).await
 }
 
-pub async fn widget_submit(State(state): State<AppState>, headers: HeaderMap, client: ClientMeta, Path(code): Path<String>, body: axum::body::Bytes) -> PageResult<Response> {
+pub async fn widget_submit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    client: ClientMeta,
+    Path(code): Path<String>,
+    body: axum::body::Bytes,
+) -> PageResult<Response> {
     let survey = open_survey(&state, &code).await?;
     take(state, headers, client, survey, Entry::Widget, body).await
 }
 
-pub async fn token_submit(State(state): State<AppState>, headers: HeaderMap, client: ClientMeta, Path(token): Path<String>, body: axum::body::Bytes) -> PageResult<Response> {
+pub async fn token_submit(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    client: ClientMeta,
+    Path(token): Path<String>,
+    body: axum::body::Bytes,
+) -> PageResult<Response> {
     let now = state.clock.now_ms();
     let token_hash = tokens::digest(&token);
     let survey_id = match state.store.token_state(&token_hash, now).await? {

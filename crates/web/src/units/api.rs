@@ -13,17 +13,14 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::UnitFields;
-use crate::extract::{Path, Query};
 use crate::AppState;
 use crate::auth::require;
 use crate::auth::session::ApiUser;
 use crate::error::{ApiJson, ApiResult, Failure, Problem, ProblemDocument};
+use crate::extract::{Path, Query};
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new()
-        .routes(routes!(list_units, create_unit))
-        .routes(routes!(get_unit, update_unit))
-        .routes(routes!(get_lineage, add_lineage))
+    OpenApiRouter::new().routes(routes!(list_units, create_unit)).routes(routes!(get_unit, update_unit)).routes(routes!(get_lineage, add_lineage))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -105,16 +102,10 @@ async fn list_units(State(state): State<AppState>, caller: ApiUser, Query(q): Qu
     }))
 }
 
-
-
 /// Creates a unit under a parent in the caller's scope (a province: system administrators only).
 #[utoipa::path(post, path = "/api/v1/units", tag = "units", request_body = UnitFields,
     responses((status = 201, body = UnitDto), (status = 409, body = ProblemDocument), (status = 422, body = ProblemDocument)))]
-async fn create_unit(
-    State(state): State<AppState>,
-    caller: ApiUser,
-    ApiJson(fields): ApiJson<UnitFields>,
-) -> ApiResult<(StatusCode, axum::Json<UnitDto>)> {
+async fn create_unit(State(state): State<AppState>, caller: ApiUser, ApiJson(fields): ApiJson<UnitFields>) -> ApiResult<(StatusCode, axum::Json<UnitDto>)> {
     require(&caller.principal.access, Permission::ManageUnits)?;
     let input = fields.parse(&state.store).await.map_err(|e| Problem::from(Failure::fields(e)))?;
     let unit = state.store.create_unit(&caller.actor(&state), &caller.principal.access, &input).await?;
@@ -177,10 +168,7 @@ async fn get_lineage(State(state): State<AppState>, caller: ApiUser, Path(id): P
 
 async fn lineage_dto(state: &AppState, caller: &ApiUser, id: UnitId) -> Result<LineageDto, storage::Error> {
     let (before, after) = state.store.lineage(&caller.principal.access, id).await?;
-    Ok(LineageDto {
-        predecessors: before.into_iter().map(Into::into).collect(),
-        successors: after.into_iter().map(Into::into).collect(),
-    })
+    Ok(LineageDto { predecessors: before.into_iter().map(Into::into).collect(), successors: after.into_iter().map(Into::into).collect() })
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -11,14 +11,14 @@ use domain::units::{RawUnitRow, rows_from_table};
 use serde::Deserialize;
 use storage::units::ImportReport;
 
-use sheets::Limits;
-use crate::uploads;
 use crate::AppState;
-use crate::auth::require;
 use crate::auth::csrf::{self, CheckedForm};
+use crate::auth::require;
 use crate::auth::session::CurrentUser;
 use crate::error::{Failure, PageResult};
 use crate::layout::Layout;
+use crate::uploads;
+use sheets::Limits;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "units_import.html")]
@@ -48,7 +48,6 @@ impl ImportPage {
     }
 }
 
-
 pub async fn form(user: CurrentUser) -> PageResult<ImportPage> {
     require(&user.principal.access, Permission::ManageUnits)?;
     Ok(ImportPage::new(&user))
@@ -60,10 +59,7 @@ pub async fn preview(State(state): State<AppState>, user: CurrentUser, headers: 
     let (file_name, bytes) = upload.file.ok_or_else(|| Failure::invalid("Hãy chọn một tệp .xlsx hoặc .csv để nhập."))?;
     let mut page = ImportPage::new(&user);
     page.file_name = file_name.clone();
-    let rows = uploads::read_table(file_name.clone(), bytes, Limits::UNITS)
-        .await
-        .map_err(|e| e.to_string())
-        .and_then(|table| rows_from_table(&table));
+    let rows = uploads::read_table(file_name.clone(), bytes, Limits::UNITS).await.map_err(|e| e.to_string()).and_then(|table| rows_from_table(&table));
     let rows = match rows {
         Ok(rows) if rows.is_empty() => Err("Tệp không có dòng dữ liệu nào dưới dòng tiêu đề.".to_string()),
         other => other,
@@ -92,8 +88,7 @@ pub struct ApplyForm {
 
 pub async fn apply(State(state): State<AppState>, user: CurrentUser, CheckedForm(form): CheckedForm<ApplyForm>) -> PageResult<Response> {
     require(&user.principal.access, Permission::ManageUnits)?;
-    let rows: Vec<RawUnitRow> =
-        serde_json::from_str(&form.rows).map_err(|_| Failure::malformed("Dữ liệu xác nhận không hợp lệ; hãy tải tệp lên lại."))?;
+    let rows: Vec<RawUnitRow> = serde_json::from_str(&form.rows).map_err(|_| Failure::malformed("Dữ liệu xác nhận không hợp lệ; hãy tải tệp lên lại."))?;
     let report = state.store.import_units(&user.actor(&state), &user.principal.access, &rows, true).await?;
     let mut page = ImportPage::new(&user);
     page.file_name = form.file_name;

@@ -26,10 +26,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/units/new", get(pages::new_form))
         .route("/admin/units/export.csv", get(pages::export_csv))
         .route("/admin/units/export.xlsx", get(pages::export_xlsx))
-        .route(
-            "/admin/units/import",
-            get(import::form).post(import::preview).layer(DefaultBodyLimit::max(IMPORT_LIMIT)),
-        )
+        .route("/admin/units/import", get(import::form).post(import::preview).layer(DefaultBodyLimit::max(IMPORT_LIMIT)))
         .route("/admin/units/import/apply", post(import::apply).layer(DefaultBodyLimit::max(IMPORT_LIMIT)))
         .route("/admin/units/{id}", get(pages::detail).post(pages::update))
         .route("/admin/units/{id}/edit", get(pages::edit_form))
@@ -71,10 +68,7 @@ impl UnitFields {
 
     /// Checks every field with the same rules as an import row and resolves the parent code.
     pub async fn parse(&self, store: &Store) -> Result<UnitInput, Vec<FieldError>> {
-        let raw = RawUnitRow::from_cells(
-            0,
-            [&self.code, &self.name, &self.level, &self.parent_code, &self.valid_from, &self.valid_to, ""],
-        );
+        let raw = RawUnitRow::from_cells(0, [&self.code, &self.name, &self.level, &self.parent_code, &self.valid_from, &self.valid_to, ""]);
         let record = raw.parse().map_err(|errors| errors.iter().map(field_error).collect::<Vec<_>>())?;
         let parent_id = match &record.parent_code {
             None => None,
@@ -122,11 +116,6 @@ impl Pager {
         let page = page.clamp(1, pages);
         let sep = if base.contains('?') { '&' } else { '?' };
         let link = |p: i64| format!("{base}{sep}page={p}");
-        Self {
-            page,
-            pages,
-            prev: (page > 1).then(|| link(page - 1)),
-            next: (page < pages).then(|| link(page + 1)),
-        }
+        Self { page, pages, prev: (page > 1).then(|| link(page - 1)), next: (page < pages).then(|| link(page + 1)) }
     }
 }

@@ -12,12 +12,12 @@ use storage::{Page, Paging, Store};
 use time::OffsetDateTime;
 
 use super::{Pager, UnitFields, encode};
-use crate::extract::{Path, Query};
 use crate::AppState;
-use crate::auth::require;
 use crate::auth::csrf::CheckedForm;
+use crate::auth::require;
 use crate::auth::session::CurrentUser;
 use crate::error::{Failure, FieldError, PageResult};
+use crate::extract::{Path, Query};
 use crate::layout::Layout;
 
 const PER_PAGE: i64 = 50;
@@ -52,7 +52,6 @@ impl UnitView {
 fn today(state: &AppState) -> time::Date {
     text::vn_datetime(state.clock.now_ms()).date()
 }
-
 
 #[derive(Deserialize, Default)]
 pub struct ListQuery {
@@ -202,11 +201,7 @@ pub async fn export_csv(State(state): State<AppState>, user: CurrentUser, Query(
 pub async fn export_xlsx(State(state): State<AppState>, user: CurrentUser, Query(query): Query<ListQuery>) -> PageResult<Response> {
     let rows = export_rows(&state, &user, &query).await?;
     let bytes = sheets::write_xlsx("Đơn vị", &EXPORT_HEADER, &rows).map_err(|_| Failure::internal())?;
-    Ok(download(
-        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        &export_name(&state, "xlsx"),
-        bytes,
-    ))
+    Ok(download("application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", &export_name(&state, "xlsx"), bytes))
 }
 
 #[derive(Template, WebTemplate)]
@@ -230,13 +225,7 @@ pub struct DetailQuery {
     linked: Option<String>,
 }
 
-async fn detail_page(
-    state: &AppState,
-    user: &CurrentUser,
-    id: UnitId,
-    notice: Option<&'static str>,
-    errors: Vec<String>,
-) -> Result<DetailPage, Failure> {
+async fn detail_page(state: &AppState, user: &CurrentUser, id: UnitId, notice: Option<&'static str>, errors: Vec<String>) -> Result<DetailPage, Failure> {
     let access = &user.principal.access;
     let unit = state.store.unit(access, id).await?;
     let filter = UnitFilter { parent_id: Some(id), ..Default::default() };
@@ -266,12 +255,7 @@ async fn detail_page(
     })
 }
 
-pub async fn detail(
-    State(state): State<AppState>,
-    user: CurrentUser,
-    Path(id): Path<UnitId>,
-    Query(q): Query<DetailQuery>,
-) -> PageResult<DetailPage> {
+pub async fn detail(State(state): State<AppState>, user: CurrentUser, Path(id): Path<UnitId>, Query(q): Query<DetailQuery>) -> PageResult<DetailPage> {
     require(&user.principal.access, Permission::ViewUnits)?;
     let notice = if q.saved.is_some() {
         Some("Đã lưu đơn vị.")
@@ -325,9 +309,7 @@ pub async fn edit_form(State(state): State<AppState>, user: CurrentUser, Path(id
 /// Saves a new (`id = None`) or edited unit; re-renders the form with the problems if refused.
 async fn save(state: &AppState, user: &CurrentUser, id: Option<UnitId>, form: UnitFields) -> PageResult<Response> {
     require(&user.principal.access, Permission::ManageUnits)?;
-    let refuse = |status: StatusCode, form: UnitFields, errors: Vec<FieldError>| {
-        Ok((status, form_page(user, id, form, errors)).into_response())
-    };
+    let refuse = |status: StatusCode, form: UnitFields, errors: Vec<FieldError>| Ok((status, form_page(user, id, form, errors)).into_response());
     let input = match form.parse(&state.store).await {
         Ok(input) => input,
         Err(errors) => return refuse(StatusCode::UNPROCESSABLE_ENTITY, form, errors),

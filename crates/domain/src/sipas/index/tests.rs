@@ -22,7 +22,8 @@ fn counts(form: &Questionnaire, sheets: &[Vec<(&str, &str)>]) -> (Layout, Counts
         let answers: Answers = sheet
             .iter()
             .map(|(q, a)| {
-                let answer = if q.ends_with("_KV") || *q == "LY_DO" { Answer::List(a.split('|').map(String::from).collect()) } else { Answer::Text(a.to_string()) };
+                let answer =
+                    if q.ends_with("_KV") || *q == "LY_DO" { Answer::List(a.split('|').map(String::from).collect()) } else { Answer::Text(a.to_string()) };
                 (q.to_string(), answer)
             })
             .collect();
@@ -160,13 +161,7 @@ fn sipas_2023_has_two_parts() {
 #[test]
 fn rating_766_counts_everything_but_dissatisfied() {
     let form = rating_766();
-    let sheets = vec![
-        vec![("DG", "3")],
-        vec![("DG", "2")],
-        vec![("DG", "1"), ("LY_DO", "LD1|LD2")],
-        vec![("DG", "1"), ("LY_DO", "LD1")],
-        vec![("DG", "3")],
-    ];
+    let sheets = vec![vec![("DG", "3")], vec![("DG", "2")], vec![("DG", "1"), ("LY_DO", "LD1|LD2")], vec![("DG", "1"), ("LY_DO", "LD1")], vec![("DG", "3")]];
     let (layout, counts) = counts(&form, &sheets);
     let report = compute(&form, &layout, &preset("766"), &counts, None);
     // (5 rated − 2 dissatisfied) ÷ 5 = 60 %.

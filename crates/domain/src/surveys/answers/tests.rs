@@ -1,7 +1,7 @@
 use proptest::prelude::*;
 
 use super::*;
-use crate::surveys::{Condition, Section, SchemaError};
+use crate::surveys::{Condition, SchemaError, Section};
 
 fn choices(codes: &[&str]) -> Vec<Choice> {
     codes.iter().map(|c| Choice::new(c, &format!("Lựa chọn {c}"))).collect()
@@ -40,7 +40,17 @@ fn form() -> Questionnaire {
                     q("GRID", QuestionKind::Matrix { rows: choices(&["r1", "r2"]), scale: choices(&["x", "y"]) }, true),
                     q("AGE", QuestionKind::Number { min: Some(15.0), max: Some(100.0), integer: true }, false),
                     q("FEE", QuestionKind::Number { min: Some(0.0), max: None, integer: false }, false),
-                    q("CODE", QuestionKind::Text { multiline: false, min_length: None, max_length: None, pattern: Some("[0-9]{6}".into()), pattern_message: Some("Mã hồ sơ gồm 6 chữ số.".into()) }, false),
+                    q(
+                        "CODE",
+                        QuestionKind::Text {
+                            multiline: false,
+                            min_length: None,
+                            max_length: None,
+                            pattern: Some("[0-9]{6}".into()),
+                            pattern_message: Some("Mã hồ sơ gồm 6 chữ số.".into()),
+                        },
+                        false,
+                    ),
                     q("DAY", QuestionKind::Date { min: crate::text::parse_date("01/01/2020"), max: None }, false),
                     q("UNIT", QuestionKind::Unit { level: None }, false),
                     q("PROC", QuestionKind::Procedure, false),
@@ -51,7 +61,11 @@ fn form() -> Questionnaire {
                 title: "Chỉ khi không hài lòng".into(),
                 description: String::new(),
                 visible_if: Some(Condition::AtMost { question: "SAT".into(), value: 2.0 }),
-                questions: vec![q("COMPLAINT", QuestionKind::Text { multiline: true, min_length: Some(5), max_length: None, pattern: None, pattern_message: None }, true)],
+                questions: vec![q(
+                    "COMPLAINT",
+                    QuestionKind::Text { multiline: true, min_length: Some(5), max_length: None, pattern: None, pattern_message: None },
+                    true,
+                )],
             },
         ],
     }
@@ -159,7 +173,8 @@ fn schema_rules() {
     assert!(errors.iter().any(|e| matches!(e, SchemaError::UnknownConditionQuestion { at, .. } if at == "B")));
     let mut bad = form();
     bad.sections[0].questions[5].kind = QuestionKind::Number { min: Some(10.0), max: Some(1.0), integer: false };
-    bad.sections[0].questions[7].kind = QuestionKind::Text { multiline: false, min_length: None, max_length: None, pattern: Some("(".into()), pattern_message: None };
+    bad.sections[0].questions[7].kind =
+        QuestionKind::Text { multiline: false, min_length: None, max_length: None, pattern: Some("(".into()), pattern_message: None };
     bad.sections[0].questions[0].kind = QuestionKind::SingleChoice { options: choices(&["only"]) };
     let errors = bad.check().unwrap_err();
     assert!(errors.contains(&SchemaError::BadRange("AGE".into())));
