@@ -89,7 +89,7 @@ fn object_label(kind: &str, id: &str) -> String {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "audit.html")]
+#[template(path = "audit/audit.html")]
 pub struct AuditPage {
     layout: Layout,
     rows: Vec<RecordView>,

@@ -45,7 +45,7 @@ fn asset(content_type: &'static str, body: &'static str) -> axum::response::Resp
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "home.html")]
+#[template(path = "home/home.html")]
 pub struct HomePage {
     layout: Layout,
     province: Option<String>,
@@ -76,7 +76,7 @@ async fn home(State(state): State<AppState>) -> PageResult<HomePage> {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "dashboard.html")]
+#[template(path = "home/dashboard.html")]
 pub struct Dashboard {
     layout: Layout,
     roles: Vec<(&'static str, String)>,

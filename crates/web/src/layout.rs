@@ -103,7 +103,7 @@ impl Layout {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "error.html")]
+#[template(path = "layout/error.html")]
 pub struct ErrorPage {
     pub layout: Layout,
     pub failure: Failure,

@@ -13,6 +13,7 @@ mod extract;
 mod home;
 mod interviews;
 mod invitations;
+mod jobs;
 mod kiosks;
 mod layout;
 mod ops;
@@ -30,6 +31,7 @@ use std::net::SocketAddr;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
+use tokio::task::JoinHandle;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::trace::TraceLayer;
 
@@ -71,14 +73,10 @@ pub fn router(state: AppState) -> Router {
 
 /// Serves until Ctrl-C or SIGTERM, finishing requests in flight.
 pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::io::Result<()> {
-    let rolling = tokio::spawn(surveys::keep_rolling(state.clone()));
-    let tidying = tokio::spawn(sampling::keep_tidy(state.clone()));
-    let watching = tokio::spawn(alerts::keep_watching(state.clone()));
+    let jobs = jobs::start(&state);
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     let served = axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await;
-    rolling.abort();
-    tidying.abort();
-    watching.abort();
+    jobs.iter().for_each(JoinHandle::abort);
     served
 }
 

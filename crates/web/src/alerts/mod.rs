@@ -1,18 +1,15 @@
-//! Alerts on the web: the step that runs every few seconds (new cases, escalations, e-mails),
-//! the officials' case pages and statistics, each survey's rules, and the API.
+//! Alerts on the web: the step that runs every few seconds (new cases, escalations), the
+//! officials' case pages and statistics, each survey's rules, and the API.
 
 pub mod api;
 mod pages;
-
-use std::time::Duration;
 
 use axum::Router;
 use axum::routing::{get, post};
 
 use crate::AppState;
 
-/// One pass: cases for what arrived, escalation of what is overdue, then the outbox and the
-/// invitations due.
+/// One pass: cases for what arrived and escalation of what is overdue (a job, see `jobs`).
 pub async fn step(state: &AppState) {
     let now = state.clock.now_ms();
     let base = state.config.public_url.trim_end_matches('/').to_string();
@@ -21,24 +18,6 @@ pub async fn step(state: &AppState) {
         Ok(run) if run.opened + run.escalated > 0 => tracing::info!(opened = run.opened, escalated = run.escalated, "alerts"),
         Ok(_) => {}
         Err(e) => tracing::error!(error = %e, "the alert step failed"),
-    }
-    if let Some(mailer) = &state.senders.mailer
-        && let Err(e) = notify::deliver_due(&state.store, mailer, now).await
-    {
-        tracing::error!(error = %e, "the outbox could not be read");
-    }
-    if let Err(e) = notify::invitations::deliver_invitations(&state.store, &state.senders, &state.config.public_url, now).await {
-        tracing::error!(error = %e, "the invitations could not be read");
-    }
-}
-
-/// Runs [`step`] for as long as the server runs.
-pub async fn keep_watching(state: AppState) {
-    let mut ticks = tokio::time::interval(Duration::from_millis(state.config.alert_interval_ms.max(100)));
-    ticks.set_missed_tick_behavior(tokio::time::MissedTickBehavior::Delay);
-    loop {
-        ticks.tick().await;
-        step(&state).await;
     }
 }
 

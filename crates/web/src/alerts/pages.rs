@@ -76,7 +76,7 @@ pub struct ListQuery {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "alerts_list.html")]
+#[template(path = "alerts/alerts_list.html")]
 pub struct ListPage {
     layout: Layout,
     rows: Vec<CaseView>,
@@ -123,7 +123,7 @@ pub async fn list(State(state): State<AppState>, user: CurrentUser, Query(q): Qu
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "alert_detail.html")]
+#[template(path = "alerts/alert_detail.html")]
 pub struct DetailPage {
     layout: Layout,
     case: CaseView,
@@ -210,7 +210,7 @@ fn hours(stats: &UnitAlertStats) -> Option<f64> {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "alert_stats.html")]
+#[template(path = "alerts/alert_stats.html")]
 pub struct StatsPage {
     layout: Layout,
     rows: Vec<StatsView>,
@@ -358,7 +358,7 @@ impl RulesForm {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "alert_rules.html")]
+#[template(path = "alerts/alert_rules.html")]
 pub struct RulesPage {
     layout: Layout,
     survey_id: i64,

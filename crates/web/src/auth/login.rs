@@ -19,7 +19,7 @@ use crate::extract::Query;
 use crate::layout::Layout;
 
 #[derive(Template, WebTemplate)]
-#[template(path = "login.html")]
+#[template(path = "auth/login.html")]
 pub struct LoginPage {
     layout: Layout,
     next: String,
@@ -139,7 +139,7 @@ pub async fn logout(State(state): State<AppState>, user: CurrentUser, CheckedFor
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "password.html")]
+#[template(path = "auth/password.html")]
 pub struct PasswordPage {
     layout: Layout,
     errors: Vec<String>,

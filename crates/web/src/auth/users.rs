@@ -46,7 +46,7 @@ pub fn status_label(user: &User, now: i64) -> &'static str {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "users_list.html")]
+#[template(path = "auth/users_list.html")]
 pub struct ListPage {
     layout: Layout,
     rows: Vec<(User, &'static str)>,
@@ -87,7 +87,7 @@ async fn list(State(state): State<AppState>, user: CurrentUser, Query(query): Qu
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "user_form.html")]
+#[template(path = "auth/user_form.html")]
 pub struct FormPage {
     layout: Layout,
     form: UserForm,
@@ -217,7 +217,7 @@ async fn create(State(state): State<AppState>, user: CurrentUser, CheckedForm(fo
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "user_detail.html")]
+#[template(path = "auth/user_detail.html")]
 pub struct DetailPage {
     layout: Layout,
     shown: User,

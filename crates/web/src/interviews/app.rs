@@ -22,7 +22,7 @@ use crate::layout::Layout;
 const SERVICE_WORKER: &str = include_str!("../../static/interviewer-sw.js");
 
 #[derive(Template, WebTemplate)]
-#[template(path = "interviewer.html")]
+#[template(path = "interviews/interviewer.html")]
 pub struct Shell {
     layout: Layout,
 }

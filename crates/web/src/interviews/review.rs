@@ -53,7 +53,7 @@ impl From<ReviewRow> for Row {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "interviews_review.html")]
+#[template(path = "interviews/interviews_review.html")]
 pub struct ReviewPage {
     layout: Layout,
     pending: Vec<Row>,

@@ -106,7 +106,7 @@ impl From<Pending> for PendingRow {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "participation.html")]
+#[template(path = "invitations/participation.html")]
 pub struct ParticipationPage {
     layout: Layout,
     survey_id: i64,
@@ -191,7 +191,7 @@ pub async fn save_settings(
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "opt_out.html")]
+#[template(path = "invitations/opt_out.html")]
 pub struct OptOutPage {
     layout: Layout,
     token: String,

@@ -48,7 +48,7 @@ impl KioskView {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "kiosks.html")]
+#[template(path = "kiosks/kiosks.html")]
 pub struct ListPage {
     layout: Layout,
     kiosks: Vec<KioskView>,
@@ -88,7 +88,7 @@ pub struct CreateForm {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "kiosk.html")]
+#[template(path = "kiosks/kiosk.html")]
 pub struct DetailPage {
     layout: Layout,
     kiosk: KioskView,

@@ -22,7 +22,7 @@ use crate::surveys::respond;
 const WAITING_REFRESH_SECONDS: u32 = 3;
 
 #[derive(Template, WebTemplate)]
-#[template(path = "kiosk_screen.html")]
+#[template(path = "kiosks/kiosk_screen.html")]
 pub struct Screen {
     layout: Layout,
     unit: String,

@@ -39,7 +39,7 @@ pub struct SurveyRow {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "paper.html")]
+#[template(path = "paper/paper.html")]
 pub struct ListPage {
     layout: Layout,
     surveys: Vec<SurveyRow>,
@@ -243,7 +243,7 @@ pub struct DifferenceRow {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "paper_conflict.html")]
+#[template(path = "paper/paper_conflict.html")]
 pub struct ConflictPage {
     layout: Layout,
     survey_id: i64,

@@ -91,7 +91,7 @@ fn shown(value: &Value) -> String {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "par_print.html")]
+#[template(path = "par/par_print.html")]
 pub struct PrintPage {
     layout: Layout,
     id: i64,

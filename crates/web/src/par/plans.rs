@@ -29,7 +29,7 @@ pub struct PlanLine {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "par_plans.html")]
+#[template(path = "par/par_plans.html")]
 pub struct ListPage {
     layout: Layout,
     plans: Vec<PlanLine>,
@@ -85,7 +85,7 @@ pub struct TaskLine {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "par_plan.html")]
+#[template(path = "par/par_plan.html")]
 pub struct PlanPage {
     layout: Layout,
     id: i64,

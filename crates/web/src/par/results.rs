@@ -119,7 +119,7 @@ pub struct PublishedLine {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "par_public_list.html")]
+#[template(path = "par/par_public_list.html")]
 pub struct PublicList {
     layout: Layout,
     rounds: Vec<PublishedLine>,
@@ -142,7 +142,7 @@ pub async fn public_list(State(state): State<AppState>) -> PageResult<PublicList
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "par_public_show.html")]
+#[template(path = "par/par_public_show.html")]
 pub struct PublicShow {
     layout: Layout,
     title: String,

@@ -35,7 +35,7 @@ pub struct TreeLine {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "par_rounds.html")]
+#[template(path = "par/par_rounds.html")]
 pub struct ListPage {
     layout: Layout,
     rounds: Vec<RoundLine>,
@@ -142,7 +142,7 @@ pub struct AssessmentLine {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "par_round.html")]
+#[template(path = "par/par_round.html")]
 pub struct RoundPage {
     layout: Layout,
     id: i64,

@@ -94,7 +94,7 @@ pub struct FieldView {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "par_sheet.html")]
+#[template(path = "par/par_sheet.html")]
 pub struct SheetPage {
     layout: Layout,
     id: i64,

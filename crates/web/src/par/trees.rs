@@ -38,7 +38,7 @@ pub async fn create_from_template(State(state): State<AppState>, user: CurrentUs
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "par_tree.html")]
+#[template(path = "par/par_tree.html")]
 pub struct TreePage {
     layout: Layout,
     id: i64,

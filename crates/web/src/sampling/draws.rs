@@ -91,7 +91,7 @@ pub struct QuotaView {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "sampling_draw.html")]
+#[template(path = "sampling/sampling_draw.html")]
 pub struct DrawPage {
     layout: Layout,
     draw: DrawRecord,

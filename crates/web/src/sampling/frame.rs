@@ -36,7 +36,7 @@ pub fn show_count(n: impl std::borrow::Borrow<i64>) -> String {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "sampling.html")]
+#[template(path = "sampling/sampling.html")]
 pub struct OverviewPage {
     layout: Layout,
     units: Vec<UnitFrame>,
@@ -165,7 +165,7 @@ impl From<FrameEntry> for EntryView {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "sampling_entries.html")]
+#[template(path = "sampling/sampling_entries.html")]
 pub struct EntriesPage {
     layout: Layout,
     entries: Vec<EntryView>,
@@ -204,7 +204,7 @@ pub async fn entries(State(state): State<AppState>, user: CurrentUser, Query(que
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "sampling_entry.html")]
+#[template(path = "sampling/sampling_entry.html")]
 pub struct EntryPage {
     layout: Layout,
     entry: EntryView,

@@ -5,8 +5,6 @@ pub mod api;
 mod draws;
 mod frame;
 
-use std::time::Duration;
-
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
@@ -16,17 +14,13 @@ use crate::AppState;
 /// A year's frame of a province as a spreadsheet fits within this.
 const UPLOAD_LIMIT: usize = 32 * 1024 * 1024;
 
-/// Erases the contacts whose retention period has passed, now and every hour.
-pub async fn keep_tidy(state: AppState) {
-    let mut ticks = tokio::time::interval(Duration::from_secs(3_600));
-    loop {
-        ticks.tick().await;
-        let actor = storage::Actor::system("thời hạn lưu giữ", state.clock.now_ms());
-        match state.store.apply_frame_retention(&actor).await {
-            Ok(0) => {}
-            Ok(erased) => tracing::info!(erased, "contacts past their retention period erased"),
-            Err(e) => tracing::error!(error = %e, "applying the retention period failed"),
-        }
+/// Erases the contacts whose retention period has passed (a job, see `jobs`).
+pub async fn tidy(state: &AppState) {
+    let actor = storage::Actor::system("thời hạn lưu giữ", state.clock.now_ms());
+    match state.store.apply_frame_retention(&actor).await {
+        Ok(0) => {}
+        Ok(erased) => tracing::info!(erased, "contacts past their retention period erased"),
+        Err(e) => tracing::error!(error = %e, "applying the retention period failed"),
     }
 }
 

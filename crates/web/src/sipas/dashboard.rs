@@ -113,7 +113,7 @@ fn column_questions(selection: &Selection, columns: &[(String, String)], has_par
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "sipas_overview.html")]
+#[template(path = "sipas/sipas_overview.html")]
 pub struct OverviewPage {
     layout: Layout,
     filters: Filters,
@@ -198,7 +198,7 @@ pub struct SliceView {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "sipas_unit.html")]
+#[template(path = "sipas/sipas_unit.html")]
 pub struct UnitPage {
     layout: Layout,
     filters: Filters,
@@ -362,7 +362,7 @@ pub struct ResponseView {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "sipas_responses.html")]
+#[template(path = "sipas/sipas_responses.html")]
 pub struct ResponsesPage {
     layout: Layout,
     back: String,

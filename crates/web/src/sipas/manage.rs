@@ -74,7 +74,7 @@ pub struct VersionView {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "sipas_methodologies.html")]
+#[template(path = "sipas/sipas_methodologies.html")]
 pub struct MethodologiesPage {
     layout: Layout,
     versions: Vec<VersionView>,

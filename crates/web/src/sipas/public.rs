@@ -22,7 +22,7 @@ pub struct PublicationRow {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "results_list.html")]
+#[template(path = "sipas/results_list.html")]
 pub struct ListPage {
     layout: Layout,
     rows: Vec<PublicationRow>,
@@ -50,7 +50,7 @@ pub async fn list(State(state): State<AppState>) -> PageResult<ListPage> {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "results_show.html")]
+#[template(path = "sipas/results_show.html")]
 pub struct ShowPage {
     layout: Layout,
     title: String,

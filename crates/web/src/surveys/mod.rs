@@ -8,25 +8,18 @@ mod pages;
 mod questionnaires;
 pub(crate) mod respond;
 
-use std::time::Duration;
-
 use axum::Router;
 use axum::routing::{get, post};
 
 use crate::AppState;
 
-/// Starts the next period of regular surveys, now and every ten minutes, for as long as the
-/// server runs.
-pub async fn keep_rolling(state: AppState) {
-    let mut ticks = tokio::time::interval(Duration::from_secs(600));
-    loop {
-        ticks.tick().await;
-        let actor = storage::Actor::system("lịch khảo sát", state.clock.now_ms());
-        match state.store.roll_regular_surveys(&actor).await {
-            Ok(created) if !created.is_empty() => tracing::info!(?created, "next periods of regular surveys started"),
-            Ok(_) => {}
-            Err(e) => tracing::error!(error = %e, "starting the next periods of regular surveys failed"),
-        }
+/// Starts the next period of the regular surveys whose period has ended (a job, see `jobs`).
+pub async fn roll(state: &AppState) {
+    let actor = storage::Actor::system("lịch khảo sát", state.clock.now_ms());
+    match state.store.roll_regular_surveys(&actor).await {
+        Ok(created) if !created.is_empty() => tracing::info!(?created, "next periods of regular surveys started"),
+        Ok(_) => {}
+        Err(e) => tracing::error!(error = %e, "starting the next periods of regular surveys failed"),
     }
 }
 

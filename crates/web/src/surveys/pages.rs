@@ -31,7 +31,7 @@ pub struct SurveyRow {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "surveys_list.html")]
+#[template(path = "surveys/surveys_list.html")]
 pub struct ListPage {
     layout: Layout,
     rows: Vec<SurveyRow>,
@@ -72,7 +72,7 @@ pub struct QuestionResult {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "survey_results.html")]
+#[template(path = "surveys/survey_results.html")]
 pub struct ResultsPage {
     layout: Layout,
     survey: SurveyRow,
@@ -173,7 +173,7 @@ pub struct SurveyForm {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "survey_form.html")]
+#[template(path = "surveys/survey_form.html")]
 pub struct FormPage {
     layout: Layout,
     form: SurveyForm,
@@ -296,7 +296,7 @@ pub async fn create(
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "widget.html")]
+#[template(path = "surveys/widget.html")]
 pub struct WidgetPage {
     layout: Layout,
     survey_id: i64,

@@ -31,7 +31,7 @@ pub struct Row {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "questionnaires_list.html")]
+#[template(path = "surveys/questionnaires_list.html")]
 pub struct ListPage {
     layout: Layout,
     rows: Vec<Row>,
@@ -164,7 +164,7 @@ pub struct QuestionRow {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "questionnaire_detail.html")]
+#[template(path = "surveys/questionnaire_detail.html")]
 pub struct DetailPage {
     layout: Layout,
     id: i64,
@@ -277,7 +277,7 @@ pub async fn json(State(state): State<AppState>, user: CurrentUser, Path(id): Pa
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "questionnaire_preview.html")]
+#[template(path = "surveys/questionnaire_preview.html")]
 pub struct PreviewPage {
     layout: Layout,
     id: i64,

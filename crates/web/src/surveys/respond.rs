@@ -63,7 +63,7 @@ pub struct SectionView {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "respond.html")]
+#[template(path = "surveys/respond.html")]
 pub struct RespondPage {
     layout: Layout,
     survey: Survey,
@@ -87,7 +87,7 @@ pub struct RespondPage {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "respond_saved.html")]
+#[template(path = "surveys/respond_saved.html")]
 pub struct SavedPage {
     layout: Layout,
     title: String,
@@ -108,7 +108,7 @@ struct Draft {
 const DRAFT_DAYS: i64 = 30;
 
 #[derive(Template, WebTemplate)]
-#[template(path = "respond_done.html")]
+#[template(path = "surveys/respond_done.html")]
 pub struct DonePage {
     layout: Layout,
     title: String,

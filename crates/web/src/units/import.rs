@@ -21,7 +21,7 @@ use crate::uploads;
 use sheets::Limits;
 
 #[derive(Template, WebTemplate)]
-#[template(path = "units_import.html")]
+#[template(path = "units/units_import.html")]
 pub struct ImportPage {
     layout: Layout,
     file_name: String,

@@ -87,7 +87,7 @@ impl ListQuery {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "units_list.html")]
+#[template(path = "units/units_list.html")]
 pub struct ListPage {
     layout: Layout,
     rows: Vec<UnitView>,
@@ -124,7 +124,7 @@ pub async fn list(State(state): State<AppState>, user: CurrentUser, Query(query)
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "units_directory.html")]
+#[template(path = "units/units_directory.html")]
 pub struct DirectoryPage {
     layout: Layout,
     groups: Vec<(&'static str, Vec<UnitView>)>,
@@ -205,7 +205,7 @@ pub async fn export_xlsx(State(state): State<AppState>, user: CurrentUser, Query
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "unit_detail.html")]
+#[template(path = "units/unit_detail.html")]
 pub struct DetailPage {
     layout: Layout,
     unit: UnitView,
@@ -268,7 +268,7 @@ pub async fn detail(State(state): State<AppState>, user: CurrentUser, Path(id): 
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "unit_form.html")]
+#[template(path = "units/unit_form.html")]
 pub struct FormPage {
     layout: Layout,
     /// The unit being edited; `None` for a new one.
