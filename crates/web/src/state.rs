@@ -126,7 +126,8 @@ pub struct Inner {
     pub submit_limiter: RateLimiter,
     /// The queue of the single ingest writer.
     pub ingest: Ingest,
-    pub surveys: SurveyCache,
+    /// Surveys, their published forms and targets, kept in memory (see `SurveyCache`).
+    pub survey_cache: SurveyCache,
     pub screening: Screening,
     /// E-mail, SMS and Zalo, as configured.
     pub senders: notify::invitations::Senders,
@@ -168,7 +169,7 @@ impl AppState {
             account_limiter,
             submit_limiter,
             ingest,
-            surveys: SurveyCache::default(),
+            survey_cache: SurveyCache::default(),
             screening: Screening::default(),
             senders,
         })))

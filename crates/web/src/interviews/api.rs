@@ -67,8 +67,8 @@ async fn assignments(State(state): State<AppState>, caller: ApiUser) -> ApiResul
             continue;
         }
         let code = state.store.survey_code(a.survey_id).await?;
-        let survey = state.surveys.survey(&state, &code).await?;
-        let questionnaire = serde_json::to_value(&*state.surveys.form(&state, survey.version_id).await?).unwrap_or_default();
+        let survey = state.survey_cache.survey(&state, &code).await?;
+        let questionnaire = serde_json::to_value(&*state.survey_cache.form(&state, survey.version_id).await?).unwrap_or_default();
         forms.insert(a.survey_id, FormDto { survey_code: survey.code, survey_title: survey.title, questionnaire });
     }
     let assignments = list
@@ -181,7 +181,7 @@ async fn sync(State(state): State<AppState>, caller: ApiUser, ApiJson(batch): Ap
             }
         };
         let code = state.store.survey_code(survey_id).await?;
-        let survey = state.surveys.survey(&state, &code).await?;
+        let survey = state.survey_cache.survey(&state, &code).await?;
         let submission = Submission {
             survey,
             door: Door::Interview { face_to_face: mode.channel() == Channel::FaceToFace },

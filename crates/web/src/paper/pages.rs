@@ -68,7 +68,7 @@ pub async fn list(State(state): State<AppState>, user: CurrentUser) -> PageResul
 /// An open survey that takes paper forms, looked up without the results permission clerks lack.
 async fn paper_survey(state: &AppState, id: i64) -> Result<Survey, Failure> {
     let code = state.store.survey_code(id).await.map_err(|_| Failure::not_found())?;
-    let survey = state.surveys.survey(state, &code).await.map_err(|_| Failure::not_found())?;
+    let survey = state.survey_cache.survey(state, &code).await.map_err(|_| Failure::not_found())?;
     if survey.id != id || !survey.channels.contains(&Channel::Paper) {
         return Err(Failure::not_found());
     }
@@ -77,7 +77,7 @@ async fn paper_survey(state: &AppState, id: i64) -> Result<Survey, Failure> {
 
 /// The keying form, empty or as sent back with its errors, with a notice about the last form.
 async fn keying_page(state: &AppState, user: &CurrentUser, headers: &HeaderMap, survey: Survey, keyed: Keying, status: StatusCode) -> PageResult<Response> {
-    let form = state.surveys.form(state, survey.version_id).await?;
+    let form = state.survey_cache.form(state, survey.version_id).await?;
     let layout = Layout::admin(user, format!("Nhập phiếu giấy — {}", survey.title), "/admin/paper");
     let input = PageInput {
         entry: Entry::Paper { serial: keyed.serial, outcome: keyed.message },
@@ -116,7 +116,7 @@ fn field(body: &[u8], name: &str) -> String {
 
 /// The unit a form is about: its unit question's answer, or the survey's only unit.
 async fn unit_of(state: &AppState, survey: &Survey, form: &Questionnaire, answers: &Answers) -> Result<Option<(i64, String)>, Failure> {
-    let targets = state.surveys.targets(state, survey.id).await?;
+    let targets = state.survey_cache.targets(state, survey.id).await?;
     let question = form.questions().map(|(_, q)| q).find(|q| matches!(q.kind, domain::surveys::QuestionKind::Unit { .. }));
     let chosen = question.and_then(|q| match answers.get(&q.code) {
         Some(Answer::Text(code)) => Some(code.clone()),
@@ -172,7 +172,7 @@ pub async fn key(
         return Err(Failure::csrf().into());
     }
     let survey = paper_survey(&state, survey).await?;
-    let form = state.surveys.form(&state, survey.version_id).await?;
+    let form = state.survey_cache.form(&state, survey.version_id).await?;
     let answers = respond::read_answers(&form, &body);
     let serial = field(&body, "serial");
     let mut keying = Keying { serial: serial.clone(), answers: answers.clone(), ..Keying::default() };
@@ -270,7 +270,7 @@ fn shown(form: &Questionnaire, code: &str, answer: Option<&Answer>) -> String {
 async fn keyings(state: &AppState, user: &CurrentUser, survey_id: i64, serial: &str) -> PageResult<(Survey, Questionnaire, [(String, Answers); 2])> {
     let keyings = state.store.paper_keyings(&user.principal.access, survey_id, serial).await?;
     let survey = paper_survey(state, survey_id).await?;
-    let form = (*state.surveys.form(state, survey.version_id).await?).clone();
+    let form = (*state.survey_cache.form(state, survey.version_id).await?).clone();
     let parse = |k: &storage::paper::Keying| serde_json::from_str::<Answers>(&k.answers).map(|a| (k.clerk.clone(), a)).map_err(|_| Failure::internal());
     Ok((survey, form, [parse(&keyings[0])?, parse(&keyings[1])?]))
 }

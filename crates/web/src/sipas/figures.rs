@@ -124,7 +124,7 @@ pub async fn versions(state: &AppState, access: &Access) -> Result<Vec<(i64, Str
         if versions.iter().any(|(id, _)| *id == survey.version_id) {
             continue;
         }
-        let form = state.surveys.form(state, survey.version_id).await?;
+        let form = state.survey_cache.form(state, survey.version_id).await?;
         if form.methodology.is_some() {
             versions.push((survey.version_id, format!("{} — {}", form.code, form.title)));
         }
@@ -140,7 +140,7 @@ pub async fn select(state: &AppState, access: &Access, query: &DashboardQuery) -
         Some(_) => return Err(Failure::not_found()),
         None => versions.first().map(|(id, _)| *id).ok_or_else(|| Failure::invalid("Chưa có cuộc khảo sát nào dùng mẫu phiếu có phương pháp tính chỉ số."))?,
     };
-    let form = state.surveys.form(state, version_id).await?;
+    let form = state.survey_cache.form(state, version_id).await?;
     let code = form.methodology.clone().unwrap_or_default();
     let methodology = match query.methodology {
         Some(id) => {
@@ -175,7 +175,7 @@ pub async fn select(state: &AppState, access: &Access, query: &DashboardQuery) -
         None => UnitLevel::Department,
         Some(l) => UnitLevel::parse(l).ok().filter(|l| LEVELS.contains(l)).ok_or_else(|| Failure::invalid(format!("Cấp đơn vị «{l}» không hợp lệ.")))?,
     };
-    let layout = state.surveys.layout(state, version_id).await?;
+    let layout = state.survey_cache.layout(state, version_id).await?;
     Ok(Selection { version_id, form, layout, methodology, from, to, previous, channel, level, versions })
 }
 

@@ -388,7 +388,7 @@ async fn submit_response(
     if body.submission_id.as_ref().is_some_and(|s| s.is_empty() || s.len() > 64) {
         return Err(Failure::invalid("submission_id phải có từ 1 đến 64 ký tự.").into());
     }
-    let survey = state.surveys.survey(&state, &code).await?;
+    let survey = state.survey_cache.survey(&state, &code).await?;
     if let Err(wait) = state.submit_limiter.check(&client.ip, state.clock.now_ms()) {
         // A client resending to learn whether its answer is in is told, limited or not.
         if let Some(id) = stored_before(&state, survey.id, body.submission_id.as_deref()).await? {
@@ -488,7 +488,7 @@ async fn results(State(state): State<AppState>, caller: ApiUser, Path(id): Path<
 /// Totals by unit, channel, month and question of the cells a filter selects.
 pub async fn survey_results(state: &AppState, access: &domain::auth::Access, filter: &CellFilter) -> Result<Results, Failure> {
     use std::collections::BTreeMap;
-    let layout = state.surveys.layout(state, filter.version_id).await?;
+    let layout = state.survey_cache.layout(state, filter.version_id).await?;
     let cells = state.store.cells(access, filter, &layout).await?;
     let mut by_unit: BTreeMap<i64, u64> = BTreeMap::new();
     let mut by_channel: BTreeMap<String, u64> = BTreeMap::new();

@@ -176,7 +176,7 @@ pub async fn submit(state: &AppState, client: &ClientMeta, mut sub: Submission) 
     if sub.dossier_code.as_deref().is_some_and(|code| !is_dossier_code(code)) {
         return Err(Refusal::BadDossier);
     }
-    let targets = state.surveys.targets(state, sub.survey.id).await?;
+    let targets = state.survey_cache.targets(state, sub.survey.id).await?;
     let mut token_hash = None;
     if let Some(token) = &sub.token {
         let digest = tokens::digest(token);
@@ -194,8 +194,8 @@ pub async fn submit(state: &AppState, client: &ClientMeta, mut sub: Submission) 
         token_hash = Some(digest);
     }
     let channel = admission::admit(&sub.survey, &sub.door, sub.claimed, now).map_err(Refusal::Admission)?;
-    let form = state.surveys.form(state, sub.survey.version_id).await?;
-    let layout = state.surveys.layout(state, sub.survey.version_id).await?;
+    let form = state.survey_cache.form(state, sub.survey.version_id).await?;
+    let layout = state.survey_cache.layout(state, sub.survey.version_id).await?;
     // The unit carried by the link answers the form's unit question.
     if let (Some(code), Some(question)) = (&sub.unit_code, unit_question(&form)) {
         sub.answers.insert(question.to_string(), Answer::Text(code.clone()));

@@ -130,10 +130,10 @@ pub async fn results(State(state): State<AppState>, user: CurrentUser, Path(id):
     require(&user.principal.access, Permission::ViewResults)?;
     let access = &user.principal.access;
     let survey = state.store.survey(access, id).await?;
-    let form = state.surveys.form(&state, survey.version_id).await?;
+    let form = state.survey_cache.form(&state, survey.version_id).await?;
     let filter = CellFilter { version_id: survey.version_id, survey_id: Some(id), ..Default::default() };
     let summary = survey_results(&state, access, &filter).await?;
-    let names: BTreeMap<i64, String> = state.surveys.targets(&state, id).await?.iter().map(|(id, _, name)| (*id, name.clone())).collect();
+    let names: BTreeMap<i64, String> = state.survey_cache.targets(&state, id).await?.iter().map(|(id, _, name)| (*id, name.clone())).collect();
     Ok(ResultsPage {
         layout: Layout::admin(&user, survey.title.clone(), "/admin/surveys"),
         responses: summary.responses,
@@ -318,7 +318,7 @@ pub struct WidgetQuery {
 pub async fn widget(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>, Query(q): Query<WidgetQuery>) -> PageResult<WidgetPage> {
     require(&user.principal.access, Permission::ViewResults)?;
     let survey = state.store.survey(&user.principal.access, id).await?;
-    let units: Vec<(String, String)> = state.surveys.targets(&state, id).await?.iter().map(|(_, code, name)| (code.clone(), name.clone())).collect();
+    let units: Vec<(String, String)> = state.survey_cache.targets(&state, id).await?.iter().map(|(_, code, name)| (code.clone(), name.clone())).collect();
     let unit = q.u.filter(|u| units.iter().any(|(code, _)| code == u)).or_else(|| units.first().map(|(code, _)| code.clone())).unwrap_or_default();
     let base = state.config.public_url.trim_end_matches('/');
     let preview = format!("/w/{}?u={}", survey.code, crate::units::encode(&unit));

@@ -312,7 +312,7 @@ pub(crate) struct PageInput<'a> {
 }
 
 pub(crate) async fn render(state: &AppState, headers: &HeaderMap, input: PageInput<'_>, status: StatusCode) -> Response {
-    let targets = state.surveys.targets(state, input.survey.id).await.map(|t| t.to_vec()).unwrap_or_default();
+    let targets = state.survey_cache.targets(state, input.survey.id).await.map(|t| t.to_vec()).unwrap_or_default();
     let fixed = input.fixed_unit.as_ref().and_then(|code| targets.iter().find(|(_, c, _)| c == code)).map(|(_, c, n)| (c.clone(), n.clone()));
     let errors = input.errors.iter().map(|e| (e.question.clone(), format!("{}: {}", question_text(input.form, &e.question), e.message))).collect();
     let mut layout = input.layout.unwrap_or_else(|| Layout::public(input.survey.title.clone()));
@@ -354,7 +354,7 @@ pub(crate) async fn render(state: &AppState, headers: &HeaderMap, input: PageInp
 }
 
 async fn open_survey(state: &AppState, code: &str) -> Result<Survey, Failure> {
-    state.surveys.survey(state, code).await.map_err(|_| Failure::not_found())
+    state.survey_cache.survey(state, code).await.map_err(|_| Failure::not_found())
 }
 
 /// The answer page of an open link.
@@ -369,7 +369,7 @@ pub async fn widget_form(State(state): State<AppState>, headers: HeaderMap, Path
 
 async fn open_form(state: AppState, headers: HeaderMap, code: String, q: LinkQuery, entry: Entry) -> PageResult<Response> {
     let survey = open_survey(&state, &code).await?;
-    let form = state.surveys.form(&state, survey.version_id).await?;
+    let form = state.survey_cache.form(&state, survey.version_id).await?;
     let now = state.clock.now_ms();
     let notice = admission::admit(&survey, &Door::Public, None, now)
         .err()
@@ -420,7 +420,7 @@ pub async fn resume(State(state): State<AppState>, headers: HeaderMap, Path((cod
         status: StatusCode::NOT_FOUND,
         ..Failure::invalid("Không tìm thấy phiếu đã lưu, hoặc phiếu đã được gửi hay đã quá 30 ngày.")
     })?;
-    let form = state.surveys.form(&state, survey.version_id).await?;
+    let form = state.survey_cache.form(&state, survey.version_id).await?;
     let input = PageInput {
         layout: None,
         entry: draft.token.clone().map_or(Entry::Link, Entry::Invitation),
@@ -448,9 +448,9 @@ pub async fn token_form(State(state): State<AppState>, headers: HeaderMap, Path(
     state.store.invitation_event(&token_hash, InvitationStatus::Opened, now).await?;
     let survey_code = state.store.survey_code(survey_id).await?;
     let survey = open_survey(&state, &survey_code).await?;
-    let targets = state.surveys.targets(&state, survey.id).await?;
+    let targets = state.survey_cache.targets(&state, survey.id).await?;
     let unit = targets.iter().find(|(id, _, _)| *id == unit_code).map(|(_, code, _)| code.clone());
-    let form = state.surveys.form(&state, survey.version_id).await?;
+    let form = state.survey_cache.form(&state, survey.version_id).await?;
     let input = PageInput {
         layout: None,
         entry: Entry::Invitation(token),
@@ -491,7 +491,7 @@ async fn take(state: AppState, headers: HeaderMap, client: ClientMeta, survey: S
         }
         return Err(Failure::too_many("Có quá nhiều phiếu gửi từ địa chỉ này. Vui lòng thử lại sau ít phút.", wait).into());
     }
-    let form = state.surveys.form(&state, survey.version_id).await?;
+    let form = state.survey_cache.form(&state, survey.version_id).await?;
     let answers = read_answers(&form, &body);
     let started_at = field(&body, "started_at").and_then(|s| s.parse().ok());
     let submission_id = field(&body, "submission_id").filter(|s| s.len() <= 64).unwrap_or_else(tokens::random_token);
