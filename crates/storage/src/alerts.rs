@@ -17,8 +17,8 @@ use serde_json::json;
 use sqlx::AssertSqlSafe;
 
 use crate::audit::{Entry, record};
+use crate::db::scope_sql;
 use crate::responses::{CellFilter, month_of};
-use crate::units::scope_sql;
 use crate::{Actor, Error, Page, Paging, Result, Store};
 
 /// Responses read per step.

@@ -7,7 +7,7 @@ use domain::auth::{Access, Permission, Role};
 use serde_json::Value;
 use sqlx::AssertSqlSafe;
 
-use crate::units::scope_sql;
+use crate::db::scope_sql;
 use crate::{Actor, Page, Paging, Result, Store};
 
 /// What happened to which object, under which unit.

@@ -9,7 +9,7 @@ use serde_json::json;
 use sqlx::AssertSqlSafe;
 
 use crate::audit::{Entry, record};
-use crate::units::scope_sql;
+use crate::db::scope_sql;
 use crate::{Actor, Error, Page, Paging, Result, Store, on_conflict};
 
 const USER_COLUMNS: &str = "s.id, s.username, s.full_name, s.unit_id, un.name AS unit_name,

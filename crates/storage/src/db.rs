@@ -50,6 +50,18 @@ fn wal_file(path: &Path, suffix: &str) -> std::path::PathBuf {
     name.into()
 }
 
+/// The recursive CTE `scope(id)`: the given roots and every unit below them. Roots are ids the
+/// server took from grants (integers), never user text, so they are written into the SQL.
+pub(crate) fn scope_sql(roots: &[domain::units::UnitId]) -> String {
+    let seed = if roots.is_empty() {
+        "SELECT id FROM units WHERE 1 = 0".to_string()
+    } else {
+        let ids: Vec<String> = roots.iter().map(i64::to_string).collect();
+        format!("SELECT id FROM units WHERE id IN ({})", ids.join(", "))
+    };
+    format!("WITH RECURSIVE scope(id) AS ({seed} UNION SELECT u.id FROM units u JOIN scope s ON u.parent_id = s.id)")
+}
+
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Backend {
     Sqlite,

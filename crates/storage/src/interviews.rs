@@ -100,7 +100,7 @@ impl Store {
 
     /// Interviewers the caller may assign work to: (id, full name), by name.
     pub async fn interviewers(&self, access: &Access) -> Result<Vec<(i64, String)>> {
-        let scope = crate::units::scope_sql(&access.roots(Permission::ManageSurveys));
+        let scope = crate::db::scope_sql(&access.roots(Permission::ManageSurveys));
         let sql = format!(
             "{scope} SELECT DISTINCT u.id, u.full_name FROM users u JOIN user_roles r ON r.user_id = u.id
              WHERE r.role = 'interviewer' AND u.unit_id IN (SELECT id FROM scope) AND NOT u.disabled ORDER BY u.full_name"
@@ -231,7 +231,7 @@ impl Store {
     /// Interviews of the surveys the caller runs: those waiting for review, or those drawn for
     /// the re-contact check.
     pub async fn interviews_to_review(&self, access: &Access, recheck: bool) -> Result<Vec<ReviewRow>> {
-        let scope = crate::units::scope_sql(&access.roots(Permission::ManageSurveys));
+        let scope = crate::db::scope_sql(&access.roots(Permission::ManageSurveys));
         let condition = if recheck { "i.recheck <> 0" } else { "i.review = 'pending'" };
         let sql = format!(
             "{scope} SELECT i.response_id, r.survey_id, a.entry_id, f.dossier_code, u.name AS unit_name, w.full_name AS interviewer, r.channel,

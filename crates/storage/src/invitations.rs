@@ -12,7 +12,7 @@ use sqlx::AssertSqlSafe;
 
 use crate::audit::{Entry, record};
 use crate::crypto::digest;
-use crate::units::scope_sql;
+use crate::db::scope_sql;
 use crate::{Actor, Error, Page, Paging, Result, Store};
 
 /// Settings the reform office changes on the participation page.

@@ -10,7 +10,7 @@ use sqlx::AssertSqlSafe;
 
 use crate::audit::{Entry, record};
 use crate::crypto::{digest, short_token};
-use crate::units::scope_sql;
+use crate::db::scope_sql;
 use crate::{Actor, Error, Result, Store};
 
 #[derive(Clone, Debug, PartialEq, Eq, sqlx::FromRow)]

@@ -9,7 +9,7 @@ use serde_json::json;
 use sqlx::AssertSqlSafe;
 
 use crate::audit::{Entry, record};
-use crate::units::scope_sql;
+use crate::db::scope_sql;
 use crate::{Actor, Error, Result, Store};
 
 /// What a keying leads to.

@@ -28,7 +28,7 @@ pub use follow_ups::FollowUp;
 use follow_ups::write_follow_ups;
 
 use crate::audit::Entry;
-use crate::units::scope_sql;
+use crate::db::scope_sql;
 use crate::{Actor, Error, Result, Store};
 
 /// Most submissions written in one transaction.

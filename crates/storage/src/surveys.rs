@@ -13,7 +13,7 @@ use time::Date;
 
 use crate::audit::{Entry, record};
 use crate::crypto::digest;
-use crate::units::scope_sql;
+use crate::db::scope_sql;
 use crate::{Actor, Error, Result, Store, on_conflict};
 
 #[derive(Clone, Debug)]

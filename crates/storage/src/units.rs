@@ -11,19 +11,8 @@ use sqlx::AssertSqlSafe;
 use time::Date;
 
 use crate::audit::{Entry, record};
+use crate::db::scope_sql;
 use crate::{Actor, Error, Page, Paging, Result, Store, on_conflict};
-
-/// The recursive CTE `scope(id)`: the given roots and every unit below them. Roots are ids the
-/// server took from grants (integers), never user text, so they are written into the SQL.
-pub(crate) fn scope_sql(roots: &[UnitId]) -> String {
-    let seed = if roots.is_empty() {
-        "SELECT id FROM units WHERE 1 = 0".to_string()
-    } else {
-        let ids: Vec<String> = roots.iter().map(i64::to_string).collect();
-        format!("SELECT id FROM units WHERE id IN ({})", ids.join(", "))
-    };
-    format!("WITH RECURSIVE scope(id) AS ({seed} UNION SELECT u.id FROM units u JOIN scope s ON u.parent_id = s.id)")
-}
 
 const ANCESTRY_SQL: &str = "WITH RECURSIVE up(id, parent_id, depth) AS (
         SELECT id, parent_id, 0 FROM units WHERE id = $1

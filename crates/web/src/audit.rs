@@ -21,7 +21,7 @@ use crate::auth::session::{ApiUser, CurrentUser};
 use crate::error::{ApiResult, Failure, PageResult, ProblemDocument, day_range};
 use crate::extract::Query;
 use crate::layout::Layout;
-use crate::units::{Pager, encode};
+use crate::layout::{Pager, encode};
 
 pub fn routes() -> Router<AppState> {
     Router::new().route("/admin/audit", get(page))

@@ -114,3 +114,26 @@ impl ErrorPage {
         Self { layout: Layout::public(failure.title), failure }
     }
 }
+
+/// Percent-encodes a query value.
+pub fn encode(value: &str) -> String {
+    form_urlencoded::byte_serialize(value.as_bytes()).collect()
+}
+
+/// Previous/next links of a paged listing; `base` is the listing URL with its filters.
+pub struct Pager {
+    pub page: i64,
+    pub pages: i64,
+    pub prev: Option<String>,
+    pub next: Option<String>,
+}
+
+impl Pager {
+    pub fn new(page: i64, per_page: i64, total: i64, base: &str) -> Self {
+        let pages = ((total + per_page - 1) / per_page).max(1);
+        let page = page.clamp(1, pages);
+        let sep = if base.contains('?') { '&' } else { '?' };
+        let link = |p: i64| format!("{base}{sep}page={p}");
+        Self { page, pages, prev: (page > 1).then(|| link(page - 1)), next: (page < pages).then(|| link(page + 1)) }
+    }
+}

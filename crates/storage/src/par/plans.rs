@@ -157,7 +157,7 @@ impl Store {
         let mut units = access.roots(Permission::SelfAssess);
         units.extend(access.roots(Permission::ApproveAssessment));
         units.extend(access.roots(Permission::ManagePar));
-        let scope = crate::units::scope_sql(&units);
+        let scope = crate::db::scope_sql(&units);
         let sql = format!(
             "{scope} {PLAN_SELECT} WHERE (p.unit_id IN (SELECT id FROM scope)
                  OR (u.parent_id IS NULL AND EXISTS (SELECT 1 FROM par_tasks t WHERE t.plan_id = p.id

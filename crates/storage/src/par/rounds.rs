@@ -216,7 +216,7 @@ impl Store {
         let all = self.require_province_wide(access, Permission::ManagePar).await.is_ok();
         let mut units = access.roots(Permission::SelfAssess);
         units.extend(access.roots(Permission::ApproveAssessment));
-        let scope = crate::units::scope_sql(&units);
+        let scope = crate::db::scope_sql(&units);
         let sql = format!(
             "{scope} SELECT r.id, r.title, r.self_deadline FROM par_rounds r
              WHERE $1 OR EXISTS (SELECT 1 FROM par_assessments a WHERE a.round_id = r.id AND (a.unit_id IN (SELECT id FROM scope)

@@ -12,7 +12,7 @@ use sqlx::AssertSqlSafe;
 use time::Date;
 
 use crate::audit::{Entry, record};
-use crate::units::scope_sql;
+use crate::db::scope_sql;
 use crate::{Actor, Error, Page, Paging, Result, Store};
 
 #[derive(Clone, Debug)]

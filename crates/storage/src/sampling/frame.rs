@@ -12,7 +12,7 @@ use serde_json::json;
 use sqlx::AssertSqlSafe;
 
 use crate::audit::{Entry, record};
-use crate::units::scope_sql;
+use crate::db::scope_sql;
 use crate::{Actor, Error, Page, Paging, Result, Store};
 
 /// Clears the personal fields of the entries matching `$condition` (whose `$2` is `$arg`).

@@ -19,7 +19,7 @@ use crate::auth::session::CurrentUser;
 use crate::error::{Failure, PageResult};
 use crate::extract::{Path, Query};
 use crate::layout::Layout;
-use crate::units::Pager;
+use crate::layout::Pager;
 
 const PER_PAGE: i64 = 50;
 

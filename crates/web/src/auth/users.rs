@@ -53,7 +53,7 @@ pub struct ListPage {
     q: String,
     total: i64,
     can_manage: bool,
-    pager: crate::units::Pager,
+    pager: crate::layout::Pager,
 }
 
 #[derive(Deserialize)]
@@ -81,7 +81,7 @@ async fn list(State(state): State<AppState>, user: CurrentUser, Query(query): Qu
             .collect(),
         total: page.total,
         can_manage: user.principal.access.has(Permission::ManageUsers),
-        pager: crate::units::Pager::new(page_no, 50, page.total, &format!("/admin/users?q={}", crate::units::encode(&q))),
+        pager: crate::layout::Pager::new(page_no, 50, page.total, &format!("/admin/users?q={}", crate::layout::encode(&q))),
         q,
     })
 }

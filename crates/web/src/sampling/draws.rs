@@ -22,7 +22,7 @@ use crate::auth::tokens;
 use crate::error::{Failure, PageResult};
 use crate::extract::{Path, Query};
 use crate::layout::Layout;
-use crate::units::Pager;
+use crate::layout::Pager;
 
 #[derive(Deserialize)]
 pub struct DrawForm {

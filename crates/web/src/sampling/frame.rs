@@ -22,7 +22,7 @@ use crate::auth::session::CurrentUser;
 use crate::error::{Failure, PageResult};
 use crate::extract::{Path, Query};
 use crate::layout::Layout;
-use crate::units::{Pager, encode};
+use crate::layout::{Pager, encode};
 use crate::uploads;
 use sheets::Limits;
 

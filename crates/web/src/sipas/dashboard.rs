@@ -369,7 +369,7 @@ pub struct ResponsesPage {
     what: String,
     total: i64,
     rows: Vec<ResponseView>,
-    pager: crate::units::Pager,
+    pager: crate::layout::Pager,
 }
 
 const PER_PAGE: i64 = 50;
@@ -480,7 +480,7 @@ pub async fn responses(
         what: what.join(" · "),
         total: page.total,
         rows,
-        pager: crate::units::Pager::new(
+        pager: crate::layout::Pager::new(
             page_number,
             PER_PAGE,
             page.total,

@@ -321,7 +321,7 @@ pub async fn widget(State(state): State<AppState>, user: CurrentUser, Path(id): 
     let units: Vec<(String, String)> = state.survey_cache.targets(&state, id).await?.iter().map(|(_, code, name)| (code.clone(), name.clone())).collect();
     let unit = q.u.filter(|u| units.iter().any(|(code, _)| code == u)).or_else(|| units.first().map(|(code, _)| code.clone())).unwrap_or_default();
     let base = state.config.public_url.trim_end_matches('/');
-    let preview = format!("/w/{}?u={}", survey.code, crate::units::encode(&unit));
+    let preview = format!("/w/{}?u={}", survey.code, crate::layout::encode(&unit));
     Ok(WidgetPage {
         layout: Layout::admin(&user, "Nhúng phiếu khảo sát", "/admin/surveys"),
         script_snippet: format!("<script src=\"{base}/static/embed.js\" data-survey=\"{}\" data-unit=\"{unit}\" async></script>", survey.code),

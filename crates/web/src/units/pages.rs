@@ -11,7 +11,7 @@ use storage::units::{LineageEntry, LineageInput, Unit, UnitFilter};
 use storage::{Page, Paging, Store};
 use time::OffsetDateTime;
 
-use super::{Pager, UnitFields, encode};
+use super::UnitFields;
 use crate::AppState;
 use crate::auth::csrf::CheckedForm;
 use crate::auth::require;
@@ -19,6 +19,7 @@ use crate::auth::session::CurrentUser;
 use crate::error::{Failure, FieldError, PageResult};
 use crate::extract::{Path, Query};
 use crate::layout::Layout;
+use crate::layout::{Pager, encode};
 
 const PER_PAGE: i64 = 50;
 
