@@ -7,6 +7,7 @@
 //! The same driver runs briefly in the test suite and for millions of inputs from the command
 //! line (`cargo run --release -p fuzz -- --inputs 1000000`).
 
+pub mod bombs;
 pub mod targets;
 
 use std::alloc::{GlobalAlloc, Layout, System};

@@ -5,7 +5,6 @@ use std::io::{Read, Write};
 
 use domain::invitations::hooks;
 use domain::surveys::{Answers, Layout, quality, tally, validate, xlsform};
-use sha2::{Digest, Sha256};
 use sheets::Limits;
 
 use crate::Target;
@@ -375,16 +374,7 @@ fn zalo_seeds() -> Vec<Vec<u8>> {
 fn zalo_hook(input: &[u8]) {
     let signed = input.len().is_multiple_of(2);
     let signature = match serde_json::from_slice::<serde_json::Value>(input) {
-        Ok(event) if signed => {
-            let text = |v: &serde_json::Value| v.as_str().map(String::from).unwrap_or_else(|| if v.is_null() { String::new() } else { v.to_string() });
-            let mac = Sha256::new()
-                .chain_update(text(&event["app_id"]))
-                .chain_update(input)
-                .chain_update(text(&event["timestamp"]))
-                .chain_update(ZALO_SECRET)
-                .finalize();
-            format!("mac={}", mac.iter().map(|b| format!("{b:02x}")).collect::<String>())
-        }
+        Ok(event) if signed => format!("mac={}", hooks::zalo_mac(&event, input, ZALO_SECRET)),
         _ => "mac=0000".to_string(),
     };
     let read = hooks::zalo_event(input, &signature, ZALO_SECRET);

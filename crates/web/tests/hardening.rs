@@ -4,11 +4,11 @@
 //! plan shows each unit its own tasks only, the metrics are not public, a bad id in a path
 //! gets a Vietnamese answer, and hostile spreadsheets are refused while the server answers.
 
-use std::io::Write;
 use std::time::{Duration, Instant};
 
 use domain::audit::AuditAction;
 use domain::auth::{Access, Grant, Role};
+use fuzz::bombs::{sheet_xml, workbook};
 use serde_json::{Value, json};
 use storage::Paging;
 use storage::audit::Filter;
@@ -267,44 +267,6 @@ async fn a_bad_id_in_a_path_is_answered_in_vietnamese() {
     assert!(query.text().await.unwrap().contains("Tham số trên đường dẫn không hợp lệ"));
 }
 
-/// A minimal XLSX: the given sheet XML, and a part of `padding` spaces beside it, written by
-/// pieces so that the bomb is small in memory as well as on the wire.
-fn xlsx(sheet: &str, padding_mb: usize) -> Vec<u8> {
-    let mut zip = zip::ZipWriter::new(std::io::Cursor::new(Vec::new()));
-    let deflated = zip::write::SimpleFileOptions::default().compression_method(zip::CompressionMethod::Deflated);
-    let parts = [
-        (
-            "[Content_Types].xml",
-            r#"<?xml version="1.0"?><Types xmlns="http://schemas.openxmlformats.org/package/2006/content-types"><Default Extension="rels" ContentType="application/vnd.openxmlformats-package.relationships+xml"/><Default Extension="xml" ContentType="application/xml"/></Types>"#,
-        ),
-        (
-            "_rels/.rels",
-            r#"<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/officeDocument" Target="xl/workbook.xml"/></Relationships>"#,
-        ),
-        (
-            "xl/workbook.xml",
-            r#"<?xml version="1.0"?><workbook xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main" xmlns:r="http://schemas.openxmlformats.org/officeDocument/2006/relationships"><sheets><sheet name="survey" sheetId="1" r:id="rId1"/></sheets></workbook>"#,
-        ),
-        (
-            "xl/_rels/workbook.xml.rels",
-            r#"<?xml version="1.0"?><Relationships xmlns="http://schemas.openxmlformats.org/package/2006/relationships"><Relationship Id="rId1" Type="http://schemas.openxmlformats.org/officeDocument/2006/relationships/worksheet" Target="worksheets/sheet1.xml"/></Relationships>"#,
-        ),
-        ("xl/worksheets/sheet1.xml", sheet),
-    ];
-    for (name, body) in parts {
-        zip.start_file(name, deflated).unwrap();
-        zip.write_all(body.as_bytes()).unwrap();
-    }
-    if padding_mb > 0 {
-        zip.start_file("docProps/app.xml", deflated).unwrap();
-        let spaces = vec![b' '; 1 << 20];
-        for _ in 0..padding_mb {
-            zip.write_all(&spaces).unwrap();
-        }
-    }
-    zip.finish().unwrap().into_inner()
-}
-
 /// The most memory this process has held (VmHWM), in MB.
 fn peak_mb() -> u64 {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
@@ -318,11 +280,8 @@ async fn hostile_spreadsheets_are_refused_on_every_upload_while_the_server_answe
     let office = Access::new(vec![Grant { role: Role::ReformOffice, unit: app.unit_id("99").await }]);
     let (round, _, _) = app.store.par_rounds(&storage::Actor::system("test", 0), &office).await.unwrap()[0].clone();
     let measured = format!("/admin/par/rounds/{round}/measured");
-    let corners = xlsx(
-        r#"<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><dimension ref="A1:XFD1048576"/><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>x</t></is></c></row><row r="1048576"><c r="XFD1048576" t="inlineStr"><is><t>y</t></is></c></row></sheetData></worksheet>"#,
-        0,
-    );
-    let zeros = xlsx(r#"<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData/></worksheet>"#, 512);
+    let corners = workbook(&sheet_xml("A1:XFD1048576", &[("A1", "x"), ("XFD1048576", "y")]), None, 0);
+    let zeros = workbook(&sheet_xml("A1", &[]), None, 512);
     assert!(corners.len() < 4_096 && zeros.len() < 2 << 20, "small on the wire: {} and {} bytes", corners.len(), zeros.len());
     let before = peak_mb();
 

@@ -93,16 +93,22 @@ fn door_of(channel: Channel) -> &'static str {
     }
 }
 
+/// Whether the survey takes answers at `now`: not before it opens, not once it has closed.
+pub fn open(survey: &Survey, now: i64) -> Result<(), Refusal> {
+    if now < survey.opens_at {
+        Err(Refusal::NotYetOpen)
+    } else if now >= survey.closes_at {
+        Err(Refusal::Closed)
+    } else {
+        Ok(())
+    }
+}
+
 /// Admits an answer through `door`, which may also state the channel it claims (the API lets a
 /// client name one): the survey must be open, the claim must be the door's own channel, and
 /// the survey must run that channel. Gives the channel the answer is counted under.
 pub fn admit(survey: &Survey, door: &Door, claimed: Option<Channel>, now: i64) -> Result<Channel, Refusal> {
-    if now < survey.opens_at {
-        return Err(Refusal::NotYetOpen);
-    }
-    if now >= survey.closes_at {
-        return Err(Refusal::Closed);
-    }
+    open(survey, now)?;
     let channel = door.channel();
     if let Some(claimed) = claimed.filter(|c| *c != channel) {
         return Err(Refusal::WrongDoor(claimed));

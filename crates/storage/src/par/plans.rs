@@ -197,9 +197,10 @@ impl Store {
         let owner = keeper(access, &plan_ancestry);
         let whole = owner || access.can(Permission::ApproveAssessment, &plan_ancestry);
         // What the caller's units may do for each unit of the plan's tasks, each unit asked once:
-        // report on it (self-assess) and see it (self-assess or approve).
+        // report on it (self-assess) and see it (self-assess or approve). The plan's keeper
+        // does both for every task already, and needs no asking.
         let mut rights = std::collections::HashMap::new();
-        let mut units: Vec<i64> = tasks.iter().map(|t| t.lead_unit_id).chain(partners.iter().map(|p| p.1)).collect();
+        let mut units: Vec<i64> = if owner { Vec::new() } else { tasks.iter().map(|t| t.lead_unit_id).chain(partners.iter().map(|p| p.1)).collect() };
         units.sort_unstable();
         units.dedup();
         for unit in units {
@@ -215,7 +216,7 @@ impl Store {
             partners.retain(|p| shown.contains(&p.0));
             files.retain(|f| shown.contains(&f.task_id));
         }
-        let leading = tasks.iter().filter(|t| !owner && rights.get(&t.lead_unit_id).is_some_and(|r| r.0)).map(|t| t.id).collect();
+        let leading = tasks.iter().filter(|t| rights.get(&t.lead_unit_id).is_some_and(|r| r.0)).map(|t| t.id).collect();
         Ok(Plan { plan, tasks, partners, files, owner, leading })
     }
 

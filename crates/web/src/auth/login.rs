@@ -14,7 +14,7 @@ use super::password::{hash_password, verify_password};
 use super::session::{ClientMeta, CurrentUser, SESSION_COOKIE, set_cookie};
 use super::tokens;
 use crate::AppState;
-use crate::error::{Failure, PageResult};
+use crate::error::{Failure, PageResult, with_retry_after};
 use crate::extract::Query;
 use crate::layout::Layout;
 
@@ -83,14 +83,18 @@ pub async fn submit(State(state): State<AppState>, meta: ClientMeta, headers: He
     // Only failures count: a whole commune office may sign in from behind one address. The
     // address and the login name are throttled alike, with one message, so that being held
     // back says nothing of whether the account exists or why.
+    let held_back = |wait: u64| {
+        let page = refuse(format!("Có quá nhiều lần đăng nhập sai. Vui lòng thử lại sau {} phút.", wait.div_ceil(60)), StatusCode::TOO_MANY_REQUESTS)?;
+        Ok(with_retry_after(page, Some(wait)))
+    };
+    // The limits kept in memory first, so that a flood costs no database read.
     let name_key = domain::text::fold(&username);
+    if let Some(wait) = state.login_limiter.limited(&meta.ip, now).or(state.account_limiter.limited(&name_key, now)) {
+        return held_back(wait);
+    }
     let account = state.store.credentials(&username).await?;
-    let locked = account.as_ref().and_then(|a| a.locked_until).filter(|until| *until > now).map(|until| (until - now) as u64 / 1000 + 1);
-    if let Some(wait) = state.login_limiter.limited(&meta.ip, now).or(state.account_limiter.limited(&name_key, now)).or(locked) {
-        let minutes = wait.div_ceil(60);
-        let mut page = refuse(format!("Có quá nhiều lần đăng nhập sai. Vui lòng thử lại sau {minutes} phút."), StatusCode::TOO_MANY_REQUESTS)?;
-        page.headers_mut().insert(header::RETRY_AFTER, wait.into());
-        return Ok(page);
+    if let Some(until) = account.as_ref().and_then(|a| a.locked_until).filter(|until| *until > now) {
+        return held_back((until - now) as u64 / 1000 + 1);
     }
     let mut actor = meta.actor(&state, None);
     actor.name = username.clone();

@@ -391,7 +391,7 @@ async fn submit_response(
     let survey = state.survey_cache.survey(&state, &code).await?;
     if let Err(wait) = state.submit_limiter.check(&client.ip, state.clock.now_ms()) {
         // A client resending to learn whether its answer is in is told, limited or not.
-        if let Some(id) = stored_before(&state, survey.id, body.submission_id.as_deref()).await? {
+        if let Some(id) = intake::stored_before(&state, survey.id, body.submission_id.as_deref()).await? {
             return Ok((StatusCode::OK, axum::Json(ResponseReceipt { id, created: false })));
         }
         return Err(Failure::too_many("Có quá nhiều phiếu gửi từ địa chỉ này. Vui lòng thử lại sau ít phút.", wait).into());
@@ -415,14 +415,6 @@ async fn submit_response(
     match intake::submit(&state, &client, submission).await.map_err(refusal_problem)? {
         Stored::New(id) => Ok((StatusCode::CREATED, axum::Json(ResponseReceipt { id, created: true }))),
         Stored::AlreadyStored(id) => Ok((StatusCode::OK, axum::Json(ResponseReceipt { id, created: false }))),
-    }
-}
-
-/// The response a submission id was stored under, if one was given and stored.
-pub(crate) async fn stored_before(state: &AppState, survey_id: i64, submission_id: Option<&str>) -> Result<Option<i64>, Failure> {
-    match submission_id {
-        Some(id) => Ok(state.store.stored_submission(survey_id, id).await?),
-        None => Ok(None),
     }
 }
 

@@ -160,6 +160,14 @@ impl Refusal {
     }
 }
 
+/// The response a submission id was stored under, if one was given and stored.
+pub(crate) async fn stored_before(state: &AppState, survey_id: i64, submission_id: Option<&str>) -> Result<Option<i64>, storage::Error> {
+    match submission_id {
+        Some(id) => state.store.stored_submission(survey_id, id).await,
+        None => Ok(None),
+    }
+}
+
 /// Fingerprint of the answering device, hashed so that no address is stored.
 fn fingerprint(client: &ClientMeta, survey_id: i64) -> String {
     tokens::digest(&format!("{survey_id}|{}|{}", client.ip, client.user_agent))[..32].to_string()

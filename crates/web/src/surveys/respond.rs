@@ -371,10 +371,7 @@ async fn open_form(state: AppState, headers: HeaderMap, code: String, q: LinkQue
     let survey = open_survey(&state, &code).await?;
     let form = state.survey_cache.form(&state, survey.version_id).await?;
     let now = state.clock.now_ms();
-    let notice = admission::admit(&survey, &Door::Public, None, now)
-        .err()
-        .filter(|r| matches!(r, admission::Refusal::NotYetOpen | admission::Refusal::Closed))
-        .map(|r| r.to_string());
+    let notice = admission::open(&survey, now).err().map(|r| r.to_string());
     let input = PageInput {
         layout: None,
         entry,
@@ -486,7 +483,7 @@ async fn take(state: AppState, headers: HeaderMap, client: ClientMeta, survey: S
     }
     if let Err(wait) = state.submit_limiter.check(&client.ip, now) {
         // A resend of a form already stored is told so, limited or not.
-        if super::api::stored_before(&state, survey.id, field(&body, "submission_id").as_deref()).await?.is_some() {
+        if intake::stored_before(&state, survey.id, field(&body, "submission_id").as_deref()).await?.is_some() {
             return Ok(Redirect::to(&entry.done(&survey)).into_response());
         }
         return Err(Failure::too_many("Có quá nhiều phiếu gửi từ địa chỉ này. Vui lòng thử lại sau ít phút.", wait).into());
