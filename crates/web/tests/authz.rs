@@ -65,7 +65,7 @@ async fn par_round(app: &TestApp, province: i64) -> (i64, i64) {
     let round = storage::par::NewRound { tree_id, title: "Chỉ số CCHC cấp xã".into(), deadlines, classes: Default::default(), unit_ids: units };
     let round = app.store.open_par_round(&actor, &office, &round).await.unwrap();
     let anlac = app.unit_id("28101").await;
-    let anlac = app.store.par_sheets(&actor, &office, round).await.unwrap().into_iter().find(|s| s.assessment.unit_id == anlac).unwrap().assessment.id;
+    let anlac = app.store.par_assessments(&actor, &office, round).await.unwrap().into_iter().find(|s| s.assessment.unit_id == anlac).unwrap().assessment.id;
     (round, anlac)
 }
 

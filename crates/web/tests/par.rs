@@ -5,12 +5,12 @@
 //! council members see only the units they are assigned, and a head approves only their own.
 
 use domain::auth::{Access, Grant, Role};
+use domain::par::marking::ItemPost;
 use domain::par::{Deadlines, Points, Stage};
 use domain::text;
 use reqwest::multipart::{Form, Part};
 use storage::Actor;
 use storage::auth::NewUser;
-use storage::par::Mark;
 use testkit::{Session, TestApp};
 
 const PDF: &[u8] = b"%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF\n";
@@ -52,7 +52,7 @@ async fn open_round(app: &TestApp) -> (i64, i64, i64) {
     assert_eq!(response.status(), 303);
     let round: i64 = response.headers()["location"].to_str().unwrap().rsplit('/').next().unwrap().parse().unwrap();
     let province = Access::new(vec![Grant { role: Role::ReformOffice, unit: app.unit_id("99").await }]);
-    let sheets = app.store.par_sheets(&Actor::system("test", app.clock.now_ms()), &province, round).await.unwrap();
+    let sheets = app.store.par_assessments(&Actor::system("test", app.clock.now_ms()), &province, round).await.unwrap();
     let of = |code: &str| sheets.iter().find(|s| s.assessment.unit_code == code).unwrap().assessment.id;
     (round, of("28101"), of("28102"))
 }
@@ -105,7 +105,7 @@ async fn a_commune_self_scores_with_evidence_until_the_deadline_locks_it() {
         assert!(surveyed.text().await.unwrap().contains("lấy điểm từ kết quả điều tra hoặc theo dõi kế hoạch"));
         let unit_access = Access::new(vec![Grant { role: Role::UnitOfficial, unit: app.unit_id("28101").await }]);
         let actor = Actor { user_id: Some(app.store.user_id_by_name("anlac.canbo").await.unwrap()), ..Actor::system("anlac.canbo", app.clock.now_ms()) };
-        let history = app.store.par_history(&actor, &unit_access, anlac).await.unwrap();
+        let history = app.store.par_history(&app.store.par_assessment(&actor, &unit_access, anlac).await.unwrap()).await.unwrap();
         assert_eq!(history.len(), 1, "{backend}: refused edits leave no trace in the history");
         assert_eq!(history[0].points, Some(Points::whole(1).0));
 
@@ -171,8 +171,8 @@ async fn drafts_stay_in_their_unit_the_council_sees_its_units_and_heads_approve_
         let actor = Actor { user_id: Some(app.store.user_id_by_name("anlac.canbo").await.unwrap()), ..Actor::system("anlac.canbo", app.clock.now_ms()) };
         let tree = app.store.par_round(round).await.unwrap().tree;
         for (_, _, item) in tree.items().filter(|(_, _, i)| i.self_assessed() && i.code != "1.1.1") {
-            let mark = Mark { stage: Stage::SelfAssessment, item: &item.code, points: Some(item.max), note: "Có văn bản, đang số hóa" };
-            app.store.mark_par_items(&actor, &unit_access, anlac, &[mark]).await.unwrap();
+            let post = ItemPost::mark(Stage::SelfAssessment, &item.code, Some(item.max), "Có văn bản, đang số hóa");
+            app.store.save_par_items(&actor, &unit_access, anlac, &[post]).await.unwrap();
         }
         assert_eq!(action(&canbo, anlac, "submit", "").await.status(), 303, "{backend}");
         assert_eq!(action(&canbo, anlac, "approve", "").await.status(), 403, "{backend}: an official is not the head");
@@ -234,7 +234,7 @@ async fn the_council_appraises_the_unit_explains_and_round_two_settles_with_ever
         assert!(page.contains("Lịch sử chấm điểm (4 lần)"), "{backend}: the item's history on its sheet");
         let unit_access = Access::new(vec![Grant { role: Role::UnitOfficial, unit: app.unit_id("28101").await }]);
         let actor = Actor { user_id: Some(app.store.user_id_by_name("anlac.canbo").await.unwrap()), ..Actor::system("anlac.canbo", app.clock.now_ms()) };
-        let history = app.store.par_history(&actor, &unit_access, anlac).await.unwrap();
+        let history = app.store.par_history(&app.store.par_assessment(&actor, &unit_access, anlac).await.unwrap()).await.unwrap();
         let stages: Vec<(&str, Option<i64>)> = history.iter().filter(|h| h.item_code == "3.2.1").map(|h| (h.stage.as_str(), h.points)).collect();
         assert_eq!(stages, vec![("self", Some(300)), ("appraisal", Some(200)), ("explanation", None), ("final", Some(300))], "{backend}");
 
@@ -300,7 +300,8 @@ async fn survey_points_rank_publish_and_compare_with_last_year_across_lineage() 
         assert_eq!(refused.status(), 422, "{backend}");
         let body = refused.text().await.unwrap();
         assert!(body.contains("Dòng 3") && body.contains("Dòng 4"), "every bad line is named: {body}");
-        let totals = |results: &storage::par::Results| results.units.iter().map(|u| (u.unit_code.clone(), u.sheet.total, u.rank)).take(2).collect::<Vec<_>>();
+        let totals =
+            |results: &storage::par::Results| results.units.iter().map(|u| (u.unit_code.clone(), u.scorecard.total, u.rank)).take(2).collect::<Vec<_>>();
         let before = app.store.par_results(&province(&app).await, round).await.unwrap();
         assert_eq!(
             totals(&before),
@@ -333,10 +334,10 @@ async fn survey_points_rank_publish_and_compare_with_last_year_across_lineage() 
 
         // 3 + 14 × 87,3 % = 3 + 12,22; 3 + 14 × 60 % = 3 + 8,40.
         let results = app.store.par_results(&province(&app).await, round).await.unwrap();
-        let of = |code: &str| results.units.iter().find(|u| u.unit_code == code).map(|u| (u.sheet.total, u.rank)).unwrap();
+        let of = |code: &str| results.units.iter().find(|u| u.unit_code == code).map(|u| (u.scorecard.total, u.rank)).unwrap();
         assert_eq!(of("28101"), (Points(1522), 1), "{backend}: the table's index replaced the survey's");
         assert_eq!(of("28102").0, Points(1140), "{backend}");
-        assert!(results.units.windows(2).all(|w| w[0].sheet.index >= w[1].sheet.index && w[0].rank <= w[1].rank), "best first");
+        assert!(results.units.windows(2).all(|w| w[0].scorecard.index >= w[1].scorecard.index && w[0].rank <= w[1].rank), "best first");
         assert!(page.contains("15,22") && page.contains("11,40"), "{backend}: the ranking on the round page");
 
         // The score sheet, printed and as XLSX.
@@ -553,7 +554,7 @@ async fn plan_tasks_are_tracked_by_their_units_and_their_completion_scores_the_p
             cchc.client.post(cchc.url(&format!("/admin/par/rounds/{round}/measured"))).multipart(form).send().await.unwrap()
         };
         assert_eq!(compute().await.status(), 303, "{backend}");
-        let points = |sheet: storage::par::AssessmentSheet| sheet.mark("1.1.2", Stage::Measured).and_then(|m| m.points);
+        let points = |sheet: storage::par::AssessmentRecord| sheet.mark("1.1.2", Stage::Measured).and_then(|m| m.points);
         let office = province(&app).await;
         let system = Actor::system("test", app.clock.now_ms());
         assert_eq!(points(app.store.par_assessment(&system, &office, anlac).await.unwrap()), Some(0), "{backend}");
@@ -599,7 +600,7 @@ async fn a_round_may_assess_a_chosen_group_of_units() {
         let opened = open("28101, 28102").await;
         assert_eq!(opened.status(), 303, "{backend}");
         let round = id_in(&opened);
-        let sheets = app.store.par_sheets(&Actor::system("test", app.clock.now_ms()), &province(&app).await, round).await.unwrap();
+        let sheets = app.store.par_assessments(&Actor::system("test", app.clock.now_ms()), &province(&app).await, round).await.unwrap();
         assert_eq!(sheets.iter().map(|s| s.assessment.unit_code.as_str()).collect::<Vec<_>>(), vec!["28101", "28102"]);
     }
 }
@@ -616,13 +617,13 @@ async fn the_demo_publishes_two_years_and_the_merged_communes_compare_with_their
         assert_eq!(rounds.iter().map(|r| r.year).collect::<Vec<_>>(), vec![2025, 2024], "{backend}");
         let (latest, earlier) = (app.store.published_par_results(rounds[0].id).await.unwrap(), app.store.published_par_results(rounds[1].id).await.unwrap());
         assert_eq!((latest.units.len(), earlier.units.len()), (8, 16), "{backend}: the merged communes, then the communes under the districts");
-        let index_2024 = |code: &str| earlier.units.iter().find(|u| u.unit_code == code).unwrap().sheet.index.0;
+        let index_2024 = |code: &str| earlier.units.iter().find(|u| u.unit_code == code).unwrap().scorecard.index.0;
         let an_lac = latest.units.iter().find(|u| u.unit_code == "28101").unwrap();
         let previous = an_lac.previous.as_ref().expect("carried from 2024");
         assert_eq!(previous.carried_from, vec!["Phường Bắc Sơn".to_string(), "Phường Nam Sơn".to_string()], "{backend}");
         // Each predecessor became An Lạc whole: the plain mean of their indices.
         assert_eq!(previous.index.0, ((index_2024("28001") + index_2024("28002")) as f64 / 2.0).round() as i64, "{backend}");
-        assert!(latest.units.iter().all(|u| u.sheet.total > Points::ZERO && u.sheet.total <= u.sheet.max));
+        assert!(latest.units.iter().all(|u| u.scorecard.total > Points::ZERO && u.scorecard.total <= u.scorecard.max));
         let (status, page) = app.client().text(&format!("/chi-so-cchc/{}", rounds[0].id)).await;
         assert_eq!(status, 200);
         assert!(page.contains("suy từ Phường Bắc Sơn, Phường Nam Sơn") && page.contains("So sánh với Chỉ số cải cách hành chính cấp xã năm 2024"), "{backend}");

@@ -87,7 +87,7 @@ async fn a_commune_is_scored_from_self_assessment_to_the_published_index() {
         unit_ids: vec![app.unit_id("28101").await],
     };
     let round = app.store.open_par_round(&actor, &office, &round).await.unwrap();
-    let assessment = app.store.par_sheets(&actor, &office, round).await.unwrap()[0].assessment.id;
+    let assessment = app.store.par_assessments(&actor, &office, round).await.unwrap()[0].assessment.id;
     let member = app.store.user_id_by_name("thamdinh").await.unwrap();
     app.store.assign_par_council(&actor, &office, assessment, &[member]).await.unwrap();
     let sheet = format!("{base}/admin/par/assessments/{assessment}");

@@ -28,6 +28,14 @@ pub fn media_type(name: &str, bytes: &[u8]) -> Result<&'static str, String> {
     found.ok_or_else(|| format!("Tệp «{name}» không phải PDF, DOCX, XLSX, PNG hoặc JPEG (hoặc nội dung không khớp với phần mở rộng)."))
 }
 
+/// A file name as shown and offered for download: no path, no control characters, at most 200
+/// characters.
+pub fn file_name(name: &str) -> String {
+    let base = name.rsplit(['/', '\\']).next().unwrap_or_default();
+    let cleaned: String = crate::text::clean(base).chars().filter(|c| !c.is_control()).take(200).collect();
+    if cleaned.is_empty() { "tai-lieu".into() } else { cleaned }
+}
+
 /// A PDF starts with its version (`%PDF-1.7`) and ends with `%%EOF` (give or take trailing
 /// blanks and junk that readers tolerate within the last kilobyte).
 fn is_pdf(bytes: &[u8]) -> bool {
@@ -59,6 +67,15 @@ mod tests {
         assert!(media_type("cut.pdf", b"%PDF-1.7 ... no end").is_err(), "a PDF without its end");
         assert!(media_type("rong.pdf", b"").unwrap_err().contains("rỗng"));
         assert!(media_type("lon.pdf", &vec![b'%'; MAX_BYTES + 1]).unwrap_err().contains("20 MB"));
+    }
+
+    #[test]
+    fn names_lose_their_path_and_control_characters() {
+        assert_eq!(file_name("C:\\Users\\a\\QĐ 12.pdf"), "QĐ 12.pdf");
+        assert_eq!(file_name("../../etc/passwd"), "passwd");
+        assert_eq!(file_name("a\u{0}b.pdf"), "ab.pdf");
+        assert_eq!(file_name("dir/"), "tai-lieu");
+        assert_eq!(file_name(&"x".repeat(300)).chars().count(), 200);
     }
 
     #[test]

@@ -3,6 +3,7 @@
 //! evaluation round (phases, deadlines, approval). Points are exact hundredths throughout.
 
 pub mod evidence;
+pub mod marking;
 pub mod plan;
 pub mod points;
 pub mod round;
@@ -13,7 +14,7 @@ pub mod workbook;
 
 pub use points::Points;
 pub use round::{Action, Deadlines, Phase, SelfMark, Stage, State};
-pub use scoring::{Class, Classes, Index, Sheet};
+pub use scoring::{Class, Classes, Index, Scorecard};
 pub use tree::{Adjustment, Criterion, Field, Item, Mapping, Module, Source, Tree};
 
 #[cfg(test)]

@@ -87,7 +87,7 @@ impl Stage {
     }
 
     /// The phase in which this is written (survey points are set with the final appraisal).
-    fn phase(self) -> Phase {
+    pub fn phase(self) -> Phase {
         match self {
             Self::SelfAssessment => Phase::SelfAssessment,
             Self::Appraisal => Phase::Appraisal,
@@ -112,13 +112,13 @@ impl Deadlines {
         }
     }
 
-    fn end_of(&self, phase: Phase) -> Option<i64> {
+    /// When `phase` ends (a closed round, at its last deadline).
+    pub fn end_of(&self, phase: Phase) -> i64 {
         match phase {
-            Phase::SelfAssessment => Some(self.self_assessment),
-            Phase::Appraisal => Some(self.appraisal),
-            Phase::Explanation => Some(self.explanation),
-            Phase::FinalAppraisal => Some(self.final_appraisal),
-            Phase::Closed => None,
+            Phase::SelfAssessment => self.self_assessment,
+            Phase::Appraisal => self.appraisal,
+            Phase::Explanation => self.explanation,
+            Phase::FinalAppraisal | Phase::Closed => self.final_appraisal,
         }
     }
 
@@ -129,7 +129,7 @@ impl Deadlines {
         if current == wanted {
             return Ok(());
         }
-        let end = self.end_of(wanted).unwrap_or_default();
+        let end = self.end_of(wanted);
         if now >= end {
             Err(format!("Đã hết hạn {} lúc {}; nội dung này đã bị khóa.", wanted.label().to_lowercase(), format_timestamp_ms(end)))
         } else {

@@ -1,4 +1,4 @@
-//! A unit's score sheet: points per field, bonus and penalty within their caps, total, index,
+//! A unit's scorecard: points per field, bonus and penalty within their caps, total, index,
 //! class; points from survey results; ranks within a level.
 
 use std::collections::BTreeMap;
@@ -100,7 +100,7 @@ pub struct FieldScore {
 }
 
 #[derive(Clone, Debug, PartialEq)]
-pub struct Sheet {
+pub struct Scorecard {
     pub fields: Vec<FieldScore>,
     /// Sum of the items' points.
     pub items: Points,
@@ -115,8 +115,8 @@ pub struct Sheet {
     pub class: Class,
 }
 
-/// The sheet of `points` (item and adjustment codes → points; an item not given counts zero).
-pub fn score(tree: &Tree, points: &BTreeMap<String, Points>, classes: &Classes) -> Sheet {
+/// The scorecard of `points` (item and adjustment codes → points; an item not given counts zero).
+pub fn score(tree: &Tree, points: &BTreeMap<String, Points>, classes: &Classes) -> Scorecard {
     let given = |code: &str| points.get(code).copied().unwrap_or_default();
     let fields: Vec<FieldScore> = tree
         .fields
@@ -132,7 +132,7 @@ pub fn score(tree: &Tree, points: &BTreeMap<String, Points>, classes: &Classes) 
     let total = (items + bonus - penalty).max(Points::ZERO);
     let max = tree.max();
     let index = Index::of(total, max);
-    Sheet { fields, items, bonus, penalty, total, max, index, class: classes.class(index) }
+    Scorecard { fields, items, bonus, penalty, total, max, index, class: classes.class(index) }
 }
 
 /// The points an item measured by a survey gets for a survey index of `index` (0–100, taken as

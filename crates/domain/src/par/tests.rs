@@ -1,4 +1,4 @@
-//! Hand-computed score sheets, phases and approval, and properties of sums and ranks.
+//! Hand-computed scorecards, phases and approval, and properties of sums and ranks.
 
 use std::collections::BTreeMap;
 
@@ -24,7 +24,7 @@ fn adjustment(code: &str, max: i64) -> Adjustment {
 /// Field A: a1 (2 points), a2 (3, evidence required); field B: b1 (5, SIPAS, proportional),
 /// b2 (10, SIPAS, bands 50 → 2, 70 → 6, 90 → 10). Bonus T1, T2 (1 each, cap 1,5); penalty P1
 /// (2, cap 1). Maximum 20.
-fn small_tree() -> Tree {
+pub(super) fn small_tree() -> Tree {
     let bands = Mapping::Bands { bands: vec![scoring_band(50.0, 200), scoring_band(70.0, 600), scoring_band(90.0, 1000)] };
     Tree {
         code: "T".into(),
@@ -79,16 +79,16 @@ fn a_hand_computed_sheet_with_survey_points_and_caps() {
     assert_eq!(survey_points(b2, 90.0), Some(Points(1000)));
     assert_eq!(survey_points(tree.item("a1").unwrap(), 90.0), None, "self-assessed items take no survey points");
 
-    let sheet = score(&tree, &points(&[("a1", 150), ("a2", 300), ("b1", 437), ("b2", 600), ("T1", 100), ("T2", 100), ("P1", 200)]), &Classes::default());
-    assert_eq!(sheet.fields.iter().map(|f| (f.max, f.points)).collect::<Vec<_>>(), vec![(Points(500), Points(450)), (Points(1500), Points(1037))]);
-    assert_eq!(sheet.items, Points(1487));
-    assert_eq!(sheet.bonus, Points(150), "2 bonus points capped at 1,5");
-    assert_eq!(sheet.penalty, Points(100), "2 penalty points capped at 1");
+    let scorecard = score(&tree, &points(&[("a1", 150), ("a2", 300), ("b1", 437), ("b2", 600), ("T1", 100), ("T2", 100), ("P1", 200)]), &Classes::default());
+    assert_eq!(scorecard.fields.iter().map(|f| (f.max, f.points)).collect::<Vec<_>>(), vec![(Points(500), Points(450)), (Points(1500), Points(1037))]);
+    assert_eq!(scorecard.items, Points(1487));
+    assert_eq!(scorecard.bonus, Points(150), "2 bonus points capped at 1,5");
+    assert_eq!(scorecard.penalty, Points(100), "2 penalty points capped at 1");
     // 14,87 + 1,5 − 1 = 15,37 of 20 → 76,85 % → Khá.
-    assert_eq!((sheet.total, sheet.max), (Points(1537), Points(2000)));
-    assert_eq!(sheet.index, Index(7685));
-    assert_eq!(sheet.class, Class::Fair);
-    assert_eq!(sheet.index.display(), "76,85");
+    assert_eq!((scorecard.total, scorecard.max), (Points(1537), Points(2000)));
+    assert_eq!(scorecard.index, Index(7685));
+    assert_eq!(scorecard.class, Class::Fair);
+    assert_eq!(scorecard.index.display(), "76,85");
 
     // Nothing scored and a penalty: never below zero.
     let empty = score(&tree, &points(&[("P1", 200)]), &Classes::default());
@@ -221,13 +221,13 @@ proptest! {
     #[test]
     fn a_sheet_adds_up(a1 in 0i64..=200, a2 in 0i64..=300, b1 in 0i64..=500, b2 in 0i64..=1000, t1 in 0i64..=100, t2 in 0i64..=100, p1 in 0i64..=200) {
         let tree = small_tree();
-        let sheet = score(&tree, &points(&[("a1", a1), ("a2", a2), ("b1", b1), ("b2", b2), ("T1", t1), ("T2", t2), ("P1", p1)]), &Classes::default());
-        prop_assert_eq!(sheet.items, sheet.fields.iter().map(|f| f.points).sum::<Points>());
-        prop_assert_eq!(sheet.items, Points(a1 + a2 + b1 + b2));
-        prop_assert_eq!(sheet.bonus, Points((t1 + t2).min(150)));
-        prop_assert_eq!(sheet.penalty, Points(p1.min(100)));
-        prop_assert_eq!(sheet.total, Points((a1 + a2 + b1 + b2 + (t1 + t2).min(150) - p1.min(100)).max(0)));
-        prop_assert!(sheet.index.0 >= 0 && sheet.index.0 <= 10_750);
+        let scorecard = score(&tree, &points(&[("a1", a1), ("a2", a2), ("b1", b1), ("b2", b2), ("T1", t1), ("T2", t2), ("P1", p1)]), &Classes::default());
+        prop_assert_eq!(scorecard.items, scorecard.fields.iter().map(|f| f.points).sum::<Points>());
+        prop_assert_eq!(scorecard.items, Points(a1 + a2 + b1 + b2));
+        prop_assert_eq!(scorecard.bonus, Points((t1 + t2).min(150)));
+        prop_assert_eq!(scorecard.penalty, Points(p1.min(100)));
+        prop_assert_eq!(scorecard.total, Points((a1 + a2 + b1 + b2 + (t1 + t2).min(150) - p1.min(100)).max(0)));
+        prop_assert!(scorecard.index.0 >= 0 && scorecard.index.0 <= 10_750);
     }
 
     #[test]

@@ -4,12 +4,14 @@
 
 mod assessments;
 mod evidence;
+mod marks;
 mod plans;
 mod results;
 mod rounds;
 
-pub use assessments::{Assessment, AssessmentSheet, HistoryRow, Mark, MarkRow, MeasuredReport, MeasuredResults, Viewer};
-pub use evidence::{Document, EvidenceFile, Upload};
+pub use assessments::{Assessment, AssessmentRecord, HistoryRow, MarkRow};
+pub use evidence::{Document, EvidenceFile};
+pub use marks::{MeasuredReport, MeasuredResults};
 pub use plans::{NewTask, Plan, PlanRow, TaskFile, TaskRow, TaskUpdate};
 pub use results::{Previous, PublishedRound, Results, UnitResult};
 pub use rounds::{NewRound, Round, TreeSummary};

@@ -14,7 +14,7 @@ use serde_json::json;
 use sha2::{Digest, Sha256};
 use time::Date;
 
-use super::evidence::{EvidenceFile, STORE_FILE, clean_name, verified};
+use super::evidence::{EvidenceFile, STORE_FILE, verified};
 use crate::audit::{Entry, record};
 use crate::{Actor, Error, Result, Store};
 
@@ -280,7 +280,7 @@ impl Store {
         let note = text::clean_multiline(&update.note);
         let file = match &update.file {
             Some((name, bytes)) => {
-                let name = clean_name(name);
+                let name = domain::par::evidence::file_name(name);
                 let media = media_type(&name, bytes).map_err(|m| Error::Invalid(vec![m]))?;
                 Some((name, media, hex::encode(Sha256::digest(bytes)), bytes))
             }

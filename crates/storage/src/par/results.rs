@@ -1,4 +1,4 @@
-//! A round's results: every unit's sheet from the points that stand, its rank within the level,
+//! A round's results: every unit's scorecard from the points that stand, its rank within the level,
 //! last year's published index (carried across lineage for a unit that is new), and publication.
 
 use std::collections::{BTreeMap, HashMap};
@@ -7,7 +7,7 @@ use domain::audit::AuditAction;
 use domain::auth::{Access, Permission};
 use domain::par::round::standing_points;
 use domain::par::scoring::{carried_index, rank, score};
-use domain::par::{Index, Phase, Points, Sheet, Stage};
+use domain::par::{Index, Phase, Points, Scorecard, Stage};
 use serde_json::json;
 
 use super::assessments::{ASSESSMENT_SELECT, Assessment};
@@ -21,7 +21,7 @@ pub struct UnitResult {
     pub unit_id: i64,
     pub unit_code: String,
     pub unit_name: String,
-    pub sheet: Sheet,
+    pub scorecard: Scorecard,
     /// Within the round, which holds the units of one level.
     pub rank: u32,
     pub previous: Option<Previous>,
@@ -132,7 +132,7 @@ impl Store {
         })?;
         if let Some((previous_id, _)) = &previous_round {
             let before: HashMap<i64, Index> =
-                self.unit_results(&self.par_round(*previous_id).await?).await?.into_iter().map(|u| (u.unit_id, u.sheet.index)).collect();
+                self.unit_results(&self.par_round(*previous_id).await?).await?.into_iter().map(|u| (u.unit_id, u.scorecard.index)).collect();
             let links: Vec<Link> = on_db!(self, read, |pool| {
                 sqlx::query_as(
                     "SELECT l.successor_id, l.predecessor_id, u.name, l.share,
@@ -159,7 +159,7 @@ impl Store {
         Ok(Results { round, previous_round, units })
     }
 
-    /// Every unit's sheet in a round, ranked; the marks of all units read at once.
+    /// Every unit's scorecard in a round, ranked; the marks of all units read at once.
     async fn unit_results(&self, round: &Round) -> Result<Vec<UnitResult>> {
         let sql = format!("{ASSESSMENT_SELECT} WHERE a.round_id = $1 ORDER BY u.sort_key");
         let assessments: Vec<Assessment> = on_db!(self, read, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(round.id).fetch_all(pool).await)?;
@@ -178,9 +178,9 @@ impl Store {
                 by_assessment.entry(*assessment).or_default().push((item, stage, Points(*points)));
             }
         }
-        let sheets: Vec<Sheet> =
+        let scorecards: Vec<Scorecard> =
             assessments.iter().map(|a| score(&round.tree, &standing_points(by_assessment.remove(&a.id).unwrap_or_default()), &round.classes)).collect();
-        let ranked = rank(&sheets.iter().map(|s| s.index).enumerate().collect::<Vec<_>>());
+        let ranked = rank(&scorecards.iter().map(|s| s.index).enumerate().collect::<Vec<_>>());
         Ok(ranked
             .into_iter()
             .map(|(n, _, rank)| {
@@ -190,7 +190,7 @@ impl Store {
                     unit_id: a.unit_id,
                     unit_code: a.unit_code.clone(),
                     unit_name: a.unit_name.clone(),
-                    sheet: sheets[n].clone(),
+                    scorecard: scorecards[n].clone(),
                     rank,
                     previous: None,
                 }

@@ -9,11 +9,12 @@ use std::collections::BTreeMap;
 
 use anyhow::Context;
 use domain::auth::{Access, Grant, Role};
+use domain::par::marking::ItemPost;
 use domain::par::plan::TaskStatus;
 use domain::par::{Action, Deadlines, Module, Points, Stage, Tree};
 use domain::text::{parse_date, vn_datetime, vn_midnight_ms};
 use domain::units::UnitLevel;
-use storage::par::{Mark, MeasuredResults, NewRound, NewTask, TaskUpdate};
+use storage::par::{MeasuredResults, NewRound, NewTask, TaskUpdate};
 use storage::{Actor, Store};
 
 const DAY: i64 = 86_400_000;
@@ -71,8 +72,8 @@ async fn round(store: &Store, province: i64, council: i64, year: i32, in_force: 
     let council_actor = |end: i64| Actor { user_id: Some(council), ..at(end) };
     let council_access = access(Role::AppraisalCouncil, province);
     let mut measured: BTreeMap<Module, BTreeMap<String, BTreeMap<String, f64>>> = BTreeMap::new();
-    for sheet in store.par_sheets(&opening, &office, round).await? {
-        let (id, unit, code) = (sheet.assessment.id, sheet.assessment.unit_id, sheet.assessment.unit_code.clone());
+    for record in store.par_assessments(&opening, &office, round).await? {
+        let (id, unit, code) = (record.assessment.id, record.assessment.unit_id, record.assessment.unit_code.clone());
         let q = quality(&format!("{code}{year}"));
         store.assign_par_council(&opening, &office, id, &[council]).await?;
         let official = access(Role::UnitOfficial, unit);
@@ -83,32 +84,30 @@ async fn round(store: &Store, province: i64, council: i64, year: i32, in_force: 
                 (item.code.clone(), share(item.max, (q + 0.1).min(1.0)), if item.evidence_required { "Có văn bản, báo cáo kèm theo." } else { "" })
             })
             .collect();
-        let marks: Vec<Mark> = own.iter().map(|(item, points, note)| Mark { stage: Stage::SelfAssessment, item, points: Some(*points), note }).collect();
-        store.mark_par_items(&at(d.self_assessment), &official, id, &marks).await?;
+        let marks: Vec<ItemPost> = own.iter().map(|(item, points, note)| ItemPost::mark(Stage::SelfAssessment, item, Some(*points), note)).collect();
+        store.save_par_items(&at(d.self_assessment), &official, id, &marks).await?;
         store.act_on_par_assessment(&at(d.self_assessment), &official, id, Action::Submit, "").await?;
         store.act_on_par_assessment(&at(d.self_assessment), &access(Role::UnitHead, unit), id, Action::Approve, "").await?;
         // The council takes a quarter point off every sixth item; the first of them is explained
         // and accepted in round 2, the others stand.
         let reduced: Vec<(&str, Points, Points)> =
             own.iter().step_by(6).filter(|(_, p, _)| *p > Points::ZERO).map(|(item, p, _)| (item.as_str(), *p, Points(p.0 - 25))).collect();
-        let first: Vec<Mark> = reduced
-            .iter()
-            .map(|(item, _, lower)| Mark { stage: Stage::Appraisal, item, points: Some(*lower), note: "Tài liệu kiểm chứng chưa đầy đủ." })
-            .collect();
-        store.mark_par_items(&council_actor(d.appraisal), &council_access, id, &first).await?;
+        let first: Vec<ItemPost> =
+            reduced.iter().map(|(item, _, lower)| ItemPost::mark(Stage::Appraisal, item, Some(*lower), "Tài liệu kiểm chứng chưa đầy đủ.")).collect();
+        store.save_par_items(&council_actor(d.appraisal), &council_access, id, &first).await?;
         if let Some((item, _, _)) = reduced.first() {
-            let explanation = Mark { stage: Stage::Explanation, item, points: None, note: "Đơn vị đã bổ sung văn bản còn thiếu." };
-            store.mark_par_items(&at(d.explanation), &official, id, &[explanation]).await?;
+            let explanation = ItemPost::mark(Stage::Explanation, item, None, "Đơn vị đã bổ sung văn bản còn thiếu.");
+            store.save_par_items(&at(d.explanation), &official, id, &[explanation]).await?;
         }
-        let settled: Vec<Mark> = reduced
+        let settled: Vec<ItemPost> = reduced
             .iter()
             .enumerate()
             .map(|(n, (item, own, lower))| match n {
-                0 => Mark { stage: Stage::FinalAppraisal, item, points: Some(*own), note: "Chấp nhận giải trình." },
-                _ => Mark { stage: Stage::FinalAppraisal, item, points: Some(*lower), note: "Giữ kết quả thẩm định vòng 1." },
+                0 => ItemPost::mark(Stage::FinalAppraisal, item, Some(*own), "Chấp nhận giải trình."),
+                _ => ItemPost::mark(Stage::FinalAppraisal, item, Some(*lower), "Giữ kết quả thẩm định vòng 1."),
             })
             .collect();
-        store.mark_par_items(&council_actor(d.final_appraisal), &council_access, id, &settled).await?;
+        store.save_par_items(&council_actor(d.final_appraisal), &council_access, id, &settled).await?;
         for (module, figure) in
             [(Module::Sipas, q * 100.0), (Module::CivilServants, q * 95.0), (Module::Leaders, q * 97.0), (Module::Plan, (q * 110.0).min(100.0))]
         {

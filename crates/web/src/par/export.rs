@@ -1,4 +1,4 @@
-//! A unit's score sheet (bảng điểm) to print and as XLSX: every field, criterion and
+//! A unit's scorecard (bảng điểm) to print and as XLSX: every field, criterion and
 //! sub-criterion with its maximum and its points at each stage, then bonus, penalty, total,
 //! index and class. One table serves both.
 
@@ -10,7 +10,7 @@ use domain::par::scoring::score;
 use domain::par::{Points, Stage};
 use domain::text;
 use sheets::{ReportSheet, Value};
-use storage::par::AssessmentSheet;
+use storage::par::AssessmentRecord;
 
 use crate::AppState;
 use crate::auth::session::CurrentUser;
@@ -23,7 +23,7 @@ const HEADER: [&str; 8] = ["Mã", "Nội dung", "Điểm tối đa", "Tự chấ
 /// The stages shown as columns, in the header's order.
 const STAGES: [Stage; 4] = [Stage::SelfAssessment, Stage::Appraisal, Stage::FinalAppraisal, Stage::Measured];
 
-/// A line of the score sheet: its kind (field, criterion, item, total) styles it on paper.
+/// A line of the scorecard: its kind (field, criterion, item, total) styles it on paper.
 pub struct Line {
     pub kind: &'static str,
     pub cells: Vec<Value>,
@@ -33,14 +33,14 @@ fn points(p: Points) -> Value {
     Value::Hundredths(p.as_f64())
 }
 
-fn lines(sheet: &AssessmentSheet) -> Vec<Line> {
-    let tree = &sheet.round.tree;
-    let stands = sheet.standing_points();
-    let result = score(tree, &stands, &sheet.round.classes);
+fn lines(record: &AssessmentRecord) -> Vec<Line> {
+    let tree = &record.round.tree;
+    let stands = record.standing_points();
+    let result = score(tree, &stands, &record.round.classes);
     let standing = |code: &str| stands.get(code).copied().unwrap_or_default();
     let item_line = |code: &str, name: &str, max: Points| {
         let mut cells = vec![Value::Text(code.into()), Value::Text(name.into()), points(max)];
-        cells.extend(STAGES.iter().map(|s| sheet.mark(code, *s).and_then(|m| m.points).map_or(Value::Empty, |p| points(Points(p)))));
+        cells.extend(STAGES.iter().map(|s| record.mark(code, *s).and_then(|m| m.points).map_or(Value::Empty, |p| points(Points(p)))));
         cells.push(points(standing(code)));
         Line { kind: "item", cells }
     };
@@ -105,35 +105,35 @@ pub struct PrintPage {
     rows: Vec<(&'static str, Vec<String>)>,
 }
 
-async fn assessment(state: &AppState, user: &CurrentUser, id: i64) -> PageResult<AssessmentSheet> {
+async fn assessment(state: &AppState, user: &CurrentUser, id: i64) -> PageResult<AssessmentRecord> {
     super::require_par(&user.principal.access)?;
     Ok(state.store.par_assessment(&user.actor(state), &user.principal.access, id).await?)
 }
 
 pub async fn print(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>) -> PageResult<PrintPage> {
-    let sheet = assessment(&state, &user, id).await?;
+    let record = assessment(&state, &user, id).await?;
     Ok(PrintPage {
-        layout: Layout::admin(&user, format!("Bảng điểm — {}", sheet.assessment.unit_name), "/admin/par"),
+        layout: Layout::admin(&user, format!("Bảng điểm — {}", record.assessment.unit_name), "/admin/par"),
         id,
-        round_id: sheet.round.id,
-        round: sheet.round.title.clone(),
-        year: sheet.round.tree.year,
-        unit: sheet.assessment.unit_name.clone(),
-        state: sheet.assessment.state().label(),
+        round_id: record.round.id,
+        round: record.round.title.clone(),
+        year: record.round.tree.year,
+        unit: record.assessment.unit_name.clone(),
+        state: record.assessment.state().label(),
         printed: text::format_timestamp_ms(state.clock.now_ms()),
         header: HEADER,
-        rows: lines(&sheet).into_iter().map(|l| (l.kind, l.cells.iter().map(shown).collect())).collect(),
+        rows: lines(&record).into_iter().map(|l| (l.kind, l.cells.iter().map(shown).collect())).collect(),
     })
 }
 
 pub async fn xlsx(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>) -> PageResult<Response> {
-    let sheet = assessment(&state, &user, id).await?;
+    let record = assessment(&state, &user, id).await?;
     let report = ReportSheet {
         name: "Bảng điểm".into(),
         header: HEADER.iter().map(|h| h.to_string()).collect(),
-        rows: lines(&sheet).into_iter().map(|l| l.cells).collect(),
+        rows: lines(&record).into_iter().map(|l| l.cells).collect(),
         chart: None,
     };
-    let name = format!("bang-diem-cchc-{}-{}", sheet.round.tree.year, sheet.assessment.unit_code);
+    let name = format!("bang-diem-cchc-{}-{}", record.round.tree.year, record.assessment.unit_code);
     Ok(crate::sipas::export::download(&[report], &name, true, None)?)
 }

@@ -1,13 +1,13 @@
 //! PAR INDEX on the web: the reform office's trees and rounds, each round's units, and a unit's
-//! assessment sheet where the unit self-scores with evidence, the head approves, the council
+//! assessment page where the unit self-scores with evidence, the head approves, the council
 //! appraises and the unit explains.
 
+mod assessment;
 mod export;
 mod measured;
 mod plans;
 mod results;
 mod rounds;
-mod sheet;
 mod trees;
 
 use axum::Router;
@@ -36,13 +36,13 @@ pub fn routes() -> Router<AppState> {
         .route("/chi-so-cchc", get(results::public_list))
         .route("/chi-so-cchc/{id}", get(results::public_show))
         .route("/admin/par/rounds/{id}/measured", post(measured::set_points).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)))
-        .route("/admin/par/assessments/{id}", get(sheet::show))
+        .route("/admin/par/assessments/{id}", get(assessment::show))
         .route("/admin/par/assessments/{id}/council", post(rounds::assign))
-        .route("/admin/par/assessments/{id}/items/{code}", post(sheet::save_item).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)))
-        .route("/admin/par/assessments/{id}/action", post(sheet::act))
+        .route("/admin/par/assessments/{id}/items/{code}", post(assessment::save_item).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)))
+        .route("/admin/par/assessments/{id}/action", post(assessment::act))
         .route("/admin/par/assessments/{id}/print", get(export::print))
         .route("/admin/par/assessments/{id}/export.xlsx", get(export::xlsx))
-        .route("/admin/par/documents/{id}", get(sheet::download))
+        .route("/admin/par/documents/{id}", get(assessment::download))
         .route("/admin/par/plans", get(plans::list).post(plans::create))
         .route("/admin/par/plans/{id}", get(plans::show))
         .route("/admin/par/plans/{id}/tasks", post(plans::add_task))

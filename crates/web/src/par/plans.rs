@@ -212,5 +212,5 @@ pub async fn progress(
 pub async fn download(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>) -> PageResult<Response> {
     super::require_par(&user.principal.access)?;
     let file = state.store.par_task_file(&user.principal.access, id).await?;
-    Ok(super::sheet::attachment(file))
+    Ok(super::assessment::attachment(file))
 }

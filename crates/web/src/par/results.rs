@@ -41,12 +41,12 @@ impl ResultLine {
             assessment_id: u.assessment_id,
             rank: u.rank,
             unit: u.unit_name.clone(),
-            fields: u.sheet.fields.iter().map(|f| f.points.fixed()).collect(),
-            total: u.sheet.total.fixed(),
-            index: u.sheet.index.display(),
-            class: u.sheet.class.label(),
+            fields: u.scorecard.fields.iter().map(|f| f.points.fixed()).collect(),
+            total: u.scorecard.total.fixed(),
+            index: u.scorecard.index.display(),
+            class: u.scorecard.class.label(),
             previous: previous.map(|p| p.index.display()).unwrap_or_default(),
-            change: previous.map(|p| signed(u.sheet.index.0 - p.index.0)).unwrap_or_default(),
+            change: previous.map(|p| signed(u.scorecard.index.0 - p.index.0)).unwrap_or_default(),
             carried: carried(u),
         }
     }
@@ -84,13 +84,13 @@ fn ranking_sheet(results: &Results) -> ReportSheet {
         .map(|u| {
             let mut cells = vec![
                 Value::Text(u.unit_name.clone()),
-                Value::Hundredths(u.sheet.index.percent()),
+                Value::Hundredths(u.scorecard.index.percent()),
                 Value::Number(f64::from(u.rank)),
                 Value::Text(u.unit_code.clone()),
             ];
-            cells.extend(u.sheet.fields.iter().map(|f| Value::Hundredths(f.points.as_f64())));
-            cells.extend([u.sheet.bonus, u.sheet.penalty, u.sheet.total].map(|p| Value::Hundredths(p.as_f64())));
-            cells.push(Value::Text(u.sheet.class.label().into()));
+            cells.extend(u.scorecard.fields.iter().map(|f| Value::Hundredths(f.points.as_f64())));
+            cells.extend([u.scorecard.bonus, u.scorecard.penalty, u.scorecard.total].map(|p| Value::Hundredths(p.as_f64())));
+            cells.push(Value::Text(u.scorecard.class.label().into()));
             cells.push(u.previous.as_ref().map_or(Value::Empty, |p| Value::Hundredths(p.index.percent())));
             cells.push(Value::Text(carried(u)));
             cells
@@ -157,7 +157,7 @@ pub struct PublicShow {
 pub async fn public_show(State(state): State<AppState>, Path(id): Path<i64>) -> PageResult<PublicShow> {
     let results = state.store.published_par_results(id).await?;
     let chart =
-        charts::bars(&results.round.title, &results.units.iter().map(|u| (u.unit_name.clone(), Some(u.sheet.index.percent()))).collect::<Vec<_>>(), None);
+        charts::bars(&results.round.title, &results.units.iter().map(|u| (u.unit_name.clone(), Some(u.scorecard.index.percent()))).collect::<Vec<_>>(), None);
     Ok(PublicShow {
         layout: Layout::public(results.round.title.clone()),
         title: results.round.title.clone(),

@@ -201,12 +201,12 @@ pub async fn show(State(state): State<AppState>, user: CurrentUser, Path(id): Pa
     let round = state.store.par_round(id).await?;
     let office = access.has(Permission::ManagePar);
     let mut assessments = Vec::new();
-    for sheet in state.store.par_sheets(&actor, access, id).await? {
-        let a = &sheet.assessment;
-        let marks = sheet.self_marks();
+    for record in state.store.par_assessments(&actor, access, id).await? {
+        let a = &record.assessment;
+        let marks = record.self_marks();
         let (scored, to_score) = progress(&round.tree, &marks).iter().fold((0, 0), |(s, t), f| (s + f.2, t + f.3));
         let own = marks.iter().filter_map(|(code, m)| Some((code.clone(), m.points?))).collect();
-        let standing = score(&round.tree, &sheet.standing_points(), &round.classes);
+        let standing = score(&round.tree, &record.standing_points(), &round.classes);
         assessments.push(AssessmentLine {
             id: a.id,
             unit: a.unit_name.clone(),
@@ -217,7 +217,7 @@ pub async fn show(State(state): State<AppState>, user: CurrentUser, Path(id): Pa
             total: standing.total.fixed(),
             index: standing.index.display(),
             class: standing.class.label(),
-            council: sheet.council.iter().map(|(_, n)| n.as_str()).collect::<Vec<_>>().join(", "),
+            council: record.council.iter().map(|(_, n)| n.as_str()).collect::<Vec<_>>().join(", "),
         });
     }
     if assessments.is_empty() && !office {

@@ -1,6 +1,6 @@
-//! A unit's assessment sheet: every item with its points at each stage, evidence and notes;
-//! one form per item for whatever the caller may write in the current phase (self-assessment,
-//! appraisal, explanation, final appraisal), and the head's approval.
+//! A unit's assessment page: every item with its points at each stage, evidence and notes;
+//! one form per item for whatever the marking rules let the caller write now (self-assessment,
+//! appraisal, explanation, final appraisal), and the buttons they offer (submit, approve, return).
 
 use std::collections::BTreeMap;
 
@@ -9,12 +9,13 @@ use askama_web::WebTemplate;
 use axum::extract::{Multipart, State};
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
+use domain::par::marking::{self, ItemPost, NewFile};
 use domain::par::round::progress;
 use domain::par::scoring::score;
-use domain::par::{Action, Phase, Points, Stage, Tree};
+use domain::par::{Action, Points, Stage, Tree};
 use domain::text;
 use serde::Deserialize;
-use storage::par::{AssessmentSheet, HistoryRow, Mark, Upload, Viewer};
+use storage::par::{AssessmentRecord, HistoryRow};
 
 use crate::AppState;
 use crate::auth::csrf::{CheckedForm, CheckedUpload};
@@ -22,17 +23,6 @@ use crate::auth::session::CurrentUser;
 use crate::error::{Failure, PageResult};
 use crate::extract::{Path, Query};
 use crate::layout::Layout;
-
-/// What the caller writes now, if anything.
-fn writable(viewer: Viewer, phase: Phase) -> Option<Stage> {
-    match phase {
-        Phase::SelfAssessment if viewer.unit => Some(Stage::SelfAssessment),
-        Phase::Appraisal if viewer.council => Some(Stage::Appraisal),
-        Phase::Explanation if viewer.unit => Some(Stage::Explanation),
-        Phase::FinalAppraisal if viewer.council => Some(Stage::FinalAppraisal),
-        _ => None,
-    }
-}
 
 pub struct StageMark {
     pub label: &'static str,
@@ -94,8 +84,8 @@ pub struct FieldView {
 }
 
 #[derive(Template, WebTemplate)]
-#[template(path = "par/par_sheet.html")]
-pub struct SheetPage {
+#[template(path = "par/par_assessment.html")]
+pub struct AssessmentPage {
     layout: Layout,
     id: i64,
     round_id: i64,
@@ -122,7 +112,15 @@ fn points_text(points: Option<i64>) -> String {
     points.map(|p| Points(p).display()).unwrap_or_default()
 }
 
-fn item_view(sheet: &AssessmentSheet, history: &[HistoryRow], stage_now: Option<Stage>, code: &str, name: &str, max: Points, measured: bool) -> ItemView {
+fn item_view(
+    record: &AssessmentRecord,
+    rules: &marking::Assessment<'_>,
+    history: &[HistoryRow],
+    code: &str,
+    name: &str,
+    max: Points,
+    measured: bool,
+) -> ItemView {
     let history = history
         .iter()
         .filter(|h| h.item_code == code)
@@ -137,22 +135,18 @@ fn item_view(sheet: &AssessmentSheet, history: &[HistoryRow], stage_now: Option<
     let marks = Stage::ALL
         .into_iter()
         .filter_map(|stage| {
-            let mark = sheet.mark(code, stage)?;
+            let mark = record.mark(code, stage)?;
             Some(StageMark { label: stage.label(), points: points_text(mark.points), note: mark.note.clone() })
         })
         .collect();
-    let documents = sheet
+    let documents = record
         .evidence
         .iter()
         .filter(|(_, item)| item == code)
-        .filter_map(|(id, _)| sheet.documents.iter().find(|d| d.id == *id).map(|d| (d.id, d.name.clone())))
+        .filter_map(|(id, _)| record.documents.iter().find(|d| d.id == *id).map(|d| (d.id, d.name.clone())))
         .collect();
-    let fits = |stage: Stage| match stage {
-        Stage::SelfAssessment | Stage::Explanation => !measured,
-        _ => true,
-    };
-    let form = stage_now.filter(|s| fits(*s)).map(|stage| {
-        let current = sheet.mark(code, stage);
+    let form = rules.form_stage(code).map(|stage| {
+        let current = record.mark(code, stage);
         let unit = matches!(stage, Stage::SelfAssessment | Stage::Explanation);
         ItemForm {
             stage: stage.code(),
@@ -182,15 +176,15 @@ fn item_view(sheet: &AssessmentSheet, history: &[HistoryRow], stage_now: Option<
     }
 }
 
-fn page(user: &CurrentUser, sheet: &AssessmentSheet, history: &[HistoryRow], now: i64) -> SheetPage {
-    let tree: &Tree = &sheet.round.tree;
-    let phase = sheet.round.deadlines.phase(now);
-    let stage_now = writable(sheet.viewer, phase);
-    let own_marks = sheet.self_marks();
+fn page(user: &CurrentUser, record: &AssessmentRecord, history: &[HistoryRow], now: i64) -> AssessmentPage {
+    let tree: &Tree = &record.round.tree;
+    let phase = record.round.deadlines.phase(now);
+    let rules = record.rules(now);
+    let own_marks = record.self_marks();
     let own: BTreeMap<String, Points> = own_marks.iter().filter_map(|(c, m)| Some((c.clone(), m.points?))).collect();
-    let stands = sheet.standing_points();
-    let own_sheet = score(tree, &own, &sheet.round.classes);
-    let standing_sheet = score(tree, &stands, &sheet.round.classes);
+    let stands = record.standing_points();
+    let own_score = score(tree, &own, &record.round.classes);
+    let standing_score = score(tree, &stands, &record.round.classes);
     let progress = progress(tree, &own_marks);
     let fields = tree
         .fields
@@ -199,9 +193,9 @@ fn page(user: &CurrentUser, sheet: &AssessmentSheet, history: &[HistoryRow], now
         .map(|(i, f)| FieldView {
             code: f.code.clone(),
             name: f.name.clone(),
-            max: own_sheet.fields[i].max.display(),
-            own: own_sheet.fields[i].points.display(),
-            standing: standing_sheet.fields[i].points.display(),
+            max: own_score.fields[i].max.display(),
+            own: own_score.fields[i].points.display(),
+            standing: standing_score.fields[i].points.display(),
             scored: progress[i].2,
             to_score: progress[i].3,
             criteria: f
@@ -216,53 +210,45 @@ fn page(user: &CurrentUser, sheet: &AssessmentSheet, history: &[HistoryRow], now
                         .map(|item| ItemView {
                             guide: item.guide.clone(),
                             evidence_required: item.evidence_required,
-                            ..item_view(sheet, history, stage_now, &item.code, &item.name, item.max, !item.self_assessed())
+                            ..item_view(record, &rules, history, &item.code, &item.name, item.max, !item.self_assessed())
                         })
                         .collect(),
                 })
                 .collect(),
         })
         .collect();
-    let final_stage = stage_now.filter(|s| *s == Stage::FinalAppraisal);
     let adjustments = tree
         .bonus
         .iter()
         .map(|a| (a, "Điểm thưởng"))
         .chain(tree.penalties.iter().map(|a| (a, "Điểm trừ")))
-        .map(|(a, kind)| ItemView { guide: a.guide.clone(), ..item_view(sheet, history, final_stage, &a.code, &format!("{kind}: {}", a.name), a.max, false) })
+        .map(|(a, kind)| ItemView { guide: a.guide.clone(), ..item_view(record, &rules, history, &a.code, &format!("{kind}: {}", a.name), a.max, false) })
         .collect();
-    let deadline = match phase {
-        Phase::SelfAssessment => sheet.round.deadlines.self_assessment,
-        Phase::Appraisal => sheet.round.deadlines.appraisal,
-        Phase::Explanation => sheet.round.deadlines.explanation,
-        Phase::FinalAppraisal | Phase::Closed => sheet.round.deadlines.final_appraisal,
-    };
-    let state = sheet.assessment.state();
-    let in_self = phase == Phase::SelfAssessment;
-    SheetPage {
-        layout: Layout::admin(user, format!("{} — {}", sheet.assessment.unit_name, sheet.round.title), "/admin/par"),
-        id: sheet.assessment.id,
-        round_id: sheet.round.id,
-        round: sheet.round.title.clone(),
-        unit: sheet.assessment.unit_name.clone(),
+    let state = record.assessment.state();
+    AssessmentPage {
+        layout: Layout::admin(user, format!("{} — {}", record.assessment.unit_name, record.round.title), "/admin/par"),
+        id: record.assessment.id,
+        round_id: record.round.id,
+        round: record.round.title.clone(),
+        unit: record.assessment.unit_name.clone(),
         phase: phase.label(),
-        deadline: text::format_timestamp_ms(deadline),
+        deadline: text::format_timestamp_ms(record.round.deadlines.end_of(phase)),
         state: state.label(),
-        returned_note: sheet.assessment.returned_note.clone(),
+        returned_note: record.assessment.returned_note.clone(),
         fields,
         adjustments,
-        documents: sheet
+        documents: record
             .documents
             .iter()
             .filter(|d| d.stage == Stage::SelfAssessment.code() || d.stage == Stage::Explanation.code())
             .map(|d| (d.id, d.name.clone()))
             .collect(),
-        total: standing_sheet.total.display(),
-        max: standing_sheet.max.display(),
-        index: standing_sheet.index.display(),
-        class: standing_sheet.class.label(),
-        may_submit: in_self && sheet.viewer.unit && state == domain::par::State::Draft,
-        may_approve: in_self && sheet.viewer.head && state == domain::par::State::Submitted,
+        total: standing_score.total.display(),
+        max: standing_score.max.display(),
+        index: standing_score.index.display(),
+        class: standing_score.class.label(),
+        may_submit: rules.offers(Action::Submit),
+        may_approve: rules.offers(Action::Approve),
         notice: None,
         errors: Vec::new(),
     }
@@ -274,20 +260,20 @@ pub struct Saved {
     done: Option<String>,
 }
 
-pub async fn show(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>, Query(saved): Query<Saved>) -> PageResult<SheetPage> {
+pub async fn show(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>, Query(saved): Query<Saved>) -> PageResult<AssessmentPage> {
     super::require_par(&user.principal.access)?;
-    let sheet = state.store.par_assessment(&user.actor(&state), &user.principal.access, id).await?;
-    let history = state.store.par_history(&user.actor(&state), &user.principal.access, id).await?;
-    let mut page = page(&user, &sheet, &history, state.clock.now_ms());
+    let record = state.store.par_assessment(&user.actor(&state), &user.principal.access, id).await?;
+    let history = state.store.par_history(&record).await?;
+    let mut page = page(&user, &record, &history, state.clock.now_ms());
     page.notice = saved.saved.map(|code| format!("Đã lưu mục {code}.")).or(saved.done);
     Ok(page)
 }
 
-/// The sheet again, with what went wrong, under the failure's status.
+/// The page again, with what went wrong, under the failure's status.
 async fn refused(state: &AppState, user: &CurrentUser, id: i64, failure: Failure) -> PageResult<Response> {
-    let sheet = state.store.par_assessment(&user.actor(state), &user.principal.access, id).await?;
-    let history = state.store.par_history(&user.actor(state), &user.principal.access, id).await?;
-    let mut page = page(user, &sheet, &history, state.clock.now_ms());
+    let record = state.store.par_assessment(&user.actor(state), &user.principal.access, id).await?;
+    let history = state.store.par_history(&record).await?;
+    let mut page = page(user, &record, &history, state.clock.now_ms());
     page.errors = if failure.errors.is_empty() { vec![failure.detail.clone()] } else { failure.errors.iter().map(|e| e.message.clone()).collect() };
     Ok((failure.status, page).into_response())
 }
@@ -323,26 +309,20 @@ pub async fn save_item(
 }
 
 async fn save(state: &AppState, user: &CurrentUser, id: i64, code: &str, upload: CheckedUpload) -> Result<(), Failure> {
-    let access = &user.principal.access;
-    let actor = user.actor(state);
     let stage = upload.fields.get("stage").and_then(|s| Stage::parse(s)).ok_or_else(|| Failure::invalid("Biểu mẫu thiếu giai đoạn chấm."))?;
-    let points = typed_points(upload.fields.get("points"))?;
-    let note = upload.fields.get("note").cloned().unwrap_or_default();
-    if let Some((name, bytes)) = &upload.file {
-        domain::par::evidence::media_type(name, bytes).map_err(Failure::invalid)?;
-        if !matches!(stage, Stage::SelfAssessment | Stage::Explanation) {
-            return Err(Failure::invalid("Tài liệu kiểm chứng do đơn vị đính kèm khi tự đánh giá hoặc giải trình."));
-        }
-    }
-    state.store.mark_par_items(&actor, access, id, &[Mark { stage, item: code, points, note: &note }]).await?;
-    if let Some((name, bytes)) = upload.file {
-        // Filed under its stage (evidence, or an explanation's file), linked to the item.
-        state.store.upload_par_evidence(&actor, access, id, &Upload { name, bytes, items: vec![code.to_string()], stage }).await?;
-    }
-    if let Some(document) = upload.fields.get("document").and_then(|d| d.trim().parse::<i64>().ok()) {
-        state.store.link_par_evidence(&actor, access, id, document, code, true).await?;
-    }
-    Ok(())
+    let document = match upload.fields.get("document").map(|d| d.trim()).filter(|d| !d.is_empty()) {
+        None => None,
+        Some(d) => Some(d.parse::<i64>().map_err(|_| Failure::invalid("Tài liệu đã chọn không hợp lệ."))?),
+    };
+    let post = ItemPost {
+        stage,
+        item: code.to_string(),
+        points: typed_points(upload.fields.get("points"))?,
+        note: upload.fields.get("note").cloned().unwrap_or_default(),
+        file: upload.file.map(|(name, bytes)| NewFile { name, bytes }),
+        document,
+    };
+    Ok(state.store.save_par_items(&user.actor(state), &user.principal.access, id, &[post]).await?)
 }
 
 #[derive(Deserialize)]
