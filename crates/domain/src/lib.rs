@@ -5,6 +5,7 @@
 pub mod alerts;
 pub mod audit;
 pub mod auth;
+pub mod calendar;
 pub mod interviews;
 pub mod invitations;
 pub mod kiosks;

@@ -160,25 +160,6 @@ pub fn iso_date(date: Date) -> String {
     format!("{:04}-{:02}-{:02}", date.year(), u8::from(date.month()), date.day())
 }
 
-/// A month as stored, `yyyy-mm`, from `mm/yyyy` or `yyyy-mm` (also `m/yyyy`).
-pub fn parse_month(s: &str) -> Option<String> {
-    let s = s.trim();
-    let (year, month) = match s.split_once(['/', '-', '.'])? {
-        (a, b) if a.len() == 4 => (a, b),
-        (a, b) => (b, a),
-    };
-    let (year, month): (i32, u8) = (year.parse().ok()?, month.parse().ok()?);
-    ((1900..=9999).contains(&year) && (1..=12).contains(&month)).then(|| format!("{year:04}-{month:02}"))
-}
-
-/// `mm/yyyy` from the stored `yyyy-mm`.
-pub fn format_month(iso: &str) -> String {
-    match iso.split_once('-') {
-        Some((year, month)) => format!("{month}/{year}"),
-        None => iso.to_string(),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -256,16 +237,6 @@ mod tests {
         assert_eq!(parse_date("31/02/2025"), None);
         assert_eq!(parse_date("01/07/25"), None);
         assert_eq!(parse_date(""), None);
-    }
-
-    #[test]
-    fn months_parse_both_ways() {
-        assert_eq!(parse_month("03/2026").as_deref(), Some("2026-03"));
-        assert_eq!(parse_month("3/2026").as_deref(), Some("2026-03"));
-        assert_eq!(parse_month("2026-11").as_deref(), Some("2026-11"));
-        assert_eq!(parse_month("13/2026"), None);
-        assert_eq!(parse_month("2026"), None);
-        assert_eq!(format_month("2026-03"), "03/2026");
     }
 
     #[test]

@@ -127,6 +127,25 @@ pub fn parse_name(input: &str) -> Result<String, UnitError> {
     if name.is_empty() || name.chars().count() > 200 { Err(UnitError::InvalidName) } else { Ok(name) }
 }
 
+/// A unit as registered: its place in the tree and the days it is in force.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Unit {
+    pub id: UnitId,
+    pub code: String,
+    pub name: String,
+    pub level: UnitLevel,
+    pub parent_id: Option<UnitId>,
+    pub parent_name: Option<String>,
+    pub parent_code: Option<String>,
+    pub validity: Validity,
+}
+
+impl Unit {
+    pub fn is_valid_on(&self, date: Date) -> bool {
+        self.validity.contains(date)
+    }
+}
+
 /// A closed period of validity; `to = None` means still in force.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Validity {

@@ -11,6 +11,7 @@ use std::sync::Arc;
 use domain::alerts::{self, AlertKind, AlertRules, CaseStatus};
 use domain::audit::AuditAction;
 use domain::auth::{Access, Grant, Permission, Role};
+use domain::calendar::Month;
 use domain::surveys::{Answers, Layout, Questionnaire};
 use domain::text;
 use serde_json::json;
@@ -18,7 +19,7 @@ use sqlx::AssertSqlSafe;
 
 use crate::audit::{Entry, record};
 use crate::db::scope_sql;
-use crate::responses::{CellFilter, month_of};
+use crate::responses::CellFilter;
 use crate::{Actor, Error, Page, Paging, Result, Store};
 
 /// Responses read per step.
@@ -162,7 +163,7 @@ impl Store {
             None => {
                 let version: i64 =
                     on_db!(self, read, |pool| { sqlx::query_scalar("SELECT version_id FROM surveys WHERE id = $1").bind(survey_id).fetch_one(pool).await })?;
-                Ok(AlertRules::for_form(&self.version(version).await?))
+                Ok(AlertRules::for_form(&*self.version(version).await?))
             }
         }
     }
@@ -172,7 +173,7 @@ impl Store {
         if !access.can(Permission::ManageSurveys, &self.unit_ancestry(survey.unit_id).await?) {
             return Err(Error::Forbidden);
         }
-        rules.check(&self.version(survey.version_id).await?).map_err(Error::Invalid)?;
+        rules.check(&*self.version(survey.version_id).await?).map_err(Error::Invalid)?;
         let body = serde_json::to_string(rules).map_err(|e| Error::Invalid(vec![e.to_string()]))?;
         on_db!(self, write, |pool| {
             let mut tx = pool.begin().await?;
@@ -213,12 +214,12 @@ impl Store {
         let Some(last) = rows.last().map(|r| r.0) else { return Ok(0) };
         let mut forms: HashMap<i64, (Arc<Questionnaire>, AlertRules, i64)> = HashMap::new();
         let mut cases = Vec::new();
-        let mut touched: BTreeSet<(i64, i64, String)> = BTreeSet::new();
+        let mut touched: BTreeSet<(i64, i64, Month)> = BTreeSet::new();
         for (id, survey_id, unit_id, flags, at, answers) in &rows {
             if !forms.contains_key(survey_id) {
                 let version: i64 =
                     on_db!(self, read, |pool| { sqlx::query_scalar("SELECT version_id FROM surveys WHERE id = $1").bind(survey_id).fetch_one(pool).await })?;
-                let form = Arc::new(self.version(version).await?);
+                let form = self.version(version).await?;
                 forms.insert(*survey_id, (form, self.alert_rules(*survey_id).await?, version));
             }
             let (form, rules, _) = &forms[survey_id];
@@ -261,12 +262,12 @@ impl Store {
                 }
             }
             if rules.threshold.is_some() {
-                touched.insert((*survey_id, *unit_id, month_of(*at)));
+                touched.insert((*survey_id, *unit_id, Month::at(*at)));
             }
         }
         for (survey_id, unit_id, month) in touched {
             let (form, rules, version) = &forms[&survey_id];
-            if let Some(case) = self.threshold_case(form, rules, *version, survey_id, unit_id, &month).await? {
+            if let Some(case) = self.threshold_case(form, rules, *version, survey_id, unit_id, month).await? {
                 cases.push(case);
             }
         }
@@ -282,7 +283,7 @@ impl Store {
         version: i64,
         survey_id: i64,
         unit_id: i64,
-        month: &str,
+        month: Month,
     ) -> Result<Option<NewCase>> {
         let Some(code) = &form.methodology else { return Ok(None) };
         let Ok(methodology) = self.current_methodology(code).await else { return Ok(None) };
@@ -291,8 +292,8 @@ impl Store {
         let filter = CellFilter {
             version_id: version,
             survey_id: Some(survey_id),
-            from_month: Some(month.into()),
-            to_month: Some(month.into()),
+            from_month: Some(month),
+            to_month: Some(month),
             channel: None,
             unit_id: Some(unit_id),
         };
@@ -311,12 +312,12 @@ impl Store {
             kind: AlertKind::BelowThreshold,
             detail: format!(
                 "Chỉ số hài lòng tháng {} là {} % trên {} phiếu, dưới ngưỡng {} %.",
-                text::format_month(month),
+                month,
                 text::format_number(figure.value.unwrap_or(0.0), 1),
                 figure.n,
                 text::format_number(rules.threshold.unwrap_or(0.0), 1)
             ),
-            dedupe_key: format!("threshold:{survey_id}:{unit_id}:{month}"),
+            dedupe_key: format!("threshold:{survey_id}:{unit_id}:{}", month.iso()),
             deadline_days: rules.deadline_days,
         }))
     }

@@ -81,6 +81,8 @@ pub struct Store {
     pub(crate) sealer: Sealer,
     /// Counter cells already read by this process.
     pub(crate) cell_cache: std::sync::Arc<crate::responses::CellCache>,
+    /// Questionnaire versions already read by this process.
+    pub(crate) form_cache: std::sync::Arc<crate::surveys::FormCache>,
 }
 
 impl Store {
@@ -88,7 +90,7 @@ impl Store {
     /// `key` encrypts personal data.
     pub async fn connect(url: &str, key: &DataKey) -> Result<Self> {
         let pools = Self::open_pools(url).await?;
-        Ok(Self { pools, sealer: Sealer::new(key), cell_cache: Default::default() })
+        Ok(Self { pools, sealer: Sealer::new(key), cell_cache: Default::default(), form_cache: Default::default() })
     }
 
     async fn open_pools(url: &str) -> Result<Pools> {

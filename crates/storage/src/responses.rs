@@ -23,7 +23,8 @@ use sqlx::AssertSqlSafe;
 use tokio::sync::{mpsc, oneshot};
 
 pub(crate) use cells::CellCache;
-pub use cells::{Cell, CellFilter, Difference, RecomputeReport, month_of};
+pub(crate) use cells::month_of;
+pub use cells::{CellFilter, Difference, RecomputeReport};
 pub use follow_ups::FollowUp;
 use follow_ups::write_follow_ups;
 

@@ -1,9 +1,12 @@
 //! Questionnaires (a draft and its immutable published versions), surveys with their target
 //! units and channels, and one-time response tokens.
 
+use std::collections::HashMap;
+use std::sync::{Arc, Mutex};
+
 use domain::audit::AuditAction;
 use domain::auth::{Access, Permission};
-use domain::surveys::{Channel, Questionnaire, Recurrence, Survey, is_code};
+use domain::surveys::{Channel, Layout, Questionnaire, Recurrence, Survey, is_code};
 use domain::text;
 use domain::units::UnitId;
 use rand::RngCore;
@@ -15,6 +18,13 @@ use crate::audit::{Entry, record};
 use crate::crypto::digest;
 use crate::db::scope_sql;
 use crate::{Actor, Error, Result, Store, on_conflict};
+
+/// Questionnaire versions and their layouts already read by this process.
+#[derive(Debug, Default)]
+pub(crate) struct FormCache {
+    forms: Mutex<HashMap<i64, Arc<Questionnaire>>>,
+    layouts: Mutex<HashMap<i64, Arc<Layout>>>,
+}
 
 #[derive(Clone, Debug)]
 pub struct QuestionnaireRecord {
@@ -191,7 +201,7 @@ impl Store {
         self.require_on(access, Permission::ManageSurveys, current.unit_id).await?;
         schema_errors(&current.draft)?;
         if let Some((version_id, _, _)) = current.versions.first()
-            && self.version(*version_id).await? == current.draft
+            && *self.version(*version_id).await? == current.draft
         {
             return Ok(*version_id);
         }
@@ -246,11 +256,27 @@ impl Store {
         Ok(QuestionnaireRecord { id, code, title, unit_id, draft: parse_form(&draft)?, versions })
     }
 
-    /// A published version's questionnaire (public: respondents read it to answer).
-    pub async fn version(&self, version_id: i64) -> Result<Questionnaire> {
+    /// A published version's questionnaire (public: respondents read it to answer). Versions
+    /// never change, so each is read once per process.
+    pub async fn version(&self, version_id: i64) -> Result<Arc<Questionnaire>> {
+        if let Some(form) = self.form_cache.forms.lock().unwrap_or_else(|p| p.into_inner()).get(&version_id) {
+            return Ok(form.clone());
+        }
         let body: String =
             on_db!(self, read, |pool| { sqlx::query_scalar("SELECT body FROM questionnaire_versions WHERE id = $1").bind(version_id).fetch_one(pool).await })?;
-        parse_form(&body)
+        let form = Arc::new(parse_form(&body)?);
+        self.form_cache.forms.lock().unwrap_or_else(|p| p.into_inner()).insert(version_id, form.clone());
+        Ok(form)
+    }
+
+    /// Where each counter of a version's cells sits.
+    pub async fn layout(&self, version_id: i64) -> Result<Arc<Layout>> {
+        if let Some(layout) = self.form_cache.layouts.lock().unwrap_or_else(|p| p.into_inner()).get(&version_id) {
+            return Ok(layout.clone());
+        }
+        let layout = Arc::new(Layout::of(&*self.version(version_id).await?));
+        self.form_cache.layouts.lock().unwrap_or_else(|p| p.into_inner()).insert(version_id, layout.clone());
+        Ok(layout)
     }
 
     pub async fn create_survey(&self, actor: &Actor, access: &Access, survey: &NewSurvey) -> Result<i64> {
@@ -352,7 +378,7 @@ impl Store {
             }
             let closes_at = text::vn_midnight_ms(end + time::Duration::days(1));
             let suffix = match current.recurrence {
-                Recurrence::Monthly => format!("{}-{:02}", start.year(), u8::from(start.month())),
+                Recurrence::Monthly => domain::calendar::Month::of(start).iso(),
                 _ => start.year().to_string(),
             };
             let code = format!("{}-{suffix}", current.series);

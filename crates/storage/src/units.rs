@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use domain::audit::AuditAction;
 use domain::auth::{Access, Permission, Role};
 use domain::text;
-use domain::units::{LineageLink, ParentFacts, RawUnitRow, UnitCode, UnitError, UnitId, UnitLevel, Validity, check_link, check_placement};
+use domain::units::{LineageLink, ParentFacts, RawUnitRow, Unit, UnitCode, UnitError, UnitId, UnitLevel, Validity, check_link, check_placement};
 use serde_json::json;
 use sqlx::AssertSqlSafe;
 use time::Date;
@@ -34,24 +34,6 @@ struct UnitRow {
     parent_code: Option<String>,
     valid_from: String,
     valid_to: Option<String>,
-}
-
-#[derive(Clone, Debug, PartialEq)]
-pub struct Unit {
-    pub id: UnitId,
-    pub code: String,
-    pub name: String,
-    pub level: UnitLevel,
-    pub parent_id: Option<UnitId>,
-    pub parent_name: Option<String>,
-    pub parent_code: Option<String>,
-    pub validity: Validity,
-}
-
-impl Unit {
-    pub fn is_valid_on(&self, date: Date) -> bool {
-        self.validity.contains(date)
-    }
 }
 
 fn stored_date(s: &str) -> Date {

@@ -8,12 +8,12 @@ use domain::sampling::draw::{DrawParams, Strata};
 use domain::sampling::frame::RawFrameRow;
 use domain::sipas::sipas_2017;
 use domain::surveys::quality::Flags;
-use domain::surveys::{Answer, Answers, Channel, Counts, Layout, Questionnaire, Recurrence, tally, validate};
+use domain::surveys::{Answer, Answers, Cell, Channel, Counts, Layout, Questionnaire, Recurrence, tally, validate};
 use domain::text::parse_date;
 use domain::units::{UnitCode, UnitLevel, Validity};
 use storage::audit::Filter as AuditFilter;
 use storage::crypto::digest;
-use storage::responses::{BehindFilter, Cell, CellFilter, IngestError, NewResponse, Stored};
+use storage::responses::{BehindFilter, CellFilter, IngestError, NewResponse, Stored};
 use storage::sampling::{DrawCheck, DrawRequest, FrameAction, FrameFilter};
 use storage::surveys::{NewSurvey, TokenBatch, TokenState};
 use storage::units::UnitInput;
@@ -108,9 +108,9 @@ fn response(form: &Questionnaire, survey: i64, unit: i64, unit_code: &str, seed:
 }
 
 /// The cells of a survey the caller may see, and their sum.
-async fn counted(store: &Store, access: &Access, survey: i64, layout: &Layout, channel: Option<&str>) -> (Vec<Cell>, Counts) {
+async fn counted(store: &Store, access: &Access, survey: i64, layout: &Layout, channel: Option<Channel>) -> (Vec<Cell>, Counts) {
     let version_id = store.survey(access, survey).await.unwrap().version_id;
-    let filter = CellFilter { version_id, survey_id: Some(survey), channel: channel.map(String::from), ..Default::default() };
+    let filter = CellFilter { version_id, survey_id: Some(survey), channel, ..Default::default() };
     let cells = store.cells(access, &filter, layout).await.unwrap();
     let mut total = Counts::zero(layout);
     for cell in &cells {
@@ -135,7 +135,7 @@ async fn published_versions_are_immutable_and_checked() {
         store.update_questionnaire(&actor(), &admin, id, &form).await.unwrap();
         let v2 = store.publish_questionnaire(&actor(), &admin, id).await.unwrap();
         assert_ne!(v1, v2);
-        assert_eq!(store.version(v1).await.unwrap(), sipas_2017(), "version 1 is untouched");
+        assert_eq!(*store.version(v1).await.unwrap(), sipas_2017(), "version 1 is untouched");
         assert_eq!(store.version(v2).await.unwrap().title, "Phiếu đã sửa");
         assert_eq!(store.questionnaire(&admin, id).await.unwrap().versions.len(), 2);
 
@@ -221,12 +221,12 @@ async fn ingest_stores_each_submission_once_and_counts_it() {
         assert_eq!(total.responses(), 300, "{}", db.backend);
         let satisfied: u64 = (1..=5).map(|o| total.get(layout.position("HL_CHUNG", &o.to_string()).unwrap())).sum();
         assert_eq!(satisfied, 300);
-        assert_eq!(cells.iter().map(|c| c.month.as_str()).collect::<std::collections::BTreeSet<_>>().len(), 1, "one month");
+        assert_eq!(cells.iter().map(|c| c.month).collect::<std::collections::BTreeSet<_>>().len(), 1, "one month");
         let commune = Access::new(vec![Grant { role: Role::UnitOfficial, unit: a }]);
         let (mine, mine_total) = counted(&store, &commune, survey, &layout, None).await;
         assert!(mine.iter().all(|c| c.unit_id == a));
         assert_eq!(mine_total.responses(), 150);
-        assert_eq!(counted(&store, &admin_on(p), survey, &layout, Some("web")).await.1.responses(), 200);
+        assert_eq!(counted(&store, &admin_on(p), survey, &layout, Some(Channel::Web)).await.1.responses(), 200);
 
         let report = store.recompute(&actor(), survey).await.unwrap();
         assert_eq!(report.responses, 300);

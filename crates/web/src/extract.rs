@@ -1,10 +1,13 @@
 //! Axum's path and query extractors, refusing in Vietnamese: a path parameter that does not
 //! parse (an id that is not a number) names nothing and is "not found"; a query that does not
-//! parse is a malformed request. Pages get the error page, `/api` a problem document.
+//! parse is a malformed request. Pages get the error page, `/api` a problem document. And the
+//! values typed into query fields that every area shares: months and channels.
 
 use axum::extract::FromRequestParts;
 use axum::http::request::Parts;
 use axum::response::{IntoResponse, Response};
+use domain::calendar::Month;
+use domain::surveys::Channel;
 use serde::de::DeserializeOwned;
 
 use crate::error::{Failure, PageError, Problem};
@@ -36,5 +39,26 @@ impl<S: Send + Sync, T: DeserializeOwned> FromRequestParts<S> for Query<T> {
             Ok(axum::extract::Query(value)) => Ok(Self(value)),
             Err(e) => Err(refusal(parts, Failure::malformed(format!("Tham số trên đường dẫn không hợp lệ: {}.", e.body_text())))),
         }
+    }
+}
+
+/// A query field, absent when empty.
+fn given(value: &Option<String>) -> Option<&str> {
+    value.as_deref().map(str::trim).filter(|v| !v.is_empty())
+}
+
+/// A month typed as mm/yyyy (or yyyy-mm).
+pub fn typed_month(value: &Option<String>) -> Result<Option<Month>, Failure> {
+    match given(value) {
+        None => Ok(None),
+        Some(v) => Month::parse(v).map(Some).ok_or_else(|| Failure::invalid(format!("Tháng «{v}» không hợp lệ; dùng dạng mm/yyyy."))),
+    }
+}
+
+/// A channel given by its code.
+pub fn typed_channel(value: &Option<String>) -> Result<Option<Channel>, Failure> {
+    match given(value) {
+        None => Ok(None),
+        Some(c) => Channel::parse(c).map(Some).ok_or_else(|| Failure::invalid(format!("Kênh «{c}» không hợp lệ."))),
     }
 }

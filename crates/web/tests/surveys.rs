@@ -453,5 +453,5 @@ async fn the_designer_edits_moves_adds_and_removes_questions() {
     assert!(html.contains("Đã lưu bản nháp") && html.contains("Bản nháp hợp lệ"), "{html}");
     assert_eq!(cchc.post_form(&format!("{detail}/publish"), &[]).await.status(), 303);
     let versions = app.store.questionnaire(&admin, id).await.unwrap().versions;
-    assert_eq!(app.store.version(versions[0].0).await.unwrap(), draft);
+    assert_eq!(*app.store.version(versions[0].0).await.unwrap(), draft);
 }

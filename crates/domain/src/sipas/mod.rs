@@ -2,6 +2,7 @@
 //! methodologies as data (which rule aggregates each level), and the index engine that turns
 //! counters into figures with their n, valid n and margin of error.
 
+pub mod figures;
 pub mod index;
 pub mod methodology;
 pub mod ranking;

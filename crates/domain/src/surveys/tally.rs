@@ -120,6 +120,18 @@ fn fingerprint(keys: &[(String, String)]) -> i64 {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Counts(Vec<u64>);
 
+/// The counts of the responses to one survey for one unit in one month, through one channel,
+/// at one counter officer's desk (empty when none): what every figure is summed from.
+#[derive(Clone, Debug)]
+pub struct Cell {
+    pub survey_id: i64,
+    pub unit_id: crate::units::UnitId,
+    pub month: crate::calendar::Month,
+    pub channel: super::Channel,
+    pub staff: String,
+    pub counts: std::sync::Arc<Counts>,
+}
+
 /// A stored cell that cannot be read: wrong length or a count beyond what a cell may hold.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("ô số liệu hỏng hoặc khác cấu trúc phiếu; hãy chạy `thuocdo recompute`")]

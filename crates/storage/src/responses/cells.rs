@@ -8,7 +8,8 @@ use std::sync::Arc;
 
 use domain::audit::AuditAction;
 use domain::auth::{Access, Permission};
-use domain::surveys::{Answers, Counts, Layout, tally};
+use domain::calendar::Month;
+use domain::surveys::{Answers, BadCell, Cell, Channel, Counts, Layout, tally};
 use futures_util::TryStreamExt;
 use serde_json::json;
 use sqlx::AssertSqlSafe;
@@ -17,7 +18,7 @@ use crate::audit::{Entry, record};
 use crate::db::scope_sql;
 use crate::{Actor, Error, Result, Store};
 
-/// Survey, unit, month, channel, counter officer.
+/// Survey, unit, month (`yyyy-mm`, as stored), channel, counter officer.
 pub(crate) type Key = (i64, i64, String, String, String);
 
 /// A cell as read: survey, unit, month, channel, staff, layout fingerprint, counts.
@@ -26,10 +27,9 @@ type CellRow = (i64, i64, String, String, String, i64, Vec<u8>);
 /// Cells written per statement.
 pub(crate) const CHUNK: usize = 400;
 
-/// `YYYY-MM` of a moment, in Vietnam time.
-pub fn month_of(ms: i64) -> String {
-    let date = domain::text::vn_datetime(ms).date();
-    format!("{:04}-{:02}", date.year(), u8::from(date.month()))
+/// The stored month of a moment, in Vietnam time.
+pub(crate) fn month_of(ms: i64) -> String {
+    Month::at(ms).iso()
 }
 
 /// Adds counts to cells inside a transaction: creates the missing cells empty, reads them all
@@ -140,23 +140,12 @@ pub(crate) struct CachedVersion {
 pub struct CellFilter {
     pub version_id: i64,
     pub survey_id: Option<i64>,
-    /// `YYYY-MM`, both included.
-    pub from_month: Option<String>,
-    pub to_month: Option<String>,
-    pub channel: Option<String>,
+    /// Both included.
+    pub from_month: Option<Month>,
+    pub to_month: Option<Month>,
+    pub channel: Option<Channel>,
     /// Only this unit and the units below it.
     pub unit_id: Option<i64>,
-}
-
-/// One stored cell, read and checked against the version's layout.
-#[derive(Clone, Debug)]
-pub struct Cell {
-    pub survey_id: i64,
-    pub unit_id: i64,
-    pub month: String,
-    pub channel: String,
-    pub staff: String,
-    pub counts: Arc<Counts>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -192,27 +181,31 @@ impl Store {
         let mut versions = self.cell_cache.versions.lock().await;
         let cached = versions.entry(filter.version_id).or_default();
         self.refresh_cells(cached, filter.version_id, layout).await?;
+        // Stored months sort as the months themselves.
+        let (from, to) = (filter.from_month.map(Month::iso), filter.to_month.map(Month::iso));
         let wanted = |cell: &Key| {
             let (survey, unit, month, channel, _) = cell;
             units.contains(unit)
                 && filter.survey_id.is_none_or(|s| s == *survey)
-                && filter.from_month.as_ref().is_none_or(|m| month >= m)
-                && filter.to_month.as_ref().is_none_or(|m| month <= m)
-                && filter.channel.as_ref().is_none_or(|c| c == channel)
+                && from.as_ref().is_none_or(|m| month >= m)
+                && to.as_ref().is_none_or(|m| month <= m)
+                && filter.channel.is_none_or(|c| c.code() == channel)
         };
-        Ok(cached
+        cached
             .cells
             .iter()
             .filter(|(key, _)| wanted(key))
-            .map(|((survey_id, unit_id, month, channel, staff), counts)| Cell {
-                survey_id: *survey_id,
-                unit_id: *unit_id,
-                month: month.clone(),
-                channel: channel.clone(),
-                staff: staff.clone(),
-                counts: counts.clone(),
+            .map(|((survey_id, unit_id, month, channel, staff), counts)| {
+                Ok(Cell {
+                    survey_id: *survey_id,
+                    unit_id: *unit_id,
+                    month: Month::parse(month).ok_or(BadCell)?,
+                    channel: Channel::parse(channel).ok_or(BadCell)?,
+                    staff: staff.clone(),
+                    counts: counts.clone(),
+                })
             })
-            .collect())
+            .collect()
     }
 
     /// Reads the cells of a version written since the cache last looked (all of them at first,

@@ -68,7 +68,7 @@ async fn assignments(State(state): State<AppState>, caller: ApiUser) -> ApiResul
         }
         let code = state.store.survey_code(a.survey_id).await?;
         let survey = state.survey_cache.survey(&state, &code).await?;
-        let questionnaire = serde_json::to_value(&*state.survey_cache.form(&state, survey.version_id).await?).unwrap_or_default();
+        let questionnaire = serde_json::to_value(&*state.store.version(survey.version_id).await?).unwrap_or_default();
         forms.insert(a.survey_id, FormDto { survey_code: survey.code, survey_title: survey.title, questionnaire });
     }
     let assignments = list

@@ -77,7 +77,7 @@ async fn paper_survey(state: &AppState, id: i64) -> Result<Survey, Failure> {
 
 /// The keying form, empty or as sent back with its errors, with a notice about the last form.
 async fn keying_page(state: &AppState, user: &CurrentUser, headers: &HeaderMap, survey: Survey, keyed: Keying, status: StatusCode) -> PageResult<Response> {
-    let form = state.survey_cache.form(state, survey.version_id).await?;
+    let form = state.store.version(survey.version_id).await?;
     let layout = Layout::admin(user, format!("Nhập phiếu giấy — {}", survey.title), "/admin/paper");
     let input = PageInput {
         entry: Entry::Paper { serial: keyed.serial, outcome: keyed.message },
@@ -172,7 +172,7 @@ pub async fn key(
         return Err(Failure::csrf().into());
     }
     let survey = paper_survey(&state, survey).await?;
-    let form = state.survey_cache.form(&state, survey.version_id).await?;
+    let form = state.store.version(survey.version_id).await?;
     let answers = respond::read_answers(&form, &body);
     let serial = field(&body, "serial");
     let mut keying = Keying { serial: serial.clone(), answers: answers.clone(), ..Keying::default() };
@@ -270,7 +270,7 @@ fn shown(form: &Questionnaire, code: &str, answer: Option<&Answer>) -> String {
 async fn keyings(state: &AppState, user: &CurrentUser, survey_id: i64, serial: &str) -> PageResult<(Survey, Questionnaire, [(String, Answers); 2])> {
     let keyings = state.store.paper_keyings(&user.principal.access, survey_id, serial).await?;
     let survey = paper_survey(state, survey_id).await?;
-    let form = (*state.survey_cache.form(state, survey.version_id).await?).clone();
+    let form = (*state.store.version(survey.version_id).await?).clone();
     let parse = |k: &storage::paper::Keying| serde_json::from_str::<Answers>(&k.answers).map(|a| (k.clerk.clone(), a)).map_err(|_| Failure::internal());
     Ok((survey, form, [parse(&keyings[0])?, parse(&keyings[1])?]))
 }

@@ -8,16 +8,18 @@ use std::collections::BTreeMap;
 use axum::extract::{Multipart, State};
 use axum::http::HeaderMap;
 use axum::response::{IntoResponse, Redirect, Response};
+use domain::calendar::Month;
 use domain::par::Module;
+use domain::sipas::figures::Period;
 use domain::text;
 use storage::par::{MeasuredResults, Round};
+use storage::sipas::FigureRequest;
 
 use crate::AppState;
 use crate::auth::csrf::CheckedUpload;
 use crate::auth::session::CurrentUser;
 use crate::error::{Failure, PageResult};
 use crate::extract::Path;
-use crate::sipas::figures::{self, DashboardQuery};
 use crate::uploads;
 use sheets::Limits;
 
@@ -45,18 +47,14 @@ pub async fn set_points(
 }
 
 /// Each unit's overall index and element (or part) indices in a survey of this system, over a
-/// period, for the units of the round's level.
+/// period, for the units of the round's level: the figures the SIPAS dashboards show.
 async fn from_survey(state: &AppState, access: &domain::auth::Access, round: &Round, version: &str, from: &str, to: &str) -> Result<MeasuredResults, Failure> {
     let version = version.parse().map_err(|_| Failure::invalid("Hãy chọn mẫu phiếu khảo sát, hoặc tải lên bảng kết quả."))?;
-    let query = DashboardQuery {
-        version: Some(version),
-        from: Some(from.to_string()),
-        to: Some(to.to_string()),
-        level: Some(round.tree.level.code().to_string()),
-        ..DashboardQuery::default()
-    };
-    let selection = figures::select(state, access, &query).await?;
-    let overview = figures::overview(state, access, &selection).await?;
+    let month = |typed: &str| Month::parse(typed).ok_or_else(|| Failure::invalid(format!("Tháng «{typed}» không hợp lệ; dùng dạng mm/yyyy.")));
+    let period = Period::new(month(from)?, month(to)?).map_err(Failure::invalid)?;
+    let request = FigureRequest { version: Some(version), period: Some(period), level: Some(round.tree.level), ..FigureRequest::default() };
+    let selection = state.store.sipas_selection(access, &request, period.to).await?;
+    let overview = state.store.sipas_overview(access, &selection).await?;
     let mut indices = BTreeMap::new();
     for row in &overview.rows {
         let mut measures: BTreeMap<String, f64> =
@@ -68,8 +66,7 @@ async fn from_survey(state: &AppState, access: &domain::auth::Access, round: &Ro
             indices.insert(row.code.clone(), measures);
         }
     }
-    let form = selection.versions.iter().find(|(id, _)| *id == version).map_or("", |(_, label)| label.as_str());
-    Ok(MeasuredResults { indices, source: format!("{form}, kỳ {}, {}", selection.period_label(), selection.methodology_label()) })
+    Ok(MeasuredResults { indices, source: format!("{}, kỳ {}, {}", selection.version_label(), period.label(), selection.methodology_label()) })
 }
 
 /// Each unit's share of its tasks of the tree's year done on time, as tracked today.

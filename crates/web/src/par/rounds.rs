@@ -265,7 +265,7 @@ pub async fn show(State(state): State<AppState>, user: CurrentUser, Path(id): Pa
         published: round.published_at.map(text::format_timestamp_ms),
         may_publish: office && phase == Phase::Closed && round.published_at.is_none(),
         modules: if setting_measured { modules } else { Vec::new() },
-        versions: if setting_measured { crate::sipas::figures::versions(&state, access).await? } else { Vec::new() },
+        versions: if setting_measured { state.store.sipas_versions(access).await? } else { Vec::new() },
         period: (format!("01/{year}"), format!("12/{year}")),
     })
 }

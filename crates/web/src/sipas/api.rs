@@ -9,7 +9,10 @@ use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::figures::{self, DashboardQuery, Overview, Row, Slice};
+use domain::calendar::Month;
+use domain::sipas::figures::{Overview, Row, Slice};
+
+use super::figures::{self, DashboardQuery};
 use super::public::frozen;
 use crate::AppState;
 use crate::auth::require;
@@ -29,7 +32,7 @@ async fn overview(State(state): State<AppState>, caller: ApiUser, Query(query): 
     let access = &caller.principal.access;
     require(access, Permission::ViewResults)?;
     let selection = figures::select(&state, access, &query).await?;
-    Ok(axum::Json(figures::overview(&state, access, &selection).await?))
+    Ok(axum::Json(state.store.sipas_overview(access, &selection).await?))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -63,12 +66,12 @@ async fn unit(State(state): State<AppState>, caller: ApiUser, Path(id): Path<i64
     let access = &caller.principal.access;
     require(access, Permission::ViewResults)?;
     let selection = figures::select(&state, access, &query).await?;
-    let d = figures::drilldown(&state, access, &selection, id).await?;
+    let d = state.store.sipas_drilldown(access, &selection, id).await?;
     Ok(axum::Json(UnitFigures {
         unit_id: d.unit.id,
         code: d.unit.code,
         name: d.unit.name,
-        period: selection.period_label(),
+        period: selection.period.label(),
         methodology: selection.methodology_label(),
         methodology_id: selection.methodology.id,
         report: d.report,
@@ -87,8 +90,12 @@ pub struct PublicationSummary {
     title: String,
     unit_id: i64,
     unit_name: String,
-    from_month: String,
-    to_month: String,
+    /// yyyy-mm
+    #[schema(value_type = String)]
+    from_month: Month,
+    /// yyyy-mm
+    #[schema(value_type = String)]
+    to_month: Month,
     /// Unix milliseconds.
     published_at: i64,
 }
@@ -132,7 +139,7 @@ pub struct PublicationFigures {
 async fn publication(State(state): State<AppState>, Path(id): Path<i64>) -> ApiResult<axum::Json<PublicationFigures>> {
     let p = state.store.publication(id).await?;
     Ok(axum::Json(PublicationFigures {
-        figures: frozen(&p.body)?,
+        figures: frozen(&p)?,
         version_id: p.version_id,
         methodology_id: p.methodology_id,
         summary: PublicationSummary {

@@ -6,13 +6,16 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
 use domain::auth::Permission;
+use domain::calendar::Month;
+use domain::sipas::figures::{Drilldown, LEVELS, Overview, Period, Row, Slice};
 use domain::sipas::index::Figure;
 use domain::surveys::{Answer, Channel, TagRole};
 use domain::text;
 use serde::Deserialize;
+use storage::sipas::Selection;
 
 use super::charts;
-use super::figures::{self, DashboardQuery, Drilldown, LEVELS, Overview, Row, Selection, margin, percent, signed};
+use super::figures::{self, DashboardQuery, margin, percent, signed};
 use crate::AppState;
 use crate::auth::require;
 use crate::auth::session::CurrentUser;
@@ -34,11 +37,11 @@ impl Filters {
     fn new(selection: &Selection) -> Self {
         Self {
             versions: selection.versions.iter().map(|(id, label)| (*id, label.clone(), *id == selection.version_id)).collect(),
-            from: text::format_month(&selection.from),
-            to: text::format_month(&selection.to),
+            from: selection.period.from.to_string(),
+            to: selection.period.to.to_string(),
             channels: Channel::ALL.iter().map(|c| (c.code(), c.label(), selection.channel == Some(*c))).collect(),
             levels: LEVELS.iter().map(|l| (l.code(), l.label(), *l == selection.level)).collect(),
-            query: selection.query_string(),
+            query: DashboardQuery::string_of(selection),
         }
     }
 }
@@ -66,7 +69,7 @@ impl RowView {
     fn linked(row: &Row, selection: &Selection, questions: &[String]) -> Self {
         let mut view = Self::new(row);
         for ((_, link), q) in view.columns.iter_mut().zip(questions).filter(|(_, q)| !q.is_empty()) {
-            *link = format!("/admin/sipas/responses?{}&unit={}&question={q}", selection.query_string(), row.unit_id);
+            *link = format!("/admin/sipas/responses?{}&unit={}&question={q}", DashboardQuery::string_of(selection), row.unit_id);
         }
         view
     }
@@ -130,7 +133,7 @@ pub async fn overview(State(state): State<AppState>, user: CurrentUser, Query(qu
     let access = &user.principal.access;
     require(access, Permission::ViewResults)?;
     let selection = figures::select(&state, access, &query).await?;
-    let overview = figures::overview(&state, access, &selection).await?;
+    let overview = state.store.sipas_overview(access, &selection).await?;
     let target = overview.total.target;
     let chart = charts::bars(
         &format!("Chỉ số hài lòng theo đơn vị, {}", overview.period),
@@ -148,7 +151,7 @@ pub async fn overview(State(state): State<AppState>, user: CurrentUser, Query(qu
         },
         chart,
         can_publish: access.has(Permission::PublishResults),
-        year: selection.to[..4].to_string(),
+        year: selection.period.to.year().to_string(),
         assumed: selection.methodology.methodology.note.clone(),
         overview,
     })
@@ -228,11 +231,11 @@ pub struct UnitPage {
 }
 
 /// Rows of a breakdown; `param` names what the slice key narrows in the responses behind it.
-fn slice_views(slices: &[figures::Slice], selection: &Selection, unit_id: i64, param: &str) -> Vec<SliceView> {
+fn slice_views(slices: &[Slice], selection: &Selection, unit_id: i64, param: &str) -> Vec<SliceView> {
     slices
         .iter()
         .map(|s| {
-            let mut query = selection.query();
+            let mut query = DashboardQuery::of(selection);
             if param == "channel" {
                 query.channel = Some(s.key.clone());
             }
@@ -245,7 +248,7 @@ fn slice_views(slices: &[figures::Slice], selection: &Selection, unit_id: i64, p
         .collect()
 }
 
-fn chart_items(slices: &[figures::Slice]) -> Vec<(String, Option<f64>)> {
+fn chart_items(slices: &[Slice]) -> Vec<(String, Option<f64>)> {
     slices.iter().map(|s| (s.label.clone(), s.figure.value)).collect()
 }
 
@@ -253,7 +256,7 @@ pub async fn unit(State(state): State<AppState>, user: CurrentUser, Path(unit_id
     let access = &user.principal.access;
     require(access, Permission::ViewResults)?;
     let selection = figures::select(&state, access, &query).await?;
-    let d: Drilldown = figures::drilldown(&state, access, &selection, unit_id).await?;
+    let d: Drilldown = state.store.sipas_drilldown(access, &selection, unit_id).await?;
     let form = &selection.form;
     // The question behind an element's figure: its satisfaction question under the
     // share-positive rule.
@@ -299,9 +302,9 @@ pub async fn unit(State(state): State<AppState>, user: CurrentUser, Path(unit_id
         filters: Filters::new(&selection),
         unit_id,
         unit_name: d.unit.name.clone(),
-        period: selection.period_label(),
+        period: selection.period.label(),
         methodology: selection.methodology_label(),
-        rules: figures::rules_label(&d.report),
+        rules: domain::sipas::figures::rules_label(&d.report),
         overall: FigureView::new("", "Chỉ số hài lòng chung", &d.report.overall, &overall_question),
         previous: percent(d.previous),
         change: signed(domain::sipas::ranking::change(d.report.overall.value, d.previous)),
@@ -334,7 +337,7 @@ pub async fn unit(State(state): State<AppState>, user: CurrentUser, Path(unit_id
         staff: slice_views(&d.staff, &selection, unit_id, "staff"),
         expectations,
         can_publish: access.has(Permission::PublishResults),
-        year: selection.to[..4].to_string(),
+        year: selection.period.to.year().to_string(),
     })
 }
 
@@ -384,20 +387,11 @@ pub async fn responses(
     let access = &user.principal.access;
     require(access, Permission::ViewResponses)?;
     let selection = figures::select(&state, access, &dashboard).await?;
-    let (from_month, to_month) = match query.month.as_deref() {
-        Some(m) => {
-            let m = text::parse_month(m).ok_or_else(|| Failure::invalid("Tháng không hợp lệ."))?;
-            (m.clone(), m)
-        }
-        None => (selection.from.clone(), selection.to.clone()),
+    let period = match crate::extract::typed_month(&query.month)? {
+        Some(month) => Period::new(month, month).map_err(Failure::invalid)?,
+        None => selection.period,
     };
-    let start = |month: &str| text::parse_date(&format!("{month}-01")).map(text::vn_midnight_ms);
-    let after = figures::months(&to_month, &to_month).first().and_then(|m| {
-        let (y, mo) = m.split_once('-')?;
-        let (y, mo): (i32, u32) = (y.parse().ok()?, mo.parse().ok()?);
-        let next = if mo == 12 { format!("{:04}-01", y + 1) } else { format!("{y:04}-{:02}", mo + 1) };
-        start(&next)
-    });
+    let start = |month: Month| text::vn_midnight_ms(month.first_day());
     let question = query.question.filter(|q| !q.is_empty());
     if let Some(q) = &question
         && selection.form.question(q).is_none()
@@ -411,8 +405,8 @@ pub async fn responses(
     let filter = storage::responses::BehindFilter {
         version_id: selection.version_id,
         unit_id: query.unit,
-        from_ms: start(&from_month),
-        to_ms: after,
+        from_ms: Some(start(period.from)),
+        to_ms: Some(start(period.to.plus(1))),
         channel: selection.channel.map(|c| c.code().to_string()),
         question: question.clone(),
         option: query.option.clone().filter(|o| !o.is_empty()),
@@ -448,7 +442,7 @@ pub async fn responses(
             flagged: r.flags != 0,
         });
     }
-    let mut what = vec![format!("Kỳ {}", if from_month == to_month { text::format_month(&from_month) } else { selection.period_label() })];
+    let mut what = vec![format!("Kỳ {}", period.label())];
     if let Some(name) = unit_name {
         what.push(name);
     }
@@ -462,7 +456,7 @@ pub async fn responses(
     if let Some(staff) = &filter.staff {
         what.push(format!("công chức {staff}"));
     }
-    let mut pager_query: Vec<(String, String)> = serde_urlencoded::from_str(&selection.query_string()).unwrap_or_default();
+    let mut pager_query: Vec<(String, String)> = serde_urlencoded::from_str(&DashboardQuery::string_of(&selection)).unwrap_or_default();
     for (key, value) in
         [("unit", query.unit.map(|u| u.to_string())), ("question", question), ("option", query.option), ("month", query.month), ("staff", query.staff)]
     {
@@ -471,8 +465,8 @@ pub async fn responses(
         }
     }
     let back = match filter.unit_id {
-        Some(id) => format!("/admin/sipas/units/{id}?{}", selection.query_string()),
-        None => format!("/admin/sipas?{}", selection.query_string()),
+        Some(id) => format!("/admin/sipas/units/{id}?{}", DashboardQuery::string_of(&selection)),
+        None => format!("/admin/sipas?{}", DashboardQuery::string_of(&selection)),
     };
     Ok(ResponsesPage {
         layout: Layout::admin(&user, "Phiếu trả lời", "/admin/sipas"),

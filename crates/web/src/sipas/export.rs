@@ -7,7 +7,9 @@ use domain::auth::Permission;
 use domain::sipas::index::Figure;
 use sheets::{Chart, ReportSheet, Value};
 
-use super::figures::{self, DashboardQuery, Drilldown, Overview, Row, Slice};
+use domain::sipas::figures::{Drilldown, Overview, Row, Slice};
+
+use super::figures::{self, DashboardQuery};
 use crate::AppState;
 use crate::auth::require;
 use crate::auth::session::CurrentUser;
@@ -142,17 +144,18 @@ async fn overview_file(state: AppState, user: CurrentUser, query: DashboardQuery
     let access = &user.principal.access;
     require(access, Permission::ViewResults)?;
     let selection = figures::select(&state, access, &query).await?;
-    let overview = figures::overview(&state, access, &selection).await?;
-    Ok(download(&overview_sheets(&overview), &format!("chi-so-hai-long-{}-{}", selection.from, selection.to), xlsx, None)?)
+    let overview = state.store.sipas_overview(access, &selection).await?;
+    let period = selection.period;
+    Ok(download(&overview_sheets(&overview), &format!("chi-so-hai-long-{}-{}", period.from.iso(), period.to.iso()), xlsx, None)?)
 }
 
 async fn unit_file(state: AppState, user: CurrentUser, unit_id: i64, query: DashboardQuery, xlsx: bool, table: Option<String>) -> PageResult<Response> {
     let access = &user.principal.access;
     require(access, Permission::ViewResults)?;
     let selection = figures::select(&state, access, &query).await?;
-    let drilldown = figures::drilldown(&state, access, &selection, unit_id).await?;
-    let name =
-        format!("chi-so-hai-long-{}-{}-{}{}", drilldown.unit.code, selection.from, selection.to, table.as_deref().map(|t| format!("-{t}")).unwrap_or_default());
+    let drilldown = state.store.sipas_drilldown(access, &selection, unit_id).await?;
+    let (from, to) = (selection.period.from.iso(), selection.period.to.iso());
+    let name = format!("chi-so-hai-long-{}-{from}-{to}{}", drilldown.unit.code, table.as_deref().map(|t| format!("-{t}")).unwrap_or_default());
     Ok(download(&drilldown_sheets(&drilldown), &name, xlsx, table.as_deref())?)
 }
 

@@ -10,7 +10,9 @@ use domain::auth::Permission;
 use domain::sipas::{Methodology, Rule};
 use storage::sipas::{MethodologyVersion, NewPublication, Target};
 
-use super::figures::{self, DashboardQuery, INDICATOR};
+use domain::sipas::figures::INDICATOR;
+
+use super::figures::{self, DashboardQuery};
 use crate::AppState;
 use crate::auth::csrf::CheckedForm;
 use crate::auth::require;
@@ -48,17 +50,9 @@ pub async fn publish(State(state): State<AppState>, user: CurrentUser, CheckedFo
     require(access, Permission::PublishResults)?;
     let query: DashboardQuery = serde_urlencoded::from_str(value(&fields, "query")).map_err(|_| Failure::invalid("Lựa chọn kỳ không hợp lệ."))?;
     let selection = figures::select(&state, access, &query).await?;
-    let overview = figures::overview(&state, access, &selection).await?;
-    let body = serde_json::to_string(&overview).map_err(|_| Failure::internal())?;
-    let publication = NewPublication {
-        title: value(&fields, "title").to_string(),
-        unit_id: overview.total.unit_id,
-        version_id: selection.version_id,
-        methodology_id: selection.methodology.id,
-        from_month: selection.from.clone(),
-        to_month: selection.to.clone(),
-        body,
-    };
+    let overview = state.store.sipas_overview(access, &selection).await?;
+    let publication =
+        NewPublication { title: value(&fields, "title").to_string(), unit_id: overview.total.unit_id, version_id: selection.version_id, overview };
     let id = state.store.publish(&user.actor(&state), access, &publication).await?;
     Ok(Redirect::to(&format!("/ket-qua/{id}")).into_response())
 }

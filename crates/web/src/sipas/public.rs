@@ -3,11 +3,11 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
+use domain::sipas::figures::{Overview, Period};
 use domain::text;
 
 use super::charts;
 use super::dashboard::RowView;
-use super::figures::Overview;
 use crate::AppState;
 use crate::error::{Failure, PageResult};
 use crate::extract::Path;
@@ -28,10 +28,6 @@ pub struct ListPage {
     rows: Vec<PublicationRow>,
 }
 
-fn period(from: &str, to: &str) -> String {
-    if from == to { text::format_month(from) } else { format!("{} – {}", text::format_month(from), text::format_month(to)) }
-}
-
 pub async fn list(State(state): State<AppState>) -> PageResult<ListPage> {
     let rows = state
         .store
@@ -39,7 +35,7 @@ pub async fn list(State(state): State<AppState>) -> PageResult<ListPage> {
         .await?
         .into_iter()
         .map(|p| PublicationRow {
-            period: period(&p.from_month, &p.to_month),
+            period: Period { from: p.from_month, to: p.to_month }.label(),
             at: text::format_timestamp_ms(p.published_at),
             id: p.id,
             title: p.title,
@@ -64,16 +60,16 @@ pub struct ShowPage {
 }
 
 /// The stored figures of a publication.
-pub fn frozen(body: &str) -> Result<Overview, Failure> {
-    serde_json::from_str(body).map_err(|e| {
-        tracing::error!(error = %e, "a publication could not be read");
+pub fn frozen(publication: &storage::sipas::Publication) -> Result<Overview, Failure> {
+    publication.figures().map_err(|e| {
+        tracing::error!(error = %e, id = publication.id, "a publication could not be read");
         Failure::internal()
     })
 }
 
 pub async fn show(State(state): State<AppState>, Path(id): Path<i64>) -> PageResult<ShowPage> {
     let publication = state.store.publication(id).await?;
-    let overview = frozen(&publication.body)?;
+    let overview = frozen(&publication)?;
     let chart = charts::bars(&publication.title, &overview.rows.iter().map(|r| (r.name.clone(), r.figure.value)).collect::<Vec<_>>(), overview.total.target);
     Ok(ShowPage {
         layout: Layout::public(publication.title.clone()),

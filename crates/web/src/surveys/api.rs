@@ -4,6 +4,7 @@
 use axum::extract::State;
 use axum::http::StatusCode;
 use domain::auth::Permission;
+use domain::calendar::Month;
 use domain::surveys::Survey;
 use domain::surveys::admission::{self, Door};
 use domain::surveys::{Answers, Channel, Questionnaire, Recurrence};
@@ -16,11 +17,12 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use super::intake::{self, Refusal, Submission};
+
 use crate::AppState;
 use crate::auth::require;
 use crate::auth::session::{ApiUser, ClientMeta};
 use crate::error::{ApiJson, ApiResult, Failure, FieldError, Problem, ProblemDocument};
-use crate::extract::{Path, Query};
+use crate::extract::{Path, Query, typed_channel, typed_month};
 use crate::uploads;
 use sheets::Limits;
 
@@ -446,18 +448,11 @@ pub struct Results {
     pub by_unit: Vec<(i64, u64)>,
     pub by_channel: Vec<(String, u64)>,
     /// (yyyy-mm, responses)
-    pub by_month: Vec<(String, u64)>,
+    #[schema(value_type = Vec<(String, u64)>)]
+    pub by_month: Vec<(Month, u64)>,
     /// question → option → count (`""` as option: answered).
     #[schema(value_type = Object)]
     pub questions: std::collections::BTreeMap<String, std::collections::BTreeMap<String, u64>>,
-}
-
-/// A month given in a query, checked.
-pub fn month_param(value: &Option<String>) -> Result<Option<String>, Failure> {
-    match value.as_deref().map(str::trim).filter(|v| !v.is_empty()) {
-        None => Ok(None),
-        Some(v) => text::parse_month(v).map(Some).ok_or_else(|| Failure::invalid(format!("Tháng «{v}» không hợp lệ; dùng dạng mm/yyyy."))),
-    }
 }
 
 /// Live results from the counters, limited to the caller's units.
@@ -469,9 +464,9 @@ async fn results(State(state): State<AppState>, caller: ApiUser, Path(id): Path<
     let filter = CellFilter {
         version_id: survey.version_id,
         survey_id: Some(id),
-        from_month: month_param(&q.from)?,
-        to_month: month_param(&q.to)?,
-        channel: q.channel,
+        from_month: typed_month(&q.from)?,
+        to_month: typed_month(&q.to)?,
+        channel: typed_channel(&q.channel)?,
         unit_id: q.unit_id,
     };
     Ok(axum::Json(survey_results(&state, &caller.principal.access, &filter).await?))
@@ -480,17 +475,17 @@ async fn results(State(state): State<AppState>, caller: ApiUser, Path(id): Path<
 /// Totals by unit, channel, month and question of the cells a filter selects.
 pub async fn survey_results(state: &AppState, access: &domain::auth::Access, filter: &CellFilter) -> Result<Results, Failure> {
     use std::collections::BTreeMap;
-    let layout = state.survey_cache.layout(state, filter.version_id).await?;
+    let layout = state.store.layout(filter.version_id).await?;
     let cells = state.store.cells(access, filter, &layout).await?;
     let mut by_unit: BTreeMap<i64, u64> = BTreeMap::new();
     let mut by_channel: BTreeMap<String, u64> = BTreeMap::new();
-    let mut by_month: BTreeMap<String, u64> = BTreeMap::new();
+    let mut by_month: BTreeMap<Month, u64> = BTreeMap::new();
     let mut total = domain::surveys::Counts::zero(&layout);
     for cell in &cells {
         let n = cell.counts.responses();
         *by_unit.entry(cell.unit_id).or_default() += n;
-        *by_channel.entry(cell.channel.clone()).or_default() += n;
-        *by_month.entry(cell.month.clone()).or_default() += n;
+        *by_channel.entry(cell.channel.code().to_string()).or_default() += n;
+        *by_month.entry(cell.month).or_default() += n;
         total.add(&cell.counts);
     }
     let mut results = Results { responses: total.responses(), ..Results::default() };

@@ -79,7 +79,7 @@ async fn open(
 ) -> Result<(Rows, Receiver<storage::Result<ResponseRecord>>, String), Failure> {
     require(&user.principal.access, Permission::ViewResponses)?;
     let survey = state.store.survey(&user.principal.access, id).await?;
-    let form = state.survey_cache.form(state, survey.version_id).await?;
+    let form = state.store.version(survey.version_id).await?;
     let units = state.survey_cache.targets(state, id).await?.iter().map(|(id, code, name)| (*id, (code.clone(), name.clone()))).collect();
     let records = state.store.export_responses(&user.actor(state), &user.principal.access, id, &query.filter()?).await?;
     Ok((Rows { form, units }, records, survey.code))

@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use domain::sampling::frame::is_dossier_code;
 use domain::surveys::admission::{self, Door};
 use domain::surveys::quality::{self, Flags};
-use domain::surveys::{Answer, AnswerError, Answers, Channel, Layout, QuestionKind, Questionnaire, Survey, tally, validate};
+use domain::surveys::{Answer, AnswerError, Answers, Channel, QuestionKind, Questionnaire, Survey, tally, validate};
 use storage::responses::{FollowUp, IngestError, NewResponse, Stored};
 use storage::surveys::TokenState;
 
@@ -25,8 +25,6 @@ pub type Targets = Arc<Vec<(i64, String, String)>>;
 /// survey costs one database read per interval, not one per answer.
 #[derive(Default)]
 pub struct SurveyCache {
-    forms: Mutex<HashMap<i64, Arc<Questionnaire>>>,
-    layouts: Mutex<HashMap<i64, Arc<Layout>>>,
     targets: Mutex<HashMap<i64, Targets>>,
     surveys: Mutex<HashMap<String, (i64, Survey)>>,
 }
@@ -46,25 +44,6 @@ impl SurveyCache {
         let survey = state.store.survey_by_code(code, now).await?;
         self.surveys.lock().unwrap_or_else(|p| p.into_inner()).insert(code.to_string(), (now, survey.clone()));
         Ok(survey)
-    }
-
-    pub async fn form(&self, state: &AppState, version_id: i64) -> Result<Arc<Questionnaire>, storage::Error> {
-        if let Some(form) = self.forms.lock().unwrap_or_else(|p| p.into_inner()).get(&version_id) {
-            return Ok(form.clone());
-        }
-        let form = Arc::new(state.store.version(version_id).await?);
-        self.forms.lock().unwrap_or_else(|p| p.into_inner()).insert(version_id, form.clone());
-        Ok(form)
-    }
-
-    /// Where each counter of a version's cells sits.
-    pub async fn layout(&self, state: &AppState, version_id: i64) -> Result<Arc<Layout>, storage::Error> {
-        if let Some(layout) = self.layouts.lock().unwrap_or_else(|p| p.into_inner()).get(&version_id) {
-            return Ok(layout.clone());
-        }
-        let layout = Arc::new(Layout::of(&*self.form(state, version_id).await?));
-        self.layouts.lock().unwrap_or_else(|p| p.into_inner()).insert(version_id, layout.clone());
-        Ok(layout)
     }
 
     pub async fn targets(&self, state: &AppState, survey_id: i64) -> Result<Targets, storage::Error> {
@@ -202,8 +181,8 @@ pub async fn submit(state: &AppState, client: &ClientMeta, mut sub: Submission) 
         token_hash = Some(digest);
     }
     let channel = admission::admit(&sub.survey, &sub.door, sub.claimed, now).map_err(Refusal::Admission)?;
-    let form = state.survey_cache.form(state, sub.survey.version_id).await?;
-    let layout = state.survey_cache.layout(state, sub.survey.version_id).await?;
+    let form = state.store.version(sub.survey.version_id).await?;
+    let layout = state.store.layout(sub.survey.version_id).await?;
     // The unit carried by the link answers the form's unit question.
     if let (Some(code), Some(question)) = (&sub.unit_code, unit_question(&form)) {
         sub.answers.insert(question.to_string(), Answer::Text(code.clone()));

@@ -130,7 +130,7 @@ pub async fn results(State(state): State<AppState>, user: CurrentUser, Path(id):
     require(&user.principal.access, Permission::ViewResults)?;
     let access = &user.principal.access;
     let survey = state.store.survey(access, id).await?;
-    let form = state.survey_cache.form(&state, survey.version_id).await?;
+    let form = state.store.version(survey.version_id).await?;
     let filter = CellFilter { version_id: survey.version_id, survey_id: Some(id), ..Default::default() };
     let summary = survey_results(&state, access, &filter).await?;
     let names: BTreeMap<i64, String> = state.survey_cache.targets(&state, id).await?.iter().map(|(id, _, name)| (*id, name.clone())).collect();
@@ -139,7 +139,7 @@ pub async fn results(State(state): State<AppState>, user: CurrentUser, Path(id):
         responses: summary.responses,
         by_unit: summary.by_unit.iter().map(|(unit, n)| (names.get(unit).cloned().unwrap_or_else(|| format!("#{unit}")), *n)).collect(),
         by_channel: summary.by_channel.iter().map(|(c, n)| (domain::surveys::Channel::parse(c).map(|c| c.label()).unwrap_or("Khác"), *n)).collect(),
-        by_month: summary.by_month.iter().map(|(m, n)| (text::format_month(m), *n)).collect(),
+        by_month: summary.by_month.iter().map(|(m, n)| (m.to_string(), *n)).collect(),
         questions: distributions(&form, &summary.questions),
         can_export: access.has(Permission::ViewResponses),
         survey: SurveyRow {

@@ -369,7 +369,7 @@ pub async fn widget_form(State(state): State<AppState>, headers: HeaderMap, Path
 
 async fn open_form(state: AppState, headers: HeaderMap, code: String, q: LinkQuery, entry: Entry) -> PageResult<Response> {
     let survey = open_survey(&state, &code).await?;
-    let form = state.survey_cache.form(&state, survey.version_id).await?;
+    let form = state.store.version(survey.version_id).await?;
     let now = state.clock.now_ms();
     let notice = admission::open(&survey, now).err().map(|r| r.to_string());
     let input = PageInput {
@@ -417,7 +417,7 @@ pub async fn resume(State(state): State<AppState>, headers: HeaderMap, Path((cod
         status: StatusCode::NOT_FOUND,
         ..Failure::invalid("Không tìm thấy phiếu đã lưu, hoặc phiếu đã được gửi hay đã quá 30 ngày.")
     })?;
-    let form = state.survey_cache.form(&state, survey.version_id).await?;
+    let form = state.store.version(survey.version_id).await?;
     let input = PageInput {
         layout: None,
         entry: draft.token.clone().map_or(Entry::Link, Entry::Invitation),
@@ -447,7 +447,7 @@ pub async fn token_form(State(state): State<AppState>, headers: HeaderMap, Path(
     let survey = open_survey(&state, &survey_code).await?;
     let targets = state.survey_cache.targets(&state, survey.id).await?;
     let unit = targets.iter().find(|(id, _, _)| *id == unit_code).map(|(_, code, _)| code.clone());
-    let form = state.survey_cache.form(&state, survey.version_id).await?;
+    let form = state.store.version(survey.version_id).await?;
     let input = PageInput {
         layout: None,
         entry: Entry::Invitation(token),
@@ -488,7 +488,7 @@ async fn take(state: AppState, headers: HeaderMap, client: ClientMeta, survey: S
         }
         return Err(Failure::too_many("Có quá nhiều phiếu gửi từ địa chỉ này. Vui lòng thử lại sau ít phút.", wait).into());
     }
-    let form = state.survey_cache.form(&state, survey.version_id).await?;
+    let form = state.store.version(survey.version_id).await?;
     let answers = read_answers(&form, &body);
     let started_at = field(&body, "started_at").and_then(|s| s.parse().ok());
     let submission_id = field(&body, "submission_id").filter(|s| s.len() <= 64).unwrap_or_else(tokens::random_token);

@@ -9,9 +9,10 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 use domain::text;
+use domain::units::Unit;
 use domain::units::{RawUnitRow, UnitError};
 use storage::Store;
-use storage::units::{Unit, UnitInput};
+use storage::units::UnitInput;
 
 use crate::AppState;
 use crate::error::FieldError;

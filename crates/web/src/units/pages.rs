@@ -5,9 +5,10 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::auth::Permission;
 use domain::text;
+use domain::units::Unit;
 use domain::units::{UnitId, UnitLevel};
 use serde::Deserialize;
-use storage::units::{LineageEntry, LineageInput, Unit, UnitFilter};
+use storage::units::{LineageEntry, LineageInput, UnitFilter};
 use storage::{Page, Paging, Store};
 use time::OffsetDateTime;
 

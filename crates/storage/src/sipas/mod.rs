@@ -1,10 +1,13 @@
-//! Methodology versions, targets and published results.
+//! Methodology versions, targets, the figures computed from the cells (`figures`) and
+//! published results.
 //!
 //! A methodology is never edited in place: saving makes the next version, and a publication
 //! names the version it used and keeps its figures as they were (triggers refuse any change).
 
 use domain::audit::AuditAction;
 use domain::auth::{Access, Permission};
+use domain::calendar::Month;
+use domain::sipas::figures::Overview;
 use domain::sipas::{Methodology, methodology::presets};
 use serde_json::json;
 use sqlx::AssertSqlSafe;
@@ -12,6 +15,10 @@ use sqlx::AssertSqlSafe;
 use crate::audit::{Entry, record};
 use crate::db::scope_sql;
 use crate::{Actor, Error, Result, Store};
+
+mod figures;
+
+pub use figures::{FigureRequest, Selection};
 
 #[derive(Clone, Debug)]
 pub struct MethodologyVersion {
@@ -36,11 +43,8 @@ pub struct NewPublication {
     /// The unit whose subtree the results cover (usually the province).
     pub unit_id: i64,
     pub version_id: i64,
-    pub methodology_id: i64,
-    pub from_month: String,
-    pub to_month: String,
-    /// The figures, as the page and the API show them (JSON).
-    pub body: String,
+    /// The figures, kept as the page and the API show them.
+    pub overview: Overview,
 }
 
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -51,10 +55,20 @@ pub struct Publication {
     pub unit_name: String,
     pub version_id: i64,
     pub methodology_id: i64,
-    pub from_month: String,
-    pub to_month: String,
+    #[sqlx(try_from = "String")]
+    pub from_month: Month,
+    #[sqlx(try_from = "String")]
+    pub to_month: Month,
+    /// The figures as published (JSON of an `Overview`).
     pub body: String,
     pub published_at: i64,
+}
+
+impl Publication {
+    /// The figures as they were published.
+    pub fn figures(&self) -> std::result::Result<Overview, serde_json::Error> {
+        serde_json::from_str(&self.body)
+    }
 }
 
 type Row = (i64, i64, i64, String);
@@ -192,6 +206,8 @@ impl Store {
         if domain::text::clean(&publication.title).is_empty() {
             return Err(Error::Invalid(vec!["Cần tiêu đề cho kết quả công bố.".into()]));
         }
+        let figures = &publication.overview;
+        let body = serde_json::to_string(figures).map_err(|e| Error::Invalid(vec![e.to_string()]))?;
         on_db!(self, write, |pool| {
             let mut tx = pool.begin().await?;
             let id: i64 = sqlx::query_scalar(
@@ -201,17 +217,17 @@ impl Store {
             .bind(domain::text::clean(&publication.title))
             .bind(publication.unit_id)
             .bind(publication.version_id)
-            .bind(publication.methodology_id)
-            .bind(&publication.from_month)
-            .bind(&publication.to_month)
-            .bind(&publication.body)
+            .bind(figures.methodology_id)
+            .bind(figures.from.iso())
+            .bind(figures.to.iso())
+            .bind(&body)
             .bind(actor.at)
             .bind(actor.user_id)
             .fetch_one(&mut *tx)
             .await?;
             let entry = Entry::new(AuditAction::ResultsPublished, "publication", id).unit(publication.unit_id).details(json!({
-                "title": publication.title, "from": publication.from_month, "to": publication.to_month,
-                "methodology_id": publication.methodology_id, "version_id": publication.version_id,
+                "title": publication.title, "from": figures.from, "to": figures.to,
+                "methodology_id": figures.methodology_id, "version_id": publication.version_id,
             }));
             record!(&mut *tx, actor, &entry)?;
             tx.commit().await?;

@@ -1,0 +1,160 @@
+//! The loader of the SIPAS figures: a request resolved against what exists and what the caller
+//! may see, the units, cells and targets read within the caller's scope, and the figures
+//! computed by `domain::sipas::figures`. Dashboards, exports, the API, publications and the PAR
+//! measured points all call these.
+
+use std::sync::Arc;
+
+use domain::auth::{Access, Permission};
+use domain::calendar::Month;
+use domain::sipas::figures::{self, Basis, Data, Drilldown, INDICATOR, LEVELS, Overview, Period};
+use domain::surveys::{Channel, Layout, Questionnaire};
+use domain::units::{UnitId, UnitLevel};
+
+use super::MethodologyVersion;
+use crate::responses::CellFilter;
+use crate::units::UnitFilter;
+use crate::{Error, Paging, Result, Store};
+
+/// What a caller asks figures for; each part left out takes its default: the newest version
+/// with a methodology, that methodology's current version, January to this month, every
+/// channel, departments.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct FigureRequest {
+    pub version: Option<i64>,
+    pub methodology: Option<i64>,
+    pub period: Option<Period>,
+    pub channel: Option<Channel>,
+    pub level: Option<UnitLevel>,
+}
+
+/// A request resolved: what the figures are computed with.
+#[derive(Clone, Debug)]
+pub struct Selection {
+    pub version_id: i64,
+    pub form: Arc<Questionnaire>,
+    pub layout: Arc<Layout>,
+    pub methodology: MethodologyVersion,
+    pub period: Period,
+    pub channel: Option<Channel>,
+    pub level: UnitLevel,
+    /// The questionnaire versions the caller can choose from: (id, label).
+    pub versions: Vec<(i64, String)>,
+}
+
+impl Selection {
+    pub fn basis(&self) -> Basis<'_> {
+        Basis {
+            form: &self.form,
+            layout: &self.layout,
+            methodology: &self.methodology.methodology,
+            methodology_id: self.methodology.id,
+            methodology_version: self.methodology.version,
+            period: self.period,
+            channel: self.channel,
+            level: self.level,
+        }
+    }
+
+    pub fn methodology_label(&self) -> String {
+        self.basis().methodology_label()
+    }
+
+    /// The label of the questionnaire version chosen.
+    pub fn version_label(&self) -> &str {
+        self.versions.iter().find(|(id, _)| *id == self.version_id).map_or("", |(_, label)| label.as_str())
+    }
+}
+
+impl Store {
+    /// The questionnaire versions of the caller's surveys that have an index methodology, newest
+    /// survey first: (id, label).
+    pub async fn sipas_versions(&self, access: &Access) -> Result<Vec<(i64, String)>> {
+        let mut versions: Vec<(i64, String)> = Vec::new();
+        for survey in self.surveys(access).await? {
+            if versions.iter().any(|(id, _)| *id == survey.version_id) {
+                continue;
+            }
+            let form = self.version(survey.version_id).await?;
+            if form.methodology.is_some() {
+                versions.push((survey.version_id, format!("{} — {}", form.code, form.title)));
+            }
+        }
+        Ok(versions)
+    }
+
+    /// Resolves a request: the version must be one of the caller's, the methodology one of its
+    /// form's; `today` gives the default period.
+    pub async fn sipas_selection(&self, access: &Access, request: &FigureRequest, today: Month) -> Result<Selection> {
+        let versions = self.sipas_versions(access).await?;
+        let version_id = match request.version {
+            Some(v) if versions.iter().any(|(id, _)| *id == v) => v,
+            Some(_) => return Err(Error::NotFound),
+            None => versions.first().map(|(id, _)| *id).ok_or_else(|| invalid("Chưa có cuộc khảo sát nào dùng mẫu phiếu có phương pháp tính chỉ số."))?,
+        };
+        let form = self.version(version_id).await?;
+        let code = form.methodology.clone().unwrap_or_default();
+        let methodology = match request.methodology {
+            Some(id) => {
+                let chosen = self.methodology(id).await?;
+                if chosen.methodology.code != code {
+                    return Err(invalid(&format!("Phương pháp đã chọn không dùng cho mẫu phiếu này (cần «{code}»).")));
+                }
+                chosen
+            }
+            None => self.current_methodology(&code).await.map_err(|_| invalid(&format!("Chưa có phương pháp tính «{code}».")))?,
+        };
+        let level = request.level.unwrap_or(UnitLevel::Department);
+        if !LEVELS.contains(&level) {
+            return Err(invalid(&format!("Không xếp hạng được cấp «{}».", level.label())));
+        }
+        Ok(Selection {
+            version_id,
+            layout: self.layout(version_id).await?,
+            form,
+            methodology,
+            period: request.period.unwrap_or_else(|| Period::year_to(today)),
+            channel: request.channel,
+            level,
+            versions,
+        })
+    }
+
+    /// The overview of the selection's level with the total of the caller's area.
+    pub async fn sipas_overview(&self, access: &Access, selection: &Selection) -> Result<Overview> {
+        let root = access.roots(Permission::ViewResults).first().copied().ok_or(Error::Forbidden)?;
+        let data = self.sipas_data(access, selection, None).await?;
+        figures::overview(&selection.basis(), &data, root).ok_or(Error::NotFound)
+    }
+
+    /// One unit in depth; not found outside the caller's scope.
+    pub async fn sipas_drilldown(&self, access: &Access, selection: &Selection, unit_id: UnitId) -> Result<Drilldown> {
+        if !access.can(Permission::ViewResults, &self.unit_ancestry(unit_id).await?) {
+            return Err(Error::NotFound);
+        }
+        let data = self.sipas_data(access, selection, Some(unit_id)).await?;
+        figures::drilldown(&selection.basis(), &data, unit_id).ok_or(Error::NotFound)
+    }
+
+    /// Every unit the caller may read results of, the cells of the selection's period and the
+    /// one before (of `unit_id`'s subtree only, if given), and the targets of the period's year.
+    async fn sipas_data(&self, access: &Access, selection: &Selection, unit_id: Option<UnitId>) -> Result<Data> {
+        let units = self.units(&access.roots(Permission::ViewResults), &UnitFilter::default(), Paging::ALL).await?.items;
+        let filter = CellFilter {
+            version_id: selection.version_id,
+            survey_id: None,
+            from_month: Some(selection.period.previous().from),
+            to_month: Some(selection.period.to),
+            channel: selection.channel,
+            unit_id,
+        };
+        let cells = self.cells(access, &filter, &selection.layout).await?;
+        let year = i64::from(selection.period.to.year());
+        let targets = self.targets(access, year, INDICATOR).await?.into_iter().map(|t| (t.unit_id, t.target)).collect();
+        Ok(Data { units, cells, targets })
+    }
+}
+
+fn invalid(message: &str) -> Error {
+    Error::Invalid(vec![message.to_string()])
+}
