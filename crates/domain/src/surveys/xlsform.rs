@@ -180,6 +180,14 @@ fn flag(value: &str) -> bool {
     matches!(text::fold(value).as_str(), "yes" | "true" | "1" | "co" | "x")
 }
 
+/// Reads a workbook's `survey`, `choices` and `settings` sheets (named in any case; a missing
+/// one is empty) into a questionnaire; every problem is reported with its sheet and row.
+pub fn from_workbook(workbook: &[(String, Table)]) -> Result<Questionnaire, Vec<SheetProblem>> {
+    let empty = Table::new();
+    let sheet = |wanted: &str| workbook.iter().find(|(name, _)| name.eq_ignore_ascii_case(wanted)).map_or(&empty, |(_, rows)| rows);
+    from_sheets(sheet("survey"), sheet("choices"), sheet("settings"))
+}
+
 /// Reads the three sheets back into a questionnaire; every problem is reported with its row.
 pub fn from_sheets(survey: &Table, choices: &Table, settings: &Table) -> Result<Questionnaire, Vec<SheetProblem>> {
     let mut problems = Vec::new();

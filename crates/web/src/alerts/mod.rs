@@ -28,7 +28,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/alerts/stats.xlsx", get(pages::stats_xlsx))
         .route("/admin/alerts/stats.csv", get(pages::stats_csv))
         .route("/admin/alerts/{id}", get(pages::detail))
-        .route("/admin/alerts/{id}/take", post(pages::take))
+        .route("/admin/alerts/{id}/take", post(pages::take_case))
         .route("/admin/alerts/{id}/note", post(pages::note))
         .route("/admin/alerts/{id}/resolve", post(pages::resolve))
         .route("/admin/surveys/{id}/alerts", get(pages::rules).post(pages::save_rules))

@@ -172,7 +172,7 @@ async fn after(state: &AppState, user: &CurrentUser, id: i64, outcome: storage::
     }
 }
 
-pub async fn take(
+pub async fn take_case(
     State(state): State<AppState>,
     user: CurrentUser,
     Path(id): Path<i64>,

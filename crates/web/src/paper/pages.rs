@@ -27,7 +27,7 @@ use crate::error::{Failure, PageResult};
 use crate::extract::Path;
 use crate::layout::Layout;
 use crate::surveys::intake::{self, Submission};
-use crate::surveys::respond::{self, Entry, PageInput};
+use crate::surveys::respond::{self, Arrival, PageInput};
 
 pub struct SurveyRow {
     pub id: i64,
@@ -80,7 +80,7 @@ async fn keying_page(state: &AppState, user: &CurrentUser, headers: &HeaderMap, 
     let form = state.store.version(survey.version_id).await?;
     let layout = Layout::admin(user, format!("Nhập phiếu giấy — {}", survey.title), "/admin/paper");
     let input = PageInput {
-        entry: Entry::Paper { serial: keyed.serial, outcome: keyed.message },
+        arrival: Arrival::Paper { serial: keyed.serial, outcome: keyed.message },
         layout: Some(layout),
         survey,
         form: &form,

@@ -167,8 +167,7 @@ async fn import_xlsform(
 ) -> ApiResult<(StatusCode, axum::Json<QuestionnaireDto>)> {
     require(&caller.principal.access, Permission::ManageSurveys)?;
     let workbook = uploads::read_sheets(body, Limits::QUESTIONNAIRE).await.map_err(|e| Failure::invalid(e.to_string()))?;
-    let sheet = |name: &str| workbook.iter().find(|(n, _)| n.eq_ignore_ascii_case(name)).map(|(_, rows)| rows.clone()).unwrap_or_default();
-    let form = domain::surveys::xlsform::from_sheets(&sheet("survey"), &sheet("choices"), &sheet("settings")).map_err(|problems| {
+    let form = domain::surveys::xlsform::from_workbook(&workbook).map_err(|problems| {
         let errors: Vec<FieldError> = problems.iter().map(|p| FieldError { field: format!("{}!{}", p.sheet, p.row), message: p.to_string() }).collect();
         Problem::from(Failure { errors, ..Failure::invalid(format!("Tệp có {} chỗ cần sửa.", problems.len())) })
     })?;

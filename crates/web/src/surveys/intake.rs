@@ -87,7 +87,7 @@ impl Screening {
     }
 }
 
-/// An answer sheet as it arrives, before any check.
+/// An answer as it arrives, before any check.
 pub struct Submission {
     pub survey: Survey,
     /// How it came in, as the request proved it. A one-time token, when given, is checked here

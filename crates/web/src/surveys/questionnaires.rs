@@ -137,8 +137,7 @@ async fn parse_file(name: &str, bytes: Vec<u8>) -> Result<Questionnaire, Vec<Str
         return serde_json::from_slice(&bytes).map_err(|e| vec![format!("Tệp JSON không đúng định dạng mẫu phiếu: {e}")]);
     }
     let workbook = uploads::read_sheets(bytes, Limits::QUESTIONNAIRE).await.map_err(|e| vec![e.to_string()])?;
-    let sheet = |wanted: &str| workbook.iter().find(|(n, _)| n.eq_ignore_ascii_case(wanted)).map(|(_, rows)| rows.clone()).unwrap_or_default();
-    xlsform::from_sheets(&sheet("survey"), &sheet("choices"), &sheet("settings")).map_err(|problems| problems.iter().map(ToString::to_string).collect())
+    xlsform::from_workbook(&workbook).map_err(|problems| problems.iter().map(ToString::to_string).collect())
 }
 
 pub async fn import(State(state): State<AppState>, user: CurrentUser, headers: HeaderMap, multipart: Multipart) -> PageResult<Response> {

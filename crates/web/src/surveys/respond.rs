@@ -254,7 +254,7 @@ pub struct LinkQuery {
 /// How a person reached the form: it decides the channel, where the form posts, and how the
 /// form is protected.
 #[derive(Clone, Debug, PartialEq, Eq)]
-pub(crate) enum Entry {
+pub(crate) enum Arrival {
     /// The public link or QR code (`/s/{code}`).
     Link,
     /// An invitation's one-time link (`/t/{token}`).
@@ -268,7 +268,7 @@ pub(crate) enum Entry {
     Paper { serial: String, outcome: Option<String> },
 }
 
-impl Entry {
+impl Arrival {
     fn action(&self, survey: &Survey) -> String {
         match self {
             Self::Link => format!("/s/{}", survey.code),
@@ -297,7 +297,7 @@ impl Entry {
 }
 
 pub(crate) struct PageInput<'a> {
-    pub(crate) entry: Entry,
+    pub(crate) arrival: Arrival,
     /// The frame around the form, when not the public one (a clerk's page).
     pub(crate) layout: Option<Layout>,
     pub(crate) survey: Survey,
@@ -316,15 +316,15 @@ pub(crate) async fn render(state: &AppState, headers: &HeaderMap, input: PageInp
     let fixed = input.fixed_unit.as_ref().and_then(|code| targets.iter().find(|(_, c, _)| c == code)).map(|(_, c, n)| (c.clone(), n.clone()));
     let errors = input.errors.iter().map(|e| (e.question.clone(), format!("{}: {}", question_text(input.form, &e.question), e.message))).collect();
     let mut layout = input.layout.unwrap_or_else(|| Layout::public(input.survey.title.clone()));
-    layout.frame = input.entry.frame();
-    if let Entry::Kiosk(key) = &input.entry {
+    layout.frame = input.arrival.frame();
+    if let Arrival::Kiosk(key) = &input.arrival {
         // A form left half-done goes back to the kiosk's waiting screen.
         layout.refresh = Some((state.config.kiosk_idle_seconds, format!("/kiosk/{key}")));
     }
     let page = RespondPage {
         layout,
         intro: input.form.description.clone(),
-        action: input.entry.action(&input.survey),
+        action: input.arrival.action(&input.survey),
         sections: sections(input.form, &input.answers, &input.errors, fixed.is_some()),
         errors,
         notice: input.notice,
@@ -333,12 +333,12 @@ pub(crate) async fn render(state: &AppState, headers: &HeaderMap, input: PageInp
         fixed_unit: fixed,
         units: targets.into_iter().map(|(_, code, name)| (code, name)).collect(),
         draft: input.draft.unwrap_or_default(),
-        serial: match &input.entry {
-            Entry::Paper { serial, .. } => Some(serial.clone()),
+        serial: match &input.arrival {
+            Arrival::Paper { serial, .. } => Some(serial.clone()),
             _ => None,
         },
-        outcome: match &input.entry {
-            Entry::Paper { outcome, .. } => outcome.clone(),
+        outcome: match &input.arrival {
+            Arrival::Paper { outcome, .. } => outcome.clone(),
             _ => None,
         },
         survey: input.survey,
@@ -359,22 +359,22 @@ async fn open_survey(state: &AppState, code: &str) -> Result<Survey, Failure> {
 
 /// The answer page of an open link.
 pub async fn form(State(state): State<AppState>, headers: HeaderMap, Path(code): Path<String>, Query(q): Query<LinkQuery>) -> PageResult<Response> {
-    open_form(state, headers, code, q, Entry::Link).await
+    open_form(state, headers, code, q, Arrival::Link).await
 }
 
 /// The answer page inside an agency portal's frame.
 pub async fn widget_form(State(state): State<AppState>, headers: HeaderMap, Path(code): Path<String>, Query(q): Query<LinkQuery>) -> PageResult<Response> {
-    open_form(state, headers, code, q, Entry::Widget).await
+    open_form(state, headers, code, q, Arrival::Widget).await
 }
 
-async fn open_form(state: AppState, headers: HeaderMap, code: String, q: LinkQuery, entry: Entry) -> PageResult<Response> {
+async fn open_form(state: AppState, headers: HeaderMap, code: String, q: LinkQuery, arrival: Arrival) -> PageResult<Response> {
     let survey = open_survey(&state, &code).await?;
     let form = state.store.version(survey.version_id).await?;
     let now = state.clock.now_ms();
     let notice = admission::open(&survey, now).err().map(|r| r.to_string());
     let input = PageInput {
         layout: None,
-        entry,
+        arrival,
         fixed_unit: q.u.map(|u| u.trim().to_string()).filter(|u| !u.is_empty()),
         survey,
         form: &form,
@@ -392,7 +392,7 @@ async fn open_form(state: AppState, headers: HeaderMap, code: String, q: LinkQue
 /// shown once the official on duty has invited a rating.
 pub(crate) async fn kiosk_form(state: AppState, headers: HeaderMap, key: String, kiosk: &storage::kiosks::Kiosk) -> PageResult<Response> {
     let query = LinkQuery { u: Some(kiosk.unit_code.clone()) };
-    open_form(state, headers, kiosk.survey_code.clone(), query, Entry::Kiosk(key)).await
+    open_form(state, headers, kiosk.survey_code.clone(), query, Arrival::Kiosk(key)).await
 }
 
 /// A rating sent from a counter's kiosk.
@@ -405,7 +405,7 @@ pub(crate) async fn kiosk_submit(
     body: axum::body::Bytes,
 ) -> PageResult<Response> {
     let survey = open_survey(&state, &kiosk.survey_code).await?;
-    take(state, headers, client, survey, Entry::Kiosk(key), body).await
+    receive(state, headers, client, survey, Arrival::Kiosk(key), body).await
 }
 
 /// The answer page again, as it was saved half-way.
@@ -420,7 +420,7 @@ pub async fn resume(State(state): State<AppState>, headers: HeaderMap, Path((cod
     let form = state.store.version(survey.version_id).await?;
     let input = PageInput {
         layout: None,
-        entry: draft.token.clone().map_or(Entry::Link, Entry::Invitation),
+        arrival: draft.token.clone().map_or(Arrival::Link, Arrival::Invitation),
         fixed_unit: draft.unit,
         survey,
         form: &form,
@@ -450,7 +450,7 @@ pub async fn token_form(State(state): State<AppState>, headers: HeaderMap, Path(
     let form = state.store.version(survey.version_id).await?;
     let input = PageInput {
         layout: None,
-        entry: Entry::Invitation(token),
+        arrival: Arrival::Invitation(token),
         fixed_unit: unit,
         survey,
         form: &form,
@@ -468,14 +468,16 @@ fn field(body: &[u8], name: &str) -> Option<String> {
     form_urlencoded::parse(body).find(|(k, _)| k == name).map(|(_, v)| v.into_owned()).filter(|v| !v.is_empty())
 }
 
-async fn take(state: AppState, headers: HeaderMap, client: ClientMeta, survey: Survey, entry: Entry, body: axum::body::Bytes) -> PageResult<Response> {
+/// Receives a posted answer, however the person arrived at the form: checks the form's own
+/// protection (CSRF, or the widget's signed token), then hands it to intake.
+async fn receive(state: AppState, headers: HeaderMap, client: ClientMeta, survey: Survey, arrival: Arrival, body: axum::body::Bytes) -> PageResult<Response> {
     let is_form = headers.get(header::CONTENT_TYPE).and_then(|v| v.to_str().ok()).is_some_and(|v| v.starts_with("application/x-www-form-urlencoded"));
     if !is_form {
         return Err(Failure::unsupported_media("Biểu mẫu phải được gửi dạng application/x-www-form-urlencoded.").into());
     }
     let now = state.clock.now_ms();
-    let protected = field(&body, "csrf").is_some_and(|t| match entry {
-        Entry::Widget => csrf::verify_widget(&state, survey.id, &t, now),
+    let protected = field(&body, "csrf").is_some_and(|t| match arrival {
+        Arrival::Widget => csrf::verify_widget(&state, survey.id, &t, now),
         _ => csrf::verify(&state, &headers, &t),
     });
     if !protected {
@@ -484,7 +486,7 @@ async fn take(state: AppState, headers: HeaderMap, client: ClientMeta, survey: S
     if let Err(wait) = state.submit_limiter.check(&client.ip, now) {
         // A resend of a form already stored is told so, limited or not.
         if intake::stored_before(&state, survey.id, field(&body, "submission_id").as_deref()).await?.is_some() {
-            return Ok(Redirect::to(&entry.done(&survey)).into_response());
+            return Ok(Redirect::to(&arrival.done(&survey)).into_response());
         }
         return Err(Failure::too_many("Có quá nhiều phiếu gửi từ địa chỉ này. Vui lòng thử lại sau ít phút.", wait).into());
     }
@@ -492,8 +494,8 @@ async fn take(state: AppState, headers: HeaderMap, client: ClientMeta, survey: S
     let answers = read_answers(&form, &body);
     let started_at = field(&body, "started_at").and_then(|s| s.parse().ok());
     let submission_id = field(&body, "submission_id").filter(|s| s.len() <= 64).unwrap_or_else(tokens::random_token);
-    let token = match &entry {
-        Entry::Invitation(token) => Some(token.clone()),
+    let token = match &arrival {
+        Arrival::Invitation(token) => Some(token.clone()),
         _ => None,
     };
     let fixed_unit = field(&body, "unit").filter(|_| token.is_none());
@@ -509,8 +511,8 @@ async fn take(state: AppState, headers: HeaderMap, client: ClientMeta, survey: S
         return Ok(SavedPage { layout: Layout::public("Đã lưu phiếu"), title: survey.title, link }.into_response());
     }
     // A kiosk takes a rating only when invited, and attributes it to the official on duty.
-    let kiosk = match &entry {
-        Entry::Kiosk(key) => match crate::kiosks::admit(&state, &headers, key, now).await? {
+    let kiosk = match &arrival {
+        Arrival::Kiosk(key) => match crate::kiosks::admit(&state, &headers, key, now).await? {
             Ok(kiosk) => Some(kiosk),
             Err(waiting) => return Ok(waiting),
         },
@@ -519,7 +521,7 @@ async fn take(state: AppState, headers: HeaderMap, client: ClientMeta, survey: S
     // An invitation's token proves its door at intake.
     let door = match &kiosk {
         Some(kiosk) => Door::Kiosk { staff: kiosk.staff_username.clone() },
-        None if matches!(entry, Entry::Widget) => Door::Widget,
+        None if matches!(arrival, Arrival::Widget) => Door::Widget,
         None => Door::Public,
     };
     // The kiosk's attribution and the end of the saved draft go in with the answer.
@@ -539,7 +541,7 @@ async fn take(state: AppState, headers: HeaderMap, client: ClientMeta, survey: S
         follow_ups: kiosk_rating.into_iter().chain(draft_sent).collect(),
     };
     match intake::submit(&state, &client, submission).await {
-        Ok(_) => Ok(Redirect::to(&entry.done(&survey)).into_response()),
+        Ok(_) => Ok(Redirect::to(&arrival.done(&survey)).into_response()),
         Err(refusal) => {
             let (errors, status) = match refusal {
                 Refusal::Invalid(errors) => (errors, StatusCode::UNPROCESSABLE_ENTITY),
@@ -551,7 +553,7 @@ async fn take(state: AppState, headers: HeaderMap, client: ClientMeta, survey: S
             };
             let input = PageInput {
                 layout: None,
-                entry,
+                arrival,
                 survey,
                 form: &form,
                 fixed_unit,
@@ -575,7 +577,7 @@ pub async fn submit(
     body: axum::body::Bytes,
 ) -> PageResult<Response> {
     let survey = open_survey(&state, &code).await?;
-    take(state, headers, client, survey, Entry::Link, body).await
+    receive(state, headers, client, survey, Arrival::Link, body).await
 }
 
 pub async fn widget_submit(
@@ -586,7 +588,7 @@ pub async fn widget_submit(
     body: axum::body::Bytes,
 ) -> PageResult<Response> {
     let survey = open_survey(&state, &code).await?;
-    take(state, headers, client, survey, Entry::Widget, body).await
+    receive(state, headers, client, survey, Arrival::Widget, body).await
 }
 
 pub async fn token_submit(
@@ -605,7 +607,7 @@ pub async fn token_submit(
     // Sent, or saved to finish later: either way the person has begun.
     state.store.invitation_event(&token_hash, InvitationStatus::Started, now).await?;
     let survey = open_survey(&state, &state.store.survey_code(survey_id).await?).await?;
-    take(state, headers, client, survey, Entry::Invitation(token), body).await
+    receive(state, headers, client, survey, Arrival::Invitation(token), body).await
 }
 
 pub async fn done(State(state): State<AppState>, Path(code): Path<String>) -> PageResult<DonePage> {
