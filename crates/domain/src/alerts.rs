@@ -4,6 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::calendar::Month;
 use crate::surveys::quality::Flags;
 use crate::surveys::{Answer, Answers, QuestionKind, Questionnaire, TagRole};
 use crate::text;
@@ -116,6 +117,57 @@ impl AlertKind {
 
     pub fn parse(code: &str) -> Option<Self> {
         Self::ALL.into_iter().find(|k| k.code() == code)
+    }
+
+    /// Told to the unit's officials at once; the others wait for their digest. A report of
+    /// harassment or unofficial fees needs action today; a burst may be an attack on the
+    /// figures. A dissatisfied citizen or a low month is handled within the case's deadline.
+    pub fn urgent(self) -> bool {
+        matches!(self, Self::Problem | Self::Burst)
+    }
+}
+
+/// What one case stands for: its kind, survey and unit, and a day (a month for the monthly
+/// threshold). Every answer with the same cause joins the open case of that cause.
+pub fn cause(kind: AlertKind, survey_id: i64, unit_id: i64, at: i64) -> String {
+    let date = text::vn_datetime(at).date();
+    match kind {
+        AlertKind::BelowThreshold => format!("{}:{survey_id}:{unit_id}:{}", kind.code(), Month::of(date).iso()),
+        _ => format!("{}:{survey_id}:{unit_id}:{}", kind.code(), text::iso_date(date)),
+    }
+}
+
+/// Whether resolving a case frees its cause, so that the next answer of the same cause opens a
+/// new case. A month's low figure stays resolved for that month: recounting it at every answer
+/// would reopen it again and again.
+pub fn frees_cause(kind: AlertKind) -> bool {
+    kind != AlertKind::BelowThreshold
+}
+
+/// The clock hour of a moment, by which flagged answers are counted for bursts.
+pub fn burst_hour(at: i64) -> i64 {
+    at.div_euclid(3_600_000)
+}
+
+/// Where an hour's flagged answers stand against the burst limit, once `added` more are counted
+/// onto `before`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Burst {
+    /// Still under the limit: nothing to do.
+    Under,
+    /// These answers reach the limit: the burst begins, with every flagged answer of the hour.
+    Reached,
+    /// The limit was reached earlier in the hour: these answers join its case.
+    Beyond,
+}
+
+pub fn burst(limit: u64, before: u64, added: u64) -> Burst {
+    if before >= limit {
+        Burst::Beyond
+    } else if before + added >= limit {
+        Burst::Reached
+    } else {
+        Burst::Under
     }
 }
 
@@ -248,6 +300,31 @@ mod tests {
 
     fn text(s: &str) -> Answer {
         Answer::Text(s.into())
+    }
+
+    #[test]
+    fn a_cause_is_a_unit_a_kind_and_a_day_in_vietnam() {
+        // 31/12/2025 17:30 UTC is 00:30 on 1 January 2026 in Vietnam.
+        let at = 1_767_202_200_000;
+        assert_eq!(cause(AlertKind::VeryDissatisfied, 3, 7, at), "very_dissatisfied:3:7:2026-01-01");
+        assert_eq!(cause(AlertKind::VeryDissatisfied, 3, 7, at + 23 * 3_600_000), "very_dissatisfied:3:7:2026-01-01", "the same day");
+        assert_eq!(cause(AlertKind::VeryDissatisfied, 3, 7, at + 24 * 3_600_000), "very_dissatisfied:3:7:2026-01-02");
+        assert_ne!(cause(AlertKind::Problem, 3, 7, at), cause(AlertKind::VeryDissatisfied, 3, 7, at));
+        assert_ne!(cause(AlertKind::Problem, 3, 8, at), cause(AlertKind::Problem, 3, 7, at));
+        assert_eq!(cause(AlertKind::BelowThreshold, 3, 7, at + 20 * 86_400_000), "below_threshold:3:7:2026-01", "a month for the threshold");
+        assert!(frees_cause(AlertKind::Burst) && !frees_cause(AlertKind::BelowThreshold));
+        assert!(AlertKind::Problem.urgent() && AlertKind::Burst.urgent());
+        assert!(!AlertKind::VeryDissatisfied.urgent() && !AlertKind::BelowThreshold.urgent());
+    }
+
+    #[test]
+    fn a_burst_begins_once_and_then_grows() {
+        assert_eq!(burst(5, 0, 4), Burst::Under);
+        assert_eq!(burst(5, 4, 1), Burst::Reached);
+        assert_eq!(burst(5, 0, 500), Burst::Reached, "a whole flood in one step");
+        assert_eq!(burst(5, 5, 1), Burst::Beyond);
+        assert_eq!(burst(5, 4, 0), Burst::Under);
+        assert_eq!(burst_hour(3_600_000 * 10 + 5), 10);
     }
 
     #[test]

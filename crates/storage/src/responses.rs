@@ -308,12 +308,13 @@ impl Store {
             "FROM responses r JOIN surveys s ON s.id = r.survey_id
              WHERE s.version_id = $1 AND r.excluded = 0 AND r.unit_id IN (SELECT id FROM scope) AND ($2 IS NULL OR r.unit_id IN (SELECT id FROM sub))
                AND ($3 IS NULL OR r.submitted_at >= $3) AND ($4 IS NULL OR r.submitted_at < $4) AND ($5 IS NULL OR r.channel = $5)
-               AND ($6 IS NULL OR {answer} IS NOT NULL) AND ($7 IS NULL OR {answer} = $7) AND ($8 IS NULL OR r.staff = $8)"
+               AND ($6 IS NULL OR {answer} IS NOT NULL) AND ($7 IS NULL OR {answer} = $7) AND ($8 IS NULL OR r.staff = $8)
+               AND ($9 IS NULL OR r.id IN (SELECT response_id FROM alert_case_responses WHERE case_id = $9))"
         );
         let with = format!("{scope}, sub(id) AS (SELECT id FROM units WHERE id = $2 UNION SELECT u.id FROM units u JOIN sub x ON u.parent_id = x.id)");
         let list = format!(
             "{with} SELECT r.id, r.unit_id, r.channel, r.submitted_at, r.duration_ms, r.flags, r.answers {conditions}
-             ORDER BY r.submitted_at DESC, r.id DESC LIMIT $9 OFFSET $10"
+             ORDER BY r.submitted_at DESC, r.id DESC LIMIT $10 OFFSET $11"
         );
         let count = format!("{with} SELECT COUNT(*) {conditions}");
         // The list and its count take the same filter values, in the same order.
@@ -328,6 +329,7 @@ impl Store {
                     .bind(&filter.question)
                     .bind(&filter.option)
                     .bind(&filter.staff)
+                    .bind(filter.case_id)
             };
         }
         let page = on_db!(self, read, |pool| {
@@ -336,8 +338,9 @@ impl Store {
             let total: i64 = filtered!(sqlx::query_scalar(AssertSqlSafe(count.as_str()))).fetch_one(pool).await?;
             Ok::<_, Error>(crate::Page { items, total })
         })?;
-        let entry = Entry::new(AuditAction::ResponsesViewed, "questionnaire_version", filter.version_id)
-            .details(json!({ "unit_id": filter.unit_id, "question": filter.question, "option": filter.option, "shown": page.items.len() }));
+        let entry = Entry::new(AuditAction::ResponsesViewed, "questionnaire_version", filter.version_id).details(
+            json!({ "unit_id": filter.unit_id, "question": filter.question, "option": filter.option, "case_id": filter.case_id, "shown": page.items.len() }),
+        );
         self.audit(actor, &entry).await?;
         Ok(page)
     }
@@ -412,6 +415,8 @@ pub struct BehindFilter {
     pub option: Option<String>,
     /// Kiosk ratings about this counter officer.
     pub staff: Option<String>,
+    /// The answers an alert case holds.
+    pub case_id: Option<i64>,
 }
 
 #[derive(Clone, Debug, Default)]

@@ -115,6 +115,10 @@ struct ServeArgs {
     /// smtps://host. Without it, e-mails wait in the outbox.
     #[arg(long, env = "THUOCDO_SMTP_URL")]
     smtp_url: Option<String>,
+    /// Minutes between two digests of the alert cases that are not urgent (a dissatisfied
+    /// citizen, a low month); reports of harassment or fees and bursts are told at once.
+    #[arg(long, env = "THUOCDO_DIGEST_MINUTES", default_value_t = 60, value_parser = clap::value_parser!(u64).range(1..=1440))]
+    digest_minutes: u64,
     /// Sender of the e-mails, e.g. "Sở Nội vụ <cchc@anlac.gov.vn>".
     #[arg(long, env = "THUOCDO_MAIL_FROM", default_value = "Thước Đo <khong-tra-loi@thuocdo.local>")]
     mail_from: String,
@@ -388,6 +392,7 @@ async fn serve(store: Store, clock: Clock, args: ServeArgs, database_url: String
         public_url: args.public_url.unwrap_or_else(|| format!("http://{}", args.bind)),
         smtp_url: args.smtp_url,
         mail_from: args.mail_from,
+        digest_interval_ms: args.digest_minutes * 60_000,
         sms_url: args.sms_url,
         sms_token: args.sms_token,
         sms_hook_key: args.sms_hook_key,

@@ -14,10 +14,12 @@ type Pass = for<'a> fn(&'a AppState) -> Pin<Box<dyn Future<Output = ()> + Send +
 /// Starts every job; each ends when its handle is aborted.
 pub fn start(state: &AppState) -> Vec<JoinHandle<()>> {
     let often = Duration::from_millis(state.config.alert_interval_ms.max(100));
-    let jobs: [(Duration, Pass); 4] = [
+    let digests = Duration::from_millis(state.config.digest_interval_ms.max(100));
+    let jobs: [(Duration, Pass); 5] = [
         (Duration::from_secs(600), |s| Box::pin(surveys::roll(s))),
         (Duration::from_secs(3_600), |s| Box::pin(sampling::tidy(s))),
         (often, |s| Box::pin(alerts::step(s))),
+        (digests, |s| Box::pin(alerts::digest(s))),
         (often, |s| Box::pin(send_due(s))),
     ];
     jobs.into_iter()

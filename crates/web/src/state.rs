@@ -32,6 +32,8 @@ pub struct Config {
     pub mail_from: String,
     /// How often the alert step and the outbox run.
     pub alert_interval_ms: u64,
+    /// How often each official gets the digest of the cases that are not urgent.
+    pub digest_interval_ms: u64,
     /// The SMS gateway (see `notify::invitations`): its URL and bearer token; `sms_hook_key`
     /// must be given as `?key=` by the gateway's delivery reports.
     pub sms_url: Option<String>,
@@ -70,6 +72,7 @@ impl Default for Config {
             smtp_url: None,
             mail_from: "Thước Đo <khong-tra-loi@thuocdo.local>".into(),
             alert_interval_ms: 2_000,
+            digest_interval_ms: 3_600_000,
             sms_url: None,
             sms_token: String::new(),
             sms_hook_key: String::new(),

@@ -1,6 +1,7 @@
 //! Closed-loop alerts end to end, on SQLite and PostgreSQL, with a real SMTP server (aiosmtpd):
-//! a negative answer opens a case for the commune, its officials get an e-mail within seconds,
-//! they resolve it; an unhandled case goes to the province when overdue (manual clock).
+//! a negative answer opens a case for the commune, its officials hear of it in their digest,
+//! they resolve it; an unhandled case goes to the province when overdue (manual clock); a flood
+//! for one unit is one case per cause and a few e-mails, not one per answer.
 
 use std::time::Duration;
 
@@ -59,7 +60,13 @@ async fn a_negative_answer_becomes_a_case_an_email_and_a_resolution() {
     for db in testkit::backends().await {
         let backend = db.backend;
         let Some(mail) = MailSink::start().await.unwrap() else { return };
-        let config = Config { smtp_url: Some(mail.url()), alert_interval_ms: 200, public_url: "https://thuocdo.anlac.gov.vn".into(), ..Config::default() };
+        let config = Config {
+            smtp_url: Some(mail.url()),
+            alert_interval_ms: 200,
+            digest_interval_ms: 500,
+            public_url: "https://thuocdo.anlac.gov.vn".into(),
+            ..Config::default()
+        };
         let app = TestApp::spawn_with(db, config).await;
         submit(&app, sheet("4", "")).await;
         submit(&app, sheet("1", "")).await;
@@ -70,10 +77,12 @@ async fn a_negative_answer_becomes_a_case_an_email_and_a_resolution() {
         assert_eq!(case.unit_name, "Phường An Lạc");
         assert!(case.detail.contains("Rất không hài lòng"), "{}", case.detail);
 
-        // The commune's reform official and head are told by e-mail, with the case's address.
+        // The commune's reform official and head hear of it in their digest, with the case's
+        // address.
         let link = format!("https://thuocdo.anlac.gov.vn/admin/alerts/{}", case.id);
         let message = mail.wait_for("anlac_canbo@anlac.gov.vn", &link, Duration::from_secs(10)).await.unwrap();
-        assert!(message.body.contains("Phường An Lạc") && message.body.contains("Hạn xử lý"), "{}", message.body);
+        assert!(message.body.contains("Phường An Lạc") && message.body.contains("hạn xử lý") && message.body.contains("1 phiếu"), "{}", message.body);
+        assert!(message.body.contains("từ lần tổng hợp trước"), "a digest: {}", message.body);
         mail.wait_for("anlac_chutich@anlac.gov.vn", &link, Duration::from_secs(10)).await.unwrap();
 
         // In the app: the official sees it, takes it on and resolves it.
@@ -163,6 +172,51 @@ async fn an_overdue_case_goes_to_the_unit_above() {
             .await
             .unwrap();
         assert_eq!(resolved["status"], "resolved", "{resolved}");
+    }
+}
+
+#[tokio::test]
+async fn a_flood_for_one_unit_is_one_case_per_cause_and_a_digest() {
+    for db in testkit::backends().await {
+        let backend = db.backend;
+        let Some(mail) = MailSink::start().await.unwrap() else { return };
+        let config = Config { smtp_url: Some(mail.url()), alert_interval_ms: 200, digest_interval_ms: 3_000, ..Config::default() };
+        let app = TestApp::spawn_with(db, config).await;
+        // Sixty very dissatisfied answers, identical, from one address: flagged as repeats.
+        let flood = 60;
+        for _ in 0..flood {
+            submit(&app, sheet("1", "")).await;
+        }
+        cases(&app, 2).await;
+        // The last steps take in what is left of the flood.
+        tokio::time::sleep(Duration::from_secs(1)).await;
+        let all = cases(&app, 2).await;
+        let of = |kind: &str| all.iter().filter(|c| c.kind == kind).cloned().collect::<Vec<_>>();
+        let (dissatisfied, burst) = (of("very_dissatisfied"), of("burst"));
+        assert_eq!((dissatisfied.len(), burst.len()), (1, 1), "{backend}: {all:?}");
+        assert_eq!(dissatisfied[0].responses, flood, "{backend}: the case holds every answer");
+        assert!(burst[0].responses >= 5 && burst[0].responses < flood, "{backend}: the flagged repeats, {}", burst[0].responses);
+
+        // The burst is told at once; the dissatisfied answers in one digest.
+        let burst_link = format!("/admin/alerts/{}", burst[0].id);
+        let told = mail.wait_for("anlac_canbo@anlac.gov.vn", &burst_link, Duration::from_secs(10)).await.unwrap();
+        assert!(told.body.contains("Phiếu trả lời bất thường"), "{}", told.body);
+        let link = format!("/admin/alerts/{}", dissatisfied[0].id);
+        let digest = mail.wait_for("anlac_canbo@anlac.gov.vn", &link, Duration::from_secs(10)).await.unwrap();
+        assert!(digest.body.contains(&format!("{flood} phiếu")), "{backend}: {}", digest.body);
+        tokio::time::sleep(Duration::from_millis(3_500)).await;
+        let to_official = mail.received().into_iter().filter(|m| m.headers.contains("anlac_canbo@anlac.gov.vn")).count();
+        assert_eq!(to_official, 2, "{backend}: one e-mail at once and one digest, not one per answer");
+
+        // The case's page lists the answers it holds.
+        let official = app.login("anlac.canbo").await;
+        let (_, page) = official.text(&link).await;
+        assert!(page.contains(&format!(r#"<dd id="case-responses">{flood}</dd>"#)), "{page}");
+        let behind = page.split("href=\"/admin/sipas/responses?").nth(1).unwrap().split('"').next().unwrap().replace("&#38;", "&");
+        let (status, responses) = official.text(&format!("/admin/sipas/responses?{behind}")).await;
+        assert_eq!(status, 200);
+        assert!(responses.contains(&format!("vụ việc cảnh báo #{}", dissatisfied[0].id)), "{responses}");
+        assert!(responses.contains(&format!(r#"<strong id="behind-total">{flood}</strong>"#)), "{backend}: {responses}");
     }
 }
 

@@ -27,7 +27,10 @@ pub struct Case {
     survey_id: i64,
     origin_unit_id: i64,
     unit_id: i64,
+    /// The first answer that set the case off.
     response_id: Option<i64>,
+    /// How many answers the case holds (all of the same cause that day).
+    responses: i64,
     status: String,
     /// Unix milliseconds.
     opened_at: i64,
@@ -48,6 +51,7 @@ impl From<CaseRow> for Case {
             origin_unit_id: c.origin_unit_id,
             unit_id: c.unit_id,
             response_id: c.response_id,
+            responses: c.responses,
             status: c.status,
             opened_at: c.opened_at,
             deadline_at: c.deadline_at,

@@ -9,15 +9,40 @@ use axum::routing::{get, post};
 
 use crate::AppState;
 
-/// One pass: cases for what arrived and escalation of what is overdue (a job, see `jobs`).
-pub async fn step(state: &AppState) {
-    let now = state.clock.now_ms();
+/// Steps taken in one pass before the other jobs get their turn.
+const STEPS_PER_PASS: usize = 50;
+
+/// A case's address, for e-mails.
+fn case_link(state: &AppState) -> impl Fn(i64) -> String + Sync + use<> {
     let base = state.config.public_url.trim_end_matches('/').to_string();
-    let link = move |id: i64| format!("{base}/admin/alerts/{id}");
-    match state.store.process_alerts(now, &link).await {
-        Ok(run) if run.opened + run.escalated > 0 => tracing::info!(opened = run.opened, escalated = run.escalated, "alerts"),
-        Ok(_) => {}
-        Err(e) => tracing::error!(error = %e, "the alert step failed"),
+    move |id: i64| format!("{base}/admin/alerts/{id}")
+}
+
+/// One pass: cases for what arrived and escalation of what is overdue (a job, see `jobs`),
+/// step after step while a backlog waits.
+pub async fn step(state: &AppState) {
+    let link = case_link(state);
+    for _ in 0..STEPS_PER_PASS {
+        match state.store.process_alerts(state.clock.now_ms(), &link).await {
+            Ok(run) => {
+                if run.opened + run.grown + run.escalated > 0 {
+                    tracing::info!(read = run.read, opened = run.opened, grown = run.grown, escalated = run.escalated, "alerts");
+                }
+                if run.read < storage::alerts::STEP {
+                    return;
+                }
+            }
+            Err(e) => return tracing::error!(error = %e, "the alert step failed"),
+        }
+    }
+}
+
+/// The digests of the cases that are not urgent: one e-mail per official (a job).
+pub async fn digest(state: &AppState) {
+    match state.store.queue_digests(state.clock.now_ms(), &case_link(state)).await {
+        Ok(0) => {}
+        Ok(sent) => tracing::info!(officials = sent, "alert digests queued"),
+        Err(e) => tracing::error!(error = %e, "the alert digest failed"),
     }
 }
 

@@ -40,7 +40,8 @@ pub struct CaseView {
     pub assignee: String,
     pub resolution: String,
     pub resolved: String,
-    pub response_id: Option<i64>,
+    /// The answers the case holds, as shown: `1.234`; empty for a month's low figure.
+    pub responses: String,
 }
 
 impl CaseView {
@@ -62,7 +63,7 @@ impl CaseView {
             assignee: case.assignee_name.clone().unwrap_or_default(),
             resolution: case.resolution.clone().unwrap_or_default(),
             resolved: case.resolved_at.map(text::format_timestamp_ms).unwrap_or_default(),
-            response_id: case.response_id,
+            responses: if case.responses > 0 { text::format_number(case.responses as f64, 0) } else { String::new() },
         }
     }
 }
@@ -129,8 +130,8 @@ pub struct DetailPage {
     case: CaseView,
     notes: Vec<(String, String, String)>,
     errors: Vec<String>,
-    can_see_response: bool,
-    response_link: String,
+    /// The answers the case holds, for those who may read answers.
+    responses_link: Option<String>,
 }
 
 async fn detail_page(state: &AppState, user: &CurrentUser, id: i64, errors: Vec<String>) -> Result<DetailPage, Failure> {
@@ -138,17 +139,15 @@ async fn detail_page(state: &AppState, user: &CurrentUser, id: i64, errors: Vec<
     require(access, Permission::HandleAlerts)?;
     let (case, notes) = state.store.alert_case(access, id).await?;
     let survey = state.store.survey(access, case.survey_id).await.ok();
-    let response_link = match (case.response_id, &survey) {
-        (Some(_), Some(survey)) => format!("/admin/sipas/responses?version={}&unit={}", survey.version_id, case.origin_unit_id),
-        _ => String::new(),
-    };
+    let responses_link = survey
+        .filter(|_| case.responses > 0 && access.has(Permission::ViewResponses))
+        .map(|survey| format!("/admin/sipas/responses?version={}&case={id}", survey.version_id));
     Ok(DetailPage {
         layout: Layout::admin(user, format!("Vụ việc #{id}"), "/admin/alerts"),
         case: CaseView::new(&case, state.clock.now_ms()),
         notes: notes.into_iter().map(|n| (text::format_timestamp_ms(n.at), n.author.unwrap_or_else(|| "Hệ thống".into()), n.body)).collect(),
         errors,
-        can_see_response: access.has(Permission::ViewResponses) && !response_link.is_empty(),
-        response_link,
+        responses_link,
     })
 }
 

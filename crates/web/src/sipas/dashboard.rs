@@ -352,6 +352,8 @@ pub struct BehindQuery {
     month: Option<String>,
     /// Kiosk ratings about one counter officer.
     staff: Option<String>,
+    /// The answers an alert case holds.
+    case: Option<i64>,
     page: Option<i64>,
 }
 
@@ -411,6 +413,7 @@ pub async fn responses(
         question: question.clone(),
         option: query.option.clone().filter(|o| !o.is_empty()),
         staff: query.staff.clone().filter(|s| !s.is_empty()),
+        case_id: query.case,
     };
     let page_number = query.page.unwrap_or(1).max(1);
     let page = state.store.responses_behind(&user.actor(&state), access, &filter, storage::Paging::new(page_number, PER_PAGE)).await?;
@@ -456,10 +459,18 @@ pub async fn responses(
     if let Some(staff) = &filter.staff {
         what.push(format!("công chức {staff}"));
     }
+    if let Some(case) = query.case {
+        what.push(format!("phiếu của vụ việc cảnh báo #{case}"));
+    }
     let mut pager_query: Vec<(String, String)> = serde_urlencoded::from_str(&DashboardQuery::string_of(&selection)).unwrap_or_default();
-    for (key, value) in
-        [("unit", query.unit.map(|u| u.to_string())), ("question", question), ("option", query.option), ("month", query.month), ("staff", query.staff)]
-    {
+    for (key, value) in [
+        ("unit", query.unit.map(|u| u.to_string())),
+        ("question", question),
+        ("option", query.option),
+        ("month", query.month),
+        ("staff", query.staff),
+        ("case", query.case.map(|c| c.to_string())),
+    ] {
         if let Some(v) = value {
             pager_query.push((key.to_string(), v));
         }
