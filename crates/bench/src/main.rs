@@ -1,6 +1,7 @@
 //! `cargo run --release -p bench -- ingest [--count N] [--concurrency C] [--postgres URL]`
 //! `cargo run --release -p bench -- export [--count N]`
 //! `cargo run --release -p bench -- dashboard [--count N] [--database PATH]` (see `dashboard.rs`)
+//! `cargo run --release -p bench -- alerts [--count N] [--postgres URL]` (see `alerts.rs`)
 //!
 //! Starts the server in a child process over a fresh database with the demo province (its SIPAS
 //! survey is open), drives concurrent submitters over loopback for a bounded number of
@@ -12,6 +13,7 @@
 #[global_allocator]
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
+mod alerts;
 mod dashboard;
 
 use std::collections::HashSet;
@@ -61,6 +63,16 @@ enum Command {
         #[arg(long)]
         database: Option<String>,
     },
+    /// A flood of answers that set alerts off: how soon after the last one the cases are all
+    /// open, what was made, and the CPU while idle afterwards.
+    Alerts {
+        #[arg(long, default_value_t = 100_000)]
+        count: usize,
+        #[arg(long, default_value_t = 64)]
+        concurrency: usize,
+        #[arg(long)]
+        postgres: Option<String>,
+    },
     /// (internal) the server process the benchmark drives.
     #[command(hide = true)]
     Serve {
@@ -79,6 +91,7 @@ fn main() -> anyhow::Result<()> {
         Command::Ingest { count, concurrency, postgres } => runtime.block_on(ingest(count, concurrency, postgres)),
         Command::Export { count } => runtime.block_on(export(count)),
         Command::Dashboard { count, database } => runtime.block_on(dashboard::run(count, database)),
+        Command::Alerts { count, concurrency, postgres } => runtime.block_on(alerts::run(count, concurrency, postgres)),
     }
 }
 
