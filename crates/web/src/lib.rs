@@ -19,6 +19,7 @@ mod layout;
 mod ops;
 mod paper;
 mod par;
+mod rate_limit;
 mod sampling;
 mod security;
 mod sipas;

@@ -1,9 +1,7 @@
-//! Security headers on every response, the fixed-window rate limiter used by public
-//! endpoints, and which reverse proxies are believed about the client's address.
+//! Security headers on every response, and which reverse proxies are believed about the
+//! client's address.
 
-use std::collections::HashMap;
 use std::net::IpAddr;
-use std::sync::Mutex;
 
 use axum::extract::{Request, State};
 use axum::http::{HeaderValue, header};
@@ -47,54 +45,6 @@ pub async fn headers(State(state): State<AppState>, request: Request, next: Next
         h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
     }
     response
-}
-
-/// At most `limit` events per key per window. Memory stays bounded: when the table grows past
-/// its cap, windows that have ended are dropped.
-pub struct RateLimiter {
-    limit: u32,
-    window_ms: i64,
-    windows: Mutex<HashMap<String, (i64, u32)>>,
-}
-
-const MAX_KEYS: usize = 100_000;
-
-impl RateLimiter {
-    pub fn new(limit: u32, window_ms: i64) -> Self {
-        Self { limit, window_ms, windows: Mutex::new(HashMap::new()) }
-    }
-
-    /// Counts one event for `key` at `now_ms`; when the key is over its limit, the seconds until
-    /// its window ends (for `Retry-After`).
-    pub fn check(&self, key: &str, now_ms: i64) -> Result<(), u64> {
-        self.record(key, now_ms);
-        self.wait_after(key, now_ms, 0).map_or(Ok(()), Err)
-    }
-
-    /// The seconds until `key`'s window ends, if it has used it up (counting nothing).
-    pub fn limited(&self, key: &str, now_ms: i64) -> Option<u64> {
-        self.wait_after(key, now_ms, 1)
-    }
-
-    fn wait_after(&self, key: &str, now_ms: i64, more: u32) -> Option<u64> {
-        let windows = self.windows.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        let (start, count) = windows.get(key)?;
-        let left_ms = start + self.window_ms - now_ms;
-        (left_ms > 0 && count + more > self.limit).then(|| (left_ms as u64).div_ceil(1000))
-    }
-
-    /// Counts one event for `key` at `now_ms`.
-    pub fn record(&self, key: &str, now_ms: i64) {
-        let mut windows = self.windows.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
-        if windows.len() >= MAX_KEYS {
-            windows.retain(|_, (start, _)| now_ms - *start < self.window_ms);
-        }
-        let entry = windows.entry(key.to_string()).or_insert((now_ms, 0));
-        if now_ms - entry.0 >= self.window_ms {
-            *entry = (now_ms, 0);
-        }
-        entry.1 += 1;
-    }
 }
 
 /// The reverse proxies in front of the server, by address or CIDR range. Only a request that
@@ -178,19 +128,5 @@ mod tests {
         assert!(TrustedProxies::parse("10.0.0.0/33").is_err() && TrustedProxies::parse("proxy").is_err());
         assert!(TrustedProxies::parse("").unwrap().is_empty());
         assert!(TrustedProxies::parse("0.0.0.0/0").unwrap().contains(ip("8.8.8.8")));
-    }
-
-    #[test]
-    fn limits_per_key_and_window() {
-        let limiter = RateLimiter::new(3, 60_000);
-        assert!((0..3).all(|_| limiter.check("a", 0).is_ok()));
-        assert_eq!(limiter.check("a", 1_000), Err(59));
-        assert_eq!(limiter.check("a", 59_500), Err(1));
-        assert!(limiter.check("b", 1_000).is_ok());
-        assert!(limiter.check("a", 60_000).is_ok());
-        assert_eq!(limiter.limited("c", 0), None);
-        (0..3).for_each(|_| limiter.record("c", 0));
-        assert_eq!(limiter.limited("c", 1), Some(60));
-        assert_eq!(limiter.limited("c", 60_000), None);
     }
 }

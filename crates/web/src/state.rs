@@ -7,7 +7,8 @@ use storage::Store;
 use storage::responses::Ingest;
 
 use crate::ops::metrics_handle;
-use crate::security::{RateLimiter, TrustedProxies};
+use crate::rate_limit::RateLimiter;
+use crate::security::TrustedProxies;
 use crate::surveys::intake::{Screening, SurveyCache};
 
 /// Settings of a running server; `thuocdo serve` fills them from flags and the environment.
@@ -150,9 +151,9 @@ impl AppState {
     pub async fn new(store: Store, config: Config, clock: Clock) -> storage::Result<Self> {
         let key = store.setting_or_insert("csrf_key", || hex::encode(crate::auth::tokens::random_bytes::<32>())).await?;
         metrics_handle();
-        let login_limiter = RateLimiter::new(config.login_attempts_per_minute, 60_000);
-        let account_limiter = RateLimiter::new(domain::auth::LOCKOUT_THRESHOLD as u32, domain::auth::LOCKOUT_MINUTES * 60_000);
-        let submit_limiter = RateLimiter::new(config.submissions_per_minute, 60_000);
+        let login_limiter = RateLimiter::shared("login", config.login_attempts_per_minute, 60_000);
+        let account_limiter = RateLimiter::shared("account", domain::auth::LOCKOUT_THRESHOLD as u32, domain::auth::LOCKOUT_MINUTES * 60_000);
+        let submit_limiter = RateLimiter::shared("submit", config.submissions_per_minute, 60_000);
         let ingest = store.start_ingest();
         let mailer = match &config.smtp_url {
             Some(url) => Some(notify::Mailer::new(url, &config.mail_from).map_err(|e| storage::Error::Invalid(vec![e.to_string()]))?),

@@ -15,7 +15,7 @@ use storage::surveys::TokenState;
 use crate::AppState;
 use crate::auth::session::ClientMeta;
 use crate::auth::tokens;
-use crate::security::RateLimiter;
+use crate::rate_limit::RateLimiter;
 
 /// The target units of a survey: (id, code, name).
 pub type Targets = Arc<Vec<(i64, String, String)>>;
@@ -69,7 +69,7 @@ const SEEN_CAP: usize = 200_000;
 
 impl Default for Screening {
     fn default() -> Self {
-        Self { bursts: RateLimiter::new(BURST_LIMIT, 10 * 60_000), seen: Mutex::new(HashSet::new()) }
+        Self { bursts: RateLimiter::local(BURST_LIMIT, 10 * 60_000), seen: Mutex::new(HashSet::new()) }
     }
 }
 
