@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 use storage::crypto::DataKey;
 
-use crate::{Connection, UNITS, fresh_postgres, sheet, start_server};
+use crate::{Connection, UNITS, cpu_seconds, fresh_postgres, sheet, start_server};
 
 /// An answer that sets an alert off, varied by `i`.
 fn flagged(i: usize) -> Value {
@@ -21,16 +21,6 @@ fn flagged(i: usize) -> Value {
         answers["GOP_Y"] = json!(format!("Cán bộ đòi bồi dưỡng mới nhận hồ sơ (lần {i})"));
     }
     answers
-}
-
-/// CPU time the process has used, in seconds.
-fn cpu_seconds(pid: u32) -> f64 {
-    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
-    // The fields after the command name, which is in parentheses and may hold spaces.
-    let fields: Vec<&str> = stat.rsplit_once(')').map_or("", |(_, rest)| rest).split_whitespace().collect();
-    let ticks = |n: usize| fields.get(n).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
-    // utime and stime are fields 14 and 15 of the whole line: 11 and 12 after the name.
-    (ticks(11) + ticks(12)) / 100.0
 }
 
 /// Reads one number from the database the server writes.

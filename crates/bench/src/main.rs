@@ -2,6 +2,7 @@
 //! `cargo run --release -p bench -- export [--count N]`
 //! `cargo run --release -p bench -- dashboard [--count N] [--database PATH]` (see `dashboard.rs`)
 //! `cargo run --release -p bench -- alerts [--count N] [--postgres URL]` (see `alerts.rs`)
+//! `cargo run --release -p bench -- public [--count N] [--postgres URL]` (see `public.rs`)
 //!
 //! Starts the server in a child process over a fresh database with the demo province (its SIPAS
 //! survey is open), drives concurrent submitters over loopback for a bounded number of
@@ -15,6 +16,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod alerts;
 mod dashboard;
+mod public;
 
 use std::collections::HashSet;
 use std::process::Stdio;
@@ -73,6 +75,16 @@ enum Command {
         #[arg(long)]
         postgres: Option<String>,
     },
+    /// Citizens on the public form: a fresh visitor GETs the form, reads its CSRF token and
+    /// POSTs varied answers; completions per second, latencies, server CPU per completion.
+    Public {
+        #[arg(long, default_value_t = 20_000)]
+        count: usize,
+        #[arg(long, default_value_t = 64)]
+        concurrency: usize,
+        #[arg(long)]
+        postgres: Option<String>,
+    },
     /// (internal) the server process the benchmark drives.
     #[command(hide = true)]
     Serve {
@@ -92,6 +104,7 @@ fn main() -> anyhow::Result<()> {
         Command::Export { count } => runtime.block_on(export(count)),
         Command::Dashboard { count, database } => runtime.block_on(dashboard::run(count, database)),
         Command::Alerts { count, concurrency, postgres } => runtime.block_on(alerts::run(count, concurrency, postgres)),
+        Command::Public { count, concurrency, postgres } => runtime.block_on(public::run(count, concurrency, postgres)),
     }
 }
 
@@ -148,6 +161,22 @@ fn peak_rss_mb(pid: u32) -> f64 {
         .and_then(|s| s.lines().find(|l| l.starts_with("VmHWM:")).and_then(|l| l.split_whitespace().nth(1)?.parse::<f64>().ok()))
         .map(|kb| kb / 1024.0)
         .unwrap_or(0.0)
+}
+
+/// CPU time the process has used, in seconds.
+fn cpu_seconds(pid: u32) -> f64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    // The fields after the command name, which is in parentheses and may hold spaces.
+    let fields: Vec<&str> = stat.rsplit_once(')').map_or("", |(_, rest)| rest).split_whitespace().collect();
+    let ticks = |n: usize| fields.get(n).and_then(|v| v.parse::<f64>().ok()).unwrap_or(0.0);
+    // utime and stime are fields 14 and 15 of the whole line: 11 and 12 after the name.
+    (ticks(11) + ticks(12)) / 100.0
+}
+
+/// The `p` quantile (0–1) of some latencies (sorted in place).
+fn percentile(values: &mut [f64], p: f64) -> f64 {
+    values.sort_by(|a, b| a.total_cmp(b));
+    values.get(((values.len() as f64 * p) as usize).min(values.len().saturating_sub(1))).copied().unwrap_or(0.0)
 }
 
 /// The server under test in a child process; returns it with its pid and address.
@@ -312,8 +341,6 @@ async fn ingest(count: usize, concurrency: usize, postgres: Option<String>) -> a
     server.kill().await?;
     let _ = server.wait().await;
 
-    latencies.sort_by(|a, b| a.total_cmp(b));
-    let percentile = |p: f64| latencies.get(((latencies.len() as f64 * p) as usize).min(latencies.len().saturating_sub(1))).copied().unwrap_or(0.0);
     let stored_ids = submission_ids(&database_url).await?;
     let distinct: HashSet<&String> = stored_ids.iter().collect();
     let acked: HashSet<String> = acknowledged.iter().map(|i| format!("bench-{i}")).collect();
@@ -325,8 +352,8 @@ async fn ingest(count: usize, concurrency: usize, postgres: Option<String>) -> a
         "concurrency": concurrency,
         "seconds": (elapsed * 1000.0).round() / 1000.0,
         "submissions_per_s": (acknowledged.len() as f64 / elapsed).round(),
-        "p50_ms": (percentile(0.50) * 100.0).round() / 100.0,
-        "p99_ms": (percentile(0.99) * 100.0).round() / 100.0,
+        "p50_ms": (percentile(&mut latencies, 0.50) * 100.0).round() / 100.0,
+        "p99_ms": (percentile(&mut latencies, 0.99) * 100.0).round() / 100.0,
         "server_peak_rss_mb": (rss * 10.0).round() / 10.0,
         "acknowledged": acknowledged.len(),
         "stored": stored_ids.len(),
