@@ -35,6 +35,9 @@ use crate::{Actor, Error, Result, Store};
 /// Most submissions written in one transaction.
 pub const MAX_BATCH: usize = 512;
 
+/// Answers written per statement (13 values each, within both databases' limits).
+const INSERT_CHUNK: usize = 256;
+
 /// A validated response on its way to the database.
 #[derive(Clone, Debug)]
 pub struct NewResponse {
@@ -132,15 +135,20 @@ impl Store {
         Ingest { queue }
     }
 
-    /// Writes a batch in one transaction; the outcome of each submission, in order.
+    /// Writes a batch in one transaction; the outcome of each submission, in order. Tokens and
+    /// dossiers are checked answer by answer; the answers themselves go in a few multi-row
+    /// statements, so that a batch costs a handful of round trips to the database, not one per
+    /// answer.
     async fn write_batch(&self, batch: &[NewResponse]) -> Result<Vec<std::result::Result<Stored, IngestError>>> {
-        let mut outcomes = Vec::with_capacity(batch.len());
+        let mut outcomes: Vec<Option<std::result::Result<Stored, IngestError>>> = vec![None; batch.len()];
         let months: Vec<String> = batch.iter().map(|r| month_of(r.submitted_at)).collect();
         let mut cells: HashMap<cells::Key, (i64, Counts)> = HashMap::new();
         let lock = self.row_lock();
         on_db!(self, write, |pool| {
             let mut tx = pool.begin().await?;
-            for (r, month) in batch.iter().zip(&months) {
+            // Answer → its flags, for those that pass their token.
+            let mut to_insert: Vec<(usize, Flags)> = Vec::with_capacity(batch.len());
+            for (n, r) in batch.iter().enumerate() {
                 if let Some(token) = &r.token_hash {
                     let used = sqlx::query("UPDATE survey_tokens SET used_at = $1 WHERE token_hash = $2 AND survey_id = $3 AND used_at IS NULL")
                         .bind(r.submitted_at)
@@ -163,7 +171,7 @@ impl Store {
                             .bind(token)
                             .fetch_optional(&mut *tx)
                             .await?;
-                        outcomes.push(earlier.map(Stored::AlreadyStored).ok_or(IngestError::TokenUsed));
+                        outcomes[n] = Some(earlier.map(Stored::AlreadyStored).ok_or(IngestError::TokenUsed));
                         continue;
                     }
                 }
@@ -179,38 +187,61 @@ impl Store {
                         .await?;
                     flags = flags.with(Flags::REPEAT_DOSSIER, earlier > 0);
                 }
-                let id: Option<i64> = sqlx::query_scalar(
+                to_insert.push((n, flags));
+            }
+            let mut stored: HashMap<String, i64> = HashMap::with_capacity(to_insert.len());
+            for chunk in to_insert.chunks(INSERT_CHUNK) {
+                let mut insert = sqlx::QueryBuilder::new(
                     "INSERT INTO responses (submission_id, survey_id, unit_id, channel, started_at, submitted_at, duration_ms,
-                                            token_hash, dossier_code, fingerprint, flags, answers, staff)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
-                     ON CONFLICT (submission_id) DO NOTHING RETURNING id",
-                )
-                .bind(&r.submission_id)
-                .bind(r.survey_id)
-                .bind(r.unit_id)
-                .bind(&r.channel)
-                .bind(r.started_at)
-                .bind(r.submitted_at)
-                .bind(r.duration_ms)
-                .bind(&r.token_hash)
-                .bind(&r.dossier_code)
-                .bind(&r.fingerprint)
-                .bind(flags.0)
-                .bind(&r.answers)
-                .bind(&r.staff)
-                .fetch_optional(&mut *tx)
-                .await?;
-                match id {
+                                            token_hash, dossier_code, fingerprint, flags, answers, staff) ",
+                );
+                insert.push_values(chunk, |mut row, (n, flags)| {
+                    let r = &batch[*n];
+                    row.push_bind(&r.submission_id)
+                        .push_bind(r.survey_id)
+                        .push_bind(r.unit_id)
+                        .push_bind(&r.channel)
+                        .push_bind(r.started_at)
+                        .push_bind(r.submitted_at)
+                        .push_bind(r.duration_ms)
+                        .push_bind(&r.token_hash)
+                        .push_bind(&r.dossier_code)
+                        .push_bind(&r.fingerprint)
+                        .push_bind(flags.0)
+                        .push_bind(&r.answers)
+                        .push_bind(&r.staff);
+                });
+                insert.push(" ON CONFLICT (submission_id) DO NOTHING RETURNING id, submission_id");
+                let new: Vec<(i64, String)> = insert.build_query_as().fetch_all(&mut *tx).await?;
+                stored.extend(new.into_iter().map(|(id, submission)| (submission, id)));
+            }
+            // What was there before: a resend, kept once.
+            let missing: Vec<&str> = to_insert.iter().map(|(n, _)| batch[*n].submission_id.as_str()).filter(|s| !stored.contains_key(*s)).collect();
+            let mut earlier: HashMap<String, i64> = HashMap::new();
+            for chunk in missing.chunks(INSERT_CHUNK) {
+                let mut select = sqlx::QueryBuilder::new("SELECT id, submission_id FROM responses WHERE submission_id IN (");
+                let mut list = select.separated(", ");
+                for submission in chunk {
+                    list.push_bind(*submission);
+                }
+                select.push(")");
+                let found: Vec<(i64, String)> = select.build_query_as().fetch_all(&mut *tx).await?;
+                earlier.extend(found.into_iter().map(|(id, submission)| (submission, id)));
+            }
+            for (n, _) in &to_insert {
+                let r = &batch[*n];
+                // The first of a submission id in the batch is stored; a second is its resend.
+                match stored.remove(&r.submission_id) {
                     Some(id) => {
                         write_follow_ups!(tx, r, id);
-                        let key = (r.survey_id, r.unit_id, month.clone(), r.channel.clone(), r.staff.clone());
+                        let key = (r.survey_id, r.unit_id, months[*n].clone(), r.channel.clone(), r.staff.clone());
                         cells.entry(key).or_insert_with(|| (r.layout.fingerprint(), Counts::zero(&r.layout))).1.add_positions(&r.positions);
-                        outcomes.push(Ok(Stored::New(id)));
+                        earlier.insert(r.submission_id.clone(), id);
+                        outcomes[*n] = Some(Ok(Stored::New(id)));
                     }
                     None => {
-                        let id: i64 =
-                            sqlx::query_scalar("SELECT id FROM responses WHERE submission_id = $1").bind(&r.submission_id).fetch_one(&mut *tx).await?;
-                        outcomes.push(Ok(Stored::AlreadyStored(id)));
+                        let id = earlier.get(&r.submission_id).copied().ok_or(Error::NotFound)?;
+                        outcomes[*n] = Some(Ok(Stored::AlreadyStored(id)));
                     }
                 }
             }
@@ -219,7 +250,7 @@ impl Store {
             tx.commit().await?;
             Ok::<_, Error>(())
         })?;
-        Ok(outcomes)
+        Ok(outcomes.into_iter().map(|o| o.unwrap_or(Err(IngestError::Failed))).collect())
     }
 
     /// The response stored for a survey under a client's submission id, if any: lets a client
