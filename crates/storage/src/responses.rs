@@ -146,6 +146,10 @@ impl Store {
         let lock = self.row_lock();
         on_db!(self, write, |pool| {
             let mut tx = pool.begin().await?;
+            // Writers take turns, across servers too, from their first answer to their commit:
+            // answers' ids then follow the order in which they are committed, so that the alert
+            // step, reading after the last id it saw, never passes one still being written.
+            sqlx::query("UPDATE cell_generation SET generation = generation WHERE id = 1").execute(&mut *tx).await?;
             // Answer → its flags, for those that pass their token.
             let mut to_insert: Vec<(usize, Flags)> = Vec::with_capacity(batch.len());
             for (n, r) in batch.iter().enumerate() {
