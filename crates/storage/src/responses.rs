@@ -9,6 +9,7 @@
 #[macro_use]
 pub(crate) mod cells;
 mod follow_ups;
+mod insert;
 
 use std::collections::HashMap;
 use std::sync::Arc;
@@ -27,6 +28,7 @@ pub(crate) use cells::month_of;
 pub use cells::{CellFilter, Difference, RecomputeReport};
 pub use follow_ups::FollowUp;
 use follow_ups::write_follow_ups;
+use insert::InsertResponses;
 
 use crate::audit::Entry;
 use crate::db::scope_sql;
@@ -35,8 +37,8 @@ use crate::{Actor, Error, Result, Store};
 /// Most submissions written in one transaction.
 pub const MAX_BATCH: usize = 512;
 
-/// Answers written per statement (13 values each, within both databases' limits).
-const INSERT_CHUNK: usize = 256;
+/// Submission ids looked up per statement.
+const LOOKUPS_PER_STATEMENT: usize = 500;
 
 /// A validated response on its way to the database.
 #[derive(Clone, Debug)]
@@ -193,36 +195,12 @@ impl Store {
                 }
                 to_insert.push((n, flags));
             }
-            let mut stored: HashMap<String, i64> = HashMap::with_capacity(to_insert.len());
-            for chunk in to_insert.chunks(INSERT_CHUNK) {
-                let mut insert = sqlx::QueryBuilder::new(
-                    "INSERT INTO responses (submission_id, survey_id, unit_id, channel, started_at, submitted_at, duration_ms,
-                                            token_hash, dossier_code, fingerprint, flags, answers, staff) ",
-                );
-                insert.push_values(chunk, |mut row, (n, flags)| {
-                    let r = &batch[*n];
-                    row.push_bind(&r.submission_id)
-                        .push_bind(r.survey_id)
-                        .push_bind(r.unit_id)
-                        .push_bind(&r.channel)
-                        .push_bind(r.started_at)
-                        .push_bind(r.submitted_at)
-                        .push_bind(r.duration_ms)
-                        .push_bind(&r.token_hash)
-                        .push_bind(&r.dossier_code)
-                        .push_bind(&r.fingerprint)
-                        .push_bind(flags.0)
-                        .push_bind(&r.answers)
-                        .push_bind(&r.staff);
-                });
-                insert.push(" ON CONFLICT (submission_id) DO NOTHING RETURNING id, submission_id");
-                let new: Vec<(i64, String)> = insert.build_query_as().fetch_all(&mut *tx).await?;
-                stored.extend(new.into_iter().map(|(id, submission)| (submission, id)));
-            }
+            let rows: Vec<(&NewResponse, Flags)> = to_insert.iter().map(|(n, flags)| (&batch[*n], *flags)).collect();
+            let mut stored: HashMap<String, i64> = tx.insert_responses(&rows).await?.into_iter().map(|(id, submission)| (submission, id)).collect();
             // What was there before: a resend, kept once.
             let missing: Vec<&str> = to_insert.iter().map(|(n, _)| batch[*n].submission_id.as_str()).filter(|s| !stored.contains_key(*s)).collect();
             let mut earlier: HashMap<String, i64> = HashMap::new();
-            for chunk in missing.chunks(INSERT_CHUNK) {
+            for chunk in missing.chunks(LOOKUPS_PER_STATEMENT) {
                 let mut select = sqlx::QueryBuilder::new("SELECT id, submission_id FROM responses WHERE submission_id IN (");
                 let mut list = select.separated(", ");
                 for submission in chunk {
