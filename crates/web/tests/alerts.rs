@@ -208,7 +208,8 @@ async fn a_flood_for_one_unit_is_one_case_per_cause_and_a_digest() {
         let to_official = mail.received().into_iter().filter(|m| m.headers.contains("anlac_canbo@anlac.gov.vn")).count();
         assert_eq!(to_official, 2, "{backend}: one e-mail at once and one digest, not one per answer");
 
-        // The case's page lists the answers it holds.
+        // The case's page lists the answers it holds, a year on too.
+        app.clock.advance_ms(366 * 86_400_000);
         let official = app.login("anlac.canbo").await;
         let (_, page) = official.text(&link).await;
         assert!(page.contains(&format!(r#"<dd id="case-responses">{flood}</dd>"#)), "{page}");

@@ -389,9 +389,12 @@ pub async fn responses(
     let access = &user.principal.access;
     require(access, Permission::ViewResponses)?;
     let selection = figures::select(&state, access, &dashboard).await?;
-    let period = match crate::extract::typed_month(&query.month)? {
-        Some(month) => Period::new(month, month).map_err(Failure::invalid)?,
-        None => selection.period,
+    // An alert case's answers are all of them, whenever they came; otherwise a month or the
+    // selection's period.
+    let period = match (query.case, crate::extract::typed_month(&query.month)?) {
+        (Some(_), _) => None,
+        (None, Some(month)) => Some(Period::new(month, month).map_err(Failure::invalid)?),
+        (None, None) => Some(selection.period),
     };
     let start = |month: Month| text::vn_midnight_ms(month.first_day());
     let question = query.question.filter(|q| !q.is_empty());
@@ -407,8 +410,8 @@ pub async fn responses(
     let filter = storage::responses::BehindFilter {
         version_id: selection.version_id,
         unit_id: query.unit,
-        from_ms: Some(start(period.from)),
-        to_ms: Some(start(period.to.plus(1))),
+        from_ms: period.map(|p| start(p.from)),
+        to_ms: period.map(|p| start(p.to.plus(1))),
         channel: selection.channel.map(|c| c.code().to_string()),
         question: question.clone(),
         option: query.option.clone().filter(|o| !o.is_empty()),
@@ -445,7 +448,7 @@ pub async fn responses(
             flagged: r.flags != 0,
         });
     }
-    let mut what = vec![format!("Kỳ {}", period.label())];
+    let mut what: Vec<String> = period.map(|p| format!("Kỳ {}", p.label())).into_iter().collect();
     if let Some(name) = unit_name {
         what.push(name);
     }
