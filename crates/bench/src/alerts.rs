@@ -11,7 +11,7 @@ use std::time::{Duration, Instant};
 use serde_json::{Value, json};
 use storage::crypto::DataKey;
 
-use crate::{Connection, UNITS, cpu_seconds, fresh_postgres, sheet, start_server};
+use crate::{Connection, UNITS, cpu_seconds, fresh_database, sheet, start_server};
 
 /// An answer that sets an alert off, varied by `i`.
 fn flagged(i: usize) -> Value {
@@ -36,10 +36,7 @@ async fn scalar(database_url: &str, sql: &'static str) -> anyhow::Result<i64> {
 
 pub async fn run(count: usize, concurrency: usize, postgres: Option<String>) -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
-    let database_url = match &postgres {
-        None => dir.path().join("bench.db").to_string_lossy().into_owned(),
-        Some(admin) => fresh_postgres(admin).await?,
-    };
+    let database_url = fresh_database(&dir, postgres.as_deref()).await?;
     let key = DataKey::generate();
     let (mut server, pid, address) = start_server(&database_url, &key).await?;
     let cases_before = scalar(&database_url, "SELECT COUNT(*) FROM alert_cases").await?;

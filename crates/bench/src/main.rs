@@ -281,10 +281,7 @@ async fn export(count: usize) -> anyhow::Result<()> {
 
 async fn ingest(count: usize, concurrency: usize, postgres: Option<String>) -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
-    let database_url = match &postgres {
-        None => dir.path().join("bench.db").to_string_lossy().into_owned(),
-        Some(admin) => fresh_postgres(admin).await?,
-    };
+    let database_url = fresh_database(&dir, postgres.as_deref()).await?;
     let key = DataKey::generate();
     let (mut server, pid, address) = start_server(&database_url, &key).await?;
     let path = format!("/api/v1/surveys/{}/responses", thuocdo::demo::SURVEY_CODE);
@@ -418,6 +415,14 @@ async fn submission_ids(database_url: &str) -> anyhow::Result<Vec<String>> {
         let pool = sqlx::SqlitePool::connect(&format!("sqlite://{database_url}")).await?;
         sqlx::query_scalar(SQL).fetch_all(&pool).await?
     })
+}
+
+/// A new, empty database: a SQLite file in `dir`, or one on the PostgreSQL server at `admin`.
+async fn fresh_database(dir: &tempfile::TempDir, postgres: Option<&str>) -> anyhow::Result<String> {
+    match postgres {
+        None => Ok(dir.path().join("bench.db").to_string_lossy().into_owned()),
+        Some(admin) => fresh_postgres(admin).await,
+    }
 }
 
 /// A new, empty database on the PostgreSQL server at `admin`.

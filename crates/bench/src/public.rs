@@ -13,7 +13,7 @@ use serde_json::{Value, json};
 use storage::crypto::DataKey;
 use tokio::io::{AsyncBufReadExt, AsyncReadExt, AsyncWriteExt, BufReader};
 
-use crate::{UNITS, cpu_seconds, fresh_postgres, percentile, sheet, start_server, submission_ids};
+use crate::{UNITS, cpu_seconds, fresh_database, percentile, sheet, start_server, submission_ids};
 
 /// One HTTP/1.1 response as the browser sees it.
 struct Page {
@@ -72,10 +72,7 @@ fn form_answers(answers: &Value) -> Vec<(String, String)> {
 
 pub async fn run(count: usize, concurrency: usize, postgres: Option<String>) -> anyhow::Result<()> {
     let dir = tempfile::tempdir()?;
-    let database_url = match &postgres {
-        None => dir.path().join("bench.db").to_string_lossy().into_owned(),
-        Some(admin) => fresh_postgres(admin).await?,
-    };
+    let database_url = fresh_database(&dir, postgres.as_deref()).await?;
     let key = DataKey::generate();
     let (mut server, pid, address) = start_server(&database_url, &key).await?;
     let code = thuocdo::demo::SURVEY_CODE;
