@@ -5,6 +5,7 @@
 use domain::alerts::{self, AlertKind, AlertRules, CaseStatus};
 use domain::audit::AuditAction;
 use domain::auth::{Access, Permission};
+use domain::surveys::Questionnaire;
 use domain::text;
 use serde_json::json;
 use sqlx::AssertSqlSafe;
@@ -80,15 +81,18 @@ const CASE_COLUMNS: &str = "c.id, c.survey_id, s.title AS survey_title, c.origin
 impl Store {
     /// The rules of a survey: as saved, or the defaults for its form.
     pub async fn alert_rules(&self, survey_id: i64) -> Result<AlertRules> {
+        let version: i64 =
+            on_db!(self, read, |pool| { sqlx::query_scalar("SELECT version_id FROM surveys WHERE id = $1").bind(survey_id).fetch_one(pool).await })?;
+        self.rules_for(survey_id, &*self.version(version).await?).await
+    }
+
+    /// The rules of a survey asked with `form`: as saved, or the defaults for the form.
+    pub(super) async fn rules_for(&self, survey_id: i64, form: &Questionnaire) -> Result<AlertRules> {
         let body: Option<String> =
             on_db!(self, read, |pool| { sqlx::query_scalar("SELECT body FROM alert_rules WHERE survey_id = $1").bind(survey_id).fetch_optional(pool).await })?;
         match body {
             Some(body) => serde_json::from_str(&body).map_err(|e| Error::Invalid(vec![format!("quy tắc cảnh báo hỏng: {e}")])),
-            None => {
-                let version: i64 =
-                    on_db!(self, read, |pool| { sqlx::query_scalar("SELECT version_id FROM surveys WHERE id = $1").bind(survey_id).fetch_one(pool).await })?;
-                Ok(AlertRules::for_form(&*self.version(version).await?))
-            }
+            None => Ok(AlertRules::for_form(form)),
         }
     }
 

@@ -88,7 +88,8 @@ impl Store {
             if !watches.contains_key(survey_id) {
                 let version: i64 =
                     on_db!(self, read, |pool| { sqlx::query_scalar("SELECT version_id FROM surveys WHERE id = $1").bind(survey_id).fetch_one(pool).await })?;
-                watches.insert(*survey_id, Watch { form: self.version(version).await?, rules: self.alert_rules(*survey_id).await?, version });
+                let form = self.version(version).await?;
+                watches.insert(*survey_id, Watch { rules: self.rules_for(*survey_id, &form).await?, form, version });
             }
             let watch = &watches[survey_id];
             let answers: Answers = serde_json::from_str(answers).unwrap_or_default();
@@ -121,7 +122,6 @@ impl Store {
                 found.insert(cause, Found { survey_id, unit_id, kind: AlertKind::BelowThreshold, detail, responses: Vec::new(), deadline_days });
             }
         }
-        let limits: HashMap<i64, (u64, u32)> = watches.iter().filter_map(|(s, w)| Some((*s, (w.rules.burst?, w.rules.deadline_days)))).collect();
         let actor = Actor::system("cảnh báo", now);
         on_db!(self, write, |pool| {
             let mut tx = pool.begin().await?;
@@ -139,7 +139,9 @@ impl Store {
             // Each hour's flagged answers are added to its count; the answers that reach the
             // limit, and all after them, belong to the day's burst case.
             for ((survey_id, unit_id, hour), (first_at, ids)) in flagged {
-                let (limit, deadline_days) = limits[&survey_id];
+                // Only surveys with a burst limit count flagged answers.
+                let rules = &watches[&survey_id].rules;
+                let (limit, deadline_days) = (rules.burst.unwrap_or(u64::MAX), rules.deadline_days);
                 let count: i64 = sqlx::query_scalar(
                     "INSERT INTO alert_bursts (survey_id, unit_id, hour, flagged) VALUES ($1, $2, $3, $4)
                      ON CONFLICT (survey_id, unit_id, hour) DO UPDATE SET flagged = alert_bursts.flagged + excluded.flagged RETURNING flagged",
@@ -173,7 +175,7 @@ impl Store {
                     }
                 };
                 let detail = format!(
-                    "Từ {} phiếu bị đánh dấu gửi dồn dập hoặc trùng lặp trong một giờ (giới hạn {limit}).",
+                    "Trong giờ bắt đầu lúc {}, số phiếu bị đánh dấu gửi dồn dập hoặc trùng lặp đã chạm giới hạn {limit} phiếu một giờ.",
                     text::format_timestamp_ms(hour * 3_600_000)
                 );
                 found

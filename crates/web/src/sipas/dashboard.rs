@@ -66,10 +66,10 @@ pub struct RowView {
 
 impl RowView {
     /// Links each column figure to the answers of its question, for the officials' pages.
-    fn linked(row: &Row, selection: &Selection, questions: &[String]) -> Self {
+    fn linked(row: &Row, query: &str, questions: &[String]) -> Self {
         let mut view = Self::new(row);
         for ((_, link), q) in view.columns.iter_mut().zip(questions).filter(|(_, q)| !q.is_empty()) {
-            *link = format!("/admin/sipas/responses?{}&unit={}&question={q}", DashboardQuery::string_of(selection), row.unit_id);
+            *link = format!("/admin/sipas/responses?{query}&unit={}&question={q}", row.unit_id);
         }
         view
     }
@@ -147,7 +147,8 @@ pub async fn overview(State(state): State<AppState>, user: CurrentUser, Query(qu
         rows: {
             let has_parts = selection.form.questions().any(|(_, q)| q.tag.as_ref().is_some_and(|t| t.part.is_some()));
             let questions = column_questions(&selection, &overview.columns, has_parts);
-            overview.rows.iter().map(|r| RowView::linked(r, &selection, &questions)).collect()
+            let query = DashboardQuery::string_of(&selection);
+            overview.rows.iter().map(|r| RowView::linked(r, &query, &questions)).collect()
         },
         chart,
         can_publish: access.has(Permission::PublishResults),
@@ -328,7 +329,8 @@ pub async fn unit(State(state): State<AppState>, user: CurrentUser, Path(unit_id
             let columns: Vec<(String, String)> =
                 if d.report.parts.is_empty() { d.report.elements.iter().map(|e| (e.code.clone(), e.label.clone())).collect() } else { Vec::new() };
             let questions = column_questions(&selection, &columns, !d.report.parts.is_empty());
-            d.children.iter().map(|r| RowView::linked(r, &selection, &questions)).collect()
+            let query = DashboardQuery::string_of(&selection);
+            d.children.iter().map(|r| RowView::linked(r, &query, &questions)).collect()
         },
         trend_chart: charts::trend("Chỉ số hài lòng theo tháng", &chart_items(&d.trend), d.target),
         trend: slice_views(&d.trend, &selection, unit_id, "month"),
@@ -465,7 +467,8 @@ pub async fn responses(
     if let Some(case) = query.case {
         what.push(format!("phiếu của vụ việc cảnh báo #{case}"));
     }
-    let mut pager_query: Vec<(String, String)> = serde_urlencoded::from_str(&DashboardQuery::string_of(&selection)).unwrap_or_default();
+    let selected = DashboardQuery::string_of(&selection);
+    let mut pager_query: Vec<(String, String)> = serde_urlencoded::from_str(&selected).unwrap_or_default();
     for (key, value) in [
         ("unit", query.unit.map(|u| u.to_string())),
         ("question", question),
@@ -479,8 +482,8 @@ pub async fn responses(
         }
     }
     let back = match filter.unit_id {
-        Some(id) => format!("/admin/sipas/units/{id}?{}", DashboardQuery::string_of(&selection)),
-        None => format!("/admin/sipas?{}", DashboardQuery::string_of(&selection)),
+        Some(id) => format!("/admin/sipas/units/{id}?{selected}"),
+        None => format!("/admin/sipas?{selected}"),
     };
     Ok(ResponsesPage {
         layout: Layout::admin(&user, "Phiếu trả lời", "/admin/sipas"),
