@@ -272,7 +272,7 @@ impl Store {
         let form = self.version(version_id).await?;
         let layout = domain::surveys::Layout::of(&form);
         let parsed: domain::surveys::Answers = serde_json::from_str(&answers).map_err(|e| Error::Invalid(vec![e.to_string()]))?;
-        let positions = layout.positions(&domain::surveys::tally(&form, &parsed)).map_err(|e| Error::Invalid(vec![e.to_string()]))?;
+        let positions = layout.positions(&form, &parsed).map_err(|e| Error::Invalid(vec![e.to_string()]))?;
         let key: crate::responses::cells::Key = (survey_id, unit_id, crate::responses::month_of(at), channel, staff);
         let lock = self.row_lock();
         on_db!(self, write, |pool| {

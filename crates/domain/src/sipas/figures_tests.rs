@@ -8,7 +8,7 @@ use time::macros::date;
 use super::*;
 use crate::sipas::methodology::presets;
 use crate::sipas::rating_766;
-use crate::surveys::{Answer, Answers, tally};
+use crate::surveys::{Answer, Answers};
 use crate::units::Validity;
 
 fn month(s: &str) -> Month {
@@ -33,7 +33,7 @@ fn cell(form: &Questionnaire, layout: &Layout, unit_id: UnitId, at: &str, channe
     let mut counts = Counts::zero(layout);
     for rating in ratings {
         let answers: Answers = [("DG".to_string(), Answer::Text(rating.to_string()))].into_iter().collect();
-        counts.add_positions(&layout.positions(&tally(form, &answers)).unwrap());
+        counts.add_positions(&layout.positions(form, &answers).unwrap());
     }
     Cell { survey_id: 1, unit_id, month: month(at), channel, staff: staff.into(), counts: Arc::new(counts) }
 }

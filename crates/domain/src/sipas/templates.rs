@@ -244,6 +244,7 @@ pub fn sipas_2017() -> Questionnaire {
         description: INTRO.into(),
         methodology: Some("sipas-2017".into()),
         sections,
+        index: Default::default(),
     }
 }
 
@@ -281,6 +282,7 @@ pub fn sipas_2023() -> Questionnaire {
         description: INTRO.into(),
         methodology: Some("sipas-2023".into()),
         sections,
+        index: Default::default(),
     }
 }
 
@@ -332,6 +334,7 @@ pub fn rating_766() -> Questionnaire {
         description: "Mời anh/chị đánh giá việc giải quyết hồ sơ vừa nhận; chỉ mất vài giây.".into(),
         methodology: Some("766".into()),
         sections: vec![Section { code: "DG".into(), title: "Đánh giá".into(), description: String::new(), visible_if: None, questions }],
+        index: Default::default(),
     }
 }
 

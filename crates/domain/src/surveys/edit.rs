@@ -145,4 +145,21 @@ mod tests {
         assert!(new_question("Q9", "Câu mới", "riddle").is_none());
         assert_eq!(options_text(&parse_options("Đồng ý\nKhông", &[], false)), "1 | Đồng ý\n2 | Không");
     }
+
+    #[test]
+    fn questions_are_found_by_code_after_any_edit() {
+        let mut form = sipas_2017();
+        let moved_before = form.question("TC1").unwrap().code.clone();
+        // The index is built by the first lookup; every edit after it moves questions.
+        assert!(move_question(&mut form, "TC1", true));
+        assert!(move_question(&mut form, "TC3", false));
+        assert!(remove_question(&mut form, "TC2"));
+        form.sections[0].questions.push(new_question("MOI", "Câu mới", "text").unwrap());
+        for (_, q) in form.questions() {
+            assert_eq!(form.question(&q.code).map(|found| &found.code), Some(&q.code));
+        }
+        assert_eq!(moved_before, "TC1");
+        assert!(form.question("TC2").is_none(), "a removed question is not found");
+        assert_eq!(form.clone(), form, "the index is not part of a form's content");
+    }
 }

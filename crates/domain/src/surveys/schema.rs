@@ -1,4 +1,5 @@
-use std::collections::HashSet;
+use std::collections::{HashMap, HashSet};
+use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 use time::Date;
@@ -17,6 +18,36 @@ pub struct Questionnaire {
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub methodology: Option<String>,
     pub sections: Vec<Section>,
+    /// Where each question sits, built on first use: `Default::default()` when making a form.
+    #[serde(skip)]
+    pub index: QuestionIndex,
+}
+
+/// Each question's place in its form (section, question) by code. Every answer looks questions
+/// up by code many times (validation, skip logic, alerts), and walking the form each time was a
+/// tenth of the server's work under a flood. A form edited after it was indexed may have moved
+/// its questions: a place is checked before it is trusted, and the form walked when it is wrong,
+/// so the index is never stale in effect. Clones start without one.
+#[derive(Default)]
+pub struct QuestionIndex(OnceLock<HashMap<String, (usize, usize)>>);
+
+impl Clone for QuestionIndex {
+    fn clone(&self) -> Self {
+        Self::default()
+    }
+}
+
+/// Two forms are equal by their content, whether or not either was indexed.
+impl PartialEq for QuestionIndex {
+    fn eq(&self, _: &Self) -> bool {
+        true
+    }
+}
+
+impl std::fmt::Debug for QuestionIndex {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("QuestionIndex")
+    }
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -223,7 +254,20 @@ impl Questionnaire {
     }
 
     pub fn question(&self, code: &str) -> Option<&Question> {
-        self.questions().map(|(_, q)| q).find(|q| q.code == code)
+        let index = self.index.0.get_or_init(|| {
+            let mut places = HashMap::new();
+            for (s, section) in self.sections.iter().enumerate() {
+                for (q, question) in section.questions.iter().enumerate() {
+                    places.entry(question.code.clone()).or_insert((s, q));
+                }
+            }
+            places
+        });
+        index
+            .get(code)
+            .and_then(|&(s, q)| self.sections.get(s)?.questions.get(q))
+            .filter(|q| q.code == code)
+            .or_else(|| self.questions().map(|(_, q)| q).find(|q| q.code == code))
     }
 
     /// Every rule a questionnaire must follow before it can be published; all problems at once.

@@ -17,25 +17,36 @@ pub const RESPONSE: (&str, &str) = ("", "");
 /// Choice questions count their options; matrix rows count as `QUESTION/ROW`; other questions
 /// count that they were answered (empty option).
 pub fn tally(form: &Questionnaire, answers: &Answers) -> Vec<(String, String)> {
-    let mut keys = vec![(RESPONSE.0.to_string(), RESPONSE.1.to_string())];
+    let mut keys = Vec::new();
+    each_key(form, answers, |question, option| keys.push((question.to_string(), option.to_string())));
+    keys
+}
+
+/// Calls `key` with each counter key of [`tally`], in its order, without making them.
+fn each_key(form: &Questionnaire, answers: &Answers, mut key: impl FnMut(&str, &str)) {
+    key(RESPONSE.0, RESPONSE.1);
+    let mut row_key = String::new();
     for (_, question) in form.questions() {
         let Some(answer) = answers.get(&question.code) else { continue };
-        let code = &question.code;
+        let code = question.code.as_str();
         match (&question.kind, answer) {
-            (QuestionKind::SingleChoice { .. } | QuestionKind::Likert { .. }, Answer::Text(option)) => {
-                keys.push((code.clone(), option.clone()));
-            }
+            (QuestionKind::SingleChoice { .. } | QuestionKind::Likert { .. }, Answer::Text(option)) => key(code, option),
             (QuestionKind::MultipleChoice { .. }, Answer::List(options)) => {
-                keys.push((code.clone(), String::new()));
-                keys.extend(options.iter().map(|o| (code.clone(), o.clone())));
+                key(code, "");
+                options.iter().for_each(|o| key(code, o));
             }
             (QuestionKind::Matrix { .. }, Answer::Map(rows)) => {
-                keys.extend(rows.iter().map(|(row, point)| (format!("{code}/{row}"), point.clone())));
+                for (row, point) in rows {
+                    row_key.clear();
+                    row_key.push_str(code);
+                    row_key.push('/');
+                    row_key.push_str(row);
+                    key(&row_key, point);
+                }
             }
-            _ => keys.push((code.clone(), String::new())),
+            _ => key(code, ""),
         }
     }
-    keys
 }
 
 /// Every key [`tally`] can produce for a questionnaire, in a fixed order: the position of a
@@ -44,7 +55,8 @@ pub fn tally(form: &Questionnaire, answers: &Answers) -> Vec<(String, String)> {
 #[derive(Clone, Debug)]
 pub struct Layout {
     keys: Vec<(String, String)>,
-    index: HashMap<(String, String), usize>,
+    /// Question → option → position: looked up by `&str`, with nothing to allocate.
+    index: HashMap<String, HashMap<String, usize>>,
     fingerprint: i64,
 }
 
@@ -74,7 +86,10 @@ impl Layout {
                 _ => keys.push((code.clone(), String::new())),
             }
         }
-        let index = keys.iter().enumerate().map(|(i, k)| (k.clone(), i)).collect();
+        let mut index: HashMap<String, HashMap<String, usize>> = HashMap::new();
+        for (i, (question, option)) in keys.iter().enumerate() {
+            index.entry(question.clone()).or_default().insert(option.clone(), i);
+        }
         Self { fingerprint: fingerprint(&keys), keys, index }
     }
 
@@ -95,12 +110,20 @@ impl Layout {
     }
 
     pub fn position(&self, question: &str, option: &str) -> Option<usize> {
-        self.index.get(&(question.to_string(), option.to_string())).copied()
+        self.index.get(question)?.get(option).copied()
     }
 
-    /// The positions of a response's keys.
-    pub fn positions(&self, keys: &[(String, String)]) -> Result<Vec<u32>, UnknownKey> {
-        keys.iter().map(|key| self.index.get(key).map(|i| *i as u32).ok_or_else(|| UnknownKey(key.0.clone(), key.1.clone()))).collect()
+    /// The positions of the counters a response increments ([`tally`]'s keys).
+    pub fn positions(&self, form: &Questionnaire, answers: &Answers) -> Result<Vec<u32>, UnknownKey> {
+        let mut positions = Vec::new();
+        let mut unknown = None;
+        each_key(form, answers, |question, option| match self.position(question, option) {
+            Some(p) => positions.push(p as u32),
+            None => {
+                unknown.get_or_insert_with(|| UnknownKey(question.to_string(), option.to_string()));
+            }
+        });
+        unknown.map_or(Ok(positions), Err)
     }
 }
 
@@ -228,7 +251,7 @@ mod tests {
     fn the_layout_holds_every_key_and_cells_round_trip() {
         let form = sipas_2017();
         let layout = Layout::of(&form);
-        let positions = layout.positions(&tally(&form, &sample())).unwrap();
+        let positions = layout.positions(&form, &sample()).unwrap();
         let mut counts = Counts::zero(&layout);
         counts.add_positions(&positions);
         counts.add_positions(&positions);
@@ -239,7 +262,8 @@ mod tests {
         assert_eq!(back.get(layout.position("TC_KV", "TC3").unwrap()), 2);
         assert_eq!(back.get(layout.position("TC2", "co").unwrap()), 0);
         assert!(back.add_encoded(&[1, 2, 3]).is_err(), "a cell of another length is refused");
-        assert_eq!(layout.positions(&[("TC1".into(), "maybe".into())]), Err(UnknownKey("TC1".into(), "maybe".into())));
+        let unchecked: Answers = [("TC1".to_string(), Answer::Text("maybe".into()))].into();
+        assert_eq!(layout.positions(&form, &unchecked), Err(UnknownKey("TC1".into(), "maybe".into())));
     }
 
     #[test]

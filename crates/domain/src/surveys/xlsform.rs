@@ -221,6 +221,7 @@ pub fn from_sheets(survey: &Table, choices: &Table, settings: &Table) -> Result<
         description: text::clean_multiline(settings_sheet.cell(first, "description")),
         methodology: Some(settings_sheet.cell(first, "methodology").to_string()).filter(|m| !m.is_empty()),
         sections: Vec::new(),
+        index: Default::default(),
     };
     let sheet = Reader::new(survey);
     let mut current: Option<Section> = None;
@@ -621,6 +622,7 @@ mod tests {
                     last,
                 ],
             }],
+            index: Default::default(),
         };
         let (survey, choices, settings) = to_sheets(&form);
         assert_eq!(from_sheets(&survey, &choices, &settings), Ok(form));

@@ -25,8 +25,11 @@ use crate::{Actor, Error, Result, Store};
 /// Responses read per step.
 pub const STEP: usize = 2_000;
 const CURSOR: &str = "alerts_cursor";
-/// Links written per statement.
-const CHUNK: usize = 400;
+/// Links a case (`$1`) to its answers (`$2`, a JSON array of ids) in one statement, however many
+/// they are, whose text never changes: planned once per connection.
+const LINK_SQLITE: &str = "INSERT INTO alert_case_responses (case_id, response_id) SELECT $1, value FROM json_each($2) WHERE TRUE ON CONFLICT DO NOTHING";
+const LINK_POSTGRES: &str = "INSERT INTO alert_case_responses (case_id, response_id)
+                             SELECT $1, CAST(value AS BIGINT) FROM json_array_elements_text(CAST($2 AS JSON)) ON CONFLICT DO NOTHING";
 
 /// What one step did.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -123,6 +126,10 @@ impl Store {
             }
         }
         let actor = Actor::system("cảnh báo", now);
+        let link_sql = match self.backend() {
+            crate::Backend::Sqlite => LINK_SQLITE,
+            crate::Backend::Postgres => LINK_POSTGRES,
+        };
         on_db!(self, write, |pool| {
             let mut tx = pool.begin().await?;
             let moved = sqlx::query("UPDATE settings SET value = $1 WHERE key = $2 AND value = $3")
@@ -213,15 +220,8 @@ impl Store {
                         id
                     }
                 };
-                let mut added = 0;
-                for chunk in found.responses.chunks(CHUNK) {
-                    let mut insert = sqlx::QueryBuilder::new("INSERT INTO alert_case_responses (case_id, response_id) ");
-                    insert.push_values(chunk, |mut row, response| {
-                        row.push_bind(id).push_bind(*response);
-                    });
-                    insert.push(" ON CONFLICT DO NOTHING");
-                    added += insert.build().execute(&mut *tx).await?.rows_affected();
-                }
+                let ids = format!("[{}]", found.responses.iter().map(i64::to_string).collect::<Vec<_>>().join(","));
+                let added = sqlx::query(sqlx::AssertSqlSafe(link_sql)).bind(id).bind(ids).execute(&mut *tx).await?.rows_affected();
                 sqlx::query("UPDATE alert_cases SET responses = responses + $1 WHERE id = $2").bind(added as i64).bind(id).execute(&mut *tx).await?;
                 if opened.is_some() {
                     run.opened += 1;

@@ -9,7 +9,7 @@ use std::sync::Arc;
 use domain::audit::AuditAction;
 use domain::auth::{Access, Permission};
 use domain::calendar::Month;
-use domain::surveys::{Answers, BadCell, Cell, Channel, Counts, Layout, tally};
+use domain::surveys::{Answers, BadCell, Cell, Channel, Counts, Layout};
 use futures_util::TryStreamExt;
 use serde_json::json;
 use sqlx::AssertSqlSafe;
@@ -261,7 +261,7 @@ impl Store {
             .fetch(pool);
             while let Some((unit, channel, staff, at, answers)) = rows.try_next().await? {
                 let answers: Answers = serde_json::from_str(&answers).map_err(|e| Error::Invalid(vec![e.to_string()]))?;
-                let positions = layout.positions(&tally(&form, &answers)).map_err(|e| Error::Invalid(vec![e.to_string()]))?;
+                let positions = layout.positions(&form, &answers).map_err(|e| Error::Invalid(vec![e.to_string()]))?;
                 fresh
                     .entry((survey_id, unit, month_of(at), channel, staff))
                     .or_insert_with(|| (layout.fingerprint(), Counts::zero(&layout)))

@@ -5,7 +5,7 @@
 
 use domain::auth::{Access, Grant, Role};
 use domain::sipas::sipas_2017;
-use domain::surveys::{Answer, Answers, Channel, Layout, Questionnaire, Recurrence, tally, validate};
+use domain::surveys::{Answer, Answers, Channel, Layout, Questionnaire, Recurrence, validate};
 use domain::text::parse_date;
 use domain::units::{UnitCode, UnitLevel, Validity};
 use storage::responses::NewResponse;
@@ -94,7 +94,7 @@ pub fn response(form: &Questionnaire, survey: i64, unit: i64, unit_code: &str, s
         fingerprint: format!("fp{}", seed % 7),
         flags: 0,
         staff: String::new(),
-        positions: Layout::of(form).positions(&tally(form, &answers)).unwrap(),
+        positions: Layout::of(form).positions(form, &answers).unwrap(),
         layout: std::sync::Arc::new(Layout::of(form)),
         answers: serde_json::to_string(&answers).unwrap(),
         follow_ups: Vec::new(),

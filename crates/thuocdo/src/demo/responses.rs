@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use anyhow::Context;
 use domain::sampling::SplitMix;
-use domain::surveys::{Answer, Answers, Layout, tally, validate};
+use domain::surveys::{Answer, Answers, Layout, validate};
 use storage::Store;
 use storage::responses::NewResponse;
 
@@ -137,7 +137,7 @@ pub async fn generate(store: &Store, survey_code: &str, count: usize, (start, en
             fingerprint: format!("demo{}", i % 97),
             flags: 0,
             staff,
-            positions: layout.positions(&tally(&form, &answers))?,
+            positions: layout.positions(&form, &answers)?,
             layout: layout.clone(),
             answers: serde_json::to_string(&answers)?,
             follow_ups: Vec::new(),

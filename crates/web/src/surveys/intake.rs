@@ -8,7 +8,7 @@ use std::sync::{Arc, Mutex};
 use domain::sampling::frame::is_dossier_code;
 use domain::surveys::admission::{self, Door};
 use domain::surveys::quality::{self, Flags};
-use domain::surveys::{Answer, AnswerError, Answers, Channel, QuestionKind, Questionnaire, Survey, tally, validate};
+use domain::surveys::{Answer, AnswerError, Answers, Channel, QuestionKind, Questionnaire, Survey, validate};
 use storage::responses::{FollowUp, IngestError, NewResponse, Stored};
 use storage::surveys::TokenState;
 
@@ -212,7 +212,7 @@ pub async fn submit(state: &AppState, client: &ClientMeta, mut sub: Submission) 
         dossier_code: sub.dossier_code,
         fingerprint: device,
         flags: flags.0,
-        positions: layout.positions(&tally(&form, &answers)).map_err(|_| Refusal::Ingest(IngestError::Failed))?,
+        positions: layout.positions(&form, &answers).map_err(|_| Refusal::Ingest(IngestError::Failed))?,
         layout,
         staff: sub.door.staff().to_string(),
         answers: answers_json,

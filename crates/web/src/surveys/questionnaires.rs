@@ -111,6 +111,7 @@ fn starting_points() -> Vec<Questionnaire> {
             visible_if: None,
             questions: Vec::new(),
         }],
+        index: Default::default(),
     };
     std::iter::once(blank).chain(domain::sipas::templates()).collect()
 }

@@ -8,7 +8,7 @@ use proptest::prelude::*;
 use super::*;
 use crate::sipas::methodology::presets;
 use crate::sipas::{rating_766, sipas_2017, sipas_2023};
-use crate::surveys::{Answer, Answers, tally};
+use crate::surveys::{Answer, Answers};
 
 fn preset(code: &str) -> Methodology {
     presets().into_iter().find(|m| m.code == code).unwrap()
@@ -27,7 +27,7 @@ fn counts(form: &Questionnaire, sheets: &[Vec<(&str, &str)>]) -> (Layout, Counts
                 (q.to_string(), answer)
             })
             .collect();
-        counts.add_positions(&layout.positions(&tally(form, &answers)).unwrap());
+        counts.add_positions(&layout.positions(form, &answers).unwrap());
     }
     (layout, counts)
 }

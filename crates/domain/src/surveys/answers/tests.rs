@@ -68,6 +68,7 @@ fn form() -> Questionnaire {
                 )],
             },
         ],
+        index: Default::default(),
     }
 }
 
