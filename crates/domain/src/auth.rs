@@ -41,6 +41,8 @@ pub enum Permission {
     ViewResponses,
     /// Edit methodologies and targets, and freeze and publish a period's results.
     PublishResults,
+    /// Read the alert cases of the subtree and their statistics.
+    ViewAlerts,
     /// Follow and handle the alert cases of the subtree.
     HandleAlerts,
     /// Add completed dossiers to the sampling frame (the one-stop system's account).
@@ -64,6 +66,9 @@ pub enum Permission {
     Appraise,
     /// Set the criteria trees, open evaluation rounds, assign the council, publish the PAR index.
     ManagePar,
+    /// Read the PAR rounds, assessments and results of the subtree, before publication too,
+    /// without writing in them (the province's leaders).
+    ViewParResults,
 }
 
 impl Role {
@@ -119,10 +124,11 @@ impl Role {
             Self::Interviewer => &[ConductInterviews],
             Self::DataEntry => &[EnterPaper],
             // The unit's own officials read its responses to act on what citizens said.
-            Self::UnitOfficial => &[ViewUnits, ViewResults, ViewResponses, HandleAlerts, RunKiosks, SelfAssess],
-            Self::UnitHead => &[ViewUnits, ViewResults, ViewResponses, HandleAlerts, RunKiosks, SelfAssess, ApproveAssessment],
+            Self::UnitOfficial => &[ViewUnits, ViewResults, ViewResponses, ViewAlerts, HandleAlerts, RunKiosks, SelfAssess],
+            Self::UnitHead => &[ViewUnits, ViewResults, ViewResponses, ViewAlerts, HandleAlerts, RunKiosks, SelfAssess, ApproveAssessment],
             Self::AppraisalCouncil => &[ViewUnits, ViewResults, Appraise],
-            Self::Leadership => &[ViewUnits, ViewUsers, ViewResults],
+            // Leaders read everything the province is judged by; they handle no case themselves.
+            Self::Leadership => &[ViewUnits, ViewUsers, ViewResults, ViewAlerts, ViewParResults],
             // The reform office runs the sampling and contacts respondents; administrators keep
             // the system and have no need of respondents' contacts.
             Self::ReformOffice => &REFORM_OFFICE,
@@ -132,7 +138,7 @@ impl Role {
 }
 
 /// What administrators may do: everything but open respondents' contacts.
-const ADMINISTRATION: [Permission; 15] = {
+const ADMINISTRATION: [Permission; 17] = {
     use Permission::*;
     [
         ViewUnits,
@@ -144,18 +150,20 @@ const ADMINISTRATION: [Permission; 15] = {
         ViewResults,
         ViewResponses,
         PublishResults,
+        ViewAlerts,
         HandleAlerts,
         RegisterDossiers,
         SubmitResponses,
         RunKiosks,
         EnterPaper,
         ManagePar,
+        ViewParResults,
     ]
 };
 
 /// The reform office: the administrators' permissions and the respondents' contacts.
-const REFORM_OFFICE: [Permission; 16] = {
-    let mut all = [Permission::ViewRespondents; 16];
+const REFORM_OFFICE: [Permission; 18] = {
+    let mut all = [Permission::ViewRespondents; 18];
     let mut i = 0;
     while i < ADMINISTRATION.len() {
         all[i] = ADMINISTRATION[i];
@@ -164,9 +172,11 @@ const REFORM_OFFICE: [Permission; 16] = {
     all
 };
 
-/// Who takes part in a PAR round in some way: the office that runs it, the units that assess
-/// themselves and approve, the council that appraises.
-pub const PAR_PARTICIPATION: [Permission; 4] = [Permission::ManagePar, Permission::SelfAssess, Permission::ApproveAssessment, Permission::Appraise];
+/// Who may open the PAR pages: those who take part in a round in some way (the office that runs
+/// it, the units that assess themselves and approve, the council that appraises) and those who
+/// read its results.
+pub const PAR_PAGES: [Permission; 5] =
+    [Permission::ManagePar, Permission::SelfAssess, Permission::ApproveAssessment, Permission::Appraise, Permission::ViewParResults];
 
 /// One role on one unit (and so on its subtree).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
@@ -307,6 +317,8 @@ mod tests {
         assert!(admin.may_grant(Role::SystemAdmin, &up(1)));
         let leader = Access::new(vec![Grant { role: Role::Leadership, unit: 1 }]);
         assert!(leader.can(Permission::ViewUnits, &up(3)));
+        assert!(leader.can(Permission::ViewParResults, &up(3)) && leader.can(Permission::ViewAlerts, &up(3)), "leaders read PAR results and alerts");
+        assert!(!leader.can(Permission::HandleAlerts, &up(3)) && !leader.can(Permission::ManagePar, &up(3)), "and change nothing there");
         assert!(!leader.may_grant(Role::UnitOfficial, &up(3)));
     }
 
@@ -338,7 +350,8 @@ mod tests {
             let access = Access::new(vec![Grant { role, unit }]);
             for permission in [Permission::ViewUnits, Permission::ManageUnits, Permission::ViewUsers,
                                Permission::ManageUsers, Permission::ViewAudit, Permission::ManageSurveys,
-                               Permission::ViewResults, Permission::ViewResponses] {
+                               Permission::ViewResults, Permission::ViewResponses, Permission::ViewAlerts,
+                               Permission::HandleAlerts, Permission::ViewParResults] {
                 let allowed = access.can(permission, &up(target));
                 let expected = role.permissions().contains(&permission) && tree().is_within(target, unit);
                 prop_assert_eq!(allowed, expected);

@@ -94,7 +94,7 @@ async fn dashboard(State(state): State<AppState>, user: CurrentUser) -> PageResu
         let unit = state.store.public_unit(grant.unit).await?.name;
         roles.push((grant.role.label(), unit));
     }
-    let alerts = if access.has(Permission::HandleAlerts) {
+    let alerts = if access.has(Permission::ViewAlerts) {
         use domain::alerts::CaseStatus;
         use storage::alerts::CaseFilter;
         let open = CaseFilter { status: Some(CaseStatus::Open), ..Default::default() };

@@ -64,8 +64,8 @@ const ADMIN_NAV: [(&str, &str, &[Permission]); 14] = {
     [
         ("/admin", "Tổng quan", &[]),
         ("/admin/sipas", "Chỉ số hài lòng", &[ViewResults]),
-        ("/admin/alerts", "Cảnh báo", &[HandleAlerts]),
-        ("/admin/par", "Chỉ số CCHC", &domain::auth::PAR_PARTICIPATION),
+        ("/admin/alerts", "Cảnh báo", &[ViewAlerts]),
+        ("/admin/par", "Chỉ số CCHC", &domain::auth::PAR_PAGES),
         ("/admin/surveys", "Khảo sát", &[ViewResults]),
         ("/admin/sampling", "Chọn mẫu", &[ManageSurveys]),
         ("/admin/kiosks", "Máy đánh giá", &[RunKiosks]),

@@ -90,6 +90,13 @@ async fn a_negative_answer_becomes_a_case_an_email_and_a_resolution() {
         let (status, html) = official.text(&format!("/admin/alerts/{}", case.id)).await;
         assert_eq!(status, 200);
         assert!(html.contains("Người dân rất không hài lòng"));
+        // The province's leader reads the case and its statistics, and changes nothing in it.
+        let leader = app.login("lanhdao").await;
+        let (status, html) = leader.text(&format!("/admin/alerts/{}", case.id)).await;
+        assert_eq!(status, 200, "{backend}");
+        assert!(html.contains("Người dân rất không hài lòng") && !html.contains("Nhận xử lý</button>"), "{html}");
+        assert_eq!(leader.post_form(&format!("/admin/alerts/{}/take", case.id), &[]).await.status(), 403);
+        assert!(leader.text("/admin/alerts/stats").await.1.contains("Phường An Lạc"));
         assert_eq!(official.post_form(&format!("/admin/alerts/{}/take", case.id), &[]).await.status(), 303);
         let short = official.post_form(&format!("/admin/alerts/{}/resolve", case.id), &[("text", "xong")]).await;
         assert_eq!(short.status(), 422);

@@ -28,16 +28,18 @@ const SEE_UNITS: &[&str] = &["quantri", "cchc", "lanhdao", "thamdinh", "stp.canb
 const PROVINCE_WIDE_VIEWERS: &[&str] = &["quantri", "cchc", "lanhdao", "thamdinh"];
 const SEE_USERS: &[&str] = &["quantri", "cchc", "lanhdao"];
 const MANAGERS: &[&str] = &["quantri", "cchc"];
-/// Raw responses and alert cases: the reform office, and each unit's own officials for their
-/// subtree.
+/// Raw responses: the reform office, and each unit's own officials for their subtree.
 const SEE_RESPONSES: &[&str] = &["quantri", "cchc", "stp.canbo", "stp.giamdoc", "anlac.canbo", "anlac.chutich"];
+/// Alert cases: those who read responses, and the province's leaders (who only read them).
+const SEE_ALERTS: &[&str] = &["quantri", "cchc", "lanhdao", "stp.canbo", "stp.giamdoc", "anlac.canbo", "anlac.chutich"];
 
 /// Rating kiosks: the reform office and administrators, each unit's officials and its one-stop
 /// counter staff.
 const RUN_KIOSKS: &[&str] = &["quantri", "cchc", "stp.canbo", "stp.giamdoc", "anlac.canbo", "anlac.chutich", "motcua.anlac"];
 
-/// PAR INDEX: the office, the council, and each unit's officials and head.
-const TAKE_PART_IN_PAR: &[&str] = &["quantri", "cchc", "thamdinh", "stp.canbo", "stp.giamdoc", "anlac.canbo", "anlac.chutich"];
+/// PAR INDEX: the office, the council, each unit's officials and head, and the leaders who read
+/// the results.
+const PAR_PAGES: &[&str] = &["quantri", "cchc", "lanhdao", "thamdinh", "stp.canbo", "stp.giamdoc", "anlac.canbo", "anlac.chutich"];
 
 /// A commune round opened from the template, with no council assigned yet; returns the round
 /// and An Lạc's assessment.
@@ -167,10 +169,10 @@ async fn every_role_against_every_protected_route() {
             ),
             case("GET", format!("/admin/sipas/responses?unit={commune}"), 200, &["quantri", "cchc", "anlac.canbo", "anlac.chutich"], commune_hidden),
             case("GET", "/admin/sipas/methodologies", 200, MANAGERS, &[]),
-            case("GET", "/admin/alerts", 200, SEE_RESPONSES, &[]),
-            case("GET", "/admin/alerts/stats", 200, SEE_RESPONSES, &[]),
-            case("GET", "/admin/alerts/stats.xlsx", 200, SEE_RESPONSES, &[]),
-            case("GET", "/api/v1/alerts", 200, SEE_RESPONSES, &[]),
+            case("GET", "/admin/alerts", 200, SEE_ALERTS, &[]),
+            case("GET", "/admin/alerts/stats", 200, SEE_ALERTS, &[]),
+            case("GET", "/admin/alerts/stats.xlsx", 200, SEE_ALERTS, &[]),
+            case("GET", "/api/v1/alerts", 200, SEE_ALERTS, &[]),
             case("GET", format!("/admin/surveys/{survey}/alerts"), 200, MANAGERS, &[]),
             case("GET", "/admin/sampling", 200, MANAGERS, &[]),
             case("GET", "/admin/sampling/frame", 200, MANAGERS, &[]),
@@ -179,19 +181,21 @@ async fn every_role_against_every_protected_route() {
             case("GET", "/interviewer/", 200, &["dieutravien"], &[]),
             case("GET", "/admin/interviews", 200, MANAGERS, &[]),
             case("GET", "/api/v1/interviews/assignments", 200, &["dieutravien"], &[]),
-            case("GET", "/admin/par", 200, TAKE_PART_IN_PAR, &[]),
+            case("GET", "/admin/par", 200, PAR_PAGES, &[]),
             case(
                 "GET",
                 format!("/admin/par/rounds/{round}"),
                 200,
-                &["quantri", "cchc", "anlac.canbo", "anlac.chutich"],
+                &["quantri", "cchc", "lanhdao", "anlac.canbo", "anlac.chutich"],
                 &["thamdinh", "stp.canbo", "stp.giamdoc"],
             ),
+            // The ranking before publication: the reform office and the province's leaders.
+            case("GET", format!("/admin/par/rounds/{round}/results.xlsx"), 200, &["quantri", "cchc", "lanhdao"], &[]),
             case(
                 "GET",
                 format!("/admin/par/assessments/{anlac}"),
                 200,
-                &["quantri", "cchc", "anlac.canbo", "anlac.chutich"],
+                &["quantri", "cchc", "lanhdao", "anlac.canbo", "anlac.chutich"],
                 &["thamdinh", "stp.canbo", "stp.giamdoc"],
             ),
         ];

@@ -27,6 +27,8 @@ pub struct Viewer {
     pub head: bool,
     /// A council member assigned to this unit: appraises.
     pub council: bool,
+    /// A leader of the unit or above: reads everything, writes nothing.
+    pub reader: bool,
 }
 
 impl Viewer {
@@ -38,6 +40,7 @@ impl Viewer {
             unit: access.can(Permission::SelfAssess, ancestry),
             head: access.can(Permission::ApproveAssessment, ancestry),
             council: assigned && access.has(Permission::Appraise),
+            reader: access.can(Permission::ViewParResults, ancestry),
         };
         (viewer != Self::default()).then_some(viewer)
     }

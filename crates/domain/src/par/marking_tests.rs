@@ -11,13 +11,15 @@ const DEADLINES: Deadlines = Deadlines { self_assessment: 100, appraisal: 200, e
 const MOMENTS: [(Phase, i64); 5] =
     [(Phase::SelfAssessment, 50), (Phase::Appraisal, 150), (Phase::Explanation, 250), (Phase::FinalAppraisal, 350), (Phase::Closed, 450)];
 
-fn roles() -> [(&'static str, Viewer); 5] {
+fn roles() -> [(&'static str, Viewer); 6] {
     [
         ("office", Viewer { office: true, ..Viewer::default() }),
         ("unit", Viewer { unit: true, ..Viewer::default() }),
         ("head", Viewer { head: true, ..Viewer::default() }),
         ("council", Viewer { council: true, ..Viewer::default() }),
         ("unit head", Viewer { unit: true, head: true, ..Viewer::default() }),
+        // Reads everything and is in no table of writers: writes nothing, acts on nothing.
+        ("reader", Viewer { reader: true, ..Viewer::default() }),
     ]
 }
 
@@ -214,5 +216,6 @@ fn how_officials_stand_to_a_unit() {
     assert_eq!(Viewer::of(&grant(Role::AppraisalCouncil, 1), &ancestry, false), None, "not assigned to this unit");
     assert_eq!(Viewer::of(&grant(Role::AppraisalCouncil, 1), &ancestry, true), Some(Viewer { council: true, ..Viewer::default() }));
     assert_eq!(Viewer::of(&grant(Role::UnitOfficial, 3), &ancestry, true).map(|v| v.council), Some(false), "assigned without the role");
-    assert_eq!(Viewer::of(&grant(Role::Leadership, 1), &ancestry, false), None);
+    assert_eq!(Viewer::of(&grant(Role::Leadership, 1), &ancestry, false), Some(Viewer { reader: true, ..Viewer::default() }), "leaders read");
+    assert_eq!(Viewer::of(&grant(Role::Leadership, 4), &ancestry, false), None, "another branch's leader");
 }

@@ -122,9 +122,9 @@ impl Store {
         })
     }
 
-    /// Cases the caller handles: responsible now, or arisen, in their subtree.
+    /// Cases the caller follows: responsible now, or arisen, in their subtree.
     pub async fn alert_cases(&self, access: &Access, filter: &CaseFilter, paging: Paging) -> Result<Page<CaseRow>> {
-        let scope = scope_sql(&access.roots(Permission::HandleAlerts));
+        let scope = scope_sql(&access.roots(Permission::ViewAlerts));
         let conditions = "WHERE (c.unit_id IN (SELECT id FROM scope) OR c.origin_unit_id IN (SELECT id FROM scope))
                AND ($1 IS NULL OR c.status = $1) AND ($2 IS NULL OR c.kind = $2)
                AND ($3 IS NULL OR (c.status = 'open' AND c.deadline_at <= $3))";
@@ -149,7 +149,7 @@ impl Store {
     pub async fn alert_case(&self, access: &Access, id: i64) -> Result<(CaseRow, Vec<Note>)> {
         let sql = format!("SELECT {CASE_COLUMNS} WHERE c.id = $1");
         let case: CaseRow = on_db!(self, read, |pool| sqlx::query_as(AssertSqlSafe(sql.as_str())).bind(id).fetch_one(pool).await)?;
-        self.require_case(access, &case).await?;
+        self.require_case(access, &case, Permission::ViewAlerts).await?;
         let notes = on_db!(self, read, |pool| {
             sqlx::query_as(
                 "SELECT u.full_name AS author, n.body, n.at FROM alert_notes n LEFT JOIN users u ON u.id = n.author_id
@@ -162,9 +162,10 @@ impl Store {
         Ok((case, notes))
     }
 
-    async fn require_case(&self, access: &Access, case: &CaseRow) -> Result<()> {
+    /// Whether the caller holds `permission` where the case is now or where it arose.
+    async fn require_case(&self, access: &Access, case: &CaseRow, permission: Permission) -> Result<()> {
         for unit in [case.unit_id, case.origin_unit_id] {
-            if access.can(Permission::HandleAlerts, &self.unit_ancestry(unit).await?) {
+            if access.can(permission, &self.unit_ancestry(unit).await?) {
                 return Ok(());
             }
         }
@@ -193,6 +194,8 @@ impl Store {
     /// to all three.
     async fn change_case(&self, actor: &Actor, access: &Access, id: i64, action: AuditAction, text: Option<String>) -> Result<()> {
         let (case, _) = self.alert_case(access, id).await?;
+        // Those who only read the case (the province's leaders) change nothing in it.
+        self.require_case(access, &case, Permission::HandleAlerts).await.map_err(|_| Error::Forbidden)?;
         if case.status != CaseStatus::Open.code() {
             return Err(Error::Conflict("Vụ việc đã kết thúc xử lý.".into()));
         }
@@ -242,7 +245,7 @@ impl Store {
 
     /// Cases by the unit where they arose, for the caller's subtree.
     pub async fn alert_stats(&self, access: &Access, now: i64) -> Result<Vec<UnitAlertStats>> {
-        let scope = scope_sql(&access.roots(Permission::HandleAlerts));
+        let scope = scope_sql(&access.roots(Permission::ViewAlerts));
         let sql = format!(
             "{scope} SELECT c.origin_unit_id AS unit_id, u.name AS unit_name, COUNT(*) AS total,
                     CAST(SUM(CASE WHEN c.status = 'open' THEN 1 ELSE 0 END) AS BIGINT) AS open,

@@ -64,9 +64,9 @@ struct Link {
 }
 
 impl Store {
-    /// A round's results, for the reform office at any time.
+    /// A round's results, for the reform office and the province's leaders at any time.
     pub async fn par_results(&self, access: &Access, round_id: i64) -> Result<Results> {
-        self.require_province_wide(access, Permission::ManagePar).await?;
+        self.require_province_wide(access, Permission::ViewParResults).await?;
         self.results(self.par_round(round_id).await?).await
     }
 

@@ -210,12 +210,14 @@ impl Store {
         })
     }
 
-    /// The rounds the caller takes part in: all for the reform office; otherwise those with an
-    /// assessment of one of their units or one they appraise.
+    /// The rounds the caller takes part in or reads: all for the reform office; otherwise those
+    /// with an assessment of one of their units (or below them, for a leader) or one they
+    /// appraise.
     pub async fn par_rounds(&self, actor: &Actor, access: &Access) -> Result<Vec<(i64, String, i64)>> {
         let all = self.require_province_wide(access, Permission::ManagePar).await.is_ok();
         let mut units = access.roots(Permission::SelfAssess);
         units.extend(access.roots(Permission::ApproveAssessment));
+        units.extend(access.roots(Permission::ViewParResults));
         let scope = crate::db::scope_sql(&units);
         let sql = format!(
             "{scope} SELECT r.id, r.title, r.self_deadline FROM par_rounds r

@@ -82,7 +82,7 @@ pub struct CaseList {
 /// Cases arisen in, or handled by, the caller's units.
 #[utoipa::path(get, path = "/api/v1/alerts", tag = "alerts", params(ListQuery), responses((status = 200, body = CaseList)))]
 async fn list(State(state): State<AppState>, caller: ApiUser, Query(q): Query<ListQuery>) -> ApiResult<axum::Json<CaseList>> {
-    require(&caller.principal.access, Permission::HandleAlerts)?;
+    require(&caller.principal.access, Permission::ViewAlerts)?;
     let filter = CaseFilter {
         status: q.status.as_deref().map(|s| CaseStatus::parse(s).ok_or_else(|| Failure::invalid(format!("Trạng thái «{s}» không hợp lệ.")))).transpose()?,
         kind: q.kind.as_deref().map(|k| AlertKind::parse(k).ok_or_else(|| Failure::invalid(format!("Loại «{k}» không hợp lệ.")))).transpose()?,
@@ -102,7 +102,7 @@ pub struct CaseDetail {
 
 #[utoipa::path(get, path = "/api/v1/alerts/{id}", tag = "alerts", responses((status = 200, body = CaseDetail), (status = 404, body = ProblemDocument)))]
 async fn detail(State(state): State<AppState>, caller: ApiUser, Path(id): Path<i64>) -> ApiResult<axum::Json<CaseDetail>> {
-    require(&caller.principal.access, Permission::HandleAlerts)?;
+    require(&caller.principal.access, Permission::ViewAlerts)?;
     let (case, notes) = state.store.alert_case(&caller.principal.access, id).await?;
     Ok(axum::Json(CaseDetail { case: case.into(), notes: notes.into_iter().map(|n| (n.at, n.author, n.body)).collect() }))
 }

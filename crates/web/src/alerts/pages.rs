@@ -91,7 +91,7 @@ pub struct ListPage {
 
 pub async fn list(State(state): State<AppState>, user: CurrentUser, Query(q): Query<ListQuery>) -> PageResult<ListPage> {
     let access = &user.principal.access;
-    require(access, Permission::HandleAlerts)?;
+    require(access, Permission::ViewAlerts)?;
     let now = state.clock.now_ms();
     let status = q.status.as_deref().filter(|s| !s.is_empty());
     let kind = q.kind.as_deref().filter(|k| !k.is_empty());
@@ -132,11 +132,13 @@ pub struct DetailPage {
     errors: Vec<String>,
     /// The answers the case holds, for those who may read answers.
     responses_link: Option<String>,
+    /// Whether the caller handles cases (a leader only reads them).
+    may_handle: bool,
 }
 
 async fn detail_page(state: &AppState, user: &CurrentUser, id: i64, errors: Vec<String>) -> Result<DetailPage, Failure> {
     let access = &user.principal.access;
-    require(access, Permission::HandleAlerts)?;
+    require(access, Permission::ViewAlerts)?;
     let (case, notes) = state.store.alert_case(access, id).await?;
     let survey = state.store.survey(access, case.survey_id).await.ok();
     let responses_link = survey
@@ -148,6 +150,7 @@ async fn detail_page(state: &AppState, user: &CurrentUser, id: i64, errors: Vec<
         notes: notes.into_iter().map(|n| (text::format_timestamp_ms(n.at), n.author.unwrap_or_else(|| "Hệ thống".into()), n.body)).collect(),
         errors,
         responses_link,
+        may_handle: access.has(Permission::HandleAlerts),
     })
 }
 
@@ -216,7 +219,7 @@ pub struct StatsPage {
 }
 
 pub async fn stats(State(state): State<AppState>, user: CurrentUser) -> PageResult<StatsPage> {
-    require(&user.principal.access, Permission::HandleAlerts)?;
+    require(&user.principal.access, Permission::ViewAlerts)?;
     let rows = state.store.alert_stats(&user.principal.access, state.clock.now_ms()).await?;
     Ok(StatsPage {
         layout: Layout::admin(&user, "Thống kê cảnh báo", "/admin/alerts"),
@@ -237,7 +240,7 @@ pub async fn stats(State(state): State<AppState>, user: CurrentUser) -> PageResu
 
 async fn stats_sheet(state: &AppState, user: &CurrentUser) -> Result<sheets::ReportSheet, Failure> {
     use sheets::Value;
-    require(&user.principal.access, Permission::HandleAlerts)?;
+    require(&user.principal.access, Permission::ViewAlerts)?;
     let rows = state.store.alert_stats(&user.principal.access, state.clock.now_ms()).await?;
     let number = |n: i64| Value::Number(n as f64);
     Ok(sheets::ReportSheet {

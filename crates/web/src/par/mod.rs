@@ -14,7 +14,7 @@ use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
 
-use domain::auth::{Access, PAR_PARTICIPATION};
+use domain::auth::{Access, PAR_PAGES};
 
 use crate::AppState;
 use crate::error::Failure;
@@ -50,8 +50,9 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/par/task-files/{id}", get(plans::download))
 }
 
-/// The PAR pages are for those who take part in a round in some way; the data each sees is
-/// then narrowed to their units (or, for the council, the units assigned to them).
+/// The PAR pages are for those who take part in a round in some way, and for the leaders who
+/// read its results; the data each sees is then narrowed to their units (or, for the council,
+/// the units assigned to them).
 fn require_par(access: &Access) -> Result<(), Failure> {
-    if access.has_any(&PAR_PARTICIPATION) { Ok(()) } else { Err(Failure::forbidden()) }
+    if access.has_any(&PAR_PAGES) { Ok(()) } else { Err(Failure::forbidden()) }
 }

@@ -225,11 +225,11 @@ pub async fn show(State(state): State<AppState>, user: CurrentUser, Path(id): Pa
     }
     let d = round.deadlines;
     let phase = d.phase(actor.at);
-    let (results, previous_round) = if office {
-        let results = state.store.par_results(access, id).await?;
-        (results.units.iter().map(ResultLine::of).collect(), results.previous_round.map(|(_, title)| title))
-    } else {
-        (Vec::new(), None)
+    // The reform office and the province's leaders read the results before publication.
+    let (results, previous_round) = match state.store.par_results(access, id).await {
+        Ok(results) => (results.units.iter().map(ResultLine::of).collect(), results.previous_round.map(|(_, title)| title)),
+        Err(storage::Error::Forbidden) => (Vec::new(), None),
+        Err(e) => return Err(e.into()),
     };
     let mut modules: Vec<(&'static str, &'static str)> = Vec::new();
     for (_, _, item) in round.tree.items() {
