@@ -14,12 +14,24 @@ pub struct NavItem {
     pub active: bool,
 }
 
+/// Entries of one area under its name; a group with a single entry shows as that entry.
+pub struct NavGroup {
+    pub label: &'static str,
+    pub items: Vec<NavItem>,
+}
+
+impl NavGroup {
+    pub fn active(&self) -> bool {
+        self.items.iter().any(|item| item.active)
+    }
+}
+
 pub struct Layout {
     pub title: String,
     /// Full name of the signed-in official.
     pub user: Option<String>,
     pub csrf: String,
-    pub nav: Vec<NavItem>,
+    pub nav: Vec<NavGroup>,
     pub frame: Frame,
     /// Reload the page, or go to the address, after so many seconds (kiosk screens reset so).
     pub refresh: Option<(u32, String)>,
@@ -57,36 +69,44 @@ impl Layout {
     }
 }
 
-/// Navigation entries of the officials' area and who sees them: those holding any of the
-/// permissions (everyone signed in, when none are listed).
-const ADMIN_NAV: [(&str, &str, &[Permission]); 14] = {
+/// The officials' navigation: areas, each with its entries and who sees them (those holding any
+/// of the permissions; everyone signed in, when none are listed). An area shows only the entries
+/// its reader may open.
+type NavEntry = (&'static str, &'static str, &'static [Permission]);
+const ADMIN_NAV: [(&str, &[NavEntry]); 5] = {
     use Permission::*;
     [
-        ("/admin", "Tổng quan", &[]),
-        ("/admin/sipas", "Chỉ số hài lòng", &[ViewResults]),
-        ("/admin/alerts", "Cảnh báo", &[ViewAlerts]),
-        ("/admin/par", "Chỉ số CCHC", &domain::auth::PAR_PAGES),
-        ("/admin/surveys", "Khảo sát", &[ViewResults]),
-        ("/admin/sampling", "Chọn mẫu", &[ManageSurveys]),
-        ("/admin/kiosks", "Máy đánh giá", &[RunKiosks]),
-        ("/admin/paper", "Nhập phiếu giấy", &[EnterPaper]),
-        ("/interviewer/", "Phỏng vấn", &[ConductInterviews]),
-        ("/admin/interviews", "Duyệt phỏng vấn", &[ManageSurveys]),
-        ("/admin/questionnaires", "Mẫu phiếu", &[ManageSurveys]),
-        ("/admin/units", "Đơn vị", &[ViewUnits]),
-        ("/admin/users", "Người dùng", &[ViewUsers]),
-        ("/admin/audit", "Nhật ký", &[ViewAudit]),
+        ("Tổng quan", &[("/admin", "Tổng quan", &[])]),
+        (
+            "Sự hài lòng",
+            &[
+                ("/admin/sipas", "Chỉ số hài lòng", &[ViewResults]),
+                ("/admin/alerts", "Cảnh báo", &[ViewAlerts]),
+                ("/admin/surveys", "Khảo sát", &[ViewResults]),
+                ("/admin/sampling", "Chọn mẫu", &[ManageSurveys]),
+                ("/admin/questionnaires", "Mẫu phiếu", &[ManageSurveys]),
+            ],
+        ),
+        (
+            "Thu thập phiếu",
+            &[
+                ("/admin/kiosks", "Máy đánh giá", &[RunKiosks]),
+                ("/admin/paper", "Nhập phiếu giấy", &[EnterPaper]),
+                ("/interviewer/", "Phỏng vấn", &[ConductInterviews]),
+                ("/admin/interviews", "Duyệt phỏng vấn", &[ManageSurveys]),
+            ],
+        ),
+        ("Chỉ số CCHC", &[("/admin/par", "Chỉ số CCHC", &domain::auth::PAR_PAGES)]),
+        ("Quản trị", &[("/admin/units", "Đơn vị", &[ViewUnits]), ("/admin/users", "Người dùng", &[ViewUsers]), ("/admin/audit", "Nhật ký", &[ViewAudit])]),
     ]
 };
 
 impl Layout {
     pub fn public(title: impl Into<String>) -> Self {
-        let nav = vec![
-            NavItem { href: "/", label: "Trang chủ", active: false },
-            NavItem { href: "/units", label: "Cơ quan, đơn vị", active: false },
-            NavItem { href: "/ket-qua", label: "Kết quả công bố", active: false },
-            NavItem { href: "/chi-so-cchc", label: "Chỉ số CCHC", active: false },
-        ];
+        let nav = [("/", "Trang chủ"), ("/units", "Cơ quan, đơn vị"), ("/ket-qua", "Kết quả công bố"), ("/chi-so-cchc", "Chỉ số CCHC")]
+            .into_iter()
+            .map(|(href, label)| NavGroup { label, items: vec![NavItem { href, label, active: false }] })
+            .collect();
         Self { title: title.into(), user: None, csrf: String::new(), nav, frame: Frame::Site, refresh: None }
     }
 
@@ -95,8 +115,15 @@ impl Layout {
         let access = &user.principal.access;
         let nav = ADMIN_NAV
             .iter()
-            .filter(|(_, _, permissions)| permissions.is_empty() || access.has_any(permissions))
-            .map(|(href, label, _)| NavItem { href, label, active: *href == active })
+            .map(|(label, entries)| NavGroup {
+                label,
+                items: entries
+                    .iter()
+                    .filter(|(_, _, permissions)| permissions.is_empty() || access.has_any(permissions))
+                    .map(|(href, label, _)| NavItem { href, label, active: *href == active })
+                    .collect(),
+            })
+            .filter(|group| !group.items.is_empty())
             .collect();
         Self { title: title.into(), user: Some(user.principal.full_name.clone()), csrf: user.csrf.clone(), nav, frame: Frame::Site, refresh: None }
     }

@@ -17,6 +17,10 @@ async fn from_the_overview_to_the_responses_behind_a_number() {
     let app = TestApp::spawn(testkit::sqlite()).await;
     app.demo_answers(600).await;
     browser.sign_in(&app.base, "cchc").await.unwrap();
+    // The menu's areas open on a click (or focus, or hover) to show their entries.
+    assert!(browser.click("nav a[href='/admin/sipas']").await.is_err(), "an area's entries wait until it is opened");
+    browser.click("nav .group:has(a[href='/admin/sipas']) > button").await.unwrap();
+    browser.screenshot(&shots().join("menu-desktop.png")).await.unwrap();
     browser.click("nav a[href='/admin/sipas']").await.unwrap();
     browser.wait_text("Xếp hạng sở, ban, ngành").await.unwrap();
     let first = browser.text_of("#ranking tbody tr:first-child td:nth-child(2) a").await.unwrap();
@@ -40,6 +44,12 @@ async fn a_leader_sees_every_unit_and_a_commune_only_its_own() {
     let app = TestApp::spawn(testkit::sqlite()).await;
     app.demo_answers(600).await;
     browser.sign_in(&app.base, "lanhdao").await.unwrap();
+    // On a phone the menu folds behind one button; opened, it shows every area's entries.
+    assert!(browser.click("nav a[href='/admin/alerts']").await.is_err(), "the menu is folded on a phone");
+    browser.click("label.nav-button").await.unwrap();
+    browser.screenshot(&shots().join("menu-phone.png")).await.unwrap();
+    browser.click("nav a[href='/admin/alerts']").await.unwrap();
+    browser.wait_text("Thống kê theo đơn vị").await.unwrap();
     browser.goto(&format!("{}/admin/sipas?level=commune", app.base)).await.unwrap();
     browser.wait_text("Xếp hạng cấp xã").await.unwrap();
     let text = browser.page_text().await.unwrap();
