@@ -130,6 +130,14 @@ pub fn format_timestamp_ms(ms: i64) -> String {
     format!("{} {:02}:{:02}", format_date(at.date()), at.hour(), at.minute())
 }
 
+/// When a deadline locks, as officials say it: `khóa lúc 23:59 ngày 15/01/2026` for a deadline
+/// at the midnight that ends the 15th (the last minute still open), the exact minute otherwise.
+pub fn format_lock(ms: i64) -> String {
+    let at = vn_datetime(ms);
+    let shown = if (at.hour(), at.minute(), at.second()) == (0, 0, 0) { vn_datetime(ms - 60_000) } else { at };
+    format!("khóa lúc {:02}:{:02} ngày {}", shown.hour(), shown.minute(), format_date(shown.date()))
+}
+
 /// The moment `ms` (unix milliseconds) on the Vietnamese wall clock.
 pub fn vn_datetime(ms: i64) -> OffsetDateTime {
     let utc = OffsetDateTime::from_unix_timestamp_nanos(i128::from(ms) * 1_000_000).unwrap_or(OffsetDateTime::UNIX_EPOCH);
@@ -244,6 +252,9 @@ mod tests {
         // 00:00 on 1 July 2025 in Hà Nội is 17:00 UTC the day before.
         assert_eq!(vn_midnight_ms(date!(2025 - 07 - 01)), 1_751_302_800_000);
         assert_eq!(format_timestamp_ms(vn_midnight_ms(date!(2025 - 07 - 01))), "01/07/2025 00:00");
+        // A deadline at the midnight after 30/06 locks at the end of 30/06.
+        assert_eq!(format_lock(vn_midnight_ms(date!(2025 - 07 - 01))), "khóa lúc 23:59 ngày 30/06/2025");
+        assert_eq!(format_lock(vn_midnight_ms(date!(2025 - 07 - 01)) + 90 * 60_000), "khóa lúc 01:30 ngày 01/07/2025");
     }
 
     #[test]

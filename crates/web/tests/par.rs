@@ -118,7 +118,7 @@ async fn a_commune_self_scores_with_evidence_until_the_deadline_locks_it() {
         let late = save_item(&canbo, anlac, "3.2.1", "self", "3", "", None).await;
         assert_eq!(late.status(), 409, "{backend}");
         let message = late.text().await.unwrap();
-        assert!(message.contains("Đã hết hạn tự đánh giá lúc") && message.contains("đã bị khóa"), "{backend}: {message}");
+        assert!(message.contains("Đã hết hạn tự đánh giá (khóa lúc 23:59 ngày") && message.contains("không sửa được nữa"), "{backend}: {message}");
         let late_file = save_item(&canbo, anlac, "1.2.1", "self", "1", "", Some(("muon.pdf", PDF))).await;
         assert_eq!(late_file.status(), 409);
         let sheet = app.store.par_assessment(&Actor { at: app.clock.now_ms(), ..actor.clone() }, &unit_access, anlac).await.unwrap();
@@ -362,6 +362,14 @@ async fn survey_points_rank_publish_and_compare_with_last_year_across_lineage() 
         let cchc = app.login("cchc").await;
         assert_eq!(cchc.post_form(&format!("/admin/par/rounds/{round}/publish"), &[]).await.status(), 303, "{backend}");
         assert_eq!(cchc.post_form(&format!("/admin/par/rounds/{round}/publish"), &[]).await.status(), 409, "published once");
+        let (_, page) = cchc.text(&format!("/admin/par/rounds/{round}")).await;
+        assert!(page.contains(r#"<dd id="phase">Đã công bố kết quả</dd>"#) && page.contains("khóa lúc 23:59 ngày"), "{backend}: {page}");
+        // The province's leader reads the ranking too.
+        let (_, page) = app.login("lanhdao").await.text(&format!("/admin/par/rounds/{round}")).await;
+        assert!(
+            page.contains(r#"<table id="par-ranking">"#) && page.contains("Phường An Lạc") && !page.contains("Công bố kết quả</button>"),
+            "{backend}: {page}"
+        );
         let (_, list) = public.text("/chi-so-cchc").await;
         assert!(list.contains("Chỉ số CCHC cấp xã"), "{backend}");
         let (status, shown) = public.text(&format!("/chi-so-cchc/{round}")).await;

@@ -66,7 +66,8 @@ async fn a_leader_sees_every_unit_and_a_commune_only_its_own() {
     // The click returns before the signed-out page has loaded; wait for it.
     browser.wait_text("Đăng nhập").await.unwrap();
     browser.sign_in(&app.base, "anlac.canbo").await.unwrap();
-    browser.goto(&format!("{}/admin/sipas?level=commune", app.base)).await.unwrap();
+    // A commune's ranking opens among the communes.
+    browser.goto(&format!("{}/admin/sipas", app.base)).await.unwrap();
     browser.wait_text("Xếp hạng cấp xã").await.unwrap();
     let text = browser.page_text().await.unwrap();
     assert!(text.contains("Phường An Lạc"));

@@ -8,7 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::points::Points;
 use super::tree::Tree;
-use crate::text::format_timestamp_ms;
+use crate::text::format_lock;
 
 /// The ends of the phases, as instants (unix milliseconds); each phase runs until its deadline.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -131,7 +131,7 @@ impl Deadlines {
         }
         let end = self.end_of(wanted);
         if now >= end {
-            Err(format!("Đã hết hạn {} lúc {}; nội dung này đã bị khóa.", wanted.label().to_lowercase(), format_timestamp_ms(end)))
+            Err(format!("Đã hết hạn {} ({}); nội dung này không sửa được nữa.", wanted.label().to_lowercase(), format_lock(end)))
         } else {
             Err(format!("Chưa đến giai đoạn {}; hiện là giai đoạn {}.", wanted.label().to_lowercase(), current.label().to_lowercase()))
         }

@@ -172,7 +172,7 @@ fn each_stage_is_written_in_its_phase_only() {
     assert!(d.open_for(Stage::SelfAssessment, 10 * DAY - 1).is_ok());
     let locked = d.open_for(Stage::SelfAssessment, 10 * DAY).unwrap_err();
     // 10 days after the epoch, 00:00 UTC, is 07:00 in Vietnam.
-    assert_eq!(locked, "Đã hết hạn tự đánh giá lúc 11/01/1970 07:00; nội dung này đã bị khóa.");
+    assert_eq!(locked, "Đã hết hạn tự đánh giá (khóa lúc 07:00 ngày 11/01/1970); nội dung này không sửa được nữa.");
     assert!(d.open_for(Stage::Appraisal, DAY).unwrap_err().starts_with("Chưa đến giai đoạn thẩm định vòng 1"));
     assert!(d.open_for(Stage::Explanation, 22 * DAY).is_ok());
     assert!(d.open_for(Stage::Measured, 27 * DAY).is_ok() && d.open_for(Stage::FinalAppraisal, 27 * DAY).is_ok());

@@ -20,6 +20,15 @@ pub const INDICATOR: &str = "sipas";
 /// Levels the overview can rank.
 pub const LEVELS: [UnitLevel; 4] = [UnitLevel::Department, UnitLevel::VerticalAgency, UnitLevel::District, UnitLevel::Commune];
 
+/// The level a ranking opens at: the caller's own peers. Someone over the whole province (or a
+/// district) compares its departments; a commune's or an agency's officials their own level.
+pub fn default_level(own: &[UnitLevel]) -> UnitLevel {
+    match own.iter().copied().find(|level| LEVELS.contains(level)) {
+        Some(level) if !own.contains(&UnitLevel::Province) => level,
+        _ => UnitLevel::Department,
+    }
+}
+
 /// The longest period a figure covers, in months.
 pub const MAX_MONTHS: i32 = 120;
 

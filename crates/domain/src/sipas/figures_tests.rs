@@ -147,3 +147,12 @@ fn a_unit_in_depth_by_month_channel_and_counter_officer() {
     assert_eq!(district.report.overall.n, 1);
     assert!(district.staff.is_empty() && district.channels.len() == 1);
 }
+
+#[test]
+fn a_ranking_opens_among_the_callers_peers() {
+    assert_eq!(default_level(&[UnitLevel::Province]), UnitLevel::Department);
+    assert_eq!(default_level(&[UnitLevel::Commune]), UnitLevel::Commune, "a commune compares itself with communes");
+    assert_eq!(default_level(&[UnitLevel::VerticalAgency]), UnitLevel::VerticalAgency);
+    assert_eq!(default_level(&[UnitLevel::Commune, UnitLevel::Province]), UnitLevel::Department, "the province's view wins");
+    assert_eq!(default_level(&[]), UnitLevel::Department);
+}

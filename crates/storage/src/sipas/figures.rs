@@ -7,7 +7,7 @@ use std::sync::Arc;
 
 use domain::auth::{Access, Permission};
 use domain::calendar::Month;
-use domain::sipas::figures::{self, Basis, Data, Drilldown, INDICATOR, LEVELS, Overview, Period};
+use domain::sipas::figures::{self, Basis, Data, Drilldown, INDICATOR, LEVELS, Overview, Period, default_level};
 use domain::surveys::{Channel, Layout, Questionnaire};
 use domain::units::{UnitId, UnitLevel};
 
@@ -104,7 +104,16 @@ impl Store {
             }
             None => self.current_methodology(&code).await.map_err(|_| invalid(&format!("Chưa có phương pháp tính «{code}».")))?,
         };
-        let level = request.level.unwrap_or(UnitLevel::Department);
+        let level = match request.level {
+            Some(level) => level,
+            None => {
+                let mut own = Vec::new();
+                for unit in access.roots(Permission::ViewResults) {
+                    own.push(self.public_unit(unit).await?.level);
+                }
+                default_level(&own)
+            }
+        };
         if !LEVELS.contains(&level) {
             return Err(invalid(&format!("Không xếp hạng được cấp «{}».", level.label())));
         }

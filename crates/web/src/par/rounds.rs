@@ -54,7 +54,7 @@ pub async fn list(State(state): State<AppState>, user: CurrentUser) -> PageResul
     let trees = if office { state.store.par_trees().await? } else { Vec::new() };
     Ok(ListPage {
         layout: Layout::admin(&user, "Chỉ số cải cách hành chính", "/admin/par"),
-        rounds: rounds.into_iter().map(|(id, title, deadline)| RoundLine { id, title, deadline: text::format_timestamp_ms(deadline) }).collect(),
+        rounds: rounds.into_iter().map(|(id, title, deadline)| RoundLine { id, title, deadline: text::format_lock(deadline) }).collect(),
         office,
         trees: trees.into_iter().map(|t| TreeLine { id: t.id, code: t.code, title: t.title, year: t.year }).collect(),
         year: text::vn_datetime(actor.at).year(),
@@ -246,7 +246,7 @@ pub async fn show(State(state): State<AppState>, user: CurrentUser, Path(id): Pa
         id,
         title: round.title.clone(),
         tree: round.tree.title.clone(),
-        phase: phase.label(),
+        phase: if round.published_at.is_some() { "Đã công bố kết quả" } else { phase.label() },
         deadlines: [
             (Stage::SelfAssessment, d.self_assessment),
             (Stage::Appraisal, d.appraisal),
@@ -254,7 +254,7 @@ pub async fn show(State(state): State<AppState>, user: CurrentUser, Path(id): Pa
             (Stage::FinalAppraisal, d.final_appraisal),
         ]
         .into_iter()
-        .map(|(stage, end)| (stage.label(), text::format_timestamp_ms(end)))
+        .map(|(stage, end)| (stage.label(), text::format_lock(end)))
         .collect(),
         assessments,
         office,
