@@ -37,12 +37,39 @@ pub enum Value {
 }
 
 impl Value {
-    /// The value as CSV text (numbers with a decimal point, for machines).
-    pub fn csv(&self) -> String {
+    /// The value as CSV text: numbers with a decimal point for programs, a decimal comma for
+    /// Excel with Vietnamese settings (no thousands mark, which it would read as a decimal).
+    pub fn csv(&self, dialect: CsvDialect) -> String {
         match self {
             Self::Text(t) => t.clone(),
-            Self::Number(n) | Self::Hundredths(n) => format!("{}", (n * 10_000.0).round() / 10_000.0),
+            Self::Number(n) | Self::Hundredths(n) => {
+                let plain = format!("{}", (n * 10_000.0).round() / 10_000.0);
+                match dialect {
+                    CsvDialect::Machine => plain,
+                    CsvDialect::ExcelVietnamese => plain.replace('.', ","),
+                }
+            }
             Self::Empty => String::new(),
+        }
+    }
+}
+
+/// Who a CSV file is for. Both start with a UTF-8 byte order mark, so that Excel reads the
+/// Vietnamese letters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CsvDialect {
+    /// Programs: commas between cells, a decimal point.
+    Machine,
+    /// Excel set to Vietnamese, where the comma is the decimal mark and so the list separator is
+    /// the semicolon: semicolons between cells, a decimal comma.
+    ExcelVietnamese,
+}
+
+impl CsvDialect {
+    fn delimiter(self) -> u8 {
+        match self {
+            Self::Machine => b',',
+            Self::ExcelVietnamese => b';',
         }
     }
 }
@@ -69,9 +96,11 @@ pub struct ReportSheet {
 
 impl ReportSheet {
     /// The sheet as CSV with a BOM.
-    pub fn to_csv(&self) -> Vec<u8> {
-        let header: Vec<&str> = self.header.iter().map(String::as_str).collect();
-        write_csv(&header, &self.rows.iter().map(|r| r.iter().map(Value::csv).collect()).collect::<Vec<_>>())
+    pub fn to_csv(&self, dialect: CsvDialect) -> Vec<u8> {
+        let mut bytes = csv_chunk(std::slice::from_ref(&self.header), true, dialect);
+        let rows: Vec<Vec<String>> = self.rows.iter().map(|r| r.iter().map(|v| v.csv(dialect)).collect()).collect();
+        bytes.extend(csv_chunk(&rows, false, dialect));
+        bytes
     }
 }
 
@@ -156,18 +185,18 @@ fn excel_date(serial: f64) -> String {
     format!("{day:02}/{month:02}/{year:04}")
 }
 
-/// CSV with a UTF-8 BOM, so that Excel opens Vietnamese text correctly.
+/// CSV for programs with a UTF-8 BOM, so that Excel opens Vietnamese text correctly.
 pub fn write_csv(header: &[&str], rows: &[Vec<String>]) -> Vec<u8> {
     let header: Vec<String> = header.iter().map(|h| h.to_string()).collect();
-    let mut bytes = csv_chunk(std::slice::from_ref(&header), true);
-    bytes.extend(csv_chunk(rows, false));
+    let mut bytes = csv_chunk(std::slice::from_ref(&header), true, CsvDialect::Machine);
+    bytes.extend(csv_chunk(rows, false, CsvDialect::Machine));
     bytes
 }
 
 /// CSV lines for `rows`, for writing a file piece by piece; the first piece carries the BOM.
-pub fn csv_chunk(rows: &[Vec<String>], bom: bool) -> Vec<u8> {
+pub fn csv_chunk(rows: &[Vec<String>], bom: bool, dialect: CsvDialect) -> Vec<u8> {
     let start = if bom { b"\xEF\xBB\xBF".to_vec() } else { Vec::new() };
-    let mut writer = csv::Writer::from_writer(start);
+    let mut writer = csv::WriterBuilder::new().delimiter(dialect.delimiter()).from_writer(start);
     // Writing to a Vec cannot fail.
     for row in rows {
         let cells: Vec<_> = row.iter().map(|cell| inert(cell)).collect();
@@ -265,7 +294,7 @@ mod report_tests {
         // The chart is a part of its own in the package.
         let zip = String::from_utf8_lossy(&bytes);
         assert!(zip.contains("xl/charts/chart1.xml"));
-        assert_eq!(String::from_utf8(sheet.to_csv()).unwrap(), "\u{feff}Đơn vị,Chỉ số (%)\nSở Tư pháp,91.25\nSở Y tế,\n");
+        assert_eq!(String::from_utf8(sheet.to_csv(CsvDialect::Machine)).unwrap(), "\u{feff}Đơn vị,Chỉ số (%)\nSở Tư pháp,91.25\nSở Y tế,\n");
     }
 }
 
@@ -287,6 +316,30 @@ mod tests {
         assert_eq!(read[0], vec!["Mã", "Tên", "Hiệu lực từ"]);
         assert_eq!(read[1], table()[0]);
         assert_eq!(read[2][..2], table()[1][..2]);
+    }
+
+    #[test]
+    fn the_excel_csv_reads_back_with_vietnamese_settings() {
+        let sheet = ReportSheet {
+            name: "Xếp hạng".into(),
+            header: vec!["Đơn vị".into(), "Chỉ số (%)".into(), "Số phiếu".into()],
+            rows: vec![vec![Value::Text("Phường An Lạc, mới".into()), Value::Number(76.66666), Value::Number(3001.0)]],
+            chart: None,
+        };
+        let bytes = sheet.to_csv(CsvDialect::ExcelVietnamese);
+        // What Excel set to Vietnamese does: a byte order mark says UTF-8, the list separator is
+        // the semicolon and the comma is the decimal mark.
+        let text = std::str::from_utf8(bytes.strip_prefix(b"\xEF\xBB\xBF").expect("a byte order mark")).unwrap();
+        let mut reader = csv::ReaderBuilder::new().delimiter(b';').from_reader(text.as_bytes());
+        assert_eq!(reader.headers().unwrap().iter().collect::<Vec<_>>(), ["Đơn vị", "Chỉ số (%)", "Số phiếu"]);
+        let row = reader.records().next().unwrap().unwrap();
+        assert_eq!(&row[0], "Phường An Lạc, mới", "a comma in a name stays in its cell");
+        let number = |cell: &str| cell.replace(',', ".").parse::<f64>().unwrap();
+        assert_eq!((number(&row[1]), number(&row[2])), (76.6667, 3001.0));
+        assert!(!row[1].contains('.') && !row[2].contains('.'), "no point, which Vietnamese Excel reads as a thousands mark");
+        // The same sheet for programs keeps the point and the comma.
+        let machine = sheet.to_csv(CsvDialect::Machine);
+        assert!(std::str::from_utf8(&machine).unwrap().contains("\"Phường An Lạc, mới\",76.6667,3001"));
     }
 
     #[test]
@@ -341,7 +394,7 @@ mod tests {
             "-2.5".to_string(),
             "Hài lòng".to_string(),
         ]];
-        let written = String::from_utf8(csv_chunk(&rows, false)).unwrap();
+        let written = String::from_utf8(csv_chunk(&rows, false, CsvDialect::Machine)).unwrap();
         let read = read_table("x.csv", written.as_bytes(), &ROOMY).unwrap();
         assert_eq!(read[0][0], "'=HYPERLINK(\"http://evil.example\",\"Bấm\")");
         // Read back (and trimmed) the tab stays behind the apostrophe.

@@ -70,5 +70,5 @@ pub fn draw_file(sample: usize, replacements: usize, seed: u64, file: &Path) -> 
         let role = if rank < sample { "mau" } else { "du_phong" };
         out.push([(rank + 1).to_string(), role.to_string()].into_iter().chain(rows[index].iter().cloned()).collect());
     }
-    Ok(String::from_utf8(sheets::csv_chunk(&out, false))?)
+    Ok(String::from_utf8(sheets::csv_chunk(&out, false, sheets::CsvDialect::Machine))?)
 }

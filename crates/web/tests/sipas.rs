@@ -160,6 +160,13 @@ async fn targets_responses_behind_and_exports() {
         assert_eq!(status, 200);
         let line = csv.lines().find(|l| l.starts_with("Phường An Lạc,")).unwrap();
         assert!(line.starts_with("Phường An Lạc,75,"), "{line}");
+        // Beside it, the same table for Excel set to Vietnamese.
+        let excel = cchc.get("/admin/sipas/export.csv?level=commune&excel=1").await.bytes().await.unwrap();
+        let excel = std::str::from_utf8(excel.strip_prefix(b"\xEF\xBB\xBF").expect("a byte order mark")).unwrap().to_string();
+        let line = excel.lines().find(|l| l.starts_with("Phường An Lạc;")).unwrap();
+        assert!(line.starts_with("Phường An Lạc;75;"), "{line}");
+        assert_eq!(excel.lines().count(), csv.lines().count());
+        assert!(!line.contains('.'), "decimal commas: {line}");
         let xlsx = cchc.get("/admin/sipas/export.xlsx?level=commune").await.bytes().await.unwrap();
         let sheets = sheets::read_sheets(&xlsx, &testkit::READ_BACK).unwrap();
         assert_eq!(sheets[0].0, "Xếp hạng");

@@ -20,6 +20,7 @@ use crate::error::{Failure, PageResult};
 use crate::extract::{Path, Query};
 use crate::layout::Layout;
 use crate::layout::Pager;
+use crate::sipas::export::CsvQuery;
 
 const PER_PAGE: i64 = 50;
 
@@ -280,9 +281,9 @@ pub async fn stats_xlsx(State(state): State<AppState>, user: CurrentUser) -> Pag
     Ok(file(bytes, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "canh-bao.xlsx"))
 }
 
-pub async fn stats_csv(State(state): State<AppState>, user: CurrentUser) -> PageResult<Response> {
+pub async fn stats_csv(State(state): State<AppState>, user: CurrentUser, Query(csv): Query<CsvQuery>) -> PageResult<Response> {
     let sheet = stats_sheet(&state, &user).await?;
-    Ok(file(sheet.to_csv(), "text/csv; charset=utf-8", "canh-bao.csv"))
+    Ok(file(sheet.to_csv(csv.dialect()), "text/csv; charset=utf-8", "canh-bao.csv"))
 }
 
 /// The rules form, as typed.

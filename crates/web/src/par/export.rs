@@ -135,5 +135,5 @@ pub async fn xlsx(State(state): State<AppState>, user: CurrentUser, Path(id): Pa
         chart: None,
     };
     let name = format!("bang-diem-cchc-{}-{}", record.round.tree.year, record.assessment.unit_code);
-    Ok(crate::sipas::export::download(&[report], &name, true, None)?)
+    Ok(crate::sipas::export::download(&[report], &name, crate::sipas::export::ReportFile::Xlsx)?)
 }

@@ -103,7 +103,7 @@ fn ranking_sheet(results: &Results) -> ReportSheet {
 pub async fn xlsx(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>) -> PageResult<Response> {
     let results = state.store.par_results(&user.principal.access, id).await?;
     let name = format!("chi-so-cchc-{}-{}", results.round.tree.year, results.round.tree.level.code());
-    Ok(crate::sipas::export::download(&[ranking_sheet(&results)], &name, true, None)?)
+    Ok(crate::sipas::export::download(&[ranking_sheet(&results)], &name, crate::sipas::export::ReportFile::Xlsx)?)
 }
 
 pub async fn publish(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>, CheckedForm(_): CheckedForm<Empty>) -> PageResult<Response> {

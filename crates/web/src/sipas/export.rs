@@ -5,7 +5,7 @@ use axum::http::header;
 use axum::response::{IntoResponse, Response};
 use domain::auth::Permission;
 use domain::sipas::index::Figure;
-use sheets::{Chart, ReportSheet, Value};
+use sheets::{Chart, CsvDialect, ReportSheet, Value};
 
 use domain::sipas::figures::{Drilldown, Overview, Row, Slice};
 
@@ -117,58 +117,85 @@ pub fn drilldown_sheets(d: &Drilldown) -> Vec<ReportSheet> {
 pub const TABLES: [(&str, &str); 5] =
     [("yeu-to", "Yếu tố, tiêu chí"), ("truc-thuoc", "Đơn vị trực thuộc"), ("thang", "Theo tháng"), ("kenh", "Theo kênh"), ("cong-chuc", "Theo công chức")];
 
+/// What a CSV link asks for.
 #[derive(serde::Deserialize, Default)]
-pub struct TableQuery {
-    /// Which table as CSV (see [`TABLES`]); the first when absent.
+pub struct CsvQuery {
+    /// Which table (see [`TABLES`]); the first when absent.
     table: Option<String>,
+    /// Present (`excel=1`): for Excel set to Vietnamese, with semicolons and decimal commas.
+    excel: Option<String>,
 }
 
-pub(crate) fn download(sheets: &[ReportSheet], name: &str, xlsx: bool, table: Option<&str>) -> Result<Response, Failure> {
-    let (body, content_type, extension) = if xlsx {
-        (sheets::write_report(sheets).map_err(|_| Failure::internal())?, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx")
-    } else {
-        let sheet = match table {
-            None => sheets.first(),
-            Some(key) => {
-                let title = TABLES.iter().find(|(k, _)| *k == key).map(|(_, t)| *t).ok_or_else(|| Failure::invalid(format!("Không có bảng «{key}».")))?;
-                sheets.iter().find(|s| s.name == title)
-            }
-        };
-        (sheet.ok_or_else(Failure::not_found)?.to_csv(), "text/csv; charset=utf-8", "csv")
+impl CsvQuery {
+    pub fn dialect(&self) -> CsvDialect {
+        if self.excel.is_some() { CsvDialect::ExcelVietnamese } else { CsvDialect::Machine }
+    }
+}
+
+/// A report as a download: the whole workbook, or one of its tables as CSV.
+pub(crate) enum ReportFile<'a> {
+    Xlsx,
+    Csv(&'a CsvQuery),
+}
+
+pub(crate) fn download(sheets: &[ReportSheet], name: &str, file: ReportFile) -> Result<Response, Failure> {
+    let (body, content_type, extension) = match file {
+        ReportFile::Xlsx => {
+            (sheets::write_report(sheets).map_err(|_| Failure::internal())?, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet", "xlsx")
+        }
+        ReportFile::Csv(query) => {
+            let sheet = match query.table.as_deref() {
+                None => sheets.first(),
+                Some(key) => {
+                    let title = TABLES.iter().find(|(k, _)| *k == key).map(|(_, t)| *t).ok_or_else(|| Failure::invalid(format!("Không có bảng «{key}».")))?;
+                    sheets.iter().find(|s| s.name == title)
+                }
+            };
+            (sheet.ok_or_else(Failure::not_found)?.to_csv(query.dialect()), "text/csv; charset=utf-8", "csv")
+        }
     };
     let disposition = format!("attachment; filename=\"{name}.{extension}\"");
     Ok(([(header::CONTENT_TYPE, content_type.to_string()), (header::CONTENT_DISPOSITION, disposition)], body).into_response())
 }
 
-async fn overview_file(state: AppState, user: CurrentUser, query: DashboardQuery, xlsx: bool) -> PageResult<Response> {
+async fn overview_file(state: AppState, user: CurrentUser, query: DashboardQuery, file: ReportFile<'_>) -> PageResult<Response> {
     let access = &user.principal.access;
     require(access, Permission::ViewResults)?;
     let selection = figures::select(&state, access, &query).await?;
     let overview = state.store.sipas_overview(access, &selection).await?;
     let period = selection.period;
-    Ok(download(&overview_sheets(&overview), &format!("chi-so-hai-long-{}-{}", period.from.iso(), period.to.iso()), xlsx, None)?)
+    Ok(download(&overview_sheets(&overview), &format!("chi-so-hai-long-{}-{}", period.from.iso(), period.to.iso()), file)?)
 }
 
-async fn unit_file(state: AppState, user: CurrentUser, unit_id: i64, query: DashboardQuery, xlsx: bool, table: Option<String>) -> PageResult<Response> {
+async fn unit_file(state: AppState, user: CurrentUser, unit_id: i64, query: DashboardQuery, file: ReportFile<'_>) -> PageResult<Response> {
     let access = &user.principal.access;
     require(access, Permission::ViewResults)?;
     let selection = figures::select(&state, access, &query).await?;
     let drilldown = state.store.sipas_drilldown(access, &selection, unit_id).await?;
     let (from, to) = (selection.period.from.iso(), selection.period.to.iso());
-    let name = format!("chi-so-hai-long-{}-{from}-{to}{}", drilldown.unit.code, table.as_deref().map(|t| format!("-{t}")).unwrap_or_default());
-    Ok(download(&drilldown_sheets(&drilldown), &name, xlsx, table.as_deref())?)
+    let table = match &file {
+        ReportFile::Csv(csv) => csv.table.as_deref().map(|t| format!("-{t}")).unwrap_or_default(),
+        ReportFile::Xlsx => String::new(),
+    };
+    let name = format!("chi-so-hai-long-{}-{from}-{to}{table}", drilldown.unit.code);
+    Ok(download(&drilldown_sheets(&drilldown), &name, file)?)
 }
 
 pub async fn overview_xlsx(State(state): State<AppState>, user: CurrentUser, Query(query): Query<DashboardQuery>) -> PageResult<Response> {
-    overview_file(state, user, query, true).await
+    overview_file(state, user, query, ReportFile::Xlsx).await
 }
 
-pub async fn overview_csv(State(state): State<AppState>, user: CurrentUser, Query(query): Query<DashboardQuery>) -> PageResult<Response> {
-    overview_file(state, user, query, false).await
+pub async fn overview_csv(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Query(query): Query<DashboardQuery>,
+    Query(csv): Query<CsvQuery>,
+) -> PageResult<Response> {
+    overview_file(state, user, query, ReportFile::Csv(&csv)).await
 }
 
 pub async fn unit_xlsx(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>, Query(query): Query<DashboardQuery>) -> PageResult<Response> {
-    unit_file(state, user, id, query, true, None).await
+    unit_file(state, user, id, query, ReportFile::Xlsx).await
 }
 
 pub async fn unit_csv(
@@ -176,7 +203,7 @@ pub async fn unit_csv(
     user: CurrentUser,
     Path(id): Path<i64>,
     Query(query): Query<DashboardQuery>,
-    Query(table): Query<TableQuery>,
+    Query(csv): Query<CsvQuery>,
 ) -> PageResult<Response> {
-    unit_file(state, user, id, query, false, table.table).await
+    unit_file(state, user, id, query, ReportFile::Csv(&csv)).await
 }

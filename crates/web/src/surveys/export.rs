@@ -91,7 +91,7 @@ fn attachment(content_type: &str, name: &str, body: Body) -> Response {
 
 pub async fn csv(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>, Query(query): Query<ExportQuery>) -> PageResult<Response> {
     let (rows, records, code) = open(&state, &user, id, &query).await?;
-    let header = sheets::csv_chunk(&[rows.header()], true);
+    let header = sheets::csv_chunk(&[rows.header()], true, sheets::CsvDialect::Machine);
     // Up to 500 rows per chunk of the body; the channel holds the rest back at the database.
     let body = stream::unfold((rows, records, Some(header)), |(rows, mut records, header)| async move {
         if let Some(header) = header {
@@ -108,7 +108,7 @@ pub async fn csv(State(state): State<AppState>, user: CurrentUser, Path(id): Pat
                 Err(e) => return Some((Err(std::io::Error::other(e.to_string())), (rows, records, None))),
             }
         }
-        Some((Ok(Bytes::from(sheets::csv_chunk(&lines, false))), (rows, records, None)))
+        Some((Ok(Bytes::from(sheets::csv_chunk(&lines, false, sheets::CsvDialect::Machine))), (rows, records, None)))
     });
     Ok(attachment("text/csv; charset=utf-8", &format!("phieu-{code}.csv"), Body::from_stream(body)))
 }
