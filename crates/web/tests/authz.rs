@@ -257,7 +257,8 @@ async fn state_changes_are_refused_to_officials_without_the_right_and_write_noth
             let status = sessions[login].post_form("/admin/sipas/targets", &fields).await.status().as_u16();
             let expected = if MANAGERS.contains(&login) || login.is_empty() { 303 } else { 403 };
             assert_eq!(status, expected, "{login:?} setting a target on {backend}");
-            let status = sessions[login].post_form("/admin/sipas/publish", &[("query", "level=commune"), ("title", "Thử")]).await.status().as_u16();
+            let status =
+                sessions[login].post_form("/admin/sipas/publish", &[("query", "level=commune"), ("title", "Thử"), ("confirm", "1")]).await.status().as_u16();
             assert_eq!(status, expected, "{login:?} publishing on {backend}");
         }
         assert_eq!(app.store.publications().await.unwrap().len(), MANAGERS.len(), "only the allowed publications were stored");

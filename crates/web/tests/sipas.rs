@@ -194,7 +194,15 @@ async fn a_published_figure_never_changes() {
         let app = TestApp::spawn(db).await;
         four_answers(&app).await;
         let cchc = app.login("cchc").await;
-        let response = cchc.post_form("/admin/sipas/publish", &[("query", "level=commune"), ("title", "Chỉ số hài lòng cấp xã năm 2026")]).await;
+        // This year is not over: publishing it must be confirmed, and is refused until it is.
+        let (_, page) = cchc.text("/admin/sipas?level=commune").await;
+        assert!(page.contains(r#"id="unfinished""#) && page.contains(r#"name="confirm" value="1" required"#), "{page}");
+        let unconfirmed = cchc.post_form("/admin/sipas/publish", &[("query", "level=commune"), ("title", "Chỉ số hài lòng cấp xã năm 2026")]).await;
+        assert_eq!(unconfirmed.status(), 409, "{backend}");
+        assert!(unconfirmed.text().await.unwrap().contains("chưa kết thúc"));
+        assert!(app.store.publications().await.unwrap().is_empty(), "nothing published");
+        let response =
+            cchc.post_form("/admin/sipas/publish", &[("query", "level=commune"), ("title", "Chỉ số hài lòng cấp xã năm 2026"), ("confirm", "1")]).await;
         assert_eq!(response.status(), 303, "{backend}");
         let page = response.headers()["location"].to_str().unwrap().to_string();
         let id = page.trim_start_matches("/ket-qua/");

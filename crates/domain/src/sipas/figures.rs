@@ -65,6 +65,12 @@ impl Period {
         self.from.through(self.to)
     }
 
+    /// Whether answers may still come for the period in `today`'s month: its figures would
+    /// change after they were published.
+    pub fn unfinished(self, today: Month) -> bool {
+        self.to >= today
+    }
+
     /// `03/2026` or `01/2026 – 03/2026`.
     pub fn label(self) -> String {
         if self.from == self.to { self.from.to_string() } else { format!("{} – {}", self.from, self.to) }

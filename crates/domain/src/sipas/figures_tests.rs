@@ -156,3 +156,12 @@ fn a_ranking_opens_among_the_callers_peers() {
     assert_eq!(default_level(&[UnitLevel::Commune, UnitLevel::Province]), UnitLevel::Department, "the province's view wins");
     assert_eq!(default_level(&[]), UnitLevel::Department);
 }
+
+#[test]
+fn a_period_is_unfinished_until_its_last_month_is_over() {
+    let month = |m: &str| Month::parse(m).unwrap();
+    let year = Period::new(month("01/2026"), month("12/2026")).unwrap();
+    assert!(year.unfinished(month("12/2026")), "in its last month");
+    assert!(year.unfinished(month("03/2026")));
+    assert!(!year.unfinished(month("01/2027")), "the month after it");
+}

@@ -125,6 +125,8 @@ pub struct OverviewPage {
     rows: Vec<RowView>,
     chart: String,
     can_publish: bool,
+    /// The period's last month is not over: publishing asks to be confirmed.
+    unfinished: bool,
     year: String,
     assumed: String,
 }
@@ -152,6 +154,7 @@ pub async fn overview(State(state): State<AppState>, user: CurrentUser, Query(qu
         },
         chart,
         can_publish: access.has(Permission::PublishResults),
+        unfinished: selection.period.unfinished(Month::at(state.clock.now_ms())),
         year: selection.period.to.year().to_string(),
         assumed: selection.methodology.methodology.note.clone(),
         overview,

@@ -7,6 +7,7 @@ use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::auth::Permission;
+use domain::calendar::Month;
 use domain::sipas::{Methodology, Rule};
 use storage::sipas::{MethodologyVersion, NewPublication, Target};
 
@@ -50,6 +51,13 @@ pub async fn publish(State(state): State<AppState>, user: CurrentUser, CheckedFo
     require(access, Permission::PublishResults)?;
     let query: DashboardQuery = serde_urlencoded::from_str(value(&fields, "query")).map_err(|_| Failure::invalid("Lựa chọn kỳ không hợp lệ."))?;
     let selection = figures::select(&state, access, &query).await?;
+    if selection.period.unfinished(Month::at(state.clock.now_ms())) && value(&fields, "confirm") != "1" {
+        return Err(Failure::conflict(format!(
+            "Kỳ {} chưa kết thúc: phiếu còn đến và số liệu còn thay đổi sau khi công bố. Hãy đánh dấu ô xác nhận nếu vẫn muốn công bố.",
+            selection.period.label()
+        ))
+        .into());
+    }
     let overview = state.store.sipas_overview(access, &selection).await?;
     let publication =
         NewPublication { title: value(&fields, "title").to_string(), unit_id: overview.total.unit_id, version_id: selection.version_id, overview };
