@@ -127,6 +127,11 @@ async fn the_public_page_takes_answers_without_javascript() {
         assert!(html.contains("Đơn vị được đánh giá: <strong>Phường An Lạc</strong>"));
         assert!(html.contains("Chỉ trả lời nếu ở câu"), "skip logic is told in words");
         assert!(!html.contains("<script"), "no script needed");
+        // Without script every question shows: one asked only after a "yes" must not block the
+        // form when the answer was "no"; it is marked as required only then.
+        assert!(html.contains(r#"name="a.TC1" value="co" required"#), "an unconditional question is required");
+        assert!(html.contains(r#"name="a.PA3" value="co">"#) && !html.contains(r#"name="a.PA3" value="co" required"#), "{backend}");
+        assert!(html.contains("(bắt buộc nếu phải trả lời)"));
         let csrf = csrf_in(&html).unwrap();
         let submission = html.split("name=\"submission_id\" value=\"").nth(1).unwrap().split('"').next().unwrap().to_string();
         let started = (app.clock.now_ms() - 300_000).to_string();

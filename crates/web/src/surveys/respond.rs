@@ -45,7 +45,11 @@ pub struct FieldView {
     pub number: usize,
     pub text: String,
     pub help: String,
+    /// Required wherever the form is shown: marked, and the browser asks for it.
     pub required: bool,
+    /// Required only when its condition (or its section's) holds: marked so, and left to the
+    /// server, which judges the condition; a page without script shows every question.
+    pub required_if_shown: bool,
     /// `radio`, `checkbox`, `matrix`, `text`, `textarea`, `number`, `date`, `unit`, `procedure`.
     pub control: &'static str,
     pub options: Vec<OptionView>,
@@ -199,12 +203,14 @@ pub fn sections(form: &Questionnaire, answers: &Answers, errors: &[AnswerError],
                         QuestionKind::Unit { .. } => ("unit", Vec::new(), Vec::new()),
                         QuestionKind::Procedure => ("procedure", Vec::new(), Vec::new()),
                     };
+                    let conditional = q.visible_if.is_some() || section.visible_if.is_some();
                     FieldView {
                         code: q.code.clone(),
                         number,
                         text: q.text.clone(),
                         help: q.help.clone(),
-                        required: q.required,
+                        required: q.required && !conditional,
+                        required_if_shown: q.required && conditional,
                         control,
                         options: opts,
                         rows,
