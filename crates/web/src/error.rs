@@ -181,9 +181,19 @@ impl<E: Into<Failure>> From<E> for PageError {
 impl IntoResponse for PageError {
     fn into_response(self) -> Response {
         let (status, retry_after) = (self.0.status, self.0.retry_after);
-        with_retry_after((status, ErrorPage::new(self.0)).into_response(), retry_after)
+        let refused = (status == StatusCode::FORBIDDEN).then(|| Refused(self.0.clone()));
+        let mut response = with_retry_after((status, ErrorPage::new(self.0)).into_response(), retry_after);
+        if let Some(refused) = refused {
+            response.extensions_mut().insert(refused);
+        }
+        response
     }
 }
+
+/// A page's refusal, kept with its response so that it can be shown again in the signed-in
+/// official's frame ([`crate::auth::session::refusals_in_frame`]).
+#[derive(Clone)]
+pub struct Refused(pub Failure);
 
 pub fn with_retry_after(mut response: Response, seconds: Option<u64>) -> Response {
     if let Some(seconds) = seconds {

@@ -4,6 +4,7 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use domain::auth::Permission;
+use storage::auth::Principal;
 
 use crate::auth::session::CurrentUser;
 use crate::error::Failure;
@@ -112,7 +113,12 @@ impl Layout {
 
     /// The officials' frame; `active` is the navigation entry to mark as current.
     pub fn admin(user: &CurrentUser, title: impl Into<String>, active: &str) -> Self {
-        let access = &user.principal.access;
+        Self::signed_in(&user.principal, user.csrf.clone(), title, active)
+    }
+
+    /// The frame of a signed-in official, from their principal and their session's CSRF token.
+    pub fn signed_in(principal: &Principal, csrf: String, title: impl Into<String>, active: &str) -> Self {
+        let access = &principal.access;
         let nav = ADMIN_NAV
             .iter()
             .map(|(label, entries)| NavGroup {
@@ -125,7 +131,7 @@ impl Layout {
             })
             .filter(|group| !group.items.is_empty())
             .collect();
-        Self { title: title.into(), user: Some(user.principal.full_name.clone()), csrf: user.csrf.clone(), nav, frame: Frame::Site, refresh: None }
+        Self { title: title.into(), user: Some(principal.full_name.clone()), csrf, nav, frame: Frame::Site, refresh: None }
     }
 }
 

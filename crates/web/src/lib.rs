@@ -65,6 +65,7 @@ pub fn router(state: AppState) -> Router {
         .merge(ops::routes())
         .fallback(error::not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(axum::middleware::from_fn_with_state(state.clone(), auth::session::refusals_in_frame))
         .layer(axum::middleware::from_fn_with_state(state.clone(), security::headers))
         .layer(axum::middleware::from_fn(ops::track))
         .layer(TraceLayer::new_for_http())

@@ -220,6 +220,10 @@ async fn every_role_against_every_protected_route() {
             }
         }
         assert!(failures.is_empty(), "on {backend}:\n{}", failures.join("\n"));
+        // A refused page keeps the official's frame and names them.
+        let (status, page) = sessions["anlac.canbo"].text("/admin/users").await;
+        assert_eq!(status, 403);
+        assert!(page.contains(r#"<p id="signed-in-as">"#) && page.contains(r#"action="/logout""#), "{backend}: {page}");
     }
 }
 

@@ -60,6 +60,9 @@ async fn a_leader_sees_every_unit_and_a_commune_only_its_own() {
     // The leader reads figures, not raw responses.
     browser.goto(&format!("{}/admin/sipas/responses", app.base)).await.unwrap();
     browser.wait_text("không có quyền").await.unwrap();
+    // The refusal keeps the leader's frame: who is signed in, and the menu.
+    let text = browser.page_text().await.unwrap();
+    assert!(text.contains("đang đăng nhập với tài khoản Lê Văn Thành") && text.contains("Đăng xuất"), "{text}");
 
     browser.goto(&format!("{}/admin", app.base)).await.unwrap();
     browser.click("form[action='/logout'] button").await.unwrap();

@@ -151,7 +151,7 @@ async fn the_public_page_takes_answers_without_javascript() {
         assert_eq!(response.status(), 303, "{backend}");
         assert_eq!(response.headers()["location"], format!("/s/{SURVEY}/cam-on"));
         let (_, thanks) = visitor.text(&format!("/s/{SURVEY}/cam-on")).await;
-        assert!(thanks.contains("đã được ghi nhận"));
+        assert!(thanks.contains("đã được ghi nhận") && thanks.contains(r#"<a href="/ket-qua">"#), "the published results are a click away");
         // Pressing "send" again (the same page) stores nothing twice.
         let resent = visitor.client.post(visitor.url(&format!("/s/{SURVEY}"))).form(&fields).send().await.unwrap();
         assert_eq!(resent.status(), 303);

@@ -192,3 +192,24 @@ where
         Ok(Self { principal, meta })
     }
 }
+
+/// A refusal shown to a signed-in official keeps their frame: their name, their menu and the
+/// way to sign out, so that they see whom they are signed in as rather than a public page that
+/// looks as if they were signed out. Only a refused page costs the session lookup.
+pub async fn refusals_in_frame(
+    axum::extract::State(state): axum::extract::State<AppState>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    let cookie = request.headers().get(header::COOKIE).cloned();
+    let mut response = next.run(request).await;
+    let (Some(cookie), Some(crate::error::Refused(failure))) = (cookie, response.extensions_mut().remove::<crate::error::Refused>()) else { return response };
+    let headers = HeaderMap::from_iter([(header::COOKIE, cookie)]);
+    match session_principal(&state, &headers).await {
+        Ok(Some((principal, token))) => {
+            let layout = crate::layout::Layout::signed_in(&principal, csrf::token_for(&state, &format!("s:{token}")), failure.title, "");
+            (failure.status, crate::layout::ErrorPage { layout, failure }).into_response()
+        }
+        _ => response,
+    }
+}
