@@ -191,14 +191,13 @@ impl Store {
     /// One official with their grants, if the caller may see them. Contact details are personal
     /// data: the caller must audit the view ([`AuditAction::PersonalDataViewed`]), which
     /// [`Store::user_viewed`] does.
+    /// An official and their roles, without their contact data (see [`Store::user_viewed`]).
     pub async fn user(&self, access: &Access, id: i64) -> Result<(User, Vec<RoleGrant>)> {
-        let sql = format!("SELECT {USER_COLUMNS}, s.email, s.phone FROM users s JOIN units un ON un.id = s.unit_id WHERE s.id = $1");
-        let mut user: User = on_db!(self, read, |pool| sqlx::query_as(AssertSqlSafe(sql.as_str())).bind(id).fetch_one(pool).await)?;
+        let sql = format!("SELECT {USER_COLUMNS}, NULL AS email, NULL AS phone FROM users s JOIN units un ON un.id = s.unit_id WHERE s.id = $1");
+        let user: User = on_db!(self, read, |pool| sqlx::query_as(AssertSqlSafe(sql.as_str())).bind(id).fetch_one(pool).await)?;
         if !access.can(Permission::ViewUsers, &self.unit_ancestry(user.unit_id).await?) {
             return Err(Error::NotFound);
         }
-        user.email = self.sealer.open_opt("users.email", user.email.as_deref())?;
-        user.phone = self.sealer.open_opt("users.phone", user.phone.as_deref())?;
         let grants = on_db!(self, read, |pool| {
             sqlx::query_as(
                 "SELECT r.id, r.role, r.unit_id, u.name AS unit_name, r.granted_at FROM user_roles r
@@ -211,9 +210,13 @@ impl Store {
         Ok((user, grants))
     }
 
-    /// Reads an official for display and records that their personal data was shown.
+    /// An official with their contact data opened, recorded in the audit log as shown.
     pub async fn user_viewed(&self, actor: &Actor, access: &Access, id: i64) -> Result<(User, Vec<RoleGrant>)> {
-        let (user, grants) = self.user(access, id).await?;
+        let (mut user, grants) = self.user(access, id).await?;
+        let (email, phone): (Option<String>, Option<String>) =
+            on_db!(self, read, |pool| sqlx::query_as("SELECT email, phone FROM users WHERE id = $1").bind(id).fetch_one(pool).await)?;
+        user.email = self.sealer.open_opt("users.email", email.as_deref())?;
+        user.phone = self.sealer.open_opt("users.phone", phone.as_deref())?;
         let entry = Entry::new(AuditAction::PersonalDataViewed, "user", id).unit(user.unit_id).details(json!({ "fields": ["email", "phone"] }));
         self.audit(actor, &entry).await?;
         Ok((user, grants))

@@ -348,6 +348,8 @@ async fn personal_data_is_sealed_at_rest_and_needs_its_key() {
         let raw = raw.0.unwrap();
         assert!(raw.starts_with("v1:") && !raw.contains("example"), "stored sealed on {}: {raw}", db.backend);
         let (user, _) = store.user(&admin_on(t.p), id).await.unwrap();
+        assert_eq!(user.email, None, "contacts are opened only when asked for");
+        let (user, _) = store.user_viewed(&actor(), &admin_on(t.p), id).await.unwrap();
         assert_eq!(user.email.as_deref(), Some("xa.bimat@example.vn"));
         let listed = store.users(&admin_on(t.p), None, Paging::new(1, 10)).await.unwrap();
         assert!(listed.items.iter().all(|u| u.email.is_none()), "listings carry no personal data");

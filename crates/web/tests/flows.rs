@@ -116,6 +116,20 @@ async fn an_administrator_ends_every_session_of_an_official() {
 }
 
 #[tokio::test]
+async fn an_officials_contacts_show_only_when_asked_and_each_showing_is_audited() {
+    let app = TestApp::spawn(testkit::sqlite()).await;
+    let leader = app.login("lanhdao").await;
+    let id = app.store.user_id_by_name("anlac.canbo").await.unwrap();
+    let (status, page) = leader.text(&format!("/admin/users/{id}")).await;
+    assert_eq!(status, 200);
+    assert!(!page.contains("anlac_canbo@anlac.gov.vn") && page.contains(r#"id="reveal""#), "{page}");
+    assert_eq!(audit_actions(&app, AuditAction::PersonalDataViewed).await, 0, "nothing opened, nothing recorded");
+    let (_, page) = leader.text(&format!("/admin/users/{id}?lien_he=1")).await;
+    assert!(page.contains(r#"<dd id="email">anlac_canbo@anlac.gov.vn</dd>"#), "{page}");
+    assert_eq!(audit_actions(&app, AuditAction::PersonalDataViewed).await, 1);
+}
+
+#[tokio::test]
 async fn api_tokens_authenticate_machine_clients() {
     let app = TestApp::spawn(testkit::sqlite()).await;
     let (token, hash) = web::new_api_token();

@@ -221,6 +221,8 @@ async fn create(State(state): State<AppState>, user: CurrentUser, CheckedForm(fo
 pub struct DetailPage {
     layout: Layout,
     shown: User,
+    /// The e-mail and phone were opened for this page.
+    contacts: bool,
     status: &'static str,
     grants: Vec<(RoleGrant, &'static str, String)>,
     can_manage: bool,
@@ -232,6 +234,8 @@ pub struct DetailPage {
 
 #[derive(Deserialize)]
 struct DetailQuery {
+    /// Present: open the contact data (recorded in the audit log).
+    lien_he: Option<String>,
     created: Option<String>,
     granted: Option<String>,
     revoked: Option<String>,
@@ -239,8 +243,21 @@ struct DetailQuery {
     signed_out: Option<String>,
 }
 
-async fn detail_page(state: &AppState, user: &CurrentUser, id: i64, notice: Option<&'static str>, error: Option<String>) -> Result<DetailPage, Failure> {
-    let (shown, grants) = state.store.user_viewed(&user.actor(state), &user.principal.access, id).await?;
+/// An official's page; their e-mail and phone only when asked for (`contacts`), each time
+/// recorded in the audit log.
+async fn detail_page(
+    state: &AppState,
+    user: &CurrentUser,
+    id: i64,
+    contacts: bool,
+    notice: Option<&'static str>,
+    error: Option<String>,
+) -> Result<DetailPage, Failure> {
+    let (shown, grants) = if contacts {
+        state.store.user_viewed(&user.actor(state), &user.principal.access, id).await?
+    } else {
+        state.store.user(&user.principal.access, id).await?
+    };
     let access = &user.principal.access;
     let can_manage = access.can(Permission::ManageUsers, &state.store.unit_ancestry(shown.unit_id).await?);
     let grants = grants
@@ -255,6 +272,7 @@ async fn detail_page(state: &AppState, user: &CurrentUser, id: i64, notice: Opti
         layout: Layout::admin(user, shown.full_name.clone(), "/admin/users"),
         status: status_label(&shown, state.clock.now_ms()),
         shown,
+        contacts,
         grants,
         can_manage,
         roles: grantable_roles(user),
@@ -279,7 +297,7 @@ async fn detail(State(state): State<AppState>, user: CurrentUser, Path(id): Path
     } else {
         None
     };
-    Ok(detail_page(&state, &user, id, notice, None).await?)
+    Ok(detail_page(&state, &user, id, q.lien_he.is_some(), notice, None).await?)
 }
 
 #[derive(Deserialize)]
@@ -295,7 +313,7 @@ async fn refused(state: &AppState, user: &CurrentUser, id: i64, err: storage::Er
     match err {
         storage::Error::Conflict(_) | storage::Error::Forbidden | storage::Error::Unit(_) => {
             let failure = Failure::from(err);
-            let page = detail_page(state, user, id, None, Some(failure.detail)).await?;
+            let page = detail_page(state, user, id, false, None, Some(failure.detail)).await?;
             Ok((failure.status, page).into_response())
         }
         other => Err(other.into()),
