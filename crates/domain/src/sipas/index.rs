@@ -17,6 +17,10 @@ use crate::surveys::{Counts, Layout, Question, Questionnaire, TagRole};
 
 const Z95: f64 = 1.96;
 
+/// Fewer valid answers than this make a figure too uncertain to compare with others (its margin
+/// of error is then ten points or more): such a figure is shown, and marked "ít phiếu".
+pub const FEW_ANSWERS: u64 = 30;
+
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Figure {
     /// Percent, 0–100; none when there is no valid answer.
@@ -27,6 +31,13 @@ pub struct Figure {
     pub valid: u64,
     /// Half-width of the 95 % confidence interval, in percentage points.
     pub margin: Option<f64>,
+}
+
+impl Figure {
+    /// Whether the figure rests on too few answers to be compared ([`FEW_ANSWERS`]).
+    pub fn few_answers(&self) -> bool {
+        self.value.is_some() && self.valid < FEW_ANSWERS
+    }
 }
 
 /// A criterion, element or part with its figure.

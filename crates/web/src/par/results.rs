@@ -156,8 +156,11 @@ pub struct PublicShow {
 
 pub async fn public_show(State(state): State<AppState>, Path(id): Path<i64>) -> PageResult<PublicShow> {
     let results = state.store.published_par_results(id).await?;
-    let chart =
-        charts::bars(&results.round.title, &results.units.iter().map(|u| (u.unit_name.clone(), Some(u.scorecard.index.percent()))).collect::<Vec<_>>(), None);
+    let chart = charts::bars(
+        &results.round.title,
+        &results.units.iter().map(|u| charts::Point { label: u.unit_name.clone(), value: Some(u.scorecard.index.percent()), few: false }).collect::<Vec<_>>(),
+        None,
+    );
     Ok(PublicShow {
         layout: Layout::public(results.round.title.clone()),
         title: results.round.title.clone(),

@@ -12,15 +12,35 @@ fn escape(s: &str) -> String {
     s.replace('&', "&amp;").replace('<', "&lt;").replace('>', "&gt;").replace('"', "&quot;")
 }
 
-fn describe(title: &str, items: &[(String, Option<f64>)]) -> String {
-    let parts: Vec<String> =
-        items.iter().map(|(label, v)| format!("{label}: {}", v.map_or("không có số liệu".into(), |v| format!("{} %", text::format_number(v, 1))))).collect();
+/// One value of a chart: its label, the figure if there is one, and whether it rests on too few
+/// answers to compare (drawn hollow and told so).
+pub struct Point {
+    pub label: String,
+    pub value: Option<f64>,
+    pub few: bool,
+}
+
+impl Point {
+    /// A figure's point, marked when it rests on few answers.
+    pub fn of(label: &str, figure: &domain::sipas::index::Figure) -> Self {
+        Self { label: label.to_string(), value: figure.value, few: figure.few_answers() }
+    }
+}
+
+fn describe(title: &str, points: &[Point]) -> String {
+    let parts: Vec<String> = points
+        .iter()
+        .map(|p| {
+            let value = p.value.map_or("không có số liệu".into(), |v| format!("{} %", text::format_number(v, 1)));
+            format!("{}: {value}{}", p.label, if p.few { " (ít phiếu)" } else { "" })
+        })
+        .collect();
     format!("{title}. {}", parts.join("; "))
 }
 
 /// Horizontal bars on a 0–100 scale, label above each bar, value at its end; a dashed line at
 /// the target when there is one. Bars under the target are drawn in the warning colour.
-pub fn bars(title: &str, items: &[(String, Option<f64>)], target: Option<f64>) -> String {
+pub fn bars(title: &str, items: &[Point], target: Option<f64>) -> String {
     const ROW: f64 = 34.0;
     const LEFT: f64 = 4.0;
     const SPAN: f64 = WIDTH - 52.0;
@@ -32,7 +52,7 @@ pub fn bars(title: &str, items: &[(String, Option<f64>)], target: Option<f64>) -
         escape(&describe(title, items)),
         escape(title)
     );
-    for (i, (label, value)) in items.iter().enumerate() {
+    for (i, Point { label, value, .. }) in items.iter().enumerate() {
         let top = i as f64 * ROW;
         let _ = write!(svg, r#"<text class="label" x="{LEFT}" y="{:.1}">{}</text>"#, top + 12.0, escape(label));
         let _ = write!(svg, r#"<rect class="track" x="{LEFT}" y="{:.1}" width="{SPAN}" height="12" rx="2"/>"#, top + 17.0);
@@ -57,15 +77,16 @@ pub fn bars(title: &str, items: &[(String, Option<f64>)], target: Option<f64>) -
     svg
 }
 
-/// A line over months; months without a value leave a gap. The vertical scale starts below the
-/// lowest value (in steps of 10) so that a change of a few points is visible, and says so.
-pub fn trend(title: &str, items: &[(String, Option<f64>)], target: Option<f64>) -> String {
+/// A line over months; months without a value leave a gap, and months with few answers are
+/// drawn hollow. The vertical scale starts below the lowest value (in steps of 10) so that a
+/// change of a few points is visible, and says so.
+pub fn trend(title: &str, items: &[Point], target: Option<f64>) -> String {
     const HEIGHT: f64 = 200.0;
     const LEFT: f64 = 30.0;
     const RIGHT: f64 = 8.0;
     const TOP: f64 = 10.0;
     const BOTTOM: f64 = 28.0;
-    let values: Vec<f64> = items.iter().filter_map(|(_, v)| *v).chain(target).collect();
+    let values: Vec<f64> = items.iter().filter_map(|p| p.value).chain(target).collect();
     let low = values.iter().copied().fold(100.0f64, f64::min);
     let floor = ((low - 5.0) / 10.0).floor().clamp(0.0, 9.0) * 10.0;
     let plot_w = WIDTH - LEFT - RIGHT;
@@ -91,7 +112,7 @@ pub fn trend(title: &str, items: &[(String, Option<f64>)], target: Option<f64>) 
     // One path per run of months with values.
     let mut path = String::new();
     let mut pen_down = false;
-    for (i, (_, value)) in items.iter().enumerate() {
+    for (i, Point { value, .. }) in items.iter().enumerate() {
         match value {
             Some(v) => {
                 let _ = write!(path, "{}{:.1},{:.1} ", if pen_down { "L" } else { "M" }, x(i), y(*v));
@@ -104,9 +125,10 @@ pub fn trend(title: &str, items: &[(String, Option<f64>)], target: Option<f64>) 
         let _ = write!(svg, r#"<path class="line" d="{}"/>"#, path.trim_end());
     }
     let step = items.len().div_ceil(6).max(1);
-    for (i, (label, value)) in items.iter().enumerate() {
+    for (i, Point { label, value, few }) in items.iter().enumerate() {
         if let Some(v) = value {
-            let _ = write!(svg, r#"<circle class="point" cx="{:.1}" cy="{:.1}" r="3"/>"#, x(i), y(*v));
+            let class = if *few { "point few" } else { "point" };
+            let _ = write!(svg, r#"<circle class="{class}" cx="{:.1}" cy="{:.1}" r="3"><title>{}</title></circle>"#, x(i), y(*v), escape(label));
         }
         if i % step == 0 || i + 1 == items.len() {
             let _ = write!(svg, r#"<text class="axis" x="{:.1}" y="{:.1}">{}</text>"#, x(i), HEIGHT - 8.0, escape(label));
@@ -120,9 +142,13 @@ pub fn trend(title: &str, items: &[(String, Option<f64>)], target: Option<f64>) 
 mod tests {
     use super::*;
 
+    fn point(label: &str, value: Option<f64>, few: bool) -> Point {
+        Point { label: label.into(), value, few }
+    }
+
     #[test]
     fn bars_show_every_value_and_mark_those_below_target() {
-        let svg = bars("SIPAS", &[("Sở <Tư pháp>".into(), Some(92.5)), ("Sở Y tế".into(), Some(81.0)), ("Sở mới".into(), None)], Some(90.0));
+        let svg = bars("SIPAS", &[point("Sở <Tư pháp>", Some(92.5), false), point("Sở Y tế", Some(81.0), false), point("Sở mới", None, false)], Some(90.0));
         assert!(svg.contains("Sở &lt;Tư pháp&gt;"), "labels are escaped");
         assert!(svg.contains(">92,5<") && svg.contains(">81,0<") && svg.contains(">–<"));
         assert_eq!(svg.matches(r#"class="bar low""#).count(), 1);
@@ -132,11 +158,13 @@ mod tests {
 
     #[test]
     fn trend_leaves_gaps_for_months_without_data() {
-        let items: Vec<(String, Option<f64>)> =
-            vec![("01/2026".into(), Some(80.0)), ("02/2026".into(), None), ("03/2026".into(), Some(85.0)), ("04/2026".into(), Some(90.0))];
+        let items =
+            [point("01/2026", Some(80.0), false), point("02/2026", None, false), point("03/2026", Some(85.0), true), point("04/2026", Some(90.0), false)];
         let svg = trend("Xu hướng", &items, None);
         let path = svg.split(r#"d=""#).nth(1).unwrap().split('"').next().unwrap();
         assert_eq!(path.matches('M').count(), 2, "a new run after the gap: {path}");
         assert_eq!(svg.matches("<circle").count(), 3);
+        assert_eq!(svg.matches(r#"class="point few""#).count(), 1, "the month with few answers is drawn apart");
+        assert!(svg.contains("03/2026: 85,0 % (ít phiếu)"), "and told so in words");
     }
 }

@@ -14,7 +14,7 @@ use domain::text;
 use serde::Deserialize;
 use storage::sipas::Selection;
 
-use super::charts;
+use super::charts::{self, Point};
 use super::figures::{self, DashboardQuery, margin, percent, signed};
 use crate::AppState;
 use crate::auth::require;
@@ -139,7 +139,7 @@ pub async fn overview(State(state): State<AppState>, user: CurrentUser, Query(qu
     let target = overview.total.target;
     let chart = charts::bars(
         &format!("Chỉ số hài lòng theo đơn vị, {}", overview.period),
-        &overview.rows.iter().map(|r| (r.name.clone(), r.figure.value)).collect::<Vec<_>>(),
+        &overview.rows.iter().map(|r| Point::of(&r.name, &r.figure)).collect::<Vec<_>>(),
         target,
     );
     Ok(OverviewPage {
@@ -202,6 +202,8 @@ pub struct SliceView {
     pub value: String,
     pub margin: String,
     pub n: u64,
+    /// Too few answers to compare (see `domain::sipas::index::FEW_ANSWERS`).
+    pub few: bool,
 }
 
 #[derive(Template, WebTemplate)]
@@ -247,13 +249,13 @@ fn slice_views(slices: &[Slice], selection: &Selection, unit_id: i64, param: &st
             if param == "month" || param == "staff" {
                 link.push_str(&format!("&{param}={}", s.key));
             }
-            SliceView { link, label: s.label.clone(), value: percent(s.figure.value), margin: margin(&s.figure), n: s.figure.n }
+            SliceView { link, label: s.label.clone(), value: percent(s.figure.value), margin: margin(&s.figure), n: s.figure.n, few: s.figure.few_answers() }
         })
         .collect()
 }
 
-fn chart_items(slices: &[Slice]) -> Vec<(String, Option<f64>)> {
-    slices.iter().map(|s| (s.label.clone(), s.figure.value)).collect()
+fn chart_items(slices: &[Slice]) -> Vec<Point> {
+    slices.iter().map(|s| Point::of(&s.label, &s.figure)).collect()
 }
 
 pub async fn unit(State(state): State<AppState>, user: CurrentUser, Path(unit_id): Path<i64>, Query(query): Query<DashboardQuery>) -> PageResult<UnitPage> {
@@ -325,7 +327,7 @@ pub async fn unit(State(state): State<AppState>, user: CurrentUser, Path(unit_id
             .collect(),
         children_chart: charts::bars(
             "Chỉ số hài lòng của các đơn vị trực thuộc",
-            &d.children.iter().map(|r| (r.name.clone(), r.figure.value)).collect::<Vec<_>>(),
+            &d.children.iter().map(|r| Point::of(&r.name, &r.figure)).collect::<Vec<_>>(),
             d.target,
         ),
         children: {

@@ -70,7 +70,8 @@ pub fn frozen(publication: &storage::sipas::Publication) -> Result<Overview, Fai
 pub async fn show(State(state): State<AppState>, Path(id): Path<i64>) -> PageResult<ShowPage> {
     let publication = state.store.publication(id).await?;
     let overview = frozen(&publication)?;
-    let chart = charts::bars(&publication.title, &overview.rows.iter().map(|r| (r.name.clone(), r.figure.value)).collect::<Vec<_>>(), overview.total.target);
+    let chart =
+        charts::bars(&publication.title, &overview.rows.iter().map(|r| charts::Point::of(&r.name, &r.figure)).collect::<Vec<_>>(), overview.total.target);
     Ok(ShowPage {
         layout: Layout::public(publication.title.clone()),
         title: publication.title,

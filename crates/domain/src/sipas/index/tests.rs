@@ -215,3 +215,11 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn a_figure_on_fewer_than_thirty_answers_is_marked() {
+    let figure = |value: Option<f64>, valid: u64| Figure { value, n: valid, valid, margin: None };
+    assert!(figure(Some(80.0), FEW_ANSWERS - 1).few_answers());
+    assert!(!figure(Some(80.0), FEW_ANSWERS).few_answers());
+    assert!(!figure(None, 0).few_answers(), "no figure, nothing to mark");
+}
