@@ -424,7 +424,8 @@ async fn submission_ids(database_url: &str) -> anyhow::Result<Vec<String>> {
 }
 
 /// CPU time used so far by the PostgreSQL backends serving the server's connections (those open
-/// now: the server keeps its pool); none on SQLite, whose work is in the server's own.
+/// now: the server keeps its pool). None on SQLite, whose work is in the server's own, and when
+/// PostgreSQL runs on another machine, whose processes this one cannot read.
 async fn database_cpu_seconds(database_url: &str) -> anyhow::Result<Option<f64>> {
     if !database_url.starts_with("postgres") {
         return Ok(None);
@@ -432,7 +433,8 @@ async fn database_cpu_seconds(database_url: &str) -> anyhow::Result<Option<f64>>
     let pool = sqlx::PgPool::connect(database_url).await?;
     let pids: Vec<i32> =
         sqlx::query_scalar("SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()").fetch_all(&pool).await?;
-    Ok(Some(pids.into_iter().map(|pid| cpu_seconds(pid as u32)).sum()))
+    let local = !pids.is_empty() && pids.iter().all(|pid| std::path::Path::new(&format!("/proc/{pid}/stat")).exists());
+    Ok(local.then(|| pids.into_iter().map(|pid| cpu_seconds(pid as u32)).sum()))
 }
 
 /// A new, empty database: a SQLite file in `dir`, or one on the PostgreSQL server at `admin`.
