@@ -140,3 +140,41 @@ impl Store {
         })
     }
 }
+
+/// Kinds of audited objects that have a name, and where it is read (`id IN (…)` follows).
+const NAMED_OBJECTS: [(&str, &str); 9] = [
+    ("unit", "SELECT id, name FROM units WHERE id IN ("),
+    ("user", "SELECT id, full_name FROM users WHERE id IN ("),
+    ("survey", "SELECT id, title FROM surveys WHERE id IN ("),
+    ("questionnaire", "SELECT id, title FROM questionnaires WHERE id IN ("),
+    ("publication", "SELECT id, title FROM publications WHERE id IN ("),
+    ("par_tree", "SELECT id, title FROM par_trees WHERE id IN ("),
+    ("par_round", "SELECT id, title FROM par_rounds WHERE id IN ("),
+    ("par_plan", "SELECT id, title FROM par_plans WHERE id IN ("),
+    ("par_assessment", "SELECT a.id, u.name FROM par_assessments a JOIN units u ON u.id = a.unit_id WHERE a.id IN ("),
+];
+
+impl Store {
+    /// The names of audited objects, so that the log reads "phiếu khảo sát «…»" rather than an
+    /// id: (kind, id) → name, for the kinds that have one. One query per kind present.
+    pub async fn audit_object_names(&self, objects: &[(&str, &str)]) -> Result<std::collections::HashMap<(String, String), String>> {
+        let mut names = std::collections::HashMap::new();
+        for (kind, select) in NAMED_OBJECTS {
+            let ids: std::collections::BTreeSet<i64> = objects.iter().filter(|(k, _)| *k == kind).filter_map(|(_, id)| id.parse().ok()).collect();
+            if ids.is_empty() {
+                continue;
+            }
+            let rows: Vec<(i64, String)> = on_db!(self, read, |pool| {
+                let mut query = sqlx::QueryBuilder::new(select);
+                let mut list = query.separated(", ");
+                for id in &ids {
+                    list.push_bind(*id);
+                }
+                query.push(")");
+                query.build_query_as().fetch_all(pool).await
+            })?;
+            names.extend(rows.into_iter().map(|(id, name)| ((kind.to_string(), id.to_string()), name)));
+        }
+        Ok(names)
+    }
+}

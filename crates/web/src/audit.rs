@@ -76,16 +76,40 @@ pub struct RecordView {
     details: String,
 }
 
-/// The audited object in words: "Đơn vị #12", "Người dùng #7".
-fn object_label(kind: &str, id: &str) -> String {
+/// The audited object in words: "phiếu khảo sát «Khảo sát SIPAS 2026»" when it has a name,
+/// "vụ việc cảnh báo số 12" otherwise.
+fn object_label(kind: &str, id: &str, name: Option<&String>) -> String {
     let kind = match kind {
-        "unit" => "Đơn vị",
-        "unit_import" => "Tệp nhập đơn vị (số dòng)",
-        "user" => "Người dùng",
-        "demo" => "Dữ liệu minh họa",
+        "unit" => "đơn vị",
+        "unit_import" => "tệp nhập đơn vị (số dòng)",
+        "user" => "người dùng",
+        "survey" => "cuộc khảo sát",
+        "questionnaire" => "mẫu phiếu",
+        "questionnaire_version" => "phiên bản mẫu phiếu",
+        "publication" => "kết quả công bố",
+        "methodology" => "phương pháp tính",
+        "alert_case" => "vụ việc cảnh báo",
+        "response" => "phiếu trả lời",
+        "kiosk" => "máy đánh giá",
+        "sample_draw" => "lần chọn mẫu",
+        "frame" | "frame_entry" => "danh sách hồ sơ để chọn mẫu",
+        "assignments" => "phân công phỏng vấn",
+        "par_tree" => "bộ tiêu chí CCHC",
+        "par_round" => "đợt đánh giá Chỉ số CCHC",
+        "par_assessment" => "bảng tự chấm Chỉ số CCHC của",
+        "par_document" => "tài liệu kiểm chứng",
+        "par_plan" => "kế hoạch CCHC",
+        "par_task" => "nhiệm vụ kế hoạch CCHC",
+        "setting" => "thiết lập",
+        "demo" => "dữ liệu minh họa",
         other => other,
     };
-    if id.is_empty() { kind.to_string() } else { format!("{kind} #{id}") }
+    match (name, id.is_empty(), id.parse::<i64>().is_ok()) {
+        (Some(name), _, _) => format!("{kind} «{name}»"),
+        (None, true, _) => kind.to_string(),
+        (None, false, true) => format!("{kind} số {id}"),
+        (None, false, false) => format!("{kind} «{id}»"),
+    }
 }
 
 #[derive(Template, WebTemplate)]
@@ -103,6 +127,8 @@ const PER_PAGE: i64 = 100;
 
 async fn page(State(state): State<AppState>, user: CurrentUser, Query(query): Query<AuditQuery>) -> PageResult<AuditPage> {
     let page = read(&state.store, &user.principal.access, &query, PER_PAGE).await?;
+    let objects: Vec<(&str, &str)> = page.items.iter().map(|r| (r.object_type.as_str(), r.object_id.as_str())).collect();
+    let names = state.store.audit_object_names(&objects).await?;
     let rows = page
         .items
         .into_iter()
@@ -110,7 +136,7 @@ async fn page(State(state): State<AppState>, user: CurrentUser, Query(query): Qu
             at: text::format_timestamp_ms(r.at),
             actor: r.actor_name,
             action: AuditAction::parse(&r.action).map(AuditAction::label).unwrap_or("Thao tác khác"),
-            object: object_label(&r.object_type, &r.object_id),
+            object: object_label(&r.object_type, &r.object_id, names.get(&(r.object_type.clone(), r.object_id.clone()))),
             unit: r.unit_name.unwrap_or_default(),
             ip: r.ip,
             details: if r.details == "null" { String::new() } else { r.details },

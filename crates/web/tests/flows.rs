@@ -127,6 +127,9 @@ async fn an_officials_contacts_show_only_when_asked_and_each_showing_is_audited(
     let (_, page) = leader.text(&format!("/admin/users/{id}?lien_he=1")).await;
     assert!(page.contains(r#"<dd id="email">anlac_canbo@anlac.gov.vn</dd>"#), "{page}");
     assert_eq!(audit_actions(&app, AuditAction::PersonalDataViewed).await, 1);
+    // The log names what was opened, not an id.
+    let (_, log) = app.login("quantri").await.text("/admin/audit").await;
+    assert!(log.contains("người dùng «Đặng Thị Mai»"), "{log}");
 }
 
 #[tokio::test]
