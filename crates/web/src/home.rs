@@ -83,8 +83,18 @@ pub struct Dashboard {
     counts: Vec<(&'static str, i64)>,
     can_manage_units: bool,
     can_manage_users: bool,
-    /// Open and overdue alert cases, for those who handle them.
+    /// Open and overdue alert cases, for those who follow them.
     alerts: Option<(i64, i64)>,
+    /// The satisfaction index of the caller's area this year, for those who read results.
+    sipas: Option<Headline>,
+}
+
+/// One figure at the top of the first screen.
+pub struct Headline {
+    value: String,
+    area: String,
+    period: String,
+    responses: String,
 }
 
 async fn dashboard(State(state): State<AppState>, user: CurrentUser) -> PageResult<Dashboard> {
@@ -109,9 +119,30 @@ async fn dashboard(State(state): State<AppState>, user: CurrentUser) -> PageResu
     Ok(Dashboard {
         layout: Layout::admin(&user, "Tổng quan", "/admin"),
         alerts,
+        sipas: sipas_headline(&state, access).await?,
         counts: counts_by_level(&state, &access.roots(Permission::ViewUnits)).await?,
         can_manage_units: access.has(Permission::ManageUnits),
         can_manage_users: access.has(Permission::ManageUsers),
         roles,
     })
+}
+
+/// The caller's area's satisfaction index over this year so far; none before any survey with a
+/// methodology exists, or for those who do not read results.
+async fn sipas_headline(state: &AppState, access: &domain::auth::Access) -> Result<Option<Headline>, crate::error::Failure> {
+    if !access.has(Permission::ViewResults) {
+        return Ok(None);
+    }
+    let selection = match crate::sipas::figures::select(state, access, &Default::default()).await {
+        Ok(selection) => selection,
+        Err(failure) if failure.status == axum::http::StatusCode::UNPROCESSABLE_ENTITY => return Ok(None),
+        Err(failure) => return Err(failure),
+    };
+    let total = state.store.sipas_overview(access, &selection).await?.total;
+    Ok(Some(Headline {
+        value: crate::sipas::figures::percent(total.figure.value),
+        area: total.name,
+        period: selection.period.label(),
+        responses: domain::text::format_number(total.figure.n as f64, 0),
+    }))
 }

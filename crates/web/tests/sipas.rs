@@ -194,6 +194,11 @@ async fn a_published_figure_never_changes() {
         let app = TestApp::spawn(db).await;
         four_answers(&app).await;
         let cchc = app.login("cchc").await;
+        // The province's figure heads the first screen of the office and of the leader.
+        for login in ["cchc", "lanhdao"] {
+            let (_, home) = app.login(login).await.text("/admin").await;
+            assert!(home.contains(r#"id="sipas-total">75,0</a>"#) && home.contains("trên 4 phiếu"), "{backend} {login}: {home}");
+        }
         // This year is not over: publishing it must be confirmed, and is refused until it is.
         let (_, page) = cchc.text("/admin/sipas?level=commune").await;
         assert!(page.contains(r#"id="unfinished""#) && page.contains(r#"name="confirm" value="1" required"#), "{page}");
