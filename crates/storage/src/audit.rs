@@ -2,6 +2,8 @@
 //! itself (see [`record!`]), so the log never misses a committed change nor records one that
 //! rolled back.
 
+use std::collections::{BTreeSet, HashMap};
+
 use domain::audit::AuditAction;
 use domain::auth::{Access, Permission, Role};
 use serde_json::Value;
@@ -155,12 +157,12 @@ const NAMED_OBJECTS: [(&str, &str); 9] = [
 ];
 
 impl Store {
-    /// The names of audited objects, so that the log reads "phiếu khảo sát «…»" rather than an
+    /// The names of audited objects, so that the log reads "cuộc khảo sát «…»" rather than an
     /// id: (kind, id) → name, for the kinds that have one. One query per kind present.
-    pub async fn audit_object_names(&self, objects: &[(&str, &str)]) -> Result<std::collections::HashMap<(String, String), String>> {
-        let mut names = std::collections::HashMap::new();
+    pub async fn audit_object_names(&self, objects: &[(&str, &str)]) -> Result<HashMap<(String, String), String>> {
+        let mut names = HashMap::new();
         for (kind, select) in NAMED_OBJECTS {
-            let ids: std::collections::BTreeSet<i64> = objects.iter().filter(|(k, _)| *k == kind).filter_map(|(_, id)| id.parse().ok()).collect();
+            let ids: BTreeSet<i64> = objects.iter().filter(|(k, _)| *k == kind).filter_map(|(_, id)| id.parse().ok()).collect();
             if ids.is_empty() {
                 continue;
             }

@@ -60,7 +60,7 @@ pub struct NewResponse {
     /// The counter officer a kiosk rating is about; empty otherwise.
     pub staff: String,
     /// The layout of the survey's questionnaire version and the positions in it that this
-    /// response counts (`domain::surveys::tally`, then `Layout::positions`).
+    /// response counts (`Layout::positions`).
     pub layout: Arc<Layout>,
     pub positions: Vec<u32>,
     /// What the answer brings with it, written in its own transaction (a new answer only: a

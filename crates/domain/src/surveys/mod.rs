@@ -21,4 +21,4 @@ pub use answers::{Answer, AnswerError, Answers, validate};
 pub use logic::Condition;
 pub use schema::{Choice, Question, QuestionKind, Questionnaire, SchemaError, Section, Tag, TagRole, is_code};
 pub use survey::{Channel, Recurrence, Survey};
-pub use tally::{BadCell, Cell, Counts, Layout, RESPONSE, UnknownKey, tally};
+pub use tally::{BadCell, Cell, Counts, Layout, RESPONSE, UnknownKey};

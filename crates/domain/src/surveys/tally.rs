@@ -13,16 +13,9 @@ use super::schema::{QuestionKind, Questionnaire};
 /// The counter key of the response itself: (no question, no option).
 pub const RESPONSE: (&str, &str) = ("", "");
 
-/// The (question, option) counters one response increments, the response counter first.
-/// Choice questions count their options; matrix rows count as `QUESTION/ROW`; other questions
-/// count that they were answered (empty option).
-pub fn tally(form: &Questionnaire, answers: &Answers) -> Vec<(String, String)> {
-    let mut keys = Vec::new();
-    each_key(form, answers, |question, option| keys.push((question.to_string(), option.to_string())));
-    keys
-}
-
-/// Calls `key` with each counter key of [`tally`], in its order, without making them.
+/// Calls `key` with each (question, option) counter one response increments, the response
+/// counter first. Choice questions count their options; matrix rows count as `QUESTION/ROW`;
+/// other questions count that they were answered (empty option).
 fn each_key(form: &Questionnaire, answers: &Answers, mut key: impl FnMut(&str, &str)) {
     key(RESPONSE.0, RESPONSE.1);
     let mut row_key = String::new();
@@ -49,7 +42,7 @@ fn each_key(form: &Questionnaire, answers: &Answers, mut key: impl FnMut(&str, &
     }
 }
 
-/// Every key [`tally`] can produce for a questionnaire, in a fixed order: the position of a
+/// Every key [`each_key`] can produce for a questionnaire, in a fixed order: the position of a
 /// counter in a cell's vector. Its fingerprint is stored with each cell, so a cell written under
 /// another layout is refused rather than misread.
 #[derive(Clone, Debug)]
@@ -113,7 +106,7 @@ impl Layout {
         self.index.get(question)?.get(option).copied()
     }
 
-    /// The positions of the counters a response increments ([`tally`]'s keys).
+    /// The positions of the counters a response increments.
     pub fn positions(&self, form: &Questionnaire, answers: &Answers) -> Result<Vec<u32>, UnknownKey> {
         let mut positions = Vec::new();
         let mut unknown = None;
@@ -239,7 +232,8 @@ mod tests {
 
     #[test]
     fn counts_options_rows_and_answers() {
-        let keys = tally(&sipas_2017(), &sample());
+        let mut keys = Vec::new();
+        each_key(&sipas_2017(), &sample(), |question, option| keys.push((question.to_string(), option.to_string())));
         let expected: Vec<(String, String)> = [("", ""), ("DV", ""), ("TC1", "co"), ("TC_KV", ""), ("TC_KV", "TC1"), ("TC_KV", "TC3"), ("HL_CHUNG", "5")]
             .iter()
             .map(|(q, o)| (q.to_string(), o.to_string()))
