@@ -46,6 +46,17 @@ impl UnitLevel {
         }
     }
 
+    /// The units of the level as a sentence names them: "hạng 3/8 trong các xã, phường".
+    pub fn plural(self) -> &'static str {
+        match self {
+            Self::Province => "tỉnh, thành phố",
+            Self::Department => "sở, ban, ngành",
+            Self::VerticalAgency => "cơ quan ngành dọc",
+            Self::District => "huyện, thị xã, thành phố",
+            Self::Commune => "xã, phường",
+        }
+    }
+
     /// Reads the storage code or any usual Vietnamese name of the level, with or without accents.
     pub fn parse(input: &str) -> Result<Self, UnitError> {
         let key = text::fold(input).replace(['_', '-'], " ");

@@ -118,8 +118,14 @@ impl TestApp {
         thuocdo::demo::responses::load(&self.store, count, self.clock.now_ms()).await.expect("demo answers");
     }
 
-    /// The communes' published PAR INDEX rounds of 2024 and 2025 and this year's reform plan,
-    /// as `serve --demo` loads them.
+    /// The dossiers of the sampling frame, the reform office's draw from them and the sampled
+    /// people's telephone answers, as `serve --demo` loads them.
+    pub async fn demo_sample(&self) {
+        thuocdo::demo::frame::load(&self.store, thuocdo::demo::frame::COUNT, self.clock.now_ms()).await.expect("demo sample");
+    }
+
+    /// The communes' published PAR INDEX rounds of 2024 and 2025, this year's round in
+    /// self-assessment and this year's reform plan, as `serve --demo` loads them.
     pub async fn demo_par(&self) {
         thuocdo::demo::par::load(&self.store, self.clock.now_ms()).await.expect("demo PAR INDEX");
     }

@@ -14,4 +14,4 @@ pub use evidence::{Document, EvidenceFile};
 pub use marks::{MeasuredReport, MeasuredResults};
 pub use plans::{NewTask, Plan, PlanRow, TaskFile, TaskRow, TaskUpdate};
 pub use results::{Previous, PublishedRound, Results, UnitResult};
-pub use rounds::{NewRound, Round, TreeSummary};
+pub use rounds::{NewRound, Round, RoundUnderWay, TreeSummary};

@@ -6,6 +6,7 @@ use domain::par::{Classes, Deadlines, Tree};
 use domain::units::UnitLevel;
 use serde_json::json;
 
+use super::assessments::{ASSESSMENT_SELECT, Assessment};
 use crate::audit::{Entry, record};
 use crate::{Actor, Error, Result, Store};
 
@@ -38,6 +39,25 @@ pub struct NewRound {
     pub classes: Classes,
     /// The units assessed; each must be of the tree's level.
     pub unit_ids: Vec<i64>,
+}
+
+/// A round not yet published and the assessments a caller sees in it.
+#[derive(Clone, Debug)]
+pub struct RoundUnderWay {
+    pub id: i64,
+    pub title: String,
+    pub deadlines: Deadlines,
+    pub assessments: Vec<Assessment>,
+}
+
+#[derive(sqlx::FromRow)]
+struct RoundHead {
+    id: i64,
+    title: String,
+    self_deadline: i64,
+    appraisal_deadline: i64,
+    explanation_deadline: i64,
+    final_deadline: i64,
 }
 
 #[derive(sqlx::FromRow)]
@@ -214,18 +234,62 @@ impl Store {
     /// with an assessment of one of their units (or below them, for a leader) or one they
     /// appraise.
     pub async fn par_rounds(&self, actor: &Actor, access: &Access) -> Result<Vec<(i64, String, i64)>> {
-        let all = self.require_province_wide(access, Permission::ManagePar).await.is_ok();
+        let rounds = self.visible_rounds(actor, access, false).await?;
+        Ok(rounds.into_iter().map(|r| (r.id, r.title, r.self_deadline)).collect())
+    }
+
+    /// The rounds of `par_rounds` not yet published, newest first, each with the assessments
+    /// the caller sees in it (every one for the reform office), in the units' order: what the
+    /// first screens show of work under way.
+    pub async fn par_rounds_under_way(&self, actor: &Actor, access: &Access) -> Result<Vec<RoundUnderWay>> {
+        let (all, scope) = self.round_scope(access).await?;
+        let sql = format!(
+            "{scope} {ASSESSMENT_SELECT} WHERE a.round_id = $1 AND ($2 OR a.unit_id IN (SELECT id FROM scope)
+                 OR EXISTS (SELECT 1 FROM par_council c WHERE c.assessment_id = a.id AND c.user_id = $3))
+             ORDER BY u.sort_key"
+        );
+        let mut under_way = Vec::new();
+        for round in self.visible_rounds(actor, access, true).await? {
+            let assessments = on_db!(self, read, |pool| {
+                sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(round.id).bind(all).bind(actor.user_id.unwrap_or(0)).fetch_all(pool).await
+            })?;
+            let deadlines = Deadlines {
+                self_assessment: round.self_deadline,
+                appraisal: round.appraisal_deadline,
+                explanation: round.explanation_deadline,
+                final_appraisal: round.final_deadline,
+            };
+            under_way.push(RoundUnderWay { id: round.id, title: round.title, deadlines, assessments });
+        }
+        Ok(under_way)
+    }
+
+    /// Whether the caller sees every round (the reform office), and the scope of the units whose
+    /// rounds they take part in or read.
+    async fn round_scope(&self, access: &Access) -> Result<(bool, String)> {
+        let all = match self.require_province_wide(access, Permission::ManagePar).await {
+            Ok(()) => true,
+            Err(Error::Forbidden) => false,
+            Err(other) => return Err(other),
+        };
         let mut units = access.roots(Permission::SelfAssess);
         units.extend(access.roots(Permission::ApproveAssessment));
         units.extend(access.roots(Permission::ViewParResults));
-        let scope = crate::db::scope_sql(&units);
+        Ok((all, crate::db::scope_sql(&units)))
+    }
+
+    async fn visible_rounds(&self, actor: &Actor, access: &Access, unpublished: bool) -> Result<Vec<RoundHead>> {
+        let (all, scope) = self.round_scope(access).await?;
         let sql = format!(
-            "{scope} SELECT r.id, r.title, r.self_deadline FROM par_rounds r
-             WHERE $1 OR EXISTS (SELECT 1 FROM par_assessments a WHERE a.round_id = r.id AND (a.unit_id IN (SELECT id FROM scope)
-                   OR EXISTS (SELECT 1 FROM par_council c WHERE c.assessment_id = a.id AND c.user_id = $2)))
+            "{scope} SELECT r.id, r.title, r.self_deadline, r.appraisal_deadline, r.explanation_deadline, r.final_deadline FROM par_rounds r
+             WHERE ($1 OR EXISTS (SELECT 1 FROM par_assessments a WHERE a.round_id = r.id AND (a.unit_id IN (SELECT id FROM scope)
+                   OR EXISTS (SELECT 1 FROM par_council c WHERE c.assessment_id = a.id AND c.user_id = $2))))
+               AND (NOT $3 OR r.published_at IS NULL)
              ORDER BY r.self_deadline DESC, r.id DESC"
         );
-        Ok(on_db!(self, read, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(all).bind(actor.user_id.unwrap_or(0)).fetch_all(pool).await)?)
+        Ok(on_db!(self, read, |pool| {
+            sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(all).bind(actor.user_id.unwrap_or(0)).bind(unpublished).fetch_all(pool).await
+        })?)
     }
 }
 

@@ -5,7 +5,7 @@
 
 use std::sync::Arc;
 
-use domain::auth::{Access, Permission};
+use domain::auth::{Access, Grant, Permission, Role};
 use domain::calendar::Month;
 use domain::sipas::figures::{self, Basis, Data, Drilldown, INDICATOR, LEVELS, Overview, Period, default_level};
 use domain::surveys::{Channel, Layout, Questionnaire};
@@ -143,6 +143,26 @@ impl Store {
         }
         let data = self.sipas_data(access, selection, Some(unit_id)).await?;
         figures::drilldown(&selection.basis(), &data, unit_id).ok_or(Error::NotFound)
+    }
+
+    /// Where a unit stands among the units of its level across the province: its rank and how
+    /// many are ranked; none when it is not ranked. The unit's officials learn their place
+    /// without seeing the others' figures, so the province is read on their behalf here.
+    pub async fn sipas_peer_rank(&self, access: &Access, selection: &Selection, unit_id: UnitId) -> Result<Option<(u32, usize)>> {
+        if !access.can(Permission::ViewResults, &self.unit_ancestry(unit_id).await?) {
+            return Err(Error::NotFound);
+        }
+        let level = self.public_unit(unit_id).await?.level;
+        let Some(&root) = self.root_units().await?.first() else { return Ok(None) };
+        if !LEVELS.contains(&level) {
+            return Ok(None);
+        }
+        let province = Access::new(vec![Grant { role: Role::Leadership, unit: root }]);
+        let data = self.sipas_data(&province, selection, None).await?;
+        let basis = Basis { level, ..selection.basis() };
+        let Some(overview) = figures::overview(&basis, &data, root) else { return Ok(None) };
+        let ranked = overview.rows.iter().filter(|r| r.rank.is_some()).count();
+        Ok(overview.rows.iter().find(|r| r.unit_id == unit_id).and_then(|r| r.rank).map(|rank| (rank, ranked)))
     }
 
     /// Every unit the caller may read results of, the cells of the selection's period and the

@@ -3,8 +3,10 @@
 
 use domain::auth::{Access, Grant, Role};
 use domain::sampling::SplitMix;
+use domain::sampling::draw::{DrawParams, Strata};
 use domain::sampling::frame::RawFrameRow;
-use storage::{Actor, Store};
+use storage::sampling::DrawRequest;
+use storage::{Actor, Paging, Store};
 
 use super::SURVEY_CODE;
 
@@ -54,7 +56,21 @@ pub async fn load(store: &Store, count: usize, now: i64) -> anyhow::Result<()> {
             (i + 2, row)
         })
         .collect();
-    let report = store.import_frame(&Actor::system("dữ liệu minh họa", now), &access, &rows, "upload", true).await?;
+    let actor = Actor::system("dữ liệu minh họa", now);
+    let report = store.import_frame(&actor, &access, &rows, "upload", true).await?;
     anyhow::ensure!(report.applied, "demo frame refused: {:?}", report.rows.iter().find(|r| !r.errors.is_empty()));
-    Ok(())
+    sample(store, &actor, &access, survey.id, now).await
+}
+
+/// The reform office's draw from the last ninety days' dossiers, three weeks into its telephone
+/// interviews: about three in five sampled people have answered.
+async fn sample(store: &Store, actor: &Actor, access: &Access, survey_id: i64, now: i64) -> anyhow::Result<()> {
+    let today = domain::text::vn_datetime(now).date();
+    let params = DrawParams { total: 300, minimum: 8, strata: Strata::Unit, reserves_per_sample: 2, seed: 2026 };
+    let request = DrawRequest { survey_id, from: today - time::Duration::days(90), to: today - time::Duration::days(1), params };
+    let draw = store.create_draw(actor, access, &request).await?;
+    let members = store.draw_members(access, draw, None, "selected", Paging::ALL).await?.items;
+    let mut dice = SplitMix(3_2026);
+    let answered: Vec<(i64, String)> = members.into_iter().filter(|_| dice.below(5) < 3).map(|m| (m.unit_id, m.dossier_code)).collect();
+    super::responses::interviews(store, SURVEY_CODE, (now - 21 * 86_400_000, now), &answered).await
 }

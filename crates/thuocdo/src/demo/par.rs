@@ -40,7 +40,67 @@ pub async fn load(store: &Store, now_ms: i64) -> anyhow::Result<()> {
     for (year, in_force) in [(2024, "31/12/2024"), (2025, "31/12/2025")] {
         round(store, province, council, year, in_force).await.with_context(|| format!("đợt đánh giá năm {year}"))?;
     }
+    current_round(store, province, now_ms).await?;
     plan(store, province, now_ms).await
+}
+
+/// Opens the communes' round of `year` with the built-in criteria, for the communes in force on
+/// `day` (ISO): the round's id and its criteria.
+async fn open_commune_round(store: &Store, actor: &Actor, office: &Access, year: i32, deadlines: Deadlines, day: &str) -> anyhow::Result<(i64, Tree)> {
+    let mut tree: Tree = domain::par::template::provincial(UnitLevel::Commune, year);
+    tree.code = format!("PAR-XA-{year}");
+    tree.title = format!("Bộ tiêu chí Chỉ số cải cách hành chính cấp xã năm {year}");
+    tree.template = false;
+    let tree_id = store.save_par_tree(actor, office, &tree).await?;
+    let units = store.par_units_of_level(UnitLevel::Commune, day).await?;
+    let new_round = NewRound {
+        tree_id,
+        title: format!("Chỉ số cải cách hành chính cấp xã năm {year}"),
+        deadlines,
+        classes: Default::default(),
+        unit_ids: units.iter().map(|(id, _)| *id).collect(),
+    };
+    Ok((store.open_par_round(actor, office, &new_round).await?, tree))
+}
+
+/// A unit's own points on every item it scores, for its quality `q`, with a note where the item
+/// asks for evidence.
+fn self_marks(tree: &Tree, q: f64) -> Vec<(String, Points, &'static str)> {
+    tree.items()
+        .filter(|(_, _, i)| i.self_assessed())
+        .map(|(_, _, item)| (item.code.clone(), share(item.max, (q + 0.1).min(1.0)), if item.evidence_required { "Có văn bản, báo cáo kèm theo." } else { "" }))
+        .collect()
+}
+
+/// This year's round, opened today and in self-assessment: Phường An Lạc has sent its
+/// self-assessment to its chairman, Phường Đông Thành has scored part of it, the others have
+/// not begun. Years the demo's published rounds cover have none.
+async fn current_round(store: &Store, province: i64, now_ms: i64) -> anyhow::Result<()> {
+    let year = vn_datetime(now_ms).year();
+    if year <= 2025 {
+        return Ok(());
+    }
+    let office = access(Role::ReformOffice, province);
+    let actor = Actor::system("demo", now_ms);
+    let today = vn_midnight_ms(vn_datetime(now_ms).date());
+    let d = Deadlines { self_assessment: today + 45 * DAY, appraisal: today + 60 * DAY, explanation: today + 70 * DAY, final_appraisal: today + 90 * DAY };
+    let today_iso = domain::text::iso_date(vn_datetime(now_ms).date());
+    let (round, tree) = open_commune_round(store, &actor, &office, year, d, &today_iso).await?;
+    for record in store.par_assessments(&actor, &office, round).await? {
+        let (id, unit, code) = (record.assessment.id, record.assessment.unit_id, record.assessment.unit_code.as_str());
+        let marks = self_marks(&tree, quality(&format!("{code}{year}")));
+        let official = access(Role::UnitOfficial, unit);
+        let post = |(item, points, note): &(String, Points, &str)| ItemPost::mark(Stage::SelfAssessment, item, Some(*points), note);
+        match code {
+            "28101" => {
+                store.save_par_items(&actor, &official, id, &marks.iter().map(post).collect::<Vec<_>>()).await?;
+                store.act_on_par_assessment(&actor, &official, id, Action::Submit, "").await?;
+            }
+            "28102" => store.save_par_items(&actor, &official, id, &marks.iter().take(marks.len() / 2).map(post).collect::<Vec<_>>()).await?,
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 /// Deadlines of a year's round, early the next year.
@@ -53,22 +113,9 @@ async fn round(store: &Store, province: i64, council: i64, year: i32, in_force: 
     let office = access(Role::ReformOffice, province);
     let d = deadlines(year)?;
     let at = |end: i64| Actor::system("demo", end - DAY);
-    let mut tree: Tree = domain::par::template::provincial(UnitLevel::Commune, year);
-    tree.code = format!("PAR-XA-{year}");
-    tree.title = format!("Bộ tiêu chí Chỉ số cải cách hành chính cấp xã năm {year}");
-    tree.template = false;
-    let tree_id = store.save_par_tree(&at(d.self_assessment - 30 * DAY), &office, &tree).await?;
     let day = parse_date(in_force).map(domain::text::iso_date).context("date")?;
-    let units = store.par_units_of_level(UnitLevel::Commune, &day).await?;
     let opening = at(d.self_assessment - 30 * DAY);
-    let new_round = NewRound {
-        tree_id,
-        title: format!("Chỉ số cải cách hành chính cấp xã năm {year}"),
-        deadlines: d,
-        classes: Default::default(),
-        unit_ids: units.iter().map(|(id, _)| *id).collect(),
-    };
-    let round = store.open_par_round(&opening, &office, &new_round).await?;
+    let (round, tree) = open_commune_round(store, &opening, &office, year, d, &day).await?;
     let council_actor = |end: i64| Actor { user_id: Some(council), ..at(end) };
     let council_access = access(Role::AppraisalCouncil, province);
     let mut measured: BTreeMap<Module, BTreeMap<String, BTreeMap<String, f64>>> = BTreeMap::new();
@@ -77,13 +124,7 @@ async fn round(store: &Store, province: i64, council: i64, year: i32, in_force: 
         let q = quality(&format!("{code}{year}"));
         store.assign_par_council(&opening, &office, id, &[council]).await?;
         let official = access(Role::UnitOfficial, unit);
-        let own: Vec<(String, Points, &str)> = tree
-            .items()
-            .filter(|(_, _, i)| i.self_assessed())
-            .map(|(_, _, item)| {
-                (item.code.clone(), share(item.max, (q + 0.1).min(1.0)), if item.evidence_required { "Có văn bản, báo cáo kèm theo." } else { "" })
-            })
-            .collect();
+        let own = self_marks(&tree, q);
         let marks: Vec<ItemPost> = own.iter().map(|(item, points, note)| ItemPost::mark(Stage::SelfAssessment, item, Some(*points), note)).collect();
         store.save_par_items(&at(d.self_assessment), &official, id, &marks).await?;
         store.act_on_par_assessment(&at(d.self_assessment), &official, id, Action::Submit, "").await?;

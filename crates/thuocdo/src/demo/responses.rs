@@ -101,7 +101,25 @@ pub async fn load(store: &Store, count: usize, now: i64) -> anyhow::Result<()> {
 
 /// Stores `count` responses to a survey asked with the SIPAS 2017 form, submitted between the
 /// two moments, through the ingest writer (a few thousand in flight at a time).
-pub async fn generate(store: &Store, survey_code: &str, count: usize, (start, end): (i64, i64)) -> anyhow::Result<()> {
+pub async fn generate(store: &Store, survey_code: &str, count: usize, window: (i64, i64)) -> anyhow::Result<()> {
+    submit(store, survey_code, window, (0..count).map(|_| None)).await
+}
+
+/// Stores the answers of sampled people reached by telephone between the two moments: one per
+/// dossier given (unit id, dossier code), tied to it as the sampling's interviews are.
+pub async fn interviews(store: &Store, survey_code: &str, window: (i64, i64), dossiers: &[(i64, String)]) -> anyhow::Result<()> {
+    submit(store, survey_code, window, dossiers.iter().map(Some)).await
+}
+
+/// Stores one response for each of `sources`: an interview of a sampled dossier, or (none) a
+/// visitor of a random unit by a random channel. Submission ids follow the source: a dossier's
+/// code or the visitor's number, so a second call stores nothing twice.
+async fn submit<'a>(
+    store: &Store,
+    survey_code: &str,
+    (start, end): (i64, i64),
+    sources: impl Iterator<Item = Option<&'a (i64, String)>>,
+) -> anyhow::Result<()> {
     let survey = store.survey_by_code(survey_code, end).await.context("the survey")?;
     let form = store.version(survey.version_id).await?;
     let layout = Arc::new(Layout::of(&form));
@@ -109,8 +127,14 @@ pub async fn generate(store: &Store, survey_code: &str, count: usize, (start, en
     let ingest = store.start_ingest();
     let mut dice = Dice(SplitMix(2026));
     let mut pending = tokio::task::JoinSet::new();
-    for i in 0..count {
-        let (unit_id, unit_code, _) = dice.pick(&units).clone();
+    for (i, source) in sources.enumerate() {
+        let (unit_id, unit_code) = match source {
+            Some((unit_id, _)) => (*unit_id, units.iter().find(|u| u.0 == *unit_id).map_or_else(String::new, |u| u.1.clone())),
+            None => {
+                let (id, code, _) = dice.pick(&units);
+                (*id, code.clone())
+            }
+        };
         // Quality per unit between 0.55 and 0.95, improving a little over the period.
         let at = start + ((end - start) as f64 * dice.unit()) as i64;
         let progress = (at - start) as f64 / (end - start).max(1) as f64;
@@ -122,10 +146,10 @@ pub async fn generate(store: &Store, survey_code: &str, count: usize, (start, en
             acc += share;
             roll < acc
         });
-        let channel = channel.map_or("web", |(c, _)| c);
+        let channel = if source.is_some() { "phone" } else { channel.map_or("web", |(c, _)| c) };
         let staff = if channel == "kiosk" { dice.pick(&COUNTER_STAFF).to_string() } else { String::new() };
         let response = NewResponse {
-            submission_id: format!("{survey_code}-{i}"),
+            submission_id: source.map_or_else(|| format!("{survey_code}-{i}"), |(_, dossier)| format!("{survey_code}-{dossier}")),
             survey_id: survey.id,
             unit_id,
             channel: channel.into(),
@@ -133,7 +157,7 @@ pub async fn generate(store: &Store, survey_code: &str, count: usize, (start, en
             submitted_at: at,
             duration_ms: Some(240_000),
             token_hash: None,
-            dossier_code: None,
+            dossier_code: source.map(|(_, dossier)| dossier.clone()),
             fingerprint: format!("demo{}", i % 97),
             flags: 0,
             staff,

@@ -27,6 +27,11 @@ impl Point {
     }
 }
 
+/// The points of a figure's slices (months, channels, officers).
+pub fn points(slices: &[domain::sipas::figures::Slice]) -> Vec<Point> {
+    slices.iter().map(|s| Point::of(&s.label, &s.figure)).collect()
+}
+
 fn describe(title: &str, points: &[Point]) -> String {
     let parts: Vec<String> = points
         .iter()
@@ -36,6 +41,13 @@ fn describe(title: &str, points: &[Point]) -> String {
         })
         .collect();
     format!("{title}. {}", parts.join("; "))
+}
+
+/// A bar's label cut to what the drawing's width holds in the 12-pixel font; the whole label is
+/// its tooltip and in the chart's description.
+fn fitted(label: &str) -> String {
+    const MAX: usize = 50;
+    if label.chars().count() <= MAX { escape(label) } else { format!("{}…", escape(label.chars().take(MAX - 1).collect::<String>().trim_end())) }
 }
 
 /// Horizontal bars on a 0–100 scale, label above each bar, value at its end; a dashed line at
@@ -54,7 +66,7 @@ pub fn bars(title: &str, items: &[Point], target: Option<f64>) -> String {
     );
     for (i, Point { label, value, .. }) in items.iter().enumerate() {
         let top = i as f64 * ROW;
-        let _ = write!(svg, r#"<text class="label" x="{LEFT}" y="{:.1}">{}</text>"#, top + 12.0, escape(label));
+        let _ = write!(svg, r#"<text class="label" x="{LEFT}" y="{:.1}">{}<title>{}</title></text>"#, top + 12.0, fitted(label), escape(label));
         let _ = write!(svg, r#"<rect class="track" x="{LEFT}" y="{:.1}" width="{SPAN}" height="12" rx="2"/>"#, top + 17.0);
         if let Some(v) = value {
             let width = (v.clamp(0.0, 100.0) / 100.0 * SPAN).max(1.0);
@@ -77,15 +89,28 @@ pub fn bars(title: &str, items: &[Point], target: Option<f64>) -> String {
     svg
 }
 
+/// The width a month's label (`12/2026` in the 11-pixel axis font) takes, with a little space.
+const MONTH_LABEL: f64 = 48.0;
+
+/// Every how many months a label goes, so that labels `plot_w` wide apart in all never overlap.
+fn label_step(months: usize, plot_w: f64) -> usize {
+    if months < 2 {
+        return 1;
+    }
+    let spacing = plot_w / (months - 1) as f64;
+    ((MONTH_LABEL / spacing).ceil() as usize).max(1)
+}
+
 /// A line over months; months without a value leave a gap, and months with few answers are
 /// drawn hollow. The vertical scale starts below the lowest value (in steps of 10) so that a
 /// change of a few points is visible, and says so.
 pub fn trend(title: &str, items: &[Point], target: Option<f64>) -> String {
     const HEIGHT: f64 = 200.0;
     const LEFT: f64 = 30.0;
-    const RIGHT: f64 = 8.0;
+    // Room for half a month's label on the right, so the latest month is not cut.
+    const RIGHT: f64 = MONTH_LABEL / 2.0 + 2.0;
     const TOP: f64 = 10.0;
-    const BOTTOM: f64 = 28.0;
+    const BOTTOM: f64 = 30.0;
     let values: Vec<f64> = items.iter().filter_map(|p| p.value).chain(target).collect();
     let low = values.iter().copied().fold(100.0f64, f64::min);
     let floor = ((low - 5.0) / 10.0).floor().clamp(0.0, 9.0) * 10.0;
@@ -124,14 +149,15 @@ pub fn trend(title: &str, items: &[Point], target: Option<f64>) -> String {
     if !path.is_empty() {
         let _ = write!(svg, r#"<path class="line" d="{}"/>"#, path.trim_end());
     }
-    let step = items.len().div_ceil(6).max(1);
+    let step = label_step(items.len(), plot_w);
     for (i, Point { label, value, few }) in items.iter().enumerate() {
         if let Some(v) = value {
             let class = if *few { "point few" } else { "point" };
             let _ = write!(svg, r#"<circle class="{class}" cx="{:.1}" cy="{:.1}" r="3"><title>{}</title></circle>"#, x(i), y(*v), escape(label));
         }
-        if i % step == 0 || i + 1 == items.len() {
-            let _ = write!(svg, r#"<text class="axis" x="{:.1}" y="{:.1}">{}</text>"#, x(i), HEIGHT - 8.0, escape(label));
+        // Counted back from the latest month, which is always labelled.
+        if (items.len() - 1 - i).is_multiple_of(step) {
+            let _ = write!(svg, r#"<text class="axis" x="{:.1}" y="{:.1}">{}</text>"#, x(i), HEIGHT - 4.0, escape(label));
         }
     }
     svg.push_str("</svg>");
@@ -154,6 +180,30 @@ mod tests {
         assert_eq!(svg.matches(r#"class="bar low""#).count(), 1);
         assert!(svg.contains(r#"class="target""#));
         assert!(svg.contains("Sở Y tế: 81,0 %"), "the figures are told in words");
+        let long = "Trung tâm Phục vụ hành chính công tỉnh An Lạc — Chi nhánh khu vực phía Bắc";
+        let svg = bars("SIPAS", &[point(long, Some(90.0), false)], None);
+        assert!(svg.contains("Trung tâm Phục vụ hành chính công tỉnh An Lạc — C…<title>"), "a long name is cut to fit: {svg}");
+        assert!(svg.contains(&format!("<title>{long}</title>")), "and whole in its tooltip");
+    }
+
+    #[test]
+    fn month_labels_never_overlap_nor_leave_the_drawing() {
+        for months in 1..=36 {
+            let items: Vec<Point> = (0..months).map(|m| point(&format!("{:02}/{}", m % 12 + 1, 2026 + m / 12), Some(80.0), false)).collect();
+            let svg = trend("Xu hướng", &items, None);
+            let xs: Vec<f64> = svg
+                .split(r#"<text class="axis" x=""#)
+                .skip(1)
+                .filter(|t| t.split("</text>").next().unwrap().contains("/20"))
+                .map(|t| t.split('"').next().unwrap().parse().unwrap())
+                .collect();
+            assert!(!xs.is_empty(), "{months} months have a label");
+            assert!(svg.contains(&format!(">{}</text>", items[months - 1].label)), "the latest month is labelled ({months} months)");
+            for pair in xs.windows(2) {
+                assert!(pair[1] - pair[0] >= MONTH_LABEL, "{months} months: labels at {pair:?} overlap");
+            }
+            assert!(xs[0] - MONTH_LABEL / 2.0 >= 0.0 && xs[xs.len() - 1] + MONTH_LABEL / 2.0 <= WIDTH, "{months} months: a label leaves the drawing: {xs:?}");
+        }
     }
 
     #[test]

@@ -254,10 +254,6 @@ fn slice_views(slices: &[Slice], selection: &Selection, unit_id: i64, param: &st
         .collect()
 }
 
-fn chart_items(slices: &[Slice]) -> Vec<Point> {
-    slices.iter().map(|s| Point::of(&s.label, &s.figure)).collect()
-}
-
 pub async fn unit(State(state): State<AppState>, user: CurrentUser, Path(unit_id): Path<i64>, Query(query): Query<DashboardQuery>) -> PageResult<UnitPage> {
     let access = &user.principal.access;
     require(access, Permission::ViewResults)?;
@@ -337,9 +333,9 @@ pub async fn unit(State(state): State<AppState>, user: CurrentUser, Path(unit_id
             let query = DashboardQuery::string_of(&selection);
             d.children.iter().map(|r| RowView::linked(r, &query, &questions)).collect()
         },
-        trend_chart: charts::trend("Chỉ số hài lòng theo tháng", &chart_items(&d.trend), d.target),
+        trend_chart: charts::trend("Chỉ số hài lòng theo tháng", &charts::points(&d.trend), d.target),
         trend: slice_views(&d.trend, &selection, unit_id, "month"),
-        channels_chart: charts::bars("Chỉ số hài lòng theo kênh", &chart_items(&d.channels), d.target),
+        channels_chart: charts::bars("Chỉ số hài lòng theo kênh", &charts::points(&d.channels), d.target),
         channels: slice_views(&d.channels, &selection, unit_id, "channel"),
         staff: slice_views(&d.staff, &selection, unit_id, "staff"),
         expectations,

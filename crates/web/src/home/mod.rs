@@ -1,0 +1,76 @@
+//! The province's public home page, the officials' start page and the stylesheet.
+
+mod dashboard;
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::Router;
+use axum::extract::State;
+use axum::http::header;
+use axum::response::IntoResponse;
+use axum::routing::get;
+use domain::text;
+use domain::units::UnitLevel;
+use storage::Paging;
+use storage::units::UnitFilter;
+
+use crate::AppState;
+use crate::error::PageResult;
+use crate::layout::Layout;
+
+const STYLESHEET: &str = include_str!("../../static/app.css");
+/// Runs inside the widget's frame.
+const WIDGET_SCRIPT: &str = include_str!("../../static/widget.js");
+/// Runs on the agency portal that embeds the widget.
+const EMBED_SCRIPT: &str = include_str!("../../static/embed.js");
+/// The interviewer app, its skip logic and its icon.
+const INTERVIEWER_SCRIPT: &str = include_str!("../../static/interviewer.js");
+const SKIP_LOGIC_SCRIPT: &str = include_str!("../../static/skip-logic.js");
+const ICON: &str = include_str!("../../static/icon.svg");
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/", get(home))
+        .route("/admin", get(dashboard::dashboard))
+        .route("/static/app.css", get(|| async { asset("text/css; charset=utf-8", STYLESHEET) }))
+        .route("/static/widget.js", get(|| async { asset("text/javascript; charset=utf-8", WIDGET_SCRIPT) }))
+        .route("/static/embed.js", get(|| async { asset("text/javascript; charset=utf-8", EMBED_SCRIPT) }))
+        .route("/static/interviewer.js", get(|| async { asset("text/javascript; charset=utf-8", INTERVIEWER_SCRIPT) }))
+        .route("/static/skip-logic.js", get(|| async { asset("text/javascript; charset=utf-8", SKIP_LOGIC_SCRIPT) }))
+        .route("/static/icon.svg", get(|| async { asset("image/svg+xml", ICON) }))
+}
+
+fn asset(content_type: &'static str, body: &'static str) -> axum::response::Response {
+    ([(header::CONTENT_TYPE, content_type), (header::CACHE_CONTROL, "public, max-age=86400")], body).into_response()
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "home/home.html")]
+pub struct HomePage {
+    layout: Layout,
+    province: Option<String>,
+    counts: Vec<(&'static str, i64)>,
+}
+
+/// Units in force today under `roots`, counted by level.
+async fn counts_by_level(state: &AppState, roots: &[i64]) -> Result<Vec<(&'static str, i64)>, storage::Error> {
+    let today = text::vn_datetime(state.clock.now_ms()).date();
+    let mut counts = Vec::new();
+    for level in UnitLevel::ALL {
+        let filter = UnitFilter { level: Some(level), valid_on: Some(today), ..Default::default() };
+        let total = state.store.units(roots, &filter, Paging::new(1, 1)).await?.total;
+        if total > 0 {
+            counts.push((level.label(), total));
+        }
+    }
+    Ok(counts)
+}
+
+async fn home(State(state): State<AppState>) -> PageResult<HomePage> {
+    let roots = state.store.root_units().await?;
+    let province = match roots.first() {
+        Some(id) => Some(state.store.public_unit(*id).await?.name),
+        None => None,
+    };
+    Ok(HomePage { layout: Layout::public("Trang chủ"), counts: counts_by_level(&state, &roots).await?, province })
+}
