@@ -88,6 +88,11 @@ pub fn sort_key(s: &str) -> String {
 }
 
 /// `1234.5` with one decimal → `1.234,5`.
+/// `3.187` — a count as Vietnamese pages write it.
+pub fn format_count(n: u64) -> String {
+    format_number(n as f64, 0)
+}
+
 pub fn format_number(value: f64, decimals: usize) -> String {
     let formatted = format!("{:.*}", decimals, value.abs());
     let (int_part, frac_part) = formatted.split_once('.').unwrap_or((&formatted, ""));

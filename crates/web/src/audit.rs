@@ -117,7 +117,7 @@ fn object_label(kind: &str, id: &str, name: Option<&String>) -> String {
 pub struct AuditPage {
     layout: Layout,
     rows: Vec<RecordView>,
-    total: i64,
+    total: String,
     actions: Vec<(&'static str, &'static str)>,
     query: AuditQuery,
     pager: Pager,
@@ -145,7 +145,7 @@ async fn page(State(state): State<AppState>, user: CurrentUser, Query(query): Qu
     Ok(AuditPage {
         layout: Layout::admin(&user, "Nhật ký hệ thống", "/admin/audit"),
         rows,
-        total: page.total,
+        total: domain::text::format_count(page.total as u64),
         actions: AuditAction::ALL.iter().map(|a| (a.code(), a.label())).collect(),
         pager: Pager::new(query.page.unwrap_or(1), PER_PAGE, page.total, &format!("/admin/audit?{}", query.query_string())),
         query,
@@ -171,7 +171,7 @@ pub struct AuditRecordDto {
 #[derive(Serialize, ToSchema)]
 pub struct AuditPageDto {
     items: Vec<AuditRecordDto>,
-    total: i64,
+    total: String,
 }
 
 /// Audit entries of the caller's scope, newest first.
@@ -197,6 +197,6 @@ async fn list(State(state): State<AppState>, caller: ApiUser, Query(query): Quer
                 user_agent: r.user_agent,
             })
             .collect(),
-        total: page.total,
+        total: domain::text::format_count(page.total as u64),
     }))
 }

@@ -104,10 +104,16 @@ const ADMIN_NAV: [(&str, &[NavEntry]); 5] = {
 
 impl Layout {
     pub fn public(title: impl Into<String>) -> Self {
-        let nav = [("/", "Trang chủ"), ("/units", "Cơ quan, đơn vị"), ("/ket-qua", "Kết quả công bố"), ("/chi-so-cchc", "Chỉ số CCHC")]
-            .into_iter()
-            .map(|(href, label)| NavGroup { label, items: vec![NavItem { href, label, active: false }] })
-            .collect();
+        let nav = [
+            ("/", "Trang chủ"),
+            ("/units", "Cơ quan, đơn vị"),
+            ("/ket-qua", "Kết quả công bố"),
+            ("/chi-so-cchc", "Chỉ số CCHC"),
+            ("/phuong-phap", "Phương pháp tính"),
+        ]
+        .into_iter()
+        .map(|(href, label)| NavGroup { label, items: vec![NavItem { href, label, active: false }] })
+        .collect();
         Self { title: title.into(), user: None, csrf: String::new(), nav, frame: Frame::Site, refresh: None }
     }
 

@@ -123,7 +123,7 @@ impl Methodology {
     }
 }
 
-const ASSUMED: &str = "Cách tổng hợp là cách hiểu của Thước Đo khi phụ lục chính thức chưa công bố đầy đủ (METHODOLOGY §1); \
+const ASSUMED: &str = "Cách tổng hợp là cách hiểu của Thước Đo khi phụ lục chính thức chưa công bố đầy đủ (xem trang «Phương pháp tính»); \
     Sở Nội vụ có thể sửa trong một phiên bản mới.";
 
 /// The presets shipped with the software (version 1 of each in storage).

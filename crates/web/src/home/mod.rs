@@ -1,6 +1,7 @@
 //! The province's public home page, the officials' start page and the stylesheet.
 
 mod dashboard;
+mod methodology;
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -32,6 +33,7 @@ pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/", get(home))
         .route("/admin", get(dashboard::dashboard))
+        .route("/phuong-phap", get(methodology::page))
         .route("/static/app.css", get(|| async { asset("text/css; charset=utf-8", STYLESHEET) }))
         .route("/static/widget.js", get(|| async { asset("text/javascript; charset=utf-8", WIDGET_SCRIPT) }))
         .route("/static/embed.js", get(|| async { asset("text/javascript; charset=utf-8", EMBED_SCRIPT) }))

@@ -32,7 +32,7 @@ pub fn show_date(iso: &str) -> String {
 }
 
 pub fn show_count(n: impl std::borrow::Borrow<i64>) -> String {
-    text::format_number(*n.borrow() as f64, 0)
+    text::format_count((*n.borrow()).max(0) as u64)
 }
 
 #[derive(Template, WebTemplate)]

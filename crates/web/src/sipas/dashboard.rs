@@ -51,7 +51,7 @@ pub struct RowView {
     pub unit_id: i64,
     pub name: String,
     pub rank: String,
-    pub n: u64,
+    pub n: String,
     pub value: String,
     pub margin: String,
     /// Each column's figure and the responses behind it (empty where no one question stands
@@ -79,7 +79,7 @@ impl RowView {
             unit_id: row.unit_id,
             name: row.name.clone(),
             rank: row.rank.map_or_else(|| "–".into(), |r| r.to_string()),
-            n: row.figure.n,
+            n: text::format_count(row.figure.n),
             value: percent(row.figure.value),
             margin: margin(&row.figure),
             columns: row.columns.iter().map(|v| (percent(*v), String::new())).collect(),
@@ -167,8 +167,8 @@ pub struct FigureView {
     pub label: String,
     pub value: String,
     pub margin: String,
-    pub n: u64,
-    pub valid: u64,
+    pub n: String,
+    pub valid: String,
     /// The question to open the responses behind it; empty for composite figures.
     pub question: String,
 }
@@ -180,8 +180,8 @@ impl FigureView {
             label: label.to_string(),
             value: percent(figure.value),
             margin: margin(figure),
-            n: figure.n,
-            valid: figure.valid,
+            n: text::format_count(figure.n),
+            valid: text::format_count(figure.valid),
             question: question.to_string(),
         }
     }
@@ -193,7 +193,7 @@ pub struct ElementView {
 }
 
 /// An improvement question and its chosen options: (label, share, count), most chosen first.
-pub type ExpectationView = (String, Vec<(String, String, u64)>);
+pub type ExpectationView = (String, Vec<(String, String, String)>);
 
 pub struct SliceView {
     /// The responses behind it.
@@ -201,7 +201,7 @@ pub struct SliceView {
     pub label: String,
     pub value: String,
     pub margin: String,
-    pub n: u64,
+    pub n: String,
     /// Too few answers to compare (see `domain::sipas::index::FEW_ANSWERS`).
     pub few: bool,
 }
@@ -249,7 +249,14 @@ fn slice_views(slices: &[Slice], selection: &Selection, unit_id: i64, param: &st
             if param == "month" || param == "staff" {
                 link.push_str(&format!("&{param}={}", s.key));
             }
-            SliceView { link, label: s.label.clone(), value: percent(s.figure.value), margin: margin(&s.figure), n: s.figure.n, few: s.figure.few_answers() }
+            SliceView {
+                link,
+                label: s.label.clone(),
+                value: percent(s.figure.value),
+                margin: margin(&s.figure),
+                n: text::format_count(s.figure.n),
+                few: s.figure.few_answers(),
+            }
         })
         .collect()
 }
@@ -289,7 +296,7 @@ pub async fn unit(State(state): State<AppState>, user: CurrentUser, Path(unit_id
             let mut shares: Vec<(String, String, u64)> =
                 x.shares.iter().filter(|s| s.count > 0).map(|s| (s.label.clone(), percent(s.percent), s.count)).collect();
             shares.sort_by_key(|s| std::cmp::Reverse(s.2));
-            (title, shares)
+            (title, shares.into_iter().map(|(label, share, count)| (label, share, text::format_count(count))).collect::<Vec<_>>())
         })
         .filter(|(_, shares)| !shares.is_empty())
         .collect();
@@ -375,7 +382,7 @@ pub struct ResponsesPage {
     layout: Layout,
     back: String,
     what: String,
-    total: i64,
+    total: String,
     rows: Vec<ResponseView>,
     pager: crate::layout::Pager,
 }
@@ -424,12 +431,25 @@ pub async fn responses(
     let page_number = query.page.unwrap_or(1).max(1);
     let page = state.store.responses_behind(&user.actor(&state), access, &filter, storage::Paging::new(page_number, PER_PAGE)).await?;
     let form = &selection.form;
+    let sheets: Vec<domain::surveys::Answers> = page.items.iter().map(|r| serde_json::from_str(&r.answers).unwrap_or_default()).collect();
+    // A unit question holds the unit's code; the page names the unit.
+    let mut unit_names: std::collections::HashMap<String, String> = std::collections::HashMap::new();
+    for (_, q) in form.questions().filter(|(_, q)| matches!(q.kind, domain::surveys::QuestionKind::Unit { .. })) {
+        for sheet in &sheets {
+            if let Some(Answer::Text(code)) = sheet.get(&q.code)
+                && !unit_names.contains_key(code)
+            {
+                let name = state.store.public_unit_by_code(code).await.map_or_else(|_| code.clone(), |u| u.name);
+                unit_names.insert(code.clone(), name);
+            }
+        }
+    }
     let labels = |code: &str, answer: &Answer| -> String {
         let Some(q) = form.question(code) else { return String::new() };
         let option = |o: &str| q.kind.options().iter().find(|c| c.code == o).map_or_else(|| o.to_string(), |c| c.label.clone());
         match answer {
             Answer::Text(t) if !q.kind.options().is_empty() => option(t),
-            Answer::Text(t) => t.clone(),
+            Answer::Text(t) => unit_names.get(t).filter(|_| matches!(q.kind, domain::surveys::QuestionKind::Unit { .. })).unwrap_or(t).clone(),
             Answer::Number(n) => text::format_number(*n, if n.fract() == 0.0 { 0 } else { 2 }),
             Answer::List(items) => items.iter().map(|o| option(o)).collect::<Vec<_>>().join("; "),
             Answer::Map(rows) => rows.iter().map(|(r, p)| format!("{r}: {}", option(p))).collect::<Vec<_>>().join("; "),
@@ -437,11 +457,10 @@ pub async fn responses(
     };
     let mut names = std::collections::HashMap::new();
     let mut rows = Vec::new();
-    for r in &page.items {
+    for (r, answers) in page.items.iter().zip(&sheets) {
         if let std::collections::hash_map::Entry::Vacant(slot) = names.entry(r.unit_id) {
             slot.insert(state.store.public_unit(r.unit_id).await.map(|u| u.name).unwrap_or_default());
         }
-        let answers: domain::surveys::Answers = serde_json::from_str(&r.answers).unwrap_or_default();
         rows.push(ResponseView {
             id: r.id,
             at: text::format_timestamp_ms(r.submitted_at),
@@ -490,7 +509,7 @@ pub async fn responses(
         layout: Layout::admin(&user, "Phiếu trả lời", "/admin/sipas"),
         back,
         what: what.join(" · "),
-        total: page.total,
+        total: text::format_count(page.total as u64),
         rows,
         pager: crate::layout::Pager::new(
             page_number,

@@ -58,7 +58,7 @@ pub async fn list(State(state): State<AppState>, user: CurrentUser) -> PageResul
 /// One bar of a distribution: label, count, share of the answers in per cent.
 pub struct Bar {
     pub label: String,
-    pub count: u64,
+    pub count: String,
     pub percent: String,
     /// The share rounded to a whole per cent, for the bar (`<meter>`).
     pub width: i64,
@@ -67,7 +67,7 @@ pub struct Bar {
 pub struct QuestionResult {
     pub code: String,
     pub text: String,
-    pub answered: u64,
+    pub answered: String,
     pub bars: Vec<Bar>,
 }
 
@@ -76,10 +76,10 @@ pub struct QuestionResult {
 pub struct ResultsPage {
     layout: Layout,
     survey: SurveyRow,
-    responses: u64,
-    by_unit: Vec<(String, u64)>,
-    by_channel: Vec<(&'static str, u64)>,
-    by_month: Vec<(String, u64)>,
+    responses: String,
+    by_unit: Vec<(String, String)>,
+    by_channel: Vec<(&'static str, String)>,
+    by_month: Vec<(String, String)>,
     questions: Vec<QuestionResult>,
     /// Raw responses are for the roles that need them.
     can_export: bool,
@@ -91,7 +91,7 @@ fn bars(options: &[domain::surveys::Choice], counts: &BTreeMap<String, u64>, bas
         .map(|o| {
             let count = counts.get(&o.code).copied().unwrap_or(0);
             let share = if base > 0 { count as f64 * 100.0 / base as f64 } else { 0.0 };
-            Bar { label: o.label.clone(), count, percent: text::format_number(share, 1), width: share.round() as i64 }
+            Bar { label: o.label.clone(), count: text::format_count(count), percent: text::format_number(share, 1), width: share.round() as i64 }
         })
         .collect()
 }
@@ -105,19 +105,34 @@ fn distributions(form: &Questionnaire, questions: &BTreeMap<String, BTreeMap<Str
         match &q.kind {
             QuestionKind::SingleChoice { options } | QuestionKind::Likert { scale: options } => {
                 let answered: u64 = counts.values().sum();
-                results.push(QuestionResult { code: q.code.clone(), text: q.text.clone(), answered, bars: bars(options, counts, answered) });
+                results.push(QuestionResult {
+                    code: q.code.clone(),
+                    text: q.text.clone(),
+                    answered: text::format_count(answered),
+                    bars: bars(options, counts, answered),
+                });
             }
             QuestionKind::MultipleChoice { options, .. } => {
                 // Shares of those who answered: the options of one answer add up to more than 100 %.
                 let answered = counts.get("").copied().unwrap_or(0);
-                results.push(QuestionResult { code: q.code.clone(), text: q.text.clone(), answered, bars: bars(options, counts, answered) });
+                results.push(QuestionResult {
+                    code: q.code.clone(),
+                    text: q.text.clone(),
+                    answered: text::format_count(answered),
+                    bars: bars(options, counts, answered),
+                });
             }
             QuestionKind::Matrix { rows, scale } => {
                 for row in rows {
                     let counts = questions.get(&format!("{}/{}", q.code, row.code)).unwrap_or(&empty);
                     let answered: u64 = counts.values().sum();
                     let text = format!("{} — {}", q.text, row.label);
-                    results.push(QuestionResult { code: format!("{}/{}", q.code, row.code), text, answered, bars: bars(scale, counts, answered) });
+                    results.push(QuestionResult {
+                        code: format!("{}/{}", q.code, row.code),
+                        text,
+                        answered: text::format_count(answered),
+                        bars: bars(scale, counts, answered),
+                    });
                 }
             }
             _ => {}
@@ -136,10 +151,14 @@ pub async fn results(State(state): State<AppState>, user: CurrentUser, Path(id):
     let names: BTreeMap<i64, String> = state.survey_cache.targets(&state, id).await?.iter().map(|(id, _, name)| (*id, name.clone())).collect();
     Ok(ResultsPage {
         layout: Layout::admin(&user, survey.title.clone(), "/admin/surveys"),
-        responses: summary.responses,
-        by_unit: summary.by_unit.iter().map(|(unit, n)| (names.get(unit).cloned().unwrap_or_else(|| format!("#{unit}")), *n)).collect(),
-        by_channel: summary.by_channel.iter().map(|(c, n)| (domain::surveys::Channel::parse(c).map(|c| c.label()).unwrap_or("Khác"), *n)).collect(),
-        by_month: summary.by_month.iter().map(|(m, n)| (m.to_string(), *n)).collect(),
+        responses: text::format_count(summary.responses),
+        by_unit: summary.by_unit.iter().map(|(unit, n)| (names.get(unit).cloned().unwrap_or_else(|| format!("#{unit}")), text::format_count(*n))).collect(),
+        by_channel: summary
+            .by_channel
+            .iter()
+            .map(|(c, n)| (domain::surveys::Channel::parse(c).map(|c| c.label()).unwrap_or("Khác"), text::format_count(*n)))
+            .collect(),
+        by_month: summary.by_month.iter().map(|(m, n)| (m.to_string(), text::format_count(*n))).collect(),
         questions: distributions(&form, &summary.questions),
         can_export: access.has(Permission::ViewResponses),
         survey: SurveyRow {
