@@ -64,6 +64,7 @@ actions! {
     AlertNoted = "alert.noted", "Ghi chú vụ việc";
     AlertResolved = "alert.resolved", "Kết thúc xử lý vụ việc";
     FrameImported = "frame.imported", "Nhập hồ sơ vào khung mẫu";
+    ProceduresImported = "procedures.imported", "Nhập danh mục thủ tục hành chính";
     FrameContactViewed = "frame.contact_viewed", "Xem thông tin liên hệ người nộp hồ sơ";
     FrameEntryErased = "frame.erased", "Xóa thông tin cá nhân khỏi khung mẫu";
     FrameRetentionApplied = "frame.retention", "Xóa thông tin cá nhân hết thời hạn lưu giữ";

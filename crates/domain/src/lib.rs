@@ -11,6 +11,7 @@ pub mod invitations;
 pub mod kiosks;
 pub mod paper;
 pub mod par;
+pub mod procedures;
 pub mod sampling;
 pub mod sipas;
 pub mod surveys;

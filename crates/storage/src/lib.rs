@@ -23,6 +23,7 @@ pub mod invitations;
 pub mod kiosks;
 pub mod paper;
 pub mod par;
+pub mod procedures;
 pub mod rate_limits;
 pub mod sampling;
 pub mod sipas;

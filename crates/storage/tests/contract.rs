@@ -359,3 +359,27 @@ async fn personal_data_is_sealed_at_rest_and_needs_its_key() {
         assert!(matches!(wrong.migrate().await, Err(Error::WrongKey)), "{}", db.backend);
     }
 }
+
+#[tokio::test]
+async fn a_units_procedures_are_replaced_whole_by_those_who_keep_the_register() {
+    use domain::procedures::Procedure;
+    let procedure = |code: &str, name: &str| Procedure { code: code.into(), name: name.into(), field: "Hộ tịch".into() };
+    for db in testkit::backends().await {
+        let store = testkit::store(&db).await;
+        let t = tree(&store).await;
+        let before = audit_count(&store, t.p).await;
+        let first = [procedure("1.000894", "Đăng ký kết hôn"), procedure("1.001193", "Đăng ký khai sinh"), procedure("2.000815", "Chứng thực bản sao")];
+        store.import_procedures(&actor(), &admin_on(t.p), t.n, &first).await.unwrap();
+        let names: Vec<String> = store.unit_procedures(t.n).await.unwrap().into_iter().map(|p| p.name).collect();
+        assert_eq!(names, ["Chứng thực bản sao", "Đăng ký kết hôn", "Đăng ký khai sinh"], "Vietnamese order ({})", db.backend);
+        store.import_procedures(&actor(), &admin_on(t.p), t.n, &first[..1]).await.unwrap();
+        assert_eq!(store.unit_procedures(t.n).await.unwrap(), vec![first[0].clone()], "a new file replaces the catalogue ({})", db.backend);
+        assert_eq!(audit_count(&store, t.p).await, before + 2, "each import is recorded");
+        // A commune's officials read the register; they do not keep it.
+        let official = Access::new(vec![Grant { role: Role::UnitOfficial, unit: t.n }]);
+        assert!(matches!(store.import_procedures(&actor(), &official, t.n, &first).await, Err(Error::Forbidden)));
+        assert_eq!(store.unit_procedures(t.n).await.unwrap().len(), 1, "and nothing was written ({})", db.backend);
+        assert!(store.unit_procedures(t.s).await.unwrap().is_empty());
+        assert_eq!(store.dossier_procedure("000.00.28103-20260101-00001").await.unwrap(), None);
+    }
+}

@@ -10,6 +10,7 @@ pub mod responses;
 use anyhow::{Context, bail};
 use domain::audit::AuditAction;
 use domain::auth::{Access, Grant, Role};
+use domain::procedures::Procedure;
 use domain::surveys::Channel;
 use domain::units::RawUnitRow;
 use storage::audit::Entry;
@@ -190,9 +191,26 @@ async fn survey(store: &Store, actor: &Actor, admin: &Access, province_id: i64) 
         channels: vec![Channel::Web, Channel::Invitation, Channel::Widget, Channel::Kiosk, Channel::Phone, Channel::Paper, Channel::Api],
         targets,
     };
+    let targets = survey.targets.clone();
     store.create_survey(actor, admin, &survey).await?;
+    // Every surveyed unit's catalogue holds the procedures its dossiers come from.
+    let catalogue: Vec<Procedure> =
+        PROCEDURES.iter().map(|(code, name, field)| Procedure { code: code.to_string(), name: name.to_string(), field: field.to_string() }).collect();
+    for unit in targets {
+        store.import_procedures(actor, admin, unit, &catalogue).await?;
+    }
     Ok(())
 }
+
+/// The procedures of the demo: (code in the national procedure database, name, field).
+pub const PROCEDURES: [(&str, &str, &str); 6] = [
+    ("1.001193", "Đăng ký khai sinh", "Hộ tịch"),
+    ("1.000894", "Đăng ký kết hôn", "Hộ tịch"),
+    ("2.000815", "Chứng thực bản sao từ bản chính", "Chứng thực"),
+    ("1.003003", "Cấp giấy chứng nhận quyền sử dụng đất lần đầu", "Đất đai"),
+    ("2.000720", "Đăng ký thành lập hộ kinh doanh", "Thành lập và hoạt động của hộ kinh doanh"),
+    ("1.009994", "Cấp giấy phép xây dựng nhà ở riêng lẻ", "Xây dựng"),
+];
 
 fn check(report: storage::units::ImportReport) -> anyhow::Result<()> {
     if report.applied {

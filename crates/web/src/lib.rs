@@ -19,6 +19,7 @@ mod layout;
 mod ops;
 mod paper;
 mod par;
+mod procedures;
 mod rate_limit;
 mod sampling;
 mod security;
@@ -60,6 +61,7 @@ pub fn router(state: AppState) -> Router {
         .merge(kiosks::routes())
         .merge(paper::routes())
         .merge(par::routes())
+        .merge(procedures::routes())
         .merge(interviews::routes())
         .merge(api::routes())
         .merge(ops::routes())

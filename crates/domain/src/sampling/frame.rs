@@ -24,18 +24,18 @@ pub struct FrameRecord {
     pub consent: bool,
 }
 
-/// The columns of a frame file, in order, with the names accepted in a header (English codes
-/// and the Vietnamese names one-stop exports use; compared without accents or case).
-pub const COLUMNS: [(&str, &[&str]); 9] = [
-    ("dossier_code", &["ma ho so", "ma_ho_so", "so ho so"]),
-    ("procedure", &["thu tuc", "thu_tuc", "ten thu tuc"]),
-    ("field", &["linh vuc", "linh_vuc"]),
-    ("unit_code", &["ma don vi", "ma_don_vi"]),
-    ("completed_on", &["ngay hoan thanh", "ngay_hoan_thanh", "ngay tra ket qua"]),
-    ("name", &["ho ten", "ho_ten", "ho va ten", "ten nguoi nop"]),
-    ("phone", &["dien thoai", "dien_thoai", "so dien thoai"]),
-    ("email", &["thu dien tu"]),
-    ("consent", &["dong y", "dong_y", "dong y khao sat"]),
+/// The columns of a frame file, in order: the name a header shows, and the names accepted (the
+/// English codes and the Vietnamese names one-stop exports use; compared without accents or case).
+pub const COLUMNS: [(&str, &str, &[&str]); 9] = [
+    ("dossier_code", "Mã hồ sơ", &["ma ho so", "ma_ho_so", "so ho so"]),
+    ("procedure", "Thủ tục", &["thu tuc", "thu_tuc", "ten thu tuc"]),
+    ("field", "Lĩnh vực", &["linh vuc", "linh_vuc"]),
+    ("unit_code", "Mã đơn vị", &["ma don vi", "ma_don_vi"]),
+    ("completed_on", "Ngày hoàn thành", &["ngay hoan thanh", "ngay_hoan_thanh", "ngay tra ket qua"]),
+    ("name", "Họ tên", &["ho ten", "ho_ten", "ho va ten", "ten nguoi nop"]),
+    ("phone", "Điện thoại", &["dien thoai", "dien_thoai", "so dien thoai"]),
+    ("email", "Thư điện tử", &["thu dien tu"]),
+    ("consent", "Đồng ý khảo sát", &["dong y", "dong_y", "dong y khao sat"]),
 ];
 
 /// One row as read, before any check.
@@ -211,11 +211,11 @@ pub fn rows_from_table(table: &[Vec<String>]) -> Result<Vec<(usize, RawFrameRow)
         return Err("Tệp trống: cần dòng tiêu đề và các dòng hồ sơ.".into());
     };
     let folded: Vec<String> = header.iter().map(|h| text::fold(h)).collect();
-    let position = |(code, names): &(&str, &[&str])| folded.iter().position(|h| h == code || names.contains(&h.as_str()));
+    let position = |(code, _, names): &(&str, &str, &[&str])| folded.iter().position(|h| h == code || names.contains(&h.as_str()));
     let positions: Vec<Option<usize>> = COLUMNS.iter().map(position).collect();
-    let missing: Vec<&str> = [0, 1, 3, 4].into_iter().filter(|i| positions[*i].is_none()).map(|i| COLUMNS[i].0).collect();
+    let missing: Vec<&str> = [0, 1, 3, 4].into_iter().filter(|i| positions[*i].is_none()).map(|i| COLUMNS[i].1).collect();
     if !missing.is_empty() {
-        return Err(format!("Dòng tiêu đề thiếu cột: {}. Các cột: {}.", missing.join(", "), COLUMNS.map(|(code, _)| code).join(", ")));
+        return Err(format!("Dòng tiêu đề thiếu cột: {}. Các cột: {}.", missing.join(", "), COLUMNS.map(|(_, label, _)| label).join(", ")));
     }
     let cell = |row: &Vec<String>, i: usize| positions[i].and_then(|p| row.get(p)).cloned().unwrap_or_default();
     Ok(rows
@@ -306,6 +306,6 @@ mod tests {
         assert_eq!(rows[1].0, 4, "line numbers count the header and the blank row");
         assert_eq!(rows[0].1.phone, "0912345678");
         let missing = rows_from_table(&[vec!["dossier_code".into()]]).unwrap_err();
-        assert!(missing.contains("procedure") && missing.contains("unit_code"), "{missing}");
+        assert!(missing.contains("thiếu cột: Thủ tục, Mã đơn vị, Ngày hoàn thành"), "the missing columns by their Vietnamese names: {missing}");
     }
 }

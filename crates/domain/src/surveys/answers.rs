@@ -241,12 +241,15 @@ fn typed(q: &Question, answer: &Answer) -> Result<Answer, AnswerError> {
         (QuestionKind::Unit { .. }, Answer::Text(code)) => {
             UnitCode::parse(code).map(|c| Answer::Text(c.as_str().to_string())).map_err(|_| error(q, "Mã đơn vị không hợp lệ."))
         }
-        (QuestionKind::Procedure, Answer::Text(code)) => {
-            let code = code.trim();
-            if (1..=64).contains(&code.len()) && code.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | '/')) {
-                Ok(Answer::Text(code.to_string()))
+        // What a citizen types is taken (a catalogue's code or any name), tidied.
+        (QuestionKind::Procedure, Answer::Text(typed)) => {
+            let typed = text::clean(typed);
+            if typed.chars().count() > crate::procedures::MAX_TYPED {
+                Err(error(q, format!("Tên thủ tục dài quá {} ký tự.", crate::procedures::MAX_TYPED)))
+            } else if typed.chars().any(char::is_control) {
+                Err(error(q, "Tên thủ tục có ký tự không hợp lệ."))
             } else {
-                Err(error(q, "Mã thủ tục hành chính không hợp lệ."))
+                Ok(Answer::Text(typed))
             }
         }
         _ => Err(wrong_type()),

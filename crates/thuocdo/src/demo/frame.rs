@@ -13,14 +13,6 @@ use super::SURVEY_CODE;
 /// Dossiers the demo starts with.
 pub const COUNT: usize = 2_000;
 
-const PROCEDURES: [(&str, &str); 6] = [
-    ("Đăng ký khai sinh", "Hộ tịch"),
-    ("Đăng ký kết hôn", "Hộ tịch"),
-    ("Chứng thực bản sao từ bản chính", "Chứng thực"),
-    ("Cấp giấy chứng nhận quyền sử dụng đất lần đầu", "Đất đai"),
-    ("Đăng ký thành lập hộ kinh doanh", "Thành lập và hoạt động của hộ kinh doanh"),
-    ("Cấp giấy phép xây dựng nhà ở riêng lẻ", "Xây dựng"),
-];
 const FAMILY: [&str; 8] = ["Nguyễn", "Trần", "Lê", "Phạm", "Hoàng", "Võ", "Đặng", "Bùi"];
 const MIDDLE: [&str; 5] = ["Văn", "Thị", "Minh", "Thanh", "Quốc"];
 const GIVEN: [&str; 8] = ["An", "Bình", "Chi", "Dũng", "Hà", "Hùng", "Lan", "Nam"];
@@ -38,7 +30,7 @@ pub async fn load(store: &Store, count: usize, now: i64) -> anyhow::Result<()> {
     let rows: Vec<(usize, RawFrameRow)> = (0..count)
         .map(|i| {
             let (_, unit_code, _) = &units[pick(units.len())];
-            let (procedure, field) = PROCEDURES[pick(PROCEDURES.len())];
+            let (_, procedure, field) = super::PROCEDURES[pick(super::PROCEDURES.len())];
             let completed = start + time::Duration::days(pick(days as usize) as i64);
             let name = format!("{} {} {}", FAMILY[pick(8)], MIDDLE[pick(5)], GIVEN[pick(8)]);
             let phone = format!("09{:08}", pick(100_000_000));

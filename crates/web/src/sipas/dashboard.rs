@@ -444,15 +444,28 @@ pub async fn responses(
             }
         }
     }
-    let labels = |code: &str, answer: &Answer| -> String {
+    // A procedure answer holds a catalogue's code or the name typed; the page shows the name.
+    let mut catalogues: std::collections::HashMap<i64, Vec<domain::procedures::Procedure>> = std::collections::HashMap::new();
+    if form.questions().any(|(_, q)| q.kind == domain::surveys::QuestionKind::Procedure) {
+        for r in &page.items {
+            if let std::collections::hash_map::Entry::Vacant(slot) = catalogues.entry(r.unit_id) {
+                slot.insert(state.store.unit_procedures(r.unit_id).await?);
+            }
+        }
+    }
+    let labels = |unit: i64, code: &str, answer: &Answer| -> String {
         let Some(q) = form.question(code) else { return String::new() };
         let option = |o: &str| q.kind.options().iter().find(|c| c.code == o).map_or_else(|| o.to_string(), |c| c.label.clone());
-        match answer {
-            Answer::Text(t) if !q.kind.options().is_empty() => option(t),
-            Answer::Text(t) => unit_names.get(t).filter(|_| matches!(q.kind, domain::surveys::QuestionKind::Unit { .. })).unwrap_or(t).clone(),
-            Answer::Number(n) => text::format_number(*n, if n.fract() == 0.0 { 0 } else { 2 }),
-            Answer::List(items) => items.iter().map(|o| option(o)).collect::<Vec<_>>().join("; "),
-            Answer::Map(rows) => rows.iter().map(|(r, p)| format!("{r}: {}", option(p))).collect::<Vec<_>>().join("; "),
+        match (answer, &q.kind) {
+            (Answer::Text(t), _) if !q.kind.options().is_empty() => option(t),
+            (Answer::Text(t), domain::surveys::QuestionKind::Unit { .. }) => unit_names.get(t).unwrap_or(t).clone(),
+            (Answer::Text(t), domain::surveys::QuestionKind::Procedure) => {
+                domain::procedures::shown(t, catalogues.get(&unit).map_or(&[], Vec::as_slice)).to_string()
+            }
+            (Answer::Text(t), _) => t.clone(),
+            (Answer::Number(n), _) => text::format_number(*n, if n.fract() == 0.0 { 0 } else { 2 }),
+            (Answer::List(items), _) => items.iter().map(|o| option(o)).collect::<Vec<_>>().join("; "),
+            (Answer::Map(rows), _) => rows.iter().map(|(r, p)| format!("{r}: {}", option(p))).collect::<Vec<_>>().join("; "),
         }
     };
     let mut names = std::collections::HashMap::new();
@@ -466,7 +479,7 @@ pub async fn responses(
             at: text::format_timestamp_ms(r.submitted_at),
             unit: names[&r.unit_id].clone(),
             channel: Channel::parse(&r.channel).map_or("Khác", |c| c.label()),
-            answers: form.questions().filter_map(|(_, q)| answers.get(&q.code).map(|a| (q.text.clone(), labels(&q.code, a)))).collect(),
+            answers: form.questions().filter_map(|(_, q)| answers.get(&q.code).map(|a| (q.text.clone(), labels(r.unit_id, &q.code, a)))).collect(),
             flagged: r.flags != 0,
         });
     }

@@ -285,6 +285,7 @@ pub struct PreviewPage {
     intro: String,
     sections: Vec<SectionView>,
     units: Vec<(String, String)>,
+    procedures: Vec<String>,
 }
 
 pub async fn preview(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>) -> PageResult<PreviewPage> {
@@ -296,6 +297,7 @@ pub async fn preview(State(state): State<AppState>, user: CurrentUser, Path(id):
         intro: record.draft.description.clone(),
         sections: sections(&record.draft, &Default::default(), &[], false),
         units: Vec::new(),
+        procedures: Vec::new(),
         title: record.title,
     })
 }

@@ -11,6 +11,7 @@ use axum::extract::State;
 use axum::http::{HeaderMap, StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::invitations::InvitationStatus;
+use domain::procedures::{self, Procedure};
 use domain::surveys::Survey;
 use domain::surveys::admission::{self, Door};
 use domain::surveys::{Answer, AnswerError, Answers, Condition, QuestionKind, Questionnaire};
@@ -82,6 +83,8 @@ pub struct RespondPage {
     fixed_unit: Option<(String, String)>,
     /// The units the survey asks about (code, name), for the unit question.
     units: Vec<(String, String)>,
+    /// The names of the fixed unit's procedures, offered by the procedure question.
+    procedures: Vec<String>,
     /// The secret of the saved draft being continued, if any.
     draft: String,
     /// A paper form's serial number, asked of the clerk keying it.
@@ -255,6 +258,46 @@ pub(crate) fn read_answers(form: &Questionnaire, body: &[u8]) -> Answers {
 pub struct LinkQuery {
     /// The unit's code, carried by the link or QR code.
     u: Option<String>,
+    /// The procedure (its code or name), carried by a link from the one-stop system.
+    tthc: Option<String>,
+    /// The dossier's code, carried by the QR code on its receipt: the form fills in its
+    /// procedure (and unit).
+    hs: Option<String>,
+}
+
+/// The procedures of the unit with `code`; none without a unit.
+async fn catalogue(state: &AppState, code: Option<&str>) -> Result<Vec<Procedure>, Failure> {
+    let Some(code) = code else { return Ok(Vec::new()) };
+    match state.store.public_unit_by_code(code).await {
+        Ok(unit) => Ok(state.store.unit_procedures(unit.id).await?),
+        Err(storage::Error::NotFound) => Ok(Vec::new()),
+        Err(e) => Err(e.into()),
+    }
+}
+
+/// What a link fills in by itself: the procedure named by `tthc` (shown by its name when the
+/// unit's catalogue has it) or that of the dossier `hs`, and the dossier's unit when the link
+/// names none.
+async fn prefill(state: &AppState, form: &Questionnaire, q: &LinkQuery) -> Result<(Answers, Option<String>), Failure> {
+    let mut unit = q.u.as_deref().map(str::trim).filter(|u| !u.is_empty()).map(String::from);
+    let mut procedure = q.tthc.as_deref().map(domain::text::clean).filter(|p| !p.is_empty());
+    if let Some(dossier) = q.hs.as_deref().filter(|d| !d.trim().is_empty())
+        && let Some((unit_id, name)) = state.store.dossier_procedure(dossier).await?
+    {
+        procedure = procedure.or(Some(name));
+        if unit.is_none() {
+            unit = Some(state.store.public_unit(unit_id).await?.code);
+        }
+    }
+    let mut answers = Answers::new();
+    if let Some(typed) = procedure {
+        let procedures = catalogue(state, unit.as_deref()).await?;
+        let name = procedures::shown(&typed, &procedures).to_string();
+        for (_, question) in form.questions().filter(|(_, q)| q.kind == QuestionKind::Procedure) {
+            answers.insert(question.code.clone(), Answer::Text(name.clone()));
+        }
+    }
+    Ok((answers, unit))
 }
 
 /// How a person reached the form: it decides the channel, where the form posts, and how the
@@ -327,6 +370,10 @@ pub(crate) async fn render(state: &AppState, headers: &HeaderMap, input: PageInp
         // A form left half-done goes back to the kiosk's waiting screen.
         layout.refresh = Some((state.config.kiosk_idle_seconds, format!("/kiosk/{key}")));
     }
+    let procedures = match catalogue(state, fixed.as_ref().map(|(code, _)| code.as_str())).await {
+        Ok(procedures) => procedures.into_iter().map(|p| p.name).collect(),
+        Err(failure) => return crate::error::PageError(failure).into_response(),
+    };
     let page = RespondPage {
         layout,
         intro: input.form.description.clone(),
@@ -338,6 +385,7 @@ pub(crate) async fn render(state: &AppState, headers: &HeaderMap, input: PageInp
         submission_id: input.submission_id,
         fixed_unit: fixed,
         units: targets.into_iter().map(|(_, code, name)| (code, name)).collect(),
+        procedures,
         draft: input.draft.unwrap_or_default(),
         serial: match &input.arrival {
             Arrival::Paper { serial, .. } => Some(serial.clone()),
@@ -378,13 +426,14 @@ async fn open_form(state: AppState, headers: HeaderMap, code: String, q: LinkQue
     let form = state.store.version(survey.version_id).await?;
     let now = state.clock.now_ms();
     let notice = admission::open(&survey, now).err().map(|r| r.to_string());
+    let (answers, fixed_unit) = prefill(&state, &form, &q).await?;
     let input = PageInput {
         layout: None,
         arrival,
-        fixed_unit: q.u.map(|u| u.trim().to_string()).filter(|u| !u.is_empty()),
+        fixed_unit,
         survey,
         form: &form,
-        answers: Answers::new(),
+        answers,
         errors: Vec::new(),
         notice,
         started_at: now,
@@ -397,7 +446,7 @@ async fn open_form(state: AppState, headers: HeaderMap, code: String, q: LinkQue
 /// The rating form of a counter's kiosk (reached at `/kiosk/{key}`), for the unit it stands in;
 /// shown once the official on duty has invited a rating.
 pub(crate) async fn kiosk_form(state: AppState, headers: HeaderMap, key: String, kiosk: &storage::kiosks::Kiosk) -> PageResult<Response> {
-    let query = LinkQuery { u: Some(kiosk.unit_code.clone()) };
+    let query = LinkQuery { u: Some(kiosk.unit_code.clone()), tthc: None, hs: None };
     open_form(state, headers, kiosk.survey_code.clone(), query, Arrival::Kiosk(key)).await
 }
 
@@ -470,6 +519,27 @@ pub async fn token_form(State(state): State<AppState>, headers: HeaderMap, Path(
     Ok(render(&state, &headers, input, StatusCode::OK).await)
 }
 
+/// The answers as stored: a typed procedure that names one of the unit's procedures becomes its
+/// code; any other text stays as typed. The unit is the link's, or the one the person chose.
+async fn with_procedure_codes(state: &AppState, form: &Questionnaire, answers: &Answers, unit: Option<&str>) -> Result<Answers, Failure> {
+    let questions: Vec<&str> = form.questions().filter(|(_, q)| q.kind == QuestionKind::Procedure).map(|(_, q)| q.code.as_str()).collect();
+    if questions.iter().all(|q| !answers.contains_key(*q)) {
+        return Ok(answers.clone());
+    }
+    let chosen = form.questions().find(|(_, q)| matches!(q.kind, QuestionKind::Unit { .. })).and_then(|(_, q)| match answers.get(&q.code) {
+        Some(Answer::Text(code)) => Some(code.as_str()),
+        _ => None,
+    });
+    let procedures = catalogue(state, unit.or(chosen)).await?;
+    let mut stored = answers.clone();
+    for code in questions {
+        if let Some(Answer::Text(typed)) = stored.get_mut(code) {
+            *typed = procedures::resolve(typed, &procedures);
+        }
+    }
+    Ok(stored)
+}
+
 fn field(body: &[u8], name: &str) -> Option<String> {
     form_urlencoded::parse(body).find(|(k, _)| k == name).map(|(_, v)| v.into_owned()).filter(|v| !v.is_empty())
 }
@@ -533,14 +603,15 @@ async fn receive(state: AppState, headers: HeaderMap, client: ClientMeta, survey
     // The kiosk's attribution and the end of the saved draft go in with the answer.
     let kiosk_rating = kiosk.as_ref().map(|k| FollowUp::KioskRating { kiosk_id: k.id, staff_user_id: k.staff_user_id, ticket: k.ticket.clone() });
     let draft_sent = draft.as_ref().map(|secret| FollowUp::DraftSent { token_hash: tokens::digest(secret) });
+    // A kiosk stands in one unit, whatever the form says.
+    let unit_code = kiosk.as_ref().map(|k| k.unit_code.clone()).or_else(|| fixed_unit.clone());
     let submission = Submission {
         survey: survey.clone(),
         door,
         claimed: None,
-        // A kiosk stands in one unit, whatever the form says.
-        unit_code: kiosk.as_ref().map(|k| k.unit_code.clone()).or_else(|| fixed_unit.clone()),
+        answers: with_procedure_codes(&state, &form, &answers, unit_code.as_deref()).await?,
+        unit_code,
         token,
-        answers: answers.clone(),
         started_at,
         submission_id: Some(submission_id.clone()),
         dossier_code: None,
