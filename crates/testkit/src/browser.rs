@@ -234,18 +234,22 @@ impl Browser {
 
     /// Fills a survey form with the keyboard only: Tab through it, choose the first option of
     /// every radio group with Space (the first radio of a group is its tab stop), and send with
-    /// Enter on the button.
-    pub async fn answer_with_keyboard(&self) -> anyhow::Result<()> {
+    /// Enter on the button. Gives the keys pressed.
+    pub async fn answer_with_keyboard(&self) -> anyhow::Result<usize> {
         const TAB: &str = "\u{E004}";
         const ENTER: &str = "\u{E007}";
         let mut chosen = std::collections::HashSet::new();
+        let mut keys = 0;
         for _ in 0..400 {
             self.press(TAB).await?;
+            keys += 1;
             let (tag, kind, name) = self.focused().await?;
             if tag == "input" && kind == "radio" && chosen.insert(name) {
                 self.press(" ").await?;
+                keys += 1;
             } else if tag == "button" && kind == "submit" && !chosen.is_empty() {
-                return self.press(ENTER).await;
+                self.press(ENTER).await?;
+                return Ok(keys + 1);
             }
         }
         bail!("never reached the send button with the keyboard")

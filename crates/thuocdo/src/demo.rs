@@ -158,27 +158,64 @@ pub async fn load(store: &Store, now_ms: i64) -> anyhow::Result<bool> {
         let grant_unit = store.public_unit_by_code(role_unit).await?.id;
         store.insert_grant(&actor, user_id, Grant { role: *role, unit: grant_unit }).await?;
     }
-    survey(store, &actor, &admin, province_id).await?;
+    surveys(store, &actor, &admin, province_id).await?;
     store.audit(&actor, &Entry::new(AuditAction::DemoLoaded, "demo", PROVINCE_CODE).unit(province_id)).await?;
     Ok(true)
 }
 
 /// Code of the demo SIPAS survey: its public link is `/s/sipas`.
 pub const SURVEY_CODE: &str = "sipas";
+/// Code of the short form at the counters and on their QR codes: `/s/danh-gia`.
+pub const SHORT_SURVEY_CODE: &str = "danh-gia";
 
-/// The SIPAS 2017 questionnaire, published, asked of every unit in force in 2026 over the year.
-async fn survey(store: &Store, actor: &Actor, admin: &Access, province_id: i64) -> anyhow::Result<()> {
-    let questionnaire = store.create_questionnaire(actor, admin, province_id, &domain::sipas::sipas_2017()).await?;
+/// The demo's two surveys of every unit in force in 2026, over the year: the full SIPAS 2017
+/// questionnaire for sampled respondents and the web, and the short 766 form for counters and QR
+/// codes; and every surveyed unit's procedure catalogue.
+async fn surveys(store: &Store, actor: &Actor, admin: &Access, province_id: i64) -> anyhow::Result<()> {
+    let full = DemoSurvey {
+        code: SURVEY_CODE,
+        title: "Khảo sát sự hài lòng của người dân, tổ chức năm 2026",
+        form: domain::sipas::sipas_2017(),
+        channels: vec![Channel::Web, Channel::Invitation, Channel::Widget, Channel::Kiosk, Channel::Phone, Channel::Paper, Channel::Api],
+    };
+    let targets = survey(store, actor, admin, province_id, full).await?;
+    let short = DemoSurvey {
+        code: SHORT_SURVEY_CODE,
+        title: "Đánh giá nhanh việc giải quyết thủ tục hành chính năm 2026",
+        form: domain::sipas::short_766(),
+        channels: vec![Channel::Web, Channel::Widget, Channel::Kiosk],
+    };
+    survey(store, actor, admin, province_id, short).await?;
+    // Every surveyed unit's catalogue holds the procedures its dossiers come from.
+    let catalogue: Vec<Procedure> =
+        PROCEDURES.iter().map(|(code, name, field)| Procedure { code: code.to_string(), name: name.to_string(), field: field.to_string() }).collect();
+    for unit in targets {
+        store.import_procedures(actor, admin, unit, &catalogue).await?;
+    }
+    Ok(())
+}
+
+struct DemoSurvey {
+    code: &'static str,
+    title: &'static str,
+    form: domain::surveys::Questionnaire,
+    channels: Vec<Channel>,
+}
+
+/// A published questionnaire asked of every unit in force in 2026, over the year; its units.
+async fn survey(store: &Store, actor: &Actor, admin: &Access, province_id: i64, demo: DemoSurvey) -> anyhow::Result<Vec<i64>> {
+    let DemoSurvey { code, title, form, channels } = demo;
+    let questionnaire = store.create_questionnaire(actor, admin, province_id, &form).await?;
     let version_id = store.publish_questionnaire(actor, admin, questionnaire).await?;
     let in_force = storage::units::UnitFilter { valid_on: domain::text::parse_date("01/01/2026"), ..Default::default() };
     let units = store.units(&[province_id], &in_force, storage::Paging::new(1, 500)).await?;
-    let targets = units.items.iter().filter(|u| u.level != domain::units::UnitLevel::Province).map(|u| u.id).collect();
+    let targets: Vec<i64> = units.items.iter().filter(|u| u.level != domain::units::UnitLevel::Province).map(|u| u.id).collect();
     let start = domain::text::parse_date("01/01/2026").context("date")?;
     let end = domain::text::parse_date("31/12/2026").context("date")?;
     let day = 86_400_000;
     let survey = storage::surveys::NewSurvey {
-        code: SURVEY_CODE.into(),
-        title: "Khảo sát sự hài lòng của người dân, tổ chức năm 2026".into(),
+        code: code.into(),
+        title: title.into(),
         unit_id: province_id,
         version_id,
         recurrence: domain::surveys::Recurrence::Yearly,
@@ -188,18 +225,11 @@ async fn survey(store: &Store, actor: &Actor, admin: &Access, province_id: i64) 
         // demo can be answered right away and its year of answers falls inside the window.
         opens_at: domain::text::vn_midnight_ms(start).min(actor.at - day),
         closes_at: actor.at + 365 * day,
-        channels: vec![Channel::Web, Channel::Invitation, Channel::Widget, Channel::Kiosk, Channel::Phone, Channel::Paper, Channel::Api],
-        targets,
+        channels,
+        targets: targets.clone(),
     };
-    let targets = survey.targets.clone();
     store.create_survey(actor, admin, &survey).await?;
-    // Every surveyed unit's catalogue holds the procedures its dossiers come from.
-    let catalogue: Vec<Procedure> =
-        PROCEDURES.iter().map(|(code, name, field)| Procedure { code: code.to_string(), name: name.to_string(), field: field.to_string() }).collect();
-    for unit in targets {
-        store.import_procedures(actor, admin, unit, &catalogue).await?;
-    }
-    Ok(())
+    Ok(targets)
 }
 
 /// The procedures of the demo: (code in the national procedure database, name, field).

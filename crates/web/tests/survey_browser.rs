@@ -1,6 +1,7 @@
 //! A respondent fills the SIPAS form on a 360×640 phone with the keyboard only (Tab to move,
 //! Space to choose, Enter to send), and the official sees the live results go up; then the same
-//! with JavaScript switched off.
+//! with JavaScript switched off. The short form of the counters goes in by keyboard in under a
+//! minute, and fits about one phone screen.
 
 use testkit::TestApp;
 use testkit::browser::Browser;
@@ -43,4 +44,40 @@ async fn a_respondent_answers_with_the_keyboard_on_a_phone() {
 #[tokio::test]
 async fn the_same_without_javascript() {
     run(false).await;
+}
+
+#[tokio::test]
+async fn the_short_form_goes_in_under_a_minute_by_keyboard() {
+    let Some(browser) = Browser::start(390, 844).await.unwrap() else { return };
+    let app = TestApp::spawn(testkit::sqlite()).await;
+    browser.goto(&format!("{}/s/danh-gia?u=28101&tthc=1.001193", app.base)).await.unwrap();
+    browser.wait_text("Đơn vị được đánh giá: Phường An Lạc").await.unwrap();
+    let shots = std::env::temp_dir().join("thuocdo-browser");
+    std::fs::create_dir_all(&shots).unwrap();
+    browser.screenshot(&shots.join("short-form-phone.png")).await.unwrap();
+    // About one phone screen: the whole form, heading to button, within about one and a half.
+    let height = browser.execute("return document.querySelector('main').scrollHeight;", vec![]).await.unwrap().as_f64().unwrap();
+    // The reasons are asked only of the dissatisfied: hidden until "Không hài lòng" is chosen.
+    let hidden = "return document.getElementById('q-LY_DO').hidden;";
+    assert_eq!(browser.execute(hidden, vec![]).await.unwrap(), serde_json::json!(true));
+    browser.click("input[name='a.DG'][value='1']").await.unwrap();
+    assert_eq!(browser.execute(hidden, vec![]).await.unwrap(), serde_json::json!(false));
+    browser.click("input[name='a.DG'][value='3']").await.unwrap();
+    assert_eq!(browser.execute(hidden, vec![]).await.unwrap(), serde_json::json!(true));
+    browser.execute("document.activeElement.blur(); window.scrollTo(0, 0);", vec![]).await.unwrap();
+    assert!(height <= 1.6 * 844.0, "the short form is {height}px tall");
+    // At a key a second, well under a minute: a few Tabs and Spaces, then Enter.
+    let keys = browser.answer_with_keyboard().await.unwrap();
+    browser.wait_text("đã được ghi nhận").await.unwrap();
+    assert!(keys < 40, "{keys} keys");
+    let survey = app.store.survey_by_code("danh-gia", app.clock.now_ms()).await.unwrap();
+    let province = app.unit_id("99").await;
+    let access = domain::auth::Access::new(vec![domain::auth::Grant { role: domain::auth::Role::ReformOffice, unit: province }]);
+    let filter = storage::responses::BehindFilter { version_id: survey.version_id, ..Default::default() };
+    let actor = storage::Actor::system("test", app.clock.now_ms());
+    let stored = app.store.responses_behind(&actor, &access, &filter, storage::Paging::new(1, 10)).await.unwrap().items;
+    assert_eq!(stored.len(), 1);
+    let answers: serde_json::Value = serde_json::from_str(&stored[0].answers).unwrap();
+    assert_eq!((answers["DG"].as_str(), answers["TTHC"].as_str()), (Some("3"), Some("1.001193")), "{answers}");
+    browser.quit().await.unwrap();
 }

@@ -10,4 +10,4 @@ mod templates;
 
 pub use index::{Figure, Report, compute};
 pub use methodology::{Methodology, Rule};
-pub use templates::{rating_766, satisfaction_scale, sipas_2017, sipas_2023, templates};
+pub use templates::{rating_766, satisfaction_scale, short_766, sipas_2017, sipas_2023, templates};

@@ -338,9 +338,38 @@ pub fn rating_766() -> Questionnaire {
     }
 }
 
+/// The short form for counters and QR codes: the 766 rating, then one satisfaction question for
+/// each of four SIPAS elements and a line for a suggestion — about one phone screen. Its index
+/// follows Quyết định 766; the element questions give the SIPAS elements their own figures. The
+/// full SIPAS form stays for the sampled respondents.
+pub fn short_766() -> Questionnaire {
+    let mut form = rating_766();
+    let section = &mut form.sections[0];
+    for element in ELEMENTS.iter().filter(|e| e.code != "PA") {
+        section.questions.push(question(
+            format!("{}_HL", element.code),
+            &format!("Anh/chị hài lòng thế nào về {}?", element.name.to_lowercase()),
+            QuestionKind::Likert { scale: satisfaction_scale() },
+            false,
+            tag(element.code, None, TagRole::Satisfaction, None),
+        ));
+    }
+    section.questions.push(question(
+        "GOP_Y".into(),
+        "Anh/chị muốn góp ý gì thêm? (không bắt buộc)",
+        QuestionKind::Text { multiline: false, min_length: None, max_length: Some(500), pattern: None, pattern_message: None },
+        false,
+        None,
+    ));
+    form.code = "DG-766-NGAN".into();
+    form.title = "Phiếu đánh giá nhanh tại quầy".into();
+    form.description = "Mời anh/chị đánh giá việc giải quyết hồ sơ vừa nhận; chưa đến một phút. Phiếu không ghi tên.".into();
+    form
+}
+
 /// Every built-in questionnaire.
 pub fn templates() -> Vec<Questionnaire> {
-    vec![sipas_2017(), sipas_2023(), rating_766()]
+    vec![sipas_2017(), sipas_2023(), rating_766(), short_766()]
 }
 
 #[cfg(test)]

@@ -53,6 +53,8 @@ pub struct FieldView {
     pub required_if_shown: bool,
     /// `radio`, `checkbox`, `matrix`, `text`, `textarea`, `number`, `date`, `unit`, `procedure`.
     pub control: &'static str,
+    /// A satisfaction scale: its options side by side.
+    pub scale: bool,
     pub options: Vec<OptionView>,
     pub rows: Vec<RowView>,
     pub value: String,
@@ -85,6 +87,9 @@ pub struct RespondPage {
     units: Vec<(String, String)>,
     /// The names of the fixed unit's procedures, offered by the procedure question.
     procedures: Vec<String>,
+    /// The form's skip logic for the device (JSON, safe inside a script element); empty when
+    /// no question has a condition.
+    logic: String,
     /// The secret of the saved draft being continued, if any.
     draft: String,
     /// A paper form's serial number, asked of the clerk keying it.
@@ -119,6 +124,30 @@ const DRAFT_DAYS: i64 = 30;
 pub struct DonePage {
     layout: Layout,
     title: String,
+}
+
+/// The skip logic the device runs (respond.js): every question by its code, and the questions
+/// with a condition (their own and their section's) in the form's order. `<` is escaped so that
+/// no text can close the script element.
+fn skip_logic(form: &Questionnaire) -> String {
+    let visible: Vec<(&str, Condition)> = form
+        .sections
+        .iter()
+        .flat_map(|s| s.questions.iter().map(move |q| (s, q)))
+        .filter_map(|(s, q)| {
+            let condition = match (&s.visible_if, &q.visible_if) {
+                (Some(a), Some(b)) => Condition::All { conditions: vec![a.clone(), b.clone()] },
+                (Some(c), None) | (None, Some(c)) => c.clone(),
+                (None, None) => return None,
+            };
+            Some((q.code.as_str(), condition))
+        })
+        .collect();
+    if visible.is_empty() {
+        return String::new();
+    }
+    let questions: BTreeMap<&str, &domain::surveys::Question> = form.questions().map(|(_, q)| (q.code.as_str(), q)).collect();
+    serde_json::json!({ "questions": questions, "visible": visible }).to_string().replace('<', "\\u003c")
 }
 
 fn question_text(form: &Questionnaire, code: &str) -> String {
@@ -215,6 +244,7 @@ pub fn sections(form: &Questionnaire, answers: &Answers, errors: &[AnswerError],
                         required: q.required && !conditional,
                         required_if_shown: q.required && conditional,
                         control,
+                        scale: matches!(q.kind, QuestionKind::Likert { .. }),
                         options: opts,
                         rows,
                         value: text_value,
@@ -375,6 +405,7 @@ pub(crate) async fn render(state: &AppState, headers: &HeaderMap, input: PageInp
         Err(failure) => return crate::error::PageError(failure).into_response(),
     };
     let page = RespondPage {
+        logic: skip_logic(input.form),
         layout,
         intro: input.form.description.clone(),
         action: input.arrival.action(&input.survey),

@@ -7,7 +7,7 @@ use proptest::prelude::*;
 
 use super::*;
 use crate::sipas::methodology::presets;
-use crate::sipas::{rating_766, sipas_2017, sipas_2023};
+use crate::sipas::{rating_766, short_766, sipas_2017, sipas_2023};
 use crate::surveys::{Answer, Answers};
 
 fn preset(code: &str) -> Methodology {
@@ -170,6 +170,30 @@ fn rating_766_counts_everything_but_dissatisfied() {
     let reasons = &report.expectations[0].shares;
     assert_eq!((reasons[0].count, reasons[0].base), (2, 2));
     close(reasons[1].percent, 50.0);
+}
+
+#[test]
+fn the_short_form_keeps_the_766_index_and_gives_four_elements_their_own() {
+    let form = short_766();
+    let sheets = vec![
+        vec![("DG", "3"), ("TC_HL", "5"), ("TT_HL", "4"), ("CC_HL", "2"), ("KQ_HL", "4")],
+        vec![("DG", "2"), ("TC_HL", "3"), ("CC_HL", "4")],
+        vec![("DG", "1"), ("LY_DO", "LD3"), ("TC_HL", "1"), ("TT_HL", "2"), ("CC_HL", "1"), ("KQ_HL", "2")],
+        vec![("DG", "3")],
+    ];
+    let (layout, counts) = counts(&form, &sheets);
+    let report = compute(&form, &layout, &preset("766"), &counts, None);
+    // (4 rated − 1 dissatisfied) ÷ 4 = 75 %, whatever the element answers say.
+    close(report.overall.value, 75.0);
+    let element = |code: &str| &report.elements.iter().find(|e| e.code == code).unwrap().figure;
+    // TC: 5, 3, 1 → one "satisfied or better" of three valid; TT: 4, 2 → one of two.
+    close(element("TC").value, 33.3333);
+    close(element("TT").value, 50.0);
+    close(element("CC").value, 33.3333);
+    close(element("KQ").value, 50.0);
+    assert_eq!(report.elements.len(), 4, "no element for feedback handling, which few can judge at a counter");
+    let sipas = form.questions().filter(|(_, q)| q.code.ends_with("_HL") || q.code == "GOP_Y").count();
+    assert!(sipas <= 5, "at most five SIPAS questions beside the rating");
 }
 
 #[test]
