@@ -3,6 +3,9 @@
 
 use serde::{Deserialize, Serialize};
 
+mod details;
+pub use details::in_words;
+
 macro_rules! actions {
     ($($variant:ident = $code:literal, $label:literal;)*) => {
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]

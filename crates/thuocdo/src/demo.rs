@@ -172,13 +172,6 @@ pub const SHORT_SURVEY_CODE: &str = "danh-gia";
 /// questionnaire for sampled respondents and the web, and the short 766 form for counters and QR
 /// codes; and every surveyed unit's procedure catalogue.
 async fn surveys(store: &Store, actor: &Actor, admin: &Access, province_id: i64) -> anyhow::Result<()> {
-    let full = DemoSurvey {
-        code: SURVEY_CODE,
-        title: "Khảo sát sự hài lòng của người dân, tổ chức năm 2026",
-        form: domain::sipas::sipas_2017(),
-        channels: vec![Channel::Web, Channel::Invitation, Channel::Widget, Channel::Kiosk, Channel::Phone, Channel::Paper, Channel::Api],
-    };
-    let targets = survey(store, actor, admin, province_id, full).await?;
     let short = DemoSurvey {
         code: SHORT_SURVEY_CODE,
         title: "Đánh giá nhanh việc giải quyết thủ tục hành chính năm 2026",
@@ -186,6 +179,14 @@ async fn surveys(store: &Store, actor: &Actor, admin: &Access, province_id: i64)
         channels: vec![Channel::Web, Channel::Widget, Channel::Kiosk],
     };
     survey(store, actor, admin, province_id, short).await?;
+    // The full form's survey is the newer: the figures open on it.
+    let full = DemoSurvey {
+        code: SURVEY_CODE,
+        title: "Khảo sát sự hài lòng của người dân, tổ chức năm 2026",
+        form: domain::sipas::sipas_2017(),
+        channels: vec![Channel::Web, Channel::Invitation, Channel::Widget, Channel::Kiosk, Channel::Phone, Channel::Paper, Channel::Api],
+    };
+    let targets = survey(store, actor, admin, province_id, full).await?;
     // Every surveyed unit's catalogue holds the procedures its dossiers come from.
     let catalogue: Vec<Procedure> =
         PROCEDURES.iter().map(|(code, name, field)| Procedure { code: code.to_string(), name: name.to_string(), field: field.to_string() }).collect();

@@ -139,7 +139,7 @@ async fn page(State(state): State<AppState>, user: CurrentUser, Query(query): Qu
             object: object_label(&r.object_type, &r.object_id, names.get(&(r.object_type.clone(), r.object_id.clone()))),
             unit: r.unit_name.unwrap_or_default(),
             ip: r.ip,
-            details: if r.details == "null" { String::new() } else { r.details },
+            details: serde_json::from_str(&r.details).map(|d| domain::audit::in_words(&d)).unwrap_or_default(),
         })
         .collect();
     Ok(AuditPage {
@@ -171,7 +171,7 @@ pub struct AuditRecordDto {
 #[derive(Serialize, ToSchema)]
 pub struct AuditPageDto {
     items: Vec<AuditRecordDto>,
-    total: String,
+    total: i64,
 }
 
 /// Audit entries of the caller's scope, newest first.
@@ -197,6 +197,6 @@ async fn list(State(state): State<AppState>, caller: ApiUser, Query(query): Quer
                 user_agent: r.user_agent,
             })
             .collect(),
-        total: domain::text::format_count(page.total as u64),
+        total: page.total,
     }))
 }
