@@ -174,3 +174,24 @@ async fn those_who_collect_answers_are_led_to_their_work() {
     }
     browser.quit().await.unwrap();
 }
+
+#[tokio::test]
+async fn wide_tables_become_cards_on_a_phone() {
+    let app = demo().await;
+    let Some(browser) = Browser::start(390, 844).await.unwrap() else { return };
+    let round = app.store.published_par_rounds().await.unwrap().remove(0).id;
+    browser.sign_in(&app.base, "cchc").await.unwrap();
+    for (path, table) in
+        [("/admin/alerts".to_string(), "#cases"), (format!("/admin/par/rounds/{round}"), "#par-ranking"), ("/admin/audit".into(), "table.audit")]
+    {
+        browser.goto(&format!("{}{path}", app.base)).await.unwrap();
+        browser.find(table).await.unwrap();
+        let overflow = browser.execute("return document.documentElement.scrollWidth - window.innerWidth;", vec![]).await.unwrap();
+        assert!(overflow.as_i64().unwrap_or(0) <= 0, "{path} is wider than the phone by {overflow}px");
+        let shape = format!("return getComputedStyle(document.querySelector('{table} tbody tr')).display;");
+        assert_eq!(browser.execute(&shape, vec![]).await.unwrap(), serde_json::json!("block"), "{path}: a row is a card");
+        let name = path.trim_start_matches("/admin/").replace('/', "-");
+        browser.screenshot(&shots().join(format!("cards-{name}.png"))).await.unwrap();
+    }
+    browser.quit().await.unwrap();
+}
