@@ -367,7 +367,7 @@ async fn survey_points_rank_publish_and_compare_with_last_year_across_lineage() 
         // The province's leader reads the ranking too.
         let (_, page) = app.login("lanhdao").await.text(&format!("/admin/par/rounds/{round}")).await;
         assert!(
-            page.contains(r#"<table id="par-ranking">"#) && page.contains("Phường An Lạc") && !page.contains("Công bố kết quả</button>"),
+            page.contains(r#"<table id="par-ranking""#) && page.contains("Phường An Lạc") && !page.contains("Công bố kết quả</button>"),
             "{backend}: {page}"
         );
         let (_, list) = public.text("/chi-so-cchc").await;
