@@ -226,6 +226,20 @@ impl Store {
         Ok(on_db!(self, read, |pool| { sqlx::query_scalar("SELECT id FROM users WHERE username = $1").bind(username).fetch_one(pool).await })?)
     }
 
+    /// Officials' full names by login name, for the pages that speak of counter officers; a
+    /// login without an account is left out.
+    pub async fn official_names(&self, usernames: &[String]) -> Result<std::collections::HashMap<String, String>> {
+        let mut names = std::collections::HashMap::new();
+        for username in usernames {
+            let name: Option<String> =
+                on_db!(self, read, |pool| { sqlx::query_scalar("SELECT full_name FROM users WHERE username = $1").bind(username).fetch_optional(pool).await })?;
+            if let Some(name) = name {
+                names.insert(username.clone(), name);
+            }
+        }
+        Ok(names)
+    }
+
     /// Grants a role on a unit, if the caller may grant it there.
     pub async fn grant_role(&self, actor: &Actor, access: &Access, user_id: i64, grant: Grant) -> Result<()> {
         self.user(access, user_id).await?;

@@ -53,6 +53,10 @@ async fn a_kiosk_rates_when_invited_for_the_official_on_duty_and_refuses_abuse()
         let (_, thanks) = tablet.text(&format!("{path}/cam-on")).await;
         assert!(thanks.contains("Cảm ơn") && thanks.contains(&format!("url={path}")));
         assert_eq!(ratings_about(&app, "motcua.anlac").await, 1, "attributed to the official on duty on {backend}");
+        // The commune's figures name the officer, not their login.
+        let unit = app.unit_id("28101").await;
+        let (_, figures) = app.login("anlac.canbo").await.text(&format!("/admin/sipas/units/{unit}")).await;
+        assert!(figures.contains("<td>Ngô Thị Hương</td>") && !figures.contains(">motcua.anlac<"), "{backend}: {figures}");
         assert_eq!(rate(&tablet, &path).await.0, 409, "one rating per invitation");
 
         // Invited again at once: too soon after the last rating; a little later, taken.

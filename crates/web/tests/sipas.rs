@@ -148,7 +148,7 @@ async fn targets_responses_behind_and_exports() {
         let (_, kiosk) = official.text(&format!("/admin/sipas/responses?unit={commune}&channel=kiosk")).await;
         assert!(kiosk.contains(r#"<strong id="behind-total">1</strong>"#));
         let (_, staff) = official.text(&format!("/admin/sipas/responses?unit={commune}&staff=motcua.anlac")).await;
-        assert!(staff.contains(r#"<strong id="behind-total">1</strong>"#) && staff.contains("công chức motcua.anlac"));
+        assert!(staff.contains(r#"<strong id="behind-total">1</strong>"#) && staff.contains("công chức Ngô Thị Hương"));
         assert_eq!(official.get("/admin/sipas/responses?question=KHONG_CO").await.status(), 422);
         let filter = storage::audit::Filter { action: Some(domain::audit::AuditAction::ResponsesViewed), ..Default::default() };
         assert_eq!(app.store.audit_log(&admin(&app).await, &filter, storage::Paging::new(1, 10)).await.unwrap().total, 4);
@@ -177,7 +177,7 @@ async fn targets_responses_behind_and_exports() {
         assert_eq!(names, ["Yếu tố, tiêu chí", "Theo tháng", "Theo kênh", "Theo công chức"]);
         // Each table of the drill-down also as its own CSV.
         let (_, officers) = cchc.text(&format!("/admin/sipas/units/{commune}/export.csv?table=cong-chuc")).await;
-        assert!(officers.lines().nth(1).is_some_and(|l| l.starts_with("motcua.anlac,80,")), "{officers}");
+        assert!(officers.lines().nth(1).is_some_and(|l| l.starts_with("Ngô Thị Hương,80,")), "{officers}");
         assert_eq!(cchc.get(&format!("/admin/sipas/units/{commune}/export.csv?table=khac")).await.status(), 422);
     }
 }

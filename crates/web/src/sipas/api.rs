@@ -66,7 +66,7 @@ async fn unit(State(state): State<AppState>, caller: ApiUser, Path(id): Path<i64
     let access = &caller.principal.access;
     require(access, Permission::ViewResults)?;
     let selection = figures::select(&state, access, &query).await?;
-    let d = state.store.sipas_drilldown(access, &selection, id).await?;
+    let d = super::figures::drilldown(&state, access, &selection, id).await?;
     Ok(axum::Json(UnitFigures {
         unit_id: d.unit.id,
         code: d.unit.code,

@@ -265,7 +265,7 @@ pub async fn unit(State(state): State<AppState>, user: CurrentUser, Path(unit_id
     let access = &user.principal.access;
     require(access, Permission::ViewResults)?;
     let selection = figures::select(&state, access, &query).await?;
-    let d: Drilldown = state.store.sipas_drilldown(access, &selection, unit_id).await?;
+    let d: Drilldown = figures::drilldown(&state, access, &selection, unit_id).await?;
     let form = &selection.form;
     // The question behind an element's figure: its satisfaction question under the
     // share-positive rule.
@@ -495,7 +495,8 @@ pub async fn responses(
         what.push(c.label().to_string());
     }
     if let Some(staff) = &filter.staff {
-        what.push(format!("công chức {staff}"));
+        let names = state.store.official_names(std::slice::from_ref(staff)).await?;
+        what.push(format!("công chức {}", names.get(staff).unwrap_or(staff)));
     }
     if let Some(case) = query.case {
         what.push(format!("phiếu của vụ việc cảnh báo #{case}"));

@@ -108,7 +108,7 @@ pub fn drilldown_sheets(d: &Drilldown) -> Vec<ReportSheet> {
     sheets.push(slice_sheet("Theo tháng", "Tháng", &d.trend, true));
     sheets.push(slice_sheet("Theo kênh", "Kênh", &d.channels, false));
     if !d.staff.is_empty() {
-        sheets.push(slice_sheet("Theo công chức", "Công chức (mã)", &d.staff, false));
+        sheets.push(slice_sheet("Theo công chức", "Công chức", &d.staff, false));
     }
     sheets
 }
@@ -171,7 +171,7 @@ async fn unit_file(state: AppState, user: CurrentUser, unit_id: i64, query: Dash
     let access = &user.principal.access;
     require(access, Permission::ViewResults)?;
     let selection = figures::select(&state, access, &query).await?;
-    let drilldown = state.store.sipas_drilldown(access, &selection, unit_id).await?;
+    let drilldown = super::figures::drilldown(&state, access, &selection, unit_id).await?;
     let (from, to) = (selection.period.from.iso(), selection.period.to.iso());
     let table = match &file {
         ReportFile::Csv(csv) => csv.table.as_deref().map(|t| format!("-{t}")).unwrap_or_default(),

@@ -74,6 +74,20 @@ pub async fn select(state: &AppState, access: &Access, query: &DashboardQuery) -
     Ok(state.store.sipas_selection(access, &query.request(today)?, today).await?)
 }
 
+/// One unit in depth, its counter officers by their names (a login without an account keeps
+/// its login): what the page, the exports and the API show.
+pub async fn drilldown(state: &AppState, access: &Access, selection: &Selection, unit_id: i64) -> Result<domain::sipas::figures::Drilldown, Failure> {
+    let mut d = state.store.sipas_drilldown(access, selection, unit_id).await?;
+    let logins: Vec<String> = d.staff.iter().map(|s| s.key.clone()).collect();
+    let names = state.store.official_names(&logins).await?;
+    for slice in &mut d.staff {
+        if let Some(name) = names.get(&slice.key) {
+            slice.label = name.clone();
+        }
+    }
+    Ok(d)
+}
+
 /// `91,3` — an index as shown, or a dash when there is none.
 pub fn percent(value: Option<f64>) -> String {
     value.map_or_else(|| "–".to_string(), |v| text::format_number(v, 1))
