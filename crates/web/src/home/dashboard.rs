@@ -133,10 +133,13 @@ async fn unpublished_year(state: &AppState, access: &Access, selection: &Selecti
         return Ok(None);
     }
     let year = selection.period.to.year() - 1;
-    let published = state.store.publications().await?.iter().any(|p| p.from_month.year() <= year && p.to_month.year() >= year);
+    if state.store.publications().await?.iter().any(|p| p.from_month.year() <= year && p.to_month.year() >= year) {
+        return Ok(None);
+    }
+    // Only a year with answers waits for publication; the figures are read only then.
     let last_year = Period::year_to(domain::calendar::Month::new(year, 12).ok_or_else(|| Failure::invalid("năm không hợp lệ"))?);
     let answered = state.store.sipas_overview(access, &Selection { period: last_year, ..selection.clone() }).await?.total.figure.n > 0;
-    Ok((answered && !published).then(|| format!("Kết quả chỉ số hài lòng năm {year} chưa được công bố.")))
+    Ok(answered.then(|| format!("Kết quả chỉ số hài lòng năm {year} chưa được công bố.")))
 }
 
 pub struct ParPanel {
