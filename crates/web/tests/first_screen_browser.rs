@@ -175,23 +175,46 @@ async fn those_who_collect_answers_are_led_to_their_work() {
     browser.quit().await.unwrap();
 }
 
+/// The innermost elements wider than the screen: what pushes a page past its edge.
+const WIDE_ELEMENTS: &str = "const wide = e => e.getBoundingClientRect().width > innerWidth;
+    return [...document.querySelectorAll('body *')].filter(e => wide(e) && ![...e.children].some(wide)).slice(0, 5).map(e => e.outerHTML.slice(0, 160));";
+
 #[tokio::test]
 async fn wide_tables_become_cards_on_a_phone() {
     let app = demo().await;
     let Some(browser) = Browser::start(390, 844).await.unwrap() else { return };
     let round = app.store.published_par_rounds().await.unwrap().remove(0).id;
+    let office = Access::new(vec![Grant { role: Role::ReformOffice, unit: app.unit_id("99").await }]);
+    let draw = app.store.draws(&office).await.unwrap().remove(0).id;
     browser.sign_in(&app.base, "cchc").await.unwrap();
-    for (path, table) in
-        [("/admin/alerts".to_string(), "#cases"), (format!("/admin/par/rounds/{round}"), "#par-ranking"), ("/admin/audit".into(), "table.audit")]
-    {
+    for (path, table) in [
+        ("/admin/alerts".to_string(), "#cases"),
+        (format!("/admin/par/rounds/{round}"), "#par-ranking"),
+        ("/admin/audit".into(), "table.audit"),
+        ("/admin/users".into(), "#users"),
+        ("/admin/sipas".into(), "#ranking"),
+        ("/admin/sampling".into(), "#frame-units"),
+        ("/admin/sampling".into(), "#draws"),
+        (format!("/admin/sampling/draws/{draw}"), "#members"),
+        ("/admin/sampling/frame".into(), "#frame-entries"),
+    ] {
         browser.goto(&format!("{}{path}", app.base)).await.unwrap();
         browser.find(table).await.unwrap();
         let overflow = browser.execute("return document.documentElement.scrollWidth - window.innerWidth;", vec![]).await.unwrap();
-        assert!(overflow.as_i64().unwrap_or(0) <= 0, "{path} is wider than the phone by {overflow}px");
+        if overflow.as_i64().unwrap_or(0) > 0 {
+            let wide = browser.execute(WIDE_ELEMENTS, vec![]).await.unwrap();
+            panic!("{path} is wider than the phone by {overflow}px: {wide}");
+        }
         let shape = format!("return getComputedStyle(document.querySelector('{table} tbody tr')).display;");
         assert_eq!(browser.execute(&shape, vec![]).await.unwrap(), serde_json::json!("block"), "{path}: a row is a card");
         let name = path.trim_start_matches("/admin/").replace('/', "-");
         browser.screenshot(&shots().join(format!("cards-{name}.png"))).await.unwrap();
     }
+    // A response's questions and answers stand one under the other, however long the question.
+    browser.goto(&format!("{}/admin/sipas/responses", app.base)).await.unwrap();
+    browser.click("details.response summary").await.unwrap();
+    let overflow = browser.execute("return document.documentElement.scrollWidth - window.innerWidth;", vec![]).await.unwrap();
+    assert!(overflow.as_i64().unwrap_or(0) <= 0, "an opened response is wider than the phone by {overflow}px");
+    browser.screenshot(&shots().join("cards-response.png")).await.unwrap();
     browser.quit().await.unwrap();
 }
