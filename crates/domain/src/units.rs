@@ -256,6 +256,35 @@ impl UnitTree {
     }
 }
 
+/// The order of a tree drawn as a list: each unit followed by the units under it, with its depth
+/// (0 for a unit whose parent is not in the list). Siblings keep the order they are given in, and
+/// every unit is placed once, even under a (corrupt) cycle. Gives (index into `units`, depth).
+pub fn tree_order(units: &[(UnitId, Option<UnitId>)]) -> Vec<(usize, usize)> {
+    let present: HashSet<UnitId> = units.iter().map(|(id, _)| *id).collect();
+    let mut children: HashMap<UnitId, Vec<usize>> = HashMap::new();
+    let mut tops = Vec::new();
+    for (n, (_, parent)) in units.iter().enumerate() {
+        match parent.filter(|p| present.contains(p)) {
+            Some(p) => children.entry(p).or_default().push(n),
+            None => tops.push(n),
+        }
+    }
+    let mut order = Vec::with_capacity(units.len());
+    let mut placed = vec![false; units.len()];
+    // Units caught in a cycle have no top: each one left starts a walk of its own.
+    for start in tops.into_iter().chain(0..units.len()) {
+        let mut stack = vec![(start, 0)];
+        while let Some((n, depth)) = stack.pop() {
+            if std::mem::replace(&mut placed[n], true) {
+                continue;
+            }
+            order.push((n, depth));
+            stack.extend(children.get(&units[n].0).into_iter().flatten().rev().map(|c| (*c, depth + 1)));
+        }
+    }
+    order
+}
+
 /// "On `effective`, `share` of `predecessor` became (part of) `successor`."
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct LineageLink {
@@ -576,7 +605,31 @@ mod tests {
         })
     }
 
+    #[test]
+    fn a_tree_is_listed_each_unit_under_its_parent() {
+        // The province 1 with a department 2 and two communes 3 and 4 (4 under 1, 3 under 2 for
+        // the sake of depth); 9 has a parent outside the list; 5 and 6 are each other's parent.
+        let units = [(3, Some(2)), (1, None), (4, Some(1)), (2, Some(1)), (9, Some(42)), (5, Some(6)), (6, Some(5))];
+        let listed: Vec<(UnitId, usize)> = tree_order(&units).into_iter().map(|(n, depth)| (units[n].0, depth)).collect();
+        assert_eq!(listed, [(1, 0), (4, 1), (2, 1), (3, 2), (9, 0), (5, 0), (6, 1)]);
+    }
+
     proptest! {
+        #[test]
+        fn tree_order_lists_each_unit_once_after_its_parent(pairs in arb_tree()) {
+            let order = tree_order(&pairs);
+            let mut seen: HashMap<UnitId, usize> = HashMap::new();
+            for (n, depth) in &order {
+                let (unit, parent) = pairs[*n];
+                prop_assert!(seen.insert(unit, *depth).is_none());
+                match parent.and_then(|p| seen.get(&p)) {
+                    Some(parent_depth) => prop_assert_eq!(*depth, parent_depth + 1),
+                    None => prop_assert_eq!(*depth, 0),
+                }
+            }
+            prop_assert_eq!(order.len(), pairs.len());
+        }
+
         #[test]
         fn subtree_agrees_with_ancestry(pairs in arb_tree(), root_pick in any::<prop::sample::Index>()) {
             let tree = UnitTree::new(pairs.clone());

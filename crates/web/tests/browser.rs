@@ -47,7 +47,7 @@ async fn reform_office_builds_a_subtree_and_its_official_sees_only_it() {
     browser.fill("#code", "985").await.unwrap();
     browser.fill("#name", "Huyện Thử Nghiệm").await.unwrap();
     browser.select("#level", "district").await.unwrap();
-    browser.fill("#parent_code", "99").await.unwrap();
+    browser.select("#parent_code", "99").await.unwrap();
     browser.fill("#valid_from", "01/01/2010").await.unwrap();
     browser.fill("#valid_to", "30/06/2025").await.unwrap();
     submit(&browser).await;
@@ -67,7 +67,7 @@ async fn reform_office_builds_a_subtree_and_its_official_sees_only_it() {
     browser.goto(&format!("{base}/admin/users/new")).await.unwrap();
     browser.fill("#username", "huyen985.canbo").await.unwrap();
     browser.fill("#full_name", "Trịnh Văn Thử").await.unwrap();
-    browser.fill("#unit_code", "985").await.unwrap();
+    browser.select("#unit_code", "985").await.unwrap();
     browser.select("#role", "unit_official").await.unwrap();
     browser.fill("#password", "Huyen-985-Moi").await.unwrap();
     submit(&browser).await;

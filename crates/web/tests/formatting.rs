@@ -100,7 +100,9 @@ fn readable(html: &str) -> String {
 
 /// What is wrong with a page's text, in words: each kind once, with its first example.
 fn problems(text: &str) -> Vec<String> {
-    // A number right after `#` or inside «» is an identifier, not a quantity.
+    // A number right after `#`, inside «» or named a code ("mã 28101") is an identifier, not a
+    // quantity.
+    let text = &Regex::new(r"\bmã \d+").unwrap().replace_all(text, "mã");
     let number = Regex::new(r"(?:^|[^\w.,/:+\-–#«])(\d{4,})(?:$|[^\w.,/:\-»])").unwrap();
     let iso = Regex::new(r"\b\d{4}-\d{2}-\d{2}\b").unwrap();
     let mut found = Vec::new();
@@ -174,7 +176,7 @@ fn the_checker_finds_what_it_looks_for() {
     assert_eq!(problems("ngày 2026-03-01").len(), 1);
     assert_eq!(problems("Trạng thái: pending").len(), 1);
     assert!(problems("Tải CSV cho Excel").is_empty());
-    assert!(problems("mã «28101», phiếu #1530").is_empty(), "quoted codes and numbered records are identifiers");
+    assert!(problems("mã «28101», phiếu #1530, Phường An Lạc (mã 28101)").is_empty(), "codes and numbered records are identifiers");
     assert_eq!(problems("Cột bắt buộc: dossier_code").len(), 1);
     assert!(readable(r#"<td class="code">28101</td><td>Phường An Lạc</td>"#).contains("Phường An Lạc"));
     assert!(problems(&readable(r#"<td class="code">28101</td><code>12345</code>"#)).is_empty());

@@ -583,10 +583,28 @@ async fn a_round_may_assess_a_chosen_group_of_units() {
         let year = text::vn_datetime(app.clock.now_ms()).year().to_string();
         assert_eq!(cchc.post_form("/admin/par/trees/template", &[("level", "commune"), ("year", &year)]).await.status(), 303);
         let tree = app.store.par_trees().await.unwrap()[0].id.to_string();
+        // The units are ticked in a list of the tree's level, not typed as codes.
+        let (status, page) = cchc.text("/admin/par").await;
+        assert_eq!(status, 200, "{backend}: {page}");
+        let anlac = app.unit_id("28101").await;
+        assert!(page.contains(&format!(r#"<input type="checkbox" name="unit" value="{anlac}"> <span>Phường An Lạc</span>"#)), "{backend}: {page}");
         let dates = [day_after(&app, 2), day_after(&app, 10), day_after(&app, 15), day_after(&app, 20)];
         let session = &cchc;
-        let open = |units: &'static str| {
-            let fields = vec![
+        let ids = |codes: &'static [&'static str]| {
+            let app = &app;
+            async move {
+                let mut ids = Vec::new();
+                for code in codes {
+                    ids.push(match app.store.public_unit_by_code(code).await {
+                        Ok(unit) => unit.id.to_string(),
+                        Err(_) => "999999".into(),
+                    });
+                }
+                ids
+            }
+        };
+        let open = |units: Vec<String>| {
+            let mut fields = vec![
                 ("tree", tree.clone()),
                 ("title", "Hai phường".to_string()),
                 ("self_deadline", dates[0].clone()),
@@ -596,16 +614,17 @@ async fn a_round_may_assess_a_chosen_group_of_units() {
                 ("good", "80".into()),
                 ("fair", "65".into()),
                 ("average", "50".into()),
-                ("units", units.to_string()),
             ];
+            fields.extend(units.into_iter().map(|id| ("unit", id)));
             async move {
                 let fields: Vec<(&str, &str)> = fields.iter().map(|(k, v)| (*k, v.as_str())).collect();
                 session.post_form("/admin/par/rounds", &fields).await
             }
         };
-        assert_eq!(open("28101, 99999").await.status(), 422, "{backend}: an unknown code");
-        assert_eq!(open("28101, STP").await.status(), 422, "{backend}: a department in a commune round");
-        let opened = open("28101, 28102").await;
+        assert_eq!(open(ids(&["28101", "99999"]).await).await.status(), 422, "{backend}: an unknown unit");
+        assert_eq!(open(ids(&["28101", "STP"]).await).await.status(), 422, "{backend}: a department in a commune round");
+        assert_eq!(open(vec!["28101".into()]).await.status(), 422, "{backend}: an id no unit has");
+        let opened = open(ids(&["28101", "28102"]).await).await;
         assert_eq!(opened.status(), 303, "{backend}");
         let round = id_in(&opened);
         let sheets = app.store.par_assessments(&Actor::system("test", app.clock.now_ms()), &province(&app).await, round).await.unwrap();

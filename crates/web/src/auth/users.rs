@@ -12,8 +12,7 @@ use domain::auth::{Access, Grant, Permission, Role, check_new_password, parse_us
 use domain::text;
 use serde::Deserialize;
 use storage::auth::{NewUser, RoleGrant, User};
-use storage::units::UnitFilter;
-use storage::{Actor, Paging, Store};
+use storage::{Actor, Paging};
 
 use super::csrf::{CheckedForm, Empty};
 use super::password::hash_password;
@@ -23,6 +22,7 @@ use crate::AppState;
 use crate::error::{Failure, FieldError, PageResult};
 use crate::extract::{Path, Query};
 use crate::layout::Layout;
+use crate::units::picker::{self, UnitChoice, picked};
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -93,7 +93,7 @@ pub struct FormPage {
     form: UserForm,
     errors: Vec<String>,
     roles: Vec<(&'static str, &'static str)>,
-    unit_choices: Vec<(String, String)>,
+    unit_choices: Vec<UnitChoice>,
 }
 
 /// A new official as typed in the form or sent to the API.
@@ -174,20 +174,19 @@ fn grantable_roles(user: &CurrentUser) -> Vec<(&'static str, &'static str)> {
     Role::ALL.into_iter().filter(|r| *r != Role::SystemAdmin || user.principal.access.has_role(Role::SystemAdmin)).map(|r| (r.code(), r.label())).collect()
 }
 
-/// Units offered as suggestions in unit-code fields: those the official manages users in.
-async fn unit_choices(store: &Store, user: &CurrentUser) -> Result<Vec<(String, String)>, Failure> {
+/// Units a user's unit is chosen from: those the official manages users in, with `chosen` marked.
+async fn unit_choices(state: &AppState, user: &CurrentUser, chosen: &str) -> Result<Vec<UnitChoice>, Failure> {
     let managed = user.principal.access.roots(Permission::ManageUsers);
-    let page = store.units(&managed, &UnitFilter::default(), Paging::new(1, 500)).await?;
-    Ok(page.items.into_iter().map(|u| (u.code, u.name)).collect())
+    Ok(picked(&picker::unit_choices(&state.store, &managed, state.clock.now_ms()).await?, chosen))
 }
 
 async fn form_page(state: &AppState, user: &CurrentUser, form: UserForm, errors: Vec<String>) -> Result<FormPage, Failure> {
     Ok(FormPage {
         layout: Layout::admin(user, "Thêm người dùng", "/admin/users"),
+        unit_choices: unit_choices(state, user, &form.unit_code).await?,
         form,
         errors,
         roles: grantable_roles(user),
-        unit_choices: unit_choices(&state.store, user).await?,
     })
 }
 
@@ -227,7 +226,7 @@ pub struct DetailPage {
     grants: Vec<(RoleGrant, &'static str, String)>,
     can_manage: bool,
     roles: Vec<(&'static str, &'static str)>,
-    unit_choices: Vec<(String, String)>,
+    unit_choices: Vec<UnitChoice>,
     notice: Option<&'static str>,
     error: Option<String>,
 }
@@ -276,7 +275,7 @@ async fn detail_page(
         grants,
         can_manage,
         roles: grantable_roles(user),
-        unit_choices: if can_manage { unit_choices(&state.store, user).await? } else { Vec::new() },
+        unit_choices: if can_manage { unit_choices(state, user, "").await? } else { Vec::new() },
         notice,
         error,
     })

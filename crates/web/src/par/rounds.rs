@@ -10,6 +10,7 @@ use domain::par::round::progress;
 use domain::par::scoring::score;
 use domain::par::{Classes, Deadlines, Module, Phase, Source, Stage};
 use domain::text;
+use domain::units::UnitLevel;
 use serde::Deserialize;
 use storage::par::NewRound;
 
@@ -42,6 +43,8 @@ pub struct ListPage {
     /// The office's tools: trees to open rounds with.
     office: bool,
     trees: Vec<TreeLine>,
+    /// The units a round may assess, per level of the trees: (level, [(id, name)]).
+    levels: Vec<(&'static str, Vec<(i64, String)>)>,
     year: i32,
 }
 
@@ -52,17 +55,24 @@ pub async fn list(State(state): State<AppState>, user: CurrentUser) -> PageResul
     let office = access.has(Permission::ManagePar);
     let rounds = state.store.par_rounds(&actor, access).await?;
     let trees = if office { state.store.par_trees().await? } else { Vec::new() };
+    let today = text::iso_date(text::vn_datetime(actor.at).date());
+    let mut levels = Vec::new();
+    for level in trees.iter().filter_map(|t| UnitLevel::parse(&t.level).ok()).collect::<std::collections::BTreeSet<_>>() {
+        levels.push((level.label(), state.store.par_units_of_level(level, &today).await?));
+    }
     Ok(ListPage {
         layout: Layout::admin(&user, "Chỉ số cải cách hành chính", "/admin/par"),
         rounds: rounds.into_iter().map(|(id, title, deadline)| RoundLine { id, title, deadline: text::format_lock(deadline) }).collect(),
         office,
         trees: trees.into_iter().map(|t| TreeLine { id: t.id, code: t.code, title: t.title, year: t.year }).collect(),
+        levels,
         year: text::vn_datetime(actor.at).year(),
     })
 }
 
-#[derive(Deserialize)]
-pub struct OpenForm {
+/// The round as the office filled it in. The units ticked come as one `unit` field each, which
+/// is why the form is read as pairs.
+struct OpenForm {
     tree: i64,
     title: String,
     self_deadline: String,
@@ -72,9 +82,27 @@ pub struct OpenForm {
     good: String,
     fair: String,
     average: String,
-    /// Codes of the units assessed; empty for every unit of the tree's level in force.
-    #[serde(default)]
-    units: String,
+    /// The units ticked; none for every unit of the tree's level in force.
+    units: Vec<i64>,
+}
+
+impl OpenForm {
+    fn from_pairs(pairs: &[(String, String)]) -> Result<Self, Failure> {
+        let value = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default();
+        let number = |v: &str| v.trim().parse::<i64>().map_err(|_| Failure::malformed("Biểu mẫu không đúng định dạng."));
+        Ok(Self {
+            tree: number(&value("tree"))?,
+            title: value("title"),
+            self_deadline: value("self_deadline"),
+            appraisal_deadline: value("appraisal_deadline"),
+            explanation_deadline: value("explanation_deadline"),
+            final_deadline: value("final_deadline"),
+            good: value("good"),
+            fair: value("fair"),
+            average: value("average"),
+            units: pairs.iter().filter(|(k, _)| k == "unit").map(|(_, v)| number(v)).collect::<Result<_, _>>()?,
+        })
+    }
 }
 
 /// The end of a day typed as dd/mm/yyyy: the midnight after it, Vietnam time.
@@ -88,7 +116,8 @@ fn percent(label: &str, value: &str) -> Result<f64, String> {
     text::parse_percent(value).ok_or_else(|| format!("Ngưỡng {label} «{}» không phải là số.", value.trim()))
 }
 
-pub async fn open(State(state): State<AppState>, user: CurrentUser, CheckedForm(form): CheckedForm<OpenForm>) -> PageResult<Response> {
+pub async fn open(State(state): State<AppState>, user: CurrentUser, CheckedForm(pairs): CheckedForm<Vec<(String, String)>>) -> PageResult<Response> {
+    let form = OpenForm::from_pairs(&pairs)?;
     let access = &user.principal.access;
     let actor = user.actor(&state);
     let dates = [
@@ -106,16 +135,8 @@ pub async fn open(State(state): State<AppState>, user: CurrentUser, CheckedForm(
     let [good, fair, average] = classes.map(|c| c.unwrap_or_default());
     let tree = state.store.par_tree(form.tree).await?;
     let today = text::iso_date(text::vn_datetime(actor.at).date());
-    let codes: Vec<&str> = form.units.split([',', ';', '\n', ' ']).map(str::trim).filter(|c| !c.is_empty()).collect();
-    let units = if codes.is_empty() {
-        state.store.par_units_of_level(tree.level, &today).await?.into_iter().map(|(id, _)| id).collect()
-    } else {
-        let mut ids = Vec::new();
-        for code in codes {
-            ids.push(state.store.public_unit_by_code(code).await.map_err(|_| Failure::invalid(format!("Không có đơn vị mã «{code}».")))?.id);
-        }
-        ids
-    };
+    let units =
+        if form.units.is_empty() { state.store.par_units_of_level(tree.level, &today).await?.into_iter().map(|(id, _)| id).collect() } else { form.units };
     let round = NewRound {
         tree_id: form.tree,
         title: form.title,

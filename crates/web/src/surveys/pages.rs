@@ -20,6 +20,7 @@ use crate::auth::session::CurrentUser;
 use crate::error::PageResult;
 use crate::extract::{Path, Query};
 use crate::layout::Layout;
+use crate::units::picker::{self, UnitChoice, picked};
 
 pub struct SurveyRow {
     pub id: i64,
@@ -201,6 +202,8 @@ pub struct FormPage {
     recurrences: Vec<(&'static str, &'static str)>,
     channels: Vec<(&'static str, &'static str, bool)>,
     levels: Vec<(&'static str, &'static str, bool)>,
+    /// The units the lead unit is chosen from: those the official manages surveys in.
+    owners: Vec<UnitChoice>,
 }
 
 async fn form_page(
@@ -220,8 +223,10 @@ async fn form_page(
             versions.push((id, format!("{} — {} (phiên bản {number})", q.code, q.title)));
         }
     }
+    let owners = picker::unit_choices(&state.store, &access.roots(Permission::ManageSurveys), state.clock.now_ms()).await?;
     Ok(FormPage {
         layout: Layout::admin(user, "Tạo cuộc khảo sát", "/admin/surveys"),
+        owners: picked(&owners, &form.unit_code),
         versions,
         recurrences: [Recurrence::Once, Recurrence::Monthly, Recurrence::Yearly].iter().map(|r| (r.code(), r.label())).collect(),
         channels: Channel::ALL.iter().map(|c| (c.code(), c.label(), chosen_channels.iter().any(|x| x == c.code()))).collect(),

@@ -19,6 +19,7 @@ use crate::auth::session::CurrentUser;
 use crate::error::{Failure, PageResult};
 use crate::extract::{Path, Query};
 use crate::layout::Layout;
+use crate::units::picker::{self, UnitChoice, picked};
 use crate::uploads;
 use sheets::Limits;
 
@@ -36,7 +37,8 @@ pub struct ListPage {
     layout: Layout,
     rows: Vec<Row>,
     templates: Vec<(String, String)>,
-    default_unit: String,
+    /// The units a questionnaire's owner is chosen from, the official's first marked.
+    owners: Vec<UnitChoice>,
     notice: Option<&'static str>,
     errors: Vec<String>,
 }
@@ -49,15 +51,17 @@ async fn list_page(state: &AppState, user: &CurrentUser, errors: Vec<String>) ->
         .into_iter()
         .map(|q| Row { id: q.id, title: q.title, code: q.code, latest_version: q.latest_version, updated: text::format_timestamp_ms(q.updated_at) })
         .collect();
-    let default_unit = match user.principal.access.roots(Permission::ManageSurveys).first() {
+    let managed = user.principal.access.roots(Permission::ManageSurveys);
+    let default_unit = match managed.first() {
         Some(unit) => state.store.public_unit(*unit).await?.code,
         None => String::new(),
     };
+    let owners = picked(&picker::unit_choices(&state.store, &managed, state.clock.now_ms()).await?, &default_unit);
     Ok(ListPage {
         layout: Layout::admin(user, "Mẫu phiếu", "/admin/questionnaires"),
         rows,
         templates: starting_points().into_iter().map(|q| (q.code, q.title)).collect(),
-        default_unit,
+        owners,
         notice: None,
         errors,
     })

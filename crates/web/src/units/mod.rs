@@ -4,6 +4,7 @@
 pub mod api;
 mod import;
 mod pages;
+pub mod picker;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;

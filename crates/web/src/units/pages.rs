@@ -13,6 +13,7 @@ use storage::{Page, Paging, Store};
 use time::OffsetDateTime;
 
 use super::UnitFields;
+use super::picker::{self, UnitChoice, picked};
 use crate::AppState;
 use crate::auth::csrf::CheckedForm;
 use crate::auth::require;
@@ -278,17 +279,22 @@ pub struct FormPage {
     form: UnitFields,
     errors: Vec<FieldError>,
     levels: Vec<(&'static str, &'static str)>,
+    /// The units the parent is chosen from: those the official manages.
+    parents: Vec<UnitChoice>,
 }
 
-fn form_page(user: &CurrentUser, editing: Option<UnitId>, form: UnitFields, errors: Vec<FieldError>) -> FormPage {
+async fn form_page(state: &AppState, user: &CurrentUser, editing: Option<UnitId>, form: UnitFields, errors: Vec<FieldError>) -> Result<FormPage, Failure> {
     let title = if editing.is_some() { "Sửa đơn vị" } else { "Thêm đơn vị" };
-    FormPage {
+    let managed = user.principal.access.roots(Permission::ManageUnits);
+    let choices = picker::unit_choices(&state.store, &managed, state.clock.now_ms()).await?;
+    Ok(FormPage {
         layout: Layout::admin(user, title, "/admin/units"),
         editing,
+        parents: picked(&choices, &form.parent_code).into_iter().filter(|c| editing.is_none() || c.code != form.code).collect(),
         form,
         errors,
         levels: UnitLevel::ALL.iter().map(|l| (l.code(), l.label())).collect(),
-    }
+    })
 }
 
 #[derive(Deserialize)]
@@ -296,25 +302,27 @@ pub struct NewQuery {
     parent: Option<String>,
 }
 
-pub async fn new_form(user: CurrentUser, Query(q): Query<NewQuery>) -> PageResult<FormPage> {
+pub async fn new_form(State(state): State<AppState>, user: CurrentUser, Query(q): Query<NewQuery>) -> PageResult<FormPage> {
     require(&user.principal.access, Permission::ManageUnits)?;
     let form = UnitFields { parent_code: q.parent.unwrap_or_default(), level: UnitLevel::Commune.code().into(), ..Default::default() };
-    Ok(form_page(&user, None, form, Vec::new()))
+    Ok(form_page(&state, &user, None, form, Vec::new()).await?)
 }
 
 pub async fn edit_form(State(state): State<AppState>, user: CurrentUser, Path(id): Path<UnitId>) -> PageResult<FormPage> {
     require(&user.principal.access, Permission::ManageUnits)?;
     let unit = state.store.unit(&user.principal.access, id).await?;
-    Ok(form_page(&user, Some(id), UnitFields::from_unit(&unit), Vec::new()))
+    Ok(form_page(&state, &user, Some(id), UnitFields::from_unit(&unit), Vec::new()).await?)
 }
 
 /// Saves a new (`id = None`) or edited unit; re-renders the form with the problems if refused.
 async fn save(state: &AppState, user: &CurrentUser, id: Option<UnitId>, form: UnitFields) -> PageResult<Response> {
     require(&user.principal.access, Permission::ManageUnits)?;
-    let refuse = |status: StatusCode, form: UnitFields, errors: Vec<FieldError>| Ok((status, form_page(user, id, form, errors)).into_response());
+    let refuse = async |status: StatusCode, form: UnitFields, errors: Vec<FieldError>| -> PageResult<Response> {
+        Ok((status, form_page(state, user, id, form, errors).await?).into_response())
+    };
     let input = match form.parse(&state.store).await {
         Ok(input) => input,
-        Err(errors) => return refuse(StatusCode::UNPROCESSABLE_ENTITY, form, errors),
+        Err(errors) => return refuse(StatusCode::UNPROCESSABLE_ENTITY, form, errors).await,
     };
     let actor = user.actor(state);
     let access = &user.principal.access;
@@ -326,7 +334,7 @@ async fn save(state: &AppState, user: &CurrentUser, id: Option<UnitId>, form: Un
         Ok(unit) => Ok(Redirect::to(&format!("/admin/units/{}?saved=1", unit.id)).into_response()),
         Err(e @ (storage::Error::Conflict(_) | storage::Error::Forbidden | storage::Error::Unit(_))) => {
             let failure = Failure::from(e);
-            refuse(failure.status, form, vec![FieldError { field: String::new(), message: failure.detail }])
+            refuse(failure.status, form, vec![FieldError { field: String::new(), message: failure.detail }]).await
         }
         Err(e) => Err(e.into()),
     }
