@@ -29,6 +29,9 @@ pub fn write_sheets(sheets: &[(&str, &[Vec<String>])]) -> Result<Vec<u8>, SheetE
 #[derive(Clone, Debug, PartialEq)]
 pub enum Value {
     Text(String),
+    /// A whole number (a count, a rank): with thousands grouped, which a spreadsheet set to
+    /// Vietnamese shows as 3.001.
+    Count(i64),
     /// Shown with one decimal (indices).
     Number(f64),
     /// Shown with two decimals (PAR points and indices, kept in hundredths).
@@ -42,6 +45,7 @@ impl Value {
     pub fn csv(&self, dialect: CsvDialect) -> String {
         match self {
             Self::Text(t) => t.clone(),
+            Self::Count(n) => n.to_string(),
             Self::Number(n) | Self::Hundredths(n) => {
                 let plain = format!("{}", (n * 10_000.0).round() / 10_000.0);
                 match dialect {
@@ -104,13 +108,16 @@ impl ReportSheet {
     }
 }
 
-/// A workbook of report sheets; numbers shown with one decimal, charts native to Excel.
+/// A workbook of report sheets; counts with thousands grouped, indices with one decimal, charts
+/// native to Excel. The formats name the grouping and the decimal mark, and a spreadsheet shows
+/// them in its reader's own (3.001 and 76,7 in Vietnamese).
 pub fn write_report(sheets: &[ReportSheet]) -> Result<Vec<u8>, SheetError> {
     use rust_xlsxwriter::{Chart as XlsxChart, ChartType, Format, Workbook};
     let mut workbook = Workbook::new();
     let bold = Format::new().set_bold().set_text_wrap();
-    let number = Format::new().set_num_format("0.0");
-    let hundredths = Format::new().set_num_format("0.00");
+    let count = Format::new().set_num_format("#,##0");
+    let number = Format::new().set_num_format("#,##0.0");
+    let hundredths = Format::new().set_num_format("#,##0.00");
     for report in sheets {
         let sheet = workbook.add_worksheet();
         sheet.set_name(&report.name).map_err(fail)?;
@@ -123,6 +130,7 @@ pub fn write_report(sheets: &[ReportSheet]) -> Result<Vec<u8>, SheetError> {
             for (c, value) in row.iter().enumerate() {
                 match value {
                     Value::Text(t) => sheet.write_string(r, c as u16, t).map(|_| ()),
+                    Value::Count(n) => sheet.write_number_with_format(r, c as u16, *n as f64, &count).map(|_| ()),
                     Value::Number(n) => sheet.write_number_with_format(r, c as u16, *n, &number).map(|_| ()),
                     Value::Hundredths(n) => sheet.write_number_with_format(r, c as u16, *n, &hundredths).map(|_| ()),
                     Value::Empty => Ok(()),
@@ -284,17 +292,26 @@ mod report_tests {
     fn a_report_keeps_numbers_and_carries_a_native_chart() {
         let sheet = ReportSheet {
             name: "Xếp hạng".into(),
-            header: vec!["Đơn vị".into(), "Chỉ số (%)".into()],
-            rows: vec![vec![Value::Text("Sở Tư pháp".into()), Value::Number(91.25)], vec![Value::Text("Sở Y tế".into()), Value::Empty]],
+            header: vec!["Đơn vị".into(), "Chỉ số (%)".into(), "Số phiếu".into()],
+            rows: vec![
+                vec![Value::Text("Sở Tư pháp".into()), Value::Number(91.25), Value::Count(3001)],
+                vec![Value::Text("Sở Y tế".into()), Value::Empty, Value::Count(0)],
+            ],
             chart: Some(Chart { title: "Chỉ số".into(), line: false, category_column: 0, value_column: 1, value_axis: "%".into() }),
         };
         let bytes = write_report(std::slice::from_ref(&sheet)).unwrap();
         let table = read_table("r.xlsx", &bytes, &ROOMY).unwrap();
-        assert_eq!(table[1], ["Sở Tư pháp", "91.25"]);
+        assert_eq!(table[1], ["Sở Tư pháp", "91.25", "3001"]);
+        // Shown with the reader's grouping and decimal mark: one decimal for an index, thousands
+        // grouped for a count.
+        let mut package = zip::ZipArchive::new(std::io::Cursor::new(&bytes)).unwrap();
+        let mut styles = String::new();
+        std::io::Read::read_to_string(&mut package.by_name("xl/styles.xml").unwrap(), &mut styles).unwrap();
+        assert!(styles.contains(r##"formatCode="#,##0.0""##) && styles.contains(r##"formatCode="#,##0""##), "{styles}");
         // The chart is a part of its own in the package.
         let zip = String::from_utf8_lossy(&bytes);
         assert!(zip.contains("xl/charts/chart1.xml"));
-        assert_eq!(String::from_utf8(sheet.to_csv(CsvDialect::Machine)).unwrap(), "\u{feff}Đơn vị,Chỉ số (%)\nSở Tư pháp,91.25\nSở Y tế,\n");
+        assert_eq!(String::from_utf8(sheet.to_csv(CsvDialect::Machine)).unwrap(), "\u{feff}Đơn vị,Chỉ số (%),Số phiếu\nSở Tư pháp,91.25,3001\nSở Y tế,,0\n");
     }
 }
 
@@ -323,7 +340,7 @@ mod tests {
         let sheet = ReportSheet {
             name: "Xếp hạng".into(),
             header: vec!["Đơn vị".into(), "Chỉ số (%)".into(), "Số phiếu".into()],
-            rows: vec![vec![Value::Text("Phường An Lạc, mới".into()), Value::Number(76.66666), Value::Number(3001.0)]],
+            rows: vec![vec![Value::Text("Phường An Lạc, mới".into()), Value::Number(76.66666), Value::Count(3001)]],
             chart: None,
         };
         let bytes = sheet.to_csv(CsvDialect::ExcelVietnamese);

@@ -67,7 +67,7 @@ const MOST_PAGES: usize = 700;
 fn skipped(path: &str) -> bool {
     let bare = path.split(['?', '#']).next().unwrap_or(path);
     ["/logout", "/static/", "/api/", "/healthz", "/metrics"].iter().any(|p| bare.starts_with(p))
-        || [".xlsx", ".csv", ".pdf", ".json", ".svg", ".js", ".css", ".png", ".zip", ".docx", "/print", "/download"].iter().any(|e| bare.ends_with(e))
+        || [".xlsx", ".csv", ".pdf", ".json", ".svg", ".js", ".css", ".png", ".zip", ".docx", "/download"].iter().any(|e| bare.ends_with(e))
         || bare.starts_with("/admin/par/documents/")
         || bare.starts_with("/admin/par/task-files/")
 }

@@ -243,7 +243,6 @@ async fn stats_sheet(state: &AppState, user: &CurrentUser) -> Result<sheets::Rep
     use sheets::Value;
     require(&user.principal.access, Permission::ViewAlerts)?;
     let rows = state.store.alert_stats(&user.principal.access, state.clock.now_ms()).await?;
-    let number = |n: i64| Value::Number(n as f64);
     Ok(sheets::ReportSheet {
         name: "Cảnh báo theo đơn vị".into(),
         header: ["Đơn vị", "Tổng số vụ việc", "Đang xử lý", "Quá hạn", "Đã xử lý xong", "Đã chuyển cấp trên", "Thời gian xử lý trung bình (giờ)"]
@@ -254,11 +253,11 @@ async fn stats_sheet(state: &AppState, user: &CurrentUser) -> Result<sheets::Rep
             .map(|s| {
                 vec![
                     Value::Text(s.unit_name.clone()),
-                    number(s.total),
-                    number(s.open),
-                    number(s.overdue),
-                    number(s.resolved),
-                    number(s.escalated),
+                    Value::Count(s.total),
+                    Value::Count(s.open),
+                    Value::Count(s.overdue),
+                    Value::Count(s.resolved),
+                    Value::Count(s.escalated),
                     hours(s).map_or(Value::Empty, Value::Number),
                 ]
             })

@@ -85,6 +85,7 @@ fn lines(record: &AssessmentRecord) -> Vec<Line> {
 fn shown(value: &Value) -> String {
     match value {
         Value::Text(t) => t.clone(),
+        Value::Count(n) => text::format_count(n.unsigned_abs()),
         Value::Number(n) | Value::Hundredths(n) => text::format_number(*n, 2),
         Value::Empty => String::new(),
     }

@@ -85,7 +85,7 @@ fn ranking_sheet(results: &Results) -> ReportSheet {
             let mut cells = vec![
                 Value::Text(u.unit_name.clone()),
                 Value::Hundredths(u.scorecard.index.percent()),
-                Value::Number(f64::from(u.rank)),
+                Value::Count(i64::from(u.rank)),
                 Value::Text(u.unit_code.clone()),
             ];
             cells.extend(u.scorecard.fields.iter().map(|f| Value::Hundredths(f.points.as_f64())));

@@ -21,7 +21,7 @@ fn number(value: Option<f64>) -> Value {
 }
 
 fn figure_cells(figure: &Figure) -> [Value; 4] {
-    [number(figure.value), number(figure.margin), Value::Number(figure.n as f64), Value::Number(figure.valid as f64)]
+    [number(figure.value), number(figure.margin), Value::Count(figure.n as i64), Value::Count(figure.valid as i64)]
 }
 
 const FIGURE_HEADER: [&str; 4] = ["Chỉ số (%)", "Sai số ± (điểm %)", "Số phiếu", "Trả lời hợp lệ"];
@@ -40,7 +40,7 @@ pub fn ranking_sheet(name: &str, columns: &[(String, String)], rows: &[Row], tot
     let line = |row: &Row| {
         let mut cells = vec![Value::Text(row.name.clone())];
         cells.extend(figure_cells(&row.figure));
-        cells.push(row.rank.map_or(Value::Empty, |r| Value::Number(f64::from(r))));
+        cells.push(row.rank.map_or(Value::Empty, |r| Value::Count(i64::from(r))));
         cells.push(Value::Text(row.code.clone()));
         cells.extend(row.columns.iter().map(|v| number(*v)));
         cells.extend([number(row.previous), number(row.change), number(row.target)]);
