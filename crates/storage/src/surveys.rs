@@ -453,6 +453,17 @@ impl Store {
     }
 
     /// The units a survey asks about: (id, code, name), in Vietnamese order.
+    /// The surveys open at `now` that ask about `unit_id`, newest first. Whether a citizen may
+    /// answer one through the public form is the admission rule's to say.
+    pub async fn open_surveys_of_unit(&self, unit_id: i64, now: i64) -> Result<Vec<Survey>> {
+        let sql = format!(
+            "SELECT {SURVEY_COLUMNS} FROM surveys s JOIN survey_units t ON t.survey_id = s.id
+             WHERE t.unit_id = $1 AND s.opens_at <= $2 AND s.closes_at > $2 ORDER BY s.opens_at DESC, s.id DESC"
+        );
+        let rows: Vec<SurveyRow> = on_db!(self, read, |pool| sqlx::query_as(AssertSqlSafe(sql.as_str())).bind(unit_id).bind(now).fetch_all(pool).await)?;
+        Ok(rows.into_iter().map(Survey::from).collect())
+    }
+
     pub async fn survey_targets(&self, survey_id: i64) -> Result<Vec<(i64, String, String)>> {
         Ok(on_db!(self, read, |pool| {
             sqlx::query_as(

@@ -365,6 +365,47 @@ impl Store {
         Ok(row.into())
     }
 
+    /// The units in force on `day` that a person looking for `search` (a name or a code, accents
+    /// ignored) may mean: those it matches, then the units that former units it matches became,
+    /// each with the former name that led to it. Public, like the directory; at most `limit`.
+    pub async fn find_units(&self, search: &str, day: Date, limit: usize) -> Result<Vec<(Unit, Option<String>)>> {
+        let roots = self.root_units().await?;
+        let filter = UnitFilter { search: Some(search.to_string()), valid_on: Some(day), ..UnitFilter::default() };
+        let mut found: Vec<(Unit, Option<String>)> =
+            self.units(&roots, &filter, Paging::new(1, limit as i64)).await?.items.into_iter().map(|u| (u, None)).collect();
+        let pattern = format!("%{}%", text::fold(search));
+        let merged: Vec<(UnitId, String)> = on_db!(self, read, |pool| {
+            sqlx::query_as(
+                "SELECT l.successor_id, p.name FROM unit_lineage l JOIN units p ON p.id = l.predecessor_id
+                 WHERE p.name_key LIKE $1 OR LOWER(p.code) LIKE $1 ORDER BY p.sort_key, l.id LIMIT $2",
+            )
+            .bind(&pattern)
+            .bind(limit as i64)
+            .fetch_all(pool)
+            .await
+        })?;
+        for (successor, former) in merged {
+            if found.len() >= limit || found.iter().any(|(u, _)| u.id == successor) {
+                continue;
+            }
+            let unit = self.public_unit(successor).await?;
+            if unit.is_valid_on(day) {
+                found.push((unit, Some(former)));
+            }
+        }
+        Ok(found)
+    }
+
+    /// The names of the units `id` was formed from, for its public page.
+    pub async fn former_names(&self, id: UnitId) -> Result<Vec<String>> {
+        Ok(on_db!(self, read, |pool| {
+            sqlx::query_scalar("SELECT p.name FROM unit_lineage l JOIN units p ON p.id = l.predecessor_id WHERE l.successor_id = $1 ORDER BY p.sort_key")
+                .bind(id)
+                .fetch_all(pool)
+                .await
+        })?)
+    }
+
     /// The units `id` came from and the units it became, both as far as the caller may see.
     pub async fn lineage(&self, access: &Access, id: UnitId) -> Result<(Vec<LineageEntry>, Vec<LineageEntry>)> {
         self.unit(access, id).await?;

@@ -106,6 +106,7 @@ impl Layout {
     pub fn public(title: impl Into<String>) -> Self {
         let nav = [
             ("/", "Trang chủ"),
+            ("/danh-gia", "Đánh giá"),
             ("/units", "Cơ quan, đơn vị"),
             ("/ket-qua", "Kết quả công bố"),
             ("/chi-so-cchc", "Chỉ số CCHC"),

@@ -82,3 +82,25 @@ async fn the_short_form_goes_in_under_a_minute_by_keyboard() {
     assert_eq!((answers["DG"].as_str(), answers["TTHC"].as_str()), (Some("3"), Some("1.001193")), "{answers}");
     browser.quit().await.unwrap();
 }
+
+#[tokio::test]
+async fn a_citizen_on_a_small_phone_finds_the_ward_without_accents_and_answers() {
+    let Some(browser) = Browser::start(360, 740).await.unwrap() else { return };
+    let app = TestApp::spawn(testkit::sqlite()).await;
+    browser.goto(&app.base).await.unwrap();
+    browser.fill("#find-q", "phuong an lac").await.unwrap();
+    browser.click("form[action='/danh-gia'] button").await.unwrap();
+    browser.wait_text("1 cơ quan, đơn vị").await.unwrap();
+    browser.click("#found a[href='/don-vi/28101']").await.unwrap();
+    browser.wait_text("Hình thành từ").await.unwrap();
+    let overflow = browser.execute("return document.documentElement.scrollWidth - window.innerWidth;", vec![]).await.unwrap();
+    assert!(overflow.as_i64().unwrap_or(0) <= 0, "the ward's page is wider than the phone by {overflow}px");
+    let shots = std::env::temp_dir().join("thuocdo-browser");
+    std::fs::create_dir_all(&shots).unwrap();
+    browser.screenshot(&shots.join("ward-page-phone.png")).await.unwrap();
+    browser.click("#open-surveys a[href^='/s/danh-gia?']").await.unwrap();
+    browser.wait_text("Đơn vị được đánh giá: Phường An Lạc").await.unwrap();
+    browser.answer_with_keyboard().await.unwrap();
+    browser.wait_text("đã được ghi nhận").await.unwrap();
+    browser.quit().await.unwrap();
+}

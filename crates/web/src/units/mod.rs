@@ -5,6 +5,7 @@ pub mod api;
 mod import;
 mod pages;
 pub mod picker;
+mod public;
 
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
@@ -24,6 +25,8 @@ const IMPORT_LIMIT: usize = 10 * 1024 * 1024;
 pub fn routes() -> Router<AppState> {
     Router::new()
         .route("/units", get(pages::directory))
+        .route("/danh-gia", get(public::find))
+        .route("/don-vi/{code}", get(public::show))
         .route("/admin/units", get(pages::list).post(pages::create))
         .route("/admin/units/new", get(pages::new_form))
         .route("/admin/units/export.csv", get(pages::export_csv))

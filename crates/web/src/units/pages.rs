@@ -38,7 +38,7 @@ pub struct UnitView {
 }
 
 impl UnitView {
-    fn new(unit: &Unit, today: time::Date) -> Self {
+    pub(super) fn new(unit: &Unit, today: time::Date) -> Self {
         Self {
             id: unit.id,
             code: unit.code.clone(),

@@ -1,0 +1,99 @@
+//! The citizen's way in: find the agency or commune that served you (by name or code, with or
+//! without accents, by a former name of a merged unit), open its page, and answer the surveys
+//! open for it. Public, without JavaScript.
+
+use askama::Template;
+use askama_web::WebTemplate;
+use axum::extract::State;
+use domain::surveys::Survey;
+use domain::surveys::admission::{self, Door};
+use domain::text;
+use serde::Deserialize;
+
+use super::pages::UnitView;
+use crate::AppState;
+use crate::error::PageResult;
+use crate::extract::{Path, Query};
+use crate::layout::Layout;
+
+/// Units listed for one search: enough for a name shared by a few communes, never a dump.
+const MOST_FOUND: usize = 30;
+/// A search longer than any unit's name is no name.
+const LONGEST_SEARCH: usize = 100;
+/// Procedures named on a unit's page before "and n more".
+const PROCEDURES_SHOWN: usize = 10;
+
+#[derive(Deserialize)]
+pub struct FindQuery {
+    q: Option<String>,
+}
+
+pub struct Found {
+    pub unit: UnitView,
+    /// The former unit whose name matched, when the unit was found through it.
+    pub former: Option<String>,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "units/units_find.html")]
+pub struct FindPage {
+    layout: Layout,
+    q: String,
+    /// None before a search.
+    found: Option<Vec<Found>>,
+}
+
+pub async fn find(State(state): State<AppState>, Query(query): Query<FindQuery>) -> PageResult<FindPage> {
+    let q: String = query.q.unwrap_or_default().trim().chars().take(LONGEST_SEARCH).collect();
+    let today = text::vn_datetime(state.clock.now_ms()).date();
+    let found = if q.is_empty() {
+        None
+    } else {
+        let units = state.store.find_units(&q, today, MOST_FOUND).await?;
+        Some(units.into_iter().map(|(unit, former)| Found { unit: UnitView::new(&unit, today), former }).collect())
+    };
+    Ok(FindPage { layout: Layout::public("Đánh giá sự hài lòng"), q, found })
+}
+
+/// A survey a citizen may answer for the unit, with its link.
+pub struct OpenSurvey {
+    pub title: String,
+    pub period: String,
+    pub link: String,
+}
+
+#[derive(Template, WebTemplate)]
+#[template(path = "units/unit_public.html")]
+pub struct UnitPage {
+    layout: Layout,
+    unit: UnitView,
+    formed_from: Vec<String>,
+    surveys: Vec<OpenSurvey>,
+    procedures: Vec<String>,
+    more_procedures: usize,
+}
+
+pub async fn show(State(state): State<AppState>, Path(code): Path<String>) -> PageResult<UnitPage> {
+    let unit = state.store.public_unit_by_code(&code).await?;
+    let now = state.clock.now_ms();
+    let today = text::vn_datetime(now).date();
+    // Only what the public form would take: the admission rule decides, as it does on answering.
+    let surveys = if unit.is_valid_on(today) { state.store.open_surveys_of_unit(unit.id, now).await? } else { Vec::new() };
+    let surveys = surveys.into_iter().filter(|s| admission::admit(s, &Door::Public, None, now).is_ok()).map(|s| open_survey(&s, &unit.code)).collect();
+    let mut procedures: Vec<String> = state.store.unit_procedures(unit.id).await?.into_iter().map(|p| p.name).collect();
+    let more_procedures = procedures.len().saturating_sub(PROCEDURES_SHOWN);
+    procedures.truncate(PROCEDURES_SHOWN);
+    Ok(UnitPage {
+        layout: Layout::public(unit.name.clone()),
+        formed_from: state.store.former_names(unit.id).await?,
+        unit: UnitView::new(&unit, today),
+        surveys,
+        procedures,
+        more_procedures,
+    })
+}
+
+/// The survey's stable public link (its series, which follows the periods) for the unit.
+fn open_survey(survey: &Survey, unit_code: &str) -> OpenSurvey {
+    OpenSurvey { title: survey.title.clone(), period: survey.period_label(), link: format!("/s/{}?u={}", survey.series, crate::layout::encode(unit_code)) }
+}
