@@ -8,6 +8,11 @@ async fn a_citizen_finds_the_ward_by_any_name_and_sees_its_open_surveys() {
     for db in testkit::backends().await {
         let backend = db.backend;
         let app = TestApp::spawn(db).await;
+        app.demo_answers(600).await;
+        app.demo_par().await;
+        let cchc = app.login("cchc").await;
+        let published = cchc.post_form("/admin/sipas/publish", &[("query", "level=commune"), ("title", "Chỉ số hài lòng cấp xã"), ("confirm", "1")]).await;
+        assert_eq!(published.status(), 303, "{backend}");
         let visitor = app.client();
         let found = |q: &str| {
             let visitor = &visitor;
@@ -39,6 +44,24 @@ async fn a_citizen_finds_the_ward_by_any_name_and_sees_its_open_surveys() {
         for survey in &open {
             assert!(page.contains(&format!(r#"href="/s/{}?u=28101""#, survey.series)), "{backend}: {} {page}", survey.title);
         }
+        // Its published results, as published: the newest commune round of the PAR INDEX and
+        // the newest satisfaction publication that ranks it.
+        let rounds = app.store.published_par_rounds().await.unwrap();
+        let round = rounds.iter().find(|r| r.level == "commune").unwrap_or_else(|| panic!("{backend}: no commune round in {rounds:?}"));
+        let results = app.store.published_par_results(round.id).await.unwrap();
+        let line = results.units.iter().find(|u| u.unit_id == anlac).expect("the ward in its round");
+        let expected = format!("{} ({})</strong>, hạng {}/{}", line.scorecard.index.display(), line.scorecard.class.label(), line.rank, results.units.len());
+        assert!(page.contains(&expected) && page.contains(&format!("/chi-so-cchc/{}", round.id)), "{backend}: {expected} {page}");
+        let mut satisfaction = None;
+        for listed in app.store.publications().await.unwrap() {
+            let figures = app.store.publication(listed.id).await.unwrap().figures().unwrap();
+            if let Some(row) = figures.rows.iter().find(|r| r.unit_id == anlac) {
+                satisfaction = Some((listed.id, domain::text::format_number(row.figure.value.unwrap(), 1)));
+                break;
+            }
+        }
+        let (publication, value) = satisfaction.expect("the demo publishes a year's satisfaction figures");
+        assert!(page.contains(&format!(r#"<a href="/ket-qua/{publication}">"#)) && page.contains(&format!("<strong>{value} %</strong>")), "{backend}: {page}");
         // A former unit's page says so and offers nothing to answer; an unknown code is not found.
         let (status, page) = visitor.text("/don-vi/28001").await;
         assert_eq!(status, 200, "{backend}");

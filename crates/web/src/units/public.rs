@@ -8,6 +8,7 @@ use axum::extract::State;
 use domain::surveys::Survey;
 use domain::surveys::admission::{self, Door};
 use domain::text;
+use domain::units::Unit;
 use serde::Deserialize;
 
 use super::pages::UnitView;
@@ -55,6 +56,49 @@ pub async fn find(State(state): State<AppState>, Query(query): Query<FindQuery>)
     Ok(FindPage { layout: Layout::public("Đánh giá sự hài lòng"), q, found })
 }
 
+/// A published result of the unit: which, its figure, its rank, where it was published.
+pub struct PublishedLine {
+    pub what: String,
+    pub figure: String,
+    pub rank: String,
+    pub link: String,
+}
+
+/// Publications looked through for a unit's newest figure: the newest cover every unit.
+const PUBLICATIONS_READ: usize = 5;
+
+/// The unit's figure in the newest satisfaction publication that ranks it, and its line in the
+/// newest published PAR round of its level, as published (never recomputed).
+async fn published_lines(state: &AppState, unit: &Unit) -> Result<Vec<PublishedLine>, storage::Error> {
+    let mut lines = Vec::new();
+    for listed in state.store.publications().await?.into_iter().take(PUBLICATIONS_READ) {
+        let publication = state.store.publication(listed.id).await?;
+        let Ok(figures) = publication.figures() else { continue };
+        if let Some(row) = figures.rows.iter().find(|r| r.unit_id == unit.id) {
+            lines.push(PublishedLine {
+                what: format!("Chỉ số hài lòng, {}", figures.period),
+                figure: row.figure.value.map_or("chưa đủ phiếu".into(), |v| format!("{} %", text::format_number(v, 1))),
+                rank: row.rank.map_or(String::new(), |r| format!("hạng {r}/{}", figures.rows.len())),
+                link: format!("/ket-qua/{}", publication.id),
+            });
+            break;
+        }
+    }
+    for round in state.store.published_par_rounds().await?.into_iter().filter(|r| r.level == unit.level.code()) {
+        let results = state.store.published_par_results(round.id).await?;
+        if let Some(line) = results.units.iter().find(|u| u.unit_id == unit.id) {
+            lines.push(PublishedLine {
+                what: round.title.clone(),
+                figure: format!("{} ({})", line.scorecard.index.display(), line.scorecard.class.label()),
+                rank: format!("hạng {}/{}", line.rank, results.units.len()),
+                link: format!("/chi-so-cchc/{}", round.id),
+            });
+            break;
+        }
+    }
+    Ok(lines)
+}
+
 /// A survey a citizen may answer for the unit, with its link.
 pub struct OpenSurvey {
     pub title: String,
@@ -71,6 +115,7 @@ pub struct UnitPage {
     surveys: Vec<OpenSurvey>,
     procedures: Vec<String>,
     more_procedures: usize,
+    published: Vec<PublishedLine>,
 }
 
 pub async fn show(State(state): State<AppState>, Path(code): Path<String>) -> PageResult<UnitPage> {
@@ -86,6 +131,7 @@ pub async fn show(State(state): State<AppState>, Path(code): Path<String>) -> Pa
     Ok(UnitPage {
         layout: Layout::public(unit.name.clone()),
         formed_from: state.store.former_names(unit.id).await?,
+        published: published_lines(&state, &unit).await?,
         unit: UnitView::new(&unit, today),
         surveys,
         procedures,
