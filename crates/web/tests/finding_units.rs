@@ -67,6 +67,13 @@ async fn a_citizen_finds_the_ward_by_any_name_and_sees_its_open_surveys() {
         assert_eq!(status, 200, "{backend}");
         assert!(page.contains("Đơn vị này không còn hoạt động") && !page.contains("/s/"), "{backend}: {page}");
         assert_eq!(visitor.text("/don-vi/khong-co").await.0, 404, "{backend}");
+        // Search engines are told of the ward's page and the publications, not of the officials' side.
+        let (status, sitemap) = visitor.text("/sitemap.xml").await;
+        assert_eq!(status, 200, "{backend}");
+        assert!(sitemap.contains("/don-vi/28101</loc>") && sitemap.contains(&format!("/ket-qua/{publication}</loc>")), "{backend}: {sitemap}");
+        assert!(!sitemap.contains("/don-vi/28001<") && !sitemap.contains("/admin"), "{backend}: {sitemap}");
+        let (_, robots) = visitor.text("/robots.txt").await;
+        assert!(robots.contains("Disallow: /admin") && robots.contains("/sitemap.xml"), "{backend}: {robots}");
         // Before the first opens and once the last has closed, none is open.
         let first = open.iter().map(|s| s.opens_at).min().unwrap();
         let last = open.iter().map(|s| s.closes_at).max().unwrap();

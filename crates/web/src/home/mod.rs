@@ -2,6 +2,7 @@
 
 mod dashboard;
 mod methodology;
+mod sitemap;
 
 use askama::Template;
 use askama_web::WebTemplate;
@@ -36,6 +37,8 @@ pub fn routes() -> Router<AppState> {
         .route("/", get(home))
         .route("/admin", get(dashboard::dashboard))
         .route("/phuong-phap", get(methodology::page))
+        .route("/sitemap.xml", get(sitemap::sitemap))
+        .route("/robots.txt", get(sitemap::robots))
         .route("/static/app.css", get(|| async { asset("text/css; charset=utf-8", STYLESHEET) }))
         .route("/static/widget.js", get(|| async { asset("text/javascript; charset=utf-8", WIDGET_SCRIPT) }))
         .route("/static/embed.js", get(|| async { asset("text/javascript; charset=utf-8", EMBED_SCRIPT) }))
@@ -43,6 +46,13 @@ pub fn routes() -> Router<AppState> {
         .route("/static/skip-logic.js", get(|| async { asset("text/javascript; charset=utf-8", SKIP_LOGIC_SCRIPT) }))
         .route("/static/respond.js", get(|| async { asset("text/javascript; charset=utf-8", RESPOND_SCRIPT) }))
         .route("/static/icon.svg", get(|| async { asset("image/svg+xml", ICON) }))
+}
+
+/// The stylesheet's version in its address: pages ask for the stylesheet they were made with,
+/// and a browser holding yesterday's for a day (`asset`) fetches the new one at once.
+pub fn stylesheet_version() -> &'static str {
+    static VERSION: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| crate::auth::tokens::digest(STYLESHEET)[..12].to_string());
+    &VERSION
 }
 
 fn asset(content_type: &'static str, body: &'static str) -> axum::response::Response {
