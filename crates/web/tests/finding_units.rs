@@ -67,6 +67,14 @@ async fn a_citizen_finds_the_ward_by_any_name_and_sees_its_open_surveys() {
         assert_eq!(status, 200, "{backend}");
         assert!(page.contains("Đơn vị này không còn hoạt động") && !page.contains("/s/"), "{backend}: {page}");
         assert_eq!(visitor.text("/don-vi/khong-co").await.0, 404, "{backend}");
+        // The counter's A4 poster: a PDF whose QR code leads to this page.
+        let poster = visitor.get("/don-vi/28101/ap-phich.pdf").await;
+        assert_eq!(poster.status(), 200, "{backend}");
+        assert_eq!(poster.headers()["content-type"], "application/pdf");
+        let bytes = poster.bytes().await.unwrap();
+        assert!(bytes.starts_with(b"%PDF-"), "{backend}");
+        assert!(bytes.len() < 2_000_000, "{backend}: the two faces embedded once each, {} bytes", bytes.len());
+        assert_eq!(visitor.get("/don-vi/khong-co/ap-phich.pdf").await.status(), 404, "{backend}");
         // Search engines are told of the ward's page and the publications, not of the officials' side.
         let (status, sitemap) = visitor.text("/sitemap.xml").await;
         assert_eq!(status, 200, "{backend}");

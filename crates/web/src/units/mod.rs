@@ -27,6 +27,7 @@ pub fn routes() -> Router<AppState> {
         .route("/units", get(pages::directory))
         .route("/danh-gia", get(public::find))
         .route("/don-vi/{code}", get(public::show))
+        .route("/don-vi/{code}/ap-phich.pdf", get(public::poster))
         .route("/admin/units", get(pages::list).post(pages::create))
         .route("/admin/units/new", get(pages::new_form))
         .route("/admin/units/export.csv", get(pages::export_csv))

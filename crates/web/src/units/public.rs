@@ -5,6 +5,8 @@
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::State;
+use axum::http::header;
+use axum::response::{IntoResponse, Response};
 use domain::surveys::Survey;
 use domain::surveys::admission::{self, Door};
 use domain::text;
@@ -13,7 +15,7 @@ use serde::Deserialize;
 
 use super::pages::UnitView;
 use crate::AppState;
-use crate::error::PageResult;
+use crate::error::{Failure, PageResult};
 use crate::extract::{Path, Query};
 use crate::layout::Layout;
 
@@ -137,6 +139,23 @@ pub async fn show(State(state): State<AppState>, Path(code): Path<String>) -> Pa
         procedures,
         more_procedures,
     })
+}
+
+/// The counter's A4 poster: the unit's name and a QR code of its page, which always lists the
+/// surveys open for it (a survey's own link would date with its period).
+pub async fn poster(State(state): State<AppState>, Path(code): Path<String>) -> PageResult<Response> {
+    let unit = state.store.public_unit_by_code(&code).await?;
+    let province = match state.store.root_units().await?.first() {
+        Some(id) => state.store.public_unit(*id).await?.name,
+        None => String::new(),
+    };
+    let link = format!("{}/don-vi/{}", state.config.public_url.trim_end_matches('/'), crate::layout::encode(&unit.code));
+    let pdf = print::poster(&print::Poster { province: &province, unit: &unit.name, link: &link }).map_err(|e| {
+        tracing::error!(error = %e, unit = %unit.code, "poster not made");
+        Failure::internal()
+    })?;
+    let file = format!("attachment; filename=\"ap-phich-{}.pdf\"", unit.code.replace(|c: char| !c.is_ascii_alphanumeric() && c != '-', "_"));
+    Ok(([(header::CONTENT_TYPE, "application/pdf".to_string()), (header::CONTENT_DISPOSITION, file)], pdf).into_response())
 }
 
 /// The survey's stable public link (its series, which follows the periods) for the unit.
