@@ -396,14 +396,18 @@ impl Store {
         Ok(found)
     }
 
-    /// The names of the units `id` was formed from, for its public page.
-    pub async fn former_names(&self, id: UnitId) -> Result<Vec<String>> {
-        Ok(on_db!(self, read, |pool| {
-            sqlx::query_scalar("SELECT p.name FROM unit_lineage l JOIN units p ON p.id = l.predecessor_id WHERE l.successor_id = $1 ORDER BY p.sort_key")
-                .bind(id)
-                .fetch_all(pool)
-                .await
-        })?)
+    /// The units `id` was formed from and the units it became, as (code, name), for its public
+    /// page: the register's history is public, like the register.
+    pub async fn public_lineage(&self, id: UnitId) -> Result<(Vec<(String, String)>, Vec<(String, String)>)> {
+        let sql = |mine: &str, other: &str| {
+            format!("SELECT u.code, u.name FROM unit_lineage l JOIN units u ON u.id = l.{other} WHERE l.{mine} = $1 ORDER BY u.sort_key")
+        };
+        let (before, after) = (sql("successor_id", "predecessor_id"), sql("predecessor_id", "successor_id"));
+        on_db!(self, read, |pool| {
+            let predecessors = sqlx::query_as(AssertSqlSafe(before.as_str())).bind(id).fetch_all(pool).await?;
+            let successors = sqlx::query_as(AssertSqlSafe(after.as_str())).bind(id).fetch_all(pool).await?;
+            Ok((predecessors, successors))
+        })
     }
 
     /// The units `id` came from and the units it became, both as far as the caller may see.

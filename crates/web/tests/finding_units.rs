@@ -35,7 +35,10 @@ async fn a_citizen_finds_the_ward_by_any_name_and_sees_its_open_surveys() {
 
         let (status, page) = visitor.text("/don-vi/28101").await;
         assert_eq!(status, 200, "{backend}");
-        assert!(page.contains("Hình thành từ</dt><dd>Phường Bắc Sơn, Phường Nam Sơn"), "{backend}: {page}");
+        assert!(
+            page.contains(r#"Hình thành từ</dt><dd><a href="/don-vi/28001">Phường Bắc Sơn</a>, <a href="/don-vi/28002">Phường Nam Sơn</a>"#),
+            "{backend}: {page}"
+        );
         // Each open survey that takes public answers, by its stable link, for this ward.
         let now = app.clock.now_ms();
         let anlac = app.unit_id("28101").await;
@@ -66,6 +69,7 @@ async fn a_citizen_finds_the_ward_by_any_name_and_sees_its_open_surveys() {
         let (status, page) = visitor.text("/don-vi/28001").await;
         assert_eq!(status, 200, "{backend}");
         assert!(page.contains("Đơn vị này không còn hoạt động") && !page.contains("/s/"), "{backend}: {page}");
+        assert!(page.contains(r#"Nay là: <a href="/don-vi/28101">Phường An Lạc</a>"#), "{backend}: it leads to the ward it became");
         assert_eq!(visitor.text("/don-vi/khong-co").await.0, 404, "{backend}");
         // The counter's A4 poster: a PDF whose QR code leads to this page.
         let poster = visitor.get("/don-vi/28101/ap-phich.pdf").await;

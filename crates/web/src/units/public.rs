@@ -113,7 +113,9 @@ pub struct OpenSurvey {
 pub struct UnitPage {
     layout: Layout,
     unit: UnitView,
-    formed_from: Vec<String>,
+    /// (code, name) of the units it was formed from, and of those it became.
+    formed_from: Vec<(String, String)>,
+    became: Vec<(String, String)>,
     surveys: Vec<OpenSurvey>,
     procedures: Vec<String>,
     more_procedures: usize,
@@ -130,9 +132,11 @@ pub async fn show(State(state): State<AppState>, Path(code): Path<String>) -> Pa
     let mut procedures: Vec<String> = state.store.unit_procedures(unit.id).await?.into_iter().map(|p| p.name).collect();
     let more_procedures = procedures.len().saturating_sub(PROCEDURES_SHOWN);
     procedures.truncate(PROCEDURES_SHOWN);
+    let (formed_from, became) = state.store.public_lineage(unit.id).await?;
     Ok(UnitPage {
         layout: Layout::public(unit.name.clone()),
-        formed_from: state.store.former_names(unit.id).await?,
+        formed_from,
+        became,
         published: published_lines(&state, &unit).await?,
         unit: UnitView::new(&unit, today),
         surveys,
