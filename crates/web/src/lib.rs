@@ -8,6 +8,7 @@ mod alerts;
 mod api;
 mod audit;
 mod auth;
+mod caching;
 mod error;
 mod extract;
 mod home;
@@ -67,6 +68,7 @@ pub fn router(state: AppState) -> Router {
         .merge(ops::routes())
         .fallback(error::not_found)
         .layer(DefaultBodyLimit::max(BODY_LIMIT))
+        .layer(axum::middleware::from_fn(caching::revalidate))
         .layer(axum::middleware::from_fn_with_state(state.clone(), auth::session::refusals_in_frame))
         .layer(axum::middleware::from_fn_with_state(state.clone(), security::headers))
         .layer(axum::middleware::from_fn(ops::track))

@@ -79,6 +79,19 @@ async fn a_citizen_finds_the_ward_by_any_name_and_sees_its_open_surveys() {
         assert!(bytes.starts_with(b"%PDF-"), "{backend}");
         assert!(bytes.len() < 2_000_000, "{backend}: the two faces embedded once each, {} bytes", bytes.len());
         assert_eq!(visitor.get("/don-vi/khong-co/ap-phich.pdf").await.status(), 404, "{backend}");
+        // A visitor's browser asks again with the page's tag and gets no body when nothing
+        // changed; an official's pages, which carry their name and form tokens, are never kept.
+        let http = reqwest::Client::new();
+        let first = http.get(visitor.url("/don-vi/28101")).send().await.unwrap();
+        assert_eq!(first.headers()["cache-control"], "no-cache", "{backend}");
+        let tag = first.headers()["etag"].clone();
+        let again = http.get(visitor.url("/don-vi/28101")).header("if-none-match", tag.clone()).send().await.unwrap();
+        assert_eq!(again.status(), 304, "{backend}");
+        assert!(again.bytes().await.unwrap().is_empty());
+        let stale = http.get(visitor.url("/don-vi/28102")).header("if-none-match", tag).send().await.unwrap();
+        assert_eq!(stale.status(), 200, "{backend}: another page's tag is not this one's");
+        let official = cchc.get("/don-vi/28101").await;
+        assert!(!official.headers().contains_key("etag") && official.headers()["cache-control"] == "no-store", "{backend}");
         // Search engines are told of the ward's page and the publications, not of the officials' side.
         let (status, sitemap) = visitor.text("/sitemap.xml").await;
         assert_eq!(status, 200, "{backend}");

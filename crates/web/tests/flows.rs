@@ -211,8 +211,11 @@ async fn operations_endpoints_openapi_and_security_headers() {
     let headers = home.headers().clone();
     assert!(headers["content-security-policy"].to_str().unwrap().contains("frame-ancestors 'none'"));
     assert_eq!(headers["x-content-type-options"], "nosniff");
-    assert_eq!(headers["cache-control"], "no-store");
+    // The public home page is revalidated by its tag; a sign-in form, with its token, never kept.
+    assert_eq!(headers["cache-control"], "no-cache");
+    assert!(headers.contains_key("etag"));
     assert!(home.text().await.unwrap().contains("Tỉnh An Lạc"));
+    assert_eq!(anonymous.get("/login").await.headers()["cache-control"], "no-store");
     assert_eq!(anonymous.get("/metrics").await.status(), 404, "metrics are not public");
     let (status, doc) = anonymous.text("/api/openapi.json").await;
     assert_eq!(status, 200);
