@@ -452,7 +452,6 @@ impl Store {
         Ok(rows.into_iter().map(Survey::from).collect())
     }
 
-    /// The units a survey asks about: (id, code, name), in Vietnamese order.
     /// The surveys open at `now` that ask about `unit_id`, newest first. Whether a citizen may
     /// answer one through the public form is the admission rule's to say.
     pub async fn open_surveys_of_unit(&self, unit_id: i64, now: i64) -> Result<Vec<Survey>> {
@@ -464,6 +463,7 @@ impl Store {
         Ok(rows.into_iter().map(Survey::from).collect())
     }
 
+    /// The units a survey asks about: (id, code, name), in Vietnamese order.
     pub async fn survey_targets(&self, survey_id: i64) -> Result<Vec<(i64, String, String)>> {
         Ok(on_db!(self, read, |pool| {
             sqlx::query_as(

@@ -385,7 +385,10 @@ impl Store {
             .await
         })?;
         for (successor, former) in merged {
-            if found.len() >= limit || found.iter().any(|(u, _)| u.id == successor) {
+            if found.len() >= limit {
+                break;
+            }
+            if found.iter().any(|(u, _)| u.id == successor) {
                 continue;
             }
             let unit = self.public_unit(successor).await?;

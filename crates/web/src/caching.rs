@@ -1,7 +1,8 @@
 //! Revalidation of the public pages a visitor reads without signing in: each page (HTML or XML,
-//! not a download) carries an ETag of its body, and a browser (or a proxy) that has it asks again with `If-None-Match` and gets a
-//! bodyless 304 when nothing changed, which matters on a slow network. Pages of a signed-in
-//! official, forms with a CSRF token and everything else keep `no-store` (`security::headers`).
+//! not a download) carries an ETag of its body, and a browser (or a proxy) that has it asks again
+//! with `If-None-Match` and gets a bodyless 304 when nothing changed, which matters on a slow
+//! network. Pages of a signed-in official, forms with a CSRF token and everything else keep
+//! `no-store` (`security::headers`).
 
 use axum::body::{Body, to_bytes};
 use axum::extract::Request;
@@ -12,13 +13,13 @@ use axum::response::{IntoResponse, Response};
 use crate::auth::session::SESSION_COOKIE;
 
 /// The public pages that hold neither a form token nor anything personal.
-const PUBLIC: [&str; 7] = ["/danh-gia", "/units", "/don-vi/", "/ket-qua", "/chi-so-cchc", "/phuong-phap", "/sitemap.xml"];
+const PUBLIC: [&str; 7] = ["/danh-gia", "/units", "/don-vi", "/ket-qua", "/chi-so-cchc", "/phuong-phap", "/sitemap.xml"];
 /// Public pages are a few tens of kilobytes and the sitemap of a province a few hundred: far
 /// within this.
 const LARGEST: usize = 8 * 1024 * 1024;
 
 fn is_public(path: &str) -> bool {
-    path == "/" || PUBLIC.iter().any(|p| path == *p || (p.ends_with('/') && path.starts_with(p)) || path.starts_with(&format!("{p}/")))
+    path == "/" || PUBLIC.iter().any(|p| path.strip_prefix(p).is_some_and(|rest| rest.is_empty() || rest.starts_with('/')))
 }
 
 pub async fn revalidate(request: Request, next: Next) -> Response {

@@ -71,14 +71,17 @@ async fn a_citizen_finds_the_ward_by_any_name_and_sees_its_open_surveys() {
         assert!(page.contains("Đơn vị này không còn hoạt động") && !page.contains("/s/"), "{backend}: {page}");
         assert!(page.contains(r#"Nay là: <a href="/don-vi/28101">Phường An Lạc</a>"#), "{backend}: it leads to the ward it became");
         assert_eq!(visitor.text("/don-vi/khong-co").await.0, 404, "{backend}");
-        // The counter's A4 poster: a PDF whose QR code leads to this page.
-        let poster = visitor.get("/don-vi/28101/ap-phich.pdf").await;
+        // The counter's A4 poster: a PDF whose QR code leads to this page, made for the officials
+        // who see the unit (a visitor is sent to sign in; an official of another unit is refused).
+        let poster_path = format!("/admin/units/{anlac}/ap-phich.pdf");
+        assert_ne!(visitor.get(&poster_path).await.status(), 200, "{backend}: no public door");
+        assert_eq!(app.login("stp.canbo").await.get(&poster_path).await.status(), 404, "{backend}: outside the official's units");
+        let poster = cchc.get(&poster_path).await;
         assert_eq!(poster.status(), 200, "{backend}");
         assert_eq!(poster.headers()["content-type"], "application/pdf");
         let bytes = poster.bytes().await.unwrap();
         assert!(bytes.starts_with(b"%PDF-"), "{backend}");
         assert!(bytes.len() < 2_000_000, "{backend}: the two faces embedded once each, {} bytes", bytes.len());
-        assert_eq!(visitor.get("/don-vi/khong-co/ap-phich.pdf").await.status(), 404, "{backend}");
         // A visitor's browser asks again with the page's tag and gets no body when nothing
         // changed; an official's pages, which carry their name and form tokens, are never kept.
         let http = reqwest::Client::new();

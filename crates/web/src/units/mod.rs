@@ -27,7 +27,6 @@ pub fn routes() -> Router<AppState> {
         .route("/units", get(pages::directory))
         .route("/danh-gia", get(public::find))
         .route("/don-vi/{code}", get(public::show))
-        .route("/don-vi/{code}/ap-phich.pdf", get(public::poster))
         .route("/admin/units", get(pages::list).post(pages::create))
         .route("/admin/units/new", get(pages::new_form))
         .route("/admin/units/export.csv", get(pages::export_csv))
@@ -36,6 +35,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/units/import/apply", post(import::apply).layer(DefaultBodyLimit::max(IMPORT_LIMIT)))
         .route("/admin/units/{id}", get(pages::detail).post(pages::update))
         .route("/admin/units/{id}/edit", get(pages::edit_form))
+        .route("/admin/units/{id}/ap-phich.pdf", get(public::poster))
         .route("/admin/units/{id}/lineage", post(pages::add_lineage))
 }
 

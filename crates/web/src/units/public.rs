@@ -10,11 +10,12 @@ use axum::response::{IntoResponse, Response};
 use domain::surveys::Survey;
 use domain::surveys::admission::{self, Door};
 use domain::text;
-use domain::units::Unit;
+use domain::units::{Unit, UnitId};
 use serde::Deserialize;
 
 use super::pages::UnitView;
 use crate::AppState;
+use crate::auth::session::CurrentUser;
 use crate::error::{Failure, PageResult};
 use crate::extract::{Path, Query};
 use crate::layout::Layout;
@@ -145,10 +146,11 @@ pub async fn show(State(state): State<AppState>, Path(code): Path<String>) -> Pa
     })
 }
 
-/// The counter's A4 poster: the unit's name and a QR code of its page, which always lists the
-/// surveys open for it (a survey's own link would date with its period).
-pub async fn poster(State(state): State<AppState>, Path(code): Path<String>) -> PageResult<Response> {
-    let unit = state.store.public_unit_by_code(&code).await?;
+/// The counter's A4 poster: the unit's name and a QR code of its public page, which always lists
+/// the surveys open for it (a survey's own link would date with its period). For the officials
+/// who can see the unit: a PDF costs far more to make than a page, so it is no public door.
+pub async fn poster(State(state): State<AppState>, user: CurrentUser, Path(id): Path<UnitId>) -> PageResult<Response> {
+    let unit = state.store.unit(&user.principal.access, id).await?;
     let province = match state.store.root_units().await?.first() {
         Some(id) => state.store.public_unit(*id).await?.name,
         None => String::new(),
