@@ -96,6 +96,12 @@ actions! {
     ParPlanCreated = "par.plan_created", "Lập kế hoạch cải cách hành chính năm";
     ParTaskAdded = "par.task_added", "Thêm nhiệm vụ vào kế hoạch cải cách hành chính";
     ParTaskUpdated = "par.task_updated", "Cập nhật tiến độ nhiệm vụ cải cách hành chính";
+    ContentSaved = "content.saved", "Lưu bài viết hoặc văn bản trên cổng thông tin";
+    ContentSubmitted = "content.submitted", "Gửi duyệt bài viết hoặc văn bản";
+    ContentPublished = "content.published", "Đăng bài viết hoặc văn bản";
+    ContentReturned = "content.returned", "Trả lại bài viết hoặc văn bản để sửa";
+    ContentWithdrawn = "content.withdrawn", "Gỡ bài viết hoặc văn bản khỏi cổng thông tin";
+    ContentFileAdded = "content.file_added", "Tải tệp lên bài viết hoặc văn bản";
 }
 
 #[cfg(test)]

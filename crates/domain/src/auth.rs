@@ -69,6 +69,11 @@ pub enum Permission {
     /// Read the PAR rounds, assessments and results of the subtree, before publication too,
     /// without writing in them (the province's leaders).
     ViewParResults,
+    /// Write articles and documents in the portal sections of the subtree's units, and hand
+    /// them over to be published.
+    WriteContent,
+    /// Publish, schedule, return and withdraw the portal items of the subtree's units.
+    PublishContent,
 }
 
 impl Role {
@@ -124,8 +129,10 @@ impl Role {
             Self::Interviewer => &[ConductInterviews],
             Self::DataEntry => &[EnterPaper],
             // The unit's own officials read its responses to act on what citizens said.
-            Self::UnitOfficial => &[ViewUnits, ViewResults, ViewResponses, ViewAlerts, HandleAlerts, RunKiosks, SelfAssess],
-            Self::UnitHead => &[ViewUnits, ViewResults, ViewResponses, ViewAlerts, HandleAlerts, RunKiosks, SelfAssess, ApproveAssessment],
+            Self::UnitOfficial => &[ViewUnits, ViewResults, ViewResponses, ViewAlerts, HandleAlerts, RunKiosks, SelfAssess, WriteContent],
+            Self::UnitHead => {
+                &[ViewUnits, ViewResults, ViewResponses, ViewAlerts, HandleAlerts, RunKiosks, SelfAssess, ApproveAssessment, WriteContent, PublishContent]
+            }
             Self::AppraisalCouncil => &[ViewUnits, ViewResults, Appraise],
             // Leaders read everything the province is judged by; they handle no case themselves.
             Self::Leadership => &[ViewUnits, ViewUsers, ViewResults, ViewAlerts, ViewParResults],
@@ -138,7 +145,7 @@ impl Role {
 }
 
 /// What administrators may do: everything but open respondents' contacts.
-const ADMINISTRATION: [Permission; 17] = {
+const ADMINISTRATION: [Permission; 19] = {
     use Permission::*;
     [
         ViewUnits,
@@ -158,12 +165,14 @@ const ADMINISTRATION: [Permission; 17] = {
         EnterPaper,
         ManagePar,
         ViewParResults,
+        WriteContent,
+        PublishContent,
     ]
 };
 
 /// The reform office: the administrators' permissions and the respondents' contacts.
-const REFORM_OFFICE: [Permission; 18] = {
-    let mut all = [Permission::ViewRespondents; 18];
+const REFORM_OFFICE: [Permission; 20] = {
+    let mut all = [Permission::ViewRespondents; 20];
     let mut i = 0;
     while i < ADMINISTRATION.len() {
         all[i] = ADMINISTRATION[i];
