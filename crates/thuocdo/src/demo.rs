@@ -5,6 +5,7 @@
 
 pub mod frame;
 pub mod par;
+pub mod portal;
 pub mod responses;
 
 use anyhow::{Context, bail};

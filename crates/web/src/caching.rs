@@ -1,4 +1,4 @@
-//! Revalidation of the public pages a visitor reads without signing in: each page (HTML or XML,
+//! Revalidation of the public pages a visitor reads without signing in: each page (HTML, XML or a feed,
 //! not a download) carries an ETag of its body, and a browser (or a proxy) that has it asks again
 //! with `If-None-Match` and gets a bodyless 304 when nothing changed, which matters on a slow
 //! network. Pages of a signed-in official, forms with a CSRF token and everything else keep
@@ -13,7 +13,7 @@ use axum::response::{IntoResponse, Response};
 use crate::auth::session::SESSION_COOKIE;
 
 /// The public pages that hold neither a form token nor anything personal.
-const PUBLIC: [&str; 7] = ["/danh-gia", "/units", "/don-vi", "/ket-qua", "/chi-so-cchc", "/phuong-phap", "/sitemap.xml"];
+const PUBLIC: [&str; 10] = ["/danh-gia", "/units", "/don-vi", "/ket-qua", "/chi-so-cchc", "/phuong-phap", "/sitemap.xml", "/tin-tuc", "/van-ban", "/tim-kiem"];
 /// Public pages are a few tens of kilobytes and the sitemap of a province a few hundred: far
 /// within this.
 const LARGEST: usize = 8 * 1024 * 1024;
@@ -33,7 +33,7 @@ pub async fn revalidate(request: Request, next: Next) -> Response {
         .headers()
         .get(header::CONTENT_TYPE)
         .and_then(|t| t.to_str().ok())
-        .is_some_and(|t| t.starts_with("text/html") || t.starts_with("application/xml"));
+        .is_some_and(|t| t.starts_with("text/html") || t.starts_with("application/xml") || t.starts_with("application/rss+xml"));
     if response.status() != StatusCode::OK || !page || response.headers().contains_key(header::SET_COOKIE) {
         return response;
     }

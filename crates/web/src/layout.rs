@@ -36,6 +36,20 @@ pub struct Layout {
     pub frame: Frame,
     /// Reload the page, or go to the address, after so many seconds (kiosk screens reset so).
     pub refresh: Option<(u32, String)>,
+    pub share: Share,
+}
+
+/// What a link to the page shows when shared (Open Graph, read by Zalo and Facebook), the page's
+/// one address (canonical) and its feed. Addresses are absolute.
+#[derive(Default)]
+pub struct Share {
+    pub canonical: Option<String>,
+    pub description: Option<String>,
+    pub image: Option<String>,
+    /// (title, address) of the page's RSS feed.
+    pub feed: Option<(String, String)>,
+    /// An article rather than a page of the site.
+    pub article: bool,
 }
 
 /// What surrounds a page.
@@ -74,7 +88,7 @@ impl Layout {
 /// of the permissions; everyone signed in, when none are listed). An area shows only the entries
 /// its reader may open.
 type NavEntry = (&'static str, &'static str, &'static [Permission]);
-const ADMIN_NAV: [(&str, &[NavEntry]); 5] = {
+const ADMIN_NAV: [(&str, &[NavEntry]); 6] = {
     use Permission::*;
     [
         ("Tổng quan", &[("/admin", "Tổng quan", &[])]),
@@ -98,24 +112,33 @@ const ADMIN_NAV: [(&str, &[NavEntry]); 5] = {
             ],
         ),
         ("Chỉ số CCHC", &[("/admin/par", "Chỉ số CCHC", &domain::auth::PAR_PAGES)]),
+        ("Cổng thông tin", &[("/admin/portal", "Bài viết, văn bản", &[WriteContent, PublishContent])]),
         ("Quản trị", &[("/admin/units", "Đơn vị", &[ViewUnits]), ("/admin/users", "Người dùng", &[ViewUsers]), ("/admin/audit", "Nhật ký", &[ViewAudit])]),
     ]
 };
 
 impl Layout {
+    pub fn shared(mut self, share: Share) -> Self {
+        self.share = share;
+        self
+    }
+
     pub fn public(title: impl Into<String>) -> Self {
         let nav = [
             ("/", "Trang chủ"),
             ("/danh-gia", "Đánh giá"),
+            ("/tin-tuc", "Tin tức"),
+            ("/van-ban", "Văn bản"),
             ("/units", "Cơ quan, đơn vị"),
             ("/ket-qua", "Kết quả công bố"),
             ("/chi-so-cchc", "Chỉ số CCHC"),
             ("/phuong-phap", "Phương pháp tính"),
+            ("/tim-kiem", "Tìm kiếm"),
         ]
         .into_iter()
         .map(|(href, label)| NavGroup { label, items: vec![NavItem { href, label, active: false }] })
         .collect();
-        Self { title: title.into(), user: None, csrf: String::new(), nav, frame: Frame::Site, refresh: None }
+        Self { title: title.into(), user: None, csrf: String::new(), nav, frame: Frame::Site, refresh: None, share: Share::default() }
     }
 
     /// The officials' frame; `active` is the navigation entry to mark as current.
@@ -138,7 +161,7 @@ impl Layout {
             })
             .filter(|group| !group.items.is_empty())
             .collect();
-        Self { title: title.into(), user: Some(principal.full_name.clone()), csrf, nav, frame: Frame::Site, refresh: None }
+        Self { title: title.into(), user: Some(principal.full_name.clone()), csrf, nav, frame: Frame::Site, refresh: None, share: Share::default() }
     }
 }
 

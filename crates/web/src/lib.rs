@@ -20,9 +20,11 @@ mod layout;
 mod ops;
 mod paper;
 mod par;
+mod portal;
 mod procedures;
 mod rate_limit;
 mod sampling;
+mod search;
 mod security;
 mod sipas;
 mod state;
@@ -63,6 +65,8 @@ pub fn router(state: AppState) -> Router {
         .merge(paper::routes())
         .merge(par::routes())
         .merge(procedures::routes())
+        .merge(portal::routes())
+        .merge(search::routes())
         .merge(interviews::routes())
         .merge(api::routes())
         .merge(ops::routes())

@@ -41,6 +41,26 @@ const RUN_KIOSKS: &[&str] = &["quantri", "cchc", "stp.canbo", "stp.giamdoc", "an
 /// the results.
 const PAR_PAGES: &[&str] = &["quantri", "cchc", "lanhdao", "thamdinh", "stp.canbo", "stp.giamdoc", "anlac.canbo", "anlac.chutich"];
 
+/// The portal's editors: those who write in a unit's section or publish there.
+const EDITORS: &[&str] = &["quantri", "cchc", "stp.canbo", "stp.giamdoc", "anlac.canbo", "anlac.chutich"];
+
+/// A draft article in Phường An Lạc's section of the portal.
+async fn anlac_article(app: &TestApp, commune: i64) -> i64 {
+    use domain::auth::{Access, Grant, Role};
+    use domain::portal::{Category, Draft, Kind};
+    let writer = Access::new(vec![Grant { role: Role::UnitOfficial, unit: commune }]);
+    let draft = Draft {
+        kind: Kind::Article,
+        category: Some(Category::News),
+        title: "Tin của phường".into(),
+        summary: String::new(),
+        body_html: "<p>Nội dung</p>".into(),
+        video_url: None,
+        doc: None,
+    };
+    app.store.create_item(&storage::Actor::system("test", app.clock.now_ms()), &writer, commune, draft).await.unwrap()
+}
+
 /// A commune round opened from the template, with no council assigned yet; returns the round
 /// and An Lạc's assessment.
 async fn par_round(app: &TestApp, province: i64) -> (i64, i64) {
@@ -111,6 +131,7 @@ async fn every_role_against_every_protected_route() {
             .unwrap()[0]
             .id;
         let (round, anlac) = par_round(&app, province).await;
+        let article = anlac_article(&app, commune).await;
         let stp_hidden: &'static [&'static str] = &["anlac.canbo", "anlac.chutich"];
         let commune_hidden: &'static [&'static str] = &["stp.canbo", "stp.giamdoc"];
         let province_hidden: &'static [&'static str] = &["stp.canbo", "stp.giamdoc", "anlac.canbo", "anlac.chutich"];
@@ -170,6 +191,9 @@ async fn every_role_against_every_protected_route() {
             case("GET", format!("/admin/sipas/responses?unit={commune}"), 200, &["quantri", "cchc", "anlac.canbo", "anlac.chutich"], commune_hidden),
             case("GET", "/admin/sipas/methodologies", 200, MANAGERS, &[]),
             case("GET", "/admin/alerts", 200, SEE_ALERTS, &[]),
+            case("GET", "/admin/portal", 200, EDITORS, &[]),
+            case("GET", "/admin/portal/new", 200, EDITORS, &[]),
+            case("GET", format!("/admin/portal/{article}"), 200, &["quantri", "cchc", "anlac.canbo", "anlac.chutich"], commune_hidden),
             case("GET", "/admin/alerts/stats", 200, SEE_ALERTS, &[]),
             case("GET", "/admin/alerts/stats.xlsx", 200, SEE_ALERTS, &[]),
             case("GET", "/api/v1/alerts", 200, SEE_ALERTS, &[]),

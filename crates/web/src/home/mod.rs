@@ -18,7 +18,7 @@ use storage::units::UnitFilter;
 
 use crate::AppState;
 use crate::error::PageResult;
-use crate::layout::Layout;
+use crate::layout::{Layout, Share};
 
 const STYLESHEET: &str = include_str!("../../static/app.css");
 /// Runs inside the widget's frame.
@@ -65,7 +65,12 @@ pub struct HomePage {
     layout: Layout,
     province: Option<String>,
     counts: Vec<(&'static str, i64)>,
+    /// The newest articles of the portal.
+    news: Vec<crate::portal::Card>,
 }
+
+/// Articles the home page shows.
+const NEWS_ON_HOME: i64 = 4;
 
 /// Units in force today under `roots`, counted by level.
 async fn counts_by_level(state: &AppState, roots: &[i64]) -> Result<Vec<(&'static str, i64)>, storage::Error> {
@@ -87,5 +92,18 @@ async fn home(State(state): State<AppState>) -> PageResult<HomePage> {
         Some(id) => Some(state.store.public_unit(*id).await?.name),
         None => None,
     };
-    Ok(HomePage { layout: Layout::public("Trang chủ"), counts: counts_by_level(&state, &roots).await?, province })
+    let articles = storage::portal::PublicFilter { kind: Some(domain::portal::Kind::Article), ..Default::default() };
+    let news = state.store.published_items(&articles, state.clock.now_ms(), Paging::new(1, NEWS_ON_HOME)).await?;
+    let share = Share {
+        canonical: Some(format!("{}/", state.config.public_url.trim_end_matches('/'))),
+        description: Some("Đánh giá sự hài lòng với cơ quan hành chính nhà nước; tin tức, văn bản và kết quả cải cách hành chính.".into()),
+        feed: Some(("Tin tức cải cách hành chính".into(), "/tin-tuc/rss.xml".into())),
+        ..Share::default()
+    };
+    Ok(HomePage {
+        layout: Layout::public("Trang chủ").shared(share),
+        counts: counts_by_level(&state, &roots).await?,
+        news: news.items.iter().map(|(item, cover)| crate::portal::Card::new(item, cover.as_ref())).collect(),
+        province,
+    })
 }

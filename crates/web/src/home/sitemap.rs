@@ -1,6 +1,6 @@
 //! What search engines are told: the public pages in a sitemap (the home page, the citizen's way
-//! in, every unit in force, every publication) and, in robots.txt, where it is and that the
-//! officials' side and the API are not for them.
+//! in, every unit in force, every publication, every published article and document) and, in
+//! robots.txt, where it is and that the officials' side and the API are not for them.
 
 use axum::extract::State;
 use axum::http::header;
@@ -13,7 +13,9 @@ use crate::AppState;
 use crate::error::PageResult;
 
 /// The public pages that are always there.
-const PAGES: [&str; 6] = ["/", "/danh-gia", "/units", "/ket-qua", "/chi-so-cchc", "/phuong-phap"];
+const PAGES: [&str; 8] = ["/", "/danh-gia", "/units", "/ket-qua", "/chi-so-cchc", "/phuong-phap", "/tin-tuc", "/van-ban"];
+/// Articles and documents listed: a sitemap holds at most 50,000 addresses.
+const ITEMS: i64 = 40_000;
 
 pub async fn sitemap(State(state): State<AppState>) -> PageResult<Response> {
     let today = text::vn_datetime(state.clock.now_ms()).date();
@@ -23,6 +25,9 @@ pub async fn sitemap(State(state): State<AppState>) -> PageResult<Response> {
     paths.extend(units.iter().map(|u| format!("/don-vi/{}", crate::layout::encode(&u.code))));
     paths.extend(state.store.publications().await?.iter().map(|p| format!("/ket-qua/{}", p.id)));
     paths.extend(state.store.published_par_rounds().await?.iter().map(|r| format!("/chi-so-cchc/{}", r.id)));
+    paths.extend(domain::portal::Category::ALL.iter().map(|c| crate::portal::category_path(*c)));
+    let items = state.store.recent_items(None, state.clock.now_ms(), ITEMS).await?;
+    paths.extend(items.iter().map(|i| crate::portal::item_path(i.kind(), &i.slug)));
     let base = state.config.public_url.trim_end_matches('/');
     let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
     for path in paths {
