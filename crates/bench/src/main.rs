@@ -17,6 +17,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 mod alerts;
 mod dashboard;
 mod public;
+mod search;
 
 use std::collections::HashSet;
 use std::process::Stdio;
@@ -85,6 +86,14 @@ enum Command {
         #[arg(long)]
         postgres: Option<String>,
     },
+    /// The portal's search over COUNT published documents (p50/p95/p99 from request to last
+    /// byte), then the public pages' throughput.
+    Search {
+        #[arg(long, default_value_t = 100_000)]
+        count: usize,
+        #[arg(long)]
+        postgres: Option<String>,
+    },
     /// (internal) the server process the benchmark drives.
     #[command(hide = true)]
     Serve {
@@ -105,6 +114,7 @@ fn main() -> anyhow::Result<()> {
         Command::Dashboard { count, database } => runtime.block_on(dashboard::run(count, database)),
         Command::Alerts { count, concurrency, postgres } => runtime.block_on(alerts::run(count, concurrency, postgres)),
         Command::Public { count, concurrency, postgres } => runtime.block_on(public::run(count, concurrency, postgres)),
+        Command::Search { count, postgres } => runtime.block_on(search::run(count, postgres)),
     }
 }
 

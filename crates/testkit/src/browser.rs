@@ -121,6 +121,30 @@ impl Browser {
         self.command(reqwest::Method::POST, "/execute/sync", Some(json!({ "script": script, "args": args }))).await
     }
 
+    /// What axe-core, run in the page, finds against WCAG 2.1 A and AA: one line per broken rule
+    /// with the elements that break it. `THUOCDO_AXE` names axe.min.js (`scripts/test` installs
+    /// it from npm); without it the check is skipped, unless `THUOCDO_REQUIRE_BROWSER` is set.
+    pub async fn accessibility_problems(&self) -> anyhow::Result<Vec<String>> {
+        let Ok(path) = std::env::var("THUOCDO_AXE") else {
+            if std::env::var("THUOCDO_REQUIRE_BROWSER").is_ok() {
+                bail!("THUOCDO_REQUIRE_BROWSER is set but THUOCDO_AXE does not name axe-core's axe.min.js");
+            }
+            eprintln!("THUOCDO_AXE unset: accessibility check skipped");
+            return Ok(Vec::new());
+        };
+        let source = std::fs::read_to_string(&path).with_context(|| format!("read {path}"))?;
+        // Injected by the driver, not by the page, so the page's script policy stays as it is.
+        self.execute(&format!("{source}\nwindow.axe = axe;"), vec![]).await?;
+        let found = self
+            .execute(
+                "return axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } })
+                   .then(r => r.violations.map(v => v.id + ' (' + v.impact + '): ' + v.nodes.map(n => n.target.join(' ')).join(', ')));",
+                vec![],
+            )
+            .await?;
+        Ok(serde_json::from_value(found)?)
+    }
+
     pub async fn goto(&self, url: &str) -> anyhow::Result<()> {
         self.command(reqwest::Method::POST, "/url", Some(json!({ "url": url }))).await.map(|_| ())
     }
