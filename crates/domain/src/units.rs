@@ -138,6 +138,39 @@ pub fn parse_name(input: &str) -> Result<String, UnitError> {
     if name.is_empty() || name.chars().count() > 200 { Err(UnitError::InvalidName) } else { Ok(name) }
 }
 
+/// Where and when a citizen finds a unit: kept apart from the register (a unit list imported
+/// from the national catalogue carries none of it, and so never wipes it).
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Contact {
+    pub address: String,
+    pub phone: String,
+    /// Giờ làm việc, as the unit writes it ("Sáng 7:30–11:30, chiều 13:30–17:00, thứ Hai đến thứ Sáu").
+    pub hours: String,
+}
+
+impl Contact {
+    /// The contact with its text cleaned, or every problem in it, in Vietnamese.
+    pub fn checked(self) -> Result<Self, Vec<String>> {
+        let contact = Self { address: text::clean(&self.address), phone: text::clean(&self.phone), hours: text::clean(&self.hours) };
+        let mut problems = Vec::new();
+        if contact.address.chars().count() > 300 {
+            problems.push("Địa chỉ dài quá 300 ký tự.".to_string());
+        }
+        let phone_ok = contact.phone.chars().count() <= 40 && contact.phone.chars().all(|c| c.is_ascii_digit() || " +().-,/".contains(c));
+        if !phone_ok {
+            problems.push("Số điện thoại chỉ gồm chữ số và các dấu + ( ) . - , / (tối đa 40 ký tự).".into());
+        }
+        if contact.hours.chars().count() > 300 {
+            problems.push("Giờ làm việc dài quá 300 ký tự.".into());
+        }
+        if problems.is_empty() { Ok(contact) } else { Err(problems) }
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.address.is_empty() && self.phone.is_empty() && self.hours.is_empty()
+    }
+}
+
 /// A unit as registered: its place in the tree and the days it is in force.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Unit {
@@ -680,5 +713,16 @@ mod tests {
                 prop_assert!((total - 1.0).abs() < 1e-9, "unit {} spread to {}", unit, total);
             }
         }
+    }
+
+    #[test]
+    fn a_contact_is_cleaned_and_checked() {
+        let typed = Contact { address: "  Số 1  đường Lê Lợi ".into(), phone: "0235 3812 345".into(), hours: String::new() };
+        let contact = typed.checked().unwrap();
+        assert_eq!(contact.address, "Số 1 đường Lê Lợi");
+        assert!(!contact.is_empty());
+        let bad = Contact { phone: "gọi <script>".into(), address: "x".repeat(301), ..Contact::default() }.checked().unwrap_err();
+        assert_eq!(bad.len(), 2);
+        assert!(Contact::default().is_empty());
     }
 }

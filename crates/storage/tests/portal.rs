@@ -117,6 +117,11 @@ async fn a_return_needs_a_reason_and_a_unit_head_publishes_in_its_own_section_on
         // The same title twice gets a second address.
         let again = store.create_item(&actor(), &head_a, a, article("Tin xã A", "lần hai")).await.unwrap();
         assert_eq!(store.editor_item(&head_a, again).await.unwrap().item.slug, "tin-xa-a-2");
+        // A title that is itself numbered takes that address; the next "Tin xã A" steps over it.
+        let numbered = store.create_item(&actor(), &head_a, a, article("Tin xã A 3", "c")).await.unwrap();
+        assert_eq!(store.editor_item(&head_a, numbered).await.unwrap().item.slug, "tin-xa-a-3");
+        let third = store.create_item(&actor(), &head_a, a, article("Tin xã A", "d")).await.unwrap();
+        assert_eq!(store.editor_item(&head_a, third).await.unwrap().item.slug, "tin-xa-a-4", "{}", db.backend);
     }
 }
 

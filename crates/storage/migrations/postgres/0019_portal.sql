@@ -17,6 +17,8 @@ CREATE TABLE portal_items (
     unit_id          BIGINT NOT NULL REFERENCES units (id),
     category         TEXT,
     slug             TEXT NOT NULL UNIQUE,
+    -- The address made from the title, before a number told it apart from another's.
+    slug_base        TEXT NOT NULL,
     title            TEXT NOT NULL,
     summary          TEXT NOT NULL,
     body_html        TEXT NOT NULL,
@@ -38,6 +40,7 @@ CREATE TABLE portal_items (
 );
 CREATE INDEX portal_items_public ON portal_items (kind, status, published_at);
 CREATE INDEX portal_items_unit ON portal_items (unit_id, updated_at);
+CREATE INDEX portal_items_slug_base ON portal_items (slug_base);
 
 -- Every saved version of an item, as the editor wrote it.
 CREATE TABLE portal_revisions (
