@@ -169,6 +169,11 @@ impl Contact {
     pub fn is_empty(&self) -> bool {
         self.address.is_empty() && self.phone.is_empty() && self.hours.is_empty()
     }
+
+    /// The first number of the telephone as a `tel:` link dials it.
+    pub fn tel(&self) -> String {
+        self.phone.split([',', '/']).next().unwrap_or("").chars().filter(|c| c.is_ascii_digit() || *c == '+').collect()
+    }
 }
 
 /// A unit as registered: its place in the tree and the days it is in force.
@@ -721,6 +726,7 @@ mod tests {
         let contact = typed.checked().unwrap();
         assert_eq!(contact.address, "Số 1 đường Lê Lợi");
         assert!(!contact.is_empty());
+        assert_eq!(Contact { phone: "(0235) 3812.345, 3812 346".into(), ..Contact::default() }.tel(), "02353812345");
         let bad = Contact { phone: "gọi <script>".into(), address: "x".repeat(301), ..Contact::default() }.checked().unwrap_err();
         assert_eq!(bad.len(), 2);
         assert!(Contact::default().is_empty());

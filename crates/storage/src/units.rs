@@ -5,7 +5,7 @@ use std::collections::HashMap;
 use domain::audit::AuditAction;
 use domain::auth::{Access, Permission, Role};
 use domain::text;
-use domain::units::{LineageLink, ParentFacts, RawUnitRow, Unit, UnitCode, UnitError, UnitId, UnitLevel, Validity, check_link, check_placement};
+use domain::units::{Contact, LineageLink, ParentFacts, RawUnitRow, Unit, UnitCode, UnitError, UnitId, UnitLevel, Validity, check_link, check_placement};
 use serde_json::json;
 use sqlx::AssertSqlSafe;
 use time::Date;
@@ -460,6 +460,49 @@ impl Store {
             Ok::<_, Error>(())
         })?;
         self.public_unit(id).await
+    }
+
+    /// Sets where and when citizens find a unit (its managers only); recorded with what it was.
+    pub async fn set_unit_contact(&self, actor: &Actor, access: &Access, id: UnitId, contact: Contact) -> Result<Contact> {
+        let ancestry = self.unit_ancestry(id).await?;
+        if ancestry.is_empty() {
+            return Err(Error::NotFound);
+        }
+        if !access.can(Permission::ManageUnits, &ancestry) {
+            return Err(Error::Forbidden);
+        }
+        let contact = contact.checked().map_err(Error::Invalid)?;
+        let before = self.unit_contact(id).await?;
+        let c = &contact;
+        on_db!(self, write, |pool| {
+            let mut tx = pool.begin().await?;
+            sqlx::query(
+                "INSERT INTO unit_contacts (unit_id, address, phone, hours, updated_at) VALUES ($1, $2, $3, $4, $5)
+                 ON CONFLICT (unit_id) DO UPDATE SET address = excluded.address, phone = excluded.phone, hours = excluded.hours,
+                     updated_at = excluded.updated_at",
+            )
+            .bind(id)
+            .bind(&c.address)
+            .bind(&c.phone)
+            .bind(&c.hours)
+            .bind(actor.at)
+            .execute(&mut *tx)
+            .await?;
+            let details = json!({ "contact": { "before": before, "after": c } });
+            record!(&mut *tx, actor, &Entry::new(AuditAction::UnitUpdated, "unit", id).unit(id).details(details))?;
+            tx.commit().await?;
+            Ok::<_, Error>(())
+        })?;
+        Ok(contact)
+    }
+
+    /// Where and when citizens find a unit; public, as the unit's page shows it (empty when none
+    /// was given).
+    pub async fn unit_contact(&self, id: UnitId) -> Result<Contact> {
+        let row: Option<(String, String, String)> = on_db!(self, read, |pool| {
+            sqlx::query_as("SELECT address, phone, hours FROM unit_contacts WHERE unit_id = $1").bind(id).fetch_optional(pool).await
+        })?;
+        Ok(row.map(|(address, phone, hours)| Contact { address, phone, hours }).unwrap_or_default())
     }
 
     pub async fn add_lineage(&self, actor: &Actor, access: &Access, input: &LineageInput) -> Result<()> {

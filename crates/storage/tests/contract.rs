@@ -383,3 +383,27 @@ async fn a_units_procedures_are_replaced_whole_by_those_who_keep_the_register() 
         assert_eq!(store.dossier_procedure("000.00.28103-20260101-00001").await.unwrap(), None);
     }
 }
+
+#[tokio::test]
+async fn a_units_contact_is_set_by_its_managers_and_outlives_an_import() {
+    for db in testkit::backends().await {
+        let store = testkit::store(&db).await;
+        let t = tree(&store).await;
+        let admin = admin_on(t.p);
+        assert!(store.unit_contact(t.n).await.unwrap().is_empty(), "{}", db.backend);
+        let typed =
+            domain::units::Contact { address: " Số 1  Lê Lợi ".into(), phone: "0235 3812 345".into(), hours: "Thứ Hai đến thứ Sáu".into() };
+        let official = Access::new(vec![Grant { role: Role::UnitOfficial, unit: t.n }]);
+        assert!(matches!(store.set_unit_contact(&actor(), &official, t.n, typed.clone()).await, Err(Error::Forbidden)));
+        let bad = domain::units::Contact { phone: "gọi ngay".into(), ..typed.clone() };
+        assert!(matches!(store.set_unit_contact(&actor(), &admin, t.n, bad).await, Err(Error::Invalid(_))));
+        store.set_unit_contact(&actor(), &admin, t.n, typed).await.unwrap();
+        // The unit list imported again (name changed) leaves the contact as it was.
+        let row = RawUnitRow::from_cells(2, ["28103", "Xã Đông Hòa mới", "commune", "99", "01/07/2025", "", ""]);
+        assert!(store.import_units(&actor(), &admin, &[row], true).await.unwrap().applied, "{}", db.backend);
+        let contact = store.unit_contact(t.n).await.unwrap();
+        assert_eq!((contact.address.as_str(), contact.phone.as_str()), ("Số 1 Lê Lợi", "0235 3812 345"), "{}", db.backend);
+        let log = store.audit_log(&admin, &Filter { unit_id: Some(t.n), ..Filter::default() }, Paging::new(1, 10)).await.unwrap().items;
+        assert!(log.iter().any(|r| r.action == AuditAction::UnitUpdated.code() && r.details.contains("Lê Lợi")), "{}", db.backend);
+    }
+}

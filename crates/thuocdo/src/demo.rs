@@ -112,6 +112,14 @@ pub const OFFICIALS: &[(&str, &str, &str, Role, &str)] = &[
     ("nhaplieu2", "Trịnh Văn Quang", "SNV", Role::DataEntry, "99"),
 ];
 
+/// Where citizens find some demo units (the others have not filled theirs in yet).
+const CONTACTS: [(&str, &str, &str); 3] = [
+    ("28101", "Số 12 đường Trần Hưng Đạo, phường An Lạc, tỉnh An Lạc", "0235 3812 345"),
+    ("SNV", "Số 2 đường Lê Lợi, phường An Lạc, tỉnh An Lạc", "0235 3822 111"),
+    ("STP", "Số 8 đường Hùng Vương, phường An Lạc, tỉnh An Lạc", "0235 3822 456"),
+];
+const WORKING_HOURS: &str = "Sáng 7:30–11:30, chiều 13:30–17:00, thứ Hai đến thứ Sáu; sáng thứ Bảy tiếp nhận hồ sơ";
+
 fn raw(line: usize, row: &Row) -> RawUnitRow {
     let (code, name, level, parent, from, to, predecessors) = *row;
     RawUnitRow::from_cells(line, [code, name, level, parent, from, to, predecessors])
@@ -142,6 +150,11 @@ pub async fn load(store: &Store, now_ms: i64) -> anyhow::Result<bool> {
             note: "Sắp xếp các cơ quan chuyên môn thuộc UBND tỉnh".into(),
         };
         store.add_lineage(&actor, &admin, &link).await?;
+    }
+
+    for (code, address, phone) in CONTACTS {
+        let contact = domain::units::Contact { address: address.into(), phone: phone.into(), hours: WORKING_HOURS.into() };
+        store.set_unit_contact(&actor, &admin, store.public_unit_by_code(code).await?.id, contact).await?;
     }
 
     let password_hash = web::hash_password(DEMO_PASSWORD.to_string()).await?;

@@ -36,6 +36,10 @@ async fn a_citizen_finds_the_ward_by_any_name_and_sees_its_open_surveys() {
         let (status, page) = visitor.text("/don-vi/28101").await;
         assert_eq!(status, 200, "{backend}");
         assert!(
+            page.contains("<dt>Địa chỉ</dt><dd>Số 12 đường Trần Hưng Đạo") && page.contains(r#"<a href="tel:02353812345">0235 3812 345</a>"#),
+            "{backend}: where to find the ward"
+        );
+        assert!(
             page.contains(r#"Hình thành từ</dt><dd><a href="/don-vi/28001">Phường Bắc Sơn</a>, <a href="/don-vi/28002">Phường Nam Sơn</a>"#),
             "{backend}: {page}"
         );
@@ -108,5 +112,26 @@ async fn a_citizen_finds_the_ward_by_any_name_and_sees_its_open_surveys() {
         for moment in [first - 1, last] {
             assert!(app.store.open_surveys_of_unit(anlac, moment).await.unwrap().iter().all(|s| !open.iter().any(|o| o.id == s.id)), "{backend}");
         }
+    }
+}
+
+/// The register's managers give a unit's address, telephone and hours on its page; the public
+/// page shows them; an official of the unit cannot change them.
+#[tokio::test]
+async fn a_managers_contact_details_reach_the_public_page() {
+    for db in testkit::backends().await {
+        let backend = db.backend;
+        let app = TestApp::spawn(db).await;
+        let stp = app.unit_id("STP").await;
+        let fields = [("address", "Số 10 Lê Lợi"), ("phone", "0235 3999 000"), ("hours", "Thứ Hai đến thứ Sáu")];
+        let official = app.login("stp.canbo").await;
+        assert_eq!(official.post_form(&format!("/admin/units/{stp}/contact"), &fields).await.status(), 403, "{backend}");
+        let office = app.login("cchc").await;
+        let bad = office.post_form(&format!("/admin/units/{stp}/contact"), &[("phone", "gọi cho tôi")]).await;
+        assert_eq!(bad.status(), 422, "{backend}");
+        assert!(bad.text().await.unwrap().contains("Số điện thoại chỉ gồm chữ số"), "{backend}");
+        assert_eq!(office.post_form(&format!("/admin/units/{stp}/contact"), &fields).await.status(), 303, "{backend}");
+        let (_, page) = app.client().text("/don-vi/STP").await;
+        assert!(page.contains("<dd>Số 10 Lê Lợi</dd>") && page.contains("<dd>Thứ Hai đến thứ Sáu</dd>"), "{backend}: {page}");
     }
 }

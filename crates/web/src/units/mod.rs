@@ -37,6 +37,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/units/{id}/edit", get(pages::edit_form))
         .route("/admin/units/{id}/ap-phich.pdf", get(public::poster))
         .route("/admin/units/{id}/lineage", post(pages::add_lineage))
+        .route("/admin/units/{id}/contact", post(pages::set_contact))
 }
 
 /// The fields of a unit as typed by a person or sent by a client, before any checking.

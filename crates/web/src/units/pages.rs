@@ -5,7 +5,7 @@ use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Redirect, Response};
 use domain::auth::Permission;
 use domain::text;
-use domain::units::Unit;
+use domain::units::{Contact, Unit};
 use domain::units::{UnitId, UnitLevel};
 use serde::Deserialize;
 use storage::units::{LineageEntry, LineageInput, UnitFilter};
@@ -218,6 +218,7 @@ pub struct DetailPage {
     predecessors: Vec<(LineageEntry, String)>,
     successors: Vec<(LineageEntry, String)>,
     can_manage: bool,
+    contact: Contact,
     notice: Option<&'static str>,
     errors: Vec<String>,
 }
@@ -226,6 +227,7 @@ pub struct DetailPage {
 pub struct DetailQuery {
     saved: Option<String>,
     linked: Option<String>,
+    contact: Option<String>,
 }
 
 async fn detail_page(state: &AppState, user: &CurrentUser, id: UnitId, notice: Option<&'static str>, errors: Vec<String>) -> Result<DetailPage, Failure> {
@@ -253,6 +255,7 @@ async fn detail_page(state: &AppState, user: &CurrentUser, id: UnitId, notice: O
         children_total: children.total,
         predecessors: dated(predecessors),
         successors: dated(successors),
+        contact: state.store.unit_contact(id).await?,
         notice,
         errors,
     })
@@ -264,6 +267,8 @@ pub async fn detail(State(state): State<AppState>, user: CurrentUser, Path(id): 
         Some("Đã lưu đơn vị.")
     } else if q.linked.is_some() {
         Some("Đã thêm liên kết sắp xếp.")
+    } else if q.contact.is_some() {
+        Some("Đã lưu địa chỉ, điện thoại và giờ làm việc.")
     } else {
         None
     };
@@ -404,4 +409,30 @@ pub async fn add_lineage(
     }
     let page = detail_page(&state, &user, id, None, errors).await?;
     Ok((status, page).into_response())
+}
+
+#[derive(Deserialize)]
+pub struct ContactForm {
+    #[serde(default)]
+    address: String,
+    #[serde(default)]
+    phone: String,
+    #[serde(default)]
+    hours: String,
+}
+
+/// Sets the unit's address, telephone and working hours, shown on its public page.
+pub async fn set_contact(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<UnitId>,
+    CheckedForm(form): CheckedForm<ContactForm>,
+) -> PageResult<Response> {
+    require(&user.principal.access, Permission::ManageUnits)?;
+    let contact = Contact { address: form.address, phone: form.phone, hours: form.hours };
+    match state.store.set_unit_contact(&user.actor(&state), &user.principal.access, id, contact).await {
+        Ok(_) => Ok(Redirect::to(&format!("/admin/units/{id}?contact=1")).into_response()),
+        Err(storage::Error::Invalid(errors)) => Ok((StatusCode::UNPROCESSABLE_ENTITY, detail_page(&state, &user, id, None, errors).await?).into_response()),
+        Err(e) => Err(e.into()),
+    }
 }

@@ -121,6 +121,7 @@ pub struct UnitPage {
     procedures: Vec<String>,
     more_procedures: usize,
     published: Vec<PublishedLine>,
+    contact: domain::units::Contact,
 }
 
 pub async fn show(State(state): State<AppState>, Path(code): Path<String>) -> PageResult<UnitPage> {
@@ -139,6 +140,7 @@ pub async fn show(State(state): State<AppState>, Path(code): Path<String>) -> Pa
         formed_from,
         became,
         published: published_lines(&state, &unit).await?,
+        contact: state.store.unit_contact(unit.id).await?,
         unit: UnitView::new(&unit, today),
         surveys,
         procedures,
