@@ -36,7 +36,7 @@ async fn a_citizen_finds_the_ward_by_any_name_and_sees_its_open_surveys() {
         let (status, page) = visitor.text("/don-vi/28101").await;
         assert_eq!(status, 200, "{backend}");
         assert!(
-            page.contains("<dt>Địa chỉ</dt><dd>Số 12 đường Trần Hưng Đạo") && page.contains(r#"<a href="tel:02353812345">0235 3812 345</a>"#),
+            page.contains("<dt>Địa chỉ</dt><dd>Số 12 đường Trần Hưng Đạo") && page.contains(r#"<a class="code" href="tel:02353812345">0235 3812 345</a>"#),
             "{backend}: where to find the ward"
         );
         assert!(
