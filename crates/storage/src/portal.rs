@@ -663,7 +663,20 @@ impl Store {
         Ok(on_db!(self, read, |pool| sqlx::query_scalar(sql).bind(sha256).bind(from).bind(len).fetch_one(pool).await)?)
     }
 
-    /// The newest visible items of every kind, for the sitemap and the feeds (at most `limit`).
+    /// The addresses (kind, slug) of what is visible at `now`, newest first, at most `limit`: the
+    /// sitemap's list, read without the bodies.
+    pub async fn published_addresses(&self, now: i64, limit: i64) -> Result<Vec<(Kind, String)>> {
+        let rows: Vec<(String, String)> = on_db!(self, read, |pool| {
+            sqlx::query_as("SELECT kind, slug FROM portal_items WHERE status = 'published' AND published_at <= $1 ORDER BY published_at DESC, id DESC LIMIT $2")
+                .bind(now)
+                .bind(limit)
+                .fetch_all(pool)
+                .await
+        })?;
+        Ok(rows.into_iter().filter_map(|(kind, slug)| Some((Kind::parse(&kind)?, slug))).collect())
+    }
+
+    /// The newest visible items of a category (or of every kind), for the feeds (at most `limit`).
     pub async fn recent_items(&self, category: Option<Category>, now: i64, limit: i64) -> Result<Vec<Item>> {
         let filter = PublicFilter { category, ..PublicFilter::default() };
         Ok(self.published_items(&filter, now, Paging { offset: 0, limit }).await?.items.into_iter().map(|(item, _)| item).collect())

@@ -26,8 +26,8 @@ pub async fn sitemap(State(state): State<AppState>) -> PageResult<Response> {
     paths.extend(state.store.publications().await?.iter().map(|p| format!("/ket-qua/{}", p.id)));
     paths.extend(state.store.published_par_rounds().await?.iter().map(|r| format!("/chi-so-cchc/{}", r.id)));
     paths.extend(domain::portal::Category::ALL.iter().map(|c| crate::portal::category_path(*c)));
-    let items = state.store.recent_items(None, state.clock.now_ms(), ITEMS).await?;
-    paths.extend(items.iter().map(|i| crate::portal::item_path(i.kind(), &i.slug)));
+    let items = state.store.published_addresses(state.clock.now_ms(), ITEMS).await?;
+    paths.extend(items.iter().map(|(kind, slug)| crate::portal::item_path(*kind, slug)));
     let base = state.config.public_url.trim_end_matches('/');
     let mut xml = String::from("<?xml version=\"1.0\" encoding=\"UTF-8\"?>\n<urlset xmlns=\"http://www.sitemaps.org/schemas/sitemap/0.9\">\n");
     for path in paths {
