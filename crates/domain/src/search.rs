@@ -4,6 +4,9 @@
 
 use crate::text;
 
+mod rank;
+pub use rank::{CANDIDATES, COUNT_LIMIT, Candidate, RANKED_BODY_CHARS, rank};
+
 /// Most words of a query that are searched; the rest are ignored (a pasted paragraph is no
 /// query, and every word costs the index a lookup).
 pub const MAX_TERMS: usize = 8;

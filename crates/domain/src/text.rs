@@ -93,6 +93,12 @@ pub fn format_count(n: u64) -> String {
     format_number(n as f64, 0)
 }
 
+/// A count that stopped at its limit: "hơn 1.000" when `more`, else the count.
+pub fn format_count_at_most(n: i64, more: bool) -> String {
+    let count = format_count(n.max(0) as u64);
+    if more { format!("hơn {count}") } else { count }
+}
+
 pub fn format_number(value: f64, decimals: usize) -> String {
     let formatted = format!("{:.*}", decimals, value.abs());
     let (int_part, frac_part) = formatted.split_once('.').unwrap_or((&formatted, ""));
@@ -235,6 +241,7 @@ mod tests {
     fn formats_numbers() {
         assert_eq!(format_number(1234.5, 1), "1.234,5");
         assert_eq!(format_number(1234567.0, 0), "1.234.567");
+        assert_eq!((format_count_at_most(10_000, true), format_count_at_most(12, false)), ("hơn 10.000".to_string(), "12".to_string()));
         assert_eq!(format_number(0.05, 2), "0,05");
         assert_eq!(format_number(-1000.0, 0), "-1.000");
         assert_eq!(format_number(-0.001, 1), "0,0");

@@ -165,6 +165,20 @@ pub struct EditorFilter {
     pub status: Option<Status>,
 }
 
+/// A public list counts this many items at most: past it, "more than" is all a reader needs,
+/// and the count stays the price of a page however large the library grows.
+pub const LIST_COUNT_LIMIT: i64 = 10_000;
+
+/// A page of a public list, and how many items the list holds.
+#[derive(Clone, Debug)]
+pub struct Listing {
+    pub items: Vec<(Item, Option<Image>)>,
+    /// Counted up to [`LIST_COUNT_LIMIT`].
+    pub total: i64,
+    /// Whether the list holds more than [`LIST_COUNT_LIMIT`].
+    pub more: bool,
+}
+
 /// Which published items a public list shows.
 #[derive(Clone, Debug, Default)]
 pub struct PublicFilter {
@@ -584,43 +598,50 @@ impl Store {
         })
     }
 
-    /// What the portal lists at `now`, newest first, each with its cover picture.
-    pub async fn published_items(&self, filter: &PublicFilter, now: i64, paging: Paging) -> Result<Page<(Item, Option<Image>)>> {
-        let conditions = "WHERE i.status = 'published' AND i.published_at <= $1 AND ($2 IS NULL OR i.kind = $2) AND ($3 IS NULL OR i.category = $3)
-               AND ($4 IS NULL OR i.doc_type = $4) AND ($5 IS NULL OR i.doc_issued_on LIKE $5)";
+    /// A page of what the portal lists at `now`, newest first, each with its cover picture, and
+    /// how many there are, counted up to [`LIST_COUNT_LIMIT`].
+    pub async fn published_items(&self, filter: &PublicFilter, now: i64, paging: Paging) -> Result<Listing> {
+        let items = self.listed_items(filter, now, paging).await?;
+        let (conditions, values) = listed(filter);
+        let count = format!("SELECT COUNT(*) FROM (SELECT 1 FROM portal_items i WHERE {conditions} LIMIT {}) AS listed", LIST_COUNT_LIMIT + 1);
+        let total: i64 = on_db!(self, read, |pool| {
+            let mut select = sqlx::query_scalar(AssertSqlSafe(count.as_str())).bind(now);
+            for value in &values {
+                select = select.bind(value);
+            }
+            select.fetch_one(pool).await
+        })?;
+        Ok(Listing { items, total: total.min(LIST_COUNT_LIMIT), more: total > LIST_COUNT_LIMIT })
+    }
+
+    /// The newest `limit` items the portal lists at `now` (the home page, a feed), uncounted.
+    pub async fn recent_items(&self, filter: &PublicFilter, now: i64, limit: i64) -> Result<Vec<(Item, Option<Image>)>> {
+        self.listed_items(filter, now, Paging { offset: 0, limit }).await
+    }
+
+    async fn listed_items(&self, filter: &PublicFilter, now: i64, paging: Paging) -> Result<Vec<(Item, Option<Image>)>> {
+        let (conditions, values) = listed(filter);
+        let (limit, offset) = (values.len() + 2, values.len() + 3);
         let list = format!(
-            "SELECT {ITEM_COLUMNS} FROM portal_items i JOIN units u ON u.id = i.unit_id {conditions} ORDER BY i.published_at DESC, i.id DESC LIMIT $6 OFFSET $7"
+            "SELECT {ITEM_COLUMNS} FROM portal_items i JOIN units u ON u.id = i.unit_id WHERE {conditions}
+             ORDER BY i.published_at DESC, i.id DESC LIMIT ${limit} OFFSET ${offset}"
         );
-        let count = format!("SELECT COUNT(*) FROM portal_items i {conditions}");
-        let kind = filter.kind.map(Kind::code);
-        let category = filter.category.map(Category::code);
-        let doc_type = filter.doc_type.map(DocType::code);
-        let year = filter.issued_year.map(|y| format!("{y:04}-%"));
-        let (rows, total) = on_db!(self, read, |pool| {
-            let rows = sqlx::query_as::<_, ItemRow>(AssertSqlSafe(list.as_str()))
-                .bind(now)
-                .bind(kind)
-                .bind(category)
-                .bind(doc_type)
-                .bind(&year)
-                .bind(paging.limit)
-                .bind(paging.offset)
-                .fetch_all(pool)
-                .await?;
-            let total: i64 =
-                sqlx::query_scalar(AssertSqlSafe(count.as_str())).bind(now).bind(kind).bind(category).bind(doc_type).bind(&year).fetch_one(pool).await?;
-            Ok::<_, Error>((rows, total))
+        let rows = on_db!(self, read, |pool| {
+            let mut select = sqlx::query_as::<_, ItemRow>(AssertSqlSafe(list.as_str())).bind(now);
+            for value in &values {
+                select = select.bind(value);
+            }
+            select.bind(paging.limit).bind(paging.offset).fetch_all(pool).await
         })?;
         let items: Vec<Item> = rows.into_iter().map(Item::from).collect();
         let covers = self.images_of(&items.iter().filter(|i| i.cover_image_id.is_some()).map(|i| i.id).collect::<Vec<_>>()).await?;
-        let items = items
+        Ok(items
             .into_iter()
             .map(|item| {
                 let cover = item.cover_image_id.and_then(|id| covers.iter().find(|c| c.id == id).cloned());
                 (item, cover)
             })
-            .collect();
-        Ok(Page { items, total })
+            .collect())
     }
 
     /// A portal file that a visible item shows, for anyone.
@@ -675,12 +696,28 @@ impl Store {
         })?;
         Ok(rows.into_iter().filter_map(|(kind, slug)| Some((Kind::parse(&kind)?, slug))).collect())
     }
+}
 
-    /// The newest visible items of a category (or of every kind), for the feeds (at most `limit`).
-    pub async fn recent_items(&self, category: Option<Category>, now: i64, limit: i64) -> Result<Vec<Item>> {
-        let filter = PublicFilter { category, ..PublicFilter::default() };
-        Ok(self.published_items(&filter, now, Paging { offset: 0, limit }).await?.items.into_iter().map(|(item, _)| item).collect())
+/// The conditions of a public list, only those the filter sets (so that each list reads its
+/// index, newest first, and stops at its page), with `$1` for the moment and the values of
+/// `$2`, `$3`, … in order.
+fn listed(filter: &PublicFilter) -> (String, Vec<String>) {
+    let mut conditions = vec!["i.status = 'published'".to_string(), "i.published_at <= $1".to_string()];
+    let mut values = Vec::new();
+    let wanted = [
+        ("i.kind = ", filter.kind.map(|k| k.code().to_string())),
+        ("i.category = ", filter.category.map(|c| c.code().to_string())),
+        ("i.doc_type = ", filter.doc_type.map(|t| t.code().to_string())),
+        ("i.doc_issued_on >= ", filter.issued_year.map(|y| format!("{y:04}-01-01"))),
+        ("i.doc_issued_on < ", filter.issued_year.map(|y| format!("{:04}-01-01", y + 1))),
+    ];
+    for (condition, value) in wanted {
+        if let Some(value) = value {
+            values.push(value);
+            conditions.push(format!("{condition}${}", values.len() + 1));
+        }
     }
+    (conditions.join(" AND "), values)
 }
 
 /// The text an item is found by: its summary, its body and, for a document, its number and

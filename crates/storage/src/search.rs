@@ -1,10 +1,11 @@
 //! The portal's one search: entries written beside what they index (in the same transaction),
 //! queried through SQLite's FTS5 or PostgreSQL's full-text search over the same folded words.
 
-use domain::search::Query;
+use domain::search::{CANDIDATES, COUNT_LIMIT, Candidate, Query, RANKED_BODY_CHARS, rank};
 use sqlx::AssertSqlSafe;
 
-use crate::{Backend, Page, Paging, Result, Store};
+use crate::portal::PublicFilter;
+use crate::{Backend, Error, Paging, Result, Store};
 
 /// What one entry shows and is found by.
 #[derive(Clone, Debug)]
@@ -58,6 +59,8 @@ pub(crate) use unindex_entry;
 /// One thing found, best first.
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct Hit {
+    #[sqlx(rename = "id")]
+    entry: i64,
     pub kind: String,
     pub ref_id: i64,
     pub slug: String,
@@ -67,50 +70,103 @@ pub struct Hit {
     pub unit_name: String,
 }
 
+/// A page of what a search found.
+#[derive(Clone, Debug)]
+pub struct Found {
+    pub items: Vec<Hit>,
+    /// Entries that hold every word, counted up to [`COUNT_LIMIT`].
+    pub total: i64,
+    /// Whether more than [`COUNT_LIMIT`] do.
+    pub more: bool,
+    /// How many were ranked, and so can be paged through: at most [`CANDIDATES`].
+    pub ranked: i64,
+}
+
+#[derive(sqlx::FromRow)]
+struct CandidateRow {
+    id: i64,
+    title_words: String,
+    body_words: String,
+}
+
 impl Store {
-    /// What is visible at `now` and holds every word of `query`, of the given kinds (all when
-    /// empty), ranked: words in the title weigh more than words in the body, then the newer
-    /// first. Public: only published entries are indexed.
-    pub async fn search(&self, query: &Query, kinds: &[&str], now: i64, paging: Paging) -> Result<Page<Hit>> {
-        // Kinds come from the code (`domain::portal::Kind::code`), never from the request.
-        let kinds_sql = if kinds.is_empty() {
-            String::new()
-        } else {
-            let quoted: Vec<String> = kinds.iter().filter(|k| k.chars().all(|c| c.is_ascii_lowercase())).map(|k| format!("'{k}'")).collect();
-            format!(" AND e.kind IN ({})", quoted.join(", "))
+    /// What is visible at `now`, holds every word of `query` and passes `filter` (its kind, and
+    /// for portal items their category, type and year), ranked by [`domain::search::rank`] among
+    /// the newest [`CANDIDATES`] such entries; newer first among equals. Public: only published
+    /// entries are indexed. The work is bounded however common the words: a fixed number of
+    /// entries ranked, a count that stops at [`COUNT_LIMIT`].
+    pub async fn search(&self, query: &Query, filter: &PublicFilter, now: i64, paging: Paging) -> Result<Found> {
+        let matching = match self.backend() {
+            Backend::Sqlite => "search_fts JOIN search_entries e ON e.id = search_fts.rowid WHERE search_fts MATCH $1",
+            Backend::Postgres => "search_entries e WHERE e.tsv @@ plainto_tsquery('simple', $1)",
         };
-        let columns = "e.kind, e.ref_id, e.slug, e.title, e.body, e.visible_from, u.name AS unit_name";
-        let (list, count, words) = match self.backend() {
-            Backend::Sqlite => (
-                format!(
-                    "SELECT {columns} FROM search_fts JOIN search_entries e ON e.id = search_fts.rowid JOIN units u ON u.id = e.unit_id
-                     WHERE search_fts MATCH $1 AND e.visible_from <= $2{kinds_sql}
-                     ORDER BY bm25(search_fts, 5.0, 1.0), e.visible_from DESC LIMIT $3 OFFSET $4"
-                ),
-                format!(
-                    "SELECT COUNT(*) FROM search_fts JOIN search_entries e ON e.id = search_fts.rowid
-                     WHERE search_fts MATCH $1 AND e.visible_from <= $2{kinds_sql}"
-                ),
-                query.fts5(),
-            ),
-            Backend::Postgres => (
-                format!(
-                    "SELECT {columns} FROM search_entries e JOIN units u ON u.id = e.unit_id
-                     WHERE e.tsv @@ plainto_tsquery('simple', $1) AND e.visible_from <= $2{kinds_sql}
-                     ORDER BY ts_rank(e.tsv, plainto_tsquery('simple', $1)) DESC, e.visible_from DESC LIMIT $3 OFFSET $4"
-                ),
-                format!(
-                    "SELECT COUNT(*) FROM search_entries e
-                     WHERE e.tsv @@ plainto_tsquery('simple', $1) AND e.visible_from <= $2{kinds_sql}"
-                ),
-                query.words(),
-            ),
+        let newest = match self.backend() {
+            Backend::Sqlite => "search_fts.rowid DESC",
+            Backend::Postgres => "e.id DESC",
         };
+        // A portal filter is checked on the item itself, one lookup per entry the search reads.
+        let conditions = "e.visible_from <= $2 AND ($3 IS NULL OR e.kind = $3)
+            AND (($4 IS NULL AND $5 IS NULL AND $6 IS NULL)
+                 OR EXISTS (SELECT 1 FROM portal_items i WHERE i.id = e.ref_id AND e.kind IN ('article', 'document')
+                            AND ($4 IS NULL OR i.category = $4) AND ($5 IS NULL OR i.doc_type = $5) AND ($6 IS NULL OR i.doc_issued_on LIKE $6)))";
+        let candidates_sql = format!(
+            "SELECT e.id, e.title_words, substr(e.body_words, 1, {RANKED_BODY_CHARS}) AS body_words FROM {matching} AND {conditions}
+             ORDER BY {newest} LIMIT {CANDIDATES}"
+        );
+        let count_sql = format!("SELECT COUNT(*) FROM (SELECT 1 FROM {matching} AND {conditions} LIMIT {}) AS found", COUNT_LIMIT + 1);
+        let words = match self.backend() {
+            Backend::Sqlite => query.fts5(),
+            Backend::Postgres => query.words(),
+        };
+        // $3 to $6, in order.
+        let filters: [Option<String>; 4] = [
+            filter.kind.map(|k| k.code().to_string()),
+            filter.category.map(|c| c.code().to_string()),
+            filter.doc_type.map(|t| t.code().to_string()),
+            filter.issued_year.map(|y| format!("{y:04}-%")),
+        ];
+        let (candidates, counted) = on_db!(self, read, |pool| {
+            let mut select = sqlx::query_as::<_, CandidateRow>(AssertSqlSafe(candidates_sql.as_str())).bind(&words).bind(now);
+            for value in &filters {
+                select = select.bind(value);
+            }
+            let candidates = select.fetch_all(pool).await?;
+            // Fewer candidates than the bound are all there is to count.
+            let mut counted: Option<i64> = None;
+            if candidates.len() == CANDIDATES {
+                let mut count = sqlx::query_scalar(AssertSqlSafe(count_sql.as_str())).bind(&words).bind(now);
+                for value in &filters {
+                    count = count.bind(value);
+                }
+                counted = Some(count.fetch_one(pool).await?);
+            }
+            Ok::<_, Error>((candidates, counted))
+        })?;
+        let order = rank(query, &candidates.iter().map(|c| Candidate { title_words: &c.title_words, body_words: &c.body_words }).collect::<Vec<_>>());
+        let page: Vec<i64> = order.iter().skip(paging.offset.max(0) as usize).take(paging.limit.max(0) as usize).map(|&i| candidates[i].id).collect();
+        let mut items = self.hits(&page).await?;
+        items.sort_by_key(|hit| page.iter().position(|&id| id == hit.entry));
+        let total = counted.unwrap_or(candidates.len() as i64);
+        Ok(Found { items, total: total.min(COUNT_LIMIT), more: total > COUNT_LIMIT, ranked: candidates.len() as i64 })
+    }
+
+    /// The entries `ids` as shown, in no order.
+    async fn hits(&self, ids: &[i64]) -> Result<Vec<Hit>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
+        let sql = format!(
+            "SELECT e.id, e.kind, e.ref_id, e.slug, e.title, e.body, e.visible_from, u.name AS unit_name
+             FROM search_entries e JOIN units u ON u.id = e.unit_id WHERE e.id IN ({})",
+            marks.join(", ")
+        );
         on_db!(self, read, |pool| {
-            let items =
-                sqlx::query_as::<_, Hit>(AssertSqlSafe(list.as_str())).bind(&words).bind(now).bind(paging.limit).bind(paging.offset).fetch_all(pool).await?;
-            let total: i64 = sqlx::query_scalar(AssertSqlSafe(count.as_str())).bind(&words).bind(now).fetch_one(pool).await?;
-            Ok(Page { items, total })
+            let mut select = sqlx::query_as::<_, Hit>(AssertSqlSafe(sql.as_str()));
+            for id in ids {
+                select = select.bind(id);
+            }
+            Ok(select.fetch_all(pool).await?)
         })
     }
 }

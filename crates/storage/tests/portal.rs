@@ -7,7 +7,7 @@ use common::{T0, actor, admin_on, units};
 use domain::audit::AuditAction;
 use domain::auth::{Access, Grant, Role};
 use domain::portal::{Category, DocFields, DocType, Draft, Kind, Status, Step};
-use domain::search::Query;
+use domain::search::{CANDIDATES, Query};
 use storage::audit::Filter;
 use storage::portal::{EditorFilter, PublicFilter, Upload};
 use storage::{Actor, Error, Paging, Store};
@@ -52,7 +52,7 @@ fn at(ms: i64) -> Actor {
 
 async fn found(store: &Store, q: &str, now: i64) -> Vec<String> {
     let query = Query::parse(q).unwrap();
-    store.search(&query, &[], now, Paging::new(1, 20)).await.unwrap().items.into_iter().map(|h| h.title).collect()
+    store.search(&query, &PublicFilter::default(), now, Paging::new(1, 20)).await.unwrap().items.into_iter().map(|h| h.title).collect()
 }
 
 #[tokio::test]
@@ -164,13 +164,20 @@ async fn search_ranks_titles_first_and_reads_documents_by_number() {
         assert_eq!(found(&store, "chi so hai long", T0).await, ["Chỉ số hài lòng năm 2025", "Họp báo định kỳ"], "{}", db.backend);
         assert_eq!(found(&store, "3509 qđ", T0).await, ["Kế hoạch cải cách hành chính giai đoạn 2026-2030"]);
         let query = Query::parse("ke hoach").unwrap();
-        let docs = store.search(&query, &[Kind::Document.code()], T0, Paging::new(1, 10)).await.unwrap();
-        assert_eq!((docs.total, docs.items[0].kind.as_str()), (1, "document"));
-        assert!(store.search(&query, &[Kind::Article.code()], T0, Paging::new(1, 10)).await.unwrap().items.is_empty());
+        let documents = PublicFilter { kind: Some(Kind::Document), ..PublicFilter::default() };
+        let docs = store.search(&query, &documents, T0, Paging::new(1, 10)).await.unwrap();
+        assert_eq!((docs.total, docs.more, docs.items[0].kind.as_str()), (1, false, "document"));
+        let articles = PublicFilter { kind: Some(Kind::Article), ..PublicFilter::default() };
+        assert!(store.search(&query, &articles, T0, Paging::new(1, 10)).await.unwrap().items.is_empty());
+        // The library's type and year filter the list and the search alike.
         let by_type = PublicFilter { kind: Some(Kind::Document), doc_type: Some(DocType::Decision), issued_year: Some(2025), ..PublicFilter::default() };
         assert_eq!(store.published_items(&by_type, T0, Paging::new(1, 10)).await.unwrap().total, 1);
-        let other_year = PublicFilter { issued_year: Some(2024), ..by_type };
+        assert_eq!(store.search(&query, &by_type, T0, Paging::new(1, 10)).await.unwrap().total, 1);
+        let other_year = PublicFilter { issued_year: Some(2024), ..by_type.clone() };
         assert_eq!(store.published_items(&other_year, T0, Paging::new(1, 10)).await.unwrap().total, 0);
+        assert_eq!(store.search(&query, &other_year, T0, Paging::new(1, 10)).await.unwrap().total, 0);
+        let other_type = PublicFilter { doc_type: Some(DocType::Plan), ..by_type };
+        assert_eq!(store.search(&query, &other_type, T0, Paging::new(1, 10)).await.unwrap().total, 0);
     }
 }
 
@@ -205,5 +212,30 @@ async fn files_show_with_their_item_and_are_read_in_pieces() {
         // A published item's files no longer change without a publisher.
         let late = store.add_item_file(&actor(), &writer, id, Upload::Video { bytes: vec![0; 8] }).await;
         assert!(matches!(late, Err(Error::Conflict(_))));
+    }
+}
+
+#[tokio::test]
+async fn a_common_word_ranks_the_newest_and_counts_them_all() {
+    for db in testkit::backends().await {
+        let store = testkit::store(&db).await;
+        let (p, a, _) = units(&store).await;
+        let office = admin_on(p);
+        let extra = 5;
+        for i in 0..CANDIDATES + extra {
+            let title = if i == CANDIDATES / 2 { "Một cửa liên thông".to_string() } else { format!("Tin số {i}") };
+            let id = store.create_item(&actor(), &office, a, article(&title, "Bộ phận một cửa tiếp nhận hồ sơ")).await.unwrap();
+            store.item_step(&actor(), &office, id, &Step::Publish { at: T0 }).await.unwrap();
+        }
+        let query = Query::parse("mot cua").unwrap();
+        let found = store.search(&query, &PublicFilter::default(), T0, Paging::new(1, 10)).await.unwrap();
+        assert_eq!((found.total, found.more, found.ranked), ((CANDIDATES + extra) as i64, false, CANDIDATES as i64), "{}", db.backend);
+        assert_eq!(found.items[0].title, "Một cửa liên thông", "the title outweighs the body ({})", db.backend);
+        // Equals come newest first, and the oldest are left out of the ranking.
+        assert_eq!(found.items[1].title, format!("Tin số {}", CANDIDATES + extra - 1));
+        let pages = (CANDIDATES / 10) as i64;
+        let last = store.search(&query, &PublicFilter::default(), T0, Paging::new(pages, 10)).await.unwrap();
+        assert_eq!(last.items.last().map(|h| h.title.clone()), Some(format!("Tin số {extra}")));
+        assert!(store.search(&query, &PublicFilter::default(), T0, Paging::new(pages + 1, 10)).await.unwrap().items.is_empty());
     }
 }

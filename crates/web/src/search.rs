@@ -11,6 +11,7 @@ use domain::search::{Piece, Query as SearchQuery, highlight, snippet};
 use domain::text;
 use serde::Deserialize;
 use storage::Paging;
+use storage::portal::PublicFilter;
 
 use crate::AppState;
 use crate::error::PageResult;
@@ -39,19 +40,31 @@ pub struct Result {
 /// The results of a search, and how many there were.
 pub struct Found {
     pub results: Vec<Result>,
-    pub total: i64,
+    total: i64,
+    more: bool,
+    /// How many can be paged through: the best of the newest, when the words are common.
+    pub ranked: i64,
 }
 
 impl Found {
+    /// "12", or "hơn 1.000" past the count's limit.
     pub fn total_text(&self) -> String {
-        text::format_count(self.total.max(0) as u64)
+        text::format_count_at_most(self.total, self.more)
+    }
+
+    /// Whether some of what was found is not shown, for words found almost everywhere.
+    pub fn narrowed(&self) -> bool {
+        self.ranked < self.total
+    }
+
+    pub fn ranked_text(&self) -> String {
+        text::format_count(self.ranked.max(0) as u64)
     }
 }
 
-/// A page of what `query` finds among `kinds` (all when empty), marked.
-pub async fn found(state: &AppState, query: &SearchQuery, kinds: &[Kind], page: i64, per_page: i64) -> std::result::Result<Found, storage::Error> {
-    let codes: Vec<&str> = kinds.iter().map(|k| k.code()).collect();
-    let hits = state.store.search(query, &codes, state.clock.now_ms(), Paging::new(page, per_page)).await?;
+/// A page of what `query` finds among what `filter` lets through, marked.
+pub async fn found(state: &AppState, query: &SearchQuery, filter: &PublicFilter, page: i64, per_page: i64) -> std::result::Result<Found, storage::Error> {
+    let hits = state.store.search(query, filter, state.clock.now_ms(), Paging::new(page, per_page)).await?;
     let results = hits
         .items
         .iter()
@@ -67,7 +80,7 @@ pub async fn found(state: &AppState, query: &SearchQuery, kinds: &[Kind], page: 
             })
         })
         .collect();
-    Ok(Found { results, total: hits.total })
+    Ok(Found { results, total: hits.total, more: hits.more, ranked: hits.ranked })
 }
 
 #[derive(Deserialize, Default)]
@@ -89,11 +102,11 @@ async fn page(State(state): State<AppState>, Query(params): Query<SearchParams>)
     let q: String = params.q.unwrap_or_default().trim().chars().take(domain::search::MAX_QUERY_CHARS).collect();
     let page = params.page.unwrap_or(1);
     let found = match SearchQuery::parse(&q) {
-        Some(query) => Some(found(&state, &query, &[], page, PER_PAGE).await?),
+        Some(query) => Some(found(&state, &query, &PublicFilter::default(), page, PER_PAGE).await?),
         None => None,
     };
-    let total = found.as_ref().map_or(0, |f| f.total);
+    let pages = found.as_ref().map_or(0, |f| f.ranked);
     let title = if q.is_empty() { "Tìm kiếm".to_string() } else { format!("Tìm kiếm: {q}") };
     let share = Share { canonical: Some(format!("{}/tim-kiem", state.config.public_url.trim_end_matches('/'))), ..Share::default() };
-    Ok(SearchPage { layout: Layout::public(title).shared(share), pager: Pager::new(page, PER_PAGE, total, &format!("/tim-kiem?q={}", encode(&q))), q, found })
+    Ok(SearchPage { layout: Layout::public(title).shared(share), pager: Pager::new(page, PER_PAGE, pages, &format!("/tim-kiem?q={}", encode(&q))), q, found })
 }

@@ -149,6 +149,9 @@ async fn documents_are_filtered_found_by_number_and_their_files_served_in_pieces
         assert!(by_year.contains("06/KH-UBND") && !by_year.contains("3509/QĐ-UBND"), "{backend}");
         let (_, found) = visitor.text("/van-ban?q=3509").await;
         assert!(found.contains("/van-ban/phe-duyet-de-an-he-thong"), "{backend}: {found}");
+        // Words and the type filter together: the plan, not the decision on the same subject.
+        let (_, both) = visitor.text("/van-ban?q=su+hai+long+nguoi+dan&loai=ke-hoach").await;
+        assert!(both.contains("/van-ban/ke-hoach-khao-sat") && !both.contains("/van-ban/phe-duyet-de-an-he-thong"), "{backend}: {both}");
         let plan_path = by_year.split("href=\"/van-ban/ke-hoach-khao-sat").nth(1).and_then(|s| s.split('"').next()).expect("the plan's link");
         let (status, plan) = visitor.text(&format!("/van-ban/ke-hoach-khao-sat{plan_path}")).await;
         assert_eq!(status, 200, "{backend}");

@@ -93,7 +93,7 @@ async fn home(State(state): State<AppState>) -> PageResult<HomePage> {
         None => None,
     };
     let articles = storage::portal::PublicFilter { kind: Some(domain::portal::Kind::Article), ..Default::default() };
-    let news = state.store.published_items(&articles, state.clock.now_ms(), Paging::new(1, NEWS_ON_HOME)).await?;
+    let news = state.store.recent_items(&articles, state.clock.now_ms(), NEWS_ON_HOME).await?;
     let share = Share {
         canonical: Some(format!("{}/", state.config.public_url.trim_end_matches('/'))),
         description: Some("Đánh giá sự hài lòng với cơ quan hành chính nhà nước; tin tức, văn bản và kết quả cải cách hành chính.".into()),
@@ -103,7 +103,7 @@ async fn home(State(state): State<AppState>) -> PageResult<HomePage> {
     Ok(HomePage {
         layout: Layout::public("Trang chủ").shared(share),
         counts: counts_by_level(&state, &roots).await?,
-        news: news.items.iter().map(|(item, cover)| crate::portal::Card::new(item, cover.as_ref())).collect(),
+        news: news.iter().map(|(item, cover)| crate::portal::Card::new(item, cover.as_ref())).collect(),
         province,
     })
 }

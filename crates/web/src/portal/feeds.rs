@@ -4,7 +4,8 @@
 use axum::extract::State;
 use axum::http::header;
 use axum::response::{IntoResponse, Response};
-use domain::portal::Category;
+use domain::portal::{Category, Kind};
+use storage::portal::PublicFilter;
 use time::format_description::well_known::Rfc2822;
 
 use super::{Card, category_path};
@@ -25,7 +26,9 @@ pub async fn category(State(state): State<AppState>, Path(code): Path<String>) -
 }
 
 async fn feed(state: &AppState, category: Option<Category>) -> PageResult<Response> {
-    let items = state.store.recent_items(category, state.clock.now_ms(), ITEMS).await?;
+    // Documents are listed in the library, not in the news.
+    let filter = PublicFilter { kind: Some(Kind::Article), category, ..PublicFilter::default() };
+    let items = state.store.recent_items(&filter, state.clock.now_ms(), ITEMS).await?;
     let base = state.config.public_url.trim_end_matches('/');
     let path = category.map_or("/tin-tuc".to_string(), category_path);
     let title = category.map_or("Tin tức cải cách hành chính", Category::label);
@@ -35,8 +38,7 @@ async fn feed(state: &AppState, category: Option<Category>) -> PageResult<Respon
         escape(title),
         escape(&format!("{title} — Thước Đo")),
     ));
-    // Documents are listed in the library, not in the news.
-    for item in items.iter().filter(|i| i.kind() == domain::portal::Kind::Article) {
+    for (item, _) in &items {
         let card = Card::new(item, None);
         let link = format!("{base}{}", card.href);
         let date = item.published_at.and_then(|ms| time::OffsetDateTime::from_unix_timestamp(ms / 1000).ok()).and_then(|d| d.format(&Rfc2822).ok());

@@ -190,16 +190,17 @@ pub async fn documents(State(state): State<AppState>, Query(q): Query<DocumentsQ
     let doc_type = q.doc_type.as_deref().and_then(DocType::parse);
     let year = q.year.as_deref().and_then(|y| y.trim().parse::<i32>().ok()).filter(|y| (1945..=2100).contains(y));
     let base = format!("/van-ban?q={}&loai={}&nam={}", encode(&typed), doc_type.map_or("", DocType::code), year.map_or(String::new(), |y| y.to_string()));
-    let (found, cards, total) = match SearchQuery::parse(&typed) {
+    let filter = PublicFilter { kind: Some(Kind::Document), doc_type, issued_year: year, ..PublicFilter::default() };
+    let (found, cards, pages, total) = match SearchQuery::parse(&typed) {
         Some(query) => {
-            let result = found(&state, &query, &[Kind::Document], page, PER_PAGE).await?;
-            let total = result.total;
-            (Some(result), Vec::new(), total)
+            let result = found(&state, &query, &filter, page, PER_PAGE).await?;
+            let pages = result.ranked;
+            (Some(result), Vec::new(), pages, String::new())
         }
         None => {
-            let filter = PublicFilter { kind: Some(Kind::Document), doc_type, issued_year: year, ..PublicFilter::default() };
             let listed = state.store.published_items(&filter, now, Paging::new(page, PER_PAGE)).await?;
-            (None, listed.items.iter().map(|(item, cover)| Card::new(item, cover.as_ref())).collect(), listed.total)
+            let cards = listed.items.iter().map(|(item, cover)| Card::new(item, cover.as_ref())).collect();
+            (None, cards, listed.total, text::format_count_at_most(listed.total, listed.more))
         }
     };
     let share = Share {
@@ -215,7 +216,7 @@ pub async fn documents(State(state): State<AppState>, Query(q): Query<DocumentsQ
         doc_types: DocType::ALL.iter().map(|t| (t.code(), t.label())).collect(),
         found,
         cards,
-        total: text::format_count(total.max(0) as u64),
-        pager: Pager::new(page, PER_PAGE, total, &base),
+        total,
+        pager: Pager::new(page, PER_PAGE, pages, &base),
     })
 }
