@@ -5,7 +5,7 @@ use domain::search::{CANDIDATES, COUNT_LIMIT, Candidate, Query, RANKED_BODY_CHAR
 use sqlx::AssertSqlSafe;
 
 use crate::portal::PublicFilter;
-use crate::{Backend, Error, Paging, Result, Store};
+use crate::{Backend, Paging, Result, Store};
 
 /// What one entry shows and is found by.
 #[derive(Clone, Debug)]
@@ -93,8 +93,8 @@ impl Store {
     /// What is visible at `now`, holds every word of `query` and passes `filter` (its kind, and
     /// for portal items their category, type and year), ranked by [`domain::search::rank`] among
     /// the newest [`CANDIDATES`] such entries; newer first among equals. Public: only published
-    /// entries are indexed. The work is bounded however common the words: a fixed number of
-    /// entries ranked, a count that stops at [`COUNT_LIMIT`].
+    /// entries are indexed. The work is bounded however common the words: one pass over at most
+    /// [`COUNT_LIMIT`] + 1 matches, newest first, and the words of [`CANDIDATES`] entries.
     pub async fn search(&self, query: &Query, filter: &PublicFilter, now: i64, paging: Paging) -> Result<Found> {
         let matching = match self.backend() {
             Backend::Sqlite => "search_fts JOIN search_entries e ON e.id = search_fts.rowid WHERE search_fts MATCH $1",
@@ -109,11 +109,9 @@ impl Store {
             AND (($4 IS NULL AND $5 IS NULL AND $6 IS NULL)
                  OR EXISTS (SELECT 1 FROM portal_items i WHERE i.id = e.ref_id AND e.kind IN ('article', 'document')
                             AND ($4 IS NULL OR i.category = $4) AND ($5 IS NULL OR i.doc_type = $5) AND ($6 IS NULL OR i.doc_issued_on LIKE $6)))";
-        let candidates_sql = format!(
-            "SELECT e.id, e.title_words, substr(e.body_words, 1, {RANKED_BODY_CHARS}) AS body_words FROM {matching} AND {conditions}
-             ORDER BY {newest} LIMIT {CANDIDATES}"
-        );
-        let count_sql = format!("SELECT COUNT(*) FROM (SELECT 1 FROM {matching} AND {conditions} LIMIT {}) AS found", COUNT_LIMIT + 1);
+        // One pass over the newest matches, ids only, counts them (up to the limit) and names
+        // the candidates; then only the candidates' words are read.
+        let matches_sql = format!("SELECT e.id FROM {matching} AND {conditions} ORDER BY {newest} LIMIT {}", COUNT_LIMIT + 1);
         let words = match self.backend() {
             Backend::Sqlite => query.fts5(),
             Backend::Postgres => query.words(),
@@ -125,48 +123,47 @@ impl Store {
             filter.doc_type.map(|t| t.code().to_string()),
             filter.issued_year.map(|y| format!("{y:04}-%")),
         ];
-        let (candidates, counted) = on_db!(self, read, |pool| {
-            let mut select = sqlx::query_as::<_, CandidateRow>(AssertSqlSafe(candidates_sql.as_str())).bind(&words).bind(now);
+        let matches: Vec<i64> = on_db!(self, read, |pool| {
+            let mut select = sqlx::query_scalar(AssertSqlSafe(matches_sql.as_str())).bind(&words).bind(now);
             for value in &filters {
                 select = select.bind(value);
             }
-            let candidates = select.fetch_all(pool).await?;
-            // Fewer candidates than the bound are all there is to count.
-            let mut counted: Option<i64> = None;
-            if candidates.len() == CANDIDATES {
-                let mut count = sqlx::query_scalar(AssertSqlSafe(count_sql.as_str())).bind(&words).bind(now);
-                for value in &filters {
-                    count = count.bind(value);
-                }
-                counted = Some(count.fetch_one(pool).await?);
-            }
-            Ok::<_, Error>((candidates, counted))
+            select.fetch_all(pool).await
         })?;
+        let newest = &matches[..matches.len().min(CANDIDATES)];
+        let mut candidates: Vec<CandidateRow> = self
+            .entries(&format!("SELECT e.id, e.title_words, substr(e.body_words, 1, {RANKED_BODY_CHARS}) AS body_words FROM search_entries e"), newest)
+            .await?;
+        candidates.sort_by_key(|c| newest.iter().position(|&id| id == c.id));
         let order = rank(query, &candidates.iter().map(|c| Candidate { title_words: &c.title_words, body_words: &c.body_words }).collect::<Vec<_>>());
         let page: Vec<i64> = order.iter().skip(paging.offset.max(0) as usize).take(paging.limit.max(0) as usize).map(|&i| candidates[i].id).collect();
-        let mut items = self.hits(&page).await?;
+        let mut items: Vec<Hit> = self
+            .entries(
+                "SELECT e.id, e.kind, e.ref_id, e.slug, e.title, e.body, e.visible_from, u.name AS unit_name FROM search_entries e JOIN units u ON u.id = e.unit_id",
+                &page,
+            )
+            .await?;
         items.sort_by_key(|hit| page.iter().position(|&id| id == hit.entry));
-        let total = counted.unwrap_or(candidates.len() as i64);
+        let total = matches.len() as i64;
         Ok(Found { items, total: total.min(COUNT_LIMIT), more: total > COUNT_LIMIT, ranked: candidates.len() as i64 })
     }
 
-    /// The entries `ids` as shown, in no order.
-    async fn hits(&self, ids: &[i64]) -> Result<Vec<Hit>> {
+    /// The rows of `select` (which reads `search_entries e`) for the entries `ids`, in no order.
+    async fn entries<T>(&self, select: &str, ids: &[i64]) -> Result<Vec<T>>
+    where
+        T: for<'r> sqlx::FromRow<'r, sqlx::sqlite::SqliteRow> + for<'r> sqlx::FromRow<'r, sqlx::postgres::PgRow> + Send + Unpin,
+    {
         if ids.is_empty() {
             return Ok(Vec::new());
         }
         let marks: Vec<String> = (1..=ids.len()).map(|i| format!("${i}")).collect();
-        let sql = format!(
-            "SELECT e.id, e.kind, e.ref_id, e.slug, e.title, e.body, e.visible_from, u.name AS unit_name
-             FROM search_entries e JOIN units u ON u.id = e.unit_id WHERE e.id IN ({})",
-            marks.join(", ")
-        );
+        let sql = format!("{select} WHERE e.id IN ({})", marks.join(", "));
         on_db!(self, read, |pool| {
-            let mut select = sqlx::query_as::<_, Hit>(AssertSqlSafe(sql.as_str()));
+            let mut rows = sqlx::query_as::<_, T>(AssertSqlSafe(sql.as_str()));
             for id in ids {
-                select = select.bind(id);
+                rows = rows.bind(id);
             }
-            Ok(select.fetch_all(pool).await?)
+            Ok(rows.fetch_all(pool).await?)
         })
     }
 }
