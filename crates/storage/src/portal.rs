@@ -602,7 +602,7 @@ impl Store {
     /// how many there are, counted up to [`LIST_COUNT_LIMIT`].
     pub async fn published_items(&self, filter: &PublicFilter, now: i64, paging: Paging) -> Result<Listing> {
         let items = self.listed_items(filter, now, paging).await?;
-        let (conditions, values) = listed(filter);
+        let (conditions, values) = listed(filter, 1);
         let count = format!("SELECT COUNT(*) FROM (SELECT 1 FROM portal_items i WHERE {conditions} LIMIT {}) AS listed", LIST_COUNT_LIMIT + 1);
         let total: i64 = on_db!(self, read, |pool| {
             let mut select = sqlx::query_scalar(AssertSqlSafe(count.as_str())).bind(now);
@@ -620,7 +620,7 @@ impl Store {
     }
 
     async fn listed_items(&self, filter: &PublicFilter, now: i64, paging: Paging) -> Result<Vec<(Item, Option<Image>)>> {
-        let (conditions, values) = listed(filter);
+        let (conditions, values) = listed(filter, 1);
         let (limit, offset) = (values.len() + 2, values.len() + 3);
         let list = format!(
             "SELECT {ITEM_COLUMNS} FROM portal_items i JOIN units u ON u.id = i.unit_id WHERE {conditions}
@@ -698,11 +698,11 @@ impl Store {
     }
 }
 
-/// The conditions of a public list, only those the filter sets (so that each list reads its
-/// index, newest first, and stops at its page), with `$1` for the moment and the values of
-/// `$2`, `$3`, … in order.
-fn listed(filter: &PublicFilter) -> (String, Vec<String>) {
-    let mut conditions = vec!["i.status = 'published'".to_string(), "i.published_at <= $1".to_string()];
+/// The conditions on `portal_items i` of a public list, only those the filter sets (so that each
+/// list reads its index, newest first, and stops at its page), with `$moment` for the moment
+/// and the filter's values, returned in order, as the parameters after it.
+pub(crate) fn listed(filter: &PublicFilter, moment: usize) -> (String, Vec<String>) {
+    let mut conditions = vec!["i.status = 'published'".to_string(), format!("i.published_at <= ${moment}")];
     let mut values = Vec::new();
     let wanted = [
         ("i.kind = ", filter.kind.map(|k| k.code().to_string())),
@@ -714,7 +714,7 @@ fn listed(filter: &PublicFilter) -> (String, Vec<String>) {
     for (condition, value) in wanted {
         if let Some(value) = value {
             values.push(value);
-            conditions.push(format!("{condition}${}", values.len() + 1));
+            conditions.push(format!("{condition}${}", moment + values.len()));
         }
     }
     (conditions.join(" AND "), values)

@@ -4,7 +4,7 @@
 use domain::search::{CANDIDATES, COUNT_LIMIT, Candidate, Query, RANKED_BODY_CHARS, rank};
 use sqlx::AssertSqlSafe;
 
-use crate::portal::PublicFilter;
+use crate::portal::{PublicFilter, listed};
 use crate::{Backend, Paging, Result, Store};
 
 /// What one entry shows and is found by.
@@ -104,11 +104,14 @@ impl Store {
             Backend::Sqlite => "search_fts.rowid DESC",
             Backend::Postgres => "e.id DESC",
         };
-        // A portal filter is checked on the item itself, one lookup per entry the search reads.
-        let conditions = "e.visible_from <= $2 AND ($3 IS NULL OR e.kind = $3)
-            AND (($4 IS NULL AND $5 IS NULL AND $6 IS NULL)
-                 OR EXISTS (SELECT 1 FROM portal_items i WHERE i.id = e.ref_id AND e.kind IN ('article', 'document')
-                            AND ($4 IS NULL OR i.category = $4) AND ($5 IS NULL OR i.doc_type = $5) AND ($6 IS NULL OR i.doc_issued_on LIKE $6)))";
+        // A filter is checked on the portal item itself, as its list checks it: one lookup per
+        // entry the search reads.
+        let (listed, values) = listed(filter, 2);
+        let conditions = if values.is_empty() {
+            "e.visible_from <= $2".to_string()
+        } else {
+            format!("e.visible_from <= $2 AND EXISTS (SELECT 1 FROM portal_items i WHERE i.id = e.ref_id AND e.kind IN ('article', 'document') AND {listed})")
+        };
         // One pass over the newest matches, ids only, counts them (up to the limit) and names
         // the candidates; then only the candidates' words are read.
         let matches_sql = format!("SELECT e.id FROM {matching} AND {conditions} ORDER BY {newest} LIMIT {}", COUNT_LIMIT + 1);
@@ -116,16 +119,9 @@ impl Store {
             Backend::Sqlite => query.fts5(),
             Backend::Postgres => query.words(),
         };
-        // $3 to $6, in order.
-        let filters: [Option<String>; 4] = [
-            filter.kind.map(|k| k.code().to_string()),
-            filter.category.map(|c| c.code().to_string()),
-            filter.doc_type.map(|t| t.code().to_string()),
-            filter.issued_year.map(|y| format!("{y:04}-%")),
-        ];
         let matches: Vec<i64> = on_db!(self, read, |pool| {
             let mut select = sqlx::query_scalar(AssertSqlSafe(matches_sql.as_str())).bind(&words).bind(now);
-            for value in &filters {
+            for value in &values {
                 select = select.bind(value);
             }
             select.fetch_all(pool).await
