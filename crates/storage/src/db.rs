@@ -156,7 +156,8 @@ impl Store {
             return Err(Error::WrongKey);
         }
         let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).map_or(0, |d| d.as_millis() as i64);
-        self.seed_methodologies(now).await
+        self.seed_methodologies(now).await?;
+        self.file_unfiled_results().await
     }
 
     /// Readiness: the database answers a query.

@@ -8,6 +8,7 @@ use domain::auth::{Access, Permission};
 use domain::par::round::standing_points;
 use domain::par::scoring::{carried_index, rank, score};
 use domain::par::{Index, Phase, Points, Scorecard, Stage};
+use domain::results::{ComponentScore, IndexCode, IndexResult, Origin, Scope, definition};
 use serde_json::json;
 
 use super::assessments::{ASSESSMENT_SELECT, Assessment};
@@ -115,7 +116,45 @@ impl Store {
             tx.commit().await?;
             Ok::<_, Error>(())
         }
-        .await)
+        .await)?;
+        // Filed after the commit; a crash in between is caught up at the next start.
+        self.file_par_round(round_id).await
+    }
+
+    /// Files a published round's results into the results database.
+    pub(crate) async fn file_par_round(&self, round_id: i64) -> Result<()> {
+        let round = self.par_round(round_id).await?;
+        let Some(published_at) = round.published_at else { return Ok(()) };
+        let results = self.results(round).await?;
+        let year = results.round.tree.year;
+        let version = definition(IndexCode::Par, year).map_or_else(|| results.round.tree.title.clone(), |d| d.version.to_string());
+        let ranked = u32::try_from(results.units.len()).ok();
+        let filed: Vec<IndexResult> = results
+            .units
+            .iter()
+            .map(|u| IndexResult {
+                index: IndexCode::Par,
+                year,
+                version: version.clone(),
+                scope: Scope::Provincial,
+                unit_id: Some(u.unit_id),
+                unit_code: u.unit_code.clone(),
+                unit_name: u.unit_name.clone(),
+                score: u.scorecard.index.percent(),
+                rank: Some(u.rank),
+                ranked,
+                class: u.scorecard.class.label().to_string(),
+                source: results.round.title.clone(),
+                components: u
+                    .scorecard
+                    .fields
+                    .iter()
+                    .map(|f| ComponentScore { code: f.code.clone(), name: f.name.clone(), score: f.points.as_f64() })
+                    .collect(),
+                origin: Origin::ParRound(round_id),
+            })
+            .collect();
+        self.file_results(Origin::ParRound(round_id), published_at, &filed).await
     }
 
     async fn results(&self, round: Round) -> Result<Results> {

@@ -7,6 +7,7 @@
 use domain::audit::AuditAction;
 use domain::auth::{Access, Permission};
 use domain::calendar::Month;
+use domain::results::{ComponentScore, IndexCode, IndexResult, Origin, Scope};
 use domain::sipas::figures::Overview;
 use domain::sipas::{Methodology, methodology::presets};
 use serde_json::json;
@@ -208,7 +209,7 @@ impl Store {
         }
         let figures = &publication.overview;
         let body = serde_json::to_string(figures).map_err(|e| Error::Invalid(vec![e.to_string()]))?;
-        on_db!(self, write, |pool| {
+        let id = on_db!(self, write, |pool| {
             let mut tx = pool.begin().await?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO publications (title, unit_id, version_id, methodology_id, from_month, to_month, body, published_at, published_by)
@@ -231,8 +232,46 @@ impl Store {
             }));
             record!(&mut *tx, actor, &entry)?;
             tx.commit().await?;
-            Ok(id)
-        })
+            Ok::<_, Error>(id)
+        })?;
+        // Filed after the commit; a crash in between is caught up at the next start.
+        self.file_publication(id).await?;
+        Ok(id)
+    }
+
+    /// Files a publication's figures into the results database: the covered unit and each
+    /// ranked unit, under the year the period ends in.
+    pub(crate) async fn file_publication(&self, id: i64) -> Result<()> {
+        let publication = self.publication(id).await?;
+        let figures = publication.figures().map_err(|e| Error::Invalid(vec![format!("kết quả công bố hỏng: {e}")]))?;
+        let ranked = u32::try_from(figures.rows.iter().filter(|r| r.rank.is_some()).count()).ok();
+        let filed: Vec<IndexResult> = std::iter::once((&figures.total, false))
+            .chain(figures.rows.iter().map(|r| (r, true)))
+            .filter_map(|(row, in_ranking)| {
+                Some(IndexResult {
+                    index: IndexCode::Sipas,
+                    year: figures.to.year(),
+                    version: figures.methodology.clone(),
+                    scope: Scope::Provincial,
+                    unit_id: Some(row.unit_id),
+                    unit_code: row.code.clone(),
+                    unit_name: row.name.clone(),
+                    score: row.figure.value?,
+                    rank: row.rank.filter(|_| in_ranking),
+                    ranked: ranked.filter(|_| in_ranking && row.rank.is_some()),
+                    class: String::new(),
+                    source: publication.title.clone(),
+                    components: figures
+                        .columns
+                        .iter()
+                        .zip(&row.columns)
+                        .filter_map(|((code, name), value)| Some(ComponentScore { code: code.clone(), name: name.clone(), score: (*value)? }))
+                        .collect(),
+                    origin: Origin::Publication(id),
+                })
+            })
+            .collect();
+        self.file_results(Origin::Publication(id), publication.published_at, &filed).await
     }
 
     /// Published results are public: no scope.

@@ -1,0 +1,398 @@
+//! The results database: published results of every index, read by anyone (they are public),
+//! imported from the reform office's files (all rows or none), and filed from this system's own
+//! PAR rounds and SIPAS publications, which replace an imported copy of the same edition.
+
+use std::collections::HashMap;
+
+use domain::audit::AuditAction;
+use domain::auth::{Access, Permission};
+use domain::results::{ComponentScore, ImportRow, IndexCode, IndexResult, NATIONAL_AVERAGE, Origin, Scope, Target};
+use domain::text;
+use serde_json::json;
+use sqlx::AssertSqlSafe;
+use time::{Date, Month};
+
+use crate::audit::{Entry, record};
+use crate::{Actor, Error, Paging, Result, Store};
+
+/// Which results to read. Results are public, so there is no caller scope.
+#[derive(Clone, Debug, Default)]
+pub struct ResultQuery {
+    pub index: Option<IndexCode>,
+    pub scope: Option<Scope>,
+    pub year: Option<i32>,
+    /// Only these units (the national average has none, so is left out).
+    pub units: Option<Vec<i64>>,
+}
+
+/// A row of an import as it would be written.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Planned {
+    pub line: usize,
+    pub year: i32,
+    pub scope: Scope,
+    /// "code — name", or the national average.
+    pub unit: String,
+    pub score: f64,
+}
+
+/// What an import did, or would do: its rows, or every problem that stops it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ImportOutcome {
+    pub rows: Vec<Planned>,
+    pub problems: Vec<String>,
+    pub applied: bool,
+}
+
+const SELECT: &str = "SELECT r.index_code, r.year, r.version, r.scope, r.unit_id, u.code AS unit_code, r.unit_name, r.score, r.rank,
+        r.ranked, r.class, r.source, r.components, r.import_id, r.par_round_id, r.publication_id
+     FROM index_results r LEFT JOIN units u ON u.id = r.unit_id";
+
+#[derive(sqlx::FromRow)]
+struct Row {
+    index_code: String,
+    year: i32,
+    version: String,
+    scope: String,
+    unit_id: Option<i64>,
+    unit_code: Option<String>,
+    unit_name: String,
+    score: f64,
+    rank: Option<i32>,
+    ranked: Option<i32>,
+    class: String,
+    source: String,
+    components: String,
+    import_id: Option<i64>,
+    par_round_id: Option<i64>,
+    publication_id: Option<i64>,
+}
+
+impl Row {
+    fn into_result(self) -> Option<IndexResult> {
+        let origin = match (self.import_id, self.par_round_id, self.publication_id) {
+            (Some(id), _, _) => Origin::Import(id),
+            (_, Some(id), _) => Origin::ParRound(id),
+            (_, _, Some(id)) => Origin::Publication(id),
+            _ => return None,
+        };
+        let components: Vec<(String, String, f64)> = serde_json::from_str(&self.components).ok()?;
+        Some(IndexResult {
+            index: IndexCode::parse(&self.index_code)?,
+            year: self.year,
+            version: self.version,
+            scope: Scope::parse(&self.scope)?,
+            unit_id: self.unit_id,
+            unit_code: self.unit_code.unwrap_or_default(),
+            unit_name: self.unit_name,
+            score: self.score,
+            rank: self.rank.and_then(|r| u32::try_from(r).ok()),
+            ranked: self.ranked.and_then(|r| u32::try_from(r).ok()),
+            class: self.class,
+            source: self.source,
+            components: components.into_iter().map(|(code, name, score)| ComponentScore { code, name, score }).collect(),
+            origin,
+        })
+    }
+}
+
+fn components_json(components: &[ComponentScore]) -> String {
+    let triples: Vec<(&str, &str, f64)> = components.iter().map(|c| (c.code.as_str(), c.name.as_str(), c.score)).collect();
+    serde_json::to_string(&triples).unwrap_or_else(|_| "[]".into())
+}
+
+/// The unit facts an import row is checked against.
+#[derive(sqlx::FromRow)]
+struct UnitFacts {
+    id: i64,
+    code: String,
+    name: String,
+    parent_id: Option<i64>,
+    valid_from: String,
+    valid_to: Option<String>,
+}
+
+impl UnitFacts {
+    /// The unit existed on some day of `year`.
+    fn existed_in(&self, year: i32) -> std::result::Result<(), String> {
+        let first = Date::from_calendar_date(year, Month::January, 1).unwrap_or(Date::MIN);
+        let last = Date::from_calendar_date(year, Month::December, 31).unwrap_or(Date::MAX);
+        let from = text::parse_date(&self.valid_from).unwrap_or(Date::MIN);
+        let to = self.valid_to.as_deref().and_then(text::parse_date);
+        if from > last {
+            return Err(format!("đơn vị «{}» chỉ có từ {}, nên không có kết quả năm {year}", self.code, text::format_date(from)));
+        }
+        match to {
+            Some(to) if to < first => Err(format!("đơn vị «{}» đã thôi hoạt động từ {}, nên không có kết quả năm {year}", self.code, text::format_date(to))),
+            _ => Ok(()),
+        }
+    }
+}
+
+/// The key of an edition: one result per index, scope, year and unit (0 for the national average).
+type Key = (String, i32, i64);
+
+impl Store {
+    /// Results in year order, best rank first within a year.
+    pub async fn index_results(&self, query: &ResultQuery, paging: Option<Paging>) -> Result<Vec<IndexResult>> {
+        let mut conditions = vec!["1 = 1".to_string()];
+        let mut texts: Vec<String> = Vec::new();
+        let mut next = 1;
+        for (column, value) in [("r.index_code", query.index.map(IndexCode::code)), ("r.scope", query.scope.map(Scope::code))] {
+            if let Some(value) = value {
+                conditions.push(format!("{column} = ${next}"));
+                texts.push(value.to_string());
+                next += 1;
+            }
+        }
+        if let Some(year) = query.year {
+            conditions.push(format!("r.year = {year}"));
+        }
+        if let Some(units) = &query.units {
+            let list = units.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
+            conditions.push(if list.is_empty() { "1 = 0".into() } else { format!("r.unit_id IN ({list})") });
+        }
+        let page = paging.map_or(String::new(), |p| format!(" LIMIT {} OFFSET {}", p.limit, p.offset));
+        let sql = format!(
+            "{SELECT} WHERE {} ORDER BY r.index_code, r.scope, r.year, CASE WHEN r.rank IS NULL THEN 1 ELSE 0 END, r.rank, r.score DESC, r.id{page}",
+            conditions.join(" AND ")
+        );
+        let rows: Vec<Row> = on_db!(self, read, |pool| {
+            let mut q = sqlx::query_as(AssertSqlSafe(sql.as_str()));
+            for t in &texts {
+                q = q.bind(t);
+            }
+            q.fetch_all(pool).await
+        })?;
+        Ok(rows.into_iter().filter_map(Row::into_result).collect())
+    }
+
+    /// The years held for each index and scope: (index, scope, year, results).
+    pub async fn index_editions(&self) -> Result<Vec<(IndexCode, Scope, i32, i64)>> {
+        let rows: Vec<(String, String, i32, i64)> = on_db!(self, read, |pool| {
+            sqlx::query_as("SELECT index_code, scope, year, COUNT(*) FROM index_results GROUP BY index_code, scope, year ORDER BY index_code, scope, year")
+                .fetch_all(pool)
+                .await
+        })?;
+        Ok(rows.into_iter().filter_map(|(i, s, y, n)| Some((IndexCode::parse(&i)?, Scope::parse(&s)?, y, n))).collect())
+    }
+
+    /// `unit` and every unit it was formed from, however many mergers back.
+    pub async fn unit_with_predecessors(&self, unit: i64) -> Result<Vec<i64>> {
+        Ok(on_db!(self, read, |pool| {
+            sqlx::query_scalar(
+                "WITH RECURSIVE back(id, depth) AS (
+                    SELECT CAST($1 AS BIGINT), 0
+                    UNION SELECT l.predecessor_id, back.depth + 1 FROM unit_lineage l JOIN back ON l.successor_id = back.id WHERE back.depth < 32)
+                 SELECT DISTINCT id FROM back",
+            )
+            .bind(unit)
+            .fetch_all(pool)
+            .await
+        })?)
+    }
+
+    /// Checks every row of an import against the register and the results held; writes them
+    /// all in one transaction when `apply` is set and nothing is wrong, else writes nothing.
+    pub async fn import_index_results(
+        &self,
+        actor: &Actor,
+        access: &Access,
+        index: IndexCode,
+        file_name: &str,
+        rows: &[ImportRow],
+        apply: bool,
+    ) -> Result<ImportOutcome> {
+        self.require_province_wide(access, Permission::PublishResults).await?;
+        let units: Vec<UnitFacts> =
+            on_db!(self, read, |pool| { sqlx::query_as("SELECT id, code, name, parent_id, valid_from, valid_to FROM units").fetch_all(pool).await })?;
+        let by_code: HashMap<&str, &UnitFacts> = units.iter().map(|u| (u.code.as_str(), u)).collect();
+        let held: HashMap<Key, String> = on_db!(self, read, |pool| {
+            sqlx::query_as::<_, (String, i32, i64, String)>("SELECT scope, year, COALESCE(unit_id, 0), source FROM index_results WHERE index_code = $1")
+                .bind(index.code())
+                .fetch_all(pool)
+                .await
+        })?
+        .into_iter()
+        .map(|(scope, year, unit, source)| ((scope, year, unit), source))
+        .collect();
+        let mut outcome = ImportOutcome { rows: Vec::new(), problems: Vec::new(), applied: false };
+        let mut seen: HashMap<Key, usize> = HashMap::new();
+        let mut writes: Vec<(&ImportRow, Option<&UnitFacts>)> = Vec::new();
+        for row in rows {
+            let unit = match &row.target {
+                Target::NationalAverage => Ok(None),
+                Target::Unit(code) => match by_code.get(code.as_str()) {
+                    None => Err(format!("không có đơn vị mã «{code}» trong danh mục đơn vị")),
+                    Some(unit) => match (row.scope, unit.parent_id) {
+                        (Scope::National, Some(_)) => Err(format!("kết quả «Toàn quốc» là của tỉnh; «{code}» là đơn vị trong tỉnh")),
+                        (Scope::Provincial, None) => Err(format!("«{code}» là tỉnh: kết quả của tỉnh giữa các tỉnh ghi phạm vi «Toàn quốc»")),
+                        _ => unit.existed_in(row.year).map(|()| Some(*unit)),
+                    },
+                },
+            };
+            let unit = match unit {
+                Ok(unit) => unit,
+                Err(problem) => {
+                    outcome.problems.push(format!("Dòng {}: {problem}.", row.line));
+                    continue;
+                }
+            };
+            let key: Key = (row.scope.code().to_string(), row.year, unit.map_or(0, |u| u.id));
+            let label = unit.map_or(NATIONAL_AVERAGE.to_string(), |u| format!("{} — {}", u.code, u.name));
+            if let Some(first) = seen.insert(key.clone(), row.line) {
+                outcome.problems.push(format!("Dòng {}: trùng với dòng {first} ({label}, năm {}).", row.line, row.year));
+                continue;
+            }
+            if let Some(source) = held.get(&key) {
+                outcome.problems.push(format!(
+                    "Dòng {}: đã có kết quả {} năm {} của {label} ({source}); mỗi năm chỉ có một kết quả.",
+                    row.line,
+                    index.short(),
+                    row.year
+                ));
+                continue;
+            }
+            outcome.rows.push(Planned { line: row.line, year: row.year, scope: row.scope, unit: label, score: row.score });
+            writes.push((row, unit));
+        }
+        if !apply || !outcome.problems.is_empty() {
+            return Ok(outcome);
+        }
+        let file_name = text::clean(file_name);
+        on_db!(self, write, |pool| async {
+            let mut tx = pool.begin().await?;
+            let import_id: i64 = sqlx::query_scalar(
+                "INSERT INTO index_imports (index_code, file_name, row_count, imported_at, imported_by) VALUES ($1, $2, $3, $4, $5) RETURNING id",
+            )
+            .bind(index.code())
+            .bind(&file_name)
+            .bind(writes.len() as i64)
+            .bind(actor.at)
+            .bind(actor.user_id)
+            .fetch_one(&mut *tx)
+            .await?;
+            for (row, unit) in &writes {
+                sqlx::query(
+                    "INSERT INTO index_results (index_code, year, version, scope, unit_id, unit_name, score, rank, ranked, class, source,
+                         components, import_id, created_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
+                )
+                .bind(index.code())
+                .bind(row.year)
+                .bind(row.version)
+                .bind(row.scope.code())
+                .bind(unit.map(|u| u.id))
+                .bind(unit.map_or(NATIONAL_AVERAGE, |u| u.name.as_str()))
+                .bind(row.score)
+                .bind(row.rank.map(i64::from))
+                .bind(row.ranked.map(i64::from))
+                .bind(&row.class)
+                .bind(&row.source)
+                .bind(components_json(&row.components))
+                .bind(import_id)
+                .bind(actor.at)
+                .execute(&mut *tx)
+                .await
+                .map_err(crate::error::on_conflict(format!(
+                    "Kết quả {} dòng {} vừa được người khác nhập; hãy tải tệp lên lại.",
+                    index.short(),
+                    row.line
+                )))?;
+            }
+            let entry = Entry::new(AuditAction::IndexResultsImported, "index_import", import_id)
+                .details(json!({ "index": index.code(), "file": file_name, "rows": writes.len() }));
+            record!(&mut *tx, actor, &entry)?;
+            tx.commit().await?;
+            Ok::<_, Error>(())
+        }
+        .await)?;
+        outcome.applied = true;
+        Ok(outcome)
+    }
+
+    /// Files the results of one publication of this system (`origin`, published at
+    /// `published_at`), replacing an imported copy of the same edition or one filed from an
+    /// earlier publication. Filing an origin twice changes nothing.
+    pub(crate) async fn file_results(&self, origin: Origin, published_at: i64, results: &[IndexResult]) -> Result<()> {
+        let (kind, origin_id, par_round_id, publication_id) = match origin {
+            Origin::ParRound(id) => ("par_round", id, Some(id), None),
+            Origin::Publication(id) => ("publication", id, None, Some(id)),
+            Origin::Import(_) => return Err(Error::Invalid(vec!["Kết quả nhập từ tệp được ghi khi nhập.".into()])),
+        };
+        on_db!(self, write, |pool| async {
+            let mut tx = pool.begin().await?;
+            let first = sqlx::query("INSERT INTO index_filings (origin, origin_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
+                .bind(kind)
+                .bind(origin_id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if first == 0 {
+                return Ok(());
+            }
+            for r in results {
+                sqlx::query(
+                    "INSERT INTO index_results (index_code, year, version, scope, unit_id, unit_name, score, rank, ranked, class, source,
+                         components, par_round_id, publication_id, created_at)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
+                     ON CONFLICT (index_code, scope, year, COALESCE(unit_id, 0)) DO UPDATE SET
+                         version = excluded.version, unit_name = excluded.unit_name, score = excluded.score, rank = excluded.rank,
+                         ranked = excluded.ranked, class = excluded.class, source = excluded.source, components = excluded.components,
+                         import_id = NULL, par_round_id = excluded.par_round_id, publication_id = excluded.publication_id,
+                         created_at = excluded.created_at
+                     WHERE index_results.import_id IS NOT NULL OR index_results.created_at <= excluded.created_at",
+                )
+                .bind(r.index.code())
+                .bind(r.year)
+                .bind(&r.version)
+                .bind(r.scope.code())
+                .bind(r.unit_id)
+                .bind(&r.unit_name)
+                .bind(r.score)
+                .bind(r.rank.map(i64::from))
+                .bind(r.ranked.map(i64::from))
+                .bind(&r.class)
+                .bind(&r.source)
+                .bind(components_json(&r.components))
+                .bind(par_round_id)
+                .bind(publication_id)
+                .bind(published_at)
+                .execute(&mut *tx)
+                .await?;
+            }
+            tx.commit().await?;
+            Ok::<_, Error>(())
+        }
+        .await)
+    }
+
+    /// Files the results of published PAR rounds and SIPAS publications not filed yet (after a
+    /// crash between publishing and filing, or publications made before the results database).
+    /// Costs two queries when there are none.
+    pub(crate) async fn file_unfiled_results(&self) -> Result<()> {
+        let (rounds, publications): (Vec<i64>, Vec<i64>) = on_db!(self, read, |pool| async {
+            let rounds = sqlx::query_scalar(
+                "SELECT r.id FROM par_rounds r WHERE r.published_at IS NOT NULL
+                   AND NOT EXISTS (SELECT 1 FROM index_filings f WHERE f.origin = 'par_round' AND f.origin_id = r.id)",
+            )
+            .fetch_all(pool)
+            .await?;
+            let publications = sqlx::query_scalar(
+                "SELECT p.id FROM publications p
+                 WHERE NOT EXISTS (SELECT 1 FROM index_filings f WHERE f.origin = 'publication' AND f.origin_id = p.id)",
+            )
+            .fetch_all(pool)
+            .await?;
+            Ok::<_, sqlx::Error>((rounds, publications))
+        }
+        .await)?;
+        for id in rounds {
+            self.file_par_round(id).await?;
+        }
+        for id in publications {
+            self.file_publication(id).await?;
+        }
+        Ok(())
+    }
+}
