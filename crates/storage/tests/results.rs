@@ -188,7 +188,7 @@ async fn a_publication_files_its_results_and_replaces_an_imported_copy() {
         let first = publish(T0, 91.5).await;
         let query = ResultQuery { index: Some(IndexCode::Sipas), ..Default::default() };
         let filed = store.index_results(&query, None).await.unwrap();
-        let summary: Vec<(Option<i64>, f64, Option<u32>, Option<u32>)> = filed.iter().map(|r| (r.unit_id, r.score, r.rank, r.ranked)).collect();
+        let summary: Vec<_> = filed.iter().map(|r| (r.unit_id, r.score, r.rank, r.ranked)).collect();
         assert_eq!(summary, vec![(Some(a), 91.5, Some(1), Some(2)), (Some(b), 85.0, Some(2), Some(2)), (Some(p), 88.0, None, None)], "{}", db.backend);
         assert!(filed.iter().all(|r| r.origin == Origin::Publication(first) && r.year == 2026 && r.scope == Scope::Provincial));
         assert_eq!(filed[0].components.iter().map(|c| (c.code.as_str(), c.score)).collect::<Vec<_>>(), vec![("TC", 90.5)], "a missing element is left out");
