@@ -9,6 +9,7 @@ mod api;
 mod audit;
 mod auth;
 mod caching;
+mod charts;
 mod error;
 mod extract;
 mod home;
@@ -22,6 +23,7 @@ mod paper;
 mod par;
 mod portal;
 mod procedures;
+
 mod rate_limit;
 mod sampling;
 mod search;

@@ -23,7 +23,7 @@ use crate::AppState;
 use crate::auth::session::CurrentUser;
 use crate::error::{Failure, PageResult};
 use crate::layout::Layout;
-use crate::sipas::charts;
+use crate::charts;
 use crate::sipas::figures::{self, percent};
 
 #[derive(Template, WebTemplate)]

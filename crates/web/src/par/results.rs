@@ -17,7 +17,7 @@ use crate::auth::session::CurrentUser;
 use crate::error::PageResult;
 use crate::extract::Path;
 use crate::layout::Layout;
-use crate::sipas::charts;
+use crate::charts;
 
 /// One unit's result as shown.
 pub struct ResultLine {

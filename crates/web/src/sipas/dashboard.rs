@@ -14,7 +14,7 @@ use domain::text;
 use serde::Deserialize;
 use storage::sipas::Selection;
 
-use super::charts::{self, Point};
+use crate::charts::{self, Point};
 use super::figures::{self, DashboardQuery, margin, percent, signed};
 use crate::AppState;
 use crate::auth::require;

@@ -3,7 +3,6 @@
 //! public pages of published results, and the API of all of it.
 
 pub mod api;
-pub(crate) mod charts;
 mod dashboard;
 pub(crate) mod export;
 pub(crate) mod figures;

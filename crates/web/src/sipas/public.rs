@@ -6,7 +6,7 @@ use axum::extract::State;
 use domain::sipas::figures::{Overview, Period};
 use domain::text;
 
-use super::charts;
+use crate::charts;
 use super::dashboard::RowView;
 use crate::AppState;
 use crate::error::{Failure, PageResult};
