@@ -25,7 +25,9 @@ const HEADER: [&str; 10] =
 fn rows(index: IndexCode, body: &[[&str; 10]]) -> Vec<domain::results::ImportRow> {
     let mut table = vec![HEADER.iter().map(|s| s.to_string()).collect::<Vec<_>>()];
     table.extend(body.iter().map(|r| r.iter().map(|s| s.to_string()).collect()));
-    parse_table(index, &table).expect("rows pass their own checks")
+    let (rows, problems) = parse_table(index, &table).expect("the header is the template's");
+    assert!(problems.is_empty(), "{problems:?}");
+    rows
 }
 
 /// A commune that was merged into `into` on 01/07/2025.
@@ -167,7 +169,8 @@ async fn a_publication_files_its_results_and_replaces_an_imported_copy() {
                 vec!["2026".into(), "Trong tỉnh".into(), "28101".into(), "80".into(), "Báo cáo giấy".into()],
             ],
         )
-        .unwrap();
+        .unwrap()
+        .0;
         assert!(store.import_index_results(&actor(), &admin, IndexCode::Sipas, "sipas.csv", &imported, true).await.unwrap().applied);
         let methodology = store.methodologies().await.unwrap()[0].id;
         let form = store.create_questionnaire(&actor(), &admin, p, &domain::sipas::sipas_2017()).await.unwrap();

@@ -130,14 +130,20 @@ impl TestApp {
         thuocdo::demo::par::load(&self.store, self.clock.now_ms()).await.expect("demo PAR INDEX");
     }
 
-    /// Sets up a rating kiosk at Phường An Lạc's counter as its one-stop official (who must be
-    /// `official`); gives its id and the tablet's address.
     /// The demo portal: published articles with pictures, documents with files, and items in
     /// each state of the workflow.
     pub async fn demo_portal(&self) {
         thuocdo::demo::portal::load(&self.store, self.clock.now_ms()).await.expect("demo portal");
     }
 
+    /// The province's national results of PCI, PAPI, PAR INDEX, SIPAS, ICT, DTI and 766 across
+    /// the years, imported as the reform office would.
+    pub async fn demo_results(&self) {
+        thuocdo::demo::results::load(&self.store, self.clock.now_ms()).await.expect("demo results");
+    }
+
+    /// Sets up a rating kiosk at Phường An Lạc's counter as its one-stop official (who must be
+    /// `official`); gives its id and the tablet's address.
     pub async fn set_up_kiosk(&self, official: &Session) -> (i64, String) {
         let created = official.post_form("/admin/kiosks", &[("unit", "28101"), ("survey", "sipas"), ("counter", "Quầy số 1 — Hộ tịch")]).await;
         assert_eq!(created.status(), 200);

@@ -7,6 +7,7 @@ pub mod frame;
 pub mod par;
 pub mod portal;
 pub mod responses;
+pub mod results;
 
 use anyhow::{Context, bail};
 use domain::audit::AuditAction;

@@ -467,6 +467,7 @@ async fn load_demo(store: &Store, clock: &Clock) -> anyhow::Result<bool> {
     demo::frame::load(store, demo::frame::COUNT, clock.now_ms()).await?;
     demo::par::load(store, clock.now_ms()).await?;
     demo::portal::load(store, clock.now_ms()).await?;
+    demo::results::load(store, clock.now_ms()).await?;
     Ok(true)
 }
 

@@ -32,7 +32,8 @@ use crate::AppState;
         (name = "sipas", description = "Chỉ số hài lòng: số liệu tổng hợp, xếp hạng, kết quả đã công bố"),
         (name = "alerts", description = "Cảnh báo và vụ việc cần xử lý"),
         (name = "sampling", description = "Khung mẫu từ hệ thống một cửa và tiến độ mẫu khảo sát"),
-        (name = "interviews", description = "Phỏng vấn: phiếu được giao và đồng bộ từ máy của điều tra viên")
+        (name = "interviews", description = "Phỏng vấn: phiếu được giao và đồng bộ từ máy của điều tra viên"),
+        (name = "open-data", description = "Dữ liệu mở: kết quả các chỉ số (PAR INDEX, SIPAS, PAPI, PCI, ICT Index, DTI, 766) qua các năm, không cần đăng nhập")
     )
 )]
 struct ApiDoc;
@@ -61,6 +62,7 @@ fn api() -> OpenApiRouter<AppState> {
         .merge(crate::alerts::api::routes())
         .merge(crate::sampling::api::routes())
         .merge(crate::interviews::api_routes())
+        .merge(crate::results::api::routes())
 }
 
 /// The OpenAPI document as JSON (also printed by `thuocdo openapi`).

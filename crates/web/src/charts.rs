@@ -172,7 +172,7 @@ pub fn lines(title: &str, labels: &[String], series: &[Line], axis: Axis, target
         let _ = write!(svg, r#"<line class="break" x1="{middle:.1}" y1="{TOP}" x2="{middle:.1}" y2="{:.1}"/>"#, TOP + plot_h);
     }
     // The first line in the plain style, the others in theirs.
-    let style = |n: usize| if n % 4 == 0 { String::new() } else { format!(" s{}", n % 4) };
+    let style = |n: usize| if n.is_multiple_of(4) { String::new() } else { format!(" s{}", n % 4) };
     for (n, line) in series.iter().enumerate() {
         // One path per run of labels with values, cut at a methodology break.
         let mut path = String::new();
@@ -192,7 +192,8 @@ pub fn lines(title: &str, labels: &[String], series: &[Line], axis: Axis, target
         for (i, Point { label, value, few }) in line.points.iter().enumerate() {
             if let Some(v) = value {
                 let class = if *few { "point few" } else { "point" };
-                let _ = write!(svg, r#"<circle class="{class}{}" cx="{:.1}" cy="{:.1}" r="3"><title>{}</title></circle>"#, style(n), x(i), y(*v), escape(label));
+                let _ =
+                    write!(svg, r#"<circle class="{class}{}" cx="{:.1}" cy="{:.1}" r="3"><title>{}</title></circle>"#, style(n), x(i), y(*v), escape(label));
             }
         }
     }

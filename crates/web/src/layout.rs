@@ -111,7 +111,7 @@ const ADMIN_NAV: [(&str, &[NavEntry]); 6] = {
                 ("/admin/interviews", "Duyệt phỏng vấn", &[ManageSurveys]),
             ],
         ),
-        ("Chỉ số CCHC", &[("/admin/par", "Chỉ số CCHC", &domain::auth::PAR_PAGES)]),
+        ("Chỉ số CCHC", &[("/admin/par", "Chỉ số CCHC", &domain::auth::PAR_PAGES), ("/admin/chi-so", "Kết quả các chỉ số", &[PublishResults])]),
         ("Cổng thông tin", &[("/admin/portal", "Bài viết, văn bản", &[WriteContent, PublishContent])]),
         ("Quản trị", &[("/admin/units", "Đơn vị", &[ViewUnits]), ("/admin/users", "Người dùng", &[ViewUsers]), ("/admin/audit", "Nhật ký", &[ViewAudit])]),
     ]
@@ -132,6 +132,7 @@ impl Layout {
             ("/units", "Cơ quan, đơn vị"),
             ("/ket-qua", "Kết quả công bố"),
             ("/chi-so-cchc", "Chỉ số CCHC"),
+            ("/chi-so", "Các chỉ số qua các năm"),
             ("/phuong-phap", "Phương pháp tính"),
             ("/tim-kiem", "Tìm kiếm"),
         ]

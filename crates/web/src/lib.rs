@@ -23,6 +23,7 @@ mod paper;
 mod par;
 mod portal;
 mod procedures;
+mod results;
 
 mod rate_limit;
 mod sampling;
@@ -68,6 +69,7 @@ pub fn router(state: AppState) -> Router {
         .merge(par::routes())
         .merge(procedures::routes())
         .merge(portal::routes())
+        .merge(results::routes())
         .merge(search::routes())
         .merge(interviews::routes())
         .merge(api::routes())

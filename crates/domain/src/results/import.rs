@@ -68,9 +68,11 @@ fn column(index: IndexCode, header: &str) -> Option<Column> {
     })
 }
 
-/// The rows of a table whose first row is its header: the rows that pass, or every problem
-/// found, each naming its line. A header that is not the template's is refused as a whole.
-pub fn parse_table(index: IndexCode, table: &[Vec<String>]) -> Result<Vec<ImportRow>, Vec<String>> {
+/// The rows of a table whose first row is its header: the rows that pass their own checks, and
+/// the problems of the others, each naming its line (so the store can check the passing rows
+/// too and every problem is told at once). A header that is not the template's is refused as a
+/// whole.
+pub fn parse_table(index: IndexCode, table: &[Vec<String>]) -> Result<(Vec<ImportRow>, Vec<String>), Vec<String>> {
     let Some((header, body)) = table.split_first() else {
         return Err(vec!["Tệp trống: cần dòng tiêu đề theo mẫu và ít nhất một dòng số liệu.".into()]);
     };
@@ -112,9 +114,9 @@ pub fn parse_table(index: IndexCode, table: &[Vec<String>]) -> Result<Vec<Import
         }
     }
     if rows.is_empty() && problems.is_empty() {
-        problems.push("Tệp không có dòng số liệu nào dưới dòng tiêu đề.".into());
+        return Err(vec!["Tệp không có dòng số liệu nào dưới dòng tiêu đề.".into()]);
     }
-    if problems.is_empty() { Ok(rows) } else { Err(problems) }
+    Ok((rows, problems))
 }
 
 fn parse_row(index: IndexCode, columns: &[Option<Column>], cells: &[String]) -> Result<ImportRow, Vec<String>> {

@@ -18,12 +18,15 @@ use serde::Serialize;
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum IndexCode {
+    #[serde(rename = "par-index")]
     Par,
     Sipas,
     Papi,
     Pci,
+    #[serde(rename = "ict-index")]
     Ict,
     Dti,
+    #[serde(rename = "766")]
     OneStop766,
 }
 

@@ -35,6 +35,7 @@ fn every_index_has_versions_that_do_not_overlap() {
             assert_eq!(to + 1, pair[1].from_year, "{index:?}: versions meet without a gap or an overlap");
         }
         assert_eq!(IndexCode::parse(index.code()), Some(index));
+        assert_eq!(serde_json::to_value(index).unwrap(), index.code(), "the API names an index by its code");
         for d in &list {
             assert!(!d.components.is_empty());
             let codes: std::collections::HashSet<_> = d.components.iter().map(|c| c.code).collect();
@@ -69,7 +70,8 @@ fn a_good_template_reads_back_with_its_components() {
     let mut body: Vec<String> =
         ["2024", "Toàn quốc", "AL", "Tỉnh An Lạc", "68,52", "12", "63", "Khá", "Báo cáo PCI 2024"].iter().map(|s| s.to_string()).collect();
     body.extend(["7.9", "6,5", "", "", "", "", "", "", "", "9"].iter().map(|s| s.to_string()));
-    let rows = parse_table(IndexCode::Pci, &[header, body]).expect("the template's own header is accepted");
+    let (rows, problems) = parse_table(IndexCode::Pci, &[header, body]).expect("the template's own header is accepted");
+    assert!(problems.is_empty(), "{problems:?}");
     assert_eq!(rows.len(), 1);
     let row = &rows[0];
     assert_eq!((row.line, row.year, row.version, row.scope), (2, 2024, "PCI 2013", Scope::National));
@@ -88,14 +90,15 @@ fn headers_match_without_accents_and_by_code() {
             &["2020", "toan quoc", "Cả nước", "44,1", "PAPI 2020", "3,2", "3,5"],
         ]),
     )
-    .unwrap();
+    .unwrap()
+    .0;
     assert_eq!(rows[0].target, Target::NationalAverage);
     assert_eq!(rows[0].components.iter().map(|c| c.code.as_str()).collect::<Vec<_>>(), ["D8", "D7"]);
 }
 
 #[test]
 fn every_bad_row_is_named_and_none_pass_alone() {
-    let problems = parse_table(
+    let (passed, problems) = parse_table(
         IndexCode::Papi,
         &table(&[
             &["Năm", "Phạm vi", "Mã đơn vị", "Điểm", "Xếp hạng", "Số đơn vị được xếp hạng", "Văn bản công bố", "Quản trị điện tử (D8)"],
@@ -107,7 +110,8 @@ fn every_bad_row_is_named_and_none_pass_alone() {
             &["2024", "Toàn quốc", "AL", "45", "", "", "PAPI 2024", "12"],
         ]),
     )
-    .unwrap_err();
+    .unwrap();
+    assert_eq!(passed.iter().map(|r| r.line).collect::<Vec<_>>(), [2], "the good row passes on, for the store to check");
     let joined = problems.join("\n");
     assert!(joined.contains("Dòng 3: chưa có phương pháp PAPI cho năm 2009"), "{joined}");
     assert!(joined.contains("Dòng 4: phạm vi «Huyện» không hợp lệ"), "{joined}");
@@ -127,6 +131,10 @@ fn a_foreign_header_is_refused_whole() {
     assert!(problems.contains(&"Cột 4 «Quản trị điện tử» không có trong mẫu của PCI.".to_string()), "{problems:?}");
     assert!(problems.contains(&"Thiếu cột «Phạm vi».".to_string()), "{problems:?}");
     assert!(parse_table(IndexCode::Pci, &[]).is_err());
+    assert!(
+        parse_table(IndexCode::Pci, &table(&[&["Năm", "Phạm vi", "Mã đơn vị", "Điểm", "Văn bản công bố"], &["", "", "", "", ""]])).is_err(),
+        "no rows at all"
+    );
 }
 
 #[test]

@@ -21,9 +21,9 @@ use storage::sipas::Selection;
 
 use crate::AppState;
 use crate::auth::session::CurrentUser;
+use crate::charts;
 use crate::error::{Failure, PageResult};
 use crate::layout::Layout;
-use crate::charts;
 use crate::sipas::figures::{self, percent};
 
 #[derive(Template, WebTemplate)]

@@ -14,11 +14,11 @@ use domain::text;
 use serde::Deserialize;
 use storage::sipas::Selection;
 
-use crate::charts::{self, Point};
 use super::figures::{self, DashboardQuery, margin, percent, signed};
 use crate::AppState;
 use crate::auth::require;
 use crate::auth::session::CurrentUser;
+use crate::charts::{self, Point};
 use crate::error::{Failure, PageResult};
 use crate::extract::{Path, Query};
 use crate::layout::Layout;

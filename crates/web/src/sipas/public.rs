@@ -6,9 +6,9 @@ use axum::extract::State;
 use domain::sipas::figures::{Overview, Period};
 use domain::text;
 
-use crate::charts;
 use super::dashboard::RowView;
 use crate::AppState;
+use crate::charts;
 use crate::error::{Failure, PageResult};
 use crate::extract::Path;
 use crate::layout::Layout;
