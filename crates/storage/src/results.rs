@@ -167,12 +167,24 @@ impl Store {
         Ok(rows.into_iter().filter_map(Row::into_result).collect())
     }
 
-    /// The years held for each index and scope: (index, scope, year, results).
-    pub async fn index_editions(&self) -> Result<Vec<(IndexCode, Scope, i32, i64)>> {
+    /// The years held for each index (or for `index`) and scope: (index, scope, year, results).
+    pub async fn index_editions(&self, index: Option<IndexCode>) -> Result<Vec<(IndexCode, Scope, i32, i64)>> {
+        // The condition only when there is one, so the planner can use the index.
+        let (condition, code) = match index {
+            Some(i) => ("WHERE index_code = $1", Some(i.code())),
+            None => ("", None),
+        };
+        let sql = format!(
+            "SELECT index_code, scope, year, COUNT(*) FROM index_results {condition} GROUP BY index_code, scope, year ORDER BY index_code, scope, year"
+        );
         let rows: Vec<(String, String, i32, i64)> = on_db!(self, read, |pool| {
-            sqlx::query_as("SELECT index_code, scope, year, COUNT(*) FROM index_results GROUP BY index_code, scope, year ORDER BY index_code, scope, year")
-                .fetch_all(pool)
-                .await
+            let query = sqlx::query_as(AssertSqlSafe(sql.as_str()));
+            match code {
+                Some(code) => query.bind(code),
+                None => query,
+            }
+            .fetch_all(pool)
+            .await
         })?;
         Ok(rows.into_iter().filter_map(|(i, s, y, n)| Some((IndexCode::parse(&i)?, Scope::parse(&s)?, y, n))).collect())
     }

@@ -117,7 +117,9 @@ async fn an_import_is_checked_whole_and_written_whole() {
         let history = store.index_results(&ResultQuery { units: Some(lineage), ..Default::default() }, None).await.unwrap();
         assert_eq!(history.iter().map(|r| (r.year, r.unit_name.as_str())).collect::<Vec<_>>(), vec![(2024, "Xã Cũ")]);
         assert_eq!(store.index_results(&ResultQuery::default(), Some(Paging::new(2, 3))).await.unwrap().len(), 1, "pages");
-        let editions = store.index_editions().await.unwrap();
+        let editions = store.index_editions(None).await.unwrap();
+        assert_eq!(store.index_editions(Some(IndexCode::Pci)).await.unwrap(), editions, "one index only");
+        assert_eq!(store.index_editions(Some(IndexCode::Papi)).await.unwrap(), vec![]);
         assert!(editions.contains(&(IndexCode::Pci, Scope::National, 2024, 2)) && editions.contains(&(IndexCode::Pci, Scope::Provincial, 2024, 1)));
 
         let log =

@@ -13,7 +13,8 @@ use axum::response::{IntoResponse, Response};
 use crate::auth::session::SESSION_COOKIE;
 
 /// The public pages that hold neither a form token nor anything personal.
-const PUBLIC: [&str; 10] = ["/danh-gia", "/units", "/don-vi", "/ket-qua", "/chi-so-cchc", "/phuong-phap", "/sitemap.xml", "/tin-tuc", "/van-ban", "/tim-kiem"];
+const PUBLIC: [&str; 11] =
+    ["/danh-gia", "/units", "/don-vi", "/ket-qua", "/chi-so-cchc", "/chi-so", "/phuong-phap", "/sitemap.xml", "/tin-tuc", "/van-ban", "/tim-kiem"];
 /// Public pages are a few tens of kilobytes and the sitemap of a province a few hundred: far
 /// within this.
 const LARGEST: usize = 8 * 1024 * 1024;

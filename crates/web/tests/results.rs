@@ -44,6 +44,23 @@ async fn results_across_years_are_published_downloadable_and_imported() {
         let (status, page) = visitor.text("/chi-so/par-index/don-vi/28101").await;
         assert_eq!(status, 200, "{backend}");
         assert!(page.contains("Gồm cả kết quả của các đơn vị trước khi sắp xếp") && page.contains("Phường Bắc Sơn"), "{backend}: {page}");
+        // Units side by side: two to four.
+        let (status, page) = visitor.text("/chi-so/par-index/so-sanh?don-vi=28101&don-vi=28102").await;
+        assert_eq!(status, 200, "{backend}");
+        assert!(page.contains(r#"<th scope="col" class="num">Phường An Lạc</th><th scope="col" class="num">Phường Đông Thành</th>"#), "{backend}: {page}");
+        assert!(page.contains(r#"<path class="line s1""#), "{backend}: a line each");
+        let (status, page) = visitor.text("/chi-so/par-index/so-sanh?don-vi=28101").await;
+        assert_eq!(status, 422, "{backend}");
+        assert!(page.contains("Hãy chọn từ 2 đến 4 đơn vị để so sánh (đã chọn 1)."), "{backend}");
+        let five = "/chi-so/par-index/so-sanh?don-vi=28101&don-vi=28102&don-vi=28103&don-vi=28104&don-vi=28105";
+        assert_eq!(visitor.text(five).await.0, 422);
+        assert_eq!(visitor.text("/chi-so/par-index/so-sanh?don-vi=28101&don-vi=KHONGCO").await.0, 404);
+        // Public pages are revalidated, and listed for search engines.
+        let first = visitor.get("/chi-so/pci").await;
+        let tag = first.headers()["etag"].to_str().unwrap().to_string();
+        let again = visitor.client.get(visitor.url("/chi-so/pci")).header("if-none-match", tag).send().await.unwrap();
+        assert_eq!(again.status(), 304, "{backend}");
+        assert!(visitor.text("/sitemap.xml").await.1.contains("/chi-so/papi</loc>"), "{backend}");
         assert_eq!(visitor.text("/chi-so/khong-co").await.0, 404);
         assert_eq!(visitor.text("/chi-so/pci?nam=1999").await.0, 404);
 
@@ -52,6 +69,12 @@ async fn results_across_years_are_published_downloadable_and_imported() {
         assert!(csv.contains("PCI,2024,Toàn quốc,99,Tỉnh An Lạc,68.52,12,63,Tốt,PCI 2013,Báo cáo PCI năm 2024,7.9,6.5"), "{backend}: {csv}");
         let excel = visitor.get("/chi-so/pci/bang.csv?excel=1&nam=2024").await.text().await.unwrap();
         assert!(excel.contains("68,52") && !excel.contains("2023"), "{backend}: {excel}");
+        let ward_csv = visitor.get("/chi-so/par-index/bang.csv?don-vi=28101").await.text().await.unwrap();
+        assert!(
+            ward_csv.contains(",28001,Phường Bắc Sơn,") && ward_csv.contains(",28002,Phường Nam Sơn,") && ward_csv.contains(",28101,Phường An Lạc,"),
+            "{backend}: {ward_csv}"
+        );
+        assert!(!ward_csv.contains("Xã Hòa Bình"), "{backend}: only the ward and the wards it was formed from");
         let xlsx = visitor.get("/chi-so/pci/bang.xlsx").await.bytes().await.unwrap();
         assert!(xlsx.starts_with(b"PK"), "{backend}");
 

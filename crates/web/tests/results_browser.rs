@@ -36,8 +36,18 @@ async fn a_citizen_reads_the_pci_trend_on_a_phone() {
     assert!(overflow.as_i64().unwrap() <= 0, "no sideways scrolling on a 360 px phone: {overflow}");
     browser.screenshot(&shots.join("results-pci-phone.png")).await.unwrap();
 
+    // Two communes side by side, picked in the year's table.
+    browser.goto(&format!("{}/chi-so/par-index", app.base)).await.unwrap();
+    browser.click("#units-table input[value='28101']").await.unwrap();
+    browser.click("#units-table input[value='28102']").await.unwrap();
+    browser.click("form[action='/chi-so/par-index/so-sanh'] button[type=submit]").await.unwrap();
+    let text = browser.wait_text("So sánh PAR INDEX qua các năm").await.unwrap();
+    assert!(text.contains("Phường An Lạc") && text.contains("Phường Đông Thành"), "{text}");
+
     let mut problems = Vec::new();
-    for page in ["/chi-so", "/chi-so/pci", "/chi-so/papi", "/chi-so/par-index", "/chi-so/par-index/don-vi/28101"] {
+    for page in
+        ["/chi-so", "/chi-so/pci", "/chi-so/papi", "/chi-so/par-index", "/chi-so/par-index/don-vi/28101", "/chi-so/par-index/so-sanh?don-vi=28101&don-vi=28102"]
+    {
         browser.goto(&format!("{}{page}", app.base)).await.unwrap();
         for problem in browser.accessibility_problems().await.unwrap() {
             problems.push(format!("{page}: {problem}"));

@@ -1,5 +1,5 @@
 //! What search engines are told: the public pages in a sitemap (the home page, the citizen's way
-//! in, every unit in force, every publication, every published article and document) and, in
+//! in, every unit in force, every publication, every index, every published article and document) and, in
 //! robots.txt, where it is and that the officials' side and the API are not for them.
 
 use axum::extract::State;
@@ -13,7 +13,7 @@ use crate::AppState;
 use crate::error::PageResult;
 
 /// The public pages that are always there.
-const PAGES: [&str; 8] = ["/", "/danh-gia", "/units", "/ket-qua", "/chi-so-cchc", "/phuong-phap", "/tin-tuc", "/van-ban"];
+const PAGES: [&str; 9] = ["/", "/danh-gia", "/units", "/ket-qua", "/chi-so-cchc", "/chi-so", "/phuong-phap", "/tin-tuc", "/van-ban"];
 /// Articles and documents listed: a sitemap holds at most 50,000 addresses.
 const ITEMS: i64 = 40_000;
 
@@ -25,6 +25,7 @@ pub async fn sitemap(State(state): State<AppState>) -> PageResult<Response> {
     paths.extend(units.iter().map(|u| format!("/don-vi/{}", crate::layout::encode(&u.code))));
     paths.extend(state.store.publications().await?.iter().map(|p| format!("/ket-qua/{}", p.id)));
     paths.extend(state.store.published_par_rounds().await?.iter().map(|r| format!("/chi-so-cchc/{}", r.id)));
+    paths.extend(domain::results::IndexCode::ALL.iter().map(|i| format!("/chi-so/{}", i.code())));
     paths.extend(domain::portal::Category::ALL.iter().map(|c| crate::portal::category_path(*c)));
     let items = state.store.published_addresses(state.clock.now_ms(), ITEMS).await?;
     paths.extend(items.iter().map(|(kind, slug)| crate::portal::item_path(*kind, slug)));

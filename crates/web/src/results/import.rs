@@ -48,7 +48,7 @@ pub struct ImportPage {
 impl ImportPage {
     async fn new(state: &AppState, user: &CurrentUser) -> Result<Self, Failure> {
         let mut held: Vec<Held> = Vec::new();
-        for (index, scope, year, count) in state.store.index_editions().await? {
+        for (index, scope, year, count) in state.store.index_editions(None).await? {
             let scope = scope.label();
             match held.last_mut() {
                 Some(h) if h.index == index.short() && h.scope == scope => {

@@ -22,6 +22,7 @@ pub fn routes() -> Router<AppState> {
         .route("/chi-so/{index}/bang.csv", get(public::table_csv))
         .route("/chi-so/{index}/bang.xlsx", get(public::table_xlsx))
         .route("/chi-so/{index}/don-vi/{code}", get(public::unit))
+        .route("/chi-so/{index}/so-sanh", get(public::compare))
         .route("/admin/chi-so", get(import::form).post(import::preview))
         .route("/admin/chi-so/apply", post(import::apply))
         .route("/admin/chi-so/mau/{index}", get(import::template))

@@ -4,7 +4,7 @@
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::extract::State;
+use axum::extract::{RawQuery, State};
 use axum::response::Response;
 use domain::results::{IndexCode, IndexResult, Scope, Series, series, versions};
 use serde::Deserialize;
@@ -22,6 +22,7 @@ use crate::sipas::export::{CsvQuery, ReportFile, download};
 pub struct ResultRow {
     pub year: i32,
     pub unit: String,
+    pub unit_code: String,
     pub unit_href: Option<String>,
     pub score: String,
     pub rank: String,
@@ -41,6 +42,7 @@ fn row(result: &IndexResult, change: Option<f64>, after_break: bool, columns: &[
     ResultRow {
         year: result.year,
         unit: result.unit_name.clone(),
+        unit_code: result.unit_code.clone(),
         unit_href,
         score: score_text(result),
         rank: rank_text(result),
@@ -114,7 +116,7 @@ pub struct ListPage {
 }
 
 pub async fn list(State(state): State<AppState>) -> PageResult<ListPage> {
-    let editions = state.store.index_editions().await?;
+    let editions = state.store.index_editions(None).await?;
     let national = state.store.index_results(&ResultQuery { scope: Some(Scope::National), ..Default::default() }, None).await?;
     let cards = IndexCode::ALL
         .into_iter()
@@ -149,6 +151,9 @@ pub struct VersionView {
 pub struct YearQuery {
     /// The year of the units' ranking; the newest when absent.
     nam: Option<i32>,
+    /// A unit's code, for its history (with the units it was formed from) as a file.
+    #[serde(rename = "don-vi")]
+    unit: Option<String>,
 }
 
 #[derive(Template, WebTemplate)]
@@ -188,7 +193,7 @@ pub async fn index(State(state): State<AppState>, Path(code): Path<String>, Quer
     let national_columns = columns(&national_editions.iter().map(|(r, ..)| *r).collect::<Vec<_>>());
     let national_rows = national_editions.iter().map(|(r, c, b)| row(r, *c, *b, &national_columns)).collect();
 
-    let editions = store.index_editions().await?;
+    let editions = store.index_editions(Some(index)).await?;
     let mut years: Vec<i32> = editions.iter().filter(|(i, s, ..)| *i == index && *s == Scope::Provincial).map(|(_, _, y, _)| *y).collect();
     years.reverse();
     let year = match query.nam {
@@ -298,25 +303,88 @@ pub async fn unit(State(state): State<AppState>, Path((code, unit_code)): Path<(
     })
 }
 
-async fn table(state: &AppState, code: &str, year: Option<i32>, file: ReportFile<'_>) -> PageResult<Response> {
+async fn table(state: &AppState, code: &str, query: &YearQuery, file: ReportFile<'_>) -> PageResult<Response> {
     let index = index_of(code)?;
-    let results = state.store.index_results(&ResultQuery { index: Some(index), year, ..Default::default() }, None).await?;
-    let name = match year {
-        Some(y) => format!("{}-{y}", index.code()),
-        None => index.code().to_string(),
+    let mut name = index.code().to_string();
+    let units = match &query.unit {
+        None => None,
+        Some(unit_code) => {
+            let unit = state.store.public_unit_by_code(unit_code).await?;
+            name.push_str(&format!("-{}", crate::layout::encode(&unit.code)));
+            Some(state.store.unit_with_predecessors(unit.id).await?)
+        }
     };
+    if let Some(y) = query.nam {
+        name.push_str(&format!("-{y}"));
+    }
+    let results = state.store.index_results(&ResultQuery { index: Some(index), year: query.nam, units, ..Default::default() }, None).await?;
     Ok(download(&[results_sheet(index.short(), &results)], &format!("ket-qua-{name}"), file)?)
 }
 
 pub async fn table_csv(
     State(state): State<AppState>,
     Path(code): Path<String>,
-    Query(year): Query<YearQuery>,
+    Query(query): Query<YearQuery>,
     Query(csv): Query<CsvQuery>,
 ) -> PageResult<Response> {
-    table(&state, &code, year.nam, ReportFile::Csv(&csv)).await
+    table(&state, &code, &query, ReportFile::Csv(&csv)).await
 }
 
-pub async fn table_xlsx(State(state): State<AppState>, Path(code): Path<String>, Query(year): Query<YearQuery>) -> PageResult<Response> {
-    table(&state, &code, year.nam, ReportFile::Xlsx).await
+pub async fn table_xlsx(State(state): State<AppState>, Path(code): Path<String>, Query(query): Query<YearQuery>) -> PageResult<Response> {
+    table(&state, &code, &query, ReportFile::Xlsx).await
+}
+
+/// At most this many units side by side: the lines a chart tells apart.
+const COMPARED: usize = 4;
+
+#[derive(Template, WebTemplate)]
+#[template(path = "results/compare.html")]
+pub struct ComparePage {
+    layout: Layout,
+    code: &'static str,
+    short: &'static str,
+    units: Vec<String>,
+    chart: String,
+    /// (year, each unit's score or "–").
+    rows: Vec<(i32, Vec<String>)>,
+}
+
+/// Units side by side across the years: `?don-vi=A&don-vi=B`, two to four.
+pub async fn compare(State(state): State<AppState>, Path(code): Path<String>, RawQuery(raw): RawQuery) -> PageResult<ComparePage> {
+    let index = index_of(&code)?;
+    let mut codes: Vec<String> = Vec::new();
+    for (key, value) in form_urlencoded::parse(raw.unwrap_or_default().as_bytes()) {
+        if key == "don-vi" && !value.trim().is_empty() && !codes.iter().any(|c| *c == value.trim()) {
+            codes.push(value.trim().to_string());
+        }
+    }
+    if !(2..=COMPARED).contains(&codes.len()) {
+        return Err(Failure::invalid(format!("Hãy chọn từ 2 đến {COMPARED} đơn vị để so sánh (đã chọn {}).", codes.len())).into());
+    }
+    let mut list: Vec<Series> = Vec::new();
+    for unit_code in &codes {
+        let unit = state.store.public_unit_by_code(unit_code).await?;
+        let results = state.store.index_results(&ResultQuery { index: Some(index), units: Some(vec![unit.id]), ..Default::default() }, None).await?;
+        list.extend(series(&results));
+    }
+    let mut years: Vec<i32> = list.iter().flat_map(|s| s.editions.iter().map(|e| e.result.year)).collect();
+    years.sort_unstable_by(|a, b| b.cmp(a));
+    years.dedup();
+    let rows = years
+        .iter()
+        .map(|y| {
+            let cells = list.iter().map(|s| s.editions.iter().find(|e| e.result.year == *y).map_or("–".into(), |e| score_text(&e.result))).collect();
+            (*y, cells)
+        })
+        .collect();
+    let chart = if list.is_empty() { String::new() } else { chart(&format!("So sánh {} qua các năm", index.short()), index, &list) };
+    let units: Vec<String> = list.iter().map(|s| s.label.clone()).collect();
+    Ok(ComparePage {
+        layout: Layout::public(format!("So sánh {} — {}", index.short(), units.join(", "))),
+        code: index.code(),
+        short: index.short(),
+        units,
+        chart,
+        rows,
+    })
 }
