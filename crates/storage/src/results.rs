@@ -101,6 +101,18 @@ fn components_json(components: &[ComponentScore]) -> String {
     serde_json::to_string(&triples).unwrap_or_else(|_| "[]".into())
 }
 
+/// One import of the reform office, for the page that lists them.
+#[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
+pub struct ImportRecord {
+    pub id: i64,
+    pub index_code: String,
+    pub file_name: String,
+    pub row_count: i32,
+    pub imported_at: i64,
+    pub imported_by: Option<String>,
+    pub removed_at: Option<i64>,
+}
+
 /// The unit facts an import row is checked against.
 #[derive(sqlx::FromRow)]
 struct UnitFacts {
@@ -321,6 +333,45 @@ impl Store {
         .await)?;
         outcome.applied = true;
         Ok(outcome)
+    }
+
+    /// The newest imports first, at most `limit`.
+    pub async fn index_imports(&self, limit: i64) -> Result<Vec<ImportRecord>> {
+        Ok(on_db!(self, read, |pool| {
+            sqlx::query_as(
+                "SELECT i.id, i.index_code, i.file_name, i.row_count, i.imported_at, u.full_name AS imported_by, i.removed_at
+                 FROM index_imports i LEFT JOIN users u ON u.id = i.imported_by ORDER BY i.id DESC LIMIT $1",
+            )
+            .bind(limit)
+            .fetch_all(pool)
+            .await
+        })?)
+    }
+
+    /// Withdraws a mistaken import whole: its results are deleted (a result filed since by a
+    /// publication of this system is no longer the import's and stays); the import's record
+    /// stays, marked, and the audit log says who did it. Returns how many results went.
+    pub async fn withdraw_index_import(&self, actor: &Actor, access: &Access, id: i64) -> Result<u64> {
+        self.require_province_wide(access, Permission::PublishResults).await?;
+        on_db!(self, write, |pool| async {
+            let mut tx = pool.begin().await?;
+            let marked = sqlx::query("UPDATE index_imports SET removed_at = $1, removed_by = $2 WHERE id = $3 AND removed_at IS NULL")
+                .bind(actor.at)
+                .bind(actor.user_id)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if marked == 0 {
+                let exists: Option<i64> = sqlx::query_scalar("SELECT id FROM index_imports WHERE id = $1").bind(id).fetch_optional(&mut *tx).await?;
+                return Err(if exists.is_some() { Error::Conflict("Lần nhập này đã được gỡ.".into()) } else { Error::NotFound });
+            }
+            let removed = sqlx::query("DELETE FROM index_results WHERE import_id = $1").bind(id).execute(&mut *tx).await?.rows_affected();
+            record!(&mut *tx, actor, &Entry::new(AuditAction::IndexImportWithdrawn, "index_import", id).details(json!({ "results": removed })))?;
+            tx.commit().await?;
+            Ok(removed)
+        }
+        .await)
     }
 
     /// Files the results of one publication of this system (`origin`, published at

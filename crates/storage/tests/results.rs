@@ -125,6 +125,18 @@ async fn an_import_is_checked_whole_and_written_whole() {
         let log =
             store.audit_log(&admin_on(p), &Filter { action: Some(AuditAction::IndexResultsImported), ..Default::default() }, Paging::new(1, 10)).await.unwrap();
         assert_eq!(log.items.len(), 1, "one import, one entry: {}", db.backend);
+
+        // A mistaken import is withdrawn whole, once, by the reform office; its record stays.
+        let import = store.index_imports(10).await.unwrap();
+        assert_eq!((import.len(), import[0].file_name.as_str(), import[0].row_count, import[0].removed_at), (1, "pci.xlsx", 4, None));
+        assert!(matches!(store.withdraw_index_import(&actor(), &commune, import[0].id).await, Err(Error::Forbidden)));
+        assert_eq!(store.withdraw_index_import(&actor(), &office, import[0].id).await.unwrap(), 4, "{}", db.backend);
+        assert!(store.index_results(&ResultQuery::default(), None).await.unwrap().is_empty());
+        assert!(matches!(store.withdraw_index_import(&actor(), &office, import[0].id).await, Err(Error::Conflict(_))));
+        assert!(matches!(store.withdraw_index_import(&actor(), &office, 999_999).await, Err(Error::NotFound)));
+        assert_eq!(store.index_imports(10).await.unwrap()[0].removed_at, Some(T0));
+        // The years are free again for the corrected file.
+        assert!(store.import_index_results(&actor(), &office, IndexCode::Pci, "pci-2.xlsx", &good, true).await.unwrap().applied);
     }
 }
 

@@ -190,6 +190,8 @@ async fn every_role_against_every_protected_route() {
             ),
             case("GET", format!("/admin/sipas/responses?unit={commune}"), 200, &["quantri", "cchc", "anlac.canbo", "anlac.chutich"], commune_hidden),
             case("GET", "/admin/sipas/methodologies", 200, MANAGERS, &[]),
+            case("GET", "/admin/chi-so", 200, MANAGERS, &[]),
+            case("GET", "/admin/chi-so/mau/pci", 200, MANAGERS, &[]),
             case("GET", "/admin/alerts", 200, SEE_ALERTS, &[]),
             case("GET", "/admin/portal", 200, EDITORS, &[]),
             case("GET", "/admin/portal/new", 200, EDITORS, &[]),

@@ -138,5 +138,15 @@ async fn results_across_years_are_published_downloadable_and_imported() {
         assert!(applied.text().await.unwrap().contains("Đã nhập tệp ict.csv: 1 kết quả."), "{backend}");
         let (_, page) = visitor.text("/chi-so/ict-index").await;
         assert!(page.contains(r#"<td class="num">0,5230</td><td class="num">22</td><td class="num">+0,02</td>"#), "{backend}: {page}");
+
+        // The file was a mistake: the import is withdrawn whole, and the page says so.
+        let (_, page) = cchc.text("/admin/chi-so").await;
+        let id = page.split(r#"action="/admin/chi-so/imports/"#).nth(1).unwrap().split('/').next().unwrap().to_string();
+        let withdrawn = cchc.post_form(&format!("/admin/chi-so/imports/{id}/withdraw"), &[]).await;
+        assert_eq!(withdrawn.status(), 200, "{backend}");
+        assert!(withdrawn.text().await.unwrap().contains("1 kết quả đã bị xoá"), "{backend}");
+        assert!(!visitor.text("/chi-so/ict-index").await.1.contains("0,5230"), "{backend}");
+        assert_eq!(cchc.post_form(&format!("/admin/chi-so/imports/{id}/withdraw"), &[]).await.status(), 409, "{backend}: once");
+        assert_eq!(ward_official.post_form(&format!("/admin/chi-so/imports/{id}/withdraw"), &[]).await.status(), 403, "{backend}");
     }
 }

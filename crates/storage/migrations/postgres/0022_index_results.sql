@@ -9,7 +9,10 @@ CREATE TABLE index_imports (
     file_name    TEXT NOT NULL,
     row_count    INTEGER NOT NULL,
     imported_at  BIGINT NOT NULL,
-    imported_by  BIGINT REFERENCES users (id)
+    imported_by  BIGINT REFERENCES users (id),
+    -- A mistaken import is withdrawn whole: its results are deleted, the record stays.
+    removed_at   BIGINT,
+    removed_by   BIGINT REFERENCES users (id)
 );
 
 CREATE TABLE index_results (

@@ -31,6 +31,20 @@ pub struct Held {
     pub results: i64,
 }
 
+/// An import as the page lists it.
+pub struct ImportView {
+    pub id: i64,
+    pub index: &'static str,
+    pub file_name: String,
+    pub rows: i32,
+    pub at: String,
+    pub by: String,
+    pub withdrawn: Option<String>,
+}
+
+/// Imports listed on the page: the newest ones.
+const IMPORTS_LISTED: i64 = 50;
+
 #[derive(Template, WebTemplate)]
 #[template(path = "results/import.html")]
 pub struct ImportPage {
@@ -43,6 +57,8 @@ pub struct ImportPage {
     /// The uploaded table, carried to the confirmation as JSON.
     table_json: String,
     held: Vec<Held>,
+    imports: Vec<ImportView>,
+    notice: Option<String>,
 }
 
 impl ImportPage {
@@ -67,6 +83,22 @@ impl ImportPage {
             outcome: None,
             table_json: String::new(),
             held,
+            imports: state
+                .store
+                .index_imports(IMPORTS_LISTED)
+                .await?
+                .into_iter()
+                .map(|i| ImportView {
+                    id: i.id,
+                    index: IndexCode::parse(&i.index_code).map_or("", IndexCode::short),
+                    file_name: i.file_name,
+                    rows: i.row_count,
+                    at: domain::text::format_timestamp_ms(i.imported_at),
+                    by: i.imported_by.unwrap_or_default(),
+                    withdrawn: i.removed_at.map(domain::text::format_timestamp_ms),
+                })
+                .collect(),
+            notice: None,
         })
     }
 
@@ -102,8 +134,9 @@ async fn check(state: &AppState, user: &CurrentUser, index: IndexCode, file_name
         }
     }
     if page.outcome.as_ref().is_some_and(|o| o.applied) {
-        // Held years changed.
-        page.held = ImportPage::new(state, user).await?.held;
+        // Held years and imports changed.
+        let fresh = ImportPage::new(state, user).await?;
+        (page.held, page.imports) = (fresh.held, fresh.imports);
     }
     let status = if page.problems.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     Ok((status, page).into_response())
@@ -140,6 +173,19 @@ pub async fn apply(State(state): State<AppState>, user: CurrentUser, CheckedForm
     }
     check(&state, &user, index, form.file_name, table, true).await
 }
+
+/// Withdraws a mistaken import whole (its results go; the record of it stays).
+pub async fn withdraw(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>, CheckedForm(_): CheckedForm<Confirm>) -> PageResult<ImportPage> {
+    require(&user.principal.access, Permission::PublishResults)?;
+    let removed = state.store.withdraw_index_import(&user.actor(&state), &user.principal.access, id).await?;
+    let mut page = ImportPage::new(&state, &user).await?;
+    page.notice = Some(format!("Đã gỡ lần nhập số {id}: {removed} kết quả đã bị xoá khỏi cơ sở dữ liệu."));
+    Ok(page)
+}
+
+/// A form with nothing but its token.
+#[derive(Deserialize)]
+pub struct Confirm {}
 
 /// The template of an index: the header of its newest version, as XLSX.
 pub async fn template(user: CurrentUser, Path(code): Path<String>) -> PageResult<Response> {

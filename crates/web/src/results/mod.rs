@@ -25,6 +25,7 @@ pub fn routes() -> Router<AppState> {
         .route("/chi-so/{index}/so-sanh", get(public::compare))
         .route("/admin/chi-so", get(import::form).post(import::preview))
         .route("/admin/chi-so/apply", post(import::apply))
+        .route("/admin/chi-so/imports/{id}/withdraw", post(import::withdraw))
         .route("/admin/chi-so/mau/{index}", get(import::template))
 }
 
