@@ -6,13 +6,14 @@ use std::collections::HashMap;
 
 use domain::audit::AuditAction;
 use domain::auth::{Access, Permission};
-use domain::results::{ComponentScore, ImportRow, IndexCode, IndexResult, NATIONAL_AVERAGE, Origin, Scope, Target};
+use domain::results::{ComponentScore, ImportRow, IndexCode, IndexResult, NATIONAL_AVERAGE, Origin, Scope, Target, existed_in};
 use domain::text;
+use domain::units::Unit;
 use serde_json::json;
 use sqlx::AssertSqlSafe;
-use time::{Date, Month};
 
 use crate::audit::{Entry, record};
+use crate::units::UnitFilter;
 use crate::{Actor, Error, Paging, Result, Store};
 
 /// Which results to read. Results are public, so there is no caller scope.
@@ -101,6 +102,49 @@ fn components_json(components: &[ComponentScore]) -> String {
     serde_json::to_string(&triples).unwrap_or_else(|_| "[]".into())
 }
 
+/// One insert for every way a result is written; [`REPLACE_OLDER`] makes it a filing.
+const INSERT: &str = "INSERT INTO index_results (index_code, year, version, scope, unit_id, unit_name, score, rank, ranked, class, source,
+         components, import_id, par_round_id, publication_id, created_at)
+     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16)";
+
+/// A publication of this system replaces an imported copy of its edition, or what an earlier
+/// publication filed; never what a later one did.
+const REPLACE_OLDER: &str = " ON CONFLICT (index_code, scope, year, COALESCE(unit_id, 0)) DO UPDATE SET
+         version = excluded.version, unit_name = excluded.unit_name, score = excluded.score, rank = excluded.rank,
+         ranked = excluded.ranked, class = excluded.class, source = excluded.source, components = excluded.components,
+         import_id = NULL, par_round_id = excluded.par_round_id, publication_id = excluded.publication_id,
+         created_at = excluded.created_at
+     WHERE index_results.import_id IS NOT NULL OR index_results.created_at <= excluded.created_at";
+
+/// Binds $1…$16 of [`INSERT`]: the result, its origin and when it was published or imported.
+macro_rules! bind_result {
+    ($query:expr, $r:expr, $at:expr) => {{
+        let r: &IndexResult = $r;
+        let (import_id, par_round_id, publication_id) = match r.origin {
+            Origin::Import(id) => (Some(id), None, None),
+            Origin::ParRound(id) => (None, Some(id), None),
+            Origin::Publication(id) => (None, None, Some(id)),
+        };
+        $query
+            .bind(r.index.code())
+            .bind(r.year)
+            .bind(&r.version)
+            .bind(r.scope.code())
+            .bind(r.unit_id)
+            .bind(&r.unit_name)
+            .bind(r.score)
+            .bind(r.rank.map(i64::from))
+            .bind(r.ranked.map(i64::from))
+            .bind(&r.class)
+            .bind(&r.source)
+            .bind(components_json(&r.components))
+            .bind(import_id)
+            .bind(par_round_id)
+            .bind(publication_id)
+            .bind($at)
+    }};
+}
+
 /// One import of the reform office, for the page that lists them.
 #[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
 pub struct ImportRecord {
@@ -111,34 +155,6 @@ pub struct ImportRecord {
     pub imported_at: i64,
     pub imported_by: Option<String>,
     pub removed_at: Option<i64>,
-}
-
-/// The unit facts an import row is checked against.
-#[derive(sqlx::FromRow)]
-struct UnitFacts {
-    id: i64,
-    code: String,
-    name: String,
-    parent_id: Option<i64>,
-    valid_from: String,
-    valid_to: Option<String>,
-}
-
-impl UnitFacts {
-    /// The unit existed on some day of `year`.
-    fn existed_in(&self, year: i32) -> std::result::Result<(), String> {
-        let first = Date::from_calendar_date(year, Month::January, 1).unwrap_or(Date::MIN);
-        let last = Date::from_calendar_date(year, Month::December, 31).unwrap_or(Date::MAX);
-        let from = text::parse_date(&self.valid_from).unwrap_or(Date::MIN);
-        let to = self.valid_to.as_deref().and_then(text::parse_date);
-        if from > last {
-            return Err(format!("đơn vị «{}» chỉ có từ {}, nên không có kết quả năm {year}", self.code, text::format_date(from)));
-        }
-        match to {
-            Some(to) if to < first => Err(format!("đơn vị «{}» đã thôi hoạt động từ {}, nên không có kết quả năm {year}", self.code, text::format_date(to))),
-            _ => Ok(()),
-        }
-    }
 }
 
 /// The key of an edition: one result per index, scope, year and unit (0 for the national average).
@@ -228,9 +244,9 @@ impl Store {
         apply: bool,
     ) -> Result<ImportOutcome> {
         self.require_province_wide(access, Permission::PublishResults).await?;
-        let units: Vec<UnitFacts> =
-            on_db!(self, read, |pool| { sqlx::query_as("SELECT id, code, name, parent_id, valid_from, valid_to FROM units").fetch_all(pool).await })?;
-        let by_code: HashMap<&str, &UnitFacts> = units.iter().map(|u| (u.code.as_str(), u)).collect();
+        // Every unit, former ones included: a province has a few thousand.
+        let units = self.units(&self.root_units().await?, &UnitFilter::default(), Paging::ALL).await?.items;
+        let by_code: HashMap<&str, &Unit> = units.iter().map(|u| (u.code.as_str(), u)).collect();
         let held: HashMap<Key, String> = on_db!(self, read, |pool| {
             sqlx::query_as::<_, (String, i32, i64, String)>("SELECT scope, year, COALESCE(unit_id, 0), source FROM index_results WHERE index_code = $1")
                 .bind(index.code())
@@ -242,7 +258,7 @@ impl Store {
         .collect();
         let mut outcome = ImportOutcome { rows: Vec::new(), problems: Vec::new(), applied: false };
         let mut seen: HashMap<Key, usize> = HashMap::new();
-        let mut writes: Vec<(&ImportRow, Option<&UnitFacts>)> = Vec::new();
+        let mut writes: Vec<(&ImportRow, Option<&Unit>)> = Vec::new();
         for row in rows {
             let unit = match &row.target {
                 Target::NationalAverage => Ok(None),
@@ -251,7 +267,7 @@ impl Store {
                     Some(unit) => match (row.scope, unit.parent_id) {
                         (Scope::National, Some(_)) => Err(format!("kết quả «Toàn quốc» là của tỉnh; «{code}» là đơn vị trong tỉnh")),
                         (Scope::Provincial, None) => Err(format!("«{code}» là tỉnh: kết quả của tỉnh giữa các tỉnh ghi phạm vi «Toàn quốc»")),
-                        _ => unit.existed_in(row.year).map(|()| Some(*unit)),
+                        _ => existed_in(unit, row.year).map(|()| Some(*unit)),
                     },
                 },
             };
@@ -297,28 +313,23 @@ impl Store {
             .fetch_one(&mut *tx)
             .await?;
             for (row, unit) in &writes {
-                sqlx::query(
-                    "INSERT INTO index_results (index_code, year, version, scope, unit_id, unit_name, score, rank, ranked, class, source,
-                         components, import_id, created_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14)",
-                )
-                .bind(index.code())
-                .bind(row.year)
-                .bind(row.version)
-                .bind(row.scope.code())
-                .bind(unit.map(|u| u.id))
-                .bind(unit.map_or(NATIONAL_AVERAGE, |u| u.name.as_str()))
-                .bind(row.score)
-                .bind(row.rank.map(i64::from))
-                .bind(row.ranked.map(i64::from))
-                .bind(&row.class)
-                .bind(&row.source)
-                .bind(components_json(&row.components))
-                .bind(import_id)
-                .bind(actor.at)
-                .execute(&mut *tx)
-                .await
-                .map_err(crate::error::on_conflict(format!(
+                let result = IndexResult {
+                    index,
+                    year: row.year,
+                    version: row.version.to_string(),
+                    scope: row.scope,
+                    unit_id: unit.map(|u| u.id),
+                    unit_code: unit.map_or(String::new(), |u| u.code.clone()),
+                    unit_name: unit.map_or(NATIONAL_AVERAGE.to_string(), |u| u.name.clone()),
+                    score: row.score,
+                    rank: row.rank,
+                    ranked: row.ranked,
+                    class: row.class.clone(),
+                    source: row.source.clone(),
+                    components: row.components.clone(),
+                    origin: Origin::Import(import_id),
+                };
+                bind_result!(sqlx::query(INSERT), &result, actor.at).execute(&mut *tx).await.map_err(crate::error::on_conflict(format!(
                     "Kết quả {} dòng {} vừa được người khác nhập; hãy tải tệp lên lại.",
                     index.short(),
                     row.line
@@ -378,11 +389,12 @@ impl Store {
     /// `published_at`), replacing an imported copy of the same edition or one filed from an
     /// earlier publication. Filing an origin twice changes nothing.
     pub(crate) async fn file_results(&self, origin: Origin, published_at: i64, results: &[IndexResult]) -> Result<()> {
-        let (kind, origin_id, par_round_id, publication_id) = match origin {
-            Origin::ParRound(id) => ("par_round", id, Some(id), None),
-            Origin::Publication(id) => ("publication", id, None, Some(id)),
+        let (kind, origin_id) = match origin {
+            Origin::ParRound(id) => ("par_round", id),
+            Origin::Publication(id) => ("publication", id),
             Origin::Import(_) => return Err(Error::Invalid(vec!["Kết quả nhập từ tệp được ghi khi nhập.".into()])),
         };
+        let sql = format!("{INSERT}{REPLACE_OLDER}");
         on_db!(self, write, |pool| async {
             let mut tx = pool.begin().await?;
             let first = sqlx::query("INSERT INTO index_filings (origin, origin_id) VALUES ($1, $2) ON CONFLICT DO NOTHING")
@@ -394,35 +406,8 @@ impl Store {
             if first == 0 {
                 return Ok(());
             }
-            for r in results {
-                sqlx::query(
-                    "INSERT INTO index_results (index_code, year, version, scope, unit_id, unit_name, score, rank, ranked, class, source,
-                         components, par_round_id, publication_id, created_at)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15)
-                     ON CONFLICT (index_code, scope, year, COALESCE(unit_id, 0)) DO UPDATE SET
-                         version = excluded.version, unit_name = excluded.unit_name, score = excluded.score, rank = excluded.rank,
-                         ranked = excluded.ranked, class = excluded.class, source = excluded.source, components = excluded.components,
-                         import_id = NULL, par_round_id = excluded.par_round_id, publication_id = excluded.publication_id,
-                         created_at = excluded.created_at
-                     WHERE index_results.import_id IS NOT NULL OR index_results.created_at <= excluded.created_at",
-                )
-                .bind(r.index.code())
-                .bind(r.year)
-                .bind(&r.version)
-                .bind(r.scope.code())
-                .bind(r.unit_id)
-                .bind(&r.unit_name)
-                .bind(r.score)
-                .bind(r.rank.map(i64::from))
-                .bind(r.ranked.map(i64::from))
-                .bind(&r.class)
-                .bind(&r.source)
-                .bind(components_json(&r.components))
-                .bind(par_round_id)
-                .bind(publication_id)
-                .bind(published_at)
-                .execute(&mut *tx)
-                .await?;
+            for r in results.iter().filter(|r| r.origin == origin) {
+                bind_result!(sqlx::query(AssertSqlSafe(sql.as_str())), r, published_at).execute(&mut *tx).await?;
             }
             tx.commit().await?;
             Ok::<_, Error>(())
@@ -457,5 +442,14 @@ impl Store {
             self.file_publication(id).await?;
         }
         Ok(())
+    }
+}
+
+/// What became of filing a publication's results just after it was committed. The publication
+/// stands either way; a filing that failed (or a crash in between) is caught up at the next
+/// start.
+pub(crate) fn log_unfiled(filed: Result<()>, origin: &str, id: i64) {
+    if let Err(e) = filed {
+        tracing::error!(error = %e, origin, id, "published results not filed yet; they will be at the next start");
     }
 }

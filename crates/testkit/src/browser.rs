@@ -145,6 +145,20 @@ impl Browser {
         Ok(serde_json::from_value(found)?)
     }
 
+    /// Bytes the current page loaded before pictures: the page itself, its stylesheet and any
+    /// other resource that is not an image.
+    pub async fn weight_before_pictures(&self) -> anyhow::Result<f64> {
+        let weight = self
+            .execute(
+                "const nav = performance.getEntriesByType('navigation')[0];
+                 const rest = performance.getEntriesByType('resource').filter(r => r.initiatorType !== 'img');
+                 return nav.decodedBodySize + rest.reduce((sum, r) => sum + r.decodedBodySize, 0);",
+                vec![],
+            )
+            .await?;
+        weight.as_f64().context("the page's weight is a number")
+    }
+
     pub async fn goto(&self, url: &str) -> anyhow::Result<()> {
         self.command(reqwest::Method::POST, "/url", Some(json!({ "url": url }))).await.map(|_| ())
     }

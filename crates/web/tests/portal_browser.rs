@@ -105,16 +105,8 @@ async fn public_pages_pass_wcag_aa_and_stay_light() {
         for problem in browser.accessibility_problems().await.unwrap() {
             problems.push(format!("{page}: {problem}"));
         }
-        let weight = browser
-            .execute(
-                "const nav = performance.getEntriesByType('navigation')[0];
-                 const rest = performance.getEntriesByType('resource').filter(r => r.initiatorType !== 'img');
-                 return nav.decodedBodySize + rest.reduce((sum, r) => sum + r.decodedBodySize, 0);",
-                vec![],
-            )
-            .await
-            .unwrap();
-        assert!(weight.as_f64().unwrap() < 100_000.0, "{page} weighs {weight} bytes before pictures");
+        let weight = browser.weight_before_pictures().await.unwrap();
+        assert!(weight < 100_000.0, "{page} weighs {weight} bytes before pictures");
     }
     assert!(problems.is_empty(), "WCAG 2.1 AA problems:\n{}", problems.join("\n"));
     // The checker sees what it should: a picture without a description is one.

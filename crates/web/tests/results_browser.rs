@@ -52,16 +52,8 @@ async fn a_citizen_reads_the_pci_trend_on_a_phone() {
         for problem in browser.accessibility_problems().await.unwrap() {
             problems.push(format!("{page}: {problem}"));
         }
-        let weight = browser
-            .execute(
-                "const nav = performance.getEntriesByType('navigation')[0];
-                 const rest = performance.getEntriesByType('resource').filter(r => r.initiatorType !== 'img');
-                 return nav.decodedBodySize + rest.reduce((sum, r) => sum + r.decodedBodySize, 0);",
-                vec![],
-            )
-            .await
-            .unwrap();
-        assert!(weight.as_f64().unwrap() < 100_000.0, "{page} weighs {weight} bytes");
+        let weight = browser.weight_before_pictures().await.unwrap();
+        assert!(weight < 100_000.0, "{page} weighs {weight} bytes");
     }
     assert!(problems.is_empty(), "WCAG 2.1 AA problems:\n{}", problems.join("\n"));
     browser.quit().await.unwrap();

@@ -6,7 +6,9 @@
 use serde::{Deserialize, Serialize};
 
 use super::{ComponentScore, Definition, IndexCode, NATIONAL_AVERAGE, Scope, definition, versions};
-use crate::text::{clean, fold, parse_number};
+use crate::text::{clean, fold, format_date, parse_number};
+use crate::units::Unit;
+use time::{Date, Month};
 
 const YEAR: &str = "Năm";
 const SCOPE: &str = "Phạm vi";
@@ -43,6 +45,20 @@ pub struct ImportRow {
     pub class: String,
     pub source: String,
     pub components: Vec<ComponentScore>,
+}
+
+/// Whether `unit` existed on some day of `year`, and so can hold a result of that edition.
+pub fn existed_in(unit: &Unit, year: i32) -> Result<(), String> {
+    let (Ok(first), Ok(last)) = (Date::from_calendar_date(year, Month::January, 1), Date::from_calendar_date(year, Month::December, 31)) else {
+        return Err(format!("năm {year} không hợp lệ"));
+    };
+    if unit.validity.from > last {
+        return Err(format!("đơn vị «{}» chỉ có từ {}, nên không có kết quả năm {year}", unit.code, format_date(unit.validity.from)));
+    }
+    match unit.validity.to {
+        Some(to) if to < first => Err(format!("đơn vị «{}» đã thôi hoạt động từ {}, nên không có kết quả năm {year}", unit.code, format_date(to))),
+        _ => Ok(()),
+    }
 }
 
 /// The template's header for a version: the fixed columns, then the components.

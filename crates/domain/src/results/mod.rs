@@ -9,7 +9,7 @@ mod import;
 mod trend;
 
 pub use catalog::catalog;
-pub use import::{ImportRow, Target, header_for, parse_table};
+pub use import::{ImportRow, Target, existed_in, header_for, parse_table};
 pub use trend::{Edition, Series, change, series};
 
 use serde::Serialize;

@@ -117,8 +117,8 @@ impl Store {
             Ok::<_, Error>(())
         }
         .await)?;
-        // Filed after the commit; a crash in between is caught up at the next start.
-        self.file_par_round(round_id).await
+        crate::results::log_unfiled(self.file_par_round(round_id).await, "par_round", round_id);
+        Ok(())
     }
 
     /// Files a published round's results into the results database.

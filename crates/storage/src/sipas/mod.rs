@@ -234,8 +234,7 @@ impl Store {
             tx.commit().await?;
             Ok::<_, Error>(id)
         })?;
-        // Filed after the commit; a crash in between is caught up at the next start.
-        self.file_publication(id).await?;
+        crate::results::log_unfiled(self.file_publication(id).await, "publication", id);
         Ok(id)
     }
 

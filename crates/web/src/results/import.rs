@@ -114,30 +114,27 @@ pub async fn form(State(state): State<AppState>, user: CurrentUser) -> PageResul
 
 /// Checks a table (a dry run, or the real import when `apply`) and shows what came of it.
 async fn check(state: &AppState, user: &CurrentUser, index: IndexCode, file_name: String, table: Vec<Vec<String>>, apply: bool) -> PageResult<Response> {
-    let mut page = ImportPage::new(state, user).await?;
-    page.index = index.code().into();
-    page.file_name = file_name;
-    match parse_table(index, &table) {
-        Err(problems) => page.problems = problems,
+    let (problems, outcome) = match parse_table(index, &table) {
+        Err(problems) => (problems, None),
         Ok((rows, mut problems)) => {
             // The rows that passed their own checks are checked against the database too, so
             // that every problem is told at once; nothing is written while any remains.
             let apply = apply && problems.is_empty();
-            let outcome = state.store.import_index_results(&user.actor(state), &user.principal.access, index, &page.file_name, &rows, apply).await?;
+            let outcome = state.store.import_index_results(&user.actor(state), &user.principal.access, index, &file_name, &rows, apply).await?;
             problems.extend(outcome.problems.iter().cloned());
             problems.sort_by_key(|p| line_of(p));
-            page.problems = problems;
-            if !outcome.applied {
-                page.table_json = serde_json::to_string(&table).unwrap_or_default();
-            }
-            page.outcome = Some(outcome);
+            (problems, Some(outcome))
         }
+    };
+    // Built after the import, so that the years held and the imports listed include it.
+    let mut page = ImportPage::new(state, user).await?;
+    if outcome.as_ref().is_some_and(|o| !o.applied) {
+        page.table_json = serde_json::to_string(&table).unwrap_or_default();
     }
-    if page.outcome.as_ref().is_some_and(|o| o.applied) {
-        // Held years and imports changed.
-        let fresh = ImportPage::new(state, user).await?;
-        (page.held, page.imports) = (fresh.held, fresh.imports);
-    }
+    page.index = index.code().into();
+    page.file_name = file_name;
+    page.problems = problems;
+    page.outcome = outcome;
     let status = if page.problems.is_empty() { StatusCode::OK } else { StatusCode::UNPROCESSABLE_ENTITY };
     Ok((status, page).into_response())
 }

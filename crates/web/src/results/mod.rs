@@ -8,7 +8,7 @@ mod public;
 
 use axum::Router;
 use axum::routing::{get, post};
-use domain::results::{Definition, IndexCode, IndexResult, definition};
+use domain::results::{IndexCode, IndexResult, definition};
 use domain::text;
 use sheets::{ReportSheet, Value};
 
@@ -32,12 +32,6 @@ pub fn routes() -> Router<AppState> {
 /// The index of an address, or a 404 for one that names none.
 fn index_of(code: &str) -> Result<IndexCode, Failure> {
     IndexCode::parse(code).ok_or_else(Failure::not_found)
-}
-
-/// The version of a result's edition, when the catalogue has it (a system publication may
-/// name its own methodology).
-fn definition_of(result: &IndexResult) -> Option<&'static Definition> {
-    definition(result.index, result.year).filter(|d| d.version == result.version)
 }
 
 /// A result's score as its index publishes it.
@@ -67,15 +61,21 @@ fn change_text(change: Option<f64>) -> String {
     }
 }
 
-/// Every result of a table as one sheet: one row per result, the components after the fixed
-/// columns in the order they first appear.
-fn results_sheet(name: &str, results: &[IndexResult]) -> ReportSheet {
-    let mut components: Vec<(String, String)> = Vec::new();
-    for c in results.iter().flat_map(|r| &r.components) {
-        if !components.iter().any(|(code, _)| *code == c.code) {
-            components.push((c.code.clone(), c.name.clone()));
+/// The components met in `results`, in the order they first appear: (code, name).
+fn component_columns<'a>(results: impl IntoIterator<Item = &'a IndexResult>) -> Vec<(String, String)> {
+    let mut columns: Vec<(String, String)> = Vec::new();
+    for c in results.into_iter().flat_map(|r| &r.components) {
+        if !columns.iter().any(|(code, _)| *code == c.code) {
+            columns.push((c.code.clone(), c.name.clone()));
         }
     }
+    columns
+}
+
+/// Every result of a table as one sheet: one row per result, the components after the fixed
+/// columns.
+fn results_sheet(name: &str, results: &[IndexResult]) -> ReportSheet {
+    let components = component_columns(results);
     let mut header: Vec<String> =
         ["Chỉ số", "Năm", "Phạm vi", "Mã đơn vị", "Đơn vị (tên khi công bố)", "Điểm", "Xếp hạng", "Số đơn vị được xếp hạng", "Xếp loại"]
             .iter()

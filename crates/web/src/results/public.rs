@@ -6,11 +6,11 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{RawQuery, State};
 use axum::response::Response;
-use domain::results::{IndexCode, IndexResult, Scope, Series, series, versions};
+use domain::results::{IndexCode, IndexResult, Scope, Series, definition, series, versions};
 use serde::Deserialize;
 use storage::results::ResultQuery;
 
-use super::{change_text, definition_of, index_of, rank_text, results_sheet, score_text};
+use super::{change_text, component_columns, index_of, rank_text, results_sheet, score_text};
 use crate::AppState;
 use crate::charts::{self, Axis, Line, Point};
 use crate::error::{Failure, PageResult};
@@ -38,7 +38,7 @@ pub struct ResultRow {
 
 fn row(result: &IndexResult, change: Option<f64>, after_break: bool, columns: &[(String, String)]) -> ResultRow {
     let unit_href = result.unit_id.map(|_| format!("/chi-so/{}/don-vi/{}", result.index.code(), crate::layout::encode(&result.unit_code)));
-    let decimals = definition_of(result).map_or(2, |d| d.scale.decimals);
+    let decimals = definition(result.index, result.year).map_or(2, |d| d.scale.decimals);
     ResultRow {
         year: result.year,
         unit: result.unit_name.clone(),
@@ -56,17 +56,6 @@ fn row(result: &IndexResult, change: Option<f64>, after_break: bool, columns: &[
             .collect(),
         after_break,
     }
-}
-
-/// The components met in `results`, in order: (code, name).
-fn columns(results: &[&IndexResult]) -> Vec<(String, String)> {
-    let mut list: Vec<(String, String)> = Vec::new();
-    for c in results.iter().flat_map(|r| &r.components) {
-        if !list.iter().any(|(code, _)| *code == c.code) {
-            list.push((c.code.clone(), c.name.clone()));
-        }
-    }
-    list
 }
 
 /// The chart's scale: the index's own, from its newest version.
@@ -190,7 +179,7 @@ pub async fn index(State(state): State<AppState>, Path(code): Path<String>, Quer
     let mut national_editions: Vec<(&IndexResult, Option<f64>, bool)> =
         national_series.iter().flat_map(|s| s.editions.iter().map(|e| (&e.result, e.change, e.after_break))).collect();
     national_editions.sort_by_key(|(r, ..)| (std::cmp::Reverse(r.year), r.unit_id.is_none()));
-    let national_columns = columns(&national_editions.iter().map(|(r, ..)| *r).collect::<Vec<_>>());
+    let national_columns = component_columns(national_editions.iter().map(|(r, ..)| *r));
     let national_rows = national_editions.iter().map(|(r, c, b)| row(r, *c, *b, &national_columns)).collect();
 
     let editions = store.index_editions(Some(index)).await?;
@@ -213,8 +202,7 @@ pub async fn index(State(state): State<AppState>, Path(code): Path<String>, Quer
                 store.index_results(&ResultQuery { index: Some(index), scope: Some(Scope::Provincial), year: Some(y), ..Default::default() }, None).await?;
             let before =
                 store.index_results(&ResultQuery { index: Some(index), scope: Some(Scope::Provincial), year: Some(y - 1), ..Default::default() }, None).await?;
-            let refs: Vec<&IndexResult> = this.iter().collect();
-            let unit_columns = columns(&refs);
+            let unit_columns = component_columns(&this);
             let rows: Vec<ResultRow> = this
                 .iter()
                 .map(|r| {
@@ -288,7 +276,7 @@ pub async fn unit(State(state): State<AppState>, Path((code, unit_code)): Path<(
     let mut editions: Vec<(&IndexResult, Option<f64>, bool)> =
         list.iter().flat_map(|s| s.editions.iter().map(|e| (&e.result, e.change, e.after_break))).collect();
     editions.sort_by_key(|(r, ..)| (std::cmp::Reverse(r.year), r.unit_id != Some(unit.id), r.scope));
-    let columns = columns(&editions.iter().map(|(r, ..)| *r).collect::<Vec<_>>());
+    let columns = component_columns(editions.iter().map(|(r, ..)| *r));
     let rows = editions.iter().map(|(r, c, b)| row(r, *c, *b, &columns)).collect();
     Ok(UnitPage {
         layout: Layout::public(format!("{} — {}", index.short(), unit.name)),
