@@ -22,13 +22,15 @@ const SURVEY: &str = "bench-2026";
 const EXTRA_COMMUNES: usize = 100;
 const ROUNDS: usize = 100;
 
-async fn province(store: &Store, count: usize) -> anyhow::Result<()> {
+/// The demo province with `extra` communes added and `count` responses of 2026 spread over its
+/// units; gives the added communes' codes.
+pub async fn province(store: &Store, count: usize, extra: usize) -> anyhow::Result<Vec<String>> {
     let now = domain::text::vn_midnight_ms(domain::text::parse_date("01/12/2026").context("date")?);
     thuocdo::demo::load(store, now).await?;
     let province_id = store.public_unit_by_code(thuocdo::demo::PROVINCE_CODE).await?.id;
     let admin = Access::new(vec![Grant { role: Role::SystemAdmin, unit: province_id }]);
     let actor = Actor::system("bench", now);
-    let codes: Vec<(String, String)> = (1..=EXTRA_COMMUNES).map(|i| (format!("{}", 28200 + i), format!("Xã Thử Nghiệm {i}"))).collect();
+    let codes: Vec<(String, String)> = (1..=extra).map(|i| (format!("{}", 28200 + i), format!("Xã Thử Nghiệm {i}"))).collect();
     let rows: Vec<RawUnitRow> =
         codes.iter().enumerate().map(|(line, (code, name))| RawUnitRow::from_cells(line + 2, [code, name, "commune", "99", "01/07/2025", "", ""])).collect();
     let report = store.import_units(&actor, &admin, &rows, true).await?;
@@ -56,7 +58,8 @@ async fn province(store: &Store, count: usize) -> anyhow::Result<()> {
     store.create_survey(&actor, &admin, &survey).await?;
     let from = domain::text::vn_midnight_ms(start);
     let to = domain::text::vn_midnight_ms(domain::text::parse_date("30/11/2026").context("date")?);
-    thuocdo::demo::responses::generate(store, SURVEY, count, (from, to)).await
+    thuocdo::demo::responses::generate(store, SURVEY, count, (from, to)).await?;
+    Ok(codes.into_iter().map(|(code, _)| code).collect())
 }
 
 /// Responses already stored for the bench survey (a kept database is reused).
@@ -107,7 +110,7 @@ pub async fn run(count: usize, database: Option<String>) -> anyhow::Result<()> {
     let mut fill_s = 0.0;
     if stored(&database_url).await? < count {
         let started = Instant::now();
-        province(&store, count).await?;
+        province(&store, count, EXTRA_COMMUNES).await?;
         fill_s = started.elapsed().as_secs_f64();
         eprintln!("{count} responses written in {fill_s:.0} s");
     }

@@ -17,6 +17,7 @@ static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 mod alerts;
 mod dashboard;
 mod public;
+mod reports;
 mod search;
 
 use std::collections::HashSet;
@@ -94,6 +95,14 @@ enum Command {
         #[arg(long)]
         postgres: Option<String>,
     },
+    /// The official reports of a province of UNITS communes (PAR INDEX of two years, COUNT
+    /// SIPAS responses), each downloaded as PDF, DOCX or XLSX and timed.
+    Reports {
+        #[arg(long, default_value_t = 1_000)]
+        units: usize,
+        #[arg(long, default_value_t = 50_000)]
+        count: usize,
+    },
     /// (internal) the server process the benchmark drives.
     #[command(hide = true)]
     Serve {
@@ -115,6 +124,7 @@ fn main() -> anyhow::Result<()> {
         Command::Alerts { count, concurrency, postgres } => runtime.block_on(alerts::run(count, concurrency, postgres)),
         Command::Public { count, concurrency, postgres } => runtime.block_on(public::run(count, concurrency, postgres)),
         Command::Search { count, postgres } => runtime.block_on(search::run(count, postgres)),
+        Command::Reports { units, count } => runtime.block_on(reports::run(units, count)),
     }
 }
 

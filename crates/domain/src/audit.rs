@@ -62,6 +62,7 @@ actions! {
     ResultsPublished = "results.published", "Công bố kết quả";
     IndexResultsImported = "index_results.imported", "Nhập kết quả chỉ số vào cơ sở dữ liệu kết quả";
     IndexImportWithdrawn = "index_results.withdrawn", "Gỡ một lần nhập kết quả chỉ số";
+    ReportTextSaved = "report_text.saved", "Lưu lời văn của báo cáo";
     AlertRulesSaved = "alert_rules.saved", "Lưu quy tắc cảnh báo";
     AlertOpened = "alert.opened", "Mở vụ việc cảnh báo";
     AlertEscalated = "alert.escalated", "Chuyển vụ việc quá hạn lên cấp trên";

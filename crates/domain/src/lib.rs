@@ -13,6 +13,7 @@ pub mod paper;
 pub mod par;
 pub mod portal;
 pub mod procedures;
+pub mod reports;
 pub mod results;
 pub mod sampling;
 pub mod search;

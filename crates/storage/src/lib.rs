@@ -26,6 +26,7 @@ pub mod par;
 pub mod portal;
 pub mod procedures;
 pub mod rate_limits;
+pub mod reports;
 pub mod results;
 pub mod sampling;
 pub mod search;

@@ -6,7 +6,7 @@ use std::collections::HashMap;
 
 use domain::audit::AuditAction;
 use domain::auth::{Access, Permission};
-use domain::results::{ComponentScore, ImportRow, IndexCode, IndexResult, NATIONAL_AVERAGE, Origin, Scope, Target, existed_in};
+use domain::results::{ComponentScore, ImportRow, IndexCode, IndexResult, NATIONAL_AVERAGE, Origin, Scope, Target, carried, existed_in};
 use domain::text;
 use domain::units::Unit;
 use serde_json::json;
@@ -215,6 +215,35 @@ impl Store {
             .await
         })?;
         Ok(rows.into_iter().filter_map(|(i, s, y, n)| Some((IndexCode::parse(&i)?, Scope::parse(&s)?, y, n))).collect())
+    }
+
+    /// Last year's result of each unit among `current` (one index and scope): the unit's own,
+    /// or for a unit formed by a merger, carried from the units it was formed from (see
+    /// `domain::results::carried`), each weighted by its population share in the lineage, or
+    /// an equal part of it when the lineage gives none. Keyed by the unit.
+    pub async fn previous_results(&self, index: IndexCode, scope: Scope, year: i32) -> Result<HashMap<i64, IndexResult>> {
+        let before = self.index_results(&ResultQuery { index: Some(index), scope: Some(scope), year: Some(year - 1), units: None }, None).await?;
+        let by_unit: HashMap<i64, &IndexResult> = before.iter().filter_map(|r| Some((r.unit_id?, r))).collect();
+        // Every link of the register at once: a province has a few thousand.
+        let links: Vec<(i64, i64, Option<f64>, i64)> = on_db!(self, read, |pool| {
+            sqlx::query_as(
+                "SELECT l.successor_id, l.predecessor_id, l.share,
+                        (SELECT COUNT(*) FROM unit_lineage x WHERE x.predecessor_id = l.predecessor_id) AS successors
+                 FROM unit_lineage l",
+            )
+            .fetch_all(pool)
+            .await
+        })?;
+        let mut parts: HashMap<i64, Vec<(&IndexResult, f64)>> = HashMap::new();
+        for (successor, predecessor, share, successors) in &links {
+            if let Some(r) = by_unit.get(predecessor) {
+                parts.entry(*successor).or_default().push((r, share.unwrap_or(1.0 / (*successors).max(1) as f64)));
+            }
+        }
+        let mut previous: HashMap<i64, IndexResult> = parts.iter().filter_map(|(unit, parts)| Some((*unit, carried(parts)?))).collect();
+        // A unit's own result wins over one carried to it.
+        previous.extend(by_unit.into_iter().map(|(unit, r)| (unit, r.clone())));
+        Ok(previous)
     }
 
     /// `unit` and every unit it was formed from, however many mergers back.

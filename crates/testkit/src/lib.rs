@@ -7,6 +7,7 @@
 //! skipping the PostgreSQL half.
 
 pub mod browser;
+pub mod documents;
 pub mod providers;
 pub mod smtp;
 

@@ -111,7 +111,14 @@ const ADMIN_NAV: [(&str, &[NavEntry]); 6] = {
                 ("/admin/interviews", "Duyệt phỏng vấn", &[ManageSurveys]),
             ],
         ),
-        ("Chỉ số CCHC", &[("/admin/par", "Chỉ số CCHC", &domain::auth::PAR_PAGES), ("/admin/chi-so", "Kết quả các chỉ số", &[PublishResults])]),
+        (
+            "Chỉ số CCHC",
+            &[
+                ("/admin/par", "Chỉ số CCHC", &domain::auth::PAR_PAGES),
+                ("/admin/chi-so", "Kết quả các chỉ số", &[PublishResults]),
+                ("/admin/bao-cao", "Báo cáo", &[ViewResults]),
+            ],
+        ),
         ("Cổng thông tin", &[("/admin/portal", "Bài viết, văn bản", &[WriteContent, PublishContent])]),
         ("Quản trị", &[("/admin/units", "Đơn vị", &[ViewUnits]), ("/admin/users", "Người dùng", &[ViewUsers]), ("/admin/audit", "Nhật ký", &[ViewAudit])]),
     ]

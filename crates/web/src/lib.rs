@@ -9,7 +9,6 @@ mod api;
 mod audit;
 mod auth;
 mod caching;
-mod charts;
 mod error;
 mod extract;
 mod home;
@@ -26,6 +25,7 @@ mod procedures;
 mod results;
 
 mod rate_limit;
+mod reports;
 mod sampling;
 mod search;
 mod security;
@@ -70,6 +70,7 @@ pub fn router(state: AppState) -> Router {
         .merge(procedures::routes())
         .merge(portal::routes())
         .merge(results::routes())
+        .merge(reports::routes())
         .merge(search::routes())
         .merge(interviews::routes())
         .merge(api::routes())

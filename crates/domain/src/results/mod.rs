@@ -10,7 +10,7 @@ mod trend;
 
 pub use catalog::catalog;
 pub use import::{ImportRow, Target, existed_in, header_for, parse_table};
-pub use trend::{Edition, Series, change, series};
+pub use trend::{Edition, Series, carried, change, change_text, series};
 
 use serde::Serialize;
 
@@ -227,6 +227,25 @@ pub struct IndexResult {
     pub source: String,
     pub components: Vec<ComponentScore>,
     pub origin: Origin,
+}
+
+impl IndexResult {
+    /// The score as its index publishes it.
+    pub fn score_text(&self) -> String {
+        match definition(self.index, self.year) {
+            Some(d) => d.scale.format(self.score),
+            None => crate::text::format_number(self.score, 2),
+        }
+    }
+
+    /// `12/63`, or a dash.
+    pub fn rank_text(&self) -> String {
+        match (self.rank, self.ranked) {
+            (Some(r), Some(n)) => format!("{r}/{n}"),
+            (Some(r), None) => r.to_string(),
+            _ => "–".into(),
+        }
+    }
 }
 
 /// Where a stored result came from, so that every figure leads back to its source.

@@ -154,6 +154,22 @@ fn a_methodology_break_is_shown_but_not_compared() {
     assert_eq!(list[1].unit_id, None);
 }
 
+#[test]
+fn a_merged_unit_carries_its_predecessors_weighted_by_share() {
+    let (a, b) = (result(Some(1), 2019, 60.0), result(Some(2), 2019, 70.0));
+    // Population shares 0.75 and 0.25: 60 × 0,75 + 70 × 0,25 = 62,5.
+    let merged = carried(&[(&a, 0.75), (&b, 0.25)]).unwrap();
+    assert!((merged.score - 62.5).abs() < 1e-9);
+    assert_eq!(merged.unit_name, "Tỉnh 1 (2019), Tỉnh 2 (2019)");
+    assert_eq!(merged.rank, None);
+    let now = result(Some(3), 2020, 65.0);
+    assert_eq!(change(&now, &merged), Some(2.5));
+    // Across a methodology break nothing is carried.
+    let older = result(Some(2), 2017, 50.0);
+    assert_eq!(carried(&[(&a, 1.0), (&older, 1.0)]), None);
+    assert_eq!(carried(&[]), None);
+}
+
 proptest! {
     #[test]
     fn series_keep_every_result_once_and_in_year_order(entries in proptest::collection::btree_map((0i64..4, 2011i32..2030), 10.0f64..80.0, 0..40)) {

@@ -8,9 +8,43 @@ use serde::Serialize;
 
 use super::IndexResult;
 
+/// `+1,25`, `−0,50`, or a dash where editions cannot be compared.
+pub fn change_text(change: Option<f64>) -> String {
+    match change {
+        Some(c) if c > 0.0 => format!("+{}", crate::text::format_number(c, 2)),
+        Some(c) if c < 0.0 => format!("−{}", crate::text::format_number(-c, 2)),
+        Some(_) => "0".into(),
+        None => "–".into(),
+    }
+}
+
 /// The change between two editions, when they can be compared: same index, same version.
 pub fn change(current: &IndexResult, previous: &IndexResult) -> Option<f64> {
     (current.index == previous.index && current.version == previous.version).then_some(current.score - previous.score)
+}
+
+/// A unit formed by a merger has no result of its own for the years before it: the one it is
+/// compared with is carried from the results of the units it was formed from, each weighted by
+/// its share (of population, from the lineage), as PAR does for its own rounds. The carried
+/// result is named after them; none when they were scored by different methodology versions.
+pub fn carried(parts: &[(&IndexResult, f64)]) -> Option<IndexResult> {
+    let (first, _) = parts.first()?;
+    let weight: f64 = parts.iter().map(|(_, w)| w.max(0.0)).sum();
+    if weight <= 0.0 || parts.iter().any(|(r, _)| r.index != first.index || r.version != first.version) {
+        return None;
+    }
+    let score = parts.iter().map(|(r, w)| r.score * w.max(0.0)).sum::<f64>() / weight;
+    Some(IndexResult {
+        unit_id: None,
+        unit_code: String::new(),
+        unit_name: parts.iter().map(|(r, _)| r.unit_name.as_str()).collect::<Vec<_>>().join(", "),
+        score,
+        rank: None,
+        ranked: None,
+        class: String::new(),
+        components: Vec::new(),
+        ..(*first).clone()
+    })
 }
 
 #[derive(Clone, Debug, PartialEq, Serialize)]

@@ -258,6 +258,23 @@ pub fn drilldown(basis: &Basis<'_>, data: &Data, unit_id: UnitId) -> Option<Dril
     })
 }
 
+/// How many responses each unit's subtree got through each channel in the basis's period: the
+/// sample and participation tables of the reports.
+pub fn participation(basis: &Basis<'_>, data: &Data) -> HashMap<UnitId, BTreeMap<Channel, u64>> {
+    let tree = UnitTree::new(data.units.iter().map(|u| (u.id, u.parent_id)));
+    let mut own: HashMap<(UnitId, Channel), u64> = HashMap::new();
+    for cell in data.cells.iter().filter(|c| counted(basis, c, basis.period)) {
+        *own.entry((cell.unit_id, cell.channel)).or_default() += cell.counts.responses();
+    }
+    let mut totals: HashMap<UnitId, BTreeMap<Channel, u64>> = HashMap::new();
+    for ((unit, channel), n) in own {
+        for ancestor in tree.ancestors(unit) {
+            *totals.entry(ancestor).or_default().entry(channel).or_default() += n;
+        }
+    }
+    totals
+}
+
 /// Whether a cell counts in `period` for the basis: its month inside, its channel the one asked.
 fn counted(basis: &Basis<'_>, cell: &Cell, period: Period) -> bool {
     cell.month >= period.from && cell.month <= period.to && basis.channel.is_none_or(|c| c == cell.channel)
@@ -315,6 +332,25 @@ pub fn rules_label(report: &Report) -> String {
     }
     parts.push(format!("chỉ số chung: {}", inline(&report.overall_rule)));
     parts.join("; ")
+}
+
+/// `91,3` — an index as shown, or a dash when there is none.
+pub fn percent(value: Option<f64>) -> String {
+    value.map_or_else(|| "–".to_string(), |v| text::format_number(v, 1))
+}
+
+/// `± 2,4` — a margin of error as shown.
+pub fn margin(figure: &Figure) -> String {
+    figure.margin.map_or_else(String::new, |m| format!("± {}", text::format_number(m, 1)))
+}
+
+/// `+1,5` / `-0,8` — a change in percentage points.
+pub fn signed(value: Option<f64>) -> String {
+    match value {
+        Some(v) if v > 0.0 => format!("+{}", text::format_number(v, 1)),
+        Some(v) => text::format_number(v, 1),
+        None => "–".to_string(),
+    }
 }
 
 #[cfg(test)]

@@ -70,6 +70,9 @@ pub struct Share {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Expectations {
     pub question: String,
+    /// The question as asked (absent from figures stored before it was kept).
+    #[serde(default)]
+    pub text: String,
     pub element: String,
     pub shares: Vec<Share>,
 }
@@ -140,7 +143,12 @@ pub fn compute(form: &Questionnaire, layout: &Layout, methodology: &Methodology,
     };
     let expectations = slice
         .tagged(|t| t.role == TagRole::Expectation)
-        .map(|q| Expectations { question: q.code.clone(), element: q.tag.as_ref().map(|t| t.element.clone()).unwrap_or_default(), shares: slice.shares(q) })
+        .map(|q| Expectations {
+            question: q.code.clone(),
+            text: q.text.clone(),
+            element: q.tag.as_ref().map(|t| t.element.clone()).unwrap_or_default(),
+            shares: slice.shares(q),
+        })
         .collect();
     Report {
         methodology: methodology.code.clone(),

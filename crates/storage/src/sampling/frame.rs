@@ -365,8 +365,13 @@ impl Store {
 
     /// Refuses unless the caller holds `permission` on a top unit (a province-wide setting).
     pub(crate) async fn require_province_wide(&self, access: &Access, permission: Permission) -> Result<()> {
+        if self.is_province_wide(access, permission).await? { Ok(()) } else { Err(Error::Forbidden) }
+    }
+
+    /// Whether the caller holds `permission` over the whole province.
+    pub async fn is_province_wide(&self, access: &Access, permission: Permission) -> Result<bool> {
         let roots: HashSet<i64> = self.root_units().await?.into_iter().collect();
-        if access.roots(permission).iter().any(|r| roots.contains(r)) { Ok(()) } else { Err(Error::Forbidden) }
+        Ok(access.roots(permission).iter().any(|r| roots.contains(r)))
     }
 
     /// Erases the personal data of every dossier completed before the retention period;

@@ -3,6 +3,7 @@
 //! computed by `domain::sipas::figures`. Dashboards, exports, the API, publications and the PAR
 //! measured points all call these.
 
+use std::collections::{BTreeMap, HashMap};
 use std::sync::Arc;
 
 use domain::auth::{Access, Grant, Permission, Role};
@@ -29,6 +30,14 @@ pub struct FigureRequest {
 }
 
 /// A request resolved: what the figures are computed with.
+/// What a SIPAS report is drawn from (see [`Store::sipas_report`]).
+#[derive(Clone, Debug)]
+pub struct SipasReport {
+    pub area: Drilldown,
+    pub rankings: Vec<Overview>,
+    pub participation: HashMap<UnitId, BTreeMap<Channel, u64>>,
+}
+
 #[derive(Clone, Debug)]
 pub struct Selection {
     pub version_id: i64,
@@ -167,6 +176,20 @@ impl Store {
 
     /// Every unit the caller may read results of, the cells of the selection's period and the
     /// one before (of `unit_id`'s subtree only, if given), and the targets of the period's year.
+    /// Everything a report of the period shows, from one read of the cells: the caller's area
+    /// in depth, one ranked table per level that has units (all levels, or `level` alone), and
+    /// each unit's responses per channel.
+    pub async fn sipas_report(&self, access: &Access, selection: &Selection, level: Option<UnitLevel>) -> Result<SipasReport> {
+        let root = access.roots(Permission::ViewResults).first().copied().ok_or(Error::Forbidden)?;
+        let data = self.sipas_data(access, selection, None).await?;
+        let basis = selection.basis();
+        let area = figures::drilldown(&basis, &data, root).ok_or(Error::NotFound)?;
+        let levels = level.map_or_else(|| LEVELS.to_vec(), |l| vec![l]);
+        let rankings =
+            levels.into_iter().filter_map(|level| figures::overview(&Basis { level, ..basis }, &data, root)).filter(|o| !o.rows.is_empty()).collect();
+        Ok(SipasReport { area, rankings, participation: figures::participation(&basis, &data) })
+    }
+
     async fn sipas_data(&self, access: &Access, selection: &Selection, unit_id: Option<UnitId>) -> Result<Data> {
         let units = self.units(&access.roots(Permission::ViewResults), &UnitFilter::default(), Paging::ALL).await?.items;
         let filter = CellFilter {

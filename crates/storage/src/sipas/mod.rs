@@ -19,7 +19,7 @@ use crate::{Actor, Error, Result, Store};
 
 mod figures;
 
-pub use figures::{FigureRequest, Selection};
+pub use figures::{FigureRequest, Selection, SipasReport};
 
 #[derive(Clone, Debug)]
 pub struct MethodologyVersion {

@@ -21,10 +21,11 @@ use storage::sipas::Selection;
 
 use crate::AppState;
 use crate::auth::session::CurrentUser;
-use crate::charts;
 use crate::error::{Failure, PageResult};
 use crate::layout::Layout;
-use crate::sipas::figures::{self, percent};
+use crate::sipas::figures;
+use domain::sipas::figures::percent;
+use reports::charts;
 
 #[derive(Template, WebTemplate)]
 #[template(path = "home/dashboard.html")]

@@ -14,10 +14,10 @@ use storage::par::{Results, UnitResult};
 use crate::AppState;
 use crate::auth::csrf::{CheckedForm, Empty};
 use crate::auth::session::CurrentUser;
-use crate::charts;
 use crate::error::PageResult;
 use crate::extract::Path;
 use crate::layout::Layout;
+use reports::charts;
 
 /// One unit's result as shown.
 pub struct ResultLine {

@@ -8,8 +8,7 @@ mod public;
 
 use axum::Router;
 use axum::routing::{get, post};
-use domain::results::{IndexCode, IndexResult, definition};
-use domain::text;
+use domain::results::{IndexCode, IndexResult};
 use sheets::{ReportSheet, Value};
 
 use crate::AppState;
@@ -32,33 +31,6 @@ pub fn routes() -> Router<AppState> {
 /// The index of an address, or a 404 for one that names none.
 fn index_of(code: &str) -> Result<IndexCode, Failure> {
     IndexCode::parse(code).ok_or_else(Failure::not_found)
-}
-
-/// A result's score as its index publishes it.
-fn score_text(result: &IndexResult) -> String {
-    match definition(result.index, result.year) {
-        Some(d) => d.scale.format(result.score),
-        None => text::format_number(result.score, 2),
-    }
-}
-
-/// `12/63`, or a dash.
-fn rank_text(result: &IndexResult) -> String {
-    match (result.rank, result.ranked) {
-        (Some(r), Some(n)) => format!("{r}/{n}"),
-        (Some(r), None) => r.to_string(),
-        _ => "–".into(),
-    }
-}
-
-/// `+1,25`, `−0,50`, or a dash where editions cannot be compared.
-fn change_text(change: Option<f64>) -> String {
-    match change {
-        Some(c) if c > 0.0 => format!("+{}", text::format_number(c, 2)),
-        Some(c) if c < 0.0 => format!("−{}", text::format_number(-c, 2)),
-        Some(_) => "0".into(),
-        None => "–".into(),
-    }
 }
 
 /// The components met in `results`, in the order they first appear: (code, name).

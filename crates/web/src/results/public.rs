@@ -6,17 +6,17 @@ use askama::Template;
 use askama_web::WebTemplate;
 use axum::extract::{RawQuery, State};
 use axum::response::Response;
-use domain::results::{IndexCode, IndexResult, Scope, Series, definition, series, versions};
+use domain::results::{IndexCode, IndexResult, Scope, Series, change_text, definition, series, versions};
 use serde::Deserialize;
 use storage::results::ResultQuery;
 
-use super::{change_text, component_columns, index_of, rank_text, results_sheet, score_text};
+use super::{component_columns, index_of, results_sheet};
 use crate::AppState;
-use crate::charts::{self, Axis, Line, Point};
 use crate::error::{Failure, PageResult};
 use crate::extract::{Path, Query};
 use crate::layout::Layout;
 use crate::sipas::export::{CsvQuery, ReportFile, download};
+use reports::charts::{self, Axis, Line, Point};
 
 /// A result as a table row shows it.
 pub struct ResultRow {
@@ -44,8 +44,8 @@ fn row(result: &IndexResult, change: Option<f64>, after_break: bool, columns: &[
         unit: result.unit_name.clone(),
         unit_code: result.unit_code.clone(),
         unit_href,
-        score: score_text(result),
-        rank: rank_text(result),
+        score: result.score_text(),
+        rank: result.rank_text(),
         change: change_text(change),
         class: if result.class.is_empty() { "–".into() } else { result.class.clone() },
         version: result.version.clone(),
@@ -114,8 +114,8 @@ pub async fn list(State(state): State<AppState>) -> PageResult<ListPage> {
             let years: Vec<i32> = editions.iter().filter(|(i, ..)| *i == index).map(|(_, _, y, _)| *y).collect();
             let latest = match (newest, years.iter().min(), years.iter().max()) {
                 (Some(r), ..) => match r.rank {
-                    Some(_) => format!("{} năm {}: {}, xếp hạng {}", r.unit_name, r.year, score_text(r), rank_text(r)),
-                    None => format!("{} năm {}: {}", r.unit_name, r.year, score_text(r)),
+                    Some(_) => format!("{} năm {}: {}, xếp hạng {}", r.unit_name, r.year, r.score_text(), r.rank_text()),
+                    None => format!("{} năm {}: {}", r.unit_name, r.year, r.score_text()),
                 },
                 (None, Some(first), Some(last)) if first == last => format!("Số liệu năm {first}"),
                 (None, Some(first), Some(last)) => format!("Số liệu {first}–{last}"),
@@ -361,7 +361,7 @@ pub async fn compare(State(state): State<AppState>, Path(code): Path<String>, Ra
     let rows = years
         .iter()
         .map(|y| {
-            let cells = list.iter().map(|s| s.editions.iter().find(|e| e.result.year == *y).map_or("–".into(), |e| score_text(&e.result))).collect();
+            let cells = list.iter().map(|s| s.editions.iter().find(|e| e.result.year == *y).map_or("–".into(), |e| e.result.score_text())).collect();
             (*y, cells)
         })
         .collect();

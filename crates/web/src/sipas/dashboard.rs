@@ -7,21 +7,21 @@ use askama_web::WebTemplate;
 use axum::extract::State;
 use domain::auth::Permission;
 use domain::calendar::Month;
-use domain::sipas::figures::{Drilldown, LEVELS, Overview, Period, Row, Slice};
+use domain::sipas::figures::{Drilldown, LEVELS, Overview, Period, Row, Slice, margin, percent, signed};
 use domain::sipas::index::Figure;
 use domain::surveys::{Answer, Channel, TagRole};
 use domain::text;
 use serde::Deserialize;
 use storage::sipas::Selection;
 
-use super::figures::{self, DashboardQuery, margin, percent, signed};
+use super::figures::{self, DashboardQuery};
 use crate::AppState;
 use crate::auth::require;
 use crate::auth::session::CurrentUser;
-use crate::charts::{self, Point};
 use crate::error::{Failure, PageResult};
 use crate::extract::{Path, Query};
 use crate::layout::Layout;
+use reports::charts::{self, Point};
 
 /// The filter form, filled from the selection.
 pub struct Filters {
@@ -292,7 +292,7 @@ pub async fn unit(State(state): State<AppState>, user: CurrentUser, Path(unit_id
         .expectations
         .iter()
         .map(|x| {
-            let title = form.question(&x.question).map_or_else(|| x.question.clone(), |q| format!("{} — {}", x.element, q.text));
+            let title = format!("{} — {}", x.element, x.text);
             let mut shares: Vec<(String, String, u64)> =
                 x.shares.iter().filter(|s| s.count > 0).map(|s| (s.label.clone(), percent(s.percent), s.count)).collect();
             shares.sort_by_key(|s| std::cmp::Reverse(s.2));

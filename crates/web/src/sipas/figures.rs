@@ -6,8 +6,6 @@
 use domain::auth::Access;
 use domain::calendar::Month;
 use domain::sipas::figures::Period;
-use domain::sipas::index::Figure;
-use domain::text;
 use domain::units::UnitLevel;
 use serde::{Deserialize, Serialize};
 use storage::sipas::{FigureRequest, Selection};
@@ -86,23 +84,4 @@ pub async fn drilldown(state: &AppState, access: &Access, selection: &Selection,
         }
     }
     Ok(d)
-}
-
-/// `91,3` — an index as shown, or a dash when there is none.
-pub fn percent(value: Option<f64>) -> String {
-    value.map_or_else(|| "–".to_string(), |v| text::format_number(v, 1))
-}
-
-/// `± 2,4` — a margin of error as shown.
-pub fn margin(figure: &Figure) -> String {
-    figure.margin.map_or_else(String::new, |m| format!("± {}", text::format_number(m, 1)))
-}
-
-/// `+1,5` / `-0,8` — a change in percentage points.
-pub fn signed(value: Option<f64>) -> String {
-    match value {
-        Some(v) if v > 0.0 => format!("+{}", text::format_number(v, 1)),
-        Some(v) => text::format_number(v, 1),
-        None => "–".to_string(),
-    }
 }

@@ -8,10 +8,10 @@ use domain::text;
 
 use super::dashboard::RowView;
 use crate::AppState;
-use crate::charts;
 use crate::error::{Failure, PageResult};
 use crate::extract::Path;
 use crate::layout::Layout;
+use reports::charts;
 
 pub struct PublicationRow {
     pub id: i64,

@@ -242,6 +242,43 @@ fn describe(title: &str, series: &[(&str, &[Point])], axis: Axis) -> String {
     format!("{title}. {}", parts.join(". "))
 }
 
+/// The palette of the page's stylesheet, for a chart that leaves the page: printed in a report
+/// it has no stylesheet around it.
+const PRINT_STYLE: &str = "text{font-family:'Liberation Serif'}.label{font-size:12px;fill:#1b1f24}\
+.value,.axis{font-size:11px;fill:#555e68}.axis{text-anchor:middle}.track{fill:#f4f6f8}.bar{fill:#a61c1c}\
+.bar.low{fill:#b35900}.target{stroke:#8a1c12;stroke-width:1.5;stroke-dasharray:4 3}.grid{stroke:#d0d7de;stroke-width:1}\
+.line{fill:none;stroke:#a61c1c;stroke-width:2.5}.point{fill:#a61c1c}.point.few{fill:#fff;stroke:#a61c1c;stroke-width:1.5}\
+.line.s1{stroke:#b35900;stroke-dasharray:6 3}.line.s2{stroke:#5b3f8c;stroke-dasharray:2 3}.line.s3{stroke:#2f6b2f;stroke-dasharray:8 3 2 3}\
+.point.s1{fill:#b35900}.point.s2{fill:#5b3f8c}.point.s3{fill:#2f6b2f}.break{stroke:#555e68;stroke-width:1;stroke-dasharray:3 3}";
+
+/// A chart as a stand-alone SVG file: with its namespace and its own styles.
+pub fn printable(svg: &str) -> String {
+    let Some(rest) = svg.strip_prefix("<svg ") else { return svg.to_string() };
+    let Some(end) = rest.find('>') else { return svg.to_string() };
+    format!(r#"<svg xmlns="http://www.w3.org/2000/svg" {}><style>{PRINT_STYLE}</style>{}"#, &rest[..end], &rest[end + 1..])
+}
+
+/// A stand-alone chart (see [`printable`]) as a PNG picture `scale` times its drawing's size,
+/// with its width and height in pixels: for documents that take no vector drawing (DOCX).
+pub fn png(svg: &str, scale: f32) -> Result<(Vec<u8>, u32, u32), crate::ReportError> {
+    use resvg::{tiny_skia, usvg};
+    static FONTS: std::sync::LazyLock<std::sync::Arc<usvg::fontdb::Database>> = std::sync::LazyLock::new(|| {
+        let mut db = usvg::fontdb::Database::new();
+        for data in crate::fonts::SERIF {
+            db.load_font_data(data.to_vec());
+        }
+        std::sync::Arc::new(db)
+    });
+    let bad = |e: String| crate::ReportError::Layout(format!("biểu đồ: {e}"));
+    let options = usvg::Options { fontdb: FONTS.clone(), ..usvg::Options::default() };
+    let tree = usvg::Tree::from_str(svg, &options).map_err(|e| bad(e.to_string()))?;
+    let (width, height) = ((tree.size().width() * scale).ceil() as u32, (tree.size().height() * scale).ceil() as u32);
+    let mut pixmap = tiny_skia::Pixmap::new(width, height).ok_or_else(|| bad("kích thước không hợp lệ".into()))?;
+    pixmap.fill(tiny_skia::Color::WHITE);
+    resvg::render(&tree, tiny_skia::Transform::from_scale(scale, scale), &mut pixmap.as_mut());
+    Ok((pixmap.encode_png().map_err(|e| bad(e.to_string()))?, width, height))
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
