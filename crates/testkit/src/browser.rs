@@ -18,7 +18,7 @@ pub struct Browser {
     http: reqwest::Client,
     session_url: String,
     _driver: Child,
-    _profile: tempfile::TempDir,
+    profile: tempfile::TempDir,
 }
 
 #[derive(Clone)]
@@ -92,13 +92,21 @@ impl Browser {
         if !javascript {
             args.push("--blink-settings=scriptEnabled=false".into());
         }
+        // Files the pages give are saved, not opened, where `downloaded` finds them.
+        let downloads = profile.path().join("downloads");
+        std::fs::create_dir_all(&downloads)?;
+        let prefs = json!({
+            "download.default_directory": downloads,
+            "download.prompt_for_download": false,
+            "plugins.always_open_pdf_externally": true
+        });
         let capabilities = json!({ "capabilities": { "alwaysMatch": {
             "browserName": "chrome",
-            "goog:chromeOptions": { "binary": chromium, "args": args }
+            "goog:chromeOptions": { "binary": chromium, "args": args, "prefs": prefs }
         }}});
         let response: Value = http.post(format!("{base}/session")).json(&capabilities).send().await?.json().await?;
         let session_id = response["value"]["sessionId"].as_str().with_context(|| format!("no WebDriver session: {response}"))?;
-        Ok(Some(Self { http, session_url: format!("{base}/session/{session_id}"), _driver: child, _profile: profile }))
+        Ok(Some(Self { http, session_url: format!("{base}/session/{session_id}"), _driver: child, profile }))
     }
 
     async fn command(&self, method: reqwest::Method, path: &str, body: Option<Value>) -> anyhow::Result<Value> {
@@ -113,6 +121,25 @@ impl Browser {
             bail!("WebDriver {path}: {error}: {}", response["value"]["message"]);
         }
         Ok(response["value"].clone())
+    }
+
+    /// Waits for a file ending in `extension` to finish downloading; gives its name and bytes
+    /// and removes it, so that the next download is told apart.
+    pub async fn downloaded(&self, extension: &str) -> anyhow::Result<(String, Vec<u8>)> {
+        let dir = self.profile.path().join("downloads");
+        for _ in 0..300 {
+            for entry in std::fs::read_dir(&dir)? {
+                let path = entry?.path();
+                let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+                if name.ends_with(extension) {
+                    let bytes = std::fs::read(&path)?;
+                    std::fs::remove_file(&path)?;
+                    return Ok((name, bytes));
+                }
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        bail!("no {extension} file downloaded within 30 s")
     }
 
     /// Runs `script` in the page (WebDriver's execute) with `args` as `arguments`; gives what it
