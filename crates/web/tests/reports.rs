@@ -94,11 +94,12 @@ async fn the_reform_office_draws_the_official_reports_from_the_data() {
             assert!(fonts_embedded(&pdf), "{backend}: {}", pdf_fonts(&pdf));
             first_page_image(&pdf, &format!("bao-cao-sipas-2026-{backend}"));
         }
-        // Sections left out stay out.
-        let (_, _, short) = download(&cchc, "/admin/bao-cao/tai?loai=sipas-nam&nam=2026&phan=yeu-to").await;
+        // Sections and levels left out stay out.
+        let (_, _, short) = download(&cchc, "/admin/bao-cao/tai?loai=sipas-nam&nam=2026&phan=yeu-to&phan=xep-hang&cap=commune").await;
         if check_pdf {
             let text = words(&pdf_text(&short));
             assert!(text.contains("Bảng 3.") && !text.contains("Bảng 2. Số phiếu theo đơn vị"), "{backend}: {text}");
+            assert!(text.contains("Xếp hạng chỉ số hài lòng — Cấp xã") && !text.contains("Xếp hạng chỉ số hài lòng — Sở, ban, ngành"), "{backend}: {text}");
         }
         let (status, kind, docx) = download(&cchc, "/admin/bao-cao/tai?loai=sipas-nam&nam=2026&dinh-dang=docx").await;
         assert_eq!(status, 200, "{backend}");
@@ -189,6 +190,7 @@ async fn the_reform_office_draws_the_official_reports_from_the_data() {
             ("/admin/bao-cao/tai?loai=sipas-nam&nam=2026&dinh-dang=xlsx", "Chỉ biểu thống kê tháng có bản XLSX"),
             ("/admin/bao-cao/tai?loai=sipas-nam&nam=2026&phan=khac", "Phần báo cáo «khac» không có."),
             ("/admin/bao-cao/tai?loai=bieu-thang&thang=13/2026", "Tháng «13/2026» không hợp lệ"),
+            ("/admin/bao-cao/tai?loai=sipas-nam&nam=2026&cap=province", "Cấp đơn vị «province» không hợp lệ."),
             ("/admin/bao-cao/tai?loai=phieu-don-vi&nam=2025", "Hãy ghi mã đơn vị"),
         ] {
             let (status, page) = cchc.text(path).await;

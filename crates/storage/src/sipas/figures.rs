@@ -177,16 +177,19 @@ impl Store {
     /// Every unit the caller may read results of, the cells of the selection's period and the
     /// one before (of `unit_id`'s subtree only, if given), and the targets of the period's year.
     /// Everything a report of the period shows, from one read of the cells: the caller's area
-    /// in depth, one ranked table per level that has units (all levels, or `level` alone), and
+    /// in depth, one ranked table per level of `levels` (all when empty) that has units, and
     /// each unit's responses per channel.
-    pub async fn sipas_report(&self, access: &Access, selection: &Selection, level: Option<UnitLevel>) -> Result<SipasReport> {
+    pub async fn sipas_report(&self, access: &Access, selection: &Selection, levels: &[UnitLevel]) -> Result<SipasReport> {
         let root = access.roots(Permission::ViewResults).first().copied().ok_or(Error::Forbidden)?;
         let data = self.sipas_data(access, selection, None).await?;
         let basis = selection.basis();
         let area = figures::drilldown(&basis, &data, root).ok_or(Error::NotFound)?;
-        let levels = level.map_or_else(|| LEVELS.to_vec(), |l| vec![l]);
-        let rankings =
-            levels.into_iter().filter_map(|level| figures::overview(&Basis { level, ..basis }, &data, root)).filter(|o| !o.rows.is_empty()).collect();
+        let rankings = LEVELS
+            .into_iter()
+            .filter(|l| levels.is_empty() || levels.contains(l))
+            .filter_map(|level| figures::overview(&Basis { level, ..basis }, &data, root))
+            .filter(|o| !o.rows.is_empty())
+            .collect();
         Ok(SipasReport { area, rankings, participation: figures::participation(&basis, &data) })
     }
 

@@ -54,16 +54,17 @@ fn participation(report: &SipasReport) -> Participation {
     }
 }
 
-async fn sipas_data(state: &AppState, access: &Access, from: Month, to: Month, level: Option<UnitLevel>) -> Result<SipasReport, Failure> {
-    let query =
-        DashboardQuery { from: Some(from.to_string()), to: Some(to.to_string()), level: level.map(|l| l.code().to_string()), ..DashboardQuery::default() };
+async fn sipas_data(state: &AppState, access: &Access, from: Month, to: Month, levels: &[UnitLevel]) -> Result<SipasReport, Failure> {
+    let level = levels.first().map(|l| l.code().to_string());
+    let query = DashboardQuery { from: Some(from.to_string()), to: Some(to.to_string()), level, ..DashboardQuery::default() };
     let selection = select(state, access, &query).await?;
-    Ok(state.store.sipas_report(access, &selection, level).await?)
+    Ok(state.store.sipas_report(access, &selection, levels).await?)
 }
 
-pub async fn sipas_annual(state: &AppState, access: &Access, year: i32, sections: &[Section]) -> Result<Document, Failure> {
+/// The annual report of the units of `levels` (all when empty).
+pub async fn sipas_annual(state: &AppState, access: &Access, year: i32, levels: &[UnitLevel], sections: &[Section]) -> Result<Document, Failure> {
     let month = |n| Month::new(year, n).ok_or_else(|| Failure::invalid("Năm không hợp lệ."));
-    let report = sipas_data(state, access, month(1)?, month(12)?, None).await?;
+    let report = sipas_data(state, access, month(1)?, month(12)?, levels).await?;
     let texts = texts(state, ReportKind::SipasAnnual, year).await?;
     let data =
         reports::sipas::Annual { year, province: &report.area, rankings: &report.rankings, participation: &participation(&report), sections, texts: &texts };
@@ -72,7 +73,7 @@ pub async fn sipas_annual(state: &AppState, access: &Access, year: i32, sections
 
 /// The month's form of one level of the caller's area, and its table for the XLSX.
 pub async fn monthly(state: &AppState, access: &Access, month: Month, level: UnitLevel) -> Result<(Document, Overview, Participation), Failure> {
-    let report = sipas_data(state, access, month, month, Some(level)).await?;
+    let report = sipas_data(state, access, month, month, &[level]).await?;
     let participation = participation(&report);
     let overview =
         report.rankings.into_iter().next().ok_or_else(|| Failure::invalid(format!("Không có đơn vị nào thuộc «{}» trong phạm vi của bạn.", level.label())))?;

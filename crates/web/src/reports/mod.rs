@@ -75,7 +75,8 @@ struct Request {
     kind: ReportKind,
     year: i32,
     month: Option<Month>,
-    level: Option<UnitLevel>,
+    /// The levels of units asked for (`cap`, repeated); all when none.
+    levels: Vec<UnitLevel>,
     unit: String,
     sections: Vec<Section>,
     format: Format,
@@ -97,12 +98,11 @@ impl Request {
             None => None,
             Some(m) => Some(Month::parse(m).ok_or_else(|| Failure::invalid(format!("Tháng «{m}» không hợp lệ; hãy ghi theo mẫu mm/yyyy.")))?),
         };
-        let level = match get("cap") {
-            None => None,
-            Some(l) => {
-                Some(UnitLevel::parse(l).ok().filter(|l| LEVELS.contains(l)).ok_or_else(|| Failure::invalid(format!("Cấp đơn vị «{l}» không hợp lệ.")))?)
-            }
-        };
+        let mut levels = Vec::new();
+        for (_, code) in fields.iter().filter(|(k, v)| k == "cap" && !v.is_empty()) {
+            let level = UnitLevel::parse(code).ok().filter(|l| LEVELS.contains(l));
+            levels.push(level.ok_or_else(|| Failure::invalid(format!("Cấp đơn vị «{code}» không hợp lệ.")))?);
+        }
         let mut sections = Vec::new();
         for (_, code) in fields.iter().filter(|(k, _)| k == "phan") {
             sections.push(Section::parse(code).ok_or_else(|| Failure::invalid(format!("Phần báo cáo «{code}» không có.")))?);
@@ -114,7 +114,7 @@ impl Request {
         if format == Format::Xlsx && kind != ReportKind::Monthly {
             return Err(Failure::invalid("Chỉ biểu thống kê tháng có bản XLSX; các báo cáo khác tải bản PDF hoặc DOCX."));
         }
-        Ok(Self { kind, year, month, level, unit: get("don-vi").unwrap_or_default().to_string(), sections, format })
+        Ok(Self { kind, year, month, levels, unit: get("don-vi").unwrap_or_default().to_string(), sections, format })
     }
 
     /// The name of the file: `bao-cao-sipas-nam-2025.pdf`.
@@ -170,7 +170,9 @@ pub async fn download(State(state): State<AppState>, user: CurrentUser, RawQuery
     let date = gather::office(&state).await?.ymd();
     let year = request.year;
     let (document, name) = match request.kind {
-        ReportKind::SipasAnnual => (gather::sipas_annual(&state, access, year, &request.sections).await?, request.file_name(&year.to_string())),
+        ReportKind::SipasAnnual => {
+            (gather::sipas_annual(&state, access, year, &request.levels, &request.sections).await?, request.file_name(&year.to_string()))
+        }
         ReportKind::ParAnnual => (gather::par_annual(&state, year).await?, request.file_name(&year.to_string())),
         ReportKind::Decision => (gather::decision(&state, year).await?, request.file_name(&year.to_string())),
         ReportKind::Card => {
@@ -181,8 +183,8 @@ pub async fn download(State(state): State<AppState>, user: CurrentUser, RawQuery
         }
         ReportKind::Monthly => {
             let month = request.month.unwrap_or(today.plus(-1));
-            let level = match request.level {
-                Some(level) => level,
+            let level = match request.levels.first() {
+                Some(level) => *level,
                 None => own_level(&state, &user).await?,
             };
             let (document, overview, participation) = gather::monthly(&state, access, month, level).await?;
