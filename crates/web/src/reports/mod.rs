@@ -123,8 +123,13 @@ impl Request {
     }
 }
 
+/// Documents drawn at once: each takes a core for up to a few seconds, and a crowd of requests
+/// must queue rather than starve the pages and the answers coming in.
+static DRAWING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
+
 /// Draws a document in the asked format, away from the request threads: typst takes a while.
 async fn draw(document: Document, format: Format, date: (i32, u8, u8)) -> Result<Vec<u8>, Failure> {
+    let _turn = DRAWING.acquire().await.map_err(|_| Failure::internal())?;
     let drawn = tokio::task::spawn_blocking(move || match format {
         Format::Docx => reports::docx::render(&document),
         _ => reports::pdf::render(&document, date),
