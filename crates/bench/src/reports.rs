@@ -1,11 +1,11 @@
 //! `cargo run --release -p bench -- reports [--units N] [--count N]`
 //!
 //! The official reports of a province of N communes (1,000 by default) besides the demo's
-//! units: each commune with PAR INDEX results of 2024 and 2025 (varied scores, classes and
-//! fields, ranked) and SIPAS responses of 2026 through the real ingest writer. Then, against
-//! the server in a child process, signed in as the reform office: each report downloaded as
-//! the office would, timed from request to last byte (the median and the slowest of a few
-//! runs), with its size. The target: each under 5 s.
+//! units: each commune with PAR INDEX results of 2025 and 2026 (the communes exist from 1 July
+//! 2025; varied scores, classes and fields, ranked) and SIPAS responses of 2026 through the
+//! real ingest writer. Then, against the server in a child process, signed in as the reform
+//! office: each report downloaded as the office would, timed from request to last byte (the
+//! median and the slowest of a few runs), with its size. The target: each under 5 s.
 
 use std::time::Instant;
 
@@ -85,14 +85,14 @@ pub async fn run(units: usize, count: usize) -> anyhow::Result<()> {
     let province_id = store.public_unit_by_code(thuocdo::demo::PROVINCE_CODE).await?.id;
     let office = Access::new(vec![Grant { role: Role::ReformOffice, unit: province_id }]);
     let actor = Actor::system("bench", now);
-    for (year, seed) in [(2024, 24), (2025, 25)] {
+    for (year, seed) in [(2025, 25), (2026, 26)] {
         let rows = par_rows(&codes, year, seed)?;
         let outcome = store.import_index_results(&actor, &office, IndexCode::Par, "bench.xlsx", &rows, true).await?;
         if !outcome.applied {
             bail!("PAR INDEX {year} not imported: {:?}", outcome.problems.iter().take(3).collect::<Vec<_>>());
         }
     }
-    println!("{units} communes, {count} responses of 2026 and PAR INDEX 2024–2025 loaded in {:.0} s", started.elapsed().as_secs_f64());
+    println!("{units} communes, {count} responses of 2026 and PAR INDEX 2025–2026 loaded in {:.0} s", started.elapsed().as_secs_f64());
     store.close().await;
 
     let (_server, _pid, address) = start_server(&url, &key).await?;
@@ -101,12 +101,12 @@ pub async fn run(units: usize, count: usize) -> anyhow::Result<()> {
     let reports = [
         ("SIPAS annual report 2026, PDF", "/admin/bao-cao/tai?loai=sipas-nam&nam=2026&dinh-dang=pdf"),
         ("SIPAS annual report 2026, DOCX", "/admin/bao-cao/tai?loai=sipas-nam&nam=2026&dinh-dang=docx"),
-        ("PAR INDEX annual report 2025, PDF", "/admin/bao-cao/tai?loai=par-nam&nam=2025&dinh-dang=pdf"),
-        ("decision PAR INDEX + SIPAS 2025, PDF", "/admin/bao-cao/tai?loai=quyet-dinh&nam=2025&dinh-dang=pdf"),
-        ("decision PAR INDEX + SIPAS 2025, DOCX", "/admin/bao-cao/tai?loai=quyet-dinh&nam=2025&dinh-dang=docx"),
+        ("PAR INDEX annual report 2026, PDF", "/admin/bao-cao/tai?loai=par-nam&nam=2026&dinh-dang=pdf"),
+        ("decision PAR INDEX + SIPAS 2026, PDF", "/admin/bao-cao/tai?loai=quyet-dinh&nam=2026&dinh-dang=pdf"),
+        ("decision PAR INDEX + SIPAS 2026, DOCX", "/admin/bao-cao/tai?loai=quyet-dinh&nam=2026&dinh-dang=docx"),
         ("monthly form 11/2026 of the communes, PDF", "/admin/bao-cao/tai?loai=bieu-thang&thang=11/2026&cap=commune&dinh-dang=pdf"),
         ("monthly form 11/2026 of the communes, XLSX", "/admin/bao-cao/tai?loai=bieu-thang&thang=11/2026&cap=commune&dinh-dang=xlsx"),
-        ("one commune's card 2025, PDF", "/admin/bao-cao/tai?loai=phieu-don-vi&don-vi=28201&nam=2025&dinh-dang=pdf"),
+        ("one commune's card 2026, PDF", "/admin/bao-cao/tai?loai=phieu-don-vi&don-vi=28201&nam=2026&dinh-dang=pdf"),
     ];
     for (name, path) in reports {
         let mut times = Vec::new();
