@@ -241,6 +241,8 @@ pub struct ReportsPage {
     /// The caller may write the texts.
     writer: bool,
     year: i32,
+    /// The SIPAS report opens on the running year: its answers are in, month by month.
+    this_year: i32,
     years: Vec<i32>,
     month: String,
     level: String,
@@ -284,6 +286,7 @@ pub async fn page(State(state): State<AppState>, user: CurrentUser, crate::extra
         province: state.store.is_province_wide(access, Permission::ViewResults).await?,
         writer: state.store.is_province_wide(access, Permission::PublishResults).await?,
         year,
+        this_year: today.year(),
         years: (2015..=today.year()).rev().collect(),
         month: today.plus(-1).to_string(),
         level: own_level(&state, &user).await?.code().to_string(),
