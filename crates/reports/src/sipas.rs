@@ -68,7 +68,8 @@ pub struct Responses {
 }
 
 impl Participation {
-    fn counts(&self, code: &str) -> Vec<u64> {
+    /// A unit's responses per channel; none counted, zeros.
+    pub fn counts(&self, code: &str) -> Vec<u64> {
         self.rows.iter().find(|r| r.code == code).map_or_else(|| vec![0; self.channels.len()], |r| r.counts.clone())
     }
 }

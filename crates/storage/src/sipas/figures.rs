@@ -115,13 +115,7 @@ impl Store {
         };
         let level = match request.level {
             Some(level) => level,
-            None => {
-                let mut own = Vec::new();
-                for unit in access.roots(Permission::ViewResults) {
-                    own.push(self.public_unit(unit).await?.level);
-                }
-                default_level(&own)
-            }
+            None => self.sipas_default_level(access).await?,
         };
         if !LEVELS.contains(&level) {
             return Err(invalid(&format!("Không xếp hạng được cấp «{}».", level.label())));
@@ -139,6 +133,15 @@ impl Store {
     }
 
     /// The overview of the selection's level with the total of the caller's area.
+    /// The level a ranking opens at for the caller: its own peers (see `default_level`).
+    pub async fn sipas_default_level(&self, access: &Access) -> Result<UnitLevel> {
+        let mut own = Vec::new();
+        for unit in access.roots(Permission::ViewResults) {
+            own.push(self.public_unit(unit).await?.level);
+        }
+        Ok(default_level(&own))
+    }
+
     pub async fn sipas_overview(&self, access: &Access, selection: &Selection) -> Result<Overview> {
         let root = access.roots(Permission::ViewResults).first().copied().ok_or(Error::Forbidden)?;
         let data = self.sipas_data(access, selection, None).await?;

@@ -14,7 +14,7 @@ use axum::routing::{get, post};
 use domain::auth::Permission;
 use domain::calendar::Month;
 use domain::reports::{ReportKind, ReportText};
-use domain::sipas::figures::{LEVELS, default_level};
+use domain::sipas::figures::LEVELS;
 use domain::units::UnitLevel;
 use reports::Document;
 use reports::sipas::Section;
@@ -117,7 +117,7 @@ impl Request {
         Ok(Self { kind, year, month, levels, unit: get("don-vi").unwrap_or_default().to_string(), sections, format })
     }
 
-    /// The name of the file: `bao-cao-sipas-nam-2025.pdf`.
+    /// The name of the file: `sipas-nam-2025.pdf`.
     fn file_name(&self, what: &str) -> String {
         format!("{}-{what}.{}", self.kind.code(), self.format.extension())
     }
@@ -155,15 +155,6 @@ fn attachment(format: Format, name: &str, body: Vec<u8>) -> Response {
         .into_response()
 }
 
-/// The caller's own level: where the monthly form opens.
-async fn own_level(state: &AppState, user: &CurrentUser) -> Result<UnitLevel, Failure> {
-    let mut own = Vec::new();
-    for unit in user.principal.access.roots(Permission::ViewResults) {
-        own.push(state.store.public_unit(unit).await?.level);
-    }
-    Ok(default_level(&own))
-}
-
 pub async fn download(State(state): State<AppState>, user: CurrentUser, RawQuery(raw): RawQuery) -> PageResult<Response> {
     let access = &user.principal.access;
     require(access, Permission::ViewResults)?;
@@ -190,7 +181,7 @@ pub async fn download(State(state): State<AppState>, user: CurrentUser, RawQuery
             let month = request.month.unwrap_or(today.plus(-1));
             let level = match request.levels.first() {
                 Some(level) => *level,
-                None => own_level(&state, &user).await?,
+                None => state.store.sipas_default_level(access).await?,
             };
             let (document, overview, participation) = gather::monthly(&state, access, month, level).await?;
             let name = request.file_name(&format!("{}-{}", month.iso(), level.code()));
@@ -214,8 +205,7 @@ fn monthly_sheet(table: &reports::Table, overview: &domain::sipas::figures::Over
         cells.extend([Value::Count(row.figure.n as i64), number(row.figure.value), number(row.change)]);
         cells
     };
-    let counts = |code: &str| participation.rows.iter().find(|r| r.code == code).map_or_else(|| vec![0; participation.channels.len()], |r| r.counts.clone());
-    let mut rows: Vec<Vec<Value>> = overview.rows.iter().map(|r| line(r, &counts(&r.code))).collect();
+    let mut rows: Vec<Vec<Value>> = overview.rows.iter().map(|r| line(r, &participation.counts(&r.code))).collect();
     rows.push(line(&overview.total, &participation.total));
     ReportSheet {
         name: format!("Tháng {}", overview.period.replace('/', "-")),
@@ -289,7 +279,7 @@ pub async fn page(State(state): State<AppState>, user: CurrentUser, crate::extra
         this_year: today.year(),
         years: (2015..=today.year()).rev().collect(),
         month: today.plus(-1).to_string(),
-        level: own_level(&state, &user).await?.code().to_string(),
+        level: state.store.sipas_default_level(access).await?.code().to_string(),
         levels: LEVELS.iter().map(|l| (l.code(), l.label())).collect(),
         sections: Section::ALL.iter().map(|s| (s.code(), s.label())).collect(),
         text_kind,
