@@ -105,6 +105,12 @@ actions! {
     ContentReturned = "content.returned", "Trả lại bài viết hoặc văn bản để sửa";
     ContentWithdrawn = "content.withdrawn", "Gỡ bài viết hoặc văn bản khỏi cổng thông tin";
     ContentFileAdded = "content.file_added", "Tải tệp lên bài viết hoặc văn bản";
+    ConsultationSaved = "consultation.saved", "Lưu thông tin lấy ý kiến";
+    ConsultationTextSaved = "consultation.text_saved", "Lưu toàn văn dự thảo lấy ý kiến";
+    ConsultationPublished = "consultation.published", "Công bố dự thảo lấy ý kiến";
+    ConsultationCommentModerated = "consultation.comment_moderated", "Duyệt ý kiến góp ý";
+    ConsultationAnswered = "consultation.answered", "Tiếp thu, giải trình ý kiến góp ý";
+    ConsultationReported = "consultation.reported", "Công bố báo cáo tiếp thu, giải trình";
 }
 
 #[cfg(test)]

@@ -74,6 +74,9 @@ pub enum Permission {
     WriteContent,
     /// Publish, schedule, return and withdraw the portal items of the subtree's units.
     PublishContent,
+    /// Put the subtree's units' drafts to consultation, moderate the comments, answer them and
+    /// publish the summary report.
+    RunConsultations,
 }
 
 impl Role {
@@ -129,10 +132,20 @@ impl Role {
             Self::Interviewer => &[ConductInterviews],
             Self::DataEntry => &[EnterPaper],
             // The unit's own officials read its responses to act on what citizens said.
-            Self::UnitOfficial => &[ViewUnits, ViewResults, ViewResponses, ViewAlerts, HandleAlerts, RunKiosks, SelfAssess, WriteContent],
-            Self::UnitHead => {
-                &[ViewUnits, ViewResults, ViewResponses, ViewAlerts, HandleAlerts, RunKiosks, SelfAssess, ApproveAssessment, WriteContent, PublishContent]
-            }
+            Self::UnitOfficial => &[ViewUnits, ViewResults, ViewResponses, ViewAlerts, HandleAlerts, RunKiosks, SelfAssess, WriteContent, RunConsultations],
+            Self::UnitHead => &[
+                ViewUnits,
+                ViewResults,
+                ViewResponses,
+                ViewAlerts,
+                HandleAlerts,
+                RunKiosks,
+                SelfAssess,
+                ApproveAssessment,
+                WriteContent,
+                PublishContent,
+                RunConsultations,
+            ],
             Self::AppraisalCouncil => &[ViewUnits, ViewResults, Appraise],
             // Leaders read everything the province is judged by; they handle no case themselves.
             Self::Leadership => &[ViewUnits, ViewUsers, ViewResults, ViewAlerts, ViewParResults],
@@ -145,7 +158,7 @@ impl Role {
 }
 
 /// What administrators may do: everything but open respondents' contacts.
-const ADMINISTRATION: [Permission; 19] = {
+const ADMINISTRATION: [Permission; 20] = {
     use Permission::*;
     [
         ViewUnits,
@@ -167,12 +180,13 @@ const ADMINISTRATION: [Permission; 19] = {
         ViewParResults,
         WriteContent,
         PublishContent,
+        RunConsultations,
     ]
 };
 
 /// The reform office: the administrators' permissions and the respondents' contacts.
-const REFORM_OFFICE: [Permission; 20] = {
-    let mut all = [Permission::ViewRespondents; 20];
+const REFORM_OFFICE: [Permission; 21] = {
+    let mut all = [Permission::ViewRespondents; 21];
     let mut i = 0;
     while i < ADMINISTRATION.len() {
         all[i] = ADMINISTRATION[i];

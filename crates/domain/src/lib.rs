@@ -2,10 +2,36 @@
 //! their unit scopes, audit vocabulary and Vietnamese text conventions. Everything here is a pure
 //! function of its inputs so it can be tested exhaustively and reused by every layer.
 
+/// A closed list of codes with Vietnamese labels: `code()` is what is stored and put in
+/// addresses, `label()` what people read, `parse()` the way back from a code.
+macro_rules! vocabulary {
+    ($name:ident { $($variant:ident = $code:literal, $label:literal;)* }) => {
+        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
+        pub enum $name { $($variant),* }
+
+        impl $name {
+            pub const ALL: &'static [$name] = &[$(Self::$variant),*];
+
+            pub fn code(self) -> &'static str {
+                match self { $(Self::$variant => $code),* }
+            }
+
+            pub fn label(self) -> &'static str {
+                match self { $(Self::$variant => $label),* }
+            }
+
+            pub fn parse(code: &str) -> Option<Self> {
+                Self::ALL.iter().copied().find(|v| v.code() == code)
+            }
+        }
+    };
+}
+
 pub mod alerts;
 pub mod audit;
 pub mod auth;
 pub mod calendar;
+pub mod consultation;
 pub mod interviews;
 pub mod invitations;
 pub mod kiosks;

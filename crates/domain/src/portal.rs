@@ -9,29 +9,6 @@ use time::Date;
 
 use crate::text;
 
-macro_rules! vocabulary {
-    ($name:ident { $($variant:ident = $code:literal, $label:literal;)* }) => {
-        #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-        pub enum $name { $($variant),* }
-
-        impl $name {
-            pub const ALL: &'static [$name] = &[$(Self::$variant),*];
-
-            pub fn code(self) -> &'static str {
-                match self { $(Self::$variant => $code),* }
-            }
-
-            pub fn label(self) -> &'static str {
-                match self { $(Self::$variant => $label),* }
-            }
-
-            pub fn parse(code: &str) -> Option<Self> {
-                Self::ALL.iter().copied().find(|v| v.code() == code)
-            }
-        }
-    };
-}
-
 vocabulary!(Kind {
     Article = "article", "Bài viết";
     Document = "document", "Văn bản";

@@ -16,6 +16,7 @@ pub mod alerts;
 pub mod audit;
 pub mod auth;
 pub mod backup;
+pub mod consultation;
 pub mod crypto;
 mod error;
 pub mod interviews;

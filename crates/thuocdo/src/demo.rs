@@ -3,6 +3,7 @@
 //! 30 June 2025, the merged communes of the two-tier structure from 1 July 2025 with lineage
 //! links, and one official for every role of SPEC §1.
 
+pub mod consultation;
 pub mod frame;
 pub mod par;
 pub mod portal;

@@ -1,0 +1,77 @@
+//! Personal data in a comment, hidden before anyone reads it: e-mail addresses, phone numbers
+//! and identity numbers (9-digit CMND, 12-digit CCCD). People write their number into the text
+//! to be called back; the published comment must not carry it.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+static EMAIL: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[\p{L}\p{N}._%+\-]+@[\p{L}\p{N}\-]+(\.[\p{L}\p{N}\-]+)+").unwrap());
+/// Runs of digits with the separators people put in numbers, an optional `+84` ahead.
+static DIGITS: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(\+\s?)?\d[\d .\-]*\d").unwrap());
+/// Money and counts as Vietnamese write them: `1.250.000`, `12.000.000,5`.
+static GROUPED: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[1-9]\d{0,2}(\.\d{3})+(,\d+)?$").unwrap());
+
+pub const EMAIL_MASK: &str = "[đã ẩn địa chỉ thư]";
+pub const PHONE_MASK: &str = "[đã ẩn số điện thoại]";
+pub const ID_MASK: &str = "[đã ẩn số giấy tờ]";
+
+/// The text with personal data replaced by a mark that says what was there.
+pub fn mask(text: &str) -> String {
+    let without_emails = EMAIL.replace_all(text, EMAIL_MASK);
+    DIGITS
+        .replace_all(&without_emails, |found: &regex::Captures| {
+            let run = found[0].trim_end_matches([' ', '.', '-']);
+            let rest = &found[0][run.len()..];
+            mask_number(run).map_or_else(|| found[0].to_string(), |mask| format!("{mask}{rest}"))
+        })
+        .into_owned()
+}
+
+/// What a run of digits is hidden as, or `None` when it is not personal (a year, an amount, a
+/// document's number).
+fn mask_number(run: &str) -> Option<&'static str> {
+    if GROUPED.is_match(run) {
+        return None;
+    }
+    // A separator may split a number once per group, not twice in a row ("2020 - 2025").
+    if run.contains("  ") || run.contains(" - ") {
+        return None;
+    }
+    let digits: String = run.chars().filter(char::is_ascii_digit).collect();
+    let phone = (run.starts_with('+') && digits.starts_with("84") && (11..=12).contains(&digits.len()))
+        || (digits.starts_with('0') && (10..=11).contains(&digits.len()));
+    if phone {
+        Some(PHONE_MASK)
+    } else if digits.len() == 9 || digits.len() == 12 {
+        Some(ID_MASK)
+    } else {
+        None
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn contacts_and_identity_numbers_are_hidden() {
+        assert_eq!(mask("Liên hệ tôi: 0912 345 678 hoặc nguyen.van.a@gmail.com."), format!("Liên hệ tôi: {PHONE_MASK} hoặc {EMAIL_MASK}."));
+        assert_eq!(mask("Số ĐT +84 912.345.678, CCCD 001088012345"), format!("Số ĐT {PHONE_MASK}, CCCD {ID_MASK}"));
+        assert_eq!(mask("CMND số 123456789 cấp năm 2010"), format!("CMND số {ID_MASK} cấp năm 2010"));
+        assert_eq!(mask("gọi 024-3824-1234 giờ hành chính"), format!("gọi {PHONE_MASK} giờ hành chính"));
+    }
+
+    #[test]
+    fn amounts_years_and_document_numbers_stay() {
+        for text in [
+            "Phí 1.250.000 đồng là quá cao",
+            "Giai đoạn 2021 - 2030",
+            "Theo Nghị định 30/2020/NĐ-CP và Quyết định 3509/QĐ-UBND",
+            "Khoản 2 Điều 3, hạn 05 ngày",
+            "Ngân sách 12.000.000.000,5 đồng",
+        ] {
+            assert_eq!(mask(text), text);
+        }
+    }
+}

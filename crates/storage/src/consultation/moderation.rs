@@ -1,0 +1,148 @@
+//! Moderation by the drafting unit's officials: the queue, each decision (audited, its reason
+//! kept), and the counts and representative of the comment's position kept right with it.
+
+use domain::audit::AuditAction;
+use domain::auth::Access;
+use domain::consultation::{self, CommentStatus, Decision};
+use serde_json::json;
+
+use crate::audit::{Entry, record};
+use crate::{Actor, Error, Page, Paging, Result, Store};
+
+/// A comment as its moderator sees it: the masked text, who sent it (kind and organisation), its
+/// position.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct Moderated {
+    pub id: i64,
+    pub part_id: i64,
+    pub text: String,
+    pub status: String,
+    pub reason: String,
+    pub kind: String,
+    pub organisation: Option<String>,
+    pub verified: bool,
+    pub group_id: i64,
+    /// Comments in the position, whatever their status.
+    pub members: i64,
+    pub created_at: i64,
+}
+
+impl Moderated {
+    pub fn status(&self) -> CommentStatus {
+        CommentStatus::parse(&self.status).unwrap_or(CommentStatus::Pending)
+    }
+}
+
+/// What a moderator may open of a comment: the text as typed and who sent it.
+#[derive(Clone, Debug)]
+pub struct Original {
+    pub text: String,
+    pub name: Option<String>,
+    pub contact: Option<String>,
+}
+
+impl Store {
+    /// A consultation's comments in `status` (all when `None`), oldest first: the queue is
+    /// worked from the front.
+    pub async fn moderation_queue(&self, access: &Access, id: i64, status: Option<CommentStatus>, paging: Paging) -> Result<Page<Moderated>> {
+        self.managed_consultation(access, id).await?;
+        let code = status.map(CommentStatus::code);
+        let items: Vec<Moderated> = on_db!(self, read, |pool| {
+            sqlx::query_as(
+                "SELECT c.id, c.part_id, c.text, c.status, c.reason, p.kind, p.organisation, p.verified_at IS NOT NULL AS verified, c.group_id,
+                     g.members, c.created_at
+                 FROM consultation_comments c JOIN consultation_participants p ON p.id = c.participant_id JOIN consultation_groups g ON g.id = c.group_id
+                 WHERE c.consultation_id = $1 AND ($2 IS NULL OR c.status = $2) ORDER BY c.id LIMIT $3 OFFSET $4",
+            )
+            .bind(id)
+            .bind(code)
+            .bind(paging.limit)
+            .bind(paging.offset)
+            .fetch_all(pool)
+            .await
+        })?;
+        let total: i64 = on_db!(self, read, |pool| {
+            sqlx::query_scalar("SELECT COUNT(*) FROM consultation_comments WHERE consultation_id = $1 AND ($2 IS NULL OR status = $2)")
+                .bind(id)
+                .bind(code)
+                .fetch_one(pool)
+                .await
+        })?;
+        Ok(Page { items, total })
+    }
+
+    /// Publishes or rejects a comment; the counts of its part and position follow.
+    pub async fn moderate_comment(&self, actor: &Actor, access: &Access, id: i64, comment_id: i64, decision: &Decision) -> Result<CommentStatus> {
+        let found = self.managed_consultation(access, id).await?;
+        on_db!(self, write, |pool| {
+            let mut tx = pool.begin().await?;
+            let (status, part, group): (String, i64, i64) =
+                sqlx::query_as("SELECT status, part_id, group_id FROM consultation_comments WHERE id = $1 AND consultation_id = $2")
+                    .bind(comment_id)
+                    .bind(id)
+                    .fetch_optional(&mut *tx)
+                    .await?
+                    .ok_or(Error::NotFound)?;
+            let before = CommentStatus::parse(&status).unwrap_or(CommentStatus::Pending);
+            let after = consultation::moderate(before, decision)?;
+            let reason = match decision {
+                Decision::Reject { reason } => domain::text::clean_multiline(reason),
+                Decision::Publish => String::new(),
+            };
+            sqlx::query("UPDATE consultation_comments SET status = $1, reason = $2, moderated_at = $3, moderated_by = $4 WHERE id = $5")
+                .bind(after.code())
+                .bind(&reason)
+                .bind(actor.at)
+                .bind(actor.user_id)
+                .bind(comment_id)
+                .execute(&mut *tx)
+                .await?;
+            let change = i64::from(after == CommentStatus::Published) - i64::from(before == CommentStatus::Published);
+            if change != 0 {
+                sqlx::query("UPDATE consultation_parts SET published = published + $1 WHERE id = $2").bind(change).bind(part).execute(&mut *tx).await?;
+                // The position is shown by its first published comment.
+                sqlx::query(
+                    "UPDATE consultation_groups SET published = published + $1,
+                         representative_id = (SELECT MIN(id) FROM consultation_comments WHERE group_id = $2 AND status = 'published')
+                     WHERE id = $2",
+                )
+                .bind(change)
+                .bind(group)
+                .execute(&mut *tx)
+                .await?;
+            }
+            let details = json!({ "comment": comment_id, "from": before.code(), "to": after.code(), "reason": reason });
+            let entry = Entry::new(AuditAction::ConsultationCommentModerated, "consultation", id).unit(found.unit_id).details(details);
+            record!(&mut *tx, actor, &entry)?;
+            tx.commit().await?;
+            Ok::<_, Error>(after)
+        })
+    }
+
+    /// The comment as typed and who sent it: personal data, opened for the drafting unit and
+    /// recorded in the audit log.
+    pub async fn original_comment(&self, actor: &Actor, access: &Access, id: i64, comment_id: i64) -> Result<Original> {
+        let found = self.managed_consultation(access, id).await?;
+        let row: Option<(String, Option<String>, Option<String>)> = on_db!(self, read, |pool| {
+            sqlx::query_as(
+                "SELECT c.original, p.name, p.contact FROM consultation_comments c JOIN consultation_participants p ON p.id = c.participant_id
+                 WHERE c.id = $1 AND c.consultation_id = $2",
+            )
+            .bind(comment_id)
+            .bind(id)
+            .fetch_optional(pool)
+            .await
+        })?;
+        let (original, name, contact) = row.ok_or(Error::NotFound)?;
+        let opened = Original {
+            text: self.sealer.open("consultation_comments.original", &original)?,
+            name: self.sealer.open_opt("consultation_participants.name", name.as_deref())?,
+            contact: self.sealer.open_opt("consultation_participants.contact", contact.as_deref())?,
+        };
+        let entry = Entry::new(AuditAction::PersonalDataViewed, "consultation_comment", comment_id)
+            .unit(found.unit_id)
+            .details(json!({ "consultation": id, "fields": ["original", "name", "contact"] }));
+        self.audit(actor, &entry).await?;
+        Ok(opened)
+    }
+}

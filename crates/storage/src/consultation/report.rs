@@ -1,0 +1,255 @@
+//! The drafting unit's answers to each position, the summary report ("báo cáo tổng hợp, tiếp
+//! thu, giải trình ý kiến") with the final text, the participants told of it, and the
+//! statistics of a consultation.
+
+use domain::audit::AuditAction;
+use domain::auth::Access;
+use domain::consultation::{self, CommentStatus, ConsultationError, ParticipantKind, Verdict};
+use serde_json::json;
+use sqlx::AssertSqlSafe;
+
+use super::comments::{POSITION_COLUMNS, POSITION_FROM, Position};
+use super::{Consultation, Draft};
+use crate::audit::{Entry, record};
+use crate::{Actor, Error, Page, Paging, Result, Store};
+
+/// What the summary report is made of.
+#[derive(Clone, Debug)]
+pub struct ReportData {
+    pub consultation: Consultation,
+    pub draft: Draft,
+    /// Every published position, in the draft's order, the most supported first within a part.
+    pub positions: Vec<Position>,
+    pub statistics: Statistics,
+}
+
+/// The figures of a consultation.
+#[derive(Clone, Debug, Default)]
+pub struct Statistics {
+    /// People and organisations who commented or voted, by kind.
+    pub participants: Vec<(ParticipantKind, i64)>,
+    /// Of them, those who verified their contact.
+    pub verified: i64,
+    /// Participants by the day (Vietnam time, days since 1970) they first took part.
+    pub by_day: Vec<(i64, i64)>,
+    pub comments: Vec<(CommentStatus, i64)>,
+    /// Published positions, and those answered.
+    pub positions: i64,
+    pub answered: i64,
+    pub agree: i64,
+    pub disagree: i64,
+    pub pass: i64,
+}
+
+impl Statistics {
+    pub fn participants_total(&self) -> i64 {
+        self.participants.iter().map(|(_, n)| n).sum()
+    }
+
+    pub fn comments_in(&self, status: CommentStatus) -> i64 {
+        self.comments.iter().find(|(s, _)| *s == status).map_or(0, |(_, n)| *n)
+    }
+
+    pub fn comments_total(&self) -> i64 {
+        self.comments.iter().map(|(_, n)| n).sum()
+    }
+}
+
+/// A participant to tell that the report is out.
+#[derive(Clone, Debug)]
+pub struct Notice {
+    pub id: i64,
+    pub attempts: i64,
+    pub consultation_id: i64,
+    pub title: String,
+    pub contact: consultation::Contact,
+}
+
+/// A notice that failed this often is left.
+const MAX_ATTEMPTS: i64 = 10;
+
+const TAKING_PART: &str = "p.consultation_id = $1 AND (EXISTS (SELECT 1 FROM consultation_comments c WHERE c.participant_id = p.id)
+     OR EXISTS (SELECT 1 FROM consultation_votes v WHERE v.participant_id = p.id))";
+
+impl Store {
+    /// The published positions to answer (only those without an answer when `unanswered`).
+    pub async fn answer_queue(&self, access: &Access, id: i64, unanswered: bool, paging: Paging) -> Result<Page<Position>> {
+        self.managed_consultation(access, id).await?;
+        let filter = if unanswered { " AND g.verdict IS NULL" } else { "" };
+        let sql = format!(
+            "SELECT {POSITION_COLUMNS} FROM {POSITION_FROM} WHERE g.consultation_id = $1 AND g.published > 0{filter}
+             ORDER BY g.published DESC, g.id DESC LIMIT $2 OFFSET $3"
+        );
+        let items: Vec<Position> =
+            on_db!(self, read, |pool| sqlx::query_as(AssertSqlSafe(sql.as_str())).bind(id).bind(paging.limit).bind(paging.offset).fetch_all(pool).await)?;
+        let count = format!("SELECT COUNT(*) FROM consultation_groups g WHERE g.consultation_id = $1 AND g.published > 0{filter}");
+        let total: i64 = on_db!(self, read, |pool| sqlx::query_scalar(AssertSqlSafe(count.as_str())).bind(id).fetch_one(pool).await)?;
+        Ok(Page { items, total })
+    }
+
+    /// The drafting unit's answer to a position, until the report is out.
+    pub async fn answer_position(&self, actor: &Actor, access: &Access, id: i64, group: i64, verdict: Verdict, answer: &str) -> Result<()> {
+        let found = self.managed_consultation(access, id).await?;
+        if found.status != consultation::Status::Published {
+            return Err(if found.status == consultation::Status::Reported { ConsultationError::AlreadyReported } else { ConsultationError::NotDraft }.into());
+        }
+        let (verdict, answer) = consultation::checked_answer(verdict, answer)?;
+        on_db!(self, write, |pool| {
+            let mut tx = pool.begin().await?;
+            let changed = sqlx::query(
+                "UPDATE consultation_groups SET verdict = $1, answer = $2, answered_by = $3, answered_at = $4 WHERE id = $5 AND consultation_id = $6",
+            )
+            .bind(verdict.code())
+            .bind(&answer)
+            .bind(actor.user_id)
+            .bind(actor.at)
+            .bind(group)
+            .bind(id)
+            .execute(&mut *tx)
+            .await?;
+            if changed.rows_affected() == 0 {
+                return Err(Error::NotFound);
+            }
+            let details = json!({ "position": group, "verdict": verdict.code(), "answer": answer });
+            let entry = Entry::new(AuditAction::ConsultationAnswered, "consultation", id).unit(found.unit_id).details(details);
+            record!(&mut *tx, actor, &entry)?;
+            tx.commit().await?;
+            Ok::<_, Error>(())
+        })
+    }
+
+    /// Publishes the report with the final text, and queues a notice to every participant who
+    /// left a contact. Returns how many will be told.
+    pub async fn publish_report(&self, actor: &Actor, access: &Access, id: i64, final_text: &str, now: i64) -> Result<i64> {
+        let found = self.managed_consultation(access, id).await?;
+        let final_text = domain::text::clean_multiline(final_text);
+        on_db!(self, write, |pool| {
+            let mut tx = pool.begin().await?;
+            let (status, opens_at, closes_at): (String, i64, i64) =
+                sqlx::query_as("SELECT status, opens_at, closes_at FROM consultations WHERE id = $1").bind(id).fetch_one(&mut *tx).await?;
+            let phase = consultation::phase(consultation::Status::parse(&status).unwrap_or(consultation::Status::Draft), opens_at, closes_at, now);
+            let pending: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM consultation_comments WHERE consultation_id = $1 AND status = 'pending'")
+                .bind(id)
+                .fetch_one(&mut *tx)
+                .await?;
+            let unanswered: i64 =
+                sqlx::query_scalar("SELECT COUNT(*) FROM consultation_groups WHERE consultation_id = $1 AND published > 0 AND verdict IS NULL")
+                    .bind(id)
+                    .fetch_one(&mut *tx)
+                    .await?;
+            consultation::may_report(phase, pending, unanswered, &final_text)?;
+            sqlx::query("UPDATE consultations SET status = 'reported', final_text = $1, reported_at = $2, updated_at = $2 WHERE id = $3")
+                .bind(&final_text)
+                .bind(actor.at)
+                .bind(id)
+                .execute(&mut *tx)
+                .await?;
+            let told = sqlx::query(
+                "INSERT INTO consultation_notices (consultation_id, participant_id, created_at, next_attempt_at)
+                 SELECT $1, id, $2, $2 FROM consultation_participants WHERE consultation_id = $1 AND contact IS NOT NULL",
+            )
+            .bind(id)
+            .bind(actor.at)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected() as i64;
+            let details = json!({ "title": found.settings.title, "notices": told });
+            let entry = Entry::new(AuditAction::ConsultationReported, "consultation", id).unit(found.unit_id).details(details);
+            record!(&mut *tx, actor, &entry)?;
+            tx.commit().await?;
+            Ok::<_, Error>(told)
+        })
+    }
+
+    pub async fn consultation_statistics(&self, id: i64) -> Result<Statistics> {
+        let taking_part = format!("SELECT p.kind, COUNT(*) FROM consultation_participants p WHERE {TAKING_PART} GROUP BY p.kind");
+        let kinds: Vec<(String, i64)> = on_db!(self, read, |pool| sqlx::query_as(AssertSqlSafe(taking_part.as_str())).bind(id).fetch_all(pool).await)?;
+        let verified_sql = format!("SELECT COUNT(*) FROM consultation_participants p WHERE {TAKING_PART} AND p.verified_at IS NOT NULL");
+        let verified: i64 = on_db!(self, read, |pool| sqlx::query_scalar(AssertSqlSafe(verified_sql.as_str())).bind(id).fetch_one(pool).await)?;
+        let days_sql = format!(
+            "SELECT (p.created_at + 25200000) / 86400000 AS day, COUNT(*) FROM consultation_participants p WHERE {TAKING_PART} GROUP BY day ORDER BY day"
+        );
+        let by_day: Vec<(i64, i64)> = on_db!(self, read, |pool| sqlx::query_as(AssertSqlSafe(days_sql.as_str())).bind(id).fetch_all(pool).await)?;
+        let statuses: Vec<(String, i64)> = on_db!(self, read, |pool| {
+            sqlx::query_as("SELECT status, COUNT(*) FROM consultation_comments WHERE consultation_id = $1 GROUP BY status").bind(id).fetch_all(pool).await
+        })?;
+        let (positions, answered, agree, disagree, pass): (i64, i64, i64, i64, i64) = on_db!(self, read, |pool| {
+            sqlx::query_as(
+                "SELECT COUNT(*), COUNT(verdict), CAST(COALESCE(SUM(agree), 0) AS BIGINT), CAST(COALESCE(SUM(disagree), 0) AS BIGINT),
+                     CAST(COALESCE(SUM(pass), 0) AS BIGINT)
+                 FROM consultation_groups WHERE consultation_id = $1 AND published > 0",
+            )
+            .bind(id)
+            .fetch_one(pool)
+            .await
+        })?;
+        let participants = ParticipantKind::ALL.iter().map(|kind| (*kind, kinds.iter().find(|(k, _)| k == kind.code()).map_or(0, |(_, n)| *n))).collect();
+        let comments = CommentStatus::ALL.iter().map(|s| (*s, statuses.iter().find(|(code, _)| code == s.code()).map_or(0, |(_, n)| *n))).collect();
+        Ok(Statistics { participants, verified, by_day, comments, positions, answered, agree, disagree, pass })
+    }
+
+    /// Everything the summary report shows, for the public once published and for the drafting
+    /// unit before.
+    pub async fn report_data(&self, consultation: Consultation) -> Result<ReportData> {
+        let id = consultation.id;
+        let draft = self.consultation_draft(id).await?;
+        let sql = format!(
+            "SELECT {POSITION_COLUMNS} FROM {POSITION_FROM} JOIN consultation_parts pa ON pa.id = g.part_id
+             WHERE g.consultation_id = $1 AND g.published > 0 ORDER BY pa.position, g.published DESC, g.id"
+        );
+        let positions: Vec<Position> = on_db!(self, read, |pool| sqlx::query_as(AssertSqlSafe(sql.as_str())).bind(id).fetch_all(pool).await)?;
+        let statistics = self.consultation_statistics(id).await?;
+        Ok(ReportData { consultation, draft, positions, statistics })
+    }
+
+    /// Notices due now, their contacts opened for sending.
+    pub async fn due_notices(&self, now: i64, limit: i64) -> Result<Vec<Notice>> {
+        let rows: Vec<(i64, i64, i64, String, Option<String>)> = on_db!(self, read, |pool| {
+            sqlx::query_as(
+                "SELECT n.id, n.attempts, n.consultation_id, c.title, p.contact FROM consultation_notices n
+                 JOIN consultations c ON c.id = n.consultation_id JOIN consultation_participants p ON p.id = n.participant_id
+                 WHERE n.sent_at IS NULL AND n.next_attempt_at <= $1 AND n.attempts < $2 ORDER BY n.id LIMIT $3",
+            )
+            .bind(now)
+            .bind(MAX_ATTEMPTS)
+            .bind(limit)
+            .fetch_all(pool)
+            .await
+        })?;
+        let mut due = Vec::with_capacity(rows.len());
+        for (id, attempts, consultation_id, title, contact) in rows {
+            let contact = self.sealer.open_opt("consultation_participants.contact", contact.as_deref())?.and_then(|c| consultation::Contact::parse(&c));
+            match contact {
+                Some(contact) => due.push(Notice { id, attempts, consultation_id, title, contact }),
+                None => self.notice_failed(id, "người góp ý không để lại liên hệ dùng được", i64::MAX).await?,
+            }
+        }
+        Ok(due)
+    }
+
+    pub async fn notice_sent(&self, id: i64, now: i64) -> Result<()> {
+        on_db!(self, write, |pool| {
+            sqlx::query("UPDATE consultation_notices SET sent_at = $1, attempts = attempts + 1, last_error = NULL WHERE id = $2")
+                .bind(now)
+                .bind(id)
+                .execute(pool)
+                .await
+                .map(|_| ())
+        })?;
+        Ok(())
+    }
+
+    /// Records a failed attempt; the notice is tried again at `retry_at`.
+    pub async fn notice_failed(&self, id: i64, error: &str, retry_at: i64) -> Result<()> {
+        on_db!(self, write, |pool| {
+            sqlx::query("UPDATE consultation_notices SET attempts = attempts + 1, last_error = $1, next_attempt_at = $2 WHERE id = $3")
+                .bind(error)
+                .bind(retry_at)
+                .bind(id)
+                .execute(pool)
+                .await
+                .map(|_| ())
+        })?;
+        Ok(())
+    }
+}
