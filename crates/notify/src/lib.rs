@@ -3,6 +3,7 @@
 //! sent, or schedules a retry with a growing pause. Invitations to answer a survey go by e-mail,
 //! an SMS gateway or Zalo ([`invitations`]).
 
+pub mod consultation;
 mod http;
 pub mod invitations;
 

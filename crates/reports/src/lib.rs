@@ -3,6 +3,7 @@
 //! them and in the pages. In a crate of its own: typst is some 390 crates to build.
 
 pub mod charts;
+pub mod consultation;
 pub mod document;
 pub mod docx;
 mod fonts;

@@ -46,6 +46,21 @@ impl Office {
         }
     }
 
+    /// The heading of a document a unit issues in its own name: a commune's or ward's people's
+    /// committee, or a department, under the province's committee; the province's own unit is
+    /// the committee itself.
+    pub fn unit_heading(&self, unit: &str, symbol: &str) -> Heading {
+        let local_committee = ["Xã ", "Phường ", "Đặc khu "].iter().any(|p| unit.starts_with(p));
+        let (authority, issuer) = if unit == self.province {
+            (String::new(), self.issuer())
+        } else if local_committee {
+            (self.committee(), format!("ỦY BAN NHÂN DÂN\n{}", unit.to_uppercase()))
+        } else {
+            (self.committee(), unit.to_uppercase())
+        };
+        Heading { authority, issuer, number: format!("Số:        /{symbol}"), place_date: self.heading(None).place_date }
+    }
+
     /// The date for the PDF's metadata.
     pub fn ymd(&self) -> (i32, u8, u8) {
         (self.date.year(), self.date.month() as u8, self.date.day())

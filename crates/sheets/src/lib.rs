@@ -1,9 +1,12 @@
 //! Tables in and out: CSV and XLSX read into rows of text within the limits of each kind of
 //! import, and written with a header row for officials who work in Excel (CSV cells made inert
-//! so that no spreadsheet runs them as formulas).
+//! so that no spreadsheet runs them as formulas). And the text of a Word draft put to
+//! consultation, read within the same kind of limits.
 
+mod docx;
 mod read;
 
+pub use docx::read_docx;
 pub use read::{Limits, Rows, SheetError, read_sheets, read_table};
 
 /// A workbook of several small sheets, each given with its header as its first row.

@@ -183,7 +183,7 @@ fn dense(mut filled: Vec<((u32, u32), String)>, budget: &mut u64, limits: &Limit
 
 /// Unpacks every part of the ZIP into nothing, counting bytes, and refuses the file once the
 /// count passes the limit: what a part's header claims is not trusted.
-fn check_unpacked_size(bytes: &[u8], limits: &Limits) -> Result<(), SheetError> {
+pub(crate) fn check_unpacked_size(bytes: &[u8], limits: &Limits) -> Result<(), SheetError> {
     let unreadable = |e: zip::result::ZipError| SheetError::Unreadable(e.to_string());
     let mut archive = zip::ZipArchive::new(Cursor::new(bytes)).map_err(unreadable)?;
     if archive.len() > MAX_PARTS {

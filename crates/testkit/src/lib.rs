@@ -137,6 +137,12 @@ impl TestApp {
         thuocdo::demo::portal::load(&self.store, self.clock.now_ms()).await.expect("demo portal");
     }
 
+    /// The demo consultations: the Department of Justice's draft, open, with comments, votes
+    /// and first answers; a ward's plan, closed and reported.
+    pub async fn demo_consultations(&self) {
+        thuocdo::demo::consultation::load(&self.store, self.clock.now_ms()).await.expect("demo consultations");
+    }
+
     /// The province's national results of PCI, PAPI, PAR INDEX, SIPAS, ICT, DTI and 766 across
     /// the years, imported as the reform office would.
     pub async fn demo_results(&self) {

@@ -164,6 +164,10 @@ struct ServeArgs {
     /// Serve /metrics on the main port too, to scrapers that send this bearer token.
     #[arg(long, env = "THUOCDO_METRICS_TOKEN")]
     metrics_token: Option<String>,
+    /// The shortest period, in days, a draft legal document is open for comment (the Law on
+    /// Promulgation of Legal Documents sets the minimum; confirm the province's figure).
+    #[arg(long, env = "THUOCDO_CONSULTATION_MIN_DAYS", default_value_t = 20)]
+    consultation_min_days: i64,
 }
 
 #[derive(Subcommand)]
@@ -402,6 +406,7 @@ async fn serve(store: Store, clock: Clock, args: ServeArgs, database_url: String
         widget_origins: args.widget_origins,
         metrics_token: args.metrics_token.filter(|t| !t.is_empty()),
         submissions_per_minute: args.submissions_per_minute,
+        consultation: domain::consultation::Rules { min_days_legal: args.consultation_min_days },
         ..Config::default()
     };
     if let Some(bind) = args.metrics_bind {
@@ -467,6 +472,7 @@ async fn load_demo(store: &Store, clock: &Clock) -> anyhow::Result<bool> {
     demo::frame::load(store, demo::frame::COUNT, clock.now_ms()).await?;
     demo::par::load(store, clock.now_ms()).await?;
     demo::portal::load(store, clock.now_ms()).await?;
+    demo::consultation::load(store, clock.now_ms()).await?;
     demo::results::load(store, clock.now_ms()).await?;
     Ok(true)
 }

@@ -33,6 +33,7 @@ use crate::AppState;
         (name = "alerts", description = "Cảnh báo và vụ việc cần xử lý"),
         (name = "sampling", description = "Khung mẫu từ hệ thống một cửa và tiến độ mẫu khảo sát"),
         (name = "interviews", description = "Phỏng vấn: phiếu được giao và đồng bộ từ máy của điều tra viên"),
+        (name = "consultation", description = "Lấy ý kiến: dự thảo theo điều, khoản; ý kiến, nhóm ý kiến, biểu quyết; duyệt và tiếp thu, giải trình"),
         (name = "open-data", description = "Dữ liệu mở: kết quả các chỉ số (PAR INDEX, SIPAS, PAPI, PCI, ICT Index, DTI, 766) qua các năm, không cần đăng nhập")
     )
 )]
@@ -63,6 +64,7 @@ fn api() -> OpenApiRouter<AppState> {
         .merge(crate::sampling::api::routes())
         .merge(crate::interviews::api_routes())
         .merge(crate::results::api::routes())
+        .merge(crate::consultation::api_routes())
 }
 
 /// The OpenAPI document as JSON (also printed by `thuocdo openapi`).

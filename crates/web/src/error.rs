@@ -7,6 +7,7 @@ use axum::body::Bytes;
 use axum::extract::{FromRequest, Request};
 use axum::http::{StatusCode, Uri, header};
 use axum::response::{IntoResponse, Response};
+use domain::text;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
@@ -87,6 +88,11 @@ impl Failure {
         Self::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, "unsupported-media-type", "Định dạng không được hỗ trợ", detail)
     }
 
+    /// A service the request needs (a message gateway) did not answer; nothing was lost.
+    pub fn unavailable(detail: impl Into<String>) -> Self {
+        Self::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", "Dịch vụ tạm thời chưa sẵn sàng", detail)
+    }
+
     pub fn internal() -> Self {
         Self::new(
             StatusCode::INTERNAL_SERVER_ERROR,
@@ -113,6 +119,23 @@ impl From<storage::Error> for Failure {
             }
         }
     }
+}
+
+/// A moment typed as a day (`dd/mm/yyyy`) and a time (`HH:MM`, midnight when empty), in
+/// Vietnam time; `None` when no day is typed.
+pub fn moment(day: &str, at: &str) -> Result<Option<i64>, Failure> {
+    if day.trim().is_empty() {
+        return Ok(None);
+    }
+    let date = text::parse_date(day).ok_or_else(|| Failure::invalid(format!("Ngày «{}» không hợp lệ; nhập theo dạng dd/mm/yyyy.", day.trim())))?;
+    let (hours, minutes) = match at.trim() {
+        "" => (0, 0),
+        typed => typed
+            .split_once(':')
+            .and_then(|(h, m)| Some((h.parse::<i64>().ok().filter(|h| (0..24).contains(h))?, m.parse::<i64>().ok().filter(|m| (0..60).contains(m))?)))
+            .ok_or_else(|| Failure::invalid(format!("Giờ «{typed}» không hợp lệ; nhập theo dạng HH:MM.")))?,
+    };
+    Ok(Some(text::vn_midnight_ms(date) + (hours * 60 + minutes) * 60_000))
 }
 
 /// A period typed by an official as first and last day (dd/mm/yyyy, either may be empty), as
@@ -242,4 +265,18 @@ pub async fn not_found(uri: Uri) -> Response {
 pub fn panic_response(_: Box<dyn Any + Send + 'static>) -> Response {
     tracing::error!("a request handler panicked");
     Problem(Failure::internal()).into_response()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_scheduled_moment_is_vietnam_time() {
+        assert_eq!(moment("", "").unwrap(), None);
+        let at = moment("02/12/2026", "08:30").unwrap().unwrap();
+        assert_eq!(text::format_timestamp_ms(at), "02/12/2026 08:30");
+        assert!(moment("31/02/2026", "").is_err());
+        assert!(moment("01/12/2026", "25:00").is_err());
+    }
 }

@@ -39,8 +39,8 @@ pub fn start(state: &AppState) -> Vec<JoinHandle<()>> {
         .collect()
 }
 
-/// Sends what is due: the e-mails of the outbox (alert cases), and the invitations and their
-/// reminders by e-mail, SMS and Zalo.
+/// Sends what is due: the e-mails of the outbox (alert cases), the invitations and their
+/// reminders by e-mail, SMS and Zalo, and the notices of consultation reports.
 async fn send_due(state: &AppState) {
     let now = state.clock.now_ms();
     if let Some(mailer) = &state.senders.mailer
@@ -50,5 +50,8 @@ async fn send_due(state: &AppState) {
     }
     if let Err(e) = notify::invitations::deliver_invitations(&state.store, &state.senders, &state.config.public_url, now).await {
         tracing::error!(error = %e, "the invitations could not be read");
+    }
+    if let Err(e) = notify::consultation::deliver_notices(&state.store, &state.senders, &state.config.public_url, now).await {
+        tracing::error!(error = %e, "the consultation notices could not be read");
     }
 }

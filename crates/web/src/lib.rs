@@ -9,6 +9,7 @@ mod api;
 mod audit;
 mod auth;
 mod caching;
+mod consultation;
 mod error;
 mod extract;
 mod home;
@@ -69,6 +70,7 @@ pub fn router(state: AppState) -> Router {
         .merge(par::routes())
         .merge(procedures::routes())
         .merge(portal::routes())
+        .merge(consultation::routes())
         .merge(results::routes())
         .merge(reports::routes())
         .merge(search::routes())

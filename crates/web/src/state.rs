@@ -55,6 +55,8 @@ pub struct Config {
     /// The bearer token `/metrics` asks of scrapers on the main port; without one it is not
     /// served there (see `--metrics-bind`).
     pub metrics_token: Option<String>,
+    /// The province's settings for consultations (the minimum period of a legal draft).
+    pub consultation: domain::consultation::Rules,
 }
 
 /// Agency portals of Vietnamese state bodies live under `.gov.vn`.
@@ -85,6 +87,7 @@ impl Default for Config {
             kiosk_reset_seconds: 8,
             kiosk_idle_seconds: 120,
             metrics_token: None,
+            consultation: domain::consultation::Rules::default(),
         }
     }
 }
@@ -128,6 +131,8 @@ pub struct Inner {
     pub login_limiter: RateLimiter,
     pub account_limiter: RateLimiter,
     pub submit_limiter: RateLimiter,
+    /// One-time codes sent, per address and per phone or mailbox: each costs a message.
+    pub code_limiter: RateLimiter,
     /// The queue of the single ingest writer.
     pub ingest: Ingest,
     /// Surveys, their published forms and targets, kept in memory (see `SurveyCache`).
@@ -154,6 +159,7 @@ impl AppState {
         let login_limiter = RateLimiter::shared("login", config.login_attempts_per_minute, 60_000);
         let account_limiter = RateLimiter::shared("account", domain::auth::LOCKOUT_THRESHOLD as u32, domain::auth::LOCKOUT_MINUTES * 60_000);
         let submit_limiter = RateLimiter::shared("submit", config.submissions_per_minute, 60_000);
+        let code_limiter = RateLimiter::shared("code", 5, 10 * 60_000);
         let ingest = store.start_ingest();
         let mailer = match &config.smtp_url {
             Some(url) => Some(notify::Mailer::new(url, &config.mail_from).map_err(|e| storage::Error::Invalid(vec![e.to_string()]))?),
@@ -172,6 +178,7 @@ impl AppState {
             login_limiter,
             account_limiter,
             submit_limiter,
+            code_limiter,
             ingest,
             survey_cache: SurveyCache::default(),
             screening: Screening::default(),

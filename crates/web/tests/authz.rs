@@ -44,6 +44,33 @@ const PAR_PAGES: &[&str] = &["quantri", "cchc", "lanhdao", "thamdinh", "stp.canb
 /// The portal's editors: those who write in a unit's section or publish there.
 const EDITORS: &[&str] = &["quantri", "cchc", "stp.canbo", "stp.giamdoc", "anlac.canbo", "anlac.chutich"];
 
+/// Those who run consultations: each unit's officials and head, the reform office, administrators.
+const CONSULTERS: &[&str] = &["quantri", "cchc", "stp.canbo", "stp.giamdoc", "anlac.canbo", "anlac.chutich"];
+
+/// A consultation of Phường An Lạc, published with its text.
+async fn anlac_consultation(app: &TestApp, commune: i64) -> i64 {
+    use domain::auth::{Access, Grant, Role};
+    use domain::consultation::{Audience, Moderation, Rules, Settings, Subject};
+    let official = Access::new(vec![Grant { role: Role::UnitOfficial, unit: commune }]);
+    let actor = storage::Actor::system("test", app.clock.now_ms());
+    let now = app.clock.now_ms();
+    let settings = Settings {
+        title: "Dự thảo Kế hoạch của phường".into(),
+        summary: String::new(),
+        subject: Subject::Plan,
+        audience: Audience::Everyone,
+        invited: Vec::new(),
+        moderation: Moderation::Before,
+        opens_at: now,
+        closes_at: now + 86_400_000,
+    };
+    let id = app.store.create_consultation(&actor, &official, commune, settings, &Rules::default()).await.unwrap();
+    let outline = domain::consultation::outline(&thuocdo::demo::consultation::draft_lines()).unwrap();
+    app.store.save_consultation_text(&actor, &official, id, &outline).await.unwrap();
+    app.store.publish_consultation(&actor, &official, id).await.unwrap();
+    id
+}
+
 /// A draft article in Phường An Lạc's section of the portal.
 async fn anlac_article(app: &TestApp, commune: i64) -> i64 {
     use domain::auth::{Access, Grant, Role};
@@ -132,6 +159,7 @@ async fn every_role_against_every_protected_route() {
             .id;
         let (round, anlac) = par_round(&app, province).await;
         let article = anlac_article(&app, commune).await;
+        let consultation = anlac_consultation(&app, commune).await;
         let stp_hidden: &'static [&'static str] = &["anlac.canbo", "anlac.chutich"];
         let commune_hidden: &'static [&'static str] = &["stp.canbo", "stp.giamdoc"];
         let province_hidden: &'static [&'static str] = &["stp.canbo", "stp.giamdoc", "anlac.canbo", "anlac.chutich"];
@@ -205,6 +233,13 @@ async fn every_role_against_every_protected_route() {
             case("GET", "/admin/portal", 200, EDITORS, &[]),
             case("GET", "/admin/portal/new", 200, EDITORS, &[]),
             case("GET", format!("/admin/portal/{article}"), 200, &["quantri", "cchc", "anlac.canbo", "anlac.chutich"], commune_hidden),
+            case("GET", "/admin/y-kien", 200, CONSULTERS, &[]),
+            case("GET", "/admin/y-kien/moi", 200, CONSULTERS, &[]),
+            case("GET", format!("/admin/y-kien/{consultation}"), 200, &["quantri", "cchc", "anlac.canbo", "anlac.chutich"], commune_hidden),
+            case("GET", format!("/admin/y-kien/{consultation}/kiem-duyet"), 200, &["quantri", "cchc", "anlac.canbo", "anlac.chutich"], commune_hidden),
+            case("GET", format!("/admin/y-kien/{consultation}/tiep-thu"), 200, &["quantri", "cchc", "anlac.canbo", "anlac.chutich"], commune_hidden),
+            case("GET", format!("/admin/y-kien/{consultation}/tai/bao-cao.xlsx"), 200, &["quantri", "cchc", "anlac.canbo", "anlac.chutich"], commune_hidden),
+            case("GET", format!("/api/v1/consultations/{consultation}/moderation"), 200, &["quantri", "cchc", "anlac.canbo", "anlac.chutich"], commune_hidden),
             case("GET", "/admin/alerts/stats", 200, SEE_ALERTS, &[]),
             case("GET", "/admin/alerts/stats.xlsx", 200, SEE_ALERTS, &[]),
             case("GET", "/api/v1/alerts", 200, SEE_ALERTS, &[]),

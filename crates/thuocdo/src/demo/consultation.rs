@@ -3,8 +3,13 @@
 //! edited (a word changed, a greeting added, tones dropped on a phone keyboard), the rest each
 //! person's own. Deterministic, and each comment knows its campaign, so grouping can be scored.
 
-use domain::consultation::Line;
+use domain::auth::{Access, Grant, Role};
+use domain::consultation::{Audience, CommentForm, Decision, Line, Moderation, ParticipantKind, Rules, Settings, Subject, Verdict, Vote, outline};
 use domain::sampling::SplitMix;
+use storage::consultation::Visitor;
+use storage::{Actor, Store};
+
+const DAY: i64 = 86_400_000;
 
 /// The demo draft: a provincial decision on receiving and handling citizens' feedback.
 pub const DRAFT: &str = "ỦY BAN NHÂN DÂN TỈNH AN LẠC
@@ -152,6 +157,128 @@ pub fn comments(seed: u64, count: usize, copies: f64) -> Vec<GeneratedComment> {
         }
     }
     out
+}
+
+/// A ward's plan put to its people, closed and reported.
+const PLAN: &str = "KẾ HOẠCH
+Cải cách hành chính năm 2027 của Phường An Lạc
+I. MỤC ĐÍCH, YÊU CẦU
+Nâng cao chất lượng phục vụ người dân, doanh nghiệp; giảm thời gian giải quyết thủ tục hành chính.
+II. NHIỆM VỤ
+Mở rộng tiếp nhận hồ sơ trực tuyến toàn trình; bố trí công chức hướng dẫn tại Bộ phận Một cửa vào sáng thứ Bảy; công khai kết quả giải quyết hồ sơ hằng tháng.
+III. TỔ CHỨC THỰC HIỆN
+Văn phòng HĐND và UBND phường chủ trì, phối hợp các đơn vị liên quan.";
+
+fn access(role: Role, unit: i64) -> Access {
+    Access::new(vec![Grant { role, unit }])
+}
+
+/// The demo's consultations: the Department of Justice's draft regulation, open, with a few
+/// hundred comments (moderated, some waiting), votes and first answers; and a ward's plan of the
+/// year, closed, answered and reported.
+pub async fn load(store: &Store, now_ms: i64) -> anyhow::Result<()> {
+    let rules = Rules::default();
+    let justice = store.public_unit_by_code("STP").await?.id;
+    let official = access(Role::UnitOfficial, justice);
+    let opens_at = now_ms - 10 * DAY;
+    let actor = Actor::system("stp.canbo", opens_at - DAY);
+    let settings = Settings {
+        title: "Dự thảo Quyết định ban hành Quy chế tiếp nhận, xử lý phản ánh, kiến nghị của người dân, doanh nghiệp về thủ tục hành chính".into(),
+        summary: "Sở Tư pháp lấy ý kiến người dân, doanh nghiệp về dự thảo Quy chế, nhất là thời hạn xử lý (Điều 3) và phí thẩm định hồ sơ (Điều 4).".into(),
+        subject: Subject::LegalDraft,
+        audience: Audience::Everyone,
+        invited: Vec::new(),
+        moderation: Moderation::Before,
+        opens_at,
+        closes_at: opens_at + 30 * DAY,
+    };
+    let id = store.create_consultation(&actor, &official, justice, settings, &rules).await?;
+    store.save_consultation_text(&actor, &official, id, &outline(&draft_lines())?).await?;
+    store.publish_consultation(&actor, &official, id).await?;
+    let mut dice = SplitMix(2027);
+    let generated = comments(2026, 240, 0.7);
+    let mut published = Vec::new();
+    for (i, c) in generated.iter().enumerate() {
+        let at = opens_at + (i as i64 * 10 * DAY) / generated.len() as i64;
+        let token = format!("demo-participant-{i:04}");
+        let kind = if dice.unit() < 0.15 { ParticipantKind::Business } else { ParticipantKind::Person };
+        let form = CommentForm {
+            body: c.text.clone(),
+            organisation: if kind == ParticipantKind::Business { "Công ty TNHH Thương mại An Phát".into() } else { String::new() },
+            contact: if dice.unit() < 0.3 { format!("09{:08}", dice.below(100_000_000)) } else { String::new() },
+            ..CommentForm::default()
+        };
+        let receipt = store.submit_comment(id, Visitor { token: &token, units: &[] }, kind, c.anchor, &form, at).await?;
+        // The newest wait for moderation; a few are refused.
+        if i + 20 < generated.len() {
+            let decision =
+                if dice.unit() < 0.04 { Decision::Reject { reason: "Nội dung không liên quan đến dự thảo.".into() } } else { Decision::Publish };
+            store.moderate_comment(&Actor::system("stp.canbo", at + 3_600_000), &official, id, receipt.id, &decision).await?;
+            if decision == Decision::Publish {
+                published.push((receipt.id, token));
+            }
+        }
+    }
+    for voter in 0..300 {
+        let (comment, author) = &published[dice.below(published.len() as u64) as usize];
+        let token = format!("demo-participant-{:04}", dice.below(400));
+        if &token == author {
+            continue;
+        }
+        let vote = if dice.unit() < 0.8 { Vote::Agree } else { Vote::Disagree };
+        store.vote(id, Visitor { token: &token, units: &[] }, *comment, vote, now_ms - DAY + voter).await?;
+    }
+    let top = store.positions(id, &[], storage::Paging::new(1, 2)).await?;
+    for (position, (verdict, answer)) in top.items.iter().zip([
+        (Verdict::Accepted, "Tiếp thu: dự thảo bỏ quy định thu phí thẩm định hồ sơ phản ánh, kiến nghị (Điều 4)."),
+        (Verdict::Explained, "Giải trình: thời hạn 05 ngày làm việc là thời hạn tối đa; phản ánh đơn giản được xử lý và trả lời ngay trong ngày."),
+    ]) {
+        store.answer_position(&Actor::system("stp.giamdoc", now_ms - 3_600_000), &official, id, position.group_id, verdict, answer).await?;
+    }
+
+    // The ward's plan: opened two months ago for a month, answered and reported.
+    let ward = store.public_unit_by_code("28101").await?.id;
+    let ward_official = access(Role::UnitOfficial, ward);
+    let opens_at = now_ms - 60 * DAY;
+    let actor = Actor::system("anlac.canbo", opens_at - DAY);
+    let settings = Settings {
+        title: "Dự thảo Kế hoạch cải cách hành chính năm 2027 của Phường An Lạc".into(),
+        summary: "Ủy ban nhân dân phường lấy ý kiến người dân về các nhiệm vụ cải cách hành chính năm 2027.".into(),
+        subject: Subject::Plan,
+        audience: Audience::Everyone,
+        invited: Vec::new(),
+        moderation: Moderation::After,
+        opens_at,
+        closes_at: opens_at + 30 * DAY,
+    };
+    let plan = store.create_consultation(&actor, &ward_official, ward, settings, &rules).await?;
+    let lines: Vec<Line> = PLAN.lines().map(Line::paragraph).collect();
+    store.save_consultation_text(&actor, &ward_official, plan, &outline(&lines)?).await?;
+    store.publish_consultation(&actor, &ward_official, plan).await?;
+    for (i, c) in comments(2027, 40, 0.5).iter().enumerate() {
+        let token = format!("demo-plan-{i:03}");
+        let form = CommentForm { body: c.text.clone(), ..CommentForm::default() };
+        store.submit_comment(plan, Visitor { token: &token, units: &[] }, ParticipantKind::Person, "toan-van", &form, opens_at + i as i64 * DAY / 2).await?;
+    }
+    let answering = Actor::system("anlac.canbo", opens_at + 31 * DAY);
+    loop {
+        let open = store.answer_queue(&ward_official, plan, true, storage::Paging::new(1, 100)).await?;
+        if open.items.is_empty() {
+            break;
+        }
+        for position in open.items {
+            let (verdict, answer) = if position.supporters > 1 {
+                (Verdict::Accepted, "Tiếp thu và bổ sung vào nhiệm vụ của Kế hoạch.")
+            } else {
+                (Verdict::Explained, "Giải trình: nội dung đã có trong các văn bản hướng dẫn hiện hành; phường sẽ tổ chức thực hiện.")
+            };
+            store.answer_position(&answering, &ward_official, plan, position.group_id, verdict, answer).await?;
+        }
+    }
+    let final_text =
+        format!("{PLAN}\nIV. BỔ SUNG SAU LẤY Ý KIẾN\nTiếp nhận phản ánh qua Zalo; công khai kết quả xử lý phản ánh trên Cổng thông tin điện tử của phường.");
+    store.publish_report(&Actor::system("anlac.chutich", now_ms - 20 * DAY), &ward_official, plan, &final_text, now_ms - 20 * DAY).await?;
+    Ok(())
 }
 
 #[cfg(test)]

@@ -423,7 +423,7 @@ pub async fn step(State(state): State<AppState>, user: CurrentUser, Path(id): Pa
     require_editor(&user)?;
     let step = match form.step.as_str() {
         "submit" => Step::Submit,
-        "publish" => Step::Publish { at: publish_moment(&form.publish_on, &form.publish_time)?.unwrap_or(0) },
+        "publish" => Step::Publish { at: crate::error::moment(&form.publish_on, &form.publish_time)?.unwrap_or(0) },
         "return" => Step::Return { reason: form.reason },
         "withdraw" => Step::Withdraw,
         _ => return Err(Failure::malformed("Thao tác không hợp lệ.").into()),
@@ -433,21 +433,6 @@ pub async fn step(State(state): State<AppState>, user: CurrentUser, Path(id): Pa
 }
 
 /// The moment typed for a scheduled publication, Vietnam time; `None` when left empty.
-fn publish_moment(day: &str, at: &str) -> Result<Option<i64>, Failure> {
-    if day.trim().is_empty() {
-        return Ok(None);
-    }
-    let date = text::parse_date(day).ok_or_else(|| Failure::invalid(format!("Ngày «{}» không hợp lệ; nhập theo dạng dd/mm/yyyy.", day.trim())))?;
-    let (hours, minutes) = match at.trim() {
-        "" => (0, 0),
-        typed => typed
-            .split_once(':')
-            .and_then(|(h, m)| Some((h.parse::<i64>().ok().filter(|h| (0..24).contains(h))?, m.parse::<i64>().ok().filter(|m| (0..60).contains(m))?)))
-            .ok_or_else(|| Failure::invalid(format!("Giờ «{typed}» không hợp lệ; nhập theo dạng HH:MM.")))?,
-    };
-    Ok(Some(text::vn_midnight_ms(date) + (hours * 60 + minutes) * 60_000))
-}
-
 pub async fn upload(State(state): State<AppState>, user: CurrentUser, headers: HeaderMap, Path(id): Path<i64>, multipart: Multipart) -> PageResult<Response> {
     require_editor(&user)?;
     let upload = CheckedUpload::read(&state, &headers, multipart).await?;
@@ -485,14 +470,5 @@ mod tests {
         assert_eq!(paragraphs("<p>Đã có thẻ</p>"), "<p>Đã có thẻ</p>");
         assert_eq!(paragraphs("Dòng một\nDòng hai\n\n\nĐoạn <b>hai</b> & ba"), "<p>Dòng một<br>Dòng hai</p><p>Đoạn <b>hai</b> & ba</p>");
         assert_eq!(media::richtext::sanitise(&paragraphs("a & b")), "<p>a &amp; b</p>");
-    }
-
-    #[test]
-    fn a_scheduled_moment_is_vietnam_time() {
-        assert_eq!(publish_moment("", "").unwrap(), None);
-        let at = publish_moment("02/12/2026", "08:30").unwrap().unwrap();
-        assert_eq!(text::format_timestamp_ms(at), "02/12/2026 08:30");
-        assert!(publish_moment("31/02/2026", "").is_err());
-        assert!(publish_moment("01/12/2026", "25:00").is_err());
     }
 }

@@ -4,6 +4,8 @@
 
 mod gather;
 
+pub(crate) use gather::office;
+
 use askama::Template;
 use askama_web::WebTemplate;
 use axum::Router;
@@ -33,7 +35,7 @@ pub fn routes() -> Router<AppState> {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-enum Format {
+pub(crate) enum Format {
     Pdf,
     Docx,
     Xlsx,
@@ -49,7 +51,7 @@ impl Format {
         }
     }
 
-    fn extension(self) -> &'static str {
+    pub(crate) fn extension(self) -> &'static str {
         match self {
             Self::Pdf => "pdf",
             Self::Docx => "docx",
@@ -128,7 +130,7 @@ impl Request {
 static DRAWING: tokio::sync::Semaphore = tokio::sync::Semaphore::const_new(2);
 
 /// Draws a document in the asked format, away from the request threads: typst takes a while.
-async fn draw(document: Document, format: Format, date: (i32, u8, u8)) -> Result<Vec<u8>, Failure> {
+pub(crate) async fn draw(document: Document, format: Format, date: (i32, u8, u8)) -> Result<Vec<u8>, Failure> {
     let _turn = DRAWING.acquire().await.map_err(|_| Failure::internal())?;
     let drawn = tokio::task::spawn_blocking(move || match format {
         Format::Docx => reports::docx::render(&document),
@@ -142,7 +144,7 @@ async fn draw(document: Document, format: Format, date: (i32, u8, u8)) -> Result
     })
 }
 
-fn attachment(format: Format, name: &str, body: Vec<u8>) -> Response {
+pub(crate) fn attachment(format: Format, name: &str, body: Vec<u8>) -> Response {
     let disposition = format!("attachment; filename=\"{name}\"");
     (
         [
