@@ -3,6 +3,7 @@
 //! `cargo run --release -p bench -- dashboard [--count N] [--database PATH]` (see `dashboard.rs`)
 //! `cargo run --release -p bench -- alerts [--count N] [--postgres URL]` (see `alerts.rs`)
 //! `cargo run --release -p bench -- public [--count N] [--postgres URL]` (see `public.rs`)
+//! `cargo run --release -p bench -- consultation [--count N] [--postgres URL]` (see `consultation.rs`)
 //!
 //! Starts the server in a child process over a fresh database with the demo province (its SIPAS
 //! survey is open), drives concurrent submitters over loopback for a bounded number of
@@ -15,6 +16,7 @@
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod alerts;
+mod consultation;
 mod dashboard;
 mod public;
 mod reports;
@@ -103,6 +105,14 @@ enum Command {
         #[arg(long, default_value_t = 50_000)]
         count: usize,
     },
+    /// A consultation taking COUNT comments (70 % campaign copies, a flood of bad ones): the
+    /// time to take and group them, the grouping's precision and recall, the pages' latency.
+    Consultation {
+        #[arg(long, default_value_t = 100_000)]
+        count: usize,
+        #[arg(long)]
+        postgres: Option<String>,
+    },
     /// (internal) the server process the benchmark drives.
     #[command(hide = true)]
     Serve {
@@ -125,6 +135,7 @@ fn main() -> anyhow::Result<()> {
         Command::Public { count, concurrency, postgres } => runtime.block_on(public::run(count, concurrency, postgres)),
         Command::Search { count, postgres } => runtime.block_on(search::run(count, postgres)),
         Command::Reports { units, count } => runtime.block_on(reports::run(units, count)),
+        Command::Consultation { count, postgres } => runtime.block_on(consultation::run(count, postgres)),
     }
 }
 

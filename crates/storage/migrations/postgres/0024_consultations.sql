@@ -62,9 +62,12 @@ CREATE TABLE consultation_participants (
     verified_at      BIGINT,
     unit_id          BIGINT REFERENCES units (id),
     created_at       BIGINT NOT NULL,
+    -- When they first commented or voted (a code asked for is not taking part): the statistics
+    -- count by it without looking at the comments.
+    took_part_at     BIGINT,
     UNIQUE (consultation_id, token_digest)
 );
-CREATE INDEX consultation_participants_day ON consultation_participants (consultation_id, created_at);
+CREATE INDEX consultation_participants_day ON consultation_participants (consultation_id, took_part_at, kind);
 CREATE INDEX consultation_participants_contact ON consultation_participants (consultation_id, contact_digest);
 
 -- A one-time code sent to a participant's phone or e-mail; its digest only.
@@ -137,7 +140,6 @@ CREATE TABLE consultation_votes (
     at              BIGINT NOT NULL,
     PRIMARY KEY (comment_id, participant_id)
 );
-CREATE INDEX consultation_votes_participant ON consultation_votes (participant_id);
 
 -- Participants told that the report is out, sent by the outbox worker with retries.
 CREATE TABLE consultation_notices (

@@ -177,7 +177,7 @@ impl Store {
                 "UPDATE consultation_participants SET kind = $1, name = COALESCE($2, name), organisation = COALESCE($3, organisation),
                      contact = CASE WHEN verified_at IS NULL THEN COALESCE($4, contact) ELSE contact END,
                      contact_digest = CASE WHEN verified_at IS NULL THEN COALESCE($5, contact_digest) ELSE contact_digest END,
-                     unit_id = COALESCE($6, unit_id)
+                     unit_id = COALESCE($6, unit_id), took_part_at = COALESCE(took_part_at, $8)
                  WHERE id = $7",
             )
             .bind(kind.code())
@@ -187,6 +187,7 @@ impl Store {
             .bind(contact.as_ref().map(|c| c.1.as_str()))
             .bind(consultation::speaks_for(&open.invited, visitor.units))
             .bind(participant.id)
+            .bind(now)
             .execute(&mut *tx)
             .await?;
             consultation::may_take_part(open.audience, &open.invited, &Commenter { kind, verified: participant.verified, units: visitor.units })?;
@@ -315,6 +316,11 @@ impl Store {
                     sqlx::query(AssertSqlSafe(sql)).bind(change).bind(target).execute(&mut *tx).await?;
                 }
             }
+            sqlx::query("UPDATE consultation_participants SET took_part_at = COALESCE(took_part_at, $1) WHERE id = $2")
+                .bind(now)
+                .bind(participant.id)
+                .execute(&mut *tx)
+                .await?;
             sqlx::query(
                 "INSERT INTO consultation_votes (comment_id, participant_id, vote, at) VALUES ($1, $2, $3, $4)
                  ON CONFLICT (comment_id, participant_id) DO UPDATE SET vote = excluded.vote, at = excluded.at",

@@ -30,7 +30,7 @@ pub struct Statistics {
     pub participants: Vec<(ParticipantKind, i64)>,
     /// Of them, those who verified their contact.
     pub verified: i64,
-    /// Participants by the day (Vietnam time, days since 1970) they first took part.
+    /// Participants by the day (Vietnam time, days since 1970) they first commented or voted.
     pub by_day: Vec<(i64, i64)>,
     pub comments: Vec<(CommentStatus, i64)>,
     /// Published positions, and those answered.
@@ -68,8 +68,8 @@ pub struct Notice {
 /// A notice that failed this often is left.
 const MAX_ATTEMPTS: i64 = 10;
 
-const TAKING_PART: &str = "p.consultation_id = $1 AND (EXISTS (SELECT 1 FROM consultation_comments c WHERE c.participant_id = p.id)
-     OR EXISTS (SELECT 1 FROM consultation_votes v WHERE v.participant_id = p.id))";
+/// Those who commented or voted.
+const TAKING_PART: &str = "p.consultation_id = $1 AND p.took_part_at IS NOT NULL";
 
 impl Store {
     /// The published positions to answer (only those without an answer when `unanswered`).
@@ -167,7 +167,7 @@ impl Store {
         let verified_sql = format!("SELECT COUNT(*) FROM consultation_participants p WHERE {TAKING_PART} AND p.verified_at IS NOT NULL");
         let verified: i64 = on_db!(self, read, |pool| sqlx::query_scalar(AssertSqlSafe(verified_sql.as_str())).bind(id).fetch_one(pool).await)?;
         let days_sql = format!(
-            "SELECT (p.created_at + 25200000) / 86400000 AS day, COUNT(*) FROM consultation_participants p WHERE {TAKING_PART} GROUP BY day ORDER BY day"
+            "SELECT (p.took_part_at + 25200000) / 86400000 AS day, COUNT(*) FROM consultation_participants p WHERE {TAKING_PART} GROUP BY day ORDER BY day"
         );
         let by_day: Vec<(i64, i64)> = on_db!(self, read, |pool| sqlx::query_as(AssertSqlSafe(days_sql.as_str())).bind(id).fetch_all(pool).await)?;
         let statuses: Vec<(String, i64)> = on_db!(self, read, |pool| {

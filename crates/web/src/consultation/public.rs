@@ -369,7 +369,7 @@ pub async fn comment(
     let response = match result {
         Ok(receipt) => {
             let done = if receipt.status == CommentStatus::Published { "da-dang" } else { "cho-duyet" };
-            Redirect::to(&format!("/y-kien/{id}/{}?xong={done}#y-kien-cua-ban", draft.parts[index].anchor)).into_response()
+            Redirect::to(&format!("/y-kien/{id}/{}?xong={done}#thong-bao", draft.parts[index].anchor)).into_response()
         }
         Err(storage::Error::Invalid(errors)) => refuse(fields, errors, StatusCode::UNPROCESSABLE_ENTITY).await?,
         Err(storage::Error::Conflict(message)) => refuse(fields, vec![message], StatusCode::CONFLICT).await?,
