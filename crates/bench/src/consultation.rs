@@ -42,7 +42,8 @@ fn scored(truth: &[String], groups: &[i64]) -> (f64, f64) {
 }
 
 pub async fn run(count: usize, postgres: Option<String>) -> anyhow::Result<()> {
-    let dir = tempfile::Builder::new().prefix("thuocdo-consultation").tempdir_in(if std::path::Path::new("/dev/shm").is_dir() { "/dev/shm" } else { "/tmp" })?;
+    let dir =
+        tempfile::Builder::new().prefix("thuocdo-consultation").tempdir_in(if std::path::Path::new("/dev/shm").is_dir() { "/dev/shm" } else { "/tmp" })?;
     let url = match postgres.as_deref() {
         None => dir.path().join("bench.db").to_string_lossy().into_owned(),
         Some(admin) => fresh_postgres(admin).await?,
@@ -101,14 +102,12 @@ pub async fn run(count: usize, postgres: Option<String>) -> anyhow::Result<()> {
     );
 
     let mut groups: HashMap<i64, i64> = HashMap::with_capacity(count);
-    let mut page = 1;
+    let mut after = 0;
     loop {
-        let found = store.moderation_queue(&official, id, None, Paging::new(page, 500)).await?;
-        if found.items.is_empty() {
-            break;
-        }
+        let found = store.moderation_queue(&official, id, None, after, 500).await?;
+        let Some(last) = found.items.last() else { break };
+        after = last.id;
         groups.extend(found.items.iter().map(|m| (m.id, m.group_id)));
-        page += 1;
     }
     if groups.len() != count {
         bail!("{} comments stored for {count} taken", groups.len());
@@ -144,7 +143,7 @@ pub async fn run(count: usize, postgres: Option<String>) -> anyhow::Result<()> {
         ("statistics", format!("/y-kien/{id}/thong-ke"), false),
         ("API positions of Điều 4", format!("/api/v1/consultations/{id}/positions?part=dieu-4"), false),
         ("unit: the consultation", format!("/admin/y-kien/{id}"), true),
-        ("unit: moderation, all, middle page", format!("/admin/y-kien/{id}/kiem-duyet?trang-thai=tat-ca&page={}", (count / 60).max(1)), true),
+        ("unit: moderation, all, from the middle", format!("/admin/y-kien/{id}/kiem-duyet?trang-thai=tat-ca&sau={}", ids[ids.len() / 2]), true),
         ("unit: to answer", format!("/admin/y-kien/{id}/tiep-thu"), true),
         ("unit: list", "/admin/y-kien".into(), true),
     ];

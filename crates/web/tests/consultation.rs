@@ -169,6 +169,21 @@ async fn a_code_by_email_verifies_the_participant() {
         assert!(html.contains("Bạn đã xác thực"));
         let stats: serde_json::Value = app.client().get(&format!("/api/v1/consultations/{id}/statistics")).await.json().await.unwrap();
         assert_eq!(stats["verified"], 0, "verification alone is not taking part");
+
+        // The verified participant comments; when the report is out, the outbox tells them.
+        let fields = [("part", "dieu-4"), ("page", "dieu-4"), ("body", "Đề nghị bỏ phí thẩm định hồ sơ."), ("kind", "ca-nhan")];
+        assert_eq!(person.post_form(&format!("/y-kien/{id}/gop-y"), &fields).await.status(), 303);
+        let stats: serde_json::Value = app.client().get(&format!("/api/v1/consultations/{id}/statistics")).await.json().await.unwrap();
+        assert_eq!((stats["verified"].as_i64(), stats["participants"][0][1].as_i64()), (Some(1), Some(1)), "{backend}: {stats}");
+        let positions: serde_json::Value = app.client().get(&format!("/api/v1/consultations/{id}/positions")).await.json().await.unwrap();
+        let group = positions["items"][0]["group"].as_i64().unwrap();
+        app.clock.advance_ms(31 * DAY);
+        let official = app.login("stp.canbo").await;
+        let answer = [("verdict", "khong-tiep-thu"), ("answer", "Phí do Hội đồng nhân dân tỉnh quyết định.")];
+        assert_eq!(official.post_form(&format!("/admin/y-kien/{id}/tiep-thu/{group}"), &answer).await.status(), 303);
+        assert_eq!(official.post_form(&format!("/admin/y-kien/{id}/bao-cao"), &[("final_text", "Điều 4. Phí thẩm định")]).await.status(), 303);
+        let notice = mail.wait_for(&address, "đã công bố báo cáo tổng hợp", Duration::from_secs(15)).await.unwrap();
+        assert!(notice.body.contains(&format!("/y-kien/{id}")), "{}", notice.body);
     }
 }
 

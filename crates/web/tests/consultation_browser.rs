@@ -96,7 +96,8 @@ async fn a_citizen_comments_on_article_3_and_the_report_answers_it() {
     let (name, docx) = browser.downloaded(".docx").await.unwrap();
     assert!(name.starts_with("bao-cao-tiep-thu-giai-trinh"), "{name}");
     let xml = testkit::documents::docx_xml(&docx);
-    for needle in ["Khoản 1 Điều 3", "rút ngắn thời hạn xử lý phản ánh đơn giản", "Tiếp thu: phản ánh đơn giản được xử lý trong 02 ngày làm việc"] {
+    for needle in ["Khoản 1 Điều 3", "rút ngắn thời hạn xử lý phản ánh đơn giản", "Tiếp thu: phản ánh đơn giản được xử lý trong 02 ngày làm việc"]
+    {
         assert!(xml.contains(needle), "the report lists {needle}");
     }
     assert!(!xml.contains("0987 654 321"));

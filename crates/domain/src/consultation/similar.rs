@@ -98,15 +98,12 @@ pub struct Candidate {
     pub signature: Signature,
 }
 
-/// The group a new comment joins: that of the most similar candidate at or above
-/// [`SAME_POSITION`], or none (it starts its own).
+/// The group a new comment joins: the oldest (lowest id) of the candidates' groups that it
+/// resembles at or above [`SAME_POSITION`], or none (it starts its own). The oldest, rather than
+/// the most similar: a campaign's first group gathers its copies, and a copy edited further
+/// than the rest joins it through any copy it resembles instead of starting a rival group.
 pub fn group_for(signature: &Signature, candidates: &[Candidate]) -> Option<i64> {
-    candidates
-        .iter()
-        .map(|c| (signature.similarity(&c.signature), c.group))
-        .filter(|(similarity, _)| *similarity >= SAME_POSITION)
-        .max_by(|a, b| a.0.total_cmp(&b.0).then(b.1.cmp(&a.1)))
-        .map(|(_, group)| group)
+    candidates.iter().filter(|c| signature.similarity(&c.signature) >= SAME_POSITION).map(|c| c.group).min()
 }
 
 #[cfg(test)]
@@ -138,13 +135,15 @@ mod tests {
     }
 
     #[test]
-    fn a_comment_joins_the_most_similar_group_above_the_threshold() {
+    fn a_comment_joins_the_oldest_group_it_resembles() {
         let me = Signature::of(CAMPAIGN);
         let near = Candidate { group: 7, signature: Signature::of(&CAMPAIGN.replace("hộ kinh doanh", "hộ gia đình")) };
         let same = Candidate { group: 3, signature: Signature::of(CAMPAIGN) };
         let far = Candidate { group: 1, signature: Signature::of("Cần công khai danh sách hồ sơ trễ hẹn hằng tháng") };
         assert_eq!(group_for(&me, &[near.clone(), same, far.clone()]), Some(3));
-        assert_eq!(group_for(&me, &[far]), None);
-        assert_eq!(group_for(&me, &[near]), Some(7));
+        assert_eq!(group_for(&me, std::slice::from_ref(&far)), None);
+        assert_eq!(group_for(&me, std::slice::from_ref(&near)), Some(7));
+        let older_near = Candidate { group: 2, ..near };
+        assert_eq!(group_for(&me, &[older_near, far]), Some(2), "the oldest it resembles, not the most similar");
     }
 }

@@ -153,3 +153,14 @@ CREATE TABLE consultation_notices (
     last_error       TEXT
 );
 CREATE INDEX consultation_notices_due ON consultation_notices (sent_at, next_attempt_at);
+
+-- Running counts of a consultation, kept in the transactions that change them, so that its
+-- pages and statistics read a few rows whatever the number of comments: `status:{code}`
+-- (comments), `participants`, `kind:{code}` and `day:{n}` (participants by their kind and the
+-- day, Vietnam time, they first took part), `verified` (participants who took part verified).
+CREATE TABLE consultation_counts (
+    consultation_id  BIGINT NOT NULL REFERENCES consultations (id),
+    key              TEXT NOT NULL,
+    value            BIGINT NOT NULL,
+    PRIMARY KEY (consultation_id, key)
+);

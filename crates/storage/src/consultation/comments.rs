@@ -99,6 +99,34 @@ struct Participant {
     id: i64,
     kind: ParticipantKind,
     verified: bool,
+    /// Has commented or voted before.
+    took_part: bool,
+}
+
+/// The day, Vietnam time, a moment falls on, counted from 1970.
+fn day_of(ms: i64) -> i64 {
+    (ms + 25_200_000).div_euclid(86_400_000)
+}
+
+/// Marks the participant as taking part (a first comment or vote) and keeps the counts; one who
+/// took part before under another kind moves to the new one.
+macro_rules! taking_part {
+    ($tx:ident, $id:expr, $participant:expr, $kind:expr, $now:expr) => {{
+        let p: &Participant = &$participant;
+        let kind: ParticipantKind = $kind;
+        if !p.took_part {
+            sqlx::query("UPDATE consultation_participants SET took_part_at = $1 WHERE id = $2").bind($now).bind(p.id).execute(&mut *$tx).await?;
+            bump!($tx, $id, "participants", 1);
+            bump!($tx, $id, format!("kind:{}", kind.code()), 1);
+            bump!($tx, $id, format!("day:{}", day_of($now)), 1);
+            if p.verified {
+                bump!($tx, $id, "verified", 1);
+            }
+        } else if p.kind != kind {
+            bump!($tx, $id, format!("kind:{}", p.kind.code()), -1);
+            bump!($tx, $id, format!("kind:{}", kind.code()), 1);
+        }
+    }};
 }
 
 macro_rules! require_open {
@@ -128,16 +156,19 @@ macro_rules! require_open {
 macro_rules! participant {
     ($tx:ident, $id:expr, $token:expr, $kind:expr, $now:expr) => {{
         let token_digest = digest($token);
-        let found: Option<(i64, String, Option<i64>)> =
-            sqlx::query_as("SELECT id, kind, verified_at FROM consultation_participants WHERE consultation_id = $1 AND token_digest = $2")
+        let found: Option<(i64, String, Option<i64>, Option<i64>)> =
+            sqlx::query_as("SELECT id, kind, verified_at, took_part_at FROM consultation_participants WHERE consultation_id = $1 AND token_digest = $2")
                 .bind($id)
                 .bind(&token_digest)
                 .fetch_optional(&mut *$tx)
                 .await?;
         match found {
-            Some((id, kind, verified_at)) => {
-                Participant { id, kind: ParticipantKind::parse(&kind).unwrap_or(ParticipantKind::Person), verified: verified_at.is_some() }
-            }
+            Some((id, kind, verified_at, took_part_at)) => Participant {
+                id,
+                kind: ParticipantKind::parse(&kind).unwrap_or(ParticipantKind::Person),
+                verified: verified_at.is_some(),
+                took_part: took_part_at.is_some(),
+            },
             None => {
                 let kind: ParticipantKind = $kind;
                 let id: i64 = sqlx::query_scalar(
@@ -149,7 +180,7 @@ macro_rules! participant {
                 .bind($now)
                 .fetch_one(&mut *$tx)
                 .await?;
-                Participant { id, kind, verified: false }
+                Participant { id, kind, verified: false, took_part: false }
             }
         }
     }};
@@ -177,7 +208,7 @@ impl Store {
                 "UPDATE consultation_participants SET kind = $1, name = COALESCE($2, name), organisation = COALESCE($3, organisation),
                      contact = CASE WHEN verified_at IS NULL THEN COALESCE($4, contact) ELSE contact END,
                      contact_digest = CASE WHEN verified_at IS NULL THEN COALESCE($5, contact_digest) ELSE contact_digest END,
-                     unit_id = COALESCE($6, unit_id), took_part_at = COALESCE(took_part_at, $8)
+                     unit_id = COALESCE($6, unit_id)
                  WHERE id = $7",
             )
             .bind(kind.code())
@@ -187,10 +218,10 @@ impl Store {
             .bind(contact.as_ref().map(|c| c.1.as_str()))
             .bind(consultation::speaks_for(&open.invited, visitor.units))
             .bind(participant.id)
-            .bind(now)
             .execute(&mut *tx)
             .await?;
             consultation::may_take_part(open.audience, &open.invited, &Commenter { kind, verified: participant.verified, units: visitor.units })?;
+            taking_part!(tx, id, participant, kind, now);
             let part_id: i64 = sqlx::query_scalar("SELECT id FROM consultation_parts WHERE consultation_id = $1 AND anchor = $2")
                 .bind(id)
                 .bind(anchor)
@@ -211,21 +242,14 @@ impl Store {
                 })
                 .collect::<Vec<_>>()
                 .join(" UNION ALL ");
-            let mut query = sqlx::query_scalar(AssertSqlSafe(lookup)).bind(id);
+            let sql = format!("SELECT group_id, signature FROM consultation_comments WHERE id IN ({lookup})");
+            let mut query = sqlx::query_as(AssertSqlSafe(sql)).bind(id);
             for key in bands {
                 query = query.bind(key);
             }
-            let mut met: Vec<i64> = query.fetch_all(&mut *tx).await?;
-            met.sort_unstable();
-            met.dedup();
-            let mut candidates = Vec::with_capacity(met.len());
-            for comment_id in met {
-                let (group, bytes): (i64, Vec<u8>) =
-                    sqlx::query_as("SELECT group_id, signature FROM consultation_comments WHERE id = $1").bind(comment_id).fetch_one(&mut *tx).await?;
-                if let Some(signature) = Signature::from_bytes(&bytes) {
-                    candidates.push(Candidate { group, signature });
-                }
-            }
+            let met: Vec<(i64, Vec<u8>)> = query.fetch_all(&mut *tx).await?;
+            let candidates: Vec<Candidate> =
+                met.into_iter().filter_map(|(group, bytes)| Signature::from_bytes(&bytes).map(|signature| Candidate { group, signature })).collect();
             let group = consultation::group_for(&signature, &candidates);
 
             let comment_id: i64 = sqlx::query_scalar(
@@ -279,6 +303,7 @@ impl Store {
                 }
             }
             sqlx::query("UPDATE consultation_parts SET published = published + $1 WHERE id = $2").bind(published).bind(part_id).execute(&mut *tx).await?;
+            bump!(tx, id, format!("status:{}", status.code()), 1);
             tx.commit().await?;
             Ok::<_, Error>(Receipt { id: comment_id, status })
         })
@@ -316,11 +341,7 @@ impl Store {
                     sqlx::query(AssertSqlSafe(sql)).bind(change).bind(target).execute(&mut *tx).await?;
                 }
             }
-            sqlx::query("UPDATE consultation_participants SET took_part_at = COALESCE(took_part_at, $1) WHERE id = $2")
-                .bind(now)
-                .bind(participant.id)
-                .execute(&mut *tx)
-                .await?;
+            taking_part!(tx, id, participant, participant.kind, now);
             sqlx::query(
                 "INSERT INTO consultation_votes (comment_id, participant_id, vote, at) VALUES ($1, $2, $3, $4)
                  ON CONFLICT (comment_id, participant_id) DO UPDATE SET vote = excluded.vote, at = excluded.at",
@@ -387,6 +408,11 @@ impl Store {
                 sqlx::query("UPDATE consultation_codes SET attempts = attempts + 1 WHERE participant_id = $1").bind(participant).execute(&mut *tx).await?;
                 tx.commit().await?;
                 return Err(wrong("Mã xác thực không đúng."));
+            }
+            let (verified_at, took_part_at): (Option<i64>, Option<i64>) =
+                sqlx::query_as("SELECT verified_at, took_part_at FROM consultation_participants WHERE id = $1").bind(participant).fetch_one(&mut *tx).await?;
+            if verified_at.is_none() && took_part_at.is_some() {
+                bump!(tx, id, "verified", 1);
             }
             sqlx::query("UPDATE consultation_participants SET contact = $1, contact_digest = $2, verified_at = $3 WHERE id = $4")
                 .bind(&contact)

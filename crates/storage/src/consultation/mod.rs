@@ -2,6 +2,22 @@
 //! into parts, published for its period; the comments, positions and votes (`comments`), the
 //! moderation (`moderation`), the answers, report and statistics (`report`).
 
+/// Adds `delta` to one of a consultation's running counts (`consultation_counts`), inside the
+/// transaction that changes what it counts.
+macro_rules! bump {
+    ($tx:ident, $id:expr, $key:expr, $delta:expr) => {
+        sqlx::query(
+            "INSERT INTO consultation_counts (consultation_id, key, value) VALUES ($1, $2, $3)
+             ON CONFLICT (consultation_id, key) DO UPDATE SET value = consultation_counts.value + excluded.value",
+        )
+        .bind($id)
+        .bind($key)
+        .bind(i64::from($delta))
+        .execute(&mut *$tx)
+        .await?
+    };
+}
+
 mod comments;
 mod moderation;
 mod report;

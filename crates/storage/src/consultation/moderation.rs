@@ -7,7 +7,9 @@ use domain::consultation::{self, CommentStatus, Decision};
 use serde_json::json;
 
 use crate::audit::{Entry, record};
-use crate::{Actor, Error, Page, Paging, Result, Store};
+use sqlx::AssertSqlSafe;
+
+use crate::{Actor, Error, Page, Result, Store};
 
 /// A comment as its moderator sees it: the masked text, who sent it (kind and organisation), its
 /// position.
@@ -42,32 +44,27 @@ pub struct Original {
 }
 
 impl Store {
-    /// A consultation's comments in `status` (all when `None`), oldest first: the queue is
-    /// worked from the front.
-    pub async fn moderation_queue(&self, access: &Access, id: i64, status: Option<CommentStatus>, paging: Paging) -> Result<Page<Moderated>> {
+    /// A consultation's comments in `status` (all when `None`), oldest first from after the
+    /// comment `after` (0 for the start): the queue is worked from the front, and a page costs
+    /// the same however deep. The total comes from the running counts.
+    pub async fn moderation_queue(&self, access: &Access, id: i64, status: Option<CommentStatus>, after: i64, limit: i64) -> Result<Page<Moderated>> {
         self.managed_consultation(access, id).await?;
-        let code = status.map(CommentStatus::code);
+        let filter = if status.is_some() { "AND c.status = $4" } else { "AND $4 = ''" };
+        let sql = format!(
+            "SELECT c.id, c.part_id, c.text, c.status, c.reason, p.kind, p.organisation, p.verified_at IS NOT NULL AS verified, c.group_id,
+                 g.members, c.created_at
+             FROM consultation_comments c JOIN consultation_participants p ON p.id = c.participant_id JOIN consultation_groups g ON g.id = c.group_id
+             WHERE c.consultation_id = $1 AND c.id > $2 {filter} ORDER BY c.id LIMIT $3"
+        );
+        let code = status.map_or("", CommentStatus::code);
         let items: Vec<Moderated> = on_db!(self, read, |pool| {
-            sqlx::query_as(
-                "SELECT c.id, c.part_id, c.text, c.status, c.reason, p.kind, p.organisation, p.verified_at IS NOT NULL AS verified, c.group_id,
-                     g.members, c.created_at
-                 FROM consultation_comments c JOIN consultation_participants p ON p.id = c.participant_id JOIN consultation_groups g ON g.id = c.group_id
-                 WHERE c.consultation_id = $1 AND ($2 IS NULL OR c.status = $2) ORDER BY c.id LIMIT $3 OFFSET $4",
-            )
-            .bind(id)
-            .bind(code)
-            .bind(paging.limit)
-            .bind(paging.offset)
-            .fetch_all(pool)
-            .await
+            sqlx::query_as(AssertSqlSafe(sql.as_str())).bind(id).bind(after).bind(limit.clamp(1, 500)).bind(code).fetch_all(pool).await
         })?;
-        let total: i64 = on_db!(self, read, |pool| {
-            sqlx::query_scalar("SELECT COUNT(*) FROM consultation_comments WHERE consultation_id = $1 AND ($2 IS NULL OR status = $2)")
-                .bind(id)
-                .bind(code)
-                .fetch_one(pool)
-                .await
-        })?;
+        let counts = self.consultation_statistics(id).await?;
+        let total = match status {
+            Some(status) => counts.comments_in(status),
+            None => counts.comments_total(),
+        };
         Ok(Page { items, total })
     }
 
@@ -97,6 +94,8 @@ impl Store {
                 .bind(comment_id)
                 .execute(&mut *tx)
                 .await?;
+            bump!(tx, id, format!("status:{}", before.code()), -1);
+            bump!(tx, id, format!("status:{}", after.code()), 1);
             let change = i64::from(after == CommentStatus::Published) - i64::from(before == CommentStatus::Published);
             if change != 0 {
                 sqlx::query("UPDATE consultation_parts SET published = published + $1 WHERE id = $2").bind(change).bind(part).execute(&mut *tx).await?;

@@ -68,9 +68,6 @@ pub struct Notice {
 /// A notice that failed this often is left.
 const MAX_ATTEMPTS: i64 = 10;
 
-/// Those who commented or voted.
-const TAKING_PART: &str = "p.consultation_id = $1 AND p.took_part_at IS NOT NULL";
-
 impl Store {
     /// The published positions to answer (only those without an answer when `unanswered`).
     pub async fn answer_queue(&self, access: &Access, id: i64, unanswered: bool, paging: Paging) -> Result<Page<Position>> {
@@ -161,18 +158,15 @@ impl Store {
         })
     }
 
+    /// The figures of a consultation: its running counts and its positions.
     pub async fn consultation_statistics(&self, id: i64) -> Result<Statistics> {
-        let taking_part = format!("SELECT p.kind, COUNT(*) FROM consultation_participants p WHERE {TAKING_PART} GROUP BY p.kind");
-        let kinds: Vec<(String, i64)> = on_db!(self, read, |pool| sqlx::query_as(AssertSqlSafe(taking_part.as_str())).bind(id).fetch_all(pool).await)?;
-        let verified_sql = format!("SELECT COUNT(*) FROM consultation_participants p WHERE {TAKING_PART} AND p.verified_at IS NOT NULL");
-        let verified: i64 = on_db!(self, read, |pool| sqlx::query_scalar(AssertSqlSafe(verified_sql.as_str())).bind(id).fetch_one(pool).await)?;
-        let days_sql = format!(
-            "SELECT (p.took_part_at + 25200000) / 86400000 AS day, COUNT(*) FROM consultation_participants p WHERE {TAKING_PART} GROUP BY day ORDER BY day"
-        );
-        let by_day: Vec<(i64, i64)> = on_db!(self, read, |pool| sqlx::query_as(AssertSqlSafe(days_sql.as_str())).bind(id).fetch_all(pool).await)?;
-        let statuses: Vec<(String, i64)> = on_db!(self, read, |pool| {
-            sqlx::query_as("SELECT status, COUNT(*) FROM consultation_comments WHERE consultation_id = $1 GROUP BY status").bind(id).fetch_all(pool).await
+        let counts: Vec<(String, i64)> = on_db!(self, read, |pool| {
+            sqlx::query_as("SELECT key, value FROM consultation_counts WHERE consultation_id = $1").bind(id).fetch_all(pool).await
         })?;
+        let count = |key: &str| counts.iter().find(|(k, _)| k == key).map_or(0, |(_, n)| *n);
+        let mut by_day: Vec<(i64, i64)> =
+            counts.iter().filter_map(|(key, n)| key.strip_prefix("day:").and_then(|d| d.parse().ok()).map(|day| (day, *n))).collect();
+        by_day.sort_unstable();
         let (positions, answered, agree, disagree, pass): (i64, i64, i64, i64, i64) = on_db!(self, read, |pool| {
             sqlx::query_as(
                 "SELECT COUNT(*), COUNT(verdict), CAST(COALESCE(SUM(agree), 0) AS BIGINT), CAST(COALESCE(SUM(disagree), 0) AS BIGINT),
@@ -183,9 +177,17 @@ impl Store {
             .fetch_one(pool)
             .await
         })?;
-        let participants = ParticipantKind::ALL.iter().map(|kind| (*kind, kinds.iter().find(|(k, _)| k == kind.code()).map_or(0, |(_, n)| *n))).collect();
-        let comments = CommentStatus::ALL.iter().map(|s| (*s, statuses.iter().find(|(code, _)| code == s.code()).map_or(0, |(_, n)| *n))).collect();
-        Ok(Statistics { participants, verified, by_day, comments, positions, answered, agree, disagree, pass })
+        Ok(Statistics {
+            participants: ParticipantKind::ALL.iter().map(|kind| (*kind, count(&format!("kind:{}", kind.code())))).collect(),
+            verified: count("verified"),
+            by_day,
+            comments: CommentStatus::ALL.iter().map(|s| (*s, count(&format!("status:{}", s.code())))).collect(),
+            positions,
+            answered,
+            agree,
+            disagree,
+            pass,
+        })
     }
 
     /// Everything the summary report shows, for the public once published and for the drafting

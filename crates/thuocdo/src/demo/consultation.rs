@@ -100,12 +100,28 @@ const OWN_POINTS: [&str; 16] = [
     "kết quả xử lý nên gửi qua tin nhắn vì nhiều người không vào cổng thông tin",
 ];
 
+/// What a person adds of their own case: the procedure, where and how long it took.
+const PROCEDURES: [&str; 10] = [
+    "đăng ký khai sinh",
+    "cấp giấy chứng nhận quyền sử dụng đất",
+    "đăng ký kinh doanh hộ cá thể",
+    "chứng thực bản sao",
+    "cấp phép xây dựng nhà ở",
+    "đăng ký thường trú",
+    "cấp đổi giấy phép lái xe",
+    "xác nhận tình trạng hôn nhân",
+    "trợ cấp xã hội",
+    "đăng ký khai tử",
+];
+const PLACES: [&str; 12] =
+    ["An Lạc", "Bắc Sơn", "Nam Sơn", "Đông Hòa", "Tây Ninh", "Hòa Bình", "Tân Phú", "Phước Long", "Vĩnh Thạnh", "Long Hải", "Cẩm Lệ", "Ea Kar"];
+
 const GREETINGS: [&str; 5] = ["Kính gửi Ban soạn thảo.", "Xin chào.", "Ý kiến cá nhân:", "Tôi xin góp ý:", "Chúng tôi thống nhất ý kiến sau:"];
 const SWAPS: [(&str, &str); 6] =
     [("Đề nghị", "Kiến nghị"), ("quá dài", "rất dài"), ("người dân", "bà con"), ("sớm", "nhanh chóng"), ("rõ ràng", "minh bạch"), ("vì", "bởi vì")];
 
 /// One generated comment: the part it is on, its text, the campaign it copies (`None` for a
-/// person's own words) and the position it truly takes (the campaign, or the points made), by
+/// person's own words) and the position it truly takes (the campaign, or its own text), by
 /// which a grouping is scored.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct GeneratedComment {
@@ -149,11 +165,16 @@ pub fn comments(seed: u64, count: usize, copies: f64) -> Vec<GeneratedComment> {
             let points: Vec<&str> = (0..2 + dice.below(2)).map(|_| OWN_POINTS[dice.below(OWN_POINTS.len() as u64) as usize]).collect();
             let anchors = ["toan-van", "dieu-1", "dieu-2", "dieu-2-khoan-2", "dieu-3", "dieu-3-khoan-2", "dieu-4-khoan-1", "dieu-5"];
             let anchor = anchors[dice.below(anchors.len() as u64) as usize];
-            let text = format!("{opening} {}; ngoài ra {}.", points[0], points[1..].join(", "));
-            let mut made = points.clone();
-            made.sort_unstable();
-            made.dedup();
-            out.push(GeneratedComment { anchor, text, campaign: None, position: made.join(" | ") });
+            let procedure = PROCEDURES[dice.below(PROCEDURES.len() as u64) as usize];
+            let place = PLACES[dice.below(PLACES.len() as u64) as usize];
+            let days = 2 + dice.below(40);
+            let text = format!(
+                "{opening} {}; ngoài ra {}. Trường hợp của tôi: làm thủ tục {procedure} tại xã {place} mất {days} ngày.",
+                points[0],
+                points[1..].join(", ")
+            );
+            // A person's own words are their own position, unless another wrote the very same.
+            out.push(GeneratedComment { anchor, position: text.clone(), text, campaign: None });
         }
     }
     out

@@ -341,7 +341,8 @@ async fn vote(
 pub struct QueueQuery {
     /// pending (the default), published, rejected, or all.
     status: Option<String>,
-    page: Option<i64>,
+    /// The id of the last comment of the page before (0 or none for the start).
+    after: Option<i64>,
     per_page: Option<i64>,
 }
 
@@ -377,8 +378,7 @@ async fn queue(State(state): State<AppState>, caller: ApiUser, Path(id): Path<i6
     };
     let access = &caller.principal.access;
     let draft = state.store.consultation_draft(id).await?;
-    let paging = Paging::new(q.page.unwrap_or(1), q.per_page.unwrap_or(50).min(200));
-    let found = state.store.moderation_queue(access, id, status, paging).await?;
+    let found = state.store.moderation_queue(access, id, status, q.after.unwrap_or(0), q.per_page.unwrap_or(50).min(200)).await?;
     let items = found
         .items
         .into_iter()

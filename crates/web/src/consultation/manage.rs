@@ -266,12 +266,12 @@ pub struct ShowQuery {
 }
 
 async fn manage_page(state: &AppState, user: &CurrentUser, c: &Consultation, form: Option<SettingsFields>, errors: Vec<String>) -> Result<ManagePage, Failure> {
-    let access = &user.principal.access;
     let now = state.clock.now_ms();
     let phase = c.phase(now);
     let draft = state.store.consultation_draft(c.id).await?;
-    let pending = state.store.moderation_queue(access, c.id, Some(CommentStatus::Pending), Paging::new(1, 1)).await?.total;
-    let unanswered = state.store.answer_queue(access, c.id, true, Paging::new(1, 1)).await?.total;
+    let statistics = state.store.consultation_statistics(c.id).await?;
+    let pending = statistics.comments_in(CommentStatus::Pending);
+    let unanswered = statistics.positions - statistics.answered;
     let mut invited = Vec::new();
     for unit in &c.settings.invited {
         invited.push(state.store.public_unit(*unit).await?.code.to_string());
@@ -379,7 +379,8 @@ pub async fn publish(
 pub struct QueueQuery {
     #[serde(rename = "trang-thai")]
     status: Option<String>,
-    page: Option<i64>,
+    /// The last comment of the page before.
+    sau: Option<i64>,
 }
 
 pub struct QueueRow {
@@ -405,7 +406,10 @@ pub struct QueuePage {
     statuses: Vec<(&'static str, &'static str)>,
     rows: Vec<QueueRow>,
     total: String,
-    pager: Pager,
+    /// The address of the next page, when this one is full.
+    next: Option<String>,
+    /// Not the first page: a link back to the start.
+    later: bool,
 }
 
 pub async fn queue(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>, Query(q): Query<QueueQuery>) -> PageResult<QueuePage> {
@@ -418,9 +422,12 @@ pub async fn queue(State(state): State<AppState>, user: CurrentUser, Path(id): P
         Some("tat-ca") => None,
         Some(code) => Some(CommentStatus::parse(code).ok_or_else(|| Failure::invalid("Trạng thái không hợp lệ."))?),
     };
-    let page = q.page.unwrap_or(1);
-    let found = state.store.moderation_queue(access, id, status, Paging::new(page, PER_PAGE)).await?;
+    let after = q.sau.unwrap_or(0);
+    let found = state.store.moderation_queue(access, id, status, after, PER_PAGE).await?;
     let status_code = status.map_or("tat-ca", CommentStatus::code);
+    let next = (found.items.len() as i64 == PER_PAGE)
+        .then(|| found.items.last().map(|m| format!("/admin/y-kien/{id}/kiem-duyet?trang-thai={status_code}&sau={}", m.id)))
+        .flatten();
     let rows = found
         .items
         .iter()
@@ -447,7 +454,8 @@ pub async fn queue(State(state): State<AppState>, user: CurrentUser, Path(id): P
         statuses,
         rows,
         total: text::format_count(found.total as u64),
-        pager: Pager::new(page, PER_PAGE, found.total, &format!("/admin/y-kien/{id}/kiem-duyet?trang-thai={status_code}")),
+        next,
+        later: after > 0,
     })
 }
 
