@@ -12,7 +12,7 @@ mod similar;
 mod structure;
 
 pub use masking::mask;
-pub use similar::{BANDS, Candidate, SAME_POSITION, Signature, group_for};
+pub use similar::{BANDS, SAME_POSITION, Seeds, Signature};
 pub use structure::{Level, Line, MAX_PARTS, Outline, OutlineError, Part, outline};
 
 use crate::sampling::frame::{normalise_email, normalise_phone};

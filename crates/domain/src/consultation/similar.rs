@@ -7,6 +7,8 @@
 //! written here (FNV-1a and SplitMix64), never taken from the standard library, because
 //! signatures and bands are stored and must mean the same after an upgrade.
 
+use std::collections::HashMap;
+
 use crate::sampling::SplitMix;
 use crate::text;
 
@@ -16,8 +18,8 @@ pub const SLOTS: usize = 64;
 /// probability 1 − (1 − 0,5⁴)¹⁶ ≈ 0,64; at 0,7 shared, 0,99; at 0,3, 0,12.
 pub const BANDS: usize = 16;
 const ROWS: usize = SLOTS / BANDS;
-/// The estimated similarity from which two comments are one position.
-pub const SAME_POSITION: f64 = 0.5;
+/// The estimated similarity to a position's first comment from which a comment joins it.
+pub const SAME_POSITION: f64 = 0.4;
 
 /// The MinHash of one comment.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -74,36 +76,57 @@ impl Signature {
         }
         keys
     }
-
-    pub fn to_bytes(&self) -> Vec<u8> {
-        self.0.iter().flat_map(|v| v.to_le_bytes()).collect()
-    }
-
-    pub fn from_bytes(bytes: &[u8]) -> Option<Self> {
-        if bytes.len() != SLOTS * 4 {
-            return None;
-        }
-        let mut slots = [0u32; SLOTS];
-        for (slot, chunk) in slots.iter_mut().zip(bytes.chunks_exact(4)) {
-            *slot = u32::from_le_bytes(chunk.try_into().ok()?);
-        }
-        Some(Self(slots))
-    }
 }
 
-/// An earlier comment met in a shared band.
-#[derive(Clone, Debug)]
-pub struct Candidate {
-    pub group: i64,
-    pub signature: Signature,
+/// The positions met so far, found by the bands of any of their comments, each judged by its
+/// first comment (its seed). A comment joins a position only if it resembles the seed: judging
+/// by the member met would let a chain of small edits carry a group from one position to
+/// another; finding positions through all their members finds a copy edited differently from
+/// the seed through the copies it does resemble.
+#[derive(Clone, Debug, Default)]
+pub struct Seeds {
+    by_band: HashMap<i64, Vec<i64>>,
+    signatures: HashMap<i64, Signature>,
 }
 
-/// The group a new comment joins: the oldest (lowest id) of the candidates' groups that it
-/// resembles at or above [`SAME_POSITION`], or none (it starts its own). The oldest, rather than
-/// the most similar: a campaign's first group gathers its copies, and a copy edited further
-/// than the rest joins it through any copy it resembles instead of starting a rival group.
-pub fn group_for(signature: &Signature, candidates: &[Candidate]) -> Option<i64> {
-    candidates.iter().filter(|c| signature.similarity(&c.signature) >= SAME_POSITION).map(|c| c.group).min()
+impl Seeds {
+    /// A position's seed: `group` is the id of its first comment.
+    pub fn add(&mut self, group: i64, signature: Signature) {
+        self.reach(group, &signature);
+        self.signatures.insert(group, signature);
+    }
+
+    /// Makes `group` found through the bands of `signature` (one of its comments).
+    pub fn reach(&mut self, group: i64, signature: &Signature) {
+        for key in signature.bands() {
+            let groups = self.by_band.entry(key).or_default();
+            if !groups.contains(&group) {
+                groups.push(group);
+            }
+        }
+    }
+
+    /// The position comment `id` takes: the oldest whose seed it resembles at or above
+    /// [`SAME_POSITION`], or its own, as the seed of a new one. The second value tells whether
+    /// it became a seed.
+    pub fn assign(&mut self, id: i64, signature: &Signature) -> (i64, bool) {
+        let mut met: Vec<i64> = signature.bands().iter().filter_map(|key| self.by_band.get(key)).flatten().copied().collect();
+        met.sort_unstable();
+        met.dedup();
+        // `met` is in order of age: the oldest position it resembles gathers it, so that a
+        // campaign that split early does not keep feeding its second group.
+        let found = met.into_iter().find(|group| self.signatures.get(group).is_some_and(|seed| signature.similarity(seed) >= SAME_POSITION));
+        match found {
+            Some(group) => {
+                self.reach(group, signature);
+                (group, false)
+            }
+            None => {
+                self.add(id, signature.clone());
+                (id, true)
+            }
+        }
+    }
 }
 
 #[cfg(test)]
@@ -125,25 +148,29 @@ mod tests {
     }
 
     #[test]
-    fn signatures_are_stable_and_survive_storage() {
+    fn signatures_are_stable() {
         let signature = Signature::of("Đồng ý với dự thảo");
-        assert_eq!(Signature::from_bytes(&signature.to_bytes()), Some(signature.clone()));
-        assert_eq!(Signature::from_bytes(&[0; 3]), None);
-        // Stored signatures must mean the same after an upgrade: a fixed value guards the hashes.
         assert_eq!(signature.bands()[0], Signature::of("dong y voi du thao").bands()[0]);
+        // Stored band keys must mean the same after an upgrade: a fixed value guards the hashes.
         assert_eq!(fnv1a(b"a"), 0xaf63_dc4c_8601_ec8c);
     }
 
     #[test]
-    fn a_comment_joins_the_oldest_group_it_resembles() {
-        let me = Signature::of(CAMPAIGN);
-        let near = Candidate { group: 7, signature: Signature::of(&CAMPAIGN.replace("hộ kinh doanh", "hộ gia đình")) };
-        let same = Candidate { group: 3, signature: Signature::of(CAMPAIGN) };
-        let far = Candidate { group: 1, signature: Signature::of("Cần công khai danh sách hồ sơ trễ hẹn hằng tháng") };
-        assert_eq!(group_for(&me, &[near.clone(), same, far.clone()]), Some(3));
-        assert_eq!(group_for(&me, std::slice::from_ref(&far)), None);
-        assert_eq!(group_for(&me, std::slice::from_ref(&near)), Some(7));
-        let older_near = Candidate { group: 2, ..near };
-        assert_eq!(group_for(&me, &[older_near, far]), Some(2), "the oldest it resembles, not the most similar");
+    fn a_comment_joins_the_seed_it_resembles_and_chains_do_not_drift() {
+        let mut seeds = Seeds::default();
+        assert_eq!(seeds.assign(1, &Signature::of(CAMPAIGN)), (1, true), "the first comment seeds its position");
+        assert_eq!(seeds.assign(2, &Signature::of(&CAMPAIGN.replace("hộ kinh doanh", "hộ gia đình"))), (1, false));
+        let other = "Cần công khai danh sách hồ sơ trễ hẹn hằng tháng trên cổng thông tin của tỉnh để người dân theo dõi";
+        assert_eq!(seeds.assign(3, &Signature::of(other)), (3, true));
+        assert_eq!(seeds.assign(4, &Signature::of(&CAMPAIGN.to_uppercase())), (1, false));
+        // Each step edits a few more words: the later ones no longer resemble the seed and start
+        // their own position, however much they resemble the step before.
+        let words: Vec<&str> = CAMPAIGN.split(' ').collect();
+        let mut last = (0, false);
+        for step in 1..=8 {
+            let edited: Vec<String> = words.iter().enumerate().map(|(i, w)| if i % 8 < step { format!("khác{i}") } else { w.to_string() }).collect();
+            last = seeds.assign(10 + step as i64, &Signature::of(&edited.join(" ")));
+        }
+        assert!(last.1 && last.0 != 1, "a chain of edits ends in a position of its own: {last:?}");
     }
 }

@@ -81,8 +81,8 @@ CREATE TABLE consultation_codes (
 );
 
 -- A comment: `text` is what is shown (personal data masked), `original` what was typed, sealed.
--- `group_id` is the position it belongs to (the first comment of the group). Vote counts are
--- kept with each vote.
+-- `group_id` is the position it belongs to (the id of the position's first comment), set by the
+-- grouping step soon after it arrives; until then it is NULL. Vote counts are kept with each vote.
 CREATE TABLE consultation_comments (
     id               INTEGER PRIMARY KEY,
     consultation_id  BIGINT NOT NULL REFERENCES consultations (id),
@@ -92,8 +92,7 @@ CREATE TABLE consultation_comments (
     original         TEXT NOT NULL,
     status           TEXT NOT NULL,
     reason           TEXT NOT NULL DEFAULT '',
-    group_id         BIGINT NOT NULL,
-    signature        BLOB NOT NULL,
+    group_id         BIGINT,
     agree            BIGINT NOT NULL DEFAULT 0,
     disagree         BIGINT NOT NULL DEFAULT 0,
     pass             BIGINT NOT NULL DEFAULT 0,
@@ -103,6 +102,8 @@ CREATE TABLE consultation_comments (
 );
 CREATE INDEX consultation_comments_queue ON consultation_comments (consultation_id, status, id);
 CREATE INDEX consultation_comments_group ON consultation_comments (group_id, status, id);
+-- What the grouping step has still to do: only the comments not grouped yet are in it.
+CREATE INDEX consultation_comments_ungrouped ON consultation_comments (id) WHERE group_id IS NULL;
 CREATE INDEX consultation_comments_participant ON consultation_comments (participant_id, id);
 
 -- A position: comments that say the same. Its counts and representative (the first published
@@ -125,13 +126,14 @@ CREATE TABLE consultation_groups (
 CREATE INDEX consultation_groups_part ON consultation_groups (consultation_id, part_id, published, id);
 CREATE INDEX consultation_groups_size ON consultation_groups (consultation_id, published, id);
 
--- The MinHash bands of each comment: comments sharing a key are compared for near-duplicates.
+-- The MinHash bands of the comments of each position: a new comment is compared with the first
+-- comment (seed) of each position it shares a band with.
 CREATE TABLE consultation_bands (
     consultation_id  BIGINT NOT NULL,
     band_key         BIGINT NOT NULL,
-    comment_id       BIGINT NOT NULL
+    group_id         BIGINT NOT NULL
 );
-CREATE INDEX consultation_bands_key ON consultation_bands (consultation_id, band_key, comment_id);
+CREATE UNIQUE INDEX consultation_bands_key ON consultation_bands (consultation_id, band_key, group_id);
 
 CREATE TABLE consultation_votes (
     comment_id      BIGINT NOT NULL REFERENCES consultation_comments (id),

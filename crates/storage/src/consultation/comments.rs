@@ -1,11 +1,11 @@
-//! What the public does: comments (each grouped with its near-duplicates as it arrives, so the
-//! cost is that of one comment, not of the consultation), votes, the one-time codes that verify
-//! a contact, and the positions as the public reads them.
+//! What the public does: comments (grouped with their near-duplicates soon after, by the
+//! grouping step), votes, the one-time codes that verify a contact, and the positions as the
+//! public reads them.
 //!
 //! Every write re-reads the consultation's period inside its transaction, against the clock
 //! the caller passes: past the deadline nothing is taken, whatever the page showed.
 
-use domain::consultation::{self, BANDS, Candidate, CommentForm, CommentStatus, Commenter, Contact, ParticipantKind, Signature, Status, Verdict, Vote};
+use domain::consultation::{self, CommentForm, CommentStatus, Commenter, Contact, ParticipantKind, Status, Verdict, Vote};
 use domain::units::UnitId;
 use rand::Rng;
 use sqlx::AssertSqlSafe;
@@ -74,10 +74,6 @@ pub(super) const POSITION_COLUMNS: &str = "g.id AS group_id, g.part_id, c.id AS 
      g.published AS supporters, g.agree, g.disagree, g.pass, g.verdict, g.answer, c.created_at";
 pub(super) const POSITION_FROM: &str = "consultation_groups g JOIN consultation_comments c ON c.id = g.representative_id
      JOIN consultation_participants p ON p.id = c.participant_id";
-
-/// Candidates looked up per band: a campaign of thousands of copies shares every band, and a few
-/// of its latest members are enough to find it.
-const PER_BAND: usize = 4;
 
 /// The stored column of a vote's count (the names are ours, never the caller's).
 fn vote_column(vote: Vote) -> &'static str {
@@ -190,8 +186,6 @@ impl Store {
     /// Takes a comment on the part `anchor` of a consultation from `visitor`, as `kind`.
     pub async fn submit_comment(&self, id: i64, visitor: Visitor<'_>, kind: ParticipantKind, anchor: &str, form: &CommentForm, now: i64) -> Result<Receipt> {
         let comment = form.checked(kind).map_err(Error::Invalid)?;
-        let signature = Signature::of(&comment.text);
-        let bands = signature.bands();
         let sealer = &self.sealer;
         let contact = comment
             .contact
@@ -231,30 +225,9 @@ impl Store {
             let status = consultation::arriving_status(open.moderation);
             let published = i64::from(status == CommentStatus::Published);
 
-            // The near-duplicates met in a shared band, and the group of the closest.
-            let lookup = (0..BANDS)
-                .map(|i| {
-                    format!(
-                        "SELECT comment_id FROM (SELECT comment_id FROM consultation_bands WHERE consultation_id = $1 AND band_key = ${}
-                         ORDER BY comment_id DESC LIMIT {PER_BAND}) AS b{i}",
-                        i + 2
-                    )
-                })
-                .collect::<Vec<_>>()
-                .join(" UNION ALL ");
-            let sql = format!("SELECT group_id, signature FROM consultation_comments WHERE id IN ({lookup})");
-            let mut query = sqlx::query_as(AssertSqlSafe(sql)).bind(id);
-            for key in bands {
-                query = query.bind(key);
-            }
-            let met: Vec<(i64, Vec<u8>)> = query.fetch_all(&mut *tx).await?;
-            let candidates: Vec<Candidate> =
-                met.into_iter().filter_map(|(group, bytes)| Signature::from_bytes(&bytes).map(|signature| Candidate { group, signature })).collect();
-            let group = consultation::group_for(&signature, &candidates);
-
             let comment_id: i64 = sqlx::query_scalar(
-                "INSERT INTO consultation_comments (consultation_id, part_id, participant_id, text, original, status, group_id, signature, created_at)
-                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9) RETURNING id",
+                "INSERT INTO consultation_comments (consultation_id, part_id, participant_id, text, original, status, created_at)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7) RETURNING id",
             )
             .bind(id)
             .bind(part_id)
@@ -262,46 +235,9 @@ impl Store {
             .bind(&comment.text)
             .bind(&original)
             .bind(status.code())
-            .bind(group.unwrap_or(0))
-            .bind(signature.to_bytes())
             .bind(now)
             .fetch_one(&mut *tx)
             .await?;
-            let values = (0..BANDS).map(|i| format!("($1, ${}, $2)", i + 3)).collect::<Vec<_>>().join(", ");
-            let mut insert = sqlx::query(AssertSqlSafe(format!("INSERT INTO consultation_bands (consultation_id, band_key, comment_id) VALUES {values}")))
-                .bind(id)
-                .bind(comment_id);
-            for key in bands {
-                insert = insert.bind(key);
-            }
-            insert.execute(&mut *tx).await?;
-            match group {
-                Some(group) => {
-                    sqlx::query(
-                        "UPDATE consultation_groups SET members = members + 1, published = published + $1,
-                             representative_id = CASE WHEN $1 = 1 AND representative_id IS NULL THEN $2 ELSE representative_id END
-                         WHERE id = $3",
-                    )
-                    .bind(published)
-                    .bind(comment_id)
-                    .bind(group)
-                    .execute(&mut *tx)
-                    .await?;
-                }
-                None => {
-                    sqlx::query("UPDATE consultation_comments SET group_id = id WHERE id = $1").bind(comment_id).execute(&mut *tx).await?;
-                    sqlx::query(
-                        "INSERT INTO consultation_groups (id, consultation_id, part_id, members, published, representative_id)
-                         VALUES ($1, $2, $3, 1, $4, CASE WHEN $4 = 1 THEN $1 ELSE NULL END)",
-                    )
-                    .bind(comment_id)
-                    .bind(id)
-                    .bind(part_id)
-                    .bind(published)
-                    .execute(&mut *tx)
-                    .await?;
-                }
-            }
             sqlx::query("UPDATE consultation_parts SET published = published + $1 WHERE id = $2").bind(published).bind(part_id).execute(&mut *tx).await?;
             bump!(tx, id, format!("status:{}", status.code()), 1);
             tx.commit().await?;
@@ -317,14 +253,18 @@ impl Store {
             let participant = participant!(tx, id, visitor.token, ParticipantKind::Person, now);
             let commenter = Commenter { kind: participant.kind, verified: participant.verified, units: visitor.units };
             consultation::may_take_part(open.audience, &open.invited, &commenter)?;
-            let (status, author, group): (String, i64, i64) =
-                sqlx::query_as("SELECT status, participant_id, group_id FROM consultation_comments WHERE id = $1 AND consultation_id = $2")
-                    .bind(comment_id)
-                    .bind(id)
-                    .fetch_optional(&mut *tx)
-                    .await?
-                    .ok_or(Error::NotFound)?;
+            // Read through a write, so that the grouping step's assignment of the comment, if it
+            // is under way, is waited for and seen.
+            let (status, author, group): (String, i64, Option<i64>) = sqlx::query_as(
+                "UPDATE consultation_comments SET agree = agree WHERE id = $1 AND consultation_id = $2 RETURNING status, participant_id, group_id",
+            )
+            .bind(comment_id)
+            .bind(id)
+            .fetch_optional(&mut *tx)
+            .await?
+            .ok_or(Error::NotFound)?;
             consultation::may_vote(CommentStatus::parse(&status).unwrap_or(CommentStatus::Pending), author == participant.id)?;
+            let group = group.ok_or_else(|| Error::Conflict("Ý kiến vừa được gửi và đang được xử lý; hãy thử lại sau ít giây.".into()))?;
             let before: Option<String> = sqlx::query_scalar("SELECT vote FROM consultation_votes WHERE comment_id = $1 AND participant_id = $2")
                 .bind(comment_id)
                 .bind(participant.id)

@@ -19,10 +19,12 @@ macro_rules! bump {
 }
 
 mod comments;
+mod grouping;
 mod moderation;
 mod report;
 
 pub use comments::{OwnComment, Position, Receipt, Visitor};
+pub use grouping::STEP as GROUPING_STEP;
 pub use moderation::{Moderated, Original};
 pub use report::{Notice, ReportData, Statistics};
 

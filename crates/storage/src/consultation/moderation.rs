@@ -23,7 +23,9 @@ pub struct Moderated {
     pub kind: String,
     pub organisation: Option<String>,
     pub verified: bool,
-    pub group_id: i64,
+    /// The position, once the grouping step has placed the comment (a second or so after it
+    /// arrives).
+    pub group_id: Option<i64>,
     /// Comments in the position, whatever their status.
     pub members: i64,
     pub created_at: i64,
@@ -52,8 +54,8 @@ impl Store {
         let filter = if status.is_some() { "AND c.status = $4" } else { "AND $4 = ''" };
         let sql = format!(
             "SELECT c.id, c.part_id, c.text, c.status, c.reason, p.kind, p.organisation, p.verified_at IS NOT NULL AS verified, c.group_id,
-                 g.members, c.created_at
-             FROM consultation_comments c JOIN consultation_participants p ON p.id = c.participant_id JOIN consultation_groups g ON g.id = c.group_id
+                 COALESCE(g.members, 1) AS members, c.created_at
+             FROM consultation_comments c JOIN consultation_participants p ON p.id = c.participant_id LEFT JOIN consultation_groups g ON g.id = c.group_id
              WHERE c.consultation_id = $1 AND c.id > $2 {filter} ORDER BY c.id LIMIT $3"
         );
         let code = status.map_or("", CommentStatus::code);
@@ -73,8 +75,10 @@ impl Store {
         let found = self.managed_consultation(access, id).await?;
         on_db!(self, write, |pool| {
             let mut tx = pool.begin().await?;
-            let (status, part, group): (String, i64, i64) =
-                sqlx::query_as("SELECT status, part_id, group_id FROM consultation_comments WHERE id = $1 AND consultation_id = $2")
+            // Read through a write: if the grouping step is placing the comment, its position is
+            // waited for and seen, so that the position's counts follow this decision.
+            let (status, part, group): (String, i64, Option<i64>) =
+                sqlx::query_as("UPDATE consultation_comments SET status = status WHERE id = $1 AND consultation_id = $2 RETURNING status, part_id, group_id")
                     .bind(comment_id)
                     .bind(id)
                     .fetch_optional(&mut *tx)
@@ -99,7 +103,8 @@ impl Store {
             let change = i64::from(after == CommentStatus::Published) - i64::from(before == CommentStatus::Published);
             if change != 0 {
                 sqlx::query("UPDATE consultation_parts SET published = published + $1 WHERE id = $2").bind(change).bind(part).execute(&mut *tx).await?;
-                // The position is shown by its first published comment.
+                // The position is shown by its first published comment. A comment not placed yet
+                // is counted in its position by the grouping step, as it then stands.
                 sqlx::query(
                     "UPDATE consultation_groups SET published = published + $1,
                          representative_id = (SELECT MIN(id) FROM consultation_comments WHERE group_id = $2 AND status = 'published')

@@ -160,20 +160,21 @@ pub fn comments(seed: u64, count: usize, copies: f64) -> Vec<GeneratedComment> {
             }
             out.push(GeneratedComment { anchor, text, campaign: Some(campaign), position: format!("campaign {campaign}") });
         } else {
-            // A person's own words: an opening and two or three points, in their order.
+            // A person's own words: an opening, a point, and their own case told their own way.
             let opening = OWN_OPENINGS[dice.below(OWN_OPENINGS.len() as u64) as usize];
-            let points: Vec<&str> = (0..2 + dice.below(2)).map(|_| OWN_POINTS[dice.below(OWN_POINTS.len() as u64) as usize]).collect();
+            let point = OWN_POINTS[dice.below(OWN_POINTS.len() as u64) as usize];
             let anchors = ["toan-van", "dieu-1", "dieu-2", "dieu-2-khoan-2", "dieu-3", "dieu-3-khoan-2", "dieu-4-khoan-1", "dieu-5"];
             let anchor = anchors[dice.below(anchors.len() as u64) as usize];
             let procedure = PROCEDURES[dice.below(PROCEDURES.len() as u64) as usize];
             let place = PLACES[dice.below(PLACES.len() as u64) as usize];
             let days = 2 + dice.below(40);
-            let text = format!(
-                "{opening} {}; ngoài ra {}. Trường hợp của tôi: làm thủ tục {procedure} tại xã {place} mất {days} ngày.",
-                points[0],
-                points[1..].join(", ")
-            );
-            // A person's own words are their own position, unless another wrote the very same.
+            let case = match dice.below(4) {
+                0 => format!("Năm ngoái tôi {procedure} ở {place}, chờ {days} ngày mới xong."),
+                1 => format!("Gia đình tôi từng đi {procedure} tại {place} và phải quay lại {} lần.", 2 + days % 5),
+                2 => format!("Hồ sơ {procedure} của hàng xóm tôi ở {place} bị trả chậm {days} ngày mà không ai báo."),
+                _ => format!("Ở {place} việc {procedure} nhiều khi kéo dài tới {days} ngày."),
+            };
+            let text = format!("{opening} {point}. {case}");
             out.push(GeneratedComment { anchor, position: text.clone(), text, campaign: None });
         }
     }
@@ -240,6 +241,7 @@ pub async fn load(store: &Store, now_ms: i64) -> anyhow::Result<()> {
             }
         }
     }
+    while store.group_comments(storage::consultation::GROUPING_STEP).await? > 0 {}
     for voter in 0..300 {
         let (comment, author) = &published[dice.below(published.len() as u64) as usize];
         let token = format!("demo-participant-{:04}", dice.below(400));
@@ -281,6 +283,7 @@ pub async fn load(store: &Store, now_ms: i64) -> anyhow::Result<()> {
         let form = CommentForm { body: c.text.clone(), ..CommentForm::default() };
         store.submit_comment(plan, Visitor { token: &token, units: &[] }, ParticipantKind::Person, "toan-van", &form, opens_at + i as i64 * DAY / 2).await?;
     }
+    while store.group_comments(storage::consultation::GROUPING_STEP).await? > 0 {}
     let answering = Actor::system("anlac.canbo", opens_at + 31 * DAY);
     loop {
         let open = store.answer_queue(&ward_official, plan, true, storage::Paging::new(1, 100)).await?;

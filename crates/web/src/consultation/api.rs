@@ -356,7 +356,8 @@ pub struct QueuedComment {
     kind: String,
     organisation: Option<String>,
     verified: bool,
-    group: i64,
+    /// The position, once placed (a second or so after the comment arrives).
+    group: Option<i64>,
     created_at: i64,
 }
 

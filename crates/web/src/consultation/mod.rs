@@ -56,6 +56,18 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/y-kien/{id}/tai/{file}", get(report::draft_file))
 }
 
+/// Places the comments that arrived in their positions (a job, see `jobs`), step after step
+/// while a backlog waits.
+pub async fn group(state: &AppState) {
+    for _ in 0..50 {
+        match state.store.group_comments(storage::consultation::GROUPING_STEP).await {
+            Ok(placed) if placed < storage::consultation::GROUPING_STEP as usize => return,
+            Ok(_) => {}
+            Err(e) => return tracing::error!(error = %e, "the grouping of comments failed"),
+        }
+    }
+}
+
 /// The drafting unit's pages are for those who run consultations.
 fn require(user: &CurrentUser) -> Result<(), Failure> {
     if user.principal.access.has(Permission::RunConsultations) { Ok(()) } else { Err(Failure::forbidden()) }
