@@ -1,6 +1,6 @@
 //! Consultation through the web on both backends: a draft imported from text and published,
-//! a citizen's comment (and refused ones that write nothing), moderation, verification by an
-//! e-mailed code, the deadline, the answers and the report as DOCX and XLSX, the public API.
+//! a citizen's comment (and refused ones that write nothing), moderation, verification by a code
+//! sent by e-mail or SMS, the deadline, the answers and the report as DOCX and XLSX, the public API.
 
 use std::time::Duration;
 
@@ -220,5 +220,50 @@ async fn the_public_api_reads_and_takes_comments() {
         let (status, html) = client.text(&format!("/y-kien/{id}/thong-ke")).await;
         assert_eq!(status, 200);
         assert!(html.contains("Người tham gia") && html.contains("<svg"));
+    }
+}
+
+#[tokio::test]
+async fn a_code_by_sms_verifies_a_business_that_then_may_comment() {
+    for db in testkit::backends().await {
+        let gateways = testkit::providers::Providers::start().await;
+        let config = web::Config { sms_url: Some(gateways.sms_url()), sms_token: testkit::providers::SMS_TOKEN.into(), ..web::Config::default() };
+        let app = TestApp::spawn_with(db, config).await;
+        // Only businesses, verified.
+        let justice = app.unit_id("STP").await;
+        let access = domain::auth::Access::new(vec![domain::auth::Grant { role: domain::auth::Role::UnitOfficial, unit: justice }]);
+        let settings = domain::consultation::Settings {
+            title: "Dự thảo quy định về phí thẩm định".into(),
+            summary: String::new(),
+            subject: domain::consultation::Subject::Policy,
+            audience: domain::consultation::Audience::Businesses,
+            invited: Vec::new(),
+            moderation: domain::consultation::Moderation::After,
+            opens_at: app.clock.now_ms() - 1,
+            closes_at: app.clock.now_ms() + 10 * DAY,
+        };
+        let actor = storage::Actor::system("test", app.clock.now_ms());
+        let businesses = app.store.create_consultation(&actor, &access, justice, settings, &domain::consultation::Rules::default()).await.unwrap();
+        let outline = domain::consultation::outline(&thuocdo::demo::consultation::draft_lines()).unwrap();
+        app.store.save_consultation_text(&actor, &access, businesses, &outline).await.unwrap();
+        app.store.publish_consultation(&actor, &access, businesses).await.unwrap();
+
+        let page = format!("/y-kien/{businesses}/dieu-4");
+        let company = citizen(&app, &page).await;
+        let fields =
+            [("part", "dieu-4"), ("page", "dieu-4"), ("body", "Đề nghị bỏ phí thẩm định."), ("kind", "doanh-nghiep"), ("organisation", "Công ty TNHH An Phát")];
+        let refused = company.post_form(&format!("/y-kien/{businesses}/gop-y"), &fields).await;
+        assert_eq!(refused.status(), 422, "a business verifies first");
+        let sent = company.post_form(&format!("/y-kien/{businesses}/xac-thuc"), &[("contact", "0912 345 678"), ("page", "dieu-4")]).await;
+        assert_eq!(sent.status(), 303);
+        gateways.wait_for(1, 0, Duration::from_secs(10)).await.unwrap();
+        let sms = gateways.sms();
+        assert_eq!(sms[0]["to"], "0912345678");
+        let text = sms[0]["text"].as_str().unwrap();
+        assert!(text.is_ascii(), "{text}");
+        let code: String = text.split(": ").nth(1).unwrap().chars().take(6).collect();
+        assert_eq!(company.post_form(&format!("/y-kien/{businesses}/xac-thuc/ma"), &[("code", &code), ("page", "dieu-4")]).await.status(), 303);
+        let taken = company.post_form(&format!("/y-kien/{businesses}/gop-y"), &fields).await;
+        assert_eq!(taken.status(), 303, "{}", taken.text().await.unwrap_or_default());
     }
 }
