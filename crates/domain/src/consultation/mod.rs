@@ -12,8 +12,8 @@ mod similar;
 mod structure;
 
 pub use masking::mask;
-pub use similar::{BANDS, SAME_POSITION, Seeds, Signature};
-pub use structure::{Level, Line, MAX_PARTS, Outline, OutlineError, Part, outline};
+pub use similar::{SAME_POSITION, Seeds, Signature};
+pub use structure::{Level, Line, Outline, OutlineError, Part, outline};
 
 use crate::sampling::frame::{normalise_email, normalise_phone};
 use crate::text;
@@ -265,14 +265,6 @@ impl Contact {
     pub fn value(&self) -> &str {
         match self {
             Self::Phone(v) | Self::Email(v) => v,
-        }
-    }
-
-    /// `sms` or `email`: the sender that reaches it.
-    pub fn channel(&self) -> &'static str {
-        match self {
-            Self::Phone(_) => "sms",
-            Self::Email(_) => "email",
         }
     }
 }

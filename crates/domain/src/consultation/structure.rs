@@ -103,6 +103,8 @@ pub fn outline(lines: &[Line]) -> Result<Outline, OutlineError> {
         return Err(OutlineError::TooLong);
     }
     let whole = Part { level: Level::Whole, number: String::new(), heading: String::new(), body: String::new(), parent: None, anchor: "toan-van".into() };
+    let mut anchors = Anchors::default();
+    anchors.taken.insert(whole.anchor.clone());
     let mut parts = vec![whole];
     // The open parts, outermost first: where the next line's text goes.
     let mut open: Vec<usize> = vec![0];
@@ -128,7 +130,7 @@ pub fn outline(lines: &[Line]) -> Result<Outline, OutlineError> {
                 let (heading, body) = if is_item { (String::new(), rest) } else { (rest, String::new()) };
                 awaiting_title = heading.is_empty() && matches!(level, Level::Part | Level::Chapter | Level::Section);
                 let number = normal_number(level, &number);
-                let anchor = unique_anchor(&parts, parent, level, &number);
+                let anchor = anchors.unique(&parts[parent].anchor, level, &number);
                 parts.push(Part { level, number, heading, body, parent: Some(parent), anchor });
                 open.push(parts.len() - 1);
             }
@@ -162,21 +164,33 @@ fn normal_number(level: Level, number: &str) -> String {
     }
 }
 
-/// `dieu-3`, `dieu-3-khoan-2`, `dieu-3-khoan-2-diem-a`: articles stand alone (their numbers run
-/// through the draft), clauses and points carry their article's; a number met twice gets `-2`.
-fn unique_anchor(parts: &[Part], parent: usize, level: Level, number: &str) -> String {
-    let own = format!("{}-{}", level.code(), text::fold(number).replace(' ', "-"));
-    let base = match level {
-        Level::Clause | Level::Point => format!("{}-{own}", parts[parent].anchor),
-        _ => own,
-    };
-    let mut anchor = base.clone();
-    let mut n = 2;
-    while parts.iter().any(|p| p.anchor == anchor) {
-        anchor = format!("{base}-{n}");
-        n += 1;
+/// The anchors given so far, and for each base the next number to try, so that a draft of
+/// thousands of "Điều 1." lines is numbered in one pass, not by searching all parts each time.
+#[derive(Default)]
+struct Anchors {
+    taken: std::collections::HashSet<String>,
+    next: std::collections::HashMap<String, u32>,
+}
+
+impl Anchors {
+    /// `dieu-3`, `dieu-3-khoan-2`, `dieu-3-khoan-2-diem-a`: articles stand alone (their numbers
+    /// run through the draft), clauses and points carry their parent's; a number met twice gets
+    /// `-2`.
+    fn unique(&mut self, parent: &str, level: Level, number: &str) -> String {
+        let own = format!("{}-{}", level.code(), text::fold(number).replace(' ', "-"));
+        let base = match level {
+            Level::Clause | Level::Point => format!("{parent}-{own}"),
+            _ => own,
+        };
+        let mut anchor = base.clone();
+        let n = self.next.entry(base.clone()).or_insert(2);
+        while self.taken.contains(&anchor) {
+            anchor = format!("{base}-{n}");
+            *n += 1;
+        }
+        self.taken.insert(anchor.clone());
+        anchor
     }
-    anchor
 }
 
 impl Outline {
@@ -314,6 +328,10 @@ Quyết định có hiệu lực từ ngày ký.";
         assert_eq!(super::outline(&lines("\n  \n")), Err(OutlineError::Empty));
         let many: Vec<Line> = (1..=MAX_PARTS + 1).map(|i| Line::paragraph(format!("Điều {i}. Tên"))).collect();
         assert_eq!(super::outline(&many), Err(OutlineError::TooManyParts));
+        // The same number thousands of times is numbered in one pass.
+        let same: Vec<Line> = (1..MAX_PARTS).map(|_| Line::paragraph("Điều 1. Tên")).collect();
+        let outline = super::outline(&same).unwrap();
+        assert_eq!(outline.parts.last().unwrap().anchor, format!("dieu-1-{}", MAX_PARTS - 1));
         assert_eq!(super::outline(&[Line::paragraph("x".repeat(MAX_TEXT_BYTES + 1))]), Err(OutlineError::TooLong));
     }
 }

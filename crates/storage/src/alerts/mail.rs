@@ -4,6 +4,7 @@
 
 use domain::alerts::AlertKind;
 use domain::text;
+use sqlx::AssertSqlSafe;
 
 use crate::{Error, Result, Store};
 
@@ -171,28 +172,26 @@ impl Store {
     }
 
     pub async fn mail_sent(&self, id: i64, now: i64) -> Result<()> {
-        on_db!(self, write, |pool| {
-            sqlx::query("UPDATE outbox SET sent_at = $1, attempts = attempts + 1, last_error = NULL WHERE id = $2")
-                .bind(now)
-                .bind(id)
-                .execute(pool)
-                .await
-                .map(|_| ())
-        })?;
-        Ok(())
+        self.outbox_sent("outbox", id, now).await
     }
 
     /// Records a failed attempt; the message is tried again at `retry_at`.
     pub async fn mail_failed(&self, id: i64, error: &str, retry_at: i64) -> Result<()> {
-        on_db!(self, write, |pool| {
-            sqlx::query("UPDATE outbox SET attempts = attempts + 1, last_error = $1, next_attempt_at = $2 WHERE id = $3")
-                .bind(error)
-                .bind(retry_at)
-                .bind(id)
-                .execute(pool)
-                .await
-                .map(|_| ())
-        })?;
+        self.outbox_failed("outbox", id, error, retry_at).await
+    }
+
+    /// Marks a message of an outbox (`outbox`, `consultation_notices`: tables with the same
+    /// sending columns) as sent.
+    pub(crate) async fn outbox_sent(&self, table: &'static str, id: i64, now: i64) -> Result<()> {
+        let sql = format!("UPDATE {table} SET sent_at = $1, attempts = attempts + 1, last_error = NULL WHERE id = $2");
+        on_db!(self, write, |pool| sqlx::query(AssertSqlSafe(sql.as_str())).bind(now).bind(id).execute(pool).await.map(|_| ()))?;
+        Ok(())
+    }
+
+    /// Records a failed attempt of an outbox's message; it is tried again at `retry_at`.
+    pub(crate) async fn outbox_failed(&self, table: &'static str, id: i64, error: &str, retry_at: i64) -> Result<()> {
+        let sql = format!("UPDATE {table} SET attempts = attempts + 1, last_error = $1, next_attempt_at = $2 WHERE id = $3");
+        on_db!(self, write, |pool| sqlx::query(AssertSqlSafe(sql.as_str())).bind(error).bind(retry_at).bind(id).execute(pool).await.map(|_| ()))?;
         Ok(())
     }
 }

@@ -99,11 +99,6 @@ struct Participant {
     took_part: bool,
 }
 
-/// The day, Vietnam time, a moment falls on, counted from 1970.
-fn day_of(ms: i64) -> i64 {
-    (ms + 25_200_000).div_euclid(86_400_000)
-}
-
 /// Marks the participant as taking part (a first comment or vote) and keeps the counts; one who
 /// took part before under another kind moves to the new one.
 macro_rules! taking_part {
@@ -114,7 +109,7 @@ macro_rules! taking_part {
             sqlx::query("UPDATE consultation_participants SET took_part_at = $1 WHERE id = $2").bind($now).bind(p.id).execute(&mut *$tx).await?;
             bump!($tx, $id, "participants", 1);
             bump!($tx, $id, format!("kind:{}", kind.code()), 1);
-            bump!($tx, $id, format!("day:{}", day_of($now)), 1);
+            bump!($tx, $id, format!("day:{}", domain::text::iso_date(domain::text::vn_datetime($now).date())), 1);
             if p.verified {
                 bump!($tx, $id, "verified", 1);
             }
@@ -398,15 +393,22 @@ impl Store {
     /// The published positions on the given parts (all parts when `parts` is empty), the most
     /// supported first.
     pub async fn positions(&self, id: i64, parts: &[i64], paging: Paging) -> Result<Page<Position>> {
+        // Part ids are the server's own integers, never the caller's text.
         let on_parts =
             if parts.is_empty() { String::new() } else { format!(" AND g.part_id IN ({})", parts.iter().map(i64::to_string).collect::<Vec<_>>().join(", ")) };
+        self.position_page(id, &on_parts, paging).await
+    }
+
+    /// Published positions meeting `condition` (SQL over `g`, the positions), the most supported
+    /// first, and how many there are.
+    pub(super) async fn position_page(&self, id: i64, condition: &str, paging: Paging) -> Result<Page<Position>> {
         let sql = format!(
-            "SELECT {POSITION_COLUMNS} FROM {POSITION_FROM} WHERE g.consultation_id = $1 AND g.published > 0{on_parts}
+            "SELECT {POSITION_COLUMNS} FROM {POSITION_FROM} WHERE g.consultation_id = $1 AND g.published > 0{condition}
              ORDER BY g.published DESC, g.id DESC LIMIT $2 OFFSET $3"
         );
         let items: Vec<Position> =
             on_db!(self, read, |pool| sqlx::query_as(AssertSqlSafe(sql.as_str())).bind(id).bind(paging.limit).bind(paging.offset).fetch_all(pool).await)?;
-        let count = format!("SELECT COUNT(*) FROM consultation_groups g WHERE g.consultation_id = $1 AND g.published > 0{on_parts}");
+        let count = format!("SELECT COUNT(*) FROM consultation_groups g WHERE g.consultation_id = $1 AND g.published > 0{condition}");
         let total: i64 = on_db!(self, read, |pool| sqlx::query_scalar(AssertSqlSafe(count.as_str())).bind(id).fetch_one(pool).await)?;
         Ok(Page { items, total })
     }

@@ -14,7 +14,7 @@ use crate::{Error, Result, Store};
 /// Comments placed per step.
 pub const STEP: i64 = 2_000;
 
-/// Band keys asked for in one statement.
+/// Band keys (or seeds) asked for in one statement.
 const KEYS_PER_QUERY: usize = 500;
 
 /// What a step adds to one position.
@@ -62,9 +62,16 @@ impl Store {
                 groups.sort_unstable();
                 groups.dedup();
                 let mut seeds = Seeds::default();
-                for group in groups {
-                    let text: String = sqlx::query_scalar("SELECT text FROM consultation_comments WHERE id = $1").bind(group).fetch_one(&mut *tx).await?;
-                    seeds.add(group, Signature::of(&text));
+                for chunk in groups.chunks(KEYS_PER_QUERY) {
+                    let marks: Vec<String> = (0..chunk.len()).map(|i| format!("${}", i + 1)).collect();
+                    let sql = format!("SELECT id, text FROM consultation_comments WHERE id IN ({}) ORDER BY id", marks.join(", "));
+                    let mut query = sqlx::query_as::<_, (i64, String)>(AssertSqlSafe(sql));
+                    for group in chunk {
+                        query = query.bind(*group);
+                    }
+                    for (group, text) in query.fetch_all(&mut *tx).await? {
+                        seeds.add(group, Signature::of(&text));
+                    }
                 }
                 let mut added: HashMap<i64, Added> = HashMap::new();
                 for (id, part, signature) in &comments {

@@ -28,6 +28,8 @@ pub use grouping::STEP as GROUPING_STEP;
 pub use moderation::{Moderated, Original};
 pub use report::{Notice, ReportData, Statistics};
 
+use std::collections::HashMap;
+
 use domain::audit::AuditAction;
 use domain::auth::{Access, Permission};
 use domain::consultation::{self, Audience, ConsultationError, Level, Moderation, Outline, Phase, Rules, Settings, Status, Subject};
@@ -51,6 +53,19 @@ impl From<ConsultationError> for Error {
 const COLUMNS: &str = "c.id, c.unit_id, u.name AS unit_name, c.title, c.summary, c.subject, c.audience, c.moderation, c.opens_at, c.closes_at,
      c.status, c.final_text, c.created_at, c.updated_at, c.published_at, c.reported_at";
 
+/// Replaces the units a consultation asks, inside the transaction.
+macro_rules! write_invited {
+    ($tx:ident, $id:expr, $units:expr) => {
+        sqlx::query("DELETE FROM consultation_invited WHERE consultation_id = $1").bind($id).execute(&mut *$tx).await?;
+        for unit in $units {
+            sqlx::query("INSERT INTO consultation_invited (consultation_id, unit_id) VALUES ($1, $2)").bind($id).bind(unit).execute(&mut *$tx).await?;
+        }
+    };
+}
+
+/// A listed consultation's published comments, from its running counts.
+const PUBLISHED: &str = "COALESCE((SELECT n.value FROM consultation_counts n WHERE n.consultation_id = c.id AND n.key = 'status:published'), 0)";
+
 #[derive(sqlx::FromRow)]
 struct Row {
     id: i64,
@@ -69,6 +84,13 @@ struct Row {
     updated_at: i64,
     published_at: Option<i64>,
     reported_at: Option<i64>,
+}
+
+#[derive(sqlx::FromRow)]
+struct ListedRow {
+    #[sqlx(flatten)]
+    row: Row,
+    comments: i64,
 }
 
 /// A consultation as stored.
@@ -135,11 +157,15 @@ pub struct StoredPart {
 pub struct Draft {
     pub parts: Vec<StoredPart>,
     pub outline: Outline,
+    /// Each part's index by its id.
+    by_id: HashMap<i64, usize>,
+    /// Published comments on each part and everything inside it.
+    within: Vec<i64>,
 }
 
 impl Draft {
     fn new(parts: Vec<StoredPart>) -> Self {
-        let index_of = |id: Option<i64>| id.and_then(|id| parts.iter().position(|p| p.id == id));
+        let by_id: HashMap<i64, usize> = parts.iter().enumerate().map(|(i, p)| (p.id, i)).collect();
         let outline = Outline {
             parts: parts
                 .iter()
@@ -148,12 +174,19 @@ impl Draft {
                     number: p.number.clone(),
                     heading: p.heading.clone(),
                     body: p.body.clone(),
-                    parent: index_of(p.parent_id),
+                    parent: p.parent_id.and_then(|id| by_id.get(&id).copied()),
                     anchor: p.anchor.clone(),
                 })
                 .collect(),
         };
-        Self { parts, outline }
+        // Parents come before their parts: one pass from the end adds each part to its parent.
+        let mut within: Vec<i64> = parts.iter().map(|p| p.published).collect();
+        for i in (0..parts.len()).rev() {
+            if let Some(parent) = outline.parts[i].parent {
+                within[parent] += within[i];
+            }
+        }
+        Self { parts, outline, by_id, within }
     }
 
     pub fn index_of_anchor(&self, anchor: &str) -> Option<usize> {
@@ -161,12 +194,12 @@ impl Draft {
     }
 
     pub fn index_of_id(&self, id: i64) -> Option<usize> {
-        self.parts.iter().position(|p| p.id == id)
+        self.by_id.get(&id).copied()
     }
 
     /// Published comments on the part and everything inside it.
     pub fn comments_within(&self, index: usize) -> i64 {
-        self.parts[index].published + self.outline.descendants(index).iter().map(|&i| self.parts[i].published).sum::<i64>()
+        self.within[index]
     }
 
     /// Every published comment.
@@ -240,9 +273,7 @@ impl Store {
             .bind(actor.at)
             .fetch_one(&mut *tx)
             .await?;
-            for unit in &s.invited {
-                sqlx::query("INSERT INTO consultation_invited (consultation_id, unit_id) VALUES ($1, $2)").bind(id).bind(unit).execute(&mut *tx).await?;
-            }
+            write_invited!(tx, id, &s.invited);
             let entry = Entry::new(AuditAction::ConsultationSaved, "consultation", id).unit(unit_id).details(json!({ "title": s.title }));
             record!(&mut *tx, actor, &entry)?;
             tx.commit().await?;
@@ -287,10 +318,7 @@ impl Store {
             if changed.rows_affected() == 0 {
                 return Err(ConsultationError::NotDraft.into());
             }
-            sqlx::query("DELETE FROM consultation_invited WHERE consultation_id = $1").bind(id).execute(&mut *tx).await?;
-            for unit in &s.invited {
-                sqlx::query("INSERT INTO consultation_invited (consultation_id, unit_id) VALUES ($1, $2)").bind(id).bind(unit).execute(&mut *tx).await?;
-            }
+            write_invited!(tx, id, &s.invited);
             let entry = Entry::new(AuditAction::ConsultationSaved, "consultation", id).unit(found.unit_id).details(json!({ "title": s.title }));
             record!(&mut *tx, actor, &entry)?;
             tx.commit().await?;
@@ -382,24 +410,14 @@ impl Store {
 
     async fn consultation_listing(&self, condition: &str, now: i64, paging: Paging) -> Result<Listing> {
         let sql = format!(
-            "SELECT {COLUMNS} FROM consultations c JOIN units u ON u.id = c.unit_id WHERE {condition}
+            "SELECT {COLUMNS}, {PUBLISHED} AS comments FROM consultations c JOIN units u ON u.id = c.unit_id WHERE {condition}
              ORDER BY CASE WHEN c.closes_at > $1 THEN 0 ELSE 1 END, CASE WHEN c.closes_at > $1 THEN c.closes_at ELSE -c.closes_at END, c.id DESC
              LIMIT $2 OFFSET $3"
         );
-        let rows: Vec<Row> =
+        let rows: Vec<ListedRow> =
             on_db!(self, read, |pool| sqlx::query_as(AssertSqlSafe(sql.as_str())).bind(now).bind(paging.limit).bind(paging.offset).fetch_all(pool).await)?;
         let count = format!("SELECT COUNT(*) FROM consultations c WHERE {condition}");
         let total: i64 = on_db!(self, read, |pool| sqlx::query_scalar(AssertSqlSafe(count.as_str())).fetch_one(pool).await)?;
-        let mut items = Vec::with_capacity(rows.len());
-        for row in rows {
-            let comments: i64 = on_db!(self, read, |pool| {
-                sqlx::query_scalar("SELECT CAST(COALESCE(SUM(published), 0) AS BIGINT) FROM consultation_parts WHERE consultation_id = $1")
-                    .bind(row.id)
-                    .fetch_one(pool)
-                    .await
-            })?;
-            items.push((Consultation::from_row(row, Vec::new()), comments));
-        }
-        Ok(Page { items, total })
+        Ok(Page { items: rows.into_iter().map(|r| (Consultation::from_row(r.row, Vec::new()), r.comments)).collect(), total })
     }
 }

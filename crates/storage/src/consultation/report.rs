@@ -30,8 +30,8 @@ pub struct Statistics {
     pub participants: Vec<(ParticipantKind, i64)>,
     /// Of them, those who verified their contact.
     pub verified: i64,
-    /// Participants by the day (Vietnam time, days since 1970) they first commented or voted.
-    pub by_day: Vec<(i64, i64)>,
+    /// Participants by the day (Vietnam time) they first commented or voted, in order.
+    pub by_day: Vec<(time::Date, i64)>,
     pub comments: Vec<(CommentStatus, i64)>,
     /// Published positions, and those answered.
     pub positions: i64,
@@ -72,23 +72,15 @@ impl Store {
     /// The published positions to answer (only those without an answer when `unanswered`).
     pub async fn answer_queue(&self, access: &Access, id: i64, unanswered: bool, paging: Paging) -> Result<Page<Position>> {
         self.managed_consultation(access, id).await?;
-        let filter = if unanswered { " AND g.verdict IS NULL" } else { "" };
-        let sql = format!(
-            "SELECT {POSITION_COLUMNS} FROM {POSITION_FROM} WHERE g.consultation_id = $1 AND g.published > 0{filter}
-             ORDER BY g.published DESC, g.id DESC LIMIT $2 OFFSET $3"
-        );
-        let items: Vec<Position> =
-            on_db!(self, read, |pool| sqlx::query_as(AssertSqlSafe(sql.as_str())).bind(id).bind(paging.limit).bind(paging.offset).fetch_all(pool).await)?;
-        let count = format!("SELECT COUNT(*) FROM consultation_groups g WHERE g.consultation_id = $1 AND g.published > 0{filter}");
-        let total: i64 = on_db!(self, read, |pool| sqlx::query_scalar(AssertSqlSafe(count.as_str())).bind(id).fetch_one(pool).await)?;
-        Ok(Page { items, total })
+        self.position_page(id, if unanswered { " AND g.verdict IS NULL" } else { "" }, paging).await
     }
 
     /// The drafting unit's answer to a position, until the report is out.
     pub async fn answer_position(&self, actor: &Actor, access: &Access, id: i64, group: i64, verdict: Verdict, answer: &str) -> Result<()> {
         let found = self.managed_consultation(access, id).await?;
-        if found.status != consultation::Status::Published {
-            return Err(if found.status == consultation::Status::Reported { ConsultationError::AlreadyReported } else { ConsultationError::NotDraft }.into());
+        // A draft has no positions: its answers are refused below as not found.
+        if found.status == consultation::Status::Reported {
+            return Err(ConsultationError::AlreadyReported.into());
         }
         let (verdict, answer) = consultation::checked_answer(verdict, answer)?;
         on_db!(self, write, |pool| {
@@ -164,8 +156,8 @@ impl Store {
             sqlx::query_as("SELECT key, value FROM consultation_counts WHERE consultation_id = $1").bind(id).fetch_all(pool).await
         })?;
         let count = |key: &str| counts.iter().find(|(k, _)| k == key).map_or(0, |(_, n)| *n);
-        let mut by_day: Vec<(i64, i64)> =
-            counts.iter().filter_map(|(key, n)| key.strip_prefix("day:").and_then(|d| d.parse().ok()).map(|day| (day, *n))).collect();
+        let mut by_day: Vec<(time::Date, i64)> =
+            counts.iter().filter_map(|(key, n)| key.strip_prefix("day:").and_then(domain::text::parse_date).map(|day| (day, *n))).collect();
         by_day.sort_unstable();
         let (positions, answered, agree, disagree, pass): (i64, i64, i64, i64, i64) = on_db!(self, read, |pool| {
             sqlx::query_as(
@@ -230,28 +222,11 @@ impl Store {
     }
 
     pub async fn notice_sent(&self, id: i64, now: i64) -> Result<()> {
-        on_db!(self, write, |pool| {
-            sqlx::query("UPDATE consultation_notices SET sent_at = $1, attempts = attempts + 1, last_error = NULL WHERE id = $2")
-                .bind(now)
-                .bind(id)
-                .execute(pool)
-                .await
-                .map(|_| ())
-        })?;
-        Ok(())
+        self.outbox_sent("consultation_notices", id, now).await
     }
 
     /// Records a failed attempt; the notice is tried again at `retry_at`.
     pub async fn notice_failed(&self, id: i64, error: &str, retry_at: i64) -> Result<()> {
-        on_db!(self, write, |pool| {
-            sqlx::query("UPDATE consultation_notices SET attempts = attempts + 1, last_error = $1, next_attempt_at = $2 WHERE id = $3")
-                .bind(error)
-                .bind(retry_at)
-                .bind(id)
-                .execute(pool)
-                .await
-                .map(|_| ())
-        })?;
-        Ok(())
+        self.outbox_failed("consultation_notices", id, error, retry_at).await
     }
 }

@@ -255,7 +255,7 @@ async fn statistics(State(state): State<AppState>, Path(id): Path<i64>) -> ApiRe
     Ok(axum::Json(StatisticsDocument {
         participants: s.participants.iter().map(|(k, n)| (k.code().to_string(), *n)).collect(),
         verified: s.verified,
-        by_day: s.by_day.iter().map(|(day, n)| (domain::text::iso_date(domain::text::vn_datetime(day * 86_400_000).date()), *n)).collect(),
+        by_day: s.by_day.iter().map(|(day, n)| (domain::text::iso_date(*day), *n)).collect(),
         comments: s.comments.iter().map(|(st, n)| (st.code().to_string(), *n)).collect(),
         by_article,
         positions: s.positions,

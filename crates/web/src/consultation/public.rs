@@ -221,7 +221,8 @@ async fn official_units(state: &AppState, headers: &HeaderMap) -> Vec<i64> {
 struct Shown<'a> {
     form: CommentFields,
     errors: Vec<String>,
-    notice: Option<&'static str>,
+    /// What the last form did (`xong`), if anything.
+    done: Option<String>,
     page: i64,
     status: StatusCode,
     token: &'a ParticipantToken,
@@ -297,13 +298,13 @@ async fn part_page(state: &AppState, headers: &HeaderMap, c: &Consultation, draf
         kinds: ParticipantKind::ALL.iter().map(|k| (k.code(), k.label())).collect(),
         form,
         errors: shown.errors,
-        notice: shown.notice,
+        notice: notice(shown.done.as_deref()),
         positions: found.items.iter().map(|p| PositionView::new(draft, p)).collect(),
         total: text::format_count(found.total as u64),
         pager: Pager::new(shown.page, PER_PAGE, found.total, &path),
         own,
         verified: state.store.is_verified(c.id, &shown.token.token).await?,
-        code_sent: shown.notice == notice(Some("ma")),
+        code_sent: shown.done.as_deref() == Some("ma"),
         official,
     };
     Ok(visitor_token.attach((shown.status, page).into_response()))
@@ -322,7 +323,7 @@ pub async fn part(
     let shown = Shown {
         form: CommentFields { part: anchor.clone(), ..CommentFields::default() },
         errors: Vec::new(),
-        notice: notice(q.xong.as_deref()),
+        done: q.xong,
         page: q.page.unwrap_or(1),
         status: StatusCode::OK,
         token: &token,
@@ -357,7 +358,7 @@ pub async fn comment(
     let units = official_units(&state, &headers).await;
     let index = back(&draft, &fields.page, &fields.part);
     let refuse = async |fields: CommentFields, errors: Vec<String>, status| -> PageResult<Response> {
-        let shown = Shown { form: fields, errors, notice: None, page: 1, status, token: &token };
+        let shown = Shown { form: fields, errors, done: None, page: 1, status, token: &token };
         part_page(&state, &headers, &c, &draft, index, shown).await
     };
     let Some(kind) = ParticipantKind::parse(&fields.kind) else {
@@ -556,11 +557,11 @@ pub async fn statistics(State(state): State<AppState>, Path(id): Path<i64>) -> P
         .iter()
         .map(|(label, n)| reports::charts::Point { label: label.clone(), value: (comments > 0).then(|| 100.0 * *n as f64 / comments as f64), few: false })
         .collect();
-    let labels: Vec<String> = s.by_day.iter().map(|(day, _)| day_label(*day)).collect();
+    let labels: Vec<String> = s.by_day.iter().map(|(day, _)| text::format_date(*day)).collect();
     let most = s.by_day.iter().map(|(_, n)| *n).max().unwrap_or(1).max(1) as f64;
     let line = reports::charts::Line {
         name: "Người tham gia mới".into(),
-        points: s.by_day.iter().map(|(day, n)| reports::charts::Point { label: day_label(*day), value: Some(*n as f64), few: false }).collect(),
+        points: s.by_day.iter().map(|(day, n)| reports::charts::Point { label: text::format_date(*day), value: Some(*n as f64), few: false }).collect(),
     };
     let axis = reports::charts::Axis { min: 0.0, max: most, decimals: 0, unit: "người" };
     Ok(StatisticsPage {
@@ -576,16 +577,11 @@ pub async fn statistics(State(state): State<AppState>, Path(id): Path<i64>) -> P
         } else {
             String::new()
         },
-        days: s.by_day.iter().map(|(day, n)| (day_label(*day), count(*n))).collect(),
+        days: s.by_day.iter().map(|(day, n)| (text::format_date(*day), count(*n))).collect(),
         positions: count(s.positions),
         answered: count(s.answered),
         votes: (count(s.agree), count(s.disagree), count(s.pass)),
     })
-}
-
-/// `dd/mm/yyyy` of a day counted from 1970 in Vietnam time.
-fn day_label(day: i64) -> String {
-    text::format_date(text::vn_datetime(day * 86_400_000).date())
 }
 
 #[derive(Template, WebTemplate)]

@@ -5,11 +5,12 @@
 use axum::extract::State;
 use axum::response::Response;
 use domain::consultation::CommentStatus;
+use domain::text;
 use reports::consultation::{Line, Summary};
 use sheets::{ReportSheet, Value};
 use storage::consultation::{Consultation, ReportData};
 
-use super::{PositionView, period};
+use super::PositionView;
 use crate::AppState;
 use crate::auth::session::CurrentUser;
 use crate::error::{Failure, PageResult};
@@ -36,14 +37,13 @@ fn summary(data: &ReportData) -> Summary {
             }
         })
         .collect();
-    let (opened, closed) = period(c).split_once(" – ").map(|(a, b)| (a.to_string(), b.to_string())).unwrap_or_default();
     Summary {
         title: c.settings.title.clone(),
         unit: c.unit_name.clone(),
         subject: c.settings.subject.label().into(),
         audience: c.settings.audience.label().into(),
-        opened,
-        closed,
+        opened: text::format_timestamp_ms(c.settings.opens_at),
+        closed: text::format_timestamp_ms(c.settings.closes_at),
         participants: s.participants.iter().map(|(k, n)| (k.label().to_string(), *n)).collect(),
         verified: s.verified,
         received: s.comments_total(),
