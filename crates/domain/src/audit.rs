@@ -111,6 +111,18 @@ actions! {
     ConsultationCommentModerated = "consultation.comment_moderated", "Duyệt ý kiến góp ý";
     ConsultationAnswered = "consultation.answered", "Tiếp thu, giải trình ý kiến góp ý";
     ConsultationReported = "consultation.reported", "Công bố báo cáo tiếp thu, giải trình";
+    QuestionReceived = "qa.received", "Tiếp nhận câu hỏi, phản ánh, kiến nghị";
+    QuestionMoved = "qa.moved", "Chuyển, phân công, trả lại câu hỏi";
+    QuestionDrafted = "qa.drafted", "Dự thảo trả lời câu hỏi";
+    QuestionAnswered = "qa.answered", "Duyệt và gửi trả lời câu hỏi";
+    QuestionSentBack = "qa.sent_back", "Yêu cầu sửa dự thảo trả lời";
+    QuestionDeclined = "qa.declined", "Không thụ lý câu hỏi";
+    QuestionPublished = "qa.published", "Công khai, gỡ, ghim câu hỏi";
+    QuestionEscalated = "qa.escalated", "Câu hỏi quá hạn chuyển cấp trên";
+    QuestionContactOpened = "qa.contact_opened", "Xem thông tin người hỏi";
+    QuestionFileOpened = "qa.file_opened", "Mở tệp đính kèm câu hỏi";
+    QaTopicSaved = "qa.topic_saved", "Lưu lĩnh vực hỏi đáp";
+    WorkingDayChanged = "calendar.changed", "Sửa lịch ngày làm việc";
 }
 
 #[cfg(test)]

@@ -77,6 +77,19 @@ pub enum Permission {
     /// Put the subtree's units' drafts to consultation, moderate the comments, answer them and
     /// publish the summary report.
     RunConsultations,
+    /// Enter questions and feedback received by telephone, at the counter or from another
+    /// system (the one-stop and hotline systems, through the API).
+    ReceiveQuestions,
+    /// Read the questions and feedback of the subtree's units and their statistics.
+    ViewQuestions,
+    /// Draft answers to the questions the subtree's units hold, open the asker's contact
+    /// (audited), and give back what is not theirs to answer.
+    AnswerQuestions,
+    /// Approve the unit's draft answers (the unit's head), which sends them.
+    ApproveAnswers,
+    /// Dispatch questions no topic routes, re-route, decline, publish and pin them; keep the
+    /// topics and the working calendar (the reform office).
+    DispatchQuestions,
 }
 
 impl Role {
@@ -128,11 +141,23 @@ impl Role {
     pub fn permissions(self) -> &'static [Permission] {
         use Permission::*;
         match self {
-            Self::CounterStaff => &[RegisterDossiers, SubmitResponses, RunKiosks],
+            Self::CounterStaff => &[RegisterDossiers, SubmitResponses, RunKiosks, ReceiveQuestions],
             Self::Interviewer => &[ConductInterviews],
             Self::DataEntry => &[EnterPaper],
             // The unit's own officials read its responses to act on what citizens said.
-            Self::UnitOfficial => &[ViewUnits, ViewResults, ViewResponses, ViewAlerts, HandleAlerts, RunKiosks, SelfAssess, WriteContent, RunConsultations],
+            Self::UnitOfficial => &[
+                ViewUnits,
+                ViewResults,
+                ViewResponses,
+                ViewAlerts,
+                HandleAlerts,
+                RunKiosks,
+                SelfAssess,
+                WriteContent,
+                RunConsultations,
+                ViewQuestions,
+                AnswerQuestions,
+            ],
             Self::UnitHead => &[
                 ViewUnits,
                 ViewResults,
@@ -145,10 +170,13 @@ impl Role {
                 WriteContent,
                 PublishContent,
                 RunConsultations,
+                ViewQuestions,
+                AnswerQuestions,
+                ApproveAnswers,
             ],
             Self::AppraisalCouncil => &[ViewUnits, ViewResults, Appraise],
             // Leaders read everything the province is judged by; they handle no case themselves.
-            Self::Leadership => &[ViewUnits, ViewUsers, ViewResults, ViewAlerts, ViewParResults],
+            Self::Leadership => &[ViewUnits, ViewUsers, ViewResults, ViewAlerts, ViewParResults, ViewQuestions],
             // The reform office runs the sampling and contacts respondents; administrators keep
             // the system and have no need of respondents' contacts.
             Self::ReformOffice => &REFORM_OFFICE,
@@ -158,7 +186,7 @@ impl Role {
 }
 
 /// What administrators may do: everything but open respondents' contacts.
-const ADMINISTRATION: [Permission; 20] = {
+const ADMINISTRATION: [Permission; 25] = {
     use Permission::*;
     [
         ViewUnits,
@@ -181,12 +209,17 @@ const ADMINISTRATION: [Permission; 20] = {
         WriteContent,
         PublishContent,
         RunConsultations,
+        ReceiveQuestions,
+        ViewQuestions,
+        AnswerQuestions,
+        ApproveAnswers,
+        DispatchQuestions,
     ]
 };
 
 /// The reform office: the administrators' permissions and the respondents' contacts.
-const REFORM_OFFICE: [Permission; 21] = {
-    let mut all = [Permission::ViewRespondents; 21];
+const REFORM_OFFICE: [Permission; 26] = {
+    let mut all = [Permission::ViewRespondents; 26];
     let mut i = 0;
     while i < ADMINISTRATION.len() {
         all[i] = ADMINISTRATION[i];

@@ -2,7 +2,8 @@
 //! phone or mailbox (sent at once, the person waits for it), and the notice that the report is
 //! out (queued, sent with retries).
 
-use domain::consultation::{Contact, Message, report_notice};
+use domain::consultation::report_notice;
+use domain::personal::{Contact, Message};
 use storage::Store;
 
 use crate::invitations::{SendError, Senders};

@@ -9,9 +9,8 @@ use std::collections::HashMap;
 use common::{T0, actor, units};
 use domain::audit::AuditAction;
 use domain::auth::{Access, Grant, Role};
-use domain::consultation::{
-    self, Audience, CommentForm, CommentStatus, Contact, Decision, Moderation, ParticipantKind, Rules, Settings, Subject, Verdict, Vote,
-};
+use domain::consultation::{self, Audience, CommentForm, CommentStatus, Decision, Moderation, ParticipantKind, Rules, Settings, Subject, Verdict, Vote};
+use domain::personal::Contact;
 use storage::audit::Filter;
 use storage::consultation::Visitor;
 use storage::{Actor, Error, Paging, Store};

@@ -7,15 +7,13 @@
 //! The rules here decide who may take part (the audience), when (the period, locked by the
 //! server's clock), what a comment may hold, and the order of the moderation and report steps.
 
-mod masking;
 mod similar;
 mod structure;
 
-pub use masking::mask;
 pub use similar::{SAME_POSITION, Seeds, Signature};
 pub use structure::{Level, Line, Outline, OutlineError, Part, outline};
 
-use crate::sampling::frame::{normalise_email, normalise_phone};
+use crate::personal::{Contact, Message, mask, short, sms_text};
 use crate::text;
 use crate::units::UnitId;
 
@@ -249,26 +247,6 @@ pub fn require_open(phase: Phase) -> Result<(), ConsultationError> {
     }
 }
 
-/// A phone number or an e-mail address left to be told of the result or to verify oneself.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum Contact {
-    Phone(String),
-    Email(String),
-}
-
-impl Contact {
-    pub fn parse(input: &str) -> Option<Self> {
-        let input = input.trim();
-        if input.contains('@') { normalise_email(input).map(Self::Email) } else { normalise_phone(input).map(Self::Phone) }
-    }
-
-    pub fn value(&self) -> &str {
-        match self {
-            Self::Phone(v) | Self::Email(v) => v,
-        }
-    }
-}
-
 pub const MIN_COMMENT_CHARS: usize = 5;
 pub const MAX_COMMENT_CHARS: usize = 5_000;
 const MAX_NAME_CHARS: usize = 200;
@@ -390,28 +368,6 @@ pub fn may_report(phase: Phase, pending: i64, unanswered: i64, final_text: &str)
 /// How long a one-time code stays good, and how many wrong tries it takes.
 pub const CODE_TTL_MS: i64 = 10 * 60_000;
 pub const CODE_ATTEMPTS: i64 = 5;
-
-/// A message to a participant, as an e-mail and as an SMS (plain letters: an SMS with
-/// Vietnamese marks costs three times as much).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct Message {
-    pub subject: String,
-    pub email: String,
-    pub sms: String,
-}
-
-fn short(title: &str) -> String {
-    let mut short: String = title.chars().take(60).collect();
-    if short.len() < title.len() {
-        short.push('…');
-    }
-    short
-}
-
-/// Plain letters on one line.
-fn sms_text(text: &str) -> String {
-    crate::invitations::ascii(&text.replace('…', "..."))
-}
 
 /// The message carrying a one-time code.
 pub fn code_message(code: &str, title: &str) -> Message {

@@ -31,10 +31,10 @@ pub struct Mail {
 
 /// Officials who hear of a unit's cases: its own reform officials and head, and the reform
 /// office where the unit is the province.
-pub(super) const RECIPIENTS_SQL: &str = "SELECT DISTINCT u.id FROM users u JOIN user_roles r ON r.user_id = u.id
+pub(crate) const RECIPIENTS_SQL: &str = "SELECT DISTINCT u.id FROM users u JOIN user_roles r ON r.user_id = u.id
      WHERE r.unit_id = $1 AND r.role IN ('unit_official', 'unit_head', 'reform_office') AND NOT u.disabled AND u.email IS NOT NULL";
 
-pub(super) const QUEUE_SQL: &str = "INSERT INTO outbox (channel, user_id, subject, body, created_at, next_attempt_at) VALUES ('email', $1, $2, $3, $4, $4)";
+pub(crate) const QUEUE_SQL: &str = "INSERT INTO outbox (channel, user_id, subject, body, created_at, next_attempt_at) VALUES ('email', $1, $2, $3, $4, $4)";
 
 /// Queues an e-mail to every official who hears of `$unit`'s cases, inside the transaction.
 macro_rules! tell_unit {
@@ -45,7 +45,7 @@ macro_rules! tell_unit {
         }
     };
 }
-pub(super) use tell_unit;
+pub(crate) use tell_unit;
 
 const SIGNATURE: &str = "Thư này do hệ thống Thước Đo gửi tự động; vui lòng không trả lời thư.";
 

@@ -14,8 +14,10 @@ use crate::audit::{Entry, record};
 use crate::db::scope_sql;
 use crate::{Actor, Error, Page, Paging, Result, Store};
 
-mod mail;
+pub(crate) mod mail;
 mod step;
+
+pub(crate) use mail::tell_unit;
 
 pub use mail::Mail;
 pub use step::{AlertRun, STEP};

@@ -19,6 +19,7 @@ use serde_json::json;
 
 use super::mail::{RECIPIENTS_SQL, message, tell_unit};
 use crate::audit::{Entry, record};
+use crate::escalation::{Due, Tracked};
 use crate::responses::CellFilter;
 use crate::{Actor, Error, Result, Store};
 
@@ -283,64 +284,34 @@ impl Store {
         )))
     }
 
-    /// Moves every open case past its deadline to the unit above, with a new deadline, a note
-    /// and e-mails to that unit's officials. A case at the top unit stays where it is.
+    /// Moves every open case past its deadline to the unit above (see `escalation`), with a new
+    /// deadline by its survey's rules. A case at the top unit stays where it is.
     async fn escalate_overdue(&self, now: i64, link: &(dyn Fn(i64) -> String + Sync)) -> Result<usize> {
-        let due: Vec<(i64, i64, i64, String, String, Option<i64>)> = on_db!(self, read, |pool| {
+        // The case, its survey, unit, kind and detail, the unit above, and the two units' names.
+        type Row = (i64, i64, i64, String, String, i64, String, String);
+        let rows: Vec<Row> = on_db!(self, read, |pool| {
             sqlx::query_as(
-                "SELECT c.id, c.survey_id, c.unit_id, c.kind, c.detail, u.parent_id FROM alert_cases c JOIN units u ON u.id = c.unit_id
-                 WHERE c.status = 'open' AND c.deadline_at <= $1 AND u.parent_id IS NOT NULL ORDER BY c.id",
+                "SELECT c.id, c.survey_id, c.unit_id, c.kind, c.detail, u.parent_id, u.name, p.name FROM alert_cases c
+                 JOIN units u ON u.id = c.unit_id JOIN units p ON p.id = u.parent_id
+                 WHERE c.status = 'open' AND c.deadline_at <= $1 ORDER BY c.id",
             )
             .bind(now)
             .fetch_all(pool)
             .await
         })?;
-        let actor = Actor::system("cảnh báo", now);
-        let mut escalated = 0;
         let mut deadlines: HashMap<i64, u32> = HashMap::new();
-        for (id, survey_id, unit_id, kind, detail, parent) in due {
-            let Some(parent) = parent else { continue };
+        let mut due = Vec::with_capacity(rows.len());
+        for (id, survey_id, unit_id, kind, detail, parent_id, from, to) in rows {
             let days = match deadlines.get(&survey_id) {
                 Some(days) => *days,
                 None => *deadlines.entry(survey_id).or_insert(self.alert_rules(survey_id).await?.deadline_days),
             };
             let deadline_at = alerts::deadline(days, now);
             let kind = AlertKind::parse(&kind).unwrap_or(AlertKind::Problem);
-            on_db!(self, write, |pool| {
-                let mut tx = pool.begin().await?;
-                let moved = sqlx::query(
-                    "UPDATE alert_cases SET unit_id = $1, deadline_at = $2, escalations = escalations + 1
-                     WHERE id = $3 AND unit_id = $4 AND status = 'open' AND deadline_at <= $5",
-                )
-                .bind(parent)
-                .bind(deadline_at)
-                .bind(id)
-                .bind(unit_id)
-                .bind(now)
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-                if moved == 0 {
-                    // Another process escalated it first (the transaction rolls back).
-                    continue;
-                }
-                let from: String = sqlx::query_scalar("SELECT name FROM units WHERE id = $1").bind(unit_id).fetch_one(&mut *tx).await?;
-                let to: String = sqlx::query_scalar("SELECT name FROM units WHERE id = $1").bind(parent).fetch_one(&mut *tx).await?;
-                sqlx::query("INSERT INTO alert_notes (case_id, author_id, body, at) VALUES ($1, NULL, $2, $3)")
-                    .bind(id)
-                    .bind(format!("Quá hạn xử lý tại {from}; chuyển lên {to}, hạn mới {}.", text::format_timestamp_ms(deadline_at)))
-                    .bind(now)
-                    .execute(&mut *tx)
-                    .await?;
-                let (subject, body) = message(kind, &to, &detail, deadline_at, &link(id), Some(&from));
-                tell_unit!(tx, parent, &subject, &body, now);
-                let entry = Entry::new(AuditAction::AlertEscalated, "alert_case", id).unit(parent).details(json!({ "from": unit_id, "to": parent }));
-                record!(&mut *tx, &actor, &entry)?;
-                tx.commit().await?;
-                escalated += 1;
-                Ok::<_, Error>(())
-            })?;
+            let (subject, body) = message(kind, &to, &detail, deadline_at, &link(id), Some(&from));
+            let note = format!("Quá hạn xử lý tại {from}; chuyển lên {to}, hạn mới {}.", text::format_timestamp_ms(deadline_at));
+            due.push(Due { id, unit_id, parent_id, deadline_at, note, subject, body });
         }
-        Ok(escalated)
+        self.escalate(Tracked::AlertCase, due, now).await
     }
 }

@@ -5,7 +5,8 @@
 //! Every write re-reads the consultation's period inside its transaction, against the clock
 //! the caller passes: past the deadline nothing is taken, whatever the page showed.
 
-use domain::consultation::{self, CommentForm, CommentStatus, Commenter, Contact, ParticipantKind, Status, Verdict, Vote};
+use domain::consultation::{self, CommentForm, CommentStatus, Commenter, ParticipantKind, Status, Verdict, Vote};
+use domain::personal::Contact;
 use domain::units::UnitId;
 use rand::Rng;
 use sqlx::AssertSqlSafe;

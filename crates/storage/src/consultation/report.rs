@@ -62,7 +62,7 @@ pub struct Notice {
     pub attempts: i64,
     pub consultation_id: i64,
     pub title: String,
-    pub contact: consultation::Contact,
+    pub contact: domain::personal::Contact,
 }
 
 /// A notice that failed this often is left.
@@ -212,7 +212,7 @@ impl Store {
         })?;
         let mut due = Vec::with_capacity(rows.len());
         for (id, attempts, consultation_id, title, contact) in rows {
-            let contact = self.sealer.open_opt("consultation_participants.contact", contact.as_deref())?.and_then(|c| consultation::Contact::parse(&c));
+            let contact = self.sealer.open_opt("consultation_participants.contact", contact.as_deref())?.and_then(|c| domain::personal::Contact::parse(&c));
             match contact {
                 Some(contact) => due.push(Notice { id, attempts, consultation_id, title, contact }),
                 None => self.notice_failed(id, "người góp ý không để lại liên hệ dùng được", i64::MAX).await?,

@@ -2,6 +2,11 @@
 //! written `mm/yyyy` for people, kept as `yyyy-mm` in storage, JSON and file names (a form that
 //! sorts like the month itself), and counted in Vietnam time.
 
+pub mod lunar;
+mod workdays;
+
+pub use workdays::{DayChange, MAX_PERIOD_DAYS, WorkingCalendar, legal_days};
+
 use std::fmt;
 
 use serde::{Deserialize, Deserializer, Serialize, Serializer};

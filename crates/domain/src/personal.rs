@@ -1,10 +1,13 @@
-//! Personal data in a comment, hidden before anyone reads it: e-mail addresses, phone numbers
+//! Personal data: a contact left to be answered or told, and personal data in a text hidden
+//! before the public reads it: e-mail addresses, phone numbers
 //! and identity numbers (9-digit CMND, 12-digit CCCD). People write their number into the text
 //! to be called back; the published comment must not carry it.
 
 use std::sync::LazyLock;
 
 use regex::Regex;
+
+use crate::sampling::frame::{normalise_email, normalise_phone};
 
 static EMAIL: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"[\p{L}\p{N}._%+\-]+@[\p{L}\p{N}\-]+(\.[\p{L}\p{N}\-]+)+").unwrap());
 /// Runs of digits with the separators people put in numbers, an optional `+84` ahead.
@@ -48,6 +51,49 @@ fn mask_number(run: &str) -> Option<&'static str> {
     } else {
         None
     }
+}
+
+/// A phone number or an e-mail address left to be told of the result or to verify oneself.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Contact {
+    Phone(String),
+    Email(String),
+}
+
+impl Contact {
+    pub fn parse(input: &str) -> Option<Self> {
+        let input = input.trim();
+        if input.contains('@') { normalise_email(input).map(Self::Email) } else { normalise_phone(input).map(Self::Phone) }
+    }
+
+    pub fn value(&self) -> &str {
+        match self {
+            Self::Phone(v) | Self::Email(v) => v,
+        }
+    }
+}
+
+/// A message to a person at their contact, as an e-mail and as an SMS (plain letters: an SMS with
+/// Vietnamese marks costs three times as much).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Message {
+    pub subject: String,
+    pub email: String,
+    pub sms: String,
+}
+
+/// A title cut to 60 characters, for a subject line or a text message.
+pub fn short(title: &str) -> String {
+    let mut short: String = title.chars().take(60).collect();
+    if short.len() < title.len() {
+        short.push('…');
+    }
+    short
+}
+
+/// Plain letters on one line.
+pub fn sms_text(text: &str) -> String {
+    crate::invitations::ascii(&text.replace('…', "..."))
 }
 
 #[cfg(test)]
