@@ -6,6 +6,7 @@
 pub mod consultation;
 mod http;
 pub mod invitations;
+pub mod qa;
 
 use lettre::message::{Mailbox, header::ContentType};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};

@@ -182,6 +182,8 @@ pub struct Listing {
 /// Which published items a public list shows.
 #[derive(Clone, Debug, Default)]
 pub struct PublicFilter {
+    /// Only search entries of this kind (`question`: the Q&A archive); the search only.
+    pub entry_kind: Option<&'static str>,
     pub kind: Option<Kind>,
     pub category: Option<Category>,
     pub doc_type: Option<DocType>,

@@ -107,11 +107,15 @@ impl Store {
         // A filter is checked on the portal item itself, as its list checks it: one lookup per
         // entry the search reads.
         let (listed, values) = listed(filter, 2);
-        let conditions = if values.is_empty() {
+        let mut conditions = if values.is_empty() {
             "e.visible_from <= $2".to_string()
         } else {
             format!("e.visible_from <= $2 AND EXISTS (SELECT 1 FROM portal_items i WHERE i.id = e.ref_id AND e.kind IN ('article', 'document') AND {listed})")
         };
+        // A kind of entry is one of the fixed words the code indexes, never typed text.
+        if let Some(kind) = filter.entry_kind.filter(|k| k.chars().all(|c| c.is_ascii_lowercase())) {
+            conditions.push_str(&format!(" AND e.kind = '{kind}'"));
+        }
         // One pass over the newest matches, ids only, counts them (up to the limit) and names
         // the candidates; then only the candidates' words are read.
         let matches_sql = format!("SELECT e.id FROM {matching} AND {conditions} ORDER BY {newest} LIMIT {}", COUNT_LIMIT + 1);

@@ -143,6 +143,11 @@ impl TestApp {
         thuocdo::demo::consultation::load(&self.store, self.clock.now_ms()).await.expect("demo consultations");
     }
 
+    /// The demo's Q&A topics, calendar decisions and questions at every step.
+    pub async fn demo_questions(&self) {
+        thuocdo::demo::qa::load(&self.store, self.clock.now_ms()).await.expect("demo questions");
+    }
+
     /// The province's national results of PCI, PAPI, PAR INDEX, SIPAS, ICT, DTI and 766 across
     /// the years, imported as the reform office would.
     pub async fn demo_results(&self) {

@@ -7,6 +7,7 @@ pub mod consultation;
 pub mod frame;
 pub mod par;
 pub mod portal;
+pub mod qa;
 pub mod responses;
 pub mod results;
 

@@ -168,6 +168,10 @@ struct ServeArgs {
     /// Promulgation of Legal Documents sets the minimum; confirm the province's figure).
     #[arg(long, env = "THUOCDO_CONSULTATION_MIN_DAYS", default_value_t = 20)]
     consultation_min_days: i64,
+    /// Working days to answer a question, feedback on administrative rules and a proposal, as
+    /// "7,10,10" (the province's Q&A rules set them).
+    #[arg(long, env = "THUOCDO_QA_DAYS", default_value = "7,10,10", value_parser = domain::qa::Periods::parse)]
+    qa_days: domain::qa::Periods,
 }
 
 #[derive(Subcommand)]
@@ -407,6 +411,7 @@ async fn serve(store: Store, clock: Clock, args: ServeArgs, database_url: String
         metrics_token: args.metrics_token.filter(|t| !t.is_empty()),
         submissions_per_minute: args.submissions_per_minute,
         consultation: domain::consultation::Rules { min_days_legal: args.consultation_min_days },
+        qa: args.qa_days,
         ..Config::default()
     };
     if let Some(bind) = args.metrics_bind {
@@ -473,6 +478,7 @@ async fn load_demo(store: &Store, clock: &Clock) -> anyhow::Result<bool> {
     demo::par::load(store, clock.now_ms()).await?;
     demo::portal::load(store, clock.now_ms()).await?;
     demo::consultation::load(store, clock.now_ms()).await?;
+    demo::qa::load(store, clock.now_ms()).await?;
     demo::results::load(store, clock.now_ms()).await?;
     Ok(true)
 }

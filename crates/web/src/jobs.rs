@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use tokio::task::JoinHandle;
 
-use crate::{AppState, alerts, consultation, rate_limit, sampling, surveys};
+use crate::{AppState, alerts, consultation, qa, rate_limit, sampling, surveys};
 
 type Pass = for<'a> fn(&'a AppState) -> Pin<Box<dyn Future<Output = ()> + Send + 'a>>;
 
@@ -15,10 +15,11 @@ type Pass = for<'a> fn(&'a AppState) -> Pin<Box<dyn Future<Output = ()> + Send +
 pub fn start(state: &AppState) -> Vec<JoinHandle<()>> {
     let often = Duration::from_millis(state.config.alert_interval_ms.max(100));
     let digests = Duration::from_millis(state.config.digest_interval_ms.max(100));
-    let jobs: [(Duration, Pass); 7] = [
+    let jobs: [(Duration, Pass); 8] = [
         (Duration::from_secs(600), |s| Box::pin(surveys::roll(s))),
         (Duration::from_secs(3_600), |s| Box::pin(sampling::tidy(s))),
         (often, |s| Box::pin(alerts::step(s))),
+        (often, |s| Box::pin(qa::process(s))),
         (Duration::from_secs(1), |s| Box::pin(consultation::group(s))),
         (digests, |s| Box::pin(alerts::digest(s))),
         (often, |s| Box::pin(send_due(s))),
@@ -41,7 +42,8 @@ pub fn start(state: &AppState) -> Vec<JoinHandle<()>> {
 }
 
 /// Sends what is due: the e-mails of the outbox (alert cases), the invitations and their
-/// reminders by e-mail, SMS and Zalo, and the notices of consultation reports.
+/// reminders by e-mail, SMS and Zalo, the notices of consultation reports, and the messages
+/// to those who asked a question.
 async fn send_due(state: &AppState) {
     let now = state.clock.now_ms();
     if let Some(mailer) = &state.senders.mailer
@@ -54,5 +56,8 @@ async fn send_due(state: &AppState) {
     }
     if let Err(e) = notify::consultation::deliver_notices(&state.store, &state.senders, &state.config.public_url, now).await {
         tracing::error!(error = %e, "the consultation notices could not be read");
+    }
+    if let Err(e) = notify::qa::deliver_messages(&state.store, &state.senders, &state.config.public_url, now).await {
+        tracing::error!(error = %e, "the messages to askers could not be read");
     }
 }

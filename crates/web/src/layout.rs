@@ -113,7 +113,14 @@ const ADMIN_NAV: [(&str, &[NavEntry]); 7] = {
         ),
         ("Chỉ số CCHC", &[("/admin/par", "Chỉ số CCHC", &domain::auth::PAR_PAGES), ("/admin/chi-so", "Kết quả các chỉ số", &[PublishResults])]),
         ("Báo cáo", &[("/admin/bao-cao", "Báo cáo", &[ViewResults])]),
-        ("Cổng thông tin", &[("/admin/portal", "Bài viết, văn bản", &[WriteContent, PublishContent]), ("/admin/y-kien", "Lấy ý kiến", &[RunConsultations])]),
+        (
+            "Cổng thông tin",
+            &[
+                ("/admin/portal", "Bài viết, văn bản", &[WriteContent, PublishContent]),
+                ("/admin/y-kien", "Lấy ý kiến", &[RunConsultations]),
+                ("/admin/hoi-dap", "Hỏi đáp", &[ViewQuestions, AnswerQuestions, DispatchQuestions]),
+            ],
+        ),
         ("Quản trị", &[("/admin/units", "Đơn vị", &[ViewUnits]), ("/admin/users", "Người dùng", &[ViewUsers]), ("/admin/audit", "Nhật ký", &[ViewAudit])]),
     ]
 };
@@ -131,6 +138,7 @@ impl Layout {
             ("/tin-tuc", "Tin tức"),
             ("/van-ban", "Văn bản"),
             ("/y-kien", "Góp ý dự thảo"),
+            ("/hoi-dap", "Hỏi đáp"),
             ("/units", "Cơ quan, đơn vị"),
             ("/ket-qua", "Kết quả công bố"),
             ("/chi-so-cchc", "Chỉ số CCHC"),

@@ -23,6 +23,7 @@ mod paper;
 mod par;
 mod portal;
 mod procedures;
+mod qa;
 mod results;
 
 mod rate_limit;
@@ -71,6 +72,7 @@ pub fn router(state: AppState) -> Router {
         .merge(procedures::routes())
         .merge(portal::routes())
         .merge(consultation::routes())
+        .merge(qa::routes())
         .merge(results::routes())
         .merge(reports::routes())
         .merge(search::routes())

@@ -63,8 +63,8 @@ async fn list(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i
 }
 
 async fn import(State(state): State<AppState>, user: CurrentUser, headers: HeaderMap, Path(id): Path<i64>, multipart: Multipart) -> PageResult<Response> {
-    let upload = CheckedUpload::read(&state, &headers, multipart).await?;
-    let (file_name, bytes) = upload.file.ok_or_else(|| Failure::invalid("Hãy chọn một tệp .xlsx hoặc .csv để nhập."))?;
+    let mut upload = CheckedUpload::read(&state, &headers, multipart).await?;
+    let (file_name, bytes) = upload.take_file().ok_or_else(|| Failure::invalid("Hãy chọn một tệp .xlsx hoặc .csv để nhập."))?;
     let read = match uploads::read_table(file_name.clone(), bytes, Limits::PROCEDURES).await {
         Ok(table) => read_catalogue(&table),
         Err(e) => Err(vec![LineError { line: 1, message: e.to_string() }]),

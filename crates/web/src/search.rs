@@ -69,10 +69,16 @@ pub async fn found(state: &AppState, query: &SearchQuery, filter: &PublicFilter,
         .items
         .iter()
         .filter_map(|hit| {
-            let kind = Kind::parse(&hit.kind)?;
+            let (href, kind) = match hit.kind.as_str() {
+                "question" => (format!("/hoi-dap/{}", hit.slug), "Hỏi đáp"),
+                other => {
+                    let kind = Kind::parse(other)?;
+                    (item_path(kind, &hit.slug), kind.label())
+                }
+            };
             Some(Result {
-                href: item_path(kind, &hit.slug),
-                kind: kind.label(),
+                href,
+                kind,
                 title: highlight(&hit.title, query),
                 snippet: snippet(&hit.body, query, AROUND),
                 date: text::format_date(text::vn_datetime(hit.visible_from).date()),

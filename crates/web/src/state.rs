@@ -57,6 +57,8 @@ pub struct Config {
     pub metrics_token: Option<String>,
     /// The province's settings for consultations (the minimum period of a legal draft).
     pub consultation: domain::consultation::Rules,
+    /// The answering periods of questions, feedback and proposals, in working days.
+    pub qa: domain::qa::Periods,
 }
 
 /// Agency portals of Vietnamese state bodies live under `.gov.vn`.
@@ -88,6 +90,7 @@ impl Default for Config {
             kiosk_idle_seconds: 120,
             metrics_token: None,
             consultation: domain::consultation::Rules::default(),
+            qa: domain::qa::Periods::default(),
         }
     }
 }
@@ -133,6 +136,9 @@ pub struct Inner {
     pub submit_limiter: RateLimiter,
     /// One-time codes sent, per address and per phone or mailbox: each costs a message.
     pub code_limiter: RateLimiter,
+    /// Questions sent without the form's proof of work (no script), per address: a person
+    /// without script asks a few; a robot that skips the work is held to as many.
+    pub ask_limiter: RateLimiter,
     /// The queue of the single ingest writer.
     pub ingest: Ingest,
     /// Surveys, their published forms and targets, kept in memory (see `SurveyCache`).
@@ -160,6 +166,7 @@ impl AppState {
         let account_limiter = RateLimiter::shared("account", domain::auth::LOCKOUT_THRESHOLD as u32, domain::auth::LOCKOUT_MINUTES * 60_000);
         let submit_limiter = RateLimiter::shared("submit", config.submissions_per_minute, 60_000);
         let code_limiter = RateLimiter::shared("code", 5, 10 * 60_000);
+        let ask_limiter = RateLimiter::shared("ask", 5, 3_600_000);
         let ingest = store.start_ingest();
         let mailer = match &config.smtp_url {
             Some(url) => Some(notify::Mailer::new(url, &config.mail_from).map_err(|e| storage::Error::Invalid(vec![e.to_string()]))?),
@@ -179,6 +186,7 @@ impl AppState {
             account_limiter,
             submit_limiter,
             code_limiter,
+            ask_limiter,
             ingest,
             survey_cache: SurveyCache::default(),
             screening: Screening::default(),

@@ -38,17 +38,29 @@ pub fn verify(state: &AppState, headers: &HeaderMap, given: &str) -> bool {
 /// How long a widget's form token stays good.
 const WIDGET_TOKEN_MS: i64 = 24 * 3_600_000;
 
-/// The form token of a page embedded on another site, where a cookie of ours cannot be relied
-/// on (browsers block third-party cookies): an HMAC of the survey and the time it was issued.
-pub fn widget_token(state: &AppState, survey_id: i64, now: i64) -> String {
-    format!("{now}.{}", hex::encode(mac(&state.csrf_key, &format!("w:{survey_id}:{now}")).finalize().into_bytes()))
+/// A moment signed for `purpose`: `issued.tag`, the tag an HMAC of both, so that a form can
+/// carry when it was served and the server can trust it when the form comes back.
+pub fn stamp(state: &AppState, purpose: &str, now: i64) -> String {
+    format!("{now}.{}", hex::encode(mac(&state.csrf_key, &format!("{purpose}:{now}")).finalize().into_bytes()))
 }
 
-/// Checks a widget form token for `survey_id`: ours, and issued within the last day.
+/// The moment a stamp for `purpose` was issued, if its tag holds and it is neither older than
+/// `max_age_ms` nor from the future (a minute's leeway between servers' clocks).
+pub fn stamped_at(state: &AppState, purpose: &str, given: &str, max_age_ms: i64, now: i64) -> Option<i64> {
+    let (issued, tag) = given.trim().split_once('.')?;
+    let (issued, tag) = (issued.parse::<i64>().ok()?, hex::decode(tag).ok()?);
+    let fresh = (now - max_age_ms..=now + 60_000).contains(&issued);
+    (fresh && mac(&state.csrf_key, &format!("{purpose}:{issued}")).verify_slice(&tag).is_ok()).then_some(issued)
+}
+
+/// The form token of a page embedded on another site, where a cookie of ours cannot be relied
+/// on (browsers block third-party cookies): a stamp of the survey and the time it was issued.
+pub fn widget_token(state: &AppState, survey_id: i64, now: i64) -> String {
+    stamp(state, &format!("w:{survey_id}"), now)
+}
+
 pub fn verify_widget(state: &AppState, survey_id: i64, given: &str, now: i64) -> bool {
-    let Some((issued, tag)) = given.trim().split_once('.') else { return false };
-    let (Ok(issued), Ok(tag)) = (issued.parse::<i64>(), hex::decode(tag)) else { return false };
-    (now - WIDGET_TOKEN_MS..=now + 60_000).contains(&issued) && mac(&state.csrf_key, &format!("w:{survey_id}:{issued}")).verify_slice(&tag).is_ok()
+    stamped_at(state, &format!("w:{survey_id}"), given, WIDGET_TOKEN_MS, now).is_some()
 }
 
 /// The CSRF token for a visitor's form, with the pre-login cookie to set when the visitor has
@@ -113,18 +125,21 @@ where
     }
 }
 
-/// A multipart upload whose `csrf` field (sent before the file) was verified: its text fields
-/// and its one file (name and bytes), if a non-empty one was chosen.
+/// Most files one form may carry.
+const MAX_UPLOAD_FILES: usize = 10;
+
+/// A multipart upload whose `csrf` field (sent before the files) was verified: its text fields
+/// and its files (name and bytes), the empty file inputs left out.
 pub struct CheckedUpload {
     pub fields: std::collections::HashMap<String, String>,
-    pub file: Option<(String, Vec<u8>)>,
+    pub files: Vec<(String, Vec<u8>)>,
 }
 
 impl CheckedUpload {
     pub async fn read(state: &AppState, headers: &HeaderMap, mut multipart: axum::extract::Multipart) -> Result<Self, Failure> {
         let mut token_ok = false;
         let mut fields = std::collections::HashMap::new();
-        let mut file = None;
+        let mut files = Vec::new();
         let unreadable = |e: axum::extract::multipart::MultipartError| {
             if e.status() == StatusCode::PAYLOAD_TOO_LARGE { Failure::too_large() } else { Failure::malformed("Không đọc được tệp tải lên.") }
         };
@@ -138,8 +153,11 @@ impl CheckedUpload {
             } else if let Some(file_name) = field.file_name().map(str::to_string) {
                 let bytes = field.bytes().await.map_err(unreadable)?;
                 if !file_name.is_empty() && !bytes.is_empty() {
+                    if files.len() == MAX_UPLOAD_FILES {
+                        return Err(Failure::invalid(format!("Gửi tối đa {MAX_UPLOAD_FILES} tệp một lần.")));
+                    }
                     // Taken over without a copy: an upload may be tens of megabytes.
-                    file = Some((file_name, Vec::from(bytes)));
+                    files.push((file_name, Vec::from(bytes)));
                 }
             } else {
                 fields.insert(name, field.text().await.map_err(unreadable)?);
@@ -148,6 +166,11 @@ impl CheckedUpload {
         if !token_ok {
             return Err(Failure::csrf());
         }
-        Ok(Self { fields, file })
+        Ok(Self { fields, files })
+    }
+
+    /// The first file, taken out of the upload (the forms that send one).
+    pub fn take_file(&mut self) -> Option<(String, Vec<u8>)> {
+        (!self.files.is_empty()).then(|| self.files.remove(0))
     }
 }

@@ -347,8 +347,8 @@ pub async fn upload_text(
     require(&user)?;
     let access = &user.principal.access;
     let c = state.store.managed_consultation(access, id).await?;
-    let upload = CheckedUpload::read(&state, &headers, multipart).await?;
-    let lines = match upload.file {
+    let mut upload = CheckedUpload::read(&state, &headers, multipart).await?;
+    let lines = match upload.take_file() {
         Some((name, bytes)) if name.to_lowercase().ends_with(".docx") => tokio::task::spawn_blocking(move || sheets::read_docx(&bytes))
             .await
             .map_err(|_| Failure::internal())?

@@ -30,6 +30,7 @@ const INTERVIEWER_SCRIPT: &str = include_str!("../../static/interviewer.js");
 const SKIP_LOGIC_SCRIPT: &str = include_str!("../../static/skip-logic.js");
 /// The answer page's skip logic on the device.
 const RESPOND_SCRIPT: &str = include_str!("../../static/respond.js");
+const ASK_SCRIPT: &str = include_str!("../../static/ask.js");
 const ICON: &str = include_str!("../../static/icon.svg");
 
 pub fn routes() -> Router<AppState> {
@@ -45,6 +46,7 @@ pub fn routes() -> Router<AppState> {
         .route("/static/interviewer.js", get(|| async { asset("text/javascript; charset=utf-8", INTERVIEWER_SCRIPT) }))
         .route("/static/skip-logic.js", get(|| async { asset("text/javascript; charset=utf-8", SKIP_LOGIC_SCRIPT) }))
         .route("/static/respond.js", get(|| async { asset("text/javascript; charset=utf-8", RESPOND_SCRIPT) }))
+        .route("/static/ask.js", get(|| async { asset("text/javascript; charset=utf-8", ASK_SCRIPT) }))
         .route("/static/icon.svg", get(|| async { asset("image/svg+xml", ICON) }))
 }
 

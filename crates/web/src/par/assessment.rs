@@ -308,7 +308,7 @@ pub async fn save_item(
     }
 }
 
-async fn save(state: &AppState, user: &CurrentUser, id: i64, code: &str, upload: CheckedUpload) -> Result<(), Failure> {
+async fn save(state: &AppState, user: &CurrentUser, id: i64, code: &str, mut upload: CheckedUpload) -> Result<(), Failure> {
     let stage = upload.fields.get("stage").and_then(|s| Stage::parse(s)).ok_or_else(|| Failure::invalid("Biểu mẫu thiếu giai đoạn chấm."))?;
     let document = match upload.fields.get("document").map(|d| d.trim()).filter(|d| !d.is_empty()) {
         None => None,
@@ -319,7 +319,7 @@ async fn save(state: &AppState, user: &CurrentUser, id: i64, code: &str, upload:
         item: code.to_string(),
         points: typed_points(upload.fields.get("points"))?,
         note: upload.fields.get("note").cloned().unwrap_or_default(),
-        file: upload.file.map(|(name, bytes)| NewFile { name, bytes }),
+        file: upload.take_file().map(|(name, bytes)| NewFile { name, bytes }),
         document,
     };
     Ok(state.store.save_par_items(&user.actor(state), &user.principal.access, id, &[post]).await?)

@@ -30,12 +30,13 @@ pub async fn set_points(
     headers: HeaderMap,
     multipart: Multipart,
 ) -> PageResult<Response> {
-    let upload = CheckedUpload::read(&state, &headers, multipart).await?;
+    let mut upload = CheckedUpload::read(&state, &headers, multipart).await?;
     let access = &user.principal.access;
+    let file = upload.take_file();
     let field = |name: &str| upload.fields.get(name).map_or("", |v| v.trim());
     let module = Module::parse(field("module")).ok_or_else(|| Failure::invalid("Hãy chọn nguồn đo để lấy điểm."))?;
     let round = state.store.par_round(id).await?;
-    let results = match (upload.file, module) {
+    let results = match (file, module) {
         (Some((name, bytes)), _) => from_table(name, bytes).await?,
         (None, Module::Plan) => from_plans(&state, &round).await?,
         (None, _) => from_survey(&state, access, &round, field("version"), field("from"), field("to")).await?,

@@ -197,14 +197,14 @@ pub async fn progress(
     headers: HeaderMap,
     multipart: Multipart,
 ) -> PageResult<Response> {
-    let upload = CheckedUpload::read(&state, &headers, multipart).await?;
+    let mut upload = CheckedUpload::read(&state, &headers, multipart).await?;
     let field = |name: &str| upload.fields.get(name).map_or("", |v| v.trim());
     let status = TaskStatus::parse(field("status")).ok_or_else(|| Failure::invalid("Hãy chọn tình trạng nhiệm vụ."))?;
     let done_on = match field("done_on") {
         "" => None,
         typed => Some(text::parse_date(typed).ok_or_else(|| Failure::invalid(format!("Ngày hoàn thành «{typed}» không hợp lệ; nhập theo dạng dd/mm/yyyy.")))?),
     };
-    let update = TaskUpdate { status, done_on, note: field("note").to_string(), file: upload.file.clone() };
+    let update = TaskUpdate { status, done_on, note: field("note").to_string(), file: upload.take_file() };
     let plan = state.store.progress_par_task(&user.actor(&state), &user.principal.access, task, &update).await?;
     Ok(Redirect::to(&format!("/admin/par/plans/{plan}?saved=1#task-{task}")).into_response())
 }

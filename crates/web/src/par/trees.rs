@@ -89,9 +89,9 @@ pub async fn export(State(state): State<AppState>, user: CurrentUser, Path(id): 
 }
 
 pub async fn import(State(state): State<AppState>, user: CurrentUser, headers: HeaderMap, multipart: Multipart) -> PageResult<Response> {
-    let upload = CheckedUpload::read(&state, &headers, multipart).await?;
+    let mut upload = CheckedUpload::read(&state, &headers, multipart).await?;
     require(&user.principal.access, Permission::ManagePar)?;
-    let (name, bytes) = upload.file.ok_or_else(|| Failure::invalid("Hãy chọn tệp XLSX của bộ tiêu chí."))?;
+    let (name, bytes) = upload.take_file().ok_or_else(|| Failure::invalid("Hãy chọn tệp XLSX của bộ tiêu chí."))?;
     if !text::fold(&name).ends_with(".xlsx") {
         return Err(Failure::unsupported_media("Bộ tiêu chí nhận tệp .xlsx (tải bộ có sẵn về để xem mẫu).").into());
     }

@@ -435,8 +435,8 @@ pub async fn step(State(state): State<AppState>, user: CurrentUser, Path(id): Pa
 /// The moment typed for a scheduled publication, Vietnam time; `None` when left empty.
 pub async fn upload(State(state): State<AppState>, user: CurrentUser, headers: HeaderMap, Path(id): Path<i64>, multipart: Multipart) -> PageResult<Response> {
     require_editor(&user)?;
-    let upload = CheckedUpload::read(&state, &headers, multipart).await?;
-    let (name, bytes) = upload.file.ok_or_else(|| Failure::invalid("Hãy chọn một tệp để tải lên."))?;
+    let mut upload = CheckedUpload::read(&state, &headers, multipart).await?;
+    let (name, bytes) = upload.take_file().ok_or_else(|| Failure::invalid("Hãy chọn một tệp để tải lên."))?;
     let what = upload.fields.get("what").map(String::as_str).unwrap_or("attachment");
     let name = media::files::safe_name(&name);
     let alt = upload.fields.get("alt").cloned().unwrap_or_default();

@@ -146,9 +146,9 @@ fn line_of(problem: &str) -> usize {
 
 pub async fn preview(State(state): State<AppState>, user: CurrentUser, headers: HeaderMap, multipart: Multipart) -> PageResult<Response> {
     require(&user.principal.access, Permission::PublishResults)?;
-    let upload = CheckedUpload::read(&state, &headers, multipart).await?;
+    let mut upload = CheckedUpload::read(&state, &headers, multipart).await?;
     let index = IndexCode::parse(upload.fields.get("index").map_or("", String::as_str)).ok_or_else(|| Failure::invalid("Hãy chọn chỉ số của tệp."))?;
-    let (file_name, bytes) = upload.file.ok_or_else(|| Failure::invalid("Hãy chọn một tệp .xlsx hoặc .csv để nhập."))?;
+    let (file_name, bytes) = upload.take_file().ok_or_else(|| Failure::invalid("Hãy chọn một tệp .xlsx hoặc .csv để nhập."))?;
     let table = uploads::read_table(file_name.clone(), bytes, Limits::RESULTS).await.map_err(|e| Failure::invalid(e.to_string()))?;
     check(&state, &user, index, file_name, table, false).await
 }

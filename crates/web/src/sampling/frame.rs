@@ -82,9 +82,9 @@ pub async fn overview(State(state): State<AppState>, user: CurrentUser) -> PageR
 /// Checks an uploaded frame file row by row and imports it whole, or only checks it.
 pub async fn import(State(state): State<AppState>, user: CurrentUser, headers: HeaderMap, multipart: Multipart) -> PageResult<Response> {
     require(&user.principal.access, Permission::ManageSurveys)?;
-    let upload = csrf::CheckedUpload::read(&state, &headers, multipart).await?;
+    let mut upload = csrf::CheckedUpload::read(&state, &headers, multipart).await?;
     let check_only = upload.fields.contains_key("check_only");
-    let (file_name, bytes) = upload.file.ok_or_else(|| Failure::invalid("Hãy chọn một tệp .xlsx hoặc .csv để nhập."))?;
+    let (file_name, bytes) = upload.take_file().ok_or_else(|| Failure::invalid("Hãy chọn một tệp .xlsx hoặc .csv để nhập."))?;
     let rows = uploads::read_table(file_name.clone(), bytes, Limits::FRAME).await.map_err(|e| e.to_string()).and_then(|table| rows_from_table(&table));
     let mut page = OverviewPage::new(&state, &user).await?;
     page.file_name = file_name;

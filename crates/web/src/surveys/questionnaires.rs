@@ -147,9 +147,9 @@ async fn parse_file(name: &str, bytes: Vec<u8>) -> Result<Questionnaire, Vec<Str
 
 pub async fn import(State(state): State<AppState>, user: CurrentUser, headers: HeaderMap, multipart: Multipart) -> PageResult<Response> {
     require(&user.principal.access, Permission::ManageSurveys)?;
-    let upload = CheckedUpload::read(&state, &headers, multipart).await?;
+    let mut upload = CheckedUpload::read(&state, &headers, multipart).await?;
     let unit_code = upload.fields.get("unit_code").cloned().unwrap_or_default();
-    let form = match upload.file {
+    let form = match upload.take_file() {
         None => Err(vec!["Hãy chọn một tệp .xlsx hoặc .json để nhập.".to_string()]),
         Some((name, bytes)) => parse_file(&name, bytes).await,
     };

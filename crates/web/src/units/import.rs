@@ -55,8 +55,8 @@ pub async fn form(user: CurrentUser) -> PageResult<ImportPage> {
 
 pub async fn preview(State(state): State<AppState>, user: CurrentUser, headers: HeaderMap, multipart: Multipart) -> PageResult<Response> {
     require(&user.principal.access, Permission::ManageUnits)?;
-    let upload = csrf::CheckedUpload::read(&state, &headers, multipart).await?;
-    let (file_name, bytes) = upload.file.ok_or_else(|| Failure::invalid("Hãy chọn một tệp .xlsx hoặc .csv để nhập."))?;
+    let mut upload = csrf::CheckedUpload::read(&state, &headers, multipart).await?;
+    let (file_name, bytes) = upload.take_file().ok_or_else(|| Failure::invalid("Hãy chọn một tệp .xlsx hoặc .csv để nhập."))?;
     let mut page = ImportPage::new(&user);
     page.file_name = file_name.clone();
     let rows = uploads::read_table(file_name.clone(), bytes, Limits::UNITS).await.map_err(|e| e.to_string()).and_then(|table| rows_from_table(&table));
