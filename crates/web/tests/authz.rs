@@ -47,6 +47,31 @@ const EDITORS: &[&str] = &["quantri", "cchc", "stp.canbo", "stp.giamdoc", "anlac
 /// Those who run consultations: each unit's officials and head, the reform office, administrators.
 const CONSULTERS: &[&str] = &["quantri", "cchc", "stp.canbo", "stp.giamdoc", "anlac.canbo", "anlac.chutich"];
 
+/// Questions and feedback: whoever follows, answers, dispatches or enters them (each for their
+/// own units), and the statistics for those who follow them.
+const SEE_QUESTIONS: &[&str] = &["quantri", "cchc", "lanhdao", "stp.canbo", "stp.giamdoc", "anlac.canbo", "anlac.chutich", "motcua.anlac"];
+const QUESTION_STATISTICS: &[&str] = &["quantri", "cchc", "lanhdao", "stp.canbo", "stp.giamdoc", "anlac.canbo", "anlac.chutich"];
+
+/// A question routed to Phường An Lạc by its topic.
+async fn anlac_question(app: &TestApp, province: i64, commune: i64) -> i64 {
+    use domain::auth::{Access, Grant, Role};
+    let office = Access::new(vec![Grant { role: Role::ReformOffice, unit: province }]);
+    let actor = storage::Actor::system("test", app.clock.now_ms());
+    let topic = app.store.save_qa_topic(&actor, &office, None, "Thủ tục tại phường", Some(commune), true).await.unwrap();
+    let form = domain::qa::AskForm {
+        kind: "hoi-dap".into(),
+        title: "Giờ tiếp nhận hồ sơ".into(),
+        body: "Xin hỏi bộ phận một cửa của phường tiếp nhận hồ sơ vào những giờ nào?".into(),
+        name: "Nguyễn Văn An".into(),
+        address: String::new(),
+        contact: "0912345678".into(),
+        consent: true,
+    };
+    let asked = form.checked().unwrap();
+    let receipt = app.store.ask(&actor, &asked, topic, None, domain::qa::Channel::Web, &[], "AUTHZ00000000001", &Default::default()).await.unwrap();
+    receipt.id
+}
+
 /// A consultation of Phường An Lạc, published with its text.
 async fn anlac_consultation(app: &TestApp, commune: i64) -> i64 {
     use domain::auth::{Access, Grant, Role};
@@ -160,6 +185,7 @@ async fn every_role_against_every_protected_route() {
         let (round, anlac) = par_round(&app, province).await;
         let article = anlac_article(&app, commune).await;
         let consultation = anlac_consultation(&app, commune).await;
+        let question = anlac_question(&app, province, commune).await;
         let stp_hidden: &'static [&'static str] = &["anlac.canbo", "anlac.chutich"];
         let commune_hidden: &'static [&'static str] = &["stp.canbo", "stp.giamdoc"];
         let province_hidden: &'static [&'static str] = &["stp.canbo", "stp.giamdoc", "anlac.canbo", "anlac.chutich"];
@@ -240,6 +266,26 @@ async fn every_role_against_every_protected_route() {
             case("GET", format!("/admin/y-kien/{consultation}/tiep-thu"), 200, &["quantri", "cchc", "anlac.canbo", "anlac.chutich"], commune_hidden),
             case("GET", format!("/admin/y-kien/{consultation}/tai/bao-cao.xlsx"), 200, &["quantri", "cchc", "anlac.canbo", "anlac.chutich"], commune_hidden),
             case("GET", format!("/api/v1/consultations/{consultation}/moderation"), 200, &["quantri", "cchc", "anlac.canbo", "anlac.chutich"], commune_hidden),
+            case("GET", "/admin/hoi-dap", 200, SEE_QUESTIONS, &[]),
+            case(
+                "GET",
+                format!("/admin/hoi-dap/{question}"),
+                200,
+                &["quantri", "cchc", "lanhdao", "anlac.canbo", "anlac.chutich", "motcua.anlac"],
+                commune_hidden,
+            ),
+            case("GET", "/api/v1/questions", 200, SEE_QUESTIONS, &[]),
+            case(
+                "GET",
+                format!("/api/v1/questions/{question}"),
+                200,
+                &["quantri", "cchc", "lanhdao", "anlac.canbo", "anlac.chutich", "motcua.anlac"],
+                commune_hidden,
+            ),
+            case("GET", "/admin/hoi-dap/thong-ke", 200, QUESTION_STATISTICS, &[]),
+            case("GET", "/admin/hoi-dap/thong-ke.xlsx", 200, QUESTION_STATISTICS, &[]),
+            case("GET", "/admin/hoi-dap/linh-vuc", 200, MANAGERS, &[]),
+            case("GET", "/admin/lich-lam-viec", 200, MANAGERS, &[]),
             case("GET", "/admin/alerts/stats", 200, SEE_ALERTS, &[]),
             case("GET", "/admin/alerts/stats.xlsx", 200, SEE_ALERTS, &[]),
             case("GET", "/api/v1/alerts", 200, SEE_ALERTS, &[]),

@@ -14,7 +14,7 @@ use utoipa::{IntoParams, ToSchema};
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
-use super::periods;
+use super::{may_read, periods};
 use crate::AppState;
 use crate::auth::require;
 use crate::auth::session::{ApiUser, ClientMeta};
@@ -157,6 +157,7 @@ pub struct QuestionList {
 /// The questions of the caller's units, waiting ones first by deadline.
 #[utoipa::path(get, path = "/api/v1/questions", tag = "qa", params(ListQuery), responses((status = 200, body = QuestionList)))]
 async fn list(State(state): State<AppState>, caller: ApiUser, Query(q): Query<ListQuery>) -> ApiResult<axum::Json<QuestionList>> {
+    may_read(&caller.principal.access)?;
     let status = match q.status.as_deref() {
         None => None,
         Some(code) => Some(qa::Status::parse(code).ok_or_else(|| Failure::invalid(format!("Trạng thái «{code}» không hợp lệ.")))?),
@@ -169,6 +170,7 @@ async fn list(State(state): State<AppState>, caller: ApiUser, Query(q): Query<Li
 /// A question of the caller's units.
 #[utoipa::path(get, path = "/api/v1/questions/{id}", tag = "qa", responses((status = 200, body = QuestionDocument), (status = 404, body = ProblemDocument)))]
 async fn detail(State(state): State<AppState>, caller: ApiUser, Path(id): Path<i64>) -> ApiResult<axum::Json<QuestionDocument>> {
+    may_read(&caller.principal.access)?;
     let (question, _, _) = state.store.question(&caller.principal.access, id).await?;
     Ok(axum::Json(QuestionDocument::new(question)))
 }

@@ -17,7 +17,7 @@ use sheets::{ReportSheet, Value};
 use storage::Paging;
 use storage::qa::{Asker, QuestionFilter, Review, UnitTally};
 
-use super::{EventView, deadline_text, status_class};
+use super::{EventView, deadline_text, may_read, status_class};
 use crate::AppState;
 use crate::auth::csrf::CheckedForm;
 use crate::auth::session::CurrentUser;
@@ -32,15 +32,6 @@ const ACTIVE: &str = "/admin/hoi-dap";
 
 fn require(user: &CurrentUser, permission: Permission) -> Result<(), Failure> {
     if user.principal.access.has(permission) { Ok(()) } else { Err(Failure::forbidden()) }
-}
-
-fn may_read(user: &CurrentUser) -> Result<(), Failure> {
-    let access = &user.principal.access;
-    if [Permission::ViewQuestions, Permission::AnswerQuestions, Permission::DispatchQuestions].iter().any(|p| access.has(*p)) {
-        Ok(())
-    } else {
-        Err(Failure::forbidden())
-    }
 }
 
 #[derive(Deserialize, Default)]
@@ -79,7 +70,7 @@ pub struct ListPage {
 }
 
 pub async fn list(State(state): State<AppState>, user: CurrentUser, Query(q): Query<ListQuery>) -> PageResult<ListPage> {
-    may_read(&user)?;
+    may_read(&user.principal.access)?;
     let now = state.clock.now_ms();
     let page = q.page.unwrap_or(1);
     let status = q.trang_thai.as_deref().and_then(Status::parse);
@@ -203,7 +194,7 @@ async fn show_page(state: &AppState, user: &CurrentUser, id: i64, asker: Option<
 }
 
 pub async fn show(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>) -> PageResult<ShowPage> {
-    may_read(&user)?;
+    may_read(&user.principal.access)?;
     show_page(&state, &user, id, None, Vec::new()).await
 }
 

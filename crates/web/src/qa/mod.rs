@@ -10,11 +10,13 @@ mod public;
 use axum::Router;
 use axum::extract::DefaultBodyLimit;
 use axum::routing::{get, post};
+use domain::auth::{Access, Permission};
 use domain::qa::{Periods, Status, Step};
 use domain::text;
 use storage::qa::{Event, Question};
 
 use crate::AppState;
+use crate::error::Failure;
 
 pub use api::routes as api_routes;
 
@@ -46,6 +48,13 @@ pub async fn process(state: &AppState) {
     if let Err(e) = state.store.process_questions(state.clock.now_ms(), &state.config.qa, &link).await {
         tracing::error!(error = %e, "reminding or escalating questions failed");
     }
+}
+
+/// Who may read questions at all: those who follow, answer, dispatch or enter them (each then
+/// reads only their units' questions).
+pub fn may_read(access: &Access) -> Result<(), Failure> {
+    let readers = [Permission::ViewQuestions, Permission::AnswerQuestions, Permission::DispatchQuestions, Permission::ReceiveQuestions];
+    if readers.iter().any(|p| access.has(*p)) { Ok(()) } else { Err(Failure::forbidden()) }
 }
 
 /// The answering periods in force.

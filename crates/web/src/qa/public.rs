@@ -248,7 +248,8 @@ pub async fn track(State(state): State<AppState>, client: ClientMeta, Query(q): 
 #[derive(Deserialize, Default)]
 pub struct ArchiveQuery {
     q: Option<String>,
-    linh_vuc: Option<i64>,
+    /// A topic's id; empty for all (the form's first choice).
+    linh_vuc: Option<String>,
     page: Option<i64>,
 }
 
@@ -305,7 +306,8 @@ pub async fn archive(State(state): State<AppState>, Query(params): Query<Archive
         let pager = Pager::new(page, PER_PAGE, found.ranked, &format!("/hoi-dap?q={}", encode(&q)));
         return Ok(ArchivePage { layout, q, topic: 0, topics, pinned: Vec::new(), cards: Vec::new(), total: found.total_text(), found: Some(found), pager });
     }
-    let filter = ArchiveFilter { topic: params.linh_vuc, ..ArchiveFilter::default() };
+    let topic = params.linh_vuc.as_deref().and_then(|t| t.trim().parse::<i64>().ok());
+    let filter = ArchiveFilter { topic, ..ArchiveFilter::default() };
     let listed = state.store.archive(&filter, Paging::new(page, PER_PAGE)).await?;
     let pinned = if page == 1 && filter.topic.is_none() {
         state.store.archive(&ArchiveFilter { pinned: true, ..ArchiveFilter::default() }, Paging::new(1, 10)).await?.items.iter().map(Card::new).collect()
