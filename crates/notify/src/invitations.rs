@@ -83,12 +83,17 @@ impl ZaloZns {
         Self { http: Http::new(), url: url.to_string(), access_token: access_token.to_string(), template_id: template_id.to_string() }
     }
 
-    /// Sends the registered template to the Zalo account of `phone` (`0…`); returns `msg_id`.
+    /// Sends the invitation's template to the Zalo account of `phone` (`0…`); returns `msg_id`.
     pub async fn send(&self, phone: &str, data: Value, reference: &str) -> Result<String, SendError> {
+        self.send_template(phone, &self.template_id, data, reference).await
+    }
+
+    /// Sends the approved template `template_id` with `data` to the Zalo account of `phone`.
+    pub async fn send_template(&self, phone: &str, template_id: &str, data: Value, reference: &str) -> Result<String, SendError> {
         let international = format!("84{}", phone.trim_start_matches('0'));
         let message = json!({
             "phone": international,
-            "template_id": self.template_id,
+            "template_id": template_id,
             "template_data": data,
             "tracking_id": reference,
         });
@@ -111,6 +116,9 @@ pub struct Senders {
     pub mailer: Option<Mailer>,
     pub sms: Option<SmsGateway>,
     pub zalo: Option<ZaloZns>,
+    /// The approved ZNS template of the messages to those who asked a question (its data:
+    /// `ma_theo_doi`, `tieu_de`, `trang_thai`, `lien_ket`); none: they go by SMS.
+    pub zalo_qa_template: Option<String>,
 }
 
 /// Messages sent per pass.

@@ -1,10 +1,14 @@
 //! Messages to those who asked a question: that it was received (with the tracking code and
 //! the deadline), the answer, or why it was declined; queued with the step that causes them and
-//! sent with retries, by e-mail or SMS as the asker left their contact.
+//! sent with retries, by e-mail or SMS as the asker left their contact, or on Zalo when the
+//! asker asked for it and the server has a template approved for these messages.
 
+use domain::personal::Contact;
 use domain::qa;
 use domain::text;
+use serde_json::json;
 use storage::Store;
+use storage::qa::QaNotice;
 
 use crate::invitations::Senders;
 use crate::retry_after_ms;
@@ -23,7 +27,20 @@ pub async fn deliver_messages(store: &Store, senders: &Senders, public_url: &str
             "declined" => qa::declined_message(&code, &notice.title, &notice.reason, &link),
             _ => qa::received_message(&code, &notice.title, &text::format_lock(notice.deadline_at), &link),
         };
-        match senders.to_contact(&notice.contact, &message, &format!("hoidap-{}", notice.id)).await {
+        let reference = format!("hoidap-{}", notice.id);
+        let sent_now = match zalo(senders, &notice) {
+            Some((zns, template, phone)) => {
+                let status = match notice.message.as_str() {
+                    "answered" => "Đã trả lời",
+                    "declined" => "Không thụ lý",
+                    _ => "Đã tiếp nhận",
+                };
+                let data = json!({ "ma_theo_doi": code, "tieu_de": domain::personal::short(&notice.title), "trang_thai": status, "lien_ket": link });
+                zns.send_template(phone, template, data, &reference).await.map(|_| ())
+            }
+            None => senders.to_contact(&notice.contact, &message, &reference).await,
+        };
+        match sent_now {
             Ok(()) => {
                 store.qa_notice_sent(notice.id, now).await?;
                 sent += 1;
@@ -36,4 +53,12 @@ pub async fn deliver_messages(store: &Store, senders: &Senders, public_url: &str
         }
     }
     Ok(sent)
+}
+
+/// Zalo, its template and the phone, when the asker asked for Zalo and the server can send it.
+fn zalo<'a>(senders: &'a Senders, notice: &'a QaNotice) -> Option<(&'a crate::invitations::ZaloZns, &'a str, &'a str)> {
+    match (&senders.zalo, &senders.zalo_qa_template, &notice.contact) {
+        (Some(zns), Some(template), Contact::Phone(phone)) if notice.by_zalo => Some((zns, template.as_str(), phone.as_str())),
+        _ => None,
+    }
 }

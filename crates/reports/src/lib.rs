@@ -9,6 +9,7 @@ pub mod docx;
 mod fonts;
 pub mod office;
 pub mod pdf;
+pub mod qa;
 pub mod results;
 pub mod sipas;
 

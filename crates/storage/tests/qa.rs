@@ -37,6 +37,7 @@ fn form(title: &str) -> AskForm {
         address: "Thôn 3, xã An Lạc".into(),
         contact: "an.nguyen@vi-du.vn".into(),
         consent: true,
+        zalo: false,
     }
 }
 

@@ -18,6 +18,8 @@ pub const SMS_TOKEN: &str = "sms-gateway-token";
 pub const SMS_HOOK_KEY: &str = "sms-hook-key";
 pub const ZALO_TOKEN: &str = "zalo-oa-access-token";
 pub const ZALO_TEMPLATE: &str = "248761";
+/// The template approved for the messages to those who asked a question.
+pub const ZALO_QA_TEMPLATE: &str = "hoi-dap-1";
 pub const ZALO_SECRET: &str = "zalo-oa-secret-key";
 const ZALO_APP_ID: &str = "4314398236710120101";
 
@@ -123,7 +125,7 @@ async fn zalo(State(providers): State<Providers>, headers: HeaderMap, Json(body)
         return Json(json!({ "error": -124, "message": "Access token is invalid" }));
     }
     let phone = body["phone"].as_str().unwrap_or_default();
-    if !phone.starts_with("84") || body["template_id"] != ZALO_TEMPLATE {
+    if !phone.starts_with("84") || ![ZALO_TEMPLATE, ZALO_QA_TEMPLATE].iter().any(|t| body["template_id"] == *t) {
         return Json(json!({ "error": -108, "message": "Phone number is invalid" }));
     }
     if phone.ends_with("000") {

@@ -138,6 +138,10 @@ struct ServeArgs {
     /// The approved ZNS template (parameters ten_don_vi, ma_ho_so, ma_khao_sat).
     #[arg(long, env = "THUOCDO_ZALO_TEMPLATE", default_value = "")]
     zalo_template: String,
+    /// The approved ZNS template of the messages to those who asked a question (parameters
+    /// ma_theo_doi, tieu_de, trang_thai, lien_ket); without it they go by SMS.
+    #[arg(long, env = "THUOCDO_ZALO_QA_TEMPLATE", default_value = "")]
+    zalo_qa_template: String,
     /// The OA secret key that signs Zalo's webhook events (/hooks/zalo).
     #[arg(long, env = "THUOCDO_ZALO_SECRET", default_value = "")]
     zalo_secret: String,
@@ -406,6 +410,7 @@ async fn serve(store: Store, clock: Clock, args: ServeArgs, database_url: String
         sms_hook_key: args.sms_hook_key,
         zalo_token: args.zalo_token,
         zalo_template: args.zalo_template,
+        zalo_qa_template: args.zalo_qa_template,
         zalo_secret: args.zalo_secret,
         widget_origins: args.widget_origins,
         metrics_token: args.metrics_token.filter(|t| !t.is_empty()),

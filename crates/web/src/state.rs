@@ -46,6 +46,8 @@ pub struct Config {
     pub zalo_template: String,
     pub zalo_secret: String,
     pub zalo_url: String,
+    /// The ZNS template approved for the messages to those who asked a question.
+    pub zalo_qa_template: String,
     /// Sites allowed to frame the widget, as a CSP `frame-ancestors` source list.
     pub widget_origins: String,
     /// A kiosk's thank-you screen goes back to waiting after this many seconds; a rating form
@@ -85,6 +87,7 @@ impl Default for Config {
             zalo_template: String::new(),
             zalo_secret: String::new(),
             zalo_url: notify::invitations::ZNS_URL.into(),
+            zalo_qa_template: String::new(),
             widget_origins: DEFAULT_WIDGET_ORIGINS.into(),
             kiosk_reset_seconds: 8,
             kiosk_idle_seconds: 120,
@@ -176,6 +179,7 @@ impl AppState {
             mailer,
             sms: config.sms_url.as_deref().map(|url| notify::invitations::SmsGateway::new(url, &config.sms_token)),
             zalo: config.zalo_token.as_deref().map(|token| notify::invitations::ZaloZns::new(&config.zalo_url, token, &config.zalo_template)),
+            zalo_qa_template: Some(config.zalo_qa_template.clone()).filter(|t| !t.is_empty()),
         };
         Ok(Self(Arc::new(Inner {
             store,

@@ -66,6 +66,7 @@ async fn anlac_question(app: &TestApp, province: i64, commune: i64) -> i64 {
         address: String::new(),
         contact: "0912345678".into(),
         consent: true,
+        zalo: false,
     };
     let asked = form.checked().unwrap();
     let receipt = app.store.ask(&actor, &asked, topic, None, domain::qa::Channel::Web, &[], "AUTHZ00000000001", &Default::default()).await.unwrap();

@@ -5,6 +5,7 @@
 
 use std::time::Duration;
 
+use testkit::providers::{self, Providers};
 use testkit::smtp::MailSink;
 use testkit::{Session, TestApp, csrf_in};
 
@@ -159,8 +160,8 @@ async fn the_api_creates_routes_and_answers_questions() {
         let url = |path: &str| format!("{}{path}", app.base);
         let archive: serde_json::Value = http.get(url("/api/v1/questions/archive?pinned=true")).send().await.unwrap().json().await.unwrap();
         assert_eq!(archive["total"], 3, "{backend}: {archive}");
-        let topics = app.store.qa_topics(true).await.unwrap();
-        let other = topics.iter().find(|t| t.name == "Khác").unwrap().id;
+        let topics: serde_json::Value = http.get(url("/api/v1/questions/topics")).send().await.unwrap().json().await.unwrap();
+        let other = topics.as_array().unwrap().iter().find(|t| t["name"] == "Khác").unwrap()["id"].as_i64().unwrap();
         let body = serde_json::json!({
             "kind": "phan-anh", "topic_id": other, "title": "Phản ánh qua đường dây nóng", "channel": "duong-day-nong",
             "body": "Người dân gọi đường dây nóng phản ánh việc chậm trả kết quả hồ sơ đất đai.", "name": "Lê Văn C", "contact": "0912000111"
@@ -199,5 +200,57 @@ async fn the_api_creates_routes_and_answers_questions() {
             .await
             .unwrap();
         assert!(stats.as_array().unwrap().iter().any(|u| u["unit"] == "Phường An Lạc" && u["received"].as_u64() >= Some(2)), "{stats}");
+
+        // The same figures as a spreadsheet and as the reform office's report.
+        let cchc = app.login("cchc").await;
+        let xlsx = cchc.get("/admin/hoi-dap/thong-ke.xlsx").await.bytes().await.unwrap();
+        let limits = sheets::Limits { rows: 100, columns: 20, cells: 2_000, unpacked_bytes: 8 << 20 };
+        let sheets = sheets::read_sheets(&xlsx, &limits).unwrap();
+        assert!(sheets[0].1.iter().any(|row| row[0] == "Phường An Lạc"), "{backend}");
+        assert_eq!(sheets[0].1.last().unwrap()[0], "Tổng cộng");
+        let docx = cchc.get("/admin/hoi-dap/thong-ke.docx").await.bytes().await.unwrap();
+        let xml = testkit::documents::docx_xml(&docx);
+        assert!(xml.contains("BÁO CÁO") && xml.contains("KẾT QUẢ THEO ĐƠN VỊ") && xml.contains("Phường An Lạc"), "{backend}");
+    }
+}
+
+#[tokio::test]
+async fn an_asker_who_chose_zalo_is_told_there_and_others_by_sms() {
+    for db in testkit::backends().await {
+        let backend = db.backend;
+        let gateways = Providers::start().await;
+        let config = web::Config {
+            sms_url: Some(gateways.sms_url()),
+            sms_token: providers::SMS_TOKEN.into(),
+            zalo_token: Some(providers::ZALO_TOKEN.into()),
+            zalo_template: providers::ZALO_TEMPLATE.into(),
+            zalo_url: gateways.zalo_url(),
+            zalo_qa_template: providers::ZALO_QA_TEMPLATE.into(),
+            alert_interval_ms: 200,
+            ..web::Config::default()
+        };
+        let app = TestApp::spawn_with(db, config).await;
+        app.demo_questions().await;
+        let (token, hash) = web::new_api_token();
+        let counter = app.store.user_id_by_name("motcua.anlac").await.unwrap();
+        app.store.create_api_token(&storage::Actor::system("test", 0), counter, "test", &hash, None).await.unwrap();
+        let topic = app.store.qa_topics(true).await.unwrap().into_iter().find(|t| t.name == "Khác").unwrap().id;
+        for (phone, zalo) in [("0912000222", true), ("0912000333", false)] {
+            let body = serde_json::json!({
+                "kind": "hoi-dap", "topic_id": topic, "title": "Hỏi tại quầy một cửa", "channel": "mot-cua", "zalo": zalo,
+                "body": "Người dân hỏi tại quầy về thời hạn trả kết quả hồ sơ đất đai.", "name": "Lê Văn C", "contact": phone
+            });
+            let created = reqwest::Client::new().post(format!("{}/api/v1/questions", app.base)).bearer_auth(&token).json(&body).send().await.unwrap();
+            assert_eq!(created.status(), 201, "{backend}");
+        }
+        gateways.wait_for(1, 1, Duration::from_secs(15)).await.unwrap();
+        let zns = gateways.zalo();
+        assert_eq!(zns.len(), 1, "{backend}: {zns:?}");
+        assert_eq!(zns[0]["template_id"], providers::ZALO_QA_TEMPLATE);
+        assert_eq!(zns[0]["phone"], "84912000222");
+        assert!(zns[0]["template_data"]["ma_theo_doi"].as_str().unwrap().starts_with("HD-"));
+        assert_eq!(zns[0]["template_data"]["trang_thai"], "Đã tiếp nhận");
+        let texts = gateways.sms();
+        assert!(texts.iter().any(|m| m["to"] == "0912000333" && m["text"].as_str().unwrap().contains("Ma theo doi HD-")), "{texts:?}");
     }
 }

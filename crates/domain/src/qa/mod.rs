@@ -124,6 +124,8 @@ pub struct AskForm {
     pub contact: String,
     /// The asker agrees that the question and its answer be published, personal data hidden.
     pub consent: bool,
+    /// The asker would rather be told on Zalo than by SMS (a phone number is needed).
+    pub zalo: bool,
 }
 
 /// A question ready to store. `title` and `body` are as typed (the units read them); what the
@@ -137,6 +139,7 @@ pub struct Asked {
     pub address: Option<String>,
     pub contact: Contact,
     pub consent: bool,
+    pub zalo: bool,
 }
 
 impl AskForm {
@@ -170,8 +173,13 @@ impl AskForm {
         if contact.is_none() {
             problems.push("Cần số điện thoại hoặc địa chỉ thư điện tử đúng để nhận trả lời (ví dụ 0912345678 hoặc ten@vi-du.vn).".into());
         }
+        if self.zalo && matches!(contact, Some(Contact::Email(_))) {
+            problems.push("Nhận trả lời qua Zalo cần số điện thoại đăng ký Zalo.".into());
+        }
         match (kind, contact) {
-            (Some(kind), Some(contact)) if problems.is_empty() => Ok(Asked { kind, title, body, name, address, contact, consent: self.consent }),
+            (Some(kind), Some(contact)) if problems.is_empty() => {
+                Ok(Asked { kind, title, body, name, address, contact, consent: self.consent, zalo: self.zalo })
+            }
             _ => Err(problems),
         }
     }

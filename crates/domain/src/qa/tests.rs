@@ -11,6 +11,7 @@ fn form() -> AskForm {
         address: String::new(),
         contact: "0912345678".into(),
         consent: true,
+        zalo: false,
     }
 }
 
@@ -24,6 +25,9 @@ fn a_question_needs_a_kind_a_title_a_body_a_name_and_a_contact() {
     assert_eq!(empty.len(), 5, "{empty:?}");
     let long = AskForm { body: "x".repeat(MAX_BODY_CHARS + 1), ..form() };
     assert!(long.checked().unwrap_err()[0].contains("10.000"));
+    let zalo_by_mail = AskForm { contact: "an@vi-du.vn".into(), zalo: true, ..form() };
+    assert!(zalo_by_mail.checked().unwrap_err()[0].contains("Zalo"));
+    assert!(AskForm { zalo: true, ..form() }.checked().unwrap().zalo);
     let bad_contact = AskForm { contact: "gọi tôi".into(), ..form() };
     assert!(bad_contact.checked().unwrap_err()[0].contains("điện thoại"));
 }

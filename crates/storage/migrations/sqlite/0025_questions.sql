@@ -41,6 +41,8 @@ CREATE TABLE qa_questions (
     address            TEXT,
     contact            TEXT NOT NULL,
     consent            BOOLEAN NOT NULL,
+    -- The asker would rather be told on Zalo (at the phone number they left).
+    by_zalo            BOOLEAN NOT NULL DEFAULT FALSE,
     code               TEXT NOT NULL,
     code_digest        TEXT NOT NULL UNIQUE,
     status             TEXT NOT NULL,

@@ -39,6 +39,8 @@ pub struct QaNotice {
     pub unit: String,
     pub answer: String,
     pub reason: String,
+    /// The asker would rather be told on Zalo.
+    pub by_zalo: bool,
 }
 
 impl Store {
@@ -130,10 +132,10 @@ impl Store {
 
     /// The askers' messages due at `now`, at most `limit`.
     pub async fn due_qa_notices(&self, now: i64, limit: i64) -> Result<Vec<QaNotice>> {
-        type Row = (i64, i64, String, String, String, String, i64, Option<String>, Option<String>, Option<String>);
+        type Row = (i64, i64, String, String, String, String, i64, Option<String>, Option<String>, Option<String>, bool);
         let rows: Vec<Row> = on_db!(self, read, |pool| {
             sqlx::query_as(
-                "SELECT n.id, n.attempts, n.message, q.code, q.title, q.contact, q.deadline_at, w.name, q.answer, q.reason FROM qa_notices n
+                "SELECT n.id, n.attempts, n.message, q.code, q.title, q.contact, q.deadline_at, w.name, q.answer, q.reason, q.by_zalo FROM qa_notices n
                  JOIN qa_questions q ON q.id = n.question_id LEFT JOIN units w ON w.id = q.answer_unit_id
                  WHERE n.sent_at IS NULL AND n.next_attempt_at <= $1 AND n.attempts < $2 ORDER BY n.id LIMIT $3",
             )
@@ -144,7 +146,7 @@ impl Store {
             .await
         })?;
         let mut due = Vec::with_capacity(rows.len());
-        for (id, attempts, message, code, title, contact, deadline_at, unit, answer, reason) in rows {
+        for (id, attempts, message, code, title, contact, deadline_at, unit, answer, reason, by_zalo) in rows {
             let contact = Contact::parse(&self.sealer.open("qa_questions.contact", &contact)?);
             let Some(contact) = contact else {
                 self.qa_notice_failed(id, "liên hệ của người hỏi không dùng được", i64::MAX).await?;
@@ -162,6 +164,7 @@ impl Store {
                 unit: unit.unwrap_or_default(),
                 answer: answer.unwrap_or_default(),
                 reason: reason.unwrap_or_default(),
+                by_zalo,
             });
         }
         Ok(due)

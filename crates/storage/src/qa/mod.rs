@@ -275,8 +275,8 @@ impl Store {
             let mut tx = pool.begin().await?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO qa_questions (kind, channel, topic_id, asked_unit_id, unit_id, origin_unit_id, title, body, name, address, contact, consent,
-                     code, code_digest, status, received_at, entered_by, first_deadline_at, deadline_at, remind_at)
-                 VALUES ($1, $2, $3, $4, $5, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17, $18) RETURNING id",
+                     code, code_digest, status, received_at, entered_by, first_deadline_at, deadline_at, remind_at, by_zalo)
+                 VALUES ($1, $2, $3, $4, $5, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17, $18, $19) RETURNING id",
             )
             .bind(asked.kind.code())
             .bind(channel.code())
@@ -296,6 +296,7 @@ impl Store {
             .bind(actor.user_id)
             .bind(deadline_at)
             .bind(remind_at)
+            .bind(asked.zalo)
             .fetch_one(&mut *tx)
             .await?;
             for file in files {

@@ -137,6 +137,7 @@ pub async fn load(store: &Store, now_ms: i64) -> anyhow::Result<()> {
             address: String::new(),
             contact: format!("nguoi.hoi.{i}@vi-du.vn"),
             consent: i != 3,
+            zalo: false,
         };
         let channel = if i % 4 == 1 { Channel::Hotline } else { Channel::Web };
         let (topic_id, unit) = topics[*topic];

@@ -29,6 +29,22 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(track))
         .routes(routes!(archive))
         .routes(routes!(statistics))
+        .routes(routes!(topics))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct TopicDocument {
+    id: i64,
+    name: String,
+    /// The unit a question of this topic goes to; none: the reform office dispatches it.
+    unit: Option<String>,
+}
+
+/// The topics a question may be asked under (their ids are what `topic_id` takes).
+#[utoipa::path(get, path = "/api/v1/questions/topics", tag = "qa", security(()), responses((status = 200, body = Vec<TopicDocument>)))]
+async fn topics(State(state): State<AppState>) -> ApiResult<axum::Json<Vec<TopicDocument>>> {
+    let topics = state.store.qa_topics(true).await?;
+    Ok(axum::Json(topics.into_iter().map(|t| TopicDocument { id: t.id, name: t.name, unit: t.unit_name }).collect()))
 }
 
 #[derive(Deserialize, ToSchema)]
@@ -49,6 +65,9 @@ pub struct NewQuestion {
     /// The asker agrees to publication with personal data hidden.
     #[serde(default)]
     consent: bool,
+    /// The asker would rather be told on Zalo (with a phone number).
+    #[serde(default)]
+    zalo: bool,
     /// mot-cua, duong-day-nong or he-thong-khac (the default).
     #[serde(default)]
     channel: String,
@@ -76,8 +95,16 @@ async fn create(State(state): State<AppState>, caller: ApiUser, ApiJson(body): A
             .filter(|c| *c != Channel::Web)
             .ok_or_else(|| Failure::invalid("channel phải là mot-cua, duong-day-nong hoặc he-thong-khac."))?,
     };
-    let form =
-        AskForm { kind: body.kind, title: body.title, body: body.body, name: body.name, address: body.address, contact: body.contact, consent: body.consent };
+    let form = AskForm {
+        kind: body.kind,
+        title: body.title,
+        body: body.body,
+        name: body.name,
+        address: body.address,
+        contact: body.contact,
+        consent: body.consent,
+        zalo: body.zalo,
+    };
     let asked = form.checked().map_err(storage::Error::Invalid)?;
     let unit = match body.unit_code.trim() {
         "" => None,

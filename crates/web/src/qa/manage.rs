@@ -24,7 +24,7 @@ use crate::auth::session::CurrentUser;
 use crate::error::{Failure, PageResult};
 use crate::extract::{Path, Query};
 use crate::layout::{Layout, Pager};
-use crate::reports::{Format, attachment};
+use crate::reports::{Format, attachment, draw, office};
 use crate::units::picker::{UnitChoice, unit_choices};
 
 const PER_PAGE: i64 = 30;
@@ -476,6 +476,16 @@ pub async fn statistics(State(state): State<AppState>, user: CurrentUser, Query(
         from,
         to,
     })
+}
+
+/// The statistics as the reform office's report, in the official layout.
+pub async fn statistics_docx(State(state): State<AppState>, user: CurrentUser, Query(q): Query<PeriodQuery>) -> PageResult<Response> {
+    let (tallies, total, from, to) = tallies(&state, &user, &q).await?;
+    let name = format!("bao-cao-hoi-dap-{}-{}.docx", from.replace('/', "-"), to.replace('/', "-"));
+    let statistics = reports::qa::Statistics { units: tallies.into_iter().map(|t| (t.unit_name, t.tally)).collect(), total: total.tally, from, to };
+    let office = office(&state).await?;
+    let date = office.ymd();
+    Ok(attachment(Format::Docx, &name, draw(reports::qa::report(&office, &statistics), Format::Docx, date).await?))
 }
 
 pub async fn statistics_xlsx(State(state): State<AppState>, user: CurrentUser, Query(q): Query<PeriodQuery>) -> PageResult<Response> {

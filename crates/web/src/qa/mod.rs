@@ -34,6 +34,7 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/hoi-dap/linh-vuc", get(manage::topics).post(manage::save_topic))
         .route("/admin/hoi-dap/thong-ke", get(manage::statistics))
         .route("/admin/hoi-dap/thong-ke.xlsx", get(manage::statistics_xlsx))
+        .route("/admin/hoi-dap/thong-ke.docx", get(manage::statistics_docx))
         .route("/admin/hoi-dap/{id}", get(manage::show))
         .route("/admin/hoi-dap/{id}/nguoi-hoi", post(manage::asker))
         .route("/admin/hoi-dap/{id}/tep/{file}", get(manage::file))

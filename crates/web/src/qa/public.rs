@@ -42,6 +42,7 @@ pub struct AskFields {
     address: String,
     contact: String,
     consent: bool,
+    zalo: bool,
 }
 
 #[derive(Template, WebTemplate)]
@@ -102,6 +103,7 @@ pub async fn ask(State(state): State<AppState>, headers: HeaderMap, client: Clie
         address: field("address"),
         contact: field("contact"),
         consent: field("consent") == "co",
+        zalo: field("zalo") == "co",
     };
     let refuse = async |fields: AskFields, errors: Vec<String>, status| ask_page(&state, &headers, fields, errors, status).await;
     let Some(issued) = stamped_at(&state, STAMP, &field("stamp"), qa::MAX_FORM_AGE_MS, now) else {
@@ -125,6 +127,7 @@ pub async fn ask(State(state): State<AppState>, headers: HeaderMap, client: Clie
         address: fields.address.clone(),
         contact: fields.contact.clone(),
         consent: fields.consent,
+        zalo: fields.zalo,
     };
     let mut errors = match form.checked() {
         Ok(_) => Vec::new(),
