@@ -186,6 +186,26 @@ impl Browser {
         weight.as_f64().context("the page's weight is a number")
     }
 
+    /// What keeps each of `pages` (paths on `base`) from a cheap phone on a slow network: its
+    /// WCAG 2.1 AA problems, more than 100 kB before pictures, and scrolling sideways. One line
+    /// per problem, named by its page; none when all is well.
+    pub async fn public_page_problems(&self, base: &str, pages: &[String]) -> anyhow::Result<Vec<String>> {
+        let mut problems = Vec::new();
+        for page in pages {
+            self.goto(&format!("{base}{page}")).await?;
+            problems.extend(self.accessibility_problems().await?.into_iter().map(|p| format!("{page}: {p}")));
+            let weight = self.weight_before_pictures().await?;
+            if weight >= 100_000.0 {
+                problems.push(format!("{page}: weighs {weight} bytes before pictures"));
+            }
+            let overflow = self.execute("return document.documentElement.scrollWidth - window.innerWidth;", vec![]).await?;
+            if overflow.as_i64().unwrap_or(0) > 0 {
+                problems.push(format!("{page}: scrolls sideways by {overflow} px"));
+            }
+        }
+        Ok(problems)
+    }
+
     pub async fn goto(&self, url: &str) -> anyhow::Result<()> {
         self.command(reqwest::Method::POST, "/url", Some(json!({ "url": url }))).await.map(|_| ())
     }

@@ -99,16 +99,8 @@ async fn public_pages_pass_wcag_aa_and_stay_light() {
         "/chi-so-cchc".into(),
         "/s/sipas?u=28101".into(),
     ];
-    let mut problems = Vec::new();
-    for page in &pages {
-        browser.goto(&format!("{}{page}", app.base)).await.unwrap();
-        for problem in browser.accessibility_problems().await.unwrap() {
-            problems.push(format!("{page}: {problem}"));
-        }
-        let weight = browser.weight_before_pictures().await.unwrap();
-        assert!(weight < 100_000.0, "{page} weighs {weight} bytes before pictures");
-    }
-    assert!(problems.is_empty(), "WCAG 2.1 AA problems:\n{}", problems.join("\n"));
+    let problems = browser.public_page_problems(&app.base, &pages).await.unwrap();
+    assert!(problems.is_empty(), "on a phone:\n{}", problems.join("\n"));
     // The checker sees what it should: a picture without a description is one.
     browser.execute("document.querySelector('main').insertAdjacentHTML('beforeend', '<img src=\"/static/x.png\">');", vec![]).await.unwrap();
     let broken = browser.accessibility_problems().await.unwrap();

@@ -125,6 +125,9 @@ async fn a_citizen_asks_the_ward_answers_and_the_archive_finds_it() {
         assert!(public.contains("[đã ẩn số điện thoại]") && !public.contains("0987 654 321") && !public.contains("Trần Văn Hùng"), "{public}");
         let (_, found) = app.client().text("/hoi-dap?q=dang+ky+ket+hon").await;
         assert!(found.contains(&format!("/hoi-dap/{id}")), "{backend}: {found}");
+        let ward = app.unit_id("28101").await;
+        let (_, by_unit) = app.client().text(&format!("/hoi-dap?don_vi={ward}")).await;
+        assert!(by_unit.contains(&format!("/hoi-dap/{id}")) && !by_unit.contains("Đổi nơi đăng ký khám chữa bệnh"), "{backend}: only the ward's answers");
         let (_, everywhere) = app.client().text("/tim-kiem?q=ket+hon").await;
         assert!(everywhere.contains("Hỏi đáp"));
 

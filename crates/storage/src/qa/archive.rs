@@ -72,6 +72,18 @@ impl Store {
         })
     }
 
+    /// The units that answered what the archive shows, by name: (id, name).
+    pub async fn archive_units(&self) -> Result<Vec<(i64, String)>> {
+        Ok(on_db!(self, read, |pool| {
+            sqlx::query_as(
+                "SELECT u.id, u.name FROM units u WHERE EXISTS (SELECT 1 FROM qa_questions q WHERE q.answer_unit_id = u.id AND q.published_at IS NOT NULL)
+                 ORDER BY u.name",
+            )
+            .fetch_all(pool)
+            .await
+        })?)
+    }
+
     /// A published question, for anyone.
     pub async fn archived_question(&self, id: i64) -> Result<Archived> {
         let sql = format!("SELECT {ARCHIVED_COLUMNS} WHERE q.id = $1 AND q.published_at IS NOT NULL");

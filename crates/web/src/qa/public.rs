@@ -253,6 +253,8 @@ pub struct ArchiveQuery {
     q: Option<String>,
     /// A topic's id; empty for all (the form's first choice).
     linh_vuc: Option<String>,
+    /// The answering unit's id; empty for all.
+    don_vi: Option<String>,
     page: Option<i64>,
 }
 
@@ -288,9 +290,11 @@ impl Card {
 pub struct ArchivePage {
     layout: Layout,
     q: String,
-    /// The topic chosen, 0 for all.
+    /// The topic and the unit chosen, 0 for all.
     topic: i64,
     topics: Vec<(i64, String)>,
+    unit: i64,
+    units: Vec<(i64, String)>,
     pinned: Vec<Card>,
     cards: Vec<Card>,
     total: String,
@@ -302,29 +306,45 @@ pub async fn archive(State(state): State<AppState>, Query(params): Query<Archive
     let q: String = params.q.unwrap_or_default().trim().chars().take(domain::search::MAX_QUERY_CHARS).collect();
     let page = params.page.unwrap_or(1);
     let topics = state.store.qa_topics(false).await?.into_iter().map(|t| (t.id, t.name)).collect();
+    let units = state.store.archive_units().await?;
     let layout = Layout::public("Hỏi đáp");
     if let Some(query) = SearchQuery::parse(&q) {
         let filter = PublicFilter { entry_kind: Some("question"), ..PublicFilter::default() };
         let found = crate::search::found(&state, &query, &filter, page, PER_PAGE).await?;
         let pager = Pager::new(page, PER_PAGE, found.ranked, &format!("/hoi-dap?q={}", encode(&q)));
-        return Ok(ArchivePage { layout, q, topic: 0, topics, pinned: Vec::new(), cards: Vec::new(), total: found.total_text(), found: Some(found), pager });
+        return Ok(ArchivePage {
+            layout,
+            q,
+            topic: 0,
+            topics,
+            unit: 0,
+            units,
+            pinned: Vec::new(),
+            cards: Vec::new(),
+            total: found.total_text(),
+            found: Some(found),
+            pager,
+        });
     }
-    let topic = params.linh_vuc.as_deref().and_then(|t| t.trim().parse::<i64>().ok());
-    let filter = ArchiveFilter { topic, ..ArchiveFilter::default() };
+    let chosen = |typed: &Option<String>| typed.as_deref().and_then(|t| t.trim().parse::<i64>().ok());
+    let filter = ArchiveFilter { topic: chosen(&params.linh_vuc), unit: chosen(&params.don_vi), pinned: false };
     let listed = state.store.archive(&filter, Paging::new(page, PER_PAGE)).await?;
-    let pinned = if page == 1 && filter.topic.is_none() {
+    let pinned = if page == 1 && filter.topic.is_none() && filter.unit.is_none() {
         state.store.archive(&ArchiveFilter { pinned: true, ..ArchiveFilter::default() }, Paging::new(1, 10)).await?.items.iter().map(Card::new).collect()
     } else {
         Vec::new()
     };
-    let base = match filter.topic {
-        Some(topic) => format!("/hoi-dap?linh_vuc={topic}"),
-        None => "/hoi-dap".into(),
-    };
+    let base = format!(
+        "/hoi-dap?linh_vuc={}&don_vi={}",
+        filter.topic.map(|t| t.to_string()).unwrap_or_default(),
+        filter.unit.map(|u| u.to_string()).unwrap_or_default()
+    );
     Ok(ArchivePage {
         layout,
         q,
         topic: filter.topic.unwrap_or(0),
+        unit: filter.unit.unwrap_or(0),
+        units,
         topics,
         pinned,
         cards: listed.items.iter().map(Card::new).collect(),
