@@ -63,9 +63,8 @@ impl Store {
         let days = legal_days(year);
         on_db!(self, write, |pool| {
             let mut tx = pool.begin().await?;
-            let claimed = sqlx::query("INSERT INTO working_years (year, seeded_at) VALUES ($1, $2) ON CONFLICT (year) DO NOTHING")
+            let claimed = sqlx::query("INSERT INTO working_years (year) VALUES ($1) ON CONFLICT (year) DO NOTHING")
                 .bind(i64::from(year))
-                .bind(0_i64)
                 .execute(&mut *tx)
                 .await?
                 .rows_affected();

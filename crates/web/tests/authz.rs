@@ -397,6 +397,24 @@ async fn state_changes_are_refused_to_officials_without_the_right_and_write_noth
         }
         let office = domain::auth::Access::new(vec![domain::auth::Grant { role: domain::auth::Role::ReformOffice, unit: app.unit_id("99").await }]);
         assert_eq!(app.store.draws(&office).await.unwrap().len(), MANAGERS.len(), "only the allowed draws were stored");
+        // Questions: the reform office keeps the topics; the ward's question is drafted only by
+        // those who answer for the ward; the leaders and the counter read it, others do not see it.
+        let question = anlac_question(&app, app.unit_id("99").await, app.unit_id("28101").await).await;
+        for (i, login) in OFFICIALS.iter().enumerate() {
+            let name = format!("Lĩnh vực thử {i}");
+            let status = sessions[login].post_form("/admin/hoi-dap/linh-vuc", &[("name", name.as_str())]).await.status().as_u16();
+            let expected = if MANAGERS.contains(login) || login.is_empty() { 303 } else { 403 };
+            assert_eq!(status, expected, "{login:?} adding a topic on {backend}");
+            let status =
+                sessions[login].post_form(&format!("/admin/hoi-dap/{question}/du-thao"), &[("answer", "Bộ phận một cửa làm việc giờ hành chính.")]).await;
+            let expected = match *login {
+                "" | "quantri" | "cchc" | "anlac.canbo" | "anlac.chutich" => 303,
+                "lanhdao" | "motcua.anlac" => 403,
+                _ => 404,
+            };
+            assert_eq!(status.status().as_u16(), expected, "{login:?} drafting the ward's answer on {backend}");
+        }
+        assert_eq!(app.store.qa_topics(false).await.unwrap().len(), MANAGERS.len() + 1, "only the allowed topics were stored");
         // Granting the highest role: only a system administrator may (asked last, so that the
         // grant it makes does not change the answers of the others).
         let target = app.store.user_id_by_name("anlac.canbo").await.unwrap();

@@ -2,8 +2,7 @@
 -- in lieu, make-up Saturdays). A year is written from the law when first needed (`working_years`
 -- says which are), then kept by the reform office as the government decides.
 CREATE TABLE working_years (
-    year       BIGINT PRIMARY KEY,
-    seeded_at  BIGINT NOT NULL
+    year  BIGINT PRIMARY KEY
 );
 CREATE TABLE working_days (
     day         TEXT PRIMARY KEY,

@@ -180,7 +180,7 @@ impl Store {
         self.outbox_failed("outbox", id, error, retry_at).await
     }
 
-    /// Marks a message of an outbox (`outbox`, `consultation_notices`: tables with the same
+    /// Marks a message of an outbox (`outbox`, `consultation_notices`, `qa_notices`: tables with the same
     /// sending columns) as sent.
     pub(crate) async fn outbox_sent(&self, table: &'static str, id: i64, now: i64) -> Result<()> {
         let sql = format!("UPDATE {table} SET sent_at = $1, attempts = attempts + 1, last_error = NULL WHERE id = $2");
