@@ -4,6 +4,7 @@
 //! `cargo run --release -p bench -- alerts [--count N] [--postgres URL]` (see `alerts.rs`)
 //! `cargo run --release -p bench -- public [--count N] [--postgres URL]` (see `public.rs`)
 //! `cargo run --release -p bench -- consultation [--count N] [--postgres URL]` (see `consultation.rs`)
+//! `cargo run --release -p bench -- qa [--count N] [--postgres URL]` (see `qa.rs`)
 //!
 //! Starts the server in a child process over a fresh database with the demo province (its SIPAS
 //! survey is open), drives concurrent submitters over loopback for a bounded number of
@@ -19,6 +20,7 @@ mod alerts;
 mod consultation;
 mod dashboard;
 mod public;
+mod qa;
 mod reports;
 mod search;
 
@@ -113,6 +115,14 @@ enum Command {
         #[arg(long)]
         postgres: Option<String>,
     },
+    /// Questions and feedback: COUNT questions (a flood of bad ones mixed in) taken and answered,
+    /// the reminder and escalation pass when much is due and when nothing is new, the pages.
+    Qa {
+        #[arg(long, default_value_t = 100_000)]
+        count: usize,
+        #[arg(long)]
+        postgres: Option<String>,
+    },
     /// (internal) the server process the benchmark drives.
     #[command(hide = true)]
     Serve {
@@ -136,6 +146,7 @@ fn main() -> anyhow::Result<()> {
         Command::Search { count, postgres } => runtime.block_on(search::run(count, postgres)),
         Command::Reports { units, count } => runtime.block_on(reports::run(units, count)),
         Command::Consultation { count, postgres } => runtime.block_on(consultation::run(count, postgres)),
+        Command::Qa { count, postgres } => runtime.block_on(qa::run(count, postgres)),
     }
 }
 
