@@ -23,7 +23,7 @@ impl Tracked {
     fn table(self) -> (&'static str, &'static str) {
         match self {
             Self::AlertCase => ("alert_cases", "status = 'open'"),
-            Self::Question => ("qa_questions", "status IN ('cho-phan-cong', 'dang-xu-ly', 'cho-duyet')"),
+            Self::Question => ("qa_questions", "status IN ('dang-xu-ly', 'cho-duyet')"),
         }
     }
 }

@@ -94,6 +94,10 @@ async fn a_question_is_routed_by_topic_or_dispatched_and_given_back() {
         assert!(events[2].note.contains("thẩm quyền") && events[2].from_unit.is_some());
         // Officials of `b`, where it began, still follow it.
         assert!(store.question(&official_b, unmapped.id).await.is_ok());
+        // Both held questions are reminded before their deadline; the dispatched one too.
+        let link = |id: i64| format!("/admin/hoi-dap/{id}");
+        let run = store.process_questions(moved.deadline_at - 1, &Periods::default(), &link).await.unwrap();
+        assert_eq!(run.reminded, 2, "{}", db.backend);
     }
 }
 

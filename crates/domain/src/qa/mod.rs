@@ -60,22 +60,22 @@ impl Status {
     }
 }
 
-/// The answering period of each kind, in working days (METHODOLOGY: configurable per kind),
-/// and how many working days ahead the handling unit is reminded.
+/// How many working days ahead of its deadline the unit holding a question is reminded.
+pub const REMIND_BEFORE: u32 = 1;
+
+/// The answering period of each kind, in working days (METHODOLOGY: configurable per kind).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Periods {
     pub question: u32,
     pub feedback: u32,
     pub proposal: u32,
-    pub remind_before: u32,
 }
 
 impl Default for Periods {
     /// 7 working days to answer a question (the usual figure of provincial Q&A rules), 10 for
-    /// feedback and proposals on administrative rules (Decree 20/2008/NĐ-CP, as amended);
-    /// a reminder one working day ahead.
+    /// feedback and proposals on administrative rules (Decree 20/2008/NĐ-CP, as amended).
     fn default() -> Self {
-        Self { question: 7, feedback: 10, proposal: 10, remind_before: 1 }
+        Self { question: 7, feedback: 10, proposal: 10 }
     }
 }
 
@@ -93,7 +93,7 @@ impl Periods {
         let days: Vec<u32> =
             input.split(',').map(|d| d.trim().parse::<u32>()).collect::<Result<_, _>>().map_err(|_| "cần ba số ngày, ví dụ 7,10,10".to_string())?;
         let [question, feedback, proposal] = days.as_slice() else { return Err("cần ba số ngày: hỏi đáp, phản ánh, kiến nghị".into()) };
-        let periods = Self { question: *question, feedback: *feedback, proposal: *proposal, ..Self::default() };
+        let periods = Self { question: *question, feedback: *feedback, proposal: *proposal };
         if [periods.question, periods.feedback, periods.proposal].iter().any(|d| !(1..=crate::calendar::MAX_PERIOD_DAYS).contains(d)) {
             return Err(format!("thời hạn trả lời từ 1 đến {} ngày làm việc", crate::calendar::MAX_PERIOD_DAYS));
         }

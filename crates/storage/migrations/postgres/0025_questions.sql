@@ -70,9 +70,14 @@ CREATE TABLE qa_questions (
 CREATE INDEX qa_questions_unit ON qa_questions (unit_id, status, deadline_at);
 CREATE INDEX qa_questions_origin ON qa_questions (origin_unit_id, received_at);
 CREATE INDEX qa_questions_received ON qa_questions (received_at);
-CREATE INDEX qa_questions_due ON qa_questions (deadline_at) WHERE status IN ('cho-phan-cong', 'dang-xu-ly', 'cho-duyet');
+-- What the clock acts on: the questions a unit holds, by deadline and by reminder (one waiting
+-- for the dispatcher has neither: it escalates nowhere, and the dispatcher's list shows it).
+CREATE INDEX qa_questions_due ON qa_questions (deadline_at) WHERE status IN ('dang-xu-ly', 'cho-duyet') AND unit_id IS NOT NULL;
 CREATE INDEX qa_questions_remind ON qa_questions (remind_at) WHERE remind_at IS NOT NULL;
-CREATE INDEX qa_questions_archive ON qa_questions (pinned, published_at) WHERE published_at IS NOT NULL;
+-- The archive, newest first: all of it (the pinned first), by topic, by the answering unit.
+CREATE INDEX qa_questions_archive ON qa_questions (pinned, published_at, id) WHERE published_at IS NOT NULL;
+CREATE INDEX qa_questions_archive_topic ON qa_questions (topic_id, pinned, published_at, id) WHERE published_at IS NOT NULL;
+CREATE INDEX qa_questions_archive_unit ON qa_questions (answer_unit_id, pinned, published_at, id) WHERE published_at IS NOT NULL;
 
 -- Every move and step of a question, in order: who, from which unit to which, and why.
 CREATE TABLE qa_events (

@@ -9,7 +9,7 @@ use sqlx::AssertSqlSafe;
 
 use crate::crypto::digest;
 use crate::db::scope_sql;
-use crate::{Error, Page, Paging, Result, Store};
+use crate::{Error, Paging, Result, Store};
 
 /// A published question as the archive shows it.
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -34,6 +34,19 @@ const ARCHIVED_COLUMNS: &str = "q.id, q.kind, q.topic_id, t.name AS topic_name, 
      q.public_answer AS answer, q.received_at, q.answered_at, q.published_at, q.pinned, q.useful, q.not_useful
      FROM qa_questions q JOIN qa_topics t ON t.id = q.topic_id LEFT JOIN units w ON w.id = q.answer_unit_id";
 
+/// The most published questions the archive counts exactly.
+pub const ARCHIVE_COUNT_LIMIT: i64 = 10_000;
+
+/// A page of the archive and how many it was cut from.
+#[derive(Clone, Debug)]
+pub struct Archive {
+    pub items: Vec<Archived>,
+    /// Counted up to [`ARCHIVE_COUNT_LIMIT`].
+    pub total: i64,
+    /// Whether there are more than that.
+    pub more: bool,
+}
+
 /// Which part of the archive.
 #[derive(Clone, Debug, Default)]
 pub struct ArchiveFilter {
@@ -52,23 +65,36 @@ pub struct UnitTally {
 }
 
 impl Store {
-    /// A page of the archive: the pinned first, then the newest published.
-    pub async fn archive(&self, filter: &ArchiveFilter, paging: Paging) -> Result<Page<Archived>> {
-        let conditions =
-            "WHERE q.published_at IS NOT NULL AND ($1 IS NULL OR q.topic_id = $1) AND ($2 IS NULL OR q.answer_unit_id = $2) AND (NOT $3 OR q.pinned)";
-        let list = format!("SELECT {ARCHIVED_COLUMNS} {conditions} ORDER BY q.pinned DESC, q.published_at DESC, q.id DESC LIMIT $4 OFFSET $5");
-        let count = format!("SELECT COUNT(*) FROM qa_questions q {conditions}");
+    /// A page of the archive: the pinned first, then the newest published; and how many there
+    /// are, counted up to [`ARCHIVE_COUNT_LIMIT`] (more is told as "more than"). Each filter is
+    /// in the query only when chosen, so that its index serves it.
+    pub async fn archive(&self, filter: &ArchiveFilter, paging: Paging) -> Result<Archive> {
+        let mut conditions = vec!["q.published_at IS NOT NULL".to_string()];
+        let mut values = Vec::new();
+        for (column, value) in [("q.topic_id", filter.topic), ("q.answer_unit_id", filter.unit)] {
+            if let Some(value) = value {
+                values.push(value);
+                conditions.push(format!("{column} = ${}", values.len()));
+            }
+        }
+        if filter.pinned {
+            conditions.push("q.pinned".into());
+        }
+        let conditions = conditions.join(" AND ");
+        let (limit, offset) = (values.len() + 1, values.len() + 2);
+        let list =
+            format!("SELECT {ARCHIVED_COLUMNS} WHERE {conditions} ORDER BY q.pinned DESC, q.published_at DESC, q.id DESC LIMIT ${limit} OFFSET ${offset}");
+        let count = format!("SELECT COUNT(*) FROM (SELECT 1 FROM qa_questions q WHERE {conditions} LIMIT {}) AS listed", ARCHIVE_COUNT_LIMIT + 1);
         on_db!(self, read, |pool| {
-            let items = sqlx::query_as::<_, Archived>(AssertSqlSafe(list.as_str()))
-                .bind(filter.topic)
-                .bind(filter.unit)
-                .bind(filter.pinned)
-                .bind(paging.limit)
-                .bind(paging.offset)
-                .fetch_all(pool)
-                .await?;
-            let total: i64 = sqlx::query_scalar(AssertSqlSafe(count.as_str())).bind(filter.topic).bind(filter.unit).bind(filter.pinned).fetch_one(pool).await?;
-            Ok::<_, Error>(Page { items, total })
+            let mut select = sqlx::query_as::<_, Archived>(AssertSqlSafe(list.as_str()));
+            let mut counting = sqlx::query_scalar::<_, i64>(AssertSqlSafe(count.as_str()));
+            for value in &values {
+                select = select.bind(value);
+                counting = counting.bind(value);
+            }
+            let items = select.bind(paging.limit).bind(paging.offset).fetch_all(pool).await?;
+            let total = counting.fetch_one(pool).await?;
+            Ok::<_, Error>(Archive { items, total: total.min(ARCHIVE_COUNT_LIMIT), more: total > ARCHIVE_COUNT_LIMIT })
         })
     }
 

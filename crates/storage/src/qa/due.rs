@@ -15,6 +15,8 @@ use crate::{Actor, Error, Result, Store};
 
 /// Questions reminded or escalated per pass.
 const BATCH: i64 = 500;
+/// The most questions a unit's reminder lists one by one; the rest are counted.
+const REMINDER_LINES: usize = 30;
 /// A message that failed this often is left for an administrator to look at.
 const MAX_ATTEMPTS: i64 = 10;
 
@@ -52,11 +54,13 @@ impl Store {
         Ok(DueRun { reminded, escalated })
     }
 
+    /// One e-mail per unit with its questions whose reminder is due (listed up to
+    /// [`REMINDER_LINES`]), however many they are.
     async fn remind_questions(&self, now: i64, link: &(dyn Fn(i64) -> String + Sync)) -> Result<usize> {
         let due: Vec<(i64, i64, String, i64)> = on_db!(self, read, |pool| {
             sqlx::query_as(
                 "SELECT id, unit_id, title, deadline_at FROM qa_questions WHERE remind_at <= $1 AND status IN ('dang-xu-ly', 'cho-duyet')
-                 AND unit_id IS NOT NULL ORDER BY remind_at LIMIT $2",
+                 AND unit_id IS NOT NULL ORDER BY unit_id, deadline_at LIMIT $2",
             )
             .bind(now)
             .bind(BATCH)
@@ -65,25 +69,41 @@ impl Store {
         })?;
         let actor = Actor::system("nhắc hạn", now);
         let mut reminded = 0;
-        for (id, unit_id, title, deadline_at) in due {
-            let subject = format!("[Thước Đo] Sắp đến hạn trả lời: {title}");
-            let body = format!("Câu hỏi «{title}» cần được trả lời, {}.\n\nXem và trả lời tại: {}", text::format_lock(deadline_at), link(id));
+        for unit in due.chunk_by(|a, b| a.1 == b.1) {
+            let unit_id = unit[0].1;
+            let mut lines: Vec<String> = unit
+                .iter()
+                .take(REMINDER_LINES)
+                .map(|(id, _, title, deadline_at)| format!("- {title}: {} ({})", text::format_lock(*deadline_at), link(*id)))
+                .collect();
+            if unit.len() > REMINDER_LINES {
+                lines.push(format!("… và {} câu hỏi khác trong danh sách Hỏi đáp.", text::format_count((unit.len() - REMINDER_LINES) as u64)));
+            }
+            let subject = format!("[Thước Đo] {} câu hỏi sắp đến hạn trả lời", text::format_count(unit.len() as u64));
+            let body = format!("Các câu hỏi sau cần được trả lời trước hạn:\n{}", lines.join("\n"));
             on_db!(self, write, |pool| {
                 let mut tx = pool.begin().await?;
-                let taken = sqlx::query("UPDATE qa_questions SET remind_at = NULL WHERE id = $1 AND remind_at IS NOT NULL")
-                    .bind(id)
-                    .execute(&mut *tx)
-                    .await?
-                    .rows_affected();
+                let mut taken = 0;
+                for (id, _, _, deadline_at) in unit {
+                    let this = sqlx::query("UPDATE qa_questions SET remind_at = NULL WHERE id = $1 AND remind_at IS NOT NULL")
+                        .bind(id)
+                        .execute(&mut *tx)
+                        .await?
+                        .rows_affected();
+                    if this == 1 {
+                        event!(tx, *id, Step::Reminded, None::<i64>, None::<i64>, Some(unit_id), text::format_lock(*deadline_at).as_str(), now);
+                        taken += 1;
+                    }
+                }
                 if taken == 0 {
+                    // Another process reminded them first (the transaction rolls back).
                     continue;
                 }
-                event!(tx, id, Step::Reminded, None::<i64>, None::<i64>, Some(unit_id), text::format_lock(deadline_at).as_str(), now);
                 tell_unit!(tx, unit_id, &subject, &body, now);
-                let entry = Entry::new(domain::audit::AuditAction::QuestionMoved, "qa_question", id).unit(unit_id).details(json!({ "reminded": true }));
+                let entry = Entry::new(domain::audit::AuditAction::QuestionMoved, "unit", unit_id).unit(unit_id).details(json!({ "reminded": taken }));
                 record!(&mut *tx, &actor, &entry)?;
                 tx.commit().await?;
-                reminded += 1;
+                reminded += taken;
                 Ok::<_, Error>(())
             })?;
         }
@@ -97,7 +117,7 @@ impl Store {
             sqlx::query_as(
                 "SELECT q.id, q.kind, q.title, q.unit_id, u.name, u.parent_id, p.name FROM qa_questions q
                  JOIN units u ON u.id = q.unit_id JOIN units p ON p.id = u.parent_id
-                 WHERE q.status IN ('cho-phan-cong', 'dang-xu-ly', 'cho-duyet') AND q.deadline_at <= $1 ORDER BY q.deadline_at LIMIT $2",
+                 WHERE q.status IN ('dang-xu-ly', 'cho-duyet') AND q.unit_id IS NOT NULL AND q.deadline_at <= $1 ORDER BY q.deadline_at LIMIT $2",
             )
             .bind(now)
             .bind(BATCH)

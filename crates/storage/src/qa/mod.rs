@@ -10,7 +10,6 @@ use domain::text;
 use serde_json::json;
 use sqlx::AssertSqlSafe;
 
-use crate::alerts::tell_unit;
 use crate::audit::{Entry, record};
 use crate::crypto::digest;
 use crate::db::scope_sql;
@@ -49,7 +48,7 @@ mod archive;
 mod due;
 mod steps;
 
-pub use archive::{ArchiveFilter, Archived, UnitTally};
+pub use archive::{Archive, ArchiveFilter, Archived, UnitTally};
 pub use due::{DueRun, QaNotice};
 pub use steps::Review;
 
@@ -263,11 +262,12 @@ impl Store {
         let now = actor.at;
         let calendar = self.calendar_from(now).await?;
         let deadline_at = calendar.deadline(now, periods.days(asked.kind));
-        let remind_at = calendar.reminder(deadline_at, periods.remind_before).max(now);
         let (status, unit) = match topic.unit_id {
             Some(unit) => (Status::Handling, Some(unit)),
             None => (Status::Dispatch, None),
         };
+        // Only a unit holding a question is reminded (see `due`).
+        let remind_at = unit.map(|_| calendar.reminder(deadline_at, qa::REMIND_BEFORE).max(now));
         let seal = |field: &str, value: &str| self.sealer.seal(&format!("qa_questions.{field}"), value);
         let (name, contact, sealed_code) = (seal("name", &asked.name), seal("contact", asked.contact.value()), seal("code", code));
         let address = asked.address.as_deref().map(|a| seal("address", a));
@@ -310,16 +310,11 @@ impl Store {
                     .await?;
             }
             event!(tx, id, Step::Received, actor.user_id, None::<i64>, None::<i64>, channel.label(), now);
+            // The unit finds it in its list, waiting ones first; it is e-mailed when the
+            // deadline nears (one e-mail a unit, however many questions), not per question: a
+            // flood of questions must not become a flood of e-mails.
             if let Some(unit) = unit {
                 event!(tx, id, Step::Routed, None::<i64>, None::<i64>, Some(unit), topic.name.as_str(), now);
-                let subject = format!("[Thước Đo] Câu hỏi mới: {}", asked.title);
-                let body = format!(
-                    "Đơn vị nhận được {} về lĩnh vực «{}».\nHạn trả lời: {}.\n\nĐăng nhập Thước Đo, mục Hỏi đáp, để xem và trả lời.",
-                    asked.kind.label().to_lowercase(),
-                    topic.name,
-                    text::format_lock(deadline_at)
-                );
-                tell_unit!(tx, unit, &subject, &body, now);
             }
             notify_asker!(tx, id, "received", now);
             let mut entry = Entry::new(AuditAction::QuestionReceived, "qa_question", id)

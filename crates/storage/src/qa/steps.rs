@@ -60,16 +60,19 @@ impl Store {
             return Err(refused(QaError::ReturnedBefore));
         }
         let note = text::clean_multiline(note);
+        // The new unit is reminded ahead of the deadline, or at once if that moment is past.
+        let remind_at = self.calendar_from(actor.at).await?.reminder(question.deadline_at, qa::REMIND_BEFORE).max(actor.at);
         on_db!(self, write, |pool| {
             let mut tx = pool.begin().await?;
             let moved = sqlx::query(
-                "UPDATE qa_questions SET unit_id = $1, origin_unit_id = COALESCE(origin_unit_id, $1), status = 'dang-xu-ly'
+                "UPDATE qa_questions SET unit_id = $1, origin_unit_id = COALESCE(origin_unit_id, $1), status = 'dang-xu-ly', remind_at = $5
                  WHERE id = $2 AND status = $3 AND (unit_id = $4 OR (unit_id IS NULL AND $4 IS NULL))",
             )
             .bind(unit_id)
             .bind(id)
             .bind(question.status().code())
             .bind(question.unit_id)
+            .bind(remind_at)
             .execute(&mut *tx)
             .await?
             .rows_affected();
@@ -99,13 +102,14 @@ impl Store {
         let reason = qa::checked_reason(reason).map_err(|e| Error::Invalid(vec![e.to_string()]))?;
         on_db!(self, write, |pool| {
             let mut tx = pool.begin().await?;
-            let moved =
-                sqlx::query("UPDATE qa_questions SET unit_id = NULL, status = 'cho-phan-cong' WHERE id = $1 AND status = 'dang-xu-ly' AND unit_id = $2")
-                    .bind(id)
-                    .bind(question.unit_id)
-                    .execute(&mut *tx)
-                    .await?
-                    .rows_affected();
+            let moved = sqlx::query(
+                "UPDATE qa_questions SET unit_id = NULL, status = 'cho-phan-cong', remind_at = NULL WHERE id = $1 AND status = 'dang-xu-ly' AND unit_id = $2",
+            )
+            .bind(id)
+            .bind(question.unit_id)
+            .execute(&mut *tx)
+            .await?
+            .rows_affected();
             if moved == 0 {
                 return Err(moved_on());
             }

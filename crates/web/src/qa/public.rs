@@ -348,7 +348,7 @@ pub async fn archive(State(state): State<AppState>, Query(params): Query<Archive
         topics,
         pinned,
         cards: listed.items.iter().map(Card::new).collect(),
-        total: text::format_count(listed.total as u64),
+        total: text::format_count_at_most(listed.total, listed.more),
         found: None,
         pager: Pager::new(page, PER_PAGE, listed.total, &base),
     })
