@@ -11,6 +11,8 @@ use storage::Store;
 use storage::rate_limits::RateCount;
 
 use crate::AppState;
+use crate::auth::session::ClientMeta;
+use crate::error::Failure;
 
 /// Keys kept in memory before ended windows are dropped.
 const MAX_KEYS: usize = 100_000;
@@ -123,6 +125,14 @@ pub async fn share(state: &AppState) {
             tracing::error!(error = %e, limiter = limiter.name.unwrap_or_default(), "the rate counts could not be shared");
         }
     }
+}
+
+/// A public form's sending, counted against its sender's address (`submit_limiter`).
+pub fn submission(state: &AppState, client: &ClientMeta) -> Result<(), Failure> {
+    state
+        .submit_limiter
+        .check(&client.ip, state.clock.now_ms())
+        .map_err(|wait| Failure::too_many("Có quá nhiều lượt gửi từ địa chỉ này. Vui lòng thử lại sau ít phút.", wait))
 }
 
 #[cfg(test)]

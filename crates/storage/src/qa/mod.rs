@@ -249,8 +249,16 @@ impl Store {
         code: &str,
         periods: &Periods,
     ) -> Result<Receipt> {
-        let topic =
-            self.qa_topics(true).await?.into_iter().find(|t| t.id == topic_id).ok_or_else(|| Error::Invalid(vec!["Hãy chọn lĩnh vực của câu hỏi.".into()]))?;
+        // One topic read, not the list: this is the path every question takes.
+        let topic: Topic = on_db!(self, read, |pool| {
+            sqlx::query_as(
+                "SELECT t.id, t.name, t.unit_id, u.name AS unit_name, t.active FROM qa_topics t LEFT JOIN units u ON u.id = t.unit_id WHERE t.id = $1 AND t.active",
+            )
+            .bind(topic_id)
+            .fetch_optional(pool)
+            .await
+        })?
+        .ok_or_else(|| Error::Invalid(vec!["Hãy chọn lĩnh vực của câu hỏi.".into()]))?;
         if let Some(unit) = asked_unit_id
             && self.unit_ancestry(unit).await?.is_empty()
         {

@@ -338,13 +338,6 @@ fn back(draft: &Draft, page: &str, fallback: &str) -> usize {
     draft.index_of_anchor(page).or_else(|| draft.index_of_anchor(fallback)).unwrap_or(0)
 }
 
-fn limited(state: &AppState, client: &ClientMeta) -> Result<(), Failure> {
-    state
-        .submit_limiter
-        .check(&client.ip, state.clock.now_ms())
-        .map_err(|wait| Failure::too_many("Có quá nhiều lượt gửi từ địa chỉ này. Vui lòng thử lại sau ít phút.", wait))
-}
-
 pub async fn comment(
     State(state): State<AppState>,
     headers: HeaderMap,
@@ -352,7 +345,7 @@ pub async fn comment(
     Path(id): Path<i64>,
     CheckedForm(fields): CheckedForm<CommentFields>,
 ) -> PageResult<Response> {
-    limited(&state, &client)?;
+    crate::rate_limit::submission(&state, &client)?;
     let c = state.store.public_consultation(id).await?;
     let draft = state.store.consultation_draft(id).await?;
     let token = ParticipantToken::of(&state, &headers);
@@ -395,7 +388,7 @@ pub async fn vote(
     Path(id): Path<i64>,
     CheckedForm(fields): CheckedForm<VoteFields>,
 ) -> PageResult<Response> {
-    limited(&state, &client)?;
+    crate::rate_limit::submission(&state, &client)?;
     let draft = state.store.consultation_draft(id).await?;
     let vote = Vote::parse(&fields.vote).ok_or_else(|| Failure::invalid("Lựa chọn không hợp lệ."))?;
     let token = ParticipantToken::of(&state, &headers);
@@ -455,7 +448,7 @@ pub async fn confirm_code(
     Path(id): Path<i64>,
     CheckedForm(fields): CheckedForm<CodeAnswer>,
 ) -> PageResult<Response> {
-    limited(&state, &client)?;
+    crate::rate_limit::submission(&state, &client)?;
     let draft = state.store.consultation_draft(id).await?;
     let token = ParticipantToken::of(&state, &headers);
     state.store.confirm_code(id, Visitor { token: &token.token, units: &[] }, &fields.code, state.clock.now_ms()).await?;

@@ -87,10 +87,7 @@ pub async fn ask_form(State(state): State<AppState>, headers: HeaderMap) -> Page
 /// the form's age, and the sender's limit (tighter for a form sent without the proof of work).
 pub async fn ask(State(state): State<AppState>, headers: HeaderMap, client: ClientMeta, multipart: Multipart) -> PageResult<Response> {
     let now = state.clock.now_ms();
-    state
-        .submit_limiter
-        .check(&client.ip, now)
-        .map_err(|wait| Failure::too_many("Có quá nhiều lượt gửi từ địa chỉ này. Vui lòng thử lại sau ít phút.", wait))?;
+    crate::rate_limit::submission(&state, &client)?;
     let upload = CheckedUpload::read(&state, &headers, multipart).await?;
     let field = |name: &str| upload.fields.get(name).cloned().unwrap_or_default();
     let fields = AskFields {
@@ -414,7 +411,7 @@ pub async fn vote(
     CheckedForm(fields): CheckedForm<VoteFields>,
 ) -> PageResult<Response> {
     let now = state.clock.now_ms();
-    state.submit_limiter.check(&client.ip, now).map_err(|wait| Failure::too_many("Có quá nhiều lượt gửi từ địa chỉ này.", wait))?;
+    crate::rate_limit::submission(&state, &client)?;
     let useful = match fields.useful.as_str() {
         "co" => true,
         "khong" => false,
