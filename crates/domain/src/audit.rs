@@ -123,6 +123,8 @@ actions! {
     QuestionFileOpened = "qa.file_opened", "Mở tệp đính kèm câu hỏi";
     QaTopicSaved = "qa.topic_saved", "Lưu lĩnh vực hỏi đáp";
     WorkingDayChanged = "calendar.changed", "Sửa lịch ngày làm việc";
+    AnalyticsTopicSaved = "analytics.topic_saved", "Sửa chủ đề phân tích ý kiến";
+    CommentsViewed = "analytics.comments_viewed", "Xem ý kiến người dân";
 }
 
 #[cfg(test)]

@@ -15,6 +15,16 @@ static DIGITS: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(\+\s?)?\d[\d .\-
 /// Money and counts as Vietnamese write them: `1.250.000`, `12.000.000,5`.
 static GROUPED: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[1-9]\d{0,2}(\.\d{3})+(,\d+)?$").unwrap());
 
+/// A name after the words that introduce one: "tên là", "họ tên:" take a name of one word or
+/// more; "tôi là", "em là" a full name (two words or more, each capitalised), so that "tôi là
+/// người dân" and "tôi là Chủ tịch" stay as they are.
+static NAMED: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"\b((?i:tên tôi là|ten toi la|tôi tên là|toi ten la|tên là|ten la|họ và tên|ho va ten|họ tên|ho ten|tên|ten)\s*[:\-]?\s*)(\p{Lu}\p{Ll}*(?:\s+\p{Lu}\p{Ll}*){0,4})").unwrap()
+});
+static INTRODUCED: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"\b((?i:tôi là|toi la|em là|em la|cháu là|chau la|con là|con la)\s+)(\p{Lu}\p{Ll}*(?:\s+\p{Lu}\p{Ll}*){1,4})").unwrap());
+
+pub const NAME_MASK: &str = "[đã ẩn họ tên]";
 pub const EMAIL_MASK: &str = "[đã ẩn địa chỉ thư]";
 pub const PHONE_MASK: &str = "[đã ẩn số điện thoại]";
 pub const ID_MASK: &str = "[đã ẩn số giấy tờ]";
@@ -22,8 +32,10 @@ pub const ID_MASK: &str = "[đã ẩn số giấy tờ]";
 /// The text with personal data replaced by a mark that says what was there.
 pub fn mask(text: &str) -> String {
     let without_emails = EMAIL.replace_all(text, EMAIL_MASK);
+    let without_names = NAMED.replace_all(&without_emails, format!("${{1}}{NAME_MASK}"));
+    let without_names = INTRODUCED.replace_all(&without_names, format!("${{1}}{NAME_MASK}"));
     DIGITS
-        .replace_all(&without_emails, |found: &regex::Captures| {
+        .replace_all(&without_names, |found: &regex::Captures| {
             let run = found[0].trim_end_matches([' ', '.', '-']);
             let rest = &found[0][run.len()..];
             mask_number(run).map_or_else(|| found[0].to_string(), |mask| format!("{mask}{rest}"))
@@ -117,6 +129,22 @@ mod tests {
             "Khoản 2 Điều 3, hạn 05 ngày",
             "Ngân sách 12.000.000.000,5 đồng",
         ] {
+            assert_eq!(mask(text), text);
+        }
+    }
+
+    #[test]
+    fn names_introduced_as_such_are_hidden() {
+        for (text, want) in [
+            ("Tôi tên là Nguyễn Văn An, ở thôn 3.", format!("Tôi tên là {NAME_MASK}, ở thôn 3.")),
+            ("Họ tên: Trần Thị Bích Ngọc", format!("Họ tên: {NAME_MASK}")),
+            ("toi ten la Le Van Tam, sdt 0912345678", format!("toi ten la {NAME_MASK}, sdt {PHONE_MASK}")),
+            ("Tôi là Phạm Minh Đức, hồ sơ trễ hẹn", format!("Tôi là {NAME_MASK}, hồ sơ trễ hẹn")),
+            ("Cán bộ tên Hùng rất nhiệt tình", format!("Cán bộ tên {NAME_MASK} rất nhiệt tình")),
+        ] {
+            assert_eq!(mask(text), want);
+        }
+        for text in ["Tôi là người dân ở xã", "Tôi là Chủ tịch hội", "Tên thủ tục ghi sai", "tôi là nông dân"] {
             assert_eq!(mask(text), text);
         }
     }

@@ -13,6 +13,7 @@ mod db;
 #[macro_use]
 pub mod responses;
 pub mod alerts;
+pub mod analytics;
 pub mod audit;
 pub mod auth;
 pub mod backup;

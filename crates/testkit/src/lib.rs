@@ -182,6 +182,20 @@ impl TestApp {
         tablet.client.post(tablet.url(&path)).form(&fields).send().await.expect("POST the rating")
     }
 
+    /// A visitor's answers to the demo survey about unit `unit_code` through the API, with
+    /// overall satisfaction `overall` and `comment` written in the comment box.
+    pub async fn answer_with_comment(&self, unit_code: &str, overall: &str, comment: &str) {
+        let mut answers = sheet(overall);
+        answers["GOP_Y"] = serde_json::Value::String(comment.to_string());
+        let response = Client::new()
+            .post(format!("{}/api/v1/surveys/sipas/responses", self.base))
+            .json(&serde_json::json!({ "unit_code": unit_code, "answers": answers }))
+            .send()
+            .await
+            .expect("POST the answers");
+        assert_eq!(response.status(), 201, "the answers are taken");
+    }
+
     pub async fn unit_id(&self, code: &str) -> i64 {
         self.store.public_unit_by_code(code).await.expect("demo unit").id
     }

@@ -1,5 +1,6 @@
 //! `thuocdo`: the one binary of Thước Đo.
 
+mod analytics;
 mod sampling;
 
 use thuocdo::{backup, demo};
@@ -66,6 +67,9 @@ enum Command {
     /// Plan a sample: its size for a frame, its allocation to units (no database needed).
     #[command(subcommand)]
     Sampling(SamplingCommand),
+    /// Text analytics: train and measure the sentiment model (no database needed).
+    #[command(subcommand)]
+    Analytics(AnalyticsCommand),
     /// Write a consistent copy of the database while the server serves, with its manifest
     /// (FILE.json). SQLite by VACUUM INTO; PostgreSQL by pg_dump.
     Backup {
@@ -237,6 +241,18 @@ enum SamplingCommand {
 }
 
 #[derive(Subcommand)]
+enum AnalyticsCommand {
+    /// Train the sentiment model from a labelled corpus and print its confusion matrix and
+    /// macro-F1 on the held-out part, beside the rules'.
+    Train {
+        /// A corpus in the shipped format (id, split, label, source, text; tab-separated);
+        /// the shipped corpus if omitted.
+        #[arg(long)]
+        corpus: Option<PathBuf>,
+    },
+}
+
+#[derive(Subcommand)]
 enum TokenCommand {
     /// Create an API token for an official and print it (it is shown only once).
     Create {
@@ -269,6 +285,10 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Sampling(SamplingCommand::Draw { sample, seed, replacements, file }) => {
             print!("{}", sampling::draw_file(*sample, *replacements, *seed, file)?);
+            return Ok(());
+        }
+        Command::Analytics(AnalyticsCommand::Train { corpus }) => {
+            print!("{}", analytics::train_report(corpus.as_deref())?);
             return Ok(());
         }
         Command::VerifyBackup { file, scratch_url } => {
@@ -334,7 +354,9 @@ async fn main() -> anyhow::Result<()> {
             println!("Hãy cất tệp khóa dữ liệu cùng bản sao, nhưng ở nơi khác: thiếu khóa thì không đọc được dữ liệu cá nhân.");
             Ok(())
         }
-        Command::Openapi | Command::Sampling(_) | Command::VerifyBackup { .. } | Command::Restore { .. } => unreachable!("handled before connecting"),
+        Command::Openapi | Command::Sampling(_) | Command::Analytics(_) | Command::VerifyBackup { .. } | Command::Restore { .. } => {
+            unreachable!("handled before connecting")
+        }
     }
 }
 

@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use tokio::task::JoinHandle;
 
-use crate::{AppState, alerts, consultation, qa, rate_limit, sampling, surveys};
+use crate::{AppState, alerts, analytics, consultation, qa, rate_limit, sampling, surveys};
 
 type Pass = for<'a> fn(&'a AppState) -> Pin<Box<dyn Future<Output = ()> + Send + 'a>>;
 
@@ -15,11 +15,12 @@ type Pass = for<'a> fn(&'a AppState) -> Pin<Box<dyn Future<Output = ()> + Send +
 pub fn start(state: &AppState) -> Vec<JoinHandle<()>> {
     let often = Duration::from_millis(state.config.alert_interval_ms.max(100));
     let digests = Duration::from_millis(state.config.digest_interval_ms.max(100));
-    let jobs: [(Duration, Pass); 8] = [
+    let jobs: [(Duration, Pass); 9] = [
         (Duration::from_secs(600), |s| Box::pin(surveys::roll(s))),
         (Duration::from_secs(3_600), |s| Box::pin(sampling::tidy(s))),
         (often, |s| Box::pin(alerts::step(s))),
         (often, |s| Box::pin(qa::process(s))),
+        (often, |s| Box::pin(analytics::process(s))),
         (Duration::from_secs(1), |s| Box::pin(consultation::group(s))),
         (digests, |s| Box::pin(alerts::digest(s))),
         (often, |s| Box::pin(send_due(s))),

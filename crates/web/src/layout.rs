@@ -97,6 +97,7 @@ const ADMIN_NAV: [(&str, &[NavEntry]); 7] = {
             &[
                 ("/admin/sipas", "Chỉ số hài lòng", &[ViewResults]),
                 ("/admin/alerts", "Cảnh báo", &[ViewAlerts]),
+                ("/admin/phan-tich-y-kien", "Phân tích ý kiến", &[ViewResults]),
                 ("/admin/surveys", "Khảo sát", &[ViewResults]),
                 ("/admin/sampling", "Chọn mẫu", &[ManageSurveys]),
                 ("/admin/questionnaires", "Mẫu phiếu", &[ManageSurveys]),

@@ -5,6 +5,7 @@
 //! caller's unit scope) and render. Areas have the same names as in `domain` and `storage`.
 
 mod alerts;
+mod analytics;
 mod api;
 mod audit;
 mod auth;
@@ -64,6 +65,7 @@ pub fn router(state: AppState) -> Router {
         .merge(surveys::routes())
         .merge(sipas::routes())
         .merge(alerts::routes())
+        .merge(analytics::routes())
         .merge(sampling::routes())
         .merge(invitations::routes())
         .merge(kiosks::routes())

@@ -226,6 +226,10 @@ async fn every_role_against_every_protected_route() {
             case("GET", format!("/admin/questionnaires/{questionnaire}/preview"), 200, MANAGERS, &[]),
             case("GET", format!("/admin/surveys/{survey}/export.csv"), 200, SEE_RESPONSES, &[]),
             case("GET", "/admin/sipas", 200, SEE_UNITS, &[]),
+            case("GET", "/admin/phan-tich-y-kien", 200, SEE_UNITS, &[]),
+            case("GET", "/admin/phan-tich-y-kien.xlsx", 200, SEE_UNITS, &[]),
+            case("GET", "/admin/phan-tich-y-kien/y-kien", 200, SEE_RESPONSES, &[]),
+            case("GET", "/admin/phan-tich-y-kien/chu-de", 200, MANAGERS, &[]),
             case("GET", "/admin/sipas/export.xlsx", 200, SEE_UNITS, &[]),
             case("GET", "/api/v1/sipas/overview", 200, SEE_UNITS, &[]),
             case(

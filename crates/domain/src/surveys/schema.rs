@@ -248,6 +248,14 @@ pub fn is_code(code: &str) -> bool {
     (1..=40).contains(&code.len()) && code.chars().all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
 }
 
+impl Question {
+    /// Whether its answer is a comment in the respondent's own words — free text with no
+    /// pattern to follow, not about who answers: what text analytics reads.
+    pub fn takes_comment(&self) -> bool {
+        matches!(self.kind, QuestionKind::Text { pattern: None, .. }) && self.tag.as_ref().is_none_or(|t| t.role != TagRole::Respondent)
+    }
+}
+
 impl Questionnaire {
     pub fn questions(&self) -> impl Iterator<Item = (&Section, &Question)> {
         self.sections.iter().flat_map(|s| s.questions.iter().map(move |q| (s, q)))

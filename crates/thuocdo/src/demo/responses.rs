@@ -2,6 +2,7 @@
 //! units differ in how satisfied their visitors are, months drift, channels vary, and the
 //! one-stop counters carry kiosk ratings by officer. Deterministic: the same seed, the same data.
 
+use analytics::Sentiment;
 use std::sync::Arc;
 
 use anyhow::Context;
@@ -80,17 +81,31 @@ fn sheet(dice: &mut Dice, unit_code: &str, q: f64) -> Answers {
         }
         a.insert(format!("{element}_HL"), level);
     }
-    a.insert("HL_CHUNG".into(), satisfaction(dice, q));
+    let overall = satisfaction(dice, q);
     if dice.unit() < 0.1 {
-        a.insert(
-            "GOP_Y".into(),
-            Answer::Text(
-                (*dice.pick(&["Cán bộ nhiệt tình, hướng dẫn rõ ràng.", "Phải chờ lâu, cần thêm ghế ngồi.", "Nên gửi tin nhắn khi có kết quả."])).into(),
-            ),
-        );
+        // What people write goes with how satisfied they are: the corpus's written comments
+        // of the matching kind.
+        let kind = match &overall {
+            Answer::Text(l) if l.as_str() <= "2" => Sentiment::Negative,
+            Answer::Text(l) if l.as_str() == "3" => Sentiment::Neutral,
+            _ => Sentiment::Positive,
+        };
+        let pool: Vec<&str> = COMMENTS.iter().filter(|(k, _)| *k == kind).map(|(_, t)| t.as_str()).collect();
+        a.insert("GOP_Y".into(), Answer::Text((*dice.pick(&pool)).to_string()));
     }
+    a.insert("HL_CHUNG".into(), overall);
     a
 }
+
+/// The written comments of the shipped corpus, by the sentiment they were labelled with.
+static COMMENTS: std::sync::LazyLock<Vec<(Sentiment, String)>> = std::sync::LazyLock::new(|| {
+    analytics::corpus::parse(analytics::corpus::BUILTIN)
+        .unwrap_or_default()
+        .into_iter()
+        .filter(|e| e.source == analytics::corpus::Source::Written && e.text.chars().count() > 12)
+        .map(|e| (e.label, e.text))
+        .collect()
+});
 
 /// Stores `count` responses to the demo survey spread over 2026 up to `now`.
 pub async fn load(store: &Store, count: usize, now: i64) -> anyhow::Result<()> {

@@ -1,0 +1,97 @@
+//! Vietnamese text analytics (SPEC §3.2 "text analytics", action programme 3441 part 2 item 2):
+//! the sentiment and the topics of every free-text comment, on the province's own server.
+//!
+//! - [`normalize`]: a comment reduced to folded words, chat spellings spelt out.
+//! - [`lexicon`]: the baseline, a lexicon with the rules of negation, intensity and contrast.
+//! - [`model`]: the default classifier, a linear model over word and character n-grams trained
+//!   from the project's own labelled [`corpus`], measured by [`evaluate`].
+//! - [`topics`]: the taxonomy of service-quality topics the reform office edits, and the
+//!   grouping of comments outside it.
+
+pub mod corpus;
+pub mod evaluate;
+pub mod lexicon;
+pub mod model;
+pub mod normalize;
+pub mod topics;
+
+use serde::{Deserialize, Serialize};
+
+/// What a comment says of the service, overall.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Sentiment {
+    Negative,
+    Neutral,
+    Positive,
+}
+
+impl Sentiment {
+    pub const ALL: [Sentiment; 3] = [Sentiment::Negative, Sentiment::Neutral, Sentiment::Positive];
+
+    /// The class's place in a model's outputs.
+    pub fn index(self) -> usize {
+        self as usize
+    }
+
+    pub fn from_index(i: usize) -> Self {
+        Self::ALL[i.min(2)]
+    }
+
+    /// As stored: −1, 0, 1.
+    pub fn value(self) -> i64 {
+        self as i64 - 1
+    }
+
+    pub fn from_value(v: i64) -> Self {
+        Self::from_index((v.clamp(-1, 1) + 1) as usize)
+    }
+
+    /// As written in the corpus and in URLs.
+    pub fn code(self) -> &'static str {
+        match self {
+            Sentiment::Negative => "neg",
+            Sentiment::Neutral => "neu",
+            Sentiment::Positive => "pos",
+        }
+    }
+
+    pub fn parse(code: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|s| s.code() == code)
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Sentiment::Negative => "Tiêu cực",
+            Sentiment::Neutral => "Trung tính",
+            Sentiment::Positive => "Tích cực",
+        }
+    }
+}
+
+/// A classifier's answer: the sentiment and how sure it is (0 to 1).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Verdict {
+    pub sentiment: Sentiment,
+    pub confidence: f32,
+}
+
+/// The longest comment kept to be shown, in characters.
+pub const MAX_SHOWN_CHARS: usize = 2000;
+
+/// A comment read: what is kept to be shown (personal data masked, cut to
+/// [`MAX_SHOWN_CHARS`]), its sentiment by the default model, and its topics.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Reading {
+    pub shown: String,
+    pub verdict: Verdict,
+    pub topics: Vec<String>,
+}
+
+/// Reads one comment. The masked text is what is classified, so that a comment classified
+/// again from what was kept gets the same answer.
+pub fn read(comment: &str, taxonomy: &topics::Taxonomy) -> Reading {
+    let shown: String = domain::personal::mask(&domain::text::clean_multiline(comment)).chars().take(MAX_SHOWN_CHARS).collect();
+    let tokens = normalize::tokens(&shown);
+    Reading { verdict: model::builtin().verdict(&tokens), topics: taxonomy.classify(&tokens), shown }
+}

@@ -1,0 +1,536 @@
+//! Text analytics kept: every comment read from its source with its sentiment and topics, the
+//! taxonomy the reform office edits, a reclassification's progress, and the counts the
+//! dashboards read. Classifying is pure and done by the caller (`analytics`); this keeps what
+//! it found, and moves each source's cursor in the same transaction, so a comment is kept once
+//! even if the process dies between two batches.
+
+use analytics::topics::{Taxonomy, Topic};
+use domain::audit::AuditAction;
+use domain::auth::{Access, Permission};
+use domain::calendar::Month;
+use domain::units::UnitId;
+use serde_json::json;
+use sqlx::AssertSqlSafe;
+
+use crate::audit::{Entry, record};
+use crate::db::scope_sql;
+use crate::{Actor, Error, Result, Store};
+
+/// Sets every kept comment to be classified again, from the first.
+macro_rules! start_redo {
+    ($tx:ident) => {
+        sqlx::query(
+            "UPDATE analytics_state SET redo_from = 0, redo_done = 0,
+               redo_to = (SELECT COALESCE(MAX(id), 0) FROM analytics_comments), redo_total = (SELECT COUNT(*) FROM analytics_comments)
+             WHERE id = 1",
+        )
+        .execute(&mut *$tx)
+        .await?;
+    };
+}
+
+/// The source name of survey responses' comment answers.
+pub const RESPONSES: &str = "response";
+
+/// A response read for its comments.
+#[derive(Clone, Debug, sqlx::FromRow)]
+pub struct ResponseToRead {
+    pub id: i64,
+    pub version_id: i64,
+    pub unit_id: i64,
+    pub channel: String,
+    pub staff: String,
+    pub submitted_at: i64,
+    pub answers: String,
+}
+
+/// A comment classified, ready to keep. `body` is masked and cut by the caller.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Analysed {
+    pub source_id: i64,
+    pub part: String,
+    pub unit_id: i64,
+    pub at: i64,
+    pub channel: String,
+    pub staff: String,
+    pub body: String,
+    pub sentiment: i64,
+    /// Per mille.
+    pub confidence: i64,
+    pub topics: Vec<String>,
+}
+
+/// A kept comment classified again.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Redone {
+    pub id: i64,
+    pub sentiment: i64,
+    pub confidence: i64,
+    pub topics: Vec<String>,
+}
+
+/// Where the analytics stand: the taxonomy's version, the model that classified last, and a
+/// reclassification under way.
+#[derive(Clone, Debug, PartialEq)]
+pub struct State {
+    pub taxonomy: i64,
+    pub model: String,
+    pub redo: Option<Redo>,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Redo {
+    pub done: i64,
+    pub total: i64,
+}
+
+/// Which comments a dashboard counts or lists: a unit's subtree (the caller's whole scope when
+/// none), months, and optionally one sentiment, topic, channel or counter officer.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct CommentFilter {
+    pub unit_id: Option<UnitId>,
+    pub from: Option<Month>,
+    pub to: Option<Month>,
+    pub sentiment: Option<i64>,
+    pub topic: Option<String>,
+    pub channel: Option<String>,
+    pub staff: Option<String>,
+}
+
+/// Comments of one month (or unit, topic, officer) by sentiment.
+#[derive(Clone, Debug, Default, PartialEq, sqlx::FromRow)]
+pub struct Counted {
+    pub key: String,
+    pub negative: i64,
+    pub neutral: i64,
+    pub positive: i64,
+}
+
+impl Counted {
+    pub fn total(&self) -> i64 {
+        self.negative + self.neutral + self.positive
+    }
+}
+
+/// A comment as the dashboards show it behind a number.
+#[derive(Clone, Debug, PartialEq, sqlx::FromRow)]
+pub struct Shown {
+    pub id: i64,
+    pub source: String,
+    pub source_id: i64,
+    pub unit_id: i64,
+    pub unit_name: String,
+    pub at: i64,
+    pub channel: String,
+    pub staff: String,
+    pub body: String,
+    pub sentiment: i64,
+    pub confidence: i64,
+    pub topics: String,
+}
+
+/// The most comments one listing shows.
+pub const MAX_SHOWN: i64 = 200;
+
+impl Store {
+    /// The last id of a source already read.
+    pub async fn analytics_cursor(&self, source: &str) -> Result<i64> {
+        let last: Option<i64> = on_db!(self, read, |pool| {
+            sqlx::query_scalar("SELECT last_id FROM analytics_cursors WHERE source = $1").bind(source).fetch_optional(pool).await
+        })?;
+        Ok(last.unwrap_or(0))
+    }
+
+    /// Responses after `after`, in id order, at most `limit`.
+    pub async fn responses_to_read(&self, after: i64, limit: i64) -> Result<Vec<ResponseToRead>> {
+        Ok(on_db!(self, read, |pool| {
+            sqlx::query_as(
+                "SELECT r.id, s.version_id, r.unit_id, r.channel, r.staff, r.submitted_at, r.answers
+                 FROM responses r JOIN surveys s ON s.id = r.survey_id WHERE r.id > $1 ORDER BY r.id LIMIT $2",
+            )
+            .bind(after)
+            .bind(limit)
+            .fetch_all(pool)
+            .await
+        })?)
+    }
+
+    /// Keeps the comments read from a source up to `last_id` and moves its cursor there, in one
+    /// transaction; a comment kept before is left as it is.
+    pub async fn keep_comments(&self, source: &str, last_id: i64, comments: &[Analysed], model: &str, taxonomy: i64) -> Result<()> {
+        on_db!(self, write, |pool| {
+            let mut tx = pool.begin().await?;
+            for c in comments {
+                let month = Month::at(c.at).iso();
+                let id: Option<i64> = sqlx::query_scalar(
+                    "INSERT INTO analytics_comments (source, source_id, part, unit_id, month, at, channel, staff, body, sentiment, confidence, model, taxonomy)
+                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+                     ON CONFLICT (source, source_id, part) DO NOTHING RETURNING id",
+                )
+                .bind(source)
+                .bind(c.source_id)
+                .bind(&c.part)
+                .bind(c.unit_id)
+                .bind(&month)
+                .bind(c.at)
+                .bind(&c.channel)
+                .bind(&c.staff)
+                .bind(&c.body)
+                .bind(c.sentiment)
+                .bind(c.confidence)
+                .bind(model)
+                .bind(taxonomy)
+                .fetch_optional(&mut *tx)
+                .await?;
+                if let Some(id) = id {
+                    for topic in &c.topics {
+                        sqlx::query("INSERT INTO analytics_comment_topics (comment_id, topic, unit_id, month, sentiment) VALUES ($1, $2, $3, $4, $5)")
+                            .bind(id)
+                            .bind(topic)
+                            .bind(c.unit_id)
+                            .bind(&month)
+                            .bind(c.sentiment)
+                            .execute(&mut *tx)
+                            .await?;
+                    }
+                }
+            }
+            sqlx::query(
+                "INSERT INTO analytics_cursors (source, last_id) VALUES ($1, $2)
+                 ON CONFLICT (source) DO UPDATE SET last_id = excluded.last_id",
+            )
+            .bind(source)
+            .bind(last_id)
+            .execute(&mut *tx)
+            .await?;
+            tx.commit().await?;
+            Ok::<_, Error>(())
+        })
+    }
+
+    pub async fn analytics_state(&self) -> Result<State> {
+        let (taxonomy, model, from, done, total): (i64, String, Option<i64>, i64, i64) = on_db!(self, read, |pool| {
+            sqlx::query_as("SELECT taxonomy, model, redo_from, redo_done, redo_total FROM analytics_state WHERE id = 1").fetch_one(pool).await
+        })?;
+        Ok(State { taxonomy, model, redo: from.map(|_| Redo { done, total }) })
+    }
+
+    /// Starts classifying every kept comment again when `model` is not the one that classified
+    /// them (a new model at start-up). Returns whether it started.
+    pub async fn reclassify_for_model(&self, model: &str) -> Result<bool> {
+        on_db!(self, write, |pool| {
+            let mut tx = pool.begin().await?;
+            let known: String = sqlx::query_scalar("SELECT model FROM analytics_state WHERE id = 1").fetch_one(&mut *tx).await?;
+            if known == model {
+                return Ok(false);
+            }
+            sqlx::query("UPDATE analytics_state SET model = $1 WHERE id = 1").bind(model).execute(&mut *tx).await?;
+            start_redo!(tx);
+            tx.commit().await?;
+            Ok::<_, Error>(true)
+        })
+    }
+
+    /// The next kept comments to classify again, in id order, while a reclassification is
+    /// under way.
+    pub async fn comments_to_redo(&self, limit: i64) -> Result<Vec<(i64, String)>> {
+        Ok(on_db!(self, read, |pool| {
+            sqlx::query_as(
+                "SELECT c.id, c.body FROM analytics_comments c JOIN analytics_state s ON s.id = 1
+                 WHERE s.redo_from IS NOT NULL AND c.id > s.redo_from AND c.id <= s.redo_to ORDER BY c.id LIMIT $1",
+            )
+            .bind(limit)
+            .fetch_all(pool)
+            .await
+        })?)
+    }
+
+    /// Keeps a batch classified again and moves the reclassification past `upto`; it ends when
+    /// the batch is short. `taxonomy` is the version the batch was classified with: if an
+    /// edit came in between, the batch is dropped (the edit started the work over).
+    pub async fn keep_redone(&self, upto: i64, redone: &[Redone], last: bool, model: &str, taxonomy: i64) -> Result<()> {
+        on_db!(self, write, |pool| {
+            let mut tx = pool.begin().await?;
+            let current: i64 = sqlx::query_scalar("SELECT taxonomy FROM analytics_state WHERE id = 1").fetch_one(&mut *tx).await?;
+            if current != taxonomy {
+                return Ok(());
+            }
+            for r in redone {
+                sqlx::query("UPDATE analytics_comments SET sentiment = $1, confidence = $2, model = $3, taxonomy = $4 WHERE id = $5")
+                    .bind(r.sentiment)
+                    .bind(r.confidence)
+                    .bind(model)
+                    .bind(taxonomy)
+                    .bind(r.id)
+                    .execute(&mut *tx)
+                    .await?;
+                sqlx::query("DELETE FROM analytics_comment_topics WHERE comment_id = $1").bind(r.id).execute(&mut *tx).await?;
+                for topic in &r.topics {
+                    sqlx::query(
+                        "INSERT INTO analytics_comment_topics (comment_id, topic, unit_id, month, sentiment)
+                         SELECT id, $2, unit_id, month, sentiment FROM analytics_comments WHERE id = $1",
+                    )
+                    .bind(r.id)
+                    .bind(topic)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+            }
+            let next: Option<i64> = if last { None } else { Some(upto) };
+            sqlx::query("UPDATE analytics_state SET redo_from = $1, redo_done = redo_done + $2 WHERE id = 1")
+                .bind(next)
+                .bind(redone.len() as i64)
+                .execute(&mut *tx)
+                .await?;
+            tx.commit().await?;
+            Ok::<_, Error>(())
+        })
+    }
+
+    /// The taxonomy and its version. The first call writes the built-in topics.
+    pub async fn analytics_taxonomy(&self) -> Result<(i64, Taxonomy)> {
+        let rows: Vec<(String, String, String)> =
+            on_db!(self, read, |pool| { sqlx::query_as("SELECT code, name, phrases FROM analytics_topics ORDER BY position, code").fetch_all(pool).await })?;
+        if rows.is_empty() && self.analytics_state().await?.taxonomy == 0 {
+            let builtin = Taxonomy::builtin();
+            on_db!(self, write, |pool| {
+                let mut tx = pool.begin().await?;
+                for (position, topic) in builtin.topics.iter().enumerate() {
+                    sqlx::query(
+                        "INSERT INTO analytics_topics (code, name, phrases, position, updated_at, updated_by) VALUES ($1, $2, $3, $4, 0, NULL)
+                         ON CONFLICT (code) DO NOTHING",
+                    )
+                    .bind(&topic.code)
+                    .bind(&topic.name)
+                    .bind(topic.phrases.join("\n"))
+                    .bind(position as i64)
+                    .execute(&mut *tx)
+                    .await?;
+                }
+                sqlx::query("UPDATE analytics_state SET taxonomy = 1 WHERE id = 1 AND taxonomy = 0").execute(&mut *tx).await?;
+                tx.commit().await?;
+                Ok::<_, Error>(())
+            })?;
+            return Box::pin(self.analytics_taxonomy()).await;
+        }
+        let version = self.analytics_state().await?.taxonomy;
+        let topics = rows.into_iter().map(|(code, name, phrases)| Topic { code, name, phrases: phrases.lines().map(str::to_string).collect() }).collect();
+        Ok((version, Taxonomy { topics }))
+    }
+
+    /// Adds or replaces a topic (the reform office), and starts classifying every kept comment
+    /// again with the new taxonomy.
+    pub async fn save_analytics_topic(&self, actor: &Actor, access: &Access, topic: &Topic, position: i64) -> Result<()> {
+        self.analytics_taxonomy().await?;
+        self.edit_taxonomy(actor, access, &topic.code, Some((topic, position))).await
+    }
+
+    /// Removes a topic and starts classifying again.
+    pub async fn delete_analytics_topic(&self, actor: &Actor, access: &Access, code: &str) -> Result<()> {
+        self.edit_taxonomy(actor, access, code, None).await
+    }
+
+    async fn edit_taxonomy(&self, actor: &Actor, access: &Access, code: &str, topic: Option<(&Topic, i64)>) -> Result<()> {
+        if !access.has(Permission::PublishResults) {
+            return Err(Error::Forbidden);
+        }
+        on_db!(self, write, |pool| {
+            let mut tx = pool.begin().await?;
+            let changed = match topic {
+                Some((topic, position)) => {
+                    let count: i64 = sqlx::query_scalar("SELECT COUNT(*) FROM analytics_topics WHERE code <> $1").bind(code).fetch_one(&mut *tx).await?;
+                    if count >= analytics::topics::MAX_TOPICS as i64 {
+                        return Err(Error::Invalid(vec![format!("Tối đa {} chủ đề.", analytics::topics::MAX_TOPICS)]));
+                    }
+                    sqlx::query(
+                        "INSERT INTO analytics_topics (code, name, phrases, position, updated_at, updated_by) VALUES ($1, $2, $3, $4, $5, $6)
+                         ON CONFLICT (code) DO UPDATE SET name = excluded.name, phrases = excluded.phrases, position = excluded.position,
+                           updated_at = excluded.updated_at, updated_by = excluded.updated_by",
+                    )
+                    .bind(code)
+                    .bind(&topic.name)
+                    .bind(topic.phrases.join("\n"))
+                    .bind(position)
+                    .bind(actor.at)
+                    .bind(actor.user_id)
+                    .execute(&mut *tx)
+                    .await?
+                    .rows_affected()
+                }
+                None => sqlx::query("DELETE FROM analytics_topics WHERE code = $1").bind(code).execute(&mut *tx).await?.rows_affected(),
+            };
+            if changed == 0 {
+                return Err(Error::NotFound);
+            }
+            sqlx::query("UPDATE analytics_state SET taxonomy = taxonomy + 1 WHERE id = 1").execute(&mut *tx).await?;
+            start_redo!(tx);
+            let details = match topic {
+                Some((t, _)) => json!({ "code": code, "name": t.name, "phrases": t.phrases.len() }),
+                None => json!({ "code": code, "deleted": true }),
+            };
+            let entry = Entry::new(AuditAction::AnalyticsTopicSaved, "analytics_topic", 0).details(details);
+            record!(&mut *tx, actor, &entry)?;
+            tx.commit().await?;
+            Ok::<_, Error>(())
+        })
+    }
+
+    /// Comments by sentiment per month, per unit, per topic or per counter officer (`by`), in
+    /// the caller's scope (results permission).
+    pub async fn count_comments(&self, access: &Access, filter: &CommentFilter, by: CountBy) -> Result<Vec<Counted>> {
+        let roots = self.comment_roots(access, Permission::ViewResults, filter).await?;
+        let (table, key) = match by {
+            CountBy::Month => ("analytics_comments c", "c.month"),
+            CountBy::Unit => ("analytics_comments c", "CAST(c.unit_id AS TEXT)"),
+            CountBy::Staff => ("analytics_comments c", "c.staff"),
+            CountBy::Topic => ("analytics_comment_topics c", "c.topic"),
+        };
+        let (mut conditions, binds) = conditions(filter, by == CountBy::Topic);
+        if by == CountBy::Staff {
+            conditions.push_str(" AND c.staff <> ''");
+        }
+        let sql = format!(
+            "{scope} SELECT {key} AS key,
+                CAST(SUM(CASE WHEN c.sentiment < 0 THEN 1 ELSE 0 END) AS BIGINT) AS negative,
+                CAST(SUM(CASE WHEN c.sentiment = 0 THEN 1 ELSE 0 END) AS BIGINT) AS neutral,
+                CAST(SUM(CASE WHEN c.sentiment > 0 THEN 1 ELSE 0 END) AS BIGINT) AS positive
+             FROM {table} WHERE c.unit_id IN (SELECT id FROM scope) {conditions} GROUP BY {key} ORDER BY {key}",
+            scope = scope_sql(&roots),
+        );
+        Ok(on_db!(self, read, |pool| {
+            let mut q = sqlx::query_as::<_, Counted>(AssertSqlSafe(sql.as_str()));
+            for b in &binds {
+                q = q.bind(b);
+            }
+            q.fetch_all(pool).await
+        })?)
+    }
+
+    /// The comments behind a number, newest first, before `before` (an id) when paging; at
+    /// most [`MAX_SHOWN`]. Comments are read as responses are: the responses permission, and
+    /// every listing in the audit log.
+    pub async fn comments(&self, actor: &Actor, access: &Access, filter: &CommentFilter, before: Option<i64>, limit: i64) -> Result<Vec<Shown>> {
+        let roots = self.comment_roots(access, Permission::ViewResponses, filter).await?;
+        let (conditions, binds) = conditions(filter, false);
+        let topic = filter.topic.as_ref().map(|_| format!("AND c.id IN (SELECT comment_id FROM analytics_comment_topics WHERE topic = ${})", binds.len() + 2));
+        let sql = format!(
+            "{scope} SELECT c.id, c.source, c.source_id, c.unit_id, u.name AS unit_name, c.at, c.channel, c.staff, c.body, c.sentiment, c.confidence,
+                COALESCE((SELECT {agg} FROM analytics_comment_topics t WHERE t.comment_id = c.id), '') AS topics
+             FROM analytics_comments c JOIN units u ON u.id = c.unit_id
+             WHERE c.unit_id IN (SELECT id FROM scope) AND c.id < ${before} {conditions} {topic}
+             ORDER BY c.id DESC LIMIT {limit}",
+            scope = scope_sql(&roots),
+            agg = match self.backend() {
+                crate::Backend::Sqlite => "group_concat(t.topic, ',')",
+                crate::Backend::Postgres => "string_agg(t.topic, ',')",
+            },
+            before = binds.len() + 1,
+            topic = topic.unwrap_or_default(),
+            limit = limit.clamp(1, MAX_SHOWN),
+        );
+        let shown: Vec<Shown> = on_db!(self, read, |pool| {
+            let mut q = sqlx::query_as::<_, Shown>(AssertSqlSafe(sql.as_str()));
+            for b in &binds {
+                q = q.bind(b);
+            }
+            q = q.bind(before.unwrap_or(i64::MAX));
+            if let Some(topic) = &filter.topic {
+                q = q.bind(topic);
+            }
+            q.fetch_all(pool).await
+        })?;
+        let unit = filter.unit_id.or(roots.first().copied()).unwrap_or_default();
+        let entry = Entry::new(AuditAction::CommentsViewed, "unit", unit).unit(unit).details(json!({
+            "from": filter.from.map(Month::iso), "to": filter.to.map(Month::iso), "sentiment": filter.sentiment,
+            "topic": filter.topic, "staff": filter.staff, "shown": shown.len(),
+        }));
+        self.audit(actor, &entry).await?;
+        Ok(shown)
+    }
+
+    /// The latest comments (at most `limit`) that no topic took, to be grouped by the phrases
+    /// they share: read as comments are, and audited.
+    pub async fn uncategorised_comments(&self, actor: &Actor, access: &Access, filter: &CommentFilter, limit: i64) -> Result<Vec<(i64, String)>> {
+        let roots = self.comment_roots(access, Permission::ViewResponses, filter).await?;
+        let (conditions, binds) = conditions(filter, false);
+        let sql = format!(
+            "{scope} SELECT c.id, c.body FROM analytics_comments c
+             WHERE c.unit_id IN (SELECT id FROM scope) {conditions} AND NOT EXISTS (SELECT 1 FROM analytics_comment_topics t WHERE t.comment_id = c.id)
+             ORDER BY c.id DESC LIMIT {limit}",
+            scope = scope_sql(&roots),
+            limit = limit.clamp(1, 10_000),
+        );
+        let found: Vec<(i64, String)> = on_db!(self, read, |pool| {
+            let mut q = sqlx::query_as::<_, (i64, String)>(AssertSqlSafe(sql.as_str()));
+            for b in &binds {
+                q = q.bind(b);
+            }
+            q.fetch_all(pool).await
+        })?;
+        let unit = filter.unit_id.or(roots.first().copied()).unwrap_or_default();
+        let entry = Entry::new(AuditAction::CommentsViewed, "unit", unit).unit(unit).details(json!({ "uncategorised": true, "read": found.len() }));
+        self.audit(actor, &entry).await?;
+        Ok(found)
+    }
+
+    /// The roots a listing covers: the chosen unit if the caller may see it, else the caller's.
+    async fn comment_roots(&self, access: &Access, permission: Permission, filter: &CommentFilter) -> Result<Vec<UnitId>> {
+        if !access.has(permission) {
+            return Err(Error::Forbidden);
+        }
+        match filter.unit_id {
+            Some(unit) if access.can(permission, &self.unit_ancestry(unit).await?) => Ok(vec![unit]),
+            Some(_) => Err(Error::Forbidden),
+            None => Ok(access.roots(permission)),
+        }
+    }
+}
+
+/// What comments are counted by.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CountBy {
+    Month,
+    Unit,
+    Topic,
+    Staff,
+}
+
+/// The filter's conditions on `c` (numbered from `$1`) and their values, as text: months and
+/// codes are text, a sentiment is compared as text of its number on both databases.
+fn conditions(filter: &CommentFilter, topics_table: bool) -> (String, Vec<String>) {
+    let mut sql = String::new();
+    let mut binds: Vec<String> = Vec::new();
+    let mut add = |clause: &str, value: String, close: &str| {
+        binds.push(value);
+        sql.push_str(&format!(" AND {clause} ${}{close}", binds.len()));
+    };
+    if let Some(m) = filter.from {
+        add("c.month >=", m.iso(), "");
+    }
+    if let Some(m) = filter.to {
+        add("c.month <=", m.iso(), "");
+    }
+    // The topics table carries no channel or officer: those are asked of the comment.
+    let (channel, staff, close) = if topics_table {
+        ("c.comment_id IN (SELECT id FROM analytics_comments WHERE channel =", "c.comment_id IN (SELECT id FROM analytics_comments WHERE staff =", ")")
+    } else {
+        ("c.channel =", "c.staff =", "")
+    };
+    if let Some(ch) = &filter.channel {
+        add(channel, ch.clone(), close);
+    }
+    if let Some(st) = &filter.staff {
+        add(staff, st.clone(), close);
+    }
+    if topics_table && let Some(t) = &filter.topic {
+        add("c.topic =", t.clone(), "");
+    }
+    if let Some(s) = filter.sentiment {
+        sql.push_str(match s.signum() {
+            -1 => " AND c.sentiment < 0",
+            0 => " AND c.sentiment = 0",
+            _ => " AND c.sentiment > 0",
+        });
+    }
+    (sql, binds)
+}
