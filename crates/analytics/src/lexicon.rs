@@ -270,27 +270,39 @@ enum Role {
     Other,
 }
 
+/// Every entry of the lists above by its words, built once: the lookup a comment's every word
+/// makes (the lists stay the readable source).
+static ENTRIES: std::sync::LazyLock<std::collections::HashMap<&'static str, Role>> = std::sync::LazyLock::new(|| {
+    let mut map = std::collections::HashMap::new();
+    // Later lists do not override earlier ones: a phrase is a phrase before it is anything else.
+    let lists: [Vec<(&'static str, Role)>; 6] = [
+        PHRASES.iter().map(|(p, w)| (*p, Role::Polar(*w))).collect(),
+        ADDITIVES.iter().map(|p| (*p, Role::Additive)).collect(),
+        NEGATORS.iter().map(|p| (*p, Role::Negator)).collect(),
+        INTENSIFIERS.iter().map(|(p, f)| (*p, Role::Intensifier(*f))).collect(),
+        CONTRASTS.iter().map(|p| (*p, Role::Contrast)).collect(),
+        CONCESSIONS.iter().map(|p| (*p, Role::Concession)).collect(),
+    ];
+    for (phrase, role) in lists.into_iter().flatten() {
+        map.entry(phrase).or_insert(role);
+    }
+    map
+});
+/// The most words in an entry.
+const LONGEST: usize = 4;
+
 /// The longest entry starting at `words[i]`, and its length in words.
 fn entry(words: &[&str], i: usize) -> (Role, usize) {
     let mut best = (Role::Other, 1);
-    for len in 1..=4.min(words.len() - i) {
-        let candidate = words[i..i + len].join(" ");
-        let role = if let Some((_, w)) = PHRASES.iter().find(|(p, _)| *p == candidate) {
-            Role::Polar(*w)
-        } else if ADDITIVES.contains(&candidate.as_str()) {
-            Role::Additive
-        } else if NEGATORS.contains(&candidate.as_str()) {
-            Role::Negator
-        } else if let Some((_, f)) = INTENSIFIERS.iter().find(|(p, _)| *p == candidate) {
-            Role::Intensifier(*f)
-        } else if CONTRASTS.contains(&candidate.as_str()) {
-            Role::Contrast
-        } else if CONCESSIONS.contains(&candidate.as_str()) {
-            Role::Concession
-        } else {
-            continue;
-        };
-        best = (role, len);
+    let mut candidate = String::new();
+    for (len, word) in words[i..].iter().take(LONGEST).enumerate() {
+        if len > 0 {
+            candidate.push(' ');
+        }
+        candidate.push_str(word);
+        if let Some(role) = ENTRIES.get(candidate.as_str()) {
+            best = (*role, len + 1);
+        }
     }
     best
 }

@@ -5,6 +5,7 @@
 //! `cargo run --release -p bench -- public [--count N] [--postgres URL]` (see `public.rs`)
 //! `cargo run --release -p bench -- consultation [--count N] [--postgres URL]` (see `consultation.rs`)
 //! `cargo run --release -p bench -- qa [--count N] [--postgres URL]` (see `qa.rs`)
+//! `cargo run --release -p bench -- analytics [--count N] [--stored N] [--postgres URL]` (see `analytics.rs`)
 //!
 //! Starts the server in a child process over a fresh database with the demo province (its SIPAS
 //! survey is open), drives concurrent submitters over loopback for a bounded number of
@@ -17,6 +18,7 @@
 static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 mod alerts;
+mod analytics;
 mod consultation;
 mod dashboard;
 mod public;
@@ -123,6 +125,16 @@ enum Command {
         #[arg(long)]
         postgres: Option<String>,
     },
+    /// Text analytics: COUNT varied and hostile comments classified on one core, then STORED
+    /// kept comments classified again after a topic edit, with the progress.
+    Analytics {
+        #[arg(long, default_value_t = 200_000)]
+        count: usize,
+        #[arg(long, default_value_t = 1_000_000)]
+        stored: usize,
+        #[arg(long)]
+        postgres: Option<String>,
+    },
     /// (internal) the server process the benchmark drives.
     #[command(hide = true)]
     Serve {
@@ -147,6 +159,7 @@ fn main() -> anyhow::Result<()> {
         Command::Reports { units, count } => runtime.block_on(reports::run(units, count)),
         Command::Consultation { count, postgres } => runtime.block_on(consultation::run(count, postgres)),
         Command::Qa { count, postgres } => runtime.block_on(qa::run(count, postgres)),
+        Command::Analytics { count, stored, postgres } => runtime.block_on(analytics::run(count, stored, postgres)),
     }
 }
 

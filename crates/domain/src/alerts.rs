@@ -29,6 +29,28 @@ pub struct AlertRules {
     pub burst: Option<u64>,
     /// Days a unit has to handle a case before it goes to the unit above.
     pub deadline_days: u32,
+    /// A unit's share of negative comments in a month reaching this (%), once it has at least
+    /// `min_comments` comments.
+    #[serde(default = "default_negative_share")]
+    pub negative_share: Option<f64>,
+    /// A topic's negative comments of a unit in a month reaching this many times their mean of
+    /// the three months before, once they are at least `min_comments`.
+    #[serde(default = "default_topic_spike")]
+    pub topic_spike: Option<f64>,
+    #[serde(default = "default_min_comments")]
+    pub min_comments: u64,
+}
+
+fn default_negative_share() -> Option<f64> {
+    Some(40.0)
+}
+
+fn default_topic_spike() -> Option<f64> {
+    Some(2.0)
+}
+
+fn default_min_comments() -> u64 {
+    10
 }
 
 impl AlertRules {
@@ -60,6 +82,9 @@ impl AlertRules {
             min_responses: 30,
             burst: Some(5),
             deadline_days: 3,
+            negative_share: default_negative_share(),
+            topic_spike: default_topic_spike(),
+            min_comments: default_min_comments(),
         }
     }
 
@@ -81,6 +106,12 @@ impl AlertRules {
         if self.burst == Some(0) {
             errors.push("Số phiếu dồn dập phải lớn hơn 0.".into());
         }
+        if self.negative_share.is_some_and(|t| !(0.0..=100.0).contains(&t)) {
+            errors.push("Ngưỡng tỷ lệ ý kiến tiêu cực là một tỷ lệ từ 0 đến 100.".into());
+        }
+        if self.topic_spike.is_some_and(|f| !(1.0..=100.0).contains(&f)) {
+            errors.push("Mức tăng đột biến của một chủ đề là từ 1 đến 100 lần.".into());
+        }
         if errors.is_empty() { Ok(()) } else { Err(errors) }
     }
 }
@@ -92,10 +123,11 @@ pub enum AlertKind {
     Problem,
     BelowThreshold,
     Burst,
+    CommentSpike,
 }
 
 impl AlertKind {
-    pub const ALL: [AlertKind; 4] = [Self::VeryDissatisfied, Self::Problem, Self::BelowThreshold, Self::Burst];
+    pub const ALL: [AlertKind; 5] = [Self::VeryDissatisfied, Self::Problem, Self::BelowThreshold, Self::Burst, Self::CommentSpike];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -103,6 +135,7 @@ impl AlertKind {
             Self::Problem => "problem",
             Self::BelowThreshold => "below_threshold",
             Self::Burst => "burst",
+            Self::CommentSpike => "comment_spike",
         }
     }
 
@@ -112,6 +145,7 @@ impl AlertKind {
             Self::Problem => "Phản ánh nhũng nhiễu, thu phí ngoài quy định",
             Self::BelowThreshold => "Chỉ số hài lòng dưới ngưỡng",
             Self::Burst => "Phiếu trả lời bất thường",
+            Self::CommentSpike => "Ý kiến tiêu cực tăng đột biến",
         }
     }
 
@@ -132,7 +166,7 @@ impl AlertKind {
 pub fn cause(kind: AlertKind, survey_id: i64, unit_id: i64, at: i64) -> String {
     let date = text::vn_datetime(at).date();
     match kind {
-        AlertKind::BelowThreshold => format!("{}:{survey_id}:{unit_id}:{}", kind.code(), Month::of(date).iso()),
+        AlertKind::BelowThreshold | AlertKind::CommentSpike => format!("{}:{survey_id}:{unit_id}:{}", kind.code(), Month::of(date).iso()),
         _ => format!("{}:{survey_id}:{unit_id}:{}", kind.code(), text::iso_date(date)),
     }
 }
@@ -141,7 +175,47 @@ pub fn cause(kind: AlertKind, survey_id: i64, unit_id: i64, at: i64) -> String {
 /// new case. A month's low figure stays resolved for that month: recounting it at every answer
 /// would reopen it again and again.
 pub fn frees_cause(kind: AlertKind) -> bool {
-    kind != AlertKind::BelowThreshold
+    !matches!(kind, AlertKind::BelowThreshold | AlertKind::CommentSpike)
+}
+
+/// A topic's negative comments of a unit: this month's, and each of the three months before.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TopicMonths {
+    pub name: String,
+    pub now: u64,
+    pub before: [u64; 3],
+}
+
+/// What a unit's comments of a month say that needs a case, if anything: the share of negative
+/// ones at or above the survey's threshold, or a topic's negative ones at or above the spike
+/// factor times their mean of the three months before (a topic new this month counts from a mean
+/// of one). Both need at least `min_comments`.
+pub fn comment_spike(rules: &AlertRules, month: Month, negative: u64, total: u64, topics: &[TopicMonths]) -> Option<String> {
+    let mut found = Vec::new();
+    if let Some(share) = rules.negative_share
+        && total >= rules.min_comments.max(1)
+        && negative as f64 * 100.0 >= share * total as f64
+    {
+        found.push(format!(
+            "Tháng {month}: {negative}/{total} ý kiến tiêu cực ({} %), từ ngưỡng {} % trở lên.",
+            text::format_number(negative as f64 * 100.0 / total as f64, 1),
+            text::format_number(share, 1)
+        ));
+    }
+    if let Some(factor) = rules.topic_spike {
+        for t in topics {
+            let mean = t.before.iter().sum::<u64>() as f64 / 3.0;
+            if t.now >= rules.min_comments.max(1) && t.now as f64 >= factor * mean.max(1.0) {
+                found.push(format!(
+                    "Chủ đề «{}»: {} ý kiến tiêu cực trong tháng {month}, bình quân ba tháng trước {}.",
+                    t.name,
+                    t.now,
+                    text::format_number(mean, 1)
+                ));
+            }
+        }
+    }
+    (!found.is_empty()).then(|| found.join(" "))
 }
 
 /// The clock hour of a moment, by which flagged answers are counted for bursts.
@@ -379,5 +453,26 @@ mod tests {
         bad.problem_answers.push(("XX".into(), "co".into()));
         bad.deadline_days = 0;
         assert_eq!(bad.check(&sipas_2017()).unwrap_err().len(), 2);
+    }
+
+    #[test]
+    fn comments_spike_by_share_or_by_topic_and_not_on_a_few() {
+        let rules = AlertRules::for_form(&crate::sipas::sipas_2017());
+        let month = Month::new(2026, 11).unwrap();
+        let delays = |now, before| TopicMonths { name: "Trễ hẹn".into(), now, before };
+        // 4 of 10 negative: exactly the 40 % threshold.
+        assert!(comment_spike(&rules, month, 4, 10, &[]).unwrap().contains("4/10 ý kiến tiêu cực (40,0 %)"));
+        assert_eq!(comment_spike(&rules, month, 3, 10, &[]), None);
+        // Nine comments are too few, however negative.
+        assert_eq!(comment_spike(&rules, month, 9, 9, &[]), None);
+        // 12 this month against a mean of 5 (≥ 2 × 5); 12 against a mean of 7 is not a spike.
+        let spike = comment_spike(&rules, month, 12, 100, &[delays(12, [4, 5, 6])]).unwrap();
+        assert!(spike.contains("«Trễ hẹn»: 12 ý kiến tiêu cực trong tháng 11/2026, bình quân ba tháng trước 5,0"), "{spike}");
+        assert_eq!(comment_spike(&rules, month, 12, 100, &[delays(12, [6, 7, 8])]), None);
+        // A topic new this month counts from a mean of one; it still needs ten comments.
+        assert!(comment_spike(&rules, month, 10, 100, &[delays(10, [0, 0, 0])]).is_some());
+        assert_eq!(comment_spike(&rules, month, 9, 100, &[delays(9, [0, 0, 0])]), None);
+        let off = AlertRules { negative_share: None, topic_spike: None, ..rules };
+        assert_eq!(comment_spike(&off, month, 10, 10, &[delays(50, [0, 0, 0])]), None);
     }
 }

@@ -4,15 +4,21 @@
 //! it found, and moves each source's cursor in the same transaction, so a comment is kept once
 //! even if the process dies between two batches.
 
+use std::collections::hash_map::Entry;
+use std::collections::{BTreeMap, HashMap};
+
 use analytics::topics::{Taxonomy, Topic};
+use domain::alerts::AlertKind;
 use domain::audit::AuditAction;
 use domain::auth::{Access, Permission};
 use domain::calendar::Month;
+use domain::surveys::{Answers, Questionnaire};
 use domain::units::UnitId;
 use serde_json::json;
 use sqlx::AssertSqlSafe;
 
-use crate::audit::{Entry, record};
+use crate::alerts::Found;
+use crate::audit::{Entry as AuditEntry, record};
 use crate::db::scope_sql;
 use crate::{Actor, Error, Result, Store};
 
@@ -36,6 +42,7 @@ pub const RESPONSES: &str = "response";
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct ResponseToRead {
     pub id: i64,
+    pub survey_id: i64,
     pub version_id: i64,
     pub unit_id: i64,
     pub channel: String,
@@ -49,6 +56,8 @@ pub struct ResponseToRead {
 pub struct Analysed {
     pub source_id: i64,
     pub part: String,
+    /// The survey a response's comment answers; none for other sources.
+    pub survey_id: Option<i64>,
     pub unit_id: i64,
     pub at: i64,
     pub channel: String,
@@ -129,10 +138,173 @@ pub struct Shown {
     pub topics: String,
 }
 
+/// Comments read or classified again in one batch, and the most batches of each in one pass
+/// (the next pass goes on where this one stopped).
+const BATCH: i64 = 2_000;
+const BATCHES_PER_PASS: usize = 25;
+
 /// The most comments one listing shows.
 pub const MAX_SHOWN: i64 = 200;
 
 impl Store {
+    /// Reads the comments of the responses that came since the last pass, classifies them with
+    /// the default model and the taxonomy, and keeps them (starting a reclassification first if
+    /// the model is new); then opens an alert case for each unit whose month of comments spikes
+    /// (see [`domain::alerts::comment_spike`]). `link` makes a case's address from its id.
+    /// Returns how many responses were read.
+    pub async fn read_new_comments(&self, now: i64, link: &(dyn Fn(i64) -> String + Sync)) -> Result<usize> {
+        let model = analytics::model::builtin_id();
+        self.reclassify_for_model(model).await?;
+        let (version, taxonomy) = self.analytics_taxonomy().await?;
+        let taxonomy = std::sync::Arc::new(taxonomy);
+        let mut forms: HashMap<i64, std::sync::Arc<Questionnaire>> = HashMap::new();
+        let mut read = 0;
+        for _ in 0..BATCHES_PER_PASS {
+            let after = self.analytics_cursor(RESPONSES).await?;
+            let batch = self.responses_to_read(after, BATCH).await?;
+            let Some(last) = batch.last().map(|r| r.id) else { break };
+            read += batch.len();
+            let full = batch.len() as i64 == BATCH;
+            let mut found = Vec::new();
+            for r in batch {
+                if let Entry::Vacant(slot) = forms.entry(r.version_id) {
+                    slot.insert(self.version(r.version_id).await?);
+                }
+                let answers: Answers = serde_json::from_str(&r.answers).unwrap_or_default();
+                for (part, text) in forms[&r.version_id].comments(&answers) {
+                    found.push((r.clone(), part, text));
+                }
+            }
+            let shared = taxonomy.clone();
+            let analysed = classify(move || {
+                found
+                    .into_iter()
+                    .map(|(r, part, text)| {
+                        let reading = analytics::read(&text, &shared);
+                        Analysed {
+                            source_id: r.id,
+                            part,
+                            survey_id: Some(r.survey_id),
+                            unit_id: r.unit_id,
+                            at: r.submitted_at,
+                            channel: r.channel,
+                            staff: r.staff,
+                            body: reading.shown,
+                            sentiment: reading.verdict.sentiment.value(),
+                            confidence: per_mille(reading.verdict.confidence),
+                            topics: reading.topics,
+                        }
+                    })
+                    .collect()
+            })
+            .await?;
+            self.keep_comments(RESPONSES, last, &analysed, model, version).await?;
+            self.comment_spikes(&analysed, &taxonomy, now, link).await?;
+            if !full {
+                break;
+            }
+        }
+        Ok(read)
+    }
+
+    /// Opens or grows a case for each (survey, unit, month) of `analysed` whose comments spike.
+    async fn comment_spikes(&self, analysed: &[Analysed], taxonomy: &Taxonomy, now: i64, link: &(dyn Fn(i64) -> String + Sync)) -> Result<()> {
+        let mut touched: BTreeMap<(i64, i64, Month), Vec<i64>> = BTreeMap::new();
+        for c in analysed {
+            if let Some(survey) = c.survey_id {
+                let negative = touched.entry((survey, c.unit_id, Month::at(c.at))).or_default();
+                if c.sentiment < 0 {
+                    negative.push(c.source_id);
+                }
+            }
+        }
+        let mut found = BTreeMap::new();
+        for ((survey_id, unit_id, month), negative_ids) in touched {
+            let version: i64 =
+                on_db!(self, read, |pool| sqlx::query_scalar("SELECT version_id FROM surveys WHERE id = $1").bind(survey_id).fetch_one(pool).await)?;
+            let rules = self.rules_for(survey_id, &*self.version(version).await?).await?;
+            if rules.negative_share.is_none() && rules.topic_spike.is_none() {
+                continue;
+            }
+            let (negative, total): (i64, i64) = on_db!(self, read, |pool| {
+                sqlx::query_as(
+                    "SELECT CAST(COALESCE(SUM(CASE WHEN sentiment < 0 THEN 1 ELSE 0 END), 0) AS BIGINT), COUNT(*)
+                     FROM analytics_comments WHERE survey_id = $1 AND unit_id = $2 AND month = $3",
+                )
+                .bind(survey_id)
+                .bind(unit_id)
+                .bind(month.iso())
+                .fetch_one(pool)
+                .await
+            })?;
+            // Each topic's negative comments of the unit this month and the three before.
+            let rows: Vec<(String, String, i64)> = on_db!(self, read, |pool| {
+                sqlx::query_as(
+                    "SELECT topic, month, COUNT(*) FROM analytics_comment_topics
+                     WHERE unit_id = $1 AND month >= $2 AND month <= $3 AND sentiment < 0 GROUP BY topic, month",
+                )
+                .bind(unit_id)
+                .bind(month.plus(-3).iso())
+                .bind(month.iso())
+                .fetch_all(pool)
+                .await
+            })?;
+            let topics: Vec<domain::alerts::TopicMonths> = taxonomy
+                .topics
+                .iter()
+                .map(|t| {
+                    let count = |m: Month| rows.iter().find(|(topic, at, _)| *topic == t.code && *at == m.iso()).map_or(0, |r| r.2 as u64);
+                    domain::alerts::TopicMonths {
+                        name: t.name.clone(),
+                        now: count(month),
+                        before: [count(month.plus(-1)), count(month.plus(-2)), count(month.plus(-3))],
+                    }
+                })
+                .collect();
+            if let Some(detail) = domain::alerts::comment_spike(&rules, month, negative as u64, total as u64, &topics) {
+                let cause = domain::alerts::cause(AlertKind::CommentSpike, survey_id, unit_id, domain::text::vn_midnight_ms(month.first_day()));
+                let deadline_days = rules.deadline_days;
+                found.insert(cause, Found { survey_id, unit_id, kind: AlertKind::CommentSpike, detail, responses: negative_ids, deadline_days });
+            }
+        }
+        if !found.is_empty() {
+            self.open_alert_cases(&found, now, link).await?;
+        }
+        Ok(())
+    }
+
+    /// Classifies kept comments again while a reclassification is under way (a new model, an
+    /// edited taxonomy), batch by batch. Returns how many were classified again.
+    pub async fn reclassify_comments(&self) -> Result<usize> {
+        let model = analytics::model::builtin_id();
+        let mut done = 0;
+        for _ in 0..BATCHES_PER_PASS {
+            if self.analytics_state().await?.redo.is_none() {
+                break;
+            }
+            let (version, taxonomy) = self.analytics_taxonomy().await?;
+            let batch = self.comments_to_redo(BATCH).await?;
+            let last = (batch.len() as i64) < BATCH;
+            let upto = batch.last().map_or(0, |(id, _)| *id);
+            done += batch.len();
+            let redone = classify(move || {
+                batch
+                    .into_iter()
+                    .map(|(id, body)| {
+                        let reading = analytics::read(&body, &taxonomy);
+                        Redone { id, sentiment: reading.verdict.sentiment.value(), confidence: per_mille(reading.verdict.confidence), topics: reading.topics }
+                    })
+                    .collect()
+            })
+            .await?;
+            self.keep_redone(upto, &redone, last, model, version).await?;
+            if last {
+                break;
+            }
+        }
+        Ok(done)
+    }
+
     /// The last id of a source already read.
     pub async fn analytics_cursor(&self, source: &str) -> Result<i64> {
         let last: Option<i64> = on_db!(self, read, |pool| {
@@ -145,7 +317,7 @@ impl Store {
     pub async fn responses_to_read(&self, after: i64, limit: i64) -> Result<Vec<ResponseToRead>> {
         Ok(on_db!(self, read, |pool| {
             sqlx::query_as(
-                "SELECT r.id, s.version_id, r.unit_id, r.channel, r.staff, r.submitted_at, r.answers
+                "SELECT r.id, r.survey_id, s.version_id, r.unit_id, r.channel, r.staff, r.submitted_at, r.answers
                  FROM responses r JOIN surveys s ON s.id = r.survey_id WHERE r.id > $1 ORDER BY r.id LIMIT $2",
             )
             .bind(after)
@@ -163,8 +335,8 @@ impl Store {
             for c in comments {
                 let month = Month::at(c.at).iso();
                 let id: Option<i64> = sqlx::query_scalar(
-                    "INSERT INTO analytics_comments (source, source_id, part, unit_id, month, at, channel, staff, body, sentiment, confidence, model, taxonomy)
-                     VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+                    "INSERT INTO analytics_comments (source, source_id, part, survey_id, unit_id, month, at, channel, staff, body, sentiment, confidence, model, taxonomy)
+                     VALUES ($1, $2, $3, $14, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
                      ON CONFLICT (source, source_id, part) DO NOTHING RETURNING id",
                 )
                 .bind(source)
@@ -180,6 +352,7 @@ impl Store {
                 .bind(c.confidence)
                 .bind(model)
                 .bind(taxonomy)
+                .bind(c.survey_id)
                 .fetch_optional(&mut *tx)
                 .await?;
                 if let Some(id) = id {
@@ -368,7 +541,7 @@ impl Store {
                 Some((t, _)) => json!({ "code": code, "name": t.name, "phrases": t.phrases.len() }),
                 None => json!({ "code": code, "deleted": true }),
             };
-            let entry = Entry::new(AuditAction::AnalyticsTopicSaved, "analytics_topic", 0).details(details);
+            let entry = AuditEntry::new(AuditAction::AnalyticsTopicSaved, "analytics_topic", 0).details(details);
             record!(&mut *tx, actor, &entry)?;
             tx.commit().await?;
             Ok::<_, Error>(())
@@ -440,7 +613,7 @@ impl Store {
             q.fetch_all(pool).await
         })?;
         let unit = filter.unit_id.or(roots.first().copied()).unwrap_or_default();
-        let entry = Entry::new(AuditAction::CommentsViewed, "unit", unit).unit(unit).details(json!({
+        let entry = AuditEntry::new(AuditAction::CommentsViewed, "unit", unit).unit(unit).details(json!({
             "from": filter.from.map(Month::iso), "to": filter.to.map(Month::iso), "sentiment": filter.sentiment,
             "topic": filter.topic, "staff": filter.staff, "shown": shown.len(),
         }));
@@ -468,7 +641,7 @@ impl Store {
             q.fetch_all(pool).await
         })?;
         let unit = filter.unit_id.or(roots.first().copied()).unwrap_or_default();
-        let entry = Entry::new(AuditAction::CommentsViewed, "unit", unit).unit(unit).details(json!({ "uncategorised": true, "read": found.len() }));
+        let entry = AuditEntry::new(AuditAction::CommentsViewed, "unit", unit).unit(unit).details(json!({ "uncategorised": true, "read": found.len() }));
         self.audit(actor, &entry).await?;
         Ok(found)
     }
@@ -484,6 +657,15 @@ impl Store {
             None => Ok(access.roots(permission)),
         }
     }
+}
+
+/// Runs classification off the server's threads (it is CPU work, a batch at a time).
+async fn classify<T: Send + 'static>(work: impl FnOnce() -> Vec<T> + Send + 'static) -> Result<Vec<T>> {
+    Ok(tokio::task::spawn_blocking(work).await?)
+}
+
+fn per_mille(confidence: f32) -> i64 {
+    (f64::from(confidence) * 1000.0).round() as i64
 }
 
 /// What comments are counted by.

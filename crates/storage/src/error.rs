@@ -29,6 +29,9 @@ pub enum Error {
     Database(#[source] sqlx::Error),
     #[error("lỗi cập nhật lược đồ cơ sở dữ liệu: {0}")]
     Migration(#[from] sqlx::migrate::MigrateError),
+    /// Work handed to a blocking thread did not finish (it panicked or was cancelled).
+    #[error("lỗi xử lý nền: {0}")]
+    Task(#[from] tokio::task::JoinError),
 }
 
 impl From<sqlx::Error> for Error {

@@ -27,6 +27,7 @@ async fn analysed(store: &Store, id: i64, unit: i64, staff: &str, text: &str) ->
     Analysed {
         source_id: id,
         part: "GOP_Y".into(),
+        survey_id: None,
         unit_id: unit,
         at: T0,
         channel: if staff.is_empty() { "web" } else { "kiosk" }.into(),
@@ -181,5 +182,77 @@ async fn a_topic_edit_or_a_new_model_classifies_every_kept_comment_again() {
         // A new model starts the work over.
         assert!(store.reclassify_for_model("m2").await.unwrap());
         assert_eq!(store.analytics_state().await.unwrap().redo.map(|r| r.total), Some(5));
+    }
+}
+
+#[tokio::test]
+async fn the_job_reads_each_new_comment_once_and_classifies_again_after_an_edit() {
+    for db in testkit::backends().await {
+        let store = testkit::store(&db).await;
+        let (p, a, _) = units(&store).await;
+        let (survey, form) = published_survey(&store, p, vec![a]).await;
+        let ingest = store.start_ingest();
+        let comments = ["Trễ hẹn 2 tuần, không ai báo", "Cán bộ tận tình", "", "ko dc huong dan j het"];
+        for (seed, comment) in comments.iter().enumerate() {
+            let mut r = response(&form, survey, a, "28101", seed as u64, &format!("c{seed}"));
+            let mut answers: domain::surveys::Answers = serde_json::from_str(&r.answers).unwrap();
+            answers.insert("GOP_Y".into(), domain::surveys::Answer::Text(comment.to_string()));
+            r.answers = serde_json::to_string(&answers).unwrap();
+            ingest.submit(r).await.unwrap();
+        }
+        let link = |id: i64| format!("/admin/alerts/{id}");
+        assert_eq!(store.read_new_comments(T0, &link).await.unwrap(), 4, "{}", db.backend);
+        assert_eq!(store.read_new_comments(T0, &link).await.unwrap(), 0, "nothing new, nothing read");
+        let office = role(Role::ReformOffice, p);
+        let counted = store.count_comments(&office, &CommentFilter::default(), CountBy::Month).await.unwrap();
+        assert_eq!((counted[0].negative, counted[0].positive, counted[0].total()), (2, 1, 3), "the blank answer is no comment");
+
+        store.save_analytics_topic(&actor(), &office, &Topic::new("bao_tin", "Báo tin", "không ai báo").unwrap(), 20).await.unwrap();
+        assert_eq!(store.reclassify_comments().await.unwrap(), 3);
+        assert_eq!(store.analytics_state().await.unwrap().redo, None);
+        let topics = store.count_comments(&office, &CommentFilter::default(), CountBy::Topic).await.unwrap();
+        assert_eq!(topics.iter().find(|c| c.key == "bao_tin").map(|c| c.negative), Some(1));
+    }
+}
+
+#[tokio::test]
+async fn a_unit_whose_comments_turn_negative_gets_one_alert_case() {
+    for db in testkit::backends().await {
+        let store = testkit::store(&db).await;
+        let (p, a, b) = units(&store).await;
+        let (survey, form) = published_survey(&store, p, vec![a, b]).await;
+        let ingest = store.start_ingest();
+        let link = |id: i64| format!("/admin/alerts/{id}");
+        let mut seed = 0u64;
+        let mut send = async |unit: i64, code: &str, comment: &str| {
+            seed += 1;
+            let mut r = response(&form, survey, unit, code, seed, &format!("k{seed}"));
+            let mut answers: domain::surveys::Answers = serde_json::from_str(&r.answers).unwrap();
+            answers.insert("GOP_Y".into(), domain::surveys::Answer::Text(comment.to_string()));
+            r.answers = serde_json::to_string(&answers).unwrap();
+            ingest.submit(r).await.unwrap();
+        };
+        // Commune a: 6 of 12 comments negative about delays; commune b: 12 content ones.
+        for i in 0..12 {
+            let comment =
+                if i % 2 == 0 { format!("Hồ sơ trễ hẹn {} ngày, rất bức xúc", i + 3) } else { "Cán bộ nhiệt tình, chu đáo".to_string() };
+            send(a, "28101", &comment).await;
+            send(b, "28102", "Cán bộ vui vẻ, hướng dẫn rõ ràng").await;
+        }
+        store.read_new_comments(T0, &link).await.unwrap();
+        let office = role(Role::ReformOffice, p);
+        let filter = storage::alerts::CaseFilter { kind: Some(domain::alerts::AlertKind::CommentSpike), ..Default::default() };
+        let cases = store.alert_cases(&office, &filter, Paging::new(1, 10)).await.unwrap().items;
+        assert_eq!(cases.len(), 1, "{}: {cases:?}", db.backend);
+        assert_eq!((cases[0].unit_id, cases[0].responses), (a, 6));
+        assert!(cases[0].detail.contains("6/12 ý kiến tiêu cực (50,0 %)"), "{}", cases[0].detail);
+        // More of the same month grow the case; no second one opens.
+        for _ in 0..3 {
+            send(a, "28101", "Chờ mãi không có kết quả, trễ hẹn").await;
+        }
+        store.read_new_comments(T0, &link).await.unwrap();
+        let cases = store.alert_cases(&office, &filter, Paging::new(1, 10)).await.unwrap().items;
+        assert_eq!(cases.len(), 1);
+        assert_eq!(cases[0].responses, 9);
     }
 }

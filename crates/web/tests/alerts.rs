@@ -248,6 +248,9 @@ async fn the_reform_office_sets_a_surveys_rules() {
                 ("min_responses", "30"),
                 ("burst", ""),
                 ("deadline_days", days),
+                ("negative_share", "35"),
+                ("topic_spike", ""),
+                ("min_comments", "20"),
             ]
         };
         let bad = cchc.post_form(&path, &fields("XX = co", "0")).await;
@@ -257,6 +260,7 @@ async fn the_reform_office_sets_a_surveys_rules() {
         assert_eq!(cchc.post_form(&path, &fields("", "1")).await.status(), 303);
         let rules = app.store.alert_rules(survey).await.unwrap();
         assert_eq!((rules.deadline_days, rules.threshold, rules.problem_answers.len()), (1, None, 0), "{backend}");
+        assert_eq!((rules.negative_share, rules.topic_spike, rules.min_comments), (Some(35.0), None, 20), "the comment rules as set");
         // A commune official may not change them.
         assert_eq!(app.login("anlac.canbo").await.post_form(&path, &fields("", "5")).await.status(), 403);
 

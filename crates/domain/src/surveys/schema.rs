@@ -257,6 +257,18 @@ impl Question {
 }
 
 impl Questionnaire {
+    /// The comments in a response's answers: (question code, text) for each answered question
+    /// that takes a comment and holds more than blanks.
+    pub fn comments(&self, answers: &super::Answers) -> Vec<(String, String)> {
+        self.questions()
+            .filter(|(_, q)| q.takes_comment())
+            .filter_map(|(_, q)| match answers.get(&q.code) {
+                Some(super::Answer::Text(t)) if !t.trim().is_empty() => Some((q.code.clone(), t.clone())),
+                _ => None,
+            })
+            .collect()
+    }
+
     pub fn questions(&self) -> impl Iterator<Item = (&Section, &Question)> {
         self.sections.iter().flat_map(|s| s.questions.iter().map(move |q| (s, q)))
     }

@@ -8,6 +8,7 @@ CREATE TABLE analytics_comments (
     source      TEXT NOT NULL,
     source_id   BIGINT NOT NULL,
     part        TEXT NOT NULL,
+    survey_id   BIGINT REFERENCES surveys (id),
     unit_id     BIGINT NOT NULL REFERENCES units (id),
     month       TEXT NOT NULL,
     at          BIGINT NOT NULL,
@@ -22,6 +23,8 @@ CREATE TABLE analytics_comments (
 );
 CREATE INDEX analytics_comments_unit ON analytics_comments (unit_id, month, sentiment);
 CREATE INDEX analytics_comments_month ON analytics_comments (month, unit_id);
+-- A unit's month of one survey, counted when its comments are read, for the spike rule.
+CREATE INDEX analytics_comments_survey ON analytics_comments (survey_id, unit_id, month);
 
 -- The topics of each comment, beside its unit, month and sentiment so that counting a topic
 -- reads this table alone.

@@ -20,6 +20,7 @@ mod step;
 pub(crate) use mail::tell_unit;
 
 pub use mail::Mail;
+pub(crate) use step::Found;
 pub use step::{AlertRun, STEP};
 
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -89,7 +90,7 @@ impl Store {
     }
 
     /// The rules of a survey asked with `form`: as saved, or the defaults for the form.
-    pub(super) async fn rules_for(&self, survey_id: i64, form: &Questionnaire) -> Result<AlertRules> {
+    pub(crate) async fn rules_for(&self, survey_id: i64, form: &Questionnaire) -> Result<AlertRules> {
         let body: Option<String> =
             on_db!(self, read, |pool| { sqlx::query_scalar("SELECT body FROM alert_rules WHERE survey_id = $1").bind(survey_id).fetch_optional(pool).await })?;
         match body {

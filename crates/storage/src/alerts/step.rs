@@ -44,14 +44,14 @@ pub struct AlertRun {
 }
 
 /// The answers of one cause found in a step.
-struct Found {
-    survey_id: i64,
-    unit_id: i64,
-    kind: AlertKind,
+pub(crate) struct Found {
+    pub survey_id: i64,
+    pub unit_id: i64,
+    pub kind: AlertKind,
     /// What the first of them said, for the case and its e-mail.
-    detail: String,
-    responses: Vec<i64>,
-    deadline_days: u32,
+    pub detail: String,
+    pub responses: Vec<i64>,
+    pub deadline_days: u32,
 }
 
 /// A survey's questionnaire and rules, read once a step.
@@ -64,7 +64,87 @@ struct Watch {
 /// One new response as the step reads it.
 type NewRow = (i64, i64, i64, i64, i64, String);
 
+/// Opens a case for each new cause of `$found` (a map from cause to [`Found`]) or adds the
+/// answers to the cause's open case, in transaction `$tx`: the audit entry, the e-mail of an
+/// urgent case or the digest of the others. Counts into `$run`.
+macro_rules! open_cases {
+    ($tx:ident, $found:expr, $now:expr, $link:expr, $link_sql:expr, $actor:expr, $run:ident) => {
+        let (now, link, link_sql, actor) = ($now, $link, $link_sql, $actor);
+            for (cause, found) in $found {
+            let deadline_at = alerts::deadline(found.deadline_days, now);
+            let opened: Option<i64> = sqlx::query_scalar(
+                "INSERT INTO alert_cases (survey_id, origin_unit_id, unit_id, response_id, kind, detail, dedupe_key, status, opened_at, deadline_at, responses)
+                 VALUES ($1, $2, $2, $3, $4, $5, $6, 'open', $7, $8, 0) ON CONFLICT (dedupe_key) DO NOTHING RETURNING id",
+            )
+            .bind(found.survey_id)
+            .bind(found.unit_id)
+            .bind(found.responses.first().copied())
+            .bind(found.kind.code())
+            .bind(&found.detail)
+            .bind(cause)
+            .bind(now)
+            .bind(deadline_at)
+            .fetch_optional(&mut *$tx)
+            .await?;
+            let id = match opened {
+                Some(id) => id,
+                None => {
+                    let open: Option<i64> = sqlx::query_scalar("SELECT id FROM alert_cases WHERE dedupe_key = $1 AND status = 'open'")
+                        .bind(cause)
+                        .fetch_optional(&mut *$tx)
+                        .await?;
+                    // A month's low figure, once resolved, stays so.
+                    let Some(id) = open else { continue };
+                    id
+                }
+            };
+            let ids = format!("[{}]", found.responses.iter().map(i64::to_string).collect::<Vec<_>>().join(","));
+            let added = sqlx::query(sqlx::AssertSqlSafe(link_sql)).bind(id).bind(ids).execute(&mut *$tx).await?.rows_affected();
+            sqlx::query("UPDATE alert_cases SET responses = responses + $1 WHERE id = $2").bind(added as i64).bind(id).execute(&mut *$tx).await?;
+            if opened.is_some() {
+                $run.opened += 1;
+                let entry = Entry::new(AuditAction::AlertOpened, "alert_case", id)
+                    .unit(found.unit_id)
+                    .details(json!({ "kind": found.kind.code(), "responses": added }));
+                record!(&mut *$tx, &actor, &entry)?;
+            } else if added > 0 {
+                $run.grown += 1;
+            } else {
+                continue;
+            }
+            if opened.is_some() && found.kind.urgent() {
+                let unit: String = sqlx::query_scalar("SELECT name FROM units WHERE id = $1").bind(found.unit_id).fetch_one(&mut *$tx).await?;
+                let (subject, body) = message(found.kind, &unit, &found.detail, deadline_at, &link(id), None);
+                tell_unit!($tx, found.unit_id, &subject, &body, now);
+            } else {
+                // The next digest tells of the case, as it stands then.
+                let digest = format!(
+                    "INSERT INTO alert_digest (user_id, case_id, added_at) SELECT x.id, $2, $3 FROM ({RECIPIENTS_SQL}) x WHERE TRUE
+                     ON CONFLICT (user_id, case_id) DO NOTHING"
+                );
+                sqlx::query(sqlx::AssertSqlSafe(digest)).bind(found.unit_id).bind(id).bind(now).execute(&mut *$tx).await?;
+            }
+        }
+    };
+}
+
 impl Store {
+    /// Opens cases found outside the step (a spike in a unit's comments), as the step does.
+    pub(crate) async fn open_alert_cases(&self, found: &BTreeMap<String, Found>, now: i64, link: &(dyn Fn(i64) -> String + Sync)) -> Result<AlertRun> {
+        let actor = Actor::system("cảnh báo", now);
+        let link_sql = match self.backend() {
+            crate::Backend::Sqlite => LINK_SQLITE,
+            crate::Backend::Postgres => LINK_POSTGRES,
+        };
+        on_db!(self, write, |pool| {
+            let mut tx = pool.begin().await?;
+            let mut run = AlertRun::default();
+            open_cases!(tx, found, now, link, link_sql, &actor, run);
+            tx.commit().await?;
+            Ok::<_, Error>(run)
+        })
+    }
+
     /// One step: cases for responses after the cursor (and for the units' monthly figures they
     /// move), then escalation of overdue cases. `link` makes a case's address from its id.
     pub async fn process_alerts(&self, now: i64, link: &(dyn Fn(i64) -> String + Sync)) -> Result<AlertRun> {
@@ -193,61 +273,7 @@ impl Store {
                     .extend(responses);
             }
             let mut run = AlertRun { read: rows.len(), ..AlertRun::default() };
-            for (cause, found) in &found {
-                let deadline_at = alerts::deadline(found.deadline_days, now);
-                let opened: Option<i64> = sqlx::query_scalar(
-                    "INSERT INTO alert_cases (survey_id, origin_unit_id, unit_id, response_id, kind, detail, dedupe_key, status, opened_at, deadline_at, responses)
-                     VALUES ($1, $2, $2, $3, $4, $5, $6, 'open', $7, $8, 0) ON CONFLICT (dedupe_key) DO NOTHING RETURNING id",
-                )
-                .bind(found.survey_id)
-                .bind(found.unit_id)
-                .bind(found.responses.first().copied())
-                .bind(found.kind.code())
-                .bind(&found.detail)
-                .bind(cause)
-                .bind(now)
-                .bind(deadline_at)
-                .fetch_optional(&mut *tx)
-                .await?;
-                let id = match opened {
-                    Some(id) => id,
-                    None => {
-                        let open: Option<i64> = sqlx::query_scalar("SELECT id FROM alert_cases WHERE dedupe_key = $1 AND status = 'open'")
-                            .bind(cause)
-                            .fetch_optional(&mut *tx)
-                            .await?;
-                        // A month's low figure, once resolved, stays so.
-                        let Some(id) = open else { continue };
-                        id
-                    }
-                };
-                let ids = format!("[{}]", found.responses.iter().map(i64::to_string).collect::<Vec<_>>().join(","));
-                let added = sqlx::query(sqlx::AssertSqlSafe(link_sql)).bind(id).bind(ids).execute(&mut *tx).await?.rows_affected();
-                sqlx::query("UPDATE alert_cases SET responses = responses + $1 WHERE id = $2").bind(added as i64).bind(id).execute(&mut *tx).await?;
-                if opened.is_some() {
-                    run.opened += 1;
-                    let entry = Entry::new(AuditAction::AlertOpened, "alert_case", id)
-                        .unit(found.unit_id)
-                        .details(json!({ "kind": found.kind.code(), "responses": added }));
-                    record!(&mut *tx, &actor, &entry)?;
-                } else if added > 0 {
-                    run.grown += 1;
-                } else {
-                    continue;
-                }
-                if opened.is_some() && found.kind.urgent() {
-                    let unit: String = sqlx::query_scalar("SELECT name FROM units WHERE id = $1").bind(found.unit_id).fetch_one(&mut *tx).await?;
-                    let (subject, body) = message(found.kind, &unit, &found.detail, deadline_at, &link(id), None);
-                    tell_unit!(tx, found.unit_id, &subject, &body, now);
-                } else {
-                    // The next digest tells of the case, as it stands then.
-                    let digest = format!(
-                        "INSERT INTO alert_digest (user_id, case_id, added_at) SELECT x.id, $2, $3 FROM ({RECIPIENTS_SQL}) x WHERE TRUE
-                         ON CONFLICT (user_id, case_id) DO NOTHING"
-                    );
-                    sqlx::query(sqlx::AssertSqlSafe(digest)).bind(found.unit_id).bind(id).bind(now).execute(&mut *tx).await?;
-                }
-            }
+            open_cases!(tx, &found, now, link, link_sql, &actor, run);
             tx.commit().await?;
             Ok::<_, Error>(run)
         })

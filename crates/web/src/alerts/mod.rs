@@ -13,7 +13,7 @@ use crate::AppState;
 const STEPS_PER_PASS: usize = 50;
 
 /// A case's address, for e-mails.
-fn case_link(state: &AppState) -> impl Fn(i64) -> String + Sync + use<> {
+pub fn case_link(state: &AppState) -> impl Fn(i64) -> String + Sync + use<> {
     let base = state.config.public_url.trim_end_matches('/').to_string();
     move |id: i64| format!("{base}/admin/alerts/{id}")
 }

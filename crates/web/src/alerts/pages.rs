@@ -302,6 +302,12 @@ pub struct RulesForm {
     burst: String,
     #[serde(default)]
     deadline_days: String,
+    #[serde(default)]
+    negative_share: String,
+    #[serde(default)]
+    topic_spike: String,
+    #[serde(default)]
+    min_comments: String,
 }
 
 impl RulesForm {
@@ -314,6 +320,9 @@ impl RulesForm {
             min_responses: rules.min_responses.to_string(),
             burst: rules.burst.map(|b| b.to_string()).unwrap_or_default(),
             deadline_days: rules.deadline_days.to_string(),
+            negative_share: rules.negative_share.map(|t| text::format_number(t, 1)).unwrap_or_default(),
+            topic_spike: rules.topic_spike.map(|t| text::format_number(t, 1)).unwrap_or_default(),
+            min_comments: rules.min_comments.to_string(),
         }
     }
 
@@ -326,14 +335,16 @@ impl RulesForm {
                 None => errors.push(format!("Dòng «{line}» cần có dạng MÃ_CÂU = MÃ_LỰA_CHỌN.")),
             }
         }
-        let decimal = domain::text::parse_number;
-        let threshold = match self.threshold.trim() {
+        let decimal = |s: &str, what: &str, errors: &mut Vec<String>| match s.trim() {
             "" => None,
-            t => decimal(t).or_else(|| {
-                errors.push("Ngưỡng phải là một số, ví dụ 70.".into());
+            t => domain::text::parse_number(t).or_else(|| {
+                errors.push(format!("{what} phải là một số, ví dụ 70."));
                 None
             }),
         };
+        let threshold = decimal(&self.threshold, "Ngưỡng", &mut errors);
+        let negative_share = decimal(&self.negative_share, "Ngưỡng tỷ lệ ý kiến tiêu cực", &mut errors);
+        let topic_spike = decimal(&self.topic_spike, "Mức tăng đột biến của một chủ đề", &mut errors);
         let whole = |s: &str, what: &str, errors: &mut Vec<String>| match s.trim().parse::<u64>() {
             Ok(n) => Some(n),
             Err(_) => {
@@ -344,6 +355,7 @@ impl RulesForm {
         let min_responses = whole(&self.min_responses, "Số phiếu tối thiểu", &mut errors).unwrap_or(0);
         let burst = if self.burst.trim().is_empty() { None } else { whole(&self.burst, "Số phiếu dồn dập", &mut errors) };
         let deadline_days = whole(&self.deadline_days, "Thời hạn xử lý", &mut errors).unwrap_or(0) as u32;
+        let min_comments = whole(&self.min_comments, "Số ý kiến tối thiểu", &mut errors).unwrap_or(0);
         if !errors.is_empty() {
             return Err(errors);
         }
@@ -355,6 +367,9 @@ impl RulesForm {
             min_responses,
             burst,
             deadline_days,
+            negative_share,
+            topic_spike,
+            min_comments,
         })
     }
 }

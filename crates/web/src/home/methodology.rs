@@ -102,5 +102,8 @@ fn alert_rule(kind: AlertKind) -> &'static str {
         AlertKind::Burst => {
             "Trong một giờ, một đơn vị nhận nhiều phiếu bị đánh dấu bất thường (gửi quá nhanh, trùng nhau, cùng một nơi gửi; mặc định từ 5 phiếu): có thể là phiếu bị gửi hàng loạt."
         }
+        AlertKind::CommentSpike => {
+            "Trong tháng, từ 40 % ý kiến góp ý của đơn vị là tiêu cực, hoặc ý kiến tiêu cực về một chủ đề (trễ hẹn, thái độ, chi phí ngoài quy định…) gấp đôi bình quân ba tháng trước; cần ít nhất 10 ý kiến. Sắc thái và chủ đề do hệ thống tự phân loại trên máy chủ của tỉnh."
+        }
     }
 }
