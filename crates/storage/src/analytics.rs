@@ -35,8 +35,11 @@ macro_rules! start_redo {
     };
 }
 
-/// The source name of survey responses' comment answers.
+/// The sources of comments, by the names their cursors and rows keep: survey responses'
+/// comment answers, questions and feedback (title and body), consultation comments.
 pub const RESPONSES: &str = "response";
+pub const QUESTIONS: &str = "question";
+pub const CONSULTATIONS: &str = "consultation";
 
 /// A response read for its comments.
 #[derive(Clone, Debug, sqlx::FromRow)]
@@ -147,11 +150,12 @@ const BATCHES_PER_PASS: usize = 25;
 pub const MAX_SHOWN: i64 = 200;
 
 impl Store {
-    /// Reads the comments of the responses that came since the last pass, classifies them with
-    /// the default model and the taxonomy, and keeps them (starting a reclassification first if
-    /// the model is new); then opens an alert case for each unit whose month of comments spikes
-    /// (see [`domain::alerts::comment_spike`]). `link` makes a case's address from its id.
-    /// Returns how many responses were read.
+    /// Reads the comments that came since the last pass — survey responses' comment answers,
+    /// questions and feedback, consultation comments — classifies them with the default model
+    /// and the taxonomy, and keeps them (starting a reclassification first if the model is new);
+    /// then opens an alert case for each unit whose month of survey comments spikes (see
+    /// [`domain::alerts::comment_spike`]). `link` makes a case's address from its id. Returns how
+    /// many source rows were read.
     pub async fn read_new_comments(&self, now: i64, link: &(dyn Fn(i64) -> String + Sync)) -> Result<usize> {
         let model = analytics::model::builtin_id();
         self.reclassify_for_model(model).await?;
@@ -159,12 +163,56 @@ impl Store {
         let taxonomy = std::sync::Arc::new(taxonomy);
         let mut forms: HashMap<i64, std::sync::Arc<Questionnaire>> = HashMap::new();
         let mut read = 0;
-        for _ in 0..BATCHES_PER_PASS {
-            let after = self.analytics_cursor(RESPONSES).await?;
+        for source in [RESPONSES, QUESTIONS, CONSULTATIONS] {
+            for _ in 0..BATCHES_PER_PASS {
+                let after = self.analytics_cursor(source).await?;
+                let (rows, last, found) = self.unread(source, after, &mut forms).await?;
+                let Some(last) = last else { break };
+                read += rows;
+                let shared = taxonomy.clone();
+                let analysed = classify(move || {
+                    found
+                        .into_iter()
+                        .map(|mut c| {
+                            let reading = analytics::read(&c.body, &shared);
+                            c.body = reading.shown;
+                            c.sentiment = reading.verdict.sentiment.value();
+                            c.confidence = per_mille(reading.verdict.confidence);
+                            c.topics = reading.topics;
+                            c
+                        })
+                        .collect()
+                })
+                .await?;
+                self.keep_comments(source, last, &analysed, model, version).await?;
+                self.comment_spikes(&analysed, &taxonomy, now, link).await?;
+                if (rows as i64) < BATCH {
+                    break;
+                }
+            }
+        }
+        Ok(read)
+    }
+
+    /// The next batch of a source after `after`: how many rows were read, the last one's id,
+    /// and their comments not classified yet (the text as written in `body`).
+    async fn unread(&self, source: &str, after: i64, forms: &mut HashMap<i64, std::sync::Arc<Questionnaire>>) -> Result<(usize, Option<i64>, Vec<Analysed>)> {
+        let unclassified = |source_id, part: String, survey_id, unit_id, at, channel: String, staff: String, body: String| Analysed {
+            source_id,
+            part,
+            survey_id,
+            unit_id,
+            at,
+            channel,
+            staff,
+            body,
+            sentiment: 0,
+            confidence: 0,
+            topics: Vec::new(),
+        };
+        if source == RESPONSES {
             let batch = self.responses_to_read(after, BATCH).await?;
-            let Some(last) = batch.last().map(|r| r.id) else { break };
-            read += batch.len();
-            let full = batch.len() as i64 == BATCH;
+            let (rows, last) = (batch.len(), batch.last().map(|r| r.id));
             let mut found = Vec::new();
             for r in batch {
                 if let Entry::Vacant(slot) = forms.entry(r.version_id) {
@@ -172,39 +220,26 @@ impl Store {
                 }
                 let answers: Answers = serde_json::from_str(&r.answers).unwrap_or_default();
                 for (part, text) in forms[&r.version_id].comments(&answers) {
-                    found.push((r.clone(), part, text));
+                    found.push(unclassified(r.id, part, Some(r.survey_id), r.unit_id, r.submitted_at, r.channel.clone(), r.staff.clone(), text));
                 }
             }
-            let shared = taxonomy.clone();
-            let analysed = classify(move || {
-                found
-                    .into_iter()
-                    .map(|(r, part, text)| {
-                        let reading = analytics::read(&text, &shared);
-                        Analysed {
-                            source_id: r.id,
-                            part,
-                            survey_id: Some(r.survey_id),
-                            unit_id: r.unit_id,
-                            at: r.submitted_at,
-                            channel: r.channel,
-                            staff: r.staff,
-                            body: reading.shown,
-                            sentiment: reading.verdict.sentiment.value(),
-                            confidence: per_mille(reading.verdict.confidence),
-                            topics: reading.topics,
-                        }
-                    })
-                    .collect()
-            })
-            .await?;
-            self.keep_comments(RESPONSES, last, &analysed, model, version).await?;
-            self.comment_spikes(&analysed, &taxonomy, now, link).await?;
-            if !full {
-                break;
-            }
+            return Ok((rows, last, found));
         }
-        Ok(read)
+        // A question is the unit's it was first sent to (the province's while it waits for the
+        // dispatcher); a consultation comment, the drafting unit's. Title and body are one text.
+        let sql = if source == QUESTIONS {
+            "SELECT q.id, COALESCE(q.origin_unit_id, q.asked_unit_id, (SELECT MIN(id) FROM units WHERE parent_id IS NULL)), q.channel, q.received_at,
+                    q.title || '. ' || q.body
+             FROM qa_questions q WHERE q.id > $1 ORDER BY q.id LIMIT $2"
+        } else {
+            "SELECT c.id, k.unit_id, 'web', c.created_at, c.text
+             FROM consultation_comments c JOIN consultations k ON k.id = c.consultation_id WHERE c.id > $1 ORDER BY c.id LIMIT $2"
+        };
+        let batch: Vec<(i64, i64, String, i64, String)> = on_db!(self, read, |pool| sqlx::query_as(sql).bind(after).bind(BATCH).fetch_all(pool).await)?;
+        let (rows, last) = (batch.len(), batch.last().map(|r| r.0));
+        let found =
+            batch.into_iter().map(|(id, unit, channel, at, text)| unclassified(id, String::new(), None, unit, at, channel, String::new(), text)).collect();
+        Ok((rows, last, found))
     }
 
     /// Opens or grows a case for each (survey, unit, month) of `analysed` whose comments spike.

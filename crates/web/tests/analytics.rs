@@ -102,3 +102,34 @@ async fn comments_are_classified_on_arrival_counted_and_read_behind_each_number(
         assert_eq!(interviewer.get("/admin/phan-tich-y-kien/y-kien").await.status(), 403);
     }
 }
+
+#[tokio::test]
+async fn questions_and_consultation_comments_are_read_too() {
+    for db in testkit::backends().await {
+        let backend = db.backend;
+        let app = TestApp::spawn_with(db, web::Config { alert_interval_ms: 200, ..web::Config::default() }).await;
+        app.demo_questions().await;
+        app.demo_consultations().await;
+        let access = office(&app).await;
+        let asked = app.store.questions(&access, &Default::default(), storage::Paging::new(1, 1)).await.unwrap().total;
+        let mut counted = 0;
+        for _ in 0..100 {
+            let (questions, consultations) = (
+                app.store.analytics_cursor(storage::analytics::QUESTIONS).await.unwrap(),
+                app.store.analytics_cursor(storage::analytics::CONSULTATIONS).await.unwrap(),
+            );
+            let months = app.store.count_comments(&access, &Default::default(), storage::analytics::CountBy::Month).await.unwrap();
+            counted = months.iter().map(|c| c.total()).sum::<i64>();
+            if questions > 0 && consultations > 0 && counted > asked {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        assert!(asked > 0 && counted > asked, "{backend}: {counted} comments read, {asked} questions among them and consultation comments besides");
+        let cchc = app.login("cchc").await;
+        let (status, page) = cchc.text("/admin/phan-tich-y-kien/y-kien").await;
+        assert_eq!(status, 200);
+        // The newest fifty, of whichever source came last.
+        assert!(page.contains("Hỏi đáp, phản ánh") || page.contains("Góp ý dự thảo"), "{backend}: {page}");
+    }
+}

@@ -68,8 +68,13 @@ type NewRow = (i64, i64, i64, i64, i64, String);
 /// answers to the cause's open case, in transaction `$tx`: the audit entry, the e-mail of an
 /// urgent case or the digest of the others. Counts into `$run`.
 macro_rules! open_cases {
-    ($tx:ident, $found:expr, $now:expr, $link:expr, $link_sql:expr, $actor:expr, $run:ident) => {
-        let (now, link, link_sql, actor) = ($now, $link, $link_sql, $actor);
+    ($store:expr, $tx:ident, $found:expr, $now:expr, $link:expr, $run:ident) => {
+        let (now, link) = ($now, $link);
+        let actor = &Actor::system("cảnh báo", now);
+        let link_sql = match $store.backend() {
+            crate::Backend::Sqlite => LINK_SQLITE,
+            crate::Backend::Postgres => LINK_POSTGRES,
+        };
             for (cause, found) in $found {
             let deadline_at = alerts::deadline(found.deadline_days, now);
             let opened: Option<i64> = sqlx::query_scalar(
@@ -106,7 +111,7 @@ macro_rules! open_cases {
                 let entry = Entry::new(AuditAction::AlertOpened, "alert_case", id)
                     .unit(found.unit_id)
                     .details(json!({ "kind": found.kind.code(), "responses": added }));
-                record!(&mut *$tx, &actor, &entry)?;
+                record!(&mut *$tx, actor, &entry)?;
             } else if added > 0 {
                 $run.grown += 1;
             } else {
@@ -131,15 +136,10 @@ macro_rules! open_cases {
 impl Store {
     /// Opens cases found outside the step (a spike in a unit's comments), as the step does.
     pub(crate) async fn open_alert_cases(&self, found: &BTreeMap<String, Found>, now: i64, link: &(dyn Fn(i64) -> String + Sync)) -> Result<AlertRun> {
-        let actor = Actor::system("cảnh báo", now);
-        let link_sql = match self.backend() {
-            crate::Backend::Sqlite => LINK_SQLITE,
-            crate::Backend::Postgres => LINK_POSTGRES,
-        };
         on_db!(self, write, |pool| {
             let mut tx = pool.begin().await?;
             let mut run = AlertRun::default();
-            open_cases!(tx, found, now, link, link_sql, &actor, run);
+            open_cases!(self, tx, found, now, link, run);
             tx.commit().await?;
             Ok::<_, Error>(run)
         })
@@ -206,11 +206,6 @@ impl Store {
                 found.insert(cause, Found { survey_id, unit_id, kind: AlertKind::BelowThreshold, detail, responses: Vec::new(), deadline_days });
             }
         }
-        let actor = Actor::system("cảnh báo", now);
-        let link_sql = match self.backend() {
-            crate::Backend::Sqlite => LINK_SQLITE,
-            crate::Backend::Postgres => LINK_POSTGRES,
-        };
         on_db!(self, write, |pool| {
             let mut tx = pool.begin().await?;
             let moved = sqlx::query("UPDATE settings SET value = $1 WHERE key = $2 AND value = $3")
@@ -273,7 +268,7 @@ impl Store {
                     .extend(responses);
             }
             let mut run = AlertRun { read: rows.len(), ..AlertRun::default() };
-            open_cases!(tx, &found, now, link, link_sql, &actor, run);
+            open_cases!(self, tx, &found, now, link, run);
             tx.commit().await?;
             Ok::<_, Error>(run)
         })

@@ -323,6 +323,7 @@ pub async fn export(State(state): State<AppState>, user: CurrentUser, Query(choi
 pub struct CommentView {
     at: String,
     unit: String,
+    source: &'static str,
     channel: String,
     sentiment: &'static str,
     sentiment_class: &'static str,
@@ -369,6 +370,11 @@ pub async fn comments(State(state): State<AppState>, user: CurrentUser, Query(ch
             CommentView {
                 at: text::format_timestamp_ms(c.at),
                 unit: c.unit_name,
+                source: match c.source.as_str() {
+                    storage::analytics::QUESTIONS => "Hỏi đáp, phản ánh",
+                    storage::analytics::CONSULTATIONS => "Góp ý dự thảo",
+                    _ => "Phiếu khảo sát",
+                },
                 channel: Channel::parse(&c.channel).map_or(c.channel.clone(), |ch| ch.label().to_string()),
                 sentiment: sentiment.label(),
                 sentiment_class: match sentiment {
