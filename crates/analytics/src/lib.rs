@@ -91,7 +91,9 @@ pub struct Reading {
 /// Reads one comment. The masked text is what is classified, so that a comment classified
 /// again from what was kept gets the same answer.
 pub fn read(comment: &str, taxonomy: &topics::Taxonomy) -> Reading {
-    let shown: String = domain::personal::mask(&domain::text::clean_multiline(comment)).chars().take(MAX_SHOWN_CHARS).collect();
+    // Cut before anything else: a pasted book costs no more than a long comment.
+    let cut: String = comment.chars().take(MAX_SHOWN_CHARS).collect();
+    let shown = domain::personal::mask(&domain::text::clean_multiline(&cut));
     let tokens = normalize::tokens(&shown);
     Reading { verdict: model::builtin().verdict(&tokens), topics: taxonomy.classify(&tokens), shown }
 }

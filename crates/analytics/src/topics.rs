@@ -2,7 +2,7 @@
 //! and phrases the reform office edits, and the comments outside it grouped by the phrases they
 //! share, so that a new complaint shows up before anyone has named it.
 
-use std::collections::{BTreeMap, HashSet};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
@@ -70,9 +70,18 @@ impl Topic {
 }
 
 /// The topics a province uses, in the order they are shown.
-#[derive(Clone, Debug, PartialEq, Eq, Default)]
+#[derive(Clone, Debug, Default)]
 pub struct Taxonomy {
-    pub topics: Vec<Topic>,
+    topics: Vec<Topic>,
+    /// Each phrase with the topics it places a comment in, and the most words in a phrase:
+    /// built at the first comment.
+    index: std::sync::OnceLock<(HashMap<String, Vec<usize>>, usize)>,
+}
+
+impl PartialEq for Taxonomy {
+    fn eq(&self, other: &Self) -> bool {
+        self.topics == other.topics
+    }
 }
 
 /// The service-quality topics a province starts with (the reform office edits them).
@@ -130,34 +139,56 @@ const BUILTIN: [(&str, &str, &str); 9] = [
 ];
 
 impl Taxonomy {
-    pub fn builtin() -> Self {
-        let topics = BUILTIN.iter().map(|(code, name, phrases)| Topic::new(code, name, phrases).expect("the built-in topics are valid")).collect();
-        Self { topics }
+    pub fn new(topics: Vec<Topic>) -> Self {
+        Self { topics, index: Default::default() }
     }
 
-    /// The codes of the topics a comment is about, in the taxonomy's order.
+    pub fn builtin() -> Self {
+        Self::new(BUILTIN.iter().map(|(code, name, phrases)| Topic::new(code, name, phrases).expect("the built-in topics are valid")).collect())
+    }
+
+    pub fn topics(&self) -> &[Topic] {
+        &self.topics
+    }
+
+    /// The codes of the topics a comment is about, in the taxonomy's order: a topic whose
+    /// phrase is a run of the comment's words within one clause. Each run of words up to the
+    /// longest phrase is looked up once, so a long comment costs its length, not its length
+    /// times the number of phrases.
     pub fn classify(&self, tokens: &[Token]) -> Vec<String> {
-        let text = spaced(tokens);
-        self.topics.iter().filter(|t| t.phrases.iter().any(|p| contains_phrase(&text, p))).map(|t| t.code.clone()).collect()
+        let (by_phrase, longest) = self.index.get_or_init(|| {
+            let mut by_phrase: HashMap<String, Vec<usize>> = HashMap::new();
+            let mut longest = 0;
+            for (t, topic) in self.topics.iter().enumerate() {
+                for phrase in &topic.phrases {
+                    by_phrase.entry(phrase.clone()).or_default().push(t);
+                    longest = longest.max(phrase.split(' ').count());
+                }
+            }
+            (by_phrase, longest)
+        });
+        let mut hit = vec![false; self.topics.len()];
+        let mut run = String::new();
+        for clause in tokens.split(Token::is_break) {
+            for start in 0..clause.len() {
+                run.clear();
+                for (len, token) in clause[start..].iter().take(*longest).enumerate() {
+                    if len > 0 {
+                        run.push(' ');
+                    }
+                    run.push_str(&token.word);
+                    for &t in by_phrase.get(&run).into_iter().flatten() {
+                        hit[t] = true;
+                    }
+                }
+            }
+        }
+        self.topics.iter().zip(hit).filter(|(_, hit)| *hit).map(|(t, _)| t.code.clone()).collect()
     }
 
     pub fn name(&self, code: &str) -> Option<&str> {
         self.topics.iter().find(|t| t.code == code).map(|t| t.name.as_str())
     }
-}
-
-/// The words of a comment between spaces, a clause's end as " | " so that no phrase spans two.
-fn spaced(tokens: &[Token]) -> String {
-    let mut text = String::from(" ");
-    for t in tokens {
-        text.push_str(if t.is_break() { "|" } else { &t.word });
-        text.push(' ');
-    }
-    text
-}
-
-fn contains_phrase(spaced: &str, phrase: &str) -> bool {
-    spaced.match_indices(phrase).any(|(at, _)| spaced[..at].ends_with(' ') && spaced[at + phrase.len()..].starts_with(' '))
 }
 
 /// Words that say nothing of what a comment is about, and word pairs every comment on a public

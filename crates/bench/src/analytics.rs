@@ -59,9 +59,9 @@ pub async fn run(count: usize, stored: usize, postgres: Option<String>) -> anyho
         "{count} comments ({:.1} MB, a fifth hostile) classified on one core in {took:.1} s: {:.0}/s; per comment p50 {:.0} µs, p99 {:.0} µs, max {:.0} µs; {negative} negative; the model trained in {trained:.2} s",
         bytes as f64 / 1e6,
         count as f64 / took,
-        percentile(&mut each, 50.0),
-        percentile(&mut each, 99.0),
-        percentile(&mut each, 100.0),
+        percentile(&mut each, 0.5),
+        percentile(&mut each, 0.99),
+        percentile(&mut each, 1.0),
     );
 
     // A database holding `stored` comments of the demo province's units over a year.

@@ -285,7 +285,7 @@ impl Store {
                 .await
             })?;
             let topics: Vec<domain::alerts::TopicMonths> = taxonomy
-                .topics
+                .topics()
                 .iter()
                 .map(|t| {
                     let count = |m: Month| rows.iter().find(|(topic, at, _)| *topic == t.code && *at == m.iso()).map_or(0, |r| r.2 as u64);
@@ -503,7 +503,7 @@ impl Store {
             let builtin = Taxonomy::builtin();
             on_db!(self, write, |pool| {
                 let mut tx = pool.begin().await?;
-                for (position, topic) in builtin.topics.iter().enumerate() {
+                for (position, topic) in builtin.topics().iter().enumerate() {
                     sqlx::query(
                         "INSERT INTO analytics_topics (code, name, phrases, position, updated_at, updated_by) VALUES ($1, $2, $3, $4, 0, NULL)
                          ON CONFLICT (code) DO NOTHING",
@@ -523,7 +523,7 @@ impl Store {
         }
         let version = self.analytics_state().await?.taxonomy;
         let topics = rows.into_iter().map(|(code, name, phrases)| Topic { code, name, phrases: phrases.lines().map(str::to_string).collect() }).collect();
-        Ok((version, Taxonomy { topics }))
+        Ok((version, Taxonomy::new(topics)))
     }
 
     /// Adds or replaces a topic (the reform office), and starts classifying every kept comment

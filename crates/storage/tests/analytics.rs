@@ -64,7 +64,7 @@ async fn comments_are_kept_once_counted_in_scope_and_read_with_an_audit() {
         assert_eq!(read.len(), 3, "{}", db.backend);
         assert_eq!(store.analytics_cursor(RESPONSES).await.unwrap(), 0);
         let (version, taxonomy) = store.analytics_taxonomy().await.unwrap();
-        assert_eq!((version, taxonomy.topics.len()), (1, 9), "the built-in topics are written once");
+        assert_eq!((version, taxonomy.topics().len()), (1, 9), "the built-in topics are written once");
 
         let comments = vec![
             analysed(&store, read[0].id, a, "", "Hồ sơ trễ hẹn hai tuần, gọi 0912 345 678 không ai nghe").await,

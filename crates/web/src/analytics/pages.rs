@@ -415,10 +415,10 @@ async fn topics_page(state: &AppState, user: &CurrentUser, errors: Vec<String>) 
     Ok(TopicsPage {
         layout: Layout::admin(user, "Chủ đề phân tích ý kiến", ACTIVE),
         topics: taxonomy
-            .topics
-            .into_iter()
+            .topics()
+            .iter()
             .enumerate()
-            .map(|(i, t)| TopicView { code: t.code, name: t.name, phrases: t.phrases.join("\n"), position: i + 1 })
+            .map(|(i, t)| TopicView { code: t.code.clone(), name: t.name.clone(), phrases: t.phrases.join("\n"), position: i + 1 })
             .collect(),
         errors,
     })
