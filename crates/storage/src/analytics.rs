@@ -403,9 +403,11 @@ impl Store {
                     }
                 }
             }
+            // The cursor moves forward only: a server that read the same batch as another,
+            // more slowly, does not take it back (its rows were already kept, once).
             sqlx::query(
                 "INSERT INTO analytics_cursors (source, last_id) VALUES ($1, $2)
-                 ON CONFLICT (source) DO UPDATE SET last_id = excluded.last_id",
+                 ON CONFLICT (source) DO UPDATE SET last_id = excluded.last_id WHERE analytics_cursors.last_id < excluded.last_id",
             )
             .bind(source)
             .bind(last_id)
