@@ -12,7 +12,7 @@ use analytics::topics::{Taxonomy, Topic};
 use anyhow::Context;
 use domain::auth::{Access, Grant, Role};
 use domain::sampling::SplitMix;
-use storage::analytics::Analysed;
+use storage::analytics::{Analysed, Classified};
 use storage::crypto::DataKey;
 use storage::{Actor, Paging, Store};
 
@@ -98,9 +98,7 @@ pub async fn run(count: usize, stored: usize, postgres: Option<String>) -> anyho
                     channel: if i % 7 == 0 { "kiosk" } else { "web" }.into(),
                     staff: if i % 7 == 0 { format!("mc-0{}", i % 3 + 1) } else { String::new() },
                     body: r.shown.clone(),
-                    sentiment: r.verdict.sentiment.value(),
-                    confidence: 900,
-                    topics: r.topics.clone(),
+                    classified: Classified::of(r.clone()),
                 }
             })
             .collect();

@@ -66,19 +66,33 @@ pub struct Analysed {
     pub channel: String,
     pub staff: String,
     pub body: String,
+    pub classified: Classified,
+}
+
+/// What the classifier said of a comment, as kept: sentiment −1, 0 or 1, confidence per mille,
+/// topic codes.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Classified {
     pub sentiment: i64,
-    /// Per mille.
     pub confidence: i64,
     pub topics: Vec<String>,
+}
+
+impl Classified {
+    pub fn of(reading: analytics::Reading) -> Self {
+        Self {
+            sentiment: reading.verdict.sentiment.value(),
+            confidence: (f64::from(reading.verdict.confidence) * 1000.0).round() as i64,
+            topics: reading.topics,
+        }
+    }
 }
 
 /// A kept comment classified again.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Redone {
     pub id: i64,
-    pub sentiment: i64,
-    pub confidence: i64,
-    pub topics: Vec<String>,
+    pub classified: Classified,
 }
 
 /// Where the analytics stand: the taxonomy's version, the model that classified last, and a
@@ -158,7 +172,10 @@ impl Store {
     /// many source rows were read.
     pub async fn read_new_comments(&self, now: i64, link: &(dyn Fn(i64) -> String + Sync)) -> Result<usize> {
         let model = analytics::model::builtin_id();
-        self.reclassify_for_model(model).await?;
+        // Read first: the write transaction is for the one pass that finds a new model.
+        if self.analytics_state().await?.model != model {
+            self.reclassify_for_model(model).await?;
+        }
         let (version, taxonomy) = self.analytics_taxonomy().await?;
         let taxonomy = std::sync::Arc::new(taxonomy);
         let mut forms: HashMap<i64, std::sync::Arc<Questionnaire>> = HashMap::new();
@@ -174,11 +191,9 @@ impl Store {
                     found
                         .into_iter()
                         .map(|mut c| {
-                            let reading = analytics::read(&c.body, &shared);
-                            c.body = reading.shown;
-                            c.sentiment = reading.verdict.sentiment.value();
-                            c.confidence = per_mille(reading.verdict.confidence);
-                            c.topics = reading.topics;
+                            let mut reading = analytics::read(&c.body, &shared);
+                            c.body = std::mem::take(&mut reading.shown);
+                            c.classified = Classified::of(reading);
                             c
                         })
                         .collect()
@@ -206,9 +221,7 @@ impl Store {
             channel,
             staff,
             body,
-            sentiment: 0,
-            confidence: 0,
-            topics: Vec::new(),
+            classified: Classified::default(),
         };
         if source == RESPONSES {
             let batch = self.responses_to_read(after, BATCH).await?;
@@ -248,7 +261,7 @@ impl Store {
         for c in analysed {
             if let Some(survey) = c.survey_id {
                 let negative = touched.entry((survey, c.unit_id, Month::at(c.at))).or_default();
-                if c.sentiment < 0 {
+                if c.classified.sentiment < 0 {
                     negative.push(c.source_id);
                 }
             }
@@ -322,16 +335,9 @@ impl Store {
             let last = (batch.len() as i64) < BATCH;
             let upto = batch.last().map_or(0, |(id, _)| *id);
             done += batch.len();
-            let redone = classify(move || {
-                batch
-                    .into_iter()
-                    .map(|(id, body)| {
-                        let reading = analytics::read(&body, &taxonomy);
-                        Redone { id, sentiment: reading.verdict.sentiment.value(), confidence: per_mille(reading.verdict.confidence), topics: reading.topics }
-                    })
-                    .collect()
-            })
-            .await?;
+            let redone =
+                classify(move || batch.into_iter().map(|(id, body)| Redone { id, classified: Classified::of(analytics::read(&body, &taxonomy)) }).collect())
+                    .await?;
             self.keep_redone(upto, &redone, last, model, version).await?;
             if last {
                 break;
@@ -383,21 +389,21 @@ impl Store {
                 .bind(&c.channel)
                 .bind(&c.staff)
                 .bind(&c.body)
-                .bind(c.sentiment)
-                .bind(c.confidence)
+                .bind(c.classified.sentiment)
+                .bind(c.classified.confidence)
                 .bind(model)
                 .bind(taxonomy)
                 .bind(c.survey_id)
                 .fetch_optional(&mut *tx)
                 .await?;
                 if let Some(id) = id {
-                    for topic in &c.topics {
+                    for topic in &c.classified.topics {
                         sqlx::query("INSERT INTO analytics_comment_topics (comment_id, topic, unit_id, month, sentiment) VALUES ($1, $2, $3, $4, $5)")
                             .bind(id)
                             .bind(topic)
                             .bind(c.unit_id)
                             .bind(&month)
-                            .bind(c.sentiment)
+                            .bind(c.classified.sentiment)
                             .execute(&mut *tx)
                             .await?;
                     }
@@ -467,15 +473,15 @@ impl Store {
             }
             for r in redone {
                 sqlx::query("UPDATE analytics_comments SET sentiment = $1, confidence = $2, model = $3, taxonomy = $4 WHERE id = $5")
-                    .bind(r.sentiment)
-                    .bind(r.confidence)
+                    .bind(r.classified.sentiment)
+                    .bind(r.classified.confidence)
                     .bind(model)
                     .bind(taxonomy)
                     .bind(r.id)
                     .execute(&mut *tx)
                     .await?;
                 sqlx::query("DELETE FROM analytics_comment_topics WHERE comment_id = $1").bind(r.id).execute(&mut *tx).await?;
-                for topic in &r.topics {
+                for topic in &r.classified.topics {
                     sqlx::query(
                         "INSERT INTO analytics_comment_topics (comment_id, topic, unit_id, month, sentiment)
                          SELECT id, $2, unit_id, month, sentiment FROM analytics_comments WHERE id = $1",
@@ -699,10 +705,6 @@ impl Store {
 /// Runs classification off the server's threads (it is CPU work, a batch at a time).
 async fn classify<T: Send + 'static>(work: impl FnOnce() -> Vec<T> + Send + 'static) -> Result<Vec<T>> {
     Ok(tokio::task::spawn_blocking(work).await?)
-}
-
-fn per_mille(confidence: f32) -> i64 {
-    (f64::from(confidence) * 1000.0).round() as i64
 }
 
 /// What comments are counted by.

@@ -12,7 +12,7 @@ use common::{T0, actor, admin_on, published_survey, response, units};
 use domain::audit::AuditAction;
 use domain::auth::{Access, Grant, Role};
 use domain::calendar::Month;
-use storage::analytics::{Analysed, CommentFilter, CountBy, RESPONSES, Redone};
+use storage::analytics::{Analysed, Classified, CommentFilter, CountBy, RESPONSES, Redone};
 use storage::audit::Filter;
 use storage::{Error, Paging, Store};
 
@@ -23,7 +23,7 @@ fn role(role: Role, unit: i64) -> Access {
 /// Reads `text` as the job does and makes it the comment of response `id`.
 async fn analysed(store: &Store, id: i64, unit: i64, staff: &str, text: &str) -> Analysed {
     let (_, taxonomy) = store.analytics_taxonomy().await.unwrap();
-    let reading = analytics::read(text, &taxonomy);
+    let mut reading = analytics::read(text, &taxonomy);
     Analysed {
         source_id: id,
         part: "GOP_Y".into(),
@@ -32,21 +32,14 @@ async fn analysed(store: &Store, id: i64, unit: i64, staff: &str, text: &str) ->
         at: T0,
         channel: if staff.is_empty() { "web" } else { "kiosk" }.into(),
         staff: staff.into(),
-        body: reading.shown,
-        sentiment: reading.verdict.sentiment.value(),
-        confidence: 900,
-        topics: reading.topics,
+        body: std::mem::take(&mut reading.shown),
+        classified: Classified::of(reading),
     }
 }
 
 /// Kept comments classified again as the job does.
 fn redone(taxonomy: &Taxonomy, rows: Vec<(i64, String)>) -> Vec<Redone> {
-    rows.into_iter()
-        .map(|(id, body)| {
-            let r = analytics::read(&body, taxonomy);
-            Redone { id, sentiment: r.verdict.sentiment.value(), confidence: 800, topics: r.topics }
-        })
-        .collect()
+    rows.into_iter().map(|(id, body)| Redone { id, classified: Classified::of(analytics::read(&body, taxonomy)) }).collect()
 }
 
 #[tokio::test]
@@ -71,7 +64,7 @@ async fn comments_are_kept_once_counted_in_scope_and_read_with_an_audit() {
             analysed(&store, read[1].id, a, "mc-01", "Cán bộ nhiệt tình, hướng dẫn rõ ràng").await,
             analysed(&store, read[2].id, b, "", "Không có ý kiến").await,
         ];
-        assert_eq!(comments[0].sentiment, Sentiment::Negative.value());
+        assert_eq!(comments[0].classified.sentiment, Sentiment::Negative.value());
         assert!(comments[0].body.contains("[đã ẩn số điện thoại]"), "{}", comments[0].body);
         store.keep_comments(RESPONSES, read[2].id, &comments, "m1", version).await.unwrap();
         // A pass that died after keeping and is run again keeps nothing twice.

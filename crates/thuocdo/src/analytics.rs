@@ -13,9 +13,16 @@ use analytics::model::Model;
 use analytics::normalize::tokens;
 use anyhow::Context;
 
+/// The largest corpus read: some hundred thousand comments, and no more memory than that.
+const MAX_CORPUS_BYTES: u64 = 64 << 20;
+
 pub fn train_report(file: Option<&Path>) -> anyhow::Result<String> {
     let text = match file {
-        Some(path) => std::fs::read_to_string(path).with_context(|| format!("không đọc được tệp {}", path.display()))?,
+        Some(path) => {
+            let size = std::fs::metadata(path).with_context(|| format!("không đọc được tệp {}", path.display()))?.len();
+            anyhow::ensure!(size <= MAX_CORPUS_BYTES, "Tệp ngữ liệu lớn quá {} MB.", MAX_CORPUS_BYTES >> 20);
+            std::fs::read_to_string(path).with_context(|| format!("không đọc được tệp {}", path.display()))?
+        }
         None => corpus::BUILTIN.to_string(),
     };
     let examples = corpus::parse(&text)?;
