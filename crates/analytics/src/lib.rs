@@ -7,6 +7,8 @@
 //!   from the project's own labelled [`corpus`], measured by [`evaluate`].
 //! - [`topics`]: the taxonomy of service-quality topics the reform office edits, and the
 //!   grouping of comments outside it.
+//!
+//! A [`Classifier`] is the built-in model or one an operator plugs in (the `onnx` crate).
 
 pub mod corpus;
 pub mod evaluate;
@@ -76,11 +78,38 @@ pub struct Verdict {
     pub confidence: f32,
 }
 
+impl Verdict {
+    /// The likeliest sentiment of `probabilities` (in [`Sentiment::ALL`]'s order).
+    pub fn of(probabilities: [f32; 3]) -> Self {
+        let best = (0..3).max_by(|&a, &b| probabilities[a].total_cmp(&probabilities[b])).unwrap_or(1);
+        Verdict { sentiment: Sentiment::from_index(best), confidence: probabilities[best] }
+    }
+}
+
+/// A sentiment classifier: the built-in [`model::Model`], or a model file an operator plugs in.
+pub trait Classifier: Send + Sync + std::fmt::Debug {
+    /// The name kept beside each verdict. A server that starts with a classifier of another
+    /// name classifies every kept comment again.
+    fn id(&self) -> &str;
+
+    /// The probability of each sentiment, in [`Sentiment::ALL`]'s order.
+    fn probabilities(&self, tokens: &[normalize::Token]) -> Result<[f32; 3], ClassifierError>;
+
+    fn verdict(&self, tokens: &[normalize::Token]) -> Result<Verdict, ClassifierError> {
+        self.probabilities(tokens).map(Verdict::of)
+    }
+}
+
+/// A plugged model that failed on a comment (the built-in one does not fail).
+#[derive(Debug, thiserror::Error)]
+#[error("mô hình phân loại cảm xúc lỗi: {0}")]
+pub struct ClassifierError(pub String);
+
 /// The longest comment kept to be shown, in characters.
 pub const MAX_SHOWN_CHARS: usize = 2000;
 
 /// A comment read: what is kept to be shown (personal data masked, cut to
-/// [`MAX_SHOWN_CHARS`]), its sentiment by the default model, and its topics.
+/// [`MAX_SHOWN_CHARS`]), its sentiment by the classifier, and its topics.
 #[derive(Clone, Debug, PartialEq)]
 pub struct Reading {
     pub shown: String,
@@ -90,10 +119,10 @@ pub struct Reading {
 
 /// Reads one comment. The masked text is what is classified, so that a comment classified
 /// again from what was kept gets the same answer.
-pub fn read(comment: &str, taxonomy: &topics::Taxonomy) -> Reading {
+pub fn read(comment: &str, classifier: &dyn Classifier, taxonomy: &topics::Taxonomy) -> Result<Reading, ClassifierError> {
     // Cut before anything else: a pasted book costs no more than a long comment.
     let cut: String = comment.chars().take(MAX_SHOWN_CHARS).collect();
     let shown = domain::personal::mask(&domain::text::clean_multiline(&cut));
     let tokens = normalize::tokens(&shown);
-    Reading { verdict: model::builtin().verdict(&tokens), topics: taxonomy.classify(&tokens), shown }
+    Ok(Reading { verdict: classifier.verdict(&tokens)?, topics: taxonomy.classify(&tokens), shown })
 }

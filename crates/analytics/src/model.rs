@@ -6,11 +6,11 @@
 //! gives the same weights on every machine.
 
 use crate::normalize::{self, Token};
-use crate::{Sentiment, Verdict, lexicon};
+use crate::{Classifier, ClassifierError, Sentiment, Verdict, lexicon};
 
 /// log2 of the number of weights per class: 2^18 keeps collisions rare for a corpus of
 /// thousands of comments, at 3 MB.
-const BITS: u32 = 18;
+pub const BITS: u32 = 18;
 const DIM: usize = 1 << BITS;
 /// Passes over the training comments, and AdaGrad's step.
 const EPOCHS: usize = 12;
@@ -25,10 +25,10 @@ pub struct Model {
     weights: Vec<[f32; 3]>,
 }
 
-/// A feature's place among the weights.
-fn slot(name: &str) -> usize {
+/// A feature's place among 2^`bits` slots.
+fn slot(name: &str, bits: u32) -> usize {
     // FNV-1a, then a multiplicative mix so the top bits spread.
-    (digest(name).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - BITS)) as usize
+    (digest(name.as_bytes()).wrapping_mul(0x9E37_79B9_7F4A_7C15) >> (64 - bits)) as usize
 }
 
 /// Calls `emit` with the name and value of every feature of a comment.
@@ -120,10 +120,12 @@ fn char_grams(clause: &[&Token], name: &mut String, emit: &mut impl FnMut(&str, 
     }
 }
 
-/// A comment's features as weight slots and values.
-fn vector(tokens: &[Token]) -> Vec<(usize, f32)> {
+/// A comment's features as slots among 2^`bits` and values (a slot may come more than once:
+/// its values add up). What the built-in model reads with [`BITS`], and what a plugged model
+/// of 2^`bits` inputs is given.
+pub fn vector(tokens: &[Token], bits: u32) -> Vec<(usize, f32)> {
     let mut out = Vec::with_capacity(256);
-    features(tokens, |name, value| out.push((slot(name), value)));
+    features(tokens, |name, value| out.push((slot(name, bits), value)));
     out
 }
 
@@ -150,7 +152,7 @@ impl SplitMix {
 impl Model {
     /// Trains on labelled comments.
     pub fn train<'a>(examples: impl IntoIterator<Item = (&'a str, Sentiment)>) -> Self {
-        let data: Vec<(Vec<(usize, f32)>, usize)> = examples.into_iter().map(|(text, label)| (vector(&normalize::tokens(text)), label.index())).collect();
+        let data: Vec<(Vec<(usize, f32)>, usize)> = examples.into_iter().map(|(text, label)| (vector(&normalize::tokens(text), BITS), label.index())).collect();
         let mut weights = vec![[0f32; 3]; DIM];
         let mut squares = vec![[1e-6f32; 3]; DIM];
         let mut order: Vec<usize> = (0..data.len()).collect();
@@ -176,13 +178,16 @@ impl Model {
 
     /// The probability of each sentiment, in [`Sentiment::ALL`]'s order.
     pub fn probabilities(&self, tokens: &[Token]) -> [f32; 3] {
-        softmax(score(&self.weights, &vector(tokens)))
+        softmax(score(&self.weights, &vector(tokens, BITS)))
     }
 
     pub fn verdict(&self, tokens: &[Token]) -> Verdict {
-        let p = self.probabilities(tokens);
-        let best = (0..3).max_by(|&a, &b| p[a].total_cmp(&p[b])).unwrap_or(1);
-        Verdict { sentiment: Sentiment::from_index(best), confidence: p[best] }
+        Verdict::of(self.probabilities(tokens))
+    }
+
+    /// The weights, a row per slot of [`vector`] with [`BITS`]: what an export writes.
+    pub fn weights(&self) -> &[[f32; 3]] {
+        &self.weights
     }
 
     /// The features that weighed most for `sentiment` (against the other two), strongest
@@ -191,7 +196,7 @@ impl Model {
         let c = sentiment.index();
         let mut out: Vec<(String, f32)> = Vec::new();
         features(tokens, |name, value| {
-            let w = self.weights[slot(name)];
+            let w = self.weights[slot(name, BITS)];
             let against = (w[(c + 1) % 3] + w[(c + 2) % 3]) / 2.0;
             out.push((name.to_string(), (w[c] - against) * value));
         });
@@ -211,31 +216,47 @@ fn score(weights: &[[f32; 3]], x: &[(usize, f32)]) -> [f32; 3] {
     s
 }
 
-/// The name of the default model as kept beside each verdict: its kind and a digest of the
-/// corpus it learnt from. A new corpus (or a new [`VERSION`]) makes a new name, and a server
-/// that starts with it classifies the kept comments again.
-pub fn builtin_id() -> &'static str {
-    static ID: std::sync::LazyLock<String> = std::sync::LazyLock::new(|| format!("tuyen-tinh-{VERSION}-{:016x}", digest(crate::corpus::BUILTIN)));
-    &ID
-}
-
 /// Bumped whenever the features or the training change.
 pub const VERSION: u32 = 1;
 
-fn digest(s: &str) -> u64 {
+/// FNV-1a: a short stable digest, for hashing features and naming models.
+pub fn digest(bytes: &[u8]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
-    for b in s.bytes() {
+    for &b in bytes {
         h ^= u64::from(b);
         h = h.wrapping_mul(0x0100_0000_01b3);
     }
     h
 }
 
-/// The default model, trained once per process from the training part of the shipped corpus.
-pub fn builtin() -> &'static Model {
-    static MODEL: std::sync::LazyLock<Model> = std::sync::LazyLock::new(|| {
-        let corpus = crate::corpus::parse(crate::corpus::BUILTIN).expect("the shipped corpus is well formed");
-        Model::train(corpus.iter().filter(|e| e.split == crate::corpus::Split::Train).map(|e| (e.text.as_str(), e.label)))
-    });
-    &MODEL
+/// The default classifier: the model trained from the training part of the shipped corpus.
+/// Its name is known at once; the model is trained once per process, at its first comment.
+#[derive(Debug)]
+pub struct Builtin;
+
+impl Builtin {
+    pub fn model(&self) -> &'static Model {
+        static MODEL: std::sync::LazyLock<Model> = std::sync::LazyLock::new(|| {
+            let corpus = crate::corpus::parse(crate::corpus::BUILTIN).expect("the shipped corpus is well formed");
+            Model::train(corpus.iter().filter(|e| e.split == crate::corpus::Split::Train).map(|e| (e.text.as_str(), e.label)))
+        });
+        &MODEL
+    }
 }
+
+impl Classifier for Builtin {
+    /// Its kind and a digest of the corpus it learnt from: a new corpus (or a new [`VERSION`])
+    /// makes a new name, and a server that starts with it classifies the kept comments again.
+    fn id(&self) -> &str {
+        static ID: std::sync::LazyLock<String> =
+            std::sync::LazyLock::new(|| format!("tuyen-tinh-{VERSION}-{:016x}", digest(crate::corpus::BUILTIN.as_bytes())));
+        &ID
+    }
+
+    fn probabilities(&self, tokens: &[Token]) -> Result<[f32; 3], ClassifierError> {
+        Ok(self.model().probabilities(tokens))
+    }
+}
+
+/// The default classifier.
+pub static BUILTIN: Builtin = Builtin;

@@ -17,7 +17,7 @@ fn corpus() -> Vec<corpus::Example> {
 fn the_model_beats_the_floor_and_the_baseline_on_held_out_comments() {
     let examples = corpus();
     assert!(examples.len() >= 3000, "{} comments", examples.len());
-    let model = model::builtin();
+    let model = model::BUILTIN.model();
     let by_model = |t: &str| model.verdict(&tokens(t)).sentiment;
     let by_rules = |t: &str| lexicon::verdict(&tokens(t)).sentiment;
     let m = held_out(&examples, None, by_model);
@@ -32,7 +32,7 @@ fn the_model_beats_the_floor_and_the_baseline_on_held_out_comments() {
 }
 
 fn check(cases: &[(&str, Sentiment)]) {
-    let model = model::builtin();
+    let model = model::BUILTIN.model();
     let wrong: Vec<String> = cases
         .iter()
         .filter_map(|(text, want)| {
@@ -83,7 +83,7 @@ fn short_answers_and_intensity() {
         ("Rất tệ", Sentiment::Negative),
         ("Cực kỳ hài lòng", Sentiment::Positive),
     ]);
-    let model = model::builtin();
+    let model = model::BUILTIN.model();
     let plain = model.verdict(&tokens("Cán bộ hách dịch")).confidence;
     let strong = model.verdict(&tokens("Cán bộ rất hách dịch, quá tệ")).confidence;
     assert!(strong >= plain, "{strong} < {plain}");
@@ -102,7 +102,7 @@ fn the_baseline_explains_itself_with_the_rules() {
 
 #[test]
 fn the_model_says_why() {
-    let model = model::builtin();
+    let model = model::BUILTIN.model();
     let t = tokens("Cán bộ hách dịch, trễ hẹn");
     let why = model.explain(&t, Sentiment::Negative, 5);
     assert_eq!(why.len(), 5);

@@ -8,6 +8,8 @@
 
 use std::time::Instant;
 
+use analytics::Classifier;
+use analytics::model::BUILTIN;
 use analytics::topics::{Taxonomy, Topic};
 use anyhow::Context;
 use domain::auth::{Access, Grant, Role};
@@ -43,14 +45,14 @@ pub async fn run(count: usize, stored: usize, postgres: Option<String>) -> anyho
 
     // The model is trained once per process, before the first comment.
     let started = Instant::now();
-    analytics::model::builtin();
+    BUILTIN.model();
     let trained = started.elapsed().as_secs_f64();
     let mut each = Vec::with_capacity(count);
     let started = Instant::now();
     let mut negative = 0;
     for text in &comments {
         let one = Instant::now();
-        let reading = analytics::read(text, &taxonomy);
+        let reading = analytics::read(text, &BUILTIN, &taxonomy)?;
         each.push(one.elapsed().as_secs_f64() * 1e6);
         negative += usize::from(reading.verdict.sentiment == analytics::Sentiment::Negative);
     }
@@ -77,11 +79,11 @@ pub async fn run(count: usize, stored: usize, postgres: Option<String>) -> anyho
     let roots = store.root_units().await?;
     let units: Vec<i64> = store.units(&roots, &Default::default(), Paging::ALL).await?.items.into_iter().map(|u| u.id).collect();
     let (version, _) = store.analytics_taxonomy().await?;
-    let model = analytics::model::builtin_id();
+    let model = BUILTIN.id();
     let link = |id: i64| format!("/admin/alerts/{id}");
-    store.read_new_comments(now, &link).await?;
+    store.read_new_comments(&BUILTIN, now, &link).await?;
     // Distinct readings of the corpus, laid out over units, months and a million ids.
-    let readings: Vec<analytics::Reading> = corpus.iter().map(|t| analytics::read(t, &taxonomy)).collect();
+    let readings: Vec<analytics::Reading> = corpus.iter().map(|t| analytics::read(t, &BUILTIN, &taxonomy)).collect::<Result<_, _>>()?;
     let started = Instant::now();
     let year = 365 * 86_400_000i64;
     for chunk in (0..stored).collect::<Vec<_>>().chunks(5_000) {
@@ -114,7 +116,7 @@ pub async fn run(count: usize, stored: usize, postgres: Option<String>) -> anyho
     let started = Instant::now();
     let mut passes = 0;
     loop {
-        let done = store.reclassify_comments().await?;
+        let done = store.reclassify_comments(&BUILTIN).await?;
         passes += 1;
         match store.analytics_state().await?.redo {
             Some(redo) => println!(
@@ -134,8 +136,8 @@ pub async fn run(count: usize, stored: usize, postgres: Option<String>) -> anyho
     let backend = if postgres.is_some() { "PostgreSQL" } else { "SQLite" };
     println!("{stored} stored comments classified again in {took:.1} s ({:.0}/s, {passes} passes) on {backend}", stored as f64 / took);
     let idle = Instant::now();
-    store.read_new_comments(now, &link).await?;
-    store.reclassify_comments().await?;
+    store.read_new_comments(&BUILTIN, now, &link).await?;
+    store.reclassify_comments(&BUILTIN).await?;
     println!("a pass with nothing new took {:.1} ms", idle.elapsed().as_secs_f64() * 1000.0);
     Ok(())
 }

@@ -6,8 +6,10 @@
 
 use std::collections::hash_map::Entry;
 use std::collections::{BTreeMap, HashMap};
+use std::sync::Arc;
 
 use analytics::topics::{Taxonomy, Topic};
+use analytics::{Classifier, ClassifierError};
 use domain::alerts::AlertKind;
 use domain::audit::AuditAction;
 use domain::auth::{Access, Permission};
@@ -165,20 +167,20 @@ pub const MAX_SHOWN: i64 = 200;
 
 impl Store {
     /// Reads the comments that came since the last pass — survey responses' comment answers,
-    /// questions and feedback, consultation comments — classifies them with the default model
-    /// and the taxonomy, and keeps them (starting a reclassification first if the model is new);
+    /// questions and feedback, consultation comments — classifies them with `classifier` and
+    /// the taxonomy, and keeps them (starting a reclassification first if the classifier is new);
     /// then opens an alert case for each unit whose month of survey comments spikes (see
     /// [`domain::alerts::comment_spike`]). `link` makes a case's address from its id. Returns how
     /// many source rows were read.
-    pub async fn read_new_comments(&self, now: i64, link: &(dyn Fn(i64) -> String + Sync)) -> Result<usize> {
-        let model = analytics::model::builtin_id();
+    pub async fn read_new_comments(&self, classifier: &'static dyn Classifier, now: i64, link: &(dyn Fn(i64) -> String + Sync)) -> Result<usize> {
+        let model = classifier.id();
         // Read first: the write transaction is for the one pass that finds a new model.
         if self.analytics_state().await?.model != model {
             self.reclassify_for_model(model).await?;
         }
         let (version, taxonomy) = self.analytics_taxonomy().await?;
-        let taxonomy = std::sync::Arc::new(taxonomy);
-        let mut forms: HashMap<i64, std::sync::Arc<Questionnaire>> = HashMap::new();
+        let taxonomy = Arc::new(taxonomy);
+        let mut forms: HashMap<i64, Arc<Questionnaire>> = HashMap::new();
         let mut read = 0;
         for source in [RESPONSES, QUESTIONS, CONSULTATIONS] {
             for _ in 0..BATCHES_PER_PASS {
@@ -191,10 +193,10 @@ impl Store {
                     found
                         .into_iter()
                         .map(|mut c| {
-                            let mut reading = analytics::read(&c.body, &shared);
+                            let mut reading = analytics::read(&c.body, classifier, &shared)?;
                             c.body = std::mem::take(&mut reading.shown);
                             c.classified = Classified::of(reading);
-                            c
+                            Ok(c)
                         })
                         .collect()
                 })
@@ -211,7 +213,7 @@ impl Store {
 
     /// The next batch of a source after `after`: how many rows were read, the last one's id,
     /// and their comments not classified yet (the text as written in `body`).
-    async fn unread(&self, source: &str, after: i64, forms: &mut HashMap<i64, std::sync::Arc<Questionnaire>>) -> Result<(usize, Option<i64>, Vec<Analysed>)> {
+    async fn unread(&self, source: &str, after: i64, forms: &mut HashMap<i64, Arc<Questionnaire>>) -> Result<(usize, Option<i64>, Vec<Analysed>)> {
         let unclassified = |source_id, part: String, survey_id, unit_id, at, channel: String, staff: String, body: String| Analysed {
             source_id,
             part,
@@ -323,8 +325,8 @@ impl Store {
 
     /// Classifies kept comments again while a reclassification is under way (a new model, an
     /// edited taxonomy), batch by batch. Returns how many were classified again.
-    pub async fn reclassify_comments(&self) -> Result<usize> {
-        let model = analytics::model::builtin_id();
+    pub async fn reclassify_comments(&self, classifier: &'static dyn Classifier) -> Result<usize> {
+        let model = classifier.id();
         let mut done = 0;
         for _ in 0..BATCHES_PER_PASS {
             if self.analytics_state().await?.redo.is_none() {
@@ -335,9 +337,10 @@ impl Store {
             let last = (batch.len() as i64) < BATCH;
             let upto = batch.last().map_or(0, |(id, _)| *id);
             done += batch.len();
-            let redone =
-                classify(move || batch.into_iter().map(|(id, body)| Redone { id, classified: Classified::of(analytics::read(&body, &taxonomy)) }).collect())
-                    .await?;
+            let redone = classify(move || {
+                batch.into_iter().map(|(id, body)| Ok(Redone { id, classified: Classified::of(analytics::read(&body, classifier, &taxonomy)?) })).collect()
+            })
+            .await?;
             self.keep_redone(upto, &redone, last, model, version).await?;
             if last {
                 break;
@@ -703,8 +706,8 @@ impl Store {
 }
 
 /// Runs classification off the server's threads (it is CPU work, a batch at a time).
-async fn classify<T: Send + 'static>(work: impl FnOnce() -> Vec<T> + Send + 'static) -> Result<Vec<T>> {
-    Ok(tokio::task::spawn_blocking(work).await?)
+async fn classify<T: Send + 'static>(work: impl FnOnce() -> Result<Vec<T>, ClassifierError> + Send + 'static) -> Result<Vec<T>> {
+    Ok(tokio::task::spawn_blocking(work).await??)
 }
 
 /// What comments are counted by.

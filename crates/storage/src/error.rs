@@ -32,6 +32,9 @@ pub enum Error {
     /// Work handed to a blocking thread did not finish (it panicked or was cancelled).
     #[error("lỗi xử lý nền: {0}")]
     Task(#[from] tokio::task::JoinError),
+    /// A plugged sentiment model failed on a comment: nothing of its batch is kept.
+    #[error(transparent)]
+    Classifier(#[from] analytics::ClassifierError),
 }
 
 impl From<sqlx::Error> for Error {

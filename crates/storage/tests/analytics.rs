@@ -6,8 +6,9 @@
 
 mod common;
 
-use analytics::Sentiment;
+use analytics::model::BUILTIN;
 use analytics::topics::{Taxonomy, Topic};
+use analytics::{Classifier, Sentiment};
 use common::{T0, actor, admin_on, published_survey, response, units};
 use domain::audit::AuditAction;
 use domain::auth::{Access, Grant, Role};
@@ -23,7 +24,7 @@ fn role(role: Role, unit: i64) -> Access {
 /// Reads `text` as the job does and makes it the comment of response `id`.
 async fn analysed(store: &Store, id: i64, unit: i64, staff: &str, text: &str) -> Analysed {
     let (_, taxonomy) = store.analytics_taxonomy().await.unwrap();
-    let mut reading = analytics::read(text, &taxonomy);
+    let mut reading = analytics::read(text, &BUILTIN, &taxonomy).unwrap();
     Analysed {
         source_id: id,
         part: "GOP_Y".into(),
@@ -39,7 +40,7 @@ async fn analysed(store: &Store, id: i64, unit: i64, staff: &str, text: &str) ->
 
 /// Kept comments classified again as the job does.
 fn redone(taxonomy: &Taxonomy, rows: Vec<(i64, String)>) -> Vec<Redone> {
-    rows.into_iter().map(|(id, body)| Redone { id, classified: Classified::of(analytics::read(&body, taxonomy)) }).collect()
+    rows.into_iter().map(|(id, body)| Redone { id, classified: Classified::of(analytics::read(&body, &BUILTIN, taxonomy).unwrap()) }).collect()
 }
 
 #[tokio::test]
@@ -194,19 +195,32 @@ async fn the_job_reads_each_new_comment_once_and_classifies_again_after_an_edit(
             ingest.submit(r).await.unwrap();
         }
         let link = |id: i64| format!("/admin/alerts/{id}");
-        assert_eq!(store.read_new_comments(T0, &link).await.unwrap(), 4, "{}", db.backend);
-        assert_eq!(store.read_new_comments(T0, &link).await.unwrap(), 0, "nothing new, nothing read");
+        assert_eq!(store.read_new_comments(&BUILTIN, T0, &link).await.unwrap(), 4, "{}", db.backend);
+        assert_eq!(store.read_new_comments(&BUILTIN, T0, &link).await.unwrap(), 0, "nothing new, nothing read");
         let office = role(Role::ReformOffice, p);
         let counted = store.count_comments(&office, &CommentFilter::default(), CountBy::Month).await.unwrap();
         assert_eq!((counted[0].negative, counted[0].positive, counted[0].total()), (2, 1, 3), "the blank answer is no comment");
 
         store.save_analytics_topic(&actor(), &office, &Topic::new("bao_tin", "Báo tin", "không ai báo").unwrap(), 20).await.unwrap();
-        assert_eq!(store.reclassify_comments().await.unwrap(), 3);
+        assert_eq!(store.reclassify_comments(&BUILTIN).await.unwrap(), 3);
         assert_eq!(store.analytics_state().await.unwrap().redo, None);
         let topics = store.count_comments(&office, &CommentFilter::default(), CountBy::Topic).await.unwrap();
         assert_eq!(topics.iter().find(|c| c.key == "bao_tin").map(|c| c.negative), Some(1));
+
+        // The operator plugs in a model file (here the built-in model written as one): every
+        // kept comment is classified again by it, to the same counts.
+        let plugged = &*PLUGGED;
+        assert_eq!(store.read_new_comments(plugged, T0, &link).await.unwrap(), 0);
+        assert_eq!(store.analytics_state().await.unwrap().model, plugged.id());
+        assert_eq!(store.reclassify_comments(plugged).await.unwrap(), 3);
+        let counted = store.count_comments(&office, &CommentFilter::default(), CountBy::Month).await.unwrap();
+        assert_eq!((counted[0].negative, counted[0].positive, counted[0].total()), (2, 1, 3));
     }
 }
+
+/// The built-in model exported and loaded back as a plugged ONNX model.
+static PLUGGED: std::sync::LazyLock<onnx::OnnxModel> =
+    std::sync::LazyLock::new(|| onnx::OnnxModel::load(&onnx::export(BUILTIN.model(), BUILTIN.id())).expect("the exported model loads"));
 
 #[tokio::test]
 async fn a_unit_whose_comments_turn_negative_gets_one_alert_case() {
@@ -232,7 +246,7 @@ async fn a_unit_whose_comments_turn_negative_gets_one_alert_case() {
             send(a, "28101", &comment).await;
             send(b, "28102", "Cán bộ vui vẻ, hướng dẫn rõ ràng").await;
         }
-        store.read_new_comments(T0, &link).await.unwrap();
+        store.read_new_comments(&BUILTIN, T0, &link).await.unwrap();
         let office = role(Role::ReformOffice, p);
         let filter = storage::alerts::CaseFilter { kind: Some(domain::alerts::AlertKind::CommentSpike), ..Default::default() };
         let cases = store.alert_cases(&office, &filter, Paging::new(1, 10)).await.unwrap().items;
@@ -243,7 +257,7 @@ async fn a_unit_whose_comments_turn_negative_gets_one_alert_case() {
         for _ in 0..3 {
             send(a, "28101", "Chờ mãi không có kết quả, trễ hẹn").await;
         }
-        store.read_new_comments(T0, &link).await.unwrap();
+        store.read_new_comments(&BUILTIN, T0, &link).await.unwrap();
         let cases = store.alert_cases(&office, &filter, Paging::new(1, 10)).await.unwrap().items;
         assert_eq!(cases.len(), 1);
         assert_eq!(cases[0].responses, 9);

@@ -172,6 +172,10 @@ struct ServeArgs {
     /// Serve /metrics on the main port too, to scrapers that send this bearer token.
     #[arg(long, env = "THUOCDO_METRICS_TOKEN")]
     metrics_token: Option<String>,
+    /// A sentiment model file (ONNX; see `thuocdo analytics export` for its shape) that
+    /// classifies comments instead of the built-in model; needs a build with `--features onnx`.
+    #[arg(long, env = "THUOCDO_SENTIMENT_MODEL")]
+    sentiment_model: Option<PathBuf>,
     /// The shortest period, in days, a draft legal document is open for comment (the Law on
     /// Promulgation of Legal Documents sets the minimum; confirm the province's figure).
     #[arg(long, env = "THUOCDO_CONSULTATION_MIN_DAYS", default_value_t = 20)]
@@ -250,6 +254,27 @@ enum AnalyticsCommand {
         #[arg(long)]
         corpus: Option<PathBuf>,
     },
+    /// Measure a sentiment model file (ONNX) on the corpus's held-out part, beside the
+    /// built-in model, before plugging it in with `serve --sentiment-model`.
+    Evaluate {
+        #[arg(long)]
+        model: PathBuf,
+        #[arg(long)]
+        corpus: Option<PathBuf>,
+    },
+    /// Write a corpus's hashed features (svmlight format, on standard output) to train a model
+    /// elsewhere; its input width is 2^BITS.
+    Features {
+        #[arg(long, default_value_t = 18)]
+        bits: u32,
+        #[arg(long)]
+        corpus: Option<PathBuf>,
+    },
+    /// Write the built-in model as an ONNX file (the template of a model to plug in).
+    Export {
+        #[arg(long)]
+        to: PathBuf,
+    },
 }
 
 #[derive(Subcommand)]
@@ -289,6 +314,18 @@ async fn main() -> anyhow::Result<()> {
         }
         Command::Analytics(AnalyticsCommand::Train { corpus }) => {
             print!("{}", analytics::train_report(corpus.as_deref())?);
+            return Ok(());
+        }
+        Command::Analytics(AnalyticsCommand::Evaluate { model, corpus }) => {
+            print!("{}", analytics::evaluate_report(model, corpus.as_deref())?);
+            return Ok(());
+        }
+        Command::Analytics(AnalyticsCommand::Features { bits, corpus }) => {
+            analytics::features(*bits, corpus.as_deref(), &mut std::io::BufWriter::new(std::io::stdout().lock()))?;
+            return Ok(());
+        }
+        Command::Analytics(AnalyticsCommand::Export { to }) => {
+            analytics::export(to)?;
             return Ok(());
         }
         Command::VerifyBackup { file, scratch_url } => {
@@ -417,6 +454,8 @@ fn init_logs(json: bool) {
 }
 
 async fn serve(store: Store, clock: Clock, args: ServeArgs, database_url: String) -> anyhow::Result<()> {
+    // A model file that cannot run stops the server before anything else.
+    let sentiment = analytics::classifier(args.sentiment_model.as_deref())?;
     if args.demo && load_demo(&store, &clock).await? {
         print_demo_logins();
     }
@@ -439,6 +478,7 @@ async fn serve(store: Store, clock: Clock, args: ServeArgs, database_url: String
         submissions_per_minute: args.submissions_per_minute,
         consultation: domain::consultation::Rules { min_days_legal: args.consultation_min_days },
         qa: args.qa_days,
+        sentiment,
         ..Config::default()
     };
     if let Some(bind) = args.metrics_bind {

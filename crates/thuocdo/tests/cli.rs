@@ -23,6 +23,22 @@ fn thuocdo(dir: &std::path::Path, args: &[&str], stdin: &str) -> (bool, String) 
     (output.status.success(), text)
 }
 
+/// `thuocdo serve` on a free port in `dir`, and the first line it printed.
+fn serving(dir: &std::path::Path, args: &[&str]) -> (std::process::Child, String) {
+    let mut child = Command::new(BIN)
+        .args(["serve", "--bind", "127.0.0.1:0"])
+        .args(args)
+        .current_dir(dir)
+        .env_remove("THUOCDO_DATABASE_URL")
+        .env("RUST_LOG", "warn")
+        .stdout(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut line = String::new();
+    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    (child, line)
+}
+
 #[test]
 fn first_administrator_token_and_demo() {
     let dir = tempfile::tempdir().unwrap();
@@ -69,16 +85,7 @@ fn serve_needs_no_configuration() {
     std::fs::write(dir.path().join("data/thuocdo.db"), b"").unwrap();
     #[cfg(unix)]
     std::fs::set_permissions(dir.path().join("data/thuocdo.db"), std::os::unix::fs::PermissionsExt::from_mode(0o644)).unwrap();
-    let mut child = Command::new(BIN)
-        .args(["serve", "--bind", "127.0.0.1:0"])
-        .current_dir(dir.path())
-        .env_remove("THUOCDO_DATABASE_URL")
-        .env("RUST_LOG", "warn")
-        .stdout(Stdio::piped())
-        .spawn()
-        .unwrap();
-    let mut line = String::new();
-    BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+    let (mut child, line) = serving(dir.path(), &[]);
     let url = line.split_whitespace().find(|w| w.starts_with("http://")).expect("the address is printed").to_string();
     let address = url.trim_start_matches("http://");
     let mut stream = std::net::TcpStream::connect(address).unwrap();
@@ -143,4 +150,48 @@ fn sampling_plans_on_the_command_line() {
     assert_ne!(draw("2027").1, first);
     let (ok, out) = thuocdo(dir.path(), &["sampling", "draw", "--sample", "51", "--seed", "1", "frame.csv"], "");
     assert!(!ok && out.contains("lớn hơn số dòng của khung mẫu (50)"), "{out}");
+}
+
+/// The operator's way to a model of their own: the built-in model written as ONNX (the
+/// template), measured on the held-out comments, then plugged into the server, whose job
+/// classifies with it; a file that is no model stops the server before it serves.
+#[cfg(feature = "onnx")]
+#[tokio::test]
+async fn a_sentiment_model_is_exported_measured_and_plugged_in() {
+    let dir = tempfile::tempdir().unwrap();
+    let (ok, out) = thuocdo(dir.path(), &["analytics", "export", "--to", "model.onnx"], "");
+    assert!(ok, "{out}");
+    let (ok, out) = thuocdo(dir.path(), &["analytics", "evaluate", "--model", "model.onnx"], "");
+    let f1: Vec<&str> = out.split("macro-F1 ").skip(1).map(|rest| &rest[..5]).collect();
+    assert!(ok && f1.len() == 2 && f1[0] == f1[1], "the same weights, the same figure: {out}");
+    assert!(out.contains("câu/giây"), "{out}");
+
+    std::fs::write(dir.path().join("bad.onnx"), b"not a model").unwrap();
+    let (ok, out) = thuocdo(dir.path(), &["analytics", "evaluate", "--model", "bad.onnx"], "");
+    assert!(!ok && out.contains("không phải mô hình ONNX"), "{out}");
+    let (ok, out) = thuocdo(dir.path(), &["serve", "--bind", "127.0.0.1:0", "--sentiment-model", "bad.onnx"], "");
+    assert!(!ok && out.contains("không phải mô hình ONNX") && !out.contains("đang chạy"), "{out}");
+
+    let (ok, out) = thuocdo(dir.path(), &["analytics", "features", "--bits", "12"], "");
+    let lines: Vec<&str> = out.lines().collect();
+    assert!(ok && lines.len() > 3_000, "{}", lines.len());
+    assert!(lines.iter().all(|l| l.starts_with("-1 qid:") || l.starts_with("0 qid:") || l.starts_with("1 qid:")), "{}", lines[0]);
+    let slots: Vec<usize> = lines[0].split(' ').skip(2).map(|kv| kv.split(':').next().unwrap().parse().unwrap()).collect();
+    assert!(slots.windows(2).all(|w| w[0] < w[1]) && slots.iter().all(|&s| s < 1 << 12), "{slots:?}");
+
+    let (mut child, line) = serving(dir.path(), &["--sentiment-model", "model.onnx"]);
+    assert!(line.contains("đang chạy"), "{line}");
+    let key = storage::crypto::DataKey::from_hex(&std::fs::read_to_string(dir.path().join("data/thuocdo.key")).unwrap()).unwrap();
+    let store = storage::Store::connect(&dir.path().join("data/thuocdo.db").to_string_lossy(), &key).await.unwrap();
+    let mut model = String::new();
+    for _ in 0..100 {
+        model = store.analytics_state().await.unwrap().model;
+        if model.starts_with("onnx-") {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+    }
+    child.kill().unwrap();
+    child.wait().unwrap();
+    assert!(model.starts_with("onnx-"), "the server's job classifies with the plugged model: «{model}»");
 }

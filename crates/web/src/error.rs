@@ -113,7 +113,7 @@ impl From<storage::Error> for Failure {
             E::Unit(e) => Self::invalid(e.to_string()),
             E::Auth(e) => Self::invalid(e.to_string()),
             E::Invalid(messages) => Self::fields(messages.into_iter().map(|message| FieldError { field: String::new(), message }).collect()),
-            E::Database(_) | E::Migration(_) | E::Sealed | E::WrongKey | E::Cells(_) | E::Task(_) => {
+            E::Database(_) | E::Migration(_) | E::Sealed | E::WrongKey | E::Cells(_) | E::Task(_) | E::Classifier(_) => {
                 tracing::error!(error = %err, "storage failure");
                 Self::internal()
             }

@@ -61,6 +61,9 @@ pub struct Config {
     pub consultation: domain::consultation::Rules,
     /// The answering periods of questions, feedback and proposals, in working days.
     pub qa: domain::qa::Periods,
+    /// What classifies the sentiment of comments: the built-in model, or a model file the
+    /// operator plugged in (`thuocdo serve --sentiment-model`).
+    pub sentiment: &'static dyn analytics::Classifier,
 }
 
 /// Agency portals of Vietnamese state bodies live under `.gov.vn`.
@@ -94,6 +97,7 @@ impl Default for Config {
             metrics_token: None,
             consultation: domain::consultation::Rules::default(),
             qa: domain::qa::Periods::default(),
+            sentiment: &analytics::model::BUILTIN,
         }
     }
 }

@@ -21,10 +21,10 @@ pub fn routes() -> Router<AppState> {
 
 /// One pass of the job: new comments first, then a reclassification under way.
 pub async fn process(state: &AppState) {
-    if let Err(e) = state.store.read_new_comments(state.clock.now_ms(), &crate::alerts::case_link(state)).await {
+    if let Err(e) = state.store.read_new_comments(state.config.sentiment, state.clock.now_ms(), &crate::alerts::case_link(state)).await {
         tracing::error!(error = %e, "reading new comments failed");
     }
-    if let Err(e) = state.store.reclassify_comments().await {
+    if let Err(e) = state.store.reclassify_comments(state.config.sentiment).await {
         tracing::error!(error = %e, "classifying comments again failed");
     }
 }
