@@ -1,6 +1,7 @@
 //! PAR INDEX (Chỉ số cải cách hành chính, METHODOLOGY §2): criteria trees, the built-in template,
 //! score sheets with caps, survey-derived points, classes and ranks, and the rules of an
-//! evaluation round (phases, deadlines, approval). Points are exact hundredths throughout.
+//! evaluation round (phases, deadlines, approval), the surveys of officials. Points are exact
+//! hundredths throughout.
 
 pub mod evidence;
 pub mod marking;
@@ -8,6 +9,7 @@ pub mod plan;
 pub mod points;
 pub mod round;
 pub mod scoring;
+pub mod surveys;
 pub mod template;
 pub mod tree;
 pub mod workbook;

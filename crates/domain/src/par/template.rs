@@ -15,14 +15,17 @@ fn item(row: &Row) -> Item {
     Item { code: code.into(), name: name.into(), max: Points(max), guide: guide.into(), evidence_required, source: Source::SelfAssessed }
 }
 
+/// An item measured by a survey: by the element of the officials' form that measures it (see
+/// `surveys::measure_of`), or by the survey's overall index.
 fn surveyed(code: &str, name: &str, max: i64, module: Module) -> Item {
+    let measure = super::surveys::measure_of(code).filter(|(m, _)| *m == module).map_or(String::new(), |(_, element)| element.into());
     Item {
         code: code.into(),
         name: name.into(),
         max: Points(max),
         guide: "Điểm = điểm tối đa × chỉ số điều tra ÷ 100; không tự chấm.".into(),
         evidence_required: false,
-        source: Source::Measured { module, measure: String::new(), mapping: Mapping::Proportional },
+        source: Source::Measured { module, measure, mapping: Mapping::Proportional },
     }
 }
 

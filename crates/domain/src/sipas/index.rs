@@ -257,4 +257,4 @@ impl<'a> Slice<'a> {
 }
 
 #[cfg(test)]
-mod tests;
+pub(crate) mod tests;

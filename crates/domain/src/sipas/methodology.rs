@@ -156,6 +156,15 @@ pub fn presets() -> Vec<Methodology> {
             parts: Vec::new(),
             note: "Công thức chính thức: (số hồ sơ được đánh giá − số đánh giá không hài lòng) ÷ số hồ sơ được đánh giá × 100.".into(),
         },
+        Methodology {
+            code: crate::par::surveys::METHODOLOGY.into(),
+            name: "Điều tra xã hội học Chỉ số CCHC (lãnh đạo, quản lý; cán bộ, công chức)".into(),
+            element: Rule::MeanOfChildren,
+            part: Rule::MeanOfChildren,
+            overall: Rule::MeanOfChildren,
+            parts: Vec::new(),
+            note: ASSUMED.into(),
+        },
     ]
 }
 

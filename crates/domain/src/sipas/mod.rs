@@ -6,7 +6,7 @@ pub mod figures;
 pub mod index;
 pub mod methodology;
 pub mod ranking;
-mod templates;
+pub(crate) mod templates;
 
 pub use index::{Figure, Report, compute};
 pub use methodology::{Methodology, Rule};

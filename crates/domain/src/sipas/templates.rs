@@ -95,12 +95,18 @@ const POLICY_GROUPS: [(&str, &str); 9] = [
 
 /// The official five-point satisfaction scale; "Hài lòng" and "Rất hài lòng" count as satisfied.
 pub fn satisfaction_scale() -> Vec<Choice> {
-    [("1", "Rất không hài lòng"), ("2", "Không hài lòng"), ("3", "Bình thường"), ("4", "Hài lòng"), ("5", "Rất hài lòng")]
+    five_points(["Rất không hài lòng", "Không hài lòng", "Bình thường", "Hài lòng", "Rất hài lòng"])
+}
+
+/// A five-point scale coded 1 to 5 with those values; the top two count as positive.
+pub(crate) fn five_points(labels: [&str; 5]) -> Vec<Choice> {
+    labels
         .iter()
-        .map(|(code, label)| {
-            let mut choice = Choice::new(code, label);
-            choice.value = code.parse().ok();
-            choice.positive = matches!(*code, "4" | "5");
+        .zip(1..)
+        .map(|(label, value)| {
+            let mut choice = Choice::new(&value.to_string(), label);
+            choice.value = Some(f64::from(value));
+            choice.positive = value >= 4;
             choice
         })
         .collect()
@@ -115,11 +121,11 @@ fn yes_no() -> Vec<Choice> {
     vec![yes, Choice::new("khong", "Không"), unknown]
 }
 
-fn question(code: String, text: &str, kind: QuestionKind, required: bool, tag: Option<Tag>) -> Question {
+pub(crate) fn question(code: String, text: &str, kind: QuestionKind, required: bool, tag: Option<Tag>) -> Question {
     Question { code, text: text.into(), help: String::new(), kind, required, visible_if: None, tag }
 }
 
-fn tag(element: &str, criterion: Option<String>, role: TagRole, part: Option<&str>) -> Option<Tag> {
+pub(crate) fn tag(element: &str, criterion: Option<String>, role: TagRole, part: Option<&str>) -> Option<Tag> {
     Some(Tag { element: element.into(), criterion, role, part: part.map(String::from) })
 }
 
@@ -367,9 +373,11 @@ pub fn short_766() -> Questionnaire {
     form
 }
 
-/// Every built-in questionnaire.
+/// Every built-in questionnaire: SIPAS's and the PAR INDEX surveys of officials.
 pub fn templates() -> Vec<Questionnaire> {
-    vec![sipas_2017(), sipas_2023(), rating_766(), short_766()]
+    let mut all = vec![sipas_2017(), sipas_2023(), rating_766(), short_766()];
+    all.extend(crate::par::surveys::templates());
+    all
 }
 
 #[cfg(test)]

@@ -11,7 +11,7 @@ use anyhow::Context;
 use domain::auth::{Access, Grant, Role};
 use domain::par::marking::ItemPost;
 use domain::par::plan::TaskStatus;
-use domain::par::{Action, Deadlines, Module, Points, Stage, Tree};
+use domain::par::{Action, Deadlines, Module, Points, Source, Stage, Tree};
 use domain::text::{parse_date, vn_datetime, vn_midnight_ms};
 use domain::units::UnitLevel;
 use storage::par::{MeasuredResults, NewRound, NewTask, TaskUpdate};
@@ -103,6 +103,19 @@ async fn current_round(store: &Store, province: i64, now_ms: i64) -> anyhow::Res
     Ok(())
 }
 
+/// The elements of `module` the tree's items are measured by.
+fn measures(tree: &Tree, module: Module) -> Vec<String> {
+    let mut found: Vec<String> = tree
+        .items()
+        .filter_map(|(_, _, item)| match &item.source {
+            Source::Measured { module: m, measure, .. } if *m == module && !measure.is_empty() => Some(measure.clone()),
+            _ => None,
+        })
+        .collect();
+    found.dedup();
+    found
+}
+
 /// Deadlines of a year's round, early the next year.
 fn deadlines(year: i32) -> anyhow::Result<Deadlines> {
     let day = |d: &str| parse_date(&format!("{d}/{}", year + 1)).map(vn_midnight_ms).context("date");
@@ -152,7 +165,13 @@ async fn round(store: &Store, province: i64, council: i64, year: i32, in_force: 
         for (module, figure) in
             [(Module::Sipas, q * 100.0), (Module::CivilServants, q * 95.0), (Module::Leaders, q * 97.0), (Module::Plan, (q * 110.0).min(100.0))]
         {
-            measured.entry(module).or_default().insert(code.clone(), BTreeMap::from([(String::new(), (figure * 100.0).round() / 100.0)]));
+            let rounded = |f: f64| (f.clamp(0.0, 100.0) * 100.0).round() / 100.0;
+            let figures = measured.entry(module).or_default().entry(code.clone()).or_default();
+            figures.insert(String::new(), rounded(figure));
+            // The elements of the officials' surveys, each a little apart from the whole.
+            for (n, measure) in measures(&tree, module).into_iter().enumerate() {
+                figures.insert(measure, rounded(figure - 3.0 + 2.0 * n as f64));
+            }
         }
     }
     for (module, indices) in measured {

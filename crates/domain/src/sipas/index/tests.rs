@@ -15,7 +15,7 @@ fn preset(code: &str) -> Methodology {
 }
 
 /// Counts of these answer sheets, each given as (question, answer) pairs; `a|b` is a list.
-fn counts(form: &Questionnaire, sheets: &[Vec<(&str, &str)>]) -> (Layout, Counts) {
+pub(crate) fn counts(form: &Questionnaire, sheets: &[Vec<(&str, &str)>]) -> (Layout, Counts) {
     let layout = Layout::of(form);
     let mut counts = Counts::zero(&layout);
     for sheet in sheets {
