@@ -168,9 +168,10 @@ async fn round(store: &Store, province: i64, council: i64, year: i32, in_force: 
             let rounded = |f: f64| (f.clamp(0.0, 100.0) * 100.0).round() / 100.0;
             let figures = measured.entry(module).or_default().entry(code.clone()).or_default();
             figures.insert(String::new(), rounded(figure));
-            // The elements of the officials' surveys, each a little apart from the whole.
-            for (n, measure) in measures(&tree, module).into_iter().enumerate() {
-                figures.insert(measure, rounded(figure - 3.0 + 2.0 * n as f64));
+            // The elements of the officials' surveys at the survey's figure, so that the
+            // published demo indices stay as they were.
+            for measure in measures(&tree, module) {
+                figures.insert(measure, rounded(figure));
             }
         }
     }
