@@ -12,6 +12,9 @@ use crate::{Classifier, ClassifierError, Sentiment, Verdict, lexicon};
 /// thousands of comments, at 3 MB.
 pub const BITS: u32 = 18;
 const DIM: usize = 1 << BITS;
+/// The widths, as log2, of the models an operator may plug in: from a thousand inputs to a
+/// million (a dense input of 4 MB per comment).
+pub const PLUGGED_BITS: std::ops::RangeInclusive<u32> = 10..=20;
 /// Passes over the training comments, and AdaGrad's step.
 const EPOCHS: usize = 12;
 const STEP: f32 = 0.4;
@@ -129,7 +132,8 @@ pub fn vector(tokens: &[Token], bits: u32) -> Vec<(usize, f32)> {
     out
 }
 
-fn softmax(scores: [f32; 3]) -> [f32; 3] {
+/// Scores made probabilities.
+pub fn softmax(scores: [f32; 3]) -> [f32; 3] {
     let max = scores.iter().copied().fold(f32::MIN, f32::max);
     let e = scores.map(|s| (s - max).exp());
     let sum: f32 = e.iter().sum();

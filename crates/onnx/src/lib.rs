@@ -24,8 +24,6 @@ use tract_onnx::prelude::*;
 
 /// The largest model file read: a linear model of 2^20 inputs is 12 MB; a small network fits.
 pub const MAX_FILE_BYTES: u64 = 256 << 20;
-/// The feature dimensions accepted, as log2.
-const BITS: std::ops::RangeInclusive<u32> = 10..=20;
 
 #[derive(Debug, thiserror::Error)]
 pub enum Error {
@@ -108,9 +106,10 @@ fn feature_bits(proto: &pb::ModelProto) -> Result<u32, Error> {
         },
         _ => 0,
     };
-    BITS.clone()
-        .find(|&b| 1i64 << b == width)
-        .ok_or_else(|| Error::Shape(format!("đầu vào phải là số thực dạng [N, D], D là lũy thừa của 2 từ 2^10 đến 2^20 (tệp: «{}»)", input.name)))
+    let mut accepted = model::PLUGGED_BITS;
+    let (least, most) = (accepted.start(), accepted.end());
+    let message = format!("đầu vào phải là số thực dạng [N, D], D là lũy thừa của 2 từ 2^{least} đến 2^{most} (tệp: «{}»)", input.name);
+    accepted.find(|&b| 1i64 << b == width).ok_or(Error::Shape(message))
 }
 
 impl std::fmt::Debug for OnnxModel {
@@ -142,15 +141,8 @@ impl Classifier for OnnxModel {
         }
         let sum: f32 = scores.iter().sum();
         let probabilities = scores.iter().all(|s| (0.0..=1.0).contains(s)) && (sum - 1.0).abs() < 1e-3;
-        Ok(if probabilities { scores } else { softmax(scores) })
+        Ok(if probabilities { scores } else { model::softmax(scores) })
     }
-}
-
-fn softmax(scores: [f32; 3]) -> [f32; 3] {
-    let max = scores.iter().copied().fold(f32::MIN, f32::max);
-    let e = scores.map(|s| (s - max).exp());
-    let sum: f32 = e.iter().sum();
-    e.map(|x| x / sum)
 }
 
 /// A model as an ONNX file: `features [N, 2^18]` × weights, then softmax; `name` is kept in

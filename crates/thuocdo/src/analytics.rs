@@ -79,7 +79,7 @@ pub fn evaluate_report(model_file: &Path, corpus_file: Option<&Path>) -> anyhow:
 /// `load_svmlight_file` reads), label −1, 0 or 1, slots among 2^`bits` in order, and `qid`
 /// 1 for the training part and 2 for the held-out part.
 pub fn features(bits: u32, corpus_file: Option<&Path>, out: &mut impl std::io::Write) -> anyhow::Result<()> {
-    anyhow::ensure!((10..=20).contains(&bits), "Số bit phải từ 10 đến 20.");
+    anyhow::ensure!(model::PLUGGED_BITS.contains(&bits), "Số bit phải từ {} đến {}.", model::PLUGGED_BITS.start(), model::PLUGGED_BITS.end());
     for e in examples(corpus_file)? {
         let mut slots: Vec<(usize, f32)> = model::vector(&tokens(&e.text), bits);
         slots.sort_by_key(|s| s.0);
