@@ -98,6 +98,13 @@ actions! {
     ParPublished = "par.published", "Công bố kết quả Chỉ số cải cách hành chính";
     ParPlanCreated = "par.plan_created", "Lập kế hoạch cải cách hành chính năm";
     ParTaskAdded = "par.task_added", "Thêm nhiệm vụ vào kế hoạch cải cách hành chính";
+    RosterOpened = "roster.opened", "Mở danh sách người được chọn khảo sát PAR INDEX";
+    RosterMembersAdded = "roster.members_added", "Thêm người vào danh sách khảo sát PAR INDEX";
+    RosterMemberRemoved = "roster.member_removed", "Bỏ một người khỏi danh sách khảo sát PAR INDEX";
+    RosterViewed = "roster.viewed", "Xem họ tên trong danh sách khảo sát PAR INDEX";
+    RosterInvited = "roster.invited", "Gửi lời mời khảo sát PAR INDEX";
+    RosterReminded = "roster.reminded", "Nhắc người chưa trả lời khảo sát PAR INDEX";
+    RosterErased = "roster.erased", "Xóa họ tên, liên hệ và liên kết của danh sách khảo sát PAR INDEX sau đợt";
     ParTaskUpdated = "par.task_updated", "Cập nhật tiến độ nhiệm vụ cải cách hành chính";
     ContentSaved = "content.saved", "Lưu bài viết hoặc văn bản trên cổng thông tin";
     ContentSubmitted = "content.submitted", "Gửi duyệt bài viết hoặc văn bản";

@@ -90,6 +90,10 @@ pub enum Permission {
     /// Dispatch questions no topic routes, re-route, decline, publish and pin them; keep the
     /// topics and the working calendar (the reform office).
     DispatchQuestions,
+    /// List the officials the subtree's agencies chose for the PAR INDEX surveys (their contacts
+    /// are sealed, each opening audited), see who has not answered and remind them; never what
+    /// anyone answered (the agency's focal point).
+    KeepRoster,
 }
 
 impl Role {
@@ -157,6 +161,7 @@ impl Role {
                 RunConsultations,
                 ViewQuestions,
                 AnswerQuestions,
+                KeepRoster,
             ],
             Self::UnitHead => &[
                 ViewUnits,
@@ -173,6 +178,7 @@ impl Role {
                 ViewQuestions,
                 AnswerQuestions,
                 ApproveAnswers,
+                KeepRoster,
             ],
             Self::AppraisalCouncil => &[ViewUnits, ViewResults, Appraise],
             // Leaders read everything the province is judged by; they handle no case themselves.
@@ -217,9 +223,11 @@ const ADMINISTRATION: [Permission; 25] = {
     ]
 };
 
-/// The reform office: the administrators' permissions and the respondents' contacts.
-const REFORM_OFFICE: [Permission; 26] = {
-    let mut all = [Permission::ViewRespondents; 26];
+/// The reform office: the administrators' permissions, the respondents' contacts and the
+/// officials' rosters.
+const REFORM_OFFICE: [Permission; 27] = {
+    let mut all = [Permission::ViewRespondents; 27];
+    all[26] = Permission::KeepRoster;
     let mut i = 0;
     while i < ADMINISTRATION.len() {
         all[i] = ADMINISTRATION[i];

@@ -34,6 +34,18 @@ pub fn clean_multiline(s: &str) -> String {
     out.join("\n")
 }
 
+/// Where each of `columns` (code, header shown, other names accepted) is in a table's header
+/// row, its cells compared folded (no case, no accents).
+pub fn header_positions<const N: usize>(header: &[String], columns: &[(&str, &str, &[&str]); N]) -> [Option<usize>; N] {
+    let folded: Vec<String> = header.iter().map(|h| fold(h)).collect();
+    columns.map(|(code, label, names)| folded.iter().position(|h| h == code || *h == fold(label) || names.contains(&h.as_str())))
+}
+
+/// The cell of `row` at `column`, empty when the column or the cell is missing.
+pub fn cell(row: &[String], column: Option<usize>) -> String {
+    column.and_then(|c| row.get(c)).cloned().unwrap_or_default()
+}
+
 /// Search key: lower case, no diacritics, `đ` → `d`, so "Đông Hòa" matches "dong hoa".
 pub fn fold(s: &str) -> String {
     s.nfd()

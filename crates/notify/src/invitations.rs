@@ -135,7 +135,7 @@ pub async fn deliver_invitations(store: &Store, senders: &Senders, public_url: &
         let invitation = Invitation {
             survey_title: &due.survey_title,
             unit_name: &due.unit_name,
-            dossier_code: &due.dossier_code,
+            dossier_code: due.dossier_code.as_deref(),
             link: &link,
             opt_out_link: &opt_out_link,
             reminder: due.reminder,
@@ -149,7 +149,7 @@ pub async fn deliver_invitations(store: &Store, senders: &Senders, public_url: &
                 .map_err(|e| SendError { permanent: matches!(e, MailError::Refused(_)), message: e.to_string() }),
             (InviteChannel::Sms, Senders { sms: Some(sms), .. }) => sms.send(&due.to, &invitation.sms_text(), &reference).await,
             (InviteChannel::Zalo, Senders { zalo: Some(zalo), .. }) => {
-                let data = json!({ "ten_don_vi": due.unit_name, "ma_ho_so": due.dossier_code, "ma_khao_sat": due.token });
+                let data = json!({ "ten_don_vi": due.unit_name, "ma_ho_so": due.dossier_code.as_deref().unwrap_or_default(), "ma_khao_sat": due.token });
                 zalo.send(&due.to, data, &reference).await
             }
             (channel, _) => Err(SendError::temporary(format!("máy chủ chưa được cấu hình kênh «{}»", channel.label()))),

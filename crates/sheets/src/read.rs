@@ -40,6 +40,8 @@ impl Limits {
     pub const RESULTS: Limits = Limits { rows: 5_001, columns: 50, cells: 100_000, unpacked_bytes: 8 << 20 };
     /// A unit's procedures from the national procedure database.
     pub const PROCEDURES: Limits = Limits { rows: 5_001, columns: 30, cells: 150_000, unpacked_bytes: 16 << 20 };
+    /// A PAR INDEX roster: the officials one agency chose, a few hundred at most.
+    pub const ROSTER: Limits = Limits { rows: 2_001, columns: 20, cells: 40_000, unpacked_bytes: 8 << 20 };
     /// A sampling frame: a month or more of a province's completed dossiers.
     pub const FRAME: Limits = Limits { rows: 100_001, columns: 30, cells: 1_500_000, unpacked_bytes: 48 << 20 };
 }

@@ -13,6 +13,7 @@ use sqlx::AssertSqlSafe;
 use crate::audit::{Entry, record};
 use crate::crypto::digest;
 use crate::db::scope_sql;
+use crate::par::DAY_MS;
 use crate::{Actor, Error, Page, Paging, Result, Store};
 
 /// Settings the reform office changes on the participation page.
@@ -44,7 +45,8 @@ pub struct DueInvitation {
     pub token: String,
     pub survey_title: String,
     pub unit_name: String,
-    pub dossier_code: String,
+    /// The sampled dossier asked about; `None` for an official on a PAR INDEX roster.
+    pub dossier_code: Option<String>,
     pub reminder: bool,
     pub attempts: i64,
 }
@@ -91,7 +93,8 @@ struct DueRow {
     token_sealed: String,
     survey_title: String,
     unit_name: String,
-    dossier_code: String,
+    /// None for a roster member.
+    dossier_code: Option<String>,
     reminders: i64,
     attempts: i64,
     opted_out: bool,
@@ -365,10 +368,12 @@ impl Store {
     pub async fn due_invitations(&self, now: i64, limit: i64) -> Result<Vec<DueInvitation>> {
         let rows: Vec<DueRow> = on_db!(self, read, |pool| {
             sqlx::query_as(
-                "SELECT i.id, i.channel, f.phone_sealed, f.email_sealed, i.token_sealed, s.title AS survey_title, u.name AS unit_name, f.dossier_code,
-                        i.reminders, i.attempts,
-                        EXISTS (SELECT 1 FROM opt_outs o WHERE o.contact_index IN (f.phone_index, f.email_index) AND o.contact_index <> '') AS opted_out
-                 FROM invitations i JOIN frame_entries f ON f.id = i.entry_id JOIN surveys s ON s.id = i.survey_id JOIN units u ON u.id = i.unit_id
+                "SELECT i.id, i.channel, COALESCE(f.phone_sealed, m.phone_sealed) AS phone_sealed, COALESCE(f.email_sealed, m.email_sealed) AS email_sealed,
+                        i.token_sealed, s.title AS survey_title, u.name AS unit_name, f.dossier_code, i.reminders, i.attempts,
+                        EXISTS (SELECT 1 FROM opt_outs o WHERE o.contact_index <> ''
+                                   AND o.contact_index IN (f.phone_index, f.email_index, m.phone_index, m.email_index)) AS opted_out
+                 FROM invitations i LEFT JOIN frame_entries f ON f.id = i.entry_id LEFT JOIN roster_members m ON m.id = i.member_id
+                 JOIN surveys s ON s.id = i.survey_id JOIN units u ON u.id = i.unit_id
                  WHERE i.due_at <= $1 ORDER BY i.due_at, i.id LIMIT $2",
             )
             .bind(now)
@@ -392,7 +397,8 @@ impl Store {
         } in rows
         {
             let channel = InviteChannel::parse(&channel).ok_or_else(|| Error::Invalid(vec![format!("kênh «{channel}» không hợp lệ")]))?;
-            let sealed = if channel == InviteChannel::Email { (&email, "frame.email") } else { (&phone, "frame.phone") };
+            let kind = if dossier_code.is_some() { "frame" } else { "roster" };
+            let sealed = if channel == InviteChannel::Email { (&email, format!("{kind}.email")) } else { (&phone, format!("{kind}.phone")) };
             if opted_out {
                 // Opted out since it was queued: never sent.
                 self.invitation_status(id, InvitationStatus::OptedOut, now, "").await?;
@@ -405,7 +411,7 @@ impl Store {
             due.push(DueInvitation {
                 id,
                 channel,
-                to: self.sealer.open(sealed.1, sealed.0)?,
+                to: self.sealer.open(&sealed.1, sealed.0)?,
                 token: self.sealer.open("invitations.token", &token)?,
                 survey_title,
                 unit_name,
@@ -492,12 +498,14 @@ impl Store {
             _ => "closed_at",
         };
         let final_status = matches!(event, InvitationStatus::Completed | InvitationStatus::OptedOut | InvitationStatus::Bounced | InvitationStatus::Failed);
+        // A roster member's times are kept to the day, so that they cannot be matched to the
+        // time an answer was stored.
         let update = format!(
-            "UPDATE invitations SET status = $1, {column} = COALESCE({column}, $2), last_error = CASE WHEN $3 = '' THEN last_error ELSE $3 END
-                    {} WHERE id = $4",
+            "UPDATE invitations SET status = $1, {column} = COALESCE({column}, CASE WHEN member_id IS NULL THEN $2 ELSE $2 - $2 % {DAY_MS} END),
+                    last_error = CASE WHEN $3 = '' THEN last_error ELSE $3 END {} WHERE id = $4",
             if final_status { ", due_at = NULL" } else { "" }
         );
-        on_db!(self, write, |pool| {
+        let next = on_db!(self, write, |pool| {
             let mut tx = pool.begin().await?;
             let current: String =
                 sqlx::query_scalar(AssertSqlSafe(format!("SELECT status FROM invitations WHERE id = $1{lock}"))).bind(id).fetch_one(&mut *tx).await?;
@@ -506,18 +514,25 @@ impl Store {
                 sqlx::query(AssertSqlSafe(update.as_str())).bind(next.code()).bind(now).bind(error).bind(id).execute(&mut *tx).await?;
             }
             tx.commit().await?;
-            Ok::<_, Error>(())
-        })
+            Ok::<_, Error>(next)
+        })?;
+        if matches!(next, Some(InvitationStatus::Bounced | InvitationStatus::Failed)) {
+            self.roster_fallback(id, now).await?;
+        }
+        Ok(())
     }
 
     /// The person behind an invitation link asks never to be invited again: their phone and
     /// e-mail are listed, and every invitation still waiting to be sent to them is closed.
     pub async fn opt_out(&self, token_hash: &str, now: i64) -> Result<()> {
         let row: Option<(i64, String, String)> = on_db!(self, read, |pool| {
-            sqlx::query_as("SELECT i.id, f.phone_index, f.email_index FROM invitations i JOIN frame_entries f ON f.id = i.entry_id WHERE i.token_hash = $1")
-                .bind(token_hash)
-                .fetch_optional(pool)
-                .await
+            sqlx::query_as(
+                "SELECT i.id, COALESCE(f.phone_index, m.phone_index), COALESCE(f.email_index, m.email_index) FROM invitations i
+                 LEFT JOIN frame_entries f ON f.id = i.entry_id LEFT JOIN roster_members m ON m.id = i.member_id WHERE i.token_hash = $1",
+            )
+            .bind(token_hash)
+            .fetch_optional(pool)
+            .await
         })?;
         let Some((id, phone, email)) = row else { return Err(Error::NotFound) };
         let closed: Vec<i64> = on_db!(self, write, |pool| {
@@ -530,9 +545,9 @@ impl Store {
                     .await?;
             }
             let pending: Vec<i64> = sqlx::query_scalar(
-                "SELECT i.id FROM invitations i JOIN frame_entries f ON f.id = i.entry_id
+                "SELECT i.id FROM invitations i LEFT JOIN frame_entries f ON f.id = i.entry_id LEFT JOIN roster_members m ON m.id = i.member_id
                  WHERE i.status NOT IN ('completed', 'opted_out') AND i.id <> $1
-                   AND ((f.phone_index = $2 AND $2 <> '') OR (f.email_index = $3 AND $3 <> ''))",
+                   AND ((COALESCE(f.phone_index, m.phone_index) = $2 AND $2 <> '') OR (COALESCE(f.email_index, m.email_index) = $3 AND $3 <> ''))",
             )
             .bind(id)
             .bind(&phone)

@@ -154,10 +154,19 @@ impl Store {
             sqlx::query("UPDATE cell_generation SET generation = generation WHERE id = 1").execute(&mut *tx).await?;
             // Answer → its flags, for those that pass their token.
             let mut to_insert: Vec<(usize, Flags)> = Vec::with_capacity(batch.len());
+            // The answers of roster members, kept without their token (below).
+            let mut anonymous: HashMap<usize, NewResponse> = HashMap::new();
             for (n, r) in batch.iter().enumerate() {
                 if let Some(token) = &r.token_hash {
+                    // A PAR INDEX roster member's answer must never lead back to them: it is
+                    // stored without the token, and the token's and invitation's times are
+                    // kept to the day, so that neither can be matched to the answer's.
+                    let member: Option<Option<i64>> =
+                        sqlx::query_scalar("SELECT member_id FROM invitations WHERE token_hash = $1").bind(token).fetch_optional(&mut *tx).await?;
+                    let is_member = matches!(member, Some(Some(_)));
+                    let at = if is_member { r.submitted_at - r.submitted_at % crate::par::DAY_MS } else { r.submitted_at };
                     let used = sqlx::query("UPDATE survey_tokens SET used_at = $1 WHERE token_hash = $2 AND survey_id = $3 AND used_at IS NULL")
-                        .bind(r.submitted_at)
+                        .bind(at)
                         .bind(token)
                         .bind(r.survey_id)
                         .execute(&mut *tx)
@@ -166,17 +175,24 @@ impl Store {
                     if used == 1 {
                         // An answer is the end of its invitation, whatever it reached before.
                         sqlx::query("UPDATE invitations SET status = 'completed', completed_at = $1, due_at = NULL WHERE token_hash = $2")
-                            .bind(r.submitted_at)
+                            .bind(at)
                             .bind(token)
                             .execute(&mut *tx)
                             .await?;
+                        if is_member {
+                            anonymous.insert(n, NewResponse { token_hash: None, ..r.clone() });
+                        }
                     }
                     if used == 0 {
-                        let earlier: Option<i64> = sqlx::query_scalar("SELECT id FROM responses WHERE submission_id = $1 AND token_hash = $2")
-                            .bind(&r.submission_id)
-                            .bind(token)
-                            .fetch_optional(&mut *tx)
-                            .await?;
+                        let earlier: Option<i64> = sqlx::query_scalar(
+                            "SELECT id FROM responses WHERE submission_id = $1 AND (token_hash = $2 OR (token_hash IS NULL AND survey_id = $3 AND $4))",
+                        )
+                        .bind(&r.submission_id)
+                        .bind(token)
+                        .bind(r.survey_id)
+                        .bind(is_member)
+                        .fetch_optional(&mut *tx)
+                        .await?;
                         outcomes[n] = Some(earlier.map(Stored::AlreadyStored).ok_or(IngestError::TokenUsed));
                         continue;
                     }
@@ -195,7 +211,7 @@ impl Store {
                 }
                 to_insert.push((n, flags));
             }
-            let rows: Vec<(&NewResponse, Flags)> = to_insert.iter().map(|(n, flags)| (&batch[*n], *flags)).collect();
+            let rows: Vec<(&NewResponse, Flags)> = to_insert.iter().map(|(n, flags)| (anonymous.get(n).unwrap_or(&batch[*n]), *flags)).collect();
             let mut stored: HashMap<String, i64> = tx.insert_responses(&rows).await?.into_iter().map(|(id, submission)| (submission, id)).collect();
             // What was there before: a resend, kept once.
             let missing: Vec<&str> = to_insert.iter().map(|(n, _)| batch[*n].submission_id.as_str()).filter(|s| !stored.contains_key(*s)).collect();
@@ -260,7 +276,9 @@ impl Store {
         filter: &ExportFilter,
     ) -> Result<mpsc::Receiver<Result<ResponseRecord>>> {
         let survey = self.survey(access, survey_id).await?;
-        if !access.has(Permission::ViewResponses) {
+        if !access.has(Permission::ViewResponses)
+            || (self.find_roster(survey_id).await?.is_some() && !self.is_province_wide(access, Permission::ViewResponses).await?)
+        {
             return Err(Error::Forbidden);
         }
         let entry = Entry::new(AuditAction::ResponsesExported, "survey", survey_id)
@@ -303,6 +321,14 @@ impl Store {
         Ok(receiver)
     }
 
+    /// The condition that keeps the answers of PAR INDEX roster surveys from whoever reads raw
+    /// answers of part of the province only: an agency that knows who on its list has answered
+    /// could otherwise tell whose answer is whose.
+    async fn rostered_condition(&self, access: &Access) -> Result<&'static str> {
+        let whole = self.is_province_wide(access, Permission::ViewResponses).await?;
+        Ok(if whole { "1 = 1" } else { "r.survey_id NOT IN (SELECT survey_id FROM rosters)" })
+    }
+
     /// One page of the responses behind a figure: a questionnaire version's responses in the
     /// caller's scope (raw-response permission), optionally of one unit's subtree, months,
     /// channel, and those answering a question (with one option). Newest first; the viewing is
@@ -312,6 +338,7 @@ impl Store {
             return Err(Error::Forbidden);
         }
         let scope = scope_sql(&access.roots(Permission::ViewResponses));
+        let rostered = self.rostered_condition(access).await?;
         // The answer to one question, as text: JSON differs between the two databases.
         let answer = match self.backend() {
             crate::Backend::Sqlite => r#"json_extract(r.answers, '$."' || $6 || '"')"#,
@@ -322,7 +349,7 @@ impl Store {
              WHERE s.version_id = $1 AND r.excluded = 0 AND r.unit_id IN (SELECT id FROM scope) AND ($2 IS NULL OR r.unit_id IN (SELECT id FROM sub))
                AND ($3 IS NULL OR r.submitted_at >= $3) AND ($4 IS NULL OR r.submitted_at < $4) AND ($5 IS NULL OR r.channel = $5)
                AND ($6 IS NULL OR {answer} IS NOT NULL) AND ($7 IS NULL OR {answer} = $7) AND ($8 IS NULL OR r.staff = $8)
-               AND ($9 IS NULL OR r.id IN (SELECT response_id FROM alert_case_responses WHERE case_id = $9))"
+               AND ($9 IS NULL OR r.id IN (SELECT response_id FROM alert_case_responses WHERE case_id = $9)) AND {rostered}"
         );
         let with = format!("{scope}, sub(id) AS (SELECT id FROM units WHERE id = $2 UNION SELECT u.id FROM units u JOIN sub x ON u.parent_id = x.id)");
         let list = format!(

@@ -34,6 +34,7 @@ use crate::AppState;
         (name = "sampling", description = "Khung mẫu từ hệ thống một cửa và tiến độ mẫu khảo sát"),
         (name = "interviews", description = "Phỏng vấn: phiếu được giao và đồng bộ từ máy của điều tra viên"),
         (name = "consultation", description = "Lấy ý kiến: dự thảo theo điều, khoản; ý kiến, nhóm ý kiến, biểu quyết; duyệt và tiếp thu, giải trình"),
+        (name = "par", description = "Chỉ số cải cách hành chính: danh sách khảo sát cán bộ, công chức và tỷ lệ tham gia theo cơ quan"),
         (name = "qa", description = "Hỏi đáp, phản ánh, kiến nghị: tiếp nhận từ hệ thống khác, tra cứu theo mã, phân công, trả lời, duyệt, công khai, thống kê"),
         (name = "open-data", description = "Dữ liệu mở: kết quả các chỉ số (PAR INDEX, SIPAS, PAPI, PCI, ICT Index, DTI, 766) qua các năm, không cần đăng nhập")
     )
@@ -67,6 +68,7 @@ fn api() -> OpenApiRouter<AppState> {
         .merge(crate::results::api::routes())
         .merge(crate::consultation::api_routes())
         .merge(crate::qa::api_routes())
+        .merge(crate::par::api::routes())
 }
 
 /// The OpenAPI document as JSON (also printed by `thuocdo openapi`).

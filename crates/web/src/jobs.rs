@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use tokio::task::JoinHandle;
 
-use crate::{AppState, alerts, analytics, consultation, qa, rate_limit, sampling, surveys};
+use crate::{AppState, alerts, analytics, consultation, par, qa, rate_limit, sampling, surveys};
 
 type Pass = for<'a> fn(&'a AppState) -> Pin<Box<dyn Future<Output = ()> + Send + 'a>>;
 
@@ -15,9 +15,10 @@ type Pass = for<'a> fn(&'a AppState) -> Pin<Box<dyn Future<Output = ()> + Send +
 pub fn start(state: &AppState) -> Vec<JoinHandle<()>> {
     let often = Duration::from_millis(state.config.alert_interval_ms.max(100));
     let digests = Duration::from_millis(state.config.digest_interval_ms.max(100));
-    let jobs: [(Duration, Pass); 9] = [
+    let jobs: [(Duration, Pass); 10] = [
         (Duration::from_secs(600), |s| Box::pin(surveys::roll(s))),
         (Duration::from_secs(3_600), |s| Box::pin(sampling::tidy(s))),
+        (Duration::from_secs(600), |s| Box::pin(par::rosters::tidy(s))),
         (often, |s| Box::pin(alerts::step(s))),
         (often, |s| Box::pin(qa::process(s))),
         (often, |s| Box::pin(analytics::process(s))),

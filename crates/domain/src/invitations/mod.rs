@@ -169,7 +169,8 @@ impl ReminderPolicy {
 pub struct Invitation<'a> {
     pub survey_title: &'a str,
     pub unit_name: &'a str,
-    pub dossier_code: &'a str,
+    /// The dossier the citizen is asked about; `None` for an official on a PAR INDEX roster.
+    pub dossier_code: Option<&'a str>,
     pub link: &'a str,
     pub opt_out_link: &'a str,
     pub reminder: bool,
@@ -178,30 +179,44 @@ pub struct Invitation<'a> {
 impl Invitation<'_> {
     pub fn email_subject(&self) -> String {
         let prefix = if self.reminder { "Nhắc lại: " } else { "" };
-        format!("{prefix}Mời Ông/Bà đánh giá sự phục vụ của {}", self.unit_name)
+        match self.dossier_code {
+            Some(_) => format!("{prefix}Mời Ông/Bà đánh giá sự phục vụ của {}", self.unit_name),
+            None => format!("{prefix}Mời Ông/Bà trả lời phiếu khảo sát «{}»", self.survey_title),
+        }
     }
 
     pub fn email_body(&self) -> String {
         let reminder = if self.reminder { "Chúng tôi xin nhắc lại lời mời đã gửi trước đây. " } else { "" };
+        let why = match self.dossier_code {
+            Some(dossier) => format!(
+                "Ông/Bà vừa được {} giải quyết hồ sơ số {dossier}. Để giúp cơ quan nhà nước phục vụ tốt hơn, \
+                 xin Ông/Bà dành khoảng 5 phút trả lời phiếu «{}» tại:",
+                self.unit_name, self.survey_title
+            ),
+            None => format!(
+                "Ông/Bà được {} chọn tham gia điều tra xã hội học phục vụ xác định Chỉ số cải cách hành chính (PAR INDEX). \
+                 Xin Ông/Bà dành khoảng 15 phút trả lời phiếu «{}» tại:",
+                self.unit_name, self.survey_title
+            ),
+        };
         format!(
-            "Kính gửi Ông/Bà,\n\n{reminder}\
-             Ông/Bà vừa được {unit} giải quyết hồ sơ số {dossier}. Để giúp cơ quan nhà nước phục vụ tốt hơn, \
-             xin Ông/Bà dành khoảng 5 phút trả lời phiếu «{survey}» tại:\n\n{link}\n\n\
+            "Kính gửi Ông/Bà,\n\n{reminder}{why}\n\n{link}\n\n\
              Đường dẫn chỉ dùng được một lần và chỉ dành cho Ông/Bà. Câu trả lời được giữ kín, không gắn với họ tên.\n\n\
              Nếu không muốn nhận lời mời khảo sát nữa: {opt_out}\n\nTrân trọng,\nSở Nội vụ",
-            unit = self.unit_name,
-            dossier = self.dossier_code,
-            survey = self.survey_title,
             link = self.link,
             opt_out = self.opt_out_link,
         )
     }
 
     /// A text message: without diacritics (one GSM-7 part holds 160 of them, against 70 with),
-    /// the unit and the link.
+    /// who asks and the link.
     pub fn sms_text(&self) -> String {
         let prefix = if self.reminder { "Nhac lai: " } else { "" };
-        format!("{prefix}{} moi Ong/Ba danh gia su phuc vu (5 phut): {} Tu choi: {}", ascii(self.unit_name), self.link, self.opt_out_link)
+        let what = match self.dossier_code {
+            Some(_) => "moi Ong/Ba danh gia su phuc vu (5 phut)",
+            None => "moi Ong/Ba tra loi phieu khao sat Chi so CCHC (an danh)",
+        };
+        format!("{prefix}{} {what}: {} Tu choi: {}", ascii(self.unit_name), self.link, self.opt_out_link)
     }
 }
 
@@ -263,7 +278,7 @@ mod tests {
         let invitation = Invitation {
             survey_title: "Khảo sát SIPAS 2026",
             unit_name: "Phường Đông Hòa",
-            dossier_code: "HS-1",
+            dossier_code: Some("HS-1"),
             link: "https://ks.anlac.gov.vn/t/ABC",
             opt_out_link: "https://ks.anlac.gov.vn/t/ABC/tu-choi",
             reminder: false,
@@ -274,5 +289,9 @@ mod tests {
         assert!(invitation.email_body().contains("HS-1") && invitation.email_body().contains("/t/ABC/tu-choi"));
         let reminder = Invitation { reminder: true, ..invitation };
         assert!(reminder.email_subject().starts_with("Nhắc lại") && reminder.email_body().contains("nhắc lại"));
+        let official = Invitation { dossier_code: None, unit_name: "Sở Tư pháp", ..invitation };
+        assert!(official.email_subject().contains("«Khảo sát SIPAS 2026»"), "{}", official.email_subject());
+        assert!(official.email_body().contains("Sở Tư pháp chọn") && !official.email_body().contains("hồ sơ"));
+        assert!(official.sms_text().starts_with("So Tu phap moi Ong/Ba tra loi") && official.sms_text().is_ascii());
     }
 }

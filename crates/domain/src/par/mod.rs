@@ -7,6 +7,7 @@ pub mod evidence;
 pub mod marking;
 pub mod plan;
 pub mod points;
+pub mod roster;
 pub mod round;
 pub mod scoring;
 pub mod surveys;

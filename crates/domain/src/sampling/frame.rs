@@ -204,20 +204,25 @@ pub struct RowProblems {
     pub messages: Vec<String>,
 }
 
+impl RowProblems {
+    /// `Dòng 3: thiếu chức vụ; …`.
+    pub fn sentence(&self) -> String {
+        format!("Dòng {}: {}.", self.line, self.messages.join("; "))
+    }
+}
+
 /// Reads a table (header first) into raw rows, recognising the columns by their header names.
 /// A header without the required columns is refused as a whole.
 pub fn rows_from_table(table: &[Vec<String>]) -> Result<Vec<(usize, RawFrameRow)>, String> {
     let Some((header, rows)) = table.split_first() else {
         return Err("Tệp trống: cần dòng tiêu đề và các dòng hồ sơ.".into());
     };
-    let folded: Vec<String> = header.iter().map(|h| text::fold(h)).collect();
-    let position = |(code, _, names): &(&str, &str, &[&str])| folded.iter().position(|h| h == code || names.contains(&h.as_str()));
-    let positions: Vec<Option<usize>> = COLUMNS.iter().map(position).collect();
+    let positions = text::header_positions(header, &COLUMNS);
     let missing: Vec<&str> = [0, 1, 3, 4].into_iter().filter(|i| positions[*i].is_none()).map(|i| COLUMNS[i].1).collect();
     if !missing.is_empty() {
         return Err(format!("Dòng tiêu đề thiếu cột: {}. Các cột: {}.", missing.join(", "), COLUMNS.map(|(_, label, _)| label).join(", ")));
     }
-    let cell = |row: &Vec<String>, i: usize| positions[i].and_then(|p| row.get(p)).cloned().unwrap_or_default();
+    let cell = |row: &Vec<String>, i: usize| text::cell(row, positions[i]);
     Ok(rows
         .iter()
         .enumerate()

@@ -7,6 +7,7 @@ mod evidence;
 mod marks;
 mod plans;
 mod results;
+mod rosters;
 mod rounds;
 
 pub use assessments::{Assessment, AssessmentRecord, HistoryRow, MarkRow};
@@ -14,4 +15,6 @@ pub use evidence::{Document, EvidenceFile};
 pub use marks::{MeasuredReport, MeasuredResults};
 pub use plans::{NewTask, Plan, PlanRow, TaskFile, TaskRow, TaskUpdate};
 pub use results::{Previous, PublishedRound, Results, UnitResult};
+pub(crate) use rosters::DAY_MS;
+pub use rosters::{Listed, Roster, RosterParticipation};
 pub use rounds::{NewRound, Round, RoundUnderWay, TreeSummary};

@@ -2,11 +2,13 @@
 //! assessment page where the unit self-scores with evidence, the head approves, the council
 //! appraises and the unit explains.
 
+pub(crate) mod api;
 mod assessment;
 mod export;
 mod measured;
 mod plans;
 mod results;
+pub(crate) mod rosters;
 mod rounds;
 mod trees;
 
@@ -21,6 +23,9 @@ use crate::error::Failure;
 
 /// An evidence file (20 MB) with the form around it.
 const UPLOAD_LIMIT: usize = domain::par::evidence::MAX_BYTES + 64 * 1024;
+
+/// A roster file: a few hundred rows, 2 MB is far more than enough.
+const ROSTER_LIMIT: usize = 2 << 20;
 
 pub fn routes() -> Router<AppState> {
     Router::new()
@@ -48,6 +53,14 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/par/plans/{id}/tasks", post(plans::add_task))
         .route("/admin/par/tasks/{id}", post(plans::progress).layer(DefaultBodyLimit::max(UPLOAD_LIMIT)))
         .route("/admin/par/task-files/{id}", get(plans::download))
+        .route("/admin/par/danh-sach", get(rosters::list).post(rosters::open))
+        .route("/admin/par/danh-sach/{id}", get(rosters::show))
+        .route("/admin/par/danh-sach/{id}/nhap", post(rosters::upload).layer(DefaultBodyLimit::max(ROSTER_LIMIT)))
+        .route("/admin/par/danh-sach/{id}/them", post(rosters::add))
+        .route("/admin/par/danh-sach/{id}/bo/{member}", post(rosters::remove))
+        .route("/admin/par/danh-sach/{id}/nhac/{member}", post(rosters::chase))
+        .route("/admin/par/danh-sach/{id}/moi", post(rosters::invite))
+        .route("/admin/par/danh-sach/{id}/tham-gia.xlsx", get(rosters::xlsx))
 }
 
 /// The PAR pages are for those who take part in a round in some way, and for the leaders who
