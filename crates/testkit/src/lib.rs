@@ -199,6 +199,53 @@ impl TestApp {
     pub async fn unit_id(&self, code: &str) -> i64 {
         self.store.public_unit_by_code(code).await.expect("demo unit").id
     }
+
+    /// A survey of civil servants for the PAR INDEX (the built-in form), open from now for a
+    /// month by invitation, asking the units of `codes`; its id. Its roster is not open yet.
+    pub async fn officials_survey(&self, code: &str, codes: &[&str]) -> i64 {
+        let province = self.unit_id("99").await;
+        let admin = domain::auth::Access::new(vec![domain::auth::Grant { role: domain::auth::Role::SystemAdmin, unit: province }]);
+        let actor = storage::Actor::system("test", self.clock.now_ms());
+        let form = domain::par::surveys::civil_servants();
+        let questionnaire = self.store.create_questionnaire(&actor, &admin, province, &form).await.expect("questionnaire");
+        let version_id = self.store.publish_questionnaire(&actor, &admin, questionnaire).await.expect("published");
+        let mut targets = Vec::new();
+        for unit in codes {
+            targets.push(self.unit_id(unit).await);
+        }
+        let day = domain::text::vn_datetime(self.clock.now_ms()).date();
+        let survey = storage::surveys::NewSurvey {
+            code: code.into(),
+            title: format!("Khảo sát cán bộ, công chức ({code})"),
+            unit_id: province,
+            version_id,
+            recurrence: domain::surveys::Recurrence::Once,
+            period_start: day,
+            period_end: day,
+            opens_at: self.clock.now_ms() - 1,
+            closes_at: self.clock.now_ms() + 30 * 86_400_000,
+            channels: vec![domain::surveys::Channel::Invitation],
+            targets,
+        };
+        self.store.create_survey(&actor, &admin, &survey).await.expect("survey")
+    }
+}
+
+/// The answer page's fields of an official who agrees ("4") with every statement of the
+/// built-in civil servants' form, in the unit of `unit_code`.
+pub fn officials_fields(unit_code: &str) -> Vec<(String, String)> {
+    let form = domain::par::surveys::civil_servants();
+    form.questions()
+        .filter_map(|(_, q)| {
+            match &q.kind {
+                domain::surveys::QuestionKind::Unit { .. } => Some(unit_code.to_string()),
+                domain::surveys::QuestionKind::SingleChoice { options } => Some(options[0].code.clone()),
+                domain::surveys::QuestionKind::Likert { .. } => Some("4".to_string()),
+                _ => None,
+            }
+            .map(|value| (format!("a.{}", q.code), value))
+        })
+        .collect()
 }
 
 /// An HTTP client bound to the test app, with the CSRF token of its session once signed in.

@@ -10,6 +10,7 @@ pub mod portal;
 pub mod qa;
 pub mod responses;
 pub mod results;
+pub mod roster;
 
 use anyhow::{Context, bail};
 use domain::audit::AuditAction;

@@ -3,7 +3,8 @@
 //! round takes — self-assessment with notes, the chairman's approval, the council's two rounds
 //! with an explanation between them, measured points — and published, so that 2025 compares
 //! with 2024 across the lineage of the merger; and this year's provincial reform plan with tasks
-//! for the communes, some done, some under way.
+//! for the communes, some done, some under way; and this year's survey of civil servants
+//! (`roster`).
 
 use std::collections::BTreeMap;
 
@@ -41,7 +42,8 @@ pub async fn load(store: &Store, now_ms: i64) -> anyhow::Result<()> {
         round(store, province, council, year, in_force).await.with_context(|| format!("đợt đánh giá năm {year}"))?;
     }
     current_round(store, province, now_ms).await?;
-    plan(store, province, now_ms).await
+    plan(store, province, now_ms).await?;
+    super::roster::load(store, now_ms).await
 }
 
 /// Opens the communes' round of `year` with the built-in criteria, for the communes in force on

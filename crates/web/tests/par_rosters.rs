@@ -1,0 +1,188 @@
+//! The PAR INDEX survey of officials end to end, on SQLite and PostgreSQL, with a real SMTP
+//! server (a refused mailbox bounces) and the local SMS and Zalo servers: the reform office opens
+//! the roster, a commune's focal point uploads its list (refused whole for one bad row, then
+//! taken), the invitations go, a refused e-mail moves to SMS and a failed SMS to Zalo by
+//! themselves, answers arrive through the links, participation is counted per agency on the
+//! page, in the XLSX file and through the API, the focal point chases who has not answered and
+//! no export ever carries a name beside an answer.
+
+use std::time::Duration;
+
+use testkit::providers::{self, Providers};
+use testkit::smtp::MailSink;
+use testkit::{READ_BACK, TestApp, csrf_in, officials_fields};
+
+const WAIT: Duration = Duration::from_secs(20);
+
+fn link_in(text: &str) -> String {
+    let at = text.find("/t/").expect("a link in the message");
+    text[at..].split(|c: char| c.is_whitespace()).next().unwrap().to_string()
+}
+
+async fn upload(session: &testkit::Session, survey: i64, unit: i64, name: &str, csv: String) -> reqwest::Response {
+    let form = reqwest::multipart::Form::new()
+        .text("csrf", session.csrf.clone())
+        .text("unit", unit.to_string())
+        .part("file", reqwest::multipart::Part::bytes(csv.into_bytes()).file_name(name.to_string()));
+    session.client.post(session.url(&format!("/admin/par/danh-sach/{survey}/nhap"))).multipart(form).send().await.unwrap()
+}
+
+/// Waits until the page shows `needle`.
+async fn wait_page(session: &testkit::Session, path: &str, needle: &str) -> String {
+    let deadline = tokio::time::Instant::now() + WAIT;
+    loop {
+        let (_, page) = session.text(path).await;
+        if page.contains(needle) {
+            return page;
+        }
+        assert!(tokio::time::Instant::now() < deadline, "«{needle}» never showed on {path}: {page}");
+        tokio::time::sleep(Duration::from_millis(200)).await;
+    }
+}
+
+#[tokio::test]
+async fn officials_are_reached_channel_after_channel_and_counted_without_their_answers() {
+    let Some(mail) = MailSink::start().await.unwrap() else { return };
+    for db in testkit::backends().await {
+        let backend = db.backend;
+        let gateways = Providers::start().await;
+        let config = web::Config {
+            smtp_url: Some(mail.url()),
+            sms_url: Some(gateways.sms_url()),
+            sms_token: providers::SMS_TOKEN.into(),
+            sms_hook_key: providers::SMS_HOOK_KEY.into(),
+            zalo_token: Some(providers::ZALO_TOKEN.into()),
+            zalo_template: providers::ZALO_TEMPLATE.into(),
+            zalo_secret: providers::ZALO_SECRET.into(),
+            zalo_url: gateways.zalo_url(),
+            alert_interval_ms: 200,
+            ..web::Config::default()
+        };
+        let app = TestApp::spawn_with(db, config).await;
+        gateways.report_to(&app.base);
+        let survey = app.officials_survey("cbcc-thu", &["28101", "STP"]).await;
+        let (anlac, stp) = (app.unit_id("28101").await, app.unit_id("STP").await);
+        let page = format!("/admin/par/danh-sach/{survey}");
+
+        // The office opens the roster; a focal point may not.
+        let focal = app.login("anlac.canbo").await;
+        let deadline = domain::text::format_date(domain::text::vn_datetime(app.clock.now_ms() + 7 * 86_400_000).date());
+        let opened = focal.post_form("/admin/par/danh-sach", &[("survey", &survey.to_string()), ("day", &deadline), ("at", "17:00")]).await;
+        assert_eq!(opened.status(), 403, "{backend}");
+        let cchc = app.login("cchc").await;
+        let opened = cchc.post_form("/admin/par/danh-sach", &[("survey", &survey.to_string()), ("day", &deadline), ("at", "17:00")]).await;
+        assert_eq!(opened.status(), 303, "{backend}");
+
+        // A list with one bad row is refused whole, each problem named; then it is taken.
+        let header = "Họ và tên,Chức vụ,Đơn vị công tác,Thư điện tử,Điện thoại\n";
+        let bad = format!("{header}Nguyễn Văn An,Phó Chủ tịch,UBND,an.{backend}@example.vn,\nLê Thị Bình,,,binh@,\n");
+        let refused = upload(&focal, survey, anlac, "danh-sach.csv", bad).await;
+        assert_eq!(refused.status(), 422, "{backend}");
+        let html = refused.text().await.unwrap();
+        assert!(html.contains("Dòng 3: thiếu chức vụ; thư điện tử «binh@» không hợp lệ."), "{html}");
+        assert!(html.contains("không người nào được thêm"));
+        let good = format!(
+            "{header}Nguyễn Văn An,Phó Chủ tịch,UBND,an.{backend}@example.vn,\n\
+             Lê Thị Bình,Công chức Tư pháp,UBND,bounce.binh.{backend}@example.vn,0912000111\n\
+             Phạm Văn Cường,Công chức Địa chính,UBND,,0912000000\n\
+             Đỗ Thị Dung,Công chức Văn phòng,UBND,,0912000222\n"
+        );
+        assert_eq!(upload(&focal, survey, anlac, "danh-sach.csv", good).await.status(), 303, "{backend}");
+        assert_eq!(upload(&focal, survey, stp, "stp.csv", format!("{header}Em,Chuyên viên,,em@stp.vn,\n")).await.status(), 403, "another agency's list");
+        let stp_focal = app.login("stp.canbo").await;
+        let one = stp_focal
+            .post_form(
+                &format!("/admin/par/danh-sach/{survey}/them"),
+                &[("unit", &stp.to_string()), ("name", "Vũ Thị Em"), ("position", "Chuyên viên"), ("workplace", ""), ("email", ""), ("phone", "0912 000 333")],
+            )
+            .await;
+        assert_eq!(one.status(), 303, "{backend}");
+
+        // The invitations go; the refused mailbox moves to SMS, the unreachable number to Zalo,
+        // which refuses it too.
+        assert_eq!(cchc.post_form(&format!("{page}/moi"), &[]).await.status(), 303);
+        let an_mail = mail.wait_for(&format!("an.{backend}@example.vn"), "/t/", WAIT).await.unwrap();
+        assert!(an_mail.body.contains("Chỉ số cải cách hành chính") && !an_mail.body.contains("hồ sơ số"), "{}", an_mail.body);
+        gateways.wait_for(4, 0, WAIT).await.unwrap();
+        let texts = gateways.sms();
+        let to: Vec<&str> = texts.iter().map(|m| m["to"].as_str().unwrap()).collect();
+        assert!(to.contains(&"0912000111"), "Bình's bounced e-mail went on by SMS: {to:?}");
+        // Cường's text is reported failed and Zalo, tried next, has no account for the number.
+        let list = wait_page(&focal, &format!("{page}?don-vi={anlac}"), "Không liên lạc được qua mọi kênh đã có").await;
+        assert!(list.contains("Phạm Văn Cường") && list.contains("Chưa trả lời: 4 trên 4 người."), "{list}");
+
+        // An answers through the e-mail's link, Bình through the SMS's, Em through hers.
+        let text_to = |phone: &str| link_in(texts.iter().find(|m| m["to"] == phone).unwrap()["text"].as_str().unwrap());
+        for (link, code) in [(link_in(&an_mail.body), "28101"), (text_to("0912000111"), "28101"), (text_to("0912000333"), "STP")] {
+            let visitor = app.client();
+            let (status, form) = visitor.text(&link).await;
+            assert_eq!(status, 200, "{backend}: {form}");
+            let mut fields = vec![("csrf".to_string(), csrf_in(&form).unwrap())];
+            fields.extend(officials_fields(code));
+            let sent = visitor.client.post(visitor.url(&link)).form(&fields).send().await.unwrap();
+            assert_eq!(sent.status(), 303, "{backend}: {}", sent.text().await.unwrap());
+        }
+
+        // Participation by hand. An Lạc: 4 chosen, 4 invited; reached An (e-mail), Bình (SMS),
+        // Dung (SMS) = 3; answered An and Bình = 2, one by e-mail, one by SMS, 50 %; refused:
+        // Bình's e-mail, Cường's SMS and Zalo = 2 people, of whom Bình was reached after all.
+        // Sở Tư pháp: 1 chosen, reached by SMS, answered. Total 5, 3 answered, 60 %.
+        let api = cchc.client.get(cchc.url(&format!("/api/v1/par/rosters/{survey}"))).send().await.unwrap();
+        let counts: serde_json::Value = api.json().await.unwrap();
+        let agency = counts["agencies"].as_array().unwrap().iter().find(|a| a["unit_id"] == anlac).unwrap().clone();
+        let figures: Vec<i64> = ["chosen", "invited", "reached", "answered", "bounced", "rescued", "answered_by_email", "answered_by_sms", "answered_by_zalo"]
+            .iter()
+            .map(|k| agency[*k].as_i64().unwrap())
+            .collect();
+        assert_eq!(figures, [4, 4, 3, 2, 2, 1, 1, 1, 0], "{backend}: {counts}");
+        assert_eq!(agency["rate"], 50.0);
+        assert_eq!(
+            (counts["total"]["chosen"].as_i64(), counts["total"]["answered"].as_i64(), counts["total"]["rate"].as_f64()),
+            (Some(5), Some(3), Some(60.0))
+        );
+        let (_, shown) = cchc.text(&page).await;
+        assert!(shown.contains("id=\"total-rate\">60,0 %"), "{shown}");
+        let stp_counts: serde_json::Value =
+            stp_focal.client.get(stp_focal.url(&format!("/api/v1/par/rosters/{survey}"))).send().await.unwrap().json().await.unwrap();
+        assert_eq!(stp_counts["agencies"].as_array().unwrap().len(), 1, "an agency sees its own row: {stp_counts}");
+
+        // The workbook: the same figures, and no one's name.
+        let xlsx = cchc.get(&format!("{page}/tham-gia.xlsx")).await.bytes().await.unwrap();
+        let table = sheets::read_table("tham-gia.xlsx", &xlsx, &READ_BACK).unwrap();
+        let anlac_row = table.iter().find(|row| row[0] == "Phường An Lạc").unwrap_or_else(|| panic!("{table:?}"));
+        assert_eq!(anlac_row[1..5], ["4", "4", "3", "2"], "{anlac_row:?}");
+
+        // The focal point sees who has not answered (never what anyone answered) and chases.
+        let list = focal.text(&format!("{page}?don-vi={anlac}")).await.1;
+        assert!(list.contains("Chưa trả lời: 2 trên 4 người.") && list.contains("Đã trả lời"), "{list}");
+        assert!(!list.contains("Đồng ý") && !list.contains("Rất"), "no answer on the focal point's page");
+        let dung = storage_member(&app, survey, anlac, "Đỗ Thị Dung").await;
+        let early = focal.post_form(&format!("{page}/nhac/{dung}"), &[("unit", &anlac.to_string())]).await;
+        assert_eq!(early.status(), 422, "sent less than a day ago");
+        app.clock.advance_ms(86_400_000 + 60_000);
+        let focal = app.login("anlac.canbo").await;
+        let chased = focal.post_form(&format!("{page}/nhac/{dung}"), &[("unit", &anlac.to_string())]).await;
+        assert_eq!(chased.status(), 303, "{backend}");
+        gateways.wait_for(texts.len() + 1, 0, WAIT).await.unwrap();
+        assert!(gateways.sms().last().unwrap()["text"].as_str().unwrap().starts_with("Nhac lai"), "the chase is a reminder");
+
+        // No export carries a name with an answer: the focal point cannot export the answers at
+        // all, the office's export holds answers and no name.
+        let cchc = app.login("cchc").await;
+        assert_eq!(focal.get(&format!("/admin/surveys/{survey}/export.csv")).await.status(), 403);
+        let export = cchc.get(&format!("/admin/surveys/{survey}/export.csv")).await;
+        assert_eq!(export.status(), 200, "{backend}");
+        let csv = export.text().await.unwrap();
+        assert_eq!(csv.lines().count(), 4, "a header and three answers: {csv}");
+        for name in ["Nguyễn Văn An", "Lê Thị Bình", "Vũ Thị Em", "0912000111", &format!("an.{backend}@example.vn")] {
+            assert!(!csv.contains(name), "{name} in the export: {csv}");
+        }
+    }
+}
+
+/// The id of a listed person, as the focal point's page links it.
+async fn storage_member(app: &TestApp, survey: i64, unit: i64, name: &str) -> i64 {
+    let office = domain::auth::Access::new(vec![domain::auth::Grant { role: domain::auth::Role::ReformOffice, unit: app.unit_id("99").await }]);
+    let actor = storage::Actor::system("test", app.clock.now_ms());
+    app.store.roster_members(&actor, &office, survey, unit).await.unwrap().into_iter().find(|m| m.name == name).unwrap().id
+}
