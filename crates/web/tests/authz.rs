@@ -187,6 +187,10 @@ async fn every_role_against_every_protected_route() {
         let article = anlac_article(&app, commune).await;
         let consultation = anlac_consultation(&app, commune).await;
         let question = anlac_question(&app, province, commune).await;
+        let roster = app.officials_survey("cbcc-authz", &["28101"]).await;
+        let office = domain::auth::Access::new(vec![domain::auth::Grant { role: domain::auth::Role::ReformOffice, unit: province }]);
+        let deadline = app.clock.now_ms() + 86_400_000;
+        app.store.open_roster(&storage::Actor::system("test", app.clock.now_ms()), &office, roster, deadline).await.unwrap();
         let stp_hidden: &'static [&'static str] = &["anlac.canbo", "anlac.chutich"];
         let commune_hidden: &'static [&'static str] = &["stp.canbo", "stp.giamdoc"];
         let province_hidden: &'static [&'static str] = &["stp.canbo", "stp.giamdoc", "anlac.canbo", "anlac.chutich"];
@@ -306,6 +310,29 @@ async fn every_role_against_every_protected_route() {
             case(
                 "GET",
                 format!("/admin/par/rounds/{round}"),
+                200,
+                &["quantri", "cchc", "lanhdao", "anlac.canbo", "anlac.chutich"],
+                &["thamdinh", "stp.canbo", "stp.giamdoc"],
+            ),
+            // A commune's roster of the officials' survey: its keepers, the office, the leaders.
+            case("GET", "/admin/par/danh-sach", 200, PAR_PAGES, &[]),
+            case(
+                "GET",
+                format!("/admin/par/danh-sach/{roster}"),
+                200,
+                &["quantri", "cchc", "lanhdao", "anlac.canbo", "anlac.chutich"],
+                &["thamdinh", "stp.canbo", "stp.giamdoc"],
+            ),
+            case(
+                "GET",
+                format!("/admin/par/danh-sach/{roster}/tham-gia.xlsx"),
+                200,
+                &["quantri", "cchc", "lanhdao", "anlac.canbo", "anlac.chutich"],
+                &["thamdinh", "stp.canbo", "stp.giamdoc"],
+            ),
+            case(
+                "GET",
+                format!("/api/v1/par/rosters/{roster}"),
                 200,
                 &["quantri", "cchc", "lanhdao", "anlac.canbo", "anlac.chutich"],
                 &["thamdinh", "stp.canbo", "stp.giamdoc"],

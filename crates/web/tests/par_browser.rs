@@ -1,7 +1,9 @@
 //! PAR INDEX in headless Chromium, the whole year of a commune: its official self-scores with an
 //! uploaded evidence file and submits, the chairman approves, the council appraises, the commune
 //! explains with a file, the reform office sets the survey points from a table, the council
-//! settles round two, the office publishes, and the public page shows the final index.
+//! settles round two, the office publishes, and the public page shows the final index; and a
+//! commune's focal point, on a phone, uploads the roster of the officials' survey and watches
+//! participation rise.
 
 use domain::auth::{Access, Grant, Role};
 use domain::par::{Adjustment, Criterion, Deadlines, Field, Item, Mapping, Module, Points, Source, Tree};
@@ -154,4 +156,57 @@ async fn a_commune_is_scored_from_self_assessment_to_the_published_index() {
     let text = browser.wait_text("Phường An Lạc").await.unwrap();
     assert!(text.contains("93,70") && text.contains("Tốt") && text.contains("9,37"), "{text}");
     browser.screenshot(&dir.join("par-published.png")).await.unwrap();
+}
+
+/// A commune's focal point, on a phone, lists the people it chose from a spreadsheet, and
+/// watches participation rise as their answers arrive; the page passes axe.
+#[tokio::test]
+async fn a_focal_point_uploads_the_roster_and_sees_participation_rise() {
+    let Some(mail) = testkit::smtp::MailSink::start().await.unwrap() else { return };
+    let Some(browser) = Browser::start(360, 800).await.unwrap() else { return };
+    let config = web::Config { smtp_url: Some(mail.url()), alert_interval_ms: 200, ..web::Config::default() };
+    let app = TestApp::spawn_with(testkit::sqlite(), config).await;
+    let base = app.base.clone();
+    let survey = app.officials_survey("cbcc-dien-thoai", &["28101"]).await;
+    let office = Access::new(vec![Grant { role: Role::ReformOffice, unit: app.unit_id("99").await }]);
+    let actor = Actor::system("test", app.clock.now_ms());
+    app.store.open_roster(&actor, &office, survey, app.clock.now_ms() + 7 * DAY).await.unwrap();
+
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("danh-sach-an-lac.csv");
+    let people = ["Nguyễn Văn An", "Lê Thị Bình", "Trần Quốc Cường"];
+    let mut csv = String::from("Họ và tên,Chức vụ,Đơn vị công tác,Thư điện tử,Điện thoại\n");
+    for (i, name) in people.iter().enumerate() {
+        csv.push_str(&format!("{name},Công chức,UBND Phường An Lạc,nguoi{i}@anlac.example.vn,\n"));
+    }
+    std::fs::write(&file, csv).unwrap();
+
+    browser.sign_in(&base, "anlac.canbo").await.unwrap();
+    browser.goto(&format!("{base}/admin/par")).await.unwrap();
+    browser.click("a[href='/admin/par/danh-sach']").await.unwrap();
+    browser.click(&format!("#rosters a[href='/admin/par/danh-sach/{survey}']")).await.unwrap();
+    browser.fill("#roster-file", file.to_str().unwrap()).await.unwrap();
+    browser.click("#upload-roster button[type=submit]").await.unwrap();
+    let text = browser.wait_text("Chưa trả lời: 3 trên 3 người.").await.unwrap();
+    assert!(people.iter().all(|p| text.contains(p)) && text.contains("Chưa gửi lời mời"), "{text}");
+    assert_eq!(browser.accessibility_problems().await.unwrap(), Vec::<String>::new());
+
+    // The office sends the invitations; two of the three answer, one after the other.
+    app.store.invite_roster(&actor, &office, survey).await.unwrap();
+    let page = format!("{base}/admin/par/danh-sach/{survey}");
+    for (i, expected) in [(0, "33,3 %"), (1, "66,7 %")] {
+        let message = mail.wait_for(&format!("nguoi{i}@anlac.example.vn"), "/t/", std::time::Duration::from_secs(20)).await.unwrap();
+        let at = message.body.find("/t/").unwrap();
+        let link = message.body[at..].split(char::is_whitespace).next().unwrap().to_string();
+        let visitor = app.client();
+        let (_, form) = visitor.text(&link).await;
+        let mut fields = vec![("csrf".to_string(), testkit::csrf_in(&form).unwrap())];
+        fields.extend(testkit::officials_fields("28101"));
+        assert_eq!(visitor.client.post(visitor.url(&link)).form(&fields).send().await.unwrap().status(), 303);
+        browser.goto(&page).await.unwrap();
+        assert_eq!(browser.text_of("#total-rate").await.unwrap(), expected);
+    }
+    let text = browser.wait_text("Chưa trả lời: 1 trên 3 người.").await.unwrap();
+    assert!(text.contains("Đã trả lời") && text.contains("Nhắc"), "{text}");
+    browser.screenshot(&dir.path().join("roster-phone.png")).await.unwrap();
 }

@@ -141,7 +141,7 @@ async fn officials_are_reached_channel_after_channel_and_counted_without_their_a
             (Some(5), Some(3), Some(60.0))
         );
         let (_, shown) = cchc.text(&page).await;
-        assert!(shown.contains("id=\"total-rate\">60,0 %"), "{shown}");
+        assert!(shown.contains(r#"<span id="total-rate">60,0 %</span>"#), "{shown}");
         let stp_counts: serde_json::Value =
             stp_focal.client.get(stp_focal.url(&format!("/api/v1/par/rosters/{survey}"))).send().await.unwrap().json().await.unwrap();
         assert_eq!(stp_counts["agencies"].as_array().unwrap().len(), 1, "an agency sees its own row: {stp_counts}");

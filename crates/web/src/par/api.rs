@@ -78,6 +78,7 @@ pub struct RosterParticipation {
     responses((status = 200, body = RosterParticipation), (status = 404, body = ProblemDocument)))]
 async fn participation(State(state): State<AppState>, caller: ApiUser, Path(survey_id): Path<i64>) -> ApiResult<axum::Json<RosterParticipation>> {
     let access = &caller.principal.access;
+    super::require_par(access)?;
     let roster = state.store.roster(access, survey_id).await?;
     let participation = state.store.roster_participation(access, survey_id).await?;
     Ok(axum::Json(RosterParticipation {
