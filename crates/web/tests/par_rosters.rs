@@ -4,7 +4,8 @@
 //! taken), the invitations go, a refused e-mail moves to SMS and a failed SMS to Zalo by
 //! themselves, answers arrive through the links, participation is counted per agency on the
 //! page, in the XLSX file and through the API, the focal point chases who has not answered and
-//! no export ever carries a name beside an answer.
+//! no export ever carries a name beside an answer; and the answers give the round's measured
+//! items their points.
 
 use std::time::Duration;
 
@@ -185,4 +186,76 @@ async fn storage_member(app: &TestApp, survey: i64, unit: i64, name: &str) -> i6
     let office = domain::auth::Access::new(vec![domain::auth::Grant { role: domain::auth::Role::ReformOffice, unit: app.unit_id("99").await }]);
     let actor = storage::Actor::system("test", app.clock.now_ms());
     app.store.roster_members(&actor, &office, survey, unit).await.unwrap().into_iter().find(|m| m.name == name).unwrap().id
+}
+
+/// At round two the reform office gives the measured items their points from the officials'
+/// survey, through the path SIPAS takes: each element's share of agreement is an item's index.
+#[tokio::test]
+async fn the_officials_answers_give_the_measured_items_their_points() {
+    let Some(mail) = MailSink::start().await.unwrap() else { return };
+    let config = web::Config { smtp_url: Some(mail.url()), alert_interval_ms: 200, ..web::Config::default() };
+    let app = TestApp::spawn_with(testkit::sqlite(), config).await;
+    let cchc = app.login("cchc").await;
+    let day_after = |days: i64| domain::text::format_date(domain::text::vn_datetime(app.clock.now_ms() + days * 86_400_000).date());
+    let year = domain::text::vn_datetime(app.clock.now_ms()).year().to_string();
+    assert_eq!(cchc.post_form("/admin/par/trees/template", &[("level", "commune"), ("year", &year)]).await.status(), 303);
+    let tree = app.store.par_trees().await.unwrap()[0].id.to_string();
+    let opened = cchc
+        .post_form(
+            "/admin/par/rounds",
+            &[
+                ("tree", &tree),
+                ("title", "Chỉ số CCHC cấp xã"),
+                ("self_deadline", &day_after(2)),
+                ("appraisal_deadline", &day_after(10)),
+                ("explanation_deadline", &day_after(15)),
+                ("final_deadline", &day_after(20)),
+                ("good", "80"),
+                ("fair", "65"),
+                ("average", "50"),
+            ],
+        )
+        .await;
+    let round: i64 = opened.headers()["location"].to_str().unwrap().rsplit('/').next().unwrap().parse().unwrap();
+
+    // Two of An Lạc's civil servants answer, agreeing with every statement.
+    let survey = app.officials_survey("cbcc-diem", &["28101"]).await;
+    let anlac = app.unit_id("28101").await;
+    let opened = cchc.post_form("/admin/par/danh-sach", &[("survey", &survey.to_string()), ("day", &day_after(1)), ("at", "")]).await;
+    assert_eq!(opened.status(), 303);
+    let focal = app.login("anlac.canbo").await;
+    let csv = "Họ và tên,Chức vụ,Thư điện tử\nNguyễn Văn An,Công chức,an@anlac.example.vn\nLê Thị Bình,Công chức,binh@anlac.example.vn\n".to_string();
+    assert_eq!(upload(&focal, survey, anlac, "ds.csv", csv).await.status(), 303);
+    assert_eq!(cchc.post_form(&format!("/admin/par/danh-sach/{survey}/moi"), &[]).await.status(), 303);
+    for to in ["an@anlac.example.vn", "binh@anlac.example.vn"] {
+        let link = link_in(&mail.wait_for(to, "/t/", WAIT).await.unwrap().body);
+        let visitor = app.client();
+        let (_, form) = visitor.text(&link).await;
+        let mut fields = vec![("csrf".to_string(), csrf_in(&form).unwrap())];
+        fields.extend(officials_fields("28101"));
+        assert_eq!(visitor.client.post(visitor.url(&link)).form(&fields).send().await.unwrap().status(), 303);
+    }
+
+    // Round two: the survey's version read over this year gives 2.4.1 (measured by the
+    // element VB) its full points, 100 % having agreed.
+    app.clock.advance_ms(16 * 86_400_000);
+    let cchc = app.login("cchc").await;
+    let office = domain::auth::Access::new(vec![domain::auth::Grant { role: domain::auth::Role::ReformOffice, unit: app.unit_id("99").await }]);
+    let version = app.store.survey(&office, survey).await.unwrap().version_id.to_string();
+    let form = reqwest::multipart::Form::new()
+        .text("csrf", cchc.csrf.clone())
+        .text("module", "civil_servants")
+        .text("version", version)
+        .text("from", format!("01/{year}"))
+        .text("to", format!("12/{year}"));
+    let set = cchc.client.post(cchc.url(&format!("/admin/par/rounds/{round}/measured"))).multipart(form).send().await.unwrap();
+    assert_eq!(set.status(), 303, "{}", set.text().await.unwrap());
+    let actor = storage::Actor::system("test", app.clock.now_ms());
+    let sheets = app.store.par_assessments(&actor, &office, round).await.unwrap();
+    let assessment = sheets.iter().find(|s| s.assessment.unit_code == "28101").unwrap().assessment.id;
+    let sheet = app.store.par_assessment(&actor, &office, assessment).await.unwrap();
+    let template = domain::par::template::provincial(domain::units::UnitLevel::Commune, year.parse().unwrap());
+    let mark = sheet.mark("2.4.1", domain::par::Stage::Measured).expect("2.4.1 measured");
+    assert_eq!(mark.points, Some(template.item("2.4.1").unwrap().max.0), "{}", mark.note);
+    assert!(mark.note.starts_with("Chỉ số 100,00 %"), "{}", mark.note);
 }

@@ -1,5 +1,6 @@
 //! The PAR INDEX sociological surveys (METHODOLOGY §2, Quyết định 876/QĐ-BNV): the questionnaires
-//! of leaders and managers and of civil servants, whose element figures give the template's
+//! of leaders and managers, of civil servants and (where a province uses it) of people's council
+//! deputies, whose element figures give the template's
 //! measured items their points, and the survey of the system itself. As SIPAS's, they are data:
 //! the structure and the tags are what the index reads; the wording of the statements is ours.
 //!
@@ -15,10 +16,11 @@ use crate::surveys::{Choice, QuestionKind, Questionnaire, Section, TagRole};
 /// The code of the methodology the officials' surveys are read with (see `sipas::methodology`).
 pub const METHODOLOGY: &str = "par-can-bo";
 
-/// An element of a form: its code, the template item it measures, its name, its statements.
+/// An element of a form: its code, the built-in template's item it measures (if any: a province
+/// may measure items of its own tree by any element), its name, its statements.
 struct Element {
     code: &'static str,
-    item: &'static str,
+    item: Option<&'static str>,
     name: &'static str,
     statements: &'static [&'static str],
 }
@@ -26,7 +28,7 @@ struct Element {
 const LEADERS: [Element; 3] = [
     Element {
         code: "CDDH",
-        item: "1.6.1",
+        item: Some("1.6.1"),
         name: "Chỉ đạo, điều hành cải cách hành chính",
         statements: &[
             "Kế hoạch cải cách hành chính của cơ quan được ban hành kịp thời, sát với thực tế.",
@@ -37,7 +39,7 @@ const LEADERS: [Element; 3] = [
     },
     Element {
         code: "TTHC",
-        item: "3.4.1",
+        item: Some("3.4.1"),
         name: "Cải cách thủ tục hành chính",
         statements: &[
             "Thủ tục hành chính thuộc thẩm quyền được rà soát, đơn giản hóa thực chất.",
@@ -48,7 +50,7 @@ const LEADERS: [Element; 3] = [
     },
     Element {
         code: "TCC",
-        item: "6.3.1",
+        item: Some("6.3.1"),
         name: "Quản lý tài chính công",
         statements: &[
             "Cơ chế tự chủ tài chính của cơ quan, đơn vị được thực hiện đúng quy định.",
@@ -61,7 +63,7 @@ const LEADERS: [Element; 3] = [
 const CIVIL_SERVANTS: [Element; 4] = [
     Element {
         code: "VB",
-        item: "2.4.1",
+        item: Some("2.4.1"),
         name: "Chất lượng văn bản",
         statements: &[
             "Văn bản của cơ quan ban hành đúng thẩm quyền, đúng trình tự.",
@@ -71,7 +73,7 @@ const CIVIL_SERVANTS: [Element; 4] = [
     },
     Element {
         code: "BM",
-        item: "4.4.1",
+        item: Some("4.4.1"),
         name: "Tổ chức bộ máy",
         statements: &[
             "Chức năng, nhiệm vụ của các phòng, đơn vị được phân định rõ, không chồng chéo.",
@@ -81,7 +83,7 @@ const CIVIL_SERVANTS: [Element; 4] = [
     },
     Element {
         code: "CV",
-        item: "5.4.1",
+        item: Some("5.4.1"),
         name: "Chế độ công vụ",
         statements: &[
             "Việc tuyển dụng, bổ nhiệm công khai, minh bạch, đúng quy định.",
@@ -92,7 +94,7 @@ const CIVIL_SERVANTS: [Element; 4] = [
     },
     Element {
         code: "CDS",
-        item: "7.3.1",
+        item: Some("7.3.1"),
         name: "Chuyển đổi số",
         statements: &[
             "Hệ thống quản lý văn bản và điều hành giúp công việc nhanh hơn.",
@@ -102,9 +104,65 @@ const CIVIL_SERVANTS: [Element; 4] = [
     },
 ];
 
+/// The survey of people's council deputies, where a province uses it: they judge the reform of
+/// the administration they oversee. The built-in templates have no item of theirs; a province's
+/// tree measures its own items by these elements ([`Module::Deputies`]).
+const DEPUTIES: [Element; 5] = [
+    Element {
+        code: "VBPL",
+        item: None,
+        name: "Chất lượng văn bản quy phạm pháp luật",
+        statements: &[
+            "Văn bản quy phạm pháp luật của địa phương được ban hành kịp thời, đúng thẩm quyền.",
+            "Văn bản phù hợp với thực tiễn và dễ thực hiện.",
+            "Ý kiến của đại biểu, cử tri được tiếp thu khi xây dựng văn bản.",
+        ],
+    },
+    Element {
+        code: "TTHC",
+        item: None,
+        name: "Cải cách thủ tục hành chính",
+        statements: &[
+            "Thủ tục hành chính của địa phương được công khai đầy đủ, dễ tiếp cận.",
+            "Phản ánh của cử tri về thủ tục hành chính được giải quyết thỏa đáng.",
+            "Thời gian giải quyết thủ tục hành chính được rút ngắn rõ rệt.",
+        ],
+    },
+    Element {
+        code: "BM",
+        item: None,
+        name: "Tổ chức bộ máy và đội ngũ cán bộ, công chức",
+        statements: &[
+            "Bộ máy hành chính của địa phương tinh gọn, hoạt động hiệu quả.",
+            "Cán bộ, công chức có năng lực, tận tụy phục vụ người dân.",
+            "Trách nhiệm giải trình của cơ quan hành chính trước Hội đồng nhân dân được thực hiện tốt.",
+        ],
+    },
+    Element {
+        code: "CQS",
+        item: None,
+        name: "Chính quyền số",
+        statements: &[
+            "Dịch vụ công trực tuyến của địa phương thuận tiện cho người dân, doanh nghiệp.",
+            "Thông tin về hoạt động của chính quyền được công khai trên môi trường mạng.",
+            "Dữ liệu của địa phương được chia sẻ, dùng chung giữa các cơ quan.",
+        ],
+    },
+    Element {
+        code: "TD",
+        item: None,
+        name: "Tác động của cải cách hành chính",
+        statements: &[
+            "Cải cách hành chính góp phần cải thiện môi trường đầu tư, kinh doanh của địa phương.",
+            "Người dân, doanh nghiệp hài lòng hơn với sự phục vụ của cơ quan hành chính.",
+            "Cải cách hành chính góp phần phòng, chống tham nhũng, tiêu cực.",
+        ],
+    },
+];
+
 /// The element of an officials' form that measures a template item, with the form's module.
 pub fn measure_of(item: &str) -> Option<(Module, &'static str)> {
-    let find = |elements: &[Element]| elements.iter().find(|e| e.item == item).map(|e| e.code);
+    let find = |elements: &[Element]| elements.iter().find(|e| e.item == Some(item)).map(|e| e.code);
     find(&LEADERS).map(|code| (Module::Leaders, code)).or_else(|| find(&CIVIL_SERVANTS).map(|code| (Module::CivilServants, code)))
 }
 
@@ -228,8 +286,20 @@ pub fn system_feedback() -> Questionnaire {
 }
 
 /// The officials' forms and the system's, ready to copy.
+/// The survey of people's council deputies: its elements measure the items a province's tree
+/// gives [`Module::Deputies`].
+pub fn deputies() -> Questionnaire {
+    officials_form(
+        "PAR-DBHDND",
+        "Phiếu khảo sát đại biểu Hội đồng nhân dân về công tác cải cách hành chính",
+        "Phục vụ xác định Chỉ số cải cách hành chính (PAR INDEX) ở những địa phương khảo sát đại biểu Hội đồng nhân dân. Mỗi nhận định, đại biểu chọn mức đồng ý phù hợp nhất.",
+        &[("dbhdnd_tinh", "Đại biểu Hội đồng nhân dân tỉnh"), ("dbhdnd_xa", "Đại biểu Hội đồng nhân dân cấp xã")],
+        &DEPUTIES,
+    )
+}
+
 pub fn templates() -> Vec<Questionnaire> {
-    vec![leaders(), civil_servants(), system_feedback()]
+    vec![leaders(), civil_servants(), deputies(), system_feedback()]
 }
 
 #[cfg(test)]

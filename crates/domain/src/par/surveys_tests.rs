@@ -27,6 +27,7 @@ fn forms_are_valid_and_every_surveyed_item_has_its_element() {
             let form = match module {
                 Module::Leaders => leaders(),
                 Module::CivilServants => civil_servants(),
+                Module::Deputies => deputies(),
                 _ => continue,
             };
             surveyed += 1;
@@ -83,4 +84,36 @@ fn leaders_answers_give_the_points_worked_out_by_hand() {
             MeasuredMark { item: "6.3.1".into(), points: Points(100), index: 50.0 },
         ]
     );
+}
+
+#[test]
+fn deputies_answers_measure_the_items_a_province_gives_them() {
+    let form = deputies();
+    // Every other statement agreed with.
+    let others: Vec<String> = ["VBPL", "TTHC", "BM", "TD"].iter().flat_map(|e| (1..=3).map(move |i| format!("{e}{i}"))).collect();
+    let sheet = |cqs: [&'static str; 3]| {
+        let mut answers: Vec<(&str, &str)> = vec![("DV", "99")];
+        answers.extend(others.iter().map(|code| (code.as_str(), "4")));
+        answers.extend(["CQS1", "CQS2", "CQS3"].into_iter().zip(cqs));
+        answers
+    };
+    // CQS: 1/1 (one "Không rõ"), 2/2, 0/2 agree → (100 + 100 + 0) ÷ 3 = 66.67.
+    let (layout, counts) = counts(&form, &[sheet(["4", "5", "2"]), sheet(["kr", "4", "1"])]);
+    let methodology = presets().into_iter().find(|m| m.code == METHODOLOGY).unwrap();
+    let report = compute(&form, &layout, &methodology, &counts, None);
+    let cqs = report.elements.iter().find(|e| e.code == "CQS").and_then(|e| e.figure.value).unwrap();
+    assert!((cqs - 66.6667).abs() < 0.005, "{cqs}");
+    // A province's own item measured by the deputies' element CQS, 3 points: 3 × 66.67 % = 2.00.
+    let mut tree = provincial(UnitLevel::Department, 2026);
+    let item = tree.fields[0].criteria[0].items[0].clone();
+    tree.fields[0].criteria[0].items.push(crate::par::Item {
+        code: "1.1.9".into(),
+        name: "Đánh giá của đại biểu Hội đồng nhân dân về chính quyền số".into(),
+        max: Points(300),
+        source: Source::Measured { module: Module::Deputies, measure: "CQS".into(), mapping: Default::default() },
+        ..item
+    });
+    let indices = BTreeMap::from([("CQS".to_string(), 66.67)]);
+    assert_eq!(measured_marks(&tree, Module::Deputies, &indices), vec![MeasuredMark { item: "1.1.9".into(), points: Points(200), index: 66.67 }]);
+    assert_eq!(measure_of("1.1.9"), None, "no built-in item is the deputies'");
 }

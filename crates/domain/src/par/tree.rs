@@ -94,18 +94,21 @@ pub enum Module {
     CivilServants,
     /// Survey of leaders and managers.
     Leaders,
+    /// Survey of people's council deputies, where the province uses it.
+    Deputies,
     /// The share of the unit's reform plan tasks completed on time.
     Plan,
 }
 
 impl Module {
-    pub const ALL: [Module; 4] = [Self::Sipas, Self::CivilServants, Self::Leaders, Self::Plan];
+    pub const ALL: [Module; 5] = [Self::Sipas, Self::CivilServants, Self::Leaders, Self::Deputies, Self::Plan];
 
     pub fn code(self) -> &'static str {
         match self {
             Self::Sipas => "sipas",
             Self::CivilServants => "civil_servants",
             Self::Leaders => "leaders",
+            Self::Deputies => "deputies",
             Self::Plan => "plan",
         }
     }
@@ -115,6 +118,7 @@ impl Module {
             Self::Sipas => "Khảo sát sự hài lòng của người dân, tổ chức (SIPAS)",
             Self::CivilServants => "Khảo sát cán bộ, công chức",
             Self::Leaders => "Khảo sát lãnh đạo, quản lý",
+            Self::Deputies => "Khảo sát đại biểu Hội đồng nhân dân",
             Self::Plan => "Theo dõi thực hiện kế hoạch cải cách hành chính",
         }
     }
@@ -125,6 +129,7 @@ impl Module {
             Self::Sipas => "Khảo sát SIPAS",
             Self::CivilServants => "Khảo sát cán bộ, công chức",
             Self::Leaders => "Khảo sát lãnh đạo, quản lý",
+            Self::Deputies => "Khảo sát đại biểu HĐND",
             Self::Plan => "Theo dõi kế hoạch CCHC",
         }
     }

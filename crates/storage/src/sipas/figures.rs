@@ -79,16 +79,23 @@ impl Store {
     /// The questionnaire versions of the caller's surveys that have an index methodology, newest
     /// survey first: (id, label).
     pub async fn sipas_versions(&self, access: &Access) -> Result<Vec<(i64, String)>> {
+        // The satisfaction surveys first, newest first: the dashboards open on them. The PAR
+        // INDEX surveys of officials, read by the same machinery, follow.
         let mut versions: Vec<(i64, String)> = Vec::new();
+        let mut officials: Vec<(i64, String)> = Vec::new();
         for survey in self.surveys(access).await? {
-            if versions.iter().any(|(id, _)| *id == survey.version_id) {
+            if versions.iter().chain(&officials).any(|(id, _)| *id == survey.version_id) {
                 continue;
             }
             let form = self.version(survey.version_id).await?;
-            if form.methodology.is_some() {
-                versions.push((survey.version_id, format!("{} — {}", form.code, form.title)));
+            let line = (survey.version_id, format!("{} — {}", form.code, form.title));
+            match form.methodology.as_deref() {
+                Some(domain::par::surveys::METHODOLOGY) => officials.push(line),
+                Some(_) => versions.push(line),
+                None => {}
             }
         }
+        versions.extend(officials);
         Ok(versions)
     }
 
