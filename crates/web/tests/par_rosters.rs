@@ -218,7 +218,7 @@ async fn the_officials_answers_give_the_measured_items_their_points() {
         .await;
     let round: i64 = opened.headers()["location"].to_str().unwrap().rsplit('/').next().unwrap().parse().unwrap();
 
-    // Two of An Lạc's civil servants answer, agreeing with every statement.
+    // Three of An Lạc's civil servants are listed; two answer, agreeing with every statement.
     let survey = app.officials_survey("cbcc-diem", &["28101"]).await;
     let anlac = app.unit_id("28101").await;
     let opened = cchc.post_form("/admin/par/danh-sach", &[("survey", &survey.to_string()), ("day", &day_after(1)), ("at", "")]).await;
@@ -226,6 +226,19 @@ async fn the_officials_answers_give_the_measured_items_their_points() {
     let focal = app.login("anlac.canbo").await;
     let csv = "Họ và tên,Chức vụ,Thư điện tử\nNguyễn Văn An,Công chức,an@anlac.example.vn\nLê Thị Bình,Công chức,binh@anlac.example.vn\n".to_string();
     assert_eq!(upload(&focal, survey, anlac, "ds.csv", csv).await.status(), 303);
+    // Another system sends a third person through the API: refused whole with a problem
+    // document naming the item, then taken.
+    let api = format!("/api/v1/par/rosters/{survey}/members");
+    let send = |body: serde_json::Value| focal.client.post(focal.url(&api)).header("x-csrf-token", &focal.csrf).json(&body).send();
+    let c = serde_json::json!({ "name": "Trần Văn Cường", "position": "Công chức", "email": "c@anlac.example.vn" });
+    let refused = send(serde_json::json!({ "unit_id": anlac, "members": [c, { "name": "Không liên lạc", "position": "Công chức" }] })).await.unwrap();
+    assert_eq!(refused.status(), 422);
+    assert_eq!(refused.headers()["content-type"], "application/problem+json");
+    let problem: serde_json::Value = refused.json().await.unwrap();
+    assert!(problem["detail"].as_str().unwrap().contains("Dòng 2: cần ít nhất một cách liên lạc"), "{problem}");
+    let taken = send(serde_json::json!({ "unit_id": anlac, "members": [c] })).await.unwrap();
+    assert_eq!(taken.status(), 201);
+    assert_eq!(taken.json::<serde_json::Value>().await.unwrap()["added"], 1);
     assert_eq!(cchc.post_form(&format!("/admin/par/danh-sach/{survey}/moi"), &[]).await.status(), 303);
     for to in ["an@anlac.example.vn", "binh@anlac.example.vn"] {
         let link = link_in(&mail.wait_for(to, "/t/", WAIT).await.unwrap().body);
