@@ -630,13 +630,14 @@ impl Store {
     /// every listing in the audit log.
     pub async fn comments(&self, actor: &Actor, access: &Access, filter: &CommentFilter, before: Option<i64>, limit: i64) -> Result<Vec<Shown>> {
         let roots = self.comment_roots(access, Permission::ViewResponses, filter).await?;
+        let rostered = self.rostered_condition(access, "c.survey_id").await?;
         let (conditions, binds) = conditions(filter, false);
         let topic = filter.topic.as_ref().map(|_| format!("AND c.id IN (SELECT comment_id FROM analytics_comment_topics WHERE topic = ${})", binds.len() + 2));
         let sql = format!(
             "{scope} SELECT c.id, c.source, c.source_id, c.unit_id, u.name AS unit_name, c.at, c.channel, c.staff, c.body, c.sentiment, c.confidence,
                 COALESCE((SELECT {agg} FROM analytics_comment_topics t WHERE t.comment_id = c.id), '') AS topics
              FROM analytics_comments c JOIN units u ON u.id = c.unit_id
-             WHERE c.unit_id IN (SELECT id FROM scope) AND c.id < ${before} {conditions} {topic}
+             WHERE c.unit_id IN (SELECT id FROM scope) AND c.id < ${before} AND {rostered} {conditions} {topic}
              ORDER BY c.id DESC LIMIT {limit}",
             scope = scope_sql(&roots),
             agg = match self.backend() {
@@ -671,10 +672,11 @@ impl Store {
     /// they share: read as comments are, and audited.
     pub async fn uncategorised_comments(&self, actor: &Actor, access: &Access, filter: &CommentFilter, limit: i64) -> Result<Vec<(i64, String)>> {
         let roots = self.comment_roots(access, Permission::ViewResponses, filter).await?;
+        let rostered = self.rostered_condition(access, "c.survey_id").await?;
         let (conditions, binds) = conditions(filter, false);
         let sql = format!(
             "{scope} SELECT c.id, c.body FROM analytics_comments c
-             WHERE c.unit_id IN (SELECT id FROM scope) {conditions} AND NOT EXISTS (SELECT 1 FROM analytics_comment_topics t WHERE t.comment_id = c.id)
+             WHERE c.unit_id IN (SELECT id FROM scope) AND {rostered} {conditions} AND NOT EXISTS (SELECT 1 FROM analytics_comment_topics t WHERE t.comment_id = c.id)
              ORDER BY c.id DESC LIMIT {limit}",
             scope = scope_sql(&roots),
             limit = limit.clamp(1, 10_000),

@@ -321,12 +321,13 @@ impl Store {
         Ok(receiver)
     }
 
-    /// The condition that keeps the answers of PAR INDEX roster surveys from whoever reads raw
-    /// answers of part of the province only: an agency that knows who on its list has answered
+    /// The condition that keeps the answers (and comments) of PAR INDEX roster surveys from
+    /// whoever reads raw answers of part of the province only: an agency that knows who on its list has answered
     /// could otherwise tell whose answer is whose.
-    async fn rostered_condition(&self, access: &Access) -> Result<&'static str> {
+    /// `survey` is the column naming an answer's survey.
+    pub(crate) async fn rostered_condition(&self, access: &Access, survey: &str) -> Result<String> {
         let whole = self.is_province_wide(access, Permission::ViewResponses).await?;
-        Ok(if whole { "1 = 1" } else { "r.survey_id NOT IN (SELECT survey_id FROM rosters)" })
+        Ok(if whole { "1 = 1".into() } else { format!("COALESCE({survey}, 0) NOT IN (SELECT survey_id FROM rosters)") })
     }
 
     /// One page of the responses behind a figure: a questionnaire version's responses in the
@@ -338,7 +339,7 @@ impl Store {
             return Err(Error::Forbidden);
         }
         let scope = scope_sql(&access.roots(Permission::ViewResponses));
-        let rostered = self.rostered_condition(access).await?;
+        let rostered = self.rostered_condition(access, "r.survey_id").await?;
         // The answer to one question, as text: JSON differs between the two databases.
         let answer = match self.backend() {
             crate::Backend::Sqlite => r#"json_extract(r.answers, '$."' || $6 || '"')"#,

@@ -120,9 +120,15 @@ async fn officials_are_reached_channel_after_channel_and_counted_without_their_a
             assert_eq!(status, 200, "{backend}: {form}");
             let mut fields = vec![("csrf".to_string(), csrf_in(&form).unwrap())];
             fields.extend(officials_fields(code));
+            fields.push(("a.GOP_Y".into(), format!("Cần rút gọn việc luân chuyển văn bản giữa các phòng ({code}).")));
             let sent = visitor.client.post(visitor.url(&link)).form(&fields).send().await.unwrap();
             assert_eq!(sent.status(), 303, "{backend}: {}", sent.text().await.unwrap());
         }
+        // The comments are read as the others are, but shown to the province alone: the
+        // commune, which knows who has answered, could match them to a person.
+        wait_page(&cchc, "/admin/phan-tich-y-kien/y-kien", "Cần rút gọn việc luân chuyển văn bản giữa các phòng (28101).").await;
+        let (_, theirs) = focal.text("/admin/phan-tich-y-kien/y-kien").await;
+        assert!(!theirs.contains("luân chuyển văn bản"), "{backend}: {theirs}");
 
         // Participation by hand. An Lạc: 4 chosen, 4 invited; reached An (e-mail), Bình (SMS),
         // Dung (SMS) = 3; answered An and Bình = 2, one by e-mail, one by SMS, 50 %; refused:
