@@ -129,6 +129,12 @@ async fn officials_are_reached_channel_after_channel_and_counted_without_their_a
         wait_page(&cchc, "/admin/phan-tich-y-kien/y-kien", "Cần rút gọn việc luân chuyển văn bản giữa các phòng (28101).").await;
         let (_, theirs) = focal.text("/admin/phan-tich-y-kien/y-kien").await;
         assert!(!theirs.contains("luân chuyển văn bản"), "{backend}: {theirs}");
+        // So are its figures: a unit of a few could be read as one person's answers.
+        let figures = |session: &testkit::Session| session.client.get(session.url(&format!("/api/v1/surveys/{survey}/results"))).send();
+        let office_figures: serde_json::Value = figures(&cchc).await.unwrap().json().await.unwrap();
+        assert_eq!(office_figures["responses"], 3, "{backend}: {office_figures}");
+        let their_figures: serde_json::Value = figures(&focal).await.unwrap().json().await.unwrap();
+        assert_eq!((their_figures["responses"].as_u64(), their_figures["questions"].as_object().map(|q| q.len())), (Some(0), Some(0)), "{their_figures}");
 
         // Participation by hand. An Lạc: 4 chosen, 4 invited; reached An (e-mail), Bình (SMS),
         // Dung (SMS) = 3; answered An and Bình = 2, one by e-mail, one by SMS, 50 %; refused:

@@ -160,6 +160,17 @@ impl Store {
         })?)
     }
 
+    /// The roster surveys whose figures the caller may not read: all of them unless the caller
+    /// reads results across the province. An agency that knows who on its list has answered
+    /// could read a small unit's figures as one person's answers.
+    pub(crate) async fn withheld_surveys(&self, access: &Access) -> Result<std::collections::HashSet<i64>> {
+        if self.is_province_wide(access, Permission::ViewResults).await? {
+            return Ok(Default::default());
+        }
+        let ids: Vec<i64> = on_db!(self, read, |pool| sqlx::query_scalar("SELECT survey_id FROM rosters").fetch_all(pool).await)?;
+        Ok(ids.into_iter().collect())
+    }
+
     /// The agencies a survey asks about that the caller keeps the roster of, in unit order.
     pub async fn roster_agencies(&self, access: &Access, survey_id: i64) -> Result<Vec<(i64, String)>> {
         let scope = scope_sql(&access.roots(Permission::KeepRoster));

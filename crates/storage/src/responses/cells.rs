@@ -178,6 +178,8 @@ impl Store {
             on_db!(self, read, |pool| { sqlx::query_scalar::<_, i64>(AssertSqlSafe(sql.as_str())).bind(filter.unit_id).fetch_all(pool).await })?
                 .into_iter()
                 .collect();
+        // A roster survey's figures are the province's alone (see `withheld_surveys`).
+        let withheld = self.withheld_surveys(access).await?;
         let mut versions = self.cell_cache.versions.lock().await;
         let cached = versions.entry(filter.version_id).or_default();
         self.refresh_cells(cached, filter.version_id, layout).await?;
@@ -186,6 +188,7 @@ impl Store {
         let wanted = |cell: &Key| {
             let (survey, unit, month, channel, _) = cell;
             units.contains(unit)
+                && !withheld.contains(survey)
                 && filter.survey_id.is_none_or(|s| s == *survey)
                 && from.as_ref().is_none_or(|m| month >= m)
                 && to.as_ref().is_none_or(|m| month <= m)

@@ -83,8 +83,9 @@ impl Store {
         // INDEX surveys of officials, read by the same machinery, follow.
         let mut versions: Vec<(i64, String)> = Vec::new();
         let mut officials: Vec<(i64, String)> = Vec::new();
+        let withheld = self.withheld_surveys(access).await?;
         for survey in self.surveys(access).await? {
-            if versions.iter().chain(&officials).any(|(id, _)| *id == survey.version_id) {
+            if withheld.contains(&survey.id) || versions.iter().chain(&officials).any(|(id, _)| *id == survey.version_id) {
                 continue;
             }
             let form = self.version(survey.version_id).await?;
