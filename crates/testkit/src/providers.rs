@@ -58,6 +58,23 @@ impl Providers {
         format!("{}/zalo/message/template", self.base)
     }
 
+    /// The application's settings to send through these providers and the mail server at
+    /// `smtp_url`, with the background steps every 200 ms.
+    pub fn config(&self, smtp_url: String) -> web::Config {
+        web::Config {
+            smtp_url: Some(smtp_url),
+            sms_url: Some(self.sms_url()),
+            sms_token: SMS_TOKEN.into(),
+            sms_hook_key: SMS_HOOK_KEY.into(),
+            zalo_token: Some(ZALO_TOKEN.into()),
+            zalo_template: ZALO_TEMPLATE.into(),
+            zalo_secret: ZALO_SECRET.into(),
+            zalo_url: self.zalo_url(),
+            alert_interval_ms: 200,
+            ..web::Config::default()
+        }
+    }
+
     /// Delivery reports go to the app at `base` from now on.
     pub fn report_to(&self, base: &str) {
         self.lock().app = Some(base.to_string());

@@ -10,7 +10,7 @@ use domain::auth::{Access, Grant, Role};
 use domain::invitations::InvitationStatus;
 use domain::sampling::frame::RawFrameRow;
 use storage::sampling::DrawRequest;
-use testkit::providers::{self, Providers};
+use testkit::providers::Providers;
 use testkit::smtp::MailSink;
 use testkit::{TestApp, csrf_in, page_fields};
 
@@ -56,19 +56,7 @@ async fn invitations_go_by_email_sms_and_zalo_and_their_statuses_follow() {
     for db in testkit::backends().await {
         let backend = db.backend;
         let gateways = Providers::start().await;
-        let config = web::Config {
-            smtp_url: Some(mail.url()),
-            sms_url: Some(gateways.sms_url()),
-            sms_token: providers::SMS_TOKEN.into(),
-            sms_hook_key: providers::SMS_HOOK_KEY.into(),
-            zalo_token: Some(providers::ZALO_TOKEN.into()),
-            zalo_template: providers::ZALO_TEMPLATE.into(),
-            zalo_secret: providers::ZALO_SECRET.into(),
-            zalo_url: gateways.zalo_url(),
-            alert_interval_ms: 200,
-            ..web::Config::default()
-        };
-        let app = TestApp::spawn_with(db, config).await;
+        let app = TestApp::spawn_with(db, gateways.config(mail.url())).await;
         gateways.report_to(&app.base);
         let office = Access::new(vec![Grant { role: Role::ReformOffice, unit: app.unit_id("99").await }]);
         let actor = storage::Actor::system("test", app.clock.now_ms());

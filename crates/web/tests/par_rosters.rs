@@ -9,7 +9,7 @@
 
 use std::time::Duration;
 
-use testkit::providers::{self, Providers};
+use testkit::providers::Providers;
 use testkit::smtp::MailSink;
 use testkit::{READ_BACK, TestApp, csrf_in, officials_fields};
 
@@ -47,19 +47,7 @@ async fn officials_are_reached_channel_after_channel_and_counted_without_their_a
     for db in testkit::backends().await {
         let backend = db.backend;
         let gateways = Providers::start().await;
-        let config = web::Config {
-            smtp_url: Some(mail.url()),
-            sms_url: Some(gateways.sms_url()),
-            sms_token: providers::SMS_TOKEN.into(),
-            sms_hook_key: providers::SMS_HOOK_KEY.into(),
-            zalo_token: Some(providers::ZALO_TOKEN.into()),
-            zalo_template: providers::ZALO_TEMPLATE.into(),
-            zalo_secret: providers::ZALO_SECRET.into(),
-            zalo_url: gateways.zalo_url(),
-            alert_interval_ms: 200,
-            ..web::Config::default()
-        };
-        let app = TestApp::spawn_with(db, config).await;
+        let app = TestApp::spawn_with(db, gateways.config(mail.url())).await;
         gateways.report_to(&app.base);
         let survey = app.officials_survey("cbcc-thu", &["28101", "STP"]).await;
         let (anlac, stp) = (app.unit_id("28101").await, app.unit_id("STP").await);
