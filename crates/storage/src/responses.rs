@@ -158,39 +158,46 @@ impl Store {
             let mut anonymous: HashMap<usize, NewResponse> = HashMap::new();
             for (n, r) in batch.iter().enumerate() {
                 if let Some(token) = &r.token_hash {
-                    // A PAR INDEX roster member's answer must never lead back to them: it is
-                    // stored without the token, and the token's and invitation's times are
-                    // kept to the day, so that neither can be matched to the answer's.
-                    let member: Option<Option<i64>> =
-                        sqlx::query_scalar("SELECT member_id FROM invitations WHERE token_hash = $1").bind(token).fetch_optional(&mut *tx).await?;
-                    let is_member = matches!(member, Some(Some(_)));
-                    let at = if is_member { r.submitted_at - r.submitted_at % crate::par::DAY_MS } else { r.submitted_at };
                     let used = sqlx::query("UPDATE survey_tokens SET used_at = $1 WHERE token_hash = $2 AND survey_id = $3 AND used_at IS NULL")
-                        .bind(at)
+                        .bind(r.submitted_at)
                         .bind(token)
                         .bind(r.survey_id)
                         .execute(&mut *tx)
                         .await?
                         .rows_affected();
                     if used == 1 {
-                        // An answer is the end of its invitation, whatever it reached before.
-                        sqlx::query("UPDATE invitations SET status = 'completed', completed_at = $1, due_at = NULL WHERE token_hash = $2")
-                            .bind(at)
-                            .bind(token)
-                            .execute(&mut *tx)
-                            .await?;
-                        if is_member {
+                        // An answer is the end of its invitation, whatever it reached before. A PAR
+                        // INDEX roster member's answer must never lead back to them: it is stored
+                        // without the token, and the token's and invitation's times are kept to
+                        // the day, so that neither can be matched to the answer's.
+                        let member: Option<Option<i64>> = sqlx::query_scalar(
+                            "UPDATE invitations SET status = 'completed', due_at = NULL,
+                                    completed_at = CASE WHEN member_id IS NULL THEN $1 ELSE $1 - $1 % $3 END
+                             WHERE token_hash = $2 RETURNING member_id",
+                        )
+                        .bind(r.submitted_at)
+                        .bind(token)
+                        .bind(crate::par::DAY_MS)
+                        .fetch_optional(&mut *tx)
+                        .await?;
+                        if matches!(member, Some(Some(_))) {
+                            sqlx::query("UPDATE survey_tokens SET used_at = $1 WHERE token_hash = $2")
+                                .bind(r.submitted_at - r.submitted_at % crate::par::DAY_MS)
+                                .bind(token)
+                                .execute(&mut *tx)
+                                .await?;
                             anonymous.insert(n, NewResponse { token_hash: None, ..r.clone() });
                         }
-                    }
-                    if used == 0 {
+                    } else {
+                        // A resend: its answer holds the token, or none if it was a roster member's.
                         let earlier: Option<i64> = sqlx::query_scalar(
-                            "SELECT id FROM responses WHERE submission_id = $1 AND (token_hash = $2 OR (token_hash IS NULL AND survey_id = $3 AND $4))",
+                            "SELECT id FROM responses WHERE submission_id = $1
+                               AND (token_hash = $2 OR (token_hash IS NULL AND survey_id = $3
+                                    AND EXISTS (SELECT 1 FROM invitations WHERE token_hash = $2 AND member_id IS NOT NULL)))",
                         )
                         .bind(&r.submission_id)
                         .bind(token)
                         .bind(r.survey_id)
-                        .bind(is_member)
                         .fetch_optional(&mut *tx)
                         .await?;
                         outcomes[n] = Some(earlier.map(Stored::AlreadyStored).ok_or(IngestError::TokenUsed));

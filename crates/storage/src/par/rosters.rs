@@ -41,7 +41,15 @@ impl Roster {
     pub fn locked(&self, now: i64) -> bool {
         now >= self.closes_at || self.erased_at.is_some()
     }
+
+    /// Whether invitations may go now: the survey is open and its roster not erased.
+    pub fn takes_invitations(&self, now: i64) -> bool {
+        self.survey_opens_at <= now && now < self.survey_closes_at && self.erased_at.is_none()
+    }
 }
+
+const ROSTER_SELECT: &str = "SELECT r.survey_id, s.title AS survey_title, r.closes_at, s.opens_at AS survey_opens_at,
+        s.closes_at AS survey_closes_at, r.erased_at FROM rosters r JOIN surveys s ON s.id = r.survey_id";
 
 /// A person on a roster as their agency's focal point sees them.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -138,8 +146,7 @@ impl Store {
     async fn rosters_where(&self, access: &Access, survey_id: Option<i64>) -> Result<Vec<Roster>> {
         let scope = scope_sql(&roster_roots(access));
         let sql = format!(
-            "{scope} SELECT r.survey_id, s.title AS survey_title, r.closes_at, s.opens_at AS survey_opens_at, s.closes_at AS survey_closes_at, r.erased_at
-             FROM rosters r JOIN surveys s ON s.id = r.survey_id
+            "{scope} {ROSTER_SELECT}
              WHERE ($1 IS NULL OR r.survey_id = $1)
                AND (s.unit_id IN (SELECT id FROM scope) OR EXISTS (SELECT 1 FROM survey_units t WHERE t.survey_id = s.id AND t.unit_id IN (SELECT id FROM scope)))
              ORDER BY s.opens_at DESC, s.id DESC"
@@ -149,25 +156,23 @@ impl Store {
 
     /// The roster of a survey, if it has one, whoever asks (for the system's own steps).
     pub(crate) async fn find_roster(&self, survey_id: i64) -> Result<Option<Roster>> {
-        Ok(on_db!(self, read, |pool| {
-            sqlx::query_as(
-                "SELECT r.survey_id, s.title AS survey_title, r.closes_at, s.opens_at AS survey_opens_at, s.closes_at AS survey_closes_at, r.erased_at
-                 FROM rosters r JOIN surveys s ON s.id = r.survey_id WHERE r.survey_id = $1",
-            )
-            .bind(survey_id)
-            .fetch_optional(pool)
-            .await
-        })?)
+        let sql = format!("{ROSTER_SELECT} WHERE r.survey_id = $1");
+        Ok(on_db!(self, read, |pool| sqlx::query_as(AssertSqlSafe(sql.as_str())).bind(survey_id).fetch_optional(pool).await)?)
     }
 
     /// The roster surveys whose figures the caller may not read: all of them unless the caller
     /// reads results across the province. An agency that knows who on its list has answered
     /// could read a small unit's figures as one person's answers.
     pub(crate) async fn withheld_surveys(&self, access: &Access) -> Result<std::collections::HashSet<i64>> {
-        if self.is_province_wide(access, Permission::ViewResults).await? {
-            return Ok(Default::default());
-        }
-        let ids: Vec<i64> = on_db!(self, read, |pool| sqlx::query_scalar("SELECT survey_id FROM rosters").fetch_all(pool).await)?;
+        // One statement: every roster, unless a root of the caller's is the province's.
+        let roots: Vec<String> = access.roots(Permission::ViewResults).iter().map(i64::to_string).collect();
+        let whole = if roots.is_empty() {
+            "1 = 0".to_string()
+        } else {
+            format!("EXISTS (SELECT 1 FROM units WHERE parent_id IS NULL AND id IN ({}))", roots.join(", "))
+        };
+        let sql = format!("SELECT survey_id FROM rosters WHERE NOT {whole}");
+        let ids: Vec<i64> = on_db!(self, read, |pool| sqlx::query_scalar(AssertSqlSafe(sql.as_str())).fetch_all(pool).await)?;
         Ok(ids.into_iter().collect())
     }
 
@@ -195,24 +200,20 @@ impl Store {
             .await
         })?;
         let listed: std::collections::HashSet<String> = listed.into_iter().collect();
-        let index = |field: &str, contact: &str| self.sealer.blind_index(field, contact);
-        let members = roster::check(rows, |contact| {
-            let field = if contact.contains('@') { "frame.email" } else { "frame.phone" };
-            listed.contains(&index(field, contact))
-        })
-        .map_err(|problems| Error::Invalid(problems.iter().map(RowProblems::sentence).collect()))?;
+        // Indexed as the sampling frame's contacts are, so that one opt-out covers both.
+        let index = |contact: &str| self.sealer.blind_index(if contact.contains('@') { "frame.email" } else { "frame.phone" }, contact);
+        let members = roster::check(rows, |contact| listed.contains(&index(contact)))
+            .map_err(|problems| Error::Invalid(problems.iter().map(RowProblems::sentence).collect()))?;
         let sealed: Vec<[String; 5]> = members
             .iter()
             .map(|m| {
-                let email = m.email.as_deref().unwrap_or_default();
-                let phone = m.phone.as_deref().unwrap_or_default();
-                let blind = |field: &str, value: &str| if value.is_empty() { String::new() } else { index(field, value) };
+                let (email, phone) = (m.email.as_deref(), m.phone.as_deref());
                 [
                     self.sealer.seal("roster.name", &m.name),
-                    if email.is_empty() { String::new() } else { self.sealer.seal("roster.email", email) },
-                    if phone.is_empty() { String::new() } else { self.sealer.seal("roster.phone", phone) },
-                    blind("frame.email", email),
-                    blind("frame.phone", phone),
+                    self.sealer.seal_opt("roster.email", email).unwrap_or_default(),
+                    self.sealer.seal_opt("roster.phone", phone).unwrap_or_default(),
+                    email.map(index).unwrap_or_default(),
+                    phone.map(index).unwrap_or_default(),
                 ]
             })
             .collect();
@@ -248,7 +249,7 @@ impl Store {
 
     /// Takes someone off an agency's list before the deadline, while no invitation has gone.
     pub async fn remove_roster_member(&self, actor: &Actor, access: &Access, survey_id: i64, member_id: i64) -> Result<()> {
-        let unit_id = self.kept_member(access, survey_id, member_id).await?;
+        let unit_id = self.member_unit(survey_id, member_id).await?;
         self.editable_roster(actor, access, survey_id, unit_id).await?;
         let entry = Entry::new(AuditAction::RosterMemberRemoved, "roster_member", member_id).unit(unit_id);
         on_db!(self, write, |pool| {
@@ -264,14 +265,12 @@ impl Store {
         })
     }
 
-    /// The agency of a roster member whose list the caller keeps.
-    async fn kept_member(&self, access: &Access, survey_id: i64, member_id: i64) -> Result<i64> {
+    /// The agency of a roster member.
+    async fn member_unit(&self, survey_id: i64, member_id: i64) -> Result<i64> {
         let unit_id: Option<i64> = on_db!(self, read, |pool| {
             sqlx::query_scalar("SELECT unit_id FROM roster_members WHERE id = $1 AND survey_id = $2").bind(member_id).bind(survey_id).fetch_optional(pool).await
         })?;
-        let unit_id = unit_id.ok_or(Error::NotFound)?;
-        self.require_keeper(access, unit_id).await?;
-        Ok(unit_id)
+        unit_id.ok_or(Error::NotFound)
     }
 
     async fn require_keeper(&self, access: &Access, unit_id: i64) -> Result<()> {
@@ -338,7 +337,7 @@ impl Store {
     pub async fn invite_roster(&self, actor: &Actor, access: &Access, survey_id: i64) -> Result<usize> {
         self.require_province_wide(access, Permission::ManagePar).await?;
         let roster = self.find_roster(survey_id).await?.ok_or(Error::NotFound)?;
-        if !(roster.survey_opens_at <= actor.at && actor.at < roster.survey_closes_at) || roster.erased_at.is_some() {
+        if !roster.takes_invitations(actor.at) {
             return Err(Error::Invalid(vec!["Cuộc khảo sát không đang mở: không gửi lời mời.".into()]));
         }
         let queued = self.invite_members(&roster, None, actor.at).await?;
@@ -358,7 +357,7 @@ impl Store {
         })?;
         let Some((survey_id, member_id)) = found else { return Ok(()) };
         match self.find_roster(survey_id).await? {
-            Some(roster) if now < roster.survey_closes_at && roster.erased_at.is_none() => self.invite_members(&roster, Some(member_id), now).await.map(|_| ()),
+            Some(roster) if roster.takes_invitations(now) => self.invite_members(&roster, Some(member_id), now).await.map(|_| ()),
             _ => Ok(()),
         }
     }
@@ -450,7 +449,8 @@ impl Store {
     /// The focal point chases someone who has not answered: their waiting invitation is sent
     /// again now, at most once a day.
     pub async fn chase_roster_member(&self, actor: &Actor, access: &Access, survey_id: i64, member_id: i64) -> Result<()> {
-        let unit_id = self.kept_member(access, survey_id, member_id).await?;
+        let unit_id = self.member_unit(survey_id, member_id).await?;
+        self.require_keeper(access, unit_id).await?;
         let waiting = ReminderPolicy::REMINDED.map(InvitationStatus::code);
         let chased = on_db!(self, write, |pool| {
             let mut tx = pool.begin().await?;
@@ -512,8 +512,8 @@ impl Store {
         Ok(RosterParticipation { rows, total })
     }
 
-    /// Erases the rosters of surveys that have closed: names, contacts, and the tokens and
-    /// drafts that tie a person to their link. The counts stay. Returns how many rosters.
+    /// Erases the rosters of surveys that have closed: names, contacts (a provider's refusal
+    /// may quote the address), and the tokens and drafts that tie a person to their link. The counts stay. Returns how many rosters.
     pub async fn erase_finished_rosters(&self, actor: &Actor) -> Result<usize> {
         let due: Vec<i64> = on_db!(self, read, |pool| {
             sqlx::query_scalar("SELECT r.survey_id FROM rosters r JOIN surveys s ON s.id = r.survey_id WHERE r.erased_at IS NULL AND s.closes_at <= $1")
@@ -529,7 +529,7 @@ impl Store {
                 for sql in [
                     format!("DELETE FROM response_drafts WHERE token_hash IN ({linked})"),
                     format!("DELETE FROM survey_tokens WHERE token_hash IN ({linked})"),
-                    "UPDATE invitations SET token_hash = 'erased-' || CAST(id AS TEXT), token_sealed = '', provider_id = '', due_at = NULL
+                    "UPDATE invitations SET token_hash = 'erased-' || CAST(id AS TEXT), token_sealed = '', provider_id = '', last_error = '', due_at = NULL
                      WHERE survey_id = $1 AND member_id IS NOT NULL"
                         .to_string(),
                     "UPDATE roster_members SET name_sealed = '', email_sealed = '', phone_sealed = '', email_index = '', phone_index = ''

@@ -193,7 +193,7 @@ impl RosterPage {
         Ok(Self {
             layout: Layout::admin(user, roster.survey_title.clone(), "/admin/par"),
             not_answered: members.iter().filter(|m| !m.answered).count(),
-            may_invite: office && roster.survey_opens_at <= now && now < roster.survey_closes_at && roster.erased_at.is_none(),
+            may_invite: office && roster.takes_invitations(now),
             roster: line(&roster, now),
             agencies,
             agency,
@@ -205,9 +205,7 @@ impl RosterPage {
             notice: None,
         })
     }
-}
 
-impl RosterPage {
     fn chosen(&self, id: &&i64) -> bool {
         self.agency == Some(**id)
     }
