@@ -231,6 +231,12 @@ impl TestApp {
     }
 }
 
+/// The invitation link in a message: `/t/…` up to the next space or line end.
+pub fn link_in(text: &str) -> String {
+    let at = text.find("/t/").expect("a link in the message");
+    text[at..].split(char::is_whitespace).next().unwrap_or_default().to_string()
+}
+
 /// The answer page's fields of an official who agrees ("4") with every statement of the
 /// built-in civil servants' form, in the unit of `unit_code`.
 pub fn officials_fields(unit_code: &str) -> Vec<(String, String)> {

@@ -12,7 +12,7 @@ use domain::sampling::frame::RawFrameRow;
 use storage::sampling::DrawRequest;
 use testkit::providers::Providers;
 use testkit::smtp::MailSink;
-use testkit::{TestApp, csrf_in, page_fields};
+use testkit::{TestApp, csrf_in, link_in, page_fields};
 
 const WAIT: Duration = Duration::from_secs(20);
 
@@ -28,12 +28,6 @@ fn dossier(code: &str, phone: &str, email: &str) -> RawFrameRow {
         email: email.into(),
         consent: "có".into(),
     }
-}
-
-/// The link of an invitation message: `/t/…` up to the next space or line end.
-fn link_in(text: &str) -> String {
-    let at = text.find("/t/").expect("a link in the message");
-    text[at..].split(|c: char| c.is_whitespace()).next().unwrap().to_string()
 }
 
 /// Waits until the survey's invitations on `channel` have the given counts.

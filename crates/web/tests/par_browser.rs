@@ -196,8 +196,7 @@ async fn a_focal_point_uploads_the_roster_and_sees_participation_rise() {
     let page = format!("{base}/admin/par/danh-sach/{survey}");
     for (i, expected) in [(0, "33,3 %"), (1, "66,7 %")] {
         let message = mail.wait_for(&format!("nguoi{i}@anlac.example.vn"), "/t/", std::time::Duration::from_secs(20)).await.unwrap();
-        let at = message.body.find("/t/").unwrap();
-        let link = message.body[at..].split(char::is_whitespace).next().unwrap().to_string();
+        let link = testkit::link_in(&message.body);
         let visitor = app.client();
         let (_, form) = visitor.text(&link).await;
         let mut fields = vec![("csrf".to_string(), testkit::csrf_in(&form).unwrap())];

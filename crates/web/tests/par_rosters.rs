@@ -11,14 +11,9 @@ use std::time::Duration;
 
 use testkit::providers::Providers;
 use testkit::smtp::MailSink;
-use testkit::{READ_BACK, TestApp, csrf_in, officials_fields};
+use testkit::{READ_BACK, TestApp, csrf_in, link_in, officials_fields};
 
 const WAIT: Duration = Duration::from_secs(20);
-
-fn link_in(text: &str) -> String {
-    let at = text.find("/t/").expect("a link in the message");
-    text[at..].split(|c: char| c.is_whitespace()).next().unwrap().to_string()
-}
 
 async fn upload(session: &testkit::Session, survey: i64, unit: i64, name: &str, csv: String) -> reqwest::Response {
     let form = reqwest::multipart::Form::new()
