@@ -47,6 +47,10 @@ actions! {
     RoleGranted = "role.granted", "Giao vai trò";
     RoleRevoked = "role.revoked", "Thu hồi vai trò";
     TokenCreated = "token.created", "Tạo mã truy cập API";
+    TokenRevoked = "token.revoked", "Thu hồi mã truy cập API";
+    WebhookCreated = "webhook.created", "Đăng ký nhận thông báo sự kiện (webhook)";
+    WebhookChanged = "webhook.changed", "Bật hoặc tạm dừng nhận thông báo sự kiện (webhook)";
+    WebhookReplayed = "webhook.replayed", "Gửi lại thông báo sự kiện (webhook)";
     PersonalDataViewed = "personal_data.viewed", "Xem dữ liệu cá nhân";
     DemoLoaded = "demo.loaded", "Nạp dữ liệu minh họa";
     QuestionnaireCreated = "questionnaire.created", "Tạo mẫu phiếu";

@@ -20,81 +20,81 @@ pub enum Role {
     SystemAdmin,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Permission {
+vocabulary!(Permission {
     /// Read the unit register of the subtree.
-    ViewUnits,
+    ViewUnits = "view_units", "Xem danh mục đơn vị";
     /// Create, edit, import units and lineage in the subtree.
-    ManageUnits,
+    ManageUnits = "manage_units", "Quản lý đơn vị";
     /// Read officials of the subtree (their contact data is personal data, and audited).
-    ViewUsers,
+    ViewUsers = "view_users", "Xem danh sách cán bộ";
     /// Create officials, grant and revoke roles, lock accounts in the subtree.
-    ManageUsers,
+    ManageUsers = "manage_users", "Quản lý tài khoản và vai trò";
     /// Read the audit log of the subtree.
-    ViewAudit,
+    ViewAudit = "view_audit", "Xem nhật ký hệ thống";
     /// Author questionnaires and run surveys for units of the subtree.
-    ManageSurveys,
+    ManageSurveys = "manage_surveys", "Quản lý mẫu phiếu và cuộc khảo sát";
     /// Read survey results of the subtree.
-    ViewResults,
+    ViewResults = "view_results", "Xem kết quả khảo sát";
     /// Read and export raw responses of the subtree (each access is audited).
-    ViewResponses,
+    ViewResponses = "view_responses", "Xem và xuất phiếu trả lời";
     /// Edit methodologies and targets, and freeze and publish a period's results.
-    PublishResults,
+    PublishResults = "publish_results", "Chốt và công bố kết quả";
     /// Read the alert cases of the subtree and their statistics.
-    ViewAlerts,
+    ViewAlerts = "view_alerts", "Xem cảnh báo";
     /// Follow and handle the alert cases of the subtree.
-    HandleAlerts,
+    HandleAlerts = "handle_alerts", "Xử lý cảnh báo";
     /// Add completed dossiers to the sampling frame (the one-stop system's account).
-    RegisterDossiers,
+    RegisterDossiers = "register_dossiers", "Đăng ký hồ sơ đã giải quyết";
     /// Send answers collected by another system through the API, counted under the API
     /// channel, for units of the subtree (the one-stop system's account).
-    SubmitResponses,
+    SubmitResponses = "submit_responses", "Gửi phiếu từ hệ thống khác";
     /// Open the names and contacts of the sampling frame (each opening is audited).
-    ViewRespondents,
+    ViewRespondents = "view_respondents", "Xem thông tin người được khảo sát";
     /// Set up the rating kiosks of the subtree's counters, take duty at one, invite ratings.
-    RunKiosks,
+    RunKiosks = "run_kiosks", "Vận hành máy đánh giá tại quầy";
     /// Key in paper questionnaires of the subtree's units.
-    EnterPaper,
+    EnterPaper = "enter_paper", "Nhập phiếu giấy";
     /// Interview the sampled people of the subtree's units assigned to oneself.
-    ConductInterviews,
+    ConductInterviews = "conduct_interviews", "Phỏng vấn trực tiếp";
     /// Self-score the PAR index of the subtree's units: points, evidence, notes, explanations.
-    SelfAssess,
+    SelfAssess = "self_assess", "Tự chấm Chỉ số CCHC";
     /// Approve or return the unit's self-assessment (the unit's head).
-    ApproveAssessment,
+    ApproveAssessment = "approve_assessment", "Phê duyệt bản tự chấm";
     /// Appraise the self-assessments of the units one is assigned to (the appraisal council).
-    Appraise,
+    Appraise = "appraise", "Thẩm định Chỉ số CCHC";
     /// Set the criteria trees, open evaluation rounds, assign the council, publish the PAR index.
-    ManagePar,
+    ManagePar = "manage_par", "Điều hành đánh giá Chỉ số CCHC";
     /// Read the PAR rounds, assessments and results of the subtree, before publication too,
     /// without writing in them (the province's leaders).
-    ViewParResults,
+    ViewParResults = "view_par_results", "Xem kết quả Chỉ số CCHC";
     /// Write articles and documents in the portal sections of the subtree's units, and hand
     /// them over to be published.
-    WriteContent,
+    WriteContent = "write_content", "Viết bài trên cổng thông tin";
     /// Publish, schedule, return and withdraw the portal items of the subtree's units.
-    PublishContent,
+    PublishContent = "publish_content", "Duyệt đăng bài trên cổng thông tin";
     /// Put the subtree's units' drafts to consultation, moderate the comments, answer them and
     /// publish the summary report.
-    RunConsultations,
+    RunConsultations = "run_consultations", "Tổ chức lấy ý kiến";
     /// Enter questions and feedback received by telephone, at the counter or from another
     /// system (the one-stop and hotline systems, through the API).
-    ReceiveQuestions,
+    ReceiveQuestions = "receive_questions", "Tiếp nhận câu hỏi, phản ánh";
     /// Read the questions and feedback of the subtree's units and their statistics.
-    ViewQuestions,
+    ViewQuestions = "view_questions", "Xem câu hỏi, phản ánh";
     /// Draft answers to the questions the subtree's units hold, open the asker's contact
     /// (audited), and give back what is not theirs to answer.
-    AnswerQuestions,
+    AnswerQuestions = "answer_questions", "Dự thảo trả lời câu hỏi";
     /// Approve the unit's draft answers (the unit's head), which sends them.
-    ApproveAnswers,
+    ApproveAnswers = "approve_answers", "Duyệt trả lời câu hỏi";
     /// Dispatch questions no topic routes, re-route, decline, publish and pin them; keep the
     /// topics and the working calendar (the reform office).
-    DispatchQuestions,
+    DispatchQuestions = "dispatch_questions", "Điều phối câu hỏi, phản ánh";
     /// List the officials the subtree's agencies chose for the PAR INDEX surveys (their contacts
     /// are sealed, each opening audited), see who has not answered and remind them; never what
     /// anyone answered (the agency's focal point).
-    KeepRoster,
-}
+    KeepRoster = "keep_roster", "Lập danh sách cán bộ được khảo sát";
+    /// Subscribe other systems to events (webhooks) and read and replay their deliveries.
+    ManageIntegrations = "manage_integrations", "Quản lý tích hợp với hệ thống khác (webhook)";
+});
 
 impl Role {
     pub const ALL: [Role; 9] = [
@@ -192,7 +192,7 @@ impl Role {
 }
 
 /// What administrators may do: everything but open respondents' contacts.
-const ADMINISTRATION: [Permission; 25] = {
+const ADMINISTRATION: [Permission; 26] = {
     use Permission::*;
     [
         ViewUnits,
@@ -220,14 +220,15 @@ const ADMINISTRATION: [Permission; 25] = {
         AnswerQuestions,
         ApproveAnswers,
         DispatchQuestions,
+        ManageIntegrations,
     ]
 };
 
 /// The reform office: the administrators' permissions, the respondents' contacts and the
 /// officials' rosters.
-const REFORM_OFFICE: [Permission; 27] = {
-    let mut all = [Permission::ViewRespondents; 27];
-    all[26] = Permission::KeepRoster;
+const REFORM_OFFICE: [Permission; 28] = {
+    let mut all = [Permission::ViewRespondents; 28];
+    all[27] = Permission::KeepRoster;
     let mut i = 0;
     while i < ADMINISTRATION.len() {
         all[i] = ADMINISTRATION[i];
@@ -253,11 +254,33 @@ pub struct Grant {
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Access {
     grants: Vec<Grant>,
+    /// The permissions an API token was limited to; none for a person signed in.
+    only: Option<Vec<Permission>>,
 }
 
 impl Access {
     pub fn new(grants: Vec<Grant>) -> Self {
-        Self { grants }
+        Self { grants, only: None }
+    }
+
+    /// The same reach for these permissions alone (an API token's scope).
+    pub fn limited_to(self, permissions: &[Permission]) -> Self {
+        Self { only: Some(permissions.to_vec()), ..self }
+    }
+
+    /// The same roles, reaching no further than the subtree of the unit whose ancestry
+    /// (`unit`, parent, …, root) is given: a grant above the unit comes down to it, a grant
+    /// inside its subtree stays, any other is dropped. `ancestry_of` gives a granted unit's.
+    pub fn within(self, unit_ancestry: &[UnitId], ancestry_of: impl Fn(UnitId) -> Vec<UnitId>) -> Self {
+        let Some(&unit) = unit_ancestry.first() else { return Self { grants: Vec::new(), ..self } };
+        let grants =
+            self.grants
+                .iter()
+                .filter_map(|g| {
+                    if unit_ancestry.contains(&g.unit) { Some(Grant { role: g.role, unit }) } else { ancestry_of(g.unit).contains(&unit).then_some(*g) }
+                })
+                .collect();
+        Self { grants, ..self }
     }
 
     pub fn grants(&self) -> &[Grant] {
@@ -280,6 +303,9 @@ impl Access {
 
     /// The units whose subtrees the permission covers.
     pub fn roots(&self, permission: Permission) -> Vec<UnitId> {
+        if self.only.as_ref().is_some_and(|only| !only.contains(&permission)) {
+            return Vec::new();
+        }
         let mut roots: Vec<UnitId> = self.grants.iter().filter(|g| g.role.permissions().contains(&permission)).map(|g| g.unit).collect();
         roots.sort_unstable();
         roots.dedup();
@@ -384,6 +410,36 @@ mod tests {
         assert!(leader.can(Permission::ViewParResults, &up(3)) && leader.can(Permission::ViewAlerts, &up(3)), "leaders read PAR results and alerts");
         assert!(!leader.can(Permission::HandleAlerts, &up(3)) && !leader.can(Permission::ManagePar, &up(3)), "and change nothing there");
         assert!(!leader.may_grant(Role::UnitOfficial, &up(3)));
+    }
+
+    #[test]
+    fn a_token_reaches_no_further_than_its_unit_and_permissions() {
+        let official = Access::new(vec![Grant { role: Role::ReformOffice, unit: 1 }, Grant { role: Role::UnitHead, unit: 3 }]);
+        let token = official.clone().within(&up(2), up).limited_to(&[Permission::ViewResults, Permission::ViewAlerts]);
+        assert!(token.can(Permission::ViewResults, &up(3)) && token.can(Permission::ViewResults, &up(2)));
+        assert!(!token.can(Permission::ViewResults, &up(4)), "a department outside the token's district");
+        assert!(!token.can(Permission::ViewResults, &up(1)), "nor the province above it");
+        assert!(!token.can(Permission::HandleAlerts, &up(3)), "a permission the token was not given");
+        assert!(!token.has(Permission::ManageUsers));
+        let commune = official.within(&up(4), up);
+        assert_eq!(commune.roots(Permission::ViewResults), vec![4], "the province's grant comes down to the department");
+        assert_eq!(commune.roots(Permission::ApproveAssessment), Vec::<UnitId>::new(), "the commune head's grant is elsewhere");
+        let head = Access::new(vec![Grant { role: Role::UnitHead, unit: 3 }]).within(&up(1), up);
+        assert_eq!(head.roots(Permission::ApproveAssessment), vec![3], "a token for the province keeps a grant below it as it is");
+    }
+
+    proptest! {
+        #[test]
+        fn a_token_never_reaches_more_than_its_owner(grant_unit in 1i64..=4, token_unit in 1i64..=4, unit in 1i64..=4, role in 0usize..9, perm in 0usize..Permission::ALL.len()) {
+            let owner = Access::new(vec![Grant { role: Role::ALL[role], unit: grant_unit }]);
+            let permission = Permission::ALL[perm];
+            let token = owner.clone().within(&up(token_unit), up).limited_to(&[permission]);
+            for p in Permission::ALL {
+                if token.can(*p, &up(unit)) {
+                    prop_assert!(owner.can(*p, &up(unit)) && *p == permission && up(unit).contains(&token_unit));
+                }
+            }
+        }
     }
 
     #[test]

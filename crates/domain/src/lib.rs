@@ -5,9 +5,9 @@
 /// A closed list of codes with Vietnamese labels: `code()` is what is stored and put in
 /// addresses, `label()` what people read, `parse()` the way back from a code.
 macro_rules! vocabulary {
-    ($name:ident { $($variant:ident = $code:literal, $label:literal;)* }) => {
+    ($name:ident { $($(#[$doc:meta])* $variant:ident = $code:literal, $label:literal;)* }) => {
         #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, ::serde::Serialize, ::serde::Deserialize)]
-        pub enum $name { $($variant),* }
+        pub enum $name { $($(#[$doc])* $variant),* }
 
         impl $name {
             pub const ALL: &'static [$name] = &[$(Self::$variant),*];
@@ -49,3 +49,4 @@ pub mod sipas;
 pub mod surveys;
 pub mod text;
 pub mod units;
+pub mod webhooks;

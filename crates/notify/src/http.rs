@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use bytes::Bytes;
-use http_body_util::{BodyExt, Full};
+use http_body_util::{BodyExt, Full, Limited};
 use hyper_rustls::HttpsConnector;
 use hyper_util::client::legacy::Client;
 use hyper_util::client::legacy::connect::HttpConnector;
@@ -13,10 +13,18 @@ use serde_json::Value;
 
 /// How long a provider has to answer.
 const TIMEOUT: Duration = Duration::from_secs(20);
+/// The most of an answer read.
+const ANSWER_LIMIT: usize = 64 * 1024;
 
 #[derive(Clone)]
 pub struct Http {
     client: Client<HttpsConnector<HttpConnector>, Full<Bytes>>,
+}
+
+impl Default for Http {
+    fn default() -> Self {
+        Self::new()
+    }
 }
 
 impl Http {
@@ -32,21 +40,28 @@ impl Http {
 
     /// Posts `body` as JSON; the status and the JSON answer (`null` when there is none).
     pub async fn post_json(&self, url: &str, headers: &[(&str, &str)], body: &Value) -> Result<(http::StatusCode, Value), String> {
+        let (status, bytes) = self.post(url, headers, body.to_string()).await?;
+        Ok((status, serde_json::from_slice(&bytes).unwrap_or(Value::Null)))
+    }
+
+    /// Posts a JSON text as it is (a signed body must reach the receiver byte for byte); the
+    /// status and the first 64 KiB of the answer, so that no receiver can flood us.
+    pub async fn post(&self, url: &str, headers: &[(&str, &str)], body: String) -> Result<(http::StatusCode, Bytes), String> {
         let mut request = http::Request::post(url).header(http::header::CONTENT_TYPE, "application/json");
         for (name, value) in headers {
             request = request.header(*name, *value);
         }
-        let request = request.body(Full::new(Bytes::from(body.to_string()))).map_err(|e| format!("yêu cầu không hợp lệ: {e}"))?;
+        let request = request.body(Full::new(Bytes::from(body))).map_err(|e| format!("yêu cầu không hợp lệ: {e}"))?;
         let response = tokio::time::timeout(TIMEOUT, self.client.request(request))
             .await
-            .map_err(|_| "nhà cung cấp không trả lời kịp".to_string())?
+            .map_err(|_| "máy nhận không trả lời kịp".to_string())?
             .map_err(|e| format!("không kết nối được: {e}"))?;
         let status = response.status();
-        let bytes = tokio::time::timeout(TIMEOUT, response.into_body().collect())
+        let bytes = tokio::time::timeout(TIMEOUT, Limited::new(response.into_body(), ANSWER_LIMIT).collect())
             .await
-            .map_err(|_| "nhà cung cấp không trả lời kịp".to_string())?
+            .map_err(|_| "máy nhận không trả lời kịp".to_string())?
             .map_err(|e| format!("không đọc được câu trả lời: {e}"))?
             .to_bytes();
-        Ok((status, serde_json::from_slice(&bytes).unwrap_or(Value::Null)))
+        Ok((status, bytes))
     }
 }

@@ -119,6 +119,8 @@ pub struct Senders {
     /// The approved ZNS template of the messages to those who asked a question (its data:
     /// `ma_theo_doi`, `tieu_de`, `trang_thai`, `lien_ket`); none: they go by SMS.
     pub zalo_qa_template: Option<String>,
+    /// The client that posts to the webhook receivers.
+    pub webhooks: Http,
 }
 
 /// Messages sent per pass.

@@ -4,9 +4,10 @@
 //! an SMS gateway or Zalo ([`invitations`]).
 
 pub mod consultation;
-mod http;
+pub mod http;
 pub mod invitations;
 pub mod qa;
+pub mod webhooks;
 
 use lettre::message::{Mailbox, header::ContentType};
 use lettre::{AsyncSmtpTransport, AsyncTransport, Message, Tokio1Executor};

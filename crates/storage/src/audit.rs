@@ -43,24 +43,38 @@ macro_rules! record {
     ($exec:expr, $actor:expr, $entry:expr) => {{
         let actor: &$crate::Actor = $actor;
         let entry: &$crate::audit::Entry = $entry;
-        sqlx::query(
-            "INSERT INTO audit_log (at, actor_user_id, actor_name, action, object_type, object_id,
-                                    unit_id, ip, user_agent, details)
-             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
-        )
-        .bind(actor.at)
-        .bind(actor.user_id)
-        .bind(&actor.name)
-        .bind(entry.action.code())
-        .bind(entry.object_type)
-        .bind(&entry.object_id)
-        .bind(entry.unit_id)
-        .bind(&actor.ip)
-        .bind(&actor.user_agent)
-        .bind(entry.details.to_string())
-        .execute($exec)
+        async {
+            sqlx::query(
+                "INSERT INTO audit_log (at, actor_user_id, actor_name, action, object_type, object_id,
+                                        unit_id, ip, user_agent, details)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10)",
+            )
+            .bind(actor.at)
+            .bind(actor.user_id)
+            .bind(&actor.name)
+            .bind(entry.action.code())
+            .bind(entry.object_type)
+            .bind(&entry.object_id)
+            .bind(entry.unit_id)
+            .bind(&actor.ip)
+            .bind(&actor.user_agent)
+            .bind(entry.details.to_string())
+            .execute($exec)
+            .await?;
+            // The change's event for the webhooks, in the same transaction (the outbox).
+            if let Some(kind) = domain::webhooks::EventKind::of_audit(entry.action) {
+                sqlx::query("INSERT INTO webhook_events (kind, unit_id, object_type, object_id, at) VALUES ($1, $2, $3, $4, $5)")
+                    .bind(kind.code())
+                    .bind(entry.unit_id)
+                    .bind(entry.object_type)
+                    .bind(&entry.object_id)
+                    .bind(actor.at)
+                    .execute($exec)
+                    .await?;
+            }
+            Ok::<(), sqlx::Error>(())
+        }
         .await
-        .map(|_| ())
     }};
 }
 pub(crate) use record;

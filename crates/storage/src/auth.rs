@@ -2,6 +2,8 @@
 //! and API tokens. Secrets never reach this module: it stores password hashes and SHA-256
 //! digests of session and API tokens.
 
+use std::collections::HashMap;
+
 use domain::audit::AuditAction;
 use domain::auth::{Access, Grant, LOCKOUT_MINUTES, LOCKOUT_THRESHOLD, Permission, Role};
 use domain::units::UnitId;
@@ -78,6 +80,40 @@ pub struct Principal {
     pub access: Access,
     /// The session row, when signed in through the browser.
     pub session_id: Option<i64>,
+    /// The API token, when calling with one: its row and its requests per minute.
+    pub token: Option<(i64, u32)>,
+}
+
+/// What an API token may reach: a unit's subtree (none: wherever its owner reaches), some of
+/// its owner's permissions (none: all of them), and how many requests a minute.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TokenScope {
+    pub unit_id: Option<i64>,
+    pub permissions: Vec<Permission>,
+    pub per_minute: u32,
+}
+
+impl Default for TokenScope {
+    fn default() -> Self {
+        Self { unit_id: None, permissions: Vec::new(), per_minute: 600 }
+    }
+}
+
+/// An official's token as their page lists it (never the token itself).
+#[derive(Clone, Debug)]
+pub struct ApiToken {
+    pub id: i64,
+    pub name: String,
+    pub scope: TokenScope,
+    pub unit_name: Option<String>,
+    pub created_at: i64,
+    pub expires_at: Option<i64>,
+    pub last_used_at: Option<i64>,
+    pub revoked_at: Option<i64>,
+}
+
+fn permissions_of(codes: &str) -> Vec<Permission> {
+    codes.split_whitespace().filter_map(Permission::parse).collect()
 }
 
 #[derive(Clone, Debug)]
@@ -127,6 +163,7 @@ impl Store {
             full_name: row.full_name,
             unit_id: row.unit_id,
             session_id: row.session_id,
+            token: None,
         })
     }
 
@@ -474,32 +511,110 @@ impl Store {
         })
     }
 
-    /// Stores a new API token (its digest) for a user.
-    pub async fn create_api_token(&self, actor: &Actor, user_id: i64, name: &str, token_hash: &str, expires_at: Option<i64>) -> Result<()> {
+    /// Stores a new API token (its digest) for a user. A scoped token reaches no permission and
+    /// no unit its owner does not.
+    pub async fn create_api_token(
+        &self,
+        actor: &Actor,
+        user_id: i64,
+        name: &str,
+        token_hash: &str,
+        expires_at: Option<i64>,
+        scope: &TokenScope,
+    ) -> Result<i64> {
+        let owner = Access::new(self.grants_of(user_id).await?);
+        if let Some(&missing) = scope.permissions.iter().find(|p| !owner.has(**p)) {
+            return Err(Error::Invalid(vec![format!("Tài khoản không có quyền «{}» để giao cho mã truy cập.", missing.label())]));
+        }
+        if let Some(unit) = scope.unit_id {
+            let ancestry = self.unit_ancestry(unit).await?;
+            let wanted = if scope.permissions.is_empty() { Permission::ALL } else { scope.permissions.as_slice() };
+            if !wanted.iter().any(|p| owner.can(*p, &ancestry)) {
+                return Err(Error::Forbidden);
+            }
+        }
+        let codes: Vec<&str> = scope.permissions.iter().map(|p| p.code()).collect();
         on_db!(self, write, |pool| {
             let mut tx = pool.begin().await?;
             let unit_id: i64 = sqlx::query_scalar("SELECT unit_id FROM users WHERE id = $1").bind(user_id).fetch_one(&mut *tx).await?;
-            sqlx::query("INSERT INTO api_tokens (token_hash, user_id, name, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
-                .bind(token_hash)
-                .bind(user_id)
-                .bind(name)
-                .bind(actor.at)
-                .bind(expires_at)
-                .execute(&mut *tx)
-                .await?;
-            let entry = Entry::new(AuditAction::TokenCreated, "user", user_id).unit(unit_id).details(json!({ "name": name }));
+            let id: i64 = sqlx::query_scalar(
+                "INSERT INTO api_tokens (token_hash, user_id, name, created_at, expires_at, unit_id, permissions, per_minute)
+                 VALUES ($1, $2, $3, $4, $5, $6, $7, $8) RETURNING id",
+            )
+            .bind(token_hash)
+            .bind(user_id)
+            .bind(name)
+            .bind(actor.at)
+            .bind(expires_at)
+            .bind(scope.unit_id)
+            .bind(codes.join(" "))
+            .bind(i64::from(scope.per_minute))
+            .fetch_one(&mut *tx)
+            .await?;
+            let details = json!({ "name": name, "unit_id": scope.unit_id, "params": codes, "to": expires_at });
+            let entry = Entry::new(AuditAction::TokenCreated, "user", user_id).unit(unit_id).details(details);
             record!(&mut *tx, actor, &entry)?;
             tx.commit().await?;
-            Ok(())
+            Ok::<_, Error>(id)
         })
     }
 
-    /// The official behind an API token that is neither revoked nor expired.
+    /// The official's own tokens, newest first.
+    pub async fn api_tokens(&self, user_id: i64) -> Result<Vec<ApiToken>> {
+        type Row = (i64, String, Option<i64>, String, i64, Option<String>, i64, Option<i64>, Option<i64>, Option<i64>);
+        let rows: Vec<Row> = on_db!(self, read, |pool| {
+            sqlx::query_as(
+                "SELECT t.id, t.name, t.unit_id, t.permissions, t.per_minute, u.name, t.created_at, t.expires_at, t.last_used_at, t.revoked_at
+                 FROM api_tokens t LEFT JOIN units u ON u.id = t.unit_id WHERE t.user_id = $1 ORDER BY t.id DESC",
+            )
+            .bind(user_id)
+            .fetch_all(pool)
+            .await
+        })?;
+        Ok(rows
+            .into_iter()
+            .map(|(id, name, unit_id, codes, per_minute, unit_name, created_at, expires_at, last_used_at, revoked_at)| ApiToken {
+                id,
+                name,
+                scope: TokenScope { unit_id, permissions: permissions_of(&codes), per_minute: per_minute as u32 },
+                unit_name,
+                created_at,
+                expires_at,
+                last_used_at,
+                revoked_at,
+            })
+            .collect())
+    }
+
+    /// Revokes one of the official's own tokens.
+    pub async fn revoke_api_token(&self, actor: &Actor, user_id: i64, token_id: i64) -> Result<()> {
+        on_db!(self, write, |pool| {
+            let mut tx = pool.begin().await?;
+            let changed = sqlx::query("UPDATE api_tokens SET revoked_at = $1 WHERE id = $2 AND user_id = $3 AND revoked_at IS NULL")
+                .bind(actor.at)
+                .bind(token_id)
+                .bind(user_id)
+                .execute(&mut *tx)
+                .await?
+                .rows_affected();
+            if changed == 0 {
+                return Err(Error::NotFound);
+            }
+            let unit_id: i64 = sqlx::query_scalar("SELECT unit_id FROM users WHERE id = $1").bind(user_id).fetch_one(&mut *tx).await?;
+            record!(&mut *tx, actor, &Entry::new(AuditAction::TokenRevoked, "user", user_id).unit(unit_id).details(json!({ "value": token_id })))?;
+            tx.commit().await?;
+            Ok::<_, Error>(())
+        })
+    }
+
+    /// The official behind an API token that is neither revoked nor expired, reaching only what
+    /// the token was given. When it was last used is kept to the minute.
     pub async fn token_principal(&self, token_hash: &str, now: i64) -> Result<Option<Principal>> {
-        let row = on_db!(self, read, |pool| {
-            sqlx::query_as::<_, PrincipalRow>(
-                "SELECT CAST(NULL AS BIGINT) AS session_id, u.id AS user_id, u.username, u.full_name, u.unit_id FROM api_tokens t
-                 JOIN users u ON u.id = t.user_id
+        type Row = (i64, i64, String, String, i64, Option<i64>, String, i64, Option<i64>);
+        let row: Option<Row> = on_db!(self, read, |pool| {
+            sqlx::query_as(
+                "SELECT t.id, u.id, u.username, u.full_name, u.unit_id, t.unit_id, t.permissions, t.per_minute, t.last_used_at
+                 FROM api_tokens t JOIN users u ON u.id = t.user_id
                  WHERE t.token_hash = $1 AND t.revoked_at IS NULL AND (t.expires_at IS NULL OR t.expires_at > $2)
                    AND NOT u.disabled",
             )
@@ -508,9 +623,29 @@ impl Store {
             .fetch_optional(pool)
             .await
         })?;
-        match row {
-            Some(row) => Ok(Some(self.principal(row).await?)),
-            None => Ok(None),
+        let Some((token_id, user_id, username, full_name, unit_id, scope_unit, codes, per_minute, last_used_at)) = row else { return Ok(None) };
+        let mut principal = self.principal(PrincipalRow { session_id: None, user_id, username, full_name, unit_id }).await?;
+        if let Some(unit) = scope_unit {
+            let mut ancestries = HashMap::new();
+            for grant in principal.access.grants() {
+                ancestries.insert(grant.unit, self.unit_ancestry(grant.unit).await?);
+            }
+            let ancestry = self.unit_ancestry(unit).await?;
+            principal.access = principal.access.within(&ancestry, |u| ancestries.get(&u).cloned().unwrap_or_default());
         }
+        let permissions = permissions_of(&codes);
+        if !permissions.is_empty() {
+            principal.access = principal.access.limited_to(&permissions);
+        }
+        principal.token = Some((token_id, per_minute.clamp(1, u32::MAX as i64) as u32));
+        if last_used_at.is_none_or(|at| at < now - 60_000) {
+            on_db!(self, write, |pool| sqlx::query("UPDATE api_tokens SET last_used_at = $1 WHERE id = $2")
+                .bind(now)
+                .bind(token_id)
+                .execute(pool)
+                .await
+                .map(|_| ()))?;
+        }
+        Ok(Some(principal))
     }
 }

@@ -38,6 +38,7 @@ pub mod search;
 pub mod sipas;
 pub mod surveys;
 pub mod units;
+pub mod webhooks;
 
 pub use db::{Backend, Store};
 pub(crate) use error::on_conflict;

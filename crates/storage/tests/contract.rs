@@ -291,7 +291,7 @@ async fn sessions_expire_revoke_and_lock_out() {
             store.audit_log(&admin_on(t.p), &Filter { action: Some(AuditAction::AccountLocked), ..Default::default() }, Paging::new(1, 10)).await.unwrap();
         assert_eq!(locks.total, 1);
 
-        store.create_api_token(&actor(), id, "lgsp", "tok", Some(T0 + 1000)).await.unwrap();
+        store.create_api_token(&actor(), id, "lgsp", "tok", Some(T0 + 1000), &Default::default()).await.unwrap();
         assert!(store.token_principal("tok", T0).await.unwrap().is_some());
         assert!(store.token_principal("tok", T0 + 1000).await.unwrap().is_none(), "expired token");
     }

@@ -9,6 +9,7 @@
 pub mod browser;
 pub mod documents;
 pub mod providers;
+pub mod receiver;
 pub mod smtp;
 
 use std::time::{SystemTime, UNIX_EPOCH};
@@ -28,13 +29,15 @@ pub const READ_BACK: sheets::Limits = sheets::Limits { rows: 1_000_000, columns:
 pub struct TestDb {
     pub url: String,
     pub backend: &'static str,
+    /// The data key its personal data is sealed with, the same every time it is opened.
+    key: storage::crypto::DataKey,
     _dir: Option<tempfile::TempDir>,
 }
 
 pub fn sqlite() -> TestDb {
     let dir = tempfile::tempdir().expect("temporary directory");
     let url = dir.path().join("thuocdo.db").to_string_lossy().into_owned();
-    TestDb { url, backend: "sqlite", _dir: Some(dir) }
+    TestDb { url, backend: "sqlite", key: storage::crypto::DataKey::generate(), _dir: Some(dir) }
 }
 
 fn unique_suffix() -> String {
@@ -54,7 +57,7 @@ pub async fn postgres() -> Option<TestDb> {
     let mut admin = options.connect().await.expect("connect to the test PostgreSQL server");
     sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}"))).execute(&mut admin).await.expect("create test database");
     let url = options.database(&name).to_url_lossy().to_string();
-    Some(TestDb { url, backend: "postgres", _dir: None })
+    Some(TestDb { url, backend: "postgres", key: storage::crypto::DataKey::generate(), _dir: None })
 }
 
 /// SQLite, and PostgreSQL when available: the contract suites run on each.
@@ -66,7 +69,7 @@ pub async fn backends() -> Vec<TestDb> {
 
 /// A migrated store over `db`.
 pub async fn store(db: &TestDb) -> Store {
-    let store = Store::connect(&db.url, &storage::crypto::DataKey::generate()).await.expect("connect to the test database");
+    let store = Store::connect(&db.url, &db.key).await.expect("connect to the test database");
     store.migrate().await.expect("migrate the test database");
     store
 }
@@ -78,6 +81,10 @@ pub struct TestApp {
     pub store: Store,
     pub clock: Clock,
     pub db: TestDb,
+    config: Config,
+    /// Stops the server (see `restart`).
+    stop: Option<tokio::sync::oneshot::Sender<()>>,
+    server: Option<tokio::task::JoinHandle<()>>,
 }
 
 impl TestApp {
@@ -90,13 +97,40 @@ impl TestApp {
         let now = SystemTime::now().duration_since(UNIX_EPOCH).map(|d| d.as_millis() as i64).unwrap_or(0);
         let clock = Clock::manual(now);
         thuocdo::demo::load(&store, now).await.expect("load the demo province");
-        let state = AppState::new(store.clone(), config, clock.clone()).await.expect("application state");
+        let mut app = Self { base: String::new(), store, clock, db, config, stop: None, server: None };
+        app.start().await;
+        app
+    }
+
+    async fn start(&mut self) {
+        let state = AppState::new(self.store.clone(), self.config.clone(), self.clock.clone()).await.expect("application state");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind a free port");
-        let base = format!("http://{}", listener.local_addr().expect("local address"));
-        tokio::spawn(async move {
-            let _ = web::serve(state, listener).await;
-        });
-        Self { base, store, clock, db }
+        self.base = format!("http://{}", listener.local_addr().expect("local address"));
+        let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+        self.stop = Some(stop);
+        self.server = Some(tokio::spawn(async move {
+            let _ = web::serve_until(state, listener, async move {
+                let _ = stopped.await;
+            })
+            .await;
+        }));
+    }
+
+    /// Stops the server as a crash would (its jobs at once, mid-step) and starts a new one on
+    /// the same database, at a new address: whatever it still does, it learned from the database.
+    pub async fn restart(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(mut server) = self.server.take() {
+            // The jobs stop as soon as the server sees the signal; the requests still open get
+            // a moment to end.
+            if tokio::time::timeout(std::time::Duration::from_secs(5), &mut server).await.is_err() {
+                server.abort();
+            }
+        }
+        self.store = store(&self.db).await;
+        self.start().await;
     }
 
     /// A client with its own cookie jar that does not follow redirects.

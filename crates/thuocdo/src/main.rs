@@ -288,6 +288,16 @@ enum TokenCommand {
         /// Days until it expires; never if omitted.
         #[arg(long)]
         days: Option<i64>,
+        /// The code of the unit whose subtree it reaches; wherever the official reaches if omitted.
+        #[arg(long)]
+        unit: Option<String>,
+        /// The permissions it carries, comma-separated codes (e.g. `view_results,view_alerts`);
+        /// all of the official's if omitted.
+        #[arg(long, value_delimiter = ',')]
+        permissions: Vec<String>,
+        /// Requests a minute it may make.
+        #[arg(long, default_value_t = 600)]
+        per_minute: u32,
     },
 }
 
@@ -372,12 +382,21 @@ async fn main() -> anyhow::Result<()> {
         Command::User(UserCommand::Add { username, full_name, unit, unit_name, role, password_stdin }) => {
             add_user(&store, &clock, username, full_name, unit, unit_name, role, password_stdin).await
         }
-        Command::Token(TokenCommand::Create { user, name, days }) => {
+        Command::Token(TokenCommand::Create { user, name, days, unit, permissions, per_minute }) => {
             let user_id = store.user_id_by_name(&user.to_lowercase()).await.with_context(|| format!("không có người dùng «{user}»"))?;
+            let unit_id = match unit {
+                Some(code) => Some(store.public_unit_by_code(&code).await.with_context(|| format!("không có đơn vị mã «{code}»"))?.id),
+                None => None,
+            };
+            let permissions = permissions
+                .iter()
+                .map(|code| domain::auth::Permission::parse(code.trim()).with_context(|| format!("không có quyền «{code}»")))
+                .collect::<anyhow::Result<Vec<_>>>()?;
+            let scope = storage::auth::TokenScope { unit_id, permissions, per_minute: per_minute.max(1) };
             let (token, hash) = web::new_api_token();
             let now = clock.now_ms();
             let expires = days.map(|d| now + d * 86_400_000);
-            store.create_api_token(&Actor::system("cli", now), user_id, &name, &hash, expires).await?;
+            store.create_api_token(&Actor::system("cli", now), user_id, &name, &hash, expires, &scope).await?;
             println!("{token}");
             Ok(())
         }

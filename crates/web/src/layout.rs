@@ -122,7 +122,16 @@ const ADMIN_NAV: [(&str, &[NavEntry]); 7] = {
                 ("/admin/hoi-dap", "Hỏi đáp", &[ViewQuestions, AnswerQuestions, DispatchQuestions]),
             ],
         ),
-        ("Quản trị", &[("/admin/units", "Đơn vị", &[ViewUnits]), ("/admin/users", "Người dùng", &[ViewUsers]), ("/admin/audit", "Nhật ký", &[ViewAudit])]),
+        (
+            "Quản trị",
+            &[
+                ("/admin/units", "Đơn vị", &[ViewUnits]),
+                ("/admin/users", "Người dùng", &[ViewUsers]),
+                ("/admin/audit", "Nhật ký", &[ViewAudit]),
+                ("/admin/tich-hop", "Tích hợp", &[ManageIntegrations]),
+                ("/admin/ma-api", "Mã truy cập API", &[]),
+            ],
+        ),
     ]
 };
 

@@ -37,6 +37,7 @@ mod state;
 mod surveys;
 mod units;
 mod uploads;
+mod webhooks;
 
 use std::net::SocketAddr;
 
@@ -79,6 +80,7 @@ pub fn router(state: AppState) -> Router {
         .merge(reports::routes())
         .merge(search::routes())
         .merge(interviews::routes())
+        .merge(webhooks::routes())
         .merge(api::routes())
         .merge(ops::routes())
         .fallback(error::not_found)
@@ -94,11 +96,18 @@ pub fn router(state: AppState) -> Router {
 
 /// Serves until Ctrl-C or SIGTERM, finishing requests in flight.
 pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::io::Result<()> {
+    serve_until(state, listener, shutdown_signal()).await
+}
+
+/// Serves until `stop` completes: the jobs stop at once, the requests under way are finished.
+pub async fn serve_until(state: AppState, listener: tokio::net::TcpListener, stop: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
     let jobs = jobs::start(&state);
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
-    let served = axum::serve(listener, app).with_graceful_shutdown(shutdown_signal()).await;
-    jobs.iter().for_each(JoinHandle::abort);
-    served
+    let stop = async move {
+        stop.await;
+        jobs.iter().for_each(JoinHandle::abort);
+    };
+    axum::serve(listener, app).with_graceful_shutdown(stop).await
 }
 
 /// Serves `/metrics` alone on a listener of its own, on an address only the monitoring reaches.

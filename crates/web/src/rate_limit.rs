@@ -46,7 +46,7 @@ impl RateLimiter {
         Self { name: Some(name), limit, window_ms, counts: Mutex::new(Counts::default()) }
     }
 
-    /// A limit each server keeps alone (what it only flags, never refuses).
+    /// A limit each server keeps alone: what it only flags, and the API tokens' own limits.
     pub fn local(limit: u32, window_ms: i64) -> Self {
         Self { name: None, limit, window_ms, counts: Mutex::new(Counts::default()) }
     }
@@ -62,19 +62,24 @@ impl RateLimiter {
     /// Counts one event for `key` at `now_ms`; when the key is over its limit, the seconds until
     /// its window ends (for `Retry-After`).
     pub fn check(&self, key: &str, now_ms: i64) -> Result<(), u64> {
+        self.check_within(key, self.limit, now_ms)
+    }
+
+    /// Counts one event for `key` against a limit of its own (an API token's, on each server).
+    pub fn check_within(&self, key: &str, limit: u32, now_ms: i64) -> Result<(), u64> {
         self.record(key, now_ms);
-        self.wait_after(key, now_ms, 0).map_or(Ok(()), Err)
+        self.wait_after(key, now_ms, 0, limit).map_or(Ok(()), Err)
     }
 
     /// The seconds until `key`'s window ends, if it has used it up (counting nothing).
     pub fn limited(&self, key: &str, now_ms: i64) -> Option<u64> {
-        self.wait_after(key, now_ms, 1)
+        self.wait_after(key, now_ms, 1, self.limit)
     }
 
-    fn wait_after(&self, key: &str, now_ms: i64, more: u32) -> Option<u64> {
+    fn wait_after(&self, key: &str, now_ms: i64, more: u32, limit: u32) -> Option<u64> {
         let counts = self.counts();
         let start = self.window_of(now_ms);
-        let here = counts.windows.get(key).is_some_and(|(s, count)| *s == start && count + more > self.limit);
+        let here = counts.windows.get(key).is_some_and(|(s, count)| *s == start && count + more > limit);
         let everywhere = counts.everywhere.get(key).is_some_and(|end| *end > now_ms);
         (here || everywhere).then(|| ((start + self.window_ms - now_ms) as u64).div_ceil(1000))
     }

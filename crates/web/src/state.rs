@@ -146,6 +146,8 @@ pub struct Inner {
     /// Questions sent without the form's proof of work (no script), per address: a person
     /// without script asks a few; a robot that skips the work is held to as many.
     pub ask_limiter: RateLimiter,
+    /// Requests per API token and minute, each token against its own limit (on each server).
+    pub token_limiter: RateLimiter,
     /// The queue of the single ingest writer.
     pub ingest: Ingest,
     /// Surveys, their published forms and targets, kept in memory (see `SurveyCache`).
@@ -184,6 +186,7 @@ impl AppState {
             sms: config.sms_url.as_deref().map(|url| notify::invitations::SmsGateway::new(url, &config.sms_token)),
             zalo: config.zalo_token.as_deref().map(|token| notify::invitations::ZaloZns::new(&config.zalo_url, token, &config.zalo_template)),
             zalo_qa_template: Some(config.zalo_qa_template.clone()).filter(|t| !t.is_empty()),
+            webhooks: notify::http::Http::new(),
         };
         Ok(Self(Arc::new(Inner {
             store,
@@ -195,6 +198,7 @@ impl AppState {
             submit_limiter,
             code_limiter,
             ask_limiter,
+            token_limiter: RateLimiter::local(0, 60_000),
             ingest,
             survey_cache: SurveyCache::default(),
             screening: Screening::default(),

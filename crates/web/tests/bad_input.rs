@@ -29,7 +29,7 @@ async fn api_rejects_bad_requests_with_problem_documents_and_writes_nothing() {
         let app = TestApp::spawn(db).await;
         let (token, hash) = web::new_api_token();
         let cchc = app.store.user_id_by_name("cchc").await.unwrap();
-        app.store.create_api_token(&storage::Actor::system("test", 0), cchc, "test", &hash, None).await.unwrap();
+        app.store.create_api_token(&storage::Actor::system("test", 0), cchc, "test", &hash, None, &Default::default()).await.unwrap();
         let http = reqwest::Client::new();
         let url = |path: &str| format!("{}{path}", app.base);
         let post = |body: String, content_type: &'static str| {

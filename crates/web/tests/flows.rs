@@ -137,7 +137,7 @@ async fn api_tokens_authenticate_machine_clients() {
     let app = TestApp::spawn(testkit::sqlite()).await;
     let (token, hash) = web::new_api_token();
     let user = app.store.user_id_by_name("lanhdao").await.unwrap();
-    app.store.create_api_token(&storage::Actor::system("test", 0), user, "lgsp", &hash, None).await.unwrap();
+    app.store.create_api_token(&storage::Actor::system("test", 0), user, "lgsp", &hash, None, &Default::default()).await.unwrap();
     let http = reqwest::Client::new();
     let me: serde_json::Value = http.get(format!("{}/api/v1/me", app.base)).bearer_auth(&token).send().await.unwrap().json().await.unwrap();
     assert_eq!(me["username"], "lanhdao");

@@ -29,7 +29,7 @@ async fn stored(app: &TestApp) -> i64 {
 async fn api_token(app: &TestApp, username: &str) -> String {
     let (token, hash) = web::new_api_token();
     let user = app.store.user_id_by_name(username).await.unwrap();
-    app.store.create_api_token(&storage::Actor::system("test", 0), user, "test", &hash, None).await.unwrap();
+    app.store.create_api_token(&storage::Actor::system("test", 0), user, "test", &hash, None, &Default::default()).await.unwrap();
     token
 }
 
@@ -338,4 +338,47 @@ async fn hostile_spreadsheets_are_refused_on_every_upload_while_the_server_answe
     let grown = peak_mb().saturating_sub(before);
     println!("peak memory grew by {grown} MB over {} bombs", uploads.len() * 2 + 1);
     assert!(grown < 100, "memory grew by {grown} MB");
+}
+
+/// A token made on its page reaches only its unit's subtree and its permissions, within its own
+/// rate; revoked or expired, it opens nothing.
+#[tokio::test]
+async fn an_api_token_reaches_no_further_than_its_scope() {
+    let shown = regex::Regex::new(r#"<code id="token">(td_[A-Za-z0-9_-]+)</code>"#).unwrap();
+    for db in testkit::backends().await {
+        let backend = db.backend;
+        let app = TestApp::spawn(db).await;
+        let office = app.login("cchc").await;
+        let fields = [("name", "LGSP"), ("unit", "28101"), ("permission", "view_units"), ("days", "1"), ("per_minute", "3")];
+        let made = office.post_form("/admin/ma-api", &fields).await;
+        assert_eq!(made.status(), 201, "{backend}");
+        let html = made.text().await.unwrap();
+        let token = shown.captures(&html).expect("the token, shown once")[1].to_string();
+        let too_wide = [("name", "x"), ("permission", "view_respondents"), ("days", "1"), ("per_minute", "4")];
+        assert_eq!(app.login("anlac.canbo").await.post_form("/admin/ma-api", &too_wide).await.status(), 422, "{backend}: a permission its owner lacks");
+        let http = reqwest::Client::new();
+        let get = |path: String| http.get(format!("{}{path}", app.base)).bearer_auth(&token).send();
+        let (own, sibling) = (app.unit_id("28101").await, app.unit_id("28102").await);
+        assert_eq!(get(format!("/api/v1/units/{own}")).await.unwrap().status(), 200, "{backend}");
+        assert_eq!(get(format!("/api/v1/units/{sibling}")).await.unwrap().status(), 404, "{backend}: outside the token's unit");
+        assert_eq!(get("/api/v1/alerts".into()).await.unwrap().status(), 403, "{backend}: a permission the token was not given");
+        let throttled = get(format!("/api/v1/units/{own}")).await.unwrap();
+        assert_eq!(throttled.status(), 429, "{backend}: the fourth call in the minute");
+        assert!(throttled.headers().contains_key("retry-after"));
+        app.clock.advance_ms(60_000);
+        assert_eq!(get(format!("/api/v1/units/{own}")).await.unwrap().status(), 200, "{backend}: the next minute");
+        app.clock.advance_ms(86_400_000);
+        assert_eq!(get(format!("/api/v1/units/{own}")).await.unwrap().status(), 401, "{backend}: expired");
+        let office = app.login("cchc").await;
+        let listed = office.text("/admin/ma-api").await.1;
+        assert!(listed.contains("đã hết hạn") && listed.contains("Xem danh mục đơn vị"), "{backend}");
+
+        let token = api_token(&app, "cchc").await;
+        let ok = http.get(format!("{}/api/v1/me", app.base)).bearer_auth(&token).send().await.unwrap();
+        assert_eq!(ok.status(), 200);
+        let id = app.store.api_tokens(app.store.user_id_by_name("cchc").await.unwrap()).await.unwrap()[0].id;
+        assert_eq!(office.post_form(&format!("/admin/ma-api/{id}/thu-hoi"), &[]).await.status(), 303, "{backend}");
+        let refused = http.get(format!("{}/api/v1/me", app.base)).bearer_auth(&token).send().await.unwrap();
+        assert_eq!(refused.status(), 401, "{backend}: revoked");
+    }
 }

@@ -155,7 +155,7 @@ async fn the_api_creates_routes_and_answers_questions() {
         let token_of = async |name: &str| {
             let (token, hash) = web::new_api_token();
             let user = app.store.user_id_by_name(name).await.unwrap();
-            app.store.create_api_token(&storage::Actor::system("test", 0), user, "test", &hash, None).await.unwrap();
+            app.store.create_api_token(&storage::Actor::system("test", 0), user, "test", &hash, None, &Default::default()).await.unwrap();
             token
         };
         let (counter, office, ward) = (token_of("motcua.anlac").await, token_of("cchc").await, token_of("anlac.canbo").await);
@@ -236,7 +236,7 @@ async fn an_asker_who_chose_zalo_is_told_there_and_others_by_sms() {
         app.demo_questions().await;
         let (token, hash) = web::new_api_token();
         let counter = app.store.user_id_by_name("motcua.anlac").await.unwrap();
-        app.store.create_api_token(&storage::Actor::system("test", 0), counter, "test", &hash, None).await.unwrap();
+        app.store.create_api_token(&storage::Actor::system("test", 0), counter, "test", &hash, None, &Default::default()).await.unwrap();
         let topic = app.store.qa_topics(true).await.unwrap().into_iter().find(|t| t.name == "Khác").unwrap().id;
         for (phone, zalo) in [("0912000222", true), ("0912000333", false)] {
             let body = serde_json::json!({

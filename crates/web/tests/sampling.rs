@@ -31,7 +31,7 @@ async fn the_one_stop_system_feeds_the_frame_and_the_office_draws_from_it() {
         let app = TestApp::spawn(db).await;
         let (token, hash) = web::new_api_token();
         let counter = app.store.user_id_by_name("motcua.anlac").await.unwrap();
-        app.store.create_api_token(&storage::Actor::system("test", 0), counter, "một cửa", &hash, None).await.unwrap();
+        app.store.create_api_token(&storage::Actor::system("test", 0), counter, "một cửa", &hash, None, &Default::default()).await.unwrap();
         let http = reqwest::Client::new();
         let register = |body: Value| http.post(format!("{}/api/v1/frame/dossiers", app.base)).bearer_auth(&token).json(&body).send();
         let dossier = json!({

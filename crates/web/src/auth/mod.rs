@@ -2,6 +2,7 @@
 //! administration of accounts and role grants.
 
 pub mod api;
+mod api_tokens;
 pub mod csrf;
 mod login;
 pub mod password;
@@ -27,5 +28,7 @@ pub fn routes() -> Router<AppState> {
         .route("/login", get(login::form).post(login::submit))
         .route("/logout", post(login::logout))
         .route("/account/password", get(login::password_form).post(login::password_submit))
+        .route("/admin/ma-api", get(api_tokens::list).post(api_tokens::create))
+        .route("/admin/ma-api/{id}/thu-hoi", post(api_tokens::revoke))
         .merge(users::routes())
 }

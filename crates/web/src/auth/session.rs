@@ -176,7 +176,14 @@ where
         if let Some(token) = bearer {
             let principal = app.store.token_principal(&tokens::digest(token), app.clock.now_ms()).await?;
             return match principal {
-                Some(principal) => Ok(Self { principal, meta }),
+                Some(principal) => {
+                    if let Some((token_id, per_minute)) = principal.token {
+                        app.token_limiter.check_within(&token_id.to_string(), per_minute, app.clock.now_ms()).map_err(|wait| {
+                            Failure::too_many(format!("Mã truy cập API này đã dùng hết {per_minute} lượt gọi trong một phút. Vui lòng thử lại sau."), wait)
+                        })?;
+                    }
+                    Ok(Self { principal, meta })
+                }
                 None => Err(Failure::unauthorized("Mã truy cập API không hợp lệ, đã hết hạn hoặc đã bị thu hồi.").into()),
             };
         }
