@@ -28,6 +28,21 @@ macro_rules! on_db {
     };
 }
 
+/// Moves a cursor kept in `settings` from `$from` to `$to` inside the transaction `$tx`, only if
+/// no other process moved it meanwhile; whether it moved. A step that reads after a cursor and
+/// writes what it found in the same transaction so never does its work twice.
+macro_rules! move_cursor {
+    ($tx:expr, $key:expr, $from:expr, $to:expr) => {
+        sqlx::query("UPDATE settings SET value = $1 WHERE key = $2 AND value = $3")
+            .bind($to.to_string())
+            .bind($key)
+            .bind($from.to_string())
+            .execute($tx)
+            .await
+            .map(|done| done.rows_affected() == 1)
+    };
+}
+
 /// The database file holds the answers and the sealed personal data: readable by its owner
 /// alone. Created so if missing (SQLite gives its log files the same mode), tightened if not.
 fn keep_private(path: &Path) -> std::io::Result<()> {

@@ -330,14 +330,7 @@ impl Store {
         }
         on_db!(self, write, |pool| {
             let mut tx = pool.begin().await?;
-            let moved = sqlx::query("UPDATE settings SET value = $1 WHERE key = $2 AND value = $3")
-                .bind(last.to_string())
-                .bind(CURSOR)
-                .bind(cursor.to_string())
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-            if moved == 0 {
+            if !move_cursor!(&mut *tx, CURSOR, cursor, last)? {
                 // Another server took these responses.
                 return Ok(0);
             }
@@ -439,6 +432,7 @@ impl Store {
         })?;
         let mut claimed = Vec::with_capacity(rows.len());
         for row in rows {
+            let Some(kind) = EventKind::parse(&row.kind) else { continue };
             let taken = on_db!(self, write, |pool| {
                 sqlx::query("UPDATE webhook_deliveries SET next_at = $1 WHERE id = $2 AND state = 'pending' AND next_at = $3")
                     .bind(now + LEASE_MS)
@@ -448,7 +442,6 @@ impl Store {
                     .await
                     .map(|done| done.rows_affected())
             })?;
-            let Some(kind) = EventKind::parse(&row.kind) else { continue };
             if taken == 0 {
                 continue;
             }

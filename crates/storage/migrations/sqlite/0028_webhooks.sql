@@ -43,6 +43,7 @@ CREATE TABLE webhook_deliveries (
 );
 CREATE INDEX webhook_deliveries_due ON webhook_deliveries (next_at) WHERE state = 'pending';
 CREATE INDEX webhook_deliveries_event ON webhook_deliveries (event_id);
+CREATE INDEX webhook_deliveries_log ON webhook_deliveries (subscription_id, state, id);
 
 CREATE TABLE webhook_attempts (
     id           INTEGER PRIMARY KEY,

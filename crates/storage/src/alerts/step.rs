@@ -208,14 +208,7 @@ impl Store {
         }
         on_db!(self, write, |pool| {
             let mut tx = pool.begin().await?;
-            let moved = sqlx::query("UPDATE settings SET value = $1 WHERE key = $2 AND value = $3")
-                .bind(last.to_string())
-                .bind(CURSOR)
-                .bind(cursor.to_string())
-                .execute(&mut *tx)
-                .await?
-                .rows_affected();
-            if moved == 0 {
+            if !move_cursor!(&mut *tx, CURSOR, cursor, last)? {
                 // Another process took these responses (the transaction rolls back).
                 return Ok(AlertRun::default());
             }
