@@ -46,6 +46,9 @@ actions! {
     UserUnlocked = "user.unlocked", "Mở khóa tài khoản";
     RoleGranted = "role.granted", "Giao vai trò";
     RoleRevoked = "role.revoked", "Thu hồi vai trò";
+    IdentityLinked = "sso.linked", "Liên kết tài khoản đăng nhập một lần";
+    IdentityUnlinked = "sso.unlinked", "Gỡ liên kết tài khoản đăng nhập một lần";
+    PasswordLoginChanged = "user.password_login", "Bật hoặc tắt đăng nhập bằng mật khẩu";
     TokenCreated = "token.created", "Tạo mã truy cập API";
     TokenRevoked = "token.revoked", "Thu hồi mã truy cập API";
     WebhookCreated = "webhook.created", "Đăng ký nhận thông báo sự kiện (webhook)";

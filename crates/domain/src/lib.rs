@@ -46,6 +46,7 @@ pub mod results;
 pub mod sampling;
 pub mod search;
 pub mod sipas;
+pub mod sso;
 pub mod surveys;
 pub mod text;
 pub mod units;

@@ -47,7 +47,20 @@ impl Http {
     /// Posts a JSON text as it is (a signed body must reach the receiver byte for byte); the
     /// status and the first 64 KiB of the answer, so that no receiver can flood us.
     pub async fn post(&self, url: &str, headers: &[(&str, &str)], body: String) -> Result<(http::StatusCode, Bytes), String> {
-        let mut request = http::Request::post(url).header(http::header::CONTENT_TYPE, "application/json");
+        self.send(http::Request::post(url).header(http::header::CONTENT_TYPE, "application/json"), headers, body).await
+    }
+
+    /// Posts a form (`application/x-www-form-urlencoded`), as OAuth token endpoints take.
+    pub async fn post_form(&self, url: &str, headers: &[(&str, &str)], fields: &[(&str, &str)]) -> Result<(http::StatusCode, Bytes), String> {
+        let body = form_urlencoded::Serializer::new(String::new()).extend_pairs(fields).finish();
+        self.send(http::Request::post(url).header(http::header::CONTENT_TYPE, "application/x-www-form-urlencoded"), headers, body).await
+    }
+
+    pub async fn get(&self, url: &str, headers: &[(&str, &str)]) -> Result<(http::StatusCode, Bytes), String> {
+        self.send(http::Request::get(url), headers, String::new()).await
+    }
+
+    async fn send(&self, mut request: http::request::Builder, headers: &[(&str, &str)], body: String) -> Result<(http::StatusCode, Bytes), String> {
         for (name, value) in headers {
             request = request.header(*name, *value);
         }

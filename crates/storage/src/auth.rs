@@ -15,7 +15,7 @@ use crate::db::scope_sql;
 use crate::{Actor, Error, Page, Paging, Result, Store, on_conflict};
 
 const USER_COLUMNS: &str = "s.id, s.username, s.full_name, s.unit_id, un.name AS unit_name,
-     s.disabled, s.locked_until, s.failed_logins, s.created_at";
+     s.disabled, s.password_login, s.locked_until, s.failed_logins, s.created_at";
 
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct User {
@@ -28,6 +28,8 @@ pub struct User {
     pub unit_id: i64,
     pub unit_name: String,
     pub disabled: bool,
+    /// Whether the official may sign in with a password (off: single sign-on only).
+    pub password_login: bool,
     pub locked_until: Option<i64>,
     pub failed_logins: i64,
     pub created_at: i64,
@@ -67,6 +69,7 @@ pub struct Credentials {
     pub unit_id: i64,
     pub password_hash: String,
     pub disabled: bool,
+    pub password_login: bool,
     pub locked_until: Option<i64>,
 }
 
@@ -123,6 +126,8 @@ pub struct NewSession {
     pub ip: String,
     pub user_agent: String,
     pub expires_at: i64,
+    /// The identity at a provider signed in with, when by single sign-on.
+    pub identity_id: Option<i64>,
 }
 
 /// How long a session may sit idle, in milliseconds (its absolute expiry is set when it opens).
@@ -388,7 +393,7 @@ impl Store {
 
     pub async fn credentials(&self, username: &str) -> Result<Option<Credentials>> {
         Ok(on_db!(self, read, |pool| {
-            sqlx::query_as("SELECT id, username, unit_id, password_hash, disabled, locked_until FROM users WHERE username = $1")
+            sqlx::query_as("SELECT id, username, unit_id, password_hash, disabled, password_login, locked_until FROM users WHERE username = $1")
                 .bind(username)
                 .fetch_optional(pool)
                 .await
@@ -422,7 +427,7 @@ impl Store {
         })
     }
 
-    /// Opens a session after a correct password, clearing the failure count.
+    /// Opens a session after a correct password or a single sign-on, clearing the failure count.
     pub async fn open_session(&self, actor: &Actor, unit_id: i64, session: &NewSession) -> Result<()> {
         on_db!(self, write, |pool| {
             let mut tx = pool.begin().await?;
@@ -439,7 +444,12 @@ impl Store {
             .bind(&session.user_agent)
             .execute(&mut *tx)
             .await?;
-            record!(&mut *tx, actor, &Entry::new(AuditAction::LoginSucceeded, "user", session.user_id).unit(unit_id))?;
+            if let Some(identity) = session.identity_id {
+                sqlx::query("UPDATE user_identities SET last_used_at = $1 WHERE id = $2").bind(actor.at).bind(identity).execute(&mut *tx).await?;
+            }
+            let method = if session.identity_id.is_some() { "sso" } else { "password" };
+            let entry = Entry::new(AuditAction::LoginSucceeded, "user", session.user_id).unit(unit_id).details(json!({ "method": method }));
+            record!(&mut *tx, actor, &entry)?;
             tx.commit().await?;
             Ok(())
         })

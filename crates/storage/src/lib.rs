@@ -36,6 +36,7 @@ pub mod results;
 pub mod sampling;
 pub mod search;
 pub mod sipas;
+pub mod sso;
 pub mod surveys;
 pub mod units;
 pub mod webhooks;

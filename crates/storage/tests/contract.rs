@@ -269,7 +269,14 @@ async fn sessions_expire_revoke_and_lock_out() {
         store.insert_grant(&actor(), id, Grant { role: Role::UnitOfficial, unit: t.c }).await.unwrap();
         assert!(matches!(store.insert_grant(&actor(), id, Grant { role: Role::UnitOfficial, unit: t.c }).await, Err(Error::Conflict(_))));
         let policy = SessionPolicy { idle_ms: 30 * 60_000 };
-        let session = NewSession { token_hash: "h1".into(), user_id: id, ip: "127.0.0.1".into(), user_agent: "test".into(), expires_at: T0 + 12 * 3_600_000 };
+        let session = NewSession {
+            token_hash: "h1".into(),
+            user_id: id,
+            ip: "127.0.0.1".into(),
+            user_agent: "test".into(),
+            expires_at: T0 + 12 * 3_600_000,
+            identity_id: None,
+        };
         store.open_session(&actor(), t.c, &session).await.unwrap();
         let principal = store.session_principal("h1", T0 + 1000, policy).await.unwrap().expect("live session");
         assert_eq!(principal.user_id, id, "{}", db.backend);

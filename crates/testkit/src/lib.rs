@@ -8,6 +8,7 @@
 
 pub mod browser;
 pub mod documents;
+pub mod oidc;
 pub mod providers;
 pub mod receiver;
 pub mod smtp;
@@ -103,9 +104,15 @@ impl TestApp {
     }
 
     async fn start(&mut self) {
-        let state = AppState::new(self.store.clone(), self.config.clone(), self.clock.clone()).await.expect("application state");
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind a free port");
         self.base = format!("http://{}", listener.local_addr().expect("local address"));
+        // Links the server makes (and the address it gives an identity provider to send the
+        // browser back to) lead to where it serves, unless the test named another address.
+        let mut config = self.config.clone();
+        if config.public_url == Config::default().public_url {
+            config.public_url = self.base.clone();
+        }
+        let state = AppState::new(self.store.clone(), config, self.clock.clone()).await.expect("application state");
         let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
         self.stop = Some(stop);
         self.server = Some(tokio::spawn(async move {

@@ -149,6 +149,24 @@ struct ServeArgs {
     /// The OA secret key that signs Zalo's webhook events (/hooks/zalo).
     #[arg(long, env = "THUOCDO_ZALO_SECRET", default_value = "")]
     zalo_secret: String,
+    /// Single sign-on for officials: the OpenID Connect provider's issuer
+    /// (`https://id.tinh.gov.vn/realms/tinh`); its discovery document is read from
+    /// `{issuer}/.well-known/openid-configuration`. The client is registered there with the
+    /// redirect address `{public-url}/login/sso/callback`.
+    #[arg(long, env = "THUOCDO_OIDC_ISSUER", requires_all = ["oidc_client_id", "oidc_client_secret"])]
+    oidc_issuer: Option<String>,
+    #[arg(long, env = "THUOCDO_OIDC_CLIENT_ID")]
+    oidc_client_id: Option<String>,
+    #[arg(long, env = "THUOCDO_OIDC_CLIENT_SECRET")]
+    oidc_client_secret: Option<String>,
+    /// What the sign-in button says.
+    #[arg(long, env = "THUOCDO_OIDC_LABEL", default_value = "Đăng nhập bằng tài khoản công vụ")]
+    oidc_label: String,
+    /// A claim of the ID token that carries the official's login name here
+    /// (`preferred_username`): an official is linked at their first sign-in. Only a claim the
+    /// province's provider sets, never one its users may edit.
+    #[arg(long, env = "THUOCDO_OIDC_USERNAME_CLAIM")]
+    oidc_username_claim: Option<String>,
     /// Sites allowed to embed the survey widget (a CSP frame-ancestors list).
     #[arg(long, env = "THUOCDO_WIDGET_ORIGINS", default_value = web::DEFAULT_WIDGET_ORIGINS)]
     widget_origins: String,
@@ -498,6 +516,13 @@ async fn serve(store: Store, clock: Clock, args: ServeArgs, database_url: String
         consultation: domain::consultation::Rules { min_days_legal: args.consultation_min_days },
         qa: args.qa_days,
         sentiment,
+        sso: args.oidc_issuer.map(|issuer| web::SsoProvider {
+            issuer,
+            client_id: args.oidc_client_id.unwrap_or_default(),
+            client_secret: args.oidc_client_secret.unwrap_or_default(),
+            label: args.oidc_label,
+            username_claim: args.oidc_username_claim.filter(|c| !c.is_empty()),
+        }),
         ..Config::default()
     };
     if let Some(bind) = args.metrics_bind {

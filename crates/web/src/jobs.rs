@@ -7,7 +7,7 @@ use std::time::Duration;
 
 use tokio::task::JoinHandle;
 
-use crate::{AppState, alerts, analytics, consultation, par, qa, rate_limit, sampling, surveys, webhooks};
+use crate::{AppState, alerts, analytics, auth, consultation, par, qa, rate_limit, sampling, surveys, webhooks};
 
 type Pass = for<'a> fn(&'a AppState) -> Pin<Box<dyn Future<Output = ()> + Send + 'a>>;
 
@@ -15,7 +15,7 @@ type Pass = for<'a> fn(&'a AppState) -> Pin<Box<dyn Future<Output = ()> + Send +
 pub fn start(state: &AppState) -> Vec<JoinHandle<()>> {
     let often = Duration::from_millis(state.config.alert_interval_ms.max(100));
     let digests = Duration::from_millis(state.config.digest_interval_ms.max(100));
-    let jobs: [(Duration, Pass); 12] = [
+    let jobs: [(Duration, Pass); 13] = [
         (Duration::from_secs(600), |s| Box::pin(surveys::roll(s))),
         (Duration::from_secs(3_600), |s| Box::pin(sampling::tidy(s))),
         (Duration::from_secs(600), |s| Box::pin(par::rosters::tidy(s))),
@@ -28,6 +28,7 @@ pub fn start(state: &AppState) -> Vec<JoinHandle<()>> {
         (Duration::from_secs(1), |s| Box::pin(rate_limit::share(s))),
         (often, |s| Box::pin(webhooks::deliver(s))),
         (Duration::from_secs(3_600), |s| Box::pin(webhooks::tidy(s))),
+        (Duration::from_secs(600), |s| Box::pin(auth::sso::tidy(s))),
     ];
     jobs.into_iter()
         .map(|(period, pass)| {

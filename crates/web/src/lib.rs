@@ -50,6 +50,8 @@ use tower_http::trace::TraceLayer;
 pub use api::openapi_json;
 pub use auth::password::hash_password;
 pub use auth::tokens::new_api_token;
+/// The settings of a single sign-on provider, for `thuocdo serve`.
+pub use notify::oidc::ProviderConfig as SsoProvider;
 pub use security::TrustedProxies;
 pub use state::{AppState, Clock, Config, DEFAULT_WIDGET_ORIGINS};
 

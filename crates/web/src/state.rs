@@ -64,6 +64,8 @@ pub struct Config {
     /// What classifies the sentiment of comments: the built-in model, or a model file the
     /// operator plugged in (`thuocdo serve --sentiment-model`).
     pub sentiment: &'static dyn analytics::Classifier,
+    /// The province's OpenID Connect provider officials may sign in through.
+    pub sso: Option<notify::oidc::ProviderConfig>,
 }
 
 /// Agency portals of Vietnamese state bodies live under `.gov.vn`.
@@ -98,6 +100,7 @@ impl Default for Config {
             consultation: domain::consultation::Rules::default(),
             qa: domain::qa::Periods::default(),
             sentiment: &analytics::model::BUILTIN,
+            sso: None,
         }
     }
 }
@@ -155,6 +158,8 @@ pub struct Inner {
     pub screening: Screening,
     /// E-mail, SMS and Zalo, as configured.
     pub senders: notify::invitations::Senders,
+    /// The client of the single sign-on provider, when one is set up.
+    pub sso: Option<notify::oidc::Client>,
 }
 
 #[derive(Clone)]
@@ -188,6 +193,7 @@ impl AppState {
             zalo_qa_template: Some(config.zalo_qa_template.clone()).filter(|t| !t.is_empty()),
             webhooks: notify::http::Http::new(),
         };
+        let sso = config.sso.clone().map(|provider| notify::oidc::Client::new(provider, senders.webhooks.clone()));
         Ok(Self(Arc::new(Inner {
             store,
             config,
@@ -203,6 +209,7 @@ impl AppState {
             survey_cache: SurveyCache::default(),
             screening: Screening::default(),
             senders,
+            sso,
         })))
     }
 }

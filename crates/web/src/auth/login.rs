@@ -6,12 +6,14 @@ use axum::response::{IntoResponse, Redirect, Response};
 use domain::audit::AuditAction;
 use domain::auth::check_new_password;
 use serde::Deserialize;
+use storage::Actor;
 use storage::audit::Entry;
-use storage::auth::NewSession;
+use storage::auth::{Credentials, NewSession};
 
 use super::csrf::{CheckedForm, Empty, VisitorToken};
 use super::password::{hash_password, verify_password};
 use super::session::{ClientMeta, CurrentUser, SESSION_COOKIE, set_cookie};
+use super::sso::{IdentityLine, identity_lines};
 use super::tokens;
 use crate::AppState;
 use crate::error::{Failure, PageResult, with_retry_after};
@@ -26,6 +28,14 @@ pub struct LoginPage {
     username: String,
     notice: Option<&'static str>,
     error: Option<String>,
+    /// The single sign-on button's words, when a provider is set up.
+    sso: Option<String>,
+}
+
+impl LoginPage {
+    fn new(state: &AppState, next: String, username: String) -> Self {
+        Self { layout: Layout::public("Đăng nhập"), next, username, notice: None, error: None, sso: state.sso.as_ref().map(|c| c.config.label.clone()) }
+    }
 }
 
 #[derive(Deserialize)]
@@ -38,7 +48,7 @@ pub struct LoginQuery {
 /// Where to go after signing in: a path of this site only. Browsers drop tabs and line breaks
 /// from a URL and read `\` as `/`, so `/<tab>/evil.example` would leave the site, and a line
 /// break cannot go in a header: only printable ASCII is taken.
-fn safe_next(next: Option<&str>) -> String {
+pub(super) fn safe_next(next: Option<&str>) -> String {
     match next {
         Some(n) if n.starts_with('/') && !n.starts_with("//") && n.bytes().all(|b| b.is_ascii_graphic() && b != b'\\') => n.to_string(),
         _ => "/admin".to_string(),
@@ -53,14 +63,16 @@ fn login_page(state: &AppState, headers: &HeaderMap, mut page: LoginPage, status
 }
 
 pub async fn form(State(state): State<AppState>, headers: HeaderMap, Query(q): Query<LoginQuery>) -> Response {
-    let page = LoginPage {
-        layout: Layout::public("Đăng nhập"),
-        next: safe_next(q.next.as_deref()),
-        username: String::new(),
-        notice: q.expired.map(|_| "Phiên làm việc đã hết hạn hoặc đã bị thu hồi. Vui lòng đăng nhập lại."),
-        error: None,
-    };
+    let mut page = LoginPage::new(&state, safe_next(q.next.as_deref()), String::new());
+    page.notice = q.expired.map(|_| "Phiên làm việc đã hết hạn hoặc đã bị thu hồi. Vui lòng đăng nhập lại.");
     login_page(&state, &headers, page, StatusCode::OK)
+}
+
+/// The login form again, with why signing in did not go through.
+pub(super) fn refused(state: &AppState, headers: &HeaderMap, next: String, username: String, message: String, status: StatusCode) -> Response {
+    let mut page = LoginPage::new(state, next, username);
+    page.error = Some(message);
+    login_page(state, headers, page, status)
 }
 
 #[derive(Deserialize)]
@@ -75,10 +87,7 @@ pub struct LoginForm {
 pub async fn submit(State(state): State<AppState>, meta: ClientMeta, headers: HeaderMap, CheckedForm(form): CheckedForm<LoginForm>) -> PageResult<Response> {
     let username = form.username.trim().to_lowercase();
     let next = safe_next(form.next.as_deref());
-    let refuse = |message: String, status: StatusCode| {
-        let page = LoginPage { layout: Layout::public("Đăng nhập"), next: next.clone(), username: username.clone(), notice: None, error: Some(message) };
-        Ok(login_page(&state, &headers, page, status))
-    };
+    let refuse = |message: String, status: StatusCode| Ok(refused(&state, &headers, next.clone(), username.clone(), message, status));
     let now = state.clock.now_ms();
     // Only failures count: a whole commune office may sign in from behind one address. The
     // address and the login name are throttled alike, with one message, so that being held
@@ -104,6 +113,13 @@ pub async fn submit(State(state): State<AppState>, meta: ClientMeta, headers: He
         state.account_limiter.record(&name_key, now);
     }
     let account = match account {
+        Some(account) if verified && !account.disabled && !account.password_login => {
+            actor.user_id = Some(account.id);
+            let entry = Entry::new(AuditAction::LoginFailed, "user", account.id).unit(account.unit_id).details(serde_json::json!({ "password_login": false }));
+            state.store.audit(&actor, &entry).await?;
+            let how = state.sso.as_ref().map(|c| format!(" bằng nút “{}”", c.config.label)).unwrap_or_default();
+            return refuse(format!("Tài khoản này không đăng nhập bằng mật khẩu. Vui lòng đăng nhập một lần{how}."), StatusCode::FORBIDDEN);
+        }
         Some(account) if verified && !account.disabled => account,
         Some(account) => {
             actor.user_id = Some(account.id);
@@ -118,6 +134,19 @@ pub async fn submit(State(state): State<AppState>, meta: ClientMeta, headers: He
         }
     };
     actor.user_id = Some(account.id);
+    start_session(&state, &meta, &actor, &account, None, &next).await
+}
+
+/// Opens a session for an official who proved who they are (a password, or an identity at the
+/// provider) and sends the browser on.
+pub(super) async fn start_session(
+    state: &AppState,
+    meta: &ClientMeta,
+    actor: &Actor,
+    account: &Credentials,
+    identity_id: Option<i64>,
+    next: &str,
+) -> PageResult<Response> {
     let token = tokens::random_token();
     let max_age_s = state.config.session_max_hours * 3600;
     let session = NewSession {
@@ -125,11 +154,12 @@ pub async fn submit(State(state): State<AppState>, meta: ClientMeta, headers: He
         user_id: account.id,
         ip: meta.ip.clone(),
         user_agent: meta.user_agent.clone(),
-        expires_at: now + max_age_s * 1000,
+        expires_at: state.clock.now_ms() + max_age_s * 1000,
+        identity_id,
     };
-    state.store.open_session(&actor, account.unit_id, &session).await?;
-    let mut response = Redirect::to(&next).into_response();
-    response.headers_mut().append(header::SET_COOKIE, set_cookie(&state, SESSION_COOKIE, &token, max_age_s));
+    state.store.open_session(actor, account.unit_id, &session).await?;
+    let mut response = Redirect::to(next).into_response();
+    response.headers_mut().append(header::SET_COOKIE, set_cookie(state, SESSION_COOKIE, &token, max_age_s));
     Ok(response)
 }
 
@@ -147,16 +177,39 @@ pub async fn logout(State(state): State<AppState>, user: CurrentUser, CheckedFor
 pub struct PasswordPage {
     layout: Layout,
     errors: Vec<String>,
-    done: bool,
+    notice: Option<&'static str>,
+    /// The single sign-on button's words, when a provider is set up.
+    sso: Option<String>,
+    identities: Vec<IdentityLine>,
+}
+
+impl PasswordPage {
+    async fn new(state: &AppState, user: &CurrentUser, errors: Vec<String>, notice: Option<&'static str>) -> Result<Self, Failure> {
+        Ok(Self {
+            layout: Layout::admin(user, "Tài khoản của tôi", ""),
+            errors,
+            notice,
+            sso: state.sso.as_ref().map(|c| c.config.label.clone()),
+            identities: identity_lines(state, user.principal.user_id).await?,
+        })
+    }
 }
 
 #[derive(Deserialize)]
 pub struct PasswordQuery {
     done: Option<String>,
+    linked: Option<String>,
 }
 
-pub async fn password_form(user: CurrentUser, Query(q): Query<PasswordQuery>) -> PasswordPage {
-    PasswordPage { layout: Layout::admin(&user, "Đổi mật khẩu", ""), errors: Vec::new(), done: q.done.is_some() }
+pub async fn password_form(State(state): State<AppState>, user: CurrentUser, Query(q): Query<PasswordQuery>) -> PageResult<PasswordPage> {
+    let notice = if q.done.is_some() {
+        Some("Đã đổi mật khẩu. Các phiên đăng nhập khác của bạn đã được đăng xuất.")
+    } else if q.linked.is_some() {
+        Some("Đã liên kết tài khoản đăng nhập một lần. Từ nay bạn có thể đăng nhập bằng nút đăng nhập một lần.")
+    } else {
+        None
+    };
+    Ok(PasswordPage::new(&state, &user, Vec::new(), notice).await?)
 }
 
 #[derive(Deserialize)]
@@ -182,7 +235,7 @@ pub async fn password_submit(State(state): State<AppState>, user: CurrentUser, C
         errors.push(e.to_string());
     }
     if !errors.is_empty() {
-        let page = PasswordPage { layout: Layout::admin(&user, "Đổi mật khẩu", ""), errors, done: false };
+        let page = PasswordPage::new(&state, &user, errors, None).await?;
         return Ok((StatusCode::UNPROCESSABLE_ENTITY, page).into_response());
     }
     let hash = hash_password(form.new).await.map_err(|_| Failure::internal())?;

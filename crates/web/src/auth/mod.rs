@@ -1,4 +1,4 @@
-//! Officials: login, logout, sessions, password change, API tokens, CSRF, and the
+//! Officials: login (password or single sign-on), logout, sessions, password change, API tokens, CSRF, and the
 //! administration of accounts and role grants.
 
 pub mod api;
@@ -7,6 +7,7 @@ pub mod csrf;
 mod login;
 pub mod password;
 pub mod session;
+pub mod sso;
 pub mod tokens;
 pub mod users;
 
@@ -31,4 +32,5 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/ma-api", get(api_tokens::list).post(api_tokens::create))
         .route("/admin/ma-api/{id}/thu-hoi", post(api_tokens::revoke))
         .merge(users::routes())
+        .merge(sso::routes())
 }

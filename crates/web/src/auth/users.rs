@@ -18,6 +18,7 @@ use super::csrf::{CheckedForm, Empty};
 use super::password::hash_password;
 use super::require;
 use super::session::CurrentUser;
+use super::sso::{IdentityLine, identity_lines};
 use crate::AppState;
 use crate::error::{Failure, FieldError, PageResult};
 use crate::extract::{Path, Query};
@@ -33,6 +34,8 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/users/{id}/roles/{grant_id}/revoke", post(revoke))
         .route("/admin/users/{id}/status", post(set_status))
         .route("/admin/users/{id}/sessions/revoke", post(revoke_sessions))
+        .route("/admin/users/{id}/password-login", post(password_login))
+        .route("/admin/users/{id}/identities/{identity}/unlink", post(unlink_identity))
 }
 
 pub fn status_label(user: &User, now: i64) -> &'static str {
@@ -229,6 +232,11 @@ pub struct DetailPage {
     unit_choices: Vec<UnitChoice>,
     notice: Option<&'static str>,
     error: Option<String>,
+    /// Identities at the single sign-on provider linked to the account.
+    identities: Vec<IdentityLine>,
+    identities_base: String,
+    /// The first administrator keeps their password whatever happens.
+    first_admin: bool,
 }
 
 #[derive(Deserialize)]
@@ -278,6 +286,9 @@ async fn detail_page(
         unit_choices: if can_manage { unit_choices(state, user, "").await? } else { Vec::new() },
         notice,
         error,
+        identities: identity_lines(state, id).await?,
+        identities_base: format!("/admin/users/{id}/identities"),
+        first_admin: state.store.first_administrator().await? == Some(id),
     })
 }
 
@@ -366,6 +377,39 @@ async fn revoke_sessions(State(state): State<AppState>, user: CurrentUser, Path(
     require(&user.principal.access, Permission::ManageUsers)?;
     match state.store.revoke_sessions(&user.actor(&state), &user.principal.access, id).await {
         Ok(_) => Ok(Redirect::to(&format!("/admin/users/{id}?signed_out=1")).into_response()),
+        Err(e) => refused(&state, &user, id, e).await,
+    }
+}
+
+#[derive(Deserialize)]
+struct PasswordLoginForm {
+    #[serde(default)]
+    allowed: String,
+}
+
+/// Turns password sign-in on or off (single sign-on only).
+async fn password_login(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    CheckedForm(form): CheckedForm<PasswordLoginForm>,
+) -> PageResult<Response> {
+    require(&user.principal.access, Permission::ManageUsers)?;
+    match state.store.set_password_login(&user.actor(&state), &user.principal.access, id, form.allowed == "1").await {
+        Ok(()) => Ok(Redirect::to(&format!("/admin/users/{id}?status=1")).into_response()),
+        Err(e) => refused(&state, &user, id, e).await,
+    }
+}
+
+async fn unlink_identity(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path((id, identity)): Path<(i64, i64)>,
+    CheckedForm(_): CheckedForm<Empty>,
+) -> PageResult<Response> {
+    require(&user.principal.access, Permission::ManageUsers)?;
+    match state.store.unlink_identity(&user.actor(&state), &user.principal.access, id, identity).await {
+        Ok(()) => Ok(Redirect::to(&format!("/admin/users/{id}?status=1")).into_response()),
         Err(e) => refused(&state, &user, id, e).await,
     }
 }

@@ -1,0 +1,210 @@
+//! Single sign-on for officials through the province's OpenID Connect provider: the button on the
+//! login page sends the browser there with a PKCE challenge; the provider sends it back with a
+//! code, traded here for a signed ID token whose subject names an official linked before (from
+//! their account page, or at their first sign-in by a claim the province chose). Passwords can
+//! then be turned off for an official, except the first administrator.
+
+use axum::Router;
+use axum::extract::State;
+use axum::http::{HeaderMap, StatusCode, header};
+use axum::response::{IntoResponse, Redirect, Response};
+use axum::routing::{get, post};
+use domain::audit::AuditAction;
+use domain::sso::{Claims, PENDING_MINUTES, Purpose};
+use notify::oidc::{Client, SsoError};
+use serde::Deserialize;
+use serde_json::json;
+use storage::Actor;
+use storage::audit::Entry;
+use storage::auth::Credentials;
+use storage::sso::PendingSignIn;
+
+use super::csrf::{CheckedForm, Empty};
+use super::login::{refused, safe_next, start_session};
+use super::session::{ClientMeta, CurrentUser, cookie, session_principal, set_cookie};
+use super::tokens;
+use crate::AppState;
+use crate::error::{Failure, PageResult};
+use crate::extract::{Path, Query};
+
+/// Binds a sign-in to the browser that began it, so that nobody can slip their own code into
+/// someone else's browser (login CSRF).
+const BROWSER_COOKIE: &str = "td_sso";
+pub const CALLBACK: &str = "/login/sso/callback";
+
+pub fn routes() -> Router<AppState> {
+    Router::new()
+        .route("/login/sso", get(sign_in))
+        .route(CALLBACK, get(callback))
+        .route("/account/sso", get(link))
+        .route("/account/sso/{identity}/unlink", post(unlink_own))
+}
+
+/// Forgets the sign-ins whose browser never came back.
+pub async fn tidy(state: &AppState) {
+    if let Err(e) = state.store.tidy_sign_ins(state.clock.now_ms()).await {
+        tracing::error!(error = %e, "old single sign-on attempts could not be removed");
+    }
+}
+
+fn client(state: &AppState) -> Result<&Client, Failure> {
+    state.sso.as_ref().ok_or_else(Failure::not_found)
+}
+
+fn redirect_uri(state: &AppState) -> String {
+    format!("{}{CALLBACK}", state.config.public_url.trim_end_matches('/'))
+}
+
+#[derive(Deserialize)]
+struct SignInQuery {
+    next: Option<String>,
+}
+
+async fn sign_in(State(state): State<AppState>, Query(q): Query<SignInQuery>) -> PageResult<Response> {
+    begin(&state, Purpose::SignIn, None, safe_next(q.next.as_deref())).await
+}
+
+async fn link(State(state): State<AppState>, user: CurrentUser) -> PageResult<Response> {
+    begin(&state, Purpose::Link, Some(user.principal.user_id), "/account/password?linked=1".into()).await
+}
+
+/// Remembers the sign-in and sends the browser to the provider.
+async fn begin(state: &AppState, purpose: Purpose, user_id: Option<i64>, next: String) -> PageResult<Response> {
+    let client = client(state)?;
+    let (secret_state, nonce, verifier, browser) = (tokens::random_token(), tokens::random_token(), tokens::random_token(), tokens::random_token());
+    let url = client.authorization_url(&redirect_uri(state), &secret_state, &nonce, &verifier).await.map_err(unreachable)?;
+    let pending = PendingSignIn {
+        state_hash: tokens::digest(&secret_state),
+        browser_hash: tokens::digest(&browser),
+        purpose,
+        user_id,
+        nonce,
+        verifier,
+        next,
+        expires_at: state.clock.now_ms() + PENDING_MINUTES * 60_000,
+    };
+    state.store.begin_sign_in(&pending).await?;
+    let mut response = Redirect::to(&url).into_response();
+    response.headers_mut().append(header::SET_COOKIE, set_cookie(state, BROWSER_COOKIE, &browser, PENDING_MINUTES * 60));
+    Ok(response)
+}
+
+fn unreachable(error: SsoError) -> Failure {
+    tracing::warn!(%error, "identity provider");
+    Failure::unavailable(error.to_string())
+}
+
+#[derive(Deserialize)]
+struct CallbackQuery {
+    state: Option<String>,
+    code: Option<String>,
+    error: Option<String>,
+}
+
+async fn callback(State(state): State<AppState>, meta: ClientMeta, headers: HeaderMap, Query(q): Query<CallbackQuery>) -> PageResult<Response> {
+    let client = client(&state)?;
+    let now = state.clock.now_ms();
+    let mut actor = meta.actor(&state, None);
+    let refuse = |message: String, status: StatusCode| {
+        let mut response = refused(&state, &headers, "/admin".into(), String::new(), message, status);
+        response.headers_mut().append(header::SET_COOKIE, set_cookie(&state, BROWSER_COOKIE, "x", 0));
+        Ok(response)
+    };
+    let pending = match &q.state {
+        Some(secret) => state.store.take_sign_in(&tokens::digest(secret), now).await?,
+        None => None,
+    };
+    let browser = cookie(&headers, BROWSER_COOKIE).map(|b| tokens::digest(&b));
+    let Some(pending) = pending.filter(|p| browser.as_ref() == Some(&p.browser_hash)) else {
+        return refuse(
+            "Lần đăng nhập một lần này đã hết hạn, đã được dùng, hoặc được bắt đầu ở trình duyệt khác. Vui lòng bắt đầu lại.".into(),
+            StatusCode::BAD_REQUEST,
+        );
+    };
+    let (Some(code), None) = (&q.code, &q.error) else {
+        let reason = q.error.as_deref().unwrap_or("không có mã đăng nhập").chars().take(60).collect::<String>();
+        return refuse(format!("Nhà cung cấp định danh không xác nhận việc đăng nhập ({reason})."), StatusCode::UNAUTHORIZED);
+    };
+    let claims = match client.sign_in(code, &redirect_uri(&state), &pending.verifier, &pending.nonce, now / 1000).await {
+        Ok(claims) => claims,
+        Err(SsoError::Refused(refusal)) => {
+            state.store.audit(&actor, &Entry::new(AuditAction::LoginFailed, "user", "").details(json!({ "sso": refusal.to_string() }))).await?;
+            return refuse(refusal.to_string(), StatusCode::UNAUTHORIZED);
+        }
+        Err(error) => return Err(unreachable(error).into()),
+    };
+    match pending.purpose {
+        Purpose::SignIn => {
+            let Some((identity, account)) = official_of(&state, client, &claims, &actor).await? else {
+                let entry = Entry::new(AuditAction::LoginFailed, "user", "").details(json!({ "sso_subject": claims.subject, "linked": false }));
+                state.store.audit(&actor, &entry).await?;
+                return refuse(
+                    "Tài khoản của bạn ở nhà cung cấp định danh chưa được liên kết với cán bộ nào trong Thước Đo. Hãy đăng nhập bằng mật khẩu rồi liên kết ở trang tài khoản, hoặc đề nghị quản trị viên hỗ trợ.".into(),
+                    StatusCode::FORBIDDEN,
+                );
+            };
+            actor.user_id = Some(account.id);
+            actor.name = account.username.clone();
+            if account.disabled {
+                state
+                    .store
+                    .audit(&actor, &Entry::new(AuditAction::LoginFailed, "user", account.id).unit(account.unit_id).details(json!({ "disabled": true })))
+                    .await?;
+                return refuse("Tài khoản này đã bị khóa. Vui lòng liên hệ quản trị viên.".into(), StatusCode::FORBIDDEN);
+            }
+            let mut response = start_session(&state, &meta, &actor, &account, Some(identity), &pending.next).await?;
+            response.headers_mut().append(header::SET_COOKIE, set_cookie(&state, BROWSER_COOKIE, "x", 0));
+            Ok(response)
+        }
+        Purpose::Link => {
+            let signed_in = session_principal(&state, &headers).await?.map(|(p, _)| p);
+            let Some(principal) = signed_in.filter(|p| Some(p.user_id) == pending.user_id) else {
+                return refuse("Phiên làm việc đã kết thúc trước khi liên kết xong. Vui lòng đăng nhập rồi liên kết lại.".into(), StatusCode::FORBIDDEN);
+            };
+            let account = state.store.credentials(&principal.username).await?.ok_or_else(Failure::not_found)?;
+            let actor = meta.actor(&state, Some(&principal));
+            state.store.link_identity(&actor, &account, &client.config.issuer, &claims.subject).await?;
+            Ok(Redirect::to(&pending.next).into_response())
+        }
+    }
+}
+
+/// The official behind an identity: linked before, or, where the province names a claim that
+/// carries login names here, the official of that name, linked now.
+async fn official_of(state: &AppState, client: &Client, claims: &Claims, actor: &Actor) -> PageResult<Option<(i64, Credentials)>> {
+    if let Some(found) = state.store.official_of_identity(&client.config.issuer, &claims.subject).await? {
+        return Ok(Some(found));
+    }
+    let Some(username) = client.config.username_claim.as_deref().and_then(|claim| claims.text(claim)) else { return Ok(None) };
+    let Some(account) = state.store.credentials(&username.to_lowercase()).await? else { return Ok(None) };
+    let mut actor = actor.clone();
+    actor.user_id = Some(account.id);
+    actor.name = account.username.clone();
+    let identity = state.store.link_identity(&actor, &account, &client.config.issuer, &claims.subject).await?;
+    Ok(Some((identity, account)))
+}
+
+/// An identity as an official's pages list it.
+pub struct IdentityLine {
+    pub id: i64,
+    pub issuer: String,
+    pub subject: String,
+    pub linked: String,
+    pub last_used: String,
+}
+
+pub async fn identity_lines(state: &AppState, user_id: i64) -> Result<Vec<IdentityLine>, Failure> {
+    let stamp = |ms: Option<i64>| ms.map(domain::text::format_timestamp_ms).unwrap_or_else(|| "—".into());
+    Ok(state
+        .store
+        .identities(user_id)
+        .await?
+        .into_iter()
+        .map(|i| IdentityLine { id: i.id, linked: stamp(Some(i.linked_at)), last_used: stamp(i.last_used_at), issuer: i.issuer, subject: i.subject })
+        .collect())
+}
+
+async fn unlink_own(State(state): State<AppState>, user: CurrentUser, Path(identity): Path<i64>, CheckedForm(_): CheckedForm<Empty>) -> PageResult<Redirect> {
+    state.store.unlink_identity(&user.actor(&state), &user.principal.access, user.principal.user_id, identity).await?;
+    Ok(Redirect::to("/account/password"))
+}
