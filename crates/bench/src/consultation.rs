@@ -82,13 +82,13 @@ pub async fn run(count: usize, postgres: Option<String>) -> anyhow::Result<()> {
         let token = format!("bench-participant-{i:08}");
         let at = now + (i as i64 * 20 * DAY) / count as i64;
         let form = CommentForm { body: c.text.clone(), ..CommentForm::default() };
-        let receipt = store.submit_comment(id, Visitor { token: &token, units: &[] }, ParticipantKind::Person, c.anchor, &form, at).await?;
+        let receipt = store.submit_comment(id, Visitor { token: &token, units: &[], identity: None }, ParticipantKind::Person, c.anchor, &form, at).await?;
         ids.push(receipt.id);
         // One bad submission in ten, of every kind.
         if i % 10 == 0 {
             let (anchor, body) = &bad[(i / 10) % bad.len()];
             let form = CommentForm { body: body.clone(), ..CommentForm::default() };
-            if store.submit_comment(id, Visitor { token: &token, units: &[] }, ParticipantKind::Person, anchor, &form, at).await.is_ok() {
+            if store.submit_comment(id, Visitor { token: &token, units: &[], identity: None }, ParticipantKind::Person, anchor, &form, at).await.is_ok() {
                 bail!("a bad submission was taken: {anchor}");
             }
             refused += 1;

@@ -13,6 +13,8 @@ use sha2::{Digest, Sha256};
 pub const LEEWAY_S: i64 = 60;
 /// How long a browser may take at the provider before the sign-in it began is forgotten.
 pub const PENDING_MINUTES: i64 = 10;
+/// How long a citizen who proved who they are stays known on their browser.
+pub const CITIZEN_HOURS: i64 = 2;
 /// The longest subject kept (OpenID Connect: at most 255 ASCII characters).
 const SUBJECT_LIMIT: usize = 255;
 
@@ -21,6 +23,8 @@ vocabulary!(Purpose {
     SignIn = "sign_in", "Đăng nhập";
     /// A signed-in official links their identity at the provider to their account.
     Link = "link", "Liên kết tài khoản";
+    /// A citizen proves who they are (VNeID) where a consultation asks for it.
+    Citizen = "citizen", "Người dân xác thực danh tính";
 });
 
 /// Why a sign-in was refused, in words for the person who tried.

@@ -37,6 +37,13 @@ struct PendingRow {
     expires_at: i64,
 }
 
+/// A citizen who proved who they are on this browser.
+#[derive(Clone, Debug)]
+pub struct Citizen {
+    pub identity_digest: String,
+    pub name: Option<String>,
+}
+
 /// An identity of an official at a provider.
 #[derive(Clone, Debug, sqlx::FromRow)]
 pub struct Identity {
@@ -95,11 +102,47 @@ impl Store {
         }))
     }
 
-    /// Forgets the sign-ins the browser never came back from.
+    /// Forgets the sign-ins the browser never came back from, and citizens' sessions past
+    /// their time.
     pub async fn tidy_sign_ins(&self, now: i64) -> Result<u64> {
         Ok(on_db!(self, write, |pool| {
-            sqlx::query("DELETE FROM sso_sign_ins WHERE expires_at <= $1").bind(now).execute(pool).await.map(|r| r.rows_affected())
+            let mut tx = pool.begin().await?;
+            let mut gone = sqlx::query("DELETE FROM sso_sign_ins WHERE expires_at <= $1").bind(now).execute(&mut *tx).await?.rows_affected();
+            gone += sqlx::query("DELETE FROM citizen_sessions WHERE expires_at <= $1").bind(now).execute(&mut *tx).await?.rows_affected();
+            tx.commit().await?;
+            Ok::<_, Error>(gone)
         })?)
+    }
+
+    /// Remembers, for this browser, the citizen who proved who they are: a keyed digest of
+    /// their identity at the provider, and the name it gave, sealed.
+    pub async fn open_citizen_session(&self, token_hash: &str, issuer: &str, subject: &str, name: Option<&str>, now: i64, expires_at: i64) -> Result<()> {
+        let identity = self.sealer.blind_index("citizen.identity", &format!("{issuer}\n{subject}"));
+        let name = self.sealer.seal_opt("citizen_sessions.name", name);
+        on_db!(self, write, |pool| {
+            sqlx::query("INSERT INTO citizen_sessions (token_hash, identity_digest, name, created_at, expires_at) VALUES ($1, $2, $3, $4, $5)")
+                .bind(token_hash)
+                .bind(&identity)
+                .bind(&name)
+                .bind(now)
+                .bind(expires_at)
+                .execute(pool)
+                .await
+                .map(|_| ())
+        })?;
+        Ok(())
+    }
+
+    /// The citizen this browser proved to be, while their session lasts.
+    pub async fn citizen_session(&self, token_hash: &str, now: i64) -> Result<Option<Citizen>> {
+        let row: Option<(String, Option<String>)> = on_db!(self, read, |pool| {
+            sqlx::query_as("SELECT identity_digest, name FROM citizen_sessions WHERE token_hash = $1 AND expires_at > $2")
+                .bind(token_hash)
+                .bind(now)
+                .fetch_optional(pool)
+                .await
+        })?;
+        row.map(|(identity_digest, name)| Ok(Citizen { identity_digest, name: self.sealer.open_opt("citizen_sessions.name", name.as_deref())? })).transpose()
     }
 
     /// The official an identity is linked to, with its row.

@@ -36,7 +36,7 @@ fn settings(audience: Audience, invited: Vec<i64>, moderation: Moderation) -> Se
 }
 
 fn visitor(token: &str) -> Visitor<'_> {
-    Visitor { token, units: &[] }
+    Visitor { token, units: &[], identity: None }
 }
 
 fn said(body: &str) -> CommentForm {
@@ -115,8 +115,8 @@ async fn the_audience_is_checked_at_the_door() {
         assert!(store.confirm_code(businesses, visitor("late"), &late, T0 + 5 + consultation::CODE_TTL_MS).await.is_err());
 
         let invited = published(&store, &office, p, settings(Audience::Invited, vec![a], Moderation::After)).await;
-        let official_a = Visitor { token: "anlac", units: &[a] };
-        let official_b = Visitor { token: "other", units: &[b] };
+        let official_a = Visitor { token: "anlac", units: &[a], identity: None };
+        let official_b = Visitor { token: "other", units: &[b], identity: None };
         let org = CommentForm { body: "Ý kiến của đơn vị".into(), organisation: "Đơn vị 28101".into(), ..Default::default() };
         assert!(store.submit_comment(invited, official_b, ParticipantKind::Organisation, "toan-van", &org, T0 + 1).await.is_err());
         assert!(store.submit_comment(invited, visitor("citizen"), ParticipantKind::Person, "toan-van", &said("Người dân góp ý"), T0 + 1).await.is_err());

@@ -167,6 +167,15 @@ struct ServeArgs {
     /// province's provider sets, never one its users may edit.
     #[arg(long, env = "THUOCDO_OIDC_USERNAME_CLAIM")]
     oidc_username_claim: Option<String>,
+    /// VNeID, for citizens to prove who they are where a consultation asks for it: the issuer
+    /// of the national identity platform's OpenID Connect service; the client is registered with
+    /// the redirect address `{public-url}/xac-thuc/vneid/callback`.
+    #[arg(long, env = "THUOCDO_VNEID_ISSUER", requires_all = ["vneid_client_id", "vneid_client_secret"])]
+    vneid_issuer: Option<String>,
+    #[arg(long, env = "THUOCDO_VNEID_CLIENT_ID")]
+    vneid_client_id: Option<String>,
+    #[arg(long, env = "THUOCDO_VNEID_CLIENT_SECRET")]
+    vneid_client_secret: Option<String>,
     /// Sites allowed to embed the survey widget (a CSP frame-ancestors list).
     #[arg(long, env = "THUOCDO_WIDGET_ORIGINS", default_value = web::DEFAULT_WIDGET_ORIGINS)]
     widget_origins: String,
@@ -522,6 +531,13 @@ async fn serve(store: Store, clock: Clock, args: ServeArgs, database_url: String
             client_secret: args.oidc_client_secret.unwrap_or_default(),
             label: args.oidc_label,
             username_claim: args.oidc_username_claim.filter(|c| !c.is_empty()),
+        }),
+        vneid: args.vneid_issuer.map(|issuer| web::SsoProvider {
+            issuer,
+            client_id: args.vneid_client_id.unwrap_or_default(),
+            client_secret: args.vneid_client_secret.unwrap_or_default(),
+            label: "Xác thực bằng VNeID".into(),
+            username_claim: None,
         }),
         ..Config::default()
     };

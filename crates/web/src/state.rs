@@ -66,6 +66,9 @@ pub struct Config {
     pub sentiment: &'static dyn analytics::Classifier,
     /// The province's OpenID Connect provider officials may sign in through.
     pub sso: Option<notify::oidc::ProviderConfig>,
+    /// VNeID, the national electronic identity, through which citizens prove who they are where
+    /// a consultation asks for it.
+    pub vneid: Option<notify::oidc::ProviderConfig>,
 }
 
 /// Agency portals of Vietnamese state bodies live under `.gov.vn`.
@@ -101,6 +104,7 @@ impl Default for Config {
             qa: domain::qa::Periods::default(),
             sentiment: &analytics::model::BUILTIN,
             sso: None,
+            vneid: None,
         }
     }
 }
@@ -160,6 +164,8 @@ pub struct Inner {
     pub senders: notify::invitations::Senders,
     /// The client of the single sign-on provider, when one is set up.
     pub sso: Option<notify::oidc::Client>,
+    /// The client of VNeID, when the province is connected to it.
+    pub vneid: Option<notify::oidc::Client>,
 }
 
 #[derive(Clone)]
@@ -193,7 +199,8 @@ impl AppState {
             zalo_qa_template: Some(config.zalo_qa_template.clone()).filter(|t| !t.is_empty()),
             webhooks: notify::http::Http::new(),
         };
-        let sso = config.sso.clone().map(|provider| notify::oidc::Client::new(provider, senders.webhooks.clone()));
+        let client = |provider: &Option<notify::oidc::ProviderConfig>| provider.clone().map(|p| notify::oidc::Client::new(p, senders.webhooks.clone()));
+        let (sso, vneid) = (client(&config.sso), client(&config.vneid));
         Ok(Self(Arc::new(Inner {
             store,
             config,
@@ -210,6 +217,7 @@ impl AppState {
             screening: Screening::default(),
             senders,
             sso,
+            vneid,
         })))
     }
 }

@@ -2,7 +2,8 @@
 //! RS256 ID tokens, PKCE): the whole round trip over HTTP on both backends and in Chromium; a
 //! token for another client, an expired one or one signed by a key the provider does not
 //! publish opens no session; a state is good once and only in the browser that began it;
-//! passwords turned off for an official, never for the first administrator.
+//! passwords turned off for an official, never for the first administrator. The same provider
+//! stands for VNeID where a consultation asks for a verified identity.
 
 use domain::audit::AuditAction;
 use domain::auth::{Access, Grant, Role};
@@ -169,6 +170,24 @@ async fn an_official_links_their_identity_then_signs_in_without_a_password() {
         let browser = app.client();
         let callback = provider.sign_in_at(&to_provider(&browser, "/login/sso").await, "tran.thi.b").await;
         assert_eq!(back(&browser, &callback).await.0, 403);
+
+        // Without VNeID connected, no consultation may ask for an electronic identity.
+        let official = app.login("stp.giamdoc").await;
+        let day = domain::text::format_date(domain::text::vn_datetime(app.clock.now_ms()).date());
+        let fields = [
+            ("unit", "STP"),
+            ("title", "Dự thảo quy định về hỗ trợ người có công"),
+            ("subject", "chinh-sach"),
+            ("audience", "da-dinh-danh"),
+            ("moderation", "duyet-sau"),
+            ("opens_on", day.as_str()),
+            ("opens_time", "08:00"),
+            ("closes_on", day.as_str()),
+            ("closes_time", "17:00"),
+        ];
+        let refused = official.post_form("/admin/y-kien", &fields).await;
+        assert_eq!(refused.status(), 422);
+        assert!(refused.text().await.unwrap().contains("chưa được kết nối với VNeID"));
     }
 }
 
@@ -186,4 +205,67 @@ async fn an_official_signs_in_through_the_provider_in_chromium() {
     browser.wait_text("Vai trò của bạn").await.unwrap();
     assert!(browser.current_url().await.unwrap().starts_with(&format!("{}/admin", app.base)));
     browser.quit().await.unwrap();
+}
+
+/// A published consultation of the Department of Justice that only takes comments from those
+/// who proved who they are.
+async fn identified_only(app: &TestApp) -> i64 {
+    use domain::consultation::{Audience, Moderation, Rules, Settings, Subject};
+    let justice = app.unit_id("STP").await;
+    let access = Access::new(vec![Grant { role: Role::UnitOfficial, unit: justice }]);
+    let settings = Settings {
+        title: "Dự thảo quy định về hỗ trợ người có công".into(),
+        summary: String::new(),
+        subject: Subject::Policy,
+        audience: Audience::Identified,
+        invited: Vec::new(),
+        moderation: Moderation::After,
+        opens_at: app.clock.now_ms() - 1,
+        closes_at: app.clock.now_ms() + 10 * 86_400_000,
+    };
+    let actor = storage::Actor::system("test", app.clock.now_ms());
+    let id = app.store.create_consultation(&actor, &access, justice, settings, &Rules::default()).await.unwrap();
+    let outline = domain::consultation::outline(&thuocdo::demo::consultation::draft_lines()).unwrap();
+    app.store.save_consultation_text(&actor, &access, id, &outline).await.unwrap();
+    app.store.publish_consultation(&actor, &access, id).await.unwrap();
+    id
+}
+
+#[tokio::test]
+async fn a_consultation_that_asks_for_an_identity_takes_a_comment_once_vneid_says_who_it_is() {
+    for db in testkit::backends().await {
+        let vneid = Provider::start().await;
+        vneid.add_user("Nguyễn Thị Hoa", "vneid-001094012345");
+        let app = TestApp::spawn_with(db, web::Config { vneid: Some(vneid.config(None)), ..web::Config::default() }).await;
+        vneid.register(&format!("{}/xac-thuc/vneid/callback", app.base));
+        let id = identified_only(&app).await;
+        let page = format!("/y-kien/{id}/dieu-4");
+        let fields = [("part", "dieu-4"), ("page", "dieu-4"), ("body", "Đề nghị mở rộng đối tượng được hỗ trợ."), ("kind", "ca-nhan")];
+
+        let mut person = app.client();
+        person.csrf = person.csrf_of(&page).await;
+        let (_, html) = person.text(&page).await;
+        assert!(html.contains("Xác thực bằng VNeID"), "{html}");
+        let refused = person.post_form(&format!("/y-kien/{id}/gop-y"), &fields).await;
+        assert_eq!(refused.status(), 422);
+        assert!(refused.text().await.unwrap().contains("người đã xác thực danh tính"));
+
+        // A token VNeID did not sign for us proves nothing.
+        vneid.misbehave_once(Misbehaviour::WrongAudience);
+        let callback = vneid.sign_in_at(&to_provider(&person, &format!("/xac-thuc/vneid?next={page}")).await, "Nguyễn Thị Hoa").await;
+        let (status, html, _) = back(&person, &callback).await;
+        assert_eq!(status, 401, "{html}");
+        assert_eq!(person.post_form(&format!("/y-kien/{id}/gop-y"), &fields).await.status(), 422);
+
+        let callback = vneid.sign_in_at(&to_provider(&person, &format!("/xac-thuc/vneid?next={page}")).await, "Nguyễn Thị Hoa").await;
+        let (status, _, location) = back(&person, &callback).await;
+        assert_eq!((status, location), (303, Some(page.clone())));
+        let (_, html) = person.text(&page).await;
+        assert!(html.contains("Bạn đã xác thực danh tính bằng VNeID (Nguyễn Thị Hoa)"), "{html}");
+        let taken = person.post_form(&format!("/y-kien/{id}/gop-y"), &fields).await;
+        assert_eq!(taken.status(), 303);
+        assert!(taken.headers()["location"].to_str().unwrap().contains("xong=da-dang"));
+        // The citizen's return is no sign-in for officials.
+        assert!(!signed_in(&person).await);
+    }
 }

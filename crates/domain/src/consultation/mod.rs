@@ -28,6 +28,8 @@ vocabulary!(Audience {
     Everyone = "moi-nguoi", "Mọi người dân, doanh nghiệp, tổ chức";
     Businesses = "doanh-nghiep", "Doanh nghiệp, hiệp hội, tổ chức";
     Invited = "don-vi-duoc-moi", "Các cơ quan, đơn vị được mời";
+    /// Those who proved who they are with their electronic identity (VNeID).
+    Identified = "da-dinh-danh", "Người đã xác thực bằng tài khoản định danh điện tử (VNeID)";
 });
 
 vocabulary!(Moderation {
@@ -198,6 +200,8 @@ pub enum ConsultationError {
     BusinessesOnly,
     #[error("Lần lấy ý kiến này chỉ dành cho các cơ quan, đơn vị được mời: hãy đăng nhập bằng tài khoản của đơn vị.")]
     InvitedOnly,
+    #[error("Lần lấy ý kiến này chỉ nhận ý kiến của người đã xác thực danh tính: hãy bấm “Xác thực bằng VNeID” rồi gửi lại.")]
+    IdentityRequired,
     #[error("Không thể bày tỏ đồng ý hay không với ý kiến của chính mình.")]
     OwnComment,
     #[error("Chỉ bày tỏ được với ý kiến đã đăng.")]
@@ -216,6 +220,8 @@ pub struct Commenter<'a> {
     pub kind: ParticipantKind,
     /// Their phone or e-mail was confirmed by a one-time code.
     pub verified: bool,
+    /// They proved who they are with their electronic identity (VNeID).
+    pub identified: bool,
     /// The units an official holds a role on, when signed in.
     pub units: &'a [UnitId],
 }
@@ -234,6 +240,8 @@ pub fn may_take_part(audience: Audience, invited: &[UnitId], commenter: &Comment
         Audience::Businesses => Err(ConsultationError::BusinessesOnly),
         Audience::Invited if speaks_for(invited, commenter.units).is_some() => Ok(()),
         Audience::Invited => Err(ConsultationError::InvitedOnly),
+        Audience::Identified if commenter.identified => Ok(()),
+        Audience::Identified => Err(ConsultationError::IdentityRequired),
     }
 }
 

@@ -51,9 +51,9 @@ fn the_period_is_locked_by_the_clock() {
 
 #[test]
 fn the_audience_decides_who_takes_part() {
-    let person = Commenter { kind: ParticipantKind::Person, verified: true, units: &[] };
-    let business = Commenter { kind: ParticipantKind::Business, verified: false, units: &[] };
-    let official = Commenter { kind: ParticipantKind::Organisation, verified: false, units: &[2, 7] };
+    let person = Commenter { kind: ParticipantKind::Person, verified: true, identified: false, units: &[] };
+    let business = Commenter { kind: ParticipantKind::Business, verified: false, identified: false, units: &[] };
+    let official = Commenter { kind: ParticipantKind::Organisation, verified: false, identified: false, units: &[2, 7] };
     assert!(may_take_part(Audience::Everyone, &[], &person).is_ok());
     assert_eq!(may_take_part(Audience::Businesses, &[], &person), Err(ConsultationError::BusinessesOnly));
     assert_eq!(may_take_part(Audience::Businesses, &[], &business), Err(ConsultationError::BusinessesOnly), "a business verifies its contact");
@@ -62,6 +62,11 @@ fn the_audience_decides_who_takes_part() {
     assert_eq!(speaks_for(&[7, 9], official.units), Some(7));
     assert_eq!(may_take_part(Audience::Invited, &[9], &official), Err(ConsultationError::InvitedOnly));
     assert_eq!(may_take_part(Audience::Invited, &[7], &person), Err(ConsultationError::InvitedOnly));
+    // A code to a phone is not an identity: only VNeID opens a consultation that asks for one.
+    assert_eq!(may_take_part(Audience::Identified, &[], &person), Err(ConsultationError::IdentityRequired));
+    assert_eq!(may_take_part(Audience::Identified, &[7], &official), Err(ConsultationError::IdentityRequired));
+    assert!(may_take_part(Audience::Identified, &[], &Commenter { identified: true, ..person }).is_ok());
+    assert!(may_take_part(Audience::Identified, &[], &Commenter { identified: true, ..business }).is_ok());
 }
 
 #[test]

@@ -28,3 +28,20 @@ CREATE TABLE sso_sign_ins (
     expires_at    BIGINT NOT NULL
 );
 CREATE INDEX sso_sign_ins_expiry ON sso_sign_ins (expires_at);
+
+-- A citizen who proved who they are with their electronic identity (VNeID), on one browser, for
+-- a few hours: the keyed digest of the identity (never the identity itself), the name it gave,
+-- sealed. A consultation that asks for a verified identity records the digest on its
+-- participant, so that one person is known as one however many browsers they use.
+CREATE TABLE citizen_sessions (
+    id               INTEGER PRIMARY KEY,
+    token_hash       TEXT NOT NULL UNIQUE,
+    identity_digest  TEXT NOT NULL,
+    name             TEXT,
+    created_at       BIGINT NOT NULL,
+    expires_at       BIGINT NOT NULL
+);
+CREATE INDEX citizen_sessions_expiry ON citizen_sessions (expires_at);
+
+ALTER TABLE consultation_participants ADD COLUMN identified_at BIGINT;
+ALTER TABLE consultation_participants ADD COLUMN identity_digest TEXT;

@@ -20,6 +20,8 @@ use crate::{Error, Page, Paging, Result, Store};
 pub struct Visitor<'a> {
     pub token: &'a str,
     pub units: &'a [UnitId],
+    /// The keyed digest of the electronic identity (VNeID) the visitor proved on this browser.
+    pub identity: Option<&'a str>,
 }
 
 /// What the sender of a comment is told.
@@ -96,6 +98,8 @@ struct Participant {
     id: i64,
     kind: ParticipantKind,
     verified: bool,
+    /// Proved who they are with their electronic identity.
+    identified: bool,
     /// Has commented or voted before.
     took_part: bool,
 }
@@ -144,21 +148,25 @@ macro_rules! require_open {
     }};
 }
 
-/// The visitor's participant row, created with `kind` when missing.
+/// The visitor's participant row, created with `kind` when missing; an identity the visitor
+/// proved is recorded on it (the first one stays).
 macro_rules! participant {
-    ($tx:ident, $id:expr, $token:expr, $kind:expr, $now:expr) => {{
-        let token_digest = digest($token);
-        let found: Option<(i64, String, Option<i64>, Option<i64>)> =
-            sqlx::query_as("SELECT id, kind, verified_at, took_part_at FROM consultation_participants WHERE consultation_id = $1 AND token_digest = $2")
-                .bind($id)
-                .bind(&token_digest)
-                .fetch_optional(&mut *$tx)
-                .await?;
-        match found {
-            Some((id, kind, verified_at, took_part_at)) => Participant {
+    ($tx:ident, $id:expr, $visitor:expr, $kind:expr, $now:expr) => {{
+        let visitor: &Visitor = &$visitor;
+        let token_digest = digest(visitor.token);
+        let found: Option<(i64, String, Option<i64>, Option<i64>, Option<i64>)> = sqlx::query_as(
+            "SELECT id, kind, verified_at, identified_at, took_part_at FROM consultation_participants WHERE consultation_id = $1 AND token_digest = $2",
+        )
+        .bind($id)
+        .bind(&token_digest)
+        .fetch_optional(&mut *$tx)
+        .await?;
+        let mut participant = match found {
+            Some((id, kind, verified_at, identified_at, took_part_at)) => Participant {
                 id,
                 kind: ParticipantKind::parse(&kind).unwrap_or(ParticipantKind::Person),
                 verified: verified_at.is_some(),
+                identified: identified_at.is_some(),
                 took_part: took_part_at.is_some(),
             },
             None => {
@@ -172,9 +180,19 @@ macro_rules! participant {
                 .bind($now)
                 .fetch_one(&mut *$tx)
                 .await?;
-                Participant { id, kind, verified: false, took_part: false }
+                Participant { id, kind, verified: false, identified: false, took_part: false }
             }
+        };
+        if let (Some(identity), false) = (visitor.identity, participant.identified) {
+            sqlx::query("UPDATE consultation_participants SET identified_at = $1, identity_digest = $2 WHERE id = $3")
+                .bind($now)
+                .bind(identity)
+                .bind(participant.id)
+                .execute(&mut *$tx)
+                .await?;
+            participant.identified = true;
         }
+        participant
     }};
 }
 
@@ -192,7 +210,7 @@ impl Store {
         on_db!(self, write, |pool| {
             let mut tx = pool.begin().await?;
             let open = require_open!(tx, id, now);
-            let participant = participant!(tx, id, visitor.token, kind, now);
+            let participant = participant!(tx, id, visitor, kind, now);
             // What the sender says of themselves now is kept; a verified contact is not replaced.
             sqlx::query(
                 "UPDATE consultation_participants SET kind = $1, name = COALESCE($2, name), organisation = COALESCE($3, organisation),
@@ -210,7 +228,11 @@ impl Store {
             .bind(participant.id)
             .execute(&mut *tx)
             .await?;
-            consultation::may_take_part(open.audience, &open.invited, &Commenter { kind, verified: participant.verified, units: visitor.units })?;
+            consultation::may_take_part(
+                open.audience,
+                &open.invited,
+                &Commenter { kind, verified: participant.verified, identified: participant.identified, units: visitor.units },
+            )?;
             taking_part!(tx, id, participant, kind, now);
             let part_id: i64 = sqlx::query_scalar("SELECT id FROM consultation_parts WHERE consultation_id = $1 AND anchor = $2")
                 .bind(id)
@@ -246,8 +268,8 @@ impl Store {
         on_db!(self, write, |pool| {
             let mut tx = pool.begin().await?;
             let open = require_open!(tx, id, now);
-            let participant = participant!(tx, id, visitor.token, ParticipantKind::Person, now);
-            let commenter = Commenter { kind: participant.kind, verified: participant.verified, units: visitor.units };
+            let participant = participant!(tx, id, visitor, ParticipantKind::Person, now);
+            let commenter = Commenter { kind: participant.kind, verified: participant.verified, identified: participant.identified, units: visitor.units };
             consultation::may_take_part(open.audience, &open.invited, &commenter)?;
             // Read through a write, so that the grouping step's assignment of the comment, if it
             // is under way, is waited for and seen.
@@ -302,7 +324,7 @@ impl Store {
         on_db!(self, write, |pool| {
             let mut tx = pool.begin().await?;
             require_open!(tx, id, now);
-            let participant = participant!(tx, id, visitor.token, ParticipantKind::Person, now);
+            let participant = participant!(tx, id, visitor, ParticipantKind::Person, now);
             sqlx::query(
                 "INSERT INTO consultation_codes (participant_id, contact, contact_digest, code_digest, expires_at, attempts) VALUES ($1, $2, $3, $4, $5, 0)
                  ON CONFLICT (participant_id) DO UPDATE SET contact = excluded.contact, contact_digest = excluded.contact_digest,

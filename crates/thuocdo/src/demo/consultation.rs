@@ -230,7 +230,7 @@ pub async fn load(store: &Store, now_ms: i64) -> anyhow::Result<()> {
             contact: if dice.unit() < 0.3 { format!("09{:08}", dice.below(100_000_000)) } else { String::new() },
             ..CommentForm::default()
         };
-        let receipt = store.submit_comment(id, Visitor { token: &token, units: &[] }, kind, c.anchor, &form, at).await?;
+        let receipt = store.submit_comment(id, Visitor { token: &token, units: &[], identity: None }, kind, c.anchor, &form, at).await?;
         // The newest wait for moderation; a few are refused.
         if i + 20 < generated.len() {
             let decision =
@@ -249,7 +249,7 @@ pub async fn load(store: &Store, now_ms: i64) -> anyhow::Result<()> {
             continue;
         }
         let vote = if dice.unit() < 0.8 { Vote::Agree } else { Vote::Disagree };
-        store.vote(id, Visitor { token: &token, units: &[] }, *comment, vote, now_ms - DAY + voter).await?;
+        store.vote(id, Visitor { token: &token, units: &[], identity: None }, *comment, vote, now_ms - DAY + voter).await?;
     }
     let top = store.positions(id, &[], storage::Paging::new(1, 2)).await?;
     for (position, (verdict, answer)) in top.items.iter().zip([
@@ -281,7 +281,16 @@ pub async fn load(store: &Store, now_ms: i64) -> anyhow::Result<()> {
     for (i, c) in comments(2027, 40, 0.5).iter().enumerate() {
         let token = format!("demo-plan-{i:03}");
         let form = CommentForm { body: c.text.clone(), ..CommentForm::default() };
-        store.submit_comment(plan, Visitor { token: &token, units: &[] }, ParticipantKind::Person, "toan-van", &form, opens_at + i as i64 * DAY / 2).await?;
+        store
+            .submit_comment(
+                plan,
+                Visitor { token: &token, units: &[], identity: None },
+                ParticipantKind::Person,
+                "toan-van",
+                &form,
+                opens_at + i as i64 * DAY / 2,
+            )
+            .await?;
     }
     while store.group_comments(storage::consultation::GROUPING_STEP).await? > 0 {}
     let answering = Actor::system("anlac.canbo", opens_at + 31 * DAY);

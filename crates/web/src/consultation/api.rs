@@ -309,7 +309,7 @@ async fn comment(
     let kind = ParticipantKind::parse(&body.kind).ok_or_else(|| Failure::invalid("kind phải là ca-nhan, doanh-nghiep hoặc to-chuc."))?;
     let token = participant_token(&body.participant_token)?;
     let form = CommentForm { body: body.body, name: body.name, organisation: body.organisation, contact: body.contact };
-    let receipt = state.store.submit_comment(id, Visitor { token, units: &[] }, kind, &body.part, &form, state.clock.now_ms()).await?;
+    let receipt = state.store.submit_comment(id, Visitor { token, units: &[], identity: None }, kind, &body.part, &form, state.clock.now_ms()).await?;
     Ok((axum::http::StatusCode::CREATED, axum::Json(CommentReceipt { id: receipt.id, status: receipt.status.code() })))
 }
 
@@ -332,7 +332,7 @@ async fn vote(
     state.submit_limiter.check(&client.ip, state.clock.now_ms()).map_err(|wait| Failure::too_many("Có quá nhiều lượt gửi từ địa chỉ này.", wait))?;
     let vote = Vote::parse(&body.vote).ok_or_else(|| Failure::invalid("vote phải là dong-y, khong-dong-y hoặc bo-qua."))?;
     let token = participant_token(&body.participant_token)?;
-    state.store.vote(id, Visitor { token, units: &[] }, comment, vote, state.clock.now_ms()).await?;
+    state.store.vote(id, Visitor { token, units: &[], identity: None }, comment, vote, state.clock.now_ms()).await?;
     Ok(axum::http::StatusCode::NO_CONTENT)
 }
 

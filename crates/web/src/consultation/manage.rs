@@ -121,6 +121,9 @@ impl SettingsFields {
         let subject = Subject::parse(&self.subject).unwrap_or(Subject::Policy);
         let audience = Audience::parse(&self.audience).unwrap_or(Audience::Everyone);
         let moderation = Moderation::parse(&self.moderation).unwrap_or(Moderation::Before);
+        if audience == Audience::Identified && state.vneid.is_none() {
+            problems.push("Hệ thống chưa được kết nối với VNeID: chưa thể chỉ nhận ý kiến của người đã xác thực danh tính điện tử.".into());
+        }
         let mut invited = Vec::new();
         for code in self.invited.split([',', ';', '\n']).map(str::trim).filter(|c| !c.is_empty()) {
             match state.store.public_unit_by_code(code).await {

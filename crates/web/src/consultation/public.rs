@@ -89,6 +89,8 @@ pub struct Header {
     pub reported: bool,
     pub moderated_before: bool,
     pub businesses_only: bool,
+    /// Only those who proved who they are with VNeID take part.
+    pub identity_required: bool,
 }
 
 impl Header {
@@ -107,6 +109,7 @@ impl Header {
             reported: phase == Phase::Reported,
             moderated_before: c.settings.moderation == consultation::Moderation::Before,
             businesses_only: c.settings.audience == Audience::Businesses,
+            identity_required: c.settings.audience == Audience::Identified,
         }
     }
 }
@@ -199,6 +202,8 @@ pub struct PartPage {
     code_sent: bool,
     /// The signed-in official's units are among those asked.
     official: bool,
+    /// The visitor proved who they are with VNeID on this browser: the name it gave.
+    identified: Option<String>,
 }
 
 fn notice(done: Option<&str>) -> Option<&'static str> {
@@ -307,6 +312,7 @@ async fn part_page(state: &AppState, headers: &HeaderMap, c: &Consultation, draf
         verified: state.store.is_verified(c.id, &shown.token.token).await?,
         code_sent: shown.done.as_deref() == Some("ma"),
         official,
+        identified: crate::auth::sso::citizen(state, headers).await.map(|c| c.name.unwrap_or_default()),
     };
     Ok(visitor_token.attach((shown.status, page).into_response()))
 }
@@ -359,7 +365,8 @@ pub async fn comment(
         return refuse(fields, vec!["Hãy chọn bạn góp ý với tư cách cá nhân, doanh nghiệp hay tổ chức.".into()], StatusCode::UNPROCESSABLE_ENTITY).await;
     };
     let form = CommentForm { body: fields.body.clone(), name: fields.name.clone(), organisation: fields.organisation.clone(), contact: fields.contact.clone() };
-    let visitor = Visitor { token: &token.token, units: &units };
+    let citizen = crate::auth::sso::citizen(&state, &headers).await;
+    let visitor = Visitor { token: &token.token, units: &units, identity: citizen.as_ref().map(|c| c.identity_digest.as_str()) };
     let result = state.store.submit_comment(id, visitor, kind, &fields.part, &form, state.clock.now_ms()).await;
     let response = match result {
         Ok(receipt) => {
@@ -393,7 +400,9 @@ pub async fn vote(
     let vote = Vote::parse(&fields.vote).ok_or_else(|| Failure::invalid("Lựa chọn không hợp lệ."))?;
     let token = ParticipantToken::of(&state, &headers);
     let units = official_units(&state, &headers).await;
-    state.store.vote(id, Visitor { token: &token.token, units: &units }, fields.comment, vote, state.clock.now_ms()).await?;
+    let citizen = crate::auth::sso::citizen(&state, &headers).await;
+    let visitor = Visitor { token: &token.token, units: &units, identity: citizen.as_ref().map(|c| c.identity_digest.as_str()) };
+    state.store.vote(id, visitor, fields.comment, vote, state.clock.now_ms()).await?;
     let anchor = &draft.parts[back(&draft, &fields.page, "")].anchor;
     Ok(token.attach(Redirect::to(&format!("/y-kien/{id}/{anchor}?xong=binh-chon#y-{}", fields.comment)).into_response()))
 }
@@ -423,7 +432,7 @@ pub async fn send_code(
     let c = state.store.public_consultation(id).await?;
     let draft = state.store.consultation_draft(id).await?;
     let token = ParticipantToken::of(&state, &headers);
-    let code = state.store.request_code(id, Visitor { token: &token.token, units: &[] }, &contact, now).await?;
+    let code = state.store.request_code(id, Visitor { token: &token.token, units: &[], identity: None }, &contact, now).await?;
     let message = consultation::code_message(&code, &c.settings.title);
     let sent = state.senders.to_contact(&contact, &message, &format!("gopy-{id}")).await.map_err(|e| e.message);
     if let Err(why) = sent {
@@ -451,7 +460,7 @@ pub async fn confirm_code(
     crate::rate_limit::submission(&state, &client)?;
     let draft = state.store.consultation_draft(id).await?;
     let token = ParticipantToken::of(&state, &headers);
-    state.store.confirm_code(id, Visitor { token: &token.token, units: &[] }, &fields.code, state.clock.now_ms()).await?;
+    state.store.confirm_code(id, Visitor { token: &token.token, units: &[], identity: None }, &fields.code, state.clock.now_ms()).await?;
     let anchor = &draft.parts[back(&draft, &fields.page, "")].anchor;
     Ok(token.attach(Redirect::to(&format!("/y-kien/{id}/{anchor}?xong=xac-thuc#xac-thuc")).into_response()))
 }
