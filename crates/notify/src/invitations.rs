@@ -30,14 +30,14 @@ pub struct SendError {
 }
 
 impl SendError {
-    fn temporary(message: impl Into<String>) -> Self {
+    pub(crate) fn temporary(message: impl Into<String>) -> Self {
         Self { message: message.into(), permanent: false }
     }
 }
 
 /// Posts to a provider and reads its answer: 4xx (but 429) refuses for good, other failures are
 /// worth another try.
-async fn post(http: &Http, url: &str, headers: &[(&str, &str)], body: &Value) -> Result<Value, SendError> {
+pub(crate) async fn post(http: &Http, url: &str, headers: &[(&str, &str)], body: &Value) -> Result<Value, SendError> {
     let (status, body) = http.post_json(url, headers, body).await.map_err(SendError::temporary)?;
     if status.is_success() {
         Ok(body)
@@ -116,6 +116,8 @@ pub struct Senders {
     pub mailer: Option<Mailer>,
     pub sms: Option<SmsGateway>,
     pub zalo: Option<ZaloZns>,
+    /// The OA's answers to its followers.
+    pub zalo_oa: Option<crate::oa::ZaloOa>,
     /// The approved ZNS template of the messages to those who asked a question (its data:
     /// `ma_theo_doi`, `tieu_de`, `trang_thai`, `lien_ket`); none: they go by SMS.
     pub zalo_qa_template: Option<String>,

@@ -6,6 +6,7 @@
 pub mod consultation;
 pub mod http;
 pub mod invitations;
+pub mod oa;
 pub mod oidc;
 pub mod qa;
 pub mod webhooks;

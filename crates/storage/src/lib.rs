@@ -25,6 +25,7 @@ mod escalation;
 pub mod interviews;
 pub mod invitations;
 pub mod kiosks;
+pub mod oa;
 pub mod paper;
 pub mod par;
 pub mod portal;

@@ -33,15 +33,20 @@ fn find_binary(candidates: &[&str]) -> Option<String> {
 impl Browser {
     /// Starts chromedriver and a headless Chromium with a phone-sized or desktop window.
     pub async fn start(width: u32, height: u32) -> anyhow::Result<Option<Self>> {
-        Self::launch(width, height, true).await
+        Self::launch(width, height, true, None).await
     }
 
     /// The same, with JavaScript switched off in the page, as on a browser that has none.
     pub async fn start_without_javascript(width: u32, height: u32) -> anyhow::Result<Option<Self>> {
-        Self::launch(width, height, false).await
+        Self::launch(width, height, false, None).await
     }
 
-    async fn launch(width: u32, height: u32, javascript: bool) -> anyhow::Result<Option<Self>> {
+    /// The same, calling itself `user_agent` (an app's in-app browser, as Zalo's).
+    pub async fn start_as(width: u32, height: u32, user_agent: &str) -> anyhow::Result<Option<Self>> {
+        Self::launch(width, height, true, Some(user_agent)).await
+    }
+
+    async fn launch(width: u32, height: u32, javascript: bool, user_agent: Option<&str>) -> anyhow::Result<Option<Self>> {
         let driver = find_binary(&["/usr/bin/chromedriver", "/usr/lib/chromium/chromedriver"]);
         let chromium = find_binary(&["/usr/bin/chromium", "/usr/bin/chromium-browser"]);
         let (Some(driver), Some(chromium)) = (driver, chromium) else {
@@ -91,6 +96,9 @@ impl Browser {
         ];
         if !javascript {
             args.push("--blink-settings=scriptEnabled=false".into());
+        }
+        if let Some(agent) = user_agent {
+            args.push(format!("--user-agent={agent}"));
         }
         // Files the pages give are saved, not opened, where `downloaded` finds them.
         let downloads = profile.path().join("downloads");

@@ -27,6 +27,8 @@ const ZALO_APP_ID: &str = "4314398236710120101";
 struct Inner {
     sms: Vec<Value>,
     zalo: Vec<Value>,
+    /// The OA's answers to its followers.
+    oa: Vec<Value>,
     /// Where the app under test takes delivery reports (its base URL), once known.
     app: Option<String>,
     next_id: u64,
@@ -43,7 +45,11 @@ impl Providers {
         let mut providers = Self::default();
         let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.expect("bind a free port");
         providers.base = format!("http://{}", listener.local_addr().expect("local address"));
-        let app = Router::new().route("/sms/send", post(sms)).route("/zalo/message/template", post(zalo)).with_state(providers.clone());
+        let app = Router::new()
+            .route("/sms/send", post(sms))
+            .route("/zalo/message/template", post(zalo))
+            .route("/zalo/v3.0/oa/message/cs", post(oa_answer))
+            .with_state(providers.clone());
         tokio::spawn(async move {
             let _ = axum::serve(listener, app).await;
         });
@@ -56,6 +62,35 @@ impl Providers {
 
     pub fn zalo_url(&self) -> String {
         format!("{}/zalo/message/template", self.base)
+    }
+
+    pub fn oa_url(&self) -> String {
+        format!("{}/zalo/v3.0/oa/message/cs", self.base)
+    }
+
+    /// What the OA answered its followers.
+    pub fn oa_answers(&self) -> Vec<Value> {
+        self.lock().oa.clone()
+    }
+
+    /// Posts an OA event to the app as Zalo does (signed with the OA's secret key, the app id
+    /// and timestamp put in); the app's status.
+    pub async fn send_oa_event(&self, mut event: Value) -> u16 {
+        let app = self.lock().app.clone().expect("report_to(app) first");
+        let timestamp = "1767225600000";
+        event["app_id"] = json!(ZALO_APP_ID);
+        event["timestamp"] = json!(timestamp);
+        let body = event.to_string();
+        let mac = hex::encode(Sha256::new().chain_update(ZALO_APP_ID).chain_update(&body).chain_update(timestamp).chain_update(ZALO_SECRET).finalize());
+        let response = reqwest::Client::new()
+            .post(format!("{app}/hooks/zalo"))
+            .header("x-zevent-signature", format!("mac={mac}"))
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+            .await
+            .expect("POST /hooks/zalo");
+        response.status().as_u16()
     }
 
     /// The application's settings to send through these providers and the mail server at
@@ -150,27 +185,29 @@ async fn zalo(State(providers): State<Providers>, headers: HeaderMap, Json(body)
     }
     let (msg_id, app) = providers.next_id("zns");
     providers.lock().zalo.push(body.clone());
-    if let Some(app) = app {
-        let timestamp = "1767225600000";
+    if app.is_some() {
         let event = json!({
             "event_name": "user_received_message",
-            "app_id": ZALO_APP_ID,
             "sender": { "id": "oa" },
             "recipient": { "id": phone },
-            "message": { "msg_id": msg_id, "delivery_time": timestamp, "tracking_id": body["tracking_id"] },
-            "timestamp": timestamp,
-        })
-        .to_string();
-        let mac = hex::encode(Sha256::new().chain_update(ZALO_APP_ID).chain_update(&event).chain_update(timestamp).chain_update(ZALO_SECRET).finalize());
-        tokio::spawn(async move {
-            let _ = reqwest::Client::new()
-                .post(format!("{app}/hooks/zalo"))
-                .header("x-zevent-signature", format!("mac={mac}"))
-                .header("content-type", "application/json")
-                .body(event)
-                .send()
-                .await;
+            "message": { "msg_id": msg_id, "delivery_time": "1767225600000", "tracking_id": body["tracking_id"] },
         });
+        let providers = providers.clone();
+        tokio::spawn(async move { providers.send_oa_event(event).await });
     }
     Json(json!({ "error": 0, "message": "Success", "data": { "msg_id": msg_id, "sent_time": "1767225600000" } }))
+}
+
+/// The OA's answer to a follower ("Gửi tin Tư vấn"): the `access_token` header,
+/// `{recipient: {user_id}, message: {text}}`; answers `{error: 0}`.
+async fn oa_answer(State(providers): State<Providers>, headers: HeaderMap, Json(body): Json<Value>) -> Json<Value> {
+    if headers.get("access_token").and_then(|v| v.to_str().ok()) != Some(ZALO_TOKEN) {
+        return Json(json!({ "error": -124, "message": "Access token is invalid" }));
+    }
+    if body["recipient"]["user_id"].as_str().is_none_or(str::is_empty) || body["message"]["text"].as_str().is_none_or(str::is_empty) {
+        return Json(json!({ "error": -201, "message": "Parameters are invalid" }));
+    }
+    let (message_id, _) = providers.next_id("oa");
+    providers.lock().oa.push(body);
+    Json(json!({ "error": 0, "message": "Success", "data": { "message_id": message_id } }))
 }

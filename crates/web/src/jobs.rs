@@ -47,7 +47,7 @@ pub fn start(state: &AppState) -> Vec<JoinHandle<()>> {
 }
 
 /// Sends what is due: the e-mails of the outbox (alert cases), the invitations and their
-/// reminders by e-mail, SMS and Zalo, the notices of consultation reports, and the messages
+/// reminders by e-mail, SMS and Zalo, the Zalo OA's answers to its followers, the notices of consultation reports, and the messages
 /// to those who asked a question.
 async fn send_due(state: &AppState) {
     let now = state.clock.now_ms();
@@ -58,6 +58,11 @@ async fn send_due(state: &AppState) {
     }
     if let Err(e) = notify::invitations::deliver_invitations(&state.store, &state.senders, &state.config.public_url, now).await {
         tracing::error!(error = %e, "the invitations could not be read");
+    }
+    if let Some(oa) = &state.senders.zalo_oa
+        && let Err(e) = notify::oa::deliver_replies(&state.store, oa, now).await
+    {
+        tracing::error!(error = %e, "the Zalo OA answers could not be read");
     }
     if let Err(e) = notify::consultation::deliver_notices(&state.store, &state.senders, &state.config.public_url, now).await {
         tracing::error!(error = %e, "the consultation notices could not be read");

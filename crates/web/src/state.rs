@@ -48,6 +48,8 @@ pub struct Config {
     pub zalo_url: String,
     /// The ZNS template approved for the messages to those who asked a question.
     pub zalo_qa_template: String,
+    /// Where the OA's answers to its followers go (Zalo's address; a test server's in tests).
+    pub zalo_oa_url: String,
     /// Sites allowed to frame the widget, as a CSP `frame-ancestors` source list.
     pub widget_origins: String,
     /// A kiosk's thank-you screen goes back to waiting after this many seconds; a rating form
@@ -96,6 +98,7 @@ impl Default for Config {
             zalo_secret: String::new(),
             zalo_url: notify::invitations::ZNS_URL.into(),
             zalo_qa_template: String::new(),
+            zalo_oa_url: notify::oa::OA_URL.into(),
             widget_origins: DEFAULT_WIDGET_ORIGINS.into(),
             kiosk_reset_seconds: 8,
             kiosk_idle_seconds: 120,
@@ -197,6 +200,7 @@ impl AppState {
             sms: config.sms_url.as_deref().map(|url| notify::invitations::SmsGateway::new(url, &config.sms_token)),
             zalo: config.zalo_token.as_deref().map(|token| notify::invitations::ZaloZns::new(&config.zalo_url, token, &config.zalo_template)),
             zalo_qa_template: Some(config.zalo_qa_template.clone()).filter(|t| !t.is_empty()),
+            zalo_oa: config.zalo_token.as_deref().map(|token| notify::oa::ZaloOa::new(&config.zalo_oa_url, token)),
             webhooks: notify::http::Http::new(),
         };
         let client = |provider: &Option<notify::oidc::ProviderConfig>| provider.clone().map(|p| notify::oidc::Client::new(p, senders.webhooks.clone()));

@@ -152,3 +152,111 @@ async fn invitations_go_by_email_sms_and_zalo_and_their_statuses_follow() {
         assert!(html.contains("hết hạn"), "{html}");
     }
 }
+
+/// The short 766 rating as an invitation survey of Phường An Lạc; one token of it per count.
+async fn rating_tokens(app: &TestApp, count: usize) -> Vec<String> {
+    let province = app.unit_id("99").await;
+    let commune = app.unit_id("28101").await;
+    let admin = Access::new(vec![Grant { role: Role::SystemAdmin, unit: province }]);
+    let actor = storage::Actor::system("test", app.clock.now_ms());
+    let questionnaire = app.store.create_questionnaire(&actor, &admin, province, &domain::sipas::rating_766()).await.unwrap();
+    let version_id = app.store.publish_questionnaire(&actor, &admin, questionnaire).await.unwrap();
+    let survey = storage::surveys::NewSurvey {
+        code: "danh-gia-zalo".into(),
+        title: "Đánh giá việc giải quyết hồ sơ qua Zalo".into(),
+        unit_id: province,
+        version_id,
+        recurrence: domain::surveys::Recurrence::Yearly,
+        period_start: domain::text::parse_date("01/01/2026").unwrap(),
+        period_end: domain::text::parse_date("31/12/2026").unwrap(),
+        opens_at: app.clock.now_ms() - 1,
+        closes_at: app.clock.now_ms() + 30 * 86_400_000,
+        channels: vec![domain::surveys::Channel::Invitation],
+        targets: vec![commune],
+    };
+    let survey_id = app.store.create_survey(&actor, &admin, &survey).await.unwrap();
+    let batch = storage::surveys::TokenBatch { survey_id, unit_id: commune, count, expires_at: None };
+    app.store.issue_tokens(&actor, &admin, &batch).await.unwrap()
+}
+
+async fn responses(app: &TestApp) -> i64 {
+    app.store.table_counts().await.unwrap()["responses"]
+}
+
+#[tokio::test]
+async fn the_zalo_oa_answers_followers_and_a_rating_button_records_once() {
+    for db in testkit::backends().await {
+        let backend = db.backend;
+        let gateways = Providers::start().await;
+        let config = web::Config { smtp_url: None, zalo_oa_url: gateways.oa_url(), ..gateways.config(String::new()) };
+        let app = TestApp::spawn_with(db, config).await;
+        gateways.report_to(&app.base);
+        let office = Access::new(vec![Grant { role: Role::ReformOffice, unit: app.unit_id("99").await }]);
+        let actor = storage::Actor::system("test", app.clock.now_ms());
+        let rows = vec![(2, dossier("000.00.28.H01-261102-0042", "0912000042", ""))];
+        assert!(app.store.import_frame(&actor, &office, &rows, "upload", true).await.unwrap().applied);
+
+        // A follower sends their dossier code (Zalo sends the event twice); another taps the
+        // menu item that writes "#danhgia"; a forged event is refused.
+        let wrote = |id: &str, user: &str, text: &str| serde_json::json!({ "event_name": "user_send_text", "sender": { "id": user }, "recipient": { "id": "oa" }, "message": { "msg_id": id, "text": text } });
+        let code = wrote("m-42", "u-42", "Mã hồ sơ của tôi: 000.00.28.H01-261102-0042");
+        assert_eq!(gateways.send_oa_event(code.clone()).await, 200);
+        assert_eq!(gateways.send_oa_event(code).await, 200, "{backend}: Zalo sends again");
+        assert_eq!(gateways.send_oa_event(wrote("m-43", "u-43", "#danhgia")).await, 200);
+        let forged =
+            app.client().client.post(format!("{}/hooks/zalo", app.base)).header("x-zevent-signature", "mac=00").body(wrote("m-44", "u-44", "x").to_string());
+        assert_eq!(forged.send().await.unwrap().status(), 401);
+        let deadline = tokio::time::Instant::now() + WAIT;
+        while gateways.oa_answers().len() < 2 {
+            assert!(tokio::time::Instant::now() < deadline, "{backend}: the OA answers");
+            tokio::time::sleep(Duration::from_millis(100)).await;
+        }
+        tokio::time::sleep(Duration::from_millis(600)).await;
+        let answers = gateways.oa_answers();
+        assert_eq!(answers.len(), 2, "{backend}: one answer per message: {answers:?}");
+        let to = |user: &str| answers.iter().find(|a| a["recipient"]["user_id"] == user).unwrap()["message"]["text"].as_str().unwrap().to_string();
+        assert!(to("u-42").contains("Phường An Lạc") && to("u-42").ends_with(&format!("{}/don-vi/28101", app.base)), "{}", to("u-42"));
+        assert!(to("u-43").contains("gửi mã hồ sơ") && to("u-43").contains("/danh-gia"), "{}", to("u-43"));
+
+        // A ZNS button's tap records the 766 rating once, however often it is opened.
+        let tokens = rating_tokens(&app, 3).await;
+        let before = responses(&app).await;
+        let tap = format!("{}/t/{}/danh-gia/3", app.base, tokens[0]);
+        let zalo_browser =
+            reqwest::Client::builder().user_agent("Mozilla/5.0 (Linux; Android 10) Zalo android/12100 ZaloTheme/light").cookie_store(true).build().unwrap();
+        let (first, second) = tokio::join!(zalo_browser.get(&tap).send(), zalo_browser.get(&tap).send());
+        for response in [first.unwrap(), second.unwrap(), zalo_browser.get(&tap).send().await.unwrap()] {
+            assert_eq!(response.status(), 200, "{backend}");
+            assert!(response.text().await.unwrap().contains("Cảm ơn anh/chị"));
+        }
+        assert_eq!(responses(&app).await, before + 1, "{backend}: one rating for three taps");
+
+        // A point the form does not have opens the form, which works in Zalo's browser.
+        let odd = zalo_browser.get(format!("{}/t/{}/danh-gia/9", app.base, tokens[1])).send().await.unwrap();
+        assert_eq!(odd.url().path(), format!("/t/{}", tokens[1]));
+        let html = odd.text().await.unwrap();
+        assert!(html.contains("Anh/chị đánh giá thế nào về việc giải quyết hồ sơ?"), "{html}");
+        let fields = [("csrf", csrf_in(&html).unwrap()), ("a.DG", "1".into()), ("a.LY_DO", "LD1".into())];
+        let answered = zalo_browser.post(format!("{}/t/{}", app.base, tokens[1])).form(&fields).send().await.unwrap();
+        assert_eq!(answered.status(), 200, "{backend}: answered from Zalo's browser");
+        assert_eq!(responses(&app).await, before + 2);
+    }
+}
+
+#[tokio::test]
+async fn the_invitation_form_works_in_zalos_in_app_browser() {
+    const ZALO: &str = "Mozilla/5.0 (Linux; Android 10; SM-A105F) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/120.0 Mobile Safari/537.36 Zalo android/12100 ZaloTheme/light ZaloLanguage/vi";
+    let Some(browser) = testkit::browser::Browser::start_as(360, 740, ZALO).await.unwrap() else { return };
+    let app = TestApp::spawn(testkit::sqlite()).await;
+    let tokens = rating_tokens(&app, 1).await;
+    let before = responses(&app).await;
+    browser.goto(&format!("{}/t/{}", app.base, tokens[0])).await.unwrap();
+    browser.wait_text("Anh/chị đánh giá thế nào về việc giải quyết hồ sơ?").await.unwrap();
+    let overflow = browser.execute("return document.documentElement.scrollWidth - window.innerWidth;", vec![]).await.unwrap();
+    assert!(overflow.as_i64().unwrap_or(0) <= 0, "wider than Zalo's screen by {overflow}px");
+    browser.click("input[name='a.DG'][value='2']").await.unwrap();
+    browser.click("main form button[type=submit]").await.unwrap();
+    browser.wait_text("Cảm ơn anh/chị!").await.unwrap();
+    assert_eq!(responses(&app).await, before + 1);
+    browser.quit().await.unwrap();
+}

@@ -48,9 +48,32 @@ pub fn sms_report(body: &[u8]) -> Result<Delivery, HookError> {
     Ok(Delivery { message_id, reference: reference_of(&report["reference"]), delivered })
 }
 
-/// A Zalo OA event, once its signature is checked against the OA's `secret`: the delivery it
-/// reports, or `None` for any other event. Without a secret nothing is believed.
-pub fn zalo_event(body: &[u8], signature: &str, secret: &str) -> Result<Option<Delivery>, HookError> {
+/// What a Zalo OA event says, as far as it concerns us.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum ZaloEvent {
+    /// A ZNS message reached the phone.
+    Delivered(Delivery),
+    /// A follower wrote to the OA, or tapped a menu item that writes for them. `id` is Zalo's
+    /// id of the message: Zalo sends an event again when we were slow to answer.
+    Wrote {
+        id: String,
+        user_id: String,
+        text: String,
+    },
+    /// Someone followed the OA.
+    Followed {
+        id: String,
+        user_id: String,
+    },
+    Other,
+}
+
+/// The longest text of a follower's message read.
+const TEXT_LIMIT: usize = 2_000;
+
+/// A Zalo OA event, once its signature is checked against the OA's `secret`. Without a secret
+/// nothing is believed.
+pub fn zalo_event(body: &[u8], signature: &str, secret: &str) -> Result<ZaloEvent, HookError> {
     let event = json(body)?;
     let given = signature.trim().trim_start_matches("mac=").to_ascii_lowercase();
     // Compared as digests of the hex, so the time taken says nothing of how much matched.
@@ -59,11 +82,20 @@ pub fn zalo_event(body: &[u8], signature: &str, secret: &str) -> Result<Option<D
         return Err(HookError::BadSignature);
     }
     let message = &event["message"];
+    let text = |v: &Value| v.as_str().unwrap_or_default().to_string();
     Ok(match (event["event_name"].as_str(), message["msg_id"].as_str()) {
         (Some("user_received_message"), Some(id)) if !id.is_empty() => {
-            Some(Delivery { message_id: id.to_string(), reference: reference_of(&message["tracking_id"]), delivered: true })
+            ZaloEvent::Delivered(Delivery { message_id: id.to_string(), reference: reference_of(&message["tracking_id"]), delivered: true })
         }
-        _ => None,
+        (Some("user_send_text"), Some(id)) if !id.is_empty() && !text(&event["sender"]["id"]).is_empty() => {
+            ZaloEvent::Wrote { id: id.to_string(), user_id: text(&event["sender"]["id"]), text: text(&message["text"]).chars().take(TEXT_LIMIT).collect() }
+        }
+        (Some("follow"), _) if !text(&event["follower"]["id"]).is_empty() => {
+            let user_id = text(&event["follower"]["id"]);
+            let at = event["timestamp"].as_str().map(String::from).unwrap_or_else(|| event["timestamp"].to_string());
+            ZaloEvent::Followed { id: format!("follow-{user_id}-{at}"), user_id }
+        }
+        _ => ZaloEvent::Other,
     })
 }
 
@@ -100,14 +132,32 @@ mod tests {
         let body =
             br#"{"app_id": "123", "timestamp": "1700000000000", "event_name": "user_received_message", "message": {"msg_id": "z-9", "tracking_id": "42"}}"#;
         let mac = hex_of(&Sha256::new().chain_update("123").chain_update(body).chain_update("1700000000000").chain_update("bi-mat").finalize());
-        let delivery = zalo_event(body, &format!("mac={mac}"), "bi-mat").unwrap().unwrap();
-        assert_eq!(delivery, Delivery { message_id: "z-9".into(), reference: Some(42), delivered: true });
-        assert_eq!(zalo_event(body, &format!("mac={}", mac.to_uppercase()), "bi-mat").unwrap().unwrap().message_id, "z-9");
+        let delivery = zalo_event(body, &format!("mac={mac}"), "bi-mat").unwrap();
+        assert_eq!(delivery, ZaloEvent::Delivered(Delivery { message_id: "z-9".into(), reference: Some(42), delivered: true }));
+        assert_eq!(zalo_event(body, &format!("mac={}", mac.to_uppercase()), "bi-mat").unwrap(), delivery);
         assert_eq!(zalo_event(body, &format!("mac={mac}"), "khac"), Err(HookError::BadSignature));
         assert_eq!(zalo_event(body, "mac=00", "bi-mat"), Err(HookError::BadSignature));
         assert_eq!(zalo_event(body, &format!("mac={mac}"), ""), Err(HookError::BadSignature), "no secret, no trust");
         let other = br#"{"app_id": 1, "timestamp": 2, "event_name": "follow"}"#;
         let mac = hex_of(&Sha256::new().chain_update("1").chain_update(other).chain_update("2").chain_update("s").finalize());
-        assert_eq!(zalo_event(other, &mac, "s"), Ok(None));
+        assert_eq!(zalo_event(other, &mac, "s"), Ok(ZaloEvent::Other));
+    }
+
+    fn signed(body: &[u8]) -> String {
+        let event: Value = serde_json::from_slice(body).unwrap();
+        zalo_mac(&event, body, "s")
+    }
+
+    #[test]
+    fn a_followers_message_and_a_follow_are_read() {
+        let wrote = r#"{"app_id": "1", "timestamp": "2", "event_name": "user_send_text", "sender": {"id": "u-7"}, "message": {"msg_id": "m-1", "text": "Mã hồ sơ 000.00.28.H01-260101-0001"}}"#.as_bytes();
+        assert_eq!(
+            zalo_event(wrote, &signed(wrote), "s"),
+            Ok(ZaloEvent::Wrote { id: "m-1".into(), user_id: "u-7".into(), text: "Mã hồ sơ 000.00.28.H01-260101-0001".into() })
+        );
+        let followed = br#"{"app_id": "1", "timestamp": "3", "event_name": "follow", "follower": {"id": "u-8"}}"#;
+        assert_eq!(zalo_event(followed, &signed(followed), "s"), Ok(ZaloEvent::Followed { id: "follow-u-8-3".into(), user_id: "u-8".into() }));
+        let nobody = br#"{"app_id": "1", "timestamp": "2", "event_name": "user_send_text", "sender": {}, "message": {"msg_id": "m-2", "text": "x"}}"#;
+        assert_eq!(zalo_event(nobody, &signed(nobody), "s"), Ok(ZaloEvent::Other));
     }
 }

@@ -2,6 +2,7 @@
 //! the statuses they pass through, who may be asked again, when to remind, and the words sent.
 
 pub mod hooks;
+pub mod oa;
 
 use serde::{Deserialize, Serialize};
 

@@ -29,6 +29,7 @@ pub fn routes() -> Router<AppState> {
         .route("/s/{code}/cam-on", get(respond::done))
         .route("/s/{code}/tiep-tuc/{secret}", get(respond::resume))
         .route("/t/{token}", get(respond::token_form).post(respond::token_submit))
+        .route("/t/{token}/danh-gia/{point}", get(respond::tap))
         .route("/w/{code}", get(respond::widget_form).post(respond::widget_submit))
         .route("/w/{code}/cam-on", get(respond::widget_done))
         .route("/admin/questionnaires", get(questionnaires::list))

@@ -718,6 +718,49 @@ pub async fn token_submit(
     receive(state, headers, client, survey, Arrival::Invitation(token), body).await
 }
 
+/// A tap on a rating button of a ZNS message (`/t/{token}/danh-gia/{point}`): the form's
+/// overall rating (the 766 rating) recorded at once for the invitation. Zalo may open the link
+/// again and people tap twice: the answer's id follows from the token, so it is stored once, and
+/// a later tap is thanked as the first. A form that asks for more opens instead.
+pub async fn tap(State(state): State<AppState>, client: ClientMeta, Path((token, point)): Path<(String, String)>) -> PageResult<Response> {
+    let now = state.clock.now_ms();
+    let token_hash = tokens::digest(&token);
+    let thanked = |title: String| Ok(DonePage { layout: Layout::public("Cảm ơn anh/chị"), title }.into_response());
+    let survey_id = match state.store.token_state(&token_hash, now).await? {
+        storage::surveys::TokenState::Valid { survey_id, .. } => survey_id,
+        storage::surveys::TokenState::Used => return thanked(String::new()),
+        other => return Err(Failure::invalid(Refusal::Token(other).message()).into()),
+    };
+    let survey = open_survey(&state, &state.store.survey_code(survey_id).await?).await?;
+    let form = state.store.version(survey.version_id).await?;
+    let Some(answers) = domain::invitations::oa::one_tap(&form, &point) else {
+        return Ok(Redirect::to(&format!("/t/{token}")).into_response());
+    };
+    state
+        .submit_limiter
+        .check(&client.ip, now)
+        .map_err(|wait| Failure::too_many("Có quá nhiều phiếu gửi từ địa chỉ này. Vui lòng thử lại sau ít phút.", wait))?;
+    state.store.invitation_event(&token_hash, InvitationStatus::Started, now).await?;
+    let submission = Submission {
+        survey: survey.clone(),
+        door: Door::Public,
+        claimed: None,
+        unit_code: None,
+        token: Some(token.clone()),
+        answers,
+        started_at: None,
+        submission_id: Some(format!("cham-{}", &token_hash[..40.min(token_hash.len())])),
+        dossier_code: None,
+        follow_ups: Vec::new(),
+    };
+    match intake::submit(&state, &client, submission).await {
+        Ok(_) | Err(Refusal::Token(storage::surveys::TokenState::Used)) => thanked(survey.title),
+        Err(Refusal::Invalid(_)) => Ok(Redirect::to(&format!("/t/{token}")).into_response()),
+        Err(Refusal::Store(e)) => Err(e.into()),
+        Err(other) => Err(Failure { status: StatusCode::CONFLICT, ..Failure::invalid(other.message()) }.into()),
+    }
+}
+
 pub async fn done(State(state): State<AppState>, Path(code): Path<String>) -> PageResult<DonePage> {
     let survey = open_survey(&state, &code).await?;
     Ok(DonePage { layout: Layout::public("Cảm ơn anh/chị"), title: survey.title })
