@@ -13,6 +13,7 @@ mod caching;
 mod consultation;
 mod error;
 mod extract;
+mod guides;
 mod home;
 mod interviews;
 mod invitations;
@@ -83,6 +84,7 @@ pub fn router(state: AppState) -> Router {
         .merge(search::routes())
         .merge(interviews::routes())
         .merge(webhooks::routes())
+        .merge(guides::routes())
         .merge(api::routes())
         .merge(ops::routes())
         .fallback(error::not_found)

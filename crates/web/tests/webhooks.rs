@@ -107,3 +107,80 @@ async fn events_are_delivered_signed_retried_replayed_and_survive_a_restart() {
         assert_eq!(receiver.received().len(), 7, "{backend}: and only once");
     }
 }
+
+/// Runs a guide's example `program` (the example, then a few lines that call it) with the
+/// secret, the headers and the body; what it printed.
+fn run_example(interpreter: &str, program: &str, secret: &str, id: &str, timestamp: i64, signature: &str, body: &[u8]) -> Option<String> {
+    use std::io::Write;
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("verify");
+    std::fs::write(&file, program).unwrap();
+    let child = std::process::Command::new(interpreter)
+        .arg(&file)
+        .args([secret, id, &timestamp.to_string(), signature])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .spawn();
+    let Ok(mut child) = child else { return None };
+    child.stdin.take().unwrap().write_all(body).unwrap();
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success(), "{interpreter} ran the example");
+    Some(String::from_utf8(output.stdout).unwrap().trim().to_string())
+}
+
+fn unescaped(html: &str) -> String {
+    html.replace("&lt;", "<").replace("&gt;", ">").replace("&quot;", "\"").replace("&#39;", "'").replace("&amp;", "&")
+}
+
+#[tokio::test]
+async fn the_integrators_guides_are_served_and_their_examples_verify_a_real_signature() {
+    let app = TestApp::spawn(testkit::sqlite()).await;
+    let visitor = app.client();
+    let (status, index) = visitor.text("/tai-lieu/tich-hop").await;
+    assert_eq!(status, 200);
+    for slug in ["mot-cua", "webhook", "dang-nhap-mot-lan", "zalo"] {
+        assert!(index.contains(&format!("/tai-lieu/tich-hop/{slug}")), "{slug} is listed");
+        let (status, page) = visitor.text(&format!("/tai-lieu/tich-hop/{slug}")).await;
+        assert_eq!(status, 200, "{slug}");
+        assert!(page.contains(&app.base), "{slug} shows this server's addresses");
+    }
+    assert_eq!(visitor.get("/tai-lieu/tich-hop/khong-co").await.status(), 404);
+    let (_, guide) = visitor.text("/tai-lieu/tich-hop/webhook").await;
+    for kind in webhooks::EventKind::ALL {
+        assert!(guide.contains(kind.code()), "{} is explained", kind.code());
+    }
+
+    // The examples, as printed, take a signature made as deliveries make it and refuse a
+    // changed body and an old timestamp.
+    let key = b"khoa-bi-mat-cua-don-vi-32-byte!!";
+    let secret = webhooks::secret_text(key);
+    let body = br#"{"type":"alert.opened","data":{"unit_code":"28101"}}"#;
+    let now = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_secs() as i64;
+    let example = |id: &str| unescaped(&captured(&guide, &format!(r#"(?s)<code id="{id}">(.*?)</code>"#)));
+    let python = format!(
+        "{}\n\nimport sys\nsecret, msg_id, ts, sig = sys.argv[1:5]\nheaders = {{'webhook-id': msg_id, 'webhook-timestamp': ts, 'webhook-signature': sig}}\nprint('ok' if verify(secret, headers, sys.stdin.buffer.read()) else 'refused')\n",
+        example("vi-du-python")
+    );
+    let node = format!(
+        "{}\n\nconst [secret, id, ts, sig] = process.argv.slice(2);\nconst headers = {{ 'webhook-id': id, 'webhook-timestamp': ts, 'webhook-signature': sig }};\nconsole.log(verify(secret, headers, require('fs').readFileSync(0)) ? 'ok' : 'refused');\n",
+        example("vi-du-node")
+    );
+    assert!(example("vi-du-php").contains("hash_equals"));
+    let mut ran = 0;
+    for (interpreter, program) in [("python3", python), ("node", node)] {
+        let run = |timestamp: i64, body: &[u8]| {
+            run_example(interpreter, &program, &secret, "msg_2LnKq", timestamp, &webhooks::sign(key, "msg_2LnKq", timestamp, body), body)
+        };
+        let Some(good) = run(now, body) else {
+            assert_ne!(interpreter, "python3", "the test script installs python3");
+            continue;
+        };
+        assert_eq!(good, "ok", "{interpreter}");
+        let signature = webhooks::sign(key, "msg_2LnKq", now, body);
+        let changed = run_example(interpreter, &program, &secret, "msg_2LnKq", now, &signature, br#"{"type":"alert.resolved"}"#).unwrap();
+        assert_eq!(changed, "refused", "{interpreter}: a changed body");
+        assert_eq!(run(now - 600, body).unwrap(), "refused", "{interpreter}: an old timestamp");
+        ran += 1;
+    }
+    assert!(ran >= 1);
+}
