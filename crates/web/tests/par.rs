@@ -660,3 +660,39 @@ async fn the_demo_publishes_two_years_and_the_merged_communes_compare_with_their
         assert_eq!((an_lac.total, an_lac.on_time), (3, 2), "{backend}: the three tasks it leads, two done on time");
     }
 }
+
+#[tokio::test]
+async fn published_results_are_read_through_the_api_at_the_address_the_webhook_names() {
+    for db in testkit::backends().await {
+        let backend = db.backend;
+        let app = TestApp::spawn(db).await;
+        app.demo_par().await;
+        let round = app.store.published_par_rounds().await.unwrap().into_iter().next().expect("the demo publishes a round");
+        let expected = app.store.published_par_results(round.id).await.unwrap();
+        let anyone = app.client();
+
+        let rounds: serde_json::Value = anyone.get("/api/v1/par/rounds").await.json().await.unwrap();
+        assert!(rounds.as_array().unwrap().iter().any(|r| r["id"] == round.id && r["year"] == round.year), "{backend}: {rounds}");
+
+        let path = domain::webhooks::EventKind::ParPublished.api_path(&round.id.to_string()).unwrap();
+        let response = anyone.get(&path).await;
+        assert_eq!(response.status(), 200, "{backend}: {path}");
+        let results: serde_json::Value = response.json().await.unwrap();
+        let units = results["units"].as_array().unwrap();
+        assert_eq!(units.len(), expected.units.len(), "{backend}");
+        for (got, want) in units.iter().zip(&expected.units) {
+            assert_eq!(got["unit_code"], want.unit_code.as_str());
+            assert_eq!(got["rank"], want.rank);
+            assert_eq!(got["index"].as_f64().unwrap(), want.scorecard.index.percent());
+            assert_eq!(got["total"].as_f64().unwrap(), want.scorecard.total.as_f64());
+            let fields: f64 = got["fields"].as_array().unwrap().iter().map(|f| f["points"].as_f64().unwrap()).sum();
+            assert!((fields - want.scorecard.items.as_f64()).abs() < 1e-9, "the fields add up to the items' points");
+        }
+
+        let missing = anyone.get("/api/v1/par/rounds/999999/results").await;
+        assert_eq!(missing.status(), 404);
+        assert!(missing.headers()["content-type"].to_str().unwrap().starts_with("application/problem+json"));
+        let openapi = anyone.text("/api/openapi.json").await.1;
+        assert!(openapi.contains("/api/v1/par/rounds/{id}/results") && openapi.contains("/api/v1/par/rounds\""));
+    }
+}
