@@ -44,14 +44,14 @@ pub struct LoginQuery {
     expired: Option<String>,
 }
 
-/// Only paths on this site: a login link must not bounce the official to another host.
-/// Where to go after signing in: a path of this site only. Browsers drop tabs and line breaks
-/// from a URL and read `\` as `/`, so `/<tab>/evil.example` would leave the site, and a line
-/// break cannot go in a header: only printable ASCII is taken.
-pub(super) fn safe_next(next: Option<&str>) -> String {
+/// Where to go after signing in (or proving who one is): a path of this site only, else
+/// `fallback`, so that a link never bounces anyone to another host. Browsers drop tabs and line
+/// breaks from a URL and read `\` as `/`, so `/<tab>/evil.example` would leave the site, and a
+/// line break cannot go in a header: only printable ASCII is taken.
+pub(super) fn safe_next(next: Option<&str>, fallback: &str) -> String {
     match next {
         Some(n) if n.starts_with('/') && !n.starts_with("//") && n.bytes().all(|b| b.is_ascii_graphic() && b != b'\\') => n.to_string(),
-        _ => "/admin".to_string(),
+        _ => fallback.to_string(),
     }
 }
 
@@ -63,7 +63,7 @@ fn login_page(state: &AppState, headers: &HeaderMap, mut page: LoginPage, status
 }
 
 pub async fn form(State(state): State<AppState>, headers: HeaderMap, Query(q): Query<LoginQuery>) -> Response {
-    let mut page = LoginPage::new(&state, safe_next(q.next.as_deref()), String::new());
+    let mut page = LoginPage::new(&state, safe_next(q.next.as_deref(), "/admin"), String::new());
     page.notice = q.expired.map(|_| "Phiên làm việc đã hết hạn hoặc đã bị thu hồi. Vui lòng đăng nhập lại.");
     login_page(&state, &headers, page, StatusCode::OK)
 }
@@ -86,7 +86,7 @@ pub struct LoginForm {
 
 pub async fn submit(State(state): State<AppState>, meta: ClientMeta, headers: HeaderMap, CheckedForm(form): CheckedForm<LoginForm>) -> PageResult<Response> {
     let username = form.username.trim().to_lowercase();
-    let next = safe_next(form.next.as_deref());
+    let next = safe_next(form.next.as_deref(), "/admin");
     let refuse = |message: String, status: StatusCode| Ok(refused(&state, &headers, next.clone(), username.clone(), message, status));
     let now = state.clock.now_ms();
     // Only failures count: a whole commune office may sign in from behind one address. The

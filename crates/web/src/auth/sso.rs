@@ -68,21 +68,24 @@ struct SignInQuery {
     next: Option<String>,
 }
 
-async fn sign_in(State(state): State<AppState>, Query(q): Query<SignInQuery>) -> PageResult<Response> {
-    begin(&state, Purpose::SignIn, None, safe_next(q.next.as_deref())).await
+async fn sign_in(State(state): State<AppState>, client: ClientMeta, Query(q): Query<SignInQuery>) -> PageResult<Response> {
+    begin(&state, &client, Purpose::SignIn, None, safe_next(q.next.as_deref(), "/admin")).await
 }
 
 async fn link(State(state): State<AppState>, user: CurrentUser) -> PageResult<Response> {
-    begin(&state, Purpose::Link, Some(user.principal.user_id), "/account/password?linked=1".into()).await
+    begin(&state, &user.meta, Purpose::Link, Some(user.principal.user_id), "/account/password?linked=1".into()).await
 }
 
-/// A citizen proves who they are with VNeID, then comes back to `next` (a page of this site).
-async fn identify(State(state): State<AppState>, Query(q): Query<SignInQuery>) -> PageResult<Response> {
-    begin(&state, Purpose::Citizen, None, safe_next(q.next.as_deref())).await
+/// A citizen proves who they are with VNeID, then comes back to `next` (a page of this site;
+/// the consultations when none is given).
+async fn identify(State(state): State<AppState>, client: ClientMeta, Query(q): Query<SignInQuery>) -> PageResult<Response> {
+    begin(&state, &client, Purpose::Citizen, None, safe_next(q.next.as_deref(), "/y-kien")).await
 }
 
-/// Remembers the sign-in and sends the browser to the provider.
-async fn begin(state: &AppState, purpose: Purpose, user_id: Option<i64>, next: String) -> PageResult<Response> {
+/// Remembers the sign-in and sends the browser to the provider. Each start writes a row, so an
+/// address starts no more than it may send answers.
+async fn begin(state: &AppState, visitor: &ClientMeta, purpose: Purpose, user_id: Option<i64>, next: String) -> PageResult<Response> {
+    crate::rate_limit::submission(state, visitor)?;
     let (client, redirect_uri) = provider(state, purpose)?;
     let (secret_state, nonce, verifier, browser) = (tokens::random_token(), tokens::random_token(), tokens::random_token(), tokens::random_token());
     let url = client.authorization_url(&redirect_uri, &secret_state, &nonce, &verifier).await.map_err(unreachable)?;
