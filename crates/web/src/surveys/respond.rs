@@ -736,10 +736,7 @@ pub async fn tap(State(state): State<AppState>, client: ClientMeta, Path((token,
     let Some(answers) = domain::invitations::oa::one_tap(&form, &point) else {
         return Ok(Redirect::to(&format!("/t/{token}")).into_response());
     };
-    state
-        .submit_limiter
-        .check(&client.ip, now)
-        .map_err(|wait| Failure::too_many("Có quá nhiều phiếu gửi từ địa chỉ này. Vui lòng thử lại sau ít phút.", wait))?;
+    crate::rate_limit::submission(&state, &client)?;
     state.store.invitation_event(&token_hash, InvitationStatus::Started, now).await?;
     let submission = Submission {
         survey: survey.clone(),
