@@ -188,8 +188,10 @@ impl Store {
                                 .await?;
                             anonymous.insert(n, NewResponse { token_hash: None, ..r.clone() });
                         }
-                    } else {
+                    } else if !to_insert.iter().any(|(m, _)| batch[*m].submission_id == r.submission_id && batch[*m].token_hash == r.token_hash) {
                         // A resend: its answer holds the token, or none if it was a roster member's.
+                        // (The same answer twice in this batch goes on instead: the first took the
+                        // token, and this one is stored as its resend below.)
                         let earlier: Option<i64> = sqlx::query_scalar(
                             "SELECT id FROM responses WHERE submission_id = $1
                                AND (token_hash = $2 OR (token_hash IS NULL AND survey_id = $3

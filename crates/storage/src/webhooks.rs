@@ -212,12 +212,15 @@ impl Store {
         Ok(rows.into_iter().map(Subscription::from).collect())
     }
 
+    /// One subscription; not found for those who keep no integrations of its unit.
     pub async fn webhook(&self, access: &Access, id: i64) -> Result<Subscription> {
         let sql = format!("{SUBSCRIPTION_SQL} WHERE s.id = $1");
         let row: Option<SubscriptionRow> = on_db!(self, read, |pool| sqlx::query_as(sqlx::AssertSqlSafe(sql.as_str())).bind(id).fetch_optional(pool).await)?;
         let subscription = Subscription::from(row.ok_or(Error::NotFound)?);
-        self.require_integrations(access, subscription.unit_id).await?;
-        Ok(subscription)
+        match self.require_integrations(access, subscription.unit_id).await {
+            Err(Error::Forbidden) => Err(Error::NotFound),
+            other => other.map(|()| subscription),
+        }
     }
 
     /// Pauses a subscription (nothing new is delivered to it) or takes it up again.

@@ -206,6 +206,18 @@ async fn a_token_answers_once_even_when_sent_twice_at_the_same_time() {
         let winner = if outcomes[0].is_ok() { "one" } else { "two" };
         assert!(matches!(ingest.submit(with_token(winner)).await, Ok(Stored::AlreadyStored(_))), "the winner may resend safely");
         assert_eq!(counted(&store, &admin_on(p), survey, &Layout::of(&form), None).await.1.responses(), 1);
+        // The same answer twice at once (a button tapped twice) is stored once, and both hear so.
+        let same = |_| NewResponse { token_hash: Some(digest(&tokens[1])), ..response(&form, survey, a, "28101", 4, "tapped") };
+        let (first, second) = tokio::join!(ingest.submit(same(1)), ingest.submit(same(2)));
+        let ids: Vec<i64> = [first, second]
+            .into_iter()
+            .map(|o| match o {
+                Ok(Stored::New(id) | Stored::AlreadyStored(id)) => id,
+                other => panic!("{}: {other:?}", db.backend),
+            })
+            .collect();
+        assert_eq!(ids[0], ids[1], "{}", db.backend);
+        assert_eq!(counted(&store, &admin_on(p), survey, &Layout::of(&form), None).await.1.responses(), 2);
         let outside = TokenBatch { unit_id: p, ..batch };
         assert!(store.issue_tokens(&actor(), &admin_on(p), &outside).await.is_err(), "only target units get tokens");
     }

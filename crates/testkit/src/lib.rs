@@ -6,6 +6,7 @@
 //! starts one). When `THUOCDO_REQUIRE_PG=1` is set, a missing server fails the test instead of
 //! skipping the PostgreSQL half.
 
+pub mod api;
 pub mod browser;
 pub mod documents;
 pub mod oidc;
@@ -153,6 +154,15 @@ impl TestApp {
         assert_eq!(response.status(), 303, "login as {username} should redirect");
         session.csrf = session.csrf_of("/admin").await;
         session
+    }
+
+    /// An API client holding a new token of the demo official `username`, narrowed by `scope`.
+    pub async fn api(&self, username: &str, scope: storage::auth::TokenScope) -> api::ApiClient {
+        let (token, hash) = web::new_api_token();
+        let user = self.store.user_id_by_name(username).await.expect("a demo official");
+        let actor = storage::Actor::system("test", self.clock.now_ms());
+        self.store.create_api_token(&actor, user, "test", &hash, None, &scope).await.expect("an API token");
+        api::ApiClient::new(&self.base, token)
     }
 
     /// Answers to the demo survey, spread over this year, as `serve --demo` loads them.

@@ -32,9 +32,11 @@ use crate::AppState;
         (name = "sipas", description = "Chỉ số hài lòng: số liệu tổng hợp, xếp hạng, kết quả đã công bố"),
         (name = "alerts", description = "Cảnh báo và vụ việc cần xử lý"),
         (name = "sampling", description = "Khung mẫu từ hệ thống một cửa và tiến độ mẫu khảo sát"),
+        (name = "invitations", description = "Lời mời khảo sát: xếp lời mời cho mẫu đã chọn theo kênh, theo dõi tham gia theo đơn vị, kênh và trạng thái"),
         (name = "interviews", description = "Phỏng vấn: phiếu được giao và đồng bộ từ máy của điều tra viên"),
         (name = "consultation", description = "Lấy ý kiến: dự thảo theo điều, khoản; ý kiến, nhóm ý kiến, biểu quyết; duyệt và tiếp thu, giải trình"),
-        (name = "par", description = "Chỉ số cải cách hành chính: danh sách khảo sát cán bộ, công chức và tỷ lệ tham gia theo cơ quan"),
+        (name = "par", description = "Chỉ số cải cách hành chính: bộ tiêu chí, đợt đánh giá đang diễn ra và phiếu tự đánh giá (chỉ đọc, trong phạm vi đơn vị), kế hoạch cải cách hành chính, kết quả đã công bố, danh sách khảo sát cán bộ, công chức và tỷ lệ tham gia theo cơ quan"),
+        (name = "webhooks", description = "Thông báo sự kiện: đăng ký hệ thống nhận, nhật ký gửi và gửi lại"),
         (name = "qa", description = "Hỏi đáp, phản ánh, kiến nghị: tiếp nhận từ hệ thống khác, tra cứu theo mã, phân công, trả lời, duyệt, công khai, thống kê"),
         (name = "open-data", description = "Dữ liệu mở: kết quả các chỉ số (PAR INDEX, SIPAS, PAPI, PCI, ICT Index, DTI, 766) qua các năm, không cần đăng nhập")
     )
@@ -69,6 +71,8 @@ fn api() -> OpenApiRouter<AppState> {
         .merge(crate::consultation::api_routes())
         .merge(crate::qa::api_routes())
         .merge(crate::par::api::routes())
+        .merge(crate::webhooks::api::routes())
+        .merge(crate::invitations::api::routes())
 }
 
 /// The OpenAPI document as JSON (also printed by `thuocdo openapi`).

@@ -270,3 +270,26 @@ async fn the_reform_office_sets_a_surveys_rules() {
         assert_eq!(case.deadline_at - case.opened_at, 86_400_000, "one day, as set");
     }
 }
+
+#[tokio::test]
+async fn a_case_is_taken_noted_and_counted_through_the_api() {
+    let app = TestApp::spawn_with(testkit::sqlite(), Config { alert_interval_ms: 100, ..Config::default() }).await;
+    submit(&app, sheet("1", "")).await;
+    let case = cases(&app, 1).await.remove(0).id;
+    let official = app.api("anlac.canbo", Default::default()).await;
+
+    let (status, taken) = official.post(&format!("/api/v1/alerts/{case}/take"), &json!({})).await;
+    assert_eq!(status, 200, "{taken}");
+    assert_eq!(taken["assignee"], "Đặng Thị Mai");
+    let (status, noted) = official.post(&format!("/api/v1/alerts/{case}/notes"), &json!({ "text": "Đã gọi điện cho người dân, hẹn gặp lại." })).await;
+    assert_eq!(status, 200, "{noted}");
+    assert!(noted.to_string().contains("Đã gọi điện cho người dân"), "{noted}");
+    assert_eq!(official.post(&format!("/api/v1/alerts/{case}/notes"), &json!({ "text": "" })).await.0, 422);
+
+    let (status, statistics) = app.api("cchc", Default::default()).await.get("/api/v1/alerts/statistics").await;
+    assert_eq!(status, 200, "{statistics}");
+    let ward = statistics.as_array().unwrap().iter().find(|s| s["unit_name"] == "Phường An Lạc").unwrap();
+    assert_eq!((ward["total"].as_i64(), ward["open"].as_i64(), ward["resolved"].as_i64()), (Some(1), Some(1), Some(0)), "{statistics}");
+    let scoped = app.api("cchc", storage::auth::TokenScope { unit_id: Some(app.unit_id("28102").await), ..Default::default() }).await;
+    assert_eq!(scoped.post(&format!("/api/v1/alerts/{case}/take"), &json!({})).await.0, 404, "another commune's case is not found");
+}

@@ -260,3 +260,49 @@ async fn the_invitation_form_works_in_zalos_in_app_browser() {
     assert_eq!(responses(&app).await, before + 1);
     browser.quit().await.unwrap();
 }
+
+#[tokio::test]
+async fn the_api_draws_a_sample_queues_invitations_and_follows_them_without_contacts() {
+    let app = TestApp::spawn(testkit::sqlite()).await;
+    let office = Access::new(vec![Grant { role: Role::ReformOffice, unit: app.unit_id("99").await }]);
+    let actor = storage::Actor::system("test", app.clock.now_ms());
+    let rows: Vec<(usize, RawFrameRow)> =
+        (1..=4).map(|i| (i + 1, dossier(&format!("HS-{i}"), &format!("0912000{i:03}"), &format!("nguoidan{i}@example.vn")))).collect();
+    assert!(app.store.import_frame(&actor, &office, &rows, "upload", true).await.unwrap().applied);
+    let survey = app.store.survey_by_code("sipas", app.clock.now_ms()).await.unwrap().id;
+    let api = app.api("cchc", Default::default()).await;
+
+    // Every problem of the request is named; then a reproducible draw.
+    let bad = serde_json::json!({ "survey_id": survey, "from": "31/02/2026", "to": "30/11/2026", "total": 4, "strata": "district", "seed": "-1" });
+    let (status, problem) = api.post("/api/v1/sampling/draws", &bad).await;
+    assert_eq!(status, 422, "{problem}");
+    let fields: Vec<&str> = problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["from", "strata", "seed"]);
+    let asked = serde_json::json!({ "survey_id": survey, "from": "2026-11-01", "to": "30/11/2026", "total": 4, "reserves_per_sample": 0, "seed": "18446744073709551615" });
+    let (status, made) = api.post("/api/v1/sampling/draws", &asked).await;
+    assert_eq!(status, 201, "{made}");
+    let draw = made["id"].as_i64().unwrap();
+    let (_, draws) = api.get("/api/v1/sampling/draws").await;
+    assert_eq!((draws[0]["id"].as_i64(), draws[0]["total"].as_u64()), (Some(draw), Some(4)), "{draws}");
+    assert_eq!(api.get(&format!("/api/v1/sampling/draws/{draw}")).await.1["seed"], "18446744073709551615", "the seed keeps every digit");
+
+    // A QR code sends nothing; e-mail queues the four, and asking again invites no one twice.
+    let invitations = format!("/api/v1/sampling/draws/{draw}/invitations");
+    assert_eq!(api.post(&invitations, &serde_json::json!({ "channel": "qr" })).await.0, 422);
+    let (status, invited) = api.post(&invitations, &serde_json::json!({ "channel": "email" })).await;
+    assert_eq!((status, invited["queued"].as_u64()), (200, Some(4)), "{invited}");
+    assert_eq!(api.post(&invitations, &serde_json::json!({ "channel": "email" })).await.1["already"], 4);
+
+    let (_, participation) = api.get(&format!("/api/v1/surveys/{survey}/participation")).await;
+    let email = participation.as_array().unwrap().iter().find(|p| p["channel"] == "email").unwrap();
+    assert_eq!((email["unit_name"].as_str(), email["total"].as_i64()), (Some("Phường An Lạc"), Some(4)), "{participation}");
+    let (_, pending) = api.get(&format!("/api/v1/surveys/{survey}/invitations?per_page=2")).await;
+    assert_eq!((pending["total"].as_i64(), pending["invitations"].as_array().unwrap().len()), (Some(4), 2), "{pending}");
+    let text = pending.to_string();
+    assert!(text.contains("HS-") && !text.contains("@example.vn") && !text.contains("0912"), "never a contact: {text}");
+
+    // Units outside the token's scope see none of it; counter staff run no draws.
+    let scoped = app.api("cchc", storage::auth::TokenScope { unit_id: Some(app.unit_id("28102").await), ..Default::default() }).await;
+    assert_eq!(scoped.get(&format!("/api/v1/surveys/{survey}/invitations")).await.1["total"], 0);
+    assert_eq!(app.api("motcua.anlac", Default::default()).await.get("/api/v1/sampling/draws").await.0, 403);
+}

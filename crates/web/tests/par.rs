@@ -696,3 +696,79 @@ async fn published_results_are_read_through_the_api_at_the_address_the_webhook_n
         assert!(openapi.contains("/api/v1/par/rounds/{id}/results") && openapi.contains("/api/v1/par/rounds\""));
     }
 }
+
+#[tokio::test]
+async fn the_api_reads_trees_rounds_under_way_assessments_and_plans_within_the_callers_units() {
+    let app = TestApp::spawn(testkit::sqlite()).await;
+    let (round, anlac, dong_thanh) = open_round(&app).await;
+    let canbo = app.login("anlac.canbo").await;
+    assert_eq!(save_item(&canbo, anlac, "1.1.1", "self", "1", "Kế hoạch số 12/KH-UBND", Some(("Kế hoạch.pdf", PDF))).await.status(), 303);
+    let api = app.api("anlac.canbo", Default::default()).await;
+
+    // The tree in full: its maximum is its fields', an item measured by a survey says so.
+    let (status, trees) = api.get("/api/v1/par/trees").await;
+    assert_eq!((status, trees.as_array().unwrap().len()), (200, 1), "{trees}");
+    let tree_id = trees[0]["id"].as_i64().unwrap();
+    let (_, tree) = api.get(&format!("/api/v1/par/trees/{tree_id}")).await;
+    let stored = app.store.par_tree(tree_id).await.unwrap();
+    assert_eq!(tree["max"].as_f64().unwrap(), stored.max().as_f64());
+    let fields: f64 = tree["fields"].as_array().unwrap().iter().map(|f| f["max"].as_f64().unwrap()).sum();
+    assert!((fields - stored.max().as_f64()).abs() < 1e-9);
+    let items: Vec<&serde_json::Value> =
+        tree["fields"].as_array().unwrap().iter().flat_map(|f| f["criteria"].as_array().unwrap()).flat_map(|c| c["items"].as_array().unwrap()).collect();
+    let item = |code: &str| items.iter().find(|i| i["code"] == code).copied().unwrap();
+    assert!(item("1.1.1")["measured_by"].is_null() && !item("8.1.1")["measured_by"].is_null(), "{tree}");
+
+    // The round under way shows the caller's own unit alone, with where it stands.
+    let (_, rounds) = api.get("/api/v1/par/assessments").await;
+    assert_eq!(rounds[0]["id"], round);
+    assert_eq!(rounds[0]["phase"]["code"], "self_assessment");
+    let ids: Vec<i64> = rounds[0]["assessments"].as_array().unwrap().iter().map(|a| a["id"].as_i64().unwrap()).collect();
+    assert_eq!(ids, [anlac]);
+
+    // The assessment read-only: the mark, its note and evidence, the scores.
+    let (status, sheet) = api.get(&format!("/api/v1/par/assessments/{anlac}")).await;
+    assert_eq!(status, 200, "{sheet}");
+    assert_eq!((sheet["state"].as_str(), sheet["unit_code"].as_str()), (Some("draft"), Some("28101")));
+    let marked = sheet["items"].as_array().unwrap().iter().find(|i| i["code"] == "1.1.1").unwrap();
+    assert_eq!(marked["marks"][0]["stage"], "self");
+    assert_eq!(marked["marks"][0]["points"].as_f64(), Some(1.0));
+    assert_eq!(marked["marks"][0]["note"], "Kế hoạch số 12/KH-UBND");
+    assert_eq!(sheet["self_score"]["total"].as_f64(), Some(1.0));
+    let document = marked["documents"][0].as_i64().unwrap();
+    assert_eq!(sheet["documents"][0]["name"], "Kế hoạch.pdf");
+    let file = api.raw(reqwest::Method::GET, &format!("/api/v1/par/documents/{document}"), None).await;
+    assert_eq!(file.bytes().await.unwrap().as_ref(), PDF);
+    assert_eq!(api.get(&format!("/api/v1/par/assessments/{dong_thanh}")).await.0, 404, "another commune's draft is not found");
+
+    // The reform office's token narrowed to Đông Thành reads that commune alone; counter staff
+    // take no part in PAR.
+    let scoped = app.api("cchc", storage::auth::TokenScope { unit_id: Some(app.unit_id("28102").await), ..Default::default() }).await;
+    let (_, rounds) = scoped.get("/api/v1/par/assessments").await;
+    let ids: Vec<i64> = rounds[0]["assessments"].as_array().unwrap().iter().map(|a| a["id"].as_i64().unwrap()).collect();
+    assert_eq!(ids, [dong_thanh]);
+    assert_eq!(scoped.get(&format!("/api/v1/par/assessments/{anlac}")).await.0, 404);
+    assert_eq!(app.api("motcua.anlac", Default::default()).await.get("/api/v1/par/assessments").await.0, 403);
+
+    // A plan with a task led by An Lạc and shared with Đông Thành.
+    let actor = Actor::system("test", app.clock.now_ms());
+    let unit = Access::new(vec![Grant { role: Role::UnitOfficial, unit: app.unit_id("28101").await }]);
+    let year = text::vn_datetime(app.clock.now_ms()).year();
+    let plan = app.store.create_par_plan(&actor, &unit, app.unit_id("28101").await, year, "Kế hoạch CCHC phường An Lạc").await.unwrap();
+    let task = storage::par::NewTask {
+        content: "Số hóa hồ sơ hộ tịch".into(),
+        lead_unit_id: app.unit_id("28101").await,
+        partner_ids: vec![app.unit_id("28102").await],
+        product: "Kho dữ liệu hộ tịch".into(),
+        deadline: text::parse_date(&day_after(&app, 30)),
+    };
+    app.store.add_par_task(&actor, &unit, plan, &task).await.unwrap();
+    let (_, plans) = api.get("/api/v1/par/plans").await;
+    assert_eq!(plans[0]["id"], plan, "{plans}");
+    let (_, found) = api.get(&format!("/api/v1/par/plans/{plan}")).await;
+    let task = &found["tasks"][0];
+    assert_eq!((task["lead"]["name"].as_str(), task["partners"][0]["name"].as_str()), (Some("Phường An Lạc"), Some("Phường Đông Thành")), "{found}");
+    assert_eq!((task["status"].as_str(), task["status_label"].as_str()), (Some("not_started"), Some("Chưa thực hiện")));
+    let openapi = app.client().text("/api/openapi.json").await.1;
+    assert!(["/api/v1/par/trees/{id}", "/api/v1/par/assessments/{id}", "/api/v1/par/plans/{id}"].iter().all(|p| openapi.contains(p)));
+}

@@ -150,3 +150,44 @@ async fn results_across_years_are_published_downloadable_and_imported() {
         assert_eq!(ward_official.post_form(&format!("/admin/chi-so/imports/{id}/withdraw"), &[]).await.status(), 403, "{backend}");
     }
 }
+
+#[tokio::test]
+async fn another_system_imports_results_through_the_api_checked_whole_and_withdraws_them() {
+    let app = TestApp::spawn(testkit::sqlite()).await;
+    app.demo_results().await;
+    let office = app.api("cchc", Default::default()).await;
+    let row = |cells: &[&str]| cells.iter().map(|c| c.to_string()).collect::<Vec<_>>();
+    let body = |table: Vec<Vec<String>>, apply: bool| serde_json::json!({ "index": "ict-index", "file_name": "lgsp-ict", "table": table, "apply": apply });
+    let score_2021 = || async {
+        let found: serde_json::Value = app.client().get("/api/v1/open/results?index=ict-index&year=2021&scope=national").await.json().await.unwrap();
+        found["items"].as_array().unwrap().iter().find(|r| r["unit_code"] == "99").map(|r| r["score"].as_f64().unwrap())
+    };
+    let before = score_2021().await;
+
+    let header = row(&["Năm", "Phạm vi", "Mã đơn vị", "Điểm", "Văn bản công bố"]);
+    let bad = vec![header, row(&["2024", "Toàn quốc", "99", "0.6", "ICT 2024"]), row(&["2020", "Toàn quốc", "99", "0.5", "ICT 2020"])];
+    assert_eq!(app.api("anlac.canbo", Default::default()).await.post("/api/v1/results/imports", &body(bad.clone(), true)).await.0, 403);
+    let (status, problem) = office.post("/api/v1/results/imports", &body(bad, true)).await;
+    assert_eq!(status, 422, "{problem}");
+    let detail = problem["detail"].as_str().unwrap();
+    assert!(detail.contains("Dòng 2: chưa có phương pháp ICT Index cho năm 2024") && detail.contains("Dòng 3: đã có kết quả ICT Index năm 2020"), "{detail}");
+
+    let good = vec![
+        row(&["Năm", "Phạm vi", "Mã đơn vị", "Điểm", "Xếp hạng", "Văn bản công bố"]),
+        row(&["2021", "Toàn quốc", "99", "0,5230", "22", "Báo cáo ICT Index 2021"]),
+    ];
+    let (status, dry) = office.post("/api/v1/results/imports", &body(good.clone(), false)).await;
+    assert_eq!((status, dry["applied"].as_bool()), (200, Some(false)), "{dry}");
+    assert_eq!(dry["results"][0]["score"].as_f64(), Some(0.523));
+    assert_eq!(score_2021().await, before, "a dry run writes nothing");
+    let (status, applied) = office.post("/api/v1/results/imports", &body(good, true)).await;
+    assert_eq!((status, applied["applied"].as_bool()), (201, Some(true)), "{applied}");
+    assert_eq!(score_2021().await, Some(0.523));
+
+    let (_, imports) = office.get("/api/v1/results/imports").await;
+    let import = imports.as_array().unwrap().iter().find(|i| i["file_name"] == "lgsp-ict").unwrap();
+    let withdraw = format!("/api/v1/results/imports/{}/withdraw", import["id"]);
+    assert_eq!(office.post(&withdraw, &serde_json::json!({})).await, (200, serde_json::json!({ "removed": 1 })));
+    assert_eq!(score_2021().await, before);
+    assert_eq!(office.post(&withdraw, &serde_json::json!({})).await.0, 409, "once");
+}

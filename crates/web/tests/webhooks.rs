@@ -1,6 +1,7 @@
 //! Webhooks end to end on both backends: a subscription made on its page, events of its units
 //! delivered signed, a receiver that fails twice reached on the third try, a replay with the
-//! same id, and a delivery that survives a restart of the server.
+//! same id, and a delivery that survives a restart of the server; the same subscriptions and
+//! log through the API.
 
 use std::time::Duration;
 
@@ -108,6 +109,66 @@ async fn events_are_delivered_signed_retried_replayed_and_survive_a_restart() {
         tokio::time::sleep(Duration::from_millis(500)).await;
         assert_eq!(receiver.received().len(), 7, "{backend}: and only once");
     }
+}
+
+#[tokio::test]
+async fn another_system_subscribes_reads_the_log_and_replays_through_the_api() {
+    let receiver = Receiver::start().await;
+    let app = TestApp::spawn_with(testkit::sqlite(), web::Config { alert_interval_ms: 100, ..web::Config::default() }).await;
+    let admin = app.api("quantri", Default::default()).await;
+    let (status, _) = app.api("anlac.canbo", Default::default()).await.get("/api/v1/webhooks").await;
+    assert_eq!(status, 403, "a commune official keeps no integrations");
+
+    // Every problem is named at once, and nothing is made.
+    let bad = serde_json::json!({ "name": "", "url": "ftp://x", "unit_code": "28101", "events": ["response.stored", "response.lost"] });
+    let (status, problem) = admin.post("/api/v1/webhooks", &bad).await;
+    assert_eq!(status, 422, "{problem}");
+    let fields: Vec<&str> = problem["errors"].as_array().unwrap().iter().map(|e| e["field"].as_str().unwrap()).collect();
+    assert_eq!(fields, ["name", "url", "event"], "{problem}");
+    assert!(problem["detail"].as_str().unwrap().contains("«response.lost»"), "{problem}");
+    let nowhere = serde_json::json!({ "name": "Một cửa", "url": receiver.url, "unit_code": "00000", "events": ["response.stored"] });
+    assert_eq!(admin.post("/api/v1/webhooks", &nowhere).await.0, 404);
+    assert_eq!(admin.get("/api/v1/webhooks").await.1, serde_json::json!([]));
+
+    let good = serde_json::json!({ "name": "Một cửa xã An Lạc", "url": receiver.url, "unit_code": "28101", "events": ["response.stored"] });
+    let (status, made) = admin.post("/api/v1/webhooks", &good).await;
+    assert_eq!(status, 201, "{made}");
+    let key = webhooks::secret_key(made["secret"].as_str().unwrap()).expect("a whsec_ secret");
+    let id = made["id"].as_i64().unwrap();
+    assert_eq!(
+        (made["unit_name"].as_str(), made["events"].clone(), made["active"].as_bool()),
+        (Some("Phường An Lạc"), serde_json::json!(["response.stored"]), Some(true))
+    );
+    let (_, listed) = admin.get("/api/v1/webhooks").await;
+    assert!(listed[0].get("secret").is_none(), "the secret is given once: {listed}");
+
+    app.answer_with_comment("28101", "5", "Nhanh gọn").await;
+    let got = receiver.wait_for(1, WAIT).await.unwrap();
+    check_signed(&got[0], &key, app.clock.now_ms() / 1000);
+
+    let (status, log) = admin.get(&format!("/api/v1/webhooks/{id}/deliveries")).await;
+    assert_eq!(status, 200, "{log}");
+    assert_eq!(log["total"], 1);
+    let delivery = &log["deliveries"][0];
+    assert_eq!((delivery["event"].as_str(), delivery["state"].as_str()), (Some("response.stored"), Some("delivered")), "{log}");
+    assert!((200..300).contains(&delivery["tries"][0]["status"].as_i64().unwrap()), "{log}");
+    assert_eq!(got[0].id, format!("evt_{}", delivery["event_id"]));
+    let (status, _) = admin.post(&format!("/api/v1/webhooks/{id}/deliveries/{}/replay", delivery["id"]), &serde_json::json!({})).await;
+    assert_eq!(status, 202);
+    let got = receiver.wait_for(2, WAIT).await.unwrap();
+    assert_eq!(got[1].id, got[0].id, "the replay keeps the id");
+
+    // Paused, it is sent nothing; another unit's administrator token does not see it.
+    assert_eq!(admin.put(&format!("/api/v1/webhooks/{id}/active"), &serde_json::json!({ "active": false })).await.0, 204);
+    assert_eq!(admin.get(&format!("/api/v1/webhooks/{id}")).await.1["active"], false);
+    app.answer_with_comment("28101", "4", "Tạm được").await;
+    tokio::time::sleep(Duration::from_millis(800)).await;
+    assert_eq!(receiver.received().len(), 2, "nothing reaches a paused receiver");
+    let scoped = storage::auth::TokenScope { unit_id: Some(app.unit_id("28102").await), ..Default::default() };
+    let (status, _) = app.api("quantri", scoped).await.get(&format!("/api/v1/webhooks/{id}")).await;
+    assert_eq!(status, 404, "a token narrowed to another commune does not see the subscription");
+    let openapi = app.client().text("/api/openapi.json").await.1;
+    assert!(openapi.contains("/api/v1/webhooks/{id}/deliveries/{delivery}/replay"));
 }
 
 /// Runs a guide's example `program` (the example, then a few lines that call it) with the

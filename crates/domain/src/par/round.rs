@@ -34,6 +34,17 @@ pub enum Phase {
 }
 
 impl Phase {
+    /// As the API writes it.
+    pub fn code(self) -> &'static str {
+        match self {
+            Self::SelfAssessment => "self_assessment",
+            Self::Appraisal => "appraisal",
+            Self::Explanation => "explanation",
+            Self::FinalAppraisal => "final_appraisal",
+            Self::Closed => "closed",
+        }
+    }
+
     pub fn label(self) -> &'static str {
         match self {
             Self::SelfAssessment => "Tự đánh giá",

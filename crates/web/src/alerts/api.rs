@@ -1,4 +1,5 @@
-//! `/api/v1/alerts`: the cases the caller handles, one case with its notes, and its resolution.
+//! `/api/v1/alerts`: the cases the caller handles, one case with its notes, taking it, a note,
+//! its resolution, and the statistics per unit.
 
 use axum::extract::State;
 use domain::alerts::{AlertKind, CaseStatus};
@@ -16,7 +17,13 @@ use crate::error::{ApiJson, ApiResult, Failure, ProblemDocument};
 use crate::extract::{Path, Query};
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(list)).routes(routes!(detail)).routes(routes!(resolve))
+    OpenApiRouter::new()
+        .routes(routes!(list))
+        .routes(routes!(statistics))
+        .routes(routes!(detail))
+        .routes(routes!(take))
+        .routes(routes!(add_note))
+        .routes(routes!(resolve))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -120,4 +127,63 @@ async fn resolve(State(state): State<AppState>, caller: ApiUser, Path(id): Path<
     require(&caller.principal.access, Permission::HandleAlerts)?;
     state.store.resolve_case(&caller.actor(&state), &caller.principal.access, id, &body.resolution).await?;
     detail(State(state), caller, Path(id)).await
+}
+
+/// Takes a case: the caller becomes the one handling it.
+#[utoipa::path(post, path = "/api/v1/alerts/{id}/take", tag = "alerts",
+    responses((status = 200, body = CaseDetail), (status = 404, body = ProblemDocument), (status = 409, body = ProblemDocument)))]
+async fn take(State(state): State<AppState>, caller: ApiUser, Path(id): Path<i64>) -> ApiResult<axum::Json<CaseDetail>> {
+    require(&caller.principal.access, Permission::HandleAlerts)?;
+    state.store.take_case(&caller.actor(&state), &caller.principal.access, id).await?;
+    detail(State(state), caller, Path(id)).await
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct NewNote {
+    text: String,
+}
+
+/// Adds a note to a case (what was learnt, who was called).
+#[utoipa::path(post, path = "/api/v1/alerts/{id}/notes", tag = "alerts", request_body = NewNote,
+    responses((status = 200, body = CaseDetail), (status = 404, body = ProblemDocument), (status = 422, body = ProblemDocument)))]
+async fn add_note(State(state): State<AppState>, caller: ApiUser, Path(id): Path<i64>, ApiJson(body): ApiJson<NewNote>) -> ApiResult<axum::Json<CaseDetail>> {
+    require(&caller.principal.access, Permission::HandleAlerts)?;
+    state.store.note_case(&caller.actor(&state), &caller.principal.access, id, &body.text).await?;
+    detail(State(state), caller, Path(id)).await
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct UnitAlertStatistics {
+    unit_id: i64,
+    unit_name: String,
+    total: i64,
+    open: i64,
+    /// Open past their deadline.
+    overdue: i64,
+    resolved: i64,
+    escalated: i64,
+    /// Mean time from opening to resolution, in hours.
+    mean_resolution_hours: Option<f64>,
+}
+
+/// Cases per unit in the caller's scope: open, overdue, resolved, escalated, and how long they
+/// take to resolve.
+#[utoipa::path(get, path = "/api/v1/alerts/statistics", tag = "alerts", responses((status = 200, body = [UnitAlertStatistics]), (status = 403, body = ProblemDocument)))]
+async fn statistics(State(state): State<AppState>, caller: ApiUser) -> ApiResult<axum::Json<Vec<UnitAlertStatistics>>> {
+    require(&caller.principal.access, Permission::ViewAlerts)?;
+    let rows = state.store.alert_stats(&caller.principal.access, state.clock.now_ms()).await?;
+    Ok(axum::Json(
+        rows.into_iter()
+            .map(|s| UnitAlertStatistics {
+                unit_id: s.unit_id,
+                unit_name: s.unit_name,
+                total: s.total,
+                open: s.open,
+                overdue: s.overdue,
+                resolved: s.resolved,
+                escalated: s.escalated,
+                mean_resolution_hours: s.mean_resolution_ms.map(|ms| (ms / 36_000.0).round() / 100.0),
+            })
+            .collect(),
+    ))
 }

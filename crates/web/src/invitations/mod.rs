@@ -1,7 +1,8 @@
 //! Invitations on the web: queueing a draw's invitations, the participation report with the
 //! list of who has not answered and the contact rules, the respondent's opt-out page, and the
-//! delivery reports of the SMS gateway and Zalo.
+//! delivery reports of the SMS gateway and Zalo; the same queueing and following through the API.
 
+pub(crate) mod api;
 mod hooks;
 mod pages;
 

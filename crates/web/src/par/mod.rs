@@ -3,7 +3,7 @@
 //! appraises and the unit explains.
 
 pub(crate) mod api;
-mod assessment;
+pub(crate) mod assessment;
 mod export;
 mod measured;
 mod plans;

@@ -1,9 +1,12 @@
 //! `/api/v1/open`: the results database as open data, without login, at stable addresses: the
 //! indices with their methodology versions, and the results as JSON pages or one CSV.
+//! `/api/v1/results/imports`: the reform office's imports of published results from another
+//! system, checked whole as on the import page, and their withdrawal.
 
 use axum::extract::State;
-use axum::http::header;
+use axum::http::{StatusCode, header};
 use axum::response::{IntoResponse, Response};
+use domain::auth::Permission;
 use domain::results::{Definition, IndexCode, IndexResult, Scope, catalog};
 use serde::{Deserialize, Serialize};
 use sheets::CsvDialect;
@@ -15,11 +18,18 @@ use utoipa_axum::routes;
 
 use super::results_sheet;
 use crate::AppState;
-use crate::error::{ApiResult, Failure, ProblemDocument};
-use crate::extract::Query;
+use crate::auth::require;
+use crate::auth::session::ApiUser;
+use crate::error::{ApiJson, ApiResult, Failure, FieldError, ProblemDocument};
+use crate::extract::{Path, Query};
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(indices)).routes(routes!(results)).routes(routes!(results_csv))
+    OpenApiRouter::new()
+        .routes(routes!(indices))
+        .routes(routes!(results))
+        .routes(routes!(results_csv))
+        .routes(routes!(imports, import))
+        .routes(routes!(withdraw))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -141,4 +151,108 @@ async fn results_csv(State(state): State<AppState>, Query(query): Query<ResultsQ
     let body = results_sheet(index.short(), &results).to_csv(CsvDialect::Machine);
     let disposition = format!("attachment; filename=\"ket-qua-{}.csv\"", index.code());
     Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (header::CONTENT_DISPOSITION, disposition)], body).into_response())
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ImportSummary {
+    id: i64,
+    /// The index's code (`papi`, `pci`…).
+    index: String,
+    file_name: String,
+    rows: i32,
+    /// Unix milliseconds.
+    imported_at: i64,
+    imported_by: Option<String>,
+    /// When it was withdrawn, if it was.
+    withdrawn_at: Option<i64>,
+}
+
+/// The newest imports (at most 200), withdrawn ones included.
+#[utoipa::path(get, path = "/api/v1/results/imports", tag = "open-data", responses((status = 200, body = [ImportSummary]), (status = 403, body = ProblemDocument)))]
+async fn imports(State(state): State<AppState>, caller: ApiUser) -> ApiResult<axum::Json<Vec<ImportSummary>>> {
+    require(&caller.principal.access, Permission::PublishResults)?;
+    let imports = state.store.index_imports(200).await?;
+    Ok(axum::Json(
+        imports
+            .into_iter()
+            .map(|i| ImportSummary {
+                id: i.id,
+                index: i.index_code,
+                file_name: i.file_name,
+                rows: i.row_count,
+                imported_at: i.imported_at,
+                imported_by: i.imported_by,
+                withdrawn_at: i.removed_at,
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct ImportBody {
+    /// The index's code (`par-index`, `sipas`, `papi`, `pci`, `ict-index`, `dti`, `766`).
+    index: String,
+    /// Where the table came from, for the record.
+    #[serde(default)]
+    file_name: String,
+    /// The table as the index's template lays it out: the header row first, then one row per
+    /// result, every cell as text.
+    table: Vec<Vec<String>>,
+    /// Write the results; otherwise only check them (a dry run).
+    #[serde(default)]
+    apply: bool,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct PlannedResult {
+    /// The line in the table (the header is line 1).
+    line: usize,
+    year: i32,
+    scope: &'static str,
+    /// "code — name", or the national average.
+    unit: String,
+    score: f64,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct ImportReport {
+    /// Whether the results were written.
+    applied: bool,
+    results: Vec<PlannedResult>,
+}
+
+/// Checks a table of published results against the methodology and the unit register, and with
+/// `apply` writes all of it in one transaction. Any problem: 422 naming every one by its line,
+/// and nothing written.
+#[utoipa::path(post, path = "/api/v1/results/imports", tag = "open-data", request_body = ImportBody,
+    responses((status = 200, body = ImportReport), (status = 201, body = ImportReport), (status = 403, body = ProblemDocument), (status = 422, body = ProblemDocument)))]
+async fn import(State(state): State<AppState>, caller: ApiUser, ApiJson(body): ApiJson<ImportBody>) -> ApiResult<(StatusCode, axum::Json<ImportReport>)> {
+    let access = &caller.principal.access;
+    require(access, Permission::PublishResults)?;
+    let index = IndexCode::parse(&body.index).ok_or_else(|| Failure::invalid(format!("Không có chỉ số mã «{}».", body.index)))?;
+    let file_name = if body.file_name.trim().is_empty() { "api".to_string() } else { body.file_name.trim().chars().take(200).collect() };
+    let (problems, outcome) = super::import::run(&state, &caller.actor(&state), access, index, &file_name, &body.table, body.apply).await?;
+    let outcome = match outcome {
+        Some(outcome) if problems.is_empty() => outcome,
+        _ => return Err(Failure::fields(problems.into_iter().map(|message| FieldError { field: "table".into(), message }).collect()).into()),
+    };
+    let status = if outcome.applied { StatusCode::CREATED } else { StatusCode::OK };
+    let results = outcome.rows.into_iter().map(|r| PlannedResult { line: r.line, year: r.year, scope: r.scope.code(), unit: r.unit, score: r.score }).collect();
+    Ok((status, axum::Json(ImportReport { applied: outcome.applied, results })))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct Withdrawn {
+    /// Results removed from the database.
+    removed: u64,
+}
+
+/// Withdraws a mistaken import whole: its results go, the record of it stays.
+#[utoipa::path(post, path = "/api/v1/results/imports/{id}/withdraw", tag = "open-data", params(("id" = i64, Path, description = "The import")),
+    responses((status = 200, body = Withdrawn), (status = 403, body = ProblemDocument), (status = 404, body = ProblemDocument)))]
+async fn withdraw(State(state): State<AppState>, caller: ApiUser, Path(id): Path<i64>) -> ApiResult<axum::Json<Withdrawn>> {
+    let access = &caller.principal.access;
+    require(access, Permission::PublishResults)?;
+    let removed = state.store.withdraw_index_import(&caller.actor(&state), access, id).await?;
+    Ok(axum::Json(Withdrawn { removed }))
 }

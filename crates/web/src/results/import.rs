@@ -112,20 +112,39 @@ pub async fn form(State(state): State<AppState>, user: CurrentUser) -> PageResul
     Ok(ImportPage::new(&state, &user).await?)
 }
 
-/// Checks a table (a dry run, or the real import when `apply`) and shows what came of it.
-async fn check(state: &AppState, user: &CurrentUser, index: IndexCode, file_name: String, table: Vec<Vec<String>>, apply: bool) -> PageResult<Response> {
-    let (problems, outcome) = match parse_table(index, &table) {
+/// Checks a table (a dry run, or the real import when `apply` and nothing is wrong): every
+/// problem, in the file's line order, and what the import did or would do. The page and the API
+/// both import through here.
+pub(super) async fn run(
+    state: &AppState,
+    actor: &storage::Actor,
+    access: &domain::auth::Access,
+    index: IndexCode,
+    file_name: &str,
+    table: &[Vec<String>],
+    apply: bool,
+) -> Result<(Vec<String>, Option<ImportOutcome>), Failure> {
+    if table.len() > Limits::RESULTS.rows as usize || table.iter().any(|r| r.len() > Limits::RESULTS.columns as usize) {
+        let most = |n: u32| domain::text::format_number(f64::from(n), 0);
+        return Err(Failure::invalid(format!("Bảng vượt giới hạn: tối đa {} dòng, {} cột.", most(Limits::RESULTS.rows), most(Limits::RESULTS.columns))));
+    }
+    Ok(match parse_table(index, table) {
         Err(problems) => (problems, None),
         Ok((rows, mut problems)) => {
             // The rows that passed their own checks are checked against the database too, so
             // that every problem is told at once; nothing is written while any remains.
             let apply = apply && problems.is_empty();
-            let outcome = state.store.import_index_results(&user.actor(state), &user.principal.access, index, &file_name, &rows, apply).await?;
+            let outcome = state.store.import_index_results(actor, access, index, file_name, &rows, apply).await?;
             problems.extend(outcome.problems.iter().cloned());
             problems.sort_by_key(|p| line_of(p));
             (problems, Some(outcome))
         }
-    };
+    })
+}
+
+/// Checks a table (a dry run, or the real import when `apply`) and shows what came of it.
+async fn check(state: &AppState, user: &CurrentUser, index: IndexCode, file_name: String, table: Vec<Vec<String>>, apply: bool) -> PageResult<Response> {
+    let (problems, outcome) = run(state, &user.actor(state), &user.principal.access, index, &file_name, &table, apply).await?;
     // Built after the import, so that the years held and the imports listed include it.
     let mut page = ImportPage::new(state, user).await?;
     if outcome.as_ref().is_some_and(|o| !o.applied) {
@@ -165,9 +184,6 @@ pub async fn apply(State(state): State<AppState>, user: CurrentUser, CheckedForm
     require(&user.principal.access, Permission::PublishResults)?;
     let index = IndexCode::parse(&form.index).ok_or_else(|| Failure::invalid("Hãy chọn chỉ số của tệp."))?;
     let table: Vec<Vec<String>> = serde_json::from_str(&form.table).map_err(|_| Failure::malformed("Dữ liệu xác nhận không hợp lệ; hãy tải tệp lên lại."))?;
-    if table.len() > Limits::RESULTS.rows as usize || table.iter().any(|r| r.len() > Limits::RESULTS.columns as usize) {
-        return Err(Failure::invalid("Bảng xác nhận vượt giới hạn của loại dữ liệu này; hãy tải tệp lên lại.").into());
-    }
     check(&state, &user, index, form.file_name, table, true).await
 }
 

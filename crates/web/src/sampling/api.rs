@@ -1,13 +1,15 @@
 //! `/api/v1/frame/dossiers`, which the one-stop system calls as each dossier is completed,
 //! `/api/v1/frame/receipts`, the QR code it prints on the receipt, and
-//! `/api/v1/sampling/draws/{id}`, a draw's quota progress.
+//! `/api/v1/sampling/draws`: the draws, a new one, and each draw's quota progress.
 
 use axum::extract::State;
 use axum::http::StatusCode;
 use domain::auth::Permission;
+use domain::sampling::draw::Strata;
 use domain::sampling::frame::RawFrameRow;
+use domain::text;
 use serde::{Deserialize, Serialize};
-use storage::sampling::FrameAction;
+use storage::sampling::{DrawRequest, FrameAction};
 use utoipa::ToSchema;
 use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
@@ -19,7 +21,7 @@ use crate::error::{ApiJson, ApiResult, Failure, FieldError, ProblemDocument};
 use crate::extract::Path;
 
 pub fn routes() -> OpenApiRouter<AppState> {
-    OpenApiRouter::new().routes(routes!(register)).routes(routes!(receipt)).routes(routes!(draw))
+    OpenApiRouter::new().routes(routes!(register)).routes(routes!(receipt)).routes(routes!(draws, create_draw)).routes(routes!(draw))
 }
 
 /// A completed dossier as the one-stop system knows it.
@@ -179,4 +181,112 @@ async fn draw(State(state): State<AppState>, caller: ApiUser, Path(id): Path<i64
             })
             .collect(),
     }))
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DrawSummary {
+    id: i64,
+    survey_id: i64,
+    survey_title: String,
+    /// The frame's completion window, `yyyy-mm-dd`.
+    from: String,
+    to: String,
+    total: u64,
+    frame_size: i64,
+    /// Unix milliseconds.
+    created_at: i64,
+    created_by: String,
+}
+
+/// The draws of the surveys the caller runs, newest first.
+#[utoipa::path(get, path = "/api/v1/sampling/draws", tag = "sampling", responses((status = 200, body = [DrawSummary]), (status = 403, body = ProblemDocument)))]
+async fn draws(State(state): State<AppState>, caller: ApiUser) -> ApiResult<axum::Json<Vec<DrawSummary>>> {
+    let access = &caller.principal.access;
+    require(access, Permission::ManageSurveys)?;
+    let draws = state.store.draws(access).await?;
+    Ok(axum::Json(
+        draws
+            .into_iter()
+            .map(|d| DrawSummary {
+                id: d.id,
+                survey_id: d.survey_id,
+                survey_title: d.survey_title,
+                from: d.from,
+                to: d.to,
+                total: d.params.total,
+                frame_size: d.frame_size,
+                created_at: d.created_at,
+                created_by: d.created_by,
+            })
+            .collect(),
+    ))
+}
+
+#[derive(Deserialize, ToSchema)]
+pub struct NewDraw {
+    survey_id: i64,
+    /// Dossiers completed from … to … (inclusive) make the frame: `yyyy-mm-dd` or `dd/mm/yyyy`.
+    from: String,
+    to: String,
+    /// The sample size.
+    total: u64,
+    /// At least this many per unit, where its frame allows.
+    #[serde(default)]
+    minimum: u64,
+    /// `unit` (the default) or `field` (within a unit, in proportion to each field's dossiers).
+    #[serde(default)]
+    strata: Option<String>,
+    /// Reserves kept per sampled respondent (1 unless given, at most 10).
+    #[serde(default)]
+    reserves_per_sample: Option<u64>,
+    /// The seed as text, to replay a draw; chosen by the system when absent.
+    #[serde(default)]
+    seed: Option<String>,
+}
+
+#[derive(Serialize, ToSchema)]
+pub struct DrawCreated {
+    id: i64,
+}
+
+/// Draws a survey's sample and its reserves from the frame, reproducibly from its seed.
+#[utoipa::path(post, path = "/api/v1/sampling/draws", tag = "sampling", request_body = NewDraw,
+    responses((status = 201, body = DrawCreated), (status = 403, body = ProblemDocument), (status = 404, body = ProblemDocument), (status = 422, body = ProblemDocument)))]
+async fn create_draw(State(state): State<AppState>, caller: ApiUser, ApiJson(body): ApiJson<NewDraw>) -> ApiResult<(StatusCode, axum::Json<DrawCreated>)> {
+    let access = &caller.principal.access;
+    require(access, Permission::ManageSurveys)?;
+    let mut errors = Vec::new();
+    let mut date = |field: &str, value: &str| {
+        let parsed = text::parse_date(value);
+        if parsed.is_none() {
+            errors.push(FieldError { field: field.into(), message: format!("Ngày «{value}» không hợp lệ: dùng yyyy-mm-dd hoặc dd/mm/yyyy.") });
+        }
+        parsed
+    };
+    let (from, to) = (date("from", &body.from), date("to", &body.to));
+    let strata = match body.strata.as_deref().unwrap_or("unit") {
+        "unit" => Some(Strata::Unit),
+        "field" => Some(Strata::Field),
+        other => {
+            errors.push(FieldError { field: "strata".into(), message: format!("Cách phân tầng «{other}» không có: dùng unit hoặc field.") });
+            None
+        }
+    };
+    let seed = match body.seed.as_deref().map(str::trim) {
+        None | Some("") => None,
+        Some(given) => {
+            let parsed = given.parse::<u64>().ok();
+            if parsed.is_none() {
+                errors.push(FieldError { field: "seed".into(), message: "Hạt giống phải là số nguyên không âm, viết dạng chuỗi.".into() });
+            }
+            parsed
+        }
+    };
+    let (Some(from), Some(to), Some(strata), true) = (from, to, strata, errors.is_empty()) else {
+        return Err(Failure::fields(errors).into());
+    };
+    let params = super::draws::draw_params(body.total, body.minimum, strata, body.reserves_per_sample.unwrap_or(1), seed);
+    let request = DrawRequest { survey_id: body.survey_id, from, to, params };
+    let id = state.store.create_draw(&caller.actor(&state), access, &request).await?;
+    Ok((StatusCode::CREATED, axum::Json(DrawCreated { id })))
 }

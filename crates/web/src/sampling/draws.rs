@@ -48,24 +48,39 @@ fn count(input: &str, default: u64, what: &str) -> Result<u64, Failure> {
     input.parse().map_err(|_| Failure::invalid(format!("{what} phải là số nguyên không âm.")))
 }
 
+/// Most reserves kept per sampled respondent, whatever is asked.
+const MOST_RESERVES: u64 = 10;
+
+/// A draw's parameters as asked on the page or through the API; the seed is chosen here when
+/// none is given.
+pub(super) fn draw_params(total: u64, minimum: u64, strata: Strata, reserves: u64, seed: Option<u64>) -> DrawParams {
+    DrawParams {
+        total,
+        minimum,
+        strata,
+        reserves_per_sample: reserves.min(MOST_RESERVES),
+        seed: seed.unwrap_or_else(|| u64::from_le_bytes(tokens::random_bytes::<8>())),
+    }
+}
+
 impl DrawForm {
     fn request(&self) -> Result<DrawRequest, Failure> {
         let date = |s: &str, what: &str| text::parse_date(s).ok_or_else(|| Failure::invalid(format!("{what} phải có dạng dd/mm/yyyy.")));
         let seed = match self.seed.trim() {
-            "" => u64::from_le_bytes(tokens::random_bytes::<8>()),
-            given => given.parse().map_err(|_| Failure::invalid("Hạt giống phải là số nguyên không âm (để trống: hệ thống tự chọn)."))?,
+            "" => None,
+            given => Some(given.parse().map_err(|_| Failure::invalid("Hạt giống phải là số nguyên không âm (để trống: hệ thống tự chọn)."))?),
         };
         Ok(DrawRequest {
             survey_id: self.survey,
             from: date(&self.from, "Ngày bắt đầu")?,
             to: date(&self.to, "Ngày kết thúc")?,
-            params: DrawParams {
-                total: count(&self.total, 0, "Cỡ mẫu")?,
-                minimum: count(&self.minimum, 0, "Số phiếu tối thiểu mỗi đơn vị")?,
-                strata: if self.strata == "field" { Strata::Field } else { Strata::Unit },
-                reserves_per_sample: count(&self.reserves, 1, "Số người dự phòng")?.min(10),
+            params: draw_params(
+                count(&self.total, 0, "Cỡ mẫu")?,
+                count(&self.minimum, 0, "Số phiếu tối thiểu mỗi đơn vị")?,
+                if self.strata == "field" { Strata::Field } else { Strata::Unit },
+                count(&self.reserves, 1, "Số người dự phòng")?,
                 seed,
-            },
+            ),
         })
     }
 }

@@ -1,53 +1,26 @@
-//! Webhooks (SPEC §3.6): the administrators subscribe other systems (the one-stop system, the
-//! data-sharing platform) to events of their units, see every delivery and what the receiver
-//! answered, pause a receiver and send a delivery again. The sending itself is a job.
+//! The webhook pages: the subscriptions, one with its delivery log, pausing and replaying.
 
 use askama::Template;
 use askama_web::WebTemplate;
-use axum::Router;
 use axum::extract::State;
 use axum::http::StatusCode;
 use axum::response::{IntoResponse, Redirect, Response};
-use axum::routing::{get, post};
 use domain::auth::Permission;
 use domain::text;
-use domain::webhooks::{self, EventKind};
+use domain::webhooks::EventKind;
 use serde::Deserialize;
 use storage::Paging;
-use storage::webhooks::{NewSubscription, Subscription};
+use storage::webhooks::Subscription;
 
+use super::{Requested, subscribe};
 use crate::AppState;
 use crate::auth::csrf::{CheckedForm, Empty};
 use crate::auth::require;
 use crate::auth::session::CurrentUser;
-use crate::auth::tokens::random_bytes;
-use crate::error::{Failure, FieldError, PageResult};
+use crate::error::{Failure, PageResult};
 use crate::extract::{Path, Query};
 use crate::layout::Layout;
 use crate::units::picker::{UnitChoice, unit_choices};
-
-pub fn routes() -> Router<AppState> {
-    Router::new()
-        .route("/admin/tich-hop", get(list).post(create))
-        .route("/admin/tich-hop/{id}", get(show))
-        .route("/admin/tich-hop/{id}/trang-thai", post(set_active))
-        .route("/admin/tich-hop/{id}/gui-lai/{delivery}", post(replay))
-}
-
-/// Gathers new events and sends what is due (a job).
-pub async fn deliver(state: &AppState) {
-    let now = state.clock.now_ms();
-    if let Err(e) = notify::webhooks::deliver_webhooks(&state.store, &state.senders.webhooks, &state.config.public_url, now).await {
-        tracing::error!(error = %e, "the webhook deliveries could not be read");
-    }
-}
-
-/// Forgets deliveries older than the log keeps (a job).
-pub async fn tidy(state: &AppState) {
-    if let Err(e) = state.store.tidy_webhooks(state.clock.now_ms()).await {
-        tracing::error!(error = %e, "old webhook deliveries could not be removed");
-    }
-}
 
 pub struct SubscriptionLine {
     pub id: i64,
@@ -87,39 +60,19 @@ async fn list_page(state: &AppState, user: &CurrentUser, created: Option<(i64, S
     Ok(ListPage { layout: Layout::admin(user, "Tích hợp: thông báo sự kiện (webhook)", "/admin/tich-hop"), subscriptions, units, kinds, created })
 }
 
-async fn list(State(state): State<AppState>, user: CurrentUser) -> PageResult<ListPage> {
+pub(super) async fn list(State(state): State<AppState>, user: CurrentUser) -> PageResult<ListPage> {
     Ok(list_page(&state, &user, None).await?)
 }
 
-/// The form's fields: `name`, `url`, `unit` (a code) and one `event` per kind ticked.
-fn subscription_of(pairs: &[(String, String)]) -> Result<(String, String, String, Vec<EventKind>), Failure> {
-    let field = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.trim().to_string()).unwrap_or_default();
-    let (name, url, unit) = (field("name"), field("url"), field("unit"));
-    let events: Vec<EventKind> = pairs.iter().filter(|(k, _)| k == "event").filter_map(|(_, v)| EventKind::parse(v)).collect();
-    let mut errors = Vec::new();
-    if name.is_empty() || name.chars().count() > 200 {
-        errors.push(FieldError { field: "name".into(), message: "Hãy đặt tên cho hệ thống nhận (tối đa 200 ký tự).".into() });
-    }
-    if let Err(message) = webhooks::check_url(&url) {
-        errors.push(FieldError { field: "url".into(), message: message.into() });
-    }
-    if unit.is_empty() {
-        errors.push(FieldError { field: "unit".into(), message: "Hãy chọn đơn vị có sự kiện cần báo.".into() });
-    }
-    if events.is_empty() {
-        errors.push(FieldError { field: "event".into(), message: "Hãy chọn ít nhất một loại sự kiện.".into() });
-    }
-    if errors.is_empty() { Ok((name, url, unit, events)) } else { Err(Failure::fields(errors)) }
-}
-
-async fn create(State(state): State<AppState>, user: CurrentUser, CheckedForm(pairs): CheckedForm<Vec<(String, String)>>) -> PageResult<Response> {
-    require(&user.principal.access, Permission::ManageIntegrations)?;
-    let (name, url, unit, events) = subscription_of(&pairs)?;
-    let unit_id = state.store.public_unit_by_code(&unit).await?.id;
-    let key = random_bytes::<32>().to_vec();
-    let secret = webhooks::secret_text(&key);
-    let new = NewSubscription { unit_id, name, url, events, key };
-    let id = state.store.create_webhook(&user.actor(&state), &user.principal.access, &new).await?;
+pub(super) async fn create(State(state): State<AppState>, user: CurrentUser, CheckedForm(pairs): CheckedForm<Vec<(String, String)>>) -> PageResult<Response> {
+    let field = |name: &str| pairs.iter().find(|(k, _)| k == name).map(|(_, v)| v.clone()).unwrap_or_default();
+    let requested = Requested {
+        name: field("name"),
+        url: field("url"),
+        unit: field("unit"),
+        events: pairs.iter().filter(|(k, _)| k == "event").map(|(_, v)| v.clone()).collect(),
+    };
+    let (id, secret) = subscribe(&state, &user.actor(&state), &user.principal.access, requested).await?;
     let page = list_page(&state, &user, Some((id, secret))).await?;
     Ok((StatusCode::CREATED, page).into_response())
 }
@@ -146,7 +99,7 @@ pub struct ShowPage {
 }
 
 #[derive(Deserialize)]
-struct ShowQuery {
+pub struct ShowQuery {
     trang: Option<i64>,
     #[serde(rename = "da-gui-lai")]
     replayed: Option<String>,
@@ -154,7 +107,7 @@ struct ShowQuery {
 
 const PER_PAGE: i64 = 50;
 
-async fn show(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>, Query(q): Query<ShowQuery>) -> PageResult<ShowPage> {
+pub(super) async fn show(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>, Query(q): Query<ShowQuery>) -> PageResult<ShowPage> {
     let access = &user.principal.access;
     require(access, Permission::ManageIntegrations)?;
     let subscription = state.store.webhook(access, id).await?;
@@ -208,17 +161,22 @@ async fn show(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i
 }
 
 #[derive(Deserialize)]
-struct ActiveForm {
+pub struct ActiveForm {
     active: String,
 }
 
-async fn set_active(State(state): State<AppState>, user: CurrentUser, Path(id): Path<i64>, CheckedForm(form): CheckedForm<ActiveForm>) -> PageResult<Redirect> {
+pub(super) async fn set_active(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    Path(id): Path<i64>,
+    CheckedForm(form): CheckedForm<ActiveForm>,
+) -> PageResult<Redirect> {
     require(&user.principal.access, Permission::ManageIntegrations)?;
     state.store.set_webhook_active(&user.actor(&state), &user.principal.access, id, form.active == "1").await?;
     Ok(Redirect::to(&format!("/admin/tich-hop/{id}")))
 }
 
-async fn replay(
+pub(super) async fn replay(
     State(state): State<AppState>,
     user: CurrentUser,
     Path((id, delivery)): Path<(i64, i64)>,
