@@ -79,6 +79,7 @@ pub async fn run(count: usize, postgres: Option<String>) -> anyhow::Result<()> {
             contact: if i % 2 == 0 { format!("nguoi.hoi.{i}@vi-du.vn") } else { format!("09{:08}", dice.below(100_000_000)) },
             consent: i % 2 == 0,
             zalo: false,
+            identity: None,
         };
         let asked = form.checked().map_err(|e| anyhow::anyhow!(e.join("; ")))?;
         let topic = &topics[i % topics.len()];

@@ -14,7 +14,7 @@ use domain::search::Query;
 use domain::text;
 use storage::audit::Filter;
 use storage::portal::PublicFilter;
-use storage::qa::{ArchiveFilter, NewFile, QuestionFilter, Review};
+use storage::qa::{ArchiveFilter, NewFile, QuestionFilter, Review, TopicSetting};
 use storage::{Actor, Error, Paging, Store};
 use time::macros::date;
 
@@ -38,13 +38,18 @@ fn form(title: &str) -> AskForm {
         contact: "an.nguyen@vi-du.vn".into(),
         consent: true,
         zalo: false,
+        identity: None,
     }
+}
+
+fn topic(name: &str, unit_id: Option<i64>) -> TopicSetting {
+    TopicSetting { name: name.into(), unit_id, active: true, requires_identity: false }
 }
 
 /// Topics: one routed to commune `a`, one left to the dispatcher.
 async fn topics(store: &Store, office: &Access, a: i64) -> (i64, i64) {
-    let routed = store.save_qa_topic(&actor(), office, None, "Đất đai, xây dựng", Some(a), true).await.unwrap();
-    let open = store.save_qa_topic(&actor(), office, None, "Khác", None, true).await.unwrap();
+    let routed = store.save_qa_topic(&actor(), office, None, &topic("Đất đai, xây dựng", Some(a))).await.unwrap();
+    let open = store.save_qa_topic(&actor(), office, None, &topic("Khác", None)).await.unwrap();
     (routed, open)
 }
 
@@ -55,8 +60,8 @@ async fn a_question_is_routed_by_topic_or_dispatched_and_given_back() {
         let (p, a, b) = units(&store).await;
         let office = role(Role::ReformOffice, p);
         let (routed, open) = topics(&store, &office, a).await;
-        assert!(matches!(store.save_qa_topic(&actor(), &role(Role::UnitHead, a), None, "Y tế", None, true).await, Err(Error::Forbidden)));
-        assert!(matches!(store.save_qa_topic(&actor(), &office, None, "Khác", None, true).await, Err(Error::Conflict(_))), "{}", db.backend);
+        assert!(matches!(store.save_qa_topic(&actor(), &role(Role::UnitHead, a), None, &topic("Y tế", None)).await, Err(Error::Forbidden)));
+        assert!(matches!(store.save_qa_topic(&actor(), &office, None, &topic("Khác", None)).await, Err(Error::Conflict(_))), "{}", db.backend);
 
         let asked = form("Thời hạn cấp giấy phép xây dựng").checked().unwrap();
         let receipt = store.ask(&actor(), &asked, routed, None, Channel::Web, &[], "CODE0000000000A1", &Periods::default()).await.unwrap();
@@ -98,6 +103,29 @@ async fn a_question_is_routed_by_topic_or_dispatched_and_given_back() {
         let link = |id: i64| format!("/admin/hoi-dap/{id}");
         let run = store.process_questions(moved.deadline_at - 1, &Periods::default(), &link).await.unwrap();
         assert_eq!(run.reminded, 2, "{}", db.backend);
+    }
+}
+
+#[tokio::test]
+async fn a_topic_that_asks_for_an_identity_takes_only_identified_askers() {
+    for db in testkit::backends().await {
+        let store = testkit::store(&db).await;
+        let (p, a, _) = units(&store).await;
+        let office = role(Role::ReformOffice, p);
+        let signed = TopicSetting { requires_identity: true, ..topic("Khiếu nại về đất đai", Some(a)) };
+        let id = store.save_qa_topic(&actor(), &office, None, &signed).await.unwrap();
+        assert!(store.qa_topics(true).await.unwrap().iter().any(|t| t.id == id && t.requires_identity));
+
+        let anonymous = form("Tranh chấp ranh giới thửa đất").checked().unwrap();
+        let refused = store.ask(&actor(), &anonymous, id, None, Channel::Web, &[], "CODE0000000000I1", &Periods::default()).await;
+        assert!(matches!(&refused, Err(Error::Invalid(m)) if m[0].contains("VNeID")), "{}: {refused:?}", db.backend);
+        let identified = AskForm { identity: Some("digest-of-an-identity".into()), ..form("Tranh chấp ranh giới thửa đất") }.checked().unwrap();
+        let receipt = store.ask(&actor(), &identified, id, None, Channel::Web, &[], "CODE0000000000I2", &Periods::default()).await.unwrap();
+        let (question, _, _) = store.question(&role(Role::UnitOfficial, a), receipt.id).await.unwrap();
+        assert_eq!(question.identified_at, Some(T0), "{}", db.backend);
+        let open = topics(&store, &office, a).await.1;
+        let plain = store.ask(&actor(), &identified, open, None, Channel::Web, &[], "CODE0000000000I3", &Periods::default()).await.unwrap();
+        assert!(store.question(&office, plain.id).await.unwrap().0.identified_at.is_some(), "an identity is kept wherever it is given");
     }
 }
 

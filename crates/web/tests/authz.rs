@@ -57,7 +57,16 @@ async fn anlac_question(app: &TestApp, province: i64, commune: i64) -> i64 {
     use domain::auth::{Access, Grant, Role};
     let office = Access::new(vec![Grant { role: Role::ReformOffice, unit: province }]);
     let actor = storage::Actor::system("test", app.clock.now_ms());
-    let topic = app.store.save_qa_topic(&actor, &office, None, "Thủ tục tại phường", Some(commune), true).await.unwrap();
+    let topic = app
+        .store
+        .save_qa_topic(
+            &actor,
+            &office,
+            None,
+            &storage::qa::TopicSetting { name: "Thủ tục tại phường".into(), unit_id: Some(commune), active: true, ..Default::default() },
+        )
+        .await
+        .unwrap();
     let form = domain::qa::AskForm {
         kind: "hoi-dap".into(),
         title: "Giờ tiếp nhận hồ sơ".into(),
@@ -67,6 +76,7 @@ async fn anlac_question(app: &TestApp, province: i64, commune: i64) -> i64 {
         contact: "0912345678".into(),
         consent: true,
         zalo: false,
+        identity: None,
     };
     let asked = form.checked().unwrap();
     let receipt = app.store.ask(&actor, &asked, topic, None, domain::qa::Channel::Web, &[], "AUTHZ00000000001", &Default::default()).await.unwrap();

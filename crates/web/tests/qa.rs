@@ -257,3 +257,54 @@ async fn an_asker_who_chose_zalo_is_told_there_and_others_by_sms() {
         assert!(texts.iter().any(|m| m["to"] == "0912000333" && m["text"].as_str().unwrap().contains("Ma theo doi HD-")), "{texts:?}");
     }
 }
+
+#[tokio::test]
+async fn a_topic_that_asks_for_an_identity_takes_a_question_once_vneid_says_who_it_is() {
+    let vneid = testkit::oidc::Provider::start().await;
+    vneid.add_user("Nguyễn Thị Hoa", "vneid-001094012345");
+    let app = TestApp::spawn_with(testkit::sqlite(), web::Config { vneid: Some(vneid.config(None)), ..web::Config::default() }).await;
+    vneid.register(&format!("{}/xac-thuc/vneid/callback", app.base));
+    let office = app.login("cchc").await;
+    let saved = office.post_form("/admin/hoi-dap/linh-vuc", &[("name", "Khiếu nại về đất đai"), ("unit", "28101"), ("requires_identity", "1")]).await;
+    assert_eq!(saved.status(), 303);
+    assert!(office.text("/admin/hoi-dap/linh-vuc").await.1.contains(r#"Khiếu nại về đất đai <span class="tag">Cần xác thực VNeID</span>"#));
+
+    let mut citizen = app.client();
+    let (_, html) = citizen.text("/hoi-dap/gui").await;
+    assert!(html.contains("Xác thực bằng VNeID"), "{html}");
+    citizen.csrf = csrf_in(&html).unwrap();
+    let topic = topic_in(&html, "Khiếu nại về đất đai (cần xác thực VNeID)");
+    let fields = [
+        ("kind", "kien-nghi"),
+        ("topic", topic.as_str()),
+        ("title", "Tranh chấp ranh giới thửa đất số 12"),
+        ("body", "Đề nghị phường xem xét lại việc đo đạc ranh giới thửa đất số 12, tờ bản đồ số 3."),
+        ("name", "Nguyễn Thị Hoa"),
+        ("contact", "0912345678"),
+    ];
+    app.clock.advance_ms(10_000);
+    let refused = ask(&citizen, &stamp_in(&html), &fields, vec![]).await;
+    assert_eq!(refused.status(), 422);
+    assert!(refused.text().await.unwrap().contains("cần xác thực danh tính bằng tài khoản định danh điện tử (VNeID)"));
+    assert_eq!(questions(&app).await, 0, "nothing written");
+
+    let start = citizen.get("/xac-thuc/vneid?next=%2Fhoi-dap%2Fgui").await;
+    assert_eq!(start.status(), 303);
+    let callback = vneid.sign_in_at(&location(&start), "Nguyễn Thị Hoa").await;
+    let back = citizen.client.get(&callback).send().await.unwrap();
+    assert_eq!((back.status().as_u16(), location(&back)), (303, "/hoi-dap/gui".to_string()));
+    let (_, html) = citizen.text("/hoi-dap/gui").await;
+    assert!(html.contains("VNeID): Nguyễn Thị Hoa.") && html.contains(r#"id="identified""#), "{html}");
+    citizen.csrf = csrf_in(&html).unwrap();
+    app.clock.advance_ms(10_000);
+    let taken = ask(&citizen, &stamp_in(&html), &fields, vec![]).await;
+    assert_eq!(taken.status(), 303, "{}", taken.text().await.unwrap());
+
+    // The ward's official sees the asker proved who they are.
+    let roots = app.store.root_units().await.unwrap();
+    let admin = domain::auth::Access::new(roots.into_iter().map(|unit| domain::auth::Grant { role: domain::auth::Role::ReformOffice, unit }).collect());
+    let id = app.store.questions(&admin, &Default::default(), storage::Paging::new(1, 1)).await.unwrap().items[0].id;
+    let (status, page) = app.login("anlac.canbo").await.text(&format!("/admin/hoi-dap/{id}")).await;
+    assert_eq!(status, 200);
+    assert!(page.contains("Đã xác thực bằng VNeID lúc"), "{page}");
+}

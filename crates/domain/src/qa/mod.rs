@@ -126,6 +126,8 @@ pub struct AskForm {
     pub consent: bool,
     /// The asker would rather be told on Zalo than by SMS (a phone number is needed).
     pub zalo: bool,
+    /// The keyed digest of the identity the asker proved (VNeID), not typed: where they did.
+    pub identity: Option<String>,
 }
 
 /// A question ready to store. `title` and `body` are as typed (the units read them); what the
@@ -140,6 +142,7 @@ pub struct Asked {
     pub contact: Contact,
     pub consent: bool,
     pub zalo: bool,
+    pub identity: Option<String>,
 }
 
 impl AskForm {
@@ -178,7 +181,7 @@ impl AskForm {
         }
         match (kind, contact) {
             (Some(kind), Some(contact)) if problems.is_empty() => {
-                Ok(Asked { kind, title, body, name, address, contact, consent: self.consent, zalo: self.zalo })
+                Ok(Asked { kind, title, body, name, address, contact, consent: self.consent, zalo: self.zalo, identity: self.identity.clone() })
             }
             _ => Err(problems),
         }

@@ -12,6 +12,7 @@ fn form() -> AskForm {
         contact: "0912345678".into(),
         consent: true,
         zalo: false,
+        identity: None,
     }
 }
 

@@ -59,6 +59,19 @@ pub struct Topic {
     pub unit_id: Option<i64>,
     pub unit_name: Option<String>,
     pub active: bool,
+    /// Askers must prove who they are with their electronic identity (VNeID).
+    pub requires_identity: bool,
+}
+
+/// A topic as the dispatcher sets it.
+#[derive(Clone, Debug, Default)]
+pub struct TopicSetting {
+    pub name: String,
+    /// The competent unit its questions go to; none: the dispatcher routes them.
+    pub unit_id: Option<i64>,
+    /// People may still choose it.
+    pub active: bool,
+    pub requires_identity: bool,
 }
 
 /// A question as officials and its asker read it (not the asker's personal data).
@@ -91,6 +104,8 @@ pub struct Question {
     pub pinned: bool,
     pub useful: i64,
     pub not_useful: i64,
+    /// When the asker proved who they are (VNeID), where they did.
+    pub identified_at: Option<i64>,
 }
 
 impl Question {
@@ -109,7 +124,7 @@ impl Question {
 
 const QUESTION_COLUMNS: &str = "q.id, q.kind, q.channel, q.topic_id, t.name AS topic_name, a.name AS asked_unit_name, q.unit_id, u.name AS unit_name,
      q.origin_unit_id, q.title, q.body, q.consent, q.status, q.received_at, q.first_deadline_at, q.deadline_at, q.escalations, q.draft,
-     q.drafted_at, q.answer, w.name AS answer_unit_name, q.answered_at, q.reason, q.published_at, q.pinned, q.useful, q.not_useful
+     q.drafted_at, q.answer, w.name AS answer_unit_name, q.answered_at, q.reason, q.published_at, q.pinned, q.useful, q.not_useful, q.identified_at
      FROM qa_questions q JOIN qa_topics t ON t.id = q.topic_id LEFT JOIN units a ON a.id = q.asked_unit_id
      LEFT JOIN units u ON u.id = q.unit_id LEFT JOIN units w ON w.id = q.answer_unit_id";
 
@@ -177,7 +192,7 @@ impl Store {
     pub async fn qa_topics(&self, active_only: bool) -> Result<Vec<Topic>> {
         Ok(on_db!(self, read, |pool| {
             sqlx::query_as(
-                "SELECT t.id, t.name, t.unit_id, u.name AS unit_name, t.active FROM qa_topics t LEFT JOIN units u ON u.id = t.unit_id
+                "SELECT t.id, t.name, t.unit_id, u.name AS unit_name, t.active, t.requires_identity FROM qa_topics t LEFT JOIN units u ON u.id = t.unit_id
                  WHERE t.active OR NOT $1 ORDER BY t.name",
             )
             .bind(active_only)
@@ -187,8 +202,10 @@ impl Store {
     }
 
     /// Adds a topic (`id` = None) or changes one: its name, its competent unit, whether people
-    /// may still choose it.
-    pub async fn save_qa_topic(&self, actor: &Actor, access: &Access, id: Option<i64>, name: &str, unit_id: Option<i64>, active: bool) -> Result<i64> {
+    /// may still choose it, whether its askers must prove who they are.
+    pub async fn save_qa_topic(&self, actor: &Actor, access: &Access, id: Option<i64>, setting: &TopicSetting) -> Result<i64> {
+        let TopicSetting { name, unit_id, active, requires_identity } = setting;
+        let (unit_id, active, requires_identity) = (*unit_id, *active, *requires_identity);
         if !access.has(Permission::DispatchQuestions) {
             return Err(Error::Forbidden);
         }
@@ -206,20 +223,23 @@ impl Store {
             let saved: Option<i64> = match id {
                 None => {
                     sqlx::query_scalar(
-                        "INSERT INTO qa_topics (name, unit_id, active, created_at) VALUES ($1, $2, $3, $4) ON CONFLICT (name) DO NOTHING RETURNING id",
+                        "INSERT INTO qa_topics (name, unit_id, active, created_at, requires_identity) VALUES ($1, $2, $3, $4, $5)
+                         ON CONFLICT (name) DO NOTHING RETURNING id",
                     )
                     .bind(&name)
                     .bind(unit_id)
                     .bind(active)
                     .bind(actor.at)
+                    .bind(requires_identity)
                     .fetch_optional(&mut *tx)
                     .await?
                 }
-                Some(id) => sqlx::query_scalar("UPDATE qa_topics SET name = $1, unit_id = $2, active = $3 WHERE id = $4 RETURNING id")
+                Some(id) => sqlx::query_scalar("UPDATE qa_topics SET name = $1, unit_id = $2, active = $3, requires_identity = $5 WHERE id = $4 RETURNING id")
                     .bind(&name)
                     .bind(unit_id)
                     .bind(active)
                     .bind(id)
+                    .bind(requires_identity)
                     .fetch_optional(&mut *tx)
                     .await
                     .map_err(on_conflict("Đã có lĩnh vực cùng tên.".into()))?,
@@ -227,7 +247,8 @@ impl Store {
             let Some(saved) = saved else {
                 return Err(if id.is_some() { Error::NotFound } else { Error::Conflict("Đã có lĩnh vực cùng tên.".into()) });
             };
-            let entry = Entry::new(AuditAction::QaTopicSaved, "qa_topic", saved).details(json!({ "name": name, "unit_id": unit_id, "active": active }));
+            let entry = Entry::new(AuditAction::QaTopicSaved, "qa_topic", saved)
+                .details(json!({ "name": name, "unit_id": unit_id, "active": active, "requires_identity": requires_identity }));
             record!(&mut *tx, actor, &entry)?;
             tx.commit().await?;
             Ok(saved)
@@ -252,13 +273,19 @@ impl Store {
         // One topic read, not the list: this is the path every question takes.
         let topic: Topic = on_db!(self, read, |pool| {
             sqlx::query_as(
-                "SELECT t.id, t.name, t.unit_id, u.name AS unit_name, t.active FROM qa_topics t LEFT JOIN units u ON u.id = t.unit_id WHERE t.id = $1 AND t.active",
+                "SELECT t.id, t.name, t.unit_id, u.name AS unit_name, t.active, t.requires_identity FROM qa_topics t LEFT JOIN units u ON u.id = t.unit_id WHERE t.id = $1 AND t.active",
             )
             .bind(topic_id)
             .fetch_optional(pool)
             .await
         })?
         .ok_or_else(|| Error::Invalid(vec!["Hãy chọn lĩnh vực của câu hỏi.".into()]))?;
+        if topic.requires_identity && asked.identity.is_none() {
+            return Err(Error::Invalid(vec![format!(
+                "Câu hỏi thuộc lĩnh vực «{}» cần xác thực danh tính bằng tài khoản định danh điện tử (VNeID) trước khi gửi.",
+                topic.name
+            )]));
+        }
         if let Some(unit) = asked_unit_id
             && self.unit_ancestry(unit).await?.is_empty()
         {
@@ -283,8 +310,8 @@ impl Store {
             let mut tx = pool.begin().await?;
             let id: i64 = sqlx::query_scalar(
                 "INSERT INTO qa_questions (kind, channel, topic_id, asked_unit_id, unit_id, origin_unit_id, title, body, name, address, contact, consent,
-                     code, code_digest, status, received_at, entered_by, first_deadline_at, deadline_at, remind_at, by_zalo)
-                 VALUES ($1, $2, $3, $4, $5, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17, $18, $19) RETURNING id",
+                     code, code_digest, status, received_at, entered_by, first_deadline_at, deadline_at, remind_at, by_zalo, identified_at, identity_digest)
+                 VALUES ($1, $2, $3, $4, $5, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $17, $18, $19, $20, $21) RETURNING id",
             )
             .bind(asked.kind.code())
             .bind(channel.code())
@@ -305,6 +332,8 @@ impl Store {
             .bind(deadline_at)
             .bind(remind_at)
             .bind(asked.zalo)
+            .bind(asked.identity.as_ref().map(|_| now))
+            .bind(&asked.identity)
             .fetch_one(&mut *tx)
             .await?;
             for file in files {

@@ -7,7 +7,7 @@
 use domain::auth::{Access, Grant, Role};
 use domain::calendar::DayChange;
 use domain::qa::{AskForm, Channel, Periods};
-use storage::qa::Review;
+use storage::qa::{Review, TopicSetting};
 use storage::{Actor, Store};
 use time::macros::date;
 
@@ -124,7 +124,10 @@ pub async fn load(store: &Store, now_ms: i64) -> anyhow::Result<()> {
             Some(code) => Some(store.public_unit_by_code(code).await?.id),
             None => None,
         };
-        topics.push((store.save_qa_topic(&setup, &office, None, name, unit, true).await?, unit));
+        topics.push((
+            store.save_qa_topic(&setup, &office, None, &TopicSetting { name: name.to_string(), unit_id: unit, active: true, requires_identity: false }).await?,
+            unit,
+        ));
     }
     let periods = Periods::default();
     for (i, (topic, kind, title, body, answer)) in QUESTIONS.iter().enumerate() {
@@ -140,6 +143,7 @@ pub async fn load(store: &Store, now_ms: i64) -> anyhow::Result<()> {
             contact: format!("nguoi.hoi.{i}@vi-du.vn"),
             consent: i != 3,
             zalo: false,
+            identity: None,
         };
         let channel = if i % 4 == 1 { Channel::Hotline } else { Channel::Web };
         let (topic_id, unit) = topics[*topic];

@@ -104,6 +104,7 @@ async fn create(State(state): State<AppState>, caller: ApiUser, ApiJson(body): A
         contact: body.contact,
         consent: body.consent,
         zalo: body.zalo,
+        identity: None,
     };
     let asked = form.checked().map_err(storage::Error::Invalid)?;
     let unit = match body.unit_code.trim() {
@@ -133,6 +134,8 @@ pub struct QuestionDocument {
     deadline_at: i64,
     first_deadline_at: i64,
     escalations: i64,
+    /// When the asker proved who they are with VNeID (unix milliseconds), if they did.
+    identified_at: Option<i64>,
     draft: String,
     answer: Option<String>,
     answered_at: Option<i64>,
@@ -156,6 +159,7 @@ impl QuestionDocument {
             deadline_at: q.deadline_at,
             first_deadline_at: q.first_deadline_at,
             escalations: q.escalations,
+            identified_at: q.identified_at,
             draft: q.draft,
             answer: q.answer,
             answered_at: q.answered_at,

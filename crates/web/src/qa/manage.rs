@@ -122,6 +122,8 @@ pub struct ShowPage {
     received: String,
     deadline: String,
     escalations: i64,
+    /// When the asker proved who they are with VNeID, if they did.
+    identified: Option<String>,
     consent: bool,
     draft: String,
     answer: Option<String>,
@@ -171,6 +173,7 @@ async fn show_page(state: &AppState, user: &CurrentUser, id: i64, asker: Option<
         received: text::format_timestamp_ms(question.received_at),
         deadline: deadline_text(&question, now),
         escalations: question.escalations,
+        identified: question.identified_at.map(text::format_timestamp_ms),
         consent: question.consent,
         draft: question.draft.clone(),
         answer: question.answer.clone(),
@@ -267,12 +270,23 @@ pub async fn act(
     }
 }
 
+pub struct TopicLine {
+    pub id: i64,
+    pub name: String,
+    pub unit: String,
+    pub code: String,
+    pub active: bool,
+    pub requires_identity: bool,
+}
+
 #[derive(Template, WebTemplate)]
 #[template(path = "qa/topics.html")]
 pub struct TopicsPage {
     layout: Layout,
-    topics: Vec<(i64, String, String, String, bool)>,
+    topics: Vec<TopicLine>,
     units: Vec<UnitChoice>,
+    /// VNeID is connected, so a topic may ask for a verified identity.
+    vneid: bool,
     errors: Vec<String>,
 }
 
@@ -283,8 +297,19 @@ async fn topics_page(state: &AppState, user: &CurrentUser, errors: Vec<String>) 
     let code_of = |id: Option<i64>| id.and_then(|id| codes.iter().find(|u| u.id == id)).map(|u| u.code.clone()).unwrap_or_default();
     Ok(TopicsPage {
         layout: Layout::admin(user, "Lĩnh vực hỏi đáp", ACTIVE),
-        topics: topics.into_iter().map(|t| (t.id, t.name, t.unit_name.unwrap_or_else(|| "Sở Nội vụ phân công".into()), code_of(t.unit_id), t.active)).collect(),
+        topics: topics
+            .into_iter()
+            .map(|t| TopicLine {
+                code: code_of(t.unit_id),
+                unit: t.unit_name.unwrap_or_else(|| "Sở Nội vụ phân công".into()),
+                id: t.id,
+                name: t.name,
+                active: t.active,
+                requires_identity: t.requires_identity,
+            })
+            .collect(),
         units,
+        vneid: state.vneid.is_some(),
         errors,
     })
 }
@@ -304,6 +329,8 @@ pub struct TopicFields {
     unit: String,
     #[serde(default)]
     active: Option<String>,
+    #[serde(default)]
+    requires_identity: Option<String>,
 }
 
 pub async fn save_topic(State(state): State<AppState>, user: CurrentUser, CheckedForm(fields): CheckedForm<TopicFields>) -> PageResult<Response> {
@@ -311,10 +338,12 @@ pub async fn save_topic(State(state): State<AppState>, user: CurrentUser, Checke
         "" => None,
         code => Some(state.store.public_unit_by_code(code).await.map_err(|_| Failure::invalid("Không có đơn vị này."))?.id),
     };
-    let saved = state
-        .store
-        .save_qa_topic(&user.actor(&state), &user.principal.access, fields.id, &fields.name, unit, fields.active.is_some() || fields.id.is_none())
-        .await;
+    let requires_identity = fields.requires_identity.is_some();
+    if requires_identity && state.vneid.is_none() {
+        return Ok(topics_page(&state, &user, vec!["Chưa kết nối VNeID nên chưa thể yêu cầu người hỏi xác thực danh tính.".into()]).await?.into_response());
+    }
+    let setting = storage::qa::TopicSetting { name: fields.name, unit_id: unit, active: fields.active.is_some() || fields.id.is_none(), requires_identity };
+    let saved = state.store.save_qa_topic(&user.actor(&state), &user.principal.access, fields.id, &setting).await;
     match saved {
         Ok(_) => Ok(Redirect::to("/admin/hoi-dap/linh-vuc").into_response()),
         Err(storage::Error::Invalid(errors)) => Ok(topics_page(&state, &user, errors).await?.into_response()),

@@ -56,12 +56,26 @@ pub struct AskPage {
     topics: Vec<(i64, String)>,
     units: Vec<UnitChoice>,
     form: AskFields,
+    /// The name VNeID gave, once the asker proved who they are (empty when it gave none).
+    identified: Option<String>,
+    /// VNeID is connected: the page offers to prove one's identity.
+    vneid: bool,
     errors: Vec<String>,
 }
 
-async fn ask_page(state: &AppState, headers: &HeaderMap, form: AskFields, errors: Vec<String>, status: StatusCode) -> PageResult<Response> {
+async fn ask_page(state: &AppState, headers: &HeaderMap, mut form: AskFields, errors: Vec<String>, status: StatusCode) -> PageResult<Response> {
     let now = state.clock.now_ms();
-    let topics = state.store.qa_topics(true).await?.into_iter().map(|t| (t.id, t.name)).collect();
+    let topics = state
+        .store
+        .qa_topics(true)
+        .await?
+        .into_iter()
+        .map(|t| (t.id, if t.requires_identity { format!("{} (cần xác thực VNeID)", t.name) } else { t.name }))
+        .collect();
+    let identified = crate::auth::sso::citizen(state, headers).await.map(|c| c.name.unwrap_or_default());
+    if form.name.is_empty() {
+        form.name = identified.clone().unwrap_or_default();
+    }
     let units = picked(&unit_choices(&state.store, &state.store.root_units().await?, now).await?, &form.unit);
     let token = VisitorToken::new(state, headers);
     let kinds = Kind::ALL.iter().map(|k| (k.code(), k.label(), format!("trả lời trong {} ngày làm việc", periods(state).days(*k)))).collect();
@@ -74,6 +88,8 @@ async fn ask_page(state: &AppState, headers: &HeaderMap, form: AskFields, errors
         topics,
         units,
         form,
+        identified,
+        vneid: state.vneid.is_some(),
         errors,
     };
     Ok(token.attach((status, page).into_response()))
@@ -125,6 +141,7 @@ pub async fn ask(State(state): State<AppState>, headers: HeaderMap, client: Clie
         contact: fields.contact.clone(),
         consent: fields.consent,
         zalo: fields.zalo,
+        identity: crate::auth::sso::citizen(&state, &headers).await.map(|c| c.identity_digest),
     };
     let mut errors = match form.checked() {
         Ok(_) => Vec::new(),
