@@ -278,7 +278,7 @@ async fn hostile_spreadsheets_are_refused_on_every_upload_while_the_server_answe
     let app = TestApp::spawn(testkit::sqlite()).await;
     app.demo_par().await;
     let office = Access::new(vec![Grant { role: Role::ReformOffice, unit: app.unit_id("99").await }]);
-    let (round, _, _) = app.store.par_rounds(&storage::Actor::system("test", 0), &office).await.unwrap()[0].clone();
+    let (round, ..) = app.store.par_rounds(&storage::Actor::system("test", 0), &office).await.unwrap()[0].clone();
     let measured = format!("/admin/par/rounds/{round}/measured");
     let corners = workbook(&sheet_xml("A1:XFD1048576", &[("A1", "x"), ("XFD1048576", "y")]), None, 0);
     let zeros = workbook(&sheet_xml("A1", &[]), None, 512);

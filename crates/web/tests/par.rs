@@ -364,6 +364,8 @@ async fn survey_points_rank_publish_and_compare_with_last_year_across_lineage() 
         assert_eq!(cchc.post_form(&format!("/admin/par/rounds/{round}/publish"), &[]).await.status(), 409, "published once");
         let (_, page) = cchc.text(&format!("/admin/par/rounds/{round}")).await;
         assert!(page.contains(r#"<dd id="phase">Đã công bố kết quả</dd>"#) && page.contains("khóa lúc 23:59 ngày"), "{backend}: {page}");
+        let (_, list) = cchc.text("/admin/par").await;
+        assert!(list.contains(r#"Chỉ số CCHC cấp xã</a> — <span class="tag">đã công bố</span>"#), "{backend}: {list}");
         // The province's leader reads the ranking too.
         let (_, page) = app.login("lanhdao").await.text(&format!("/admin/par/rounds/{round}")).await;
         assert!(

@@ -156,6 +156,7 @@ async fn the_public_page_takes_answers_without_javascript() {
         assert_eq!(response.headers()["location"], format!("/s/{SURVEY}/cam-on"));
         let (_, thanks) = visitor.text(&format!("/s/{SURVEY}/cam-on")).await;
         assert!(thanks.contains("đã được ghi nhận") && thanks.contains(r#"<a href="/ket-qua">"#), "the published results are a click away");
+        assert!(thanks.contains(r#"<a href="/hoi-dap/gui">"#), "and the feedback channel");
         // Pressing "send" again (the same page) stores nothing twice.
         let resent = visitor.client.post(visitor.url(&format!("/s/{SURVEY}"))).form(&fields).send().await.unwrap();
         assert_eq!(resent.status(), 303);

@@ -54,6 +54,7 @@ pub struct RoundUnderWay {
 struct RoundHead {
     id: i64,
     title: String,
+    published_at: Option<i64>,
     self_deadline: i64,
     appraisal_deadline: i64,
     explanation_deadline: i64,
@@ -232,10 +233,10 @@ impl Store {
 
     /// The rounds the caller takes part in or reads: all for the reform office; otherwise those
     /// with an assessment of one of their units (or below them, for a leader) or one they
-    /// appraise.
-    pub async fn par_rounds(&self, actor: &Actor, access: &Access) -> Result<Vec<(i64, String, i64)>> {
+    /// appraise: (id, title, self-assessment deadline, when published).
+    pub async fn par_rounds(&self, actor: &Actor, access: &Access) -> Result<Vec<(i64, String, i64, Option<i64>)>> {
         let rounds = self.visible_rounds(actor, access, false).await?;
-        Ok(rounds.into_iter().map(|r| (r.id, r.title, r.self_deadline)).collect())
+        Ok(rounds.into_iter().map(|r| (r.id, r.title, r.self_deadline, r.published_at)).collect())
     }
 
     /// The rounds of `par_rounds` not yet published, newest first, each with the assessments
@@ -281,7 +282,7 @@ impl Store {
     async fn visible_rounds(&self, actor: &Actor, access: &Access, unpublished: bool) -> Result<Vec<RoundHead>> {
         let (all, scope) = self.round_scope(access).await?;
         let sql = format!(
-            "{scope} SELECT r.id, r.title, r.self_deadline, r.appraisal_deadline, r.explanation_deadline, r.final_deadline FROM par_rounds r
+            "{scope} SELECT r.id, r.title, r.published_at, r.self_deadline, r.appraisal_deadline, r.explanation_deadline, r.final_deadline FROM par_rounds r
              WHERE ($1 OR EXISTS (SELECT 1 FROM par_assessments a WHERE a.round_id = r.id AND (a.unit_id IN (SELECT id FROM scope)
                    OR EXISTS (SELECT 1 FROM par_council c WHERE c.assessment_id = a.id AND c.user_id = $2))))
                AND (NOT $3 OR r.published_at IS NULL)

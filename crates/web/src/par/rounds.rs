@@ -26,6 +26,8 @@ pub struct RoundLine {
     pub id: i64,
     pub title: String,
     pub deadline: String,
+    /// When its results were published, if they were.
+    pub published: Option<String>,
 }
 
 pub struct TreeLine {
@@ -62,7 +64,15 @@ pub async fn list(State(state): State<AppState>, user: CurrentUser) -> PageResul
     }
     Ok(ListPage {
         layout: Layout::admin(&user, "Chỉ số cải cách hành chính", "/admin/par"),
-        rounds: rounds.into_iter().map(|(id, title, deadline)| RoundLine { id, title, deadline: text::format_lock(deadline) }).collect(),
+        rounds: rounds
+            .into_iter()
+            .map(|(id, title, deadline, published)| RoundLine {
+                id,
+                title,
+                deadline: text::format_lock(deadline),
+                published: published.map(text::format_timestamp_ms),
+            })
+            .collect(),
         office,
         trees: trees.into_iter().map(|t| TreeLine { id: t.id, code: t.code, title: t.title, year: t.year }).collect(),
         levels,
