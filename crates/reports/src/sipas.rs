@@ -21,10 +21,12 @@ pub enum Section {
     Rankings,
     /// What people want improved.
     Expectations,
+    /// A summary of people's comments: how many, in what mood, on which topics.
+    Comments,
 }
 
 impl Section {
-    pub const ALL: [Section; 4] = [Self::Participation, Self::Elements, Self::Rankings, Self::Expectations];
+    pub const ALL: [Section; 5] = [Self::Participation, Self::Elements, Self::Rankings, Self::Expectations, Self::Comments];
 
     pub fn code(self) -> &'static str {
         match self {
@@ -32,6 +34,7 @@ impl Section {
             Self::Elements => "yeu-to",
             Self::Rankings => "xep-hang",
             Self::Expectations => "mong-muon",
+            Self::Comments => "y-kien",
         }
     }
 
@@ -41,6 +44,7 @@ impl Section {
             Self::Elements => "Kết quả theo yếu tố, tiêu chí (có sai số)",
             Self::Rankings => "Bảng kết quả và xếp hạng các đơn vị",
             Self::Expectations => "Nội dung người dân mong muốn cải thiện",
+            Self::Comments => "Tóm tắt ý kiến góp ý của người dân, tổ chức",
         }
     }
 
@@ -74,6 +78,31 @@ impl Participation {
     }
 }
 
+/// Comments counted by their mood: not satisfied, neutral, praising.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Moods {
+    pub negative: u64,
+    pub neutral: u64,
+    pub positive: u64,
+}
+
+impl Moods {
+    pub fn total(&self) -> u64 {
+        self.negative + self.neutral + self.positive
+    }
+}
+
+/// The year's comments, as the comment analysis read them.
+#[derive(Clone, Debug, Default)]
+pub struct Comments {
+    pub all: Moods,
+    /// Each topic's name and its comments (a comment may fall under several topics).
+    pub topics: Vec<(String, Moods)>,
+}
+
+/// Topics a report lists: the most complained of.
+const TOPICS_LISTED: usize = 10;
+
 /// What the annual report is drawn from.
 pub struct Annual<'a> {
     pub year: i32,
@@ -82,6 +111,7 @@ pub struct Annual<'a> {
     /// One ranked table per level (departments, communes, …).
     pub rankings: &'a [Overview],
     pub participation: &'a Participation,
+    pub comments: &'a Comments,
     pub sections: &'a [Section],
     pub texts: &'a Texts,
 }
@@ -220,6 +250,11 @@ pub fn annual(office: &Office, data: &Annual<'_>) -> Document {
         }
     }
 
+    if wants(Section::Comments) {
+        body.push(next("TÓM TẮT Ý KIẾN GÓP Ý CỦA NGƯỜI DÂN, TỔ CHỨC"));
+        body.extend(comments_summary(data.year, data.comments));
+    }
+
     if !data.texts.conclusion.trim().is_empty() {
         body.push(next("KẾT LUẬN VÀ KIẾN NGHỊ"));
         body.extend(paragraphs(&data.texts.conclusion));
@@ -297,4 +332,49 @@ pub fn monthly_table(overview: &Overview, participation: &Participation) -> Tabl
     let mut rows: Vec<Row> = overview.rows.iter().map(|r| Row::of(line(r, participation.counts(&r.code)))).collect();
     rows.push(Row::strong(line(&overview.total, participation.total.clone())));
     Table { caption: String::new(), columns, rows }
+}
+
+/// The comments' section: how many were read and in what mood, then the topics most complained
+/// of with their counts.
+fn comments_summary(year: i32, comments: &Comments) -> Vec<Block> {
+    let all = &comments.all;
+    if all.total() == 0 {
+        return vec![Block::Paragraph { text: format!("Năm {year} chưa có ý kiến góp ý nào được phân tích.") }];
+    }
+    let share = |n: u64| percent(Some(n as f64 * 100.0 / all.total() as f64));
+    let mut blocks = vec![Block::Paragraph {
+        text: format!(
+            "Năm {year}, {} ý kiến góp ý ghi trong phiếu được phân tích: {} ý kiến chưa hài lòng ({} %), {} ý kiến trung tính ({} %), {} ý kiến khen ngợi ({} %). \
+             Một ý kiến có thể thuộc nhiều chủ đề.",
+            format_count(all.total()),
+            format_count(all.negative),
+            share(all.negative),
+            format_count(all.neutral),
+            share(all.neutral),
+            format_count(all.positive),
+            share(all.positive)
+        ),
+    }];
+    let mut topics: Vec<&(String, Moods)> = comments.topics.iter().filter(|(_, m)| m.total() > 0).collect();
+    topics.sort_by(|a, b| b.1.negative.cmp(&a.1.negative).then(b.1.total().cmp(&a.1.total())).then(a.0.cmp(&b.0)));
+    if !topics.is_empty() {
+        blocks.push(Block::Table(Table {
+            caption: format!("Các chủ đề được góp ý nhiều nhất (tối đa {TOPICS_LISTED} chủ đề, xếp theo số ý kiến chưa hài lòng)"),
+            columns: vec![
+                Column::text("Chủ đề", 5.0),
+                Column::number("Số ý kiến", 1.6),
+                Column::number("Chưa hài lòng", 1.8),
+                Column::number("Trung tính", 1.6),
+                Column::number("Khen ngợi", 1.6),
+            ],
+            rows: topics
+                .into_iter()
+                .take(TOPICS_LISTED)
+                .map(|(name, m)| {
+                    Row::of(vec![name.clone(), format_count(m.total()), format_count(m.negative), format_count(m.neutral), format_count(m.positive)])
+                })
+                .collect(),
+        }));
+    }
+    blocks
 }

@@ -28,6 +28,28 @@ fn words(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
+/// The year's comments once the comment analysis has read them all: the count and the count of
+/// the dissatisfied ones, as the report writes them.
+async fn analysed_comments(app: &TestApp) -> (String, String) {
+    let office = domain::auth::Access::new(vec![domain::auth::Grant { role: domain::auth::Role::ReformOffice, unit: app.unit_id("99").await }]);
+    let year =
+        storage::analytics::CommentFilter { from: domain::calendar::Month::new(2026, 1), to: domain::calendar::Month::new(2026, 12), ..Default::default() };
+    let count = || async {
+        let months = app.store.count_comments(&office, &year, storage::analytics::CountBy::Month).await.unwrap();
+        (months.iter().map(|m| m.total()).sum::<i64>(), months.iter().map(|m| m.negative).sum::<i64>())
+    };
+    let mut last = (-1, -1);
+    for _ in 0..100 {
+        let now = count().await;
+        if now == last && now.0 > 0 {
+            return (domain::text::format_count(now.0 as u64), domain::text::format_count(now.1 as u64));
+        }
+        last = now;
+        tokio::time::sleep(std::time::Duration::from_millis(300)).await;
+    }
+    panic!("the comments were not analysed: {last:?}");
+}
+
 #[tokio::test]
 async fn the_reform_office_draws_the_official_reports_from_the_data() {
     for db in testkit::backends().await {
@@ -69,6 +91,7 @@ async fn the_reform_office_draws_the_official_reports_from_the_data() {
         let overview: serde_json::Value = cchc.get("/api/v1/sipas/overview?from=01/2026&to=12/2026").await.json().await.unwrap();
         let overall = overview["total"]["figure"]["value"].as_f64().expect("the province's index");
         let shown = domain::text::format_number(overall, 1);
+        let comments = analysed_comments(&app).await;
         let (status, kind, pdf) = download(&cchc, "/admin/bao-cao/tai?loai=sipas-nam&nam=2026&dinh-dang=pdf").await;
         assert_eq!((status, kind.as_str()), (200, PDF), "{backend}: {}", String::from_utf8_lossy(&pdf));
         if check_pdf {
@@ -91,6 +114,8 @@ async fn the_reform_office_draws_the_official_reports_from_the_data() {
                 assert!(text.contains(expected), "{backend}: the report lacks «{expected}»: {text}");
             }
             assert!(text.contains(&format!("năm 2026 đạt {shown} %")), "{backend}: the province's index {shown}: {text}");
+            let summary = format!("Năm 2026, {} ý kiến góp ý ghi trong phiếu được phân tích: {} ý kiến chưa hài lòng", comments.0, comments.1);
+            assert!(text.contains(&summary) && text.contains("Các chủ đề được góp ý nhiều nhất"), "{backend}: «{summary}» in {text}");
             assert!(fonts_embedded(&pdf), "{backend}: {}", pdf_fonts(&pdf));
             first_page_image(&pdf, &format!("bao-cao-sipas-2026-{backend}"));
         }

@@ -12,9 +12,10 @@ use domain::sipas::figures::{LEVELS, Overview};
 use domain::surveys::Channel;
 use domain::units::{UnitId, UnitLevel};
 use reports::results::{Compared, Group};
-use reports::sipas::{Participation, Responses, Section};
+use reports::sipas::{Comments, Moods, Participation, Responses, Section};
 use reports::{Document, Office, Texts};
 use storage::Paging;
+use storage::analytics::{CommentFilter, CountBy, Counted};
 use storage::results::ResultQuery;
 use storage::sipas::SipasReport;
 use storage::units::UnitFilter;
@@ -66,9 +67,38 @@ pub async fn sipas_annual(state: &AppState, access: &Access, year: i32, levels: 
     let month = |n| Month::new(year, n).ok_or_else(|| Failure::invalid("Năm không hợp lệ."));
     let report = sipas_data(state, access, month(1)?, month(12)?, levels).await?;
     let texts = texts(state, ReportKind::SipasAnnual, year).await?;
-    let data =
-        reports::sipas::Annual { year, province: &report.area, rankings: &report.rankings, participation: &participation(&report), sections, texts: &texts };
+    let comments = comments(state, access, month(1)?, month(12)?).await?;
+    let data = reports::sipas::Annual {
+        year,
+        province: &report.area,
+        rankings: &report.rankings,
+        participation: &participation(&report),
+        comments: &comments,
+        sections,
+        texts: &texts,
+    };
     Ok(reports::sipas::annual(&office(state).await?, &data))
+}
+
+/// The comments of the caller's area from `from` to `to`, by mood, overall and per topic.
+async fn comments(state: &AppState, access: &Access, from: Month, to: Month) -> Result<Comments, Failure> {
+    let filter = CommentFilter { from: Some(from), to: Some(to), ..CommentFilter::default() };
+    let moods = |c: &Counted| Moods { negative: c.negative as u64, neutral: c.neutral as u64, positive: c.positive as u64 };
+    let by_month = state.store.count_comments(access, &filter, CountBy::Month).await?;
+    let all = by_month.iter().map(moods).fold(Moods::default(), |sum, m| Moods {
+        negative: sum.negative + m.negative,
+        neutral: sum.neutral + m.neutral,
+        positive: sum.positive + m.positive,
+    });
+    let (_, taxonomy) = state.store.analytics_taxonomy().await?;
+    let topics = state
+        .store
+        .count_comments(access, &filter, CountBy::Topic)
+        .await?
+        .iter()
+        .map(|c| (taxonomy.name(&c.key).map_or_else(|| c.key.clone(), str::to_string), moods(c)))
+        .collect();
+    Ok(Comments { all, topics })
 }
 
 /// The month's form of one level of the caller's area, and its table for the XLSX.
