@@ -131,6 +131,7 @@ async fn the_reform_office_draws_the_official_reports_from_the_data() {
         assert!(kind.contains("wordprocessingml"), "{backend}");
         let xml = docx_xml(&docx);
         assert!(xml.contains(&format!("năm 2026 đạt {shown} %")) && xml.contains("Trần Thị Bích Ngọc"), "{backend}");
+        assert!(xml.contains(&format!("Năm 2026, {} ý kiến góp ý ghi trong phiếu được phân tích", comments.0)), "{backend}: the comments' summary");
 
         // The decision: the communes' PAR INDEX of 2025 in its first appendix, with the change
         // of the merged ward against the wards it was formed from.
