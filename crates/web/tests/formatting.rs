@@ -2,7 +2,8 @@
 //! link by link over the demo, and the text a person reads must hold no number of a thousand or
 //! more without its thousands dots (3.187, not 3187), no ISO date (2026-03-01 is written
 //! 01/03/2026), and none of the English or internal words that leak from code. Codes shown as
-//! codes (a unit's code, a dossier number) are marked up as such and are not numbers.
+//! codes (a unit's code, a dossier number) are marked up as such and are not numbers. The reform
+//! office's PDF reports are read back as text and held to the same rules.
 
 use std::collections::{BTreeMap, BTreeSet, VecDeque};
 
@@ -201,6 +202,26 @@ async fn every_page_is_in_vietnamese_formats() {
         total += pages;
     }
     assert!(total > 150, "the walk read only {total} pages");
+    // The reform office's documents, read back as text.
+    if testkit::documents::poppler() {
+        let cchc = app.login("cchc").await;
+        for path in [
+            "/admin/bao-cao/tai?loai=sipas-nam&nam=2026",
+            "/admin/bao-cao/tai?loai=par-nam&nam=2025",
+            "/admin/bao-cao/tai?loai=quyet-dinh&nam=2025",
+            "/admin/bao-cao/tai?loai=bieu-thang&thang=11/2026&cap=commune",
+            "/admin/bao-cao/tai?loai=phieu-don-vi&don-vi=28101&nam=2025",
+        ] {
+            let response = cchc.get(path).await;
+            assert_eq!(response.status(), 200, "{path}");
+            let text = testkit::documents::pdf_text(&response.bytes().await.unwrap());
+            let found = problems(&text);
+            if !found.is_empty() {
+                all.insert(format!("cchc {path}"), found);
+            }
+            total += 1;
+        }
+    }
     // Pages of one shape once, with the first one's problems.
     let mut by_shape: BTreeMap<String, (usize, String)> = BTreeMap::new();
     for (page, found) in &all {
