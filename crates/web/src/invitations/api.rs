@@ -10,6 +10,8 @@ use domain::invitations::{InvitationStatus, InviteChannel};
 use serde::{Deserialize, Serialize};
 use storage::Paging;
 use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use crate::AppState;
 use crate::auth::require;
@@ -17,9 +19,8 @@ use crate::auth::session::ApiUser;
 use crate::error::{ApiJson, ApiResult, Failure, ProblemDocument};
 use crate::extract::{Path, Query};
 
-pub fn routes() -> utoipa_axum::router::OpenApiRouter<AppState> {
-    use utoipa_axum::routes;
-    utoipa_axum::router::OpenApiRouter::new().routes(routes!(invite)).routes(routes!(participation)).routes(routes!(pending))
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(invite)).routes(routes!(participation)).routes(routes!(pending))
 }
 
 #[derive(Deserialize, ToSchema)]

@@ -9,6 +9,8 @@ use serde::{Deserialize, Serialize};
 use storage::Paging;
 use storage::webhooks::Subscription;
 use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
 
 use super::{Requested, subscribe};
 use crate::AppState;
@@ -16,6 +18,10 @@ use crate::auth::require;
 use crate::auth::session::ApiUser;
 use crate::error::{ApiJson, ApiResult, ProblemDocument};
 use crate::extract::{Path, Query};
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new().routes(routes!(list, create)).routes(routes!(show)).routes(routes!(set_active)).routes(routes!(deliveries)).routes(routes!(replay))
+}
 
 #[derive(Serialize, ToSchema)]
 pub struct SubscriptionDocument {
@@ -209,14 +215,4 @@ async fn replay(State(state): State<AppState>, caller: ApiUser, Path((id, delive
     require(access, Permission::ManageIntegrations)?;
     state.store.replay_delivery(&caller.actor(&state), access, id, delivery).await?;
     Ok(StatusCode::ACCEPTED)
-}
-
-pub fn routes() -> utoipa_axum::router::OpenApiRouter<AppState> {
-    use utoipa_axum::routes;
-    utoipa_axum::router::OpenApiRouter::new()
-        .routes(routes!(list, create))
-        .routes(routes!(show))
-        .routes(routes!(set_active))
-        .routes(routes!(deliveries))
-        .routes(routes!(replay))
 }
