@@ -172,6 +172,12 @@ async fn another_system_imports_results_through_the_api_checked_whole_and_withdr
     let detail = problem["detail"].as_str().unwrap();
     assert!(detail.contains("Dòng 2: chưa có phương pháp ICT Index cho năm 2024") && detail.contains("Dòng 3: đã có kết quả ICT Index năm 2020"), "{detail}");
 
+    // A table past the sheets' limits (here its cells) is refused before it is read.
+    let huge = vec![vec!["1".to_string(); 21]; 5_000];
+    let (status, problem) = office.post("/api/v1/results/imports", &body(huge, false)).await;
+    assert_eq!(status, 422, "{problem}");
+    assert!(problem["detail"].as_str().unwrap().contains("Bảng vượt giới hạn: tối đa 5.001 dòng, 50 cột, 100.000 ô."), "{problem}");
+
     let good = vec![
         row(&["Năm", "Phạm vi", "Mã đơn vị", "Điểm", "Xếp hạng", "Văn bản công bố"]),
         row(&["2021", "Toàn quốc", "99", "0,5230", "22", "Báo cáo ICT Index 2021"]),

@@ -204,12 +204,11 @@ impl Store {
     /// Adds a topic (`id` = None) or changes one: its name, its competent unit, whether people
     /// may still choose it, whether its askers must prove who they are.
     pub async fn save_qa_topic(&self, actor: &Actor, access: &Access, id: Option<i64>, setting: &TopicSetting) -> Result<i64> {
-        let TopicSetting { name, unit_id, active, requires_identity } = setting;
-        let (unit_id, active, requires_identity) = (*unit_id, *active, *requires_identity);
+        let TopicSetting { name, unit_id, active, requires_identity } = setting.clone();
         if !access.has(Permission::DispatchQuestions) {
             return Err(Error::Forbidden);
         }
-        let name = text::clean(name);
+        let name = text::clean(&name);
         if name.chars().count() < 3 || name.chars().count() > 200 {
             return Err(Error::Invalid(vec!["Tên lĩnh vực từ 3 đến 200 ký tự.".into()]));
         }

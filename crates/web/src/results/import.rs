@@ -124,9 +124,16 @@ pub(super) async fn run(
     table: &[Vec<String>],
     apply: bool,
 ) -> Result<(Vec<String>, Option<ImportOutcome>), Failure> {
-    if table.len() > Limits::RESULTS.rows as usize || table.iter().any(|r| r.len() > Limits::RESULTS.columns as usize) {
-        let most = |n: u32| domain::text::format_number(f64::from(n), 0);
-        return Err(Failure::invalid(format!("Bảng vượt giới hạn: tối đa {} dòng, {} cột.", most(Limits::RESULTS.rows), most(Limits::RESULTS.columns))));
+    let limits = Limits::RESULTS;
+    let cells: usize = table.iter().map(Vec::len).sum();
+    if table.len() > limits.rows as usize || table.iter().any(|r| r.len() > limits.columns as usize) || cells as u64 > limits.cells {
+        let most = domain::text::format_count;
+        return Err(Failure::invalid(format!(
+            "Bảng vượt giới hạn: tối đa {} dòng, {} cột, {} ô.",
+            most(limits.rows.into()),
+            most(limits.columns.into()),
+            most(limits.cells)
+        )));
     }
     Ok(match parse_table(index, table) {
         Err(problems) => (problems, None),
