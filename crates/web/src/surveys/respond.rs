@@ -55,6 +55,10 @@ pub struct FieldView {
     pub control: &'static str,
     /// A satisfaction scale: its options side by side.
     pub scale: bool,
+    /// The same scale as the question just before, both always shown: on a phone its options
+    /// stand in the first one's columns without their labels (still read out by screen readers),
+    /// as in the paper form's table, so that a short form fits about one screen.
+    pub scale_echo: bool,
     pub options: Vec<OptionView>,
     pub rows: Vec<RowView>,
     pub value: String,
@@ -245,6 +249,7 @@ pub fn sections(form: &Questionnaire, answers: &Answers, errors: &[AnswerError],
                         required_if_shown: q.required && conditional,
                         control,
                         scale: matches!(q.kind, QuestionKind::Likert { .. }),
+                        scale_echo: false,
                         options: opts,
                         rows,
                         value: text_value,
@@ -255,7 +260,22 @@ pub fn sections(form: &Questionnaire, answers: &Answers, errors: &[AnswerError],
                 .collect(),
         })
         .filter(|s: &SectionView| !s.fields.is_empty())
+        .map(|mut s| {
+            mark_scale_echoes(&mut s.fields);
+            s
+        })
         .collect()
+}
+
+/// Marks each scale that repeats, label for label, the one just before it, neither of them
+/// conditional (a question that can be hidden must keep its own labels, and so must the one after).
+fn mark_scale_echoes(fields: &mut [FieldView]) {
+    let shown_scale = |f: &FieldView| f.scale && f.condition.is_empty();
+    for i in 1..fields.len() {
+        let (before, after) = fields.split_at_mut(i);
+        let (previous, field) = (&before[i - 1], &mut after[0]);
+        field.scale_echo = shown_scale(previous) && shown_scale(field) && previous.options.iter().map(|o| &o.label).eq(field.options.iter().map(|o| &o.label));
+    }
 }
 
 /// Reads `a.CODE` (repeated for multiple choice) and `a.CODE/ROW` fields into answers.
