@@ -1,7 +1,8 @@
 //! Reading the reports back as a person would: the PDF's text and fonts by poppler's
 //! `pdftotext` and `pdffonts`, its first page as a picture by `pdftoppm` (kept under the build
-//! folder's `report-pages/` for people to look at), and a DOCX's `word/document.xml`. Without
-//! poppler the PDF checks are skipped, unless `THUOCDO_REQUIRE_POPPLER=1` (set by `scripts/test`)
+//! folder's `report-pages/` for people to look at), a DOCX's `word/document.xml`, and a CSV for
+//! Excel opened in LibreOffice Calc set to Vietnamese. Without poppler (or Calc) those checks are
+//! skipped, unless `THUOCDO_REQUIRE_POPPLER=1` (`THUOCDO_REQUIRE_CALC=1`), set by `scripts/test`,
 //! makes that a failure.
 
 use std::io::{Read, Write};
@@ -10,12 +11,42 @@ use std::process::{Command, Stdio};
 
 /// Whether poppler's tools are here; panics when they are required and missing.
 pub fn poppler() -> bool {
-    let here = Command::new("pdftotext").arg("-v").stdout(Stdio::null()).stderr(Stdio::null()).status().is_ok();
-    assert!(here || std::env::var("THUOCDO_REQUIRE_POPPLER").is_err(), "THUOCDO_REQUIRE_POPPLER is set but pdftotext is not installed (poppler-utils)");
+    tool_here("pdftotext", "-v", "THUOCDO_REQUIRE_POPPLER", "poppler-utils")
+}
+
+/// Whether LibreOffice Calc is here; panics when it is required and missing.
+pub fn calc() -> bool {
+    tool_here("soffice", "--version", "THUOCDO_REQUIRE_CALC", "libreoffice-calc-nogui")
+}
+
+/// Whether `program` runs; when it does not, panics if `required` is set, else says what is skipped.
+fn tool_here(program: &str, version: &str, required: &str, package: &str) -> bool {
+    let here = Command::new(program).arg(version).stdout(Stdio::null()).stderr(Stdio::null()).status().is_ok();
+    assert!(here || std::env::var(required).is_err(), "{required} is set but {program} is not installed ({package})");
     if !here {
-        eprintln!("poppler-utils not installed: PDF text checks skipped");
+        eprintln!("{package} not installed: its checks skipped");
     }
     here
+}
+
+/// The CSV opened as Excel set to Vietnamese opens it: LibreOffice Calc told semicolons between
+/// cells, UTF-8 and the Vietnamese locale (whose decimal mark is the comma), saving the sheet as
+/// XLSX, read back cell by cell. A figure Calc took for a number comes back with a decimal point
+/// ("75.3"); one it took for text keeps its comma ("75,3").
+pub fn csv_in_vietnamese_calc(csv: &[u8]) -> Vec<Vec<String>> {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("bang.csv"), csv).unwrap();
+    // A profile of its own, so that tests running side by side do not share Calc's lock.
+    let profile = format!("-env:UserInstallation=file://{}", dir.path().join("profile").display());
+    // 59: `;`, 34: `"`, 76: UTF-8, from line 1, default column types, 1066: Vietnamese (vi-VN).
+    let out = Command::new("soffice")
+        .args(["--headless", "--norestore", &profile, "--infilter=CSV:59,34,76,1,,1066", "--convert-to", "xlsx", "--outdir"])
+        .arg(dir.path())
+        .arg(dir.path().join("bang.csv"))
+        .output()
+        .expect("soffice");
+    let xlsx = std::fs::read(dir.path().join("bang.xlsx")).unwrap_or_else(|_| panic!("Calc did not convert the CSV: {}", String::from_utf8_lossy(&out.stderr)));
+    sheets::read_sheets(&xlsx, &crate::READ_BACK).unwrap().swap_remove(0).1
 }
 
 /// Runs a poppler tool on the PDF: `args`, the file, then `after` (an output).
