@@ -483,6 +483,19 @@ impl Store {
         Ok(Some(self.principal(row).await?))
     }
 
+    /// Forgets sessions past their absolute expiry, a bounded batch at a time: none can be used
+    /// again (a revoked or idle one reaches its expiry too), and each holds an address and a
+    /// browser name. Logins and logouts stay in the audit log.
+    pub async fn tidy_sessions(&self, now: i64) -> Result<u64> {
+        Ok(on_db!(self, write, |pool| {
+            sqlx::query("DELETE FROM sessions WHERE id IN (SELECT id FROM sessions WHERE expires_at <= $1 ORDER BY expires_at LIMIT 1000)")
+                .bind(now)
+                .execute(pool)
+                .await
+                .map(|r| r.rows_affected())
+        })?)
+    }
+
     pub async fn close_session(&self, actor: &Actor, session_id: i64, unit_id: i64) -> Result<()> {
         on_db!(self, write, |pool| {
             let mut tx = pool.begin().await?;

@@ -286,6 +286,14 @@ async fn sessions_expire_revoke_and_lock_out() {
         assert!(store.session_principal("other", T0, policy).await.unwrap().is_none());
         store.close_session(&Actor { user_id: Some(id), ..actor() }, principal.session_id.unwrap(), t.c).await.unwrap();
         assert!(store.session_principal("h1", T0 + 1000, policy).await.unwrap().is_none(), "revoked");
+        // Past its expiry a session is forgotten; one that runs longer stays until its own.
+        let later = NewSession { token_hash: "h2".into(), expires_at: T0 + 24 * 3_600_000, ..session };
+        store.open_session(&actor(), t.c, &later).await.unwrap();
+        assert_eq!(store.tidy_sessions(T0 + 12 * 3_600_000 - 1).await.unwrap(), 0, "{}", db.backend);
+        assert_eq!(store.tidy_sessions(T0 + 12 * 3_600_000).await.unwrap(), 1, "{}", db.backend);
+        assert_eq!(store.tidy_sessions(T0 + 13 * 3_600_000).await.unwrap(), 0, "{}", db.backend);
+        assert!(store.session_principal("h2", T0 + 1000, policy).await.unwrap().is_some(), "the later session stays");
+        assert_eq!(store.tidy_sessions(T0 + 24 * 3_600_000).await.unwrap(), 1, "{}", db.backend);
 
         for attempt in 1..=LOCKOUT_THRESHOLD {
             let outcome = store.record_login_failure(&actor(), id, t.c).await.unwrap();

@@ -15,7 +15,7 @@ type Pass = for<'a> fn(&'a AppState) -> Pin<Box<dyn Future<Output = ()> + Send +
 pub fn start(state: &AppState) -> Vec<JoinHandle<()>> {
     let often = Duration::from_millis(state.config.alert_interval_ms.max(100));
     let digests = Duration::from_millis(state.config.digest_interval_ms.max(100));
-    let jobs: [(Duration, Pass); 13] = [
+    let jobs: [(Duration, Pass); 14] = [
         (Duration::from_secs(600), |s| Box::pin(surveys::roll(s))),
         (Duration::from_secs(3_600), |s| Box::pin(sampling::tidy(s))),
         (Duration::from_secs(600), |s| Box::pin(par::rosters::tidy(s))),
@@ -29,6 +29,7 @@ pub fn start(state: &AppState) -> Vec<JoinHandle<()>> {
         (often, |s| Box::pin(webhooks::deliver(s))),
         (Duration::from_secs(3_600), |s| Box::pin(webhooks::tidy(s))),
         (Duration::from_secs(600), |s| Box::pin(auth::sso::tidy(s))),
+        (Duration::from_secs(600), |s| Box::pin(auth::session::tidy(s))),
     ];
     jobs.into_iter()
         .map(|(period, pass)| {

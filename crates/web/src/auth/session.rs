@@ -28,6 +28,13 @@ pub fn cookie(headers: &HeaderMap, name: &str) -> Option<String> {
         .map(|(_, v)| v.to_string())
 }
 
+/// Forgets the sessions past their expiry.
+pub async fn tidy(state: &AppState) {
+    if let Err(e) = state.store.tidy_sessions(state.clock.now_ms()).await {
+        tracing::error!(error = %e, "ended sessions could not be removed");
+    }
+}
+
 /// A `Set-Cookie` value: HttpOnly, SameSite=Lax, Secure when served over HTTPS.
 pub fn set_cookie(state: &AppState, name: &str, value: &str, max_age_s: i64) -> HeaderValue {
     let secure = if state.config.secure_cookies { "; Secure" } else { "" };
