@@ -32,9 +32,11 @@ pub struct Summary {
     /// `dd/mm/yyyy HH:MM` both.
     pub opened: String,
     pub closed: String,
-    /// Participants by kind (label, count), and how many verified their contact.
+    /// Participants by kind (label, count), how many verified their contact and how many proved
+    /// who they are with VNeID.
     pub participants: Vec<(String, i64)>,
     pub verified: i64,
+    pub identified: i64,
     pub received: i64,
     pub published: i64,
     pub rejected: i64,
@@ -102,11 +104,12 @@ pub fn summary(office: &Office, summary: &Summary) -> Document {
         },
         Block::Paragraph {
             text: format!(
-                "Có {} người, tổ chức tham gia góp ý{}; {} đã xác thực số điện thoại hoặc thư điện tử. Đã nhận {} ý kiến, đăng công khai {} ý kiến, không đăng {} ý kiến (có lý do). \
+                "Có {} người, tổ chức tham gia góp ý{}; {} đã xác thực số điện thoại hoặc thư điện tử, {} đã xác thực bằng tài khoản định danh điện tử (VNeID). Đã nhận {} ý kiến, đăng công khai {} ý kiến, không đăng {} ý kiến (có lý do). \
                  Các ý kiến có cùng nội dung được tổng hợp thành {} nhóm ý kiến dưới đây.",
                 count(summary.participants_total()),
                 if kinds.is_empty() { String::new() } else { format!(" ({})", kinds.join(", ")) },
                 count(summary.verified),
+                count(summary.identified),
                 count(summary.received),
                 count(summary.published),
                 count(summary.rejected),
@@ -160,6 +163,7 @@ mod tests {
             closed: "01/12/2026 08:00".into(),
             participants: vec![("Cá nhân".into(), 1_200), ("Doanh nghiệp, hộ kinh doanh".into(), 3)],
             verified: 40,
+            identified: 12,
             received: 1_250,
             published: 1_240,
             rejected: 10,
@@ -181,6 +185,7 @@ mod tests {
         assert_eq!(office.unit_heading("Tỉnh An Lạc", "BC").authority, "");
         let Block::Paragraph { text } = &document.body[2] else { panic!() };
         assert!(text.contains("Có 1.203 người, tổ chức") && text.contains("1.200 cá nhân"), "{text}");
+        assert!(text.contains("40 đã xác thực số điện thoại hoặc thư điện tử, 12 đã xác thực bằng tài khoản định danh điện tử (VNeID)"), "{text}");
         let table = positions_table(&summary);
         assert_eq!(table.rows[0].cells[3], "1.100");
         assert_eq!(table.rows[0].cells[6], "Đã sửa thành 03 ngày làm việc.");

@@ -110,6 +110,18 @@ async fn the_audience_is_checked_at_the_door() {
         store.confirm_code(businesses, visitor("biz"), &code, T0 + 3).await.unwrap();
         assert!(store.is_verified(businesses, "biz").await.unwrap());
         store.submit_comment(businesses, visitor("biz"), ParticipantKind::Business, "toan-van", &form, T0 + 4).await.unwrap();
+        // Those who proved who they are with VNeID are counted beside those who verified a
+        // contact: at their first comment, or when they prove it after taking part.
+        let everyone = published(&store, &office, p, settings(Audience::Everyone, vec![], Moderation::After)).await;
+        let proved = Visitor { token: "vneid", units: &[], identity: Some("digest-1") };
+        store.submit_comment(everyone, proved, ParticipantKind::Person, "toan-van", &said("Đồng ý với dự thảo"), T0 + 1).await.unwrap();
+        store.submit_comment(everyone, proved, ParticipantKind::Person, "toan-van", &said("Thêm một ý kiến"), T0 + 2).await.unwrap();
+        store.submit_comment(everyone, visitor("later"), ParticipantKind::Person, "toan-van", &said("Chưa xác thực"), T0 + 3).await.unwrap();
+        let counts = store.consultation_statistics(everyone).await.unwrap();
+        assert_eq!((counts.participants_total(), counts.identified, counts.verified), (2, 1, 0), "{}", db.backend);
+        let later = Visitor { token: "later", units: &[], identity: Some("digest-2") };
+        store.submit_comment(everyone, later, ParticipantKind::Person, "toan-van", &said("Nay đã xác thực"), T0 + 4).await.unwrap();
+        assert_eq!(store.consultation_statistics(everyone).await.unwrap().identified, 2, "{}", db.backend);
         // A code past its time is refused.
         let late = store.request_code(businesses, visitor("late"), &contact, T0 + 5).await.unwrap();
         assert!(store.confirm_code(businesses, visitor("late"), &late, T0 + 5 + consultation::CODE_TTL_MS).await.is_err());

@@ -265,6 +265,9 @@ async fn a_consultation_that_asks_for_an_identity_takes_a_comment_once_vneid_say
         let taken = person.post_form(&format!("/y-kien/{id}/gop-y"), &fields).await;
         assert_eq!(taken.status(), 303);
         assert!(taken.headers()["location"].to_str().unwrap().contains("xong=da-dang"));
+        // The statistics count her among those who proved who they are.
+        let (_, stats) = person.text(&format!("/y-kien/{id}/thong-ke")).await;
+        assert!(stats.contains("bằng tài khoản định danh điện tử (VNeID): 1."), "{stats}");
         // The citizen's return is no sign-in for officials.
         assert!(!signed_in(&person).await);
     }

@@ -118,6 +118,9 @@ macro_rules! taking_part {
             if p.verified {
                 bump!($tx, $id, "verified", 1);
             }
+            if p.identified {
+                bump!($tx, $id, "identified", 1);
+            }
         } else if p.kind != kind {
             bump!($tx, $id, format!("kind:{}", p.kind.code()), -1);
             bump!($tx, $id, format!("kind:{}", kind.code()), 1);
@@ -191,6 +194,10 @@ macro_rules! participant {
                 .execute(&mut *$tx)
                 .await?;
             participant.identified = true;
+            // One who took part before is counted as identified now; others when they take part.
+            if participant.took_part {
+                bump!($tx, $id, "identified", 1);
+            }
         }
         participant
     }};

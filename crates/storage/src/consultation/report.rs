@@ -30,6 +30,8 @@ pub struct Statistics {
     pub participants: Vec<(ParticipantKind, i64)>,
     /// Of them, those who verified their contact.
     pub verified: i64,
+    /// Of them, those who proved who they are with their electronic identity (VNeID).
+    pub identified: i64,
     /// Participants by the day (Vietnam time) they first commented or voted, in order.
     pub by_day: Vec<(time::Date, i64)>,
     pub comments: Vec<(CommentStatus, i64)>,
@@ -172,6 +174,7 @@ impl Store {
         Ok(Statistics {
             participants: ParticipantKind::ALL.iter().map(|kind| (*kind, count(&format!("kind:{}", kind.code())))).collect(),
             verified: count("verified"),
+            identified: count("identified"),
             by_day,
             comments: CommentStatus::ALL.iter().map(|s| (*s, count(&format!("status:{}", s.code())))).collect(),
             positions,

@@ -223,7 +223,10 @@ async fn positions(State(state): State<AppState>, Path(id): Path<i64>, Query(q):
 pub struct StatisticsDocument {
     /// (kind, participants).
     participants: Vec<(String, i64)>,
+    /// Of them, those who verified a telephone number or an e-mail address.
     verified: i64,
+    /// Of them, those who proved who they are with their electronic identity (VNeID).
+    identified: i64,
     /// (day as yyyy-mm-dd in Vietnam time, new participants).
     by_day: Vec<(String, i64)>,
     /// (status, comments).
@@ -255,6 +258,7 @@ async fn statistics(State(state): State<AppState>, Path(id): Path<i64>) -> ApiRe
     Ok(axum::Json(StatisticsDocument {
         participants: s.participants.iter().map(|(k, n)| (k.code().to_string(), *n)).collect(),
         verified: s.verified,
+        identified: s.identified,
         by_day: s.by_day.iter().map(|(day, n)| (domain::text::iso_date(*day), *n)).collect(),
         comments: s.comments.iter().map(|(st, n)| (st.code().to_string(), *n)).collect(),
         by_article,

@@ -46,6 +46,7 @@ fn summary(data: &ReportData) -> Summary {
         closed: text::format_timestamp_ms(c.settings.closes_at),
         participants: s.participants.iter().map(|(k, n)| (k.label().to_string(), *n)).collect(),
         verified: s.verified,
+        identified: s.identified,
         received: s.comments_total(),
         published: s.comments_in(CommentStatus::Published),
         rejected: s.comments_in(CommentStatus::Rejected),
