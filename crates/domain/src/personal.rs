@@ -15,11 +15,11 @@ static DIGITS: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"(\+\s?)?\d[\d .\-
 /// Money and counts as Vietnamese write them: `1.250.000`, `12.000.000,5`.
 static GROUPED: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"^[1-9]\d{0,2}(\.\d{3})+(,\d+)?$").unwrap());
 
-/// A name after the words that introduce one: "tên là", "họ tên:" take a name of one word or
-/// more; "tôi là", "em là" a full name (two words or more, each capitalised), so that "tôi là
+/// A name after the words that introduce one, and a space or a colon: "tên là", "họ tên:" take
+/// a name of one word or more; "tôi là", "em là" a full name (two words or more, each capitalised), so that "tôi là
 /// người dân" and "tôi là Chủ tịch" stay as they are.
 static NAMED: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"\b((?i:tên tôi là|ten toi la|tôi tên là|toi ten la|tên là|ten la|họ và tên|ho va ten|họ tên|ho ten|tên|ten)\s*[:\-]?\s*)(\p{Lu}\p{Ll}*(?:\s+\p{Lu}\p{Ll}*){0,4})").unwrap()
+    Regex::new(r"\b((?i:tên tôi là|ten toi la|tôi tên là|toi ten la|tên là|ten la|họ và tên|ho va ten|họ tên|ho ten|tên|ten)(?:\s*[:\-]\s*|\s+))(\p{Lu}\p{Ll}*(?:\s+\p{Lu}\p{Ll}*){0,4})").unwrap()
 });
 static INTRODUCED: LazyLock<Regex> =
     LazyLock::new(|| Regex::new(r"\b((?i:tôi là|toi la|em là|em la|cháu là|chau la|con là|con la)\s+)(\p{Lu}\p{Ll}*(?:\s+\p{Lu}\p{Ll}*){1,4})").unwrap());
@@ -144,7 +144,8 @@ mod tests {
         ] {
             assert_eq!(mask(text), want);
         }
-        for text in ["Tôi là người dân ở xã", "Tôi là Chủ tịch hội", "Tên thủ tục ghi sai", "tôi là nông dân"] {
+        // "têNA" is no "tên" before a name: a word only starts with those letters.
+        for text in ["Tôi là người dân ở xã", "Tôi là Chủ tịch hội", "Tên thủ tục ghi sai", "tôi là nông dân", "têNA", "TenAn"] {
             assert_eq!(mask(text), text);
         }
     }
