@@ -3,6 +3,8 @@
 //! the taxonomy editor, and the figures as XLSX. Storage checks every right and audits every
 //! reading of comments.
 
+use std::collections::HashMap;
+
 use analytics::Sentiment;
 use analytics::topics::{Topic, group_uncategorised};
 use askama::Template;
@@ -13,10 +15,13 @@ use domain::auth::Permission;
 use domain::calendar::Month;
 use domain::surveys::Channel;
 use domain::text;
+use domain::units::{Unit, UnitId};
 use reports::charts::{self, Point};
 use serde::Deserialize;
 use sheets::{ReportSheet, Value};
+use storage::Paging;
 use storage::analytics::{CommentFilter, CountBy, Counted, MAX_SHOWN};
+use storage::units::UnitFilter;
 
 use crate::AppState;
 use crate::auth::csrf::CheckedForm;
@@ -196,9 +201,16 @@ async fn figures(state: &AppState, user: &CurrentUser, selected: &Selected) -> R
         .map(|c| (taxonomy.name(&c.key).map_or_else(|| c.key.clone(), str::to_string), c))
         .collect();
     topics.sort_by(|a, b| b.1.negative.cmp(&a.1.negative).then(b.1.total().cmp(&a.1.total())));
+    // The units the caller reads, named from one listing rather than one query each.
+    let roots = access.roots(Permission::ViewResults);
+    let known: HashMap<UnitId, Unit> = store.units(&roots, &UnitFilter::default(), Paging::ALL).await?.items.into_iter().map(|u| (u.id, u)).collect();
     let mut units = Vec::new();
     for c in store.count_comments(access, &selected.filter, CountBy::Unit).await? {
-        let unit = store.public_unit(c.key.parse().unwrap_or_default()).await?;
+        let id = c.key.parse().unwrap_or_default();
+        let unit = match known.get(&id) {
+            Some(unit) => unit.clone(),
+            None => store.public_unit(id).await?,
+        };
         units.push((unit.code, unit.name, c));
     }
     units.sort_by(|a, b| b.2.negative.cmp(&a.2.negative).then(a.1.cmp(&b.1)));
