@@ -84,6 +84,16 @@ impl Paging {
         Self { offset: (page.max(1) - 1) * limit, limit }
     }
 
+    /// The page a caller asked for, from 1; `per_page` is `default` unless given, at most `most`.
+    pub fn asked(page: Option<i64>, per_page: Option<i64>, default: i64, most: i64) -> Self {
+        Self::new(page.unwrap_or(1), per_page.unwrap_or(default).clamp(1, most))
+    }
+
+    /// The page number, from 1.
+    pub fn page(&self) -> i64 {
+        self.offset / self.limit + 1
+    }
+
     /// Everything the caller may see, for an aggregate over a whole subtree; never for a page.
     pub const ALL: Self = Self { offset: 0, limit: i64::MAX };
 }

@@ -103,7 +103,7 @@ pub struct UserQuery {
     responses((status = 200, body = UserPage), (status = 403, body = ProblemDocument)))]
 async fn list_users(State(state): State<AppState>, caller: ApiUser, Query(q): Query<UserQuery>) -> ApiResult<axum::Json<UserPage>> {
     require(&caller.principal.access, Permission::ViewUsers)?;
-    let paging = Paging::new(q.page.unwrap_or(1), q.per_page.unwrap_or(100));
+    let paging = Paging::asked(q.page, q.per_page, 100, 500);
     let page = state.store.users(&caller.principal.access, q.q.as_deref(), paging).await?;
     Ok(axum::Json(UserPage { items: page.items.into_iter().map(UserDto::summary).collect(), total: page.total }))
 }

@@ -78,7 +78,7 @@ pub struct PageQuery {
 
 impl PageQuery {
     fn paging(&self) -> Paging {
-        Paging::new(self.page.unwrap_or(1), self.per_page.unwrap_or(50).min(200))
+        Paging::asked(self.page, self.per_page, 50, 200)
     }
 }
 

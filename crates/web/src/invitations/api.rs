@@ -140,12 +140,12 @@ pub struct PendingList {
 async fn pending(State(state): State<AppState>, caller: ApiUser, Path(id): Path<i64>, Query(q): Query<PendingQuery>) -> ApiResult<axum::Json<PendingList>> {
     let access = &caller.principal.access;
     require(access, Permission::ViewResults)?;
-    let (page, per_page) = (q.page.unwrap_or(1).max(1), q.per_page.unwrap_or(100).clamp(1, 500));
-    let found = state.store.pending_invitations(access, id, q.unit_id, Paging::new(page, per_page)).await?;
+    let paging = Paging::asked(q.page, q.per_page, 100, 500);
+    let found = state.store.pending_invitations(access, id, q.unit_id, paging).await?;
     Ok(axum::Json(PendingList {
         total: found.total,
-        page,
-        per_page,
+        page: paging.page(),
+        per_page: paging.limit,
         invitations: found
             .items
             .into_iter()

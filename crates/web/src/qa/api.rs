@@ -194,7 +194,7 @@ async fn list(State(state): State<AppState>, caller: ApiUser, Query(q): Query<Li
         Some(code) => Some(qa::Status::parse(code).ok_or_else(|| Failure::invalid(format!("Trạng thái «{code}» không hợp lệ.")))?),
     };
     let filter = QuestionFilter { status, overdue_at: q.overdue.filter(|o| *o).map(|_| state.clock.now_ms()), unassigned: false };
-    let found = state.store.questions(&caller.principal.access, &filter, Paging::new(q.page.unwrap_or(1), q.per_page.unwrap_or(50).clamp(1, 200))).await?;
+    let found = state.store.questions(&caller.principal.access, &filter, Paging::asked(q.page, q.per_page, 50, 200)).await?;
     Ok(axum::Json(QuestionList { total: found.total, items: found.items.into_iter().map(QuestionDocument::new).collect() }))
 }
 
@@ -318,7 +318,7 @@ pub struct ArchiveList {
 #[utoipa::path(get, path = "/api/v1/questions/archive", tag = "qa", security(()), params(ArchiveQuery), responses((status = 200, body = ArchiveList)))]
 async fn archive(State(state): State<AppState>, Query(q): Query<ArchiveQuery>) -> ApiResult<axum::Json<ArchiveList>> {
     let filter = ArchiveFilter { topic: q.topic_id, unit: None, pinned: q.pinned.unwrap_or(false) };
-    let found = state.store.archive(&filter, Paging::new(q.page.unwrap_or(1), q.per_page.unwrap_or(20).clamp(1, 100))).await?;
+    let found = state.store.archive(&filter, Paging::asked(q.page, q.per_page, 20, 100)).await?;
     let items = found
         .items
         .into_iter()

@@ -117,9 +117,9 @@ pub struct ResultsPage {
     responses((status = 200, body = ResultsPage), (status = 404, body = ProblemDocument), (status = 422, body = ProblemDocument)))]
 async fn results(State(state): State<AppState>, Query(query): Query<ResultsQuery>) -> ApiResult<axum::Json<ResultsPage>> {
     let filter = query.to_query(&state).await?;
-    let paging = Paging::new(query.page.unwrap_or(1), query.per_page.unwrap_or(100));
+    let paging = Paging::asked(query.page, query.per_page, 100, 500);
     let items = state.store.index_results(&filter, Some(paging)).await?;
-    let page = paging.offset / paging.limit + 1;
+    let page = paging.page();
     let next = (items.len() as i64 == paging.limit).then(|| {
         let mut params: Vec<(String, String)> = Vec::new();
         let mut push = |k: &str, v: Option<String>| {

@@ -93,14 +93,9 @@ async fn list_units(State(state): State<AppState>, caller: ApiUser, Query(q): Qu
         None => None,
     };
     let filter = UnitFilter { level, parent_id: q.parent_id, search: q.q, valid_on };
-    let paging = Paging::new(q.page.unwrap_or(1), q.per_page.unwrap_or(100));
+    let paging = Paging::asked(q.page, q.per_page, 100, 500);
     let page = state.store.units(&access.roots(Permission::ViewUnits), &filter, paging).await?;
-    Ok(axum::Json(UnitPage {
-        items: page.items.into_iter().map(UnitDto::from).collect(),
-        total: page.total,
-        page: q.page.unwrap_or(1).max(1),
-        per_page: paging.limit,
-    }))
+    Ok(axum::Json(UnitPage { items: page.items.into_iter().map(UnitDto::from).collect(), total: page.total, page: paging.page(), per_page: paging.limit }))
 }
 
 /// Creates a unit under a parent in the caller's scope (a province: system administrators only).

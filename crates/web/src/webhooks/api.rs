@@ -180,8 +180,8 @@ pub struct DeliveryLog {
 async fn deliveries(State(state): State<AppState>, caller: ApiUser, Path(id): Path<i64>, Query(q): Query<DeliveryQuery>) -> ApiResult<axum::Json<DeliveryLog>> {
     let access = &caller.principal.access;
     require(access, Permission::ManageIntegrations)?;
-    let (page, per_page) = (q.page.unwrap_or(1).max(1), q.per_page.unwrap_or(50).clamp(1, 200));
-    let (found, attempts) = state.store.webhook_deliveries(access, id, Paging::new(page, per_page)).await?;
+    let paging = Paging::asked(q.page, q.per_page, 50, 200);
+    let (found, attempts) = state.store.webhook_deliveries(access, id, paging).await?;
     let deliveries = found
         .items
         .into_iter()
@@ -203,7 +203,7 @@ async fn deliveries(State(state): State<AppState>, caller: ApiUser, Path(id): Pa
             delivered_at: d.delivered_at,
         })
         .collect();
-    Ok(axum::Json(DeliveryLog { total: found.total, page, per_page, deliveries }))
+    Ok(axum::Json(DeliveryLog { total: found.total, page: paging.page(), per_page: paging.limit, deliveries }))
 }
 
 /// Sends a delivery again now, under its own id (a receiver that already has it sees a repeat).
