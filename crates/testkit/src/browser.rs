@@ -132,15 +132,21 @@ impl Browser {
     }
 
     /// Waits for a file ending in `extension` to finish downloading; gives its name and bytes
-    /// and removes it, so that the next download is told apart.
+    /// and removes it, so that the next download is told apart. Chromium reserves the final
+    /// name with an empty file while it writes `….crdownload` beside it, so a file counts only
+    /// once it has bytes and nothing is still being written.
     pub async fn downloaded(&self, extension: &str) -> anyhow::Result<(String, Vec<u8>)> {
         let dir = self.profile.path().join("downloads");
         for _ in 0..300 {
-            for entry in std::fs::read_dir(&dir)? {
-                let path = entry?.path();
-                let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-                if name.ends_with(extension) {
-                    let bytes = std::fs::read(&path)?;
+            let names: Vec<String> =
+                std::fs::read_dir(&dir)?.map(|entry| entry.map(|e| e.file_name().to_string_lossy().into_owned())).collect::<Result<_, _>>()?;
+            let writing = names.iter().any(|n| n.ends_with(".crdownload"));
+            if let Some(name) = names.into_iter().find(|n| n.ends_with(extension))
+                && !writing
+            {
+                let path = dir.join(&name);
+                let bytes = std::fs::read(&path)?;
+                if !bytes.is_empty() {
                     std::fs::remove_file(&path)?;
                     return Ok((name, bytes));
                 }
