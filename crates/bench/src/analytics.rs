@@ -101,6 +101,7 @@ pub async fn run(count: usize, stored: usize, postgres: Option<String>) -> anyho
                     staff: if i % 7 == 0 { format!("mc-0{}", i % 3 + 1) } else { String::new() },
                     body: r.shown.clone(),
                     classified: Classified::of(r.clone()),
+                    withheld: false,
                 }
             })
             .collect();

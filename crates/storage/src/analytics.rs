@@ -69,6 +69,8 @@ pub struct Analysed {
     pub staff: String,
     pub body: String,
     pub classified: Classified,
+    /// A consultation comment rejected in moderation: kept, but neither counted nor listed.
+    pub withheld: bool,
 }
 
 /// What the classifier said of a comment, as kept: sentiment −1, 0 or 1, confidence per mille,
@@ -161,6 +163,10 @@ pub struct Shown {
 /// (the next pass goes on where this one stopped).
 const BATCH: i64 = 2_000;
 const BATCHES_PER_PASS: usize = 25;
+/// A topic of a kept comment (`$1`, `$2`), beside the comment's unit, month, sentiment and
+/// withholding, so that counting topics reads one table.
+const TOPIC_OF_COMMENT: &str = "INSERT INTO analytics_comment_topics (comment_id, topic, unit_id, month, sentiment, withheld)
+     SELECT id, $2, unit_id, month, sentiment, withheld FROM analytics_comments WHERE id = $1";
 
 /// The most comments one listing shows.
 pub const MAX_SHOWN: i64 = 200;
@@ -224,6 +230,7 @@ impl Store {
             staff,
             body,
             classified: Classified::default(),
+            withheld: false,
         };
         if source == RESPONSES {
             let batch = self.responses_to_read(after, BATCH).await?;
@@ -244,16 +251,21 @@ impl Store {
         // dispatcher); a consultation comment, the drafting unit's. Title and body are one text.
         let sql = if source == QUESTIONS {
             "SELECT q.id, COALESCE(q.origin_unit_id, q.asked_unit_id, (SELECT MIN(id) FROM units WHERE parent_id IS NULL)), q.channel, q.received_at,
-                    q.title || '. ' || q.body
+                    q.title || '. ' || q.body, CAST(0 AS BIGINT)
              FROM qa_questions q WHERE q.id > $1 ORDER BY q.id LIMIT $2"
         } else {
-            "SELECT c.id, k.unit_id, 'web', c.created_at, c.text
+            "SELECT c.id, k.unit_id, 'web', c.created_at, c.text, CAST(CASE WHEN c.status = 'rejected' THEN 1 ELSE 0 END AS BIGINT)
              FROM consultation_comments c JOIN consultations k ON k.id = c.consultation_id WHERE c.id > $1 ORDER BY c.id LIMIT $2"
         };
-        let batch: Vec<(i64, i64, String, i64, String)> = on_db!(self, read, |pool| sqlx::query_as(sql).bind(after).bind(BATCH).fetch_all(pool).await)?;
+        let batch: Vec<(i64, i64, String, i64, String, i64)> = on_db!(self, read, |pool| sqlx::query_as(sql).bind(after).bind(BATCH).fetch_all(pool).await)?;
         let (rows, last) = (batch.len(), batch.last().map(|r| r.0));
-        let found =
-            batch.into_iter().map(|(id, unit, channel, at, text)| unclassified(id, String::new(), None, unit, at, channel, String::new(), text)).collect();
+        let found = batch
+            .into_iter()
+            .map(|(id, unit, channel, at, text, withheld)| Analysed {
+                withheld: withheld != 0,
+                ..unclassified(id, String::new(), None, unit, at, channel, String::new(), text)
+            })
+            .collect();
         Ok((rows, last, found))
     }
 
@@ -379,8 +391,8 @@ impl Store {
             for c in comments {
                 let month = Month::at(c.at).iso();
                 let id: Option<i64> = sqlx::query_scalar(
-                    "INSERT INTO analytics_comments (source, source_id, part, survey_id, unit_id, month, at, channel, staff, body, sentiment, confidence, model, taxonomy)
-                     VALUES ($1, $2, $3, $14, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13)
+                    "INSERT INTO analytics_comments (source, source_id, part, survey_id, unit_id, month, at, channel, staff, body, sentiment, confidence, model, taxonomy, withheld)
+                     VALUES ($1, $2, $3, $14, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $15)
                      ON CONFLICT (source, source_id, part) DO NOTHING RETURNING id",
                 )
                 .bind(source)
@@ -397,18 +409,12 @@ impl Store {
                 .bind(model)
                 .bind(taxonomy)
                 .bind(c.survey_id)
+                .bind(i64::from(c.withheld))
                 .fetch_optional(&mut *tx)
                 .await?;
                 if let Some(id) = id {
                     for topic in &c.classified.topics {
-                        sqlx::query("INSERT INTO analytics_comment_topics (comment_id, topic, unit_id, month, sentiment) VALUES ($1, $2, $3, $4, $5)")
-                            .bind(id)
-                            .bind(topic)
-                            .bind(c.unit_id)
-                            .bind(&month)
-                            .bind(c.classified.sentiment)
-                            .execute(&mut *tx)
-                            .await?;
+                        sqlx::query(TOPIC_OF_COMMENT).bind(id).bind(topic).execute(&mut *tx).await?;
                     }
                 }
             }
@@ -485,14 +491,7 @@ impl Store {
                     .await?;
                 sqlx::query("DELETE FROM analytics_comment_topics WHERE comment_id = $1").bind(r.id).execute(&mut *tx).await?;
                 for topic in &r.classified.topics {
-                    sqlx::query(
-                        "INSERT INTO analytics_comment_topics (comment_id, topic, unit_id, month, sentiment)
-                         SELECT id, $2, unit_id, month, sentiment FROM analytics_comments WHERE id = $1",
-                    )
-                    .bind(r.id)
-                    .bind(topic)
-                    .execute(&mut *tx)
-                    .await?;
+                    sqlx::query(TOPIC_OF_COMMENT).bind(r.id).bind(topic).execute(&mut *tx).await?;
                 }
             }
             let next: Option<i64> = if last { None } else { Some(upto) };
@@ -722,9 +721,10 @@ pub enum CountBy {
 }
 
 /// The filter's conditions on `c` (numbered from `$1`) and their values, as text: months and
-/// codes are text, a sentiment is compared as text of its number on both databases.
+/// codes are text, a sentiment is compared as text of its number on both databases. A withheld
+/// comment never meets them.
 fn conditions(filter: &CommentFilter, topics_table: bool) -> (String, Vec<String>) {
-    let mut sql = String::new();
+    let mut sql = String::from(" AND c.withheld = 0");
     let mut binds: Vec<String> = Vec::new();
     let mut add = |clause: &str, value: String, close: &str| {
         binds.push(value);

@@ -35,6 +35,7 @@ async fn analysed(store: &Store, id: i64, unit: i64, staff: &str, text: &str) ->
         staff: staff.into(),
         body: std::mem::take(&mut reading.shown),
         classified: Classified::of(reading),
+        withheld: false,
     }
 }
 

@@ -258,3 +258,55 @@ async fn near_duplicates_are_grouped_into_positions() {
         assert!(positions.items[0].supporters >= 80, "a campaign is one position with its supporters: {}", positions.items[0].supporters);
     }
 }
+
+/// A comment rejected in moderation leaves the comment analysis — not counted, not listed, not
+/// under a topic, also after the topics are classified again — whether it was rejected before
+/// the analysis read it or after; published on second thought, it is counted again.
+#[tokio::test]
+async fn a_rejected_comment_leaves_the_comment_analysis() {
+    use analytics::model::BUILTIN;
+    use storage::analytics::{CommentFilter, CountBy};
+    for db in testkit::backends().await {
+        let backend = db.backend;
+        let store = testkit::store(&db).await;
+        let (p, a, _) = units(&store).await;
+        let official = role(Role::UnitOfficial, a);
+        let id = published(&store, &official, a, settings(Audience::Everyone, vec![], Moderation::Before)).await;
+        let abuse =
+            store.submit_comment(id, visitor("an"), ParticipantKind::Person, "dieu-4", &said("Bọn cán bộ chậm trễ, thái độ hách dịch"), T0 + 1).await.unwrap();
+        let late = store.submit_comment(id, visitor("binh"), ParticipantKind::Person, "dieu-4", &said("Hồ sơ trễ hẹn, không ai báo"), T0 + 2).await.unwrap();
+        store.submit_comment(id, visitor("chi"), ParticipantKind::Person, "dieu-4", &said("Đề nghị rút ngắn thời hạn xử lý"), T0 + 3).await.unwrap();
+        let reject = Decision::Reject { reason: "Lời lẽ xúc phạm".into() };
+        store.moderate_comment(&actor(), &official, id, abuse.id, &reject).await.unwrap();
+
+        let link = |id: i64| format!("/admin/alerts/{id}");
+        assert_eq!(store.read_new_comments(&BUILTIN, T0, &link).await.unwrap(), 3, "{backend}: every comment is read");
+        let office = role(Role::ReformOffice, p);
+        let all = CommentFilter::default();
+        let counted = |by| {
+            let (store, office, all) = (&store, &office, &all);
+            async move { store.count_comments(office, all, by).await.unwrap().iter().map(|c| c.total()).sum::<i64>() }
+        };
+        let listed = || async { store.comments(&actor(), &office, &all, None, 50).await.unwrap().iter().map(|c| c.source_id).collect::<Vec<_>>() };
+        assert_eq!(counted(CountBy::Month).await, 2, "{backend}: rejected before it was read");
+        assert!(!listed().await.contains(&abuse.id), "{backend}");
+        let topics = counted(CountBy::Topic).await;
+        assert!(topics > 0, "{backend}: the late dossier has a topic");
+
+        store.moderate_comment(&actor(), &official, id, late.id, &reject).await.unwrap();
+        assert_eq!(counted(CountBy::Month).await, 1, "{backend}: rejected after it was read");
+        assert!(counted(CountBy::Topic).await < topics, "{backend}: its topics go with it");
+        assert!(!listed().await.contains(&late.id), "{backend}");
+        let edited = analytics::topics::Topic::new("bao_tin", "Báo tin", "không ai báo").unwrap();
+        store.save_analytics_topic(&actor(), &office, &edited, 20).await.unwrap();
+        store.reclassify_comments(&BUILTIN).await.unwrap();
+        let by_topic = store.count_comments(&office, &all, CountBy::Topic).await.unwrap();
+        assert!(!by_topic.iter().any(|c| c.key == "bao_tin"), "{backend}: classified again, still withheld: {by_topic:?}");
+
+        store.moderate_comment(&actor(), &official, id, late.id, &Decision::Publish).await.unwrap();
+        assert_eq!(counted(CountBy::Month).await, 2, "{backend}: published on second thought");
+        let by_topic = store.count_comments(&office, &all, CountBy::Topic).await.unwrap();
+        assert_eq!(by_topic.iter().find(|c| c.key == "bao_tin").map(|c| c.total()), Some(1), "{backend}");
+        assert!(listed().await.contains(&late.id), "{backend}");
+    }
+}

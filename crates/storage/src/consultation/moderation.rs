@@ -98,6 +98,16 @@ impl Store {
                 .bind(comment_id)
                 .execute(&mut *tx)
                 .await?;
+            if (before == CommentStatus::Rejected) != (after == CommentStatus::Rejected) {
+                // The comment analysis follows: a rejected comment is neither counted nor listed.
+                let withheld = i64::from(after == CommentStatus::Rejected);
+                for sql in [
+                    "UPDATE analytics_comment_topics SET withheld = $1 WHERE comment_id IN (SELECT id FROM analytics_comments WHERE source = $2 AND source_id = $3)",
+                    "UPDATE analytics_comments SET withheld = $1 WHERE source = $2 AND source_id = $3",
+                ] {
+                    sqlx::query(sql).bind(withheld).bind(crate::analytics::CONSULTATIONS).bind(comment_id).execute(&mut *tx).await?;
+                }
+            }
             bump!(tx, id, format!("status:{}", before.code()), -1);
             bump!(tx, id, format!("status:{}", after.code()), 1);
             let change = i64::from(after == CommentStatus::Published) - i64::from(before == CommentStatus::Published);
