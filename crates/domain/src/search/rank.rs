@@ -130,14 +130,11 @@ mod tests {
         }
 
         #[test]
-        fn one_more_mention_in_the_title_never_ranks_lower(words in prop::collection::vec("[a-c]", 1..8), body in "[a-c ]{0,30}") {
+        fn one_more_mention_in_the_title_never_ranks_lower(first in "[bc]", rest in prop::collection::vec("[a-c]", 0..7), body in "[a-c ]{0,30}") {
             // Two entries alike but for one more "a" in the first title, which is not longer:
-            // the word replaces another.
-            let plain = words.join(" ");
-            let mut more = words.clone();
-            more[0] = "a".into();
-            let more = more.join(" ");
-            prop_assume!(more != plain);
+            // it replaces the first word, never an "a" itself (so no case is thrown away).
+            let plain = std::iter::once(&first).chain(&rest).cloned().collect::<Vec<_>>().join(" ");
+            let more = std::iter::once(&"a".to_string()).chain(&rest).cloned().collect::<Vec<_>>().join(" ");
             let candidates = [Candidate { title_words: &plain, body_words: &body }, Candidate { title_words: &more, body_words: &body }];
             prop_assert_eq!(rank(&Query::parse("a").unwrap(), &candidates)[0], 1);
         }
