@@ -14,7 +14,7 @@ use sqlx::AssertSqlSafe;
 
 use crate::audit::{Entry, record};
 use crate::units::UnitFilter;
-use crate::{Actor, Error, Paging, Result, Store};
+use crate::{Actor, Error, Page, Paging, Result, Store};
 
 /// Which results to read. Results are public, so there is no caller scope.
 #[derive(Clone, Debug, Default)]
@@ -160,30 +160,53 @@ pub struct ImportRecord {
 /// The key of an edition: one result per index, scope, year and unit (0 for the national average).
 type Key = (String, i32, i64);
 
+/// The conditions on `r` (an `index_results` row) that `query` asks for, and the texts they bind
+/// (from `$1`); year and units are numbers, written in.
+fn result_conditions(query: &ResultQuery) -> (String, Vec<String>) {
+    let mut conditions = vec!["1 = 1".to_string()];
+    let mut texts: Vec<String> = Vec::new();
+    for (column, value) in [("r.index_code", query.index.map(IndexCode::code)), ("r.scope", query.scope.map(Scope::code))] {
+        if let Some(value) = value {
+            texts.push(value.to_string());
+            conditions.push(format!("{column} = ${}", texts.len()));
+        }
+    }
+    if let Some(year) = query.year {
+        conditions.push(format!("r.year = {year}"));
+    }
+    if let Some(units) = &query.units {
+        let list = units.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
+        conditions.push(if list.is_empty() { "1 = 0".into() } else { format!("r.unit_id IN ({list})") });
+    }
+    (conditions.join(" AND "), texts)
+}
+
 impl Store {
     /// Results in year order, best rank first within a year.
-    pub async fn index_results(&self, query: &ResultQuery, paging: Option<Paging>) -> Result<Vec<IndexResult>> {
-        let mut conditions = vec!["1 = 1".to_string()];
-        let mut texts: Vec<String> = Vec::new();
-        let mut next = 1;
-        for (column, value) in [("r.index_code", query.index.map(IndexCode::code)), ("r.scope", query.scope.map(Scope::code))] {
-            if let Some(value) = value {
-                conditions.push(format!("{column} = ${next}"));
-                texts.push(value.to_string());
-                next += 1;
+    pub async fn index_results(&self, query: &ResultQuery) -> Result<Vec<IndexResult>> {
+        self.read_results(query, None).await
+    }
+
+    /// A page of them, with how many there are in all.
+    pub async fn index_results_page(&self, query: &ResultQuery, paging: Paging) -> Result<Page<IndexResult>> {
+        let items = self.read_results(query, Some(paging)).await?;
+        let (conditions, texts) = result_conditions(query);
+        let sql = format!("SELECT COUNT(*) FROM index_results r WHERE {conditions}");
+        let total: i64 = on_db!(self, read, |pool| {
+            let mut q = sqlx::query_scalar(AssertSqlSafe(sql.as_str()));
+            for t in &texts {
+                q = q.bind(t);
             }
-        }
-        if let Some(year) = query.year {
-            conditions.push(format!("r.year = {year}"));
-        }
-        if let Some(units) = &query.units {
-            let list = units.iter().map(i64::to_string).collect::<Vec<_>>().join(", ");
-            conditions.push(if list.is_empty() { "1 = 0".into() } else { format!("r.unit_id IN ({list})") });
-        }
+            q.fetch_one(pool).await
+        })?;
+        Ok(Page { items, total })
+    }
+
+    async fn read_results(&self, query: &ResultQuery, paging: Option<Paging>) -> Result<Vec<IndexResult>> {
+        let (conditions, texts) = result_conditions(query);
         let page = paging.map_or(String::new(), |p| format!(" LIMIT {} OFFSET {}", p.limit, p.offset));
         let sql = format!(
-            "{SELECT} WHERE {} ORDER BY r.index_code, r.scope, r.year, CASE WHEN r.rank IS NULL THEN 1 ELSE 0 END, r.rank, r.score DESC, r.id{page}",
-            conditions.join(" AND ")
+            "{SELECT} WHERE {conditions} ORDER BY r.index_code, r.scope, r.year, CASE WHEN r.rank IS NULL THEN 1 ELSE 0 END, r.rank, r.score DESC, r.id{page}"
         );
         let rows: Vec<Row> = on_db!(self, read, |pool| {
             let mut q = sqlx::query_as(AssertSqlSafe(sql.as_str()));
@@ -222,7 +245,7 @@ impl Store {
     /// `domain::results::carried`), each weighted by its population share in the lineage, or
     /// an equal part of it when the lineage gives none. Keyed by the unit.
     pub async fn previous_results(&self, index: IndexCode, scope: Scope, year: i32) -> Result<HashMap<i64, IndexResult>> {
-        let before = self.index_results(&ResultQuery { index: Some(index), scope: Some(scope), year: Some(year - 1), units: None }, None).await?;
+        let before = self.index_results(&ResultQuery { index: Some(index), scope: Some(scope), year: Some(year - 1), units: None }).await?;
         let by_unit: HashMap<i64, &IndexResult> = before.iter().filter_map(|r| Some((r.unit_id?, r))).collect();
         // Every link of the register at once: a province has a few thousand.
         let links: Vec<(i64, i64, Option<f64>, i64)> = on_db!(self, read, |pool| {

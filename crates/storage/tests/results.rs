@@ -59,7 +59,7 @@ async fn an_import_is_checked_whole_and_written_whole() {
         );
         let dry = store.import_index_results(&actor(), &office, IndexCode::Pci, "pci.xlsx", &good, false).await.unwrap();
         assert!(dry.problems.is_empty() && !dry.applied && dry.rows.len() == 4, "{}: {:?}", db.backend, dry.problems);
-        assert!(store.index_results(&ResultQuery::default(), None).await.unwrap().is_empty(), "a dry run writes nothing");
+        assert!(store.index_results(&ResultQuery::default()).await.unwrap().is_empty(), "a dry run writes nothing");
 
         let bad = rows(
             IndexCode::Pci,
@@ -81,7 +81,7 @@ async fn an_import_is_checked_whole_and_written_whole() {
         assert!(problems.contains("Dòng 6: kết quả «Toàn quốc» là của tỉnh"), "{problems}");
         assert!(problems.contains("Dòng 7: trùng với dòng 2"), "{problems}");
         assert!(!problems.contains("Dòng 2:"), "{problems}");
-        assert!(store.index_results(&ResultQuery::default(), None).await.unwrap().is_empty(), "one bad row and nothing is written");
+        assert!(store.index_results(&ResultQuery::default()).await.unwrap().is_empty(), "one bad row and nothing is written");
 
         // Only the province's reform office imports.
         let commune = Access::new(vec![Grant { role: Role::ReformOffice, unit: a }]);
@@ -94,7 +94,7 @@ async fn an_import_is_checked_whole_and_written_whole() {
         assert_eq!(again.problems, ["Dòng 3: đã có kết quả PCI năm 2024 của 99 — Đơn vị 99 (Báo cáo PCI 2024); mỗi năm chỉ có một kết quả."]);
 
         let national = ResultQuery { index: Some(IndexCode::Pci), scope: Some(Scope::National), ..Default::default() };
-        let held = store.index_results(&national, None).await.unwrap();
+        let held = store.index_results(&national).await.unwrap();
         let summary: Vec<(i32, Option<i64>, f64, Option<u32>)> = held.iter().map(|r| (r.year, r.unit_id, r.score, r.rank)).collect();
         assert_eq!(summary, vec![(2023, Some(p), 66.1, Some(20)), (2024, Some(p), 68.52, Some(12)), (2024, None, 65.2, None)], "{}", db.backend);
         let r2024 = &held[1];
@@ -114,9 +114,10 @@ async fn an_import_is_checked_whole_and_written_whole() {
             both.sort();
             both
         });
-        let history = store.index_results(&ResultQuery { units: Some(lineage), ..Default::default() }, None).await.unwrap();
+        let history = store.index_results(&ResultQuery { units: Some(lineage), ..Default::default() }).await.unwrap();
         assert_eq!(history.iter().map(|r| (r.year, r.unit_name.as_str())).collect::<Vec<_>>(), vec![(2024, "Xã Cũ")]);
-        assert_eq!(store.index_results(&ResultQuery::default(), Some(Paging::new(2, 3))).await.unwrap().len(), 1, "pages");
+        let second = store.index_results_page(&ResultQuery::default(), Paging::new(2, 3)).await.unwrap();
+        assert_eq!((second.items.len(), second.total), (1, 4), "pages, and how many in all");
         let editions = store.index_editions(None).await.unwrap();
         assert_eq!(store.index_editions(Some(IndexCode::Pci)).await.unwrap(), editions, "one index only");
         assert_eq!(store.index_editions(Some(IndexCode::Papi)).await.unwrap(), vec![]);
@@ -131,7 +132,7 @@ async fn an_import_is_checked_whole_and_written_whole() {
         assert_eq!((import.len(), import[0].file_name.as_str(), import[0].row_count, import[0].removed_at), (1, "pci.xlsx", 4, None));
         assert!(matches!(store.withdraw_index_import(&actor(), &commune, import[0].id).await, Err(Error::Forbidden)));
         assert_eq!(store.withdraw_index_import(&actor(), &office, import[0].id).await.unwrap(), 4, "{}", db.backend);
-        assert!(store.index_results(&ResultQuery::default(), None).await.unwrap().is_empty());
+        assert!(store.index_results(&ResultQuery::default()).await.unwrap().is_empty());
         assert!(matches!(store.withdraw_index_import(&actor(), &office, import[0].id).await, Err(Error::Conflict(_))));
         assert!(matches!(store.withdraw_index_import(&actor(), &office, 999_999).await, Err(Error::NotFound)));
         assert_eq!(store.index_imports(10).await.unwrap()[0].removed_at, Some(T0));
@@ -204,7 +205,7 @@ async fn a_publication_files_its_results_and_replaces_an_imported_copy() {
         };
         let first = publish(T0, 91.5).await;
         let query = ResultQuery { index: Some(IndexCode::Sipas), ..Default::default() };
-        let filed = store.index_results(&query, None).await.unwrap();
+        let filed = store.index_results(&query).await.unwrap();
         let summary: Vec<_> = filed.iter().map(|r| (r.unit_id, r.score, r.rank, r.ranked)).collect();
         assert_eq!(summary, vec![(Some(a), 91.5, Some(1), Some(2)), (Some(b), 85.0, Some(2), Some(2)), (Some(p), 88.0, None, None)], "{}", db.backend);
         assert!(filed.iter().all(|r| r.origin == Origin::Publication(first) && r.year == 2026 && r.scope == Scope::Provincial));
@@ -212,11 +213,11 @@ async fn a_publication_files_its_results_and_replaces_an_imported_copy() {
 
         // A later publication of the same year replaces the figures; filing again is a no-op.
         let second = publish(T0 + 1000, 93.0).await;
-        let again = store.index_results(&query, None).await.unwrap();
+        let again = store.index_results(&query).await.unwrap();
         assert_eq!(again[0].score, 93.0);
         assert_eq!(again[0].origin, Origin::Publication(second));
         // Catching up at start files nothing twice: the first publication does not come back.
         store.migrate().await.unwrap();
-        assert_eq!(store.index_results(&query, None).await.unwrap(), again, "{}", db.backend);
+        assert_eq!(store.index_results(&query).await.unwrap(), again, "{}", db.backend);
     }
 }

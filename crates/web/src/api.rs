@@ -13,6 +13,23 @@ use utoipa_axum::router::OpenApiRouter;
 
 use crate::AppState;
 
+/// One page of a listing, in the same shape on every paged list of the API: how many there are
+/// in all, which page this is and its size (as asked, within the list's bounds), and the items.
+#[derive(serde::Serialize, utoipa::ToSchema)]
+pub struct Listed<T> {
+    pub total: i64,
+    pub page: i64,
+    pub per_page: i64,
+    pub items: Vec<T>,
+}
+
+impl<T> Listed<T> {
+    /// The page `found` for `paging`, each item shown by `show`.
+    pub fn of<U>(found: storage::Page<U>, paging: storage::Paging, show: impl FnMut(U) -> T) -> Self {
+        Self { total: found.total, page: paging.page(), per_page: paging.limit, items: found.items.into_iter().map(show).collect() }
+    }
+}
+
 #[derive(OpenApi)]
 #[openapi(
     info(

@@ -16,6 +16,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::AppState;
+use crate::api::Listed;
 use crate::auth::require;
 use crate::auth::session::{ApiUser, CurrentUser};
 use crate::error::{ApiResult, Failure, PageResult, ProblemDocument, day_range};
@@ -43,6 +44,8 @@ pub struct AuditQuery {
     actor: Option<String>,
     unit_id: Option<i64>,
     page: Option<i64>,
+    /// At most 500 (the API's default); the page shows 100.
+    per_page: Option<i64>,
 }
 
 impl AuditQuery {
@@ -61,9 +64,9 @@ impl AuditQuery {
     }
 }
 
-async fn read(store: &Store, access: &Access, query: &AuditQuery, per_page: i64) -> Result<Page<Record>, Failure> {
+async fn read(store: &Store, access: &Access, query: &AuditQuery, paging: Paging) -> Result<Page<Record>, Failure> {
     require(access, Permission::ViewAudit)?;
-    Ok(store.audit_log(access, &query.filter()?, Paging::new(query.page.unwrap_or(1), per_page)).await?)
+    Ok(store.audit_log(access, &query.filter()?, paging).await?)
 }
 
 pub struct RecordView {
@@ -126,7 +129,7 @@ pub struct AuditPage {
 const PER_PAGE: i64 = 100;
 
 async fn page(State(state): State<AppState>, user: CurrentUser, Query(query): Query<AuditQuery>) -> PageResult<AuditPage> {
-    let page = read(&state.store, &user.principal.access, &query, PER_PAGE).await?;
+    let page = read(&state.store, &user.principal.access, &query, Paging::new(query.page.unwrap_or(1), PER_PAGE)).await?;
     let objects: Vec<(&str, &str)> = page.items.iter().map(|r| (r.object_type.as_str(), r.object_id.as_str())).collect();
     let names = state.store.audit_object_names(&objects).await?;
     let rows = page
@@ -168,35 +171,23 @@ pub struct AuditRecordDto {
     details: serde_json::Value,
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct AuditPageDto {
-    items: Vec<AuditRecordDto>,
-    total: i64,
-}
-
 /// Audit entries of the caller's scope, newest first.
 #[utoipa::path(get, path = "/api/v1/audit", tag = "audit", params(AuditQuery),
-    responses((status = 200, body = AuditPageDto), (status = 403, body = ProblemDocument)))]
-async fn list(State(state): State<AppState>, caller: ApiUser, Query(query): Query<AuditQuery>) -> ApiResult<axum::Json<AuditPageDto>> {
-    let page = read(&state.store, &caller.principal.access, &query, 500).await?;
-    Ok(axum::Json(AuditPageDto {
-        items: page
-            .items
-            .into_iter()
-            .map(|r| AuditRecordDto {
-                details: serde_json::from_str(&r.details).unwrap_or(serde_json::Value::Null),
-                id: r.id,
-                at: r.at,
-                actor_user_id: r.actor_user_id,
-                actor_name: r.actor_name,
-                action: r.action,
-                object_type: r.object_type,
-                object_id: r.object_id,
-                unit_id: r.unit_id,
-                ip: r.ip,
-                user_agent: r.user_agent,
-            })
-            .collect(),
-        total: page.total,
-    }))
+    responses((status = 200, body = Listed<AuditRecordDto>), (status = 403, body = ProblemDocument)))]
+async fn list(State(state): State<AppState>, caller: ApiUser, Query(query): Query<AuditQuery>) -> ApiResult<axum::Json<Listed<AuditRecordDto>>> {
+    let paging = Paging::asked(query.page, query.per_page, 500, 500);
+    let found = read(&state.store, &caller.principal.access, &query, paging).await?;
+    Ok(axum::Json(Listed::of(found, paging, |r| AuditRecordDto {
+        details: serde_json::from_str(&r.details).unwrap_or(serde_json::Value::Null),
+        id: r.id,
+        at: r.at,
+        actor_user_id: r.actor_user_id,
+        actor_name: r.actor_name,
+        action: r.action,
+        object_type: r.object_type,
+        object_id: r.object_id,
+        unit_id: r.unit_id,
+        ip: r.ip,
+        user_agent: r.user_agent,
+    })))
 }

@@ -149,6 +149,42 @@ async fn api_tokens_authenticate_machine_clients() {
     assert_eq!(audit_actions(&app, AuditAction::PersonalDataViewed).await, 1, "the view of personal data is audited");
 }
 
+/// Every list of the API read by page number answers in one shape — `total`, `page`, `per_page`, `items` —
+/// with the page as asked: the lists are found in the OpenAPI document, so a new list that
+/// strays is caught.
+#[tokio::test]
+async fn every_paged_list_of_the_api_has_one_shape() {
+    let app = TestApp::spawn(testkit::sqlite()).await;
+    app.demo_questions().await;
+    app.demo_consultations().await;
+    let api = app.api("quantri", Default::default()).await;
+    let (_, doc) = api.get("/api/openapi.json").await;
+    let schemas = &doc["components"]["schemas"];
+    let mut lists = Vec::new();
+    for (path, item) in doc["paths"].as_object().unwrap() {
+        let Some(get) = item.get("get") else { continue };
+        let Some(reference) = get["responses"]["200"]["content"]["application/json"]["schema"]["$ref"].as_str() else { continue };
+        let schema = &schemas[reference.rsplit('/').next().unwrap()];
+        // Lists read by page number; the moderation queue goes on from the last comment seen.
+        let paged = get["parameters"].as_array().is_some_and(|ps| ps.iter().any(|p| p["name"] == "page"));
+        let fields: Vec<&str> = schema["properties"].as_object().map(|o| o.keys().map(String::as_str).collect()).unwrap_or_default();
+        if paged && fields.contains(&"items") {
+            let shape = ["items", "page", "per_page", "total"];
+            assert!(shape.iter().all(|f| fields.contains(f)), "{path}: {reference} has {fields:?}");
+            lists.push(path.clone());
+        }
+    }
+    assert!(lists.len() >= 9, "the paged lists: {lists:?}");
+    // Asked for the second page of one: page 2 of one item each, wherever a list takes no
+    // identifier in its address.
+    for path in lists.iter().filter(|p| !p.contains('{')) {
+        let (status, page) = api.get(&format!("{path}?page=2&per_page=1")).await;
+        assert_eq!(status, 200, "{path}: {page}");
+        assert_eq!((page["page"].as_i64(), page["per_page"].as_i64()), (Some(2), Some(1)), "{path}: {page}");
+        assert!(page["items"].as_array().unwrap().len() <= 1 && page["total"].as_i64().is_some(), "{path}: {page}");
+    }
+}
+
 #[tokio::test]
 async fn units_import_from_a_spreadsheet_with_preview_and_row_errors() {
     let app = TestApp::spawn(testkit::sqlite()).await;

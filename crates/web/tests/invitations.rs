@@ -297,7 +297,7 @@ async fn the_api_draws_a_sample_queues_invitations_and_follows_them_without_cont
     let email = participation.as_array().unwrap().iter().find(|p| p["channel"] == "email").unwrap();
     assert_eq!((email["unit_name"].as_str(), email["total"].as_i64()), (Some("Phường An Lạc"), Some(4)), "{participation}");
     let (_, pending) = api.get(&format!("/api/v1/surveys/{survey}/invitations?per_page=2")).await;
-    assert_eq!((pending["total"].as_i64(), pending["invitations"].as_array().unwrap().len()), (Some(4), 2), "{pending}");
+    assert_eq!((pending["total"].as_i64(), pending["items"].as_array().unwrap().len()), (Some(4), 2), "{pending}");
     let text = pending.to_string();
     assert!(text.contains("HS-") && !text.contains("@example.vn") && !text.contains("0912"), "never a contact: {text}");
 

@@ -134,7 +134,7 @@ async fn the_reform_office_draws_the_official_reports_from_the_data() {
         assert_eq!(status, 200, "{backend}: {}", String::from_utf8_lossy(&decision));
         let ward = app
             .store
-            .index_results(&storage::results::ResultQuery { index: Some(domain::results::IndexCode::Par), year: Some(2025), units: None, scope: None }, None)
+            .index_results(&storage::results::ResultQuery { index: Some(domain::results::IndexCode::Par), year: Some(2025), units: None, scope: None })
             .await
             .unwrap()
             .into_iter()
@@ -142,7 +142,7 @@ async fn the_reform_office_draws_the_official_reports_from_the_data() {
             .expect("the ward's 2025 result");
         let of_2024 = app
             .store
-            .index_results(&storage::results::ResultQuery { index: Some(domain::results::IndexCode::Par), year: Some(2024), units: None, scope: None }, None)
+            .index_results(&storage::results::ResultQuery { index: Some(domain::results::IndexCode::Par), year: Some(2024), units: None, scope: None })
             .await
             .unwrap();
         let wards: Vec<f64> = of_2024.iter().filter(|r| ["28001", "28002"].contains(&r.unit_code.as_str())).map(|r| r.score).collect();

@@ -149,7 +149,7 @@ async fn another_system_subscribes_reads_the_log_and_replays_through_the_api() {
     let (status, log) = admin.get(&format!("/api/v1/webhooks/{id}/deliveries")).await;
     assert_eq!(status, 200, "{log}");
     assert_eq!(log["total"], 1);
-    let delivery = &log["deliveries"][0];
+    let delivery = &log["items"][0];
     assert_eq!((delivery["event"].as_str(), delivery["state"].as_str()), (Some("response.stored"), Some("delivered")), "{log}");
     assert!((200..300).contains(&delivery["tries"][0]["status"].as_i64().unwrap()), "{log}");
     assert_eq!(got[0].id, format!("evt_{}", delivery["event_id"]));

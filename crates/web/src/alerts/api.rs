@@ -11,6 +11,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::AppState;
+use crate::api::Listed;
 use crate::auth::require;
 use crate::auth::session::ApiUser;
 use crate::error::{ApiJson, ApiResult, Failure, ProblemDocument};
@@ -80,23 +81,18 @@ pub struct ListQuery {
     per_page: Option<i64>,
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct CaseList {
-    total: i64,
-    items: Vec<Case>,
-}
-
 /// Cases arisen in, or handled by, the caller's units.
-#[utoipa::path(get, path = "/api/v1/alerts", tag = "alerts", params(ListQuery), responses((status = 200, body = CaseList)))]
-async fn list(State(state): State<AppState>, caller: ApiUser, Query(q): Query<ListQuery>) -> ApiResult<axum::Json<CaseList>> {
+#[utoipa::path(get, path = "/api/v1/alerts", tag = "alerts", params(ListQuery), responses((status = 200, body = Listed<Case>)))]
+async fn list(State(state): State<AppState>, caller: ApiUser, Query(q): Query<ListQuery>) -> ApiResult<axum::Json<Listed<Case>>> {
     require(&caller.principal.access, Permission::ViewAlerts)?;
     let filter = CaseFilter {
         status: q.status.as_deref().map(|s| CaseStatus::parse(s).ok_or_else(|| Failure::invalid(format!("Trạng thái «{s}» không hợp lệ.")))).transpose()?,
         kind: q.kind.as_deref().map(|k| AlertKind::parse(k).ok_or_else(|| Failure::invalid(format!("Loại «{k}» không hợp lệ.")))).transpose()?,
         overdue_at: None,
     };
-    let page = state.store.alert_cases(&caller.principal.access, &filter, storage::Paging::new(q.page.unwrap_or(1), q.per_page.unwrap_or(50))).await?;
-    Ok(axum::Json(CaseList { total: page.total, items: page.items.into_iter().map(Case::from).collect() }))
+    let paging = storage::Paging::asked(q.page, q.per_page, 50, 500);
+    let found = state.store.alert_cases(&caller.principal.access, &filter, paging).await?;
+    Ok(axum::Json(Listed::of(found, paging, Case::from)))
 }
 
 #[derive(Serialize, ToSchema)]

@@ -14,6 +14,7 @@ use super::require;
 use super::session::ApiUser;
 use super::users::{self, CreateError, UserForm};
 use crate::AppState;
+use crate::api::Listed;
 use crate::error::{ApiJson, ApiResult, Failure, ProblemDocument};
 use crate::extract::{Path, Query};
 
@@ -85,12 +86,6 @@ impl UserDto {
     }
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct UserPage {
-    items: Vec<UserDto>,
-    total: i64,
-}
-
 #[derive(Deserialize, IntoParams)]
 pub struct UserQuery {
     q: Option<String>,
@@ -100,12 +95,12 @@ pub struct UserQuery {
 
 /// Officials whose unit is in the caller's scope.
 #[utoipa::path(get, path = "/api/v1/users", tag = "auth", params(UserQuery),
-    responses((status = 200, body = UserPage), (status = 403, body = ProblemDocument)))]
-async fn list_users(State(state): State<AppState>, caller: ApiUser, Query(q): Query<UserQuery>) -> ApiResult<axum::Json<UserPage>> {
+    responses((status = 200, body = Listed<UserDto>), (status = 403, body = ProblemDocument)))]
+async fn list_users(State(state): State<AppState>, caller: ApiUser, Query(q): Query<UserQuery>) -> ApiResult<axum::Json<Listed<UserDto>>> {
     require(&caller.principal.access, Permission::ViewUsers)?;
     let paging = Paging::asked(q.page, q.per_page, 100, 500);
-    let page = state.store.users(&caller.principal.access, q.q.as_deref(), paging).await?;
-    Ok(axum::Json(UserPage { items: page.items.into_iter().map(UserDto::summary).collect(), total: page.total }))
+    let found = state.store.users(&caller.principal.access, q.q.as_deref(), paging).await?;
+    Ok(axum::Json(Listed::of(found, paging, UserDto::summary)))
 }
 
 /// One official with contact data and grants; the view is recorded in the audit log.

@@ -15,6 +15,7 @@ use utoipa_axum::routes;
 
 use super::part_label;
 use crate::AppState;
+use crate::api::Listed;
 use crate::auth::require;
 use crate::auth::session::{ApiUser, ClientMeta};
 use crate::error::{ApiJson, ApiResult, Failure, ProblemDocument};
@@ -82,18 +83,13 @@ impl PageQuery {
     }
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct SummaryList {
-    total: i64,
-    items: Vec<Summary>,
-}
-
 /// Published consultations: open ones first, then the most recently closed. Public.
-#[utoipa::path(get, path = "/api/v1/consultations", tag = "consultation", security(()), params(PageQuery), responses((status = 200, body = SummaryList)))]
-async fn list(State(state): State<AppState>, Query(q): Query<PageQuery>) -> ApiResult<axum::Json<SummaryList>> {
+#[utoipa::path(get, path = "/api/v1/consultations", tag = "consultation", security(()), params(PageQuery), responses((status = 200, body = Listed<Summary>)))]
+async fn list(State(state): State<AppState>, Query(q): Query<PageQuery>) -> ApiResult<axum::Json<Listed<Summary>>> {
     let now = state.clock.now_ms();
-    let found = state.store.public_consultations(now, q.paging()).await?;
-    Ok(axum::Json(SummaryList { total: found.total, items: found.items.iter().map(|(c, n)| Summary::new(c, *n, now)).collect() }))
+    let paging = q.paging();
+    let found = state.store.public_consultations(now, paging).await?;
+    Ok(axum::Json(Listed::of(found, paging, |(c, n)| Summary::new(&c, n, now))))
 }
 
 #[derive(Serialize, ToSchema)]
@@ -172,40 +168,29 @@ pub struct PositionDocument {
     created_at: i64,
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct PositionList {
-    total: i64,
-    items: Vec<PositionDocument>,
-}
-
-fn position_list(draft: &storage::consultation::Draft, page: storage::Page<storage::consultation::Position>) -> PositionList {
-    let items = page
-        .items
-        .into_iter()
-        .map(|p| PositionDocument {
-            group: p.group_id,
-            comment: p.comment_id,
-            part: draft.index_of_id(p.part_id).map(|i| draft.parts[i].anchor.clone()).unwrap_or_default(),
-            part_label: part_label(draft, p.part_id),
-            text: p.text,
-            kind: p.kind,
-            organisation: p.organisation,
-            supporters: p.supporters,
-            agree: p.agree,
-            disagree: p.disagree,
-            pass: p.pass,
-            verdict: p.verdict,
-            answer: p.answer,
-            created_at: p.created_at,
-        })
-        .collect();
-    PositionList { total: page.total, items }
+fn position_document(draft: &storage::consultation::Draft, p: storage::consultation::Position) -> PositionDocument {
+    PositionDocument {
+        group: p.group_id,
+        comment: p.comment_id,
+        part: draft.index_of_id(p.part_id).map(|i| draft.parts[i].anchor.clone()).unwrap_or_default(),
+        part_label: part_label(draft, p.part_id),
+        text: p.text,
+        kind: p.kind,
+        organisation: p.organisation,
+        supporters: p.supporters,
+        agree: p.agree,
+        disagree: p.disagree,
+        pass: p.pass,
+        verdict: p.verdict,
+        answer: p.answer,
+        created_at: p.created_at,
+    }
 }
 
 /// The published positions, the most supported first. Public.
 #[utoipa::path(get, path = "/api/v1/consultations/{id}/positions", tag = "consultation", security(()), params(PageQuery),
-    responses((status = 200, body = PositionList), (status = 404, body = ProblemDocument)))]
-async fn positions(State(state): State<AppState>, Path(id): Path<i64>, Query(q): Query<PageQuery>) -> ApiResult<axum::Json<PositionList>> {
+    responses((status = 200, body = Listed<PositionDocument>), (status = 404, body = ProblemDocument)))]
+async fn positions(State(state): State<AppState>, Path(id): Path<i64>, Query(q): Query<PageQuery>) -> ApiResult<axum::Json<Listed<PositionDocument>>> {
     state.store.public_consultation(id).await?;
     let draft = state.store.consultation_draft(id).await?;
     let parts: Vec<i64> = match q.part.as_deref() {
@@ -215,8 +200,9 @@ async fn positions(State(state): State<AppState>, Path(id): Path<i64>, Query(q):
             std::iter::once(index).chain(draft.outline.descendants(index)).map(|i| draft.parts[i].id).collect()
         }
     };
-    let found = state.store.positions(id, &parts, q.paging()).await?;
-    Ok(axum::Json(position_list(&draft, found)))
+    let paging = q.paging();
+    let found = state.store.positions(id, &parts, paging).await?;
+    Ok(axum::Json(Listed::of(found, paging, |p| position_document(&draft, p))))
 }
 
 #[derive(Serialize, ToSchema)]

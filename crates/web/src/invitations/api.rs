@@ -14,6 +14,7 @@ use utoipa_axum::router::OpenApiRouter;
 use utoipa_axum::routes;
 
 use crate::AppState;
+use crate::api::Listed;
 use crate::auth::require;
 use crate::auth::session::ApiUser;
 use crate::error::{ApiJson, ApiResult, Failure, ProblemDocument};
@@ -125,40 +126,28 @@ pub struct PendingInvitation {
     last_error: String,
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct PendingList {
-    total: i64,
-    page: i64,
-    per_page: i64,
-    invitations: Vec<PendingInvitation>,
-}
-
 /// A survey's invitations not yet answered, for follow-up: the dossier and where its message
 /// stands, never the person's contact.
 #[utoipa::path(get, path = "/api/v1/surveys/{id}/invitations", tag = "invitations", params(("id" = i64, Path, description = "The survey"), PendingQuery),
-    responses((status = 200, body = PendingList), (status = 404, body = ProblemDocument)))]
-async fn pending(State(state): State<AppState>, caller: ApiUser, Path(id): Path<i64>, Query(q): Query<PendingQuery>) -> ApiResult<axum::Json<PendingList>> {
+    responses((status = 200, body = Listed<PendingInvitation>), (status = 404, body = ProblemDocument)))]
+async fn pending(
+    State(state): State<AppState>,
+    caller: ApiUser,
+    Path(id): Path<i64>,
+    Query(q): Query<PendingQuery>,
+) -> ApiResult<axum::Json<Listed<PendingInvitation>>> {
     let access = &caller.principal.access;
     require(access, Permission::ViewResults)?;
     let paging = Paging::asked(q.page, q.per_page, 100, 500);
     let found = state.store.pending_invitations(access, id, q.unit_id, paging).await?;
-    Ok(axum::Json(PendingList {
-        total: found.total,
-        page: paging.page(),
-        per_page: paging.limit,
-        invitations: found
-            .items
-            .into_iter()
-            .map(|p| PendingInvitation {
-                id: p.id,
-                dossier_code: p.dossier_code,
-                unit_name: p.unit_name,
-                channel: p.channel,
-                status: p.status,
-                last_sent_at: p.last_sent_at,
-                reminders: p.reminders,
-                last_error: p.last_error,
-            })
-            .collect(),
-    }))
+    Ok(axum::Json(Listed::of(found, paging, |p| PendingInvitation {
+        id: p.id,
+        dossier_code: p.dossier_code,
+        unit_name: p.unit_name,
+        channel: p.channel,
+        status: p.status,
+        last_sent_at: p.last_sent_at,
+        reminders: p.reminders,
+        last_error: p.last_error,
+    })))
 }

@@ -16,6 +16,7 @@ use utoipa_axum::routes;
 
 use super::{may_read, periods};
 use crate::AppState;
+use crate::api::Listed;
 use crate::auth::require;
 use crate::auth::session::{ApiUser, ClientMeta};
 use crate::error::{ApiJson, ApiResult, Failure, ProblemDocument};
@@ -179,23 +180,18 @@ pub struct ListQuery {
     per_page: Option<i64>,
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct QuestionList {
-    total: i64,
-    items: Vec<QuestionDocument>,
-}
-
 /// The questions of the caller's units, waiting ones first by deadline.
-#[utoipa::path(get, path = "/api/v1/questions", tag = "qa", params(ListQuery), responses((status = 200, body = QuestionList)))]
-async fn list(State(state): State<AppState>, caller: ApiUser, Query(q): Query<ListQuery>) -> ApiResult<axum::Json<QuestionList>> {
+#[utoipa::path(get, path = "/api/v1/questions", tag = "qa", params(ListQuery), responses((status = 200, body = Listed<QuestionDocument>)))]
+async fn list(State(state): State<AppState>, caller: ApiUser, Query(q): Query<ListQuery>) -> ApiResult<axum::Json<Listed<QuestionDocument>>> {
     may_read(&caller.principal.access)?;
     let status = match q.status.as_deref() {
         None => None,
         Some(code) => Some(qa::Status::parse(code).ok_or_else(|| Failure::invalid(format!("Trạng thái «{code}» không hợp lệ.")))?),
     };
     let filter = QuestionFilter { status, overdue_at: q.overdue.filter(|o| *o).map(|_| state.clock.now_ms()), unassigned: false };
-    let found = state.store.questions(&caller.principal.access, &filter, Paging::asked(q.page, q.per_page, 50, 200)).await?;
-    Ok(axum::Json(QuestionList { total: found.total, items: found.items.into_iter().map(QuestionDocument::new).collect() }))
+    let paging = Paging::asked(q.page, q.per_page, 50, 200);
+    let found = state.store.questions(&caller.principal.access, &filter, paging).await?;
+    Ok(axum::Json(Listed::of(found, paging, QuestionDocument::new)))
 }
 
 /// A question of the caller's units.
@@ -308,35 +304,27 @@ pub struct ArchivedDocument {
     not_useful: i64,
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct ArchiveList {
-    total: i64,
-    items: Vec<ArchivedDocument>,
-}
-
 /// The published questions and answers (personal data hidden), the pinned first.
-#[utoipa::path(get, path = "/api/v1/questions/archive", tag = "qa", security(()), params(ArchiveQuery), responses((status = 200, body = ArchiveList)))]
-async fn archive(State(state): State<AppState>, Query(q): Query<ArchiveQuery>) -> ApiResult<axum::Json<ArchiveList>> {
+#[utoipa::path(get, path = "/api/v1/questions/archive", tag = "qa", security(()), params(ArchiveQuery), responses((status = 200, body = Listed<ArchivedDocument>)))]
+async fn archive(State(state): State<AppState>, Query(q): Query<ArchiveQuery>) -> ApiResult<axum::Json<Listed<ArchivedDocument>>> {
     let filter = ArchiveFilter { topic: q.topic_id, unit: None, pinned: q.pinned.unwrap_or(false) };
-    let found = state.store.archive(&filter, Paging::asked(q.page, q.per_page, 20, 100)).await?;
-    let items = found
-        .items
-        .into_iter()
-        .map(|a| ArchivedDocument {
-            id: a.id,
-            kind: a.kind,
-            topic: a.topic_name,
-            unit: a.unit_name,
-            title: a.title,
-            body: a.body,
-            answer: a.answer,
-            answered_at: a.answered_at,
-            pinned: a.pinned,
-            useful: a.useful,
-            not_useful: a.not_useful,
-        })
-        .collect();
-    Ok(axum::Json(ArchiveList { total: found.total, items }))
+    let paging = Paging::asked(q.page, q.per_page, 20, 100);
+    // The archive counts up to a bound: `total` is at most that.
+    let found = state.store.archive(&filter, paging).await?;
+    let found = storage::Page { items: found.items, total: found.total };
+    Ok(axum::Json(Listed::of(found, paging, |a| ArchivedDocument {
+        id: a.id,
+        kind: a.kind,
+        topic: a.topic_name,
+        unit: a.unit_name,
+        title: a.title,
+        body: a.body,
+        answer: a.answer,
+        answered_at: a.answered_at,
+        pinned: a.pinned,
+        useful: a.useful,
+        not_useful: a.not_useful,
+    })))
 }
 
 #[derive(Deserialize, IntoParams)]

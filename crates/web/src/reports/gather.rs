@@ -114,7 +114,7 @@ pub async fn monthly(state: &AppState, access: &Access, month: Month, level: Uni
 /// The year's provincial results of an index, grouped by the units' level in the order the
 /// rankings use, each beside last year's.
 async fn groups(state: &AppState, index: IndexCode, year: i32) -> Result<Vec<Group>, Failure> {
-    let results = state.store.index_results(&ResultQuery { index: Some(index), scope: Some(Scope::Provincial), year: Some(year), units: None }, None).await?;
+    let results = state.store.index_results(&ResultQuery { index: Some(index), scope: Some(Scope::Provincial), year: Some(year), units: None }).await?;
     let mut previous = state.store.previous_results(index, Scope::Provincial, year).await?;
     let units = state.store.units(&state.store.root_units().await?, &UnitFilter::default(), Paging::ALL).await?.items;
     let level_of: HashMap<UnitId, UnitLevel> = units.iter().map(|u| (u.id, u.level)).collect();
@@ -152,7 +152,7 @@ pub async fn card(state: &AppState, access: &Access, code: &str, year: i32) -> R
     }
     let own = state
         .store
-        .index_results(&ResultQuery { scope: Some(Scope::Provincial), year: Some(year), units: Some(vec![unit.id]), ..ResultQuery::default() }, None)
+        .index_results(&ResultQuery { scope: Some(Scope::Provincial), year: Some(year), units: Some(vec![unit.id]), ..ResultQuery::default() })
         .await?;
     let mut results = Vec::new();
     for result in own {
@@ -161,7 +161,7 @@ pub async fn card(state: &AppState, access: &Access, code: &str, year: i32) -> R
     }
     // Its PAR and SIPAS over the years; a year before a merger carried from what it was formed from.
     let lineage = state.store.unit_with_predecessors(unit.id).await?;
-    let past = state.store.index_results(&ResultQuery { scope: Some(Scope::Provincial), units: Some(lineage), ..ResultQuery::default() }, None).await?;
+    let past = state.store.index_results(&ResultQuery { scope: Some(Scope::Provincial), units: Some(lineage), ..ResultQuery::default() }).await?;
     let mut history: Vec<IndexResult> = past.iter().filter(|r| r.unit_id == Some(unit.id)).cloned().collect();
     for r in past.iter().filter(|r| r.unit_id != Some(unit.id)) {
         if !history.iter().any(|h| h.index == r.index && h.year == r.year) {

@@ -100,15 +100,18 @@ impl ResultsQuery {
     }
 }
 
+/// The shape of [`crate::api::Listed`] with the next page's address; its own type because the
+/// results are the domain's, described here as objects.
 #[derive(Serialize, ToSchema)]
 pub struct ResultsPage {
+    total: i64,
     /// Each result with its edition, methodology version, unit as it was named then, score,
     /// rank, class, source document, components and origin (import, PAR round, publication).
     #[schema(value_type = Vec<Object>)]
     items: Vec<IndexResult>,
     page: i64,
     per_page: i64,
-    /// The address of the next page, when this one is full.
+    /// The address of the next page, when there is one.
     next: Option<String>,
 }
 
@@ -118,9 +121,9 @@ pub struct ResultsPage {
 async fn results(State(state): State<AppState>, Query(query): Query<ResultsQuery>) -> ApiResult<axum::Json<ResultsPage>> {
     let filter = query.to_query(&state).await?;
     let paging = Paging::asked(query.page, query.per_page, 100, 500);
-    let items = state.store.index_results(&filter, Some(paging)).await?;
+    let found = state.store.index_results_page(&filter, paging).await?;
     let page = paging.page();
-    let next = (items.len() as i64 == paging.limit).then(|| {
+    let next = (paging.offset + paging.limit < found.total).then(|| {
         let mut params: Vec<(String, String)> = Vec::new();
         let mut push = |k: &str, v: Option<String>| {
             if let Some(v) = v {
@@ -135,7 +138,7 @@ async fn results(State(state): State<AppState>, Query(query): Query<ResultsQuery
         push("per_page", Some(paging.limit.to_string()));
         format!("/api/v1/open/results?{}", serde_urlencoded::to_string(&params).unwrap_or_default())
     });
-    Ok(axum::Json(ResultsPage { items, page, per_page: paging.limit, next }))
+    Ok(axum::Json(ResultsPage { total: found.total, items: found.items, page, per_page: paging.limit, next }))
 }
 
 /// The results of one index as CSV (UTF-8 with BOM, comma, decimal point), every page at once.
@@ -147,7 +150,7 @@ async fn results_csv(State(state): State<AppState>, Query(query): Query<ResultsQ
     let Some(index) = filter.index else {
         return Err(Failure::invalid("Hãy chọn một chỉ số (index=…) để tải CSV.").into());
     };
-    let results = state.store.index_results(&filter, None).await?;
+    let results = state.store.index_results(&filter).await?;
     let body = results_sheet(index.short(), &results).to_csv(CsvDialect::Machine);
     let disposition = format!("attachment; filename=\"ket-qua-{}.csv\"", index.code());
     Ok(([(header::CONTENT_TYPE, "text/csv; charset=utf-8".to_string()), (header::CONTENT_DISPOSITION, disposition)], body).into_response())

@@ -106,7 +106,7 @@ pub struct ListPage {
 
 pub async fn list(State(state): State<AppState>) -> PageResult<ListPage> {
     let editions = state.store.index_editions(None).await?;
-    let national = state.store.index_results(&ResultQuery { scope: Some(Scope::National), ..Default::default() }, None).await?;
+    let national = state.store.index_results(&ResultQuery { scope: Some(Scope::National), ..Default::default() }).await?;
     let cards = IndexCode::ALL
         .into_iter()
         .map(|index| {
@@ -167,7 +167,7 @@ pub struct IndexPage {
 pub async fn index(State(state): State<AppState>, Path(code): Path<String>, Query(query): Query<YearQuery>) -> PageResult<IndexPage> {
     let index = index_of(&code)?;
     let store = &state.store;
-    let national = store.index_results(&ResultQuery { index: Some(index), scope: Some(Scope::National), ..Default::default() }, None).await?;
+    let national = store.index_results(&ResultQuery { index: Some(index), scope: Some(Scope::National), ..Default::default() }).await?;
     // The province first, then the national average: one line each.
     let mut national_series = series(&national);
     national_series.sort_by_key(|s| s.unit_id.is_none());
@@ -198,10 +198,9 @@ pub async fn index(State(state): State<AppState>, Path(code): Path<String>, Quer
     let (units, unit_columns, units_chart) = match year {
         None => (Vec::new(), Vec::new(), String::new()),
         Some(y) => {
-            let this =
-                store.index_results(&ResultQuery { index: Some(index), scope: Some(Scope::Provincial), year: Some(y), ..Default::default() }, None).await?;
+            let this = store.index_results(&ResultQuery { index: Some(index), scope: Some(Scope::Provincial), year: Some(y), ..Default::default() }).await?;
             let before =
-                store.index_results(&ResultQuery { index: Some(index), scope: Some(Scope::Provincial), year: Some(y - 1), ..Default::default() }, None).await?;
+                store.index_results(&ResultQuery { index: Some(index), scope: Some(Scope::Provincial), year: Some(y - 1), ..Default::default() }).await?;
             let unit_columns = component_columns(&this);
             let rows: Vec<ResultRow> = this
                 .iter()
@@ -267,7 +266,7 @@ pub async fn unit(State(state): State<AppState>, Path((code, unit_code)): Path<(
     let index = index_of(&code)?;
     let unit = state.store.public_unit_by_code(&unit_code).await?;
     let lineage = state.store.unit_with_predecessors(unit.id).await?;
-    let results = state.store.index_results(&ResultQuery { index: Some(index), units: Some(lineage), ..Default::default() }, None).await?;
+    let results = state.store.index_results(&ResultQuery { index: Some(index), units: Some(lineage), ..Default::default() }).await?;
     let mut list = series(&results);
     // The unit itself first, then the units it was formed from.
     list.sort_by_key(|s| s.unit_id != Some(unit.id));
@@ -305,7 +304,7 @@ async fn table(state: &AppState, code: &str, query: &YearQuery, file: ReportFile
     if let Some(y) = query.nam {
         name.push_str(&format!("-{y}"));
     }
-    let results = state.store.index_results(&ResultQuery { index: Some(index), year: query.nam, units, ..Default::default() }, None).await?;
+    let results = state.store.index_results(&ResultQuery { index: Some(index), year: query.nam, units, ..Default::default() }).await?;
     Ok(download(&[results_sheet(index.short(), &results)], &format!("ket-qua-{name}"), file)?)
 }
 
@@ -352,7 +351,7 @@ pub async fn compare(State(state): State<AppState>, Path(code): Path<String>, Ra
     let mut list: Vec<Series> = Vec::new();
     for unit_code in &codes {
         let unit = state.store.public_unit_by_code(unit_code).await?;
-        let results = state.store.index_results(&ResultQuery { index: Some(index), units: Some(vec![unit.id]), ..Default::default() }, None).await?;
+        let results = state.store.index_results(&ResultQuery { index: Some(index), units: Some(vec![unit.id]), ..Default::default() }).await?;
         list.extend(series(&results));
     }
     let mut years: Vec<i32> = list.iter().flat_map(|s| s.editions.iter().map(|e| e.result.year)).collect();

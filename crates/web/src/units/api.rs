@@ -15,6 +15,7 @@ use utoipa_axum::routes;
 
 use super::UnitFields;
 use crate::AppState;
+use crate::api::Listed;
 use crate::auth::require;
 use crate::auth::session::ApiUser;
 use crate::error::{ApiJson, ApiResult, Failure, Problem, ProblemDocument};
@@ -56,14 +57,6 @@ impl From<Unit> for UnitDto {
     }
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct UnitPage {
-    items: Vec<UnitDto>,
-    total: i64,
-    page: i64,
-    per_page: i64,
-}
-
 #[derive(Deserialize, IntoParams)]
 pub struct UnitQuery {
     /// Level code.
@@ -80,8 +73,8 @@ pub struct UnitQuery {
 
 /// Units in the caller's scope.
 #[utoipa::path(get, path = "/api/v1/units", tag = "units", params(UnitQuery),
-    responses((status = 200, body = UnitPage), (status = 401, body = ProblemDocument), (status = 403, body = ProblemDocument)))]
-async fn list_units(State(state): State<AppState>, caller: ApiUser, Query(q): Query<UnitQuery>) -> ApiResult<axum::Json<UnitPage>> {
+    responses((status = 200, body = Listed<UnitDto>), (status = 401, body = ProblemDocument), (status = 403, body = ProblemDocument)))]
+async fn list_units(State(state): State<AppState>, caller: ApiUser, Query(q): Query<UnitQuery>) -> ApiResult<axum::Json<Listed<UnitDto>>> {
     require(&caller.principal.access, Permission::ViewUnits)?;
     let access = &caller.principal.access;
     let level = match q.level.as_deref() {
@@ -94,8 +87,8 @@ async fn list_units(State(state): State<AppState>, caller: ApiUser, Query(q): Qu
     };
     let filter = UnitFilter { level, parent_id: q.parent_id, search: q.q, valid_on };
     let paging = Paging::asked(q.page, q.per_page, 100, 500);
-    let page = state.store.units(&access.roots(Permission::ViewUnits), &filter, paging).await?;
-    Ok(axum::Json(UnitPage { items: page.items.into_iter().map(UnitDto::from).collect(), total: page.total, page: paging.page(), per_page: paging.limit }))
+    let found = state.store.units(&access.roots(Permission::ViewUnits), &filter, paging).await?;
+    Ok(axum::Json(Listed::of(found, paging, UnitDto::from)))
 }
 
 /// Creates a unit under a parent in the caller's scope (a province: system administrators only).

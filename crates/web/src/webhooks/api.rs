@@ -14,6 +14,7 @@ use utoipa_axum::routes;
 
 use super::{Requested, subscribe};
 use crate::AppState;
+use crate::api::Listed;
 use crate::auth::require;
 use crate::auth::session::ApiUser;
 use crate::error::{ApiJson, ApiResult, ProblemDocument};
@@ -165,45 +166,36 @@ pub struct DeliveryDocument {
     tries: Vec<TryDocument>,
 }
 
-#[derive(Serialize, ToSchema)]
-pub struct DeliveryLog {
-    total: i64,
-    page: i64,
-    per_page: i64,
-    /// The newest first.
-    deliveries: Vec<DeliveryDocument>,
-}
-
 /// A subscription's deliveries, each with every try and what the receiver answered.
 #[utoipa::path(get, path = "/api/v1/webhooks/{id}/deliveries", tag = "webhooks", params(("id" = i64, Path, description = "The subscription"), DeliveryQuery),
-    responses((status = 200, body = DeliveryLog), (status = 404, body = ProblemDocument)))]
-async fn deliveries(State(state): State<AppState>, caller: ApiUser, Path(id): Path<i64>, Query(q): Query<DeliveryQuery>) -> ApiResult<axum::Json<DeliveryLog>> {
+    responses((status = 200, body = Listed<DeliveryDocument>), (status = 404, body = ProblemDocument)))]
+async fn deliveries(
+    State(state): State<AppState>,
+    caller: ApiUser,
+    Path(id): Path<i64>,
+    Query(q): Query<DeliveryQuery>,
+) -> ApiResult<axum::Json<Listed<DeliveryDocument>>> {
     let access = &caller.principal.access;
     require(access, Permission::ManageIntegrations)?;
     let paging = Paging::asked(q.page, q.per_page, 50, 200);
     let (found, attempts) = state.store.webhook_deliveries(access, id, paging).await?;
-    let deliveries = found
-        .items
-        .into_iter()
-        .map(|d| DeliveryDocument {
-            tries: attempts
-                .iter()
-                .filter(|a| a.delivery_id == d.id)
-                .map(|a| TryDocument { at: a.at, status: a.status, error: a.error.clone(), duration_ms: a.duration_ms })
-                .collect(),
-            id: d.id,
-            event_id: d.event_id,
-            event: d.kind,
-            object_type: d.object_type,
-            object_id: d.object_id,
-            at: d.at,
-            state: d.state,
-            attempts: d.attempts,
-            next_at: d.next_at,
-            delivered_at: d.delivered_at,
-        })
-        .collect();
-    Ok(axum::Json(DeliveryLog { total: found.total, page: paging.page(), per_page: paging.limit, deliveries }))
+    Ok(axum::Json(Listed::of(found, paging, |d| DeliveryDocument {
+        tries: attempts
+            .iter()
+            .filter(|a| a.delivery_id == d.id)
+            .map(|a| TryDocument { at: a.at, status: a.status, error: a.error.clone(), duration_ms: a.duration_ms })
+            .collect(),
+        id: d.id,
+        event_id: d.event_id,
+        event: d.kind,
+        object_type: d.object_type,
+        object_id: d.object_id,
+        at: d.at,
+        state: d.state,
+        attempts: d.attempts,
+        next_at: d.next_at,
+        delivered_at: d.delivered_at,
+    })))
 }
 
 /// Sends a delivery again now, under its own id (a receiver that already has it sees a repeat).
