@@ -194,10 +194,16 @@ async fn a_flood_for_one_unit_is_one_case_per_cause_and_a_digest() {
         for _ in 0..flood {
             submit(&app, sheet("1", "")).await;
         }
-        cases(&app, 2).await;
-        // The last steps take in what is left of the flood.
-        tokio::time::sleep(Duration::from_secs(1)).await;
-        let all = cases(&app, 2).await;
+        // The last steps take in what is left of the flood: waited for until the dissatisfied
+        // case holds every answer (the steps read the answers in order, for both causes).
+        let mut all = cases(&app, 2).await;
+        for _ in 0..100 {
+            if all.iter().any(|c| c.kind == "very_dissatisfied" && c.responses == flood) {
+                break;
+            }
+            tokio::time::sleep(Duration::from_millis(100)).await;
+            all = cases(&app, 2).await;
+        }
         let of = |kind: &str| all.iter().filter(|c| c.kind == kind).cloned().collect::<Vec<_>>();
         let (dissatisfied, burst) = (of("very_dissatisfied"), of("burst"));
         assert_eq!((dissatisfied.len(), burst.len()), (1, 1), "{backend}: {all:?}");
