@@ -24,6 +24,7 @@ mod error;
 mod escalation;
 pub mod interviews;
 pub mod invitations;
+pub mod jobs;
 pub mod kiosks;
 pub mod oa;
 pub mod paper;

@@ -422,3 +422,31 @@ async fn a_units_contact_is_set_by_its_managers_and_outlives_an_import() {
         assert!(log.iter().any(|r| r.action == AuditAction::UnitUpdated.code() && r.details.contains("Lê Lợi")), "{}", db.backend);
     }
 }
+
+/// A job one server at a time runs: its lease is held by one holder, renewed by it, taken over
+/// once it runs out or is given back; of servers asking at the same moment, one gets it.
+#[tokio::test]
+async fn a_job_is_leased_to_one_server_until_the_lease_runs_out_or_is_given_back() {
+    for db in testkit::backends().await {
+        let store = testkit::store(&db).await;
+        let b = db.backend;
+        let minute = 60_000;
+        assert!(store.hold_lease("analytics", "a", 0, minute).await.unwrap(), "{b}: free, taken");
+        assert!(!store.hold_lease("analytics", "b", 1_000, minute).await.unwrap(), "{b}: held by another");
+        assert!(store.hold_lease("tidy", "b", 1_000, minute).await.unwrap(), "{b}: each job has its own lease");
+        assert!(store.hold_lease("analytics", "a", 50_000, minute).await.unwrap(), "{b}: renewed by its holder");
+        assert!(!store.hold_lease("analytics", "b", 100_000, minute).await.unwrap(), "{b}: the renewal counts from when it was made");
+        assert!(store.hold_lease("analytics", "b", 110_000, minute).await.unwrap(), "{b}: run out, taken over");
+        assert!(!store.hold_lease("analytics", "a", 110_001, minute).await.unwrap(), "{b}");
+        store.release_leases("b").await.unwrap();
+        assert!(store.hold_lease("analytics", "a", 110_002, minute).await.unwrap(), "{b}: given back, taken at once");
+        assert!(store.hold_lease("tidy", "c", 110_002, minute).await.unwrap(), "{b}: every lease of the holder given back");
+
+        let asking = (0..8).map(|i| {
+            let store = store.clone();
+            tokio::spawn(async move { store.hold_lease("race", &format!("server-{i}"), 0, minute).await.unwrap() })
+        });
+        let granted = futures_util::future::join_all(asking).await.into_iter().filter(|held| *held.as_ref().unwrap()).count();
+        assert_eq!(granted, 1, "{b}: one of the servers asking at once");
+    }
+}

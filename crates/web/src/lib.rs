@@ -103,13 +103,18 @@ pub async fn serve(state: AppState, listener: tokio::net::TcpListener) -> std::i
     serve_until(state, listener, shutdown_signal()).await
 }
 
-/// Serves until `stop` completes: the jobs stop at once, the requests under way are finished.
+/// Serves until `stop` completes: the jobs stop at once (another server may take over theirs
+/// at once), the requests under way are finished.
 pub async fn serve_until(state: AppState, listener: tokio::net::TcpListener, stop: impl Future<Output = ()> + Send + 'static) -> std::io::Result<()> {
     let jobs = jobs::start(&state);
+    let (store, instance) = (state.store.clone(), state.instance.clone());
     let app = router(state).into_make_service_with_connect_info::<SocketAddr>();
     let stop = async move {
         stop.await;
         jobs.iter().for_each(JoinHandle::abort);
+        if let Err(e) = store.release_leases(&instance).await {
+            tracing::error!(error = %e, "the jobs' leases could not be given back");
+        }
     };
     axum::serve(listener, app).with_graceful_shutdown(stop).await
 }

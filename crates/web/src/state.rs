@@ -169,6 +169,9 @@ pub struct Inner {
     pub sso: Option<notify::oidc::Client>,
     /// The client of VNeID, when the province is connected to it.
     pub vneid: Option<notify::oidc::Client>,
+    /// This server's name among those sharing the database, new at each start: what holds the
+    /// lease of a job that one server at a time runs (see `jobs`).
+    pub instance: String,
 }
 
 #[derive(Clone)]
@@ -222,6 +225,7 @@ impl AppState {
             senders,
             sso,
             vneid,
+            instance: hex::encode(crate::auth::tokens::random_bytes::<8>()),
         })))
     }
 }

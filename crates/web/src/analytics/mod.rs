@@ -19,8 +19,19 @@ pub fn routes() -> Router<AppState> {
         .route("/admin/phan-tich-y-kien/chu-de/xoa", post(pages::delete_topic))
 }
 
-/// One pass of the job: new comments first, then a reclassification under way.
+/// How long a server holds the comment analysis after a pass: another takes it over this long
+/// after the holder stops.
+const LEASE_MS: i64 = 60_000;
+
+/// One pass of the job, on one server at a time: new comments first, then a reclassification
+/// under way. Every server could do it correctly (a comment is kept once), but each would
+/// classify the same backlog.
 pub async fn process(state: &AppState) {
+    match state.store.hold_lease("analytics", &state.instance, state.clock.now_ms(), LEASE_MS).await {
+        Ok(true) => {}
+        Ok(false) => return,
+        Err(e) => return tracing::error!(error = %e, "the comment analysis' lease could not be read"),
+    }
     if let Err(e) = state.store.read_new_comments(state.config.sentiment, state.clock.now_ms(), &crate::alerts::case_link(state)).await {
         tracing::error!(error = %e, "reading new comments failed");
     }
